@@ -1,0 +1,40 @@
+# linkwork: `make run` starts the whole stack, `make test` runs every test against real Kafka and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := -e contracts -e runtime -e deploy/stack \
+	-e services/referral -e services/directory -e services/matching -e services/outcomes
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-fast lint typecheck bench clean
+
+$(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install -q --disable-pip-version-check \
+		$(PACKAGES) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/linkwork-stack run
+
+test: install
+	$(BIN)/linkwork-stack provision
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m unit
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy contracts/src runtime/src deploy/stack/src services/*/src
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .data
