@@ -1,0 +1,79 @@
+"""pytest fixtures giving every test suite a real Kafka broker and a real PostgreSQL server.
+
+Resolution order, per service: an already-running one named by an environment variable
+(`LINKWORK_TEST_KAFKA_BOOTSTRAP`, `LINKWORK_TEST_DATABASE_URL`), else containers when a Docker
+engine answers, else the same Kafka and embedded PostgreSQL that `linkwork-stack` runs. There is
+no fallback to skipping: if none of these can start, the fixture fails with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from linkwork_stack import containers
+from linkwork_stack.kafka import KafkaBroker
+from linkwork_stack.ports import free_port
+from linkwork_stack.postgres import PostgresServer
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if bootstrap := os.environ.get("LINKWORK_TEST_KAFKA_BOOTSTRAP"):
+        yield bootstrap
+    elif containers.docker_available():
+        with containers.kafka() as bootstrap:
+            yield bootstrap
+    else:
+        broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), port=free_port(), controller_port=free_port())
+        broker.start()
+        try:
+            yield broker.bootstrap
+        finally:
+            broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a server on which tests may create databases."""
+    if url := os.environ.get("LINKWORK_TEST_DATABASE_URL"):
+        yield url
+    elif containers.docker_available():
+        with containers.postgres() as url:
+            yield url
+    else:
+        server = PostgresServer(Path(tmp_path_factory.mktemp("postgres")), port=free_port())
+        server.start()
+        try:
+            yield server.url()
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+async def database_url(postgres_url: str) -> AsyncIterator[str]:
+    """A new, empty database for one test, dropped afterwards."""
+    import asyncpg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def topic_name() -> str:
+    """A topic name no other test uses, so tests never see each other's messages."""
+    return f"test-{uuid.uuid4().hex[:12]}"

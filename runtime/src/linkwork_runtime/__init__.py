@@ -1,0 +1,1 @@
+"""Shared runtime for linkwork services: settings, database, messaging, metrics, auth, HTTP app factory."""

@@ -1,0 +1,34 @@
+"""The service's PostgreSQL connection pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import orjson
+
+from linkwork_runtime.migrations import migrate
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    # jsonb columns round-trip as Python objects everywhere, encoded with orjson for speed.
+    await connection.set_type_codec(
+        "jsonb", schema="pg_catalog",
+        encoder=lambda value: orjson.dumps(value).decode(), decoder=orjson.loads, format="text",
+    )
+
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection)
+    assert pool is not None
+    return pool
+
+
+async def open_database(url: str, components: dict[str, Path], *, max_size: int = 10) -> asyncpg.Pool:
+    """Connect, bring the schema up to date, and return a pool."""
+    connection = await asyncpg.connect(url)
+    try:
+        await migrate(connection, components)
+    finally:
+        await connection.close()
+    return await create_pool(url, max_size=max_size)
