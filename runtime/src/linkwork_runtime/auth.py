@@ -1,0 +1,100 @@
+"""Bearer-token authentication and role checks shared by every service's HTTP API.
+
+Tokens are JWTs carrying `sub`, `role` and `pcn` (the ODS code of the Primary Care Network), and for
+referrers optionally `org` (the referring organisation's ODS code). Local development signs them with
+HS256 and a shared secret; a deployment sets `LINKWORK_JWKS_URL` and only RS256 keys from it are trusted.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from linkwork_runtime.problems import Problem
+from linkwork_runtime.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    REFERRER = "referrer"
+    LINK_WORKER = "link_worker"
+    PCN_ADMIN = "pcn_admin"
+    COMMISSIONER = "commissioner"
+    CURATOR = "curator"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    pcn: str
+    organisation: str | None = None
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, "Unauthorised", detail, headers={"WWW-Authenticate": 'Bearer realm="linkwork"'})
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        options = {"require": ["exp", "sub", "role", "pcn"]}
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(token, key, algorithms=["RS256"], audience=self._settings.jwt_audience,
+                                    issuer=self._settings.jwt_issuer, options=options)
+            else:
+                claims = jwt.decode(token, self._settings.jwt_secret.get_secret_value(), algorithms=["HS256"],
+                                    audience=self._settings.jwt_audience, options=options)
+        except jwt.ExpiredSignatureError as error:
+            raise _unauthorised("the bearer token has expired") from error
+        except jwt.PyJWTError as error:
+            raise _unauthorised(f"the bearer token is not valid: {error}") from error
+        try:
+            role = Role(claims["role"])
+        except ValueError as error:
+            raise _unauthorised(f"unknown role {claims['role']!r} in token") from error
+        return Principal(str(claims["sub"]), role, str(claims["pcn"]), claims.get("org"))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise _unauthorised("a bearer token is required (Authorization: Bearer <JWT>)")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_role(principal: Principal, *allowed: Role) -> None:
+    if principal.role not in allowed:
+        names = ", ".join(sorted(role.value for role in allowed))
+        raise Problem(403, "Forbidden", f"role {principal.role.value} may not do this; allowed roles: {names}")
+
+
+def issue_token(
+    secret: str, *, subject: str, role: Role | str, pcn: str, organisation: str | None = None,
+    lifetime_seconds: int = 8 * 3600, audience: str = "linkwork",
+) -> str:
+    """Mint an HS256 token: for local development and tests only."""
+    now = int(time.time())
+    claims: dict[str, object] = {"sub": subject, "role": str(Role(role)), "pcn": pcn, "aud": audience,
+                                 "iat": now, "exp": now + lifetime_seconds}
+    if organisation:
+        claims["org"] = organisation
+    return jwt.encode(claims, secret, algorithm="HS256")

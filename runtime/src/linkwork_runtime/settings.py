@@ -1,0 +1,33 @@
+"""Settings every service shares, read from `LINKWORK_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Each field is read from `LINKWORK_<FIELD NAME IN CAPITALS>`, e.g. `LINKWORK_DATABASE_URL`."""
+
+    model_config = SettingsConfigDict(env_prefix="LINKWORK_", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:55432/postgres",
+        description="PostgreSQL URL of this service's own database",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    jwt_secret: SecretStr = Field(
+        default=SecretStr("linkwork-development-secret-change-me"),
+        description="HS256 secret for local development tokens",
+    )
+    jwks_url: str | None = Field(default=None, description="RS256 key set URL; when set, HS256 is refused")
+    jwt_audience: str = "linkwork"
+    jwt_issuer: str | None = None
+
+    @property
+    def kafka_bootstrap_list(self) -> list[str]:
+        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]

@@ -1,0 +1,63 @@
+"""A service built with create_app boots against real Kafka and PostgreSQL and serves its probes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter
+
+from linkwork_runtime.app import ServiceDefinition, create_app
+from linkwork_runtime.auth import CurrentPrincipal, Role, issue_token, require_role
+from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.testing import running_app
+
+pytestmark = pytest.mark.integration
+SECRET = "test-secret-at-least-32-bytes-long!"
+
+router = APIRouter()
+
+
+@router.get("/whoami")
+async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
+    require_role(principal, Role.LINK_WORKER)
+    return {"subject": principal.subject, "pcn": principal.pcn}
+
+
+def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "001_example.sql").write_text("CREATE TABLE example (id int);")
+    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
+                               jwt_secret=SECRET)  # type: ignore[arg-type]
+    return create_app(ServiceDefinition(name="example", description="test service", settings=settings,
+                                        migrations={"example": tmp_path}, routers=[router]))
+
+
+async def test_probes_docs_and_metrics(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    async with running_app(_app(database_url, kafka_bootstrap, tmp_path)) as client:
+        health = await client.get("/health")
+        ready = await client.get("/ready")
+        metrics = await client.get("/metrics")
+        docs = await client.get("/openapi.json")
+    assert health.json() == {"status": "ok", "service": "example"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": True, "kafka": True}
+    assert "process_cpu_seconds_total" in metrics.text
+    assert "/ready" in docs.json()["paths"]
+
+
+async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    worker = issue_token(SECRET, subject="lw-1", role="link_worker", pcn="U12345")
+    expired = issue_token(SECRET, subject="lw-1", role="link_worker", pcn="U12345", lifetime_seconds=-10)
+    forged = issue_token("another-secret-also-32-bytes-long!!", subject="lw-1", role="link_worker", pcn="U12345")
+    referrer = issue_token(SECRET, subject="gp-1", role="referrer", pcn="U12345")
+    async with running_app(_app(database_url, kafka_bootstrap, tmp_path)) as client:
+        ok = await client.get("/whoami", headers={"Authorization": f"Bearer {worker}"})
+        missing = await client.get("/whoami")
+        late = await client.get("/whoami", headers={"Authorization": f"Bearer {expired}"})
+        bad = await client.get("/whoami", headers={"Authorization": f"Bearer {forged}"})
+        wrong_role = await client.get("/whoami", headers={"Authorization": f"Bearer {referrer}"})
+    assert ok.json() == {"subject": "lw-1", "pcn": "U12345"}
+    assert missing.status_code == 401 and missing.headers["content-type"] == "application/problem+json"
+    assert "required" in missing.json()["detail"]
+    assert late.status_code == 401 and "expired" in late.json()["detail"]
+    assert bad.status_code == 401 and "not valid" in bad.json()["detail"]
+    assert wrong_role.status_code == 403 and "link_worker" in wrong_role.json()["detail"]

@@ -1,0 +1,10 @@
+"""`python -m linkwork_matching` runs the service."""
+
+from linkwork_runtime.server import serve
+
+from linkwork_matching.app import build_app
+from linkwork_matching.settings import Settings
+
+if __name__ == "__main__":
+    settings = Settings()
+    serve(build_app(settings), settings)
