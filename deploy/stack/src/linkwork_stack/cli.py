@@ -45,7 +45,8 @@ def _infra(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from linkwork_stack.stack import run_stack
 
-    return run_stack(fresh=args.fresh, kafka_port=args.kafka_port, postgres_port=args.postgres_port)
+    return run_stack(fresh=args.fresh, kafka_port=args.kafka_port, postgres_port=args.postgres_port,
+                     http_port_base=args.http_port_base)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--fresh", action="store_true", help="delete the data directory first")
         command.add_argument("--kafka-port", type=int, default=9092)
         command.add_argument("--postgres-port", type=int, default=55432)
+        command.add_argument("--http-port-base", type=int, default=8001,
+                             help="referral, directory, matching, outcomes listen on this port and the next three")
         command.set_defaults(func=func)
     token = commands.add_parser("token", help="print a development JWT (HS256, local secret)")
     token.add_argument("--role", default="link_worker",

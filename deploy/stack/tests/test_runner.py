@@ -1,0 +1,65 @@
+"""`linkwork-stack run` driven as a real subprocess: everything becomes ready, Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from linkwork_stack.ports import free_port, is_listening
+
+pytestmark = pytest.mark.integration
+STACK = str(Path(sys.executable).parent / "linkwork-stack")
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if marker in line:
+            return lines
+    raise AssertionError(f"no '{marker}' from the runner; its output:\n{''.join(lines[-60:])}")
+
+
+def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) -> None:
+    http_base = free_port()
+    while not all(not is_listening(http_base + i) for i in range(4)):
+        http_base = free_port()
+    process = subprocess.Popen(
+        [STACK, "run", "--kafka-port", str(free_port()), "--postgres-port", str(free_port()),
+         "--http-port-base", str(http_base)],
+        env={**os.environ, "LINKWORK_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _read_until(process, "linkwork is ready", timeout=180)
+        family = [process.pid, *(child.pid for child in psutil.Process(process.pid).children(recursive=True))]
+        for port in range(http_base, http_base + 4):
+            ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": True, "kafka": True}
+            assert "process_resident_memory_bytes" in metrics.text
+        # Kafka, PostgreSQL (and its workers) and four services: all children of the runner.
+        assert len(family) >= 7
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=90) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    time.sleep(0.5)
+    survivors = [pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    assert survivors == []
+    assert not any(is_listening(port) for port in range(http_base, http_base + 4))
