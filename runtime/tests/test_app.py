@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from fastapi import APIRouter
-
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.auth import CurrentPrincipal, Role, issue_token, require_role
 from linkwork_runtime.settings import ServiceSettings
@@ -32,8 +31,13 @@ def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path):  # type: igno
                                         migrations={"example": tmp_path}, routers=[router]))
 
 
-async def test_probes_docs_and_metrics(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
-    async with running_app(_app(database_url, kafka_bootstrap, tmp_path)) as client:
+async def test_probes_docs_and_metrics(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path, topic_name: str
+) -> None:
+    app = _app(database_url, kafka_bootstrap, tmp_path)
+    async with running_app(app) as client:
+        # A publish through the service's broker shows up in faststream's Prometheus middleware metrics.
+        await app.state.context.broker.publish(b"ping", topic=topic_name, key=b"k")
         health = await client.get("/health")
         ready = await client.get("/ready")
         metrics = await client.get("/metrics")
@@ -41,6 +45,8 @@ async def test_probes_docs_and_metrics(database_url: str, kafka_bootstrap: str, 
     assert health.json() == {"status": "ok", "service": "example"}
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": True, "kafka": True}
     assert "process_cpu_seconds_total" in metrics.text
+    labels = f'app_name="linkwork-example",broker="kafka",destination="{topic_name}"'
+    assert f"faststream_published_messages_total{{{labels}" in metrics.text
     assert "/ready" in docs.json()["paths"]
 
 

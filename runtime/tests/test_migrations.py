@@ -6,7 +6,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-
 from linkwork_runtime.migrations import discover, migrate
 
 pytestmark = pytest.mark.integration
@@ -53,7 +52,7 @@ async def test_failed_migration_leaves_nothing_half_applied(database_url: str, t
 @pytest.mark.unit
 def test_rejects_badly_named_and_duplicate_files(tmp_path: Path) -> None:
     _write(tmp_path / "a", "create.sql", "")
-    with pytest.raises(ValueError, match="NNN_description.sql"):
+    with pytest.raises(ValueError, match=r"NNN_description\.sql"):
         discover("a", tmp_path / "a")
     _write(tmp_path / "b", "001_one.sql", "")
     _write(tmp_path / "b", "0001_two.sql", "")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from linkwork_stack.paths import REPO_ROOT
 from linkwork_stack.services import SERVICES
 

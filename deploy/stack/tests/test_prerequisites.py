@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from linkwork_stack.prerequisites import HINT
 
 pytestmark = pytest.mark.unit

@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-
 from linkwork_stack.ports import free_port, is_listening
 
 pytestmark = pytest.mark.integration

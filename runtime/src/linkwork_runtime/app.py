@@ -24,8 +24,8 @@ from linkwork_runtime.auth import TokenVerifier
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.logging import configure_logging
-from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.probes import router as probes_router
+from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import jwt
+import jwt.types
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -46,7 +47,7 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
 
     def verify(self, token: str) -> Principal:
-        options = {"require": ["exp", "sub", "role", "pcn"]}
+        options: jwt.types.Options = {"require": ["exp", "sub", "role", "pcn"]}
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key

@@ -59,7 +59,8 @@ def _token(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linkwork-stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("provision", help="resolve Apache Kafka with Maven into the cache").set_defaults(func=_provision)
+    provision = commands.add_parser("provision", help="resolve Apache Kafka with Maven into the cache")
+    provision.set_defaults(func=_provision)
     for name, func, help_text in (("infra", _infra, "start only Kafka and PostgreSQL"),
                                   ("run", _run, "start Kafka, PostgreSQL and the four services")):
         command = commands.add_parser(name, help=help_text)

@@ -119,7 +119,8 @@ class KafkaBroker:
             self._java("kafka.Kafka", str(config)), stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for_port(self.port, timeout, "Kafka", alive=lambda: self.process is not None and self.process.poll() is None)
+        alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
+        wait_for_port(self.port, timeout, "Kafka", alive=alive)
         self._wait_for_log_line(STARTED_LINE, start_offset, timeout)
 
     def _wait_for_log_line(self, text: str, offset: int, timeout: float) -> None:

@@ -13,9 +13,10 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from linkwork_stack.ports import wait_for_port
+
 
 def _bin_path() -> Path:
     # Located without importing the package: its import has side effects (runtime dirs, atexit hooks).
@@ -43,7 +44,7 @@ def _run_as() -> str | None:
     return SYSTEM_USER
 
 
-def _identity(user: str | None) -> dict[str, object]:
+def _identity(user: str | None) -> dict[str, Any]:
     """subprocess arguments that fully drop to `user`: with only `user=`, the group would stay root's."""
     if user is None:
         return {}

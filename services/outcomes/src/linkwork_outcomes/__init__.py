@@ -1,1 +1,1 @@
-"""linkwork outcomes service: Turns the event stream into the evidence commissioners ask for, and the metrics operators watch."""
+"""linkwork outcomes service: the evidence commissioners ask for, and the metrics operators watch."""

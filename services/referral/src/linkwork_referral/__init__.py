@@ -1,1 +1,4 @@
-"""linkwork referral service: The link worker's workflow: intake, triage, what-matters conversation, plan, follow-ups, closure. The only service holding patient-identifiable data."""
+"""linkwork referral service: the link worker's workflow, from referral to closure.
+
+The only service holding patient-identifiable data.
+"""
