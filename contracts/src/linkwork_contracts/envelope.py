@@ -1,0 +1,155 @@
+"""CloudEvents 1.0 in structured JSON mode: wrapping events, encoding and decoding messages.
+
+A Kafka record's value is the JSON envelope; its key is `event.key()`; its `content-type`
+header is CONTENT_TYPE. See the CloudEvents 1.0 core spec and its Kafka protocol binding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal, Self
+from uuid import uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import to_json
+
+from linkwork_contracts.errors import (
+    ContractError,
+    MalformedEvent,
+    SchemaViolation,
+    UnknownEventType,
+    describe_errors,
+)
+from linkwork_contracts.events import Event
+from linkwork_contracts.registry import EVENT_TYPES, known_versions
+
+__all__ = [
+    "CONTENT_TYPE",
+    "CloudEvent",
+    "ContractError",
+    "MalformedEvent",
+    "SchemaViolation",
+    "UnknownEventType",
+    "dataschema_uri",
+    "decode",
+    "encode",
+    "wrap",
+]
+
+CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+SCHEMA_URI_PREFIX = "urn:linkwork:schema:"
+# CloudEvents: extension attribute names are lower-case letters and digits, at most 20 long.
+_EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+
+NonEmpty = Field(min_length=1, max_length=400)
+
+
+def dataschema_uri(event_type: str) -> str:
+    """The `dataschema` of an event type; the `$id` of its schema in contracts/schemas/."""
+    return f"{SCHEMA_URI_PREFIX}{event_type}"
+
+
+class CloudEvent(BaseModel):
+    """A CloudEvents 1.0 envelope. Extension attributes (e.g. traceparent) are kept as extras."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    specversion: Literal["1.0"]
+    id: str = NonEmpty
+    source: str = NonEmpty
+    type: str = NonEmpty
+    time: AwareDatetime
+    subject: str | None = Field(default=None, min_length=1, max_length=400)
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str | None = Field(default=None, min_length=1, max_length=400)
+    data: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _extensions_well_formed(self) -> Self:
+        for name, value in (self.model_extra or {}).items():
+            if not _EXTENSION_NAME.match(name):
+                raise ValueError(f"extension attribute {name!r}: names are 1-20 lower-case letters or digits")
+            if not isinstance(value, str | int | bool):
+                raise ValueError(f"extension attribute {name!r} must be a string, integer or bool")
+        return self
+
+
+def wrap(event: Event, *, source: str, event_id: str | None = None, time: datetime | None = None) -> CloudEvent:
+    """The envelope for `event`; subject is its key. Ids default to a new UUID, time to now."""
+    return CloudEvent(
+        specversion="1.0",
+        id=event_id or str(uuid4()),
+        source=source,
+        type=event.TYPE,
+        time=time or datetime.now(UTC),
+        subject=event.key(),
+        datacontenttype="application/json",
+        dataschema=dataschema_uri(event.TYPE),
+        data=event.model_dump(mode="json"),
+    )
+
+
+def encode(ce: CloudEvent) -> bytes:
+    """The structured-mode JSON bytes of an envelope (absent optional attributes left out)."""
+    envelope = {k: v for k, v in ce.model_dump(mode="json").items() if v is not None}
+    return to_json(envelope)
+
+
+def decode(raw: bytes, *, accept: frozenset[str] | None = None) -> tuple[CloudEvent, Event]:
+    """Parse a message into its envelope and typed event.
+
+    `accept` narrows the known types to those a consumer handles (by type string); by default
+    every type in the registry is accepted. Raises MalformedEvent, UnknownEventType or
+    SchemaViolation, each naming the field and the rule that failed.
+    """
+    ce = _envelope(raw)
+    model = EVENT_TYPES.get(ce.type)
+    if model is None or (accept is not None and ce.type not in accept):
+        raise UnknownEventType(_unknown_type_message(ce.type, accept), event_id=ce.id, event_type=ce.type)
+    try:
+        # Strict JSON validation: "5" is not an integer, 1 is not true. Same rules as the schema.
+        event = model.model_validate_json(to_json(ce.data), strict=True)
+    except ValidationError as error:
+        problems = describe_errors(error, prefix="data")
+        raise SchemaViolation(
+            f"{ce.type} event {ce.id} fails its schema: {'; '.join(problems)}",
+            event_id=ce.id,
+            event_type=ce.type,
+            problems=problems,
+        ) from None
+    if ce.subject is not None and ce.subject != event.key():
+        message = f"subject {ce.subject!r} does not match the event's key {event.key()!r}"
+        raise SchemaViolation(message, event_id=ce.id, event_type=ce.type)
+    return ce, event
+
+
+def _envelope(raw: bytes) -> CloudEvent:
+    try:
+        parsed = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedEvent(f"message is not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise MalformedEvent(f"message is JSON but not an object (got {type(parsed).__name__})")
+    event_id = parsed.get("id") if isinstance(parsed.get("id"), str) else None
+    try:
+        return CloudEvent.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        problems = describe_errors(error)
+        raise MalformedEvent(
+            f"message is not a CloudEvents 1.0 envelope: {'; '.join(problems)}",
+            event_id=event_id,
+            problems=problems,
+        ) from None
+
+
+def _unknown_type_message(event_type: str, accept: frozenset[str] | None) -> str:
+    family, _, version = event_type.rpartition(".")
+    versions = [v for v in known_versions(family) if accept is None or f"{family}.v{v}" in accept]
+    if versions and version.startswith("v"):
+        known = ", ".join(f"v{v}" for v in versions)
+        return f"unknown version {version} of {family}: this consumer reads {known}"
+    if accept is not None:
+        return f"event type {event_type!r} is not one this consumer handles ({', '.join(sorted(accept))})"
+    return f"unknown event type {event_type!r}"

@@ -1,0 +1,59 @@
+"""Every event model, one versioned class per event type. See `registry` for lookup by type."""
+
+from linkwork_contracts.events.base import Event
+from linkwork_contracts.events.directory import (
+    Capacity,
+    Cost,
+    Organisation,
+    Schedule,
+    ServiceChangedV1,
+    ServiceLocation,
+    ServiceTaxonomyTerm,
+)
+from linkwork_contracts.events.follow_ups import (
+    ActivityAttendance,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+)
+from linkwork_contracts.events.matching import (
+    MatchesSuggestedV1,
+    NeedSuggestions,
+    ProvisionGapV1,
+    SuggestedOption,
+)
+from linkwork_contracts.events.person import AvailabilitySlot, PersonProfile, Preferences
+from linkwork_contracts.events.plan import PlanAgreedV1, PlannedActivity
+from linkwork_contracts.events.referral import ReferralClosedV1, ReferralCreatedV1
+from linkwork_contracts.events.referral_requested import (
+    PersonDetails,
+    ReferralRequestedV1,
+    Referrer,
+)
+
+__all__ = [
+    "ActivityAttendance",
+    "AvailabilitySlot",
+    "Capacity",
+    "Cost",
+    "Event",
+    "FollowUpDueV1",
+    "FollowUpRecordedV1",
+    "MatchesSuggestedV1",
+    "NeedSuggestions",
+    "Organisation",
+    "PersonDetails",
+    "PersonProfile",
+    "PlanAgreedV1",
+    "PlannedActivity",
+    "Preferences",
+    "ProvisionGapV1",
+    "ReferralClosedV1",
+    "ReferralCreatedV1",
+    "ReferralRequestedV1",
+    "Referrer",
+    "Schedule",
+    "ServiceChangedV1",
+    "ServiceLocation",
+    "ServiceTaxonomyTerm",
+    "SuggestedOption",
+]

@@ -1,0 +1,169 @@
+"""service-changed: the full snapshot of one community service, on a log-compacted topic.
+
+A snapshot replaces everything consumers knew about the service: compaction keeps only the
+latest per service id, and a consumer reading from the start rebuilds the directory. Withdrawn
+services stay on the topic with status withdrawn (never a tombstone) so reports can still name
+them. Service and venue details are organisational, not personal: names, postcodes and exact
+coordinates of venues are allowed here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, ClassVar, Self
+from uuid import UUID
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from linkwork_contracts import topics
+from linkwork_contracts.codes import (
+    Accessibility,
+    CostUnit,
+    DayOfWeek,
+    DeliveryMode,
+    NeedCategory,
+    ReferralRoute,
+    ScheduleFrequency,
+    ServiceStatus,
+)
+from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
+from linkwork_contracts.events.person import Languages
+from linkwork_contracts.geography import Latitude, Longitude, Postcode
+
+Features = Annotated[tuple[Accessibility, ...], AfterValidator(no_duplicates), Field(json_schema_extra=UNIQUE)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Organisation(_Part):
+    id: UUID
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ServiceTaxonomyTerm(_Part):
+    """An ORUK taxonomy term the service is classified under (any taxonomy)."""
+
+    id: UUID
+    name: str = Field(min_length=1, max_length=200)
+    taxonomy: str = Field(min_length=1, max_length=200)
+
+
+class ServiceLocation(_Part):
+    """A venue where the service runs."""
+
+    id: UUID
+    name: str | None = Field(default=None, max_length=200)
+    postcode: Postcode | None = None
+    latitude: Latitude
+    longitude: Longitude
+    accessibility: Features = ()
+
+
+class Schedule(_Part):
+    """When sessions run, in ORUK/iCalendar terms: FREQ, INTERVAL, BYDAY, opens/closes."""
+
+    freq: ScheduleFrequency = ScheduleFrequency.WEEKLY
+    interval: int = Field(default=1, ge=1, le=12, description="2 with WEEKLY: fortnightly")
+    byday: Annotated[
+        tuple[DayOfWeek, ...],
+        AfterValidator(no_duplicates),
+        Field(min_length=1, json_schema_extra=UNIQUE),
+    ]
+    opens_at: time
+    closes_at: time
+    location_id: UUID | None = Field(default=None, description="None: every location or online")
+    valid_from: date | None = None
+    valid_to: date | None = None
+    description: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.closes_at <= self.opens_at:
+            raise ValueError(f"closes_at {self.closes_at} must be after opens_at {self.opens_at}")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class Cost(_Part):
+    free: bool
+    amount_pence: int | None = Field(default=None, ge=1)
+    per: CostUnit | None = None
+    description: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _free_or_priced(self) -> Self:
+        if self.free and (self.amount_pence is not None or self.per is not None):
+            raise ValueError("a free service has no amount_pence or per")
+        if not self.free and (self.amount_pence is None or self.per is None):
+            raise ValueError("a paid service needs amount_pence and per")
+        return self
+
+
+class Capacity(_Part):
+    places_per_week: int | None = Field(default=None, ge=0, description="None: no fixed limit")
+    places_remaining: int | None = Field(default=None, ge=0)
+    waiting_list: bool = False
+
+    @model_validator(mode="after")
+    def _remaining_within_places(self) -> Self:
+        if (
+            self.places_per_week is not None
+            and self.places_remaining is not None
+            and self.places_remaining > self.places_per_week
+        ):
+            raise ValueError("places_remaining exceeds places_per_week")
+        return self
+
+
+class ServiceChangedV1(Event):
+    """Everything matching and outcomes need to know about one service, as it is now."""
+
+    TYPE: ClassVar[str] = "uk.linkwork.service.changed.v1"
+    TOPIC: ClassVar[str] = topics.SERVICE_CHANGED
+    KEY_FIELD: ClassVar[str] = "service_id"
+
+    service_id: UUID
+    revision: int = Field(ge=1, description="Grows with every change; ignore lower revisions")
+    changed_at: AwareDatetime
+    name: str = Field(min_length=1, max_length=200)
+    organisation: Organisation
+    status: ServiceStatus
+    description: str = Field(default="", max_length=5000)
+    need_categories: Annotated[tuple[NeedCategory, ...], AfterValidator(no_duplicates), Field(json_schema_extra=UNIQUE)]
+    taxonomy_terms: tuple[ServiceTaxonomyTerm, ...] = ()
+    delivery_modes: Annotated[
+        tuple[DeliveryMode, ...],
+        AfterValidator(no_duplicates),
+        Field(min_length=1, json_schema_extra=UNIQUE),
+    ]
+    locations: tuple[ServiceLocation, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    cost: Cost
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    max_age: int | None = Field(default=None, ge=0, le=130)
+    accessibility: Features = Field(default=(), description="Features wherever it is delivered")
+    languages: Languages = ("en",)
+    capacity: Capacity = Capacity()
+    referral_routes: Annotated[
+        tuple[ReferralRoute, ...],
+        AfterValidator(no_duplicates),
+        Field(min_length=1, json_schema_extra=UNIQUE),
+    ]
+    last_verified_on: date | None = Field(description="When a curator last confirmed it runs")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if DeliveryMode.IN_PERSON in self.delivery_modes and not self.locations:
+            raise ValueError("an in-person service needs at least one location")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
+        location_ids = {loc.id for loc in self.locations}
+        if len(location_ids) != len(self.locations):
+            raise ValueError("two locations share an id")
+        for schedule in self.schedules:
+            if schedule.location_id is not None and schedule.location_id not in location_ids:
+                raise ValueError(f"schedule location_id {schedule.location_id} is not a location")
+        return self

@@ -1,0 +1,86 @@
+"""SWEMWBS: the short Warwick-Edinburgh Mental Wellbeing Scale.
+
+Seven items scored 1-5, summed to a raw score of 7-35 and converted to a metric score with the
+published table (Stewart-Brown et al. 2009, as published by Warwick Medical School; copied from
+`standards/social-prescribing.md`). Free to use with registration; (c) NHS Health Scotland,
+University of Warwick and University of Edinburgh. Items are named by short labels only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
+
+SWEMWBS_ITEM_LABELS: tuple[str, ...] = (
+    "optimistic about the future",
+    "feeling useful",
+    "feeling relaxed",
+    "dealing with problems well",
+    "thinking clearly",
+    "feeling close to other people",
+    "able to make up own mind",
+)
+
+SWEMWBS_METRIC: dict[int, float] = {
+    7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32,
+    15: 15.84, 16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98,
+    23: 20.73, 24: 21.54, 25: 22.35, 26: 23.21, 27: 24.11, 28: 25.03, 29: 26.02, 30: 27.03,
+    31: 28.13, 32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
+}  # fmt: skip
+
+
+def swemwbs_raw_score(items: tuple[int, ...] | list[int]) -> int:
+    """Sum of the seven item scores (7-35)."""
+    check_items(list(items), measure="SWEMWBS", item_names=SWEMWBS_ITEM_LABELS, low=1, high=5)
+    return sum(items)
+
+
+def swemwbs_metric_score(raw: int) -> float:
+    """The metric score for a raw score, from the published conversion table."""
+    if raw not in SWEMWBS_METRIC:
+        raise ValueError(f"SWEMWBS raw scores run 7-35, got {raw}")
+    return SWEMWBS_METRIC[raw]
+
+
+SwemwbsItem = Annotated[int, Field(ge=1, le=5)]
+
+
+class SwemwbsResult(MeasureRecord):
+    """SWEMWBS answers in questionnaire order, with the raw and metric scores they give."""
+
+    measure: Literal[MeasureName.SWEMWBS]
+    items: tuple[SwemwbsItem, ...] = Field(min_length=7, max_length=7)
+    raw_score: int = Field(ge=7, le=35, description="Sum of the items")
+    metric_score: float = Field(ge=7.0, le=35.0, description="Raw score converted by the table")
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _items_in_range(cls, value: object) -> object:
+        return check_items(value, measure="SWEMWBS", item_names=SWEMWBS_ITEM_LABELS, low=1, high=5)
+
+    @model_validator(mode="after")
+    def _scores_match_items(self) -> Self:
+        raw = sum(self.items)
+        if self.raw_score != raw:
+            raise ValueError(f"SWEMWBS raw_score {self.raw_score} != sum of items {raw}")
+        metric = SWEMWBS_METRIC[raw]
+        if self.metric_score != metric:
+            raise ValueError(f"SWEMWBS metric_score {self.metric_score} != {metric}, the table value for raw {raw}")
+        return self
+
+    @classmethod
+    def from_items(
+        cls, items: tuple[int, ...] | list[int], *, recorded_at: AwareDatetime, timepoint: Timepoint
+    ) -> Self:
+        raw = swemwbs_raw_score(items)
+        return cls(
+            measure=MeasureName.SWEMWBS,
+            items=tuple(items),
+            raw_score=raw,
+            metric_score=swemwbs_metric_score(raw),
+            recorded_at=recorded_at,
+            timepoint=timepoint,
+        )

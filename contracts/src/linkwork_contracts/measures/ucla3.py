@@ -1,0 +1,70 @@
+"""UCLA 3-item loneliness scale (Hughes et al. 2004; the version ONS recommends).
+
+Three items scored 1 (hardly ever) to 3 (often), total 3-9; 6 or more is commonly treated as
+lonely (`standards/social-prescribing.md`). Higher is worse.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
+
+UCLA3_ITEM_LABELS: tuple[str, ...] = (
+    "lack companionship",
+    "feel left out",
+    "feel isolated from others",
+)
+LONELY_THRESHOLD = 6
+
+
+def ucla3_total(items: tuple[int, ...] | list[int]) -> int:
+    """Sum of the three item scores (3-9)."""
+    check_items(list(items), measure="UCLA-3", item_names=UCLA3_ITEM_LABELS, low=1, high=3)
+    return sum(items)
+
+
+def is_lonely(total: int) -> bool:
+    if not 3 <= total <= 9:
+        raise ValueError(f"UCLA-3 totals run 3-9, got {total}")
+    return total >= LONELY_THRESHOLD
+
+
+Ucla3Item = Annotated[int, Field(ge=1, le=3)]
+
+
+class Ucla3Result(MeasureRecord):
+    """UCLA-3 answers in question order, with their total."""
+
+    measure: Literal[MeasureName.UCLA3]
+    items: tuple[Ucla3Item, ...] = Field(min_length=3, max_length=3)
+    total: int = Field(ge=3, le=9, description="Sum of the items; 6 or more is lonely")
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _items_in_range(cls, value: object) -> object:
+        return check_items(value, measure="UCLA-3", item_names=UCLA3_ITEM_LABELS, low=1, high=3)
+
+    @model_validator(mode="after")
+    def _total_matches_items(self) -> Self:
+        if self.total != sum(self.items):
+            raise ValueError(f"UCLA-3 total {self.total} != sum of items {sum(self.items)}")
+        return self
+
+    @classmethod
+    def from_items(
+        cls, items: tuple[int, ...] | list[int], *, recorded_at: AwareDatetime, timepoint: Timepoint
+    ) -> Self:
+        return cls(
+            measure=MeasureName.UCLA3,
+            items=tuple(items),
+            total=ucla3_total(items),
+            recorded_at=recorded_at,
+            timepoint=timepoint,
+        )
+
+    @property
+    def lonely(self) -> bool:
+        return is_lonely(self.total)

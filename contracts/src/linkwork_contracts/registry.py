@@ -1,0 +1,45 @@
+"""Every event type this build of linkwork knows, by CloudEvents `type` string.
+
+A consumer that knows several versions of an event gets them all here; decoding looks types up
+here and rejects the rest. When a v2 is added, v1 stays listed for as long as any v1 events may
+still be read (the compatibility gate fails if a released type disappears).
+"""
+
+from __future__ import annotations
+
+from linkwork_contracts.events import (
+    Event,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    MatchesSuggestedV1,
+    PlanAgreedV1,
+    ProvisionGapV1,
+    ReferralClosedV1,
+    ReferralCreatedV1,
+    ReferralRequestedV1,
+    ServiceChangedV1,
+)
+
+EVENT_CLASSES: tuple[type[Event], ...] = (
+    ReferralRequestedV1,
+    ReferralCreatedV1,
+    MatchesSuggestedV1,
+    PlanAgreedV1,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralClosedV1,
+    ServiceChangedV1,
+    ProvisionGapV1,
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}
+
+
+def event_types_for_topic(topic: str) -> tuple[type[Event], ...]:
+    """Every known event class published on `topic`, oldest version first."""
+    return tuple(sorted((c for c in EVENT_CLASSES if topic == c.TOPIC), key=lambda c: (c.family(), c.type_version())))
+
+
+def known_versions(family: str) -> tuple[int, ...]:
+    """The versions known for a type family such as `uk.linkwork.referral.created`."""
+    return tuple(sorted(c.type_version() for c in EVENT_CLASSES if c.family() == family))

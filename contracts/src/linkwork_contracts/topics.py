@@ -1,0 +1,129 @@
+"""Kafka topic names and the catalogue of who produces and consumes each (BRIEF.md's table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REFERRAL_REQUESTED = "referral-requested"
+REFERRAL_CREATED = "referral-created"
+MATCHES_SUGGESTED = "matches-suggested"
+PLAN_AGREED = "plan-agreed"
+FOLLOW_UP_DUE = "follow-up-due"
+FOLLOW_UP_RECORDED = "follow-up-recorded"
+REFERRAL_CLOSED = "referral-closed"
+SERVICE_CHANGED = "service-changed"
+PROVISION_GAP = "provision-gap"
+
+DLQ_SUFFIX = ".dlq"
+
+# Producer and consumer names: the four services, plus systems outside linkwork.
+REFERRAL = "referral"
+DIRECTORY = "directory"
+MATCHING = "matching"
+OUTCOMES = "outcomes"
+EXISTING_SYSTEMS = "existing-systems"  # GP integration engines, self-referral forms, councils
+
+
+def dlq(topic: str) -> str:
+    """The dead-letter topic for `topic`; it keeps the original key."""
+    return f"{topic}{DLQ_SUFFIX}"
+
+
+def is_dlq(topic: str) -> bool:
+    return topic.endswith(DLQ_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    key: str  # what the Kafka key is, in words; the event's KEY_FIELD names the field
+    producer: str
+    consumers: tuple[str, ...]
+    compacted: bool
+    description: str
+
+    @property
+    def dlq(self) -> str:
+        return dlq(self.name)
+
+
+TOPICS: dict[str, TopicSpec] = {
+    spec.name: spec
+    for spec in (
+        TopicSpec(
+            REFERRAL_REQUESTED,
+            "request id",
+            EXISTING_SYSTEMS,
+            (REFERRAL,),
+            False,
+            "A referral sent in by a GP system integration engine or a self-referral form. "
+            "The only topic that carries identifiable data.",
+        ),
+        TopicSpec(
+            REFERRAL_CREATED,
+            "referral id",
+            REFERRAL,
+            (MATCHING, OUTCOMES),
+            False,
+            "A referral exists, pseudonymised; re-published with a higher version when the "
+            "person's needs or preferences change.",
+        ),
+        TopicSpec(
+            MATCHES_SUGGESTED,
+            "referral id",
+            MATCHING,
+            (REFERRAL, OUTCOMES),
+            False,
+            "Ranked activities per need for one version of a referral, with reasons.",
+        ),
+        TopicSpec(
+            PLAN_AGREED,
+            "referral id",
+            REFERRAL,
+            (DIRECTORY, MATCHING, OUTCOMES),
+            False,
+            "The personalised plan's chosen activities (the whole current plan) and baseline measures.",
+        ),
+        TopicSpec(
+            FOLLOW_UP_DUE,
+            "referral id",
+            REFERRAL,
+            (OUTCOMES, EXISTING_SYSTEMS),
+            False,
+            "A planned follow-up has fallen due (emitted once per follow-up).",
+        ),
+        TopicSpec(
+            FOLLOW_UP_RECORDED,
+            "referral id",
+            REFERRAL,
+            (MATCHING, OUTCOMES),
+            False,
+            "A contact with the person: attendance per activity and any repeat measures.",
+        ),
+        TopicSpec(
+            REFERRAL_CLOSED,
+            "referral id",
+            REFERRAL,
+            (OUTCOMES, EXISTING_SYSTEMS),
+            False,
+            "The episode ended: status, reason, final measures and GP record codes.",
+        ),
+        TopicSpec(
+            SERVICE_CHANGED,
+            "service id",
+            DIRECTORY,
+            (MATCHING, OUTCOMES),
+            True,
+            "The full current snapshot of a community service; log-compacted so that reading "
+            "from the start gives every service's latest state.",
+        ),
+        TopicSpec(
+            PROVISION_GAP,
+            "postcode district and need",
+            MATCHING,
+            (OUTCOMES, DIRECTORY),
+            False,
+            "People in an area with a need that nothing suitable within reach meets.",
+        ),
+    )
+}
