@@ -14,12 +14,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceDefinition(
-        name=NAME,
-        description=(
-            "The link worker's workflow: intake, triage, what-matters conversation, plan, follow-ups, closure. "
-            "The only service holding patient-identifiable data."
-        ),
-        settings=settings or Settings(),
-        migrations={NAME: MIGRATIONS},
-    ))
+    return create_app(
+        ServiceDefinition(
+            name=NAME,
+            description=(
+                "The link worker's workflow: intake, triage, what-matters conversation, plan, follow-ups, closure. "
+                "The only service holding patient-identifiable data."
+            ),
+            settings=settings or Settings(),
+            migrations={NAME: MIGRATIONS},
+        )
+    )

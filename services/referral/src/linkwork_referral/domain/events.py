@@ -1,0 +1,74 @@
+"""What happened to a referral, as the aggregate reports it.
+
+These are internal facts. The service layer turns each into a timeline entry, and the ones other
+services care about into contract events (`adapters/outgoing.py`) written to the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from linkwork_referral.domain.records import Assessment, Closure, Contact, Plan
+
+
+@dataclass(frozen=True)
+class ReferralCreated:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReferralAccepted:
+    at: datetime
+    link_worker: str
+
+
+@dataclass(frozen=True)
+class ReferralRejected:
+    at: datetime
+    closure: Closure
+
+
+@dataclass(frozen=True)
+class ContactLogged:
+    at: datetime
+    contact: Contact
+    first_contact: bool
+
+
+@dataclass(frozen=True)
+class AssessmentRecorded:
+    at: datetime
+    assessment: Assessment
+    referral_version: int
+
+
+@dataclass(frozen=True)
+class PlanAgreed:
+    at: datetime
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class FollowUpRecorded:
+    at: datetime
+    contact: Contact
+    contacts_to_date: int
+
+
+@dataclass(frozen=True)
+class ReferralClosed:
+    at: datetime
+    closure: Closure
+
+
+DomainEvent = (
+    ReferralCreated
+    | ReferralAccepted
+    | ReferralRejected
+    | ContactLogged
+    | AssessmentRecorded
+    | PlanAgreed
+    | FollowUpRecorded
+    | ReferralClosed
+)

@@ -1,0 +1,318 @@
+"""The referral aggregate: one person's episode with a link worker, from referral to closure.
+
+Every action checks the current state (409 when it does not allow the action), checks its input
+against what the referral already holds (422), changes the referral and records a domain event.
+Times come in as arguments so that the rules can be tested without a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from linkwork_contracts.codes import (
+    ClosureReason,
+    LinkWorkerStage,
+    NeedCategory,
+    ReferralSource,
+    ReferralStatus,
+    Urgency,
+    closure_status,
+)
+from linkwork_contracts.events import Preferences
+from linkwork_contracts.measures import AnyMeasureResult, Timepoint
+
+from linkwork_referral.domain import events
+from linkwork_referral.domain.actions import Action, check_allowed
+from linkwork_referral.domain.errors import DomainError
+from linkwork_referral.domain.person import Person
+from linkwork_referral.domain.records import (
+    Assessment,
+    Closure,
+    Contact,
+    Plan,
+    PlanActivity,
+    ScheduledFollowUp,
+)
+from linkwork_referral.domain.states import WorkflowState, state_of
+
+# A contact a few minutes "in the future" is a clock difference between devices, not an error.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_FOLLOW_UP_HORIZON = timedelta(days=2 * 366)
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """Who made the referral: a linkwork user (subject) or an existing system's referrer."""
+
+    organisation: str | None
+    subject: str | None = None
+    name: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    """Everything a referrer (or an existing system) gives to make a referral."""
+
+    id: UUID
+    pcn: str
+    person: Person
+    needs: Sequence[NeedCategory]
+    source: ReferralSource
+    referrer: Referrer
+    urgency: Urgency
+    created_at: datetime
+    consent_to_refer: bool
+    consent_recorded_at: datetime
+    reason: str | None = None
+    practice_ods_code: str | None = None
+    safeguarding_concern: bool = False
+    request_id: str | None = None
+
+
+@dataclass
+class Referral:
+    id: UUID
+    pcn: str
+    person: Person
+    needs: tuple[NeedCategory, ...]
+    source: ReferralSource
+    referrer: Referrer
+    urgency: Urgency
+    created_at: datetime
+    consent_recorded_at: datetime
+    reason: str | None = None
+    practice_ods_code: str | None = None
+    safeguarding_concern: bool = False
+    request_id: str | None = None
+    status: ReferralStatus = ReferralStatus.REQUESTED
+    stage: LinkWorkerStage | None = None
+    version: int = 1
+    updated_at: datetime | None = None
+    link_worker: str | None = None
+    accepted_at: datetime | None = None
+    first_contact_at: datetime | None = None
+    preferences: Preferences = field(default_factory=Preferences)
+    contacts: list[Contact] = field(default_factory=list)
+    assessment: Assessment | None = None
+    plan: Plan | None = None
+    closure: Closure | None = None
+    pending_events: list[events.DomainEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def create(cls, new: NewReferral) -> Referral:
+        if new.consent_to_refer is not True:
+            raise DomainError("consent to refer must be given before a referral can be made")
+        referral = cls(
+            id=new.id,
+            pcn=new.pcn,
+            person=new.person,
+            needs=tuple(new.needs),
+            source=new.source,
+            referrer=new.referrer,
+            urgency=new.urgency,
+            created_at=new.created_at,
+            consent_recorded_at=new.consent_recorded_at,
+            reason=new.reason,
+            practice_ods_code=new.practice_ods_code,
+            safeguarding_concern=new.safeguarding_concern,
+            request_id=new.request_id,
+        )
+        referral._check_new()
+        referral.updated_at = referral.created_at
+        referral.pending_events.append(events.ReferralCreated(referral.created_at))
+        return referral
+
+    def _check_new(self) -> None:
+        _unique("needs", self.needs, minimum=1)
+        today = self.created_at.date()
+        if self.person.date_of_birth > today:
+            raise DomainError(f"date_of_birth {self.person.date_of_birth} is in the future")
+        try:
+            self.person.age_band_on(today)
+        except ValueError as error:
+            raise DomainError(f"date_of_birth {self.person.date_of_birth}: {error}") from error
+        if self.consent_recorded_at > self.created_at + CLOCK_SKEW:
+            raise DomainError("consent_recorded_at is in the future")
+
+    @property
+    def state(self) -> WorkflowState:
+        return state_of(self.status, self.stage)
+
+    @property
+    def contacts_made(self) -> int:
+        return sum(1 for c in self.contacts if c.made)
+
+    def accept(self, link_worker: str, now: datetime) -> None:
+        check_allowed(Action.ACCEPT, self.state)
+        self.status, self.stage = ReferralStatus.ACCEPTED, LinkWorkerStage.ALLOCATED
+        self.link_worker, self.accepted_at = link_worker, now
+        self._happened(events.ReferralAccepted(now, link_worker))
+
+    def reject(self, reason: str, by: str, now: datetime) -> None:
+        check_allowed(Action.REJECT, self.state)
+        if not reason.strip():
+            raise DomainError("a rejection needs a reason")
+        self.status, self.stage = ReferralStatus.REJECTED, None
+        self.closure = Closure(ReferralStatus.REJECTED, None, now, by, notes=reason)
+        self._happened(events.ReferralRejected(now, self.closure))
+
+    def log_contact(self, contact: Contact, now: datetime) -> None:
+        check_allowed(Action.LOG_CONTACT, self.state)
+        if contact.attendance or contact.measures:
+            raise DomainError("attendance and measures are recorded with a follow-up, not a contact")
+        self._check_contact_time(contact, now)
+        first = contact.made and self.first_contact_at is None
+        self.contacts.append(contact)
+        if first:
+            self.first_contact_at = contact.occurred_at
+            self.status, self.stage = ReferralStatus.IN_PROGRESS, LinkWorkerStage.CONTACTED
+        self._happened(events.ContactLogged(now, contact, first))
+
+    def record_assessment(self, assessment: Assessment, now: datetime) -> None:
+        check_allowed(Action.RECORD_ASSESSMENT, self.state)
+        _unique("needs", assessment.needs, minimum=1)
+        if not assessment.baseline_measures:
+            raise DomainError("the assessment needs a baseline outcome measure")
+        _check_measures(assessment.baseline_measures, Timepoint.BASELINE)
+        self.assessment = assessment
+        self.needs, self.preferences = assessment.needs, assessment.preferences
+        self.stage = LinkWorkerStage.ASSESSED
+        # Needs or preferences changed: consumers see a new version of the referral.
+        self.version += 1
+        self.updated_at = now
+        self._happened(events.AssessmentRecorded(now, assessment, self.version))
+
+    def agree_plan(
+        self,
+        *,
+        goals: Sequence[str],
+        needs_addressed: Sequence[NeedCategory],
+        activities: Sequence[PlanActivity],
+        follow_ups: Sequence[ScheduledFollowUp],
+        referral_version: int | None,
+        by: str,
+        now: datetime,
+    ) -> Plan:
+        check_allowed(Action.AGREE_PLAN, self.state)
+        _unique("needs_addressed", needs_addressed, minimum=1)
+        if unknown := [n.value for n in needs_addressed if n not in self.needs]:
+            raise DomainError(f"needs_addressed {', '.join(unknown)} are not among the referral's needs")
+        _unique("activity service_id", [a.service_id for a in activities], minimum=0)
+        for activity in activities:
+            if activity.need not in needs_addressed:
+                raise DomainError(
+                    f"activity {activity.service_id} is for need {activity.need.value}, "
+                    "which needs_addressed does not list"
+                )
+        today = now.date()
+        for follow_up in follow_ups:
+            if not today <= follow_up.due_on <= today + MAX_FOLLOW_UP_HORIZON:
+                raise DomainError(f"follow-up due_on {follow_up.due_on} must be between today and two years ahead")
+        _unique("follow-up id", [f.id for f in follow_ups], minimum=0)
+        version = self.plan.version + 1 if self.plan else 1
+        self.plan = Plan(
+            version,
+            now,
+            by,
+            tuple(goals),
+            tuple(needs_addressed),
+            tuple(activities),
+            _in_date_order(follow_ups),
+            referral_version,
+        )
+        self.stage = LinkWorkerStage.PLAN_AGREED
+        self._happened(events.PlanAgreed(now, self.plan))
+        return self.plan
+
+    def record_follow_up(self, contact: Contact, now: datetime) -> None:
+        check_allowed(Action.RECORD_FOLLOW_UP, self.state)
+        assert self.plan is not None  # every state allowing a follow-up has a plan
+        self._check_contact_time(contact, now)
+        _unique("attendance service_id", [a.service_id for a in contact.attendance], minimum=0)
+        if missing := [str(a.service_id) for a in contact.attendance if self.plan.activity(a.service_id) is None]:
+            raise DomainError(f"attendance for {', '.join(missing)}: not an activity in the agreed plan")
+        if contact.measures and not contact.made:
+            raise DomainError("a repeat measure needs a contact that was made (outcome contact-made)")
+        self._check_repeat_measures(contact.measures, Timepoint.FOLLOW_UP)
+        if contact.follow_up_id is not None:
+            self._check_follow_up_id(contact.follow_up_id)
+        self.contacts.append(contact)
+        self.stage = LinkWorkerStage.FOLLOWING_UP
+        self._happened(events.FollowUpRecorded(now, contact, self.contacts_made))
+
+    def close(
+        self,
+        reason: ClosureReason,
+        *,
+        by: str,
+        now: datetime,
+        notes: str | None = None,
+        final_measures: Sequence[AnyMeasureResult] = (),
+    ) -> None:
+        check_allowed(Action.CLOSE, self.state, reason)
+        self._check_repeat_measures(final_measures, Timepoint.CLOSURE)
+        status = closure_status(reason)
+        self.closure = Closure(status, reason, now, by, notes, tuple(final_measures))
+        self.status, self.stage = status, None
+        self._happened(events.ReferralClosed(now, self.closure))
+
+    def pending_follow_ups(self) -> tuple[ScheduledFollowUp, ...]:
+        """The current plan's follow-ups not yet fulfilled, while the referral is open."""
+        if self.plan is None or self.closure is not None:
+            return ()
+        done = {c.follow_up_id for c in self.contacts if c.follow_up_id is not None}
+        return tuple(f for f in self.plan.follow_ups if f.id not in done)
+
+    def _check_contact_time(self, contact: Contact, now: datetime) -> None:
+        if contact.occurred_at > now + CLOCK_SKEW:
+            raise DomainError(f"the contact's occurred_at {contact.occurred_at.isoformat()} is in the future")
+        if contact.occurred_at < self.created_at - CLOCK_SKEW:
+            raise DomainError("the contact's occurred_at is before the referral was made")
+
+    def _check_repeat_measures(self, measures: Sequence[AnyMeasureResult], timepoint: Timepoint) -> None:
+        _check_measures(measures, timepoint)
+        baseline = {m.measure for m in self.assessment.baseline_measures} if self.assessment else set()
+        if unmatched := [m.measure.value for m in measures if m.measure not in baseline]:
+            raise DomainError(
+                f"{', '.join(unmatched)} has no baseline to compare with: record the same measures as at the assessment"
+            )
+
+    def _check_follow_up_id(self, follow_up_id: UUID) -> None:
+        assert self.plan is not None
+        if all(f.id != follow_up_id for f in self.plan.follow_ups):
+            raise DomainError(f"follow_up_id {follow_up_id} is not a follow-up in the current plan")
+        if any(c.follow_up_id == follow_up_id for c in self.contacts):
+            raise DomainError(f"follow-up {follow_up_id} has already been recorded")
+
+    def _happened(self, event: events.DomainEvent) -> None:
+        self.updated_at = max(self.updated_at or event.at, event.at)
+        self.pending_events.append(event)
+
+    def take_events(self) -> list[events.DomainEvent]:
+        taken, self.pending_events = self.pending_events, []
+        return taken
+
+
+def _unique(what: str, values: Sequence[object], *, minimum: int) -> None:
+    if len(values) < minimum:
+        raise DomainError(f"at least {minimum} {what} required")
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise DomainError(f"{what} {value} is given twice")
+        seen.add(value)
+
+
+def _check_measures(measures: Sequence[AnyMeasureResult], timepoint: Timepoint) -> None:
+    _unique("measure", [m.measure.value for m in measures], minimum=0)
+    if wrong := [m.measure.value for m in measures if m.timepoint is not timepoint]:
+        raise DomainError(f"measures {', '.join(wrong)} must have timepoint {timepoint.value}")
+
+
+def _in_date_order(follow_ups: Sequence[ScheduledFollowUp]) -> tuple[ScheduledFollowUp, ...]:
+    ordered = sorted(follow_ups, key=lambda f: f.due_on)
+    return tuple(replace(f, sequence=number) for number, f in enumerate(ordered, start=1))

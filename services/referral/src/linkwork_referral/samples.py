@@ -1,0 +1,55 @@
+"""Synthetic people and referrals for tests, benchmarks and the demo: never real patients.
+
+NHS numbers come from the 999 range, which the NHS keeps for testing, with a correct check digit.
+"""
+
+from __future__ import annotations
+
+import random
+
+from linkwork_contracts.nhs_number import check_digit
+
+
+def synthetic_nhs_number(rng: random.Random | None = None) -> str:
+    rng = rng or random.Random()
+    while True:
+        first_nine = f"999{rng.randrange(10**6):06d}"
+        digit = check_digit(first_nine)
+        if digit is not None:
+            return f"{first_nine}{digit}"
+
+
+def invalid_nhs_number(valid: str) -> str:
+    """The same number with its check digit changed: fails the modulus 11 check."""
+    return valid[:9] + str((int(valid[9]) + 1) % 10)
+
+
+def referral_body(nhs_number: str, **overrides: object) -> dict[str, object]:
+    """A complete, valid POST /referrals body."""
+    body: dict[str, object] = {
+        "person": {
+            "given_name": "Ada",
+            "family_name": "Example",
+            "nhs_number": nhs_number,
+            "date_of_birth": "1950-03-14",
+            "sex": "female",
+            "ethnic_category": "A",
+            "address_lines": ["1 Test Street"],
+            "postcode": "LS6 1AA",
+            "phone": "0113 496 0000",
+            "email": "ada@example.org",
+            "preferred_contact": "telephone",
+            "languages": ["en"],
+            "accessibility_needs": ["step-free-access"],
+        },
+        "needs": ["loneliness-isolation", "physical-activity"],
+        "reason": "Lives alone since her husband died; would like to get out more.",
+        "source": "gp-practice",
+        "referrer_organisation": "B86001",
+        "practice_ods_code": "B86001",
+        "urgency": "routine",
+        "safeguarding_concern": False,
+        "consent_to_refer": True,
+    }
+    body.update(overrides)
+    return body

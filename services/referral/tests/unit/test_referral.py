@@ -1,0 +1,261 @@
+"""The referral aggregate: one episode from referral to closure, and the rules each step keeps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from linkwork_contracts.codes import (
+    AttendanceStatus,
+    ClosureReason,
+    ConfirmedBy,
+    ContactKind,
+    ContactOutcome,
+    DeliveryMode,
+    NeedCategory,
+    ReferralStatus,
+)
+from linkwork_contracts.measures import SwemwbsResult, Timepoint, Ucla3Result
+from linkwork_referral.domain import events
+from linkwork_referral.domain.errors import DomainError, IllegalTransition
+from linkwork_referral.domain.records import (
+    Assessment,
+    Attendance,
+    Contact,
+    PlanActivity,
+    ScheduledFollowUp,
+)
+from linkwork_referral.domain.referral import NewReferral, Referral
+from linkwork_referral.domain.states import WorkflowState
+
+pytestmark = pytest.mark.unit
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # as in conftest.py
+LONELY = NeedCategory.LONELINESS_ISOLATION
+ACTIVE = NeedCategory.PHYSICAL_ACTIVITY
+CHOIR = UUID("00000000-0000-4000-8000-000000000001")
+WALKS = UUID("00000000-0000-4000-8000-000000000002")
+
+
+def contact(outcome: ContactOutcome = ContactOutcome.CONTACT_MADE, hours: int = 24, **extra: object) -> Contact:
+    fields: dict[str, object] = {
+        "id": uuid4(),
+        "kind": ContactKind.FIRST_CONTACT,
+        "mode": DeliveryMode.TELEPHONE,
+        "occurred_at": T0 + timedelta(hours=hours),
+        "outcome": outcome,
+        "recorded_by": "lw-1",
+        "duration_minutes": 20,
+    }
+    fields.update(extra)
+    return Contact(**fields)  # type: ignore[arg-type]
+
+
+def swemwbs(timepoint: Timepoint, items: list[int]) -> SwemwbsResult:
+    return SwemwbsResult.from_items(items, recorded_at=T0 + timedelta(days=3), timepoint=timepoint)
+
+
+def assessment(**extra: object) -> Assessment:
+    fields: dict[str, object] = {
+        "needs": (LONELY, ACTIVE),
+        "baseline_measures": (swemwbs(Timepoint.BASELINE, [2, 2, 2, 2, 2, 2, 2]),),
+        "recorded_at": T0 + timedelta(days=3),
+        "recorded_by": "lw-1",
+    }
+    fields.update(extra)
+    return Assessment(**fields)  # type: ignore[arg-type]
+
+
+def to_assessed(referral: Referral) -> Referral:
+    referral.accept("lw-1", T0 + timedelta(hours=1))
+    referral.log_contact(contact(), T0 + timedelta(days=1))
+    referral.record_assessment(assessment(), T0 + timedelta(days=3))
+    return referral
+
+
+def agree(referral: Referral, **overrides: object) -> None:
+    arguments: dict[str, object] = {
+        "goals": ("join a group",),
+        "needs_addressed": (LONELY, ACTIVE),
+        "activities": (PlanActivity(CHOIR, LONELY, suggested_rank=1), PlanActivity(WALKS, ACTIVE)),
+        "follow_ups": (
+            ScheduledFollowUp(uuid4(), 0, ContactKind.REVIEW, date(2026, 4, 20)),
+            ScheduledFollowUp(uuid4(), 0, ContactKind.FOLLOW_UP, date(2026, 3, 16)),
+        ),
+        "referral_version": 2,
+        "by": "lw-1",
+        "now": T0 + timedelta(days=4),
+    }
+    arguments.update(overrides)
+    referral.agree_plan(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_new_referral_is_requested_and_reports_its_creation(new_referral: NewReferral) -> None:
+    referral = Referral.create(new_referral)
+    assert referral.state is WorkflowState.REQUESTED
+    assert referral.version == 1
+    assert referral.take_events() == [events.ReferralCreated(T0)]
+    assert referral.take_events() == []
+
+
+def test_a_referral_needs_consent(new_referral: NewReferral) -> None:
+    with pytest.raises(DomainError, match="consent"):
+        Referral.create(replace(new_referral, consent_to_refer=False))
+
+
+def test_a_referral_needs_distinct_needs_and_a_plausible_birth_date(new_referral: NewReferral) -> None:
+    with pytest.raises(DomainError, match="at least 1 needs"):
+        Referral.create(replace(new_referral, needs=()))
+    with pytest.raises(DomainError, match="given twice"):
+        Referral.create(replace(new_referral, needs=(LONELY, LONELY)))
+    future = replace(new_referral.person, date_of_birth=date(2027, 1, 1))
+    with pytest.raises(DomainError, match="in the future"):
+        Referral.create(replace(new_referral, person=future))
+    ancient = replace(new_referral.person, date_of_birth=date(1850, 1, 1))
+    with pytest.raises(DomainError, match="outside"):
+        Referral.create(replace(new_referral, person=ancient))
+
+
+def test_one_referral_through_every_step(referral: Referral) -> None:
+    referral.accept("lw-1", T0 + timedelta(hours=1))
+    assert (referral.state, referral.status) == (WorkflowState.ALLOCATED, ReferralStatus.ACCEPTED)
+
+    # An unanswered call is logged but is not the first contact.
+    referral.log_contact(contact(ContactOutcome.NO_ANSWER, hours=20), T0 + timedelta(hours=20))
+    assert (referral.state, referral.first_contact_at) == (WorkflowState.ALLOCATED, None)
+    referral.log_contact(contact(hours=26), T0 + timedelta(hours=26))
+    assert referral.state is WorkflowState.CONTACTED
+    assert referral.status is ReferralStatus.IN_PROGRESS
+    assert referral.first_contact_at == T0 + timedelta(hours=26)
+
+    referral.record_assessment(assessment(needs=(LONELY, ACTIVE, NeedCategory.HOUSING)), T0 + timedelta(days=3))
+    assert referral.state is WorkflowState.ASSESSED
+    assert referral.version == 2 and NeedCategory.HOUSING in referral.needs
+
+    agree(referral)
+    assert referral.plan is not None and referral.plan.version == 1
+    # Follow-ups are numbered in date order whatever order they were given in.
+    assert [(f.sequence, f.due_on) for f in referral.plan.follow_ups] == [
+        (1, date(2026, 3, 16)),
+        (2, date(2026, 4, 20)),
+    ]
+    first_due = referral.plan.follow_ups[0]
+
+    follow_up = contact(
+        hours=24 * 14,
+        kind=ContactKind.FOLLOW_UP,
+        follow_up_id=first_due.id,
+        attendance=(Attendance(CHOIR, AttendanceStatus.ATTENDING, ConfirmedBy.PROVIDER, 2),),
+        measures=(swemwbs(Timepoint.FOLLOW_UP, [3, 3, 3, 3, 3, 3, 3]),),
+    )
+    referral.record_follow_up(follow_up, T0 + timedelta(days=14))
+    assert referral.state is WorkflowState.FOLLOWING_UP
+    assert [f.id for f in referral.pending_follow_ups()] == [referral.plan.follow_ups[1].id]
+
+    final = swemwbs(Timepoint.CLOSURE, [4, 4, 4, 4, 4, 4, 4])
+    referral.close(ClosureReason.GOALS_MET, by="lw-1", now=T0 + timedelta(days=90), final_measures=(final,))
+    assert referral.state is WorkflowState.COMPLETED and referral.pending_follow_ups() == ()
+    kinds = [type(e).__name__ for e in referral.take_events()]
+    assert kinds == [
+        "ReferralAccepted",
+        "ContactLogged",
+        "ContactLogged",
+        "AssessmentRecorded",
+        "PlanAgreed",
+        "FollowUpRecorded",
+        "ReferralClosed",
+    ]
+
+
+def test_an_action_the_state_does_not_allow_is_refused_unchanged(referral: Referral) -> None:
+    with pytest.raises(IllegalTransition, match="allowed from: assessed, following-up"):
+        agree(referral)
+    assert referral.state is WorkflowState.REQUESTED and referral.plan is None
+    assert referral.take_events() == []
+    referral.reject("not eligible", "admin-1", T0)
+    with pytest.raises(IllegalTransition):
+        referral.accept("lw-1", T0)
+
+
+def test_follow_ups_repeat_and_a_plan_can_be_revised(referral: Referral) -> None:
+    to_assessed(referral)
+    agree(referral)
+    for day in (14, 21):
+        referral.record_follow_up(contact(hours=24 * day, kind=ContactKind.FOLLOW_UP), T0 + timedelta(days=day))
+    assert referral.contacts_made == 3
+    agree(referral, activities=(PlanActivity(WALKS, ACTIVE),), follow_ups=(), now=T0 + timedelta(days=22))
+    assert referral.plan is not None and referral.plan.version == 2
+    assert referral.state is WorkflowState.PLAN_AGREED
+
+
+def test_the_assessment_needs_a_baseline_measure(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    referral.log_contact(contact(), T0 + timedelta(days=1))
+    with pytest.raises(DomainError, match="baseline outcome measure"):
+        referral.record_assessment(assessment(baseline_measures=()), T0 + timedelta(days=3))
+    wrong_time = swemwbs(Timepoint.FOLLOW_UP, [2] * 7)
+    with pytest.raises(DomainError, match="timepoint baseline"):
+        referral.record_assessment(assessment(baseline_measures=(wrong_time,)), T0 + timedelta(days=3))
+    assert referral.state is WorkflowState.CONTACTED and referral.version == 1
+
+
+def test_plan_rules(referral: Referral) -> None:
+    to_assessed(referral)
+    with pytest.raises(DomainError, match="not among the referral's needs"):
+        agree(referral, needs_addressed=(NeedCategory.HOUSING,), activities=())
+    with pytest.raises(DomainError, match="which needs_addressed does not list"):
+        agree(referral, needs_addressed=(LONELY,))
+    with pytest.raises(DomainError, match="service_id"):
+        agree(referral, activities=(PlanActivity(CHOIR, LONELY), PlanActivity(CHOIR, ACTIVE)))
+    past = ScheduledFollowUp(uuid4(), 0, ContactKind.REVIEW, date(2026, 1, 1))
+    with pytest.raises(DomainError, match="between today and two years ahead"):
+        agree(referral, follow_ups=(past,))
+    assert referral.plan is None
+
+
+def test_follow_up_rules(referral: Referral) -> None:
+    to_assessed(referral)
+    agree(referral)
+    stranger = Attendance(uuid4(), AttendanceStatus.ATTENDING, ConfirmedBy.PERSON)
+    with pytest.raises(DomainError, match="not an activity in the agreed plan"):
+        referral.record_follow_up(contact(hours=300, attendance=(stranger,)), T0 + timedelta(days=14))
+    ucla = Ucla3Result.from_items([2, 2, 2], recorded_at=T0, timepoint=Timepoint.FOLLOW_UP)
+    with pytest.raises(DomainError, match="no baseline"):
+        referral.record_follow_up(contact(hours=300, measures=(ucla,)), T0 + timedelta(days=14))
+    with pytest.raises(DomainError, match="contact that was made"):
+        referral.record_follow_up(
+            contact(ContactOutcome.NO_ANSWER, hours=300, measures=(swemwbs(Timepoint.FOLLOW_UP, [3] * 7),)),
+            T0 + timedelta(days=14),
+        )
+    with pytest.raises(DomainError, match="not a follow-up in the current plan"):
+        referral.record_follow_up(contact(hours=300, follow_up_id=uuid4()), T0 + timedelta(days=14))
+    assert referral.plan is not None
+    due = referral.plan.follow_ups[0].id
+    referral.record_follow_up(contact(hours=300, follow_up_id=due), T0 + timedelta(days=14))
+    with pytest.raises(DomainError, match="already been recorded"):
+        referral.record_follow_up(contact(hours=310, follow_up_id=due), T0 + timedelta(days=14))
+
+
+def test_contacts_cannot_be_in_the_future_or_before_the_referral(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    with pytest.raises(DomainError, match="in the future"):
+        referral.log_contact(contact(hours=48), T0 + timedelta(hours=1))
+    with pytest.raises(DomainError, match="before the referral"):
+        referral.log_contact(contact(hours=-48), T0 + timedelta(hours=1))
+    assert referral.contacts == []
+
+
+def test_closing_ends_in_the_status_of_its_reason(referral: Referral) -> None:
+    referral.close(ClosureReason.DECLINED, by="lw-1", now=T0 + timedelta(days=1))
+    assert referral.status is ReferralStatus.CANCELLED
+    closed = referral.take_events()[-1]
+    assert isinstance(closed, events.ReferralClosed) and closed.closure.reason is ClosureReason.DECLINED
+
+
+def test_a_rejection_needs_a_reason(referral: Referral) -> None:
+    with pytest.raises(DomainError, match="needs a reason"):
+        referral.reject("  ", "admin-1", T0)
+    referral.reject("outside our area", "admin-1", T0)
+    assert referral.state is WorkflowState.REJECTED
+    assert referral.closure is not None and referral.closure.notes == "outside our area"
