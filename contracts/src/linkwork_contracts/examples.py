@@ -7,7 +7,7 @@ number is from the 999 range reserved for testing; codes and places are invented
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from linkwork_contracts.codes import (
     Accessibility,
@@ -33,6 +33,7 @@ from linkwork_contracts.codes import (
     taxonomy_term,
     writeback_concepts,
 )
+from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import (
     ActivityAttendance,
     AvailabilitySlot,
@@ -332,3 +333,14 @@ EXAMPLE_SOURCES: dict[str, str] = {
 
 def example_source(event_type: str) -> str:
     return EXAMPLE_SOURCES.get(event_type, "urn:linkwork:service:referral")
+
+
+def example_envelope(event_type: str) -> CloudEvent:
+    """The example event of a type in its CloudEvents envelope, with a fixed id and time."""
+    event = EXAMPLES[event_type]
+    return wrap(
+        event,
+        source=example_source(event_type),
+        event_id=str(uuid5(NAMESPACE_URL, f"urn:linkwork:example:{event_type}")),
+        time=datetime(2025, 6, 2, 10, 0, 1, tzinfo=UTC),
+    )
