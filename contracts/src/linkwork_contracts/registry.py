@@ -37,9 +37,10 @@ EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}
 
 def event_types_for_topic(topic: str) -> tuple[type[Event], ...]:
     """Every known event class published on `topic`, oldest version first."""
-    return tuple(sorted((c for c in EVENT_CLASSES if topic == c.TOPIC), key=lambda c: (c.family(), c.type_version())))
+    classes = (c for c in EVENT_TYPES.values() if topic == c.TOPIC)
+    return tuple(sorted(classes, key=lambda c: (c.family(), c.type_version())))
 
 
 def known_versions(family: str) -> tuple[int, ...]:
     """The versions known for a type family such as `uk.linkwork.referral.created`."""
-    return tuple(sorted(c.type_version() for c in EVENT_CLASSES if c.family() == family))
+    return tuple(sorted(c.type_version() for c in EVENT_TYPES.values() if c.family() == family))
