@@ -1,0 +1,28 @@
+"""Reliable messaging for linkwork services: transactional outbox and relay, idempotent consumers,
+retries with backoff, dead-letter topics, metrics. See README.md in this folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkwork_runtime.messaging.consumer import ConsumerRunner
+from linkwork_runtime.messaging.handlers import Handlers
+from linkwork_runtime.messaging.metrics import MessagingMetrics
+from linkwork_runtime.messaging.outbox import add, add_many
+from linkwork_runtime.messaging.relay import OutboxRelay
+from linkwork_runtime.messaging.retry import Backoff, RetryPolicy, TransientError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+__all__ = [
+    "MIGRATIONS",
+    "Backoff",
+    "ConsumerRunner",
+    "Handlers",
+    "MessagingMetrics",
+    "OutboxRelay",
+    "RetryPolicy",
+    "TransientError",
+    "add",
+    "add_many",
+]

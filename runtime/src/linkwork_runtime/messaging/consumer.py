@@ -1,0 +1,176 @@
+"""The consumer runner: reads the topics a consumer handles and feeds one worker per partition.
+
+    runner = ConsumerRunner("matching", pool, bootstrap, handlers, metrics=metrics)
+    await runner.start()
+    ...
+    await runner.stop()
+
+Kafka offsets are committed by hand (auto-commit is off), and only for records already settled by their
+partition's worker (partition.py), i.e. after the database transaction holding their effects and inbox rows
+has committed. A crash before the offset commit replays those records; the inbox turns the replay into a
+no-op. Partitions are applied concurrently, each on its own database connection; within a partition,
+records are applied in order, so events with the same key stay in order.
+
+When a partition's worker has `max_buffered` records waiting, the runner pauses fetching that partition;
+it resumes once the worker makes progress. On a rebalance, workers of revoked partitions finish the
+transaction in hand and their offsets are committed before the partitions go to another consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
+from aiokafka.structs import TopicPartition
+from linkwork_contracts.envelope import decode as decode_envelope
+
+from linkwork_runtime.messaging.decoding import Decode
+from linkwork_runtime.messaging.handlers import Handlers
+from linkwork_runtime.messaging.metrics import MessagingMetrics
+from linkwork_runtime.messaging.partition import PartitionWorker, WorkerContext
+from linkwork_runtime.messaging.producer import Publisher
+from linkwork_runtime.messaging.retry import Backoff, RetryPolicy, pause
+
+log = logging.getLogger(__name__)
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        name: str,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        handlers: Handlers,
+        *,
+        metrics: MessagingMetrics | None = None,
+        retry: RetryPolicy | None = None,
+        batch_size: int = 500,
+        max_buffered: int | None = None,
+        decode: Decode | None = None,
+        commit_timeout: float = 10.0,
+    ) -> None:
+        if not handlers:
+            raise ValueError(f"consumer {name} has no handlers")
+        self.name = name
+        self._bootstrap = bootstrap
+        self._topics = sorted(handlers.topics())
+        self._publisher = Publisher(bootstrap, f"{name}-dead-letters")
+        self._context = WorkerContext(
+            consumer=name, pool=pool, handlers=handlers, dead_letters=self._publisher,
+            # Types this consumer has no handler for, or versions it does not know, are dead letters.
+            decode=decode or functools.partial(decode_envelope, accept=frozenset(handlers.types())),
+            metrics=metrics or MessagingMetrics(), retry=retry or RetryPolicy(), batch_size=batch_size,
+        )
+        self._max_buffered = max_buffered or 2 * batch_size
+        self._commit_timeout = commit_timeout
+        self._consumer: AIOKafkaConsumer | None = None
+        self._workers: dict[TopicPartition, PartitionWorker] = {}
+        self._ready: dict[TopicPartition, int] = {}  # settled offsets not yet committed to Kafka
+        self._paused: set[TopicPartition] = set()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._topics)
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self.name,
+            client_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self._context.batch_size,
+        )
+        await consumer.start()
+        consumer.subscribe(self._topics, listener=_Rebalance(self))
+        self._consumer = consumer
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+
+    async def stop(self) -> None:
+        """Finish the transactions in hand, commit their offsets, leave the group and close."""
+        if self._consumer is None:
+            return
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._release(list(self._workers))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._consumer.stop(), self._commit_timeout)
+        await self._publisher.stop()
+        self._consumer = None
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        outages = 0
+        backoff = Backoff(initial=0.5, maximum=10.0)
+        while not self._stopping.is_set():
+            try:
+                fetched = await consumer.getmany(timeout_ms=200)
+            except Exception as error:
+                outages += 1
+                log.warning("consumer %s: fetch failed (%d): %r", self.name, outages, error)
+                await pause(self._stopping, backoff.delay(outages))
+                continue
+            outages = 0
+            for tp, records in fetched.items():
+                worker = self._workers.get(tp)
+                if worker is None:
+                    worker = self._workers[tp] = PartitionWorker(tp, self._context, self._progress)
+                worker.put(records)
+                if worker.backlog >= self._max_buffered and tp not in self._paused:
+                    consumer.pause(tp)
+                    self._paused.add(tp)
+            for tp, worker in self._workers.items():
+                worker.report_lag(consumer.highwater(tp))
+            await self._commit(self._ready)
+
+    def _progress(self, tp: TopicPartition, next_offset: int) -> None:
+        self._ready[tp] = next_offset
+        worker = self._workers.get(tp)
+        if tp in self._paused and worker is not None and worker.backlog < self._max_buffered:
+            self._paused.discard(tp)
+            if self._consumer is not None and tp in self._consumer.assignment():
+                self._consumer.resume(tp)
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Commit the given settled offsets; on failure keep them for the next attempt."""
+        if not offsets or self._consumer is None:
+            return
+        assigned = self._consumer.assignment()
+        batch = {tp: offset for tp, offset in offsets.items() if tp in assigned}
+        for tp in list(offsets):
+            del offsets[tp]
+        if not batch:
+            return
+        try:
+            await asyncio.wait_for(self._consumer.commit(batch), self._commit_timeout)
+        except Exception as error:
+            log.warning("consumer %s: offset commit failed, will retry: %r", self.name, error)
+            for tp, offset in batch.items():
+                offsets[tp] = max(offset, offsets.get(tp, offset))
+
+    async def _release(self, partitions: list[TopicPartition]) -> None:
+        """Stop the workers of `partitions` after their transaction in hand, and commit their offsets."""
+        workers = [self._workers.pop(tp) for tp in partitions if tp in self._workers]
+        await asyncio.gather(*(worker.stop() for worker in workers))
+        final = {tp: self._ready.pop(tp) for tp in partitions if tp in self._ready}
+        await self._commit(final)
+        self._paused.difference_update(partitions)
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._runner._release(list(revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        pass  # workers start with the first records fetched for a partition

@@ -1,0 +1,53 @@
+"""Which function applies which event type, for one consumer.
+
+    handlers = Handlers()
+
+    @handlers.on(ReferralCreated)
+    async def remember_referral(event: ReferralCreated, envelope: CloudEvent, connection: Connection) -> None:
+        await connection.execute("INSERT INTO referrals ...", ...)
+
+The connection is inside the transaction that also records the event in the inbox; write effects (and any
+events they cause, through `outbox.add`) with it and nothing else, so that they commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import Event
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any, CloudEvent, asyncpg.Connection], Awaitable[None]]
+TypedHandler = Callable[[E, CloudEvent, asyncpg.Connection], Awaitable[None]]
+
+
+class Handlers:
+    def __init__(self) -> None:
+        self._by_type: dict[type[Event], Handler] = {}
+
+    def add(self, event_type: type[E], handler: TypedHandler[E]) -> None:
+        if event_type in self._by_type:
+            raise ValueError(f"{event_type.__name__} already has a handler")
+        self._by_type[event_type] = handler
+
+    def on(self, event_type: type[E]) -> Callable[[TypedHandler[E]], TypedHandler[E]]:
+        def register(handler: TypedHandler[E]) -> TypedHandler[E]:
+            self.add(event_type, handler)
+            return handler
+
+        return register
+
+    def find(self, event: Event) -> Handler | None:
+        return self._by_type.get(type(event))
+
+    def types(self) -> set[str]:
+        return {event_type.TYPE for event_type in self._by_type}
+
+    def topics(self) -> set[str]:
+        return {event_type.TOPIC for event_type in self._by_type}
+
+    def __bool__(self) -> bool:
+        return bool(self._by_type)

@@ -1,0 +1,45 @@
+"""Prometheus metrics of the outbox relay and the consumer runners, registered on a registry the service owns."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class MessagingMetrics:
+    """Create once per registry and pass to both the relay and every consumer runner of a service."""
+
+    def __init__(self, registry: CollectorRegistry | None = None, namespace: str = "linkwork") -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r, ns = self.registry, namespace
+        self.outbox_backlog = Gauge("outbox_backlog", "Outbox rows waiting to be published", namespace=ns, registry=r)
+        self.outbox_oldest_age = Gauge(
+            "outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", namespace=ns, registry=r
+        )
+        self.published = Counter(
+            "events_published", "Events published from the outbox", ["topic"], namespace=ns, registry=r
+        )
+        self.processed = Counter(
+            "events_processed", "Events applied by a consumer", ["consumer", "topic"], namespace=ns, registry=r
+        )
+        self.skipped = Counter(
+            "events_skipped", "Events a consumer skipped: already applied, or no handler for the type",
+            ["consumer", "topic", "reason"], namespace=ns, registry=r,
+        )
+        self.retried = Counter(
+            "events_retried", "Retries of a message: transient failure or handler error",
+            ["consumer", "topic", "kind"], namespace=ns, registry=r,
+        )
+        self.dead_lettered = Counter(
+            "events_dead_lettered", "Messages sent to the dead-letter topic",
+            ["consumer", "topic", "error_type"], namespace=ns, registry=r,
+        )
+        self.handler_seconds = Histogram(
+            "handler_duration_seconds", "Time spent in an event handler",
+            ["consumer", "topic"], buckets=_LATENCY_BUCKETS, namespace=ns, registry=r,
+        )
+        self.consumer_lag = Gauge(
+            "consumer_lag", "Messages in the partition not yet processed by the consumer",
+            ["consumer", "topic", "partition"], namespace=ns, registry=r,
+        )

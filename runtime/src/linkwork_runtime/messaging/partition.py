@@ -1,0 +1,201 @@
+"""One assigned partition's worker: applies its records in order, retries, dead-letters, reports progress.
+
+Records arrive from the runner's fetch loop into a queue; the worker takes up to `batch_size` at a time and
+applies them in one transaction (batch.py). Its only output is `progress(tp, next_offset)`, called once
+the records before `next_offset` are settled (their effects committed, or dead-lettered with the DLQ
+write acknowledged), which is when the runner may commit that offset to Kafka.
+
+While the worker backs off, nothing else from the partition is applied and the runner stops fetching it
+(flow control through the queue length), so a failing partition waits instead of spinning and other
+partitions carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka.structs import TopicPartition
+
+from linkwork_runtime.messaging import dead_letters
+from linkwork_runtime.messaging.batch import BatchResult, apply_batch
+from linkwork_runtime.messaging.decoding import Decode, Ignored, Item, Poison, Record, classify
+from linkwork_runtime.messaging.handlers import Handlers
+from linkwork_runtime.messaging.metrics import MessagingMetrics
+from linkwork_runtime.messaging.producer import Publisher
+from linkwork_runtime.messaging.retry import RetryPolicy, is_transient, pause
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    consumer: str
+    pool: asyncpg.Pool
+    handlers: Handlers
+    decode: Decode
+    dead_letters: Publisher
+    metrics: MessagingMetrics
+    retry: RetryPolicy
+    batch_size: int
+
+
+class PartitionWorker:
+    def __init__(
+        self, tp: TopicPartition, context: WorkerContext, progress: Callable[[TopicPartition, int], None]
+    ) -> None:
+        self.tp = tp
+        self._context = context
+        self._progress = progress
+        self._queue: deque[Record] = deque()
+        self._has_work = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._position: int | None = None  # offset of the next record to settle
+        self._highwater: int | None = None
+        labels = (context.consumer, tp.topic)
+        metrics = context.metrics
+        self._applied = metrics.processed.labels(*labels)
+        self._duplicates = metrics.skipped.labels(*labels, "duplicate")
+        self._transient_retries = metrics.retried.labels(*labels, "transient")
+        self._handler_retries = metrics.retried.labels(*labels, "handler")
+        self._observe = metrics.handler_seconds.labels(*labels).observe
+        self._lag = metrics.consumer_lag.labels(*labels, str(tp.partition))
+        self._task = asyncio.create_task(self._run(), name=f"consume-{tp.topic}-{tp.partition}")
+
+    @property
+    def backlog(self) -> int:
+        return len(self._queue)
+
+    def put(self, records: Sequence[Record]) -> None:
+        if self._position is None and records:
+            self._position = records[0].offset
+        self._queue.extend(records)
+        self._has_work.set()
+
+    def report_lag(self, highwater: int | None) -> None:
+        if highwater is not None:
+            self._highwater = highwater
+        if self._highwater is not None and self._position is not None:
+            self._lag.set(max(0, self._highwater - self._position))
+
+    async def stop(self) -> None:
+        """Finish the database transaction in hand, drop what is queued, and end."""
+        self._stopping.set()
+        self._has_work.set()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            if not self._queue:
+                self._has_work.clear()
+                await self._has_work.wait()
+                continue
+            count = min(len(self._queue), self._context.batch_size)
+            records = [self._queue.popleft() for _ in range(count)]
+            try:
+                await self._process(records)
+                failures = 0
+            except Exception:
+                # Not a handler's error nor a known transient one (those are handled inside): put the
+                # unsettled records back and try again later rather than skip past them.
+                failures += 1
+                log.exception("%s on %s: unexpected failure %d", self._context.consumer, self.tp, failures)
+                position = self._position if self._position is not None else records[0].offset
+                self._queue.extendleft(reversed([r for r in records if r.offset >= position]))
+                await pause(self._stopping, self._context.retry.backoff.delay(failures))
+
+    async def _process(self, records: list[Record]) -> None:
+        context = self._context
+        items = [classify(record, context.decode, context.handlers) for record in records]
+        start, attempts, outages = 0, 0, 0
+        while start < len(items) and not self._stopping.is_set():
+            try:
+                async with context.pool.acquire() as connection:
+                    result = await apply_batch(connection, context.consumer, items[start:], self._observe)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                outages += 1
+                self._transient_retries.inc()
+                log.warning("%s on %s: transient failure, retry %d: %r",
+                            context.consumer, self.tp, outages, error)
+                await pause(self._stopping, context.retry.backoff.delay(outages))
+                continue
+            outages = 0
+            settled = items[start:start + result.settled]
+            if not await self._settle(settled, result):
+                return
+            if result.settled:
+                start, attempts = start + result.settled, 0  # a failure from here on is a new one
+            if result.failure is None:
+                continue
+            attempts += 1
+            if attempts < context.retry.max_attempts:
+                self._handler_retries.inc()
+                log.warning("%s on %s offset %d: handler failed (attempt %d): %r", context.consumer,
+                            self.tp, items[start].record.offset, attempts, result.failure)
+                await pause(self._stopping, context.retry.backoff.delay(attempts))
+                continue
+            log.error("%s on %s offset %d: dead-lettering after %d attempts: %r", context.consumer,
+                      self.tp, items[start].record.offset, attempts, result.failure)
+            if not await self._dead_letter([(items[start].record, result.failure, attempts)]):
+                return
+            start, attempts = start + 1, 0
+            self._advance(items[start - 1].record.offset + 1)
+
+    async def _settle(self, settled: Sequence[Item], result: BatchResult) -> bool:
+        """Count what the committed run did and dead-letter its poison; False if stopped meanwhile."""
+        if not settled:
+            return True
+        self._applied.inc(result.applied)
+        self._duplicates.inc(result.duplicates)
+        for item in settled:
+            if isinstance(item, Ignored):
+                self._context.metrics.skipped.labels(self._context.consumer, self.tp.topic, item.reason).inc()
+        poison = [(item.record, item.error, 1) for item in settled if isinstance(item, Poison)]
+        if poison and not await self._dead_letter(poison):
+            return False
+        self._advance(settled[-1].record.offset + 1)
+        return True
+
+    async def _dead_letter(self, failures: Sequence[tuple[Record, BaseException, int]]) -> bool:
+        """Publish to the DLQ, retrying until acknowledged; False if stopped first."""
+        context = self._context
+        letters = [_letter(record, error, attempts, context.consumer) for record, error, attempts in failures]
+        pending = [dead_letters.to_record(letter) for letter in letters]
+        outages = 0
+        while pending:
+            try:
+                outcomes = await context.dead_letters.publish(pending)
+            except Exception as error:  # could not even connect
+                outcomes = [error] * len(pending)
+            pending = [record for record, outcome in zip(pending, outcomes, strict=True) if outcome]
+            if pending:
+                outages += 1
+                log.warning("%s: dead-letter topic unavailable, retry %d", context.consumer, outages)
+                if not await pause(self._stopping, context.retry.backoff.delay(outages)):
+                    return False
+        for letter in letters:
+            context.metrics.dead_lettered.labels(
+                context.consumer, self.tp.topic, letter.failure.error_type
+            ).inc()
+        return True
+
+    def _advance(self, next_offset: int) -> None:
+        self._position = next_offset
+        self.report_lag(None)
+        self._progress(self.tp, next_offset)
+
+
+def _letter(record: Record, error: BaseException, attempts: int, consumer: str) -> dead_letters.DeadLetter:
+    error_type, message = dead_letters.describe(error)
+    failure = dead_letters.Failure(
+        topic=record.topic, partition=record.partition, offset=record.offset, consumer=consumer,
+        error_type=error_type, error_message=message, attempts=attempts, time=dead_letters.now(),
+    )
+    return dead_letters.DeadLetter(failure, record.key, record.value, list(record.headers))

@@ -1,0 +1,117 @@
+"""Publishing to Kafka with an idempotent producer (acks=all), waiting for the broker's acknowledgement.
+
+`Publisher.publish` reports an outcome per record instead of raising, because the relay must know exactly
+which rows the broker accepted. A producer that returned an error is replaced: after a failed batch the
+aiokafka idempotent producer can be left with a gap in its sequence numbers, after which every later
+batch to that partition fails. A timeout alone does not replace it: the records stay queued and are
+retried by the producer, and anything sent twice is removed by the consumers' inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    topic: str
+    value: bytes
+    key: bytes | None = None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def create_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        # Records queue up while a request is in flight, so batches form without waiting for a linger.
+        linger_ms=0,
+        max_batch_size=256 * 1024,
+        request_timeout_ms=15_000,
+    )
+
+
+class Publisher:
+    def __init__(self, bootstrap: str, client_id: str, *, ack_timeout: float = 15.0) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._ack_timeout = ack_timeout
+        self._producer: AIOKafkaProducer | None = None
+        self._retired: set[asyncio.Task[None]] = set()
+
+    async def _ready(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = create_producer(self._bootstrap, self._client_id)
+            try:
+                await producer.start()
+            except BaseException:
+                await _close(producer, within=1.0)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def publish(self, records: Sequence[OutgoingRecord]) -> list[BaseException | None]:
+        """Send every record and wait for its acknowledgement; return None or the failure, per record."""
+        if not records:
+            return []
+        producer = await self._ready()
+        futures: list[asyncio.Future[object]] = []
+        outcomes: list[BaseException | None] = [None] * len(records)
+        for record in records:
+            try:
+                futures.append(
+                    await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+                )
+            except Exception as error:  # queue full for too long, or the producer is closing
+                outcomes[len(futures):] = [error] * (len(records) - len(futures))
+                break
+        if futures:
+            await asyncio.wait(futures, timeout=self._ack_timeout)
+        for index, future in enumerate(futures):
+            if not future.done():
+                outcomes[index] = TimeoutError(f"no acknowledgement within {self._ack_timeout:.0f}s")
+                future.add_done_callback(_ignore_late_outcome)
+            elif (failure := future.exception()) is not None:
+                outcomes[index] = failure
+        if any(outcome is not None and not isinstance(outcome, TimeoutError) for outcome in outcomes):
+            self._retire()
+        return outcomes
+
+    def _retire(self) -> None:
+        """Swap in a fresh producer on next use; close the old one in the background."""
+        if self._producer is None:
+            return
+        task = asyncio.create_task(_close(self._producer, within=5.0))
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
+        self._producer = None
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await _close(self._producer, within=10.0)
+            self._producer = None
+        if self._retired:
+            await asyncio.gather(*self._retired, return_exceptions=True)
+
+
+def _ignore_late_outcome(future: asyncio.Future[object]) -> None:
+    # Whatever happens to a record we stopped waiting for, the caller publishes it again.
+    if not future.cancelled():
+        future.exception()
+
+
+async def _close(producer: AIOKafkaProducer, *, within: float) -> None:
+    # stop() flushes what is queued; with the broker gone that would wait forever.
+    try:
+        await asyncio.wait_for(producer.stop(), within)
+    except Exception as error:
+        log.warning("Kafka producer did not close cleanly: %r", error)

@@ -1,0 +1,127 @@
+"""Shared by the messaging tests and the helper processes they start: a test-only event type, the effect
+table its handler writes, and small async helpers.
+
+The event type is registered in the contracts' registry so that messages go through the real CloudEvents
+envelope (`wrap`/`encode`/`decode`), exactly as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import ClassVar
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import Event
+from linkwork_contracts.registry import EVENT_TYPES
+from linkwork_runtime.messaging import MIGRATIONS, Handlers
+
+SAMPLE_TYPE = "uk.linkwork.test.sample.v1"
+HERE = Path(__file__).parent
+
+EFFECTS_SQL = """
+CREATE TABLE IF NOT EXISTS effects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id text NOT NULL,   -- deliberately not unique: a duplicate effect must be visible
+    stream text NOT NULL,
+    seq int NOT NULL
+);
+CREATE TABLE IF NOT EXISTS produced (stream text NOT NULL, seq int NOT NULL, PRIMARY KEY (stream, seq));
+"""
+
+
+def sample_type(topic: str) -> type[Event]:
+    """An event type published on `topic`, keyed by `stream`, registered for decoding."""
+
+    class SampleV1(Event):
+        TYPE: ClassVar[str] = SAMPLE_TYPE
+        TOPIC: ClassVar[str] = topic
+        KEY_FIELD: ClassVar[str] = "stream"
+
+        stream: str
+        seq: int
+
+    EVENT_TYPES[SAMPLE_TYPE] = SampleV1
+    return SampleV1
+
+
+def unregister() -> None:
+    EVENT_TYPES.pop(SAMPLE_TYPE, None)
+
+
+async def record_effect(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    await connection.execute(
+        "INSERT INTO effects (event_id, stream, seq) VALUES ($1, $2, $3)",
+        envelope.id, event.stream, event.seq,  # type: ignore[attr-defined]
+    )
+
+
+def effect_handlers(event_type: type[Event]) -> Handlers:
+    handlers = Handlers()
+    handlers.add(event_type, record_effect)
+    return handlers
+
+
+async def prepare(connection: asyncpg.Connection) -> None:
+    from linkwork_runtime.migrations import migrate
+
+    await migrate(connection, {"messaging": MIGRATIONS})
+    await connection.execute(EFFECTS_SQL)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, within: float, what: str, every: float = 0.2
+) -> None:
+    """Wait until `check()` is true; fail after `within` seconds (a hang guard, not a speed check)."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
+        await asyncio.sleep(every)
+
+
+async def effect_report(url: str) -> tuple[int, int]:
+    """(effect rows, distinct event ids among them)."""
+    connection = await asyncpg.connect(url)
+    try:
+        row = await connection.fetchrow("SELECT count(*), count(DISTINCT event_id) FROM effects")
+        assert row is not None
+        return int(row[0]), int(row[1])
+    finally:
+        await connection.close()
+
+
+async def read_topic(bootstrap: str, topic: str, count: int, *, within: float = 60.0) -> list[ConsumerRecord]:
+    """The first `count` records of `topic` across its partitions (no consumer group, nothing committed)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        deadline = time.monotonic() + within
+        while len(records) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"only {len(records)} of {count} records arrived on {topic}")
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    """How many records `topic` holds (end minus beginning offsets over its partitions)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = list(consumer.assignment())
+        end = await consumer.end_offsets(partitions)
+        start = await consumer.beginning_offsets(partitions)
+        return sum(end[tp] - start[tp] for tp in partitions)
+    finally:
+        await consumer.stop()

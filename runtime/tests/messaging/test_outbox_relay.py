@@ -1,0 +1,139 @@
+"""The outbox and its relay against the real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+import asyncpg
+import pytest
+from linkwork_contracts.envelope import decode
+from linkwork_contracts.events import Event
+from linkwork_runtime.messaging import MessagingMetrics, OutboxRelay, add, add_many
+from messaging_support import eventually, read_topic, topic_size
+from prometheus_client import CollectorRegistry
+
+pytestmark = pytest.mark.integration
+
+
+async def _outbox_rows(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM outbox"))
+
+
+async def test_committed_events_are_published_with_key_and_headers_then_deleted(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+) -> None:
+    async with pool.acquire() as connection, connection.transaction():
+        first = await add(connection, sample(stream="s1", seq=1), source="test", headers={"traceparent": "t-1"})
+        await add_many(connection, [sample(stream="s2", seq=1), sample(stream="s1", seq=2)], source="test")
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2)
+    await relay.start()
+    try:
+        records = await read_topic(kafka_bootstrap, sample.TOPIC, 3)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+    finally:
+        await relay.stop()
+
+    by_key = defaultdict(list)
+    for record in records:
+        envelope, event = decode(record.value)
+        by_key[record.key].append((envelope.id, event))
+        headers = dict(record.headers)
+        assert headers["content-type"].startswith(b"application/cloudevents+json")
+    assert by_key[b"s1"][0] == (first, sample(stream="s1", seq=1))
+    assert [event for _, event in by_key[b"s1"]] == [sample(stream="s1", seq=1), sample(stream="s1", seq=2)]
+    assert [event for _, event in by_key[b"s2"]] == [sample(stream="s2", seq=1)]
+    assert dict(next(r for r in records if r.key == b"s1").headers)["traceparent"] == b"t-1"
+
+
+async def _empty(pool: asyncpg.Pool) -> bool:
+    return await _outbox_rows(pool) == 0
+
+
+async def test_events_of_a_rolled_back_transaction_are_never_published(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with pool.acquire() as connection, connection.transaction():
+            await add(connection, sample(stream="s1", seq=1), source="test")
+            raise RuntimeError("the state change failed")
+    async with pool.acquire() as connection, connection.transaction():
+        kept = await add(connection, sample(stream="s1", seq=2), source="test")
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2)
+    await relay.start()
+    try:
+        records = await read_topic(kafka_bootstrap, sample.TOPIC, 1)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+    finally:
+        await relay.stop()
+    assert decode(records[0].value)[0].id == kept
+    assert await topic_size(kafka_bootstrap, sample.TOPIC) == 1
+
+
+async def test_a_second_writer_for_the_same_key_waits_for_the_first_to_commit(
+    pool: asyncpg.Pool, sample: type[Event]
+) -> None:
+    first = await pool.acquire()
+    second = await pool.acquire()
+    other = await pool.acquire()
+    try:
+        first_tx = first.transaction()
+        await first_tx.start()
+        await add(first, sample(stream="k", seq=1), source="test")
+        # Another key is not held up.
+        async with other.transaction():
+            await add(other, sample(stream="other", seq=1), source="test")
+
+        async def second_writer() -> None:
+            async with second.transaction():
+                await add(second, sample(stream="k", seq=2), source="test")
+
+        waiting = asyncio.create_task(second_writer())
+        await asyncio.sleep(0.5)
+        assert not waiting.done(), "the second writer did not wait for the first's commit"
+        await first_tx.commit()
+        await asyncio.wait_for(waiting, 10)
+        ids = await first.fetch("SELECT key, id FROM outbox WHERE key = 'k' ORDER BY id")
+        values = await first.fetch("SELECT value FROM outbox WHERE key = 'k' ORDER BY id")
+        assert [decode(row["value"])[1].seq for row in values] == [1, 2]  # type: ignore[attr-defined]
+        assert len(ids) == 2
+    finally:
+        for connection in (first, second, other):
+            await pool.release(connection)
+
+
+async def test_two_relays_publish_every_key_in_commit_order_with_one_leader(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+) -> None:
+    keys, per_key = 40, 25
+    registry = CollectorRegistry()
+    metrics = MessagingMetrics(registry)
+    relays = [
+        OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2, batch_size=100, metrics=metrics, metrics_interval=0.1)
+        for _ in range(2)
+    ]
+    for relay in relays:
+        await relay.start()
+
+    async def writer(stream: str) -> None:
+        # One transaction per event, as a service handling one request at a time per referral would.
+        for seq in range(1, per_key + 1):
+            async with pool.acquire() as connection, connection.transaction():
+                await add(connection, sample(stream=stream, seq=seq), source="test")
+
+    try:
+        await asyncio.gather(*(writer(f"stream-{k}") for k in range(keys)))
+        records = await read_topic(kafka_bootstrap, sample.TOPIC, keys * per_key, within=120)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+        assert sum(relay.leading for relay in relays) == 1
+    finally:
+        for relay in relays:
+            await relay.stop()
+
+    seen: dict[str, list[int]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        _, event = decode(record.value)
+        seen[event.stream].append(event.seq)  # type: ignore[attr-defined]
+    assert seen == {f"stream-{k}": list(range(1, per_key + 1)) for k in range(keys)}
+    assert registry.get_sample_value("linkwork_events_published_total", {"topic": sample.TOPIC}) == keys * per_key
+    assert registry.get_sample_value("linkwork_outbox_backlog") is not None
