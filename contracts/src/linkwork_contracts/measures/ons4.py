@@ -65,7 +65,8 @@ def ons4_band_rank(item: Ons4Item, score: int) -> int:
     return ranks[ons4_band(item, score)]
 
 
-Ons4Score = Annotated[int, Field(ge=0, le=10)]
+# strict: a questionnaire answer of True or "7" is a bug upstream, not a score.
+Ons4Score = Annotated[int, Field(ge=0, le=10, strict=True)]
 
 
 class Ons4Result(MeasureRecord):

@@ -45,7 +45,7 @@ def swemwbs_metric_score(raw: int) -> float:
     return SWEMWBS_METRIC[raw]
 
 
-SwemwbsItem = Annotated[int, Field(ge=1, le=5)]
+SwemwbsItem = Annotated[int, Field(ge=1, le=5, strict=True)]
 
 
 class SwemwbsResult(MeasureRecord):

@@ -32,7 +32,7 @@ def is_lonely(total: int) -> bool:
     return total >= LONELY_THRESHOLD
 
 
-Ucla3Item = Annotated[int, Field(ge=1, le=3)]
+Ucla3Item = Annotated[int, Field(ge=1, le=3, strict=True)]
 
 
 class Ucla3Result(MeasureRecord):
