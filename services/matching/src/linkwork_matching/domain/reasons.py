@@ -1,0 +1,138 @@
+"""Plain-language reasons for one suggestion, each built from a fact of the service or person.
+
+"walking group, 1.2 km away, free, Tuesdays 10:00 fits mornings, for 60+, step-free access":
+nothing here is inferred or rounded beyond what the words claim (distances to 0.1 km, counts
+exact), so a link worker can read them out and rely on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from linkwork_contracts.codes import NEED_TAXONOMY_TERMS, CapacityStatus, DeliveryMode, NeedCategory
+
+from linkwork_matching.domain.effectiveness import OutcomeTally
+from linkwork_matching.domain.offer import Offer
+from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.scoring import age_needs_check
+from linkwork_matching.domain.service import DAYS
+from linkwork_matching.domain.text import tokens
+from linkwork_matching.domain.wording import (
+    FEATURES,
+    age_words,
+    cost_words,
+    language_name,
+    listing,
+    session_words,
+)
+
+# Below this many outcomes a record says too little to read out.
+MIN_OUTCOMES_TO_CITE = 3
+
+
+class ReasonKind(StrEnum):
+    NEED = "need"
+    ALSO_MEETS = "also-meets"
+    DISTANCE = "distance"
+    DELIVERY = "delivery"
+    COST = "cost"
+    SCHEDULE = "schedule"
+    AGE = "age"
+    ACCESSIBILITY = "accessibility"
+    LANGUAGE = "language"
+    INTERESTS = "interests"
+    CAPACITY = "capacity"
+    EVIDENCE = "evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    kind: ReasonKind
+    text: str
+
+
+def need_words(need: NeedCategory) -> str:
+    name = NEED_TAXONOMY_TERMS[need].name
+    return name[0].lower() + name[1:]
+
+
+def matched_interests(person: Person, offer: Offer) -> list[str]:
+    words = set(tokens(f"{offer.service.name}\n{offer.service.description}"))
+    return [tag for tag in person.interests if any(t in words for t in tokens(tag))]
+
+
+def _schedule(person: Person, offer: Offer) -> Reason | None:
+    sessions = sorted(offer.sessions, key=lambda s: (DAYS.index(s.day), s.starts))
+    if not sessions:
+        return None
+    if not person.availability:
+        return Reason(ReasonKind.SCHEDULE, ", ".join(session_words(s) for s in sessions[:2]))
+    for session in sessions:
+        part = session.part_of_day
+        if part is not None and (session.day, part) in person.availability:
+            return Reason(ReasonKind.SCHEDULE, f"{session_words(session)} fits {part.value}s")
+    return Reason(ReasonKind.SCHEDULE,
+                  f"{session_words(sessions[0])}, not a time the person said they are free")
+
+
+def _place(person: Person, offer: Offer, distance_km: float | None) -> Reason:
+    if offer.venue is not None and distance_km is not None:
+        return Reason(ReasonKind.DISTANCE, f"{distance_km:.1f} km away")
+    modes = [m for m in (DeliveryMode.ONLINE, DeliveryMode.TELEPHONE)
+             if m in offer.modes and person.accepts_mode(m)]
+    words = {DeliveryMode.ONLINE: "online", DeliveryMode.TELEPHONE: "by telephone"}
+    return Reason(ReasonKind.DELIVERY, listing([words[m] for m in modes]))
+
+
+def _evidence(tally: OutcomeTally | None) -> list[Reason]:
+    if tally is None:
+        return []
+    reasons = []
+    if tally.outcomes >= MIN_OUTCOMES_TO_CITE:
+        reasons.append(Reason(ReasonKind.EVIDENCE,
+                              f"{tally.attended} of {tally.outcomes} people referred took part"))
+    if tally.measured >= MIN_OUTCOMES_TO_CITE:
+        mean = tally.wellbeing_change / tally.measured
+        direction = "up" if mean >= 0 else "down"
+        reasons.append(Reason(ReasonKind.EVIDENCE, f"wellbeing {direction} {abs(mean):.1f} points "
+                              f"on average for {tally.measured} people"))
+    return reasons
+
+
+def explain(
+    person: Person, need: NeedCategory, also_meets: tuple[NeedCategory, ...], offer: Offer,
+    distance_km: float | None, tally: OutcomeTally | None = None,
+) -> tuple[Reason, ...]:
+    service = offer.service
+    reasons = [Reason(ReasonKind.NEED, f"helps with {need_words(need)}")]
+    if also_meets:
+        reasons.append(Reason(ReasonKind.ALSO_MEETS, "also helps with "
+                              + " and ".join(need_words(n) for n in also_meets)))
+    reasons.append(_place(person, offer, distance_km))
+    reasons.append(Reason(ReasonKind.COST, cost_words(service.cost)))
+    schedule = _schedule(person, offer)
+    if schedule is not None:
+        reasons.append(schedule)
+    ages = age_words(service.minimum_age, service.maximum_age)
+    if ages is not None:
+        if age_needs_check(person, service.minimum_age, service.maximum_age) and person.age_band:
+            ages += f" (check age: the person is {person.age_band.value})"
+        reasons.append(Reason(ReasonKind.AGE, ages))
+    # Taking part from home needs no step-free venue: only cite what the provider supplies.
+    supplied = offer.accessibility if offer.venue is not None else service.accessibility
+    features = sorted(person.accessibility_needs & supplied, key=list(FEATURES).index)
+    if features:
+        reasons.append(Reason(ReasonKind.ACCESSIBILITY, ", ".join(FEATURES[f] for f in features)))
+    spoken = sorted(person.usable_languages & service.spoken_languages - {"en"})
+    if spoken:
+        reasons.append(Reason(ReasonKind.LANGUAGE, "in " + listing(
+            [language_name(code) for code in spoken])))
+    interests = matched_interests(person, offer)
+    if interests:
+        reasons.append(Reason(ReasonKind.INTERESTS, "matches interests: " + ", ".join(interests)))
+    if service.capacity is CapacityStatus.WAITLIST:
+        reasons.append(Reason(ReasonKind.CAPACITY, "waiting list"))
+    elif service.capacity is CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED:
+        reasons.append(Reason(ReasonKind.CAPACITY, "the provider assesses people first"))
+    return (*reasons, *_evidence(tally))

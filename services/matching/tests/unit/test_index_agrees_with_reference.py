@@ -1,0 +1,96 @@
+"""The vectorised index must answer exactly as the one-offer-at-a-time reference rules do."""
+
+import random
+
+import numpy as np
+import pytest
+from linkwork_matching import synthetic
+from linkwork_matching.domain.constraints import check, offer_distance_km
+from linkwork_matching.domain.criteria import compile_criteria
+from linkwork_matching.domain.effectiveness import OutcomeTally, estimate
+from linkwork_matching.domain.encoding import session_slots, slots_mask
+from linkwork_matching.domain.geo import TravelPolicy
+from linkwork_matching.domain.index import ServiceIndex
+from linkwork_matching.domain.offer import offers_of
+from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.scoring import Weights, caveat_penalty, score
+from linkwork_matching.domain.text import tokens
+
+pytestmark = pytest.mark.unit
+
+
+def reference(index: ServiceIndex, person, need, text, weights, travel, effects):  # type: ignore[no-untyped-def]
+    criteria = compile_criteria(person, index.languages, travel)
+    best: dict[str, float] = {}
+    for service in index.services():
+        for offer in offers_of(service):
+            if check(person, offer, need, criteria.reach_km) is not None:
+                continue
+            ordinal = index._ordinal_of[service.service_id]
+            value = score(
+                other_needs_met=len(set(person.needs) & service.needs) - 1,
+                bm25=0.0 if text is None else float(text[ordinal]),
+                distance_km=offer_distance_km(person, offer), decay_km=criteria.decay_km,
+                available=slots_mask(person.availability),
+                session_slots=session_slots(offer.sessions),
+                effect=effects.get((service.service_id, need), 0.0),
+                penalty=caveat_penalty(person, offer, weights), weights=weights)
+            best[service.service_id] = max(best.get(service.service_id, -9.0), value)
+    return best
+
+
+def vectorised(index: ServiceIndex, person, need, text, weights, travel):  # type: ignore[no-untyped-def]
+    criteria = compile_criteria(person, index.languages, travel)
+    hits = index.search(criteria, need, text, weights)
+    best: dict[str, float] = {}
+    for ordinal, value in zip(hits.ordinals.tolist(), hits.scores.tolist(), strict=True):
+        service_id = index.service_at(ordinal).service_id
+        best[service_id] = max(best.get(service_id, -9.0), value)
+    return best
+
+
+def test_eligibility_and_scores_agree_on_a_random_directory() -> None:
+    rng = random.Random(11)
+    services = synthetic.directory(600, seed=3)
+    index = ServiceIndex()
+    for service in services:
+        index.upsert(service)
+    # Churn: replace and withdraw some, so dead rows are present too.
+    for service in rng.sample(services, 100):
+        index.upsert(synthetic.service(rng, int(service.service_id[4:]), synthetic.CENTRE, 12.0))
+    for service in rng.sample(services, 50):
+        index.remove(service.service_id)
+    effects = {}
+    for service in rng.sample(index.services(), 40):
+        need = next(iter(service.needs))
+        effects[(service.service_id, need)] = estimate(OutcomeTally(10, rng.randint(0, 10))).score
+        index.set_effect(service.service_id, need, effects[(service.service_id, need)])
+    weights, travel = Weights(), TravelPolicy()
+    compared = 0
+    for _ in range(60):
+        person = synthetic.person(rng)
+        text = index.text_scores(compile_criteria(person, index.languages, travel))
+        for need in person.needs:
+            expected = reference(index, person, need, text, weights, travel, effects)
+            actual = vectorised(index, person, need, text, weights, travel)
+            assert actual.keys() == expected.keys()
+            for service_id, value in expected.items():
+                assert actual[service_id] == pytest.approx(value, abs=1e-12)
+            compared += len(expected)
+    assert compared > 500  # the comparison covered many eligible services, not an empty set
+
+
+def test_text_scores_are_zero_for_services_without_the_words() -> None:
+    index = ServiceIndex()
+    for service in synthetic.directory(200, seed=5):
+        index.upsert(service)
+    person = synthetic.person(random.Random(1))
+    criteria = compile_criteria(
+        Person(needs=person.needs, interests=("singing",)), index.languages, TravelPolicy())
+    text = index.text_scores(criteria)
+    assert text is not None
+    for service in index.services():
+        ordinal = index._ordinal_of[service.service_id]
+        mentions = "sing" in tokens(f"{service.name} {service.description}")
+        assert (text[ordinal] > 0) == mentions
+    assert np.count_nonzero(text) > 0
