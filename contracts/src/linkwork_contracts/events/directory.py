@@ -30,7 +30,7 @@ from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
 from linkwork_contracts.events.person import Languages
 from linkwork_contracts.geography import Latitude, Longitude, Postcode
 
-Features = Annotated[tuple[Accessibility, ...], AfterValidator(no_duplicates), Field(json_schema_extra=UNIQUE)]
+Features = Annotated[tuple[Accessibility, ...], Field(json_schema_extra=UNIQUE), AfterValidator(no_duplicates)]
 
 
 class _Part(BaseModel):
@@ -68,8 +68,8 @@ class Schedule(_Part):
     interval: int = Field(default=1, ge=1, le=12, description="2 with WEEKLY: fortnightly")
     byday: Annotated[
         tuple[DayOfWeek, ...],
-        AfterValidator(no_duplicates),
         Field(min_length=1, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
     ]
     opens_at: time
     closes_at: time
@@ -132,12 +132,12 @@ class ServiceChangedV1(Event):
     organisation: Organisation
     status: ServiceStatus
     description: str = Field(default="", max_length=5000)
-    need_categories: Annotated[tuple[NeedCategory, ...], AfterValidator(no_duplicates), Field(json_schema_extra=UNIQUE)]
+    need_categories: Annotated[tuple[NeedCategory, ...], Field(json_schema_extra=UNIQUE), AfterValidator(no_duplicates)]
     taxonomy_terms: tuple[ServiceTaxonomyTerm, ...] = ()
     delivery_modes: Annotated[
         tuple[DeliveryMode, ...],
-        AfterValidator(no_duplicates),
         Field(min_length=1, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
     ]
     locations: tuple[ServiceLocation, ...] = ()
     schedules: tuple[Schedule, ...] = ()
@@ -149,8 +149,8 @@ class ServiceChangedV1(Event):
     capacity: Capacity = Capacity()
     referral_routes: Annotated[
         tuple[ReferralRoute, ...],
-        AfterValidator(no_duplicates),
         Field(min_length=1, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
     ]
     last_verified_on: date | None = Field(description="When a curator last confirmed it runs")
 

@@ -35,16 +35,16 @@ InterestTag = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9 '-]{0,39}$")]
 
 Languages = Annotated[
     tuple[LanguageCode, ...],
-    AfterValidator(no_duplicates),
     Field(max_length=10, json_schema_extra=UNIQUE),
+    AfterValidator(no_duplicates),
 ]
 Needs = Annotated[
     tuple[NeedCategory, ...],
-    AfterValidator(no_duplicates),
     Field(min_length=1, json_schema_extra=UNIQUE),
+    AfterValidator(no_duplicates),
 ]
 AccessibilityNeeds = Annotated[
-    tuple[Accessibility, ...], AfterValidator(no_duplicates), Field(json_schema_extra=UNIQUE)
+    tuple[Accessibility, ...], Field(json_schema_extra=UNIQUE), AfterValidator(no_duplicates)
 ]
 
 
@@ -84,18 +84,18 @@ class Preferences(BaseModel):
 
     interests: Annotated[
         tuple[InterestTag, ...],
-        AfterValidator(no_duplicates),
         Field(max_length=20, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
     ] = ()
     availability: Annotated[
         tuple[AvailabilitySlot, ...],
-        AfterValidator(no_duplicates),
         Field(max_length=21, json_schema_extra=UNIQUE, description="Empty: any time"),
+        AfterValidator(no_duplicates),
     ] = ()
     delivery_modes: Annotated[
         tuple[DeliveryMode, ...],
-        AfterValidator(no_duplicates),
         Field(json_schema_extra=UNIQUE, description="Acceptable delivery modes; empty: any"),
+        AfterValidator(no_duplicates),
     ] = ()
     travel_mode: TravelMode | None = Field(default=None, description="None: not stated")
     max_travel_minutes: int | None = Field(default=None, ge=5, le=180)

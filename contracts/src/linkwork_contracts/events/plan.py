@@ -48,8 +48,8 @@ class PlanAgreedV1(Event):
     first_contact_at: AwareDatetime | None
     needs_addressed: Annotated[
         tuple[NeedCategory, ...],
-        AfterValidator(no_duplicates),
         Field(min_length=1, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
     ]
     activities: tuple[PlannedActivity, ...] = Field(max_length=20)
     baseline_measures: tuple[MeasureResult, ...] = Field(default=(), max_length=6)

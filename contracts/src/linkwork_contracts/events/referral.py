@@ -88,8 +88,8 @@ class ReferralClosedV1(Event):
     final_measures: tuple[MeasureResult, ...] = Field(default=(), max_length=6)
     gp_record_codes: Annotated[
         tuple[SnomedConcept, ...],
-        AfterValidator(no_duplicates),
         Field(json_schema_extra=UNIQUE, description="SNOMED CT concepts to write to the GP record"),
+        AfterValidator(no_duplicates),
     ] = ()
 
     @model_validator(mode="after")
