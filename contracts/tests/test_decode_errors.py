@@ -16,12 +16,12 @@ from linkwork_contracts.envelope import (
     wrap,
 )
 from linkwork_contracts.events import Event, ReferralCreatedV1
-from linkwork_contracts.examples import EXAMPLES
+from linkwork_contracts.examples import REFERRAL_CREATED
 from linkwork_contracts.registry import EVENT_TYPES
 
 pytestmark = pytest.mark.unit
 
-CREATED = EXAMPLES[ReferralCreatedV1.TYPE]
+CREATED = REFERRAL_CREATED
 
 
 def message(**changes: Any) -> dict[str, Any]:

@@ -21,7 +21,14 @@ from linkwork_contracts.events import (
     Schedule,
     ServiceChangedV1,
 )
-from linkwork_contracts.examples import EXAMPLES, REFERRAL_ID, SERVICE_ID
+from linkwork_contracts.examples import (
+    EXAMPLES,
+    PROVISION_GAP,
+    REFERRAL_CLOSED,
+    REFERRAL_CREATED,
+    REFERRAL_ID,
+    SERVICE_ID,
+)
 from linkwork_contracts.registry import EVENT_CLASSES, event_types_for_topic
 from pydantic import ValidationError
 
@@ -66,9 +73,8 @@ def test_every_topic_has_an_event_and_every_event_a_topic() -> None:
 
 
 def test_events_are_frozen() -> None:
-    event = EXAMPLES[ReferralCreatedV1.TYPE]
     with pytest.raises(ValidationError, match="frozen"):
-        event.version = 2  # type: ignore[misc]
+        REFERRAL_CREATED.version = 2  # type: ignore[misc]
 
 
 # --- referral-requested --------------------------------------------------------------------
@@ -120,8 +126,7 @@ def test_self_referral_needs_no_referrer_but_a_way_to_find_the_pcn() -> None:
 
 
 def test_referral_created_rules() -> None:
-    created = EXAMPLES[ReferralCreatedV1.TYPE]
-    later = created.created_at + timedelta(days=7)
+    later = REFERRAL_CREATED.created_at + timedelta(days=7)
     refused(ReferralCreatedV1, "version 1 must have updated_at equal", updated_at=later)
     refused(ReferralCreatedV1, "updated_at is before created_at", version=2, updated_at=later - timedelta(days=30))
     assert ReferralCreatedV1.model_validate(changed(ReferralCreatedV1, version=2, updated_at=later))
@@ -131,12 +136,11 @@ def test_referral_created_rules() -> None:
 
 
 def test_referral_closed_rules() -> None:
-    closed = EXAMPLES[ReferralClosedV1.TYPE]
     refused(ReferralClosedV1, "status in-progress is not a closed status", status="in-progress")
     refused(
         ReferralClosedV1,
         "closed_at is before referred_at",
-        closed_at=closed.referred_at - timedelta(days=1),
+        closed_at=REFERRAL_CLOSED.referred_at - timedelta(days=1),
     )
     refused(ReferralClosedV1, "first_contact_at is missing", first_contact_at=None)
     refused(ReferralClosedV1, "repeated: 871731000000106", gp_record_codes=("871731000000106",) * 2)
@@ -176,8 +180,7 @@ def test_suggestion_rules() -> None:
 
 
 def test_provision_gap_rules() -> None:
-    gap = EXAMPLES[ProvisionGapV1.TYPE]
-    refused(ProvisionGapV1, "window_end must be after window_start", window_end=gap.window_start)
+    refused(ProvisionGapV1, "window_end must be after window_start", window_end=PROVISION_GAP.window_start)
     refused(ProvisionGapV1, "cannot exceed referrals_with_need", referrals_unmet=10)
 
 

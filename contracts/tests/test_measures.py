@@ -67,7 +67,7 @@ def test_conversion_table_is_the_published_one() -> None:
 
 
 def test_swemwbs_scoring() -> None:
-    result = SwemwbsResult.from_items([2, 3, 2, 3, 3, 2, 4], recorded_at=WHEN, timepoint="baseline")
+    result = SwemwbsResult.from_items([2, 3, 2, 3, 3, 2, 4], recorded_at=WHEN, timepoint=Timepoint.BASELINE)
     assert (result.raw_score, result.metric_score) == (19, 17.98)
     assert swemwbs_raw_score([5] * 7) == 35 and swemwbs_metric_score(35) == 35.0
     assert swemwbs_metric_score(7) == 7.0

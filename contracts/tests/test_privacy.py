@@ -149,8 +149,9 @@ def test_the_export_check_runs_the_guard_over_registered_events(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import linkwork_contracts.export as export
+    from linkwork_contracts.registry import EVENT_CLASSES
 
-    monkeypatch.setattr(export, "EVENT_CLASSES", (*export.EVENT_CLASSES, _LeakyEventV1))
+    monkeypatch.setattr(export, "EVENT_CLASSES", (*EVENT_CLASSES, _LeakyEventV1))
     assert export.privacy_findings() == [
         "uk.linkwork.test.leaky.v1: contact.email: the name says it could hold an email address",
         "uk.linkwork.test.leaky.v1: contact.birth_date: the name says it could hold a date of birth",
