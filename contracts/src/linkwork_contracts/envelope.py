@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -43,7 +43,7 @@ SCHEMA_URI_PREFIX = "urn:linkwork:schema:"
 # CloudEvents: extension attribute names are lower-case letters and digits, at most 20 long.
 _EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 
-NonEmpty = Field(min_length=1, max_length=400)
+NonEmpty = Annotated[str, Field(min_length=1, max_length=400)]
 
 
 def dataschema_uri(event_type: str) -> str:
@@ -57,9 +57,9 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
     specversion: Literal["1.0"]
-    id: str = NonEmpty
-    source: str = NonEmpty
-    type: str = NonEmpty
+    id: NonEmpty
+    source: NonEmpty
+    type: NonEmpty
     time: AwareDatetime
     subject: str | None = Field(default=None, min_length=1, max_length=400)
     datacontenttype: Literal["application/json"] = "application/json"
@@ -127,21 +127,23 @@ def decode(raw: bytes, *, accept: frozenset[str] | None = None) -> tuple[CloudEv
 
 def _envelope(raw: bytes) -> CloudEvent:
     try:
+        return CloudEvent.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        envelope_error = error
+    # Only failures pay for a second parse, to tell "not JSON" from "not a CloudEvent".
+    try:
         parsed = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedEvent(f"message is not JSON: {error}") from None
     if not isinstance(parsed, dict):
         raise MalformedEvent(f"message is JSON but not an object (got {type(parsed).__name__})")
     event_id = parsed.get("id") if isinstance(parsed.get("id"), str) else None
-    try:
-        return CloudEvent.model_validate_json(raw, strict=True)
-    except ValidationError as error:
-        problems = describe_errors(error)
-        raise MalformedEvent(
-            f"message is not a CloudEvents 1.0 envelope: {'; '.join(problems)}",
-            event_id=event_id,
-            problems=problems,
-        ) from None
+    problems = describe_errors(envelope_error)
+    raise MalformedEvent(
+        f"message is not a CloudEvents 1.0 envelope: {'; '.join(problems)}",
+        event_id=event_id,
+        problems=problems,
+    )
 
 
 def _unknown_type_message(event_type: str, accept: frozenset[str] | None) -> str:
