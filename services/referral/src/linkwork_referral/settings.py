@@ -1,10 +1,71 @@
-"""Settings of the referral service (environment variables `LINKWORK_*`; see the shared ServiceSettings)."""
+"""Settings of the referral service, each read from `LINKWORK_<FIELD NAME IN CAPITALS>`.
+
+Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.ServiceSettings`.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from linkwork_runtime.settings import ServiceSettings
+from pydantic import Field, SecretStr
+
+DATA = Path(__file__).parent / "data"
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/referral"
     http_port: int = 8001
+    person_ref_secret: SecretStr = Field(
+        default=SecretStr("linkwork-development-person-ref-secret-change-me"),
+        description="LINKWORK_PERSON_REF_SECRET: HMAC-SHA256 key of person_ref (32+ bytes); one "
+        "per deployment, never shared with other services",
+        min_length=32,
+    )
+    postcode_table: Path = Field(
+        default=DATA / "postcode_districts.csv",
+        description="LINKWORK_POSTCODE_TABLE: CSV of postcode district centroids "
+        "(district,latitude,longitude) or the ONS Postcode Directory (pcds,lat,long[,lsoa21])",
+    )
+    practice_pcn_table: Path = Field(
+        default=DATA / "practice_pcns.csv",
+        description="LINKWORK_PRACTICE_PCN_TABLE: CSV practice_ods_code,pcn_code used to route "
+        "inbound referral requests to a PCN",
+    )
+    default_pcn: str | None = Field(
+        default=None,
+        pattern=r"^U[0-9]{5}$",
+        description="LINKWORK_DEFAULT_PCN: PCN for inbound requests whose practice is not in the "
+        "table (a single-PCN deployment); unset: such requests go to the DLQ",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger bodies get 413"
+    )
+    follow_up_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="LINKWORK_FOLLOW_UP_POLL_SECONDS: how often the "
+        "scheduler looks for follow-ups that have fallen due",
+    )
+    follow_up_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="LINKWORK_FOLLOW_UP_BATCH_SIZE: follow-ups claimed per scheduler transaction",
+    )
+    follow_up_max_per_second: float = Field(
+        default=500.0,
+        gt=0,
+        description="LINKWORK_FOLLOW_UP_MAX_PER_SECOND: rate limit per "
+        "replica, so a backlog after an outage does not flood notification systems",
+    )
+    follow_up_time_zone: str = Field(
+        default="Europe/London",
+        description="LINKWORK_FOLLOW_UP_TIME_ZONE: a follow-up falls due at the start of its due day in this zone",
+    )
+    consumer_group_prefix: str = Field(
+        default="referral",
+        description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups "
+        "are <prefix>-requests and <prefix>-suggestions",
+    )
+    event_source: str = Field(default="urn:linkwork:referral", description="CloudEvents `source` of events we publish")

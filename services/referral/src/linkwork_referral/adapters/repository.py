@@ -1,0 +1,170 @@
+"""Referrals in PostgreSQL: the aggregate as a document, with the columns lists filter on.
+
+`save` also keeps the follow_ups table in step with the aggregate's plan, in the same
+transaction: a revised plan or a closure cancels what is no longer planned, a recorded follow-up
+is done, and new planned follow-ups become pending rows for the scheduler.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, time
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from linkwork_referral.adapters.documents import from_document, to_document
+from linkwork_referral.domain.access import CaseloadScope
+from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.states import WorkflowState
+
+_COLUMNS = (
+    "id, pcn, referrer_subject, state, link_worker, urgency, safeguarding_concern, request_id, "
+    "person_ref, created_at, updated_at, document"
+)
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    states: tuple[WorkflowState, ...] = ()
+    link_worker: str | None = None
+    overdue: bool | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    referrals: list[Referral]
+    next_cursor: str | None
+    follow_ups_due: dict[UUID, datetime]
+
+
+def encode_cursor(created_at: datetime, referral_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{referral_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    """Raises ValueError for a cursor this service did not make."""
+    try:
+        created, referral_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), UUID(referral_id)
+    except Exception as error:
+        raise ValueError("cursor is not one this service returned") from error
+
+
+class ReferralRepository:
+    def __init__(self, connection: asyncpg.Connection, time_zone: ZoneInfo) -> None:
+        self._connection = connection
+        self._zone = time_zone
+
+    async def add(self, referral: Referral, person_ref: str) -> bool:
+        """Insert a new referral; False (and nothing stored) if its request id is already known."""
+        inserted = await self._connection.fetchval(
+            f"""INSERT INTO referrals ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                ON CONFLICT (request_id) DO NOTHING RETURNING true""",
+            referral.id,
+            referral.pcn,
+            referral.referrer.subject,
+            referral.state.value,
+            referral.link_worker,
+            referral.urgency.value,
+            referral.safeguarding_concern,
+            referral.request_id,
+            person_ref,
+            referral.created_at,
+            referral.updated_at or referral.created_at,
+            to_document(referral),
+        )
+        return bool(inserted)
+
+    async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
+        lock = " FOR UPDATE" if for_update else ""
+        document = await self._connection.fetchval(f"SELECT document FROM referrals WHERE id = $1{lock}", referral_id)
+        return None if document is None else from_document(document)
+
+    async def person_ref(self, referral_id: UUID) -> str:
+        value: str = await self._connection.fetchval("SELECT person_ref FROM referrals WHERE id = $1", referral_id)
+        return value
+
+    async def save(self, referral: Referral) -> None:
+        await self._connection.execute(
+            """UPDATE referrals SET state = $2, link_worker = $3, updated_at = $4, document = $5
+               WHERE id = $1""",
+            referral.id,
+            referral.state.value,
+            referral.link_worker,
+            referral.updated_at,
+            to_document(referral),
+        )
+        await self._sync_follow_ups(referral)
+
+    async def _sync_follow_ups(self, referral: Referral) -> None:
+        done = [c.follow_up_id for c in referral.contacts if c.follow_up_id is not None]
+        pending = referral.pending_follow_ups()
+        await self._connection.execute(
+            "UPDATE follow_ups SET state = 'done' WHERE id = ANY($1::uuid[]) AND state <> 'done'", done
+        )
+        await self._connection.execute(
+            """UPDATE follow_ups SET state = 'cancelled'
+               WHERE referral_id = $1 AND state IN ('pending', 'due') AND NOT id = ANY($2::uuid[])""",
+            referral.id,
+            [f.id for f in pending],
+        )
+        if pending and referral.plan is not None:
+            version = referral.plan.version
+            await self._connection.executemany(
+                """INSERT INTO follow_ups (id, referral_id, plan_version, sequence, kind, due_on, due_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""",
+                [
+                    (
+                        f.id,
+                        referral.id,
+                        version,
+                        f.sequence,
+                        f.kind.value,
+                        f.due_on,
+                        datetime.combine(f.due_on, time(0), tzinfo=self._zone),
+                    )
+                    for f in pending
+                ],
+            )
+
+    async def caseload(
+        self, scope: CaseloadScope, where: CaseloadFilter, *, limit: int, cursor: tuple[datetime, UUID] | None
+    ) -> Page:
+        conditions, arguments = ["true"], []
+
+        def argument(value: object) -> str:
+            arguments.append(value)
+            return f"${len(arguments)}"
+
+        if scope.pcn is not None:
+            conditions.append(f"r.pcn = {argument(scope.pcn)}")
+        if scope.referrer_subject is not None:
+            conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+        if where.states:
+            conditions.append(f"r.state = ANY({argument([s.value for s in where.states])}::text[])")
+        if where.link_worker is not None:
+            conditions.append(f"r.link_worker = {argument(where.link_worker)}")
+        if where.overdue is not None:
+            exists = (
+                "EXISTS (SELECT 1 FROM follow_ups f WHERE f.referral_id = r.id "
+                "AND f.state IN ('pending', 'due') AND f.due_at <= now())"
+            )
+            conditions.append(exists if where.overdue else f"NOT {exists}")
+        if cursor is not None:
+            conditions.append(f"(r.created_at, r.id) < ({argument(cursor[0])}, {argument(cursor[1])})")
+        rows = await self._connection.fetch(
+            f"""SELECT r.id, r.created_at, r.document,
+                       (SELECT min(f.due_at) FROM follow_ups f
+                        WHERE f.referral_id = r.id AND f.state IN ('pending', 'due')) AS next_due
+                FROM referrals r WHERE {" AND ".join(conditions)}
+                ORDER BY r.created_at DESC, r.id DESC LIMIT {argument(limit + 1)}""",
+            *arguments,
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+        due = {row["id"]: row["next_due"] for row in rows if row["next_due"] is not None}
+        return Page([from_document(row["document"]) for row in rows], next_cursor, due)

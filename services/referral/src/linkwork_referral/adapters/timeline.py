@@ -1,0 +1,91 @@
+"""The referral's timeline: one row per thing that happened, shown to those who may read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import TypeAdapter
+
+from linkwork_referral.domain import events
+
+_DETAIL: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    summary: str
+    detail: dict[str, Any]
+
+
+def _json(value: object) -> dict[str, Any]:
+    dumped = _DETAIL.dump_python(value, mode="json")
+    assert isinstance(dumped, dict)
+    return dumped
+
+
+def entry_for(event: events.DomainEvent) -> Entry:
+    if isinstance(event, events.ReferralCreated):
+        return Entry("referral-created", "Referral made", {})
+    if isinstance(event, events.ReferralAccepted):
+        return Entry("accepted", f"Accepted and allocated to {event.link_worker}", {"link_worker": event.link_worker})
+    if isinstance(event, events.ReferralRejected):
+        return Entry("rejected", "Rejected", _json(event.closure))
+    if isinstance(event, events.ContactLogged):
+        first = " (first contact)" if event.first_contact else ""
+        contact = event.contact
+        return Entry(
+            "contact-logged",
+            f"{contact.kind.value} by {contact.mode.value}: {contact.outcome.value}{first}",
+            _json(contact),
+        )
+    if isinstance(event, events.AssessmentRecorded):
+        return Entry(
+            "assessment-recorded",
+            f"What matters assessment recorded (referral version {event.referral_version})",
+            _json(event.assessment),
+        )
+    if isinstance(event, events.PlanAgreed):
+        plan = event.plan
+        return Entry(
+            "plan-agreed",
+            f"Plan version {plan.version} agreed: {len(plan.activities)} activities, {len(plan.follow_ups)} follow-ups",
+            _json(plan),
+        )
+    if isinstance(event, events.FollowUpRecorded):
+        return Entry("follow-up-recorded", f"Follow-up recorded: {event.contact.outcome.value}", _json(event.contact))
+    reason = event.closure.reason.value if event.closure.reason else "none"
+    return Entry("closed", f"Closed ({event.closure.status.value}, reason {reason})", _json(event.closure))
+
+
+async def append(
+    connection: asyncpg.Connection,
+    referral_id: UUID,
+    at: datetime,
+    entry: Entry,
+    actor: str | None,
+    actor_role: str | None,
+) -> None:
+    await connection.execute(
+        """INSERT INTO timeline (referral_id, at, kind, actor, actor_role, summary, detail)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        referral_id,
+        at,
+        entry.kind,
+        actor,
+        actor_role,
+        entry.summary,
+        entry.detail,
+    )
+
+
+async def read(connection: asyncpg.Connection, referral_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await connection.fetch(
+        "SELECT id, at, kind, actor, actor_role, summary, detail FROM timeline WHERE referral_id = $1 ORDER BY id",
+        referral_id,
+    )
+    return rows

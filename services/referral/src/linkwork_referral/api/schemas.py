@@ -1,0 +1,204 @@
+"""Request bodies of the HTTP API, validated before any use case runs (422 on failure).
+
+Shapes and codes come from `linkwork_contracts` wherever the contracts define them, so the API
+accepts exactly what the events can carry.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Self
+from uuid import UUID
+
+from linkwork_contracts.codes import (
+    AttendanceStatus,
+    ClosureReason,
+    ConfirmedBy,
+    ContactKind,
+    ContactOutcome,
+    DeliveryMode,
+    NeedCategory,
+    ReferralSource,
+    TravelMode,
+    Urgency,
+)
+from linkwork_contracts.events import AvailabilitySlot, PersonDetails, Preferences
+from linkwork_contracts.events.person import InterestTag
+from linkwork_contracts.events.referral_requested import NhsNumber
+from linkwork_contracts.identifiers import OdsCode, PracticeOdsCode, StaffId
+from linkwork_contracts.measures import (
+    AnyMeasureResult,
+    MeasureName,
+    Ons4Result,
+    SwemwbsResult,
+    Timepoint,
+    Ucla3Result,
+)
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from linkwork_referral.domain.records import Barrier
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Needs = Annotated[list[NeedCategory], Field(min_length=1, max_length=len(NeedCategory))]
+
+_RESULT_TYPES: dict[MeasureName, type[Ons4Result | SwemwbsResult | Ucla3Result]] = {
+    MeasureName.ONS4: Ons4Result,
+    MeasureName.SWEMWBS: SwemwbsResult,
+    MeasureName.UCLA3: Ucla3Result,
+}
+
+
+def _first_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonIn(PersonDetails):
+    """The person's details; the NHS number is required when a referral is made here."""
+
+    nhs_number: NhsNumber
+
+
+class CreateReferral(Strict):
+    person: PersonIn
+    needs: Needs
+    reason: str | None = Field(default=None, max_length=2000, description="Why, in free text")
+    source: ReferralSource
+    referrer_organisation: OdsCode = Field(description="ODS code of the referrer's organisation")
+    practice_ods_code: PracticeOdsCode | None = Field(default=None, description="The person's GP practice")
+    urgency: Urgency = Urgency.ROUTINE
+    safeguarding_concern: bool = False
+    consent_to_refer: bool = Field(description="Must be true: the person agreed to be referred")
+    consent_recorded_at: AwareDatetime | None = Field(default=None, description="Default: now")
+
+    @field_validator("consent_to_refer")
+    @classmethod
+    def _consented(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("consent_to_refer must be true: a referral needs the person's consent")
+        return value
+
+
+class MeasureAnswers(Strict):
+    """One outcome measure's answers in questionnaire order; scores are worked out here."""
+
+    measure: MeasureName
+    items: list[int] = Field(min_length=1, max_length=7)
+
+    @model_validator(mode="after")
+    def _valid_answers(self) -> Self:
+        self.result(datetime.fromisoformat("2000-01-01T00:00:00+00:00"), Timepoint.BASELINE)
+        return self
+
+    def result(self, recorded_at: datetime, timepoint: Timepoint) -> AnyMeasureResult:
+        """Raises ValueError naming the item that is out of range or the wrong count."""
+        try:
+            return _RESULT_TYPES[self.measure].from_items(self.items, recorded_at=recorded_at, timepoint=timepoint)
+        except ValidationError as error:
+            raise ValueError(_first_message(error)) from None
+
+
+Measures = Annotated[list[MeasureAnswers], Field(max_length=3)]
+
+
+class Accept(Strict):
+    link_worker: StaffId | None = Field(default=None, description="Default: the caller")
+
+
+class Reject(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class ContactIn(Strict):
+    kind: ContactKind
+    mode: DeliveryMode
+    occurred_at: AwareDatetime
+    outcome: ContactOutcome
+    duration_minutes: int | None = Field(default=None, ge=0, le=600)
+    notes: Text | None = None
+
+
+class AssessmentIn(Strict):
+    needs: Needs
+    baseline_measures: Annotated[list[MeasureAnswers], Field(min_length=1, max_length=3)]
+    strengths: Annotated[list[ShortText], Field(max_length=20)] = []
+    interests: Annotated[list[InterestTag], Field(max_length=20)] = []
+    barriers: Annotated[list[Barrier], Field(max_length=len(Barrier))] = []
+    availability: Annotated[list[AvailabilitySlot], Field(max_length=21)] = []
+    what_matters: Text | None = None
+    delivery_modes: Annotated[list[DeliveryMode], Field(max_length=len(DeliveryMode))] = []
+    travel_mode: TravelMode | None = None
+    max_travel_minutes: int | None = Field(default=None, ge=5, le=180)
+    max_cost_pence: int | None = Field(default=None, ge=0, le=1_000_000)
+
+    def preferences(self) -> Preferences:
+        return Preferences(
+            interests=tuple(self.interests),
+            availability=tuple(self.availability),
+            delivery_modes=tuple(self.delivery_modes),
+            travel_mode=self.travel_mode,
+            max_travel_minutes=self.max_travel_minutes,
+            max_cost_pence=self.max_cost_pence,
+        )
+
+    @model_validator(mode="after")
+    def _valid_preferences(self) -> Self:
+        try:
+            self.preferences()  # duplicates, and a travel time without a travel mode
+        except ValidationError as error:
+            raise ValueError(_first_message(error)) from None
+        return self
+
+
+class ActivityIn(Strict):
+    service_id: UUID = Field(description="Directory service id, from the suggestions or chosen directly")
+    need: NeedCategory
+    starts_on: date | None = None
+    name: ShortText | None = None
+
+
+class FollowUpPlanned(Strict):
+    due_on: date
+    kind: ContactKind = ContactKind.FOLLOW_UP
+
+
+class PlanIn(Strict):
+    goals: Annotated[list[ShortText], Field(min_length=1, max_length=10)]
+    needs_addressed: Needs
+    activities: Annotated[list[ActivityIn], Field(max_length=20)]
+    follow_ups: Annotated[list[FollowUpPlanned], Field(max_length=24)] = []
+
+
+class AttendanceIn(Strict):
+    service_id: UUID
+    status: AttendanceStatus
+    confirmed_by: ConfirmedBy
+    sessions_attended: int | None = Field(default=None, ge=0, le=500)
+
+
+class FollowUpIn(ContactIn):
+    kind: ContactKind = ContactKind.FOLLOW_UP
+    follow_up_id: UUID | None = Field(default=None, description="The planned follow-up this fulfils")
+    attendance: Annotated[list[AttendanceIn], Field(max_length=20)] = []
+    measures: Measures = []
+
+
+class CloseIn(Strict):
+    reason: ClosureReason
+    notes: Text | None = None
+    final_measures: Measures = []

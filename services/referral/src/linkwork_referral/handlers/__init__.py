@@ -1,0 +1,1 @@
+"""Event handlers the consumer runners call, each inside the runner's transaction."""

@@ -1,0 +1,269 @@
+"""The referral service's use cases, each one database transaction.
+
+A change loads the referral `FOR UPDATE`, checks access, applies the domain action, saves it, and
+in the same transaction appends the timeline, writes the audit record and adds the contract events
+it causes to the outbox. A refusal (403) is audited in its own transaction after the rollback, so
+that the attempt is on record although nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from linkwork_runtime import messaging
+from linkwork_runtime.auth import Principal
+
+from linkwork_referral.adapters import audit, timeline
+from linkwork_referral.adapters.audit import AuditRecord
+from linkwork_referral.adapters.outgoing import EventMapper
+from linkwork_referral.adapters.repository import CaseloadFilter, Page, ReferralRepository
+from linkwork_referral.domain import access
+from linkwork_referral.domain.actions import Action
+from linkwork_referral.domain.referral import NewReferral, Referral
+from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    key: str
+    request_hash: str
+
+
+class _Replay(Exception):
+    """Another request with the same key committed first: roll ours back and answer with theirs."""
+
+
+@dataclass
+class ReferralService:
+    pool: asyncpg.Pool
+    mapper: EventMapper
+    time_zone: ZoneInfo
+    source: str
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def repository(self, connection: asyncpg.Connection) -> ReferralRepository:
+        return ReferralRepository(connection, self.time_zone)
+
+    async def record_changes(
+        self, connection: asyncpg.Connection, referral: Referral, actor: str | None, role: str | None
+    ) -> None:
+        """Timeline entries and outbox events for everything the aggregate did."""
+        for event in referral.take_events():
+            await timeline.append(connection, referral.id, event.at, timeline.entry_for(event), actor, role)
+            for outgoing in self.mapper.outgoing(referral, event):
+                await messaging.add(connection, outgoing, source=self.source)
+
+    async def create(
+        self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
+    ) -> tuple[Referral, bool]:
+        """Make a referral; returns it and whether it is the replay of an earlier request."""
+        access.check_create(principal)
+        if idempotency is not None and (earlier := await self._replay(principal, idempotency)):
+            return earlier, True
+        now = self.clock()
+        referral = Referral.create(build(now))
+        try:
+            async with self.pool.acquire() as connection, connection.transaction():
+                repository = self.repository(connection)
+                await repository.add(referral, self.mapper.person_ref(referral))
+                await self.record_changes(connection, referral, principal.subject, principal.role.value)
+                if idempotency is not None:
+                    claimed = await connection.fetchval(
+                        """INSERT INTO idempotency_keys (subject, key, request_hash, referral_id)
+                           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true""",
+                        principal.subject,
+                        idempotency.key,
+                        idempotency.request_hash,
+                        referral.id,
+                    )
+                    if not claimed:
+                        raise _Replay
+                await audit.record(
+                    connection, principal, AuditRecord("create", referral_id=referral.id, referral_pcn=referral.pcn)
+                )
+        except _Replay:
+            assert idempotency is not None
+            earlier = await self._replay(principal, idempotency)
+            assert earlier is not None
+            return earlier, True
+        return referral, False
+
+    async def _replay(self, principal: Principal, idempotency: IdempotencyKey) -> Referral | None:
+        async with self.pool.acquire() as connection, connection.transaction():
+            row = await connection.fetchrow(
+                "SELECT request_hash, referral_id FROM idempotency_keys WHERE subject = $1 AND key = $2",
+                principal.subject,
+                idempotency.key,
+            )
+            if row is None:
+                return None
+            if row["request_hash"] != idempotency.request_hash:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used for a different request; use a new key for a new referral"
+                )
+            referral = await self.repository(connection).get(row["referral_id"])
+            assert referral is not None
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord("create-replayed", referral_id=referral.id, referral_pcn=referral.pcn),
+            )
+            return referral
+
+    async def read(self, principal: Principal, referral_id: UUID, what: str = "read") -> Referral:
+        async def body(connection: asyncpg.Connection) -> Referral:
+            referral = await self._load(connection, referral_id)
+            access.check_read(principal, referral)
+            await audit.record(
+                connection, principal, AuditRecord(what, referral_id=referral.id, referral_pcn=referral.pcn)
+            )
+            return referral
+
+        return await self._guarded(principal, what, referral_id, body)
+
+    async def act(
+        self,
+        principal: Principal,
+        referral_id: UUID,
+        action: Action,
+        change: Callable[[Referral, datetime, asyncpg.Connection], Awaitable[None]],
+        check: Callable[[Referral], None] | None = None,
+    ) -> Referral:
+        """Apply one workflow action; `check` adds access rules specific to it. `change` gets the
+        connection to read what the action needs (e.g. stored suggestions), never to write."""
+
+        async def body(connection: asyncpg.Connection) -> Referral:
+            repository = self.repository(connection)
+            referral = await self._load(connection, referral_id, for_update=True)
+            access.check_act(principal, referral, action)
+            if check is not None:
+                check(referral)
+            await change(referral, self.clock(), connection)
+            await repository.save(referral)
+            await self.record_changes(connection, referral, principal.subject, principal.role.value)
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord(action.name.lower().replace("_", "-"), referral_id=referral.id, referral_pcn=referral.pcn),
+            )
+            return referral
+
+        return await self._guarded(principal, action.name.lower().replace("_", "-"), referral_id, body)
+
+    async def caseload(
+        self,
+        principal: Principal,
+        requested_pcn: str | None,
+        where: CaseloadFilter,
+        *,
+        limit: int,
+        cursor: tuple[datetime, UUID] | None,
+    ) -> Page:
+        async def body(connection: asyncpg.Connection) -> Page:
+            scope = access.caseload_scope(principal, requested_pcn)
+            page = await self.repository(connection).caseload(scope, where, limit=limit, cursor=cursor)
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord("list", referral_ids=[r.id for r in page.referrals], detail=_describe(where)),
+            )
+            return page
+
+        return await self._guarded(principal, "list", None, body)
+
+    async def timeline(self, principal: Principal, referral_id: UUID) -> list[asyncpg.Record]:
+        async def body(connection: asyncpg.Connection) -> list[asyncpg.Record]:
+            referral = await self._load(connection, referral_id)
+            access.check_read(principal, referral)
+            await audit.record(
+                connection, principal, AuditRecord("read-timeline", referral_id=referral.id, referral_pcn=referral.pcn)
+            )
+            return await timeline.read(connection, referral_id)
+
+        return await self._guarded(principal, "read-timeline", referral_id, body)
+
+    async def suggestions(self, principal: Principal, referral_id: UUID) -> dict[str, Any] | None:
+        async def body(connection: asyncpg.Connection) -> dict[str, Any] | None:
+            referral = await self._load(connection, referral_id)
+            access.check_read(principal, referral)
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord("read-suggestions", referral_id=referral.id, referral_pcn=referral.pcn),
+            )
+            found: dict[str, Any] | None = await connection.fetchval(
+                "SELECT body FROM suggestions WHERE referral_id = $1", referral_id
+            )
+            return found
+
+        return await self._guarded(principal, "read-suggestions", referral_id, body)
+
+    async def audit_log(
+        self,
+        principal: Principal,
+        *,
+        referral_id: UUID | None,
+        subject: str | None,
+        before_id: int | None,
+        limit: int,
+    ) -> list[asyncpg.Record]:
+        access.check_audit_read(principal)
+        async with self.pool.acquire() as connection, connection.transaction():
+            rows = await audit.listing(
+                connection, principal.pcn, referral_id=referral_id, subject=subject, before_id=before_id, limit=limit
+            )
+            await audit.record(connection, principal, AuditRecord("read-audit", referral_id=referral_id))
+            return rows
+
+    async def _load(self, connection: asyncpg.Connection, referral_id: UUID, *, for_update: bool = False) -> Referral:
+        referral = await self.repository(connection).get(referral_id, for_update=for_update)
+        if referral is None:
+            raise NotFound(f"no referral {referral_id}")
+        return referral
+
+    async def _guarded(
+        self,
+        principal: Principal,
+        action: str,
+        referral_id: UUID | None,
+        body: Callable[[asyncpg.Connection], Awaitable[T]],
+    ) -> T:
+        try:
+            async with self.pool.acquire() as connection, connection.transaction():
+                return await body(connection)
+        except access.Denied as denied:
+            async with self.pool.acquire() as connection:
+                pcn = (
+                    await connection.fetchval("SELECT pcn FROM referrals WHERE id = $1", referral_id)
+                    if referral_id
+                    else None
+                )
+                await audit.record(
+                    connection,
+                    principal,
+                    AuditRecord(
+                        action, outcome="denied", referral_id=referral_id, referral_pcn=pcn, detail=str(denied)
+                    ),
+                )
+            raise
+
+
+def _describe(where: CaseloadFilter) -> str:
+    parts = [
+        f"states={','.join(s.value for s in where.states)}" if where.states else "",
+        f"link_worker={where.link_worker}" if where.link_worker else "",
+        f"overdue={where.overdue}" if where.overdue is not None else "",
+    ]
+    return " ".join(p for p in parts if p) or "all"

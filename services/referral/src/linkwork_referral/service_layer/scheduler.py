@@ -1,0 +1,95 @@
+"""The follow-up scheduler: emits `follow-up-due` once per planned follow-up when it falls due.
+
+Due work lives in the follow_ups table, so nothing is lost across restarts and the first round
+runs at start-up (overdue follow-ups go out then). Each round claims a batch of pending, due rows
+`FOR UPDATE SKIP LOCKED`, adds their events to the outbox, marks them `due` and timelines them,
+all in one transaction: two replicas never claim the same row, and a replica killed mid-round
+leaves its rows pending for the other (nothing it did commits). The outbox relay then publishes.
+
+A per-replica rate limit spreads a large backlog (after an outage) over time instead of
+flooding notification systems downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from linkwork_runtime import messaging
+from prometheus_client import CollectorRegistry, Counter
+
+from linkwork_referral.adapters import timeline
+from linkwork_referral.adapters.outgoing import follow_up_due
+
+log = logging.getLogger(__name__)
+
+_CLAIM = """
+SELECT f.id, f.referral_id, f.sequence, f.kind, f.due_on, r.person_ref, r.pcn, r.link_worker
+FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+WHERE f.state = 'pending' AND f.due_at <= now()
+ORDER BY f.due_at, f.id
+LIMIT $1
+FOR UPDATE OF f SKIP LOCKED
+"""
+_MARK = "UPDATE follow_ups SET state = 'due', emitted_at = now() WHERE id = ANY($1::uuid[])"
+
+
+class FollowUpScheduler:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        source: str,
+        poll_seconds: float,
+        batch_size: int,
+        max_per_second: float,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        self._pool, self._source = pool, source
+        self._poll, self._batch, self._rate = poll_seconds, batch_size, max_per_second
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.emitted = Counter(
+            "referral_follow_ups_due_emitted", "follow-up-due events added to the outbox", registry=registry
+        )
+
+    async def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name="follow-up-scheduler")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def run_once(self) -> int:
+        """Claim and emit one batch of due follow-ups; returns how many."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            rows = await connection.fetch(_CLAIM, self._batch)
+            now = await connection.fetchval("SELECT now()")
+            for row in rows:
+                await messaging.add(connection, follow_up_due(dict(row)), source=self._source)
+                entry = timeline.Entry(
+                    "follow-up-due",
+                    f"Follow-up {row['sequence']} ({row['kind']}) is due",
+                    {"follow_up_id": str(row["id"]), "due_on": row["due_on"].isoformat()},
+                )
+                await timeline.append(connection, row["referral_id"], now, entry, None, "scheduler")
+            await connection.execute(_MARK, [row["id"] for row in rows])
+        self.emitted.inc(len(rows))
+        return len(rows)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = await self.run_once()
+            except Exception as error:  # the database is away: try again next round
+                log.warning("follow-up scheduler round failed: %r", error)
+                claimed = 0
+            # A full batch means more may be due: carry on at the rate limit; otherwise wait.
+            delay = claimed / self._rate if claimed == self._batch else self._poll
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)

@@ -1,0 +1,57 @@
+"""Integration fixtures: the referral service running in-process on real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from uuid import uuid4
+
+import httpx
+import pytest
+from linkwork_contracts import topics
+from linkwork_referral.app import build_app
+from linkwork_referral.settings import Settings
+from linkwork_runtime.auth import issue_token
+from linkwork_runtime.messaging import Backoff, RetryPolicy
+from linkwork_runtime.testing import running_app
+
+from .kafka_support import start_group_at_end
+
+JWT_SECRET = "referral-integration-tests-jwt-secret-0123456789"
+PERSON_REF_SECRET = "referral-integration-tests-person-ref-secret-012345"
+PCN, OTHER_PCN = "U00001", "U00002"
+Token = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+async def settings(database_url: str, kafka_bootstrap: str) -> Settings:
+    prefix = f"referral-test-{uuid4().hex[:10]}"
+    await start_group_at_end(kafka_bootstrap, f"{prefix}-requests", [topics.REFERRAL_REQUESTED])
+    await start_group_at_end(kafka_bootstrap, f"{prefix}-suggestions", [topics.MATCHES_SUGGESTED])
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=JWT_SECRET,
+        person_ref_secret=PERSON_REF_SECRET,
+        consumer_group_prefix=prefix,
+        follow_up_poll_seconds=0.2,
+    )
+
+
+FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
+        yield http
+
+
+@pytest.fixture
+def token() -> Token:
+    def headers(
+        role: str = "link_worker", pcn: str = PCN, subject: str = "lw-1", lifetime: int = 600
+    ) -> dict[str, str]:
+        jwt = issue_token(JWT_SECRET, subject=subject, role=role, pcn=pcn, lifetime_seconds=lifetime)
+        return {"Authorization": f"Bearer {jwt}"}
+
+    return headers

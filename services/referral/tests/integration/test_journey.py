@@ -1,0 +1,306 @@
+"""One referral through every step over HTTP, against the real broker and database, checking each
+event that reaches Kafka: its type, key, payload, and that nothing identifiable leaks into it."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from linkwork_contracts import topics
+from linkwork_contracts.codes import DeliveryMode, NeedCategory
+from linkwork_contracts.envelope import decode, encode, wrap
+from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, SuggestedOption
+from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.settings import Settings
+
+from .conftest import OTHER_PCN, Token
+from .kafka_support import Collector, Message, collecting, eventually
+
+pytestmark = pytest.mark.integration
+
+OUTGOING = [
+    topics.REFERRAL_CREATED,
+    topics.PLAN_AGREED,
+    topics.FOLLOW_UP_DUE,
+    topics.FOLLOW_UP_RECORDED,
+    topics.REFERRAL_CLOSED,
+]
+CHOIR, WALKS, ALLOTMENT = uuid4(), uuid4(), uuid4()
+
+
+def identifiable_values(body: dict[str, object]) -> list[str]:
+    person = body["person"]
+    assert isinstance(person, dict)
+    return [
+        person["nhs_number"],
+        person["given_name"],
+        person["family_name"],
+        person["date_of_birth"],
+        person["phone"],
+        person["email"],
+        person["postcode"],
+        person["address_lines"][0],
+        "Lives alone",
+    ]
+
+
+def check_event(message: Message, referral_id: str, event_type: str, secrets: list[str]) -> dict[str, object]:
+    raw = encode_raw(message)
+    _, event = decode(raw)  # validates the envelope and the payload against the contract
+    assert message.type == event_type
+    assert message.key == referral_id == message.envelope["subject"]
+    for value in secrets:
+        assert value not in raw.decode(), f"{event_type} carries identifiable value {value!r}"
+    return event.model_dump(mode="json")
+
+
+def encode_raw(message: Message) -> bytes:
+    import json
+
+    return json.dumps(message.envelope).encode()
+
+
+async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str, version: int) -> None:
+    event = MatchesSuggestedV1(
+        referral_id=referral_id,
+        referral_version=version,
+        person_ref=person_ref,
+        suggested_at=datetime.now(UTC),
+        ranker_version="test-1",
+        needs=(
+            NeedSuggestions(
+                need=NeedCategory.LONELINESS_ISOLATION,
+                options=(
+                    SuggestedOption(
+                        service_id=CHOIR,
+                        service_name="Community choir",
+                        rank=1,
+                        score=0.9,
+                        distance_km=1.2,
+                        delivery_mode=DeliveryMode.IN_PERSON,
+                        reasons=("meets Tuesdays",),
+                    ),
+                ),
+            ),
+            NeedSuggestions(
+                need=NeedCategory.PHYSICAL_ACTIVITY,
+                options=(
+                    SuggestedOption(
+                        service_id=WALKS,
+                        service_name="Health walks",
+                        rank=1,
+                        score=0.8,
+                        distance_km=0.5,
+                        delivery_mode=DeliveryMode.IN_PERSON,
+                        reasons=("free",),
+                    ),
+                ),
+            ),
+        ),
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topics.MATCHES_SUGGESTED, encode(wrap(event, source="urn:test:matching")), key=str(referral_id).encode()
+        )
+    finally:
+        await producer.stop()
+
+
+async def one_of(collector: Collector, key: str, topic: str, count: int = 1) -> list[Message]:
+    await eventually(lambda: len(collector.about(key, topic)) >= count, within=30, what=f"{count} x {topic}")
+    return collector.about(key, topic)
+
+
+async def test_one_referral_through_every_step(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
+    bootstrap = settings.kafka_bootstrap_servers
+    body = referral_body(synthetic_nhs_number(random.Random()))
+    secrets = identifiable_values(body)
+    referrer, worker, admin = token("referrer", subject="gp-1"), token(), token("pcn_admin", subject="admin-1")
+    async with collecting(bootstrap, OUTGOING) as kafka:
+        created = await client.post("/referrals", json=body, headers=referrer)
+        assert created.status_code == 201, created.text
+        referral = created.json()
+        rid = referral["id"]
+        assert referral["state"] == "requested" and referral["person"]["nhs_number"] == body["person"]["nhs_number"]
+
+        [event] = await one_of(kafka, rid, topics.REFERRAL_CREATED)
+        data = check_event(event, rid, "uk.linkwork.referral.created.v1", secrets)
+        person_ref = data["person"]["person_ref"]  # type: ignore[index]
+        assert data["version"] == 1 and data["pcn_code"] == "U00001"
+        assert data["person"]["postcode_district"] == "LS6"  # type: ignore[index]
+        assert data["person"]["location"] == {"latitude": 53.82, "longitude": -1.57}  # type: ignore[index]
+        assert data["person"]["age_band"] == "75-84"  # type: ignore[index]
+
+        accepted = await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)
+        assert accepted.json()["state"] == "allocated" and accepted.json()["link_worker"] == "lw-1"
+
+        await publish_suggestions(bootstrap, UUID(rid), str(person_ref), 1)
+
+        async def suggestions_stored() -> bool:
+            return (await client.get(f"/referrals/{rid}/suggestions", headers=worker)).status_code == 200
+
+        await eventually(suggestions_stored, within=30, what="suggestions stored")
+
+        contact_at = datetime.now(UTC)
+        contacted = await client.post(
+            f"/referrals/{rid}/contacts",
+            headers=worker,
+            json={
+                "kind": "first-contact",
+                "mode": "telephone",
+                "occurred_at": contact_at.isoformat(),
+                "outcome": "contact-made",
+                "duration_minutes": 25,
+                "notes": "Ada keen to meet people",
+            },
+        )
+        assert contacted.status_code == 200, contacted.text
+        assert contacted.json()["state"] == "contacted"
+
+        assessed = await client.post(
+            f"/referrals/{rid}/assessment",
+            headers=worker,
+            json={
+                "needs": ["loneliness-isolation", "physical-activity"],
+                "baseline_measures": [{"measure": "swemwbs", "items": [2, 2, 3, 2, 2, 2, 2]}],
+                "strengths": ["good listener"],
+                "interests": ["singing", "walking"],
+                "barriers": ["confidence"],
+                "availability": [{"day": "TU", "part_of_day": "morning"}],
+                "delivery_modes": ["in-person"],
+                "travel_mode": "walk",
+                "max_travel_minutes": 20,
+                "what_matters": "Seeing people each week",
+            },
+        )
+        assert assessed.status_code == 200, assessed.text
+        updates = await one_of(kafka, rid, topics.REFERRAL_CREATED, 2)
+        data = check_event(updates[1], rid, "uk.linkwork.referral.created.v1", secrets)
+        assert data["version"] == 2 and data["preferences"]["interests"] == ["singing", "walking"]  # type: ignore[index]
+
+        today = datetime.now(ZoneInfo("Europe/London")).date()
+        planned = await client.post(
+            f"/referrals/{rid}/plan",
+            headers=worker,
+            json={
+                "goals": ["join a group"],
+                "needs_addressed": ["loneliness-isolation", "physical-activity"],
+                "activities": [
+                    {"service_id": str(CHOIR), "need": "loneliness-isolation"},
+                    {"service_id": str(ALLOTMENT), "need": "physical-activity", "name": "Allotment"},
+                ],
+                "follow_ups": [
+                    {"due_on": (today + timedelta(weeks=6)).isoformat(), "kind": "review"},
+                    {"due_on": today.isoformat()},
+                ],
+            },
+        )
+        assert planned.status_code == 200, planned.text
+        plan = planned.json()["plan"]
+        first_follow_up = plan["follow_ups"][0]
+        assert first_follow_up["due_on"] == today.isoformat() and first_follow_up["sequence"] == 1
+
+        [event] = await one_of(kafka, rid, topics.PLAN_AGREED)
+        data = check_event(event, rid, "uk.linkwork.plan.agreed.v1", secrets)
+        assert data["plan_version"] == 1 and data["referral_version"] == 1
+        ranks = {a["service_id"]: a["suggested_rank"] for a in data["activities"]}  # type: ignore[attr-defined]
+        assert ranks == {str(CHOIR): 1, str(ALLOTMENT): None}
+        assert data["baseline_measures"][0]["raw_score"] == 15  # type: ignore[index]
+        assert data["first_contact_at"] is not None
+
+        # The follow-up due today is emitted by the scheduler; the one in six weeks is not.
+        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_DUE)
+        data = check_event(event, rid, "uk.linkwork.followup.due.v1", secrets)
+        assert data["follow_up_id"] == first_follow_up["id"] and data["sequence"] == 1
+        assert data["link_worker_id"] == "lw-1" and data["person_ref"] == person_ref
+
+        overdue = await client.get("/referrals", params={"overdue": "true"}, headers=worker)
+        assert [item["id"] for item in overdue.json()["items"]] == [rid]
+
+        followed = await client.post(
+            f"/referrals/{rid}/follow-ups",
+            headers=worker,
+            json={
+                "mode": "in-person",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "outcome": "contact-made",
+                "follow_up_id": first_follow_up["id"],
+                "duration_minutes": 30,
+                "notes": "Enjoying choir",
+                "attendance": [
+                    {
+                        "service_id": str(CHOIR),
+                        "status": "attending",
+                        "confirmed_by": "provider",
+                        "sessions_attended": 3,
+                    }
+                ],
+                "measures": [{"measure": "swemwbs", "items": [3, 3, 3, 3, 3, 3, 3]}],
+            },
+        )
+        assert followed.status_code == 200, followed.text
+        assert followed.json()["state"] == "following-up"
+        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_RECORDED)
+        data = check_event(event, rid, "uk.linkwork.followup.recorded.v1", secrets)
+        assert data["contacts_to_date"] == 2 and data["follow_up_id"] == first_follow_up["id"]
+        assert data["attendance"][0]["need"] == "loneliness-isolation"  # type: ignore[index]
+        assert data["measures"][0]["metric_score"] == 19.25  # type: ignore[index]
+        not_overdue = await client.get("/referrals", params={"overdue": "true"}, headers=worker)
+        assert not_overdue.json()["items"] == []
+
+        closed = await client.post(
+            f"/referrals/{rid}/close",
+            headers=worker,
+            json={
+                "reason": "goals-met",
+                "notes": "Ada now sings weekly",
+                "final_measures": [{"measure": "swemwbs", "items": [4, 4, 4, 3, 4, 4, 4]}],
+            },
+        )
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["state"] == "completed" and closed.json()["pending_follow_ups"] == []
+        [event] = await one_of(kafka, rid, topics.REFERRAL_CLOSED)
+        data = check_event(event, rid, "uk.linkwork.referral.closed.v1", secrets)
+        assert data["status"] == "completed" and data["closure_reason"] == "goals-met"
+        assert data["contacts_count"] == 2 and data["gp_record_codes"] == ["871731000000106"]
+
+        # Nothing else about this referral reached Kafka: exactly the events above, in order.
+        assert [m.type for m in sorted(kafka.about(rid), key=lambda m: m.envelope["time"])] == [
+            "uk.linkwork.referral.created.v1",
+            "uk.linkwork.referral.created.v1",
+            "uk.linkwork.plan.agreed.v1",
+            "uk.linkwork.followup.due.v1",
+            "uk.linkwork.followup.recorded.v1",
+            "uk.linkwork.referral.closed.v1",
+        ]
+
+    history = await client.get(f"/referrals/{rid}/timeline", headers=worker)
+    assert [e["kind"] for e in history.json()] == [
+        "referral-created",
+        "accepted",
+        "suggestions-received",
+        "contact-logged",
+        "assessment-recorded",
+        "plan-agreed",
+        "follow-up-due",
+        "follow-up-recorded",
+        "closed",
+    ]
+
+    log = await client.get("/audit", params={"referral_id": rid}, headers=admin)
+    assert log.status_code == 200
+    actions = [(e["subject"], e["action"]) for e in reversed(log.json())]
+    assert actions[0] == ("gp-1", "create") and ("lw-1", "accept") in actions and ("lw-1", "close") in actions
+    assert ("lw-1", "read-timeline") in actions
+    assert (await client.get("/audit", headers=worker)).status_code == 403
+
+    # Another PCN's admin sees nothing of it.
+    other = await client.get("/audit", params={"referral_id": rid}, headers=token("pcn_admin", pcn=OTHER_PCN))
+    assert other.json() == []
