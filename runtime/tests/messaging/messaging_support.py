@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
-from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.envelope import CloudEvent, encode, wrap
 from linkwork_contracts.events import Event
 from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.messaging import MIGRATIONS, Handlers
@@ -125,3 +125,18 @@ async def topic_size(bootstrap: str, topic: str) -> int:
         return sum(end[tp] - start[tp] for tp in partitions)
     finally:
         await consumer.stop()
+
+
+async def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    """Publish (key, value) pairs as they are, bypassing the outbox: for poison and benchmarks."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value, key=key) for key, value in messages]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def sample_message(event_type: type[Event], stream: str, seq: int) -> tuple[bytes, bytes]:
+    return stream.encode(), encode(wrap(event_type(stream=stream, seq=seq), source="test"))

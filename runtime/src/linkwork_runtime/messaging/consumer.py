@@ -22,6 +22,8 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
@@ -52,6 +54,7 @@ class ConsumerRunner:
         max_buffered: int | None = None,
         decode: Decode | None = None,
         commit_timeout: float = 10.0,
+        consumer_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not handlers:
             raise ValueError(f"consumer {name} has no handlers")
@@ -67,6 +70,9 @@ class ConsumerRunner:
         )
         self._max_buffered = max_buffered or 2 * batch_size
         self._commit_timeout = commit_timeout
+        # Extra AIOKafkaConsumer settings, e.g. {"group_instance_id": "matching-0"} (static membership: a
+        # restarted replica gets its partitions back at once instead of after the session timeout).
+        self._consumer_options = dict(consumer_options or {})
         self._consumer: AIOKafkaConsumer | None = None
         self._workers: dict[TopicPartition, PartitionWorker] = {}
         self._ready: dict[TopicPartition, int] = {}  # settled offsets not yet committed to Kafka
@@ -86,6 +92,10 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._context.batch_size,
+            # A topic that does not exist yet when we subscribe is noticed at the next metadata refresh;
+            # the default of five minutes would leave a freshly deployed consumer idle that long.
+            metadata_max_age_ms=5_000,
+            **self._consumer_options,
         )
         await consumer.start()
         consumer.subscribe(self._topics, listener=_Rebalance(self))
