@@ -27,11 +27,13 @@ def test_a_need_with_nothing_within_reach_is_a_gap_and_others_are_not(
     suggestions = Ranker(index).suggest(someone)
     assert suggestions.gaps == (NeedCategory.DEBT_MONEY_BENEFITS, NeedCategory.HOUSING)
     assert [n.eligible_services for n in suggestions.needs] == [1, 0, 0]
+    # The debt service would do but is 30 km off; for housing there is nothing at any distance.
+    assert [n.nearest_beyond_reach_km for n in suggestions.needs] == [None, pytest.approx(30.0), None]
 
 
-def tally(pending: int, last_reported: datetime | None) -> GapTally:
-    return GapTally(NeedCategory.HOUSING, "LS6", pending, pending + 3, NOW - timedelta(days=9),
-                    NOW, last_reported)
+def tally(unmet: int, last_reported: datetime | None) -> GapTally:
+    return GapTally(NeedCategory.HOUSING, "LS6", unmet + 2, unmet, NOW - timedelta(days=9),
+                    last_reported, None)
 
 
 def test_a_new_gap_is_reported_at_the_next_flush_then_at_most_once_a_period() -> None:
@@ -40,4 +42,3 @@ def test_a_new_gap_is_reported_at_the_next_flush_then_at_most_once_a_period() ->
     assert not policy.due(tally(5, NOW - timedelta(hours=23)), NOW)
     assert policy.due(tally(5, NOW - timedelta(hours=24)), NOW)
     assert not policy.due(tally(0, None), NOW)
-    assert policy.window_start(tally(2, NOW - timedelta(days=2))) == NOW - timedelta(days=2)

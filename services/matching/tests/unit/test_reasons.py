@@ -21,6 +21,7 @@ from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Option, Ranker
 from linkwork_matching.domain.reasons import ReasonKind
 from linkwork_matching.domain.service import Cost, Service, Session, Venue
+from linkwork_matching.domain.wording import session_words
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +102,13 @@ def test_outcome_evidence_is_quoted_in_counts_once_there_is_enough(
     ranker.record_outcomes("walk", NeedCategory.PHYSICAL_ACTIVITY, OutcomeTally(2, 2, 2, 8.0))
     option = ranker.suggest(person()).ranked[0]
     assert not [r for r in option.reasons if r.kind is ReasonKind.EVIDENCE]
+
+
+@pytest.mark.parametrize(("session", "words"), [
+    (Session(DayOfWeek.WE, time(14, 30)), "Wednesdays 14:30"),
+    (Session(DayOfWeek.WE, time(14, 30), ScheduleFrequency.WEEKLY, 2), "fortnightly, Wednesdays 14:30"),
+    (Session(DayOfWeek.WE, time(9, 5), ScheduleFrequency.WEEKLY, 3), "every 3 weeks, Wednesdays 09:05"),
+    (Session(DayOfWeek.SU, time(10, 0), ScheduleFrequency.MONTHLY), "monthly, Sundays 10:00"),
+])
+def test_sessions_are_worded_with_their_frequency(session: Session, words: str) -> None:
+    assert session_words(session) == words

@@ -12,28 +12,24 @@ from linkwork_contracts.codes import NeedCategory
 
 @dataclass(frozen=True, slots=True)
 class GapTally:
-    """Referrals in one postcode district whose need had no eligible service within reach."""
+    """One postcode district and need, since the last report (or since first seen)."""
 
     need: NeedCategory
     postcode_district: str
-    pending: int  # referrals since the last report
-    total: int  # referrals ever
-    first_seen: datetime
-    last_seen: datetime
+    with_need: int  # referrals from the area with this need
+    unmet: int  # of which had no eligible service within reach
+    window_start: datetime
     last_reported: datetime | None
+    nearest_km: float | None  # nearest otherwise-eligible venue out of reach, if any
 
 
 @dataclass(frozen=True, slots=True)
 class GapPolicy:
-    # At most one report per area and need in this period; the first report waits only for the
-    # next flush, so a new gap is known within minutes.
+    # At most one report per area and need in this period. The first report of a new gap waits
+    # only for the next flush, so a gap is known within minutes and then summarised daily.
     report_interval: timedelta = timedelta(hours=24)
 
     def due(self, tally: GapTally, now: datetime) -> bool:
-        if tally.pending <= 0:
+        if tally.unmet <= 0:
             return False
         return tally.last_reported is None or now - tally.last_reported >= self.report_interval
-
-    def window_start(self, tally: GapTally) -> datetime:
-        """Start of the period the pending count covers."""
-        return tally.last_reported or tally.first_seen

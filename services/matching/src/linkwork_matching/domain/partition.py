@@ -43,6 +43,8 @@ class Hits:
     venues: npt.NDArray[np.int16]
     scores: npt.NDArray[np.float64]
     distances: npt.NDArray[np.float64]  # NaN for remote offers
+    # Nearest venue otherwise eligible but beyond reach: how far off the gap is closed.
+    nearest_beyond_km: float | None = None
 
 
 class NeedPartition:
@@ -84,6 +86,7 @@ class NeedPartition:
         in_person = r["venue"][at] != REMOTE
         distance = np.full(len(at), np.nan)
         location = c.person.location
+        nearest: float | None = None
         if location is None:
             reachable = ~in_person
         else:
@@ -91,6 +94,8 @@ class NeedPartition:
                                                r["latitude"][at[in_person]],
                                                r["longitude"][at[in_person]])
             reachable = ~in_person | (distance <= c.reach_km)
+        beyond = distance[~reachable]
+        nearest = float(beyond.min()) if len(beyond) else None
         at, distance, in_person = at[reachable], distance[reachable], in_person[reachable]
         ordinals = r["ordinal"][at]
         other_needs = np.bitwise_count(r["needs"][at] & np.uint32(c.needs)).astype(np.int64) - 1
@@ -106,10 +111,10 @@ class NeedPartition:
             score += weights.schedule * np.where(slots == 0, UNKNOWN_SCHEDULE_FIT, fits)
         else:
             score += weights.schedule * UNKNOWN_SCHEDULE_FIT
-        score += weights.effect * r["effect"][at]
+        score += weights.effect * (1 + r["effect"][at]) / 2
         capacity = r["capacity"][at]
         score -= weights.waitlist_penalty * (capacity == WAITLIST)
         score -= weights.assessment_penalty * (capacity == ASSESSMENT)
         partial_age = (c.age_low < r["min_age"][at]) | (c.age_high > r["max_age"][at])
         score -= weights.age_check_penalty * partial_age
-        return Hits(ordinals, r["venue"][at], score, distance)
+        return Hits(ordinals, r["venue"][at], score, distance, nearest)

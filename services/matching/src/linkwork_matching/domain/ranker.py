@@ -49,6 +49,7 @@ class NeedOptions:
     need: NeedCategory
     options: tuple[Option, ...]
     eligible_services: int  # distinct services passing every hard constraint for this need
+    nearest_beyond_reach_km: float | None = None  # for a gap: the nearest venue out of reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +117,14 @@ class Ranker:
                        for p in best_distinct(hits, self.index.ties(hits.ordinals), depth)]
             per_need_lists.append(options)
             eligible = int(np.unique(hits.ordinals).size)
-            results.append(NeedOptions(need, tuple(options[:per_need]), eligible))
+            nearest = None if hits.nearest_beyond_km is None else round(hits.nearest_beyond_km, 3)
+            results.append(NeedOptions(need, tuple(options[:per_need]), eligible, nearest))
         ranked = interleave(per_need_lists, key=lambda option: option.service.service_id)[:limit]
         explained = {id(o): self._explained(person, o) for o in self._shown(results, ranked)}
         return Suggestions(
             needs=tuple(NeedOptions(n.need, tuple(explained[id(o)] for o in n.options),
-                                    n.eligible_services) for n in results),
+                                    n.eligible_services, n.nearest_beyond_reach_km)
+                        for n in results),
             ranked=tuple(explained[id(o)] for o in ranked),
         )
 

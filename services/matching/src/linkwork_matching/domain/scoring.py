@@ -2,7 +2,8 @@
 
 score = coverage bonus + text relevance + distance decay + schedule fit + effectiveness
         - caveat penalties,
-each component in [0, 1] (effectiveness in [-1, 1], 0 = no evidence) times its weight.
+each component in [0, 1] times its weight; the weights sum to 1, so scores are at most 1.
+Effectiveness in [-1, 1] (0 = no evidence) enters as (1 + e) / 2: a new provider sits midway.
 """
 
 from __future__ import annotations
@@ -80,6 +81,6 @@ def score(
         + weights.text * text_component(bm25, weights)
         + weights.distance * distance_component(distance_km, decay_km, weights)
         + weights.schedule * schedule_component(available, session_slots)
-        + weights.effect * effect
+        + weights.effect * (1 + effect) / 2
         - penalty
     )

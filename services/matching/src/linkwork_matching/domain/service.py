@@ -34,6 +34,7 @@ class Session:
     day: DayOfWeek
     starts: time
     frequency: ScheduleFrequency = ScheduleFrequency.WEEKLY
+    interval: int = 1  # 2 with WEEKLY: fortnightly
 
     @property
     def part_of_day(self) -> PartOfDay | None:

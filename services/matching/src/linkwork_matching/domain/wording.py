@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkwork_contracts.codes import Accessibility, CostUnit, DayOfWeek
+from linkwork_contracts.codes import Accessibility, CostUnit, DayOfWeek, ScheduleFrequency
 
 from linkwork_matching.domain.service import Cost, Session
 
@@ -45,9 +45,15 @@ _UNIT = {
 
 
 def session_words(session: Session) -> str:
-    """ "Tuesdays 10:00", or "monthly, Tuesdays 10:00"."""
+    """ "Tuesdays 10:00", "fortnightly, Tuesdays 10:00", "monthly, Tuesdays 10:00"."""
     when = f"{DAY_PLURALS[session.day]} {session.starts:%H:%M}"
-    return when if session.frequency == "WEEKLY" else f"monthly, {when}"
+    if session.frequency is ScheduleFrequency.MONTHLY:
+        every = "monthly" if session.interval == 1 else f"every {session.interval} months"
+        return f"{every}, {when}"
+    if session.interval == 1:
+        return when
+    every = "fortnightly" if session.interval == 2 else f"every {session.interval} weeks"
+    return f"{every}, {when}"
 
 
 def cost_words(cost: Cost) -> str:

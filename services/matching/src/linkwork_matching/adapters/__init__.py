@@ -1,0 +1,1 @@
+"""Adapters: contract events to and from the domain, and the PostgreSQL stores."""

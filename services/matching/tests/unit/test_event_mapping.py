@@ -1,0 +1,72 @@
+"""Contract events map onto the domain and back without losing or inventing facts."""
+
+from datetime import UTC, datetime, time
+
+import pytest
+from linkwork_contracts import examples
+from linkwork_contracts.codes import CapacityStatus, DayOfWeek, DeliveryMode, NeedCategory
+from linkwork_contracts.events import Capacity, Cost, MatchesSuggestedV1, Schedule
+from linkwork_matching.adapters.inbound import person_from_referral, service_from_event
+from linkwork_matching.adapters.outbound import matches_suggested
+from linkwork_matching.domain.geo import distance_km
+from linkwork_matching.domain.index import ServiceIndex
+from linkwork_matching.domain.ranker import Ranker
+from linkwork_matching.domain.service import Session
+
+pytestmark = pytest.mark.unit
+NOW = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+
+
+def test_a_snapshot_becomes_a_service_with_its_venue_sessions_and_capacity() -> None:
+    service = service_from_event(examples.SERVICE_CHANGED)
+    assert service.service_id == str(examples.SERVICE_ID) and service.version == 3
+    assert service.needs == {NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION}
+    (venue,) = service.venues
+    assert venue.postcode_district == "LS6" and venue.sessions == (Session(DayOfWeek.TU, time(10, 0)),)
+    assert service.sessions == () and service.minimum_age == 60 and service.cost.is_free
+    assert service.capacity is CapacityStatus.CAPACITY
+
+
+@pytest.mark.parametrize(("capacity", "status"), [
+    (Capacity(places_per_week=20, places_remaining=0, waiting_list=True), CapacityStatus.WAITLIST),
+    (Capacity(places_per_week=20, places_remaining=0, waiting_list=False), CapacityStatus.NO_CAPACITY),
+    (Capacity(), CapacityStatus.CAPACITY),
+])
+def test_capacity_maps_to_the_gravity_codes(capacity: Capacity, status: CapacityStatus) -> None:
+    event = examples.SERVICE_CHANGED.model_copy(update={"capacity": capacity})
+    assert service_from_event(event).capacity is status
+
+
+def test_service_wide_schedules_and_prices_map_across() -> None:
+    event = examples.SERVICE_CHANGED.model_copy(update={
+        "schedules": (Schedule(byday=(DayOfWeek.MO, DayOfWeek.TH), opens_at=time(18, 0),
+                               closes_at=time(19, 0), interval=2),),
+        "cost": Cost(free=False, amount_pence=250, per="session"),
+    })
+    service = service_from_event(event)
+    assert [(s.day, s.starts, s.interval) for s in service.sessions] == [
+        (DayOfWeek.MO, time(18, 0), 2), (DayOfWeek.TH, time(18, 0), 2)]
+    assert service.cost.amount_pence == 250
+
+
+def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_facts() -> None:
+    index = ServiceIndex()
+    index.upsert(service_from_event(examples.SERVICE_CHANGED))
+    person = person_from_referral(examples.REFERRAL_CREATED)
+    assert person.travel_mode == "public-transport" and person.max_cost_pence == 0
+    suggestions = Ranker(index).suggest(person)
+    event = matches_suggested(examples.REFERRAL_CREATED, person, suggestions,
+                              suggested_at=NOW, ranker_version="test")
+    again = MatchesSuggestedV1.model_validate_json(event.model_dump_json())
+    assert again == event
+    loneliness, walking = event.needs
+    assert loneliness.need is NeedCategory.LONELINESS_ISOLATION
+    (option,) = loneliness.options
+    assert option.rank == 1 and option.delivery_mode is DeliveryMode.IN_PERSON
+    assert 0 < option.score <= 1
+    assert option.reasons == (
+        "helps with loneliness and isolation", "also helps with physical activity",
+        f"{option.distance_km:.1f} km away", "free", "Tuesdays 10:00 fits mornings", "for 60+",
+        "step-free access", "matches interests: walking")
+    assert option.distance_km == round(distance_km(53.82, -1.58, 53.8152, -1.5671), 3)
+    assert walking.options[0].service_id == examples.SERVICE_ID
