@@ -6,7 +6,7 @@ PACKAGES := -e contracts -e runtime -e deploy/stack \
 	-e services/referral -e services/directory -e services/matching -e services/outcomes
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint typecheck bench clean
+.PHONY: install system-packages run test test-fast lint typecheck bench clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/p
 
 install: $(STAMP)
 
+# Debian packages some tests drive for real: promtool (alert rules) and headless Chromium (report page).
+system-packages:
+	bash deploy/scripts/install-system-packages.sh
+
 run: install
 	$(BIN)/linkwork-stack run
 
-test: install
+test: install system-packages
 	$(BIN)/linkwork-stack provision
 	$(BIN)/pytest
 
