@@ -6,6 +6,7 @@ NHS numbers come from the 999 range, which the NHS keeps for testing, with a cor
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from linkwork_contracts.nhs_number import check_digit
 
@@ -24,9 +25,9 @@ def invalid_nhs_number(valid: str) -> str:
     return valid[:9] + str((int(valid[9]) + 1) % 10)
 
 
-def referral_body(nhs_number: str, **overrides: object) -> dict[str, object]:
+def referral_body(nhs_number: str, **overrides: Any) -> dict[str, Any]:
     """A complete, valid POST /referrals body."""
-    body: dict[str, object] = {
+    body: dict[str, Any] = {
         "person": {
             "given_name": "Ada",
             "family_name": "Example",

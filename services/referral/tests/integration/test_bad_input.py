@@ -1,0 +1,183 @@
+"""Each bad input gets a clear 4xx, and nothing is stored or emitted because of it."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from linkwork_contracts import topics
+from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
+from linkwork_referral.settings import Settings
+
+from .conftest import Token
+from .kafka_support import collecting, eventually
+
+pytestmark = pytest.mark.integration
+
+OUTGOING = [
+    topics.REFERRAL_CREATED,
+    topics.PLAN_AGREED,
+    topics.FOLLOW_UP_DUE,
+    topics.FOLLOW_UP_RECORDED,
+    topics.REFERRAL_CLOSED,
+]
+# Everything the service stores except the audit log, which records refusals on purpose.
+SNAPSHOT = """
+SELECT (SELECT count(*) FROM referrals) AS referrals,
+       (SELECT md5(coalesce(string_agg(document::text || state, '|' ORDER BY id), '')) FROM referrals) AS documents,
+       (SELECT count(*) FROM timeline) AS timeline,
+       (SELECT count(*) FROM follow_ups) AS follow_ups,
+       (SELECT count(*) FROM idempotency_keys) AS idempotency_keys,
+       (SELECT count(*) FROM suggestions) AS suggestions,
+       (SELECT count(*) FROM outbox) AS outbox_pending,
+       (SELECT coalesce(max(id), 0) FROM timeline) AS last_timeline_id
+"""
+
+
+async def snapshot(database_url: str) -> dict[str, Any]:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return dict(await connection.fetchrow(SNAPSHOT))
+    finally:
+        await connection.close()
+
+
+def problem(response: httpx.Response, status: int, *words: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    for word in words:
+        assert word in body["detail"], f"{word!r} not in {body['detail']!r}"
+    return body
+
+
+async def test_bad_inputs_are_refused_and_change_nothing(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    pcn = f"U{random.randrange(10**5):05d}"  # only this test's referrals carry it
+    referrer, worker = token("referrer", pcn=pcn, subject="gp-1"), token(pcn=pcn)
+    nhs = synthetic_nhs_number(random.Random())
+    body = referral_body(nhs)
+    async with collecting(settings.kafka_bootstrap_servers, OUTGOING) as kafka:
+        first = await client.post("/referrals", json=body, headers={**referrer, "Idempotency-Key": "k-1"})
+        assert first.status_code == 201
+        rid = first.json()["id"]
+        again = await client.post("/referrals", json=body, headers={**referrer, "Idempotency-Key": "k-1"})
+        assert (again.status_code, again.json()["id"], again.headers["Idempotent-Replayed"]) == (201, rid, "true")
+        await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)
+        contact = {
+            "kind": "first-contact",
+            "mode": "telephone",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "outcome": "contact-made",
+        }
+        assert (await client.post(f"/referrals/{rid}/contacts", json=contact, headers=worker)).status_code == 200
+        await eventually(lambda: len(kafka.about(rid)) == 1, within=30, what="referral-created")
+        before = await snapshot(settings.database_url)
+
+        # Invalid NHS number, consent false or missing, unknown need code.
+        bad = referral_body(invalid_nhs_number(nhs))
+        problem(await client.post("/referrals", json=bad, headers=referrer), 422, "person.nhs_number", "check digit")
+        problem(
+            await client.post("/referrals", json=referral_body(nhs, consent_to_refer=False), headers=referrer),
+            422,
+            "consent_to_refer must be true",
+        )
+        missing = referral_body(nhs)
+        del missing["consent_to_refer"]
+        problem(
+            await client.post("/referrals", json=missing, headers=referrer), 422, "consent_to_refer", "Field required"
+        )
+        problem(
+            await client.post("/referrals", json=referral_body(nhs, needs=["astrology"]), headers=referrer),
+            422,
+            "needs.0",
+        )
+
+        # A measure item out of range, on an action the state allows.
+        assessment = {
+            "needs": ["housing"],
+            "baseline_measures": [{"measure": "swemwbs", "items": [6, 2, 2, 2, 2, 2, 2]}],
+        }
+        problem(
+            await client.post(f"/referrals/{rid}/assessment", json=assessment, headers=worker),
+            422,
+            "SWEMWBS item 1",
+            "scored 1-5",
+        )
+
+        # An oversized body.
+        huge = referral_body(nhs, reason="x" * (settings.max_body_bytes + 10))
+        problem(await client.post("/referrals", json=huge, headers=referrer), 413, "limited to")
+
+        # Missing and expired tokens.
+        problem(await client.get(f"/referrals/{rid}"), 401, "bearer token is required")
+        problem(await client.post("/referrals", json=body), 401, "bearer token is required")
+        expired = token("referrer", pcn=pcn, subject="gp-1", lifetime=-60)
+        problem(await client.post("/referrals", json=body, headers=expired), 401, "expired")
+
+        # Wrong role, another PCN's referral.
+        problem(
+            await client.get(f"/referrals/{rid}", headers=token("commissioner", pcn=pcn)),
+            403,
+            "commissioner may not see",
+        )
+        problem(
+            await client.post("/referrals", json=body, headers=token("commissioner", pcn=pcn)),
+            403,
+            "may not make referrals",
+        )
+        problem(
+            await client.post(f"/referrals/{rid}/close", json={"reason": "declined"}, headers=referrer),
+            403,
+            "may not close",
+        )
+        problem(
+            await client.get(f"/referrals/{rid}", headers=token("referrer", pcn=pcn, subject="gp-2")),
+            403,
+            "only see the referrals they made",
+        )
+        elsewhere = token(pcn="U99999", subject="lw-9")
+        problem(await client.get(f"/referrals/{rid}", headers=elsewhere), 403, "another PCN")
+        problem(await client.post(f"/referrals/{rid}/contacts", json=contact, headers=elsewhere), 403, "another PCN")
+        problem(await client.get("/referrals", params={"pcn": pcn}, headers=elsewhere), 403, "own PCN")
+
+        # An illegal transition names the states that allow it.
+        plan = {"goals": ["g"], "needs_addressed": ["housing"], "activities": []}
+        refused = problem(
+            await client.post(f"/referrals/{rid}/plan", json=plan, headers=worker),
+            409,
+            "allowed from: assessed, following-up",
+        )
+        assert refused["current_state"] == "contacted"
+        assert refused["allowed_states"] == ["assessed", "following-up"]
+
+        # The same Idempotency-Key with a different body.
+        other = referral_body(nhs, needs=["housing"])
+        problem(
+            await client.post("/referrals", json=other, headers={**referrer, "Idempotency-Key": "k-1"}),
+            422,
+            "already used for a different request",
+        )
+
+        assert await snapshot(settings.database_url) == before
+
+        # A valid change afterwards is the barrier: its event comes after anything the bad
+        # requests could have caused, and it is the only new event.
+        good = {"needs": ["housing"], "baseline_measures": [{"measure": "ucla3", "items": [3, 2, 3]}]}
+        assert (await client.post(f"/referrals/{rid}/assessment", json=good, headers=worker)).status_code == 200
+        await eventually(lambda: len(kafka.about(rid)) == 2, within=30, what="the barrier event")
+        ours = [m for m in kafka.messages if m.data.get("pcn_code") == pcn or m.key == rid]
+        assert [(m.key, m.type, m.data["version"]) for m in ours] == [
+            (rid, "uk.linkwork.referral.created.v1", 1),
+            (rid, "uk.linkwork.referral.created.v1", 2),
+        ]
+
+    # Refusals are audited (who, role, what), although nothing changed.
+    denied = await client.get("/audit", params={"referral_id": rid}, headers=token("pcn_admin", pcn=pcn))
+    refused_by = {(e["subject"], e["role"], e["action"]) for e in denied.json() if e["outcome"] == "denied"}
+    assert ("lw-9", "link_worker", "read") in refused_by and ("gp-1", "referrer", "close") in refused_by
