@@ -1,0 +1,127 @@
+"""referral-requested from existing systems: one referral per request id; invalid ones to the DLQ."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from linkwork_contracts import topics
+from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex
+from linkwork_contracts.envelope import encode, wrap
+from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referrer
+from linkwork_referral.handlers.referral_requested import referral_id_for
+from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
+from linkwork_referral.settings import Settings
+
+from .conftest import Token
+from .kafka_support import collecting, eventually
+
+pytestmark = pytest.mark.integration
+
+
+def request(request_id: str, practice: str = "Z99001") -> ReferralRequestedV1:
+    return ReferralRequestedV1(
+        request_id=request_id,
+        requested_at=datetime.now(UTC),
+        source=ReferralSource.GP_PRACTICE,
+        referrer=Referrer(name="Dr Test", role="GP", organisation_ods_code=practice),
+        practice_ods_code=practice,
+        person=PersonDetails(
+            nhs_number=synthetic_nhs_number(random.Random()),
+            given_name="Sam",
+            family_name="Sample",
+            date_of_birth=date(1980, 5, 1),
+            sex=Sex.MALE,
+            postcode="LS7 3AB",
+            phone="0113 496 0001",
+        ),
+        needs=(NeedCategory.DEBT_MONEY_BENEFITS,),
+        reason="Rent arrears",
+        consent_to_refer=True,
+        consent_recorded_at=datetime.now(UTC),
+    )
+
+
+async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    good_id, broken_id, unroutable_id = (f"gp-system:{uuid4()}" for _ in range(3))
+    good = request(good_id)
+    first = encode(wrap(good, source="urn:test:gp-system"))
+    resent = encode(wrap(good, source="urn:test:gp-system"))  # same request id, new CloudEvent id
+    envelope = json.loads(first)
+    envelope["id"], envelope["subject"] = str(uuid4()), broken_id
+    envelope["data"]["request_id"] = broken_id
+    envelope["data"]["person"]["nhs_number"] = invalid_nhs_number(envelope["data"]["person"]["nhs_number"])
+    broken = json.dumps(envelope).encode()
+    unroutable = encode(wrap(request(unroutable_id, practice="Z00000"), source="urn:test:gp-system"))
+
+    bootstrap = settings.kafka_bootstrap_servers
+    async with collecting(bootstrap, [topics.REFERRAL_CREATED, topics.dlq(topics.REFERRAL_REQUESTED)]) as kafka:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await producer.start()
+        try:
+            for key, value in [
+                (good_id, first),
+                (broken_id, broken),
+                (good_id, resent),
+                (good_id, first),
+                (unroutable_id, unroutable),
+            ]:
+                await producer.send_and_wait(topics.REFERRAL_REQUESTED, value, key=key.encode())
+        finally:
+            await producer.stop()
+
+        referral_id = str(referral_id_for(good_id))
+        dlq = topics.dlq(topics.REFERRAL_REQUESTED)
+        await eventually(
+            lambda: len(kafka.about(broken_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,
+            within=60,
+            what="both invalid requests dead-lettered",
+        )
+        await eventually(lambda: len(kafka.about(referral_id)) >= 1, within=30, what="referral-created")
+
+        async def both_copies_handled() -> bool:
+            connection = await asyncpg.connect(settings.database_url)
+            try:
+                handled = await connection.fetchval(
+                    "SELECT count(*) FROM inbox WHERE event_id = ANY($1::text[])",
+                    [json.loads(first)["id"], json.loads(resent)["id"]],
+                )
+            finally:
+                await connection.close()
+            return bool(handled == 2)
+
+        # The resent request went through the handler (not just the inbox), after the first.
+        await eventually(both_copies_handled, within=30, what="the resent request handled")
+
+    [created] = kafka.about(referral_id)
+    assert created.data["request_id"] == good_id and created.data["pcn_code"] == "U00001"
+    assert created.data["source"] == "gp-practice" and created.data["person"]["postcode_district"] == "LS7"
+    [schema_failure] = kafka.about(broken_id, dlq)
+    assert schema_failure.headers["dlq-error-type"] == b"SchemaViolation"
+    assert b"nhs_number" in schema_failure.headers["dlq-error-message"]
+    [routing_failure] = kafka.about(unroutable_id, dlq)
+    assert routing_failure.headers["dlq-error-type"] == b"Unroutable"
+    assert b"Z00000 is not in any PCN" in routing_failure.headers["dlq-error-message"]
+
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        rows = await connection.fetch("SELECT id, request_id, pcn, state FROM referrals")
+        entries = await connection.fetchval("SELECT count(*) FROM timeline WHERE kind = 'referral-created'")
+    finally:
+        await connection.close()
+    assert [(str(r["id"]), r["request_id"], r["pcn"], r["state"]) for r in rows] == [
+        (referral_id, good_id, "U00001", "requested")
+    ]
+    assert entries == 1  # the resent request recorded nothing, so it emitted nothing either
+
+    shown = await client.get(f"/referrals/{referral_id}", headers=token(pcn="U00001"))
+    assert shown.json()["person"]["family_name"] == "Sample"
+    assert shown.json()["referrer"]["name"] == "Dr Test"
