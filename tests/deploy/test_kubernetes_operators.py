@@ -1,0 +1,138 @@
+"""The custom resources, which no offline Kubernetes schema covers, checked on the fields that matter:
+Kafka on Strimzi (three brokers in KRaft node pools, replication 3, min ISR 2, every topic and its DLQ,
+service-changed compacted) and PostgreSQL on CloudNativePG (one cluster and database per service)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from linkwork_contracts.topics import TOPICS
+
+pytestmark = pytest.mark.unit
+
+Resource = tuple[Path, dict[str, Any]]
+Kustomization = Callable[..., list[Resource]]
+
+SERVICES = ("referral", "directory", "matching", "outcomes")
+STRIMZI = "kafka.strimzi.io/v1beta2"
+CLOUDNATIVE_PG = "postgresql.cnpg.io/v1"
+
+
+def _of_kind(resources: list[Resource], api_version: str, kind: str) -> list[dict[str, Any]]:
+    return [doc for _, doc in resources if doc["kind"] == kind and doc["apiVersion"] == api_version]
+
+
+@pytest.fixture
+def resources(kustomization: Kustomization) -> list[Resource]:
+    return kustomization()
+
+
+@pytest.fixture
+def kafka(resources: list[Resource]) -> dict[str, Any]:
+    (cluster,) = _of_kind(resources, STRIMZI, "Kafka")
+    return cluster
+
+
+def test_kafka_runs_three_brokers_and_a_controller_quorum_in_kraft_node_pools(
+    resources: list[Resource], kafka: dict[str, Any]
+) -> None:
+    pools = _of_kind(resources, STRIMZI, "KafkaNodePool")
+    assert {pool["metadata"]["labels"]["strimzi.io/cluster"] for pool in pools} == {kafka["metadata"]["name"]}
+    brokers = sum(pool["spec"]["replicas"] for pool in pools if "broker" in pool["spec"]["roles"])
+    controllers = sum(pool["spec"]["replicas"] for pool in pools if "controller" in pool["spec"]["roles"])
+    assert brokers == 3
+    assert controllers >= 3 and controllers % 2 == 1  # a majority survives losing one
+    assert "zookeeper" not in kafka["spec"]
+    assert all(pool["spec"]["storage"]["type"] in {"jbod", "persistent-claim"} for pool in pools)
+
+
+def test_kafka_replicates_every_write_to_two_of_three(kafka: dict[str, Any]) -> None:
+    config = kafka["spec"]["kafka"]["config"]
+    assert config["default.replication.factor"] == 3
+    assert config["min.insync.replicas"] == 2
+    assert config["offsets.topic.replication.factor"] == 3
+    assert config["transaction.state.log.replication.factor"] == 3
+    assert config["auto.create.topics.enable"] is False
+    assert kafka["spec"]["kafka"]["version"].startswith("4.")
+
+
+def test_services_connect_to_the_kafka_bootstrap_service(resources: list[Resource], kafka: dict[str, Any]) -> None:
+    (config,) = [
+        doc for _, doc in resources if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "linkwork-config"
+    ]
+    (plain,) = [listener for listener in kafka["spec"]["kafka"]["listeners"] if not listener["tls"]]
+    expected = f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    assert config["data"]["LINKWORK_KAFKA_BOOTSTRAP_SERVERS"] == expected
+    peers = plain["networkPolicyPeers"]
+    assert peers == [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "linkwork"}}}]
+
+
+def test_every_topic_and_its_dead_letter_topic_exists(resources: list[Resource], kafka: dict[str, Any]) -> None:
+    topics = _of_kind(resources, STRIMZI, "KafkaTopic")
+    names = [topic["spec"]["topicName"] for topic in topics]
+    expected = {name for spec in TOPICS.values() for name in (spec.name, spec.dlq)}
+    assert len(expected) == 18  # the brief's nine topics and nine .dlq
+    assert sorted(names) == sorted(expected)
+    for topic in topics:
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+        assert topic["spec"]["replicas"] == 3, topic["spec"]["topicName"]
+        assert topic["spec"]["config"]["min.insync.replicas"] == 2, topic["spec"]["topicName"]
+        assert topic["spec"]["partitions"] >= 1
+
+
+def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Resource]) -> None:
+    topics = {
+        topic["spec"]["topicName"]: topic["spec"]["config"] for topic in _of_kind(resources, STRIMZI, "KafkaTopic")
+    }
+    for spec in TOPICS.values():
+        config = topics[spec.name]
+        assert (config["cleanup.policy"] == "compact") == spec.compacted, spec.name
+        if not spec.compacted and spec.name != "referral-requested":
+            assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
+        assert topics[spec.dlq]["cleanup.policy"] == "delete"
+    assert topics["service-changed"]["cleanup.policy"] == "compact"
+    # The one topic with identifiable data is not kept for ever.
+    assert 0 < topics["referral-requested"]["retention.ms"] <= 90 * 24 * 3600 * 1000
+
+
+def test_each_service_gets_its_own_postgresql_cluster_and_database(resources: list[Resource]) -> None:
+    clusters = {
+        cluster["spec"]["bootstrap"]["initdb"]["database"]: cluster
+        for cluster in _of_kind(resources, CLOUDNATIVE_PG, "Cluster")
+    }
+    assert sorted(clusters) == sorted(SERVICES)
+    deployments = {doc["metadata"]["name"]: doc for _, doc in resources if doc["kind"] == "Deployment"}
+    for service, cluster in clusters.items():
+        assert cluster["spec"]["instances"] >= 2, "a standby to fail over to"
+        assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == service
+        assert cluster["spec"]["storage"]["size"]
+        (container,) = deployments[service]["spec"]["template"]["spec"]["containers"]
+        (url,) = [variable for variable in container["env"] if variable["name"] == "LINKWORK_DATABASE_URL"]
+        # CloudNativePG names the application user's secret <cluster>-app and puts the URL under `uri`.
+        assert url["valueFrom"]["secretKeyRef"] == {"name": f"{cluster['metadata']['name']}-app", "key": "uri"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_extensions_the_migrations_need_are_created_at_bootstrap(
+    repo_root: Path, resources: list[Resource], service: str
+) -> None:
+    migrations = repo_root / "services" / service / "src" / f"linkwork_{service}" / "migrations"
+    needed = {
+        match.lower()
+        for path in migrations.glob("*.sql")
+        for match in re.findall(r"CREATE EXTENSION IF NOT EXISTS (\w+)", path.read_text(), flags=re.IGNORECASE)
+    }
+    (cluster,) = [
+        cluster
+        for cluster in _of_kind(resources, CLOUDNATIVE_PG, "Cluster")
+        if cluster["spec"]["bootstrap"]["initdb"]["database"] == service
+    ]
+    statements = cluster["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL", [])
+    created = {
+        statement.split()[-1].lower() for statement in statements if statement.upper().startswith("CREATE EXTENSION")
+    }
+    assert needed <= created, f"{service}'s migrations create extensions its database owner may not: {needed - created}"
