@@ -1,0 +1,166 @@
+"""Bulk import: check each record against the ORUK schema and our rules, then upsert it by id.
+
+Records are applied in batches of one transaction each, every record in its own savepoint: a
+rejected record leaves nothing behind and does not stop the rest. The report lists each record
+with its outcome and, when rejected, its reasons (naming the file and line for CSV packages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import ValidationError
+
+from linkwork_directory.adapters import oruk_schemas
+from linkwork_directory.adapters import service_reader as reader
+from linkwork_directory.adapters.oruk_render import service_summary
+from linkwork_directory.adapters.oruk_schemas import OrukSchemas
+from linkwork_directory.application.changes import (
+    ChangeSink,
+    apply_location,
+    apply_organization,
+    apply_service,
+    apply_terms,
+)
+from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.errors import RecordRejected
+from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
+from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
+
+Progress = Callable[[int, int], None]
+_LOCATION_SCHEMA = oruk_schemas.SERVICE + "#/properties/service_at_locations/items/properties/location"
+_SCHEMAS = {
+    "service": oruk_schemas.SERVICE,
+    "organization": oruk_schemas.ORGANIZATION,
+    "taxonomy": oruk_schemas.TAXONOMY,
+    "taxonomy_term": oruk_schemas.TAXONOMY_TERM,
+    "location": _LOCATION_SCHEMA,
+}
+
+
+def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
+    reasons = []
+    for problem in error.errors():
+        path = ""
+        for part in problem["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        message = problem["msg"].removeprefix("Value error, ")
+        reasons.append(f"{item.locate(path) if path else '(record)'}: {message}")
+    return reasons
+
+
+def _located(item: ImportItem, reasons: list[str]) -> list[str]:
+    located = []
+    for reason in reasons:
+        path, _, message = reason.partition(": ")
+        located.append(f"{item.locate(path)}: {message}" if path != "(record)" else reason)
+    return located
+
+
+def _location_warnings(locations: Sequence[Location]) -> list[str]:
+    return [
+        f"location {location.id}: latitude {location.latitude}, longitude {location.longitude} are not on the"
+        " globe; kept as published but not used for distances"
+        for location in locations
+        if location.latitude is not None and location.longitude is not None and not location.on_the_globe
+    ]
+
+
+class Importer:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        clock: Clock,
+        sink: ChangeSink,
+        schemas: OrukSchemas | None = None,
+        batch_size: int = 100,
+    ) -> None:
+        self.pool, self.clock, self.sink = pool, clock, sink
+        self.schemas = schemas or oruk_schemas.bundled()
+        self.batch_size = batch_size
+
+    async def run(self, items: Sequence[ImportItem], *, on_progress: Progress | None = None) -> ImportReport:
+        report = ImportReport()
+        for start in range(0, len(items), self.batch_size):
+            batch = items[start : start + self.batch_size]
+            async with self.pool.acquire() as conn, conn.transaction():
+                for item in batch:
+                    report.records.append(await self._one(conn, item))
+            if on_progress is not None:
+                on_progress(start + len(batch), len(items))
+        return report
+
+    async def _one(self, conn: reader.Connection, item: ImportItem) -> RecordReport:
+        warnings = list(item.warnings)
+        try:
+            if item.problems:
+                raise RecordRejected(*item.problems)
+            document = await self._service_document(conn, item) if item.kind == "service_at_location" else item.document
+            kind = "service" if item.kind == "service_at_location" else item.kind
+            schema_errors = self.schemas.errors(_SCHEMAS[kind], document)
+            if schema_errors:
+                raise RecordRejected(*_located(item, schema_errors))
+            outcome = await self._apply(conn, kind, document, item, warnings)
+        except RecordRejected as rejection:
+            return RecordReport(item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, warnings)
+        except ValidationError as error:
+            return RecordReport(
+                item.source, item.kind, item.record_id, Outcome.REJECTED, _pydantic_reasons(item, error), warnings
+            )
+        return RecordReport(item.source, item.kind, item.record_id, outcome, [], warnings)
+
+    async def _apply(
+        self, conn: reader.Connection, kind: str, document: dict[str, Any], item: ImportItem, warnings: list[str]
+    ) -> Outcome:
+        now = self.clock.now()
+        if kind == "service":
+            service = Service.model_validate(document)
+            warnings.extend(_location_warnings(service.locations()))
+            return await apply_service(conn, service, now=now, sink=self.sink)
+        if kind == "organization":
+            return await apply_organization(conn, Organization.model_validate(document), now=now, sink=self.sink)
+        if kind == "location":
+            location = Location.model_validate(document)
+            warnings.extend(_location_warnings([location]))
+            return await apply_location(conn, location, now=now, sink=self.sink)
+        if kind == "taxonomy":
+            taxonomy = Taxonomy.model_validate(document)
+            terms = [
+                t if t.taxonomy_id else t.model_copy(update={"taxonomy_id": taxonomy.id})
+                for t in taxonomy.taxonomy_terms
+            ]
+            return await apply_terms(conn, terms, taxonomy, now=now, sink=self.sink)
+        term = TaxonomyTerm.model_validate(document)
+        return await apply_terms(conn, [term], None, now=now, sink=self.sink)
+
+    async def _service_document(self, conn: reader.Connection, item: ImportItem) -> dict[str, Any]:
+        """A service_at_location record as a service record adding (or replacing) that one link."""
+        body = item.document
+        service = body.get("service")
+        service_id = service.get("id") if isinstance(service, dict) else body.get("service_id")
+        if service_id is None:
+            raise RecordRejected("a service_at_location needs its service or a service_id")
+        link: dict[str, Any] = {"id": body.get("id")}
+        if isinstance(body.get("location"), dict):
+            link["location"] = body["location"]
+        elif body.get("location_id") is not None:
+            link["location_id"] = body["location_id"]
+        existing = await conn.fetch(
+            "SELECT id::text, location_id::text FROM service_at_location WHERE service_id::text = $1 ORDER BY position",
+            str(service_id),
+        )
+        links = [{"id": r["id"], "location_id": r["location_id"]} for r in existing if r["id"] != str(link["id"])]
+        if isinstance(service, dict):
+            document = {key: value for key, value in service.items() if key != "service_at_locations"}
+        else:
+            stored = await reader.load_services(conn, [UUID(str(service_id))], week=week_starting(self.clock.now()))
+            if not stored:
+                raise RecordRejected(f"service_id {service_id} is not a known service")
+            document = service_summary(next(iter(stored.values())).service)
+        document["service_at_locations"] = [*links, link]
+        return document

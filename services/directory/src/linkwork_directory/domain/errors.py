@@ -1,0 +1,17 @@
+"""Why a record or a request cannot be applied."""
+
+from __future__ import annotations
+
+
+class RecordRejected(Exception):
+    """The record is invalid or refers to something that does not exist; nothing of it is stored."""
+
+    def __init__(self, *reasons: str) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+class UnknownService(Exception):
+    def __init__(self, service_id: object) -> None:
+        super().__init__(f"no service with id {service_id}")
+        self.service_id = service_id
