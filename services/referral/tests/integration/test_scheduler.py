@@ -4,10 +4,8 @@ one of them SIGKILLed midway and started again."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -25,10 +23,9 @@ from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
-from linkwork_stack.ports import free_port
 
-from .conftest import JWT_SECRET, PERSON_REF_SECRET
-from .kafka_support import collecting, eventually, start_group_at_end
+from .kafka_support import collecting, eventually
+from .process_support import fresh_group_prefix, start_service
 
 pytestmark = pytest.mark.integration
 PLANS = 200
@@ -60,22 +57,13 @@ def planned_referral(new: NewReferral) -> Referral:
 
 
 def start_instance(settings: Settings, prefix: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "LINKWORK_DATABASE_URL": settings.database_url,
-        "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "LINKWORK_HTTP_PORT": str(free_port()),
-        "LINKWORK_JWT_SECRET": JWT_SECRET,
-        "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
-        "LINKWORK_CONSUMER_GROUP_PREFIX": prefix,
-        "LINKWORK_FOLLOW_UP_POLL_SECONDS": "0.2",
-        "LINKWORK_FOLLOW_UP_BATCH_SIZE": "5",
+    return start_service(
+        settings,
+        prefix,
+        LINKWORK_FOLLOW_UP_POLL_SECONDS="0.2",
+        LINKWORK_FOLLOW_UP_BATCH_SIZE="5",
         # Slow enough that a replica is still working through the backlog when it is killed.
-        "LINKWORK_FOLLOW_UP_MAX_PER_SECOND": "100",
-        "LINKWORK_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "linkwork_referral"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        LINKWORK_FOLLOW_UP_MAX_PER_SECOND="100",
     )
 
 
@@ -101,9 +89,7 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
         await pool.close()
     assert len(follow_up_ids) == PLANS
 
-    prefix = f"referral-scheduler-{uuid4().hex[:8]}"
-    for suffix, topic in (("requests", topics.REFERRAL_REQUESTED), ("suggestions", topics.MATCHES_SUGGESTED)):
-        await start_group_at_end(settings.kafka_bootstrap_servers, f"{prefix}-{suffix}", [topic])
+    prefix = await fresh_group_prefix(settings)
     connection = await asyncpg.connect(settings.database_url)
 
     async def emitted() -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from linkwork_contracts.codes import ContactKind
 from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_contracts.measures import Timepoint
@@ -38,6 +39,7 @@ from linkwork_referral.domain.records import (
 )
 from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
 from linkwork_referral.domain.states import WorkflowState
+from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.service_layer.referrals import IdempotencyKey, ReferralService
 from linkwork_referral.service_layer.suggestions import chosen_ranks
 
@@ -115,9 +117,37 @@ def _new_referral(body: schemas.CreateReferral, principal: Principal, now: datet
     )
 
 
-@router.post("", status_code=201, response_model=ReferralView, responses=PROBLEMS)
+# OpenAPI links tell clients (and schemathesis's stateful phase) where a new referral's id goes.
+_FOLLOW_ON = {
+    name: {"operationId": operation, "parameters": {"referral_id": "$response.body#/id"}}
+    for name, operation in (
+        ("Read", "read_referral"),
+        ("Accept", "accept"),
+        ("Reject", "reject"),
+        ("LogContact", "log_contact"),
+        ("RecordAssessment", "record_assessment"),
+        ("AgreePlan", "agree_plan"),
+        ("RecordFollowUp", "record_follow_up"),
+        ("Close", "close"),
+        ("Suggestions", "suggestions"),
+        ("Timeline", "referral_timeline"),
+    )
+}
+CREATED: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    201: {"description": "The referral (or, for a retried Idempotency-Key, the first one)", "links": _FOLLOW_ON},
+}
+EXAMPLE = {
+    "referral": {
+        "summary": "A GP refers a lonely older person",
+        "value": referral_body(synthetic_nhs_number(random.Random(7))),
+    }
+}
+
+
+@router.post("", status_code=201, response_model=ReferralView, responses=CREATED, operation_id="create_referral")
 async def create_referral(
-    body: schemas.CreateReferral,
+    body: Annotated[schemas.CreateReferral, Body(openapi_examples=EXAMPLE)],
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
@@ -134,7 +164,7 @@ async def create_referral(
     return ReferralView.of(referral)
 
 
-@router.get("", response_model=CaseloadPage, responses=PROBLEMS)
+@router.get("", response_model=CaseloadPage, responses=PROBLEMS, operation_id="caseload")
 async def caseload(
     principal: CurrentPrincipal,
     service: Service,
@@ -173,12 +203,12 @@ async def caseload(
     return CaseloadPage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{referral_id}", response_model=ReferralView, responses=PROBLEMS)
+@router.get("/{referral_id}", response_model=ReferralView, responses=PROBLEMS, operation_id="read_referral")
 async def read_referral(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> ReferralView:
     return ReferralView.of(await service.read(principal, referral_id))
 
 
-@router.post("/{referral_id}/accept", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post("/{referral_id}/accept", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="accept")
 async def accept(
     referral_id: UUID, body: schemas.Accept, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -195,7 +225,7 @@ async def accept(
     )
 
 
-@router.post("/{referral_id}/reject", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post("/{referral_id}/reject", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reject")
 async def reject(
     referral_id: UUID, body: schemas.Reject, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -218,7 +248,9 @@ def _contact(body: schemas.ContactIn, principal: Principal) -> Contact:
     )
 
 
-@router.post("/{referral_id}/contacts", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post(
+    "/{referral_id}/contacts", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="log_contact"
+)
 async def log_contact(
     referral_id: UUID, body: schemas.ContactIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -230,7 +262,12 @@ async def log_contact(
     return ReferralView.of(await service.act(principal, referral_id, Action.LOG_CONTACT, change))
 
 
-@router.post("/{referral_id}/assessment", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post(
+    "/{referral_id}/assessment",
+    response_model=ReferralView,
+    responses=ACTION_PROBLEMS,
+    operation_id="record_assessment",
+)
 async def record_assessment(
     referral_id: UUID, body: schemas.AssessmentIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -254,7 +291,7 @@ async def record_assessment(
     return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_ASSESSMENT, change))
 
 
-@router.post("/{referral_id}/plan", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post("/{referral_id}/plan", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="agree_plan")
 async def agree_plan(
     referral_id: UUID, body: schemas.PlanIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -279,7 +316,9 @@ async def agree_plan(
     return ReferralView.of(await service.act(principal, referral_id, Action.AGREE_PLAN, change))
 
 
-@router.post("/{referral_id}/follow-ups", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post(
+    "/{referral_id}/follow-ups", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="record_follow_up"
+)
 async def record_follow_up(
     referral_id: UUID, body: schemas.FollowUpIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -309,7 +348,7 @@ async def record_follow_up(
     return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_FOLLOW_UP, change))
 
 
-@router.post("/{referral_id}/close", response_model=ReferralView, responses=ACTION_PROBLEMS)
+@router.post("/{referral_id}/close", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="close")
 async def close(
     referral_id: UUID, body: schemas.CloseIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -325,7 +364,7 @@ async def close(
     return ReferralView.of(await service.act(principal, referral_id, Action.CLOSE, change))
 
 
-@router.get("/{referral_id}/suggestions", responses=PROBLEMS)
+@router.get("/{referral_id}/suggestions", responses=PROBLEMS, operation_id="suggestions")
 async def suggestions(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> dict[str, object]:
     """The latest matches-suggested event's data for this referral."""
     found = await service.suggestions(principal, referral_id)
@@ -334,12 +373,14 @@ async def suggestions(referral_id: UUID, principal: CurrentPrincipal, service: S
     return found
 
 
-@router.get("/{referral_id}/timeline", response_model=list[TimelineEntry], responses=PROBLEMS)
+@router.get(
+    "/{referral_id}/timeline", response_model=list[TimelineEntry], responses=PROBLEMS, operation_id="referral_timeline"
+)
 async def referral_timeline(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> list[TimelineEntry]:
     return [TimelineEntry(**dict(row)) for row in await service.timeline(principal, referral_id)]
 
 
-@audit_router.get("", response_model=list[AuditEntry], responses=PROBLEMS)
+@audit_router.get("", response_model=list[AuditEntry], responses=PROBLEMS, operation_id="audit_log")
 async def audit_log(
     principal: CurrentPrincipal,
     service: Service,
