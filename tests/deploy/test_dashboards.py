@@ -144,3 +144,10 @@ def test_compose_runs_grafana_with_the_provisioning_and_dashboards_mounted(repo_
     home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     home_file = Path(home).relative_to(mounts[f"./{DASHBOARDS}"])
     assert (repo_root / DASHBOARDS / home_file).is_file()
+
+
+def test_all_services_means_only_linkwork_jobs(repo_root: Path) -> None:
+    """ "All" must not match every job Prometheus scrapes (in a shared cluster that is everything)."""
+    board = _dashboards(repo_root)["linkwork operations"]
+    (service,) = [variable for variable in board["templating"]["list"] if variable["name"] == "service"]
+    assert set(service["allValue"].split("|")) == {"referral", "directory", "matching", "outcomes"}
