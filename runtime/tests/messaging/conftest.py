@@ -35,3 +35,14 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(database_url, max_size=8)
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+async def consumer_pool(postgres_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A second fresh database, for tests where producer and consumer each have their own."""
+    from linkwork_runtime.database import create_pool
+
+    async with messaging_support.scratch_database(postgres_url) as url:
+        pool = await create_pool(url, max_size=8)
+        yield pool
+        await pool.close()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -140,3 +142,28 @@ async def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes, by
 
 def sample_message(event_type: type[Event], stream: str, seq: int) -> tuple[bytes, bytes]:
     return stream.encode(), encode(wrap(event_type(stream=stream, seq=seq), source="test"))
+
+
+@asynccontextmanager
+async def scratch_database(server_url: str) -> AsyncIterator[str]:
+    """A new database with the messaging and test tables on the server of `server_url`; dropped after."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    connection = await asyncpg.connect(url)
+    try:
+        await prepare(connection)
+    finally:
+        await connection.close()
+    try:
+        yield url
+    finally:
+        admin = await asyncpg.connect(server_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
