@@ -67,8 +67,8 @@ def test_the_brief_s_alerts_exist(repo_root: Path) -> None:
         "DLQ growth": "linkwork_events_dead_lettered_total",
         "outbox backlog": "linkwork_outbox_backlog",
         "outbox oldest row": "linkwork_outbox_oldest_age_seconds",
-        "overdue follow-ups": "linkwork_follow_ups_overdue",
-        "stale directory": "linkwork_directory_services_stale",
+        "overdue follow-ups": "linkwork_outcomes_follow_ups_overdue",
+        "stale directory": "linkwork_outcomes_stale_directory_services",
         "service down": "up{",
     }
     missing = [what for what, metric in wanted.items() if not any(metric in expr for expr in exprs.values())]

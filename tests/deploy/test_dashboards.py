@@ -30,11 +30,11 @@ COVERAGE = {
         "process": "process_resident_memory_bytes",
     },
     "linkwork service": {
-        "referrals by status": "linkwork_referrals_open",
-        "referrals by source": "linkwork_referrals_received_total",
-        "funnel": "linkwork_funnel_referrals",
-        "follow-ups overdue": "linkwork_follow_ups_overdue",
-        "stale directory": "linkwork_directory_services_stale",
+        "referrals by status": "linkwork_outcomes_open_referrals",
+        "referrals by source": "linkwork_outcomes_referrals",
+        "funnel": "linkwork_outcomes_funnel_referrals",
+        "follow-ups overdue": "linkwork_outcomes_follow_ups_overdue",
+        "stale directory": "linkwork_outcomes_stale_directory_services",
     },
 }
 
@@ -147,7 +147,7 @@ def test_compose_runs_grafana_with_the_provisioning_and_dashboards_mounted(repo_
 
 
 def test_all_services_means_only_linkwork_jobs(repo_root: Path) -> None:
-    """ "All" must not match every job Prometheus scrapes (in a shared cluster that is everything)."""
+    """Choosing all services must not match every job Prometheus scrapes (in a shared cluster, everything)."""
     board = _dashboards(repo_root)["linkwork operations"]
     (service,) = [variable for variable in board["templating"]["list"] if variable["name"] == "service"]
     assert set(service["allValue"].split("|")) == {"referral", "directory", "matching", "outcomes"}

@@ -28,13 +28,7 @@ FROM_PROMETHEUS = {"up"}
 AWAITING_PRODUCER = {
     "linkwork_http_requests_total": "runtime HTTP middleware: counter, labels method, route, status",
     "linkwork_http_request_duration_seconds_bucket": "runtime HTTP middleware: histogram, labels method, route",
-    "linkwork_referrals_open": "outcomes: gauge of referrals not closed, labels status, pcn",
-    "linkwork_referrals_received_total": "outcomes: counter of referrals created, labels source, pcn",
-    "linkwork_funnel_referrals": "outcomes: gauge of referrals that reached a stage, labels stage, pcn",
-    "linkwork_plans_agreed_total": "outcomes: counter of plans agreed, label pcn",
-    "linkwork_follow_ups_overdue": "referral (or outcomes): gauge of follow-ups past due, label pcn",
-    "linkwork_directory_services_stale": "directory: gauge of services needing review",
-    "linkwork_last_event_timestamp_seconds": "outcomes: gauge, unix time of the last event, label topic",
+    "linkwork_outcomes_funnel_referrals": "outcomes: gauge of referrals that reached a stage, labels stage, pcn",
 }
 
 SOURCE_TREES = ("runtime/src", "contracts/src", "services")
@@ -120,15 +114,29 @@ def _python_sources(repo_root: Path) -> str:
     )
 
 
-def _spellings(name: str) -> set[str]:
-    """How source may spell an exposed name: with or without the namespace and the sample suffix."""
-    bases = {name, *(name.removesuffix(suffix) for suffix in SUFFIXES if name.endswith(suffix))}
-    return bases | {base.removeprefix("linkwork_") for base in bases}
+def _bases(name: str) -> set[str]:
+    """The name without its sample suffix: what a prometheus_client metric is declared as."""
+    return {name, *(name.removesuffix(suffix) for suffix in SUFFIXES if name.endswith(suffix))}
+
+
+def _literal(text: str) -> str:
+    return rf"[\"']{re.escape(text)}[\"']"
 
 
 def named_in_source(repo_root: Path, name: str) -> bool:
+    """Spelt whole (`"linkwork_x"`), or as a namespace and a name (`namespace="linkwork"` with `"x"`, or
+    `NAMESPACE = "linkwork_outcomes"` with `f"{NAMESPACE}_x"`)."""
     sources = _python_sources(repo_root)
-    return any(re.search(rf"[\"']{re.escape(spelling)}[\"']", sources) for spelling in _spellings(name))
+    for base in _bases(name):
+        if re.search(_literal(base), sources):
+            return True
+        parts = base.split("_")
+        for cut in range(1, len(parts)):
+            namespace, rest = "_".join(parts[:cut]), "_".join(parts[cut:])
+            declared = re.search(_literal(rest), sources) or re.search(rf"\}}_{re.escape(rest)}[\"']", sources)
+            if declared and re.search(_literal(namespace), sources):
+                return True
+    return False
 
 
 def produced(repo_root: Path, name: str) -> bool:
