@@ -1,0 +1,185 @@
+"""The link worker's workflow actions, each a state transition (409 names the states that allow it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+from fastapi import APIRouter
+from linkwork_contracts.codes import ContactKind
+from linkwork_contracts.measures import Timepoint
+from linkwork_runtime.auth import CurrentPrincipal, Principal
+
+from linkwork_referral.api import schemas
+from linkwork_referral.api.dependencies import ACTION_PROBLEMS, Service
+from linkwork_referral.api.views import ReferralView
+from linkwork_referral.domain import access
+from linkwork_referral.domain.actions import Action
+from linkwork_referral.domain.records import (
+    Assessment,
+    Attendance,
+    Contact,
+    PlanActivity,
+    ScheduledFollowUp,
+)
+from linkwork_referral.domain.referral import Referral
+from linkwork_referral.service_layer.suggestions import chosen_ranks
+
+router = APIRouter(prefix="/referrals", tags=["workflow"])
+
+
+@router.post("/{referral_id}/accept", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="accept")
+async def accept(
+    referral_id: UUID, body: schemas.Accept, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Triage: accept the referral and allocate it to a link worker (default: the caller)."""
+    link_worker = body.link_worker or principal.subject
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.accept(link_worker, now)
+
+    return ReferralView.of(
+        await service.act(
+            principal, referral_id, Action.ACCEPT, change, check=lambda _: access.check_assign(principal, link_worker)
+        )
+    )
+
+
+@router.post("/{referral_id}/reject", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reject")
+async def reject(
+    referral_id: UUID, body: schemas.Reject, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.reject(body.reason, principal.subject, now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.REJECT, change))
+
+
+def _contact(body: schemas.ContactIn, principal: Principal) -> Contact:
+    return Contact(
+        id=uuid4(),
+        kind=body.kind,
+        mode=body.mode,
+        occurred_at=body.occurred_at,
+        outcome=body.outcome,
+        recorded_by=principal.subject,
+        duration_minutes=body.duration_minutes,
+        notes=body.notes,
+    )
+
+
+@router.post(
+    "/{referral_id}/contacts", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="log_contact"
+)
+async def log_contact(
+    referral_id: UUID, body: schemas.ContactIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Log a contact or attempt; the first contact made fixes the time to first contact."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.log_contact(_contact(body, principal), now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.LOG_CONTACT, change))
+
+
+@router.post(
+    "/{referral_id}/assessment",
+    response_model=ReferralView,
+    responses=ACTION_PROBLEMS,
+    operation_id="record_assessment",
+)
+async def record_assessment(
+    referral_id: UUID, body: schemas.AssessmentIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """The "what matters to me" conversation with a baseline outcome measure."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.record_assessment(
+            Assessment(
+                needs=tuple(body.needs),
+                baseline_measures=tuple(m.result(now, Timepoint.BASELINE) for m in body.baseline_measures),
+                recorded_at=now,
+                recorded_by=principal.subject,
+                strengths=tuple(body.strengths),
+                barriers=tuple(body.barriers),
+                what_matters=body.what_matters,
+                preferences=body.preferences(),
+            ),
+            now,
+        )
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_ASSESSMENT, change))
+
+
+@router.post("/{referral_id}/plan", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="agree_plan")
+async def agree_plan(
+    referral_id: UUID, body: schemas.PlanIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Agree the personalised plan: goals, activities (from the suggestions or by directory id), and
+    the follow-up schedule. Replaces any earlier plan."""
+
+    async def change(referral: Referral, now: datetime, connection: asyncpg.Connection) -> None:
+        ranks, version = await chosen_ranks(connection, referral.id, [(a.service_id, a.need) for a in body.activities])
+        referral.agree_plan(
+            goals=body.goals,
+            needs_addressed=body.needs_addressed,
+            activities=[
+                PlanActivity(a.service_id, a.need, ranks.get(a.service_id), a.starts_on, a.name)
+                for a in body.activities
+            ],
+            follow_ups=[ScheduledFollowUp(uuid4(), 0, f.kind, f.due_on) for f in body.follow_ups],
+            referral_version=version,
+            by=principal.subject,
+            now=now,
+        )
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.AGREE_PLAN, change))
+
+
+@router.post(
+    "/{referral_id}/follow-ups", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="record_follow_up"
+)
+async def record_follow_up(
+    referral_id: UUID, body: schemas.FollowUpIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Record a follow-up: attendance per planned activity, any repeat measure, notes."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        contact = _contact(body, principal)
+        referral.record_follow_up(
+            Contact(
+                id=contact.id,
+                kind=body.kind or ContactKind.FOLLOW_UP,
+                mode=contact.mode,
+                occurred_at=contact.occurred_at,
+                outcome=contact.outcome,
+                recorded_by=contact.recorded_by,
+                duration_minutes=contact.duration_minutes,
+                notes=contact.notes,
+                follow_up_id=body.follow_up_id,
+                attendance=tuple(
+                    Attendance(a.service_id, a.status, a.confirmed_by, a.sessions_attended) for a in body.attendance
+                ),
+                measures=tuple(m.result(now, Timepoint.FOLLOW_UP) for m in body.measures),
+            ),
+            now,
+        )
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_FOLLOW_UP, change))
+
+
+@router.post("/{referral_id}/close", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="close")
+async def close(
+    referral_id: UUID, body: schemas.CloseIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.close(
+            body.reason,
+            by=principal.subject,
+            now=now,
+            notes=body.notes,
+            final_measures=[m.result(now, Timepoint.CLOSURE) for m in body.final_measures],
+        )
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.CLOSE, change))
