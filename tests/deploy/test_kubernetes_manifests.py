@@ -14,6 +14,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from linkwork_runtime.probes import PROBE_TIMEOUT
 
 pytestmark = pytest.mark.unit
 
@@ -94,6 +95,8 @@ def test_service_deployment_has_probes_resources_and_runs_unprivileged(
     assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
     assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}
+    # /ready checks the database, then Kafka, each within PROBE_TIMEOUT: a shorter timeout fails a healthy pod.
+    assert container["readinessProbe"]["timeoutSeconds"] > 2 * PROBE_TIMEOUT
     assert container["startupProbe"]["httpGet"]["path"] == "/health"  # migrations may take a while
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
     assert "memory" in container["resources"]["limits"]
