@@ -1,22 +1,75 @@
-"""Wires the matching service: its migrations, HTTP routes and background components."""
+"""Wires the matching service: migrations, HTTP routes, the read model, consumers, relay, gap reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from linkwork_contracts.events import FollowUpRecordedV1, PlanAgreedV1, ReferralCreatedV1
+from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
+from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_matching.adapters.subscriptions import PrefixedHandlers
+from linkwork_matching.api.routes import router
+from linkwork_matching.domain.gaps import GapPolicy
+from linkwork_matching.domain.index import ServiceIndex
+from linkwork_matching.domain.ranker import Ranker
+from linkwork_matching.handlers.learning import on_follow_up_recorded, on_plan_agreed
+from linkwork_matching.handlers.referrals import ReferralMatcher
 from linkwork_matching.settings import Settings
+from linkwork_matching.workers.gap_reporter import GapReporter
+from linkwork_matching.workers.index_sync import IndexSync
+from linkwork_matching.workers.read_model_consumer import ReadModelConsumer
 
 NAME = "matching"
 MIGRATIONS = Path(__file__).parent / "migrations"
+DESCRIPTION = "Suggests activities for each referral, explains why, and finds gaps in provision."
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceDefinition(
-        name=NAME,
-        description="Suggests activities for each referral, explains why, and finds gaps in provision.",
-        settings=settings or Settings(),
-        migrations={NAME: MIGRATIONS},
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
+              retry: messaging.RetryPolicy | None = None) -> FastAPI:
+    settings = settings or Settings()
+    ranker = Ranker(ServiceIndex())
+
+    def components(context: ServiceContext) -> Sequence[Component]:
+        metrics = messaging.MessagingMetrics(context.registry)
+        bootstrap = settings.kafka_bootstrap_servers
+        prefix = settings.consumer_group_prefix
+        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds)
+        events = PrefixedHandlers(settings.topic_prefix)
+        events.add(ReferralCreatedV1, ReferralMatcher(
+            ranker, settings.options_per_need, settings.ranker_version, settings.event_source, clock))
+        events.add(PlanAgreedV1, on_plan_agreed)
+        events.add(FollowUpRecordedV1, on_follow_up_recorded)
+        # Order matters: the index loads what the database has, the read model catches up with
+        # the topic, and only then are referrals matched.
+        return [
+            sync,
+            ReadModelConsumer(context.pool, bootstrap, sync, group_prefix=prefix,
+                              topic_prefix=settings.topic_prefix,
+                              catch_up_timeout=settings.read_model_catch_up_seconds,
+                              metrics=metrics, retry=retry),
+            messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
+            messaging.ConsumerRunner(f"{prefix}-events", context.pool, bootstrap, events,
+                                     metrics=metrics, retry=retry),
+            GapReporter(context.pool,
+                        GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
+                        source=settings.event_source, interval=settings.gap_report_seconds,
+                        clock=clock),
+        ]
+
+    app = create_app(ServiceDefinition(
+        name=NAME, description=DESCRIPTION, settings=settings,
+        migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
+        routers=[router], components=components,
     ))
+    app.state.ranker = ranker
+    app.state.ranker_version = settings.ranker_version
+    return app

@@ -1,0 +1,79 @@
+"""The directory read model in PostgreSQL: latest snapshot per service, outcome tallies, and the
+change numbers each replica's in-memory index follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+from linkwork_contracts.codes import NeedCategory
+from linkwork_contracts.events import ServiceChangedV1
+
+from linkwork_matching.domain.effectiveness import OutcomeTally
+
+# Transaction advisory locks (class, object) serialising the drawing of change numbers.
+SERVICE_CHANGES_LOCK = (7_202_613, 1)
+TALLY_CHANGES_LOCK = (7_202_613, 2)
+
+_SAVE_SNAPSHOT = """
+INSERT INTO services (service_id, revision, status, snapshot, change_seq)
+SELECT $1, $2, $3, $4, nextval('service_change_seq') FROM pg_advisory_xact_lock($5, $6)
+ON CONFLICT (service_id) DO UPDATE
+    SET revision = EXCLUDED.revision, status = EXCLUDED.status, snapshot = EXCLUDED.snapshot,
+        change_seq = EXCLUDED.change_seq, updated_at = now()
+    WHERE services.revision < EXCLUDED.revision
+RETURNING change_seq
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class TallyChange:
+    change_seq: int
+    service_id: str
+    need: NeedCategory
+    tally: OutcomeTally
+
+
+async def generation(connection: asyncpg.Connection | asyncpg.Pool) -> UUID:
+    value: UUID = await connection.fetchval("SELECT generation FROM read_model")
+    return value
+
+
+async def reset(connection: asyncpg.Connection) -> UUID:
+    """Empty the read model and start a new generation: the next start replays the topic."""
+    async with connection.transaction():
+        await connection.execute("TRUNCATE services")
+        value: UUID = await connection.fetchval(
+            "UPDATE read_model SET generation = gen_random_uuid(), started_at = now() "
+            "RETURNING generation")
+    return value
+
+
+async def save_snapshot(connection: asyncpg.Connection, event: ServiceChangedV1) -> bool:
+    """Keep the snapshot unless a later revision is already held; True if it was kept."""
+    seq = await connection.fetchval(
+        _SAVE_SNAPSHOT, event.service_id, event.revision, event.status.value,
+        event.model_dump(mode="json"), *SERVICE_CHANGES_LOCK)
+    return seq is not None
+
+
+async def changed_services(
+    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 5000,
+) -> list[tuple[int, ServiceChangedV1]]:
+    rows = await connection.fetch(
+        "SELECT change_seq, snapshot FROM services WHERE change_seq > $1 "
+        "ORDER BY change_seq LIMIT $2", after, limit)
+    return [(row["change_seq"], ServiceChangedV1.model_validate(row["snapshot"])) for row in rows]
+
+
+async def changed_tallies(
+    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 5000,
+) -> list[TallyChange]:
+    rows = await connection.fetch(
+        "SELECT change_seq, service_id, need, outcomes, attended, measured, wellbeing_change "
+        "FROM outcome_tallies WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", after, limit)
+    return [TallyChange(row["change_seq"], str(row["service_id"]), NeedCategory(row["need"]),
+                        OutcomeTally(row["outcomes"], row["attended"], row["measured"],
+                                     row["wellbeing_change"]))
+            for row in rows]

@@ -1,0 +1,78 @@
+"""GET /referrals/{referral_id}/matches and POST /match."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from linkwork_contracts.events import MatchesSuggestedV1
+from linkwork_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from linkwork_runtime.context import Pool
+from linkwork_runtime.problems import Problem
+
+from linkwork_matching.adapters import referral_store
+from linkwork_matching.adapters.inbound import person_from_referral
+from linkwork_matching.api.exploring import filters_for, person_for, response_for
+from linkwork_matching.api.schemas import MatchRequest, MatchResponse
+from linkwork_matching.domain.ranker import Ranker
+
+router = APIRouter(tags=["matching"])
+READERS = (Role.LINK_WORKER, Role.PCN_ADMIN)
+
+
+def get_ranker(request: Request) -> Ranker:
+    ranker: Ranker = request.app.state.ranker
+    return ranker
+
+
+def get_ranker_version(request: Request) -> str:
+    version: str = request.app.state.ranker_version
+    return version
+
+
+RankerDep = Annotated[Ranker, Depends(get_ranker)]
+RankerVersion = Annotated[str, Depends(get_ranker_version)]
+
+
+def _not_found(referral_id: UUID) -> Problem:
+    # The same answer for another PCN's referral, so ids cannot be probed across PCNs.
+    return Problem(404, "Not found", f"no referral {referral_id} in your PCN")
+
+
+def _check_pcn(principal: Principal, pcn_code: str, referral_id: UUID) -> None:
+    if principal.pcn != pcn_code:
+        raise _not_found(referral_id)
+
+
+@router.get("/referrals/{referral_id}/matches", response_model=MatchesSuggestedV1,
+            summary="The latest suggestion set of a referral, with reasons")
+async def referral_matches(referral_id: UUID, principal: CurrentPrincipal, pool: Pool) -> dict[str, Any]:
+    require_role(principal, *READERS)
+    found = await referral_store.latest_suggestions(pool, referral_id)
+    if found is None:
+        raise _not_found(referral_id)
+    pcn_code, payload = found
+    _check_pcn(principal, pcn_code, referral_id)
+    return payload
+
+
+@router.post("/match", response_model=MatchResponse,
+             summary="Rank options for a person with a link worker's own filters")
+async def match(body: MatchRequest, principal: CurrentPrincipal, pool: Pool, ranker: RankerDep,
+                ranker_version: RankerVersion) -> MatchResponse:
+    require_role(principal, *READERS)
+    start = None
+    if body.referral_id is not None:
+        referral = await referral_store.referral(pool, body.referral_id)
+        if referral is None:
+            raise _not_found(body.referral_id)
+        _check_pcn(principal, referral.pcn_code, body.referral_id)
+        start = person_from_referral(referral)
+    person = person_for(body, start)
+    if not person.needs:
+        raise Problem(422, "Unprocessable content", "give needs, or a referral_id whose needs to use",
+                      errors=[{"field": "needs", "rule": "required", "message": "needs are required"}])
+    suggestions = ranker.suggest(person, per_need=body.options_per_need, limit=body.limit,
+                                 filters=filters_for(body))
+    return response_for(person, suggestions, ranker_version)

@@ -1,0 +1,1 @@
+"""Event handlers: each runs inside the consumer runner's transaction, with its inbox row."""

@@ -1,0 +1,59 @@
+"""plan-agreed and follow-up-recorded: learn what works, per service and need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+from linkwork_contracts.codes import AttendanceStatus
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import FollowUpRecordedV1, PlanAgreedV1
+from linkwork_contracts.measures import MeasureResult, SwemwbsResult
+
+from linkwork_matching.adapters import learning_store
+
+# Whether a status says the person took part. Someone who stopped did go; not-started says
+# nothing yet, so it is not an outcome.
+TOOK_PART: dict[AttendanceStatus, bool | None] = {
+    AttendanceStatus.NOT_STARTED: None,
+    AttendanceStatus.ATTENDING: True,
+    AttendanceStatus.COMPLETED: True,
+    AttendanceStatus.STOPPED: True,
+    AttendanceStatus.DID_NOT_ATTEND: False,
+}
+
+
+def latest_swemwbs(measures: Sequence[MeasureResult]) -> SwemwbsResult | None:
+    scores = [m for m in measures if isinstance(m, SwemwbsResult)]
+    return max(scores, key=lambda m: m.recorded_at) if scores else None
+
+
+async def _refresh_all(connection: asyncpg.Connection, referral_id: UUID) -> None:
+    for service_id, need in await learning_store.observed_activities(connection, referral_id):
+        await learning_store.refresh_tally(connection, service_id, need)
+
+
+async def on_plan_agreed(event: PlanAgreedV1, envelope: CloudEvent,
+                         connection: asyncpg.Connection) -> None:
+    baseline = latest_swemwbs(event.baseline_measures)
+    metric = None if baseline is None else baseline.metric_score
+    if await learning_store.save_baseline(connection, event.referral_id, event.plan_version, metric):
+        await _refresh_all(connection, event.referral_id)
+
+
+async def on_follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent,
+                                connection: asyncpg.Connection) -> None:
+    changed = False
+    for activity in sorted(event.attendance, key=lambda a: (str(a.service_id), a.need)):
+        took_part = TOOK_PART[activity.status]
+        if took_part is not None:
+            changed |= await learning_store.save_attendance(
+                connection, event.referral_id, activity.service_id, activity.need,
+                attended=took_part, contact_at=event.contact_at)
+    measure = latest_swemwbs(event.measures)
+    if measure is not None:
+        changed |= await learning_store.save_follow_up_wellbeing(
+            connection, event.referral_id, measure.metric_score, measure.recorded_at)
+    if changed:
+        await _refresh_all(connection, event.referral_id)

@@ -1,0 +1,49 @@
+"""referral-created: rank services for the referral's version and say so, exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import ReferralCreatedV1
+from linkwork_runtime import messaging
+
+from linkwork_matching.adapters import gap_store, referral_store
+from linkwork_matching.adapters.gap_store import GapObservation
+from linkwork_matching.adapters.inbound import person_from_referral
+from linkwork_matching.adapters.outbound import matches_suggested
+from linkwork_matching.domain.ranker import Ranker
+
+
+@dataclass
+class ReferralMatcher:
+    ranker: Ranker
+    options_per_need: int
+    ranker_version: str
+    source: str
+    clock: Callable[[], datetime]
+
+    async def __call__(self, event: ReferralCreatedV1, envelope: CloudEvent,
+                       connection: asyncpg.Connection) -> None:
+        if not await referral_store.save_referral(connection, event):
+            return  # a newer version has been matched already
+        # The inbox stops a redelivered message; this stops the same version published twice
+        # under two event ids (a producer retry), which the inbox cannot recognise.
+        if await referral_store.has_suggestions(connection, event.referral_id, event.version):
+            return
+        person = person_from_referral(event)
+        suggestions = self.ranker.suggest(person, per_need=self.options_per_need)
+        now = self.clock()
+        message = matches_suggested(event, person, suggestions, suggested_at=now,
+                                    ranker_version=self.ranker_version)
+        if not await referral_store.save_suggestions(connection, message):
+            return
+        await messaging.add(connection, message, source=self.source)
+        if person.postcode_district is not None:
+            await gap_store.record(connection, event.referral_id, event.version, [
+                GapObservation(n.need, person.postcode_district, n.eligible_services == 0,
+                               n.nearest_beyond_reach_km)
+                for n in suggestions.needs], now)

@@ -1,0 +1,61 @@
+"""Consumes the compacted service-changed topic into the read model.
+
+Its consumer group is named after the read model's generation: a new (empty) database has a new
+generation, hence a group with no offsets, which reads the topic from its beginning. Start-up
+waits until the group has caught up with the topic as it was, so the first referrals are not
+matched against half a directory.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from linkwork_contracts import topics
+from linkwork_contracts.events import ServiceChangedV1
+from linkwork_runtime import messaging
+
+from linkwork_matching.adapters import read_model
+from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
+from linkwork_matching.adapters.subscriptions import PrefixedHandlers
+from linkwork_matching.handlers.services import on_service_changed
+from linkwork_matching.workers.index_sync import IndexSync
+
+log = logging.getLogger(__name__)
+
+
+class ReadModelConsumer:
+    def __init__(self, pool: asyncpg.Pool, bootstrap: str, sync: IndexSync, *, group_prefix: str,
+                 topic_prefix: str, catch_up_timeout: float,
+                 metrics: messaging.MessagingMetrics, retry: messaging.RetryPolicy | None = None,
+                 ) -> None:
+        self._pool = pool
+        self._bootstrap = bootstrap
+        self._sync = sync
+        self._group_prefix = group_prefix
+        self._topic = f"{topic_prefix}{topics.SERVICE_CHANGED}"
+        self._handlers = PrefixedHandlers(topic_prefix)
+        self._handlers.add(ServiceChangedV1, on_service_changed)
+        self._catch_up_timeout = catch_up_timeout
+        self._metrics = metrics
+        self._retry = retry
+        self._runner: messaging.ConsumerRunner | None = None
+        self.group: str | None = None
+
+    async def start(self) -> None:
+        generation = await read_model.generation(self._pool)
+        self.group = f"{self._group_prefix}-read-model-{generation.hex[:12]}"
+        self._runner = messaging.ConsumerRunner(
+            self.group, self._pool, self._bootstrap, self._handlers, metrics=self._metrics,
+            retry=self._retry)
+        await self._runner.start()
+        caught_up = await wait_until_caught_up(self._bootstrap, self.group, self._topic,
+                                               patience=self._catch_up_timeout)
+        applied = await self._sync.catch_up()
+        log.info("read model %s", "caught up" if caught_up else "still catching up",
+                 extra={"group": self.group, "changes": applied})
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.stop()
+            self._runner = None

@@ -1,0 +1,52 @@
+"""The matching service running in-process on the real broker and PostgreSQL, on its own topics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import uuid4
+
+import pytest
+from linkwork_contracts import topics
+from linkwork_matching.settings import Settings
+from linkwork_runtime.auth import issue_token
+from linkwork_runtime.messaging import Backoff, RetryPolicy
+
+from .kafka_support import ensure_topics
+
+JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
+FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
+Token = Callable[..., dict[str, str]]
+INPUTS = (topics.SERVICE_CHANGED, topics.REFERRAL_CREATED, topics.PLAN_AGREED,
+          topics.FOLLOW_UP_RECORDED)
+
+
+@pytest.fixture
+async def topic_prefix(kafka_bootstrap: str) -> str:
+    """Input topics of this test only, so the read model replays nothing another test wrote."""
+    prefix = f"mt-{uuid4().hex[:10]}-"
+    await ensure_topics(kafka_bootstrap, [prefix + t for t in INPUTS],
+                        compacted=[prefix + topics.SERVICE_CHANGED])
+    return prefix
+
+
+def settings_for(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
+    return Settings(
+        database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=JWT_SECRET,
+        topic_prefix=topic_prefix, consumer_group_prefix=f"matching-test-{uuid4().hex[:10]}",
+        index_sync_seconds=0.1, read_model_catch_up_seconds=30,
+        # Tests report gaps themselves, at moments they choose.
+        gap_report_seconds=3600,
+    )
+
+
+@pytest.fixture
+def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
+    return settings_for(database_url, kafka_bootstrap, topic_prefix)
+
+
+@pytest.fixture
+def token() -> Token:
+    def headers(role: str = "link_worker", pcn: str = "U99999") -> dict[str, str]:
+        jwt = issue_token(JWT_SECRET, subject="lw-1", role=role, pcn=pcn)
+        return {"Authorization": f"Bearer {jwt}"}
+    return headers
