@@ -133,7 +133,9 @@ async def fixed_rate(base: str, bootstrap: str, rate: float, seconds: float) -> 
             tasks.append(asyncio.create_task(one()))
         await asyncio.gather(*tasks)
     deadline = time.perf_counter() + 30
-    while not set(sent) <= set(watch.arrivals) and time.perf_counter() < deadline:
+    while time.perf_counter() < deadline:
+        if set(sent) <= set(watch.arrivals):
+            break
         await asyncio.sleep(0.1)
     await watch.stop()
     to_kafka = [watch.arrivals[k] - sent[k] for k in sent if k in watch.arrivals]
@@ -226,10 +228,10 @@ async def scheduler(database_url: str, bootstrap: str, count: int, start: Any) -
     began = time.perf_counter()
     process = start({"LINKWORK_FOLLOW_UP_MAX_PER_SECOND": "100000", "LINKWORK_FOLLOW_UP_BATCH_SIZE": "200"})
     try:
-        while (
-            await connection.fetchval("SELECT count(*) FROM follow_ups WHERE state = 'pending'") > 0
-            or await connection.fetchval("SELECT count(*) FROM outbox") > 0
-        ):
+        while True:
+            pending = await connection.fetchval("SELECT count(*) FROM follow_ups WHERE state = 'pending'")
+            if pending == 0 and await connection.fetchval("SELECT count(*) FROM outbox") == 0:
+                break
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - began
     finally:

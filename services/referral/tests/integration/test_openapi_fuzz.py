@@ -57,6 +57,7 @@ async def test_no_input_gives_a_server_error(settings: Settings, role: str, tmp_
             "10",
             "--report-dir",
             str(tmp_path),
+            cwd=tmp_path,  # schemathesis keeps its example database in the working directory
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
