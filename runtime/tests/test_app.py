@@ -48,6 +48,9 @@ async def test_probes_docs_and_metrics(
     labels = f'app_name="linkwork-example",broker="kafka",destination="{topic_name}"'
     assert f"faststream_published_messages_total{{{labels}" in metrics.text
     assert "/ready" in docs.json()["paths"]
+    # Requests are counted by route template; the scrape itself is counted on the next one.
+    assert 'linkwork_http_requests_total{method="GET",route="/ready",status="200"} 1.0' in metrics.text
+    assert 'linkwork_http_request_duration_seconds_count{method="GET",route="/health"} 1.0' in metrics.text
 
 
 async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:

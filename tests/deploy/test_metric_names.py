@@ -26,8 +26,6 @@ FROM_PROMETHEUS = {"up"}
 
 # Names chosen here for metrics the services have not written yet: producer and labels the queries expect.
 AWAITING_PRODUCER = {
-    "linkwork_http_requests_total": "runtime HTTP middleware: counter, labels method, route, status",
-    "linkwork_http_request_duration_seconds_bucket": "runtime HTTP middleware: histogram, labels method, route",
     "linkwork_outcomes_funnel_referrals": "outcomes: gauge of referrals that reached a stage, labels stage, pcn",
 }
 

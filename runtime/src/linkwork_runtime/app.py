@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector,
 from linkwork_runtime.auth import TokenVerifier
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
+from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.probes import router as probes_router
 from linkwork_runtime.problems import install_problem_handlers
@@ -89,6 +90,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         await _with_backoff("Kafka", broker.start)
         context = ServiceContext(definition.name, settings, pool, broker, registry)
         app.state.context = context
+        app.state.http_metrics = HttpMetrics(registry)
         components = list(definition.components(context))
         started: list[Component] = []
         try:
@@ -110,6 +112,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                   version=definition.version, lifespan=lifespan)
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     app.include_router(probes_router)
     for router in definition.routers:
         app.include_router(router)
