@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -181,3 +182,16 @@ async def test_bad_inputs_are_refused_and_change_nothing(
     denied = await client.get("/audit", params={"referral_id": rid}, headers=token("pcn_admin", pcn=pcn))
     refused_by = {(e["subject"], e["role"], e["action"]) for e in denied.json() if e["outcome"] == "denied"}
     assert ("lw-9", "link_worker", "read") in refused_by and ("gp-1", "referrer", "close") in refused_by
+
+
+async def test_concurrent_retries_with_one_idempotency_key_make_one_referral(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    body = referral_body(synthetic_nhs_number(random.Random()))
+    headers = {**token("referrer", subject="gp-1"), "Idempotency-Key": "retry-storm"}
+    responses = await asyncio.gather(*(client.post("/referrals", json=body, headers=headers) for _ in range(6)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 5
+    state = await snapshot(settings.database_url)
+    assert (state["referrals"], state["idempotency_keys"], state["timeline"]) == (1, 1, 1)

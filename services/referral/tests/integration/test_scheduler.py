@@ -17,12 +17,13 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import ContactKind, ContactOutcome, DeliveryMode, NeedCategory
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.repository import ReferralRepository
-from linkwork_referral.app import MIGRATIONS, NAME
+from linkwork_referral.app import MIGRATIONS, NAME, build_app
 from linkwork_referral.domain.records import Assessment, Contact, PlanActivity, ScheduledFollowUp
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
+from linkwork_runtime.testing import running_app
 
 from .kafka_support import collecting, eventually
 from .process_support import fresh_group_prefix, start_service
@@ -142,3 +143,26 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
 async def _at_least(count: object, threshold: int) -> bool:
     assert callable(count)
     return bool(await count() >= threshold)
+
+
+async def test_overdue_follow_ups_go_out_at_start_up(settings: Settings, new_referral: NewReferral) -> None:
+    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    try:
+        async with pool.acquire() as connection, connection.transaction():
+            referral = planned_referral(new_referral)
+            await ReferralRepository(connection, ZONE).add(referral, "0" * 64)
+            await ReferralRepository(connection, ZONE).save(referral)
+    finally:
+        await pool.close()
+    # With an hour between polls, only the start-up round can emit it within the test.
+    patient = settings.model_copy(update={"follow_up_poll_seconds": 3600.0})
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        async with running_app(build_app(patient)):
+
+            async def emitted() -> bool:
+                return bool(await connection.fetchval("SELECT state = 'due' FROM follow_ups"))
+
+            await eventually(emitted, within=30, what="the overdue follow-up emitted at start-up")
+    finally:
+        await connection.close()
