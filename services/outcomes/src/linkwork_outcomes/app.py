@@ -1,22 +1,79 @@
-"""Wires the outcomes service: its migrations, HTTP routes and background components."""
+"""Wires the outcomes service: migrations, the reports API, the consumer, the projector and metrics."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
+from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_outcomes.api import reports
+from linkwork_outcomes.handlers.events import outcome_handlers
+from linkwork_outcomes.metrics import MetricsRefresher, OutcomesMetrics
+from linkwork_outcomes.service_layer.projector import Projector
 from linkwork_outcomes.settings import Settings
 
 NAME = "outcomes"
 MIGRATIONS = Path(__file__).parent / "migrations"
+COMPONENT_MIGRATIONS = {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
+
+
+@dataclass
+class OutcomesState:
+    """What routes need from the running service beyond the shared context."""
+
+    metrics: OutcomesMetrics | None = None
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceDefinition(
-        name=NAME,
-        description="Turns the event stream into the evidence commissioners ask for, and the metrics operators watch.",
-        settings=settings or Settings(),
-        migrations={NAME: MIGRATIONS},
-    ))
+    settings = settings or Settings()
+    state = OutcomesState()
+
+    def components(context: ServiceContext) -> Sequence[Component]:
+        metrics = OutcomesMetrics(context.registry, settings.topic_prefix)
+        state.metrics = metrics
+        parts: list[Component] = []
+        if settings.consume:
+            parts.append(
+                messaging.ConsumerRunner(
+                    settings.consumer_group,
+                    context.pool,
+                    settings.kafka_bootstrap_servers,
+                    outcome_handlers(settings.topic_prefix),
+                    metrics=messaging.MessagingMetrics(context.registry),
+                )
+            )
+        parts.append(
+            Projector(
+                context.pool,
+                metrics,
+                interval=settings.projection_interval_seconds,
+                batch_size=settings.projection_batch_size,
+            )
+        )
+        parts.append(
+            MetricsRefresher(
+                context.pool, metrics.business, settings.metrics_refresh_seconds, settings.stale_service_days
+            )
+        )
+        return parts
+
+    app = create_app(
+        ServiceDefinition(
+            name=NAME,
+            description=(
+                "Turns the event stream into the evidence commissioners ask for (reports with small-number "
+                "suppression) and the metrics operators watch."
+            ),
+            settings=settings,
+            migrations=COMPONENT_MIGRATIONS,
+            routers=[reports.router],
+            components=components,
+        )
+    )
+    app.state.outcomes = state
+    return app

@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 from linkwork_runtime.settings import ServiceSettings
+from pydantic import Field
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/outcomes"
     http_port: int = 8004
+    consumer_group: str = Field(
+        default="outcomes", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
+    )
+    topic_prefix: str = Field(
+        default="",
+        description="LINKWORK_TOPIC_PREFIX: read `<prefix><topic>` instead of the contract's topic names "
+        "(isolated test runs, side-by-side deployments)",
+    )
+    consume: bool = Field(default=True, description="LINKWORK_CONSUME: run the Kafka consumer (off: reports only)")
+    projection_interval_seconds: float = Field(
+        default=0.5, gt=0, le=60, description="LINKWORK_PROJECTION_INTERVAL_SECONDS: how often the projector polls"
+    )
+    projection_batch_size: int = Field(
+        default=2000, ge=1, le=100_000, description="LINKWORK_PROJECTION_BATCH_SIZE: referrals per projector batch"
+    )
+    metrics_refresh_seconds: float = Field(
+        default=15.0, gt=0, le=3600, description="LINKWORK_METRICS_REFRESH_SECONDS: business gauges' refresh period"
+    )
+    stale_service_days: int = Field(
+        default=365, ge=1, description="LINKWORK_STALE_SERVICE_DAYS: a service not verified for longer is stale"
+    )

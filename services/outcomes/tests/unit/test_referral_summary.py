@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from linkwork_outcomes.domain.contribution import ALL, Contribution, change_between, contribution
 from linkwork_outcomes.domain.facts import (
     Attendance,

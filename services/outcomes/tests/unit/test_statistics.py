@@ -6,7 +6,6 @@ import random
 import statistics
 
 import pytest
-
 from linkwork_outcomes.domain.statistics import (
     ChangeSums,
     histogram_mean,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from linkwork_outcomes.domain.student_t import regularised_incomplete_beta, t_cdf, t_quantile
 
 pytestmark = pytest.mark.unit

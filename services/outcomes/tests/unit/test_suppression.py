@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from linkwork_outcomes.domain.suppression import Margin, Table, suppress
 
 pytestmark = pytest.mark.unit

@@ -65,6 +65,7 @@ class Contact:
     outcome: str
     contacts_to_date: int
     attendance: tuple[Attendance, ...] = ()
+    follow_up_id: str | None = None  # the due follow-up this contact fulfils, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class ServiceLabel:
     """What a report needs to name an activity and its provider (service-changed)."""
 
     service_id: str
+    revision: int
     name: str
     provider_id: str | None
     provider_name: str | None

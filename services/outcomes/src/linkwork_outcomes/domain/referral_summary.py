@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from linkwork_contracts.codes import AttendanceStatus, ContactKind, ContactOutcome, ReferralStatus
 from linkwork_contracts.measures import OUTCOME_SCORES, Timepoint
 
-from linkwork_outcomes.domain.facts import Measurement, ReferralFacts
+from linkwork_outcomes.domain.facts import Contact, Measurement, ReferralFacts
 
 # Reports count days and months as people in England and Wales live them.
 REPORTING_ZONE = ZoneInfo("Europe/London")
@@ -81,8 +81,7 @@ class ReferralSummary:
     planned: tuple[str, ...] = ()
     attended: tuple[str, ...] = ()
     changes: tuple[ScoreChange, ...] = ()
-    latest_due_on: date | None = None
-    latest_contact_at: datetime | None = None
+    earliest_unmet_due: date | None = None  # the oldest due follow-up no contact has fulfilled
 
     @property
     def counted(self) -> bool:
@@ -119,6 +118,18 @@ def _pairs(measurements: tuple[Measurement, ...]) -> tuple[ScoreChange, ...]:
         improved = rule.improved(baseline.value / 100, latest.value / 100)
         changes.append(ScoreChange(score, latest.value - baseline.value, improved))
     return tuple(changes)
+
+
+def _earliest_unmet_due(facts: ReferralFacts, made: list[Contact]) -> date | None:
+    """A due follow-up is met by a contact made for it, or by any follow-up contact on or after its date."""
+    named = {c.follow_up_id for c in made if c.follow_up_id}
+    follow_up_days = [local_date(c.contact_at) for c in made if c.kind in FOLLOW_UP_KINDS]
+    unmet = [
+        due.due_on
+        for due in facts.follow_ups_due
+        if due.follow_up_id not in named and not any(day >= due.due_on for day in follow_up_days)
+    ]
+    return min(unmet, default=None)
 
 
 def summarise(facts: ReferralFacts) -> ReferralSummary:
@@ -177,8 +188,7 @@ def summarise(facts: ReferralFacts) -> ReferralSummary:
         planned=planned,
         attended=attended,
         changes=_pairs(facts.measurements),
-        latest_due_on=max((d.due_on for d in facts.follow_ups_due), default=None),
-        latest_contact_at=max((c.contact_at for c in made), default=None),
+        earliest_unmet_due=_earliest_unmet_due(facts, made),
     )
     latest = max(facts.versions, key=lambda v: v.version, default=None)
     if latest is None:

@@ -1,0 +1,223 @@
+"""Turns contract events into facts: the only place that knows both shapes.
+
+The live consumer and the rebuild both go through `facts_of`, so the two cannot disagree about
+what an event means. Only the fields reports need are taken; everything else in an event (for
+example a person's location, languages or interests) is dropped here and never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from linkwork_contracts.codes import ServiceStatus
+from linkwork_contracts.events import (
+    Event,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    MatchesSuggestedV1,
+    PlanAgreedV1,
+    ProvisionGapV1,
+    ReferralClosedV1,
+    ReferralCreatedV1,
+    ServiceChangedV1,
+)
+from linkwork_contracts.measures import AnyMeasureResult, outcome_scores
+
+from linkwork_outcomes.domain.facts import (
+    Attendance,
+    Closure,
+    Contact,
+    FollowUpDue,
+    Measurement,
+    PlannedActivity,
+    PlanVersion,
+    ProvisionGap,
+    ReferralVersion,
+    ServiceLabel,
+    SuggestionSet,
+)
+from linkwork_outcomes.domain.statistics import to_hundredths
+
+# The event types this service consumes, one per topic it reads.
+CONSUMED: tuple[type[Event], ...] = (
+    ReferralCreatedV1,
+    MatchesSuggestedV1,
+    PlanAgreedV1,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralClosedV1,
+    ServiceChangedV1,
+    ProvisionGapV1,
+)
+
+
+@dataclass
+class FactBatch:
+    """Facts from one or more events, each with the time of the event that carried it."""
+
+    versions: list[tuple[ReferralVersion, datetime]] = field(default_factory=list)
+    plans: list[tuple[PlanVersion, datetime]] = field(default_factory=list)
+    contacts: list[tuple[Contact, datetime]] = field(default_factory=list)
+    measurements: list[Measurement] = field(default_factory=list)
+    follow_ups_due: list[tuple[FollowUpDue, datetime]] = field(default_factory=list)
+    closures: list[tuple[Closure, datetime]] = field(default_factory=list)
+    gaps: list[tuple[ProvisionGap, datetime]] = field(default_factory=list)
+    services: list[tuple[ServiceLabel, datetime]] = field(default_factory=list)
+    suggestions: list[tuple[SuggestionSet, datetime]] = field(default_factory=list)
+    suggested_names: list[tuple[str, str, datetime]] = field(default_factory=list)
+
+    def extend(self, other: FactBatch) -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+    def referral_ids(self) -> set[str]:
+        """Referrals whose summary these facts can change."""
+        ids = {fact.referral_id for fact, _ in self.versions}
+        ids.update(fact.referral_id for fact, _ in self.plans)
+        ids.update(fact.referral_id for fact, _ in self.contacts)
+        ids.update(fact.referral_id for fact in self.measurements)
+        ids.update(fact.referral_id for fact, _ in self.follow_ups_due)
+        ids.update(fact.referral_id for fact, _ in self.closures)
+        return ids
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)
+
+
+def _measurements(referral_id: str, results: tuple[AnyMeasureResult, ...]) -> list[Measurement]:
+    return [
+        Measurement(referral_id, score, result.timepoint.value, result.recorded_at, to_hundredths(value))
+        for result in results
+        for score, value in outcome_scores(result).items()
+    ]
+
+
+def _referral_created(event: ReferralCreatedV1, at: datetime, batch: FactBatch) -> None:
+    person = event.person
+    batch.versions.append(
+        (
+            ReferralVersion(
+                referral_id=str(event.referral_id),
+                version=event.version,
+                person_ref=person.person_ref,
+                created_at=event.created_at,
+                source=event.source.value,
+                pcn=event.pcn_code,
+                practice=event.practice_ods_code,
+                age_band=person.age_band.value,
+                sex=person.sex.value,
+                ethnic_category=person.ethnic_category.value,
+                postcode_district=person.postcode_district,
+                imd_decile=person.imd_decile,
+                needs=tuple(need.value for need in event.needs),
+            ),
+            at,
+        )
+    )
+
+
+def _plan_agreed(event: PlanAgreedV1, at: datetime, batch: FactBatch) -> None:
+    referral_id = str(event.referral_id)
+    activities = tuple(PlannedActivity(str(a.service_id), a.need.value) for a in event.activities)
+    batch.plans.append(
+        (PlanVersion(referral_id, event.plan_version, event.agreed_at, event.first_contact_at, activities), at)
+    )
+    batch.measurements.extend(_measurements(referral_id, event.baseline_measures))
+
+
+def _follow_up_recorded(event: FollowUpRecordedV1, at: datetime, batch: FactBatch) -> None:
+    referral_id = str(event.referral_id)
+    attendance = tuple(Attendance(str(a.service_id), a.status.value) for a in event.attendance)
+    contact = Contact(
+        str(event.contact_id),
+        referral_id,
+        event.contact_at,
+        event.kind.value,
+        event.outcome.value,
+        event.contacts_to_date,
+        attendance,
+        str(event.follow_up_id) if event.follow_up_id else None,
+    )
+    batch.contacts.append((contact, at))
+    batch.measurements.extend(_measurements(referral_id, event.measures))
+
+
+def _follow_up_due(event: FollowUpDueV1, at: datetime, batch: FactBatch) -> None:
+    due = FollowUpDue(str(event.follow_up_id), str(event.referral_id), event.due_on, event.pcn_code)
+    batch.follow_ups_due.append((due, at))
+
+
+def _referral_closed(event: ReferralClosedV1, at: datetime, batch: FactBatch) -> None:
+    referral_id = str(event.referral_id)
+    closure = Closure(
+        referral_id,
+        event.closed_at,
+        event.status.value,
+        event.closure_reason.value,
+        event.first_contact_at,
+        event.contacts_count,
+    )
+    batch.closures.append((closure, at))
+    batch.measurements.extend(_measurements(referral_id, event.final_measures))
+
+
+def _service_changed(event: ServiceChangedV1, at: datetime, batch: FactBatch) -> None:
+    label = ServiceLabel(
+        service_id=str(event.service_id),
+        revision=event.revision,
+        name=event.name,
+        provider_id=str(event.organisation.id),
+        provider_name=event.organisation.name,
+        active=event.status is ServiceStatus.ACTIVE,
+        changed_at=event.changed_at,
+        last_verified_on=event.last_verified_on,
+    )
+    batch.services.append((label, at))
+
+
+def _provision_gap(event: ProvisionGapV1, at: datetime, batch: FactBatch) -> None:
+    gap = ProvisionGap(
+        event.need.value,
+        event.postcode_district,
+        event.window_start,
+        event.window_end,
+        event.referrals_with_need,
+        event.referrals_unmet,
+        event.detected_at,
+    )
+    batch.gaps.append((gap, at))
+
+
+def _matches_suggested(event: MatchesSuggestedV1, at: datetime, batch: FactBatch) -> None:
+    options = tuple((n.need.value, len(n.options)) for n in event.needs)
+    batch.suggestions.append(
+        (SuggestionSet(str(event.referral_id), event.referral_version, event.suggested_at, options), at)
+    )
+    for need in event.needs:
+        for option in need.options:
+            batch.suggested_names.append((str(option.service_id), option.service_name, event.suggested_at))
+
+
+def facts_of(event: Event, at: datetime, batch: FactBatch | None = None) -> FactBatch:
+    """Add the facts `event` carries to `batch` (a new one by default) and return it."""
+    batch = batch if batch is not None else FactBatch()
+    if isinstance(event, ReferralCreatedV1):
+        _referral_created(event, at, batch)
+    elif isinstance(event, PlanAgreedV1):
+        _plan_agreed(event, at, batch)
+    elif isinstance(event, FollowUpRecordedV1):
+        _follow_up_recorded(event, at, batch)
+    elif isinstance(event, FollowUpDueV1):
+        _follow_up_due(event, at, batch)
+    elif isinstance(event, ReferralClosedV1):
+        _referral_closed(event, at, batch)
+    elif isinstance(event, ServiceChangedV1):
+        _service_changed(event, at, batch)
+    elif isinstance(event, ProvisionGapV1):
+        _provision_gap(event, at, batch)
+    elif isinstance(event, MatchesSuggestedV1):
+        _matches_suggested(event, at, batch)
+    else:
+        raise TypeError(f"the outcomes service does not consume {type(event).__name__}")
+    return batch

@@ -1,0 +1,138 @@
+"""Reports API: the summary as JSON or CSV, and as a self-contained HTML page with a print layout.
+
+Every route takes the same query: `start` and `end` (YYYY-MM, inclusive; default the twelve months
+to this one), and optionally `pcn` and `practice` (ODS codes). Commissioners may ask for any
+scope; a PCN admin gets their own PCN.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from linkwork_runtime.auth import CurrentPrincipal, require_role
+from linkwork_runtime.context import Context
+from linkwork_runtime.problems import Problem
+
+from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, report_pcn
+from linkwork_outcomes.domain.period import MONTH_PATTERN, MonthRange
+from linkwork_outcomes.domain.referral_summary import local_date
+from linkwork_outcomes.domain.report import SummaryReport
+from linkwork_outcomes.metrics import OutcomesMetrics
+from linkwork_outcomes.presentation import csv_export, html_page
+from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
+
+router = APIRouter(tags=["reports"])
+
+# The page needs nothing from anywhere: a policy that says so makes any accidental outside
+# reference fail loudly in the browser instead of leaking a request.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def _request(
+    principal: CurrentPrincipal,
+    start: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="First month, YYYY-MM")] = None,
+    end: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="Last month, YYYY-MM (inclusive)")] = None,
+    pcn: Annotated[str | None, Query(pattern=r"^U[0-9]{5}$", description="PCN ODS code")] = None,
+    practice: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", description="Practice ODS code")] = None,
+) -> ReportRequest:
+    require_role(principal, *REPORT_ROLES)
+    try:
+        if start is None and end is None:
+            months = MonthRange.ending(local_date(datetime.now(UTC)).replace(day=1), 12)
+        elif start is None or end is None:
+            raise ValueError("give both start and end, or neither (the last twelve months)")
+        else:
+            months = MonthRange.parse(start, end)
+        return ReportRequest(months, report_pcn(principal, pcn), practice)
+    except ScopeRefused as refused:
+        raise Problem(403, "Forbidden", str(refused)) from refused
+    except ValueError as invalid:
+        raise Problem(422, "Invalid period", str(invalid)) from invalid
+
+
+ReportQuery = Annotated[ReportRequest, Depends(_request)]
+
+
+def _metrics(request: Request) -> OutcomesMetrics:
+    metrics: OutcomesMetrics = request.app.state.outcomes.metrics
+    return metrics
+
+
+Metrics = Annotated[OutcomesMetrics, Depends(_metrics)]
+
+
+async def _build(context: Context, metrics: OutcomesMetrics, query: ReportRequest, kind: str) -> SummaryReport:
+    started = time.perf_counter()
+    async with context.pool.acquire() as connection:
+        report = await summary_report(connection, query)
+    metrics.report_seconds.labels(kind).observe(time.perf_counter() - started)
+    return report
+
+
+def _wants_csv(request: Request, format: str | None) -> bool:
+    if format is not None:
+        return format == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+@router.get(
+    "/reports/summary",
+    response_model=SummaryReport,
+    summary="Summary report (JSON, or CSV with format=csv or Accept: text/csv)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def summary(
+    context: Context,
+    metrics: Metrics,
+    query: ReportQuery,
+    request: Request,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Response:
+    as_csv = _wants_csv(request, format)
+    report = await _build(context, metrics, query, "csv" if as_csv else "json")
+    if as_csv:
+        name = f"outcomes-{report.period.start}-{report.period.end}.csv"
+        return Response(
+            csv_export.render(report),
+            media_type=CSV_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return Response(report.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/reports/summary.csv",
+    summary="Summary report as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def summary_csv(context: Context, metrics: Metrics, query: ReportQuery) -> Response:
+    report = await _build(context, metrics, query, "csv")
+    return Response(csv_export.render(report), media_type=CSV_TYPE)
+
+
+def _page(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
+
+
+@router.get("/reports", response_class=HTMLResponse, summary="Summary report page with charts")
+async def page(context: Context, metrics: Metrics, query: ReportQuery, request: Request) -> HTMLResponse:
+    report = await _build(context, metrics, query, "html")
+    href = "/reports/print" + (f"?{urlencode(request.query_params)}" if request.query_params else "")
+    return _page(html_page.render(report, printable_href=href))
+
+
+@router.get("/reports/print", response_class=HTMLResponse, summary="Printable summary report page")
+async def printable(context: Context, metrics: Metrics, query: ReportQuery) -> HTMLResponse:
+    report = await _build(context, metrics, query, "print")
+    return _page(html_page.render(report, printable=True))

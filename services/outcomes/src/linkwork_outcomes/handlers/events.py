@@ -1,0 +1,42 @@
+"""Event handlers: every consumed event becomes facts, stored in the consumer's transaction.
+
+Handlers do nothing else: figures are derived later by the projector, so a handler's effect is
+the same whatever order events arrive in, and a repeated event stores nothing new (on top of the
+runtime's inbox, which already skips event ids seen before).
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import Event
+from linkwork_runtime.messaging import Handlers
+
+from linkwork_outcomes.adapters import fact_store
+from linkwork_outcomes.adapters.event_facts import CONSUMED, facts_of
+
+
+class PrefixedHandlers(Handlers):
+    """Handlers reading `<prefix><topic>`: lets tests and side-by-side deployments use their own topics.
+
+    Records are matched to handlers by their CloudEvents type, never by topic, so renaming the
+    topics changes nothing else.
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def topics(self) -> set[str]:
+        return {self.prefix + topic for topic in super().topics()}
+
+
+async def store_facts(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    await fact_store.store(connection, facts_of(event, envelope.time))
+
+
+def outcome_handlers(topic_prefix: str = "") -> PrefixedHandlers:
+    handlers = PrefixedHandlers(topic_prefix)
+    for event_type in CONSUMED:
+        handlers.add(event_type, store_facts)
+    return handlers

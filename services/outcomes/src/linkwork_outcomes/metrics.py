@@ -1,0 +1,158 @@
+"""Prometheus metrics of the outcomes service: business gauges from the projections, and operational ones.
+
+Business figures are read from PostgreSQL by a background refresher (scrapes must not wait on the
+database) and served from the last snapshot by a custom collector. They are operational signals
+for the deployment's own operators, scraped inside its network, and are not suppressed: the
+small-number rule applies to the reports that leave the service (see README.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from linkwork_outcomes.adapters import business_figures
+from linkwork_outcomes.adapters.business_figures import BusinessFigures
+from linkwork_outcomes.domain.referral_summary import local_date
+
+log = logging.getLogger(__name__)
+NAMESPACE = "linkwork_outcomes"
+
+
+class OutcomesMetrics:
+    """The service's own metrics, registered on the service's registry."""
+
+    def __init__(self, registry: CollectorRegistry, topic_prefix: str = "") -> None:
+        self.projected = Counter(
+            "projected_referrals",
+            "Referral summaries recomputed by the projector",
+            namespace=NAMESPACE,
+            registry=registry,
+        )
+        self.projection_seconds = Histogram(
+            "projection_batch_seconds",
+            "Time to project one batch of pending referrals",
+            namespace=NAMESPACE,
+            registry=registry,
+        )
+        self.report_seconds = Histogram(
+            "report_seconds",
+            "Time to build a summary report",
+            ["format"],
+            namespace=NAMESPACE,
+            registry=registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
+        )
+        self.business = BusinessCollector(topic_prefix)
+        registry.register(self.business)
+
+
+class BusinessCollector(Collector):
+    def __init__(self, topic_prefix: str) -> None:
+        self._prefix = topic_prefix
+        self.figures: BusinessFigures | None = None
+        self.refreshed_at: datetime | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        figures = self.figures
+        if figures is None:
+            return
+        open_referrals = GaugeMetricFamily(
+            f"{NAMESPACE}_open_referrals", "Open referrals by PCN and workflow status", labels=["pcn", "status"]
+        )
+        for (pcn, status), count in sorted(figures.open_referrals.items()):
+            open_referrals.add_metric([pcn, status], count)
+        yield open_referrals
+        by_source = GaugeMetricFamily(
+            f"{NAMESPACE}_referrals",
+            "Referrals received, all time, by source (entered in error excluded)",
+            labels=["source"],
+        )
+        for source, count in sorted(figures.referrals_by_source.items()):
+            by_source.add_metric([source], count)
+        yield by_source
+        yield GaugeMetricFamily(
+            f"{NAMESPACE}_plans_agreed",
+            "Referrals with a personalised plan agreed, all time",
+            value=figures.plans_agreed,
+        )
+        overdue = GaugeMetricFamily(
+            f"{NAMESPACE}_follow_ups_overdue", "Open referrals with a due follow-up not yet met", labels=["pcn"]
+        )
+        for pcn, count in sorted(figures.follow_ups_overdue.items()):
+            overdue.add_metric([pcn], count)
+        yield overdue
+        services = GaugeMetricFamily(
+            f"{NAMESPACE}_directory_services", "Community services known from the directory", labels=["status"]
+        )
+        for status, count in sorted(figures.services.items()):
+            services.add_metric([status], count)
+        yield services
+        stale = GaugeMetricFamily(
+            f"{NAMESPACE}_stale_directory_services",
+            "Active services whose last verification is older than the staleness limit, or unknown",
+            labels=["reason"],
+        )
+        stale.add_metric(["verification-too-old"], figures.stale_services)
+        stale.add_metric(["never-verified"], figures.never_verified_services)
+        yield stale
+        last = GaugeMetricFamily(
+            f"{NAMESPACE}_last_event_timestamp_seconds",
+            "Time of the newest event stored from each topic",
+            labels=["topic"],
+        )
+        for topic, moment in sorted(figures.last_event_time.items()):
+            last.add_metric([self._prefix + topic], moment.timestamp())
+        yield last
+        yield GaugeMetricFamily(
+            f"{NAMESPACE}_projection_backlog",
+            "Referrals waiting for the projector",
+            value=figures.projection_backlog,
+        )
+        if self.refreshed_at is not None:
+            yield GaugeMetricFamily(
+                f"{NAMESPACE}_business_metrics_refreshed_timestamp_seconds",
+                "When the business figures above were last read",
+                value=self.refreshed_at.timestamp(),
+            )
+
+
+class MetricsRefresher:
+    """A component re-reading the business figures every `interval` seconds."""
+
+    def __init__(self, pool: asyncpg.Pool, collector: BusinessCollector, interval: float, stale_days: int) -> None:
+        self._pool, self._collector = pool, collector
+        self._interval, self._stale_days = interval, stale_days
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def refresh(self) -> None:
+        now = datetime.now(UTC)
+        async with self._pool.acquire() as connection:
+            self._collector.figures = await business_figures.read(connection, local_date(now), self._stale_days)
+        self._collector.refreshed_at = now
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outcomes-metrics")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.refresh()
+            except Exception as error:  # keep serving the last snapshot; the refresh timestamp shows its age
+                log.warning("business metrics refresh failed: %r", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)

@@ -1,0 +1,126 @@
+"""The summary report as CSV: one row per figure, long format, so any tool can pivot it.
+
+Columns: section, row, label, figure, value, suppressed. Suppressed figures have an empty value
+and `suppressed` = true; the rule itself is the first data row after the title.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from linkwork_outcomes.domain.report import CountRow, Figure, SummaryReport
+
+HEADER = ("section", "row", "label", "figure", "value", "suppressed")
+Row = tuple[str, str, str, str, str, str]
+
+
+def _value(figure: Figure) -> str:
+    if figure.value is None:
+        return ""
+    if isinstance(figure.value, int):
+        return str(figure.value)
+    return repr(float(figure.value))
+
+
+def _figure(section: str, row: str, label: str, name: str, figure: Figure) -> Row:
+    return (section, row, label, name, _value(figure), "true" if figure.suppressed else "false")
+
+
+def _text(section: str, row: str, value: str) -> Row:
+    return (section, row, "", "text", value, "false")
+
+
+def _count_rows(section: str, rows: list[CountRow]) -> Iterator[Row]:
+    for row in rows:
+        yield _figure(section, row.key, row.label, "count", row.count)
+        yield _figure(section, row.key, row.label, "share", row.share)
+
+
+def rows(report: SummaryReport) -> Iterator[Row]:
+    yield _text("metadata", "title", report.title)
+    yield _text("metadata", "suppression_rule", report.suppression.rule)
+    yield _text("metadata", "period_start", report.period.start)
+    yield _text("metadata", "period_end", report.period.end)
+    yield _text("metadata", "pcn", report.scope.pcn or "all")
+    yield _text("metadata", "practice", report.scope.practice or "all")
+    yield _text("metadata", "generated_at", report.generated_at.isoformat())
+    for number, note in enumerate(report.notes, start=1):
+        yield _text("metadata", f"note_{number}", note)
+    yield _figure("referrals", "total", "All referrals", "count", report.referrals)
+    yield from _count_rows("by_source", report.by_source)
+    yield from _count_rows("by_need", report.by_need)
+    yield from _count_rows("by_status", report.by_status)
+    for stage in report.funnel:
+        yield _figure("funnel", stage.stage, stage.label, "count", stage.count)
+        yield _figure("funnel", stage.stage, stage.label, "conversion_from_previous", stage.conversion_from_previous)
+        yield _figure("funnel", stage.stage, stage.label, "conversion_from_referred", stage.conversion_from_referred)
+    first = report.first_contact
+    for name, figure in (
+        ("referrals", first.referrals),
+        ("median_days", first.median_days),
+        ("p90_days", first.p90_days),
+        ("within_target", first.within_target),
+    ):
+        yield _figure("first_contact", "all", "Days to first contact", name, figure)
+    contacts = report.contacts
+    for name, figure in (
+        ("referrals", contacts.referrals),
+        ("mean_per_person", contacts.mean_per_person),
+        ("median_per_person", contacts.median_per_person),
+    ):
+        yield _figure("contacts", "all", "Contacts per person", name, figure)
+    for activity in report.activities:
+        label = activity.name + (f" ({activity.provider_name})" if activity.provider_name else "")
+        for name, figure in (
+            ("planned", activity.planned),
+            ("attended", activity.attended),
+            ("attendance_rate", activity.attendance_rate),
+        ):
+            yield _figure("activities", activity.service_id, label, name, figure)
+    for provider in report.providers:
+        for name, figure in (
+            ("planned", provider.planned),
+            ("attended", provider.attended),
+            ("attendance_rate", provider.attendance_rate),
+        ):
+            yield _figure("providers", provider.provider_id, provider.name, name, figure)
+    for outcome in report.outcomes:
+        for name, figure in (
+            ("pairs", outcome.pairs),
+            ("mean_change", outcome.mean_change),
+            ("ci_lower", outcome.ci_lower),
+            ("ci_upper", outcome.ci_upper),
+            ("improved", outcome.improved),
+            ("improved_share", outcome.improved_share),
+        ):
+            yield _figure("outcomes", outcome.score, outcome.label, name, figure)
+    yield _figure("closures", "total", "All closures", "count", report.closures.closed)
+    yield from _count_rows("closure_reasons", report.closures.reasons)
+    yield _figure("gaps", "total", "Unmet needs", "unmet", report.gaps.total_unmet)
+    for cell in report.gaps.cells:
+        row = f"{cell.need}:{cell.postcode_district}"
+        label = f"{cell.need_label}, {cell.postcode_district}"
+        yield _figure("gaps", row, label, "unmet", cell.unmet)
+        yield _figure("gaps", row, label, "with_need", cell.with_need)
+    yield from _count_rows("gaps_by_need", report.gaps.by_need)
+    yield from _count_rows("gaps_by_area", report.gaps.by_area)
+    for breakdown in report.equity:
+        section = f"equity_{breakdown.dimension}"
+        for equity in breakdown.rows:
+            for name, figure in (
+                ("referrals", equity.referrals),
+                ("share", equity.share),
+                ("plan_agreed", equity.plan_agreed),
+                ("plan_rate", equity.plan_rate),
+            ):
+                yield _figure(section, equity.key, equity.label, name, figure)
+
+
+def render(report: SummaryReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows(report))
+    return buffer.getvalue()

@@ -1,0 +1,68 @@
+"""The projector: turns pending referrals' facts into summaries and aggregate deltas.
+
+Event handlers only store facts and queue the referral; this step recomputes each queued
+referral's summary from all of its facts and moves the aggregates by the difference between its
+old and new contribution. Doing it here, in batches, rather than in each handler means:
+- one writer of the aggregate tables at a time (an advisory lock), so handlers running in
+  parallel never contend for the hot all-PCN cells and cannot deadlock on them;
+- deltas of a whole batch are summed before they are written, which is what makes a rebuild of
+  millions of events fast;
+- the live consumer and the rebuild run exactly the same code.
+
+A claimed queue row is deleted in the same transaction that writes the summary, so a crash
+re-runs the batch; a fact committed after the claim leaves its own queue row for the next batch.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from linkwork_outcomes.adapters import aggregate_store, fact_store, summary_store
+from linkwork_outcomes.domain.contribution import Contribution, change_between
+from linkwork_outcomes.domain.referral_summary import summarise
+
+# Any fixed number: only the outcomes projector takes this lock.
+PROJECTOR_LOCK = 8_002_611
+
+_CLAIM = """
+DELETE FROM pending_referral
+WHERE seq IN (SELECT seq FROM pending_referral ORDER BY seq LIMIT $1)
+RETURNING referral_id
+"""
+
+
+async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000) -> int:
+    """Project up to `batch_size` queued referrals; returns how many (0 if another projector is busy)."""
+    async with connection.transaction():
+        if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", PROJECTOR_LOCK):
+            return 0
+        claimed = await connection.fetch(_CLAIM, batch_size)
+        if not claimed:
+            return 0
+        referral_ids = sorted({str(row[0]) for row in claimed})
+        facts = await fact_store.load(connection, referral_ids)
+        old = await summary_store.load(connection, referral_ids)
+        delta = Contribution()
+        new = []
+        for referral_id in referral_ids:
+            summary = summarise(facts[referral_id])
+            previous = old.get(referral_id)
+            if summary == previous:
+                continue
+            new.append(summary)
+            delta.add(change_between(previous, summary))
+        await summary_store.save(connection, new)
+        await aggregate_store.apply(connection, delta.without_zeros())
+        return len(claimed)
+
+
+async def project_all(connection: asyncpg.Connection, batch_size: int = 2000) -> int:
+    """Project until the queue is empty; returns the number of queue rows processed."""
+    total = 0
+    while done := await project_pending(connection, batch_size):
+        total += done
+    return total
+
+
+async def backlog(connection: asyncpg.Connection) -> int:
+    return int(await connection.fetchval("SELECT count(*) FROM pending_referral"))
