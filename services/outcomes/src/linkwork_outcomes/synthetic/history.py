@@ -230,7 +230,8 @@ class _Story:
             truth.measures.extend(_true(measures))
 
     def measures(self, at: datetime, timepoint: Timepoint, chance: float) -> tuple[AnyMeasureResult, ...]:
-        rng, taken = self.rng, []
+        rng = self.rng
+        taken: list[AnyMeasureResult] = []
         if rng.random() < chance:
             taken.append(
                 Ons4Result.from_items([rng.randint(0, 10) for _ in range(4)], recorded_at=at, timepoint=timepoint)
