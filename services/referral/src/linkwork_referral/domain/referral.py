@@ -8,7 +8,7 @@ Times come in as arguments so that the rules can be tested without a clock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -36,6 +36,7 @@ from linkwork_referral.domain.records import (
     PlanActivity,
     ScheduledFollowUp,
 )
+from linkwork_referral.domain.rules import check_measures, in_date_order, unique
 from linkwork_referral.domain.states import WorkflowState, state_of
 
 # A contact a few minutes "in the future" is a clock difference between devices, not an error.
@@ -127,7 +128,7 @@ class Referral:
         return referral
 
     def _check_new(self) -> None:
-        _unique("needs", self.needs, minimum=1)
+        unique("needs", self.needs, minimum=1)
         today = self.created_at.date()
         if self.person.date_of_birth > today:
             raise DomainError(f"date_of_birth {self.person.date_of_birth} is in the future")
@@ -174,10 +175,10 @@ class Referral:
 
     def record_assessment(self, assessment: Assessment, now: datetime) -> None:
         check_allowed(Action.RECORD_ASSESSMENT, self.state)
-        _unique("needs", assessment.needs, minimum=1)
+        unique("needs", assessment.needs, minimum=1)
         if not assessment.baseline_measures:
             raise DomainError("the assessment needs a baseline outcome measure")
-        _check_measures(assessment.baseline_measures, Timepoint.BASELINE)
+        check_measures(assessment.baseline_measures, Timepoint.BASELINE)
         self.assessment = assessment
         self.needs, self.preferences = assessment.needs, assessment.preferences
         self.stage = LinkWorkerStage.ASSESSED
@@ -198,10 +199,10 @@ class Referral:
         now: datetime,
     ) -> Plan:
         check_allowed(Action.AGREE_PLAN, self.state)
-        _unique("needs_addressed", needs_addressed, minimum=1)
+        unique("needs_addressed", needs_addressed, minimum=1)
         if unknown := [n.value for n in needs_addressed if n not in self.needs]:
             raise DomainError(f"needs_addressed {', '.join(unknown)} are not among the referral's needs")
-        _unique("activity service_id", [a.service_id for a in activities], minimum=0)
+        unique("activity service_id", [a.service_id for a in activities], minimum=0)
         for activity in activities:
             if activity.need not in needs_addressed:
                 raise DomainError(
@@ -212,7 +213,7 @@ class Referral:
         for follow_up in follow_ups:
             if not today <= follow_up.due_on <= today + MAX_FOLLOW_UP_HORIZON:
                 raise DomainError(f"follow-up due_on {follow_up.due_on} must be between today and two years ahead")
-        _unique("follow-up id", [f.id for f in follow_ups], minimum=0)
+        unique("follow-up id", [f.id for f in follow_ups], minimum=0)
         version = self.plan.version + 1 if self.plan else 1
         self.plan = Plan(
             version,
@@ -221,7 +222,7 @@ class Referral:
             tuple(goals),
             tuple(needs_addressed),
             tuple(activities),
-            _in_date_order(follow_ups),
+            in_date_order(follow_ups),
             referral_version,
         )
         self.stage = LinkWorkerStage.PLAN_AGREED
@@ -232,7 +233,7 @@ class Referral:
         check_allowed(Action.RECORD_FOLLOW_UP, self.state)
         assert self.plan is not None  # every state allowing a follow-up has a plan
         self._check_contact_time(contact, now)
-        _unique("attendance service_id", [a.service_id for a in contact.attendance], minimum=0)
+        unique("attendance service_id", [a.service_id for a in contact.attendance], minimum=0)
         if missing := [str(a.service_id) for a in contact.attendance if self.plan.activity(a.service_id) is None]:
             raise DomainError(f"attendance for {', '.join(missing)}: not an activity in the agreed plan")
         if contact.measures and not contact.made:
@@ -274,7 +275,7 @@ class Referral:
             raise DomainError("the contact's occurred_at is before the referral was made")
 
     def _check_repeat_measures(self, measures: Sequence[AnyMeasureResult], timepoint: Timepoint) -> None:
-        _check_measures(measures, timepoint)
+        check_measures(measures, timepoint)
         baseline = {m.measure for m in self.assessment.baseline_measures} if self.assessment else set()
         if unmatched := [m.measure.value for m in measures if m.measure not in baseline]:
             raise DomainError(
@@ -295,24 +296,3 @@ class Referral:
     def take_events(self) -> list[events.DomainEvent]:
         taken, self.pending_events = self.pending_events, []
         return taken
-
-
-def _unique(what: str, values: Sequence[object], *, minimum: int) -> None:
-    if len(values) < minimum:
-        raise DomainError(f"at least {minimum} {what} required")
-    seen: set[object] = set()
-    for value in values:
-        if value in seen:
-            raise DomainError(f"{what} {value} is given twice")
-        seen.add(value)
-
-
-def _check_measures(measures: Sequence[AnyMeasureResult], timepoint: Timepoint) -> None:
-    _unique("measure", [m.measure.value for m in measures], minimum=0)
-    if wrong := [m.measure.value for m in measures if m.timepoint is not timepoint]:
-        raise DomainError(f"measures {', '.join(wrong)} must have timepoint {timepoint.value}")
-
-
-def _in_date_order(follow_ups: Sequence[ScheduledFollowUp]) -> tuple[ScheduledFollowUp, ...]:
-    ordered = sorted(follow_ups, key=lambda f: f.due_on)
-    return tuple(replace(f, sequence=number) for number, f in enumerate(ordered, start=1))
