@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from linkwork_contracts import topics
 from linkwork_matching.settings import Settings
@@ -42,6 +43,23 @@ def settings_for(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> 
 @pytest.fixture
 def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
     return settings_for(database_url, kafka_bootstrap, topic_prefix)
+
+
+@pytest.fixture
+async def second_database_url(postgres_url: str) -> AsyncIterator[str]:
+    """Another empty database, for a second replica's state or a rebuild beside the first."""
+    name = f"test_second_{uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

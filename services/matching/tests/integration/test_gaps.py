@@ -1,0 +1,68 @@
+"""A need with nothing within reach yields one aggregated provision-gap, not one per referral."""
+
+import random
+import string
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from linkwork_contracts import topics
+from linkwork_contracts.codes import NeedCategory
+from linkwork_matching.adapters import referral_store
+from linkwork_matching.app import build_app
+from linkwork_matching.domain.gaps import GapPolicy
+from linkwork_matching.settings import Settings
+from linkwork_matching.workers.gap_reporter import GapReporter
+from linkwork_runtime.testing import running_app
+
+from .builders import referral, snapshot
+from .conftest import FAST_RETRY
+from .kafka_support import eventually, publish, tail
+
+pytestmark = pytest.mark.integration
+
+
+async def test_three_unmet_referrals_in_one_area_make_one_report(
+        settings: Settings, kafka_bootstrap: str) -> None:
+    # A district no other test uses, since provision-gap is a shared topic.
+    district = "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9)) + \
+        random.choice(string.ascii_uppercase)
+    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [
+        snapshot(),  # physical activity, near: that need is met
+        snapshot(name="Housing advice", needs=(NeedCategory.HOUSING,), km_north=30.0),
+    ])
+    people = [referral(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.HOUSING), district=district)
+              for _ in range(3)]
+    housing, walking = f"{district}:housing", f"{district}:physical-activity"
+    app = build_app(settings, retry=FAST_RETRY)
+    async with tail(kafka_bootstrap, topics.PROVISION_GAP) as gaps, running_app(app):
+        pool = app.state.context.pool
+        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, people)
+
+        async def all_matched() -> bool:
+            counts = [await referral_store.count_suggestion_sets(pool, p.referral_id) for p in people]
+            return counts == [1, 1, 1]
+        await eventually(all_matched, within=30, what="three suggestion sets")
+
+        now = datetime.now(UTC)
+        reporter = GapReporter(pool, GapPolicy(timedelta(hours=24)), source=settings.event_source,
+                               interval=3600, clock=lambda: now)
+        assert await reporter.report_once() == 1
+        await eventually(lambda: bool(gaps.keyed(housing)), within=30, what="provision-gap")
+        (report,) = gaps.keyed(housing)
+        assert report.data["referrals_unmet"] == 3 and report.data["referrals_with_need"] == 3
+        assert report.data["nearest_option_km"] == pytest.approx(30.0, abs=0.1)
+        assert report.data["need"] == "housing" and report.data["postcode_district"] == district
+
+        # Nothing new: nothing to say. A new unmet referral waits for the next period.
+        assert await reporter.report_once() == 0
+        late = referral(needs=(NeedCategory.HOUSING,), district=district)
+        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [late])
+        await eventually(lambda: referral_store.count_suggestion_sets(pool, late.referral_id),
+                         within=30, what="the late referral's set")
+        now += timedelta(hours=1)
+        assert await reporter.report_once() == 0
+        now += timedelta(hours=24)
+        assert await reporter.report_once() == 1
+        await eventually(lambda: len(gaps.keyed(housing)) == 2, within=30, what="second report")
+        assert gaps.keyed(housing)[1].data["referrals_unmet"] == 1
+        assert gaps.keyed(walking) == []
