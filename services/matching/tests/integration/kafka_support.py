@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -111,12 +112,13 @@ async def tail(bootstrap: str, *topics: str) -> AsyncIterator[Tail]:
         await watcher.stop()
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], *, within: float, what: str) -> None:
-    """Wait for `check()` to hold; a guard against hanging, not a speed assertion."""
+async def eventually(check: Callable[[], Awaitable[object] | object], *, within: float,
+                     what: str) -> None:
+    """Wait for `check()` to be truthy; a guard against hanging, not a speed assertion."""
     deadline = time.monotonic() + within
     while True:
         result = check()
-        if not isinstance(result, bool):
+        if inspect.isawaitable(result):
             result = await result
         if result:
             return
