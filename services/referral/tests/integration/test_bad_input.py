@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +99,17 @@ async def test_bad_inputs_are_refused_and_change_nothing(
             422,
             "needs.0",
         )
+
+        # Text PostgreSQL cannot store, though JSON can carry it: a NUL character, a lone surrogate.
+        for text, reason in (
+            ("nul\\u0000byte", "text must not contain NUL"),
+            ("lone\\ud800", "text must be valid Unicode"),
+        ):
+            raw = json.dumps(referral_body(nhs)).replace("Lives alone", text)
+            response = await client.post(
+                "/referrals", content=raw, headers={**referrer, "content-type": "application/json"}
+            )
+            problem(response, 422, reason)
 
         # A measure item out of range, on an action the state allows.
         assessment = {

@@ -19,7 +19,7 @@ async def audit_log(
     principal: CurrentPrincipal,
     service: Service,
     referral_id: Annotated[UUID | None, Query()] = None,
-    subject: Annotated[str | None, Query(max_length=64)] = None,
+    subject: Annotated[str | None, Query(pattern=r"^[^\x00-\x1f]{1,256}$")] = None,
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEntry]:

@@ -64,14 +64,44 @@ def _first_message(error: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
+def storable_text(value: object) -> object:
+    """Refuse text PostgreSQL cannot store: NUL characters and lone UTF-16 surrogates (both are
+    valid JSON escapes, so JSON parsing lets them through)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogate escapes)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable_text(key)
+            storable_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            storable_text(item)
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: object) -> object:
+        return storable_text(data)
 
 
 class PersonIn(PersonDetails):
     """The person's details; the NHS number is required when a referral is made here."""
 
     nhs_number: NhsNumber
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: object) -> object:
+        return storable_text(data)
 
 
 class CreateReferral(Strict):
