@@ -1,12 +1,14 @@
 """schemathesis against the running service's OpenAPI document: no input gives a 5xx.
 
 Bounded (few examples per operation) so it takes well under a minute; run as a referrer (who can
-make referrals) and as a link worker (who can act on them).
+make referrals) and as a link worker (who can act on them). REFERRAL_FUZZ_EXAMPLES raises the
+number of examples per operation for a longer local hunt.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -48,7 +50,7 @@ async def test_no_input_gives_a_server_error(settings: Settings, role: str, tmp_
             "--checks",
             "not_a_server_error",
             "--max-examples",
-            "6",
+            os.environ.get("REFERRAL_FUZZ_EXAMPLES", "6"),
             "--seed",
             "1",
             "--header",
