@@ -1,29 +1,95 @@
-"""Wires the directory service: its migrations, HTTP routes and background components."""
+"""Wires the directory service: migrations, HTTP routes, the outbox relay, the plan-agreed consumer,
+the stale-services gauge and background imports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
+from linkwork_contracts.events import PlanAgreedV1
+from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
+from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_directory.adapters.clock import SystemClock
+from linkwork_directory.adapters.oruk_schemas import bundled
+from linkwork_directory.adapters.outbox_sink import OutboxSink
+from linkwork_directory.adapters.topics import CompactedTopic
+from linkwork_directory.api import curation, imports, oruk
+from linkwork_directory.api.runtime import DirectoryRuntime
+from linkwork_directory.application.changes import seed_needs_taxonomy
+from linkwork_directory.application.freshness import StaleServicesGauge
+from linkwork_directory.application.import_jobs import ImportJobs
+from linkwork_directory.application.imports import Importer
+from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.settings import Settings
 
 NAME = "directory"
 MIGRATIONS = Path(__file__).parent / "migrations"
+DESCRIPTION = "Community services directory in the Open Referral UK (ORUK v3) model, kept fresh."
 
 
 def migrations() -> dict[str, Path]:
     """Migration folders in the order they apply."""
-    return {NAME: MIGRATIONS}
+    return {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(
+class NeedsTaxonomy:
+    """Stores the linkwork-needs taxonomy before anything else runs (idempotent)."""
+
+    def __init__(self, context: ServiceContext, runtime: DirectoryRuntime) -> None:
+        self.context, self.runtime = context, runtime
+
+    async def start(self) -> None:
+        async with self.context.pool.acquire() as conn:
+            await seed_needs_taxonomy(conn, now=self.runtime.clock.now(), sink=self.runtime.sink)
+
+    async def stop(self) -> None:
+        return None
+
+
+def build_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, retry: messaging.RetryPolicy | None = None
+) -> FastAPI:
+    settings = settings or Settings()
+    runtime = DirectoryRuntime(settings, clock or SystemClock(), OutboxSink(settings.event_source), bundled())
+
+    def components(context: ServiceContext) -> Sequence[Component]:
+        metrics = messaging.MessagingMetrics(context.registry)
+        bootstrap = settings.kafka_bootstrap_servers
+        importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
+        runtime.jobs = ImportJobs(context.pool, importer, runtime.clock)
+        runtime.stale_gauge = StaleServicesGauge(
+            context.pool,
+            context.registry,
+            clock=runtime.clock,
+            months=settings.review_period_months,
+            interval=settings.stale_gauge_seconds,
+        )
+        plans = messaging.Handlers()
+        plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
+        return [
+            NeedsTaxonomy(context, runtime),
+            CompactedTopic(bootstrap, partitions=settings.service_changed_partitions),
+            messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{NAME}-relay", metrics=metrics),
+            messaging.ConsumerRunner(
+                settings.consumer_group, context.pool, bootstrap, plans, metrics=metrics, retry=retry
+            ),
+            runtime.stale_gauge,
+            runtime.jobs,
+        ]
+
+    app = create_app(
         ServiceDefinition(
             name=NAME,
-            description="Community services directory in the Open Referral UK (ORUK v3) model, kept fresh.",
-            settings=settings or Settings(),
+            description=DESCRIPTION,
+            settings=settings,
             migrations=migrations(),
+            routers=[oruk.router, curation.router, imports.router],
+            components=components,
         )
     )
+    app.state.directory = runtime
+    return app

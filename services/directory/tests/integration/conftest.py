@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 import pytest
+from fastapi import FastAPI
+from linkwork_contracts.topics import PLAN_AGREED
 from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
+from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.app import migrations
+from linkwork_directory.app import build_app, migrations
 from linkwork_directory.application.changes import seed_needs_taxonomy
 from linkwork_directory.application.imports import Importer
+from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.settings import Settings
 from linkwork_runtime.database import create_pool
+from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_runtime.migrations import migrate
+from linkwork_runtime.testing import running_app
+
+from .api_support import settings_for, start_group_at_end
 
 STANDARD = Path(__file__).resolve().parents[4].parent / "shared" / "standards" / "oruk-v3"
 
@@ -26,8 +40,9 @@ class RecordingSink:
     def __init__(self) -> None:
         self.snapshots: list[Loaded] = []
 
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> None:
+    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> list[str]:
         self.snapshots.extend(snapshots)
+        return []
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +83,54 @@ async def pool(database_url: str, clock: SettableClock) -> AsyncIterator[asyncpg
 @pytest.fixture
 def importer(pool: asyncpg.Pool, clock: SettableClock, sink: RecordingSink) -> Importer:
     return Importer(pool, clock=clock, sink=sink)
+
+
+@asynccontextmanager
+async def fresh_database(postgres_url: str) -> AsyncIterator[str]:
+    name = f"test_directory_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin = await asyncpg.connect(postgres_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@dataclass
+class RunningDirectory:
+    client: httpx.AsyncClient
+    app: FastAPI
+    settings: Settings
+    clock: SettableClock
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        pool: asyncpg.Pool = self.app.state.context.pool
+        return pool
+
+
+@asynccontextmanager
+async def running_directory(
+    database_url: str, kafka_bootstrap: str, clock: SettableClock, **overrides: Any
+) -> AsyncIterator[RunningDirectory]:
+    settings = settings_for(database_url, kafka_bootstrap, **overrides)
+    await start_group_at_end(kafka_bootstrap, settings.consumer_group, [PLAN_AGREED])
+    retry = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.1))
+    app = build_app(settings, clock=clock, retry=retry)
+    async with running_app(app) as client:
+        directory = RunningDirectory(client, app, settings, clock)
+        await load_onspd(directory.pool, SAMPLE)
+        yield directory
+
+
+@pytest.fixture
+async def directory(database_url: str, kafka_bootstrap: str, clock: SettableClock) -> AsyncIterator[RunningDirectory]:
+    async with running_directory(database_url, kafka_bootstrap, clock) as running:
+        yield running

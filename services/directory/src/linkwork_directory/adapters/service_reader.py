@@ -157,9 +157,9 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
                   s.last_modified, e.places_per_week, e.waiting_list, e.referral_routes, e.delivery_modes,
                   e.accessibility AS accessibility_codes, e.last_verified_at, e.verified_by, e.withdrawn_at,
                   e.withdrawal_reason, e.revision,
-                  coalesce((SELECT plans FROM service_uptake u WHERE u.service_id = s.id AND u.week_starting = $2), 0)
+                  (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id AND u.week_starting = $2)
                       AS taken_this_week,
-                  coalesce((SELECT sum(plans) FROM service_uptake u WHERE u.service_id = s.id), 0) AS uptake_total
+                  (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id) AS uptake_total
            FROM service s JOIN service_extension e ON e.service_id = s.id
            WHERE s.id = ANY($1::uuid[])""",
         wanted,

@@ -240,6 +240,9 @@ async def _write_extension(conn: Connection, service: Service) -> None:
                places_per_week = EXCLUDED.places_per_week, waiting_list = EXCLUDED.waiting_list,
                referral_routes = EXCLUDED.referral_routes, delivery_modes = EXCLUDED.delivery_modes,
                accessibility = EXCLUDED.accessibility,
+               -- Saving a service as active again ends a withdrawal.
+               withdrawn_at = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawn_at END,
+               withdrawal_reason = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawal_reason END,
                last_verified_at = CASE
                    WHEN service_extension.last_verified_at IS NULL THEN EXCLUDED.last_verified_at
                    WHEN EXCLUDED.last_verified_at IS NULL THEN service_extension.last_verified_at
@@ -251,6 +254,7 @@ async def _write_extension(conn: Connection, service: Service) -> None:
         [d.value for d in settings.delivery_modes],
         [a.value for a in settings.accessibility],
         service.assured_date,
+        service.status,
     )
 
 

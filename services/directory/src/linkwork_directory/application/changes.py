@@ -8,6 +8,7 @@ added to the outbox in that same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -37,19 +38,27 @@ from linkwork_directory.domain.oruk import Location, Organization, Service, Taxo
 class ChangeSink(Protocol):
     """Where snapshots of changed services go (the outbox of the `service-changed` topic)."""
 
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> None: ...
+    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> list[str]:
+        """Take the snapshots; return warnings about any that could not be published."""
+        ...
+
+
+@dataclass
+class Applied:
+    outcome: Outcome
+    warnings: list[str] = field(default_factory=list)
 
 
 async def announce(
     conn: Connection, ids: Iterable[UUID], sink: ChangeSink, now: datetime, *, stamp: Iterable[UUID] = ()
-) -> None:
+) -> list[str]:
     """Record that these services changed and hand their new snapshots to the sink."""
     changed = set(ids)
     if not changed:
-        return
+        return []
     await writer.mark_changed(conn, changed, now=now, stamp=stamp)
     loaded = await reader.load_services(conn, changed, week=week_starting(now))
-    await sink.services_changed(conn, [loaded[i] for i in sorted(loaded)], now)
+    return await sink.services_changed(conn, [loaded[i] for i in sorted(loaded)], now)
 
 
 def _referenced_terms(service: Service) -> set[UUID]:
@@ -75,7 +84,7 @@ def _database_reason(error: asyncpg.PostgresError) -> str:
     return f"{error}" + (f" ({detail})" if detail else "")
 
 
-async def apply_service(conn: Connection, incoming: Service, *, now: datetime, sink: ChangeSink) -> Outcome:
+async def apply_service(conn: Connection, incoming: Service, *, now: datetime, sink: ChangeSink) -> Applied:
     stored = (await reader.load_services(conn, [incoming.id], week=week_starting(now))).get(incoming.id)
     previous = stored.service if stored else None
     known = await load_known(conn, incoming, *([previous] if previous else []))
@@ -85,7 +94,7 @@ async def apply_service(conn: Connection, incoming: Service, *, now: datetime, s
         and same_service(stored.service, resolved.service)
         and not (resolved.organizations or resolved.locations or resolved.terms)
     ):
-        return Outcome.UNCHANGED
+        return Applied(Outcome.UNCHANGED)
     try:
         async with conn.transaction():
             await writer.write_service(conn, resolved, now=now)
@@ -93,10 +102,10 @@ async def apply_service(conn: Connection, incoming: Service, *, now: datetime, s
                 conn, resolved.changed_organizations, resolved.changed_locations, resolved.changed_terms
             )
             stamp = others | ({incoming.id} if incoming.last_modified is None else set())
-            await announce(conn, others | {incoming.id}, sink, now, stamp=stamp)
+            warnings = await announce(conn, others | {incoming.id}, sink, now, stamp=stamp)
     except asyncpg.PostgresError as error:
         raise RecordRejected(_database_reason(error)) from error
-    return Outcome.CREATED if stored is None else Outcome.UPDATED
+    return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
 
 
 async def _write_shared(
@@ -106,10 +115,10 @@ async def _write_shared(
     *,
     now: datetime,
     sink: ChangeSink,
-) -> Outcome:
+) -> Applied:
     record = resolved.record
     if stored is not None and stored.model_dump() == record.model_dump() and not resolved.terms:
-        return Outcome.UNCHANGED
+        return Applied(Outcome.UNCHANGED)
     try:
         async with conn.transaction():
             await writer.write_terms(conn, resolved.terms)
@@ -119,13 +128,13 @@ async def _write_shared(
             else:
                 await writer.write_location(conn, record)
                 others = await writer.dependents(conn, [], [record.id], resolved.changed_terms)
-            await announce(conn, others, sink, now, stamp=others)
+            warnings = await announce(conn, others, sink, now, stamp=others)
     except asyncpg.PostgresError as error:
         raise RecordRejected(_database_reason(error)) from error
-    return Outcome.CREATED if stored is None else Outcome.UPDATED
+    return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
 
 
-async def apply_organization(conn: Connection, incoming: Organization, *, now: datetime, sink: ChangeSink) -> Outcome:
+async def apply_organization(conn: Connection, incoming: Organization, *, now: datetime, sink: ChangeSink) -> Applied:
     stored = (await reader.load_organizations(conn, [incoming.id])).get(incoming.id)
     known = Known(
         organizations={incoming.id: stored} if stored else {},
@@ -134,7 +143,7 @@ async def apply_organization(conn: Connection, incoming: Organization, *, now: d
     return await _write_shared(conn, resolve_organization(incoming, known), stored, now=now, sink=sink)
 
 
-async def apply_location(conn: Connection, incoming: Location, *, now: datetime, sink: ChangeSink) -> Outcome:
+async def apply_location(conn: Connection, incoming: Location, *, now: datetime, sink: ChangeSink) -> Applied:
     stored = (await reader.load_locations(conn, [incoming.id])).get(incoming.id)
     known = Known(
         locations={incoming.id: stored} if stored else {},
@@ -145,7 +154,7 @@ async def apply_location(conn: Connection, incoming: Location, *, now: datetime,
 
 async def apply_terms(
     conn: Connection, terms: list[TaxonomyTerm], taxonomy: Taxonomy | None, *, now: datetime, sink: ChangeSink
-) -> Outcome:
+) -> Applied:
     """Upsert a taxonomy (with any terms it lists) or a single term."""
     stored_terms = await reader.load_terms(conn, [t.id for t in terms])
     stored_taxonomy = None
@@ -159,7 +168,7 @@ async def apply_terms(
         or stored_taxonomy.model_dump(exclude={"taxonomy_terms"}) != taxonomy.model_dump(exclude={"taxonomy_terms"})
     )
     if not new_terms and not taxonomy_changed:
-        return Outcome.UNCHANGED
+        return Applied(Outcome.UNCHANGED)
     try:
         async with conn.transaction():
             if taxonomy is not None:
@@ -167,11 +176,11 @@ async def apply_terms(
             else:
                 await writer.write_terms(conn, new_terms)
             others = await writer.dependents(conn, [], [], changed_terms)
-            await announce(conn, others, sink, now, stamp=others)
+            warnings = await announce(conn, others, sink, now, stamp=others)
     except asyncpg.PostgresError as error:
         raise RecordRejected(_database_reason(error)) from error
     created = (stored_taxonomy is None) if taxonomy is not None else not stored_terms
-    return Outcome.CREATED if created else Outcome.UPDATED
+    return Applied(Outcome.CREATED if created else Outcome.UPDATED, warnings)
 
 
 async def seed_needs_taxonomy(conn: Connection, *, now: datetime, sink: ChangeSink) -> None:

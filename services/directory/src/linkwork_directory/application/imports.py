@@ -7,7 +7,7 @@ with its outcome and, when rejected, its reasons (naming the file and line for C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.oruk_render import service_summary
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.application.changes import (
+    Applied,
     ChangeSink,
     apply_location,
     apply_organization,
@@ -31,7 +32,8 @@ from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
 
-Progress = Callable[[int, int], None]
+# Called after each batch with (records done, records in all).
+Progress = Callable[[int, int], Awaitable[None]]
 _LOCATION_SCHEMA = oruk_schemas.SERVICE + "#/properties/service_at_locations/items/properties/location"
 _SCHEMAS = {
     "service": oruk_schemas.SERVICE,
@@ -70,6 +72,18 @@ def _location_warnings(locations: Sequence[Location]) -> list[str]:
     ]
 
 
+def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Service:
+    """A service record checked against the ORUK schema and our rules; raises RecordRejected."""
+    item = ImportItem("service", "request body", document)
+    errors = schemas.errors(oruk_schemas.SERVICE, document)
+    if errors:
+        raise RecordRejected(*errors)
+    try:
+        return Service.model_validate(document)
+    except ValidationError as error:
+        raise RecordRejected(*_pydantic_reasons(item, error)) from error
+
+
 class Importer:
     def __init__(
         self,
@@ -92,7 +106,7 @@ class Importer:
                 for item in batch:
                     report.records.append(await self._one(conn, item))
             if on_progress is not None:
-                on_progress(start + len(batch), len(items))
+                await on_progress(start + len(batch), len(items))
         return report
 
     async def _one(self, conn: reader.Connection, item: ImportItem) -> RecordReport:
@@ -105,18 +119,18 @@ class Importer:
             schema_errors = self.schemas.errors(_SCHEMAS[kind], document)
             if schema_errors:
                 raise RecordRejected(*_located(item, schema_errors))
-            outcome = await self._apply(conn, kind, document, item, warnings)
+            applied = await self._apply(conn, kind, document, item, warnings)
         except RecordRejected as rejection:
             return RecordReport(item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, warnings)
         except ValidationError as error:
             return RecordReport(
                 item.source, item.kind, item.record_id, Outcome.REJECTED, _pydantic_reasons(item, error), warnings
             )
-        return RecordReport(item.source, item.kind, item.record_id, outcome, [], warnings)
+        return RecordReport(item.source, item.kind, item.record_id, applied.outcome, [], warnings + applied.warnings)
 
     async def _apply(
         self, conn: reader.Connection, kind: str, document: dict[str, Any], item: ImportItem, warnings: list[str]
-    ) -> Outcome:
+    ) -> Applied:
         now = self.clock.now()
         if kind == "service":
             service = Service.model_validate(document)

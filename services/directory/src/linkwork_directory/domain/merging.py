@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 from uuid import UUID
 
-from linkwork_contracts.codes import DeliveryMode
+from linkwork_contracts.codes import DeliveryMode, ReferralRoute
 from pydantic import BaseModel
 
 from linkwork_directory.domain.errors import RecordRejected
@@ -160,7 +160,12 @@ def resolve_service(incoming: Service, stored: Service | None, known: Known) -> 
     if settings is None:
         settings = stored.social_prescribing if stored is not None else None
     if settings is None:
-        settings = SocialPrescribing(delivery_modes=_delivery_modes([s.location for s in sals if s.location]))
+        # Without our extension: how it is delivered follows from its locations, and a link worker can
+        # always make the introduction.
+        settings = SocialPrescribing(
+            delivery_modes=_delivery_modes([s.location for s in sals if s.location]),
+            referral_routes=[ReferralRoute.LINK_WORKER],
+        )
     if incoming.social_prescribing is not None and "need_categories" in incoming.social_prescribing.model_fields_set:
         attributes = [a for a in attributes if not is_need_attribute(a)]
         attributes += [need_attribute(incoming.id, need) for need in incoming.social_prescribing.need_categories]

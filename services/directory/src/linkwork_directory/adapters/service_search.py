@@ -1,0 +1,175 @@
+"""The SQL behind `/services` and `/service_at_locations` filters (meanings in `domain/search.py`).
+
+Distance search starts from the GiST index on location coordinates (`earth_box` around the postcode,
+then the exact great-circle distance), so a query near one postcode touches only nearby locations
+however large the directory; text search uses the GIN index on the service's search vector.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.domain.search import ServiceQuery
+
+# Beyond this a "nearest first" query without proximity stops looking: 1,000 km covers Great Britain.
+UNBOUNDED_M = 1_000_000.0
+
+
+class _Params:
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def _service_filters(query: ServiceQuery, p: _Params) -> list[str]:
+    where: list[str] = []
+    if not query.include_withdrawn:
+        where.append("e.withdrawn_at IS NULL AND s.status IN ('active', 'temporarily closed')")
+    if query.text:
+        where.append(f"s.search_vector @@ websearch_to_tsquery('english', {p(query.text)})")
+    if query.taxonomy_term_ids:
+        where.append(
+            f"EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id"
+            f" AND a.taxonomy_term_id = ANY({p(list(query.taxonomy_term_ids))}::uuid[]))"
+        )
+    if query.taxonomy_id is not None:
+        where.append(
+            f"EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id"
+            f" WHERE a.link_id = s.id AND t.taxonomy_id = {p(query.taxonomy_id)})"
+        )
+    if query.organization_id is not None:
+        where.append(f"s.organization_id = {p(query.organization_id)}")
+    if query.minimum_age is not None:
+        where.append(f"coalesce(s.minimum_age, 0) >= {p(query.minimum_age)}")
+    if query.maximum_age is not None:
+        where.append(f"s.maximum_age IS NOT NULL AND s.maximum_age <= {p(query.maximum_age)}")
+    if query.age is not None:
+        age = p(query.age)
+        where.append(f"coalesce(s.minimum_age, 0) <= {age} AND (s.maximum_age IS NULL OR s.maximum_age >= {age})")
+    session = []
+    if query.day is not None:
+        session.append(f"{p(query.day)} = ANY(sc.days)")
+    if query.start_time is not None:
+        session.append(f"sc.opens_at >= {p(query.start_time)}")
+    if query.end_time is not None:
+        session.append(f"sc.closes_at <= {p(query.end_time)}")
+    if session:
+        where.append(f"EXISTS (SELECT 1 FROM schedule sc WHERE sc.service_id = s.id AND {' AND '.join(session)})")
+    return where
+
+
+_POSTCODE_LIST = (
+    "a.extent_type = 'text' AND upper(a.extent) ~"
+    " '^[[:space:],]*[A-Z]{1,2}[0-9]?[0-9A-Z]?([[:space:],]+[A-Z]{1,2}[0-9]?[0-9A-Z]?)*[[:space:],]*$'"
+)
+
+
+def _remote_clause(query: ServiceQuery, p: _Params) -> str:
+    """Online or telephone services whose stated area, when it is a list of postcode areas or districts
+    (a `text` service_area such as "LS, BD1"), includes the origin's; any other area is not interpreted."""
+    assert query.origin is not None
+    district = query.origin.district
+    area = re.match(r"[A-Z]{1,2}", district)
+    tokens = "regexp_split_to_array(upper(trim(a.extent)), '[[:space:],]+')"
+    return (
+        "e.delivery_modes && ARRAY['online', 'telephone']"
+        f" AND (NOT EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = s.id AND {_POSTCODE_LIST})"
+        f" OR EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = s.id AND {_POSTCODE_LIST}"
+        f" AND ({p(district)} = ANY({tokens}) OR {p(area.group() if area else district)} = ANY({tokens}))))"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: UUID
+    distance_m: float | None
+    service_id: UUID | None = None
+    location_id: UUID | None = None
+
+
+def _services_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
+    """The matching services (id, distance, name, rank) and their order."""
+    where = _service_filters(query, p)
+    filters = " AND ".join(where) or "true"
+    if query.origin is None:
+        rank = f"ts_rank(s.search_vector, websearch_to_tsquery('english', {p(query.text)}))" if query.text else "0"
+        return (
+            f"SELECT s.id, NULL::float8 AS distance, s.name, {rank} AS rank"
+            f" FROM service s JOIN service_extension e ON e.service_id = s.id WHERE {filters}",
+            "rank DESC, name, id",
+        )
+    origin = f"ll_to_earth({p(query.origin.latitude)}, {p(query.origin.longitude)})"
+    radius = p(query.proximity_m or UNBOUNDED_M)
+    near = (
+        f"SELECT sal.service_id, min(earth_distance(l.geo, {origin})) AS distance"
+        f" FROM location l JOIN service_at_location sal ON sal.location_id = l.id"
+        f" WHERE earth_box({origin}, {radius}) @> l.geo AND earth_distance(l.geo, {origin}) <= {radius}"
+        f" GROUP BY sal.service_id"
+    )
+    sql = (
+        f"SELECT s.id, near.distance, s.name, 0 AS rank FROM ({near}) near"
+        f" JOIN service s ON s.id = near.service_id JOIN service_extension e ON e.service_id = s.id"
+        f" WHERE {filters}"
+    )
+    if query.include_remote:
+        sql += (
+            f" UNION ALL SELECT s.id, NULL::float8, s.name, 0 FROM service s"
+            f" JOIN service_extension e ON e.service_id = s.id"
+            f" WHERE {filters} AND {_remote_clause(query, p)}"
+            f" AND NOT EXISTS (SELECT 1 FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
+            f" WHERE sal.service_id = s.id AND earth_box({origin}, {radius}) @> l.geo"
+            f" AND earth_distance(l.geo, {origin}) <= {radius})"
+        )
+    return sql, "distance NULLS LAST, name, id"
+
+
+def _locations_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
+    where = _service_filters(query, p)
+    distance = "NULL::float8"
+    if query.origin is not None:
+        origin = f"ll_to_earth({p(query.origin.latitude)}, {p(query.origin.longitude)})"
+        radius = p(query.proximity_m or UNBOUNDED_M)
+        distance = f"earth_distance(l.geo, {origin})"
+        where.append(f"earth_box({origin}, {radius}) @> l.geo AND {distance} <= {radius}")
+    sql = (
+        f"SELECT sal.id, sal.service_id, sal.location_id, {distance} AS distance, s.name, sal.position"
+        f" FROM service_at_location sal JOIN service s ON s.id = sal.service_id"
+        f" JOIN service_extension e ON e.service_id = s.id JOIN location l ON l.id = sal.location_id"
+        f" WHERE {' AND '.join(where) or 'true'}"
+    )
+    return sql, "distance NULLS LAST, name, position, id"
+
+
+async def _page(conn: Connection, query: ServiceQuery, build: Any) -> tuple[list[Any], int]:
+    p = _Params()
+    base, order = build(query, p)
+    rows = await conn.fetch(
+        f"SELECT *, count(*) OVER () AS total FROM ({base}) hits ORDER BY {order}"
+        f" LIMIT {p(query.per_page)} OFFSET {p(query.offset)}",
+        *p.values,
+    )
+    if rows:
+        return list(rows), int(rows[0]["total"])
+    if query.page == 1:
+        return [], 0
+    # A page past the end has no row to carry the total: count without paging.
+    p = _Params()
+    base, _ = build(query, p)
+    return [], int(await conn.fetchval(f"SELECT count(*) FROM ({base}) hits", *p.values))
+
+
+async def search_services(conn: Connection, query: ServiceQuery) -> tuple[list[Hit], int]:
+    rows, total = await _page(conn, query, _services_sql)
+    return [Hit(row["id"], row["distance"]) for row in rows], total
+
+
+async def search_service_at_locations(conn: Connection, query: ServiceQuery) -> tuple[list[Hit], int]:
+    rows, total = await _page(conn, query, _locations_sql)
+    return [Hit(row["id"], row["distance"], row["service_id"], row["location_id"]) for row in rows], total

@@ -1,0 +1,250 @@
+"""The ORUK v3 read API (`schema/openapi.json`): public, no token needed; a directory holds no personal data."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from linkwork_runtime.context import Pool
+from linkwork_runtime.problems import Problem
+
+from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters import postcodes
+from linkwork_directory.adapters import service_reader as reader
+from linkwork_directory.adapters import service_search as search
+from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.freshness import needs_review
+from linkwork_directory.domain.oruk import Taxonomy, TaxonomyTerm
+from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, ServiceQuery, day_code, page_body
+
+router = APIRouter(tags=["ORUK v3"])
+ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
+
+Page = Annotated[int, Query(ge=1, description="Page number, from 1")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page")]
+
+
+def _not_found(kind: str, identifier: str) -> Problem:
+    return Problem(404, "Not found", f"no {kind} with id {identifier}")
+
+
+def _uuid(kind: str, identifier: str) -> UUID:
+    try:
+        return UUID(identifier)
+    except ValueError as error:
+        raise _not_found(kind, identifier) from error
+
+
+@router.get("/", summary="About this API and its relationship with HSDS")
+async def about() -> dict[str, str]:
+    return {"version": "3.0", "profile": "https://openreferraluk.org/", "openapi_url": ORUK_OPENAPI}
+
+
+class Filters:
+    """The query parameters `/services` and `/service_at_locations` share."""
+
+    def __init__(
+        self,
+        search: Annotated[str | None, Query(description="Full text search", max_length=200)] = None,
+        page: Page = 1,
+        per_page: PerPage = DEFAULT_PER_PAGE,
+        taxonomy_term_id: Annotated[str | None, Query(description="A term id, or several separated by commas")] = None,
+        taxonomy_id: Annotated[UUID | None, Query(description="Services with any term of this taxonomy")] = None,
+        organization_id: UUID | None = None,
+        minimum_age: Annotated[Decimal | None, Query(ge=0, description="Minimum age at least this")] = None,
+        maximum_age: Annotated[Decimal | None, Query(ge=0, description="Maximum age at most this")] = None,
+        age: Annotated[Decimal | None, Query(ge=0, le=130, description="Extension: open to a person this old")] = None,
+        day: Annotated[str | None, Query(description="A day of the week: MO..SU or its name")] = None,
+        start_time: Annotated[time | None, Query(description="Sessions opening at or after this time")] = None,
+        end_time: Annotated[time | None, Query(description="Sessions closing at or before this time")] = None,
+        postcode: Annotated[str | None, Query(description="Postcode or district; nearest first")] = None,
+        proximity: Annotated[float | None, Query(description="Only within this many metres of the postcode")] = None,
+        include_remote: Annotated[bool, Query(description="Extension: with a postcode, also online/phone")] = True,
+        include_withdrawn: Annotated[bool, Query(description="Extension: also withdrawn services")] = False,
+    ) -> None:
+        self.values = dict(locals())
+        del self.values["self"]
+
+    async def query(self, conn: Connection) -> ServiceQuery:
+        v = self.values
+        problems: list[str] = []
+        day = None
+        if v["day"]:
+            try:
+                day = day_code(v["day"])
+            except ValueError as error:
+                problems.append(str(error))
+        terms: list[UUID] = []
+        for part in (v["taxonomy_term_id"] or "").split(","):
+            if part.strip():
+                try:
+                    terms.append(UUID(part.strip()))
+                except ValueError:
+                    problems.append(f"taxonomy_term_id {part.strip()!r} is not a term id")
+        origin = None
+        if v["postcode"]:
+            origin = await postcodes.origin_of(conn, v["postcode"])
+            if origin is None:
+                problems.append(f"postcode {v['postcode']!r} is not in the postcode table")
+        query = ServiceQuery(
+            text=(v["search"] or "").strip() or None,
+            taxonomy_term_ids=tuple(terms),
+            taxonomy_id=v["taxonomy_id"],
+            organization_id=v["organization_id"],
+            minimum_age=v["minimum_age"],
+            maximum_age=v["maximum_age"],
+            age=v["age"],
+            day=day,
+            start_time=v["start_time"],
+            end_time=v["end_time"],
+            origin=origin,
+            proximity_m=v["proximity"],
+            include_remote=v["include_remote"],
+            include_withdrawn=v["include_withdrawn"],
+            page=v["page"],
+            per_page=v["per_page"],
+        )
+        unknown_postcode = bool(v["postcode"]) and origin is None
+        problems += [p for p in query.problems if not (unknown_postcode and p.startswith("proximity needs"))]
+        if problems:
+            raise Problem(400, "Invalid search", "; ".join(problems), errors=problems)
+        return query
+
+
+Search = Annotated[Filters, Depends()]
+
+
+def _with_distance(body: dict[str, Any], distance: float | None) -> dict[str, Any]:
+    if distance is not None:
+        body["distance"] = round(distance)
+    return body
+
+
+@router.get("/services", summary="Services, paginated, with their one-to-one fields")
+async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        query = await filters.query(conn)
+        hits, total = await search.search_services(conn, query)
+        loaded = await reader.load_services(conn, [h.id for h in hits], week=week_starting(runtime.clock.now()))
+    contents = [
+        _with_distance(render.service_summary(loaded[h.id].service), h.distance_m) for h in hits if h.id in loaded
+    ]
+    return page_body(contents, total=total, page=query.page, per_page=query.per_page)
+
+
+@router.get("/services/{id}", summary="One service, fully nested")
+async def get_service(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
+    service_id = _uuid("service", id)
+    now = runtime.clock.now()
+    async with pool.acquire() as conn:
+        loaded = (await reader.load_services(conn, [service_id], week=week_starting(now))).get(service_id)
+    if loaded is None:
+        raise _not_found("service", id)
+    due = needs_review(loaded.state.last_verified_at, now, runtime.settings.review_period_months)
+    return render.service_full(loaded.service, loaded.state, needs_review=due)
+
+
+@router.get("/service_at_locations", summary="Services at locations, paginated")
+async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        query = await filters.query(conn)
+        hits, total = await search.search_service_at_locations(conn, query)
+        services = await reader.load_services(
+            conn, {h.service_id for h in hits if h.service_id}, week=week_starting(runtime.clock.now())
+        )
+        locations = await reader.load_locations(conn, {h.location_id for h in hits if h.location_id})
+    contents = []
+    for hit in hits:
+        assert hit.service_id is not None and hit.location_id is not None
+        if hit.service_id in services and hit.location_id in locations:
+            body = render.service_at_location_summary(
+                hit.id, services[hit.service_id].service, locations[hit.location_id]
+            )
+            contents.append(_with_distance(body, hit.distance_m))
+    return page_body(contents, total=total, page=query.page, per_page=query.per_page)
+
+
+@router.get("/service_at_locations/{id}", summary="One service at a location, fully nested")
+async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
+    sal_id = _uuid("service_at_location", id)
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT service_id, location_id FROM service_at_location WHERE id = $1", sal_id)
+        if row is None:
+            raise _not_found("service_at_location", id)
+        loaded = await reader.load_services(conn, [row["service_id"]], week=week_starting(runtime.clock.now()))
+        locations = await reader.load_locations(conn, [row["location_id"]])
+    found = loaded[row["service_id"]]
+    return render.service_at_location_full(sal_id, found.service, locations[row["location_id"]], found.state)
+
+
+_TERM_COLUMNS = "id, name, description, parent_id, taxonomy, taxonomy_id, term_uri, term"
+
+
+@router.get("/taxonomies", summary="Taxonomies, paginated")
+async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE) -> dict[str, Any]:
+    rows = await pool.fetch(
+        "SELECT id, name, description, uri, version, count(*) OVER () AS total FROM taxonomy"
+        " ORDER BY name, id LIMIT $1 OFFSET $2",
+        per_page,
+        (page - 1) * per_page,
+    )
+    total = rows[0]["total"] if rows else int(await pool.fetchval("SELECT count(*) FROM taxonomy"))
+    contents = [
+        render.taxonomy_document(Taxonomy(**{k: v for k, v in r.items() if k != "total"}), with_terms=False)
+        for r in rows
+    ]
+    return page_body(contents, total=total, page=page, per_page=per_page)
+
+
+@router.get("/taxonomies/{id}", summary="One taxonomy with its terms")
+async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
+    taxonomy_id = _uuid("taxonomy", id)
+    row = await pool.fetchrow("SELECT id, name, description, uri, version FROM taxonomy WHERE id = $1", taxonomy_id)
+    if row is None:
+        raise _not_found("taxonomy", id)
+    terms = await pool.fetch(
+        f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE taxonomy_id = $1 ORDER BY name, id", taxonomy_id
+    )
+    taxonomy = Taxonomy(**dict(row), taxonomy_terms=[TaxonomyTerm(**dict(t)) for t in terms])
+    return render.taxonomy_document(taxonomy, with_terms=True)
+
+
+@router.get("/taxonomy_terms", summary="Taxonomy terms, paginated")
+async def list_taxonomy_terms(
+    pool: Pool,
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+    taxonomy_id: Annotated[UUID | None, Query(description="Extension: terms of one taxonomy")] = None,
+) -> dict[str, Any]:
+    rows = await pool.fetch(
+        f"SELECT {_TERM_COLUMNS}, count(*) OVER () AS total FROM taxonomy_term"
+        " WHERE $3::uuid IS NULL OR taxonomy_id = $3 ORDER BY taxonomy, name, id LIMIT $1 OFFSET $2",
+        per_page,
+        (page - 1) * per_page,
+        taxonomy_id,
+    )
+    total = (
+        rows[0]["total"]
+        if rows
+        else int(
+            await pool.fetchval(
+                "SELECT count(*) FROM taxonomy_term WHERE $1::uuid IS NULL OR taxonomy_id = $1", taxonomy_id
+            )
+        )
+    )
+    contents = [render.term_document(TaxonomyTerm(**{k: v for k, v in r.items() if k != "total"})) for r in rows]
+    return page_body(contents, total=total, page=page, per_page=per_page)
+
+
+@router.get("/taxonomy_terms/{id}", summary="One taxonomy term")
+async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
+    term_id = _uuid("taxonomy term", id)
+    row = await pool.fetchrow(f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE id = $1", term_id)
+    if row is None:
+        raise _not_found("taxonomy term", id)
+    return render.term_document(TaxonomyTerm(**dict(row)))

@@ -1,0 +1,37 @@
+"""What the directory's routes share beyond the runtime's context: clock, settings, change sink, jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from linkwork_directory.adapters.oruk_schemas import OrukSchemas
+from linkwork_directory.application.changes import ChangeSink
+from linkwork_directory.application.freshness import StaleServicesGauge
+from linkwork_directory.application.import_jobs import ImportJobs
+from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.settings import Settings
+
+
+@dataclass
+class DirectoryRuntime:
+    settings: Settings
+    clock: Clock
+    sink: ChangeSink
+    schemas: OrukSchemas
+    jobs: ImportJobs | None = None
+    stale_gauge: StaleServicesGauge | None = None
+
+    async def after_change(self) -> None:
+        if self.stale_gauge is not None:
+            await self.stale_gauge.refresh()
+
+
+def get_runtime(request: Request) -> DirectoryRuntime:
+    runtime: DirectoryRuntime = request.app.state.directory
+    return runtime
+
+
+Runtime = Annotated[DirectoryRuntime, Depends(get_runtime)]
