@@ -159,6 +159,10 @@ async def test_bad_inputs_are_refused_and_change_nothing(
         problem(await client.post(f"/referrals/{rid}/contacts", json=contact, headers=elsewhere), 403, "another PCN")
         problem(await client.get("/referrals", params={"pcn": pcn}, headers=elsewhere), 403, "own PCN")
 
+        # An admin allocating must say to whom.
+        admin = token("pcn_admin", pcn=pcn, subject="admin-1")
+        problem(await client.post(f"/referrals/{rid}/accept", json={}, headers=admin), 422, "named link worker")
+
         # An illegal transition names the states that allow it.
         plan = {"goals": ["g"], "needs_addressed": ["housing"], "activities": []}
         refused = problem(

@@ -147,7 +147,9 @@ Measures = Annotated[list[MeasureAnswers], Field(max_length=3)]
 
 
 class Accept(Strict):
-    link_worker: StaffId | None = Field(default=None, description="Default: the caller")
+    link_worker: StaffId | None = Field(
+        default=None, description="Default: the caller (a link worker); a pcn_admin must name one"
+    )
 
 
 class Reject(Strict):

@@ -9,7 +9,8 @@ import asyncpg
 from fastapi import APIRouter
 from linkwork_contracts.codes import ContactKind
 from linkwork_contracts.measures import Timepoint
-from linkwork_runtime.auth import CurrentPrincipal, Principal
+from linkwork_runtime.auth import CurrentPrincipal, Principal, Role
+from linkwork_runtime.problems import Problem
 
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import ACTION_PROBLEMS, Service
@@ -34,6 +35,8 @@ async def accept(
     referral_id: UUID, body: schemas.Accept, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
     """Triage: accept the referral and allocate it to a link worker (default: the caller)."""
+    if body.link_worker is None and principal.role is Role.PCN_ADMIN:
+        raise Problem(422, "Invalid request", "link_worker: a pcn_admin allocates to a named link worker")
     link_worker = body.link_worker or principal.subject
 
     async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
