@@ -159,12 +159,9 @@ async def _labels(connection: asyncpg.Connection, service_ids: list[str]) -> dic
         return {}
     rows = await connection.fetch(
         """
-        SELECT i.id, s.revision, coalesce(s.name, n.name), s.provider_id, s.provider_name, s.active,
-               s.changed_at, s.last_verified_on
-        FROM unnest($1::uuid[]) AS i(id)
-        LEFT JOIN service_label s ON s.service_id = i.id
-        LEFT JOIN suggested_service_name n ON n.service_id = i.id
-        WHERE s.service_id IS NOT NULL OR n.service_id IS NOT NULL
+        SELECT s.service_id, s.revision, s.name, s.provider_id, s.provider_name, s.active, s.changed_at,
+               s.last_verified_on
+        FROM service_label s WHERE s.service_id = ANY($1::uuid[])
         """,
         [UUID(s) for s in service_ids],
     )

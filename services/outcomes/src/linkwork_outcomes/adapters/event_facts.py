@@ -65,7 +65,6 @@ class FactBatch:
     gaps: list[tuple[ProvisionGap, datetime]] = field(default_factory=list)
     services: list[tuple[ServiceLabel, datetime]] = field(default_factory=list)
     suggestions: list[tuple[SuggestionSet, datetime]] = field(default_factory=list)
-    suggested_names: list[tuple[str, str, datetime]] = field(default_factory=list)
 
     def extend(self, other: FactBatch) -> None:
         for name in self.__dataclass_fields__:
@@ -194,9 +193,6 @@ def _matches_suggested(event: MatchesSuggestedV1, at: datetime, batch: FactBatch
     batch.suggestions.append(
         (SuggestionSet(str(event.referral_id), event.referral_version, event.suggested_at, options), at)
     )
-    for need in event.needs:
-        for option in need.options:
-            batch.suggested_names.append((str(option.service_id), option.service_name, event.suggested_at))
 
 
 def facts_of(event: Event, at: datetime, batch: FactBatch | None = None) -> FactBatch:

@@ -3,6 +3,11 @@
 Every insert is one statement over arrays (`unnest`), so storing one event's facts and storing a
 rebuild's ten thousand cost the same number of round trips. Referrals that received a fact they
 did not have are queued in `pending_referral` in the same transaction, for the projector.
+
+Consumers of different partitions store facts concurrently, so a fact's key must belong to one
+partition's aggregate (a referral, a service, a district and need): a row that two partitions
+could both insert would make their transactions wait on each other and, in the worst case,
+deadlock. Rows derived across referrals (the areas a PCN serves) are the projector's job.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import asyncpg
 import orjson
 
 from linkwork_outcomes.adapters.event_facts import FactBatch
-from linkwork_outcomes.domain.contribution import ALL
 from linkwork_outcomes.domain.facts import (
     Attendance,
     Closure,
@@ -55,11 +59,6 @@ FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6
      AS x(r, v, p, c, s, pcn, pr, a, sx, e, d, imd, n, t)
 ON CONFLICT DO NOTHING
 RETURNING referral_id
-"""
-_AREAS = """
-INSERT INTO area_served (pcn, practice, postcode_district)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-ON CONFLICT DO NOTHING
 """
 _PLANS = """
 INSERT INTO plan_version (referral_id, plan_version, agreed_at, first_contact_at, activities, event_time)
@@ -126,12 +125,6 @@ SELECT r, v, s, o::jsonb, t FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]
      AS x(r, v, s, o, t)
 ON CONFLICT DO NOTHING
 """
-_SUGGESTED_NAMES = """
-INSERT INTO suggested_service_name AS n (service_id, name, suggested_at)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
-ON CONFLICT (service_id) DO UPDATE SET name = excluded.name, suggested_at = excluded.suggested_at
-WHERE (excluded.suggested_at, excluded.name) > (n.suggested_at, n.name)
-"""
 _PENDING = "INSERT INTO pending_referral (referral_id) SELECT unnest($1::uuid[])"
 
 
@@ -173,10 +166,6 @@ async def store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
         ],
         14,
     )
-    areas = {(v.pcn, ALL, v.postcode_district) for v, _ in batch.versions if v.postcode_district}
-    areas |= {(v.pcn, v.practice, v.postcode_district) for v, _ in batch.versions if v.postcode_district and v.practice}
-    if areas:
-        await connection.execute(_AREAS, *_columns(sorted(areas), 3))
     changed |= await _insert(
         connection,
         _PLANS,
@@ -301,9 +290,6 @@ async def _store_context(connection: asyncpg.Connection, batch: FactBatch) -> No
                 5,
             ),
         )
-    names = _latest(((sid, (sid, name, at)) for sid, name, at in batch.suggested_names), lambda n: (n[2], n[1]))
-    if names:
-        await connection.execute(_SUGGESTED_NAMES, *_columns(names, 3))
 
 
 async def load(connection: asyncpg.Connection, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:

@@ -103,8 +103,7 @@ CREATE TABLE service_label (
     event_time timestamptz NOT NULL
 );
 
--- Suggestion sets (matches-suggested), and the service names they carry: a fallback label for an
--- activity whose directory snapshot has not arrived.
+-- Suggestion sets (matches-suggested): how many options matching found for each need.
 CREATE TABLE suggestion_set (
     referral_id uuid NOT NULL,
     referral_version int NOT NULL,
@@ -112,11 +111,6 @@ CREATE TABLE suggestion_set (
     options_per_need jsonb NOT NULL, -- [[need, options], ...]
     event_time timestamptz NOT NULL,
     PRIMARY KEY (referral_id, referral_version)
-);
-CREATE TABLE suggested_service_name (
-    service_id uuid PRIMARY KEY,
-    name text NOT NULL,
-    suggested_at timestamptz NOT NULL
 );
 
 -- "Last event time per topic" reads max(event_time) of each fact table.
@@ -130,6 +124,7 @@ CREATE INDEX service_label_event_time ON service_label (event_time);
 CREATE INDEX suggestion_set_event_time ON suggestion_set (event_time);
 
 -- Which postcode districts a PCN's (and a practice's) referrals come from: scopes gap reports.
+-- Written by the projector (the one writer), since many partitions' referrals share these rows.
 CREATE TABLE area_served (
     pcn text NOT NULL,
     practice text NOT NULL, -- '*' for the whole PCN

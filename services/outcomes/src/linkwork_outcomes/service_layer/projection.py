@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from linkwork_outcomes.adapters import aggregate_store, fact_store, summary_store
+from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
 from linkwork_outcomes.domain.contribution import Contribution, change_between
 from linkwork_outcomes.domain.referral_summary import summarise
 
@@ -53,6 +53,7 @@ async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000
             delta.add(change_between(previous, summary))
         await summary_store.save(connection, new)
         await aggregate_store.apply(connection, delta.without_zeros())
+        await area_store.record(connection, area_store.areas_of(facts.values()))
         return len(claimed)
 
 

@@ -1,0 +1,57 @@
+"""`python -m linkwork_outcomes.rebuild`: rebuild the outcomes projections from Kafka history.
+
+Empties the projection tables of the database in LINKWORK_DATABASE_URL (or --database-url) and
+replays every topic the service consumes from its first offset. Prints what it did as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+import asyncpg
+from linkwork_runtime.logging import configure_logging
+from linkwork_runtime.migrations import migrate
+
+from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
+from linkwork_outcomes.settings import Settings
+
+
+async def run(database_url: str, bootstrap: str, topic_prefix: str) -> RebuildResult:
+    connection = await asyncpg.connect(database_url)
+    try:
+        await migrate(connection, COMPONENT_MIGRATIONS)
+        return await rebuild(connection, bootstrap, topic_prefix)
+    finally:
+        await connection.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m linkwork_outcomes.rebuild", description=__doc__)
+    parser.add_argument("--database-url", default=settings.database_url)
+    parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
+    parser.add_argument("--topic-prefix", default=settings.topic_prefix)
+    args = parser.parse_args(argv)
+    configure_logging("outcomes-rebuild", settings.log_level)
+    result = asyncio.run(run(args.database_url, args.bootstrap, args.topic_prefix))
+    print(
+        json.dumps(
+            {
+                "records": result.records,
+                "events": result.events,
+                "skipped": result.skipped,
+                "referrals_projected": result.referrals,
+                "seconds": result.seconds,
+                "records_per_second": round(result.events_per_second),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The running service against real Kafka and PostgreSQL: consume, report over HTTP, rebuild.
+
+Events of a generated history are published shuffled (so facts about a referral arrive before
+the referral itself), with exact duplicates (same event id) and re-sent copies (new event id,
+same content), over three partitions per topic. Then:
+- the reports API answers with every figure equal to the ground truth, for a commissioner and a
+  PCN admin, in JSON and CSV, and refuses the wrong roles and scopes;
+- /metrics carries the business and operational gauges;
+- a rebuild from the topics into a fresh database gives the same tables as the live service.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import uuid
+from datetime import date
+
+import pytest
+from linkwork_contracts.envelope import wrap
+from linkwork_outcomes.app import build_app
+from linkwork_outcomes.rebuild import run as run_rebuild
+from linkwork_outcomes.settings import Settings
+from linkwork_outcomes.synthetic.history import SOURCE, generate
+from linkwork_runtime.auth import issue_token
+from linkwork_runtime.testing import running_app
+from outcomes_expectations import expected
+from outcomes_report_check import check
+from outcomes_support import (
+    JWT_SECRET,
+    create_topics,
+    eventually,
+    produce,
+    scratch_database,
+    settled,
+    snapshot,
+    topic_prefix,
+)
+
+pytestmark = pytest.mark.integration
+
+START, END = date(2025, 1, 1), date(2025, 4, 1)
+
+
+def _token(role: str, pcn: str = "U10001") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='tester', role=role, pcn=pcn)}"}
+
+
+async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str) -> None:
+    history = generate(7, referrals=180)
+    rng = random.Random(7)
+    prefix = topic_prefix()
+    await create_topics(kafka_bootstrap, prefix)
+    deliveries = list(history.events)
+    deliveries += rng.sample(history.events, k=150)  # the same event delivered again
+    deliveries += [  # the same content re-sent as a new event (a producer retry above the outbox)
+        (event, wrap(event, source=SOURCE, time=envelope.time)) for event, envelope in rng.sample(history.events, k=80)
+    ]
+    rng.shuffle(deliveries)
+    await produce(kafka_bootstrap, prefix, deliveries)
+    event_ids = {envelope.id for _, envelope in deliveries}
+    group = f"outcomes-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=prefix,
+        consumer_group=group,
+        jwt_secret=JWT_SECRET,
+        projection_interval_seconds=0.2,
+        metrics_refresh_seconds=0.5,
+    )
+    async with running_app(build_app(settings)) as client:
+        await eventually(lambda: settled(database_url, group, event_ids), within=180, what="events projected")
+        commissioner = _token("commissioner")
+        response = await client.get(
+            "/reports/summary", params={"start": "2025-01", "end": "2025-04"}, headers=commissioner
+        )
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert check(report, expected(history, START, END)) > 0
+
+        pcn = history.places[1].pcn
+        own = await client.get(
+            "/reports/summary", params={"start": "2025-01", "end": "2025-04"}, headers=_token("pcn_admin", pcn)
+        )
+        assert own.status_code == 200 and own.json()["scope"]["pcn"] == pcn
+        check(own.json(), expected(history, START, END, pcn=pcn))
+
+        as_csv = await client.get(
+            "/reports/summary", params={"start": "2025-01", "end": "2025-04", "format": "csv"}, headers=commissioner
+        )
+        assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+        rows = {(r["section"], r["row"], r["figure"]): r for r in csv.DictReader(io.StringIO(as_csv.text))}
+        assert rows[("referrals", "total", "count")]["value"] == str(report["referrals"]["value"])
+        assert "suppressed" in rows[("metadata", "suppression_rule", "text")]["value"]
+        hidden = [r for r in rows.values() if r["suppressed"] == "true"]
+        assert hidden and all(r["value"] == "" for r in hidden)
+
+        other = await client.get("/reports/summary", params={"pcn": "U99999"}, headers=_token("pcn_admin", pcn))
+        assert other.status_code == 403
+        assert (await client.get("/reports/summary", headers=_token("referrer"))).status_code == 403
+        assert (await client.get("/reports/summary", headers=_token("link_worker"))).status_code == 403
+        assert (await client.get("/reports/summary")).status_code == 401
+        bad = await client.get("/reports/summary", params={"start": "2025-05", "end": "2025-01"}, headers=commissioner)
+        assert bad.status_code == 422
+
+        metrics = await _metrics_text(client)
+        for name in (
+            "linkwork_outcomes_open_referrals{",
+            "linkwork_outcomes_referrals{source=",
+            "linkwork_outcomes_plans_agreed ",
+            "linkwork_outcomes_follow_ups_overdue{",
+            "linkwork_outcomes_stale_directory_services{",
+            f'topic="{prefix}referral-created"',
+            "linkwork_consumer_lag{",
+            "linkwork_outcomes_projection_backlog 0.0",
+        ):
+            assert name in metrics, name
+        live = await snapshot(database_url)
+
+    async with scratch_database(postgres_url) as fresh:
+        result = await run_rebuild(fresh, kafka_bootstrap, prefix)
+        assert result.records == len(deliveries)
+        assert await snapshot(fresh) == live
+    result = await run_rebuild(database_url, kafka_bootstrap, prefix)  # in place, over the live tables
+    assert await snapshot(database_url) == live
+
+
+async def _metrics_text(client: object) -> str:
+    from httpx import AsyncClient
+
+    assert isinstance(client, AsyncClient)
+    text = ""
+
+    async def refreshed() -> bool:
+        nonlocal text
+        text = (await client.get("/metrics")).text
+        return "linkwork_outcomes_projection_backlog 0.0" in text and "linkwork_outcomes_open_referrals{" in text
+
+    await eventually(refreshed, within=30, what="business metrics")
+    return text

@@ -1,0 +1,112 @@
+"""Helpers of the outcomes integration tests: own topics, producing histories, waiting, snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from linkwork_contracts.envelope import CloudEvent, encode
+from linkwork_contracts.events import Event
+from linkwork_outcomes.adapters.event_facts import CONSUMED
+from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
+
+JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
+
+
+def topic_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+async def create_topics(bootstrap: str, prefix: str, partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(prefix + event_type.TOPIC, num_partitions=partitions, replication_factor=1)
+                for event_type in CONSUMED
+            ]
+        )
+    finally:
+        await admin.close()
+
+
+async def produce(bootstrap: str, prefix: str, events: Sequence[tuple[Event, CloudEvent]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(
+                prefix + event.TOPIC,
+                encode(envelope),
+                key=event.key().encode(),
+                headers=[("content-type", b"application/cloudevents+json; charset=UTF-8")],
+            )
+            for event, envelope in events
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
+    """Wait until `check()` holds; fail after `within` seconds (a hang guard, not a speed check)."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
+        await asyncio.sleep(0.25)
+
+
+@asynccontextmanager
+async def scratch_database(server_url: str) -> AsyncIterator[str]:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin = await asyncpg.connect(server_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every projection table, rows sorted: two snapshots are equal iff the projections are."""
+    connection = await asyncpg.connect(url)
+    try:
+        tables = {}
+        for table in PROJECTION_TABLES:
+            rows = await connection.fetch(f"SELECT * FROM {table}")
+            if table == "pending_referral":
+                rows = [row[1:] for row in rows]  # its sequence numbers are bookkeeping, not content
+            tables[table] = sorted(tuple(str(v) for v in row) for row in rows)
+        return tables
+    finally:
+        await connection.close()
+
+
+async def settled(url: str, consumer: str, event_ids: set[str]) -> bool:
+    """Every event applied by the consumer and nothing left for the projector."""
+    connection = await asyncpg.connect(url)
+    try:
+        applied = await connection.fetchval(
+            "SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = ANY($2::text[])", consumer, list(event_ids)
+        )
+        pending = await connection.fetchval("SELECT count(*) FROM pending_referral")
+        return bool(applied == len(event_ids) and pending == 0)
+    except asyncpg.UndefinedTableError:
+        return False
+    finally:
+        await connection.close()
