@@ -1,0 +1,1 @@
+"""Matching benchmark and evaluation harness: `python -m bench.matching --help`."""

@@ -1,0 +1,116 @@
+"""Matching benchmark and evaluation (not tests).
+
+    .venv/bin/python -m bench.matching [--quality] [--latency] [--http] [--replay] [--write]
+        [--services 100000] [--kafka 127.0.0.1:29092] [--postgres postgresql://postgres@127.0.0.1:25432/postgres]
+
+With no part named, all four run:
+- quality: nDCG@5 and recall@10 of the ranker and two baselines on labelled personas (quality.py);
+- latency: top-10 over N services in-process, p50/p95, and the index's memory (latency.py);
+- http: POST /match over HTTP to the service running as its own process with N services (http_bench.py);
+- replay: the read model rebuilt from N service-changed snapshots on Kafka (replay.py).
+--write saves bench/matching/results.json and results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.matching import http_bench, latency, quality, replay
+from bench.matching.machine import describe
+
+HERE = Path(__file__).parent
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = ["# Matching benchmark and evaluation", "",
+             f"Run {results['run_at']} with `{results['command']}`.", ""]
+    m = results["machine"]
+    lines += [f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, load average "
+              f"at start {m['load_average_at_start']}, Python {m['python']}. Kafka, PostgreSQL and "
+              "other engineers' work share the machine.", ""]
+    if q := results.get("quality"):
+        lines += ["## Ranking quality (labelled personas)", "",
+                  f"{q['personas']} personas against {q['services']} services, labelled by the rules in "
+                  f"`labels.py` (written apart from the ranker); {q['personas_with_nothing_relevant']} "
+                  "personas with nothing relevant are left out; median "
+                  f"{q['relevant_services_per_persona_median']} relevant services per persona. "
+                  "Bracketed: bootstrap 95% intervals over personas. *Discarded*: share of the top 10 "
+                  "a link worker would reject (grade 0).", "",
+                  "| system | nDCG@5 | recall@10 | top-10 discarded |", "|---|---|---|---|"]
+        for name, s in q["systems"].items():
+            lines.append(f"| {name} | {s['ndcg@5']} {s['ndcg@5_95ci']} | {s['recall@10']} "
+                         f"{s['recall@10_95ci']} | {s['top10_discarded']} |")
+        lines.append("")
+    if lat := results.get("latency"):
+        t, u = lat["suggest_top10"], lat["upsert_one_service"]
+        lines += ["## In-process ranking", "",
+                  f"{lat['services']} services ({lat['offers_indexed']} offers: a service at two venues "
+                  "is two) packed within 25 km of one city centre, the dense worst case; "
+                  f"{lat['queries']} random people with 1-3 needs; top 10 with reasons "
+                  f"(mean {lat['mean_options_returned']} returned).", "",
+                  "| measure | median | p95 | p99 | max |", "|---|---|---|---|---|",
+                  f"| suggest top 10 (ms) | {t['median_ms']} | {t['p95_ms']} | {t['p99_ms']} | {t['max_ms']} |",
+                  f"| apply one changed service (ms) | {u['median_ms']} | {u['p95_ms']} | {u['p99_ms']} | "
+                  f"{u['max_ms']} |", "",
+                  f"Index: {lat['index_numpy_mib']} MiB of numpy arrays, {lat['index_total_mib']} MiB in all "
+                  f"(traced allocations), beside {lat['snapshots_mib']} MiB for the service snapshots "
+                  f"themselves; built in {lat['index_build_seconds']} s.", ""]
+    if h := results.get("http"):
+        lines += ["## Over HTTP", "",
+                  f"POST /match to the service as its own process, {h['services']} services loaded from its "
+                  f"read model at start-up ({h['start_until_serving_seconds_including_index_load']} s from "
+                  "process start to serving).", "",
+                  "| clients | median ms | p95 ms | p99 ms | max ms | requests/s |", "|---|---|---|---|---|---|"]
+        for name, s in h.items():
+            if name.startswith("post_match"):
+                lines.append(f"| {name.removeprefix('post_match_').replace('_', ' ')} | {s['median_ms']} | "
+                             f"{s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {s.get('requests_per_s', '')} |")
+        lines.append("")
+    if r := results.get("replay"):
+        lines += ["## Read model rebuilt from Kafka", "",
+                  f"{r['snapshots']} service-changed snapshots on a compacted topic, the service started on an "
+                  f"empty database: {r['process_start_until_caught_up_and_indexed_seconds']} s from process "
+                  f"start until caught up and indexed ({r['snapshots_per_s_including_start_up']} snapshots/s, "
+                  f"start-up included); {r['stored_in_read_model']} in the read model.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.matching", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    for part in ("quality", "latency", "http", "replay"):
+        parser.add_argument(f"--{part}", action="store_true")
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--kafka", default="127.0.0.1:29092")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:25432/postgres")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    parts = [p for p in ("quality", "latency", "http", "replay") if getattr(args, p)] or [
+        "quality", "latency", "http", "replay"]
+    results: dict[str, Any] = {"run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                               "command": "python -m bench.matching " + " ".join(sys.argv[1:]),
+                               "machine": describe()}
+    if "quality" in parts:
+        results["quality"] = quality.evaluate()
+    if "latency" in parts:
+        results["latency"] = latency.measure(services_count=args.services)
+    if "http" in parts:
+        results["http"] = asyncio.run(http_bench.measure(postgres=args.postgres, kafka=args.kafka,
+                                                         services_count=args.services))
+    if "replay" in parts:
+        results["replay"] = asyncio.run(replay.measure(postgres=args.postgres, kafka=args.kafka,
+                                                       services_count=args.services))
+    print(json.dumps(results, indent=2))
+    if args.write:
+        (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        (HERE / "results.md").write_text(render(results) + "\n")
+
+
+if __name__ == "__main__":
+    main()

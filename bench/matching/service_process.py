@@ -1,0 +1,78 @@
+"""Runs the matching service as its own process, as deployed, for the HTTP and replay benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+JWT_SECRET = "matching-benchmark-jwt-secret-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(postgres: str) -> AsyncIterator[str]:
+    name = f"bench_matching_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(postgres)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    try:
+        yield postgres.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin = await asyncpg.connect(postgres)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def running_service(database_url: str, kafka: str, topic_prefix: str, log: Path,
+                          *, ready_within: float = 900.0) -> AsyncIterator[tuple[str, float]]:
+    """Start `python -m linkwork_matching`; yield its base URL and seconds until it answered."""
+    port = free_port()
+    env = {**os.environ, "LINKWORK_DATABASE_URL": database_url,
+           "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": kafka, "LINKWORK_HTTP_PORT": str(port),
+           "LINKWORK_JWT_SECRET": JWT_SECRET, "LINKWORK_TOPIC_PREFIX": topic_prefix,
+           "LINKWORK_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+           "LINKWORK_READ_MODEL_CATCH_UP_SECONDS": str(ready_within), "LINKWORK_LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "linkwork_matching", env=env, stdout=output,
+            stderr=asyncio.subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            while True:
+                if process.returncode is not None:
+                    raise RuntimeError(f"the service exited with {process.returncode}; see {log}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{base}/health", timeout=1)).status_code == 200:
+                        break
+                if time.perf_counter() - started > ready_within:
+                    raise TimeoutError("the service did not start")
+                await asyncio.sleep(0.2)
+        yield base, time.perf_counter() - started
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
