@@ -21,6 +21,11 @@ ACCENT = "#2a9d8f"
 MUTED = "#8d99ae"
 
 
+def label_width(labels: Sequence[str]) -> int:
+    """Room for the longest row label (about 6.6 px a character at 12 px), within sensible bounds."""
+    return max(90, min(340, round(6.6 * max((len(label) for label in labels), default=0)) + 12))
+
+
 def _svg(title: str, description: str, height: int, body: list[str], width: int = WIDTH) -> str:
     slug = "".join(c if c.isalnum() else "-" for c in title.lower())
     return (
@@ -53,22 +58,23 @@ def bars(title: str, description: str, rows: Sequence[tuple[str, Figure]], *, pe
     """A horizontal bar per row, scaled to the largest shown value."""
     shown = [f.value for _, f in rows if f.value is not None]
     top = max([float(v) for v in shown] + [1e-9])
-    span = WIDTH - LABEL_WIDTH - 90
+    left = label_width([label for label, _ in rows])
+    span = WIDTH - left - 90
     body = []
     for index, (label, figure) in enumerate(rows):
         y = 8 + index * ROW
-        body.append(_text(LABEL_WIDTH - 8, y + BAR - 4, label, anchor="end"))
+        body.append(_text(left - 8, y + BAR - 4, label, anchor="end"))
         if figure.suppressed:
             body.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{span * 0.1:.1f}" height="{BAR}" '
+                f'<rect x="{left}" y="{y}" width="{span * 0.1:.1f}" height="{BAR}" '
                 f'fill="none" stroke="{MUTED}" stroke-dasharray="3 2"/>'
             )
-            body.append(_text(LABEL_WIDTH + span * 0.1 + 6, y + BAR - 4, "suppressed", cls="muted"))
+            body.append(_text(left + span * 0.1 + 6, y + BAR - 4, "suppressed", cls="muted"))
             continue
         value = float(figure.value or 0)
         length = span * value / top
-        body.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{ACCENT}"/>')
-        body.append(_text(LABEL_WIDTH + length + 6, y + BAR - 4, _number(figure, percent)))
+        body.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{ACCENT}"/>')
+        body.append(_text(left + length + 6, y + BAR - 4, _number(figure, percent)))
     return _svg(title, description, 16 + len(rows) * ROW, body)
 
 
@@ -116,8 +122,9 @@ def outcome_change(rows: Sequence[OutcomeRow]) -> str:
         ]
         + [1.0]
     )
-    span, body = WIDTH - LABEL_WIDTH - 150, []
-    zero = LABEL_WIDTH + span / 2
+    left = label_width([row.label for row in rows])
+    span, body = WIDTH - left - 200, []
+    zero = left + span / 2
     height = 36 + len(rows) * ROW
 
     def x(value: float) -> float:
@@ -130,7 +137,7 @@ def outcome_change(rows: Sequence[OutcomeRow]) -> str:
     for index, row in enumerate(rows):
         y = 8 + index * ROW + BAR / 2
         better = "higher is better" if row.higher_is_better else "lower is better"
-        body.append(_text(LABEL_WIDTH - 8, y + 4, row.label, anchor="end"))
+        body.append(_text(left - 8, y + 4, row.label, anchor="end"))
         if row.mean_change.value is None:
             status = "suppressed" if row.mean_change.suppressed else "no pairs"
             body.append(_text(zero + 8, y + 4, status, cls="muted"))
@@ -145,7 +152,7 @@ def outcome_change(rows: Sequence[OutcomeRow]) -> str:
                 body.append(f'<line x1="{end:.1f}" y1="{y - 5:.1f}" x2="{end:.1f}" y2="{y + 5:.1f}" stroke="{INK}"/>')
         colour = ACCENT if (mean > 0) == row.higher_is_better else "#e76f51"
         body.append(f'<circle cx="{x(mean):.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>')
-        body.append(_text(LABEL_WIDTH + span + 10, y + 4, f"{mean:+.2f} ({better})"))
+        body.append(_text(left + span + 10, y + 4, f"{mean:+.2f} ({better})"))
     return _svg(
         "Outcome change",
         "Mean change from baseline to latest measurement for each outcome score, with its 95% confidence interval.",
@@ -154,30 +161,34 @@ def outcome_change(rows: Sequence[OutcomeRow]) -> str:
     )
 
 
+def _short(figure: Figure) -> str:
+    return "*" if figure.suppressed else _number(figure, percent=True)
+
+
 def grouped_bars(
     title: str, description: str, rows: Sequence[tuple[str, Figure, Figure]], legend: tuple[str, str]
 ) -> str:
     """Two shares per row (0-100%), e.g. share of referrals and plan rate."""
-    span, body = WIDTH - LABEL_WIDTH - 70, []
+    left = label_width([label for label, _, _ in rows])
+    span, body = WIDTH - left - 100, []
     half = BAR / 2
     for index, (label, first, second) in enumerate(rows):
         y = 30 + index * ROW
-        body.append(_text(LABEL_WIDTH - 8, y + BAR - 4, label, anchor="end"))
+        body.append(_text(left - 8, y + BAR - 4, label, anchor="end"))
         for offset, figure, colour in ((0.0, first, INK), (half, second, ACCENT)):
             if figure.value is None:
                 body.append(
-                    f'<rect x="{LABEL_WIDTH}" y="{y + offset:.1f}" width="{span * 0.05:.1f}" '
+                    f'<rect x="{left}" y="{y + offset:.1f}" width="{span * 0.05:.1f}" '
                     f'height="{half - 1:.1f}" fill="none" stroke="{MUTED}" stroke-dasharray="2 2"/>'
                 )
                 continue
             length = span * min(float(figure.value), 1.0)
             body.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y + offset:.1f}" width="{length:.1f}" '
-                f'height="{half - 1:.1f}" fill="{colour}"/>'
+                f'<rect x="{left}" y="{y + offset:.1f}" width="{length:.1f}" height="{half - 1:.1f}" fill="{colour}"/>'
             )
-        body.append(_text(WIDTH - 60, y + BAR - 4, f"{_number(first, True)} / {_number(second, True)}"))
-    body.append(f'<rect x="{LABEL_WIDTH}" y="6" width="12" height="10" fill="{INK}"/>')
-    body.append(_text(LABEL_WIDTH + 16, 15, legend[0]))
-    body.append(f'<rect x="{LABEL_WIDTH + 200}" y="6" width="12" height="10" fill="{ACCENT}"/>')
-    body.append(_text(LABEL_WIDTH + 216, 15, legend[1]))
+        body.append(_text(WIDTH - 4, y + BAR - 4, f"{_short(first)} / {_short(second)}", anchor="end"))
+    body.append(f'<rect x="{left}" y="6" width="12" height="10" fill="{INK}"/>')
+    body.append(_text(left + 16, 15, legend[0]))
+    body.append(f'<rect x="{left + 200}" y="6" width="12" height="10" fill="{ACCENT}"/>')
+    body.append(_text(left + 216, 15, legend[1]))
     return _svg(title, description, 40 + len(rows) * ROW, body)

@@ -31,7 +31,10 @@ svg text.muted { fill: var(--muted); }
 .tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
 .tile { flex: 1 1 150px; border: 1px solid var(--rule); padding: 10px 12px; border-radius: 4px; }
 .tile b { display: block; font-size: 24px; color: var(--ink); }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; }
+/* Fixed layout keeps a folded table's hidden rows in the same columns as the rows above them. */
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; table-layout: fixed; }
+th:first-child, td:first-child { width: 38%; }
+details.rows table { margin-top: 0; }
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 8px; text-align: left; vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .suppressed { color: var(--muted); }
