@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -8,8 +8,8 @@ from linkwork_stack.system import SystemUnderTest
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SystemUnderTest]:
-    running = SystemUnderTest(Path(tmp_path_factory.mktemp("system")))
+def system(server_dir: Callable[[str], Path]) -> Iterator[SystemUnderTest]:
+    running = SystemUnderTest(server_dir("system"))
     try:
         running.start()
         yield running

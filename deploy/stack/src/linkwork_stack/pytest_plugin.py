@@ -8,9 +8,12 @@ no fallback to skipping: if none of these can start, the fixture fails with the 
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,7 +41,27 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_dir() -> Iterator[Callable[[str], Path]]:
+    """New folders for servers that drop root's privileges (PostgreSQL runs as an unprivileged user).
+
+    They live outside pytest's own temporary folder because every pytest run that starts makes that
+    folder private to root again, which would cut a running PostgreSQL off from its data.
+    """
+    root = Path(tempfile.mkdtemp(prefix="linkwork-servers-"))
+    root.chmod(0o755)
+    numbers = itertools.count()
+
+    def make(name: str) -> Path:
+        folder = root / f"{name}{next(numbers)}"
+        folder.mkdir()
+        return folder
+
+    yield make
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(server_dir: Callable[[str], Path]) -> Iterator[str]:
     """URL of a server on which tests may create databases."""
     if url := os.environ.get("LINKWORK_TEST_DATABASE_URL"):
         yield url
@@ -46,7 +69,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with containers.postgres() as url:
             yield url
     else:
-        server = PostgresServer(Path(tmp_path_factory.mktemp("postgres")), port=free_port())
+        server = PostgresServer(server_dir("postgres"), port=free_port())
         server.start()
         try:
             yield server.url()
