@@ -56,6 +56,22 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import asyncio
+    from functools import partial
+
+    from linkwork_stack.simulator import simulate
+    from linkwork_stack.tokens import development_token
+
+    def headers(role: str, subject: str = "simulator", organisation: str | None = None) -> dict[str, str]:
+        token = development_token(role=role, pcn=args.pcn, subject=subject, organisation=organisation)
+        return {"Authorization": f"Bearer {token}"}
+
+    outcomes = asyncio.run(partial(simulate, args.referral_url, headers, people=args.people, rate=args.rate,
+                                   seed=args.seed)())
+    return 1 if outcomes["failed"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linkwork-stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--pcn", default="U00001")
     token.add_argument("--subject", default="dev-user")
     token.set_defaults(func=_token)
+    simulator = commands.add_parser("simulate", help="play a day in a PCN through the real APIs")
+    simulator.add_argument("--referral-url", default="http://127.0.0.1:8001")
+    simulator.add_argument("--people", type=int, default=60)
+    simulator.add_argument("--rate", type=float, default=2.0, help="new referrals per second")
+    simulator.add_argument("--seed", type=int, default=2026)
+    simulator.add_argument("--pcn", default="U00001")
+    simulator.set_defaults(func=_simulate)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
