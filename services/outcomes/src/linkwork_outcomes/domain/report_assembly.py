@@ -44,6 +44,8 @@ from linkwork_outcomes.domain.statistics import (
 from linkwork_outcomes.domain.suppression import RULE, SMALLEST_SHOWN
 
 TITLE = "Social prescribing: referrals, outcomes and gaps in provision"
+ACTIVITY_ROWS = 200  # a summary lists the activities and providers with most places planned
+PROVIDER_ROWS = 100
 FIRST_CONTACT_TARGET_DAYS = 14  # NHS England's link worker model: first contact within 2 weeks
 NOTES = (
     "Figures describe the referrals received in the period (by the month they were made, UK "
@@ -55,7 +57,8 @@ NOTES = (
     "Contacts per person count the contacts made in each contacted referral's episode.",
     "Plan uptake counts referrals whose current plan includes the activity; attended means "
     "attending or completed. Provider figures add up the places planned at the provider's "
-    "activities, so a person with two of them counts twice.",
+    "activities, so a person with two of them counts twice. The report lists the "
+    f"{ACTIVITY_ROWS} activities and {PROVIDER_ROWS} providers with most places planned.",
     "Outcome change pairs each referral's baseline with its latest later measurement; the "
     "interval is a 95% confidence interval from the t distribution with pairs - 1 degrees of "
     "freedom. Improvement thresholds: SWEMWBS +3 metric points; ONS4 items 2 points the better "
@@ -175,24 +178,41 @@ class _Assembly:
         book.remainder("contacted-uncounted", self.contacted, self.with_contacts)
 
     def _register_activities(self) -> None:
+        """The most-planned activities and providers, with the rest of each provider as one implied cell."""
         book, data = self.book, self.data
         planned, attended = data.section(Section.PLANNED), data.section(Section.ATTENDED)
-        self.activities: list[str] = sorted(planned, key=lambda s: (-planned[s], s))
-        by_provider: dict[str, list[str]] = {}
+        ranked = sorted(planned, key=lambda s: (-planned[s], s))
+        self.activities: list[str] = ranked[:ACTIVITY_ROWS]
         for service_id in self.activities:
             book.cell(f"planned:{service_id}", planned[service_id])
             book.cell(f"attended:{service_id}", attended.get(service_id, 0))
             book.remainder(f"not-attended:{service_id}", f"planned:{service_id}", f"attended:{service_id}")
+        by_provider: dict[str, list[str]] = {}
+        for service_id in ranked:
             label = data.services.get(service_id)
             if label is not None and label.provider_id:
                 by_provider.setdefault(label.provider_id, []).append(service_id)
-        self.providers = by_provider
-        for provider_id, services in by_provider.items():
-            total = book.cell(f"provider-planned:{provider_id}", sum(planned[s] for s in services))
-            book.margin(total, [f"planned:{s}" for s in services])
-            went = book.cell(f"provider-attended:{provider_id}", sum(attended.get(s, 0) for s in services))
-            book.margin(went, [f"attended:{s}" for s in services])
-            book.remainder(f"provider-not-attended:{provider_id}", total, went)
+        totals = {p: sum(planned[s] for s in services) for p, services in by_provider.items()}
+        listed = set(self.activities)
+        self.providers = {p: by_provider[p] for p in sorted(totals, key=lambda p: (-totals[p], p))[:PROVIDER_ROWS]}
+        for provider_id, services in self.providers.items():
+            shown = [s for s in services if s in listed]
+            rest = [s for s in services if s not in listed]
+            for kind, counts in (("planned", planned), ("attended", attended)):
+                total = book.cell(f"provider-{kind}:{provider_id}", sum(counts.get(s, 0) for s in services))
+                parts = [f"{kind}:{s}" for s in shown]
+                if rest:  # activities outside the listed ones: unpublished, but their sum is derivable
+                    parts.append(
+                        book.cell(
+                            f"provider-other-{kind}:{provider_id}", sum(counts.get(s, 0) for s in rest), implied=True
+                        )
+                    )
+                book.margin(total, parts)
+            book.remainder(
+                f"provider-not-attended:{provider_id}",
+                f"provider-planned:{provider_id}",
+                f"provider-attended:{provider_id}",
+            )
 
     def _register_outcomes(self) -> None:
         for score in OUTCOME_SCORES:
