@@ -133,3 +133,19 @@ def test_rule_and_counts_are_stated() -> None:
     report = _report(_base())
     assert "1 to 4" in report.suppression.rule and report.suppression.smallest_count_shown == 5
     assert report.suppression.suppressed_figures == 0
+
+
+def test_unlisted_activities_still_protect_a_listed_providers_total() -> None:
+    # 200 activities of 10 places are listed; s200 (3 places) is not, but its provider p1 is.
+    services = [f"s{i:03d}" for i in range(201)]
+    tally = _base() | {("planned", s, ""): 10 for s in services[:200]} | {("planned", "s200", ""): 3}
+    provider = {s: ("p1" if s in ("s000", "s200") else f"p-{s}") for s in services}
+    labels = {s: ServiceLabel(s, 1, s, provider[s], provider[s], True, NOW) for s in services}
+    report = _report(tally, services=labels)
+    listed = {row.service_id: row for row in report.activities}
+    assert len(listed) == 200 and "s200" not in listed
+    providers = {row.provider_id: row for row in report.providers}
+    assert providers["p1"].planned.value == 13
+    # 13 = 10 (s000, listed) + 3 (unlisted): the 3 is derivable, so s000's 10 is hidden.
+    assert listed["s000"].planned.suppressed
+    assert listed["s001"].planned.value == 10
