@@ -41,4 +41,5 @@ def features_in_text(*texts: str | None) -> list[Accessibility]:
             for feature, phrases in _PHRASES:
                 if feature not in found and any(phrase in sentence for phrase in phrases):
                     found.append(feature)
-    return found
+    order = list(Accessibility)
+    return sorted(found, key=order.index)
