@@ -21,12 +21,13 @@ router = APIRouter(tags=["matching"])
 READERS = (Role.LINK_WORKER, Role.PCN_ADMIN)
 
 
-def get_ranker(request: Request) -> Ranker:
+# Async so FastAPI calls them inline rather than in its thread pool.
+async def get_ranker(request: Request) -> Ranker:
     ranker: Ranker = request.app.state.ranker
     return ranker
 
 
-def get_ranker_version(request: Request) -> str:
+async def get_ranker_version(request: Request) -> str:
     version: str = request.app.state.ranker_version
     return version
 

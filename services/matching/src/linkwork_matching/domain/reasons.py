@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from linkwork_contracts.codes import NEED_TAXONOMY_TERMS, CapacityStatus, DeliveryMode, NeedCategory
 
@@ -57,8 +58,14 @@ def need_words(need: NeedCategory) -> str:
     return name[0].lower() + name[1:]
 
 
+@lru_cache(maxsize=8192)
+def _words(name: str, description: str) -> frozenset[str]:
+    """A service's words, kept for the services suggested most often."""
+    return frozenset(tokens(f"{name}\n{description}"))
+
+
 def matched_interests(person: Person, offer: Offer) -> list[str]:
-    words = set(tokens(f"{offer.service.name}\n{offer.service.description}"))
+    words = _words(offer.service.name, offer.service.description)
     return [tag for tag in person.interests if any(t in words for t in tokens(tag))]
 
 
