@@ -19,6 +19,7 @@ from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.handlers.learning import on_follow_up_recorded, on_plan_agreed
 from linkwork_matching.handlers.referrals import ReferralMatcher
+from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.settings import Settings
 from linkwork_matching.workers.gap_reporter import GapReporter
 from linkwork_matching.workers.index_sync import IndexSync
@@ -40,12 +41,16 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], datetime]
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
+        matching_metrics = MatchingMetrics(context.registry)
+        app.state.matching_metrics = matching_metrics
         bootstrap = settings.kafka_bootstrap_servers
         prefix = settings.consumer_group_prefix
-        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds)
+        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds,
+                         metrics=matching_metrics)
         events = PrefixedHandlers(settings.topic_prefix)
         events.add(ReferralCreatedV1, ReferralMatcher(
-            ranker, settings.options_per_need, settings.ranker_version, settings.event_source, clock))
+            ranker, settings.options_per_need, settings.ranker_version, settings.event_source, clock,
+            matching_metrics))
         events.add(PlanAgreedV1, on_plan_agreed)
         events.add(FollowUpRecordedV1, on_follow_up_recorded)
         # Order matters: the index loads what the database has, the read model catches up with
@@ -62,7 +67,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], datetime]
             GapReporter(context.pool,
                         GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
                         source=settings.event_source, interval=settings.gap_report_seconds,
-                        clock=clock),
+                        clock=clock, metrics=matching_metrics),
         ]
 
     app = create_app(ServiceDefinition(

@@ -55,6 +55,10 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         assert (await http.get(f"/referrals/{key}/matches")).status_code == 401
         assert (await http.get(f"/referrals/{key}/matches",
                                headers=token(role="commissioner", pcn=PCN))).status_code == 403
+        metrics = (await http.get("/metrics")).text
+        assert "linkwork_matching_suggestion_sets_total 1.0" in metrics
+        assert 'linkwork_matching_rank_seconds_count{path="event"} 1.0' in metrics
+        assert "linkwork_matching_index_services 2.0" in metrics
 
 
 async def test_a_redelivered_referral_emits_no_second_set_but_a_new_version_does(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.api.exploring import filters_for, person_for, response_for
 from linkwork_matching.api.schemas import MatchRequest, MatchResponse
 from linkwork_matching.domain.ranker import Ranker
+from linkwork_matching.observability import MatchingMetrics
 
 router = APIRouter(tags=["matching"])
 READERS = (Role.LINK_WORKER, Role.PCN_ADMIN)
@@ -32,7 +34,13 @@ async def get_ranker_version(request: Request) -> str:
     return version
 
 
+async def get_metrics(request: Request) -> MatchingMetrics | None:
+    metrics: MatchingMetrics | None = getattr(request.app.state, "matching_metrics", None)
+    return metrics
+
+
 RankerDep = Annotated[Ranker, Depends(get_ranker)]
+Metrics = Annotated[MatchingMetrics | None, Depends(get_metrics)]
 RankerVersion = Annotated[str, Depends(get_ranker_version)]
 
 
@@ -61,7 +69,7 @@ async def referral_matches(referral_id: UUID, principal: CurrentPrincipal, pool:
 @router.post("/match", response_model=MatchResponse,
              summary="Rank options for a person with a link worker's own filters")
 async def match(body: MatchRequest, principal: CurrentPrincipal, pool: Pool, ranker: RankerDep,
-                ranker_version: RankerVersion) -> MatchResponse:
+                ranker_version: RankerVersion, metrics: Metrics) -> MatchResponse:
     require_role(principal, *READERS)
     start = None
     if body.referral_id is not None:
@@ -74,6 +82,9 @@ async def match(body: MatchRequest, principal: CurrentPrincipal, pool: Pool, ran
     if not person.needs:
         raise Problem(422, "Unprocessable content", "give needs, or a referral_id whose needs to use",
                       errors=[{"field": "needs", "rule": "required", "message": "needs are required"}])
+    started = time.perf_counter()
     suggestions = ranker.suggest(person, per_need=body.options_per_need, limit=body.limit,
                                  filters=filters_for(body))
+    if metrics is not None:
+        metrics.rank_seconds.labels("api").observe(time.perf_counter() - started)
     return response_for(person, suggestions, ranker_version)

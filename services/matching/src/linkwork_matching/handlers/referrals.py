@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from linkwork_matching.adapters.gap_store import GapObservation
 from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.adapters.outbound import matches_suggested
 from linkwork_matching.domain.ranker import Ranker
+from linkwork_matching.observability import MatchingMetrics
 
 
 @dataclass
@@ -25,6 +27,7 @@ class ReferralMatcher:
     ranker_version: str
     source: str
     clock: Callable[[], datetime]
+    metrics: MatchingMetrics | None = None
 
     async def __call__(self, event: ReferralCreatedV1, envelope: CloudEvent,
                        connection: asyncpg.Connection) -> None:
@@ -35,13 +38,22 @@ class ReferralMatcher:
         if await referral_store.has_suggestions(connection, event.referral_id, event.version):
             return
         person = person_from_referral(event)
+        started = time.perf_counter()
         suggestions = self.ranker.suggest(person, per_need=self.options_per_need)
+        elapsed = time.perf_counter() - started
         now = self.clock()
         message = matches_suggested(event, person, suggestions, suggested_at=now,
                                     ranker_version=self.ranker_version)
         if not await referral_store.save_suggestions(connection, message):
             return
         await messaging.add(connection, message, source=self.source)
+        if self.metrics is not None:
+            # Counted before commit: a rolled-back batch is retried and counted again, so these
+            # are attempts, which is what an operator watching load wants anyway.
+            self.metrics.rank_seconds.labels("event").observe(elapsed)
+            self.metrics.suggestion_sets.inc()
+            for need in suggestions.gaps:
+                self.metrics.unmet_needs.labels(need.value).inc()
         if person.postcode_district is not None:
             await gap_store.record(connection, event.referral_id, event.version, [
                 GapObservation(n.need, person.postcode_district, n.eligible_services == 0,

@@ -14,18 +14,20 @@ from linkwork_runtime import messaging
 from linkwork_matching.adapters import gap_store
 from linkwork_matching.adapters.outbound import provision_gap
 from linkwork_matching.domain.gaps import GapPolicy
+from linkwork_matching.observability import MatchingMetrics
 
 log = logging.getLogger(__name__)
 
 
 class GapReporter:
     def __init__(self, pool: asyncpg.Pool, policy: GapPolicy, *, source: str, interval: float,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], metrics: MatchingMetrics | None = None) -> None:
         self._pool = pool
         self._policy = policy
         self._source = source
         self._interval = interval
         self._clock = clock
+        self._metrics = metrics
         self._task: asyncio.Task[None] | None = None
 
     async def report_once(self) -> int:
@@ -39,6 +41,8 @@ class GapReporter:
                     await gap_store.mark_reported(connection, gap, now)
                     reported += 1
             await gap_store.prune(connection, 2 * self._policy.report_interval, now)
+        if self._metrics is not None:
+            self._metrics.gap_reports.inc(reported)
         return reported
 
     async def start(self) -> None:

@@ -16,15 +16,18 @@ import asyncpg
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.inbound import service_from_event
 from linkwork_matching.domain.ranker import Ranker
+from linkwork_matching.observability import MatchingMetrics
 
 log = logging.getLogger(__name__)
 
 
 class IndexSync:
-    def __init__(self, pool: asyncpg.Pool, ranker: Ranker, *, interval: float = 0.5) -> None:
+    def __init__(self, pool: asyncpg.Pool, ranker: Ranker, *, interval: float = 0.5,
+                 metrics: MatchingMetrics | None = None) -> None:
         self._pool = pool
         self._ranker = ranker
         self._interval = interval
+        self._metrics = metrics
         self._services_seen = 0
         self._tallies_seen = 0
         self._lock = asyncio.Lock()
@@ -45,6 +48,8 @@ class IndexSync:
                     self._ranker.record_outcomes(change.service_id, change.need, change.tally)
                     self._tallies_seen = change.change_seq
                 applied += len(tallies)
+        if self._metrics is not None:
+            self._metrics.index_services.set(len(self._ranker.index))
         return applied
 
     async def start(self) -> None:
