@@ -12,13 +12,11 @@ import contextlib
 import logging
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -216,18 +214,12 @@ async def test_a_ten_second_kafka_outage_loses_nothing(
     await _assert_exactly_once_in_order(consumer_pool, total, 20)
 
 
-@pytest.fixture
-def server_dir() -> Iterator[Path]:
-    """A data folder outside pytest's tmp_path: pytest resets its own folder to mode 700 whenever another
-    session starts, which locks out PostgreSQL's unprivileged user mid-test."""
-    folder = Path(tempfile.mkdtemp(prefix="linkwork-messaging-"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-async def test_a_postgresql_restart_loses_nothing(server_dir: Path, kafka_bootstrap: str, sample: type[Event]) -> None:
+async def test_a_postgresql_restart_loses_nothing(
+    server_dir: Callable[[str], Path], kafka_bootstrap: str, sample: type[Event]
+) -> None:
     total = 1500
-    server = PostgresServer(server_dir / "postgres", port=free_port())
+    # A folder from the stack's fixture: outside pytest's tmp_path, which other pytest runs lock down.
+    server = PostgresServer(server_dir("postgres"), port=free_port())
     await asyncio.to_thread(server.start)
     try:
         async with scratch_database(server.url()) as producer_url, scratch_database(server.url()) as consumer_url:

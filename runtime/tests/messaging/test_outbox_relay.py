@@ -137,3 +137,41 @@ async def test_two_relays_publish_every_key_in_commit_order_with_one_leader(
     assert seen == {f"stream-{k}": list(range(1, per_key + 1)) for k in range(keys)}
     assert registry.get_sample_value("linkwork_events_published_total", {"topic": sample.TOPIC}) == keys * per_key
     assert registry.get_sample_value("linkwork_outbox_backlog") is not None
+
+
+async def test_stopping_the_relay_publishes_everything_already_committed(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+) -> None:
+    async with pool.acquire() as connection, connection.transaction():
+        await add_many(connection, [sample(stream=f"s{n % 10}", seq=n) for n in range(2500)], source="test")
+    relay = OutboxRelay(pool, kafka_bootstrap, batch_size=500, poll_interval=5.0)
+    await relay.start()
+    await relay.stop()
+    assert await _outbox_rows(pool) == 0
+    assert await topic_size(kafka_bootstrap, sample.TOPIC) == 2500
+
+
+async def test_a_standby_relay_takes_over_when_the_leader_stops(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+) -> None:
+    first = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.1)
+    await first.start()
+    await eventually(_leads(first), within=30, what="the first relay to lead")
+    second = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.1)
+    await second.start()
+    try:
+        await first.stop()
+        await eventually(_leads(second), within=30, what="the standby to take over")
+        async with pool.acquire() as connection, connection.transaction():
+            await add(connection, sample(stream="s", seq=1), source="test")
+        await read_topic(kafka_bootstrap, sample.TOPIC, 1)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+    finally:
+        await second.stop()
+
+
+def _leads(relay: OutboxRelay):  # type: ignore[no-untyped-def]
+    async def check() -> bool:
+        return relay.leading
+
+    return check

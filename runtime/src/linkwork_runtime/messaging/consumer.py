@@ -68,7 +68,7 @@ class ConsumerRunner:
             decode=decode or functools.partial(decode_envelope, accept=frozenset(handlers.types())),
             metrics=metrics or MessagingMetrics(), retry=retry or RetryPolicy(), batch_size=batch_size,
         )
-        self._max_buffered = max_buffered or 2 * batch_size
+        self._max_buffered = max_buffered or 4 * batch_size
         self._commit_timeout = commit_timeout
         # Extra AIOKafkaConsumer settings, e.g. {"group_instance_id": "matching-0"} (static membership: a
         # restarted replica gets its partitions back at once instead of after the session timeout).
@@ -78,7 +78,10 @@ class ConsumerRunner:
         self._ready: dict[TopicPartition, int] = {}  # settled offsets not yet committed to Kafka
         self._paused: set[TopicPartition] = set()
         self._stopping = asyncio.Event()
+        self._progressed = asyncio.Event()
+        self._commit_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._committer: asyncio.Task[None] | None = None
 
     @property
     def topics(self) -> list[str]:
@@ -91,7 +94,8 @@ class ConsumerRunner:
             client_id=self.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=self._context.batch_size,
+            # Fetch well ahead of the workers: per-partition queues absorb it (see max_buffered).
+            max_poll_records=4 * self._context.batch_size,
             # A topic that does not exist yet when we subscribe is noticed at the next metadata refresh;
             # the default of five minutes would leave a freshly deployed consumer idle that long.
             metadata_max_age_ms=5_000,
@@ -101,6 +105,7 @@ class ConsumerRunner:
         consumer.subscribe(self._topics, listener=_Rebalance(self))
         self._consumer = consumer
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+        self._committer = asyncio.create_task(self._commit_continuously(), name=f"commit-{self.name}")
 
     async def stop(self) -> None:
         """Finish the transactions in hand, commit their offsets, leave the group and close."""
@@ -109,6 +114,9 @@ class ConsumerRunner:
         self._stopping.set()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._committer is not None:
+            self._committer.cancel()
+            await asyncio.gather(self._committer, return_exceptions=True)
         await self._release(list(self._workers))
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._consumer.stop(), self._commit_timeout)
@@ -139,32 +147,48 @@ class ConsumerRunner:
                     self._paused.add(tp)
             for tp, worker in self._workers.items():
                 worker.report_lag(consumer.highwater(tp))
-            await self._commit(self._ready)
+
+    async def _commit_continuously(self) -> None:
+        """Commit settled offsets as they come, off the fetch loop: one commit carries whatever the
+        workers settled while the previous one was in flight."""
+        failures = 0
+        while True:
+            await self._progressed.wait()
+            self._progressed.clear()
+            if await self._commit(self._ready):
+                failures = 0
+            else:
+                failures += 1
+                self._progressed.set()  # the offsets are still pending
+                await asyncio.sleep(Backoff(initial=0.2, maximum=5.0).delay(failures))
 
     def _progress(self, tp: TopicPartition, next_offset: int) -> None:
         self._ready[tp] = next_offset
+        self._progressed.set()
         worker = self._workers.get(tp)
         if tp in self._paused and worker is not None and worker.backlog < self._max_buffered:
             self._paused.discard(tp)
             if self._consumer is not None and tp in self._consumer.assignment():
                 self._consumer.resume(tp)
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        """Commit the given settled offsets; on failure keep them for the next attempt."""
-        if not offsets or self._consumer is None:
-            return
-        assigned = self._consumer.assignment()
-        batch = {tp: offset for tp, offset in offsets.items() if tp in assigned}
-        for tp in list(offsets):
-            del offsets[tp]
-        if not batch:
-            return
-        try:
-            await asyncio.wait_for(self._consumer.commit(batch), self._commit_timeout)
-        except Exception as error:
-            log.warning("consumer %s: offset commit failed, will retry: %r", self.name, error)
-            for tp, offset in batch.items():
-                offsets[tp] = max(offset, offsets.get(tp, offset))
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> bool:
+        """Commit the given settled offsets; on failure keep them in `offsets` and return False."""
+        async with self._commit_lock:  # one commit at a time, so a later offset never lands first
+            if not offsets or self._consumer is None:
+                return True
+            assigned = self._consumer.assignment()
+            batch = {tp: offset for tp, offset in offsets.items() if tp in assigned}
+            offsets.clear()
+            if not batch:
+                return True
+            try:
+                await asyncio.wait_for(self._consumer.commit(batch), self._commit_timeout)
+            except Exception as error:
+                log.warning("consumer %s: offset commit failed, will retry: %r", self.name, error)
+                for tp, offset in batch.items():
+                    offsets[tp] = max(offset, offsets.get(tp, offset))
+                return False
+            return True
 
     async def _release(self, partitions: list[TopicPartition]) -> None:
         """Stop the workers of `partitions` after their transaction in hand, and commit their offsets."""

@@ -26,10 +26,7 @@ class Applicable:
     envelope: CloudEvent
     event: Event
     handler: Handler
-
-    @property
-    def event_id(self) -> str:
-        return str(self.envelope.id)
+    event_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +56,4 @@ def classify(record: Record, decode: Decode, handlers: Handlers) -> Item:
     handler = handlers.find(event)
     if handler is None:
         return Ignored(record, "unhandled")
-    return Applicable(record, envelope, event, handler)
+    return Applicable(record, envelope, event, handler, envelope.id)

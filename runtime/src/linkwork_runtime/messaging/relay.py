@@ -99,7 +99,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         failures = 0
-        while not self._stopping.is_set():
+        while True:  # even when stopped before it got going, it first publishes what is committed
             try:
                 async with self._pool.acquire() as connection:
                     await self._serve(connection)

@@ -1,0 +1,49 @@
+"""Write the benchmark's results as JSON (for tools) and Markdown (for people)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_LABELS = {
+    "relay": "outbox relay (publish, acks=all)",
+    "raw": "raw aiokafka consume + commit",
+    "pipeline": "our consumer pipeline (no-op handler)",
+    "pipeline_tuned_gc": "our consumer pipeline (no-op handler), tuned GC",
+    "pipeline_insert": "our consumer pipeline (one INSERT per event)",
+    "pipeline_insert_tuned_gc": "our consumer pipeline (one INSERT per event), tuned GC",
+}
+
+
+def write_reports(summary: dict[str, Any], folder: Path) -> None:
+    summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **summary}
+    (folder / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    machine = summary["machine"]
+    medians = summary["medians"]
+    lines = [
+        "# Messaging benchmark results",
+        "",
+        f"Command: `{summary['command']}` ({summary['date']}), {summary['infrastructure']}.",
+        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, "
+        f"load average at start {machine['load_average_at_start']}; Python {machine['python']}, "
+        f"aiokafka {machine['aiokafka']} (C extension: {machine['aiokafka_c_extension']}).",
+        f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
+        f"median of {summary['repetitions']} repetitions (after one warm-up).",
+        "",
+        "| measure | median events/s | / raw | runs |",
+        "|---|---:|---:|---|",
+    ]
+    ratios = summary["ratios_to_raw"]
+    for name, label in _LABELS.items():
+        runs = ", ".join(f"{run[name]:,.0f}" for run in summary["runs"])
+        ratio = f"{ratios[name]:.2f}" if name in ratios else ""
+        lines.append(f"| {label} | {medians[name]:,.0f} | {ratio} | {runs} |")
+    lines += [
+        "",
+        f"**Pipeline / raw: {ratios['pipeline']:.2f}** with default garbage collection, "
+        f"**{ratios['pipeline_tuned_gc']:.2f}** with the tuned collector (target: at least 0.5).",
+        "",
+    ]
+    (folder / "results.md").write_text("\n".join(lines))
