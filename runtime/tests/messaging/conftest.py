@@ -12,11 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import messaging_support
-from linkwork_contracts.events import Event
 
 
 @pytest.fixture
-def sample(topic_name: str) -> Iterator[type[Event]]:
+def sample(topic_name: str) -> Iterator[type[messaging_support.Sample]]:
     """The test event type, published on this test's own topic."""
     yield messaging_support.sample_type(topic_name)
     messaging_support.unregister()

@@ -37,16 +37,20 @@ CREATE TABLE IF NOT EXISTS produced (stream text NOT NULL, seq int NOT NULL, PRI
 """
 
 
-def sample_type(topic: str) -> type[Event]:
+class Sample(Event):
+    """The test event's fields; `sample_type` gives it a type and a topic."""
+
+    stream: str
+    seq: int
+
+
+def sample_type(topic: str) -> type[Sample]:
     """An event type published on `topic`, keyed by `stream`, registered for decoding."""
 
-    class SampleV1(Event):
+    class SampleV1(Sample):
         TYPE: ClassVar[str] = SAMPLE_TYPE
         TOPIC: ClassVar[str] = topic
         KEY_FIELD: ClassVar[str] = "stream"
-
-        stream: str
-        seq: int
 
     EVENT_TYPES[SAMPLE_TYPE] = SampleV1
     return SampleV1
@@ -56,14 +60,13 @@ def unregister() -> None:
     EVENT_TYPES.pop(SAMPLE_TYPE, None)
 
 
-async def record_effect(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+async def record_effect(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
     await connection.execute(
-        "INSERT INTO effects (event_id, stream, seq) VALUES ($1, $2, $3)",
-        envelope.id, event.stream, event.seq,  # type: ignore[attr-defined]
+        "INSERT INTO effects (event_id, stream, seq) VALUES ($1, $2, $3)", envelope.id, event.stream, event.seq
     )
 
 
-def effect_handlers(event_type: type[Event]) -> Handlers:
+def effect_handlers(event_type: type[Sample]) -> Handlers:
     handlers = Handlers()
     handlers.add(event_type, record_effect)
     return handlers
@@ -140,7 +143,7 @@ async def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes, by
         await producer.stop()
 
 
-def sample_message(event_type: type[Event], stream: str, seq: int) -> tuple[bytes, bytes]:
+def sample_message(event_type: type[Sample], stream: str, seq: int) -> tuple[bytes, bytes]:
     return stream.encode(), encode(wrap(event_type(stream=stream, seq=seq), source="test"))
 
 

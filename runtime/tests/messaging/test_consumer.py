@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -13,7 +13,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import CloudEvent, encode, wrap
-from linkwork_contracts.events import Event
 from linkwork_contracts.topics import dlq
 from linkwork_runtime.messaging import (
     Backoff,
@@ -27,6 +26,7 @@ from linkwork_runtime.messaging import (
     dead_letters,
 )
 from messaging_support import (
+    Sample,
     effect_handlers,
     eventually,
     produce_raw,
@@ -54,7 +54,9 @@ async def _count(pool: asyncpg.Pool, sql: str = "SELECT count(*) FROM effects") 
     return int(await pool.fetchval(sql))
 
 
-def _reaches(pool: asyncpg.Pool, n: int, sql: str = "SELECT count(*) FROM effects") -> Callable[[], object]:
+def _reaches(
+    pool: asyncpg.Pool, n: int, sql: str = "SELECT count(*) FROM effects"
+) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return await _count(pool, sql) >= n
 
@@ -69,7 +71,7 @@ async def _streams(pool: asyncpg.Pool) -> dict[str, list[int]]:
 
 
 async def test_ten_thousand_events_through_the_outbox_make_exactly_ten_thousand_effects(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     streams, per_stream = 1000, 10
     for seq in range(1, per_stream + 1):
@@ -98,7 +100,7 @@ async def test_ten_thousand_events_through_the_outbox_make_exactly_ten_thousand_
 
 
 async def test_poison_lands_in_the_dlq_with_a_readable_reason_and_good_messages_around_it_are_applied(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     key, good = b"stream-1", [sample_message(sample, "stream-1", seq) for seq in range(1, 5)]
     unknown = orjson.loads(good[0][1])
@@ -139,16 +141,16 @@ async def test_poison_lands_in_the_dlq_with_a_readable_reason_and_good_messages_
 
 
 async def test_a_failing_handler_is_retried_then_dead_lettered_and_its_partition_moves_on(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     calls: dict[int, int] = defaultdict(int)
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def fails_on_two(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-        calls[event.seq] += 1  # type: ignore[attr-defined]
+    async def fails_on_two(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+        calls[event.seq] += 1
         await record_effect(event, envelope, connection)
-        if event.seq == 2:  # type: ignore[attr-defined]
+        if event.seq == 2:
             raise ValueError("seq 2 cannot be applied")
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in range(1, 5)])
@@ -169,14 +171,14 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_its_partition
 
 
 async def test_a_transient_failure_is_retried_without_limit_and_never_dead_lettered(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     failures_left = {"count": 5}  # more than max_attempts: counting them would dead-letter the event
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def flaky(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-        if event.seq == 2 and failures_left["count"] > 0:  # type: ignore[attr-defined]
+    async def flaky(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+        if event.seq == 2 and failures_left["count"] > 0:
             failures_left["count"] -= 1
             raise TransientError("the downstream service is restarting")
         await record_effect(event, envelope, connection)
@@ -196,14 +198,14 @@ async def test_a_transient_failure_is_retried_without_limit_and_never_dead_lette
 
 
 async def test_each_key_is_applied_in_order_while_partitions_are_applied_concurrently(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     streams, per_stream = 100, 30
     in_flight = {"now": 0, "most": 0}
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def ordered(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    async def ordered(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         in_flight["now"] += 1
         in_flight["most"] = max(in_flight["most"], in_flight["now"])
         try:
@@ -234,7 +236,7 @@ async def _committed(bootstrap: str, group: str, topic: str) -> int:
 
 
 async def test_stopping_commits_the_offsets_of_everything_applied_so_a_restart_repeats_nothing(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     total = 3000
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, f"s{n % 50}", n) for n in range(total)])
@@ -242,7 +244,7 @@ async def test_stopping_commits_the_offsets_of_everything_applied_so_a_restart_r
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def slowly(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    async def slowly(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         await asyncio.sleep(0.001)  # so that the run is still going when we stop it
         await record_effect(event, envelope, connection)
 
@@ -265,7 +267,7 @@ async def test_stopping_commits_the_offsets_of_everything_applied_so_a_restart_r
 
 
 async def test_a_replayed_event_is_skipped_by_the_inbox(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     message = sample_message(sample, "one", 1)
     await produce_raw(kafka_bootstrap, sample.TOPIC, [message, message, sample_message(sample, "one", 2)])

@@ -6,14 +6,14 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import Event
 from linkwork_contracts.topics import dlq
 from linkwork_runtime.messaging import Backoff, ConsumerRunner, Handlers, RetryPolicy
-from messaging_support import eventually, produce_raw, read_topic, record_effect, sample_message
+from messaging_support import Sample, eventually, produce_raw, read_topic, record_effect, sample_message
 
 pytestmark = pytest.mark.integration
 
@@ -30,14 +30,14 @@ async def _tool(bootstrap: str, *args: str) -> str:
 
 
 async def test_an_operator_lists_a_dead_letter_and_replays_it_once_the_cause_is_fixed(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     broken = {"now": True}
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def needs_a_fix(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-        if broken["now"] and event.seq == 2:  # type: ignore[attr-defined]
+    async def needs_a_fix(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+        if broken["now"] and event.seq == 2:
             raise LookupError("no plan found for this referral")
         await record_effect(event, envelope, connection)
 
@@ -68,7 +68,7 @@ async def test_an_operator_lists_a_dead_letter_and_replays_it_once_the_cause_is_
     assert [row["seq"] for row in rows] == [1, 3, 2]
 
 
-def _effects_reach(pool: asyncpg.Pool, n: int):  # type: ignore[no-untyped-def]
+def _effects_reach(pool: asyncpg.Pool, n: int) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return int(await pool.fetchval("SELECT count(*) FROM effects")) >= n
 

@@ -6,9 +6,9 @@ import orjson
 import pytest
 from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import decode, encode, wrap
-from linkwork_contracts.events import Event
-from linkwork_runtime.messaging.decoding import Applicable, Ignored, Poison, classify
+from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, classify
 from linkwork_runtime.messaging.handlers import Handlers
+from messaging_support import Sample
 
 pytestmark = pytest.mark.unit
 
@@ -21,14 +21,14 @@ async def _noop(*_: object) -> None:
     return None
 
 
-def _classify(sample: type[Event], value: bytes | None):  # type: ignore[no-untyped-def]
+def _classify(sample: type[Sample], value: bytes | None) -> Item:
     handlers = Handlers()
     handlers.add(sample, _noop)
     accept = functools.partial(decode, accept=frozenset(handlers.types()))
     return classify(_record(value), accept, handlers)
 
 
-def test_a_valid_event_is_applicable_with_its_id(sample: type[Event]) -> None:
+def test_a_valid_event_is_applicable_with_its_id(sample: type[Sample]) -> None:
     envelope = wrap(sample(stream="s1", seq=1), source="test", event_id="e-1")
     item = _classify(sample, encode(envelope))
     assert isinstance(item, Applicable)
@@ -44,14 +44,14 @@ def test_a_valid_event_is_applicable_with_its_id(sample: type[Event]) -> None:
         (b'{"id": "x"}', "MalformedEvent", "CloudEvents"),
     ],
 )
-def test_undecodable_bytes_are_poison(sample: type[Event], value: bytes, error_type: str, reason: str) -> None:
+def test_undecodable_bytes_are_poison(sample: type[Sample], value: bytes, error_type: str, reason: str) -> None:
     item = _classify(sample, value)
     assert isinstance(item, Poison)
     assert type(item.error).__name__ == error_type
     assert reason in str(item.error)
 
 
-def test_an_unknown_type_is_poison(sample: type[Event]) -> None:
+def test_an_unknown_type_is_poison(sample: type[Sample]) -> None:
     envelope = orjson.loads(encode(wrap(sample(stream="s1", seq=1), source="test")))
     envelope["type"] = "uk.linkwork.test.unheard-of.v1"
     item = _classify(sample, orjson.dumps(envelope))
@@ -59,7 +59,7 @@ def test_an_unknown_type_is_poison(sample: type[Event]) -> None:
     assert type(item.error).__name__ == "UnknownEventType"
 
 
-def test_a_schema_failure_is_poison_naming_the_field(sample: type[Event]) -> None:
+def test_a_schema_failure_is_poison_naming_the_field(sample: type[Sample]) -> None:
     envelope = orjson.loads(encode(wrap(sample(stream="s1", seq=1), source="test")))
     envelope["data"]["seq"] = "one"
     item = _classify(sample, orjson.dumps(envelope))
@@ -68,6 +68,6 @@ def test_a_schema_failure_is_poison_naming_the_field(sample: type[Event]) -> Non
     assert "data.seq" in str(item.error)
 
 
-def test_a_tombstone_is_ignored(sample: type[Event]) -> None:
+def test_a_tombstone_is_ignored(sample: type[Sample]) -> None:
     item = _classify(sample, None)
     assert isinstance(item, Ignored) and item.reason == "tombstone"

@@ -16,12 +16,11 @@ import signal
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
-from linkwork_contracts.events import Event
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.messaging import ConsumerRunner, OutboxRelay, add
 from linkwork_runtime.messaging.retry import is_transient
@@ -29,6 +28,7 @@ from linkwork_stack.kafka import KafkaBroker
 from linkwork_stack.ports import free_port
 from linkwork_stack.postgres import PostgresServer
 from messaging_support import (
+    Sample,
     effect_handlers,
     eventually,
     produce_raw,
@@ -66,7 +66,7 @@ class Child:
         return await asyncio.to_thread(self.process.wait, 60)
 
 
-def _count(pool: asyncpg.Pool, table: str):  # type: ignore[no-untyped-def]
+def _count(pool: asyncpg.Pool, table: str) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
         try:
             return int(await pool.fetchval(f"SELECT count(*) FROM {table}"))
@@ -78,7 +78,7 @@ def _count(pool: asyncpg.Pool, table: str):  # type: ignore[no-untyped-def]
     return count
 
 
-def _at_least(count, n: int):  # type: ignore[no-untyped-def]
+def _at_least(count: Callable[[], Awaitable[int]], n: int) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return bool(await count() >= n)
 
@@ -105,7 +105,7 @@ def _event_at(n: int) -> tuple[str, int]:
 
 
 async def test_the_consumer_killed_five_times_loses_and_repeats_nothing(
-    database_url: str, pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    database_url: str, pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     rng = random.Random(int.from_bytes(os.urandom(4)))
     points = _kill_points(rng)
@@ -133,7 +133,7 @@ async def test_the_consumer_killed_five_times_loses_and_repeats_nothing(
 
 
 async def test_the_producer_killed_five_times_between_commit_and_publish_loses_and_repeats_nothing(
-    database_url: str, pool: asyncpg.Pool, consumer_pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    database_url: str, pool: asyncpg.Pool, consumer_pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     rng = random.Random(int.from_bytes(os.urandom(4)))
     points = _kill_points(rng)
@@ -165,7 +165,7 @@ async def test_the_producer_killed_five_times_between_commit_and_publish_loses_a
     await _assert_exactly_once_in_order(consumer_pool, TOTAL, STREAMS)
 
 
-async def _steady_writer(pool: asyncpg.Pool, sample: type[Event], total: int, per_second: float) -> None:
+async def _steady_writer(pool: asyncpg.Pool, sample: type[Sample], total: int, per_second: float) -> None:
     """Writes `total` events at a steady rate, riding out database outages. Idempotent per event: after
     an ambiguous commit (connection lost while committing) the retry finds the `produced` row and skips it."""
     n, step = 0, 10
@@ -188,7 +188,7 @@ async def _steady_writer(pool: asyncpg.Pool, sample: type[Event], total: int, pe
 
 
 async def test_a_ten_second_kafka_outage_loses_nothing(
-    tmp_path: Path, pool: asyncpg.Pool, consumer_pool: asyncpg.Pool, sample: type[Event]
+    tmp_path: Path, pool: asyncpg.Pool, consumer_pool: asyncpg.Pool, sample: type[Sample]
 ) -> None:
     total = 1500
     broker = KafkaBroker(tmp_path / "kafka", port=free_port(), controller_port=free_port())
@@ -215,7 +215,7 @@ async def test_a_ten_second_kafka_outage_loses_nothing(
 
 
 async def test_a_postgresql_restart_loses_nothing(
-    server_dir: Callable[[str], Path], kafka_bootstrap: str, sample: type[Event]
+    server_dir: Callable[[str], Path], kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     total = 1500
     # A folder from the stack's fixture: outside pytest's tmp_path, which other pytest runs lock down.

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from linkwork_contracts.events import Event
 from linkwork_runtime.messaging.handlers import Handlers
+from messaging_support import Sample
 
 pytestmark = pytest.mark.unit
 
@@ -11,12 +11,12 @@ async def _noop(*_: object) -> None:
     return None
 
 
-def test_handlers_know_their_topics_and_types(sample: type[Event]) -> None:
+def test_handlers_know_their_topics_and_types(sample: type[Sample]) -> None:
     handlers = Handlers()
     assert not handlers
 
     @handlers.on(sample)
-    async def handle(event: Event, envelope: object, connection: object) -> None:
+    async def handle(event: Sample, envelope: object, connection: object) -> None:
         return None
 
     assert handlers
@@ -25,7 +25,7 @@ def test_handlers_know_their_topics_and_types(sample: type[Event]) -> None:
     assert handlers.find(sample(stream="a", seq=1)) is handle
 
 
-def test_one_handler_per_event_type(sample: type[Event]) -> None:
+def test_one_handler_per_event_type(sample: type[Sample]) -> None:
     handlers = Handlers()
     handlers.add(sample, _noop)
     with pytest.raises(ValueError, match="already has a handler"):

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
 from linkwork_contracts.envelope import decode
-from linkwork_contracts.events import Event
 from linkwork_runtime.messaging import MessagingMetrics, OutboxRelay, add, add_many
-from messaging_support import eventually, read_topic, topic_size
+from messaging_support import Sample, eventually, read_topic, topic_size
 from prometheus_client import CollectorRegistry
 
 pytestmark = pytest.mark.integration
+
+
+def _sample(raw: bytes) -> Sample:
+    _, event = decode(raw)
+    assert isinstance(event, Sample)
+    return event
 
 
 async def _outbox_rows(pool: asyncpg.Pool) -> int:
@@ -21,7 +27,7 @@ async def _outbox_rows(pool: asyncpg.Pool) -> int:
 
 
 async def test_committed_events_are_published_with_key_and_headers_then_deleted(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     async with pool.acquire() as connection, connection.transaction():
         first = await add(connection, sample(stream="s1", seq=1), source="test", headers={"traceparent": "t-1"})
@@ -51,7 +57,7 @@ async def _empty(pool: asyncpg.Pool) -> bool:
 
 
 async def test_events_of_a_rolled_back_transaction_are_never_published(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     with pytest.raises(RuntimeError):
         async with pool.acquire() as connection, connection.transaction():
@@ -71,7 +77,7 @@ async def test_events_of_a_rolled_back_transaction_are_never_published(
 
 
 async def test_a_second_writer_for_the_same_key_waits_for_the_first_to_commit(
-    pool: asyncpg.Pool, sample: type[Event]
+    pool: asyncpg.Pool, sample: type[Sample]
 ) -> None:
     first = await pool.acquire()
     second = await pool.acquire()
@@ -95,7 +101,7 @@ async def test_a_second_writer_for_the_same_key_waits_for_the_first_to_commit(
         await asyncio.wait_for(waiting, 10)
         ids = await first.fetch("SELECT key, id FROM outbox WHERE key = 'k' ORDER BY id")
         values = await first.fetch("SELECT value FROM outbox WHERE key = 'k' ORDER BY id")
-        assert [decode(row["value"])[1].seq for row in values] == [1, 2]  # type: ignore[attr-defined]
+        assert [_sample(row["value"]).seq for row in values] == [1, 2]
         assert len(ids) == 2
     finally:
         for connection in (first, second, other):
@@ -103,7 +109,7 @@ async def test_a_second_writer_for_the_same_key_waits_for_the_first_to_commit(
 
 
 async def test_two_relays_publish_every_key_in_commit_order_with_one_leader(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     keys, per_key = 40, 25
     registry = CollectorRegistry()
@@ -132,15 +138,15 @@ async def test_two_relays_publish_every_key_in_commit_order_with_one_leader(
 
     seen: dict[str, list[int]] = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
-        _, event = decode(record.value)
-        seen[event.stream].append(event.seq)  # type: ignore[attr-defined]
+        event = _sample(record.value)
+        seen[event.stream].append(event.seq)
     assert seen == {f"stream-{k}": list(range(1, per_key + 1)) for k in range(keys)}
     assert registry.get_sample_value("linkwork_events_published_total", {"topic": sample.TOPIC}) == keys * per_key
     assert registry.get_sample_value("linkwork_outbox_backlog") is not None
 
 
 async def test_stopping_the_relay_publishes_everything_already_committed(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     async with pool.acquire() as connection, connection.transaction():
         await add_many(connection, [sample(stream=f"s{n % 10}", seq=n) for n in range(2500)], source="test")
@@ -152,7 +158,7 @@ async def test_stopping_the_relay_publishes_everything_already_committed(
 
 
 async def test_a_standby_relay_takes_over_when_the_leader_stops(
-    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Event]
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
     first = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.1)
     await first.start()
@@ -170,7 +176,7 @@ async def test_a_standby_relay_takes_over_when_the_leader_stops(
         await second.stop()
 
 
-def _leads(relay: OutboxRelay):  # type: ignore[no-untyped-def]
+def _leads(relay: OutboxRelay) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return relay.leading
 

@@ -15,10 +15,9 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 import asyncpg
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import Event
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.messaging import ConsumerRunner, Handlers
-from messaging_support import record_effect, sample_type
+from messaging_support import Sample, record_effect, sample_type
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -26,7 +25,7 @@ async def main(args: argparse.Namespace) -> None:
     handlers = Handlers()
 
     @handlers.on(sample)
-    async def apply(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    async def apply(event: Sample, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         if args.delay_ms:
             await asyncio.sleep(args.delay_ms / 1000)
         await record_effect(event, envelope, connection)
