@@ -5,8 +5,12 @@ from datetime import UTC, datetime, time
 import pytest
 from linkwork_contracts import examples
 from linkwork_contracts.codes import CapacityStatus, DayOfWeek, DeliveryMode, NeedCategory
-from linkwork_contracts.events import Capacity, Cost, MatchesSuggestedV1, Schedule
-from linkwork_matching.adapters.inbound import person_from_referral, service_from_event
+from linkwork_contracts.events import Capacity, Cost, MatchesSuggestedV1, Schedule, ServiceChangedV1
+from linkwork_matching.adapters.inbound import (
+    person_from_referral,
+    service_from_event,
+    service_from_snapshot,
+)
 from linkwork_matching.adapters.outbound import matches_suggested
 from linkwork_matching.domain.geo import distance_km
 from linkwork_matching.domain.index import ServiceIndex
@@ -70,3 +74,25 @@ def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_fa
         "step-free access", "matches interests: walking")
     assert option.distance_km == round(distance_km(53.82, -1.58, 53.8152, -1.5671), 3)
     assert walking.options[0].service_id == examples.SERVICE_ID
+
+
+def test_a_stored_snapshot_with_defaults_left_out_maps_as_its_validated_model_does() -> None:
+    """The index reads raw stored JSON; omitted fields must mean what the contract's defaults mean."""
+    raw = {
+        "service_id": str(examples.SERVICE_ID).upper(), "revision": 4,
+        "changed_at": "2025-03-01T10:00:00Z", "name": "Drop-in", "status": "active",
+        "organisation": {"id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b", "name": "Trust"},
+        "need_categories": ["housing"], "delivery_modes": ["in-person", "telephone"],
+        "locations": [{"id": str(examples.LOCATION_ID).upper(), "latitude": 53.8, "longitude": -1.5}],
+        "schedules": [{"byday": ["MO", "FR"], "opens_at": "09:30", "closes_at": "12:00",
+                       "location_id": str(examples.LOCATION_ID)},
+                      {"byday": ["WE"], "opens_at": "18:00:00", "closes_at": "19:00", "freq": "MONTHLY"}],
+        "cost": {"free": False, "amount_pence": 300, "per": "session"},
+        "referral_routes": ["self-referral"], "last_verified_on": None,
+    }
+    validated = ServiceChangedV1.model_validate(raw)
+    assert service_from_snapshot(raw) == service_from_event(validated)
+    service = service_from_snapshot(raw)
+    assert service.service_id == str(examples.SERVICE_ID)
+    assert service.venues[0].sessions == (Session(DayOfWeek.MO, time(9, 30)), Session(DayOfWeek.FR, time(9, 30)))
+    assert service.spoken_languages == {"en"} and service.capacity is CapacityStatus.CAPACITY

@@ -2,49 +2,87 @@
 
 from __future__ import annotations
 
-from linkwork_contracts.codes import CapacityStatus, DayOfWeek
-from linkwork_contracts.events import ReferralCreatedV1, Schedule, ServiceChangedV1
+from collections.abc import Mapping
+from datetime import time
+from typing import Any
+from uuid import UUID
+
+from linkwork_contracts.codes import (
+    Accessibility,
+    CapacityStatus,
+    CostUnit,
+    DayOfWeek,
+    DeliveryMode,
+    NeedCategory,
+    ScheduleFrequency,
+    ServiceStatus,
+)
+from linkwork_contracts.events import ReferralCreatedV1, ServiceChangedV1
 from linkwork_contracts.geography import postcode_district
 
 from linkwork_matching.domain.person import Location, Person
-from linkwork_matching.domain.service import Cost, Service, Session, Venue
+from linkwork_matching.domain.service import ENGLISH, Cost, Service, Session, Venue
 
 
-def _sessions(schedules: list[Schedule]) -> tuple[Session, ...]:
-    """One session per weekday of each schedule. Validity dates are not applied: a snapshot's
-    meaning must not depend on the day it is read, or a rebuilt read model would differ."""
-    return tuple(Session(day, schedule.opens_at, schedule.freq, schedule.interval)
-                 for schedule in schedules for day in schedule.byday)
+def _sessions(schedules: list[dict[str, Any]], location_id: str | None) -> tuple[Session, ...]:
+    """One session per weekday of each schedule at `location_id` (None: service-wide).
+
+    Validity dates are not applied: what a snapshot means must not depend on the day it is read,
+    or a rebuilt read model would differ from the one it replaces.
+    """
+    return tuple(
+        Session(DayOfWeek(day), time.fromisoformat(schedule["opens_at"]),
+                ScheduleFrequency(schedule.get("freq", ScheduleFrequency.WEEKLY)),
+                schedule.get("interval", 1))
+        for schedule in schedules if _id(schedule.get("location_id")) == location_id
+        for day in schedule["byday"])
 
 
-def capacity_status(event: ServiceChangedV1) -> CapacityStatus:
-    capacity = event.capacity
-    if capacity.places_remaining == 0:
-        return CapacityStatus.WAITLIST if capacity.waiting_list else CapacityStatus.NO_CAPACITY
+def _id(value: str | None) -> str | None:
+    """UUIDs in canonical form: a producer may write them in capitals."""
+    return None if value is None else str(UUID(value))
+
+
+def capacity_status(capacity: Mapping[str, Any]) -> CapacityStatus:
+    if capacity.get("places_remaining") == 0:
+        return CapacityStatus.WAITLIST if capacity.get("waiting_list") else CapacityStatus.NO_CAPACITY
     return CapacityStatus.CAPACITY
 
 
-def service_from_event(event: ServiceChangedV1) -> Service:
+def service_from_snapshot(data: Mapping[str, Any]) -> Service:
+    """A service-changed event's JSON data, already validated against the contract, as a Service.
+
+    Read from the JSON rather than the model because the index loads every snapshot of the read
+    model at start-up, and validating each again would double the cost of a rebuild. A field the
+    producer left out takes the domain's default, which means what the contract's default means.
+    """
+    schedules = data.get("schedules", [])
     venues = tuple(
         Venue(
-            venue_id=str(location.id), name=location.name or event.name,
-            latitude=location.latitude, longitude=location.longitude,
-            postcode_district=postcode_district(location.postcode) if location.postcode else None,
-            accessibility=frozenset(location.accessibility),
-            sessions=_sessions([s for s in event.schedules if s.location_id == location.id]),
+            venue_id=str(UUID(location["id"])), name=location.get("name") or data["name"],
+            latitude=location["latitude"], longitude=location["longitude"],
+            postcode_district=postcode_district(location["postcode"]) if location.get("postcode") else None,
+            accessibility=frozenset(map(Accessibility, location.get("accessibility", ()))),
+            sessions=_sessions(schedules, _id(location["id"])),
         )
-        for location in event.locations
-    )
-    cost = Cost() if event.cost.free else Cost(event.cost.amount_pence or 0, event.cost.per or Cost().unit)
+        for location in data.get("locations", ()))
+    cost = data["cost"]
     return Service(
-        service_id=str(event.service_id), name=event.name, description=event.description,
-        organisation=event.organisation.name, status=event.status,
-        needs=frozenset(event.need_categories), delivery_modes=frozenset(event.delivery_modes),
-        venues=venues, sessions=_sessions([s for s in event.schedules if s.location_id is None]),
-        minimum_age=event.min_age, maximum_age=event.max_age, languages=frozenset(event.languages),
-        accessibility=frozenset(event.accessibility), capacity=capacity_status(event), cost=cost,
-        version=event.revision,
+        service_id=str(UUID(data["service_id"])), name=data["name"], description=data.get("description", ""),
+        organisation=data["organisation"]["name"], status=ServiceStatus(data["status"]),
+        needs=frozenset(map(NeedCategory, data["need_categories"])),
+        delivery_modes=frozenset(map(DeliveryMode, data["delivery_modes"])), venues=venues,
+        sessions=_sessions(schedules, None), minimum_age=data.get("min_age"),
+        maximum_age=data.get("max_age"), languages=frozenset(data.get("languages") or (ENGLISH,)),
+        accessibility=frozenset(map(Accessibility, data.get("accessibility", ()))),
+        capacity=capacity_status(data.get("capacity", {})),
+        cost=Cost() if cost["free"] else Cost(cost["amount_pence"], CostUnit(cost["per"])),
+        version=data["revision"],
     )
+
+
+def service_from_event(event: ServiceChangedV1) -> Service:
+    return service_from_snapshot(event.model_dump(mode="json"))
 
 
 def person_from_referral(event: ReferralCreatedV1) -> Person:

@@ -66,11 +66,13 @@ async def save_snapshot(connection: asyncpg.Connection, event: ServiceChangedV1,
 
 async def changed_services(
     connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 5000,
-) -> list[tuple[int, ServiceChangedV1]]:
+) -> list[tuple[int, dict[str, Any]]]:
+    """Snapshots changed after change number `after`: their service-changed JSON, as validated
+    when consumed."""
     rows = await connection.fetch(
         "SELECT change_seq, snapshot FROM services WHERE change_seq > $1 "
         "ORDER BY change_seq LIMIT $2", after, limit)
-    return [(row["change_seq"], ServiceChangedV1.model_validate(row["snapshot"])) for row in rows]
+    return [(row["change_seq"], row["snapshot"]) for row in rows]
 
 
 async def changed_tallies(

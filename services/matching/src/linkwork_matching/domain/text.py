@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ STOPWORDS = frozenset({
 })
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip common suffixes so inflections share a stem. Crude, but the same on both sides."""
     if len(word) > 4 and word.endswith("ies"):

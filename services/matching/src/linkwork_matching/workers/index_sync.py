@@ -14,7 +14,7 @@ import logging
 import asyncpg
 
 from linkwork_matching.adapters import read_model
-from linkwork_matching.adapters.inbound import service_from_event
+from linkwork_matching.adapters.inbound import service_from_snapshot
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.observability import MatchingMetrics
 
@@ -38,8 +38,8 @@ class IndexSync:
         applied = 0
         async with self._lock:
             while changes := await read_model.changed_services(self._pool, self._services_seen):
-                for seq, event in changes:
-                    self._ranker.index.upsert(service_from_event(event))
+                for seq, snapshot in changes:
+                    self._ranker.index.upsert(service_from_snapshot(snapshot))
                     self._services_seen = seq
                 applied += len(changes)
                 await asyncio.sleep(0)  # let requests in between batches of a large load
