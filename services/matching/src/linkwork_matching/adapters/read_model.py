@@ -65,7 +65,7 @@ async def save_snapshot(connection: asyncpg.Connection, event: ServiceChangedV1,
 
 
 async def changed_services(
-    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 5000,
+    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 1000,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Snapshots changed after change number `after`: their service-changed JSON, as validated
     when consumed."""

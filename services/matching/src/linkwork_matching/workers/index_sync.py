@@ -42,7 +42,9 @@ class IndexSync:
                     self._ranker.index.upsert(service_from_snapshot(snapshot))
                     self._services_seen = seq
                 applied += len(changes)
-                await asyncio.sleep(0)  # let requests in between batches of a large load
+                # A batch costs tens of milliseconds; requests get the loop in between, so a
+                # large import in the directory slows answers a little instead of stalling them.
+                await asyncio.sleep(0)
             while tallies := await read_model.changed_tallies(self._pool, self._tallies_seen):
                 for change in tallies:
                     self._ranker.record_outcomes(change.service_id, change.need, change.tally)
