@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -40,9 +41,9 @@ class RecordingSink:
     def __init__(self) -> None:
         self.snapshots: list[Loaded] = []
 
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> list[str]:
+    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
         self.snapshots.extend(snapshots)
-        return []
+        return {}
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from linkwork_contracts.events import ServiceChangedV1
 from linkwork_runtime import messaging
@@ -20,17 +21,16 @@ class OutboxSink:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> list[str]:
+    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
         centroids = await postcodes.centroids(conn, postcodes_to_look_up(list(snapshots)))
         events: list[ServiceChangedV1] = []
-        warnings: list[str] = []
+        unpublished: dict[UUID, str] = {}
         for loaded in snapshots:
             mapped = snapshot(loaded, changed_at=now, centroids=centroids)
             if isinstance(mapped, Unpublishable):
-                warning = f"service {mapped.service_id} is not published on service-changed: {mapped.reason}"
-                log.warning(warning)
-                warnings.append(warning)
+                log.warning("service %s is not published on service-changed: %s", mapped.service_id, mapped.reason)
+                unpublished[mapped.service_id] = mapped.reason
             else:
                 events.append(mapped)
         await messaging.add_many(conn, events, source=self.source)
-        return warnings
+        return unpublished

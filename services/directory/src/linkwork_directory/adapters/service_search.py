@@ -19,7 +19,7 @@ from linkwork_directory.domain.search import ServiceQuery
 UNBOUNDED_M = 1_000_000.0
 
 
-class _Params:
+class Params:
     def __init__(self) -> None:
         self.values: list[Any] = []
 
@@ -28,7 +28,7 @@ class _Params:
         return f"${len(self.values)}"
 
 
-def _service_filters(query: ServiceQuery, p: _Params) -> list[str]:
+def _service_filters(query: ServiceQuery, p: Params) -> list[str]:
     where: list[str] = []
     if not query.include_withdrawn:
         where.append("e.withdrawn_at IS NULL AND s.status IN ('active', 'temporarily closed')")
@@ -71,7 +71,7 @@ _POSTCODE_LIST = (
 )
 
 
-def _remote_clause(query: ServiceQuery, p: _Params) -> str:
+def _remote_clause(query: ServiceQuery, p: Params) -> str:
     """Online or telephone services whose stated area, when it is a list of postcode areas or districts
     (a `text` service_area such as "LS, BD1"), includes the origin's; any other area is not interpreted."""
     assert query.origin is not None
@@ -94,7 +94,7 @@ class Hit:
     location_id: UUID | None = None
 
 
-def _services_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
+def services_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
     """The matching services (id, distance, name, rank) and their order."""
     where = _service_filters(query, p)
     filters = " AND ".join(where) or "true"
@@ -130,7 +130,7 @@ def _services_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
     return sql, "distance NULLS LAST, name, id"
 
 
-def _locations_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
+def locations_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
     where = _service_filters(query, p)
     distance = "NULL::float8"
     if query.origin is not None:
@@ -148,7 +148,7 @@ def _locations_sql(query: ServiceQuery, p: _Params) -> tuple[str, str]:
 
 
 async def _page(conn: Connection, query: ServiceQuery, build: Any) -> tuple[list[Any], int]:
-    p = _Params()
+    p = Params()
     base, order = build(query, p)
     rows = await conn.fetch(
         f"SELECT *, count(*) OVER () AS total FROM ({base}) hits ORDER BY {order}"
@@ -160,16 +160,16 @@ async def _page(conn: Connection, query: ServiceQuery, build: Any) -> tuple[list
     if query.page == 1:
         return [], 0
     # A page past the end has no row to carry the total: count without paging.
-    p = _Params()
+    p = Params()
     base, _ = build(query, p)
     return [], int(await conn.fetchval(f"SELECT count(*) FROM ({base}) hits", *p.values))
 
 
 async def search_services(conn: Connection, query: ServiceQuery) -> tuple[list[Hit], int]:
-    rows, total = await _page(conn, query, _services_sql)
+    rows, total = await _page(conn, query, services_sql)
     return [Hit(row["id"], row["distance"]) for row in rows], total
 
 
 async def search_service_at_locations(conn: Connection, query: ServiceQuery) -> tuple[list[Hit], int]:
-    rows, total = await _page(conn, query, _locations_sql)
+    rows, total = await _page(conn, query, locations_sql)
     return [Hit(row["id"], row["distance"], row["service_id"], row["location_id"]) for row in rows], total

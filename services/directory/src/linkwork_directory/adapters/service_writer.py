@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Attribute, Location, Organization, Service, Taxonomy, TaxonomyTerm
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+R = TypeVar("R", bound=_HasId)
 
 
 def _row(model: Any, columns: Sequence[str], **extra: Any) -> tuple[Any, ...]:
@@ -95,53 +103,78 @@ async def _replace_attributes(
 
 
 async def write_organization(conn: Connection, organization: Organization) -> None:
-    await _upsert(conn, "organization", ORGANIZATION_COLUMNS, [_row(organization, ORGANIZATION_COLUMNS)])
-    await conn.execute("DELETE FROM organization_identifier WHERE organization_id = $1", organization.id)
+    await write_organizations(conn, [organization])
+
+
+async def write_organizations(conn: Connection, organizations: Sequence[Organization]) -> None:
+    if not organizations:
+        return
+    ids = [o.id for o in organizations]
+    await _upsert(conn, "organization", ORGANIZATION_COLUMNS, [_row(o, ORGANIZATION_COLUMNS) for o in organizations])
+    await conn.execute("DELETE FROM organization_identifier WHERE organization_id = ANY($1::uuid[])", ids)
     columns = ("id", "organization_id", "position", "identifier_scheme", "identifier_type", "identifier")
     await _insert(
         conn,
         "organization_identifier",
         columns,
         [
-            _row(i, columns, organization_id=organization.id, position=n)
-            for n, i in enumerate(organization.organization_identifiers)
+            _row(i, columns, organization_id=o.id, position=n)
+            for o in organizations
+            for n, i in enumerate(o.organization_identifiers)
         ],
     )
-    await _replace_attributes(conn, [organization.id], [(organization.id, organization.attributes)])
+    await _replace_attributes(conn, ids, [(o.id, o.attributes) for o in organizations])
+
+
+ADDRESS_COLUMNS = (
+    "id",
+    "location_id",
+    "position",
+    "attention",
+    "address_1",
+    "address_2",
+    "city",
+    "region",
+    "state_province",
+    "postal_code",
+    "country",
+    "address_type",
+)
+NOTE_COLUMNS = ("id", "location_id", "position", "description", "details", "url", "accessibility")
 
 
 async def write_location(conn: Connection, location: Location) -> None:
-    await _upsert(conn, "location", LOCATION_COLUMNS, [_row(location, LOCATION_COLUMNS)])
-    await conn.execute("DELETE FROM address WHERE location_id = $1", location.id)
-    await conn.execute("DELETE FROM accessibility WHERE location_id = $1", location.id)
-    columns = (
-        "id",
-        "location_id",
-        "position",
-        "attention",
-        "address_1",
-        "address_2",
-        "city",
-        "region",
-        "state_province",
-        "postal_code",
-        "country",
-        "address_type",
-    )
+    await write_locations(conn, [location])
+
+
+async def write_locations(conn: Connection, locations: Sequence[Location]) -> None:
+    if not locations:
+        return
+    ids = [loc.id for loc in locations]
+    await _upsert(conn, "location", LOCATION_COLUMNS, [_row(loc, LOCATION_COLUMNS) for loc in locations])
+    await conn.execute("DELETE FROM address WHERE location_id = ANY($1::uuid[])", ids)
+    await conn.execute("DELETE FROM accessibility WHERE location_id = ANY($1::uuid[])", ids)
     await _insert(
         conn,
         "address",
-        columns,
-        [_row(a, columns, location_id=location.id, position=n) for n, a in enumerate(location.addresses)],
+        ADDRESS_COLUMNS,
+        [
+            _row(a, ADDRESS_COLUMNS, location_id=loc.id, position=n)
+            for loc in locations
+            for n, a in enumerate(loc.addresses)
+        ],
     )
-    note_columns = ("id", "location_id", "position", "description", "details", "url", "accessibility")
     await _insert(
         conn,
         "accessibility",
-        note_columns,
-        [_row(a, note_columns, location_id=location.id, position=n) for n, a in enumerate(location.accessibility)],
+        NOTE_COLUMNS,
+        [
+            _row(a, NOTE_COLUMNS, location_id=loc.id, position=n)
+            for loc in locations
+            for n, a in enumerate(loc.accessibility)
+        ],
     )
-    await _replace_attributes(conn, [location.id], [(location.id, location.attributes)])
+    await _replace_attributes(conn, ids, [(loc.id, loc.attributes) for loc in locations])
 
 
 _CHILDREN: dict[str, tuple[str, ...]] = {
@@ -181,22 +214,34 @@ _COLLECTION = {
 
 async def write_service(conn: Connection, resolved: Resolved, *, now: datetime) -> None:
     """Store the merged service and the shared records it brings that are new or changed."""
-    service = resolved.service
-    await write_terms(conn, resolved.terms)
-    for organization in resolved.organizations:
-        await write_organization(conn, organization)
-    for location in resolved.locations:
-        await write_location(conn, location)
+    await write_services(conn, [resolved], now=now)
+
+
+def _unique(records: Iterable[R]) -> list[R]:
+    """One of each id (the last given), for upserts of shared records several services bring."""
+    return list({record.id: record for record in records}.values())
+
+
+async def write_services(conn: Connection, batch: Sequence[Resolved], *, now: datetime) -> None:
+    """Store merged services, with one statement per table however many there are (bulk imports)."""
+    services = [resolved.service for resolved in batch]
+    ids = [service.id for service in services]
+    await write_terms(conn, _unique(t for r in batch for t in r.terms))
+    await write_organizations(conn, _unique(o for r in batch for o in r.organizations))
+    await write_locations(conn, _unique(loc for r in batch for loc in r.locations))
     await _upsert(
-        conn, "service", SERVICE_COLUMNS, [_row(service, SERVICE_COLUMNS, last_modified=service.last_modified or now)]
+        conn,
+        "service",
+        SERVICE_COLUMNS,
+        [_row(s, SERVICE_COLUMNS, last_modified=s.last_modified or now) for s in services],
     )
 
-    old_contacts = [r["id"] for r in await conn.fetch("SELECT id FROM contact WHERE service_id = $1", service.id)]
-    await conn.execute("DELETE FROM attribute WHERE link_id = ANY($1::uuid[])", old_contacts)
+    await conn.execute(
+        "DELETE FROM attribute WHERE link_id IN (SELECT id FROM contact WHERE service_id = ANY($1::uuid[]))", ids
+    )
     for table in (*_CHILDREN, "service_at_location"):
-        await conn.execute(f"DELETE FROM {table} WHERE service_id = $1", service.id)
+        await conn.execute(f"DELETE FROM {table} WHERE service_id = ANY($1::uuid[])", ids)
     for table, columns in _CHILDREN.items():
-        records = getattr(service, _COLLECTION[table])
         rows = [
             _row(
                 r,
@@ -205,34 +250,54 @@ async def write_service(conn: Connection, resolved: Resolved, *, now: datetime) 
                 position=n,
                 **({"days": r.days} if table == "schedule" else {}),
             )
-            for n, r in enumerate(records)
+            for service in services
+            for n, r in enumerate(getattr(service, _COLLECTION[table]))
         ]
         await _insert(conn, table, ("service_id", "position", *columns), rows)
     await _insert(
         conn,
         "service_at_location",
         ("id", "service_id", "location_id", "position"),
-        [(s.id, service.id, s.the_location_id, n) for n, s in enumerate(service.service_at_locations)],
+        [
+            (sal.id, service.id, sal.the_location_id, n)
+            for service in services
+            for n, sal in enumerate(service.service_at_locations)
+        ],
     )
     await _insert(
         conn,
         "phone",
         ("id", "contact_id", "position", "number", "description"),
-        [(p.id, c.id, n, p.number, p.description) for c in service.contacts for n, p in enumerate(c.phones)],
+        [
+            (p.id, c.id, n, p.number, p.description)
+            for service in services
+            for c in service.contacts
+            for n, p in enumerate(c.phones)
+        ],
     )
-    await _replace_attributes(
-        conn,
-        [service.id, *(c.id for c in service.contacts)],
-        [(service.id, service.attributes), *((c.id, c.attributes) for c in service.contacts)],
-    )
-    await _write_extension(conn, service)
+    owners = [(s.id, s.attributes) for s in services] + [(c.id, c.attributes) for s in services for c in s.contacts]
+    await _replace_attributes(conn, [owner for owner, _ in owners], owners)
+    await _write_extensions(conn, services)
 
 
-async def _write_extension(conn: Connection, service: Service) -> None:
+def _extension_row(service: Service) -> tuple[Any, ...]:
     settings = service.social_prescribing
     assert settings is not None  # resolve_service always sets it
+    return (
+        service.id,
+        settings.places_per_week,
+        settings.waiting_list,
+        [r.value for r in settings.referral_routes],
+        [d.value for d in settings.delivery_modes],
+        [a.value for a in settings.accessibility],
+        service.assured_date,
+        service.status,
+    )
+
+
+async def _write_extensions(conn: Connection, services: list[Service]) -> None:
     # An ORUK assured_date is "the date the information was last checked": it counts as verification.
-    await conn.execute(
+    await conn.executemany(
         """INSERT INTO service_extension (service_id, places_per_week, waiting_list, referral_routes,
                                           delivery_modes, accessibility, last_verified_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz)
@@ -247,14 +312,7 @@ async def _write_extension(conn: Connection, service: Service) -> None:
                    WHEN service_extension.last_verified_at IS NULL THEN EXCLUDED.last_verified_at
                    WHEN EXCLUDED.last_verified_at IS NULL THEN service_extension.last_verified_at
                    ELSE greatest(service_extension.last_verified_at, EXCLUDED.last_verified_at) END""",
-        service.id,
-        settings.places_per_week,
-        settings.waiting_list,
-        [r.value for r in settings.referral_routes],
-        [d.value for d in settings.delivery_modes],
-        [a.value for a in settings.accessibility],
-        service.assured_date,
-        service.status,
+        [_extension_row(service) for service in services],
     )
 
 

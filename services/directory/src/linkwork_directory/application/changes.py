@@ -38,8 +38,8 @@ from linkwork_directory.domain.oruk import Location, Organization, Service, Taxo
 class ChangeSink(Protocol):
     """Where snapshots of changed services go (the outbox of the `service-changed` topic)."""
 
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> list[str]:
-        """Take the snapshots; return warnings about any that could not be published."""
+    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
+        """Take the snapshots; return why any could not be published, by service id."""
         ...
 
 
@@ -52,13 +52,18 @@ class Applied:
 async def announce(
     conn: Connection, ids: Iterable[UUID], sink: ChangeSink, now: datetime, *, stamp: Iterable[UUID] = ()
 ) -> list[str]:
-    """Record that these services changed and hand their new snapshots to the sink."""
+    """Record that these services changed and hand their new snapshots to the sink; return warnings."""
     changed = set(ids)
     if not changed:
         return []
     await writer.mark_changed(conn, changed, now=now, stamp=stamp)
     loaded = await reader.load_services(conn, changed, week=week_starting(now))
-    return await sink.services_changed(conn, [loaded[i] for i in sorted(loaded)], now)
+    unpublished = await sink.services_changed(conn, [loaded[i] for i in sorted(loaded)], now)
+    return [not_published(service_id, reason) for service_id, reason in unpublished.items()]
+
+
+def not_published(service_id: UUID, reason: str) -> str:
+    return f"service {service_id} is not published on service-changed: {reason}"
 
 
 def _referenced_terms(service: Service) -> set[UUID]:

@@ -18,6 +18,7 @@ from linkwork_directory.adapters import oruk_schemas
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.oruk_render import service_summary
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
+from linkwork_directory.application.bulk import create_new_services
 from linkwork_directory.application.changes import (
     Applied,
     ChangeSink,
@@ -103,11 +104,53 @@ class Importer:
         for start in range(0, len(items), self.batch_size):
             batch = items[start : start + self.batch_size]
             async with self.pool.acquire() as conn, conn.transaction():
-                for item in batch:
-                    report.records.append(await self._one(conn, item))
+                reports = await self._new_services_in_bulk(conn, batch)
+                for position, item in enumerate(batch):
+                    if position not in reports:
+                        reports[position] = await self._one(conn, item)
+            report.records.extend(reports[position] for position in range(len(batch)))
             if on_progress is not None:
                 await on_progress(start + len(batch), len(items))
         return report
+
+    async def _new_services_in_bulk(
+        self, conn: reader.Connection, batch: Sequence[ImportItem]
+    ) -> dict[int, RecordReport]:
+        """Reports for the records of a batch of services that the bulk path settled (see bulk.py)."""
+        reports: dict[int, RecordReport] = {}
+        if not all(item.kind == "service" for item in batch):
+            return reports  # other kinds come first in a package and are applied in order
+        parsed: dict[int, Service] = {}
+        for position, item in enumerate(batch):
+            if item.problems:
+                continue
+            try:
+                parsed[position] = self._service(item)
+            except RecordRejected as rejection:
+                reports[position] = RecordReport(
+                    item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, list(item.warnings)
+                )
+        outcome = await create_new_services(conn, parsed, now=self.clock.now(), sink=self.sink)
+        for position, warnings in outcome.created.items():
+            item = batch[position]
+            found = [*item.warnings, *_location_warnings(parsed[position].locations()), *warnings]
+            reports[position] = RecordReport(item.source, item.kind, item.record_id, Outcome.CREATED, [], found)
+        for position in outcome.unchanged:
+            item = batch[position]
+            reports[position] = RecordReport(
+                item.source, item.kind, item.record_id, Outcome.UNCHANGED, [], list(item.warnings)
+            )
+        return reports
+
+    def _service(self, item: ImportItem) -> Service:
+        """The record checked against the ORUK schema and our rules; raises RecordRejected."""
+        errors = self.schemas.errors(oruk_schemas.SERVICE, item.document)
+        if errors:
+            raise RecordRejected(*_located(item, errors))
+        try:
+            return Service.model_validate(item.document)
+        except ValidationError as error:
+            raise RecordRejected(*_pydantic_reasons(item, error)) from error
 
     async def _one(self, conn: reader.Connection, item: ImportItem) -> RecordReport:
         warnings = list(item.warnings)
