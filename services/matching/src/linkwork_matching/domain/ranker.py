@@ -4,7 +4,7 @@ need gets a second option, each option with its score, distance and reasons."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,10 @@ class Option:
     score: float
     distance_km: float | None
     reasons: tuple[Reason, ...] = ()
+
+    @property
+    def key(self) -> tuple[NeedCategory, str]:
+        return self.need, self.service.service_id
 
     @property
     def summary(self) -> str:
@@ -120,12 +124,12 @@ class Ranker:
             nearest = None if hits.nearest_beyond_km is None else round(hits.nearest_beyond_km, 3)
             results.append(NeedOptions(need, tuple(options[:per_need]), eligible, nearest))
         ranked = interleave(per_need_lists, key=lambda option: option.service.service_id)[:limit]
-        explained = {id(o): self._explained(person, o) for o in self._shown(results, ranked)}
+        # Reasons cost more than ranking: build them only for the options shown, once each.
+        explained = {o.key: self._explained(person, o) for o in self._shown(results, ranked)}
         return Suggestions(
-            needs=tuple(NeedOptions(n.need, tuple(explained[id(o)] for o in n.options),
-                                    n.eligible_services, n.nearest_beyond_reach_km)
+            needs=tuple(replace(n, options=tuple(explained[o.key] for o in n.options))
                         for n in results),
-            ranked=tuple(explained[id(o)] for o in ranked),
+            ranked=tuple(explained[o.key] for o in ranked),
         )
 
     def _option(self, person: Person, need: NeedCategory, needs: tuple[NeedCategory, ...],
@@ -148,5 +152,4 @@ class Ranker:
         reasons = explain(person, option.need, option.also_meets,
                           Offer(option.service, option.venue), option.distance_km,
                           self._tallies.get((option.service.service_id, option.need)))
-        return Option(option.service, option.venue, option.need, option.also_meets,
-                      option.score, option.distance_km, reasons)
+        return replace(option, reasons=reasons)
