@@ -22,6 +22,7 @@ from linkwork_directory.application.changes import seed_needs_taxonomy
 from linkwork_directory.application.freshness import StaleServicesGauge
 from linkwork_directory.application.import_jobs import ImportJobs
 from linkwork_directory.application.imports import Importer
+from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.settings import Settings
@@ -68,6 +69,9 @@ def build_app(
             months=settings.review_period_months,
             interval=settings.stale_gauge_seconds,
         )
+        runtime.week_rollover = WeekRollover(
+            context.pool, clock=runtime.clock, sink=runtime.sink, interval=settings.week_rollover_seconds
+        )
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
         return [
@@ -78,6 +82,7 @@ def build_app(
                 settings.consumer_group, context.pool, bootstrap, plans, metrics=metrics, retry=retry
             ),
             runtime.stale_gauge,
+            runtime.week_rollover,
             runtime.jobs,
         ]
 

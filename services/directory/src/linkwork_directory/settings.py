@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     stale_gauge_seconds: float = Field(
         default=60.0, gt=0, description="LINKWORK_STALE_GAUGE_SECONDS: how often the stale-services gauge is recounted"
     )
+    week_rollover_seconds: float = Field(
+        default=300.0, gt=0, description="LINKWORK_WEEK_ROLLOVER_SECONDS: how often to look for a new week's places"
+    )
     import_batch_size: int = Field(
         default=200, ge=1, le=10_000, description="LINKWORK_IMPORT_BATCH_SIZE: records per import transaction"
     )

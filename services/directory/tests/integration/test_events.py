@@ -169,6 +169,11 @@ async def test_agreed_plans_take_places_and_revisions_give_them_back(
     assert rebuilt[group["id"]].capacity.places_remaining == 0
     assert rebuilt[other["id"]].capacity.places_remaining is None  # no weekly limit set
 
-    # A new week starts with all places free again.
+    # A new week starts with all places free again, and that is announced once.
     directory.clock.set(datetime(2025, 6, 9, 9, 0, tzinfo=UTC))
     assert (await extension())["places_remaining"] == 2
+    rollover = directory.app.state.directory.week_rollover
+    assert await rollover.run_once() == 1
+    assert await rollover.run_once() == 0
+    await eventually(lambda: _outbox_drained(directory), what="the relay to publish the outbox")
+    assert (await _rebuild(directory, kafka_bootstrap))[group["id"]].capacity.places_remaining == 2

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Attribute, Location, Organization, Service, Taxonomy, TaxonomyTerm
 
@@ -342,7 +343,9 @@ async def mark_changed(conn: Connection, ids: Iterable[UUID], *, now: datetime, 
     """Bump the revision of each changed service, refresh its search text, and stamp last_modified."""
     changed = list(set(ids))
     await conn.execute(
-        "UPDATE service_extension SET revision = revision + 1 WHERE service_id = ANY($1::uuid[])", changed
+        "UPDATE service_extension SET revision = revision + 1, announced_week = $2 WHERE service_id = ANY($1::uuid[])",
+        changed,
+        week_starting(now),
     )
     await conn.execute(
         "UPDATE service SET search_vector = service_search_document(id) WHERE id = ANY($1::uuid[])", changed

@@ -11,6 +11,7 @@ from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.application.changes import ChangeSink
 from linkwork_directory.application.freshness import StaleServicesGauge
 from linkwork_directory.application.import_jobs import ImportJobs
+from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.settings import Settings
 
@@ -23,6 +24,7 @@ class DirectoryRuntime:
     schemas: OrukSchemas
     jobs: ImportJobs | None = None
     stale_gauge: StaleServicesGauge | None = None
+    week_rollover: WeekRollover | None = None
 
     async def after_change(self) -> None:
         if self.stale_gauge is not None:

@@ -1,0 +1,72 @@
+"""When a new week starts, services whose places were taken last week have them all back: announce that.
+
+`places_remaining` in a snapshot is for the week it was announced in. Nothing else changes on a
+Monday morning, so without this the last snapshot of the week before would stand until the service
+next changed, and matching would keep treating a full group as full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+
+from linkwork_directory.application.changes import ChangeSink, announce
+from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.freshness import Clock
+
+log = logging.getLogger(__name__)
+
+
+async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink, limit: int = 500) -> int:
+    """Announce up to `limit` services whose latest snapshot is for an earlier week in which places
+    were taken; returns how many were announced."""
+    now = clock.now()
+    async with conn.transaction():
+        rows = await conn.fetch(
+            """SELECT e.service_id FROM service_extension e
+               WHERE e.places_per_week IS NOT NULL AND e.announced_week < $1
+                 AND EXISTS (SELECT 1 FROM plan_activity p
+                             WHERE p.service_id = e.service_id AND p.week_starting = e.announced_week)
+               ORDER BY e.service_id LIMIT $2 FOR UPDATE OF e SKIP LOCKED""",
+            week_starting(now),
+            limit,
+        )
+        await announce(conn, [row["service_id"] for row in rows], sink, now)
+    return len(rows)
+
+
+class WeekRollover:
+    """Checks every `interval` seconds (a new week is noticed within that)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, clock: Clock, sink: ChangeSink, interval: float) -> None:
+        self.pool, self.clock, self.sink, self.interval = pool, clock, sink, interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        total = 0
+        while True:
+            async with self.pool.acquire() as conn:
+                done = await roll_over(conn, clock=self.clock, sink=self.sink)
+            total += done
+            if done == 0:
+                return total
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="week-rollover")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("could not announce the new week's places: %r", error)
+            await asyncio.sleep(self.interval)
