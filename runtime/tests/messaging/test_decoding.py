@@ -6,7 +6,7 @@ import orjson
 import pytest
 from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import decode, encode, wrap
-from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, classify
+from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, classify, peek_id
 from linkwork_runtime.messaging.handlers import Handlers
 from messaging_support import Sample
 
@@ -71,3 +71,19 @@ def test_a_schema_failure_is_poison_naming_the_field(sample: type[Sample]) -> No
 def test_a_tombstone_is_ignored(sample: type[Sample]) -> None:
     item = _classify(sample, None)
     assert isinstance(item, Ignored) and item.reason == "tombstone"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"id": "e-1", "type": "x"}', "e-1"),
+        (b'{"type": "x"}', None),
+        (b'{"id": 7}', None),
+        (b'{"id": ""}', None),
+        (b"[1]", None),
+        (b"not json", None),
+        (None, None),
+    ],
+)
+def test_peeking_reads_the_id_or_nothing(raw: bytes | None, expected: str | None) -> None:
+    assert peek_id(raw) == expected

@@ -1,38 +1,48 @@
-"""Apply a run of messages from one partition in a single database transaction.
+"""Apply a run of records from one partition in a single database transaction.
 
-The whole run is tried optimistically in one transaction: one inbox insert for all its event ids, then each
-new event's handler in order. If a handler fails, the transaction is rolled back and the run is cut just
-before the failing message: the part before it is applied again (it succeeded a moment ago) and committed,
-and the caller decides what to do with the failing message (retry later or dead-letter). This isolates a
-bad message as savepoints would, without a savepoint's two extra round trips for every message, and it
-keeps per-key order: nothing after the failing message is applied before the failing message is settled.
+The whole run is tried optimistically in one transaction: one inbox insert for all its event ids (read
+with `peek_id`, without decoding), then, in order, each new event is decoded, handed to its handler and
+dropped. Events already applied are skipped without being decoded. Decoding just in time matters: keeping
+a whole batch of decoded events alive makes Python's garbage collector promote and rescan them, which
+costs more than the decoding itself.
 
-A transient error (database gone, deadlock, serialization failure) rolls back and propagates: the caller
-backs off and tries the same run again.
+If a handler fails, the transaction is rolled back and the run is cut just before the failing record: the
+part before it is applied again (it succeeded a moment ago) and committed, and the caller decides what to
+do with the failing record (retry later or dead-letter). This isolates a bad message as savepoints would,
+without a savepoint's two extra round trips for every message, and it keeps per-key order: nothing after
+the failing record is applied before the failing record is settled.
+
+A record that does not decode (poison) or that this consumer ignores is settled with the run, its inbox
+row removed so that a replay after a fix is applied. A transient error (database gone, deadlock,
+serialization failure) rolls back and propagates: the caller backs off and tries the same run again.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
 from linkwork_runtime.messaging import inbox
-from linkwork_runtime.messaging.decoding import Applicable, Item
+from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, Record
 from linkwork_runtime.messaging.retry import is_transient
+
+Classify = Callable[[Record], Item]
+
+_STILL_USABLE = "SELECT 1"
+_UNCLAIM = "DELETE FROM inbox WHERE consumer = $1 AND event_id = ANY($2::text[])"
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    settled: int  # items from the start of the run that are done with (committed, skipped or poison)
-    applied: int  # of which events whose handler ran and committed
-    duplicates: int  # of which events already applied earlier, skipped
-    failure: BaseException | None = None  # the handler error of items[settled], when the run was cut
-
-
-_STILL_USABLE = "SELECT 1"
+    settled: int  # records from the start of the run that are done with (committed, skipped or poison)
+    applied: int = 0  # of which events whose handler ran and committed
+    duplicates: int = 0  # of which events already applied earlier, skipped
+    poison: list[Poison] = field(default_factory=list)  # of which these are for the dead-letter topic
+    ignored: list[Ignored] = field(default_factory=list)
+    failure: BaseException | None = None  # the handler error of records[settled], when the run was cut
 
 
 class _HandlerFailed(Exception):
@@ -45,13 +55,17 @@ class _HandlerFailed(Exception):
 async def apply_batch(
     connection: asyncpg.Connection,
     consumer: str,
-    items: Sequence[Item],
+    records: Sequence[Record],
+    event_ids: Sequence[str | None],
+    classify: Classify,
     observe: Callable[[float], None],
 ) -> BatchResult:
-    limit, failure, careful = len(items), None, False
+    """`event_ids[i]` is `peek_id` of `records[i]`."""
+    limit, failure, careful = len(records), None, False
     while limit > 0:
         try:
-            applied, duplicates = await _apply(connection, consumer, items[:limit], observe, careful)
+            result = await _apply(connection, consumer, records[:limit], event_ids[:limit], classify,
+                                  observe, careful)
         except _HandlerFailed as failed:
             limit, failure = failed.index, failed.error
             continue
@@ -60,27 +74,41 @@ async def apply_batch(
                 raise
             careful = True  # some handler swallowed a database error: find which, one message at a time
             continue
-        return BatchResult(limit, applied, duplicates, failure)
-    return BatchResult(0, 0, 0, failure)
+        return BatchResult(limit, *result, failure=failure)
+    return BatchResult(0, failure=failure)
 
 
 async def _apply(
     connection: asyncpg.Connection,
     consumer: str,
-    items: Sequence[Item],
+    records: Sequence[Record],
+    event_ids: Sequence[str | None],
+    classify: Classify,
     observe: Callable[[float], None],
     careful: bool,
-) -> tuple[int, int]:
-    events = [item for item in items if isinstance(item, Applicable)]
-    if not events:
-        return 0, 0
-    applied = 0
+) -> tuple[int, int, list[Poison], list[Ignored]]:
+    applied, duplicates = 0, 0
+    poison: list[Poison] = []
+    ignored: list[Ignored] = []
+    unclaim: list[str] = []
     async with connection.transaction():
-        new = await inbox.claim(connection, consumer, list(dict.fromkeys(e.event_id for e in events)))
-        for index, item in enumerate(items):
-            if not isinstance(item, Applicable) or item.event_id not in new:
+        claimable = list(dict.fromkeys(event_id for event_id in event_ids if event_id is not None))
+        new = await inbox.claim(connection, consumer, claimable)
+        for index, (record, event_id) in enumerate(zip(records, event_ids, strict=True)):
+            if event_id is not None and event_id not in new:
+                duplicates += 1
                 continue
-            new.discard(item.event_id)  # a second copy later in the same run is a duplicate
+            item = classify(record)
+            if event_id is not None:
+                new.discard(event_id)  # a second copy later in the same run is a duplicate
+            if not isinstance(item, Applicable):
+                if isinstance(item, Poison):
+                    poison.append(item)
+                else:
+                    ignored.append(item)
+                if event_id is not None:
+                    unclaim.append(event_id)
+                continue
             started = time.perf_counter()
             try:
                 await item.handler(item.event, item.envelope, connection)
@@ -93,7 +121,10 @@ async def _apply(
             finally:
                 observe(time.perf_counter() - started)
             applied += 1
+            del item  # drop the decoded event now, not at the end of the run
+        if unclaim:
+            await connection.execute(_UNCLAIM, consumer, unclaim)
         # COMMIT of a transaction that a handler left aborted (it caught a database error and carried on)
         # silently rolls back; this statement fails instead, so the run is never reported as applied.
         await connection.execute(_STILL_USABLE)
-    return applied, len(events) - applied
+    return applied, duplicates, poison, ignored

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
+import orjson
 from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import Event
@@ -44,6 +45,22 @@ class Poison:
 
 
 Item = Applicable | Ignored | Poison
+
+
+def peek_id(raw: bytes | None) -> str | None:
+    """The CloudEvent id of a message, read without validating anything else; None if there is none.
+
+    Enough to check the inbox, so that already-applied events are skipped without being decoded, and
+    each new event is decoded just before its handler runs and dropped right after (see batch.py).
+    """
+    if raw is None:
+        return None
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    event_id = parsed.get("id") if isinstance(parsed, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None
 
 
 def classify(record: Record, decode: Decode, handlers: Handlers) -> Item:

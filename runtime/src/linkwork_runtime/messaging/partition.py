@@ -23,7 +23,7 @@ from aiokafka.structs import TopicPartition
 
 from linkwork_runtime.messaging import dead_letters
 from linkwork_runtime.messaging.batch import BatchResult, apply_batch
-from linkwork_runtime.messaging.decoding import Decode, Ignored, Item, Poison, Record, classify
+from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_id
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.producer import Publisher
@@ -111,12 +111,13 @@ class PartitionWorker:
 
     async def _process(self, records: list[Record]) -> None:
         context = self._context
-        items = [classify(record, context.decode, context.handlers) for record in records]
+        event_ids = [peek_id(record.value) for record in records]
         start, attempts, outages = 0, 0, 0
-        while start < len(items) and not self._stopping.is_set():
+        while start < len(records) and not self._stopping.is_set():
             try:
                 async with context.pool.acquire() as connection:
-                    result = await apply_batch(connection, context.consumer, items[start:], self._observe)
+                    result = await apply_batch(connection, context.consumer, records[start:], event_ids[start:],
+                                               self._classify, self._observe)
             except Exception as error:
                 if not is_transient(error):
                     raise
@@ -127,40 +128,40 @@ class PartitionWorker:
                 await pause(self._stopping, context.retry.backoff.delay(outages))
                 continue
             outages = 0
-            settled = items[start:start + result.settled]
-            if not await self._settle(settled, result):
-                return
             if result.settled:
+                if not await self._settle(records[start + result.settled - 1], result):
+                    return
                 start, attempts = start + result.settled, 0  # a failure from here on is a new one
             if result.failure is None:
                 continue
             attempts += 1
+            failing = records[start]
             if attempts < context.retry.max_attempts:
                 self._handler_retries.inc()
                 log.warning("%s on %s offset %d: handler failed (attempt %d): %r", context.consumer,
-                            self.tp, items[start].record.offset, attempts, result.failure)
+                            self.tp, failing.offset, attempts, result.failure)
                 await pause(self._stopping, context.retry.backoff.delay(attempts))
                 continue
             log.error("%s on %s offset %d: dead-lettering after %d attempts: %r", context.consumer,
-                      self.tp, items[start].record.offset, attempts, result.failure)
-            if not await self._dead_letter([(items[start].record, result.failure, attempts)]):
+                      self.tp, failing.offset, attempts, result.failure)
+            if not await self._dead_letter([(failing, result.failure, attempts)]):
                 return
             start, attempts = start + 1, 0
-            self._advance(items[start - 1].record.offset + 1)
+            self._advance(failing.offset + 1)
 
-    async def _settle(self, settled: Sequence[Item], result: BatchResult) -> bool:
+    def _classify(self, record: Record) -> Item:
+        return classify(record, self._context.decode, self._context.handlers)
+
+    async def _settle(self, last: Record, result: BatchResult) -> bool:
         """Count what the committed run did and dead-letter its poison; False if stopped meanwhile."""
-        if not settled:
-            return True
         self._applied.inc(result.applied)
         self._duplicates.inc(result.duplicates)
-        for item in settled:
-            if isinstance(item, Ignored):
-                self._context.metrics.skipped.labels(self._context.consumer, self.tp.topic, item.reason).inc()
-        poison = [(item.record, item.error, 1) for item in settled if isinstance(item, Poison)]
+        for item in result.ignored:
+            self._context.metrics.skipped.labels(self._context.consumer, self.tp.topic, item.reason).inc()
+        poison = [(item.record, item.error, 1) for item in result.poison]
         if poison and not await self._dead_letter(poison):
             return False
-        self._advance(settled[-1].record.offset + 1)
+        self._advance(last.offset + 1)
         return True
 
     async def _dead_letter(self, failures: Sequence[tuple[Record, BaseException, int]]) -> bool:
