@@ -72,8 +72,13 @@ class Journey:
         return _ok(await self.client.post(f"/referrals/{rid}/assessment", json=body, headers=self.worker), "assess")
 
     async def agree_plan(self, rid: str, suggestions: dict[str, Any], person: Person) -> dict[str, Any]:
-        activities = [{"service_id": need["options"][0]["service_id"], "need": need["need"]}
-                      for need in suggestions.get("needs", []) if need.get("options")]
+        # One activity per need: the best option not already chosen for another need.
+        activities: list[dict[str, str]] = []
+        for need in suggestions.get("needs", []):
+            chosen = {a["service_id"] for a in activities}
+            option = next((o for o in need.get("options", []) if o["service_id"] not in chosen), None)
+            if option is not None:
+                activities.append({"service_id": option["service_id"], "need": need["need"]})
         body = {"goals": ["connect with a local group"], "needs_addressed": list(person.needs),
                 "activities": activities, "follow_ups": [{"due_on": date.today().isoformat(), "kind": "review"}]}
         return _ok(await self.client.post(f"/referrals/{rid}/plan", json=body, headers=self.worker), "plan")

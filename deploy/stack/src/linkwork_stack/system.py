@@ -21,7 +21,7 @@ from linkwork_stack.ports import free_port
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
 
 JWT_SECRET = "end-to-end-test-secret-of-32-bytes!!"
-PERSON_REF_SECRET = "end-to-end-person-ref-secret"
+PERSON_REF_SECRET = "end-to-end-person-ref-secret-of-32-bytes"
 PCN = "U00001"
 
 
@@ -48,7 +48,10 @@ class SystemUnderTest:
                 "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
             })
             self.services[name].start(self._log)
-        wait_until_ready(list(self.services.values()), timeout)
+        try:
+            wait_until_ready(list(self.services.values()), timeout)
+        except (RuntimeError, TimeoutError) as error:
+            raise RuntimeError(f"{error}\n--- services.log ---\n{self.log_tail()}") from error
 
     def stop(self) -> None:
         for service in self.services.values():
@@ -97,3 +100,25 @@ async def eventually(check: Any, *, within: float = 60.0, interval: float = 0.25
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {within:.0f}s waiting for {what}; last value: {last!r}")
+
+
+def load_demo_directory(system: SystemUnderTest, count: int, seed: int = 1) -> None:
+    """Fill the directory through its own importer; its relay then announces every service on Kafka."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "linkwork_directory.demo", "--count", str(count), "--seed", str(seed),
+         "--database-url", system.infra.postgres.url("directory")],
+        check=True, capture_output=True, text=True,
+    )
+
+
+async def metric_value(client: httpx.AsyncClient, url: str, name: str) -> float:
+    """The sum of a metric's samples on a service's /metrics page (0 when absent)."""
+    text = (await client.get(f"{url}/metrics")).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and (line[len(name)] in " {"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
