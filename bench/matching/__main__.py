@@ -60,12 +60,16 @@ def render(results: dict[str, Any]) -> str:
                   f"{u['max_ms']} |", "",
                   f"Index: {lat['index_numpy_mib']} MiB of numpy arrays, {lat['index_total_mib']} MiB in all "
                   f"(traced allocations), beside {lat['snapshots_mib']} MiB for the service snapshots "
-                  f"themselves; built in {lat['index_build_seconds']} s.", ""]
+                  f"themselves; built in {lat['index_build_seconds']} s.", "",
+                  f"Target p95 under 20 ms: {'met' if t['p95_ms'] < 20 else 'NOT met'} "
+                  f"({t['p95_ms']} ms).", ""]
     if h := results.get("http"):
         lines += ["## Over HTTP", "",
                   f"POST /match to the service as its own process, {h['services']} services loaded from its "
                   f"read model at start-up ({h['start_until_serving_seconds_including_index_load']} s from "
-                  "process start to serving).", "",
+                  "process start to serving). The HTTP client runs on the same two cores, so the 8-client "
+                  "figures measure the machine as much as the service (one event loop, ranking is "
+                  "CPU work).", "",
                   "| clients | median ms | p95 ms | p99 ms | max ms | requests/s |", "|---|---|---|---|---|---|"]
         for name, s in h.items():
             if name.startswith("post_match"):
@@ -77,7 +81,14 @@ def render(results: dict[str, Any]) -> str:
                   f"{r['snapshots']} service-changed snapshots on a compacted topic, the service started on an "
                   f"empty database: {r['process_start_until_caught_up_and_indexed_seconds']} s from process "
                   f"start until caught up and indexed ({r['snapshots_per_s_including_start_up']} snapshots/s, "
-                  f"start-up included); {r['stored_in_read_model']} in the read model.", ""]
+                  f"start-up included); {r['stored_in_read_model']} in the read model.", "",
+                  "The brief's 10k events/s for rebuilding a projection is not reached with these "
+                  "snapshots (about 1.5 kB each as CloudEvents, with locations and schedules). Profiled on 20k: about "
+                  "half the time is the shared consumer pipeline (CloudEvent and ServiceChangedV1 "
+                  "validation, including the contracts' duplicate checks, and the per-event "
+                  "transaction work), about a quarter is matching indexing the snapshots as they land "
+                  "(mapping plus text and numpy rows), and the rest is Kafka and PostgreSQL on the "
+                  "same two cores.", ""]
     return "\n".join(lines)
 
 
@@ -90,7 +101,12 @@ def main() -> None:
     parser.add_argument("--kafka", default="127.0.0.1:29092")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:25432/postgres")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite results.md from the committed results.json")
     args = parser.parse_args()
+    if args.render:
+        (HERE / "results.md").write_text(render(json.loads((HERE / "results.json").read_text())) + "\n")
+        return
     parts = [p for p in ("quality", "latency", "http", "replay") if getattr(args, p)] or [
         "quality", "latency", "http", "replay"]
     results: dict[str, Any] = {"run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
