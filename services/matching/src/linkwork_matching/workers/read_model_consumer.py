@@ -12,6 +12,7 @@ import gc
 import logging
 
 import asyncpg
+from aiokafka.errors import KafkaError
 from linkwork_contracts import topics
 from linkwork_contracts.events import ServiceChangedV1
 from linkwork_runtime import messaging
@@ -50,8 +51,13 @@ class ReadModelConsumer:
             self.group, self._pool, self._bootstrap, self._handlers, metrics=self._metrics,
             retry=self._retry)
         await self._runner.start()
-        caught_up = await wait_until_caught_up(self._bootstrap, self.group, self._topic,
-                                               patience=self._catch_up_timeout)
+        try:
+            caught_up = await wait_until_caught_up(self._bootstrap, self.group, self._topic,
+                                                   patience=self._catch_up_timeout)
+        except (KafkaError, OSError) as error:
+            # Serving with a partial directory beats not serving: the runner goes on catching up.
+            log.warning("could not check the read model's progress: %r", error)
+            caught_up = False
         applied = await self._sync.catch_up()
         # The directory is now millions of long-lived objects: keep them out of the cyclic
         # collector's full passes, which would otherwise stall requests for tens of milliseconds.
