@@ -3,7 +3,9 @@
 import random
 
 import numpy as np
+import numpy.typing as npt
 import pytest
+from linkwork_contracts.codes import NeedCategory
 from linkwork_matching import synthetic
 from linkwork_matching.domain.constraints import check, offer_distance_km
 from linkwork_matching.domain.criteria import compile_criteria
@@ -17,9 +19,12 @@ from linkwork_matching.domain.scoring import Weights, caveat_penalty, score
 from linkwork_matching.domain.text import tokens
 
 pytestmark = pytest.mark.unit
+Scores = npt.NDArray[np.float64]
 
 
-def reference(index: ServiceIndex, person, need, text, weights, travel, effects):  # type: ignore[no-untyped-def]
+def reference(index: ServiceIndex, person: Person, need: NeedCategory, text: Scores | None,
+              weights: Weights, travel: TravelPolicy,
+              effects: dict[tuple[str, NeedCategory], float]) -> dict[str, float]:
     criteria = compile_criteria(person, index.languages, travel)
     best: dict[str, float] = {}
     for service in index.services():
@@ -39,7 +44,8 @@ def reference(index: ServiceIndex, person, need, text, weights, travel, effects)
     return best
 
 
-def vectorised(index: ServiceIndex, person, need, text, weights, travel):  # type: ignore[no-untyped-def]
+def vectorised(index: ServiceIndex, person: Person, need: NeedCategory, text: Scores | None,
+               weights: Weights, travel: TravelPolicy) -> dict[str, float]:
     criteria = compile_criteria(person, index.languages, travel)
     hits = index.search(criteria, need, text, weights)
     best: dict[str, float] = {}
@@ -60,7 +66,7 @@ def test_eligibility_and_scores_agree_on_a_random_directory() -> None:
         index.upsert(synthetic.service(rng, int(service.service_id[4:]), synthetic.CENTRE, 12.0))
     for service in rng.sample(services, 50):
         index.remove(service.service_id)
-    effects = {}
+    effects: dict[tuple[str, NeedCategory], float] = {}
     for service in rng.sample(index.services(), 40):
         need = next(iter(service.needs))
         effects[(service.service_id, need)] = estimate(OutcomeTally(10, rng.randint(0, 10))).score
