@@ -35,7 +35,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy contracts/src runtime/src deploy/stack/src services/*/src
+	$(BIN)/mypy -p linkwork_contracts -p linkwork_runtime -p linkwork_stack \
+		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes
 
 bench: install
 	$(BIN)/python -m bench
