@@ -26,6 +26,7 @@ import gc
 import json
 import logging
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -63,12 +64,31 @@ def referral_created_on(topic: str) -> type[ReferralCreatedV1]:
     return BenchReferralCreated
 
 
-async def until(condition: Callable[[], bool], every: float = 0.002) -> float:
+async def until(condition: Callable[[], bool], what: str, every: float = 0.002, limit: float = 300.0) -> float:
     # Polls a Prometheus counter: the code under test offers no event to wait on, and 2 ms is well
     # below the run times measured.
-    while not condition():  # noqa: ASYNC110
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            dump_tasks()
+            raise TimeoutError(f"{what} did not finish within {limit:.0f}s")
         await asyncio.sleep(every)
     return time.perf_counter()
+
+
+def dump_tasks() -> None:
+    """Where every task is waiting, for a run that hangs."""
+    for task in asyncio.all_tasks():
+        print(f"--- task {task.get_name()}", file=sys.stderr)
+        task.print_stack(limit=8, file=sys.stderr)
+
+
+async def bounded(step: Awaitable[None], what: str, limit: float = 60.0) -> None:
+    try:
+        await asyncio.wait_for(step, limit)
+    except TimeoutError:
+        dump_tasks()
+        raise TimeoutError(f"{what} did not finish within {limit:.0f}s") from None
 
 
 async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> None:
@@ -85,9 +105,10 @@ async def run_relay(pool: asyncpg.Pool, bootstrap: str, topic: str, count: int) 
     started = time.perf_counter()
     await relay.start()
     finished = await until(
-        lambda: (registry.get_sample_value("linkwork_events_published_total", {"topic": topic}) or 0) >= count
+        lambda: (registry.get_sample_value("linkwork_events_published_total", {"topic": topic}) or 0) >= count,
+        "the relay",
     )
-    await relay.stop()
+    await bounded(relay.stop(), "stopping the relay")
     return count / (finished - started)
 
 
@@ -133,9 +154,11 @@ async def run_pipeline(pool: asyncpg.Pool, bootstrap: str, model: type[Event], c
     runner = ConsumerRunner(name, pool, bootstrap, handlers, metrics=MessagingMetrics(registry), batch_size=batch,
                             decode=decode_noting_start)
     labels = {"consumer": name, "topic": model.TOPIC}
-    await runner.start()
-    finished = await until(lambda: (registry.get_sample_value("linkwork_events_processed_total", labels) or 0) >= count)
-    await runner.stop()
+    await bounded(runner.start(), "starting the consumer")
+    finished = await until(
+        lambda: (registry.get_sample_value("linkwork_events_processed_total", labels) or 0) >= count, "the pipeline"
+    )
+    await bounded(runner.stop(), "stopping the consumer")
     return count / (finished - first[0])
 
 
@@ -233,4 +256,6 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500, help="records per fetch and per transaction")
     parser.add_argument("--kafka", help="use this broker instead of starting one")
     parser.add_argument("--database", help="use this PostgreSQL database URL instead of starting a server")
+    # SIGTERM ends the run like Ctrl-C does, so the servers it started are stopped too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     asyncio.run(main(parser.parse_args()))

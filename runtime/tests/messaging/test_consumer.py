@@ -257,13 +257,16 @@ async def test_stopping_commits_the_offsets_of_everything_applied_so_a_restart_r
 
     registry = CollectorRegistry()
     second = ConsumerRunner(name, pool, kafka_bootstrap, effect_handlers(sample), metrics=MessagingMetrics(registry))
+    labels = {"consumer": name, "topic": sample.TOPIC}
     async with running(second):
         await eventually(_reaches(pool, total), within=60, what="the rest of the events")
+        lags = [registry.get_sample_value("linkwork_consumer_lag", {**labels, "partition": str(p)}) for p in range(4)]
     assert await _count(pool, "SELECT count(DISTINCT event_id) FROM effects") == await _count(pool) == total
-    labels = {"consumer": name, "topic": sample.TOPIC}
     assert registry.get_sample_value("linkwork_events_skipped_total", {**labels, "reason": "duplicate"}) in (None, 0)
-    lags = [registry.get_sample_value("linkwork_consumer_lag", {**labels, "partition": str(p)}) for p in range(4)]
+    assert [lag for lag in lags if lag is not None], "no partition reported its lag"
     assert all(lag in (None, 0) for lag in lags)
+    # Once stopped, the runner no longer reports lag for partitions it gave up.
+    assert registry.get_sample_value("linkwork_consumer_lag", {**labels, "partition": "0"}) is None
 
 
 async def test_a_replayed_event_is_skipped_by_the_inbox(

@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import decode as decode_envelope
 
-from linkwork_runtime.messaging.decoding import Decode
+from linkwork_runtime.messaging.decoding import Decode, Record
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.partition import PartitionWorker, WorkerContext
@@ -137,16 +137,23 @@ class ConsumerRunner:
                 await pause(self._stopping, backoff.delay(outages))
                 continue
             outages = 0
-            for tp, records in fetched.items():
-                worker = self._workers.get(tp)
-                if worker is None:
-                    worker = self._workers[tp] = PartitionWorker(tp, self._context, self._progress)
-                worker.put(records)
-                if worker.backlog >= self._max_buffered and tp not in self._paused:
-                    consumer.pause(tp)
-                    self._paused.add(tp)
-            for tp, worker in self._workers.items():
-                worker.report_lag(consumer.highwater(tp))
+            try:
+                self._dispatch(consumer, fetched)
+            except Exception:  # a bug here must not silently end consumption
+                log.exception("consumer %s: dispatching fetched records failed", self.name)
+                await pause(self._stopping, 1.0)
+
+    def _dispatch(self, consumer: AIOKafkaConsumer, fetched: dict[TopicPartition, list[Record]]) -> None:
+        for tp, records in fetched.items():
+            worker = self._workers.get(tp)
+            if worker is None:
+                worker = self._workers[tp] = PartitionWorker(tp, self._context, self._progress)
+            worker.put(records)
+            if worker.backlog >= self._max_buffered and tp not in self._paused:
+                consumer.pause(tp)
+                self._paused.add(tp)
+        for tp, worker in self._workers.items():
+            worker.report_lag(consumer.highwater(tp))
 
     async def _commit_continuously(self) -> None:
         """Commit settled offsets as they come, off the fetch loop: one commit carries whatever the
@@ -194,6 +201,8 @@ class ConsumerRunner:
         """Stop the workers of `partitions` after their transaction in hand, and commit their offsets."""
         workers = [self._workers.pop(tp) for tp in partitions if tp in self._workers]
         await asyncio.gather(*(worker.stop() for worker in workers))
+        for worker in workers:
+            worker.forget_lag()  # another consumer reports this partition now
         final = {tp: self._ready.pop(tp) for tp in partitions if tp in self._ready}
         await self._commit(final)
         self._paused.difference_update(partitions)

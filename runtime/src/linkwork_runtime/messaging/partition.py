@@ -13,6 +13,7 @@ partitions carry on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -81,6 +82,10 @@ class PartitionWorker:
             self._highwater = highwater
         if self._highwater is not None and self._position is not None:
             self._lag.set(max(0, self._highwater - self._position))
+
+    def forget_lag(self) -> None:
+        with contextlib.suppress(KeyError):
+            self._context.metrics.consumer_lag.remove(self._context.consumer, self.tp.topic, str(self.tp.partition))
 
     async def stop(self) -> None:
         """Finish the database transaction in hand, drop what is queued, and end."""
