@@ -21,7 +21,7 @@ system-packages:
 	bash deploy/scripts/install-system-packages.sh
 
 run: install
-	$(BIN)/linkwork-stack run
+	$(BIN)/linkwork-stack run --simulate 60
 
 test: install system-packages
 	$(BIN)/linkwork-stack provision

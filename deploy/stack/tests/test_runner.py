@@ -51,6 +51,9 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "kafka": True}
             assert "process_resident_memory_bytes" in metrics.text
+        # The demo directory is loaded and served in the ORUK shape.
+        services = httpx.get(f"http://127.0.0.1:{http_base + 1}/services", params={"per_page": 1}, timeout=10)
+        assert services.json()["total_items"] >= 1000
         # Kafka, PostgreSQL (and its workers) and four services: all children of the runner.
         assert len(family) >= 7
         process.send_signal(signal.SIGINT)

@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     from linkwork_stack.stack import run_stack
 
     return run_stack(fresh=args.fresh, kafka_port=args.kafka_port, postgres_port=args.postgres_port,
-                     http_port_base=args.http_port_base)
+                     http_port_base=args.http_port_base, demo=not args.no_demo, simulate_people=args.simulate)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--postgres-port", type=int, default=55432)
         command.add_argument("--http-port-base", type=int, default=8001,
                              help="referral, directory, matching, outcomes listen on this port and the next three")
+        if name == "run":
+            command.add_argument("--no-demo", action="store_true", help="do not load the demo directory")
+            command.add_argument("--simulate", type=int, default=0, metavar="PEOPLE",
+                                 help="once ready, play a day in the PCN with this many people")
         command.set_defaults(func=func)
     token = commands.add_parser("token", help="print a development JWT (HS256, local secret)")
     token.add_argument("--role", default="link_worker",

@@ -21,12 +21,16 @@ Headers = Callable[..., dict[str, str]]
 
 
 class JourneyError(RuntimeError):
-    """The service answered something a real user would see as a failure."""
+    """The service answered something a real user would see as a failure (`status` None: no answer yet)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _ok(response: httpx.Response, what: str) -> dict[str, Any]:
     if response.status_code >= 400:
-        raise JourneyError(f"{what}: HTTP {response.status_code} {response.text[:500]}")
+        raise JourneyError(f"{what}: HTTP {response.status_code} {response.text[:500]}", response.status_code)
     body: dict[str, Any] = response.json()
     return body
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -22,6 +24,31 @@ def _stop_requested() -> threading.Event:
     return stop
 
 
+def _load_demo_directory(infra: Infrastructure) -> None:
+    """The synthetic directory of about 2,000 services around the demo PCN; loading it again changes nothing."""
+    print("[stack] loading the demo directory (about 2,000 services around the demo PCN)", flush=True)
+    subprocess.run([sys.executable, "-m", "linkwork_directory.demo", "--database-url", infra.postgres.url("directory")],
+                   check=True)
+
+
+def _simulate_in_background(referral_url: str, people: int) -> threading.Thread:
+    from linkwork_stack.simulator import simulate
+    from linkwork_stack.tokens import development_token
+
+    def headers(role: str, subject: str = "simulator", organisation: str | None = None) -> dict[str, str]:
+        token = development_token(role=role, pcn="U00001", subject=subject, organisation=organisation)
+        return {"Authorization": f"Bearer {token}"}
+
+    def play() -> None:
+        # A short pause lets matching index the freshly announced directory before the first referral.
+        time.sleep(5)
+        asyncio.run(simulate(referral_url, headers, people=people, rate=2.0, seed=int(time.time())))
+
+    thread = threading.Thread(target=play, name="simulator", daemon=True)
+    thread.start()
+    return thread
+
+
 def _banner(services: list[ServiceProcess], infra: Infrastructure, started: float) -> str:
     lines = [f"linkwork is ready after {time.monotonic() - started:.1f}s", ""]
     for service in services:
@@ -31,11 +58,19 @@ def _banner(services: list[ServiceProcess], infra: Infrastructure, started: floa
               f"  data        {paths.data_dir()}", "",
               "  Development token: .venv/bin/linkwork-stack token --role link_worker --pcn U00001",
               "  (roles: referrer, link_worker, pcn_admin, commissioner, curator); send it as",
-              "  'Authorization: Bearer <token>'. Press Ctrl-C to stop everything."]
+              "  'Authorization: Bearer <token>'. The commissioners' report page:",
+              "    curl -H \"Authorization: Bearer $(.venv/bin/linkwork-stack token --role commissioner)\" \\",
+              f"      {services[3].url}/reports > report.html",
+              "  Play more of a day in the PCN: .venv/bin/linkwork-stack simulate "
+              f"--referral-url {services[0].url}",
+              "  Press Ctrl-C to stop everything."]
     return "\n".join(lines)
 
 
-def run_stack(*, fresh: bool, kafka_port: int, postgres_port: int, http_port_base: int = 8001) -> int:
+def run_stack(
+    *, fresh: bool, kafka_port: int, postgres_port: int, http_port_base: int = 8001, demo: bool = True,
+    simulate_people: int = 0,
+) -> int:
     stop = _stop_requested()
     started = time.monotonic()
     data = paths.data_dir()
@@ -56,13 +91,17 @@ def run_stack(*, fresh: bool, kafka_port: int, postgres_port: int, http_port_bas
         for service in services:
             service.start(sys.stdout)
         wait_until_ready(services, READY_TIMEOUT)
+        if demo:
+            _load_demo_directory(infra)
         print(_banner(services, infra, started), flush=True)
+        if simulate_people:
+            _simulate_in_background(services[0].url, simulate_people)
         while not stop.wait(1.0):
             if crashed := [s.name for s in services if not s.running()]:
                 print(f"[stack] service exited unexpectedly: {', '.join(crashed)}; stopping", flush=True)
                 return 1
         return 0
-    except (RuntimeError, TimeoutError) as error:
+    except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as error:
         print(f"[stack] {error}", file=sys.stderr, flush=True)
         return 1
     finally:
