@@ -17,51 +17,67 @@ from linkwork_outcomes.domain.facts import ServiceLabel
 from linkwork_outcomes.domain.report_assembly import Aggregates, GapCounts
 from linkwork_outcomes.domain.statistics import ChangeSums
 
-# Upsert the deltas, then delete the cells they brought back to zero (a separate statement: the
-# parts of one statement share a snapshot, so a DELETE could not see the upsert's new values).
-_TALLY = """
-INSERT INTO tally AS t (pcn, practice, month, section, key, subkey, n)
-SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-ON CONFLICT (pcn, practice, month, section, key, subkey) DO UPDATE SET n = t.n + excluded.n
+# Deltas are copied into session-local staging tables, added to the cells in one upsert each, and
+# then the cells a negative delta brought to zero are deleted (a separate statement: the parts of
+# one statement share a snapshot, so a DELETE could not see the upsert's new values).
+_STAGE_TALLY = """
+CREATE TEMP TABLE IF NOT EXISTS tally_delta (
+    pcn text, practice text, month date, section text, key text, subkey text, n bigint
+) ON COMMIT DELETE ROWS
+"""
+_LEVEL = "CASE WHEN pcn = '*' THEN 0 WHEN practice = '*' THEN 1 ELSE 2 END"
+_TALLY = f"""
+INSERT INTO tally AS t (level, pcn, practice, month, section, key, subkey, n)
+SELECT {_LEVEL}, pcn, practice, month, section, key, subkey, n FROM tally_delta
+ON CONFLICT (level, pcn, practice, month, section, key, subkey) DO UPDATE SET n = t.n + excluded.n
 """
 _TALLY_ZEROS = """
-DELETE FROM tally
-WHERE n = 0 AND (pcn, practice, month, section, key, subkey) IN (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[]))
+DELETE FROM tally t USING tally_delta d
+WHERE d.n < 0 AND t.n = 0 AND (t.pcn, t.practice, t.month, t.section, t.key, t.subkey)
+    = (d.pcn, d.practice, d.month, d.section, d.key, d.subkey)
+"""
+_STAGE_OUTCOMES = """
+CREATE TEMP TABLE IF NOT EXISTS outcome_delta (
+    pcn text, practice text, month date, score text, pairs bigint, total bigint, total_squares bigint,
+    improved bigint
+) ON COMMIT DELETE ROWS
 """
 _OUTCOMES = """
 INSERT INTO outcome_sums AS o (pcn, practice, month, score, pairs, total, total_squares, improved)
-SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
-                     $8::bigint[])
+SELECT pcn, practice, month, score, pairs, total, total_squares, improved FROM outcome_delta
 ON CONFLICT (pcn, practice, month, score) DO UPDATE SET
     pairs = o.pairs + excluded.pairs, total = o.total + excluded.total,
     total_squares = o.total_squares + excluded.total_squares, improved = o.improved + excluded.improved
 """
 _OUTCOME_ZEROS = """
-DELETE FROM outcome_sums
-WHERE (pairs, total, total_squares, improved) = (0, 0, 0, 0) AND (pcn, practice, month, score) IN (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]))
+DELETE FROM outcome_sums o USING outcome_delta d
+WHERE d.pairs < 0 AND (o.pairs, o.total, o.total_squares, o.improved) = (0, 0, 0, 0)
+    AND (o.pcn, o.practice, o.month, o.score) = (d.pcn, d.practice, d.month, d.score)
 """
 
 
 async def apply(connection: asyncpg.Connection, delta: Contribution) -> None:
-    """Add a (zero-free) delta to the aggregate tables."""
+    """Add a (zero-free) delta to the aggregate tables; must run inside a transaction."""
     if delta.tally:
         rows = sorted(
-            (pcn, practice, month, section, key, subkey, n)
+            (pcn, practice, month, str(section), key, subkey, n)
             for (month, pcn, practice, section, key, subkey), n in delta.tally.items()
         )
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        await connection.execute(_TALLY, *columns)
-        await connection.execute(_TALLY_ZEROS, *columns[:6])
+        await connection.execute(_STAGE_TALLY)
+        await connection.copy_records_to_table("tally_delta", records=rows)
+        await connection.execute(_TALLY)
+        if any(row[-1] < 0 for row in rows):
+            await connection.execute(_TALLY_ZEROS)
     if delta.outcomes:
         outcome_rows = sorted(
             (pcn, practice, month, score, s.pairs, s.total, s.total_squares, s.improved)
             for (month, pcn, practice, score), s in delta.outcomes.items()
         )
-        columns = [list(column) for column in zip(*outcome_rows, strict=True)]
-        await connection.execute(_OUTCOMES, *columns)
-        await connection.execute(_OUTCOME_ZEROS, *columns[:4])
+        await connection.execute(_STAGE_OUTCOMES)
+        await connection.copy_records_to_table("outcome_delta", records=outcome_rows)
+        await connection.execute(_OUTCOMES)
+        if any(row[4] < 0 for row in outcome_rows):
+            await connection.execute(_OUTCOME_ZEROS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +90,11 @@ class ReportScope:
     last_month: date  # inclusive
     start: datetime  # the period as instants, for facts read directly (gap windows)
     end: datetime  # exclusive
+
+    @property
+    def level(self) -> int:
+        """The tally partition holding this scope's cells: 0 all PCNs, 1 one PCN, 2 one practice."""
+        return 0 if self.pcn is None and self.practice is None else 1 if self.practice is None else 2
 
     def cell_filter(self, first_parameter: int) -> tuple[str, list[object]]:
         p = first_parameter
@@ -106,7 +127,8 @@ async def read(connection: asyncpg.Connection, scope: ReportScope) -> Aggregates
     tally = {
         (row[0], row[1], row[2]): int(row[3])
         for row in await connection.fetch(
-            f"SELECT section, key, subkey, sum(n) FROM tally WHERE {where} GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
+            f"SELECT section, key, subkey, sum(n) FROM tally WHERE level = {scope.level:d} AND {where}"
+            " GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
             *params,
         )
     }

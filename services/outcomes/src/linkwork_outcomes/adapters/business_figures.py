@@ -39,19 +39,20 @@ class BusinessFigures:
 
 async def read(connection: asyncpg.Connection, today: date, stale_after_days: int) -> BusinessFigures:
     open_rows = await connection.fetch(
-        "SELECT pcn, key, sum(n) FROM tally WHERE pcn <> $1 AND practice = $1 AND section = $2"
+        "SELECT pcn, key, sum(n) FROM tally WHERE level = 1 AND pcn <> $1 AND practice = $1 AND section = $2"
         " AND key = ANY($3::text[]) GROUP BY 1, 2",
         ALL,
         Section.STATUS.value,
         list(OPEN_STATUSES),
     )
     sources = await connection.fetch(
-        "SELECT key, sum(n) FROM tally WHERE pcn = $1 AND practice = $1 AND section = $2 GROUP BY 1",
+        "SELECT key, sum(n) FROM tally WHERE level = 0 AND pcn = $1 AND practice = $1 AND section = $2 GROUP BY 1",
         ALL,
         Section.SOURCE.value,
     )
     plans = await connection.fetchval(
-        "SELECT coalesce(sum(n), 0) FROM tally WHERE pcn = $1 AND practice = $1 AND section = $2 AND key = $3",
+        "SELECT coalesce(sum(n), 0) FROM tally WHERE level = 0 AND pcn = $1 AND practice = $1 AND section = $2"
+        " AND key = $3",
         ALL,
         Section.FUNNEL.value,
         Stage.PLAN_AGREED.value,

@@ -139,8 +139,12 @@ async def _insert(connection: asyncpg.Connection, sql: str, rows: Sequence[Seque
     return {str(row[0]) for row in returned}
 
 
-async def store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
-    """Store the batch's facts (a fact already stored is skipped); return referrals now pending."""
+async def store(connection: asyncpg.Connection, batch: FactBatch, *, queue: bool = True) -> set[str]:
+    """Store the batch's facts (a fact already stored is skipped); return the referrals they changed.
+
+    Those referrals are queued for the projector unless `queue` is false (a rebuild queues every
+    referral once at the end instead).
+    """
     changed: set[str] = set()
     changed |= await _insert(
         connection,
@@ -220,7 +224,7 @@ async def store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
         7,
     )
     await _store_context(connection, batch)
-    if changed:
+    if changed and queue:
         await connection.execute(_PENDING, sorted(changed))
     return changed
 

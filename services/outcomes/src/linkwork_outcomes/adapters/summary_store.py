@@ -15,17 +15,22 @@ _COLUMNS = (
     "postcode_district, status, entered_in_error, contacted, first_contact_days, contacts, plan_agreed, "
     "followed_up, closed, closure_reason, planned, attended, changes, earliest_unmet_due"
 )
-# Arrays of arrays cannot go through unnest (ragged), so list-valued columns travel as JSON text.
+# Summaries travel by COPY into a session-local staging table (ragged arrays cannot go through
+# unnest, and COPY is the fastest way in), then one upsert moves them into place.
+_STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS summary_incoming (
+    referral_id uuid, month date, pcn text, practice text, source text, needs text[], age_band text, sex text,
+    ethnic_category text, imd_decile smallint, postcode_district text, status text, entered_in_error boolean,
+    contacted boolean, first_contact_days int, contacts int, plan_agreed boolean, followed_up boolean,
+    closed boolean, closure_reason text, planned text[], attended text[], changes text, earliest_unmet_due date
+) ON COMMIT DELETE ROWS
+"""
 _SAVE = f"""
 INSERT INTO referral_summary ({_COLUMNS})
-SELECT r, m, pcn, pr, src, ARRAY(SELECT jsonb_array_elements_text(n::jsonb)), a, sx, e, imd, d, st, err, c, fcd,
-       cs, pa, fu, cl, cr, ARRAY(SELECT jsonb_array_elements_text(pl::jsonb)),
-       ARRAY(SELECT jsonb_array_elements_text(at::jsonb)), ch::jsonb, due
-FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::smallint[], $11::text[], $12::text[], $13::boolean[], $14::boolean[], $15::int[],
-            $16::int[], $17::boolean[], $18::boolean[], $19::boolean[], $20::text[], $21::text[], $22::text[],
-            $23::text[], $24::date[])
-     AS x(r, m, pcn, pr, src, n, a, sx, e, imd, d, st, err, c, fcd, cs, pa, fu, cl, cr, pl, at, ch, due)
+SELECT referral_id, month, pcn, practice, source, needs, age_band, sex, ethnic_category, imd_decile,
+       postcode_district, status, entered_in_error, contacted, first_contact_days, contacts, plan_agreed,
+       followed_up, closed, closure_reason, planned, attended, changes::jsonb, earliest_unmet_due
+FROM summary_incoming
 ON CONFLICT (referral_id) DO UPDATE SET
     month = excluded.month, pcn = excluded.pcn, practice = excluded.practice, source = excluded.source,
     needs = excluded.needs, age_band = excluded.age_band, sex = excluded.sex,
@@ -45,19 +50,21 @@ def _text(value: object) -> str:
 
 def _row(s: ReferralSummary) -> tuple[object, ...]:
     return (
-        s.referral_id, s.month, s.pcn, s.practice, s.source, _text(list(s.needs)), s.age_band, s.sex,
+        UUID(s.referral_id), s.month, s.pcn, s.practice, s.source, list(s.needs), s.age_band, s.sex,
         s.ethnic_category, s.imd_decile, s.postcode_district, s.status, s.entered_in_error, s.contacted,
         s.first_contact_days, s.contacts, s.plan_agreed, s.followed_up, s.closed, s.closure_reason,
-        _text(list(s.planned)), _text(list(s.attended)),
+        list(s.planned), list(s.attended),
         _text([[c.score, c.change, c.improved] for c in s.changes]), s.earliest_unmet_due,
     )  # fmt: skip
 
 
 async def save(connection: asyncpg.Connection, summaries: Sequence[ReferralSummary]) -> None:
+    """Insert or replace the summaries; must run inside a transaction (the staging table empties on commit)."""
     if not summaries:
         return
-    rows = [_row(s) for s in summaries]
-    await connection.execute(_SAVE, *[list(column) for column in zip(*rows, strict=True)])
+    await connection.execute(_STAGE)
+    await connection.copy_records_to_table("summary_incoming", records=[_row(s) for s in summaries])
+    await connection.execute(_SAVE)
 
 
 async def load(connection: asyncpg.Connection, referral_ids: Sequence[str]) -> dict[str, ReferralSummary]:

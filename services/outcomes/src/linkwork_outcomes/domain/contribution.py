@@ -121,12 +121,32 @@ class Contribution:
     tally: Counter[TallyKey] = field(default_factory=Counter)
     outcomes: dict[OutcomeKey, ChangeSums] = field(default_factory=dict)
 
-    def add(self, other: Contribution, sign: int = 1) -> None:
-        for key, count in other.tally.items():
-            self.tally[key] += sign * count
+    def include(self, summary: ReferralSummary, sign: int = 1) -> None:
+        """Add a referral's contribution (sign 1) or take it away (sign -1), in place."""
+        if not summary.counted:
+            return
+        assert summary.month is not None
+        month, cells = summary.month, list(_cells(summary))
+        levels = _levels(summary)
+        keys = [
+            (month, pcn, practice, section, key, subkey) for pcn, practice in levels for section, key, subkey in cells
+        ]
+        # Counter's update and subtract count in C: this is the projector's hottest loop.
+        if sign > 0:
+            self.tally.update(keys)
+        else:
+            self.tally.subtract(keys)
+        for pcn, practice in levels:
+            for change in summary.changes:
+                outcome_key = (month, pcn, practice, change.score)
+                sums = ChangeSums.of(change.change, change.improved)
+                current = self.outcomes.get(outcome_key, ChangeSums())
+                self.outcomes[outcome_key] = current + sums if sign > 0 else current - sums
+
+    def add(self, other: Contribution) -> None:
+        self.tally.update(other.tally)
         for outcome_key, sums in other.outcomes.items():
-            current = self.outcomes.get(outcome_key, ChangeSums())
-            self.outcomes[outcome_key] = current + sums if sign > 0 else current - sums
+            self.outcomes[outcome_key] = self.outcomes.get(outcome_key, ChangeSums()) + sums
 
     def without_zeros(self) -> Contribution:
         return Contribution(
@@ -138,22 +158,14 @@ class Contribution:
 def contribution(summary: ReferralSummary) -> Contribution:
     """The cells a referral adds to the aggregates (nothing until it is known and counted)."""
     result = Contribution()
-    if not summary.counted:
-        return result
-    assert summary.month is not None
-    month = summary.month
-    cells = list(_cells(summary))
-    for pcn, practice in _levels(summary):
-        for section, key, subkey in cells:
-            result.tally[(month, pcn, practice, section, key, subkey)] += 1
-        for change in summary.changes:
-            result.outcomes[(month, pcn, practice, change.score)] = ChangeSums.of(change.change, change.improved)
+    result.include(summary)
     return result
 
 
 def change_between(old: ReferralSummary | None, new: ReferralSummary) -> Contribution:
     """What the aggregates must receive when a referral's summary goes from `old` to `new`."""
-    delta = contribution(new)
+    delta = Contribution()
+    delta.include(new)
     if old is not None:
-        delta.add(contribution(old), sign=-1)
+        delta.include(old, sign=-1)
     return delta.without_zeros()

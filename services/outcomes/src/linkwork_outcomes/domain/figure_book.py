@@ -19,6 +19,11 @@ SUPPRESSED = Figure(value=None, suppressed=True)
 NOTHING = Figure(value=None, suppressed=False)
 
 
+def _shown(value: int | float) -> Figure:
+    # Built without re-validation: a national report has thousands of figures, all made here.
+    return Figure.model_construct(value=value, suppressed=False)
+
+
 class FigureBook:
     def __init__(self) -> None:
         self._cells: dict[str, int] = {}
@@ -69,14 +74,14 @@ class FigureBook:
             raise ValueError(f"{cell_id} is implied, never published")
         if self.is_hidden(cell_id):
             return SUPPRESSED
-        return Figure(value=self._cells[cell_id])
+        return _shown(self._cells[cell_id])
 
     def rate(self, numerator: str, denominator: str) -> Figure:
         if self.is_hidden(numerator) or self.is_hidden(denominator):
             return SUPPRESSED
         if self._cells[denominator] == 0:
             return NOTHING
-        return Figure(value=self._cells[numerator] / self._cells[denominator])
+        return _shown(self._cells[numerator] / self._cells[denominator])
 
     def statistic(self, value: float | None, *bases: str) -> Figure:
         """A figure computed from the records behind the `bases` counts."""
@@ -84,4 +89,4 @@ class FigureBook:
             return SUPPRESSED
         if value is None or not isfinite(value):
             return NOTHING
-        return Figure(value=value)
+        return _shown(value)

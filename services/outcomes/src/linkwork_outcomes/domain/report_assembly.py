@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from linkwork_contracts.measures import OUTCOME_SCORES
 
@@ -88,11 +89,21 @@ class Aggregates:
     def count(self, section: str, key: str = "", subkey: str = "") -> int:
         return self.tally.get((section, key, subkey), 0)
 
+    @cached_property
+    def _by_section(self) -> dict[str, dict[str, dict[str, int]]]:
+        # One pass over the cells instead of one per section: national reports hold thousands.
+        index: dict[str, dict[str, dict[str, int]]] = {}
+        for (section, key, subkey), n in self.tally.items():
+            if n:
+                index.setdefault(section, {}).setdefault(key, {})[subkey] = n
+        return index
+
     def section(self, section: str, key: str | None = None) -> dict[str, int]:
         """{key: count} of a section, or {subkey: count} under one key."""
+        keys = self._by_section.get(section, {})
         if key is None:
-            return {k: n for (s, k, _), n in self.tally.items() if s == section and n}
-        return {sub: n for (s, k, sub), n in self.tally.items() if s == section and k == key and n}
+            return {k: sum(subkeys.values()) for k, subkeys in keys.items()}
+        return dict(keys.get(key, {}))
 
     def histogram(self, section: str) -> dict[int, int]:
         return {int(key): n for key, n in self.section(section).items()}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncpg
 
 from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
-from linkwork_outcomes.domain.contribution import Contribution, change_between
+from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.referral_summary import summarise
 
 # Any fixed number: only the outcomes projector takes this lock.
@@ -50,7 +50,9 @@ async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000
             if summary == previous:
                 continue
             new.append(summary)
-            delta.add(change_between(previous, summary))
+            delta.include(summary)
+            if previous is not None:
+                delta.include(previous, sign=-1)
         await summary_store.save(connection, new)
         await aggregate_store.apply(connection, delta.without_zeros())
         await area_store.record(connection, area_store.areas_of(facts.values()))

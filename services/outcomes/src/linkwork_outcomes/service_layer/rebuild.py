@@ -2,8 +2,9 @@
 
 The replay reads each partition from offset 0 up to the end offsets taken after the tables were
 emptied, decodes records exactly as the live consumer does, turns them into facts with the same
-`facts_of`, stores them with the same `fact_store.store` (thousands per statement), and then runs
-the same projector over everything. So a rebuilt database equals the live one row for row.
+`facts_of`, stores them with the same `fact_store.store` (thousands per statement), queues every
+referral once, and then runs the same projector over everything. So a rebuilt database equals the
+live one row for row.
 
 While it runs, it holds the projector's lock, so a live service's projector waits; the live
 consumer may keep storing facts, which are idempotent, and the projector catches up afterwards.
@@ -13,6 +14,7 @@ before the emptying is always at an offset the replay reads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -92,6 +94,7 @@ async def _replay(
                 consumer.pause(tp)
         remaining = set(ends)
         batch = FactBatch()
+        storing: asyncio.Task[set[str]] | None = None
         while remaining:
             fetched = await consumer.getmany(timeout_ms=1000, max_records=batch_events)
             for tp, records in fetched.items():
@@ -115,11 +118,30 @@ async def _replay(
                     remaining.discard(tp)
                     consumer.pause(tp)
             if len(batch) >= batch_events or not remaining:
-                async with connection.transaction():
-                    await fact_store.store(connection, batch)
+                # PostgreSQL stores one batch while this process decodes the next: two cores at work.
+                if storing is not None:
+                    await storing
+                storing = asyncio.create_task(_store(connection, batch))
                 batch = FactBatch()
+        if storing is not None:
+            await storing
     finally:
         await consumer.stop()
+
+
+async def _store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
+    async with connection.transaction():
+        return await fact_store.store(connection, batch, queue=False)
+
+
+# Every referral with any fact, queued once: the projector then computes each summary once.
+_QUEUE_ALL = """
+INSERT INTO pending_referral (referral_id)
+SELECT referral_id FROM referral_version UNION SELECT referral_id FROM plan_version
+UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
+UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
+ORDER BY 1
+"""
 
 
 async def rebuild(
@@ -128,7 +150,7 @@ async def rebuild(
     topic_prefix: str = "",
     *,
     batch_events: int = 5000,
-    projection_batch: int = 5000,
+    projection_batch: int = 20000,
 ) -> RebuildResult:
     """Empty the projections and refill them from Kafka; `connection` must be migrated already."""
     result = RebuildResult()
@@ -138,6 +160,7 @@ async def rebuild(
         started = time.perf_counter()
         await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
         await _replay(connection, bootstrap, topics, result, batch_events)
+        await connection.execute(_QUEUE_ALL)
         result.seconds["replay"] = time.perf_counter() - started
         started = time.perf_counter()
         result.referrals = await project_all(connection, projection_batch)

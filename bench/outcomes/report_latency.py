@@ -1,0 +1,141 @@
+"""Summary report latency over the aggregates of a million referrals.
+
+Setup (not timed): a population of referral summaries (population.py) goes through the service's
+own `Contribution.include`; the resulting cells are copied into a fresh outcomes database,
+together with service labels, gap windows and the areas each PCN serves. Timed: building the
+summary report the API would answer, from reading the aggregates to the JSON bytes, for several
+scopes, each repeated after warm-up runs.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.domain.contribution import ALL, Contribution
+from linkwork_outcomes.domain.period import MonthRange
+from linkwork_outcomes.presentation import html_page
+from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
+from linkwork_runtime.migrations import migrate
+
+from bench.outcomes import population
+
+
+@dataclass
+class Timing:
+    scope: str
+    runs: int
+    median_ms: float
+    p95_ms: float
+    max_ms: float
+    bytes: int
+
+
+async def build(url: str, referrals: int, seed: int = 1) -> dict[str, object]:
+    """Fill the database at `url` with the aggregates of `referrals` referrals; returns what was built."""
+    rng = random.Random(seed)
+    place = population.world(rng, pcns=100, practices_per_pcn=6)
+    started = time.perf_counter()
+    total = Contribution()
+    areas: set[tuple[str, str, str]] = set()
+    for summary in population.summaries(rng, place, referrals):
+        total.include(summary)
+        assert summary.pcn is not None and summary.postcode_district is not None
+        areas.add((summary.pcn, ALL, summary.postcode_district))
+        if summary.practice:
+            areas.add((summary.pcn, summary.practice, summary.postcode_district))
+    computed = time.perf_counter() - started
+    connection = await asyncpg.connect(url)
+    try:
+        await migrate(connection, COMPONENT_MIGRATIONS)
+        tally = [
+            (pcn, practice, month, str(section), key, subkey, n)
+            for (month, pcn, practice, section, key, subkey), n in total.tally.items()
+            if n
+        ]
+        await connection.copy_records_to_table("tally", records=tally)
+        outcome_rows = [
+            (pcn, practice, month, score, s.pairs, s.total, s.total_squares, s.improved)
+            for (month, pcn, practice, score), s in total.outcomes.items()
+        ]
+        await connection.copy_records_to_table("outcome_sums", records=outcome_rows)
+        await connection.copy_records_to_table(
+            "service_label",
+            records=[
+                (
+                    UUID(s.service_id),
+                    s.revision,
+                    s.name,
+                    UUID(s.provider_id or ""),
+                    s.provider_name,
+                    s.active,
+                    s.changed_at,
+                    s.last_verified_on,
+                    s.changed_at,
+                )
+                for s in place.labels
+            ],
+        )
+        gaps = [
+            (need, district, begin, end, with_need, unmet, end, end)
+            for need, district, begin, end, with_need, unmet in population.gap_windows(rng, place)
+        ]
+        await connection.copy_records_to_table("provision_gap", records=gaps)
+        await connection.copy_records_to_table("area_served", records=sorted(areas))
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    return {
+        "referrals": referrals,
+        "pcns": len(place.pcns),
+        "practices": sum(map(len, place.practices.values())),
+        "services": len(place.labels),
+        "tally_rows": len(tally),
+        "outcome_rows": len(outcome_rows),
+        "gap_windows": len(gaps),
+        "seconds_to_compute_aggregates": round(computed, 1),
+    }
+
+
+async def measure(url: str, runs: int, warm_up: int = 3) -> list[Timing]:
+    connection = await asyncpg.connect(url)
+    year = MonthRange.parse("2025-01", "2025-12")
+    scopes = [
+        ("all PCNs, 12 months (JSON)", ReportRequest(year, None, None), "json"),
+        ("all PCNs, 12 months (HTML page)", ReportRequest(year, None, None), "html"),
+        ("all PCNs, one quarter (JSON)", ReportRequest(MonthRange.parse("2025-04", "2025-06"), None, None), "json"),
+        ("one PCN, 12 months (JSON)", ReportRequest(year, "U20001", None), "json"),
+        ("one practice, 12 months (JSON)", ReportRequest(year, "U20001", "A30001"), "json"),
+    ]
+    timings = []
+    try:
+        for name, request, form in scopes:
+            samples, size = [], 0
+            for run in range(warm_up + runs):
+                started = time.perf_counter()
+                report = await summary_report(connection, request, now=datetime(2026, 1, 5, tzinfo=UTC))
+                body = report.model_dump_json().encode() if form == "json" else html_page.render(report).encode()
+                elapsed = (time.perf_counter() - started) * 1000
+                size = len(body)
+                if run >= warm_up:
+                    samples.append(elapsed)
+            samples.sort()
+            timings.append(
+                Timing(
+                    name,
+                    runs,
+                    round(statistics.median(samples), 1),
+                    round(samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))], 1),
+                    round(samples[-1], 1),
+                    size,
+                )
+            )
+    finally:
+        await connection.close()
+    return timings
