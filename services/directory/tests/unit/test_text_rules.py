@@ -8,7 +8,8 @@ import pytest
 from linkwork_contracts.codes import Accessibility, CostUnit
 from linkwork_directory.domain.accessibility_text import features_in_text
 from linkwork_directory.domain.costs import current_price, unit_of
-from linkwork_directory.domain.oruk import CostOption
+from linkwork_directory.domain.coverage import EVERYWHERE, area_of, postcode_list, remote_coverage
+from linkwork_directory.domain.oruk import CostOption, Service
 from linkwork_directory.domain.search import ServiceQuery, day_code, page_body
 from linkwork_directory.domain.uptake import is_newer, plan_change
 
@@ -80,3 +81,25 @@ def test_plan_revisions_add_and_drop_services() -> None:
     change = plan_change({a: week, b: week}, [(b, later), (c, later)])
     assert change.added == {c: later} and change.removed == {a} and change.services == {a, c}
     assert is_newer(2, 1) and is_newer(1, None) and not is_newer(1, 1) and not is_newer(1, 2)
+
+
+def test_where_remote_services_are_available() -> None:
+    def remote(areas: list[tuple[str, str]], modes: list[str]) -> list[str]:
+        service = Service.model_validate(
+            {
+                "id": str(uuid4()),
+                "name": "Line",
+                "status": "active",
+                "service_areas": [
+                    {"id": str(uuid4()), "extent": extent, "extent_type": kind} for extent, kind in areas
+                ],
+                "social_prescribing": {"delivery_modes": modes},
+            }
+        )
+        return remote_coverage(service)
+
+    assert remote([("LS, bd1", "text")], ["telephone"]) == ["BD1", "LS"]
+    assert remote([("All of Leeds", "text"), ("{}", "geojson")], ["online"]) == [EVERYWHERE]
+    assert remote([("LS", "text")], ["in-person"]) == []
+    assert postcode_list("LS6 LS7,BD") == ["LS6", "LS7", "BD"] and postcode_list("Leeds") is None
+    assert area_of("LS16") == "LS" and area_of("E1W") == "E"

@@ -263,3 +263,24 @@ _SERVICE_COLUMNS: Sequence[str] = (
     "alert",
     "last_modified",
 )
+
+
+async def load_summaries(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Service]:
+    """Services with their one-to-one fields and organization only: what list pages show."""
+    rows = await conn.fetch(
+        "SELECT s.id, s.organization_id, s.name, s.description, s.url, s.email, s.status, s.fees, s.accreditations,"
+        " s.minimum_age, s.maximum_age, s.assured_date, s.assurer_email, s.alert, s.last_modified,"
+        " o.name AS o_name, o.description AS o_description, o.email AS o_email, o.website AS o_website,"
+        " o.logo AS o_logo, o.uri AS o_uri, o.parent_organization_id AS o_parent_organization_id"
+        " FROM service s LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id = ANY($1::uuid[])",
+        list(set(ids)),
+    )
+    found = {}
+    for row in rows:
+        organization = None
+        if row["organization_id"] is not None:
+            organization = Organization(
+                id=row["organization_id"], **{key[2:]: value for key, value in row.items() if key.startswith("o_")}
+            )
+        found[row["id"]] = Service(**{key: row[key] for key in _SERVICE_COLUMNS}, organization=organization)
+    return found

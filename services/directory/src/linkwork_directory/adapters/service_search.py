@@ -7,15 +7,15 @@ however large the directory; text search uses the GIN index on the service's sea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.domain.coverage import EVERYWHERE, area_of
 from linkwork_directory.domain.search import ServiceQuery
 
-# Beyond this a "nearest first" query without proximity stops looking: 1,000 km covers Great Britain.
+# /service_at_locations nearest first without proximity looks this far: 1,000 km covers Great Britain.
 UNBOUNDED_M = 1_000_000.0
 
 
@@ -65,25 +65,11 @@ def _service_filters(query: ServiceQuery, p: Params) -> list[str]:
     return where
 
 
-_POSTCODE_LIST = (
-    "a.extent_type = 'text' AND upper(a.extent) ~"
-    " '^[[:space:],]*[A-Z]{1,2}[0-9]?[0-9A-Z]?([[:space:],]+[A-Z]{1,2}[0-9]?[0-9A-Z]?)*[[:space:],]*$'"
-)
-
-
 def _remote_clause(query: ServiceQuery, p: Params) -> str:
-    """Online or telephone services whose stated area, when it is a list of postcode areas or districts
-    (a `text` service_area such as "LS, BD1"), includes the origin's; any other area is not interpreted."""
+    """Online or telephone services available at the origin (see domain/coverage.py)."""
     assert query.origin is not None
     district = query.origin.district
-    area = re.match(r"[A-Z]{1,2}", district)
-    tokens = "regexp_split_to_array(upper(trim(a.extent)), '[[:space:],]+')"
-    return (
-        "e.delivery_modes && ARRAY['online', 'telephone']"
-        f" AND (NOT EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = s.id AND {_POSTCODE_LIST})"
-        f" OR EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = s.id AND {_POSTCODE_LIST}"
-        f" AND ({p(district)} = ANY({tokens}) OR {p(area.group() if area else district)} = ANY({tokens}))))"
-    )
+    return f"e.remote_areas && ARRAY[{p(EVERYWHERE)}, {p(district)}, {p(area_of(district))}]::text[]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +92,18 @@ def services_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
             "rank DESC, name, id",
         )
     origin = f"ll_to_earth({p(query.origin.latitude)}, {p(query.origin.longitude)})"
-    radius = p(query.proximity_m or UNBOUNDED_M)
+    if query.proximity_m is None:
+        # Nearest first with no limit: work out the distance of each service the other filters keep,
+        # rather than of every location in the country.
+        remote = f" OR ({_remote_clause(query, p)})" if query.include_remote else ""
+        return (
+            f"SELECT s.id, d.distance, s.name, 0 AS rank FROM service s JOIN service_extension e ON e.service_id = s.id"
+            f" LEFT JOIN LATERAL (SELECT min(earth_distance(l.geo, {origin})) AS distance FROM service_at_location sal"
+            f" JOIN location l ON l.id = sal.location_id WHERE sal.service_id = s.id AND l.geo IS NOT NULL) d ON true"
+            f" WHERE {filters} AND (d.distance IS NOT NULL{remote})",
+            "distance NULLS LAST, name, id",
+        )
+    radius = p(query.proximity_m)
     near = (
         f"SELECT sal.service_id, min(earth_distance(l.geo, {origin})) AS distance"
         f" FROM location l JOIN service_at_location sal ON sal.location_id = l.id"

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.coverage import remote_coverage
 from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Attribute, Location, Organization, Service, Taxonomy, TaxonomyTerm
 
@@ -293,6 +294,7 @@ def _extension_row(service: Service) -> tuple[Any, ...]:
         [a.value for a in settings.accessibility],
         service.assured_date,
         service.status,
+        remote_coverage(service),
     )
 
 
@@ -300,12 +302,12 @@ async def _write_extensions(conn: Connection, services: list[Service]) -> None:
     # An ORUK assured_date is "the date the information was last checked": it counts as verification.
     await conn.executemany(
         """INSERT INTO service_extension (service_id, places_per_week, waiting_list, referral_routes,
-                                          delivery_modes, accessibility, last_verified_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz)
+                                          delivery_modes, accessibility, last_verified_at, remote_areas)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz, $9)
            ON CONFLICT (service_id) DO UPDATE SET
                places_per_week = EXCLUDED.places_per_week, waiting_list = EXCLUDED.waiting_list,
                referral_routes = EXCLUDED.referral_routes, delivery_modes = EXCLUDED.delivery_modes,
-               accessibility = EXCLUDED.accessibility,
+               accessibility = EXCLUDED.accessibility, remote_areas = EXCLUDED.remote_areas,
                -- Saving a service as active again ends a withdrawal.
                withdrawn_at = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawn_at END,
                withdrawal_reason = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawal_reason END,

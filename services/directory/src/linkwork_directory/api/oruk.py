@@ -130,9 +130,9 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[s
     async with pool.acquire() as conn:
         query = await filters.query(conn)
         hits, total = await search.search_services(conn, query)
-        loaded = await reader.load_services(conn, [h.id for h in hits], week=week_starting(runtime.clock.now()))
+        summaries = await reader.load_summaries(conn, [h.id for h in hits])
     contents = [
-        _with_distance(render.service_summary(loaded[h.id].service), h.distance_m) for h in hits if h.id in loaded
+        _with_distance(render.service_summary(summaries[h.id]), h.distance_m) for h in hits if h.id in summaries
     ]
     return page_body(contents, total=total, page=query.page, per_page=query.per_page)
 

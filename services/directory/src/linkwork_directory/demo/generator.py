@@ -29,6 +29,7 @@ from linkwork_directory.demo.catalogue import (
     TOWNS,
     VENUE_KINDS,
 )
+from linkwork_directory.domain.coverage import area_of
 
 NAMESPACE = uuid.UUID("5b1d4f0e-6a53-4c2e-9d51-0c6a3e7f2b18")
 STREETS = (
@@ -225,8 +226,16 @@ class DemoDirectory:
         }
         body.update(self._ages())
         if remote or "online" in modes:
+            # For people in its own postcode area: a Leeds phone line is not for Bristol.
+            postcode = venues[0]["addresses"][0]["postal_code"] if venues else rng.choice(self.places).postcode
+            town = venues[0]["addresses"][0]["city"] if venues else "its area"
             body["service_areas"] = [
-                {"id": _id(self.seed, "area", n), "name": "Leeds", "extent": "LS", "extent_type": "text"}
+                {
+                    "id": _id(self.seed, "area", n),
+                    "name": town,
+                    "extent": area_of(postcode.split(" ")[0]),
+                    "extent_type": "text",
+                }
             ]
         return body
 
