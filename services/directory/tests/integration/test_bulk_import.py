@@ -91,3 +91,16 @@ async def test_bulk_and_one_by_one_store_the_same(pool: asyncpg.Pool, importer: 
 
     assert {r.outcome for r in report.records} == {Outcome.CREATED}
     assert await stored() == one_by_one
+
+
+async def test_a_service_at_location_naming_an_unknown_or_malformed_service_is_rejected(importer: Importer) -> None:
+    records = [
+        {"id": str(uuid.uuid4()), "service_id": "not-a-uuid", "location_id": str(uuid.uuid4())},
+        {"id": str(uuid.uuid4()), "service_id": str(uuid.uuid4()), "location_id": str(uuid.uuid4())},
+    ]
+
+    report = await importer.run(oruk_files.items_from_document(records, name="service_at_location_list.json"))
+
+    assert [r.outcome for r in report.records] == [Outcome.REJECTED, Outcome.REJECTED]
+    assert "is not a UUID" in report.records[0].errors[0]
+    assert "is not a known service" in report.records[1].errors[0]

@@ -215,7 +215,11 @@ class Importer:
         if isinstance(service, dict):
             document = {key: value for key, value in service.items() if key != "service_at_locations"}
         else:
-            stored = await reader.load_services(conn, [UUID(str(service_id))], week=week_starting(self.clock.now()))
+            try:
+                wanted = UUID(str(service_id))
+            except ValueError as error:
+                raise RecordRejected(f"service_id {service_id!r} is not a UUID") from error
+            stored = await reader.load_services(conn, [wanted], week=week_starting(self.clock.now()))
             if not stored:
                 raise RecordRejected(f"service_id {service_id} is not a known service")
             document = service_summary(next(iter(stored.values())).service)
