@@ -88,19 +88,19 @@ class ConsumerRunner:
         return list(self._topics)
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=self.name,
-            client_id=self.name,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
+        settings: dict[str, Any] = {
+            "bootstrap_servers": self._bootstrap,
+            "group_id": self.name,
+            "client_id": self.name,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
             # Fetch well ahead of the workers: per-partition queues absorb it (see max_buffered).
-            max_poll_records=4 * self._context.batch_size,
+            "max_poll_records": 4 * self._context.batch_size,
             # A topic that does not exist yet when we subscribe is noticed at the next metadata refresh;
             # the default of five minutes would leave a freshly deployed consumer idle that long.
-            metadata_max_age_ms=5_000,
-            **self._consumer_options,
-        )
+            "metadata_max_age_ms": 5_000,
+        }
+        consumer = AIOKafkaConsumer(**{**settings, **self._consumer_options})
         await consumer.start()
         consumer.subscribe(self._topics, listener=_Rebalance(self))
         self._consumer = consumer
