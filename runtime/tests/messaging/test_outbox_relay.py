@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from linkwork_contracts.envelope import decode
 from linkwork_runtime.messaging import MessagingMetrics, OutboxRelay, add, add_many
+from linkwork_runtime.messaging.relay import LEADER_LOCK
 from messaging_support import Sample, eventually, read_topic, topic_size
 from prometheus_client import CollectorRegistry
 
@@ -179,5 +180,37 @@ async def test_a_standby_relay_takes_over_when_the_leader_stops(
 def _leads(relay: OutboxRelay) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return relay.leading
+
+    return check
+
+
+async def test_a_standby_reports_the_backlog_and_publishes_once_the_lock_is_free(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
+) -> None:
+    registry = CollectorRegistry()
+    holder = await pool.acquire()
+    try:
+        assert await holder.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK)  # "another relay"
+        async with pool.acquire() as connection, connection.transaction():
+            await add_many(connection, [sample(stream="s", seq=n) for n in range(5)], source="test")
+        relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.1, metrics=MessagingMetrics(registry),
+                            metrics_interval=0.1)
+        await relay.start()
+        try:
+            await eventually(_gauge_is(registry, "linkwork_outbox_backlog", 5), within=30, what="the backlog")
+            assert not relay.leading
+            assert (registry.get_sample_value("linkwork_outbox_oldest_age_seconds") or -1) >= 0
+            await holder.execute("SELECT pg_advisory_unlock($1, $2)", *LEADER_LOCK)
+            await read_topic(kafka_bootstrap, sample.TOPIC, 5)
+            await eventually(_gauge_is(registry, "linkwork_outbox_backlog", 0), within=30, what="no backlog")
+        finally:
+            await relay.stop()
+    finally:
+        await pool.release(holder)
+
+
+def _gauge_is(registry: CollectorRegistry, name: str, value: float) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return registry.get_sample_value(name) == value
 
     return check

@@ -35,7 +35,7 @@ from linkwork_runtime.messaging.waves import waves
 log = logging.getLogger(__name__)
 
 CHANNEL = "linkwork_outbox"
-_LOCK = (7_202_612, 1)  # (class, object) advisory lock key: "the outbox relay of this database"
+LEADER_LOCK = (7_202_612, 1)  # (class, object) advisory lock key: "the outbox relay of this database"
 
 _CLAIM = """
 SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -114,7 +114,7 @@ class OutboxRelay:
     async def _serve(self, connection: asyncpg.Connection) -> None:
         await connection.add_listener(CHANNEL, self._notified)
         try:
-            while not await connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *_LOCK):
+            while not await connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK):
                 await self._refresh_metrics(connection)
                 if not await pause(self._stopping, self._poll_interval):
                     return
