@@ -11,8 +11,9 @@ has committed. A crash before the offset commit replays those records; the inbox
 no-op. Partitions are applied concurrently, each on its own database connection; within a partition,
 records are applied in order, so events with the same key stay in order.
 
-When a partition's worker has `max_buffered` records waiting, the runner pauses fetching that partition;
-it resumes once the worker makes progress. On a rebalance, workers of revoked partitions finish the
+Settled offsets are committed in the background (commits.py). When a partition's worker has
+`max_buffered` records waiting, the runner pauses fetching that partition; it resumes once the worker
+makes progress. On a rebalance, workers of revoked partitions finish the
 transaction in hand and their offsets are committed before the partitions go to another consumer.
 """
 
@@ -30,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import decode as decode_envelope
 
+from linkwork_runtime.messaging.commits import OffsetCommitter
 from linkwork_runtime.messaging.decoding import Decode, Record
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
@@ -75,13 +77,10 @@ class ConsumerRunner:
         self._consumer_options = dict(consumer_options or {})
         self._consumer: AIOKafkaConsumer | None = None
         self._workers: dict[TopicPartition, PartitionWorker] = {}
-        self._ready: dict[TopicPartition, int] = {}  # settled offsets not yet committed to Kafka
         self._paused: set[TopicPartition] = set()
         self._stopping = asyncio.Event()
-        self._progressed = asyncio.Event()
-        self._commit_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
-        self._committer: asyncio.Task[None] | None = None
+        self._commits: OffsetCommitter | None = None
 
     @property
     def topics(self) -> list[str]:
@@ -104,8 +103,8 @@ class ConsumerRunner:
         await consumer.start()
         consumer.subscribe(self._topics, listener=_Rebalance(self))
         self._consumer = consumer
+        self._commits = OffsetCommitter(consumer, self.name, timeout=self._commit_timeout)
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
-        self._committer = asyncio.create_task(self._commit_continuously(), name=f"commit-{self.name}")
 
     async def stop(self) -> None:
         """Finish the transactions in hand, commit their offsets, leave the group and close."""
@@ -114,10 +113,9 @@ class ConsumerRunner:
         self._stopping.set()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
-        if self._committer is not None:
-            self._committer.cancel()
-            await asyncio.gather(self._committer, return_exceptions=True)
         await self._release(list(self._workers))
+        if self._commits is not None:
+            await self._commits.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._consumer.stop(), self._commit_timeout)
         await self._publisher.stop()
@@ -155,47 +153,14 @@ class ConsumerRunner:
         for tp, worker in self._workers.items():
             worker.report_lag(consumer.highwater(tp))
 
-    async def _commit_continuously(self) -> None:
-        """Commit settled offsets as they come, off the fetch loop: one commit carries whatever the
-        workers settled while the previous one was in flight."""
-        failures = 0
-        while True:
-            await self._progressed.wait()
-            self._progressed.clear()
-            if await self._commit(self._ready):
-                failures = 0
-            else:
-                failures += 1
-                self._progressed.set()  # the offsets are still pending
-                await asyncio.sleep(Backoff(initial=0.2, maximum=5.0).delay(failures))
-
     def _progress(self, tp: TopicPartition, next_offset: int) -> None:
-        self._ready[tp] = next_offset
-        self._progressed.set()
+        if self._commits is not None:
+            self._commits.settled(tp, next_offset)
         worker = self._workers.get(tp)
         if tp in self._paused and worker is not None and worker.backlog < self._max_buffered:
             self._paused.discard(tp)
             if self._consumer is not None and tp in self._consumer.assignment():
                 self._consumer.resume(tp)
-
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> bool:
-        """Commit the given settled offsets; on failure keep them in `offsets` and return False."""
-        async with self._commit_lock:  # one commit at a time, so a later offset never lands first
-            if not offsets or self._consumer is None:
-                return True
-            assigned = self._consumer.assignment()
-            batch = {tp: offset for tp, offset in offsets.items() if tp in assigned}
-            offsets.clear()
-            if not batch:
-                return True
-            try:
-                await asyncio.wait_for(self._consumer.commit(batch), self._commit_timeout)
-            except Exception as error:
-                log.warning("consumer %s: offset commit failed, will retry: %r", self.name, error)
-                for tp, offset in batch.items():
-                    offsets[tp] = max(offset, offsets.get(tp, offset))
-                return False
-            return True
 
     async def _release(self, partitions: list[TopicPartition]) -> None:
         """Stop the workers of `partitions` after their transaction in hand, and commit their offsets."""
@@ -203,8 +168,8 @@ class ConsumerRunner:
         await asyncio.gather(*(worker.stop() for worker in workers))
         for worker in workers:
             worker.forget_lag()  # another consumer reports this partition now
-        final = {tp: self._ready.pop(tp) for tp in partitions if tp in self._ready}
-        await self._commit(final)
+        if self._commits is not None:
+            await self._commits.flush(partitions)
         self._paused.difference_update(partitions)
 
 
