@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka.structs import TopicPartition
 
-from linkwork_runtime.messaging import dead_letters
 from linkwork_runtime.messaging.batch import BatchResult, apply_batch
+from linkwork_runtime.messaging.dead_letters.writer import DeadLetterWriter
 from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_id
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
@@ -65,6 +65,7 @@ class PartitionWorker:
         self._handler_retries = metrics.retried.labels(*labels, "handler")
         self._observe = metrics.handler_seconds.labels(*labels).observe
         self._lag = metrics.consumer_lag.labels(*labels, str(tp.partition))
+        self._dead_letters = DeadLetterWriter(context.dead_letters, context.consumer, metrics, context.retry.backoff)
         self._task = asyncio.create_task(self._run(), name=f"consume-{tp.topic}-{tp.partition}")
 
     @property
@@ -149,7 +150,7 @@ class PartitionWorker:
                 continue
             log.error("%s on %s offset %d: dead-lettering after %d attempts: %r", context.consumer,
                       self.tp, failing.offset, attempts, result.failure)
-            if not await self._dead_letter([(failing, result.failure, attempts)]):
+            if not await self._dead_letters.write([(failing, result.failure, attempts)], self._stopping):
                 return
             start, attempts = start + 1, 0
             self._advance(failing.offset + 1)
@@ -164,32 +165,9 @@ class PartitionWorker:
         for item in result.ignored:
             self._context.metrics.skipped.labels(self._context.consumer, self.tp.topic, item.reason).inc()
         poison = [(item.record, item.error, 1) for item in result.poison]
-        if poison and not await self._dead_letter(poison):
+        if poison and not await self._dead_letters.write(poison, self._stopping):
             return False
         self._advance(last.offset + 1)
-        return True
-
-    async def _dead_letter(self, failures: Sequence[tuple[Record, BaseException, int]]) -> bool:
-        """Publish to the DLQ, retrying until acknowledged; False if stopped first."""
-        context = self._context
-        letters = [_letter(record, error, attempts, context.consumer) for record, error, attempts in failures]
-        pending = [dead_letters.to_record(letter) for letter in letters]
-        outages = 0
-        while pending:
-            try:
-                outcomes = await context.dead_letters.publish(pending)
-            except Exception as error:  # could not even connect
-                outcomes = [error] * len(pending)
-            pending = [record for record, outcome in zip(pending, outcomes, strict=True) if outcome]
-            if pending:
-                outages += 1
-                log.warning("%s: dead-letter topic unavailable, retry %d", context.consumer, outages)
-                if not await pause(self._stopping, context.retry.backoff.delay(outages)):
-                    return False
-        for letter in letters:
-            context.metrics.dead_lettered.labels(
-                context.consumer, self.tp.topic, letter.failure.error_type
-            ).inc()
         return True
 
     def _advance(self, next_offset: int) -> None:
@@ -197,11 +175,3 @@ class PartitionWorker:
         self.report_lag(None)
         self._progress(self.tp, next_offset)
 
-
-def _letter(record: Record, error: BaseException, attempts: int, consumer: str) -> dead_letters.DeadLetter:
-    error_type, message = dead_letters.describe(error)
-    failure = dead_letters.Failure(
-        topic=record.topic, partition=record.partition, offset=record.offset, consumer=consumer,
-        error_type=error_type, error_message=message, attempts=attempts, time=dead_letters.now(),
-    )
-    return dead_letters.DeadLetter(failure, record.key, record.value, list(record.headers))
