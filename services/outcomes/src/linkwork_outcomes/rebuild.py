@@ -23,10 +23,12 @@ from linkwork_outcomes.settings import Settings
 
 async def run(database_url: str, bootstrap: str, topic_prefix: str) -> RebuildResult:
     connection = await asyncpg.connect(database_url)
+    reader = await asyncpg.connect(database_url)
     try:
         await migrate(connection, COMPONENT_MIGRATIONS)
-        return await rebuild(connection, bootstrap, topic_prefix)
+        return await rebuild(connection, reader, bootstrap, topic_prefix)
     finally:
+        await reader.close()
         await connection.close()
 
 

@@ -11,9 +11,13 @@ same content), over three partitions per topic. Then:
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import json
 import random
+import subprocess
+import sys
 import uuid
 from datetime import date
 
@@ -123,7 +127,22 @@ async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: st
         result = await run_rebuild(fresh, kafka_bootstrap, prefix)
         assert result.records == len(deliveries)
         assert await snapshot(fresh) == live
-    result = await run_rebuild(database_url, kafka_bootstrap, prefix)  # in place, over the live tables
+    # In place, over the live tables, through the command an operator runs.
+    command = [
+        sys.executable,
+        "-m",
+        "linkwork_outcomes.rebuild",
+        "--database-url",
+        database_url,
+        "--bootstrap",
+        kafka_bootstrap,
+        "--topic-prefix",
+        prefix,
+    ]
+    finished = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    printed = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert printed["records"] == len(deliveries) and printed["referrals_projected"] == len(history.referrals)
     assert await snapshot(database_url) == live
 
 

@@ -2,9 +2,9 @@
 
 The replay reads each partition from offset 0 up to the end offsets taken after the tables were
 emptied, decodes records exactly as the live consumer does, turns them into facts with the same
-`facts_of`, stores them with the same `fact_store.store` (thousands per statement), queues every
-referral once, and then runs the same projector over everything. So a rebuilt database equals the
-live one row for row.
+`facts_of`, stores them with the same `fact_store.store` (thousands per statement), and then
+summarises every referral with the projector's own functions (bulk_projection.py). So a rebuilt
+database equals the live one row for row.
 
 While it runs, it holds the projector's lock, so a live service's projector waits; the live
 consumer may keep storing facts, which are idempotent, and the projector catches up afterwards.
@@ -27,7 +27,8 @@ from linkwork_contracts.envelope import decode
 
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
-from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK, project_all
+from linkwork_outcomes.service_layer.bulk_projection import project_everything
+from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -134,25 +135,19 @@ async def _store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
         return await fact_store.store(connection, batch, queue=False)
 
 
-# Every referral with any fact, queued once: the projector then computes each summary once.
-_QUEUE_ALL = """
-INSERT INTO pending_referral (referral_id)
-SELECT referral_id FROM referral_version UNION SELECT referral_id FROM plan_version
-UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
-UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
-ORDER BY 1
-"""
-
-
 async def rebuild(
     connection: asyncpg.Connection,
+    reader: asyncpg.Connection,
     bootstrap: str,
     topic_prefix: str = "",
     *,
     batch_events: int = 5000,
-    projection_batch: int = 20000,
 ) -> RebuildResult:
-    """Empty the projections and refill them from Kafka; `connection` must be migrated already."""
+    """Empty the projections and refill them from Kafka.
+
+    `connection` (migrated already) does the writing and holds the projector's lock; `reader`, a
+    second connection to the same database, reads facts for the projection meanwhile.
+    """
     result = RebuildResult()
     topics = sorted(topic_prefix + event_type.TOPIC for event_type in CONSUMED)
     await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)
@@ -160,10 +155,9 @@ async def rebuild(
         started = time.perf_counter()
         await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
         await _replay(connection, bootstrap, topics, result, batch_events)
-        await connection.execute(_QUEUE_ALL)
         result.seconds["replay"] = time.perf_counter() - started
         started = time.perf_counter()
-        result.referrals = await project_all(connection, projection_batch)
+        result.referrals = await project_everything(connection, reader)
         result.seconds["projection"] = time.perf_counter() - started
     finally:
         await connection.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
