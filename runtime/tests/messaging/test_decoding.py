@@ -77,6 +77,8 @@ def test_a_tombstone_is_ignored(sample: type[Sample]) -> None:
     ("raw", "expected"),
     [
         (b'{"id": "e-1", "type": "x"}', "e-1"),
+        (b'{"specversion":"1.0","id":"e-2","type":"x"}', "e-2"),  # as the contracts encode it
+        (b'{"specversion":"1.0","id":"e\\"3","type":"x"}', 'e"3'),  # escaped: read by the parser
         (b'{"type": "x"}', None),
         (b'{"id": 7}', None),
         (b'{"id": ""}', None),

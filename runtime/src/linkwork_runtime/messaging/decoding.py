@@ -6,6 +6,7 @@ schema, unknown type or version) will never succeed: it is poison and goes strai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -47,6 +48,11 @@ class Poison:
 Item = Applicable | Ignored | Poison
 
 
+# How `linkwork_contracts.envelope.encode` starts every message: reading the id from there avoids parsing
+# the whole message; anything else (other producers, other layouts) is parsed.
+_LEADING_ID = re.compile(rb'\{"specversion":"1\.0","id":"([^"\\]{1,400})"')
+
+
 def peek_id(raw: bytes | None) -> str | None:
     """The CloudEvent id of a message, read without validating anything else; None if there is none.
 
@@ -55,6 +61,8 @@ def peek_id(raw: bytes | None) -> str | None:
     """
     if raw is None:
         return None
+    if (match := _LEADING_ID.match(raw)) is not None:
+        return match.group(1).decode()
     try:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
