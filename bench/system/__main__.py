@@ -90,50 +90,57 @@ def _summary(values_ms: list[float]) -> dict[str, float]:
             "max_ms": round(max(values_ms), 1)}
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Start the whole system in a scratch folder, measure, and stop it."""
     results: dict[str, Any] = {"machine": describe_machine(), "command": args.command}
     with tempfile.TemporaryDirectory(prefix="linkwork-bench-system-") as folder:
-        Path(folder).chmod(0o755)
+        Path(folder).chmod(0o755)  # PostgreSQL runs as an unprivileged user and must reach its data
         system = SystemUnderTest(Path(folder))
         system.start()
         try:
             load_demo_directory(system, 2000)
-            async with httpx.AsyncClient(timeout=30) as probe:
-                await eventually(lambda: metric_value(probe, system.url("matching"),
-                                                      "linkwork_matching_index_services"), within=120)
-            limits = httpx.Limits(max_connections=args.concurrency)
-            async with httpx.AsyncClient(base_url=system.url("referral"), timeout=30, limits=limits) as client:
-                referral_db = system.infra.postgres.url("referral")
-                print(f"latency: 20 referrals/s for {args.latency_seconds}s", flush=True)
-                sent = await _offer(client, 20, args.latency_seconds, rng, args.concurrency)
-                stored = await _stored(referral_db, list(sent), within=60)
-                latencies = [(stored[rid] - at) * 1000 for rid, at in sent.items() if rid in stored]
-                results["latency_at_20_per_s"] = {**_summary(latencies), "missing": len(sent) - len(stored)}
-                print(f"  {results['latency_at_20_per_s']}", flush=True)
-                results["rates"] = []
-                for rate in args.rates:
-                    print(f"rate: {rate}/s offered for {args.rate_seconds}s", flush=True)
-                    began = time.time()
-                    sent = await _offer(client, rate, args.rate_seconds, rng, args.concurrency)
-                    ended = time.time()
-                    stored = await _stored(referral_db, list(sent), within=30)
-                    last = max(stored.values(), default=ended)
-                    row = {"offered_per_s": rate, "accepted_per_s": round(len(sent) / (ended - began), 1),
-                           "end_to_end_per_s": round(len(stored) / (last - began), 1),
-                           "drain_after_last_request_s": round(last - ended, 2),
-                           "missing": len(sent) - len(stored),
-                           "latency": _summary([(stored[r] - a) * 1000 for r, a in sent.items() if r in stored])}
-                    row["sustained"] = (row["accepted_per_s"] >= 0.95 * rate and row["missing"] == 0
-                                        and row["drain_after_last_request_s"] <= 10)
-                    results["rates"].append(row)
-                    print(f"  {row}", flush=True)
-                    if not row["sustained"]:
-                        break
+            results.update(asyncio.run(measure(system, args)))
         finally:
             system.stop()
     sustained = [r["offered_per_s"] for r in results["rates"] if r["sustained"]]
     results["highest_sustained_per_s"] = max(sustained, default=0)
+    return results
+
+
+async def measure(system: SystemUnderTest, args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    results: dict[str, Any] = {}
+    async with httpx.AsyncClient(timeout=30) as probe:
+        await eventually(lambda: metric_value(probe, system.url("matching"),
+                                              "linkwork_matching_index_services"), within=120)
+    limits = httpx.Limits(max_connections=args.concurrency)
+    async with httpx.AsyncClient(base_url=system.url("referral"), timeout=30, limits=limits) as client:
+        referral_db = system.infra.postgres.url("referral")
+        print(f"latency: 20 referrals/s for {args.latency_seconds}s", flush=True)
+        sent = await _offer(client, 20, args.latency_seconds, rng, args.concurrency)
+        stored = await _stored(referral_db, list(sent), within=60)
+        latencies = [(stored[rid] - at) * 1000 for rid, at in sent.items() if rid in stored]
+        results["latency_at_20_per_s"] = {**_summary(latencies), "missing": len(sent) - len(stored)}
+        print(f"  {results['latency_at_20_per_s']}", flush=True)
+        results["rates"] = []
+        for rate in args.rates:
+            print(f"rate: {rate}/s offered for {args.rate_seconds}s", flush=True)
+            began = time.time()
+            sent = await _offer(client, rate, args.rate_seconds, rng, args.concurrency)
+            ended = time.time()
+            stored = await _stored(referral_db, list(sent), within=30)
+            last = max(stored.values(), default=ended)
+            row = {"offered_per_s": rate, "accepted_per_s": round(len(sent) / (ended - began), 1),
+                   "end_to_end_per_s": round(len(stored) / (last - began), 1),
+                   "drain_after_last_request_s": round(last - ended, 2),
+                   "missing": len(sent) - len(stored),
+                   "latency": _summary([(stored[r] - a) * 1000 for r, a in sent.items() if r in stored])}
+            row["sustained"] = (row["accepted_per_s"] >= 0.95 * rate and row["missing"] == 0
+                                and row["drain_after_last_request_s"] <= 10)
+            results["rates"].append(row)
+            print(f"  {row}", flush=True)
+            if not row["sustained"]:
+                break
     return results
 
 
@@ -170,7 +177,7 @@ def main() -> None:
     args.command = "python -m bench.system " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in (("latency_seconds", args.latency_seconds),
                                                      ("rate_seconds", args.rate_seconds)))
-    results = asyncio.run(run(args))
+    results = run(args)
     print(render(results))
     if args.write:
         (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
