@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import sys
 
 import asyncpg
@@ -21,15 +22,13 @@ from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
 from linkwork_outcomes.settings import Settings
 
 
-async def run(database_url: str, bootstrap: str, topic_prefix: str) -> RebuildResult:
+async def run(database_url: str, bootstrap: str, topic_prefix: str, workers: int = 2) -> RebuildResult:
     connection = await asyncpg.connect(database_url)
-    reader = await asyncpg.connect(database_url)
     try:
         await migrate(connection, COMPONENT_MIGRATIONS)
-        return await rebuild(connection, reader, bootstrap, topic_prefix)
     finally:
-        await reader.close()
         await connection.close()
+    return await rebuild(database_url, bootstrap, topic_prefix, workers=workers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,13 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=settings.database_url)
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.topic_prefix)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes decoding the replay (default: up to 2)",
+    )
     args = parser.parse_args(argv)
     configure_logging("outcomes-rebuild", settings.log_level)
     # A replay allocates millions of short-lived objects without reference cycles; the cyclic
     # collector would repeatedly walk the whole heap for nothing. Reference counting frees them.
     gc.disable()
     try:
-        result = asyncio.run(run(args.database_url, args.bootstrap, args.topic_prefix))
+        result = asyncio.run(run(args.database_url, args.bootstrap, args.topic_prefix, args.workers))
     finally:
         gc.enable()
     print(

@@ -12,9 +12,9 @@ from uuid import UUID
 
 import asyncpg
 
+from linkwork_outcomes.domain.aggregates import Aggregates, GapCounts
 from linkwork_outcomes.domain.contribution import ALL, Contribution, Section
 from linkwork_outcomes.domain.facts import ServiceLabel
-from linkwork_outcomes.domain.report_assembly import Aggregates, GapCounts
 from linkwork_outcomes.domain.statistics import ChangeSums
 
 # Deltas are copied into session-local staging tables, added to the cells in one upsert each, and

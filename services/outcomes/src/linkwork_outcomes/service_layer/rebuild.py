@@ -2,9 +2,9 @@
 
 The replay reads each partition from offset 0 up to the end offsets taken after the tables were
 emptied, decodes records exactly as the live consumer does, turns them into facts with the same
-`facts_of`, stores them with the same `fact_store.store` (thousands per statement), and then
-summarises every referral with the projector's own functions (bulk_projection.py). So a rebuilt
-database equals the live one row for row.
+`facts_of`, stores them with the same `fact_store.store` (thousands per statement), in parallel
+processes (replay.py), and then summarises every referral with the projector's own functions
+(bulk_projection.py). So a rebuilt database equals the live one row for row.
 
 While it runs, it holds the projector's lock, so a live service's projector waits; the live
 consumer may keep storing facts, which are idempotent, and the projector catches up afterwards.
@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from linkwork_contracts.envelope import decode
 
-from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.service_layer.bulk_projection import project_everything
 from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK
+from linkwork_outcomes.service_layer.replay import Replayed, Share, replay_share, run_share
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ PROJECTION_TABLES = (
     "service_label", "suggestion_set", "area_served", "pending_referral",
     "referral_summary", "tally", "outcome_sums",
 )  # fmt: skip
-ACCEPTED = frozenset(event_type.TYPE for event_type in CONSUMED)
 
 
 @dataclass
@@ -70,97 +70,57 @@ async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]
     )
 
 
-async def _replay(
-    connection: asyncpg.Connection, bootstrap: str, topics: list[str], result: RebuildResult, batch_events: int
-) -> None:
-    partitions = await _partitions(bootstrap, topics)
-    if not partitions:
-        return
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        group_id=None,
-        auto_offset_reset="earliest",
-        max_poll_records=batch_events,
-        fetch_max_bytes=64 * 1024 * 1024,
-        max_partition_fetch_bytes=16 * 1024 * 1024,
-    )
+async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        consumer.assign(partitions)
-        ends = {tp: end for tp, end in (await consumer.end_offsets(partitions)).items() if end > 0}
-        await consumer.seek_to_beginning(*partitions)
-        for tp in partitions:
-            if tp not in ends:
-                consumer.pause(tp)
-        remaining = set(ends)
-        batch = FactBatch()
-        storing: asyncio.Task[set[str]] | None = None
-        while remaining:
-            fetched = await consumer.getmany(timeout_ms=1000, max_records=batch_events)
-            for tp, records in fetched.items():
-                for record in records:
-                    if record.offset >= ends.get(tp, 0):
-                        continue  # published after the rebuild started: the live consumer has it
-                    result.records += 1
-                    if record.value is None:
-                        result.skipped += 1
-                        continue
-                    try:
-                        envelope, event = decode(record.value, accept=ACCEPTED)
-                    except Exception:  # poison: the live consumer dead-lettered it and stored nothing
-                        result.skipped += 1
-                        continue
-                    facts_of(event, envelope.time, batch)
-                    result.events += 1
-            for tp in list(remaining):
-                # The position, not the last offset seen: compaction leaves gaps in offsets.
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-                    consumer.pause(tp)
-            if len(batch) >= batch_events or not remaining:
-                # PostgreSQL stores one batch while this process decodes the next: two cores at work.
-                if storing is not None:
-                    await storing
-                storing = asyncio.create_task(_store(connection, batch))
-                batch = FactBatch()
-        if storing is not None:
-            await storing
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        return {tp: end for tp, end in ends.items() if end > 0}
     finally:
         await consumer.stop()
 
 
-async def _store(connection: asyncpg.Connection, batch: FactBatch) -> set[str]:
-    async with connection.transaction():
-        return await fact_store.store(connection, batch, queue=False)
+def _shares(database_url: str, bootstrap: str, ends: dict[TopicPartition, int], workers: int) -> list[Share]:
+    """Partitions dealt out by number: one referral's events share a partition number across topics."""
+    dealt: list[list[tuple[str, int, int]]] = [[] for _ in range(workers)]
+    for tp, end in sorted(ends.items()):
+        dealt[tp.partition % workers].append((tp.topic, tp.partition, end))
+    return [Share(database_url, bootstrap, tuple(share)) for share in dealt if share]
 
 
-async def rebuild(
-    connection: asyncpg.Connection,
-    reader: asyncpg.Connection,
-    bootstrap: str,
-    topic_prefix: str = "",
-    *,
-    batch_events: int = 5000,
-) -> RebuildResult:
-    """Empty the projections and refill them from Kafka.
+async def _replay(shares: list[Share]) -> list[Replayed]:
+    if len(shares) <= 1:
+        return [await replay_share(share) for share in shares]
+    loop = asyncio.get_running_loop()
+    # Fresh interpreters ("spawn"): forking a process that holds open connections is unsafe.
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(await asyncio.gather(*(loop.run_in_executor(pool, run_share, share) for share in shares)))
 
-    `connection` (migrated already) does the writing and holds the projector's lock; `reader`, a
-    second connection to the same database, reads facts for the projection meanwhile.
-    """
+
+async def rebuild(database_url: str, bootstrap: str, topic_prefix: str = "", *, workers: int = 2) -> RebuildResult:
+    """Empty the projections of the (migrated) database at `database_url` and refill them from Kafka."""
     result = RebuildResult()
     topics = sorted(topic_prefix + event_type.TOPIC for event_type in CONSUMED)
+    connection = await asyncpg.connect(database_url)
+    reader = await asyncpg.connect(database_url)
     await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)
     try:
         started = time.perf_counter()
         await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
-        await _replay(connection, bootstrap, topics, result, batch_events)
+        partitions = await _partitions(bootstrap, topics)
+        ends = await _end_offsets(bootstrap, partitions) if partitions else {}
+        for counts in await _replay(_shares(database_url, bootstrap, ends, max(1, workers))):
+            result.records += counts.records
+            result.events += counts.events
+            result.skipped += counts.skipped
         result.seconds["replay"] = time.perf_counter() - started
         started = time.perf_counter()
         result.referrals = await project_everything(connection, reader)
         result.seconds["projection"] = time.perf_counter() - started
     finally:
         await connection.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
+        await reader.close()
+        await connection.close()
     log.info(
         "rebuild done",
         extra={
