@@ -19,6 +19,7 @@ import random
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -26,10 +27,10 @@ from linkwork_contracts.envelope import wrap
 from linkwork_outcomes.app import build_app
 from linkwork_outcomes.rebuild import run as run_rebuild
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import SOURCE, generate
+from linkwork_outcomes.synthetic.history import SOURCE, History, generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
-from outcomes_expectations import expected
+from outcomes_expectations import expected, status
 from outcomes_report_check import check
 from outcomes_support import (
     JWT_SECRET,
@@ -121,6 +122,7 @@ async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: st
             "linkwork_outcomes_projection_backlog 0.0",
         ):
             assert name in metrics, name
+        _check_business_gauges(metrics, history)
         live = await snapshot(database_url)
 
     async with scratch_database(postgres_url) as fresh:
@@ -159,3 +161,30 @@ async def _metrics_text(client: object) -> str:
 
     await eventually(refreshed, within=30, what="business metrics")
     return text
+
+
+def _gauge(metrics: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+    """{sorted label pairs: value} of one metric in Prometheus text format."""
+    found = {}
+    for line in metrics.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            labels_text = line[len(name) :].split("}")[0].lstrip("{") if "{" in line else ""
+            pairs = tuple(sorted(tuple(part.split("=", 1)) for part in labels_text.split(",") if part))
+            found[tuple((k, v.strip('"')) for k, v in pairs)] = float(line.rsplit(" ", 1)[1])
+    return found
+
+
+def _check_business_gauges(metrics: str, history: History) -> None:
+    """Open referrals per PCN and status, referrals per source and plans agreed, against the truth."""
+    counted = [r for r in history.referrals if not r.entered_in_error]
+    open_now = Counter((r.pcn, status(r)) for r in counted if r.closure_status is None)
+    gauges = _gauge(metrics, "linkwork_outcomes_open_referrals")
+    assert {(dict(k)["pcn"], dict(k)["status"]): v for k, v in gauges.items() if v} == dict(open_now)
+    sources = {dict(k)["source"]: v for k, v in _gauge(metrics, "linkwork_outcomes_referrals").items()}
+    assert sources == dict(Counter(r.source for r in counted))
+    assert _gauge(metrics, "linkwork_outcomes_plans_agreed")[()] == sum(r.plan is not None for r in counted)
+    services = {dict(k)["status"]: v for k, v in _gauge(metrics, "linkwork_outcomes_directory_services").items()}
+    assert services == {
+        "active": sum(s.active for s in history.services),
+        "withdrawn": sum(not s.active for s in history.services),
+    }
