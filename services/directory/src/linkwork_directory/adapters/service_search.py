@@ -31,7 +31,8 @@ class Params:
 def _service_filters(query: ServiceQuery, p: Params) -> list[str]:
     where: list[str] = []
     if not query.include_withdrawn:
-        where.append("e.withdrawn_at IS NULL AND s.status IN ('active', 'temporarily closed')")
+        # Withdrawing sets the ORUK status to inactive (and saving as active ends a withdrawal).
+        where.append("s.status IN ('active', 'temporarily closed')")
     if query.text:
         where.append(f"s.search_vector @@ websearch_to_tsquery('english', {p(query.text)})")
     if query.taxonomy_term_ids:
@@ -69,7 +70,7 @@ def _remote_clause(query: ServiceQuery, p: Params) -> str:
     """Online or telephone services available at the origin (see domain/coverage.py)."""
     assert query.origin is not None
     district = query.origin.district
-    return f"e.remote_areas && ARRAY[{p(EVERYWHERE)}, {p(district)}, {p(area_of(district))}]::text[]"
+    return f"s.remote_areas && ARRAY[{p(EVERYWHERE)}, {p(district)}, {p(area_of(district))}]::text[]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,7 @@ def services_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
     if query.origin is None:
         rank = f"ts_rank(s.search_vector, websearch_to_tsquery('english', {p(query.text)}))" if query.text else "0"
         return (
-            f"SELECT s.id, NULL::float8 AS distance, s.name, {rank} AS rank"
-            f" FROM service s JOIN service_extension e ON e.service_id = s.id WHERE {filters}",
+            f"SELECT s.id, NULL::float8 AS distance, s.name, {rank} AS rank FROM service s WHERE {filters}",
             "rank DESC, name, id",
         )
     origin = f"ll_to_earth({p(query.origin.latitude)}, {p(query.origin.longitude)})"
@@ -97,7 +97,7 @@ def services_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
         # rather than of every location in the country.
         remote = f" OR ({_remote_clause(query, p)})" if query.include_remote else ""
         return (
-            f"SELECT s.id, d.distance, s.name, 0 AS rank FROM service s JOIN service_extension e ON e.service_id = s.id"
+            f"SELECT s.id, d.distance, s.name, 0 AS rank FROM service s"
             f" LEFT JOIN LATERAL (SELECT min(earth_distance(l.geo, {origin})) AS distance FROM service_at_location sal"
             f" JOIN location l ON l.id = sal.location_id WHERE sal.service_id = s.id AND l.geo IS NOT NULL) d ON true"
             f" WHERE {filters} AND (d.distance IS NOT NULL{remote})",
@@ -110,19 +110,17 @@ def services_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
         f" WHERE earth_box({origin}, {radius}) @> l.geo AND earth_distance(l.geo, {origin}) <= {radius}"
         f" GROUP BY sal.service_id"
     )
+    # Materialised once: the located services, and the remote ones not already among them.
     sql = (
-        f"SELECT s.id, near.distance, s.name, 0 AS rank FROM ({near}) near"
-        f" JOIN service s ON s.id = near.service_id JOIN service_extension e ON e.service_id = s.id"
+        f"WITH near AS MATERIALIZED ({near})"
+        f" SELECT s.id, near.distance, s.name, 0 AS rank FROM near JOIN service s ON s.id = near.service_id"
         f" WHERE {filters}"
     )
     if query.include_remote:
         sql += (
             f" UNION ALL SELECT s.id, NULL::float8, s.name, 0 FROM service s"
-            f" JOIN service_extension e ON e.service_id = s.id"
             f" WHERE {filters} AND {_remote_clause(query, p)}"
-            f" AND NOT EXISTS (SELECT 1 FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
-            f" WHERE sal.service_id = s.id AND earth_box({origin}, {radius}) @> l.geo"
-            f" AND earth_distance(l.geo, {origin}) <= {radius})"
+            f" AND NOT EXISTS (SELECT 1 FROM near WHERE near.service_id = s.id)"
         )
     return sql, "distance NULLS LAST, name, id"
 
@@ -138,7 +136,7 @@ def locations_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
     sql = (
         f"SELECT sal.id, sal.service_id, sal.location_id, {distance} AS distance, s.name, sal.position"
         f" FROM service_at_location sal JOIN service s ON s.id = sal.service_id"
-        f" JOIN service_extension e ON e.service_id = s.id JOIN location l ON l.id = sal.location_id"
+        f" JOIN location l ON l.id = sal.location_id"
         f" WHERE {' AND '.join(where) or 'true'}"
     )
     return sql, "distance NULLS LAST, name, position, id"
@@ -147,11 +145,15 @@ def locations_sql(query: ServiceQuery, p: Params) -> tuple[str, str]:
 async def _page(conn: Connection, query: ServiceQuery, build: Any) -> tuple[list[Any], int]:
     p = Params()
     base, order = build(query, p)
-    rows = await conn.fetch(
-        f"SELECT *, count(*) OVER () AS total FROM ({base}) hits ORDER BY {order}"
-        f" LIMIT {p(query.per_page)} OFFSET {p(query.offset)}",
-        *p.values,
-    )
+    async with conn.transaction(readonly=True):
+        # These queries touch a few hundred rows through indexes; handing them to parallel workers only
+        # adds start-up time (and on a small shared machine, waits for a core).
+        await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        rows = await conn.fetch(
+            f"SELECT *, count(*) OVER () AS total FROM ({base}) hits ORDER BY {order}"
+            f" LIMIT {p(query.per_page)} OFFSET {p(query.offset)}",
+            *p.values,
+        )
     if rows:
         return list(rows), int(rows[0]["total"])
     if query.page == 1:

@@ -231,11 +231,16 @@ async def write_services(conn: Connection, batch: Sequence[Resolved], *, now: da
     await write_terms(conn, _unique(t for r in batch for t in r.terms))
     await write_organizations(conn, _unique(o for r in batch for o in r.organizations))
     await write_locations(conn, _unique(loc for r in batch for loc in r.locations))
+    # remote_areas is derived (where an online or phone service is available) and kept for search.
+    service_columns = (*SERVICE_COLUMNS, "remote_areas")
     await _upsert(
         conn,
         "service",
-        SERVICE_COLUMNS,
-        [_row(s, SERVICE_COLUMNS, last_modified=s.last_modified or now) for s in services],
+        service_columns,
+        [
+            _row(s, service_columns, last_modified=s.last_modified or now, remote_areas=remote_coverage(s))
+            for s in services
+        ],
     )
 
     await conn.execute(
@@ -294,7 +299,6 @@ def _extension_row(service: Service) -> tuple[Any, ...]:
         [a.value for a in settings.accessibility],
         service.assured_date,
         service.status,
-        remote_coverage(service),
     )
 
 
@@ -302,12 +306,12 @@ async def _write_extensions(conn: Connection, services: list[Service]) -> None:
     # An ORUK assured_date is "the date the information was last checked": it counts as verification.
     await conn.executemany(
         """INSERT INTO service_extension (service_id, places_per_week, waiting_list, referral_routes,
-                                          delivery_modes, accessibility, last_verified_at, remote_areas)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz, $9)
+                                          delivery_modes, accessibility, last_verified_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz)
            ON CONFLICT (service_id) DO UPDATE SET
                places_per_week = EXCLUDED.places_per_week, waiting_list = EXCLUDED.waiting_list,
                referral_routes = EXCLUDED.referral_routes, delivery_modes = EXCLUDED.delivery_modes,
-               accessibility = EXCLUDED.accessibility, remote_areas = EXCLUDED.remote_areas,
+               accessibility = EXCLUDED.accessibility,
                -- Saving a service as active again ends a withdrawal.
                withdrawn_at = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawn_at END,
                withdrawal_reason = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawal_reason END,
