@@ -25,6 +25,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import shutil
 import signal
 import statistics
@@ -206,6 +207,7 @@ async def timed_with_tuned_gc(run: Callable[[], Awaitable[float]]) -> float:
 async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int) -> dict[str, float]:
     model = referral_created_on(f"bench-{uuid.uuid4().hex[:8]}")
     await fill_outbox(pool, model, count)
+    load = os.getloadavg()[0]  # other work on the machine: the figures of a busy repetition are lower
     result = {"relay": await run_relay(pool, bootstrap, model.TOPIC, count)}
 
     def pipeline(insert: bool) -> Callable[[], Awaitable[float]]:
@@ -222,7 +224,9 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
     for name in order:
         result[name] = await runs[name]()
     await pool.execute("TRUNCATE bench_effects")
-    print(f"  repetition {index + 1}: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items()), flush=True)
+    print(f"  repetition {index + 1}: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+          + f" (load average {load:.1f})", flush=True)
+    result["load_average"] = load
     return result
 
 
@@ -236,7 +240,7 @@ async def main(args: argparse.Namespace) -> None:
             runs = [await repetition(pool, bootstrap, args.events, args.batch, i) for i in range(args.repetitions)]
         finally:
             await pool.close()
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
     summary = {
         "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
         "machine": describe_machine(),

@@ -40,6 +40,8 @@ def write_reports(summary: dict[str, Any], folder: Path) -> None:
         runs = ", ".join(f"{run[name]:,.0f}" for run in summary["runs"])
         ratio = f"{ratios[name]:.2f}" if name in ratios else ""
         lines.append(f"| {label} | {medians[name]:,.0f} | {ratio} | {runs} |")
+    loads = ", ".join(f"{run['load_average']:.1f}" for run in summary["runs"])
+    lines.append(f"| load average (1 min) when each repetition started | | | {loads} |")
     lines += [
         "",
         f"**Pipeline / raw: {ratios['pipeline']:.2f}** with default garbage collection, "

@@ -63,7 +63,10 @@ class Publisher:
         """Send every record and wait for its acknowledgement; return None or the failure, per record."""
         if not records:
             return []
-        producer = await self._ready()
+        try:
+            producer = await self._ready()
+        except Exception as error:  # no broker reachable yet: the same outcome as a refused record
+            return [error] * len(records)
         futures: list[asyncio.Future[object]] = []
         outcomes: list[BaseException | None] = [None] * len(records)
         for record in records:

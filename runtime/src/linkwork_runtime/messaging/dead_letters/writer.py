@@ -35,10 +35,7 @@ class DeadLetterWriter:
         pending = [to_record(letter) for letter in letters]
         outages = 0
         while pending:
-            try:
-                outcomes = await self._publisher.publish(pending)
-            except Exception as error:  # could not even connect
-                outcomes = [error] * len(pending)
+            outcomes = await self._publisher.publish(pending)
             pending = [record for record, outcome in zip(pending, outcomes, strict=True) if outcome]
             if pending:
                 outages += 1
