@@ -1,0 +1,1 @@
+"""Directory benchmark: `/services` with postcode, proximity and text over a national-scale directory."""
