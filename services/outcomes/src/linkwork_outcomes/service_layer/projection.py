@@ -5,9 +5,9 @@ referral's summary from all of its facts and moves the aggregates by the differe
 old and new contribution. Doing it here, in batches, rather than in each handler means:
 - one writer of the aggregate tables at a time (an advisory lock), so handlers running in
   parallel never contend for the hot all-PCN cells and cannot deadlock on them;
-- deltas of a whole batch are summed before they are written, which is what makes a rebuild of
-  millions of events fast;
-- the live consumer and the rebuild run exactly the same code.
+- deltas of a whole batch are summed before they are written;
+- a rebuild can use the same arithmetic (`summarise`, `Contribution.include`) over every
+  referral at once (bulk_projection.py), so rebuilt tables equal live ones.
 
 A claimed queue row is deleted in the same transaction that writes the summary, so a crash
 re-runs the batch; a fact committed after the claim leaves its own queue row for the next batch.
@@ -65,7 +65,3 @@ async def project_all(connection: asyncpg.Connection, batch_size: int = 2000) ->
     while done := await project_pending(connection, batch_size):
         total += done
     return total
-
-
-async def backlog(connection: asyncpg.Connection) -> int:
-    return int(await connection.fetchval("SELECT count(*) FROM pending_referral"))
