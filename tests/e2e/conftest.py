@@ -9,7 +9,8 @@ from linkwork_stack.system import SystemUnderTest
 
 @pytest.fixture(scope="module")
 def system(server_dir: Callable[[str], Path]) -> Iterator[SystemUnderTest]:
-    running = SystemUnderTest(server_dir("system"))
+    # The follow-up scheduler polls every 2 s instead of 30 s, so due follow-ups appear within a test's patience.
+    running = SystemUnderTest(server_dir("system"), {"LINKWORK_FOLLOW_UP_POLL_SECONDS": "2"})
     try:
         running.start()
         yield running

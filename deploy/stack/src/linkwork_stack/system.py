@@ -28,6 +28,7 @@ PCN = "U00001"
 @dataclass
 class SystemUnderTest:
     root: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
     infra: Infrastructure = field(init=False)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     _log: IO[str] | None = None
@@ -46,6 +47,7 @@ class SystemUnderTest:
                 "LINKWORK_HTTP_PORT": str(port),
                 "LINKWORK_JWT_SECRET": JWT_SECRET,
                 "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
+                **self.extra_env,
             })
             self.services[name].start(self._log)
         try:
