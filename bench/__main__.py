@@ -30,25 +30,73 @@ def suites(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
     python = sys.executable
     server = postgres.rsplit("/", 1)[0]
     return {
-        "messaging": [python, "-m", "bench.messaging", "--kafka", kafka, "--database", f"{server}/bench_messaging",
-                      *(["--events", "5000", "--repetitions", "2"] if quick else []), "--write"],
-        "directory": [python, "-m", "bench.directory", "--kafka", kafka, "--database-url",
-                      f"{server}/bench_directory", *(["--count", "5000", "--requests", "100"] if quick else []),
-                      "--write"],
-        "matching": [python, "-m", "bench.matching", "--kafka", kafka, "--postgres", postgres,
-                     *(["--services", "5000"] if quick else []), "--write"],
-        "outcomes": [python, "-m", "bench.outcomes", "--kafka", kafka, "--database", postgres,
-                     *(["--replay-referrals", "3000", "--report-referrals", "20000"] if quick else []), "--write"],
-        "referral": [python, str(HERE / "referral" / "bench_referral.py"), "--kafka", kafka, "--postgres", postgres,
-                     "--write"],
-        "system": [python, "-m", "bench.system", *(["--latency-seconds", "10", "--rates", "50"] if quick else []),
-                   "--write"],
+        "messaging": [
+            python,
+            "-m",
+            "bench.messaging",
+            "--kafka",
+            kafka,
+            "--database",
+            f"{server}/bench_messaging",
+            *(["--events", "5000", "--repetitions", "2"] if quick else []),
+            "--write",
+        ],
+        "directory": [
+            python,
+            "-m",
+            "bench.directory",
+            "--kafka",
+            kafka,
+            "--database-url",
+            f"{server}/bench_directory",
+            *(["--count", "5000", "--requests", "100"] if quick else []),
+            "--write",
+        ],
+        "matching": [
+            python,
+            "-m",
+            "bench.matching",
+            "--kafka",
+            kafka,
+            "--postgres",
+            postgres,
+            *(["--services", "5000"] if quick else []),
+            "--write",
+        ],
+        "outcomes": [
+            python,
+            "-m",
+            "bench.outcomes",
+            "--kafka",
+            kafka,
+            "--database",
+            postgres,
+            *(["--replay-referrals", "3000", "--report-referrals", "20000"] if quick else []),
+            "--write",
+        ],
+        "referral": [
+            python,
+            str(HERE / "referral" / "bench_referral.py"),
+            "--kafka",
+            kafka,
+            "--postgres",
+            postgres,
+            "--write",
+        ],
+        "system": [
+            python,
+            "-m",
+            "bench.system",
+            *(["--latency-seconds", "10", "--rates", "50"] if quick else []),
+            "--write",
+        ],
     }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", type=lambda s: s.split(","), default=None)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the benchmarks run, nothing more")
     args = parser.parse_args()
@@ -79,10 +127,12 @@ def main() -> int:
 
 def write_report() -> None:
     machine = describe_machine()
-    parts = [f"# linkwork benchmarks\n\nCollected {datetime.now(UTC):%Y-%m-%d} by `make bench` on {machine['nproc']} "
-             f"cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, Python {machine['python']}. Every "
-             "service, Kafka and PostgreSQL share this one machine. Each section below is its suite's own "
-             "results file, with the command that produced it.\n"]
+    parts = [
+        f"# linkwork benchmarks\n\nCollected {datetime.now(UTC):%Y-%m-%d} by `make bench` on {machine['nproc']} "
+        f"cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, Python {machine['python']}. Every "
+        "service, Kafka and PostgreSQL share this one machine. Each section below is its suite's own "
+        "results file, with the command that produced it.\n"
+    ]
     for name in ("system", "messaging", "directory", "matching", "outcomes", "referral"):
         results = HERE / name / "results.md"
         if results.exists():

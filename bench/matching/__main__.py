@@ -28,100 +28,135 @@ HERE = Path(__file__).parent
 
 
 def render(results: dict[str, Any]) -> str:
-    lines = ["# Matching benchmark and evaluation", "",
-             f"Run {results['run_at']} with `{results['command']}`.", ""]
+    lines = ["# Matching benchmark and evaluation", "", f"Run {results['run_at']} with `{results['command']}`.", ""]
     m = results["machine"]
-    lines += [f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, load average "
-              f"at start {m['load_average_at_start']}, Python {m['python']}. Kafka, PostgreSQL and "
-              "other engineers' work share the machine.", ""]
+    lines += [
+        f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, load average "
+        f"at start {m['load_average_at_start']}, Python {m['python']}. Kafka, PostgreSQL and "
+        "other engineers' work share the machine.",
+        "",
+    ]
     if q := results.get("quality"):
-        lines += ["## Ranking quality (labelled personas)", "",
-                  f"{q['personas']} personas against {q['services']} services, labelled by the rules in "
-                  f"`labels.py` (written apart from the ranker); {q['personas_with_nothing_relevant']} "
-                  "personas with nothing relevant are left out; median "
-                  f"{q['relevant_services_per_persona_median']} relevant services per persona. "
-                  "Bracketed: bootstrap 95% intervals over personas. *Discarded*: share of the top 10 "
-                  "a link worker would reject (grade 0).", "",
-                  "| system | nDCG@5 | recall@10 | top-10 discarded |", "|---|---|---|---|"]
+        lines += [
+            "## Ranking quality (labelled personas)",
+            "",
+            f"{q['personas']} personas against {q['services']} services, labelled by the rules in "
+            f"`labels.py` (written apart from the ranker); {q['personas_with_nothing_relevant']} "
+            "personas with nothing relevant are left out; median "
+            f"{q['relevant_services_per_persona_median']} relevant services per persona. "
+            "Bracketed: bootstrap 95% intervals over personas. *Discarded*: share of the top 10 "
+            "a link worker would reject (grade 0).",
+            "",
+            "| system | nDCG@5 | recall@10 | top-10 discarded |",
+            "|---|---|---|---|",
+        ]
         for name, s in q["systems"].items():
-            lines.append(f"| {name} | {s['ndcg@5']} {s['ndcg@5_95ci']} | {s['recall@10']} "
-                         f"{s['recall@10_95ci']} | {s['top10_discarded']} |")
+            lines.append(
+                f"| {name} | {s['ndcg@5']} {s['ndcg@5_95ci']} | {s['recall@10']} "
+                f"{s['recall@10_95ci']} | {s['top10_discarded']} |"
+            )
         lines.append("")
     if lat := results.get("latency"):
         t, u = lat["suggest_top10"], lat["upsert_one_service"]
-        lines += ["## In-process ranking", "",
-                  f"{lat['services']} services ({lat['offers_indexed']} offers: a service at two venues "
-                  "is two) packed within 25 km of one city centre, the dense worst case; "
-                  f"{lat['queries']} random people with 1-3 needs; top 10 with reasons "
-                  f"(mean {lat['mean_options_returned']} returned).", "",
-                  "| measure | median | p95 | p99 | max |", "|---|---|---|---|---|",
-                  f"| suggest top 10 (ms) | {t['median_ms']} | {t['p95_ms']} | {t['p99_ms']} | {t['max_ms']} |",
-                  f"| apply one changed service (ms) | {u['median_ms']} | {u['p95_ms']} | {u['p99_ms']} | "
-                  f"{u['max_ms']} |", "",
-                  f"Index: {lat['index_numpy_mib']} MiB of numpy arrays, {lat['index_total_mib']} MiB in all "
-                  f"(traced allocations), beside {lat['snapshots_mib']} MiB for the service snapshots "
-                  f"themselves; built in {lat['index_build_seconds']} s.", "",
-                  f"Target p95 under 20 ms: {'met' if t['p95_ms'] < 20 else 'NOT met'} "
-                  f"({t['p95_ms']} ms).", ""]
+        lines += [
+            "## In-process ranking",
+            "",
+            f"{lat['services']} services ({lat['offers_indexed']} offers: a service at two venues "
+            "is two) packed within 25 km of one city centre, the dense worst case; "
+            f"{lat['queries']} random people with 1-3 needs; top 10 with reasons "
+            f"(mean {lat['mean_options_returned']} returned).",
+            "",
+            "| measure | median | p95 | p99 | max |",
+            "|---|---|---|---|---|",
+            f"| suggest top 10 (ms) | {t['median_ms']} | {t['p95_ms']} | {t['p99_ms']} | {t['max_ms']} |",
+            f"| apply one changed service (ms) | {u['median_ms']} | {u['p95_ms']} | {u['p99_ms']} | {u['max_ms']} |",
+            "",
+            f"Index: {lat['index_numpy_mib']} MiB of numpy arrays, {lat['index_total_mib']} MiB in all "
+            f"(traced allocations), beside {lat['snapshots_mib']} MiB for the service snapshots "
+            f"themselves; built in {lat['index_build_seconds']} s.",
+            "",
+            f"Target p95 under 20 ms: {'met' if t['p95_ms'] < 20 else 'NOT met'} ({t['p95_ms']} ms).",
+            "",
+        ]
     if h := results.get("http"):
-        lines += ["## Over HTTP", "",
-                  f"POST /match to the service as its own process, {h['services']} services loaded from its "
-                  f"read model at start-up ({h['start_until_serving_seconds_including_index_load']} s from "
-                  "process start to serving). The HTTP client runs on the same two cores, so the 8-client "
-                  "figures measure the machine as much as the service (one event loop, ranking is "
-                  "CPU work).", "",
-                  "| clients | median ms | p95 ms | p99 ms | max ms | requests/s |", "|---|---|---|---|---|---|"]
+        lines += [
+            "## Over HTTP",
+            "",
+            f"POST /match to the service as its own process, {h['services']} services loaded from its "
+            f"read model at start-up ({h['start_until_serving_seconds_including_index_load']} s from "
+            "process start to serving). The HTTP client runs on the same two cores, so the 8-client "
+            "figures measure the machine as much as the service (one event loop, ranking is "
+            "CPU work).",
+            "",
+            "| clients | median ms | p95 ms | p99 ms | max ms | requests/s |",
+            "|---|---|---|---|---|---|",
+        ]
         for name, s in h.items():
             if name.startswith("post_match"):
-                lines.append(f"| {name.removeprefix('post_match_').replace('_', ' ')} | {s['median_ms']} | "
-                             f"{s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {s.get('requests_per_s', '')} |")
+                lines.append(
+                    f"| {name.removeprefix('post_match_').replace('_', ' ')} | {s['median_ms']} | "
+                    f"{s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {s.get('requests_per_s', '')} |"
+                )
         lines.append("")
     if r := results.get("replay"):
-        lines += ["## Read model rebuilt from Kafka", "",
-                  f"{r['snapshots']} service-changed snapshots on a compacted topic, the service started on an "
-                  f"empty database: {r['process_start_until_caught_up_and_indexed_seconds']} s from process "
-                  f"start until caught up and indexed ({r['snapshots_per_s_including_start_up']} snapshots/s, "
-                  f"start-up included); {r['stored_in_read_model']} in the read model.", "",
-                  "The brief's 10k events/s for rebuilding a projection is not reached with these "
-                  "snapshots (about 1.5 kB each as CloudEvents, with locations and schedules). Profiled on 20k: about "
-                  "half the time is the shared consumer pipeline (CloudEvent and ServiceChangedV1 "
-                  "validation, including the contracts' duplicate checks, and the per-event "
-                  "transaction work), about a quarter is matching indexing the snapshots as they land "
-                  "(mapping plus text and numpy rows), and the rest is Kafka and PostgreSQL on the "
-                  "same two cores.", ""]
+        lines += [
+            "## Read model rebuilt from Kafka",
+            "",
+            f"{r['snapshots']} service-changed snapshots on a compacted topic, the service started on an "
+            f"empty database: {r['process_start_until_caught_up_and_indexed_seconds']} s from process "
+            f"start until caught up and indexed ({r['snapshots_per_s_including_start_up']} snapshots/s, "
+            f"start-up included); {r['stored_in_read_model']} in the read model.",
+            "",
+            "The brief's 10k events/s for rebuilding a projection is not reached with these "
+            "snapshots (about 1.5 kB each as CloudEvents, with locations and schedules). Profiled on 20k: about "
+            "half the time is the shared consumer pipeline (CloudEvent and ServiceChangedV1 "
+            "validation, including the contracts' duplicate checks, and the per-event "
+            "transaction work), about a quarter is matching indexing the snapshots as they land "
+            "(mapping plus text and numpy rows), and the rest is Kafka and PostgreSQL on the "
+            "same two cores.",
+            "",
+        ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.matching", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.matching", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     for part in ("quality", "latency", "http", "replay"):
         parser.add_argument(f"--{part}", action="store_true")
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--kafka", default="127.0.0.1:29092")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:25432/postgres")
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--render", action="store_true",
-                        help="only rewrite results.md from the committed results.json")
+    parser.add_argument("--render", action="store_true", help="only rewrite results.md from the committed results.json")
     args = parser.parse_args()
     if args.render:
         (HERE / "results.md").write_text(render(json.loads((HERE / "results.json").read_text())) + "\n")
         return
     parts = [p for p in ("quality", "latency", "http", "replay") if getattr(args, p)] or [
-        "quality", "latency", "http", "replay"]
-    results: dict[str, Any] = {"run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                               "command": "python -m bench.matching " + " ".join(sys.argv[1:]),
-                               "machine": describe()}
+        "quality",
+        "latency",
+        "http",
+        "replay",
+    ]
+    results: dict[str, Any] = {
+        "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "python -m bench.matching " + " ".join(sys.argv[1:]),
+        "machine": describe(),
+    }
     if "quality" in parts:
         results["quality"] = quality.evaluate()
     if "latency" in parts:
         results["latency"] = latency.measure(services_count=args.services)
     if "http" in parts:
-        results["http"] = asyncio.run(http_bench.measure(postgres=args.postgres, kafka=args.kafka,
-                                                         services_count=args.services))
+        results["http"] = asyncio.run(
+            http_bench.measure(postgres=args.postgres, kafka=args.kafka, services_count=args.services)
+        )
     if "replay" in parts:
-        results["replay"] = asyncio.run(replay.measure(postgres=args.postgres, kafka=args.kafka,
-                                                       services_count=args.services))
+        results["replay"] = asyncio.run(
+            replay.measure(postgres=args.postgres, kafka=args.kafka, services_count=args.services)
+        )
     print(json.dumps(results, indent=2))
     if args.write:
         (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -21,8 +21,7 @@ def nearest_first(person: Person, services: list[Service], k: int) -> list[str]:
     def nearest(service: Service) -> float:
         if not service.venues:
             return float("inf")
-        return min(distance_km(home.latitude, home.longitude, v.latitude, v.longitude)
-                   for v in service.venues)
+        return min(distance_km(home.latitude, home.longitude, v.latitude, v.longitude) for v in service.venues)
 
     ranked = sorted(for_needs(person, services), key=lambda s: (nearest(s), s.service_id))
     return [s.service_id for s in ranked[:k]]
@@ -40,6 +39,9 @@ class TextOnly:
     def rank(self, person: Person, k: int) -> list[str]:
         scores = self._text.scores([t for interest in person.interests for t in tokens(interest)])
         wanted = set(person.needs)
-        candidates = [(-(0.0 if scores is None else float(scores[n])), s.service_id)
-                      for n, s in enumerate(self._services) if s.is_active and s.needs & wanted]
+        candidates = [
+            (-(0.0 if scores is None else float(scores[n])), s.service_id)
+            for n, s in enumerate(self._services)
+            if s.is_active and s.needs & wanted
+        ]
         return [service_id for _, service_id in sorted(candidates)[:k]]

@@ -35,13 +35,20 @@ COMFORTABLE_KM = {TravelMode.WALK: 1.5, TravelMode.PUBLIC_TRANSPORT: 8.0, Travel
 # Features that only matter in a building; on the phone or online they are not barriers.
 BUILDING_ONLY = {Accessibility.STEP_FREE_ACCESS, Accessibility.SEATING_AVAILABLE}
 KEYWORDS = {
-    "walking": ("walk",), "gardening": ("garden", "allotment", "growing"),
-    "singing": ("sing", "choir", "songs"), "birds": ("bird", "wildlife"),
-    "cooking": ("cook", "recipe", "meal"), "knitting": ("knit", "crochet"),
-    "painting": ("paint", "watercolour", "art class"), "football": ("football",),
-    "music": ("music", "choir", "songs"), "computers": ("computer", "tablet", "internet"),
-    "nature": ("nature", "wildlife", "garden", "park"), "crafts": ("craft", "knit"),
-    "meditation": ("meditation", "mindful"), "chatting": ("chat", "natter", "company"),
+    "walking": ("walk",),
+    "gardening": ("garden", "allotment", "growing"),
+    "singing": ("sing", "choir", "songs"),
+    "birds": ("bird", "wildlife"),
+    "cooking": ("cook", "recipe", "meal"),
+    "knitting": ("knit", "crochet"),
+    "painting": ("paint", "watercolour", "art class"),
+    "football": ("football",),
+    "music": ("music", "choir", "songs"),
+    "computers": ("computer", "tablet", "internet"),
+    "nature": ("nature", "wildlife", "garden", "park"),
+    "crafts": ("craft", "knit"),
+    "meditation": ("meditation", "mindful"),
+    "chatting": ("chat", "natter", "company"),
 }
 
 
@@ -79,8 +86,7 @@ def ways_to_take_part(persona: Persona, service: Service) -> list[tuple[Session,
     if DeliveryMode.IN_PERSON in service.delivery_modes:
         reach = COMFORTABLE_KM[persona.travel]
         for venue in service.venues:
-            near = km_between(persona.latitude, persona.longitude,
-                              venue.latitude, venue.longitude) <= reach
+            near = km_between(persona.latitude, persona.longitude, venue.latitude, venue.longitude) <= reach
             if near and persona.accessibility <= (venue.accessibility | service.accessibility):
                 ways.append(venue.sessions or service.sessions)
     remote = service.delivery_modes & {DeliveryMode.ONLINE, DeliveryMode.TELEPHONE}
@@ -107,6 +113,5 @@ def grade(persona: Persona, service: Service) -> int:
         return 0
     text = f"{service.name} {service.description}".lower()
     enjoys = any(word in text for interest in persona.interests for word in KEYWORDS[interest])
-    fits = not persona.free or any((s.day, _part(s)) in persona.free
-                                   for sessions in ways for s in sessions)
+    fits = not persona.free or any((s.day, _part(s)) in persona.free for sessions in ways for s in sessions)
     return 1 + int(enjoys) + int(fits)

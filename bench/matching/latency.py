@@ -27,8 +27,13 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     def at(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
-    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 3),
-            "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": round(ordered[-1], 3)}
+    return {
+        "n": len(ordered),
+        "median_ms": round(statistics.median(ordered), 3),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": round(ordered[-1], 3),
+    }
 
 
 def directory(count: int, seed: int) -> list[Service]:
@@ -75,7 +80,8 @@ def measure(*, services_count: int = 100_000, queries: int = 2000, seed: int = 1
     return {
         "services": services_count,
         "offers_indexed": sum(p.rows.size for p in index.partitions.values()),
-        "queries": queries, "mean_options_returned": round(options / queries, 2),
+        "queries": queries,
+        "mean_options_returned": round(options / queries, 2),
         "suggest_top10": percentiles(samples),
         "upsert_one_service": percentiles(update),
         "index_build_seconds": round(build_seconds, 2),

@@ -46,22 +46,30 @@ def systems(services: list[Service]) -> dict[str, Callable[[Person], list[str]]]
         index.upsert(service)
     ranker = Ranker(index)
     # Ablation: the same hard constraints, ranked by distance alone.
-    constrained = Ranker(index, weights=Weights(coverage=0, text=0, distance=1, schedule=0, effect=0,
-                                                waitlist_penalty=0, assessment_penalty=0,
-                                                age_check_penalty=0))
+    constrained = Ranker(
+        index,
+        weights=Weights(
+            coverage=0,
+            text=0,
+            distance=1,
+            schedule=0,
+            effect=0,
+            waitlist_penalty=0,
+            assessment_penalty=0,
+            age_check_penalty=0,
+        ),
+    )
     text_only = TextOnly(services)
     return {
         "ranker": lambda p: [o.service.service_id for o in ranker.suggest(p, limit=K).ranked],
-        "constraints + distance only": lambda p: [
-            o.service.service_id for o in constrained.suggest(p, limit=K).ranked],
+        "constraints + distance only": lambda p: [o.service.service_id for o in constrained.suggest(p, limit=K).ranked],
         "nearest first (baseline)": lambda p: nearest_first(p, services, K),
         "text relevance only (baseline)": lambda p: text_only.rank(p, K),
     }
 
 
 def evaluate(*, services_count: int = 5000, personas_count: int = 200, seed: int = 42) -> dict[str, object]:
-    services = synthetic.directory(services_count, seed=seed, centre=Location(*CENTRE),
-                                   radius_km=10.0)
+    services = synthetic.directory(services_count, seed=seed, centre=Location(*CENTRE), radius_km=10.0)
     people: list[Persona] = personas(personas_count, seed=seed + 1, centre=CENTRE, radius_km=8.0)
     ranking = systems(services)
     scores = {name: Scores([], [], []) for name in ranking}
@@ -82,7 +90,8 @@ def evaluate(*, services_count: int = 5000, personas_count: int = 200, seed: int
             scores[name].discarded10.append(sum(s not in grades for s in top) / K)
     rng = random.Random(seed)
     results: dict[str, object] = {
-        "services": services_count, "personas": personas_count,
+        "services": services_count,
+        "personas": personas_count,
         "personas_with_nothing_relevant": skipped,
         "relevant_services_per_persona_median": statistics.median(relevant_counts),
         "systems": {},

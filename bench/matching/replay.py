@@ -24,27 +24,31 @@ async def publish_directory(kafka: str, topic: str, services_count: int, seed: i
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(topic, num_partitions=4, replication_factor=1,
-                                            topic_configs={"cleanup.policy": "compact"})])
+        await admin.create_topics(
+            [NewTopic(topic, num_partitions=4, replication_factor=1, topic_configs={"cleanup.policy": "compact"})]
+        )
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True,
-                                linger_ms=20, max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024
+    )
     await producer.start()
     try:
         pending = []
         for number, service in enumerate(directory(services_count, seed)):
             event = service_changed(service, number)
             envelope = wrap(event, source="urn:linkwork:bench")
-            pending.append(await producer.send(topic, encode(envelope), key=event.key().encode(),
-                                               headers=[("content-type", CONTENT_TYPE.encode())]))
+            pending.append(
+                await producer.send(
+                    topic, encode(envelope), key=event.key().encode(), headers=[("content-type", CONTENT_TYPE.encode())]
+                )
+            )
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
 
 
-async def measure(*, postgres: str, kafka: str, services_count: int = 100_000,
-                  seed: int = 1) -> dict[str, object]:
+async def measure(*, postgres: str, kafka: str, services_count: int = 100_000, seed: int = 1) -> dict[str, object]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}-"
     await publish_directory(kafka, prefix + topics.SERVICE_CHANGED, services_count, seed)
     async with fresh_database(postgres) as database_url:
@@ -60,7 +64,8 @@ async def measure(*, postgres: str, kafka: str, services_count: int = 100_000,
         elapsed = time.perf_counter() - started
     del elapsed
     return {
-        "snapshots": services_count, "stored_in_read_model": stored,
+        "snapshots": services_count,
+        "stored_in_read_model": stored,
         "process_start_until_caught_up_and_indexed_seconds": round(serving_seconds, 1),
         "snapshots_per_s_including_start_up": round(services_count / serving_seconds),
     }

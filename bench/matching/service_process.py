@@ -41,20 +41,27 @@ async def fresh_database(postgres: str) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def running_service(database_url: str, kafka: str, topic_prefix: str, log: Path,
-                          *, ready_within: float = 900.0) -> AsyncIterator[tuple[str, float]]:
+async def running_service(
+    database_url: str, kafka: str, topic_prefix: str, log: Path, *, ready_within: float = 900.0
+) -> AsyncIterator[tuple[str, float]]:
     """Start `python -m linkwork_matching`; yield its base URL and seconds until it answered."""
     port = free_port()
-    env = {**os.environ, "LINKWORK_DATABASE_URL": database_url,
-           "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": kafka, "LINKWORK_HTTP_PORT": str(port),
-           "LINKWORK_JWT_SECRET": JWT_SECRET, "LINKWORK_TOPIC_PREFIX": topic_prefix,
-           "LINKWORK_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-           "LINKWORK_READ_MODEL_CATCH_UP_SECONDS": str(ready_within), "LINKWORK_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "LINKWORK_DATABASE_URL": database_url,
+        "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "LINKWORK_HTTP_PORT": str(port),
+        "LINKWORK_JWT_SECRET": JWT_SECRET,
+        "LINKWORK_TOPIC_PREFIX": topic_prefix,
+        "LINKWORK_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        "LINKWORK_READ_MODEL_CATCH_UP_SECONDS": str(ready_within),
+        "LINKWORK_LOG_LEVEL": "WARNING",
+    }
     started = time.perf_counter()
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "linkwork_matching", env=env, stdout=output,
-            stderr=asyncio.subprocess.STDOUT)
+            sys.executable, "-m", "linkwork_matching", env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:

@@ -97,7 +97,7 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
     events = [model.model_validate({**template, "referral_id": uuid.uuid4()}) for _ in range(count)]
     for start in range(0, count, 1000):
         async with pool.acquire() as connection, connection.transaction():
-            await add_many(connection, events[start:start + 1000], source="bench")
+            await add_many(connection, events[start : start + 1000], source="bench")
 
 
 async def run_relay(pool: asyncpg.Pool, bootstrap: str, topic: str, count: int) -> float:
@@ -114,8 +114,14 @@ async def run_relay(pool: asyncpg.Pool, bootstrap: str, topic: str, count: int) 
 
 
 async def run_raw(bootstrap: str, topic: str, count: int, batch: int) -> float:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:8]}",
-                                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=batch)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=batch,
+    )
     await consumer.start()
     seen, first = 0, 0.0
     try:
@@ -132,8 +138,9 @@ async def run_raw(bootstrap: str, topic: str, count: int, batch: int) -> float:
         await consumer.stop()
 
 
-async def run_pipeline(pool: asyncpg.Pool, bootstrap: str, model: type[Event], count: int, batch: int,
-                       insert: bool) -> float:
+async def run_pipeline(
+    pool: asyncpg.Pool, bootstrap: str, model: type[Event], count: int, batch: int, insert: bool
+) -> float:
     first: list[float] = []
     handlers = Handlers()
 
@@ -152,8 +159,15 @@ async def run_pipeline(pool: asyncpg.Pool, bootstrap: str, model: type[Event], c
 
     registry = CollectorRegistry()
     name = f"pipeline-{uuid.uuid4().hex[:8]}"
-    runner = ConsumerRunner(name, pool, bootstrap, handlers, metrics=MessagingMetrics(registry), batch_size=batch,
-                            decode=decode_noting_start)
+    runner = ConsumerRunner(
+        name,
+        pool,
+        bootstrap,
+        handlers,
+        metrics=MessagingMetrics(registry),
+        batch_size=batch,
+        decode=decode_noting_start,
+    )
     labels = {"consumer": name, "topic": model.TOPIC}
     await bounded(runner.start(), "starting the consumer")
     finished = await until(
@@ -224,8 +238,12 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
     for name in order:
         result[name] = await runs[name]()
     await pool.execute("TRUNCATE bench_effects")
-    print(f"  repetition {index + 1}: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
-          + f" (load average {load:.1f})", flush=True)
+    print(
+        f"  repetition {index + 1}: "
+        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + f" (load average {load:.1f})",
+        flush=True,
+    )
     result["load_average"] = load
     return result
 
@@ -244,9 +262,12 @@ async def main(args: argparse.Namespace) -> None:
     summary = {
         "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
         "machine": describe_machine(),
-        "events": args.events, "repetitions": args.repetitions, "batch": args.batch,
+        "events": args.events,
+        "repetitions": args.repetitions,
+        "batch": args.batch,
         "infrastructure": "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server",
-        "runs": runs, "medians": medians,
+        "runs": runs,
+        "medians": medians,
         "ratios_to_raw": {name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline")},
     }
     write_reports(summary, HERE)

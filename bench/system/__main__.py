@@ -33,8 +33,9 @@ from bench.machine import describe_machine, percentile
 HERE = Path(__file__).parent
 
 
-async def _offer(client: httpx.AsyncClient, rate: float, seconds: float, rng: random.Random,
-                 concurrency: int) -> dict[str, float]:
+async def _offer(
+    client: httpx.AsyncClient, rate: float, seconds: float, rng: random.Random, concurrency: int
+) -> dict[str, float]:
     """POST referrals at `rate` per second for `seconds`; return referral id -> send time (epoch seconds)."""
     sent: dict[str, float] = {}
     gate = asyncio.Semaphore(concurrency)
@@ -76,7 +77,9 @@ async def _stored(database_url: str, ids: list[str], within: float) -> dict[str,
         while True:
             rows = await connection.fetch(
                 "SELECT referral_id::text AS id, extract(epoch FROM received_at) AS at FROM suggestions "
-                "WHERE referral_id = ANY($1::uuid[])", ids)
+                "WHERE referral_id = ANY($1::uuid[])",
+                ids,
+            )
             if len(rows) == len(ids) or time.monotonic() > deadline:
                 return {row["id"]: float(row["at"]) for row in rows}
             await asyncio.sleep(0.5)
@@ -85,9 +88,13 @@ async def _stored(database_url: str, ids: list[str], within: float) -> dict[str,
 
 
 def _summary(values_ms: list[float]) -> dict[str, float]:
-    return {"n": len(values_ms), "p50_ms": round(statistics.median(values_ms), 1),
-            "p95_ms": round(percentile(values_ms, 95), 1), "p99_ms": round(percentile(values_ms, 99), 1),
-            "max_ms": round(max(values_ms), 1)}
+    return {
+        "n": len(values_ms),
+        "p50_ms": round(statistics.median(values_ms), 1),
+        "p95_ms": round(percentile(values_ms, 95), 1),
+        "p99_ms": round(percentile(values_ms, 99), 1),
+        "max_ms": round(max(values_ms), 1),
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -111,8 +118,9 @@ async def measure(system: SystemUnderTest, args: argparse.Namespace) -> dict[str
     rng = random.Random(args.seed)
     results: dict[str, Any] = {}
     async with httpx.AsyncClient(timeout=30) as probe:
-        await eventually(lambda: metric_value(probe, system.url("matching"),
-                                              "linkwork_matching_index_services"), within=120)
+        await eventually(
+            lambda: metric_value(probe, system.url("matching"), "linkwork_matching_index_services"), within=120
+        )
     limits = httpx.Limits(max_connections=args.concurrency)
     async with httpx.AsyncClient(base_url=system.url("referral"), timeout=30, limits=limits) as client:
         referral_db = system.infra.postgres.url("referral")
@@ -130,13 +138,17 @@ async def measure(system: SystemUnderTest, args: argparse.Namespace) -> dict[str
             ended = time.time()
             stored = await _stored(referral_db, list(sent), within=30)
             last = max(stored.values(), default=ended)
-            row = {"offered_per_s": rate, "accepted_per_s": round(len(sent) / (ended - began), 1),
-                   "end_to_end_per_s": round(len(stored) / (last - began), 1),
-                   "drain_after_last_request_s": round(last - ended, 2),
-                   "missing": len(sent) - len(stored),
-                   "latency": _summary([(stored[r] - a) * 1000 for r, a in sent.items() if r in stored])}
-            row["sustained"] = (row["accepted_per_s"] >= 0.95 * rate and row["missing"] == 0
-                                and row["drain_after_last_request_s"] <= 10)
+            row = {
+                "offered_per_s": rate,
+                "accepted_per_s": round(len(sent) / (ended - began), 1),
+                "end_to_end_per_s": round(len(stored) / (last - began), 1),
+                "drain_after_last_request_s": round(last - ended, 2),
+                "missing": len(sent) - len(stored),
+                "latency": _summary([(stored[r] - a) * 1000 for r, a in sent.items() if r in stored]),
+            }
+            row["sustained"] = (
+                row["accepted_per_s"] >= 0.95 * rate and row["missing"] == 0 and row["drain_after_last_request_s"] <= 10
+            )
             results["rates"].append(row)
             print(f"  {row}", flush=True)
             if not row["sustained"]:
@@ -146,27 +158,45 @@ async def measure(system: SystemUnderTest, args: argparse.Namespace) -> dict[str
 
 def render(results: dict[str, Any]) -> str:
     latency = results["latency_at_20_per_s"]
-    lines = ["# Whole-system benchmark", "", f"Command: `{results['command']}`", "",
-             f"Machine: {results['machine']}", "",
-             "## Referral accepted over HTTP → suggestions stored in the referral service, at 20 referrals/s", "",
-             "| n | p50 | p95 | p99 | max | missing |", "|---|---|---|---|---|---|",
-             f"| {latency['n']} | {latency['p50_ms']} ms | {latency['p95_ms']} ms | {latency['p99_ms']} ms | "
-             f"{latency['max_ms']} ms | {latency['missing']} |", "",
-             "Target: p99 under 300 ms.", "", "## Sustained referral rate (HTTP in, suggestions stored)", "",
-             "| offered/s | accepted/s | end-to-end/s | drain after last request | p50 | p99 | sustained |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Whole-system benchmark",
+        "",
+        f"Command: `{results['command']}`",
+        "",
+        f"Machine: {results['machine']}",
+        "",
+        "## Referral accepted over HTTP → suggestions stored in the referral service, at 20 referrals/s",
+        "",
+        "| n | p50 | p95 | p99 | max | missing |",
+        "|---|---|---|---|---|---|",
+        f"| {latency['n']} | {latency['p50_ms']} ms | {latency['p95_ms']} ms | {latency['p99_ms']} ms | "
+        f"{latency['max_ms']} ms | {latency['missing']} |",
+        "",
+        "Target: p99 under 300 ms.",
+        "",
+        "## Sustained referral rate (HTTP in, suggestions stored)",
+        "",
+        "| offered/s | accepted/s | end-to-end/s | drain after last request | p50 | p99 | sustained |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in results["rates"]:
-        lines.append(f"| {row['offered_per_s']} | {row['accepted_per_s']} | {row['end_to_end_per_s']} | "
-                     f"{row['drain_after_last_request_s']} s | {row['latency']['p50_ms']} ms | "
-                     f"{row['latency']['p99_ms']} ms | {'yes' if row['sustained'] else 'no'} |")
-    lines += ["", f"Highest sustained rate: **{results['highest_sustained_per_s']}/s** (target at least 200/s).",
-              "The load generator (Python, httpx) runs on the same two cores as every service, Kafka and PostgreSQL."]
+        lines.append(
+            f"| {row['offered_per_s']} | {row['accepted_per_s']} | {row['end_to_end_per_s']} | "
+            f"{row['drain_after_last_request_s']} s | {row['latency']['p50_ms']} ms | "
+            f"{row['latency']['p99_ms']} ms | {'yes' if row['sustained'] else 'no'} |"
+        )
+    lines += [
+        "",
+        f"Highest sustained rate: **{results['highest_sustained_per_s']}/s** (target at least 200/s).",
+        "The load generator (Python, httpx) runs on the same two cores as every service, Kafka and PostgreSQL.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.system", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.system", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--latency-seconds", type=float, default=40)
     parser.add_argument("--rates", type=lambda s: [float(r) for r in s.split(",")], default=[50, 100, 150, 200, 250])
     parser.add_argument("--rate-seconds", type=float, default=20)
@@ -175,8 +205,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write results.json and results.md here")
     args = parser.parse_args()
     args.command = "python -m bench.system " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in (("latency_seconds", args.latency_seconds),
-                                                     ("rate_seconds", args.rate_seconds)))
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in (("latency_seconds", args.latency_seconds), ("rate_seconds", args.rate_seconds))
+    )
     results = run(args)
     print(render(results))
     if args.write:

@@ -25,10 +25,16 @@ async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
 
 def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "001_example.sql").write_text("CREATE TABLE example (id int);")
-    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                               jwt_secret=SECRET)  # type: ignore[arg-type]
-    return create_app(ServiceDefinition(name="example", description="test service", settings=settings,
-                                        migrations={"example": tmp_path}, routers=[router]))
+    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=SECRET)  # type: ignore[arg-type]
+    return create_app(
+        ServiceDefinition(
+            name="example",
+            description="test service",
+            settings=settings,
+            migrations={"example": tmp_path},
+            routers=[router],
+        )
+    )
 
 
 async def test_probes_docs_and_metrics(

@@ -39,30 +39,62 @@ REFERRALS = 500
 CLOSED_SHARE = 0.5
 CONCURRENCY = 24
 HOSTILE_KEY = b"hostile"
-INPUT_TOPICS = (topics.REFERRAL_REQUESTED, topics.REFERRAL_CREATED, topics.MATCHES_SUGGESTED, topics.PLAN_AGREED,
-                topics.FOLLOW_UP_DUE, topics.FOLLOW_UP_RECORDED, topics.REFERRAL_CLOSED, topics.SERVICE_CHANGED,
-                topics.PROVISION_GAP)
+INPUT_TOPICS = (
+    topics.REFERRAL_REQUESTED,
+    topics.REFERRAL_CREATED,
+    topics.MATCHES_SUGGESTED,
+    topics.PLAN_AGREED,
+    topics.FOLLOW_UP_DUE,
+    topics.FOLLOW_UP_RECORDED,
+    topics.REFERRAL_CLOSED,
+    topics.SERVICE_CHANGED,
+    topics.PROVISION_GAP,
+)
 
 
 def _request(person: Person, request_id: str) -> ReferralRequestedV1:
     body = person.referral_body()
     now = datetime.now(UTC).isoformat()
-    return ReferralRequestedV1.model_validate({
-        "request_id": request_id, "requested_at": now, "source": body["source"], "urgency": "routine",
-        "practice_ods_code": "Z99001", "needs": body["needs"], "reason": body["reason"],
-        "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
-        "person": body["person"], "consent_to_refer": True, "consent_recorded_at": now,
-    })
+    return ReferralRequestedV1.model_validate(
+        {
+            "request_id": request_id,
+            "requested_at": now,
+            "source": body["source"],
+            "urgency": "routine",
+            "practice_ods_code": "Z99001",
+            "needs": body["needs"],
+            "reason": body["reason"],
+            "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
+            "person": body["person"],
+            "consent_to_refer": True,
+            "consent_recorded_at": now,
+        }
+    )
 
 
 def _hostile(topic: str) -> list[bytes]:
     """Not JSON; JSON but no CloudEvent; an unknown event type; a known type whose data breaks its schema."""
-    unknown = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:hostile", "type": "uk.evil.thing.v9",
-               "time": datetime.now(UTC).isoformat(), "datacontenttype": "application/json", "data": {}}
-    broken = {**unknown, "id": str(uuid.uuid4()), "type": "uk.linkwork.referral.created.v1",
-              "data": {"referral_id": "not-a-uuid", "nhs_number": "9990000018"}}
-    return [f"{{not json at all {topic}".encode(), json.dumps({"hello": topic}).encode(),
-            json.dumps(unknown).encode(), json.dumps(broken).encode()]
+    unknown = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "urn:hostile",
+        "type": "uk.evil.thing.v9",
+        "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json",
+        "data": {},
+    }
+    broken = {
+        **unknown,
+        "id": str(uuid.uuid4()),
+        "type": "uk.linkwork.referral.created.v1",
+        "data": {"referral_id": "not-a-uuid", "nhs_number": "9990000018"},
+    }
+    return [
+        f"{{not json at all {topic}".encode(),
+        json.dumps({"hello": topic}).encode(),
+        json.dumps(unknown).encode(),
+        json.dumps(broken).encode(),
+    ]
 
 
 async def _genuine(bootstrap: str, topic: str) -> list[Any]:
@@ -121,10 +153,15 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
     people = {f"fault-{i:04d}-{uuid.uuid4().hex[:6]}": Person.random(rng) for i in range(REFERRALS)}
     hostile = {topic: _hostile(topic) for topic in INPUT_TOPICS}
     async with httpx.AsyncClient(timeout=30) as client:
-        await eventually(lambda: metric_value(client, system.url("matching"), "linkwork_matching_index_services"),
-                         within=90, what="matching to index the directory")
-        requests = [(topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(_request(p, rid), source="urn:test:gp")))
-                    for rid, p in people.items()]
+        await eventually(
+            lambda: metric_value(client, system.url("matching"), "linkwork_matching_index_services"),
+            within=90,
+            what="matching to index the directory",
+        )
+        requests = [
+            (topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(_request(p, rid), source="urn:test:gp")))
+            for rid, p in people.items()
+        ]
         injected = [(topic, HOSTILE_KEY, value) for topic, values in hostile.items() for value in values]
         await _publish(bootstrap, requests[:250] + injected + requests[250:])
 

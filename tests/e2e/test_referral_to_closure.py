@@ -28,21 +28,30 @@ PEOPLE = 6  # above the small-number suppression threshold of 5, so outcomes fig
 
 def _request(person: Person, request_id: str) -> ReferralRequestedV1:
     body = person.referral_body()
-    return ReferralRequestedV1.model_validate({
-        "request_id": request_id, "requested_at": datetime.now(UTC).isoformat(), "source": body["source"],
-        "urgency": "routine", "practice_ods_code": "Z99001", "needs": body["needs"], "reason": body["reason"],
-        "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
-        "person": body["person"],
-        "consent_to_refer": True, "consent_recorded_at": datetime.now(UTC).isoformat(),
-    })
+    return ReferralRequestedV1.model_validate(
+        {
+            "request_id": request_id,
+            "requested_at": datetime.now(UTC).isoformat(),
+            "source": body["source"],
+            "urgency": "routine",
+            "practice_ods_code": "Z99001",
+            "needs": body["needs"],
+            "reason": body["reason"],
+            "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
+            "person": body["person"],
+            "consent_to_refer": True,
+            "consent_recorded_at": datetime.now(UTC).isoformat(),
+        }
+    )
 
 
 async def _publish(bootstrap: str, event: ReferralRequestedV1) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(topics.REFERRAL_REQUESTED, encode(wrap(event, source="urn:test:gp-system")),
-                                     key=event.key().encode())
+        await producer.send_and_wait(
+            topics.REFERRAL_REQUESTED, encode(wrap(event, source="urn:test:gp-system")), key=event.key().encode()
+        )
     finally:
         await producer.stop()
 

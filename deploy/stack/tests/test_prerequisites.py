@@ -23,8 +23,9 @@ def _fake_tool(folder: Path, name: str, script: str) -> None:
 
 
 def _provision(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([STACK, "provision"], env={**os.environ, "PATH": str(path)},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [STACK, "provision"], env={**os.environ, "PATH": str(path)}, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_missing_java(tmp_path: Path) -> None:
@@ -35,14 +36,14 @@ def test_missing_java(tmp_path: Path) -> None:
 
 
 def test_old_java(tmp_path: Path) -> None:
-    _fake_tool(tmp_path / "bin", "java", 'echo \'openjdk version "11.0.22" 2024-01-16\' >&2')
+    _fake_tool(tmp_path / "bin", "java", "echo 'openjdk version \"11.0.22\" 2024-01-16' >&2")
     result = _provision(tmp_path / "bin")
     assert result.returncode == 2
     assert "Java 11 found" in result.stderr and HINT in result.stderr
 
 
 def test_missing_maven(tmp_path: Path) -> None:
-    _fake_tool(tmp_path / "bin", "java", 'echo \'openjdk version "17.0.15" 2025-04-15\' >&2')
+    _fake_tool(tmp_path / "bin", "java", "echo 'openjdk version \"17.0.15\" 2025-04-15' >&2")
     result = _provision(tmp_path / "bin")
     assert result.returncode == 2
     assert "Maven (mvn) was not found" in result.stderr and HINT in result.stderr

@@ -37,10 +37,20 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
     while not all(not is_listening(http_base + i) for i in range(4)):
         http_base = free_port()
     process = subprocess.Popen(
-        [STACK, "run", "--kafka-port", str(free_port()), "--postgres-port", str(free_port()),
-         "--http-port-base", str(http_base)],
+        [
+            STACK,
+            "run",
+            "--kafka-port",
+            str(free_port()),
+            "--postgres-port",
+            str(free_port()),
+            "--http-port-base",
+            str(http_base),
+        ],
         env={**os.environ, "LINKWORK_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         _read_until(process, "linkwork is ready", timeout=180)

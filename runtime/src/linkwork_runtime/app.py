@@ -85,8 +85,10 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         configure_logging(definition.name, settings.log_level)
         registry = new_registry()
         broker = new_broker(definition.name, settings, registry)
-        pool = await _with_backoff("PostgreSQL", lambda: open_database(
-            settings.database_url, definition.migrations, max_size=settings.database_pool_size))
+        pool = await _with_backoff(
+            "PostgreSQL",
+            lambda: open_database(settings.database_url, definition.migrations, max_size=settings.database_pool_size),
+        )
         await _with_backoff("Kafka", broker.start)
         context = ServiceContext(definition.name, settings, pool, broker, registry)
         app.state.context = context
@@ -108,8 +110,12 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await pool.close()
             log.info("service stopped")
 
-    app = FastAPI(title=f"linkwork {definition.name}", description=definition.description,
-                  version=definition.version, lifespan=lifespan)
+    app = FastAPI(
+        title=f"linkwork {definition.name}",
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)

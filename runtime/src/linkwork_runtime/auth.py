@@ -51,11 +51,22 @@ class TokenVerifier:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
-                claims = jwt.decode(token, key, algorithms=["RS256"], audience=self._settings.jwt_audience,
-                                    issuer=self._settings.jwt_issuer, options=options)
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=["RS256"],
+                    audience=self._settings.jwt_audience,
+                    issuer=self._settings.jwt_issuer,
+                    options=options,
+                )
             else:
-                claims = jwt.decode(token, self._settings.jwt_secret.get_secret_value(), algorithms=["HS256"],
-                                    audience=self._settings.jwt_audience, options=options)
+                claims = jwt.decode(
+                    token,
+                    self._settings.jwt_secret.get_secret_value(),
+                    algorithms=["HS256"],
+                    audience=self._settings.jwt_audience,
+                    options=options,
+                )
         except jwt.ExpiredSignatureError as error:
             raise _unauthorised("the bearer token has expired") from error
         except jwt.PyJWTError as error:
@@ -89,13 +100,25 @@ def require_role(principal: Principal, *allowed: Role) -> None:
 
 
 def issue_token(
-    secret: str, *, subject: str, role: Role | str, pcn: str, organisation: str | None = None,
-    lifetime_seconds: int = 8 * 3600, audience: str = "linkwork",
+    secret: str,
+    *,
+    subject: str,
+    role: Role | str,
+    pcn: str,
+    organisation: str | None = None,
+    lifetime_seconds: int = 8 * 3600,
+    audience: str = "linkwork",
 ) -> str:
     """Mint an HS256 token: for local development and tests only."""
     now = int(time.time())
-    claims: dict[str, object] = {"sub": subject, "role": str(Role(role)), "pcn": pcn, "aud": audience,
-                                 "iat": now, "exp": now + lifetime_seconds}
+    claims: dict[str, object] = {
+        "sub": subject,
+        "role": str(Role(role)),
+        "pcn": pcn,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime_seconds,
+    }
     if organisation:
         claims["org"] = organisation
     return jwt.encode(claims, secret, algorithm="HS256")

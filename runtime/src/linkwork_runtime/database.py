@@ -13,8 +13,11 @@ from linkwork_runtime.migrations import migrate
 async def _init_connection(connection: asyncpg.Connection) -> None:
     # jsonb columns round-trip as Python objects everywhere, encoded with orjson for speed.
     await connection.set_type_codec(
-        "jsonb", schema="pg_catalog",
-        encoder=lambda value: orjson.dumps(value).decode(), decoder=orjson.loads, format="text",
+        "jsonb",
+        schema="pg_catalog",
+        encoder=lambda value: orjson.dumps(value).decode(),
+        decoder=orjson.loads,
+        format="text",
     )
 
 

@@ -21,8 +21,11 @@ class HttpMetrics:
             "linkwork_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=registry
         )
         self.duration = Histogram(
-            "linkwork_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0), registry=registry,
+            "linkwork_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            registry=registry,
         )
 
 

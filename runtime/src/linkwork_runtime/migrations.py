@@ -63,7 +63,8 @@ async def migrate(connection: asyncpg.Connection, components: dict[str, Path]) -
                     await connection.execute(migration.path.read_text())
                     await connection.execute(
                         "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
-                        component, migration.version,
+                        component,
+                        migration.version,
                     )
                 applied.append(migration)
         return applied

@@ -79,9 +79,7 @@ async def prepare(connection: asyncpg.Connection) -> None:
     await connection.execute(EFFECTS_SQL)
 
 
-async def eventually(
-    check: Callable[[], Awaitable[bool]], *, within: float, what: str, every: float = 0.2
-) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str, every: float = 0.2) -> None:
     """Wait until `check()` is true; fail after `within` seconds (a hang guard, not a speed check)."""
     deadline = time.monotonic() + within
     while not await check():
@@ -103,8 +101,9 @@ async def effect_report(url: str) -> tuple[int, int]:
 
 async def read_topic(bootstrap: str, topic: str, count: int, *, within: float = 60.0) -> list[ConsumerRecord]:
     """The first `count` records of `topic` across its partitions (no consumer group, nothing committed)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:

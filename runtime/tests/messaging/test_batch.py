@@ -32,8 +32,14 @@ async def _run(pool: asyncpg.Pool, sample: type[Sample], values: list[bytes], ha
     decoder = functools.partial(decode, accept=frozenset(handlers.types()))
     records = [_record(offset, value) for offset, value in enumerate(values)]
     async with pool.acquire() as connection:
-        return await apply_batch(connection, "c", records, [peek_id(r.value) for r in records],
-                                 functools.partial(classify, decode=decoder, handlers=handlers), lambda _: None)
+        return await apply_batch(
+            connection,
+            "c",
+            records,
+            [peek_id(r.value) for r in records],
+            functools.partial(classify, decode=decoder, handlers=handlers),
+            lambda _: None,
+        )
 
 
 async def _seqs(pool: asyncpg.Pool) -> list[int]:

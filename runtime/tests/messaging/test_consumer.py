@@ -54,9 +54,7 @@ async def _count(pool: asyncpg.Pool, sql: str = "SELECT count(*) FROM effects") 
     return int(await pool.fetchval(sql))
 
 
-def _reaches(
-    pool: asyncpg.Pool, n: int, sql: str = "SELECT count(*) FROM effects"
-) -> Callable[[], Awaitable[bool]]:
+def _reaches(pool: asyncpg.Pool, n: int, sql: str = "SELECT count(*) FROM effects") -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return await _count(pool, sql) >= n
 
@@ -108,13 +106,24 @@ async def test_poison_lands_in_the_dlq_with_a_readable_reason_and_good_messages_
     schema = orjson.loads(encode(wrap(sample(stream="stream-1", seq=99), source="test", event_id="schema-1")))
     schema["data"]["seq"] = "ninety-nine"
     messages = [
-        good[0], (key, b"{this is not json"), good[1], (key, orjson.dumps(schema)), good[2],
-        (key, orjson.dumps(unknown)), good[3],
+        good[0],
+        (key, b"{this is not json"),
+        good[1],
+        (key, orjson.dumps(schema)),
+        good[2],
+        (key, orjson.dumps(unknown)),
+        good[3],
     ]
     await produce_raw(kafka_bootstrap, sample.TOPIC, messages)
     registry = CollectorRegistry()
-    runner = ConsumerRunner(f"{sample.TOPIC}-poison", pool, kafka_bootstrap, effect_handlers(sample),
-                            metrics=MessagingMetrics(registry), retry=QUICK_RETRIES)
+    runner = ConsumerRunner(
+        f"{sample.TOPIC}-poison",
+        pool,
+        kafka_bootstrap,
+        effect_handlers(sample),
+        metrics=MessagingMetrics(registry),
+        retry=QUICK_RETRIES,
+    )
     async with running(runner):
         letters = await read_topic(kafka_bootstrap, dlq(sample.TOPIC), 3)
         await eventually(_reaches(pool, 4), within=60, what="the four good events")
@@ -136,8 +145,10 @@ async def test_poison_lands_in_the_dlq_with_a_readable_reason_and_good_messages_
         assert letter.failure.consumer == runner.name
         assert letter.failure.attempts == 1
     labels = {"consumer": runner.name, "topic": sample.TOPIC}
-    assert registry.get_sample_value(
-        "linkwork_events_dead_lettered_total", {**labels, "error_type": "SchemaViolation"}) == 1
+    assert (
+        registry.get_sample_value("linkwork_events_dead_lettered_total", {**labels, "error_type": "SchemaViolation"})
+        == 1
+    )
 
 
 async def test_a_failing_handler_is_retried_then_dead_lettered_and_its_partition_moves_on(
@@ -155,8 +166,14 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_its_partition
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in range(1, 5)])
     registry = CollectorRegistry()
-    runner = ConsumerRunner(f"{sample.TOPIC}-failing", pool, kafka_bootstrap, handlers,
-                            metrics=MessagingMetrics(registry), retry=QUICK_RETRIES)
+    runner = ConsumerRunner(
+        f"{sample.TOPIC}-failing",
+        pool,
+        kafka_bootstrap,
+        handlers,
+        metrics=MessagingMetrics(registry),
+        retry=QUICK_RETRIES,
+    )
     async with running(runner):
         letters = await read_topic(kafka_bootstrap, dlq(sample.TOPIC), 1)
         await eventually(_reaches(pool, 3), within=60, what="the events after the failing one")
@@ -185,16 +202,24 @@ async def test_a_transient_failure_is_retried_without_limit_and_never_dead_lette
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in range(1, 5)])
     registry = CollectorRegistry()
-    runner = ConsumerRunner(f"{sample.TOPIC}-flaky", pool, kafka_bootstrap, handlers,
-                            metrics=MessagingMetrics(registry), retry=QUICK_RETRIES)
+    runner = ConsumerRunner(
+        f"{sample.TOPIC}-flaky",
+        pool,
+        kafka_bootstrap,
+        handlers,
+        metrics=MessagingMetrics(registry),
+        retry=QUICK_RETRIES,
+    )
     async with running(runner):
         await eventually(_reaches(pool, 4), within=60, what="all four events")
 
     assert await _streams(pool) == {"one": [1, 2, 3, 4]}
     labels = {"consumer": runner.name, "topic": sample.TOPIC}
     assert registry.get_sample_value("linkwork_events_retried_total", {**labels, "kind": "transient"}) == 5
-    assert registry.get_sample_value(
-        "linkwork_events_dead_lettered_total", {**labels, "error_type": "TransientError"}) is None
+    assert (
+        registry.get_sample_value("linkwork_events_dead_lettered_total", {**labels, "error_type": "TransientError"})
+        is None
+    )
 
 
 async def test_each_key_is_applied_in_order_while_partitions_are_applied_concurrently(
@@ -275,15 +300,22 @@ async def test_a_replayed_event_is_skipped_by_the_inbox(
     message = sample_message(sample, "one", 1)
     await produce_raw(kafka_bootstrap, sample.TOPIC, [message, message, sample_message(sample, "one", 2)])
     registry = CollectorRegistry()
-    runner = ConsumerRunner(f"{sample.TOPIC}-dup", pool, kafka_bootstrap, effect_handlers(sample),
-                            metrics=MessagingMetrics(registry))
+    runner = ConsumerRunner(
+        f"{sample.TOPIC}-dup", pool, kafka_bootstrap, effect_handlers(sample), metrics=MessagingMetrics(registry)
+    )
     async with running(runner):
         await eventually(_reaches(pool, 2), within=60, what="both distinct events")
         await produce_raw(kafka_bootstrap, sample.TOPIC, [message])
         await eventually(
-            lambda: _is(registry, "linkwork_events_skipped_total",
-                        {"consumer": runner.name, "topic": sample.TOPIC, "reason": "duplicate"}, 2),
-            within=60, what="the duplicates to be skipped")
+            lambda: _is(
+                registry,
+                "linkwork_events_skipped_total",
+                {"consumer": runner.name, "topic": sample.TOPIC, "reason": "duplicate"},
+                2,
+            ),
+            within=60,
+            what="the duplicates to be skipped",
+        )
     assert await _streams(pool) == {"one": [1, 2]}
 
 

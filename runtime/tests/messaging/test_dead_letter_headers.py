@@ -10,9 +10,14 @@ pytestmark = pytest.mark.unit
 
 def _letter() -> dead_letters.DeadLetter:
     failure = dead_letters.Failure(
-        topic="referral-created", partition=3, offset=1234, consumer="matching",
-        error_type="SchemaViolation", error_message="data.age_band: not a valid age band",
-        attempts=1, time=datetime(2025, 3, 1, 12, 0, tzinfo=UTC),
+        topic="referral-created",
+        partition=3,
+        offset=1234,
+        consumer="matching",
+        error_type="SchemaViolation",
+        error_message="data.age_band: not a valid age band",
+        attempts=1,
+        time=datetime(2025, 3, 1, 12, 0, tzinfo=UTC),
     )
     return dead_letters.DeadLetter(failure, b"key-1", b'{"id": "x"}', [("content-type", b"application/json")])
 

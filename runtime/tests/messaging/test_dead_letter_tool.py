@@ -20,8 +20,12 @@ pytestmark = pytest.mark.integration
 
 async def _tool(bootstrap: str, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "linkwork_runtime.messaging.dead_letters", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "linkwork_runtime.messaging.dead_letters",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": bootstrap},
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
@@ -42,8 +46,13 @@ async def test_an_operator_lists_a_dead_letter_and_replays_it_once_the_cause_is_
         await record_effect(event, envelope, connection)
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in (1, 2, 3)])
-    runner = ConsumerRunner(f"{sample.TOPIC}-tool", pool, kafka_bootstrap, handlers,
-                            retry=RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.1)))
+    runner = ConsumerRunner(
+        f"{sample.TOPIC}-tool",
+        pool,
+        kafka_bootstrap,
+        handlers,
+        retry=RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.1)),
+    )
     await runner.start()
     try:
         await read_topic(kafka_bootstrap, dlq(sample.TOPIC), 1)

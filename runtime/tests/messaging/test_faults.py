@@ -49,7 +49,9 @@ class Child:
     def __init__(self, script: str, *args: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, str(PROCESSES / script), *args],
-            stdout=subprocess.PIPE, stderr=None, text=True,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            text=True,
         )
 
     async def ready(self) -> None:

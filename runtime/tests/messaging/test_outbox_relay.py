@@ -193,8 +193,9 @@ async def test_a_standby_reports_the_backlog_and_publishes_once_the_lock_is_free
         assert await holder.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK)  # "another relay"
         async with pool.acquire() as connection, connection.transaction():
             await add_many(connection, [sample(stream="s", seq=n) for n in range(5)], source="test")
-        relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.1, metrics=MessagingMetrics(registry),
-                            metrics_interval=0.1)
+        relay = OutboxRelay(
+            pool, kafka_bootstrap, poll_interval=0.1, metrics=MessagingMetrics(registry), metrics_interval=0.1
+        )
         await relay.start()
         try:
             await eventually(_gauge_is(registry, "linkwork_outbox_backlog", 5), within=30, what="the backlog")

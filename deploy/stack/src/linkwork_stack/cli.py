@@ -45,8 +45,14 @@ def _infra(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from linkwork_stack.stack import run_stack
 
-    return run_stack(fresh=args.fresh, kafka_port=args.kafka_port, postgres_port=args.postgres_port,
-                     http_port_base=args.http_port_base, demo=not args.no_demo, simulate_people=args.simulate)
+    return run_stack(
+        fresh=args.fresh,
+        kafka_port=args.kafka_port,
+        postgres_port=args.postgres_port,
+        http_port_base=args.http_port_base,
+        demo=not args.no_demo,
+        simulate_people=args.simulate,
+    )
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -67,8 +73,9 @@ def _simulate(args: argparse.Namespace) -> int:
         token = development_token(role=role, pcn=args.pcn, subject=subject, organisation=organisation)
         return {"Authorization": f"Bearer {token}"}
 
-    outcomes = asyncio.run(partial(simulate, args.referral_url, headers, people=args.people, rate=args.rate,
-                                   seed=args.seed)())
+    outcomes = asyncio.run(
+        partial(simulate, args.referral_url, headers, people=args.people, rate=args.rate, seed=args.seed)()
+    )
     return 1 if outcomes["failed"] else 0
 
 
@@ -77,22 +84,34 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     provision = commands.add_parser("provision", help="resolve Apache Kafka with Maven into the cache")
     provision.set_defaults(func=_provision)
-    for name, func, help_text in (("infra", _infra, "start only Kafka and PostgreSQL"),
-                                  ("run", _run, "start Kafka, PostgreSQL and the four services")):
+    for name, func, help_text in (
+        ("infra", _infra, "start only Kafka and PostgreSQL"),
+        ("run", _run, "start Kafka, PostgreSQL and the four services"),
+    ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--fresh", action="store_true", help="delete the data directory first")
         command.add_argument("--kafka-port", type=int, default=9092)
         command.add_argument("--postgres-port", type=int, default=55432)
-        command.add_argument("--http-port-base", type=int, default=8001,
-                             help="referral, directory, matching, outcomes listen on this port and the next three")
+        command.add_argument(
+            "--http-port-base",
+            type=int,
+            default=8001,
+            help="referral, directory, matching, outcomes listen on this port and the next three",
+        )
         if name == "run":
             command.add_argument("--no-demo", action="store_true", help="do not load the demo directory")
-            command.add_argument("--simulate", type=int, default=0, metavar="PEOPLE",
-                                 help="once ready, play a day in the PCN with this many people")
+            command.add_argument(
+                "--simulate",
+                type=int,
+                default=0,
+                metavar="PEOPLE",
+                help="once ready, play a day in the PCN with this many people",
+            )
         command.set_defaults(func=func)
     token = commands.add_parser("token", help="print a development JWT (HS256, local secret)")
-    token.add_argument("--role", default="link_worker",
-                       choices=["referrer", "link_worker", "pcn_admin", "commissioner", "curator"])
+    token.add_argument(
+        "--role", default="link_worker", choices=["referrer", "link_worker", "pcn_admin", "commissioner", "curator"]
+    )
     token.add_argument("--pcn", default="U00001")
     token.add_argument("--subject", default="dev-user")
     token.set_defaults(func=_token)

@@ -56,8 +56,13 @@ class Journey:
         return _ok(await self.client.post(f"/referrals/{rid}/accept", json={}, headers=self.worker), "accept")
 
     async def first_contact(self, rid: str) -> dict[str, Any]:
-        body = {"kind": "first-contact", "mode": "telephone", "occurred_at": datetime.now(UTC).isoformat(),
-                "outcome": "contact-made", "duration_minutes": self.rng.randint(10, 45)}
+        body = {
+            "kind": "first-contact",
+            "mode": "telephone",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "outcome": "contact-made",
+            "duration_minutes": self.rng.randint(10, 45),
+        }
         return _ok(await self.client.post(f"/referrals/{rid}/contacts", json=body, headers=self.worker), "contact")
 
     async def suggestions(self, rid: str, within: float = 60.0) -> dict[str, Any]:
@@ -70,9 +75,14 @@ class Journey:
         raise JourneyError(f"no suggestions for referral {rid} within {within:.0f}s")
 
     async def assess(self, rid: str, person: Person, baseline: int) -> dict[str, Any]:
-        body = {"needs": list(person.needs), "baseline_measures": [_swemwbs(self.rng, baseline)],
-                "interests": list(person.interests), "travel_mode": "public-transport", "max_travel_minutes": 40,
-                "delivery_modes": ["in-person", "online", "telephone"]}
+        body = {
+            "needs": list(person.needs),
+            "baseline_measures": [_swemwbs(self.rng, baseline)],
+            "interests": list(person.interests),
+            "travel_mode": "public-transport",
+            "max_travel_minutes": 40,
+            "delivery_modes": ["in-person", "online", "telephone"],
+        }
         return _ok(await self.client.post(f"/referrals/{rid}/assessment", json=body, headers=self.worker), "assess")
 
     async def agree_plan(self, rid: str, suggestions: dict[str, Any], person: Person) -> dict[str, Any]:
@@ -83,23 +93,36 @@ class Journey:
             option = next((o for o in need.get("options", []) if o["service_id"] not in chosen), None)
             if option is not None:
                 activities.append({"service_id": option["service_id"], "need": need["need"]})
-        body = {"goals": ["connect with a local group"], "needs_addressed": list(person.needs),
-                "activities": activities, "follow_ups": [{"due_on": date.today().isoformat(), "kind": "review"}]}
+        body = {
+            "goals": ["connect with a local group"],
+            "needs_addressed": list(person.needs),
+            "activities": activities,
+            "follow_ups": [{"due_on": date.today().isoformat(), "kind": "review"}],
+        }
         return _ok(await self.client.post(f"/referrals/{rid}/plan", json=body, headers=self.worker), "plan")
 
     async def follow_up(self, rid: str, referral: dict[str, Any], level: int) -> dict[str, Any]:
         plan = referral.get("plan") or {}
         pending = referral.get("pending_follow_ups") or plan.get("follow_ups") or []
-        attendance = [{"service_id": a["service_id"], "status": self.rng.choice(("attending", "attending", "stopped")),
-                       "confirmed_by": "provider", "sessions_attended": self.rng.randint(1, 6)}
-                      for a in plan.get("activities", [])]
-        body: dict[str, Any] = {"mode": "in-person", "occurred_at": datetime.now(UTC).isoformat(),
-                                "outcome": "contact-made", "attendance": attendance,
-                                "measures": [_swemwbs(self.rng, level)]}
+        attendance = [
+            {
+                "service_id": a["service_id"],
+                "status": self.rng.choice(("attending", "attending", "stopped")),
+                "confirmed_by": "provider",
+                "sessions_attended": self.rng.randint(1, 6),
+            }
+            for a in plan.get("activities", [])
+        ]
+        body: dict[str, Any] = {
+            "mode": "in-person",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "outcome": "contact-made",
+            "attendance": attendance,
+            "measures": [_swemwbs(self.rng, level)],
+        }
         if pending:
             body["follow_up_id"] = pending[0]["id"]
-        return _ok(await self.client.post(f"/referrals/{rid}/follow-ups", json=body, headers=self.worker),
-                   "follow-up")
+        return _ok(await self.client.post(f"/referrals/{rid}/follow-ups", json=body, headers=self.worker), "follow-up")
 
     async def close(self, rid: str, reason: str = "goals-met") -> dict[str, Any]:
         body = {"reason": reason}

@@ -38,9 +38,19 @@ def provision_jars() -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="kafka-jars-", dir=target.parent))
     print(f"[stack] resolving Apache Kafka jars with Maven into {target} (first run only)", flush=True)
     result = subprocess.run(
-        [mvn, "-q", "-B", "-f", str(paths.KAFKA_POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={scratch}", "-DincludeScope=runtime"],
-        capture_output=True, text=True, check=False,
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(paths.KAFKA_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={scratch}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0 or not any(scratch.glob("kafka_2.13-*.jar")):
         shutil.rmtree(scratch, ignore_errors=True)
@@ -51,27 +61,29 @@ def provision_jars() -> Path:
 
 
 def server_properties(data: Path, port: int, controller_port: int) -> str:
-    return "\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}",
-        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        f"log.dirs={data / 'logs'}",
-        "num.partitions=4",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=4",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=true",
-        "",
-    ])
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}",
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"log.dirs={data / 'logs'}",
+            "num.partitions=4",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=4",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "",
+        ]
+    )
 
 
 @dataclass
@@ -100,12 +112,18 @@ class KafkaBroker:
     def _format_storage(self, config: Path) -> None:
         if (self.data / "logs" / "meta.properties").exists():
             return
-        cluster_id = subprocess.run(
-            self._java("kafka.tools.StorageTool", "random-uuid"), capture_output=True, text=True, check=True
-        ).stdout.strip().splitlines()[-1]
+        cluster_id = (
+            subprocess.run(
+                self._java("kafka.tools.StorageTool", "random-uuid"), capture_output=True, text=True, check=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         subprocess.run(
             self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), "--standalone"),
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
 
     def start(self, timeout: float = 90.0) -> None:
@@ -116,7 +134,9 @@ class KafkaBroker:
         start_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         self._log = self.log_file.open("ab")
         self.process = subprocess.Popen(
-            self._java("kafka.Kafka", str(config)), stdout=self._log, stderr=subprocess.STDOUT,
+            self._java("kafka.Kafka", str(config)),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731

@@ -16,9 +16,20 @@ from linkwork_contracts.nhs_number import check_digit
 GIVEN = ("Ada", "Bilal", "Chloe", "Dev", "Erin", "Farah", "George", "Hana", "Idris", "Joan", "Kwame", "Leah")
 FAMILY = ("Example", "Sample", "Testperson", "Synthetic", "Placeholder", "Fictional")
 DISTRICTS = ("LS1", "LS2", "LS4", "LS6", "LS7", "LS8", "LS9", "LS11", "LS12", "LS13", "LS16", "LS17")
-NEEDS = ("loneliness-isolation", "mood-anxiety-stress", "physical-activity", "weight-healthy-eating",
-         "debt-money-benefits", "housing", "carers-support", "bereavement", "arts-creativity-culture",
-         "nature-green-space", "digital-inclusion", "learning-education")
+NEEDS = (
+    "loneliness-isolation",
+    "mood-anxiety-stress",
+    "physical-activity",
+    "weight-healthy-eating",
+    "debt-money-benefits",
+    "housing",
+    "carers-support",
+    "bereavement",
+    "arts-creativity-culture",
+    "nature-green-space",
+    "digital-inclusion",
+    "learning-education",
+)
 SOURCES = ("gp-practice", "gp-practice", "gp-practice", "self-referral", "social-care", "vcse", "hospital")
 PRACTICES = ("Z99001", "Z99002", "Z99003")
 INTERESTS = ("walking", "singing", "gardening", "art", "cooking", "reading", "football", "crafts")
@@ -51,22 +62,34 @@ class Person:
         age = rng.choice((rng.randint(18, 40), rng.randint(40, 70), rng.randint(65, 92)))
         district = rng.choice(DISTRICTS)
         return cls(
-            nhs_number=synthetic_nhs_number(rng), given_name=rng.choice(GIVEN), family_name=rng.choice(FAMILY),
+            nhs_number=synthetic_nhs_number(rng),
+            given_name=rng.choice(GIVEN),
+            family_name=rng.choice(FAMILY),
             date_of_birth=date.today() - timedelta(days=age * 365 + rng.randint(0, 364)),
-            sex=rng.choice(("female", "male")), ethnic_category=rng.choice("AAAABCDHJKMNR"),
+            sex=rng.choice(("female", "male")),
+            ethnic_category=rng.choice("AAAABCDHJKMNR"),
             postcode=f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFG')}{rng.choice('ABDEFG')}",
-            needs=tuple(rng.sample(NEEDS, rng.choice((1, 1, 2, 2, 3)))), source=rng.choice(SOURCES),
-            practice=rng.choice(PRACTICES), interests=tuple(rng.sample(INTERESTS, 2)),
+            needs=tuple(rng.sample(NEEDS, rng.choice((1, 1, 2, 2, 3)))),
+            source=rng.choice(SOURCES),
+            practice=rng.choice(PRACTICES),
+            interests=tuple(rng.sample(INTERESTS, 2)),
         )
 
     def referral_body(self) -> dict[str, Any]:
         return {
             "person": {
-                "given_name": self.given_name, "family_name": self.family_name, "nhs_number": self.nhs_number,
-                "date_of_birth": self.date_of_birth.isoformat(), "sex": self.sex,
-                "ethnic_category": self.ethnic_category, "address_lines": ["1 Synthetic Street"],
-                "postcode": self.postcode, "phone": "0113 496 0000", "preferred_contact": "telephone",
-                "languages": ["en"], "accessibility_needs": [],
+                "given_name": self.given_name,
+                "family_name": self.family_name,
+                "nhs_number": self.nhs_number,
+                "date_of_birth": self.date_of_birth.isoformat(),
+                "sex": self.sex,
+                "ethnic_category": self.ethnic_category,
+                "address_lines": ["1 Synthetic Street"],
+                "postcode": self.postcode,
+                "phone": "0113 496 0000",
+                "preferred_contact": "telephone",
+                "languages": ["en"],
+                "accessibility_needs": [],
             },
             "needs": list(self.needs),
             "reason": "Synthetic referral from the linkwork simulator.",

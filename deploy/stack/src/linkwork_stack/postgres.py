@@ -82,9 +82,20 @@ class PostgresServer:
         self.cluster.mkdir(parents=True, exist_ok=True)
         _give_to(user, self.cluster)
         result = subprocess.run(
-            [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.cluster), "-U", SUPERUSER,
-             "--auth=trust", "--encoding=UTF8", "--no-sync"],
-            capture_output=True, text=True, check=False, **_identity(user),
+            [
+                str(POSTGRES_BIN_PATH / "initdb"),
+                "-D",
+                str(self.cluster),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            **_identity(user),
         )
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed for {self.cluster}:\n{result.stderr}")
@@ -95,10 +106,27 @@ class PostgresServer:
         self._initdb(user)
         self._log = (self.data / "postgres.log").open("ab")
         self.process = subprocess.Popen(
-            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.cluster), "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-             "-c", "max_connections=300", "-c", "shared_buffers=256MB", "-c", "fsync=on"],
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, **_identity(user),
+            [
+                str(POSTGRES_BIN_PATH / "postgres"),
+                "-D",
+                str(self.cluster),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "fsync=on",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **_identity(user),
         )
         alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
         wait_for_port(self.port, timeout, "PostgreSQL", alive=alive)
@@ -109,7 +137,8 @@ class PostgresServer:
         while time.monotonic() < deadline:
             ready = subprocess.run(
                 [str(POSTGRES_BIN_PATH / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                capture_output=True, check=False,
+                capture_output=True,
+                check=False,
             )
             if ready.returncode == 0:
                 return
@@ -118,10 +147,21 @@ class PostgresServer:
 
     def create_database(self, name: str) -> None:
         """Create `name` unless it exists (idempotent, so re-running the stack keeps data)."""
-        psql = [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
-                "-d", "postgres", "-tAc"]
-        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        psql = [
+            str(POSTGRES_BIN_PATH / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+            "-tAc",
+        ]
+        exists = subprocess.run(
+            [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         if exists != "1":
             subprocess.run([*psql, f'CREATE DATABASE "{name}"'], capture_output=True, check=True)
 

@@ -45,10 +45,11 @@ class ResilientJourney:
         async def read() -> dict[str, Any]:
             response = await self.journey.client.get(f"/referrals/{rid}", headers=self.journey.worker)
             if response.status_code != 200:
-                raise JourneyError(f"read: HTTP {response.status_code} {response.text[:200]}",
-                                   # 404: not created yet (it may still be on its way from Kafka)
-                                   None if response.status_code >= 500 or response.status_code == 404
-                                   else response.status_code)
+                raise JourneyError(
+                    f"read: HTTP {response.status_code} {response.text[:200]}",
+                    # 404: not created yet (it may still be on its way from Kafka)
+                    None if response.status_code >= 500 or response.status_code == 404 else response.status_code,
+                )
             body: dict[str, Any] = response.json()
             return body
 

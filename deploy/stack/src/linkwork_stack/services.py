@@ -31,8 +31,11 @@ class ServiceProcess:
 
     def start(self, out: IO[str]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"linkwork_{self.name}"], env={**os.environ, **self.env},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", f"linkwork_{self.name}"],
+            env={**os.environ, **self.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._pump = threading.Thread(target=self._stream, args=(out,), daemon=True)
         self._pump.start()

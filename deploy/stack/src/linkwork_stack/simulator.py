@@ -54,8 +54,9 @@ async def simulate(referral_url: str, headers: Headers, *, people: int, rate: fl
         async def run(index: int) -> None:
             person_rng = random.Random(rng.random())
             try:
-                outcomes[await _one_person(Journey(client, headers, person_rng), Person.random(person_rng),
-                                           person_rng)] += 1
+                outcomes[
+                    await _one_person(Journey(client, headers, person_rng), Person.random(person_rng), person_rng)
+                ] += 1
             except (JourneyError, httpx.HTTPError) as error:
                 outcomes["failed"] += 1
                 print(f"[simulate] person {index}: {error}", flush=True)

@@ -27,8 +27,9 @@ def _stop_requested() -> threading.Event:
 def _load_demo_directory(infra: Infrastructure) -> None:
     """The synthetic directory of about 2,000 services around the demo PCN; loading it again changes nothing."""
     print("[stack] loading the demo directory (about 2,000 services around the demo PCN)", flush=True)
-    subprocess.run([sys.executable, "-m", "linkwork_directory.demo", "--database-url", infra.postgres.url("directory")],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "linkwork_directory.demo", "--database-url", infra.postgres.url("directory")], check=True
+    )
 
 
 def _simulate_in_background(referral_url: str, people: int) -> threading.Thread:
@@ -52,23 +53,34 @@ def _simulate_in_background(referral_url: str, people: int) -> threading.Thread:
 def _banner(services: list[ServiceProcess], infra: Infrastructure, started: float) -> str:
     lines = [f"linkwork is ready after {time.monotonic() - started:.1f}s", ""]
     for service in services:
-        lines.append(f"  {service.name:<9}  {service.url}/docs   health {service.url}/health   "
-                     f"ready {service.url}/ready   metrics {service.url}/metrics")
-    lines += ["", f"  Kafka       {infra.kafka.bootstrap}", f"  PostgreSQL  {infra.postgres.url()}",
-              f"  data        {paths.data_dir()}", "",
-              "  Development token: .venv/bin/linkwork-stack token --role link_worker --pcn U00001",
-              "  (roles: referrer, link_worker, pcn_admin, commissioner, curator); send it as",
-              "  'Authorization: Bearer <token>'. The commissioners' report page:",
-              "    curl -H \"Authorization: Bearer $(.venv/bin/linkwork-stack token --role commissioner)\" \\",
-              f"      {services[3].url}/reports > report.html",
-              "  Play more of a day in the PCN: .venv/bin/linkwork-stack simulate "
-              f"--referral-url {services[0].url}",
-              "  Press Ctrl-C to stop everything."]
+        lines.append(
+            f"  {service.name:<9}  {service.url}/docs   health {service.url}/health   "
+            f"ready {service.url}/ready   metrics {service.url}/metrics"
+        )
+    lines += [
+        "",
+        f"  Kafka       {infra.kafka.bootstrap}",
+        f"  PostgreSQL  {infra.postgres.url()}",
+        f"  data        {paths.data_dir()}",
+        "",
+        "  Development token: .venv/bin/linkwork-stack token --role link_worker --pcn U00001",
+        "  (roles: referrer, link_worker, pcn_admin, commissioner, curator); send it as",
+        "  'Authorization: Bearer <token>'. The commissioners' report page:",
+        '    curl -H "Authorization: Bearer $(.venv/bin/linkwork-stack token --role commissioner)" \\',
+        f"      {services[3].url}/reports > report.html",
+        f"  Play more of a day in the PCN: .venv/bin/linkwork-stack simulate --referral-url {services[0].url}",
+        "  Press Ctrl-C to stop everything.",
+    ]
     return "\n".join(lines)
 
 
 def run_stack(
-    *, fresh: bool, kafka_port: int, postgres_port: int, http_port_base: int = 8001, demo: bool = True,
+    *,
+    fresh: bool,
+    kafka_port: int,
+    postgres_port: int,
+    http_port_base: int = 8001,
+    demo: bool = True,
     simulate_people: int = 0,
 ) -> int:
     stop = _stop_requested()
@@ -78,11 +90,15 @@ def run_stack(
         shutil.rmtree(data, ignore_errors=True)
     infra = Infrastructure.under(data, kafka_port, kafka_port + 1, postgres_port)
     services = [
-        ServiceProcess(name, http_port_base + index, {
-            "LINKWORK_DATABASE_URL": infra.postgres.url(name),
-            "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap,
-            "LINKWORK_HTTP_PORT": str(http_port_base + index),
-        })
+        ServiceProcess(
+            name,
+            http_port_base + index,
+            {
+                "LINKWORK_DATABASE_URL": infra.postgres.url(name),
+                "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap,
+                "LINKWORK_HTTP_PORT": str(http_port_base + index),
+            },
+        )
         for index, name in enumerate(SERVICES)
     ]
     try:

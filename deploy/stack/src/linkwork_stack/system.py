@@ -41,14 +41,18 @@ class SystemUnderTest:
         self._log = (self.root / "services.log").open("a")
         for name in SERVICES:
             port = free_port()
-            self.services[name] = ServiceProcess(name, port, {
-                "LINKWORK_DATABASE_URL": self.infra.postgres.url(name),
-                "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka.bootstrap,
-                "LINKWORK_HTTP_PORT": str(port),
-                "LINKWORK_JWT_SECRET": JWT_SECRET,
-                "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
-                **self.extra_env,
-            })
+            self.services[name] = ServiceProcess(
+                name,
+                port,
+                {
+                    "LINKWORK_DATABASE_URL": self.infra.postgres.url(name),
+                    "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka.bootstrap,
+                    "LINKWORK_HTTP_PORT": str(port),
+                    "LINKWORK_JWT_SECRET": JWT_SECRET,
+                    "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
+                    **self.extra_env,
+                },
+            )
             self.services[name].start(self._log)
         try:
             wait_until_ready(list(self.services.values()), timeout)
@@ -110,9 +114,20 @@ def load_demo_directory(system: SystemUnderTest, count: int, seed: int = 1) -> N
     import sys
 
     subprocess.run(
-        [sys.executable, "-m", "linkwork_directory.demo", "--count", str(count), "--seed", str(seed),
-         "--database-url", system.infra.postgres.url("directory")],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "linkwork_directory.demo",
+            "--count",
+            str(count),
+            "--seed",
+            str(seed),
+            "--database-url",
+            system.infra.postgres.url("directory"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
 

@@ -64,8 +64,7 @@ async def apply_batch(
     limit, failure, careful = len(records), None, False
     while limit > 0:
         try:
-            result = await _apply(connection, consumer, records[:limit], event_ids[:limit], classify,
-                                  observe, careful)
+            result = await _apply(connection, consumer, records[:limit], event_ids[:limit], classify, observe, careful)
         except _HandlerFailed as failed:
             limit, failure = failed.index, failed.error
             continue

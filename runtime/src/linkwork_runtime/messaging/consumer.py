@@ -65,10 +65,15 @@ class ConsumerRunner:
         self._topics = sorted(handlers.topics())
         self._publisher = Publisher(bootstrap, f"{name}-dead-letters")
         self._context = WorkerContext(
-            consumer=name, pool=pool, handlers=handlers, dead_letters=self._publisher,
+            consumer=name,
+            pool=pool,
+            handlers=handlers,
+            dead_letters=self._publisher,
             # Types this consumer has no handler for, or versions it does not know, are dead letters.
             decode=decode or functools.partial(decode_envelope, accept=frozenset(handlers.types())),
-            metrics=metrics or MessagingMetrics(), retry=retry or RetryPolicy(), batch_size=batch_size,
+            metrics=metrics or MessagingMetrics(),
+            retry=retry or RetryPolicy(),
+            batch_size=batch_size,
         )
         self._max_buffered = max_buffered or 4 * batch_size
         self._commit_timeout = commit_timeout

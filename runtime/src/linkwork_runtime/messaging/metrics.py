@@ -24,22 +24,38 @@ class MessagingMetrics:
             "events_processed", "Events applied by a consumer", ["consumer", "topic"], namespace=ns, registry=r
         )
         self.skipped = Counter(
-            "events_skipped", "Events a consumer skipped: already applied, or no handler for the type",
-            ["consumer", "topic", "reason"], namespace=ns, registry=r,
+            "events_skipped",
+            "Events a consumer skipped: already applied, or no handler for the type",
+            ["consumer", "topic", "reason"],
+            namespace=ns,
+            registry=r,
         )
         self.retried = Counter(
-            "events_retried", "Retries of a message: transient failure or handler error",
-            ["consumer", "topic", "kind"], namespace=ns, registry=r,
+            "events_retried",
+            "Retries of a message: transient failure or handler error",
+            ["consumer", "topic", "kind"],
+            namespace=ns,
+            registry=r,
         )
         self.dead_lettered = Counter(
-            "events_dead_lettered", "Messages sent to the dead-letter topic",
-            ["consumer", "topic", "error_type"], namespace=ns, registry=r,
+            "events_dead_lettered",
+            "Messages sent to the dead-letter topic",
+            ["consumer", "topic", "error_type"],
+            namespace=ns,
+            registry=r,
         )
         self.handler_seconds = Histogram(
-            "handler_duration_seconds", "Time spent in an event handler",
-            ["consumer", "topic"], buckets=_LATENCY_BUCKETS, namespace=ns, registry=r,
+            "handler_duration_seconds",
+            "Time spent in an event handler",
+            ["consumer", "topic"],
+            buckets=_LATENCY_BUCKETS,
+            namespace=ns,
+            registry=r,
         )
         self.consumer_lag = Gauge(
-            "consumer_lag", "Messages in the partition not yet processed by the consumer",
-            ["consumer", "topic", "partition"], namespace=ns, registry=r,
+            "consumer_lag",
+            "Messages in the partition not yet processed by the consumer",
+            ["consumer", "topic", "partition"],
+            namespace=ns,
+            registry=r,
         )

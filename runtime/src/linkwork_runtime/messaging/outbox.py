@@ -31,7 +31,10 @@ def _row(
 ) -> tuple[str, str, str, bytes, dict[str, str]]:
     envelope = wrap(event, source=source, event_id=event_id)
     return (
-        str(envelope.id), event.TOPIC, event.key(), encode(envelope),
+        str(envelope.id),
+        event.TOPIC,
+        event.key(),
+        encode(envelope),
         {"content-type": CONTENT_TYPE, **(headers or {})},
     )
 

@@ -122,15 +122,15 @@ class PartitionWorker:
         while start < len(records) and not self._stopping.is_set():
             try:
                 async with context.pool.acquire() as connection:
-                    result = await apply_batch(connection, context.consumer, records[start:], event_ids[start:],
-                                               self._classify, self._observe)
+                    result = await apply_batch(
+                        connection, context.consumer, records[start:], event_ids[start:], self._classify, self._observe
+                    )
             except Exception as error:
                 if not is_transient(error):
                     raise
                 outages += 1
                 self._transient_retries.inc()
-                log.warning("%s on %s: transient failure, retry %d: %r",
-                            context.consumer, self.tp, outages, error)
+                log.warning("%s on %s: transient failure, retry %d: %r", context.consumer, self.tp, outages, error)
                 await pause(self._stopping, context.retry.backoff.delay(outages))
                 continue
             outages = 0
@@ -144,12 +144,24 @@ class PartitionWorker:
             failing = records[start]
             if attempts < context.retry.max_attempts:
                 self._handler_retries.inc()
-                log.warning("%s on %s offset %d: handler failed (attempt %d): %r", context.consumer,
-                            self.tp, failing.offset, attempts, result.failure)
+                log.warning(
+                    "%s on %s offset %d: handler failed (attempt %d): %r",
+                    context.consumer,
+                    self.tp,
+                    failing.offset,
+                    attempts,
+                    result.failure,
+                )
                 await pause(self._stopping, context.retry.backoff.delay(attempts))
                 continue
-            log.error("%s on %s offset %d: dead-lettering after %d attempts: %r", context.consumer,
-                      self.tp, failing.offset, attempts, result.failure)
+            log.error(
+                "%s on %s offset %d: dead-lettering after %d attempts: %r",
+                context.consumer,
+                self.tp,
+                failing.offset,
+                attempts,
+                result.failure,
+            )
             if not await self._dead_letters.write([(failing, result.failure, attempts)], self._stopping):
                 return
             start, attempts = start + 1, 0
@@ -174,4 +186,3 @@ class PartitionWorker:
         self._position = next_offset
         self.report_lag(None)
         self._progress(self.tp, next_offset)
-

@@ -71,11 +71,9 @@ class Publisher:
         outcomes: list[BaseException | None] = [None] * len(records)
         for record in records:
             try:
-                futures.append(
-                    await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
-                )
+                futures.append(await producer.send(record.topic, record.value, key=record.key, headers=record.headers))
             except Exception as error:  # queue full for too long, or the producer is closing
-                outcomes[len(futures):] = [error] * (len(records) - len(futures))
+                outcomes[len(futures) :] = [error] * (len(records) - len(futures))
                 break
         if futures:
             await asyncio.wait(futures, timeout=self._ack_timeout)

@@ -47,7 +47,9 @@ _BACKLOG = "SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM ou
 def _record(row: asyncpg.Record) -> OutgoingRecord:
     headers: dict[str, str] = row["headers"]
     return OutgoingRecord(
-        topic=row["topic"], value=row["value"], key=row["key"].encode(),
+        topic=row["topic"],
+        value=row["value"],
+        key=row["key"].encode(),
         headers=[(name, value.encode()) for name, value in headers.items()],
     )
 

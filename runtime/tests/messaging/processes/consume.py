@@ -1,6 +1,6 @@
 """A consuming service for the fault tests: applies sample events to the effect table until SIGTERM.
 
-    python consume.py DATABASE_URL BOOTSTRAP TOPIC CONSUMER_NAME [--delay-ms N]
+python consume.py DATABASE_URL BOOTSTRAP TOPIC CONSUMER_NAME [--delay-ms N]
 """
 
 from __future__ import annotations
@@ -31,8 +31,14 @@ async def main(args: argparse.Namespace) -> None:
         await record_effect(event, envelope, connection)
 
     pool = await create_pool(args.database_url, max_size=6)
-    runner = ConsumerRunner(args.name, pool, args.bootstrap, handlers, batch_size=100,
-                            consumer_options={"group_instance_id": f"{args.name}-0"})
+    runner = ConsumerRunner(
+        args.name,
+        pool,
+        args.bootstrap,
+        handlers,
+        batch_size=100,
+        consumer_options={"group_instance_id": f"{args.name}-0"},
+    )
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)

@@ -34,8 +34,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
-              retry: messaging.RetryPolicy | None = None) -> FastAPI:
+def build_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    retry: messaging.RetryPolicy | None = None,
+) -> FastAPI:
     settings = settings or Settings()
     ranker = Ranker(ServiceIndex())
 
@@ -45,36 +49,57 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], datetime]
         app.state.matching_metrics = matching_metrics
         bootstrap = settings.kafka_bootstrap_servers
         prefix = settings.consumer_group_prefix
-        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds,
-                         metrics=matching_metrics)
+        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds, metrics=matching_metrics)
         events = PrefixedHandlers(settings.topic_prefix)
-        events.add(ReferralCreatedV1, ReferralMatcher(
-            ranker, settings.options_per_need, settings.ranker_version, settings.event_source, clock,
-            matching_metrics))
+        events.add(
+            ReferralCreatedV1,
+            ReferralMatcher(
+                ranker,
+                settings.options_per_need,
+                settings.ranker_version,
+                settings.event_source,
+                clock,
+                matching_metrics,
+            ),
+        )
         events.add(PlanAgreedV1, on_plan_agreed)
         events.add(FollowUpRecordedV1, on_follow_up_recorded)
         # Order matters: the index loads what the database has, the read model catches up with
         # the topic, and only then are referrals matched.
         return [
             sync,
-            ReadModelConsumer(context.pool, bootstrap, sync, group_prefix=prefix,
-                              topic_prefix=settings.topic_prefix,
-                              catch_up_timeout=settings.read_model_catch_up_seconds,
-                              metrics=metrics, retry=retry),
+            ReadModelConsumer(
+                context.pool,
+                bootstrap,
+                sync,
+                group_prefix=prefix,
+                topic_prefix=settings.topic_prefix,
+                catch_up_timeout=settings.read_model_catch_up_seconds,
+                metrics=metrics,
+                retry=retry,
+            ),
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
-            messaging.ConsumerRunner(f"{prefix}-events", context.pool, bootstrap, events,
-                                     metrics=metrics, retry=retry),
-            GapReporter(context.pool,
-                        GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
-                        source=settings.event_source, interval=settings.gap_report_seconds,
-                        clock=clock, metrics=matching_metrics),
+            messaging.ConsumerRunner(f"{prefix}-events", context.pool, bootstrap, events, metrics=metrics, retry=retry),
+            GapReporter(
+                context.pool,
+                GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
+                source=settings.event_source,
+                interval=settings.gap_report_seconds,
+                clock=clock,
+                metrics=matching_metrics,
+            ),
         ]
 
-    app = create_app(ServiceDefinition(
-        name=NAME, description=DESCRIPTION, settings=settings,
-        migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
-        routers=[router], components=components,
-    ))
+    app = create_app(
+        ServiceDefinition(
+            name=NAME,
+            description=DESCRIPTION,
+            settings=settings,
+            migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
+            routers=[router],
+            components=components,
+        )
+    )
     app.state.ranker = ranker
     app.state.ranker_version = settings.ranker_version
     return app

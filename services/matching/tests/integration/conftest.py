@@ -17,24 +17,26 @@ from .kafka_support import ensure_topics
 JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
 Token = Callable[..., dict[str, str]]
-INPUTS = (topics.SERVICE_CHANGED, topics.REFERRAL_CREATED, topics.PLAN_AGREED,
-          topics.FOLLOW_UP_RECORDED)
+INPUTS = (topics.SERVICE_CHANGED, topics.REFERRAL_CREATED, topics.PLAN_AGREED, topics.FOLLOW_UP_RECORDED)
 
 
 @pytest.fixture
 async def topic_prefix(kafka_bootstrap: str) -> str:
     """Input topics of this test only, so the read model replays nothing another test wrote."""
     prefix = f"mt-{uuid4().hex[:10]}-"
-    await ensure_topics(kafka_bootstrap, [prefix + t for t in INPUTS],
-                        compacted=[prefix + topics.SERVICE_CHANGED])
+    await ensure_topics(kafka_bootstrap, [prefix + t for t in INPUTS], compacted=[prefix + topics.SERVICE_CHANGED])
     return prefix
 
 
 def settings_for(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
     return Settings(
-        database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=JWT_SECRET,
-        topic_prefix=topic_prefix, consumer_group_prefix=f"matching-test-{uuid4().hex[:10]}",
-        index_sync_seconds=0.1, read_model_catch_up_seconds=30,
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=JWT_SECRET,
+        topic_prefix=topic_prefix,
+        consumer_group_prefix=f"matching-test-{uuid4().hex[:10]}",
+        index_sync_seconds=0.1,
+        read_model_catch_up_seconds=30,
         # Tests report gaps themselves, at moments they choose.
         gap_report_seconds=3600,
     )
@@ -67,4 +69,5 @@ def token() -> Token:
     def headers(role: str = "link_worker", pcn: str = "U99999") -> dict[str, str]:
         jwt = issue_token(JWT_SECRET, subject="lw-1", role=role, pcn=pcn)
         return {"Authorization": f"Bearer {jwt}"}
+
     return headers

@@ -27,9 +27,16 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, compacted: Iter
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, num_partitions=4, replication_factor=1,
-                            topic_configs={"cleanup.policy": "compact"} if name in compact else {})
-                   for name in names if name not in existing]
+        missing = [
+            NewTopic(
+                name,
+                num_partitions=4,
+                replication_factor=1,
+                topic_configs={"cleanup.policy": "compact"} if name in compact else {},
+            )
+            for name in names
+            if name not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
@@ -45,8 +52,11 @@ async def publish(bootstrap: str, topic: str, items: Iterable[Event | CloudEvent
         for item in items:
             envelope = item if isinstance(item, CloudEvent) else wrap(item, source=SOURCE)
             await producer.send_and_wait(
-                topic, encode(envelope), key=str(envelope.subject).encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())])
+                topic,
+                encode(envelope),
+                key=str(envelope.subject).encode(),
+                headers=[("content-type", CONTENT_TYPE.encode())],
+            )
     finally:
         await producer.stop()
 
@@ -89,7 +99,9 @@ class Tail:
             for records in (await self._consumer.getmany(timeout_ms=100)).values():
                 self.messages.extend(
                     Message(r.topic, (r.key or b"").decode(), json.loads(r.value))
-                    for r in records if r.value is not None)
+                    for r in records
+                    if r.value is not None
+                )
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -112,8 +124,7 @@ async def tail(bootstrap: str, *topics: str) -> AsyncIterator[Tail]:
         await watcher.stop()
 
 
-async def eventually(check: Callable[[], Awaitable[object] | object], *, within: float,
-                     what: str) -> None:
+async def eventually(check: Callable[[], Awaitable[object] | object], *, within: float, what: str) -> None:
     """Wait for `check()` to be truthy; a guard against hanging, not a speed assertion."""
     deadline = time.monotonic() + within
     while True:

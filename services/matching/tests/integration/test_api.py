@@ -21,16 +21,22 @@ HOME = {"latitude": 53.82, "longitude": -1.58}
 
 
 async def test_filters_narrow_the_options_and_every_option_is_explained(
-        settings: Settings, kafka_bootstrap: str, token: Token) -> None:
+    settings: Settings, kafka_bootstrap: str, token: Token
+) -> None:
     thursday = (Schedule(byday=(DayOfWeek.TH,), opens_at=time(18, 30), closes_at=time(20, 0)),)
     near, far, evening = uuid4(), uuid4(), uuid4()
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [
-        snapshot(near, name="Morning walk", km_north=0.5),
-        snapshot(far, name="Country walk", km_north=6.0),
-        snapshot(evening, name="Evening walk", km_north=1.0, schedules=thursday),
-        snapshot(name="Online yoga", modes=(DeliveryMode.ONLINE,)),
-    ])
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [
+            snapshot(near, name="Morning walk", km_north=0.5),
+            snapshot(far, name="Country walk", km_north=6.0),
+            snapshot(evening, name="Evening walk", km_north=1.0, schedules=thursday),
+            snapshot(name="Online yoga", modes=(DeliveryMode.ONLINE,)),
+        ],
+    )
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
+
         async def names(**ask: object) -> list[str]:
             body = {"needs": ["physical-activity"], "location": HOME, **ask}
             answer = await http.post("/match", json=body, headers=token(pcn=PCN))
@@ -39,25 +45,33 @@ async def test_filters_narrow_the_options_and_every_option_is_explained(
             assert all(o["reasons"] and o["summary"].startswith(o["service_name"]) for o in options)
             return sorted(o["service_name"] for o in options)
 
-        assert await names(travel_mode="car") == [
-            "Country walk", "Evening walk", "Morning walk", "Online yoga"]
-        assert await names(travel_mode="car", max_distance_km=2) == [
-            "Evening walk", "Morning walk", "Online yoga"]
+        assert await names(travel_mode="car") == ["Country walk", "Evening walk", "Morning walk", "Online yoga"]
+        assert await names(travel_mode="car", max_distance_km=2) == ["Evening walk", "Morning walk", "Online yoga"]
         assert await names(travel_mode="car", delivery_modes=["in-person"]) == [
-            "Country walk", "Evening walk", "Morning walk"]
+            "Country walk",
+            "Evening walk",
+            "Morning walk",
+        ]
         assert await names(sessions_in=[{"day": "TH", "part_of_day": "evening"}]) == ["Evening walk"]
 
 
 async def test_a_referral_is_the_starting_point_and_its_pcn_is_enforced(
-        settings: Settings, kafka_bootstrap: str, token: Token) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [
-        snapshot(name="Walk"), snapshot(name="Choir", needs=(NeedCategory.ARTS_CREATIVITY_CULTURE,))])
+    settings: Settings, kafka_bootstrap: str, token: Token
+) -> None:
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [snapshot(name="Walk"), snapshot(name="Choir", needs=(NeedCategory.ARTS_CREATIVITY_CULTURE,))],
+    )
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY,))
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
         await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
-        await eventually(lambda: referral_store.count_suggestion_sets(
-            app.state.context.pool, person.referral_id), within=30, what="the referral's set")
+        await eventually(
+            lambda: referral_store.count_suggestion_sets(app.state.context.pool, person.referral_id),
+            within=30,
+            what="the referral's set",
+        )
         own = {"referral_id": str(person.referral_id)}
         answer = (await http.post("/match", json=own, headers=token(pcn=PCN))).json()
         assert [o["service_name"] for o in answer["ranked"]] == ["Walk"]
@@ -66,7 +80,5 @@ async def test_a_referral_is_the_starting_point_and_its_pcn_is_enforced(
         answer = (await http.post("/match", json=arts, headers=token(pcn=PCN))).json()
         assert [o["service_name"] for o in answer["ranked"]] == ["Choir"]
         assert (await http.post("/match", json=own, headers=token(pcn="U00002"))).status_code == 404
-        assert (await http.post("/match", json={"location": HOME},
-                                headers=token(pcn=PCN))).status_code == 422
-        assert (await http.post("/match", json=arts, headers=token(role="referrer", pcn=PCN))
-                ).status_code == 403
+        assert (await http.post("/match", json={"location": HOME}, headers=token(pcn=PCN))).status_code == 422
+        assert (await http.post("/match", json=arts, headers=token(role="referrer", pcn=PCN))).status_code == 403

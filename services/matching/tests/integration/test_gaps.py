@@ -21,17 +21,22 @@ from .kafka_support import eventually, publish, tail
 pytestmark = pytest.mark.integration
 
 
-async def test_three_unmet_referrals_in_one_area_make_one_report(
-        settings: Settings, kafka_bootstrap: str) -> None:
+async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Settings, kafka_bootstrap: str) -> None:
     # A district no other test uses, since provision-gap is a shared topic.
-    district = "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9)) + \
-        random.choice(string.ascii_uppercase)
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [
-        snapshot(),  # physical activity, near: that need is met
-        snapshot(name="Housing advice", needs=(NeedCategory.HOUSING,), km_north=30.0),
-    ])
-    people = [referral(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.HOUSING), district=district)
-              for _ in range(3)]
+    district = (
+        "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9)) + random.choice(string.ascii_uppercase)
+    )
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [
+            snapshot(),  # physical activity, near: that need is met
+            snapshot(name="Housing advice", needs=(NeedCategory.HOUSING,), km_north=30.0),
+        ],
+    )
+    people = [
+        referral(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.HOUSING), district=district) for _ in range(3)
+    ]
     housing, walking = f"{district}:housing", f"{district}:physical-activity"
     app = build_app(settings, retry=FAST_RETRY)
     async with tail(kafka_bootstrap, topics.PROVISION_GAP) as gaps, running_app(app):
@@ -41,11 +46,13 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(
         async def all_matched() -> bool:
             counts = [await referral_store.count_suggestion_sets(pool, p.referral_id) for p in people]
             return counts == [1, 1, 1]
+
         await eventually(all_matched, within=30, what="three suggestion sets")
 
         now = datetime.now(UTC)
-        reporter = GapReporter(pool, GapPolicy(timedelta(hours=24)), source=settings.event_source,
-                               interval=3600, clock=lambda: now)
+        reporter = GapReporter(
+            pool, GapPolicy(timedelta(hours=24)), source=settings.event_source, interval=3600, clock=lambda: now
+        )
         assert await reporter.report_once() == 1
         await eventually(lambda: bool(gaps.keyed(housing)), within=30, what="provision-gap")
         (report,) = gaps.keyed(housing)
@@ -57,8 +64,11 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(
         assert await reporter.report_once() == 0
         late = referral(needs=(NeedCategory.HOUSING,), district=district)
         await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [late])
-        await eventually(lambda: referral_store.count_suggestion_sets(pool, late.referral_id),
-                         within=30, what="the late referral's set")
+        await eventually(
+            lambda: referral_store.count_suggestion_sets(pool, late.referral_id),
+            within=30,
+            what="the late referral's set",
+        )
         now += timedelta(hours=1)
         assert await reporter.report_once() == 0
         now += timedelta(hours=24)

@@ -30,39 +30,60 @@ from .kafka_support import eventually, publish
 
 pytestmark = pytest.mark.integration
 NEED = NeedCategory.PHYSICAL_ACTIVITY
-ASK = {"needs": [NEED.value], "location": {"latitude": 53.82, "longitude": -1.58},
-       "travel_mode": "walk"}
+ASK = {"needs": [NEED.value], "location": {"latitude": 53.82, "longitude": -1.58}, "travel_mode": "walk"}
 
 
 def wellbeing(items: int, timepoint: Timepoint, days: int) -> SwemwbsResult:
-    return SwemwbsResult.from_items([items] * 7, recorded_at=AT + timedelta(days=days),
-                                    timepoint=timepoint)
+    return SwemwbsResult.from_items([items] * 7, recorded_at=AT + timedelta(days=days), timepoint=timepoint)
 
 
 def outcome(service_id: UUID, *, attended: bool) -> tuple[PlanAgreedV1, FollowUpRecordedV1]:
     """One person's plan (baseline 3s) and 6-week follow-up (4s if they went, 3s if not)."""
     referral_id = uuid4()
     plan = PlanAgreedV1(
-        referral_id=referral_id, person_ref=examples.PERSON_REF, plan_version=1, referral_version=1,
-        agreed_at=AT, first_contact_at=AT, needs_addressed=(NEED,),
+        referral_id=referral_id,
+        person_ref=examples.PERSON_REF,
+        plan_version=1,
+        referral_version=1,
+        agreed_at=AT,
+        first_contact_at=AT,
+        needs_addressed=(NEED,),
         activities=(PlannedActivity(service_id=service_id, need=NEED),),
-        baseline_measures=(wellbeing(3, Timepoint.BASELINE, 0),))
+        baseline_measures=(wellbeing(3, Timepoint.BASELINE, 0),),
+    )
     follow_up = FollowUpRecordedV1(
-        referral_id=referral_id, person_ref=examples.PERSON_REF, contact_id=uuid4(), follow_up_id=None,
-        contact_at=AT + timedelta(days=42), kind=ContactKind.FOLLOW_UP, mode=DeliveryMode.TELEPHONE,
-        outcome=ContactOutcome.CONTACT_MADE, contacts_to_date=3,
-        attendance=(ActivityAttendance(
-            service_id=service_id, need=NEED, confirmed_by=ConfirmedBy.PERSON,
-            status=AttendanceStatus.ATTENDING if attended else AttendanceStatus.DID_NOT_ATTEND),),
-        measures=(wellbeing(4 if attended else 3, Timepoint.FOLLOW_UP, 42),))
+        referral_id=referral_id,
+        person_ref=examples.PERSON_REF,
+        contact_id=uuid4(),
+        follow_up_id=None,
+        contact_at=AT + timedelta(days=42),
+        kind=ContactKind.FOLLOW_UP,
+        mode=DeliveryMode.TELEPHONE,
+        outcome=ContactOutcome.CONTACT_MADE,
+        contacts_to_date=3,
+        attendance=(
+            ActivityAttendance(
+                service_id=service_id,
+                need=NEED,
+                confirmed_by=ConfirmedBy.PERSON,
+                status=AttendanceStatus.ATTENDING if attended else AttendanceStatus.DID_NOT_ATTEND,
+            ),
+        ),
+        measures=(wellbeing(4 if attended else 3, Timepoint.FOLLOW_UP, 42),),
+    )
     return plan, follow_up
 
 
 async def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
-        settings: Settings, kafka_bootstrap: str, token: Token) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED,
-                  [snapshot(uuid4(), name="Walk A"), snapshot(uuid4(), name="Walk B")])
+    settings: Settings, kafka_bootstrap: str, token: Token
+) -> None:
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [snapshot(uuid4(), name="Walk A"), snapshot(uuid4(), name="Walk B")],
+    )
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
+
         async def order() -> list[str]:
             answer = await http.post("/match", json=ASK, headers=token(pcn=PCN))
             return [o["service_name"] for o in answer.json()["ranked"]]
@@ -73,10 +94,8 @@ async def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
         events = [outcome(UUID(favoured["service_id"]), attended=True) for _ in range(10)]
         events += [outcome(UUID(other["service_id"]), attended=False) for _ in range(10)]
         # Follow-ups before plans for half of them: baselines that arrive late still count.
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.FOLLOW_UP_RECORDED,
-                      [f for _, f in events])
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.PLAN_AGREED,
-                      [p for p, _ in events])
+        await publish(kafka_bootstrap, settings.topic_prefix + topics.FOLLOW_UP_RECORDED, [f for _, f in events])
+        await publish(kafka_bootstrap, settings.topic_prefix + topics.PLAN_AGREED, [p for p, _ in events])
 
         async def evidence() -> list[str]:
             ranked = (await http.post("/match", json=ASK, headers=token(pcn=PCN))).json()["ranked"]
@@ -84,10 +103,10 @@ async def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
             return [r["text"] for r in top["reasons"] if r["kind"] == "evidence"]
 
         # Baseline 3s is raw 21 (metric 19.25); follow-up 4s is raw 28 (metric 25.03): +5.78.
-        learned = ["10 of 10 people referred took part",
-                   "wellbeing up 5.8 points on average for 10 people"]
+        learned = ["10 of 10 people referred took part", "wellbeing up 5.8 points on average for 10 people"]
 
         async def all_learned() -> bool:
             return await evidence() == learned
+
         await eventually(all_learned, within=30, what="all twenty outcomes to be learned")
         assert await order() == [second, first]

@@ -17,8 +17,7 @@ from .conftest import FAST_RETRY, Token, settings_for
 from .kafka_support import eventually, publish, tail
 
 pytestmark = pytest.mark.integration
-NEEDS = (NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION,
-         NeedCategory.ARTS_CREATIVITY_CULTURE)
+NEEDS = (NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION, NeedCategory.ARTS_CREATIVITY_CULTURE)
 
 
 def history(rng: random.Random) -> list[ServiceChangedV1]:
@@ -28,22 +27,33 @@ def history(rng: random.Random) -> list[ServiceChangedV1]:
         service_id = UUID(int=rng.getrandbits(128))
         for revision in range(1, rng.randint(1, 4) + 1):
             withdrawn = revision > 1 and rng.random() < 0.15
-            events.append(snapshot(
-                service_id, name=f"Activity {number} r{revision}", revision=revision,
-                km_north=rng.uniform(0.1, 3.0), needs=(rng.choice(NEEDS),),
-                modes=rng.choice([(DeliveryMode.IN_PERSON,), (DeliveryMode.ONLINE,)]),
-                status=ServiceStatus.WITHDRAWN if withdrawn else ServiceStatus.ACTIVE))
+            events.append(
+                snapshot(
+                    service_id,
+                    name=f"Activity {number} r{revision}",
+                    revision=revision,
+                    km_north=rng.uniform(0.1, 3.0),
+                    needs=(rng.choice(NEEDS),),
+                    modes=rng.choice([(DeliveryMode.IN_PERSON,), (DeliveryMode.ONLINE,)]),
+                    status=ServiceStatus.WITHDRAWN if withdrawn else ServiceStatus.ACTIVE,
+                )
+            )
     return events
 
 
 async def test_a_fresh_database_replays_the_topic_and_suggests_identically(
-        settings: Settings, kafka_bootstrap: str, second_database_url: str, token: Token) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED,
-                  history(random.Random(5)))
+    settings: Settings, kafka_bootstrap: str, second_database_url: str, token: Token
+) -> None:
+    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, history(random.Random(5)))
     person = referral(needs=NEEDS, interests=("walking",))
     key = str(person.referral_id)
-    ask = {"needs": list(NEEDS), "location": {"latitude": 53.82, "longitude": -1.58},
-           "travel_mode": "car", "limit": 20, "options_per_need": 5}
+    ask = {
+        "needs": list(NEEDS),
+        "location": {"latitude": 53.82, "longitude": -1.58},
+        "travel_mode": "car",
+        "limit": 20,
+        "options_per_need": 5,
+    }
     async with tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested:
         async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
             await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
@@ -64,11 +74,10 @@ async def test_a_fresh_database_replays_the_topic_and_suggests_identically(
 
 
 async def test_resetting_the_read_model_replays_it_in_the_same_database(
-        settings: Settings, kafka_bootstrap: str, token: Token) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED,
-                  history(random.Random(9)))
-    ask = {"needs": list(NEEDS), "location": {"latitude": 53.82, "longitude": -1.58},
-           "travel_mode": "car", "limit": 20}
+    settings: Settings, kafka_bootstrap: str, token: Token
+) -> None:
+    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, history(random.Random(9)))
+    ask = {"needs": list(NEEDS), "location": {"latitude": 53.82, "longitude": -1.58}, "travel_mode": "car", "limit": 20}
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
         before = (await http.post("/match", json=ask, headers=token(pcn=PCN))).json()

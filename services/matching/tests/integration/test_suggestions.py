@@ -19,21 +19,31 @@ pytestmark = pytest.mark.integration
 
 
 async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_directory(
-        settings: Settings, kafka_bootstrap: str, token: Token) -> None:
+    settings: Settings, kafka_bootstrap: str, token: Token
+) -> None:
     walk, gone, calls = uuid4(), uuid4(), uuid4()
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [
-        snapshot(walk, name="Health walks", km_north=1.2),
-        snapshot(walk, name="Health walks (new start time)", km_north=1.2, revision=2),
-        snapshot(gone, name="Closed walking club", km_north=0.3),
-        snapshot(gone, name="Closed walking club", km_north=0.3, revision=2,
-                 status=ServiceStatus.WITHDRAWN),
-        snapshot(calls, name="Befriending calls", needs=(NeedCategory.LONELINESS_ISOLATION,),
-                 modes=(DeliveryMode.TELEPHONE,)),
-    ])
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [
+            snapshot(walk, name="Health walks", km_north=1.2),
+            snapshot(walk, name="Health walks (new start time)", km_north=1.2, revision=2),
+            snapshot(gone, name="Closed walking club", km_north=0.3),
+            snapshot(gone, name="Closed walking club", km_north=0.3, revision=2, status=ServiceStatus.WITHDRAWN),
+            snapshot(
+                calls,
+                name="Befriending calls",
+                needs=(NeedCategory.LONELINESS_ISOLATION,),
+                modes=(DeliveryMode.TELEPHONE,),
+            ),
+        ],
+    )
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION))
     key = str(person.referral_id)
-    async with tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested, \
-            running_app(build_app(settings, retry=FAST_RETRY)) as http:
+    async with (
+        tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested,
+        running_app(build_app(settings, retry=FAST_RETRY)) as http,
+    ):
         await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
         await eventually(lambda: bool(suggested.keyed(key)), within=30, what="matches-suggested")
         (message,) = suggested.keyed(key)
@@ -41,8 +51,12 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         assert [o["service_id"] for o in walking["options"]] == [str(walk)]
         (option,) = walking["options"]
         assert option["service_name"] == "Health walks (new start time)"
-        assert option["reasons"] == ["helps with physical activity", "1.2 km away", "free",
-                                     "Tuesdays 10:00 fits mornings"]
+        assert option["reasons"] == [
+            "helps with physical activity",
+            "1.2 km away",
+            "free",
+            "Tuesdays 10:00 fits mornings",
+        ]
         assert option["distance_km"] == pytest.approx(1.2, abs=0.01)
         assert [o["service_id"] for o in lonely["options"]] == [str(calls)]
         assert lonely["options"][0]["reasons"][1] == "by telephone"
@@ -53,8 +67,9 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         assert answer.json()["needs"] == message.data["needs"]
         assert (await http.get(f"/referrals/{key}/matches", headers=token(pcn="U00002"))).status_code == 404
         assert (await http.get(f"/referrals/{key}/matches")).status_code == 401
-        assert (await http.get(f"/referrals/{key}/matches",
-                               headers=token(role="commissioner", pcn=PCN))).status_code == 403
+        assert (
+            await http.get(f"/referrals/{key}/matches", headers=token(role="commissioner", pcn=PCN))
+        ).status_code == 403
         metrics = (await http.get("/metrics")).text
         assert "linkwork_matching_suggestion_sets_total 1.0" in metrics
         assert 'linkwork_matching_rank_seconds_count{path="event"} 1.0' in metrics
@@ -62,20 +77,28 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
 
 
 async def test_a_redelivered_referral_emits_no_second_set_but_a_new_version_does(
-        settings: Settings, kafka_bootstrap: str) -> None:
+    settings: Settings, kafka_bootstrap: str
+) -> None:
     await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [snapshot()])
     first = referral()
     key = str(first.referral_id)
     envelope = wrap(first, source=SOURCE)
     republished = wrap(first, source=SOURCE)  # the same version under a new event id
-    second = referral(referral_id=first.referral_id, version=2,
-                      needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.HOUSING))
+    second = referral(
+        referral_id=first.referral_id, version=2, needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.HOUSING)
+    )
     app = build_app(settings, retry=FAST_RETRY)
     async with tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested, running_app(app):
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED,
-                      [envelope, envelope, republished, envelope, second])
-        await eventually(lambda: any(m.data["referral_version"] == 2 for m in suggested.keyed(key)),
-                         within=30, what="the second version's suggestions")
+        await publish(
+            kafka_bootstrap,
+            settings.topic_prefix + topics.REFERRAL_CREATED,
+            [envelope, envelope, republished, envelope, second],
+        )
+        await eventually(
+            lambda: any(m.data["referral_version"] == 2 for m in suggested.keyed(key)),
+            within=30,
+            what="the second version's suggestions",
+        )
         # Same key, same partition: everything before version 2 has been handled by now.
         versions = [m.data["referral_version"] for m in suggested.keyed(key)]
         assert versions == [1, 2]

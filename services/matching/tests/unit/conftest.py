@@ -16,13 +16,19 @@ HOME = Location(53.82, -1.57)
 
 def venue_north_of_home(km: float, **extra: Any) -> Venue:
     """A venue `km` due north of HOME (one degree of latitude is 111.2 km on the mean sphere)."""
-    return Venue(venue_id=f"v-{km}", name=f"Hall {km} km north", latitude=HOME.latitude + km / 111.195,
-                 longitude=HOME.longitude, **extra)
+    return Venue(
+        venue_id=f"v-{km}",
+        name=f"Hall {km} km north",
+        latitude=HOME.latitude + km / 111.195,
+        longitude=HOME.longitude,
+        **extra,
+    )
 
 
 def _service(service_id: str = "walk", **extra: Any) -> Service:
     defaults: dict[str, Any] = {
-        "name": "Walking group", "description": "A gentle walk in the park.",
+        "name": "Walking group",
+        "description": "A gentle walk in the park.",
         "needs": frozenset({NeedCategory.PHYSICAL_ACTIVITY}),
         "venues": (venue_north_of_home(1.0),),
         "sessions": (Session(DayOfWeek.TU, time(10, 0)),),
@@ -33,8 +39,11 @@ def _service(service_id: str = "walk", **extra: Any) -> Service:
 
 def _person(**extra: Any) -> Person:
     defaults: dict[str, Any] = {
-        "needs": (NeedCategory.PHYSICAL_ACTIVITY,), "age_band": AgeBand.AGE_65_74,
-        "location": HOME, "postcode_district": "LS6", "travel_mode": TravelMode.WALK,
+        "needs": (NeedCategory.PHYSICAL_ACTIVITY,),
+        "age_band": AgeBand.AGE_65_74,
+        "location": HOME,
+        "postcode_district": "LS6",
+        "travel_mode": TravelMode.WALK,
     }
     defaults.update(extra)
     return Person(**defaults)

@@ -39,7 +39,8 @@ def test_an_eligible_service_is_suggested(service: ServiceOf, person: PersonOf) 
 
 
 def test_too_far_for_the_travel_mode_is_never_suggested(
-        service: ServiceOf, person: PersonOf, north: Callable[..., Venue]) -> None:
+    service: ServiceOf, person: PersonOf, north: Callable[..., Venue]
+) -> None:
     # Walking 20 minutes at 4.8 km/h reaches 1.6 km.
     near, far = service("near", venues=(north(1.5),)), service("far", venues=(north(1.7),))
     walker = person(travel_mode=TravelMode.WALK)
@@ -51,8 +52,7 @@ def test_too_far_for_the_travel_mode_is_never_suggested(
     assert suggested_ids(person(travel_mode=TravelMode.CAR), near, far) == {"near", "far"}
 
 
-def test_a_stated_travel_time_sets_the_reach(
-        service: ServiceOf, person: PersonOf, north: Callable[..., Venue]) -> None:
+def test_a_stated_travel_time_sets_the_reach(service: ServiceOf, person: PersonOf, north: Callable[..., Venue]) -> None:
     far = service("far", venues=(north(3.0),))
     assert suggested_ids(person(travel_mode=TravelMode.WALK, max_travel_minutes=40), far) == {"far"}
     assert suggested_ids(person(travel_mode=TravelMode.WALK, max_travel_minutes=30), far) == set()
@@ -68,19 +68,24 @@ def test_the_wrong_age_is_never_suggested(service: ServiceOf, person: PersonOf) 
 
 
 def test_inaccessible_venues_are_never_suggested(
-        service: ServiceOf, person: PersonOf, north: Callable[..., Venue]) -> None:
-    step_free = service("step-free", venues=(north(1.0, accessibility=frozenset(
-        {Accessibility.STEP_FREE_ACCESS})),))
+    service: ServiceOf, person: PersonOf, north: Callable[..., Venue]
+) -> None:
+    step_free = service("step-free", venues=(north(1.0, accessibility=frozenset({Accessibility.STEP_FREE_ACCESS})),))
     stairs = service("stairs", venues=(north(0.5),))
     needs_ramp = person(accessibility_needs=frozenset({Accessibility.STEP_FREE_ACCESS}))
     assert suggested_ids(needs_ramp, step_free, stairs) == {"step-free"}
 
 
 def test_remote_offers_need_no_venue_features_but_do_need_communication_support(
-        service: ServiceOf, person: PersonOf) -> None:
+    service: ServiceOf, person: PersonOf
+) -> None:
     online = service("online", venues=(), delivery_modes=frozenset({DeliveryMode.ONLINE}))
-    online_bsl = service("online-bsl", venues=(), delivery_modes=frozenset({DeliveryMode.ONLINE}),
-                         accessibility=frozenset({Accessibility.BSL_INTERPRETER}))
+    online_bsl = service(
+        "online-bsl",
+        venues=(),
+        delivery_modes=frozenset({DeliveryMode.ONLINE}),
+        accessibility=frozenset({Accessibility.BSL_INTERPRETER}),
+    )
     wheelchair = person(accessibility_needs=frozenset({Accessibility.WHEELCHAIR_ACCESSIBLE}))
     deaf = person(accessibility_needs=frozenset({Accessibility.BSL_INTERPRETER}))
     assert suggested_ids(wheelchair, online, online_bsl) == {"online", "online-bsl"}
@@ -129,14 +134,12 @@ def test_cost_must_be_affordable(service: ServiceOf, person: PersonOf) -> None:
     assert suggested_ids(person(), free, three_pounds, course) == {"free", "three", "course"}
 
 
-def test_delivery_modes_the_person_refuses_are_never_suggested(
-        service: ServiceOf, person: PersonOf) -> None:
+def test_delivery_modes_the_person_refuses_are_never_suggested(service: ServiceOf, person: PersonOf) -> None:
     phone = service("phone", venues=(), delivery_modes=frozenset({DeliveryMode.TELEPHONE}))
     hall = service("hall")
     in_person_only = person(delivery_modes=frozenset({DeliveryMode.IN_PERSON}))
     assert suggested_ids(in_person_only, phone, hall) == {"hall"}
-    assert suggested_ids(person(delivery_modes=frozenset({DeliveryMode.TELEPHONE})), phone, hall) == {
-        "phone"}
+    assert suggested_ids(person(delivery_modes=frozenset({DeliveryMode.TELEPHONE})), phone, hall) == {"phone"}
 
 
 def test_in_person_needs_a_known_location(service: ServiceOf, person: PersonOf) -> None:
@@ -144,21 +147,24 @@ def test_in_person_needs_a_known_location(service: ServiceOf, person: PersonOf) 
     assert suggested_ids(person(location=None), service("hall"), online) == {"online"}
 
 
-def test_a_service_is_suggested_only_for_the_needs_it_is_listed_for(
-        service: ServiceOf, person: PersonOf) -> None:
+def test_a_service_is_suggested_only_for_the_needs_it_is_listed_for(service: ServiceOf, person: PersonOf) -> None:
     debt = service("debt", needs=frozenset({NeedCategory.DEBT_MONEY_BENEFITS}))
     assert suggested_ids(person(), debt) == set()
 
 
-@pytest.mark.parametrize(("change", "constraint"), [
-    ({"status": ServiceStatus.WITHDRAWN}, Constraint.ACTIVE),
-    ({"minimum_age": 18, "maximum_age": 25}, Constraint.AGE),
-    ({"capacity": CapacityStatus.NO_CAPACITY}, Constraint.CAPACITY),
-    ({"languages": frozenset({"pl"})}, Constraint.LANGUAGE),
-    ({"cost": Cost(500)}, Constraint.COST),
-])
+@pytest.mark.parametrize(
+    ("change", "constraint"),
+    [
+        ({"status": ServiceStatus.WITHDRAWN}, Constraint.ACTIVE),
+        ({"minimum_age": 18, "maximum_age": 25}, Constraint.AGE),
+        ({"capacity": CapacityStatus.NO_CAPACITY}, Constraint.CAPACITY),
+        ({"languages": frozenset({"pl"})}, Constraint.LANGUAGE),
+        ({"cost": Cost(500)}, Constraint.COST),
+    ],
+)
 def test_check_names_the_rule_that_excluded(
-        service: ServiceOf, person: PersonOf, change: dict[str, object], constraint: Constraint) -> None:
+    service: ServiceOf, person: PersonOf, change: dict[str, object], constraint: Constraint
+) -> None:
     offer = offers_of(service(**change))[0]
     exclusion = check(person(max_cost_pence=200), offer, NeedCategory.PHYSICAL_ACTIVITY, 5.0)
     assert exclusion is not None and exclusion.constraint is constraint

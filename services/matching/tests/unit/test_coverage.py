@@ -14,18 +14,18 @@ pytestmark = pytest.mark.unit
 
 
 def test_interleave_takes_one_per_need_per_round_and_skips_repeats() -> None:
-    assert interleave([["a1", "a2", "a3"], ["b1"], ["a1", "c2"]], key=str) == [
-        "a1", "b1", "c2", "a2", "a3"]
+    assert interleave([["a1", "a2", "a3"], ["b1"], ["a1", "c2"]], key=str) == ["a1", "b1", "c2", "a2", "a3"]
     assert interleave([], key=str) == []
 
 
 def test_a_weaker_need_is_covered_before_a_strong_need_gets_its_second_option(
-        service: Callable[..., Service], person: Callable[..., Person],
-        north: Callable[..., Venue]) -> None:
+    service: Callable[..., Service], person: Callable[..., Person], north: Callable[..., Venue]
+) -> None:
     index = ServiceIndex()
     walks = [service(f"walk-{km}", venues=(north(km),)) for km in (0.2, 0.3, 0.4)]
-    debt = service("debt-far", needs=frozenset({NeedCategory.DEBT_MONEY_BENEFITS}),
-                   name="Money advice", venues=(north(1.5),))
+    debt = service(
+        "debt-far", needs=frozenset({NeedCategory.DEBT_MONEY_BENEFITS}), name="Money advice", venues=(north(1.5),)
+    )
     for s in [*walks, debt]:
         index.upsert(s)
     someone = person(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.DEBT_MONEY_BENEFITS))

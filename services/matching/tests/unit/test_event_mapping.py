@@ -31,25 +31,33 @@ def test_a_snapshot_becomes_a_service_with_its_venue_sessions_and_capacity() -> 
     assert service.capacity is CapacityStatus.CAPACITY
 
 
-@pytest.mark.parametrize(("capacity", "status"), [
-    (Capacity(places_per_week=20, places_remaining=0, waiting_list=True), CapacityStatus.WAITLIST),
-    (Capacity(places_per_week=20, places_remaining=0, waiting_list=False), CapacityStatus.NO_CAPACITY),
-    (Capacity(), CapacityStatus.CAPACITY),
-])
+@pytest.mark.parametrize(
+    ("capacity", "status"),
+    [
+        (Capacity(places_per_week=20, places_remaining=0, waiting_list=True), CapacityStatus.WAITLIST),
+        (Capacity(places_per_week=20, places_remaining=0, waiting_list=False), CapacityStatus.NO_CAPACITY),
+        (Capacity(), CapacityStatus.CAPACITY),
+    ],
+)
 def test_capacity_maps_to_the_gravity_codes(capacity: Capacity, status: CapacityStatus) -> None:
     event = examples.SERVICE_CHANGED.model_copy(update={"capacity": capacity})
     assert service_from_event(event).capacity is status
 
 
 def test_service_wide_schedules_and_prices_map_across() -> None:
-    event = examples.SERVICE_CHANGED.model_copy(update={
-        "schedules": (Schedule(byday=(DayOfWeek.MO, DayOfWeek.TH), opens_at=time(18, 0),
-                               closes_at=time(19, 0), interval=2),),
-        "cost": Cost(free=False, amount_pence=250, per="session"),
-    })
+    event = examples.SERVICE_CHANGED.model_copy(
+        update={
+            "schedules": (
+                Schedule(byday=(DayOfWeek.MO, DayOfWeek.TH), opens_at=time(18, 0), closes_at=time(19, 0), interval=2),
+            ),
+            "cost": Cost(free=False, amount_pence=250, per="session"),
+        }
+    )
     service = service_from_event(event)
     assert [(s.day, s.starts, s.interval) for s in service.sessions] == [
-        (DayOfWeek.MO, time(18, 0), 2), (DayOfWeek.TH, time(18, 0), 2)]
+        (DayOfWeek.MO, time(18, 0), 2),
+        (DayOfWeek.TH, time(18, 0), 2),
+    ]
     assert service.cost.amount_pence == 250
 
 
@@ -59,8 +67,7 @@ def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_fa
     person = person_from_referral(examples.REFERRAL_CREATED)
     assert person.travel_mode == "public-transport" and person.max_cost_pence == 0
     suggestions = Ranker(index).suggest(person)
-    event = matches_suggested(examples.REFERRAL_CREATED, person, suggestions,
-                              suggested_at=NOW, ranker_version="test")
+    event = matches_suggested(examples.REFERRAL_CREATED, person, suggestions, suggested_at=NOW, ranker_version="test")
     again = MatchesSuggestedV1.model_validate_json(event.model_dump_json())
     assert again == event
     loneliness, walking = event.needs
@@ -69,9 +76,15 @@ def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_fa
     assert option.rank == 1 and option.delivery_mode is DeliveryMode.IN_PERSON
     assert 0 < option.score <= 1
     assert option.reasons == (
-        "helps with loneliness and isolation", "also helps with physical activity",
-        f"{option.distance_km:.1f} km away", "free", "Tuesdays 10:00 fits mornings", "for 60+",
-        "step-free access", "matches interests: walking")
+        "helps with loneliness and isolation",
+        "also helps with physical activity",
+        f"{option.distance_km:.1f} km away",
+        "free",
+        "Tuesdays 10:00 fits mornings",
+        "for 60+",
+        "step-free access",
+        "matches interests: walking",
+    )
     assert option.distance_km == round(distance_km(53.82, -1.58, 53.8152, -1.5671), 3)
     assert walking.options[0].service_id == examples.SERVICE_ID
 
@@ -79,16 +92,27 @@ def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_fa
 def test_a_stored_snapshot_with_defaults_left_out_maps_as_its_validated_model_does() -> None:
     """The index reads raw stored JSON; omitted fields must mean what the contract's defaults mean."""
     raw = {
-        "service_id": str(examples.SERVICE_ID).upper(), "revision": 4,
-        "changed_at": "2025-03-01T10:00:00Z", "name": "Drop-in", "status": "active",
+        "service_id": str(examples.SERVICE_ID).upper(),
+        "revision": 4,
+        "changed_at": "2025-03-01T10:00:00Z",
+        "name": "Drop-in",
+        "status": "active",
         "organisation": {"id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b", "name": "Trust"},
-        "need_categories": ["housing"], "delivery_modes": ["in-person", "telephone"],
+        "need_categories": ["housing"],
+        "delivery_modes": ["in-person", "telephone"],
         "locations": [{"id": str(examples.LOCATION_ID).upper(), "latitude": 53.8, "longitude": -1.5}],
-        "schedules": [{"byday": ["MO", "FR"], "opens_at": "09:30", "closes_at": "12:00",
-                       "location_id": str(examples.LOCATION_ID)},
-                      {"byday": ["WE"], "opens_at": "18:00:00", "closes_at": "19:00", "freq": "MONTHLY"}],
+        "schedules": [
+            {
+                "byday": ["MO", "FR"],
+                "opens_at": "09:30",
+                "closes_at": "12:00",
+                "location_id": str(examples.LOCATION_ID),
+            },
+            {"byday": ["WE"], "opens_at": "18:00:00", "closes_at": "19:00", "freq": "MONTHLY"},
+        ],
         "cost": {"free": False, "amount_pence": 300, "per": "session"},
-        "referral_routes": ["self-referral"], "last_verified_on": None,
+        "referral_routes": ["self-referral"],
+        "last_verified_on": None,
     }
     validated = ServiceChangedV1.model_validate(raw)
     assert service_from_snapshot(raw) == service_from_event(validated)

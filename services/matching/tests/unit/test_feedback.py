@@ -26,21 +26,20 @@ def ranker_with(*services: Service) -> Ranker:
 
 
 def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
-        service: Callable[..., Service], person: Callable[..., Person]) -> None:
+    service: Callable[..., Service], person: Callable[..., Person]
+) -> None:
     ranker = ranker_with(service("a"), service("b"))
     baseline = order(ranker, person())
     assert set(baseline) == {"a", "b"}
     favoured, other = baseline[1], baseline[0]  # favour the one the tie-break put second
-    ranker.record_outcomes(favoured, NEED, OutcomeTally(outcomes=12, attended=10, measured=8,
-                                                       wellbeing_change=20.0))
-    ranker.record_outcomes(other, NEED, OutcomeTally(outcomes=12, attended=4, measured=8,
-                                                    wellbeing_change=-2.0))
+    ranker.record_outcomes(favoured, NEED, OutcomeTally(outcomes=12, attended=10, measured=8, wellbeing_change=20.0))
+    ranker.record_outcomes(other, NEED, OutcomeTally(outcomes=12, attended=4, measured=8, wellbeing_change=-2.0))
     assert order(ranker, person()) == [favoured, other]
 
 
 def test_a_single_good_outcome_does_not_jump_a_service_to_the_top(
-        service: Callable[..., Service], person: Callable[..., Person],
-        north: Callable[..., Venue]) -> None:
+    service: Callable[..., Service], person: Callable[..., Person], north: Callable[..., Venue]
+) -> None:
     ranker = ranker_with(service("near", venues=(north(0.5),)), service("farther", venues=(north(1.0),)))
     assert order(ranker, person()) == ["near", "farther"]
     one = OutcomeTally(outcomes=1, attended=1, measured=1, wellbeing_change=6.0)
@@ -53,7 +52,8 @@ def test_a_single_good_outcome_does_not_jump_a_service_to_the_top(
 
 
 def test_outcomes_count_only_for_the_need_they_were_recorded_for(
-        service: Callable[..., Service], person: Callable[..., Person]) -> None:
+    service: Callable[..., Service], person: Callable[..., Person]
+) -> None:
     both = frozenset({NEED, NeedCategory.LONELINESS_ISOLATION})
     ranker = ranker_with(service("a", needs=both), service("b", needs=both))
     lonely = person(needs=(NeedCategory.LONELINESS_ISOLATION,))

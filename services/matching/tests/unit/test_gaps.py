@@ -16,14 +16,12 @@ NOW = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def test_a_need_with_nothing_within_reach_is_a_gap_and_others_are_not(
-        service: Callable[..., Service], person: Callable[..., Person],
-        north: Callable[..., Venue]) -> None:
+    service: Callable[..., Service], person: Callable[..., Person], north: Callable[..., Venue]
+) -> None:
     index = ServiceIndex()
     index.upsert(service("walk"))
-    index.upsert(service("debt-far", needs=frozenset({NeedCategory.DEBT_MONEY_BENEFITS}),
-                         venues=(north(30.0),)))
-    someone = person(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.DEBT_MONEY_BENEFITS,
-                            NeedCategory.HOUSING))
+    index.upsert(service("debt-far", needs=frozenset({NeedCategory.DEBT_MONEY_BENEFITS}), venues=(north(30.0),)))
+    someone = person(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.DEBT_MONEY_BENEFITS, NeedCategory.HOUSING))
     suggestions = Ranker(index).suggest(someone)
     assert suggestions.gaps == (NeedCategory.DEBT_MONEY_BENEFITS, NeedCategory.HOUSING)
     assert [n.eligible_services for n in suggestions.needs] == [1, 0, 0]
@@ -32,8 +30,7 @@ def test_a_need_with_nothing_within_reach_is_a_gap_and_others_are_not(
 
 
 def tally(unmet: int, last_reported: datetime | None) -> GapTally:
-    return GapTally(NeedCategory.HOUSING, "LS6", unmet + 2, unmet, NOW - timedelta(days=9),
-                    last_reported, None)
+    return GapTally(NeedCategory.HOUSING, "LS6", unmet + 2, unmet, NOW - timedelta(days=9), last_reported, None)
 
 
 def test_a_new_gap_is_reported_at_the_next_flush_then_at_most_once_a_period() -> None:

@@ -22,9 +22,15 @@ pytestmark = pytest.mark.unit
 Scores = npt.NDArray[np.float64]
 
 
-def reference(index: ServiceIndex, person: Person, need: NeedCategory, text: Scores | None,
-              weights: Weights, travel: TravelPolicy,
-              effects: dict[tuple[str, NeedCategory], float]) -> dict[str, float]:
+def reference(
+    index: ServiceIndex,
+    person: Person,
+    need: NeedCategory,
+    text: Scores | None,
+    weights: Weights,
+    travel: TravelPolicy,
+    effects: dict[tuple[str, NeedCategory], float],
+) -> dict[str, float]:
     criteria = compile_criteria(person, index.languages, travel)
     best: dict[str, float] = {}
     for service in index.services():
@@ -35,17 +41,21 @@ def reference(index: ServiceIndex, person: Person, need: NeedCategory, text: Sco
             value = score(
                 other_needs_met=len(set(person.needs) & service.needs) - 1,
                 bm25=0.0 if text is None else float(text[ordinal]),
-                distance_km=offer_distance_km(person, offer), decay_km=criteria.decay_km,
+                distance_km=offer_distance_km(person, offer),
+                decay_km=criteria.decay_km,
                 available=slots_mask(person.availability),
                 session_slots=session_slots(offer.sessions),
                 effect=effects.get((service.service_id, need), 0.0),
-                penalty=caveat_penalty(person, offer, weights), weights=weights)
+                penalty=caveat_penalty(person, offer, weights),
+                weights=weights,
+            )
             best[service.service_id] = max(best.get(service.service_id, -9.0), value)
     return best
 
 
-def vectorised(index: ServiceIndex, person: Person, need: NeedCategory, text: Scores | None,
-               weights: Weights, travel: TravelPolicy) -> dict[str, float]:
+def vectorised(
+    index: ServiceIndex, person: Person, need: NeedCategory, text: Scores | None, weights: Weights, travel: TravelPolicy
+) -> dict[str, float]:
     criteria = compile_criteria(person, index.languages, travel)
     hits = index.search(criteria, need, text, weights)
     best: dict[str, float] = {}
@@ -91,8 +101,7 @@ def test_text_scores_are_zero_for_services_without_the_words() -> None:
     for service in synthetic.directory(200, seed=5):
         index.upsert(service)
     person = synthetic.person(random.Random(1))
-    criteria = compile_criteria(
-        Person(needs=person.needs, interests=("singing",)), index.languages, TravelPolicy())
+    criteria = compile_criteria(Person(needs=person.needs, interests=("singing",)), index.languages, TravelPolicy())
     text = index.text_scores(criteria)
     assert text is not None
     for service in index.services():

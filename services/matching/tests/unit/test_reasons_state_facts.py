@@ -29,16 +29,16 @@ def check_reason(person: Person, option: Option, kind: ReasonKind, text: str) ->
         assert distance is not None and text == f"{distance:.1f} km away"
     elif kind is ReasonKind.DELIVERY:
         assert option.venue is None
-        assert ("online" in text) == (DeliveryMode.ONLINE in service.delivery_modes
-                                      and person.accepts_mode(DeliveryMode.ONLINE))
+        assert ("online" in text) == (
+            DeliveryMode.ONLINE in service.delivery_modes and person.accepts_mode(DeliveryMode.ONLINE)
+        )
     elif kind is ReasonKind.COST:
         assert text == cost_words(service.cost) and (text == "free") == service.cost.is_free
     elif kind is ReasonKind.SCHEDULE:
         match = re.search(r"(\w+days) (\d\d):(\d\d)", text)
         assert match is not None
         day, hour, minute = DAYS[match.group(1)], int(match.group(2)), int(match.group(3))
-        session = next(s for s in offer.sessions if s.day == day and
-                       (s.starts.hour, s.starts.minute) == (hour, minute))
+        session = next(s for s in offer.sessions if s.day == day and (s.starts.hour, s.starts.minute) == (hour, minute))
         if " fits " in text:
             assert (session.day, session.part_of_day) in person.availability
         if "not a time" in text:
@@ -73,8 +73,9 @@ def test_every_reason_given_is_true_of_the_service_and_person() -> None:
         person = synthetic.person(rng)
         for option in ranker.suggest(person).ranked:
             kinds = [r.kind for r in option.reasons]
-            assert kinds[0] is ReasonKind.NEED and len(kinds) == len(set(kinds) - {ReasonKind.EVIDENCE}) + \
-                kinds.count(ReasonKind.EVIDENCE)
+            assert kinds[0] is ReasonKind.NEED and len(kinds) == len(set(kinds) - {ReasonKind.EVIDENCE}) + kinds.count(
+                ReasonKind.EVIDENCE
+            )
             assert ReasonKind.COST in kinds
             assert (ReasonKind.DISTANCE in kinds) == (option.venue is not None)
             for reason in option.reasons:

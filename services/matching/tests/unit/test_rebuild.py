@@ -15,8 +15,11 @@ pytestmark = pytest.mark.unit
 
 
 def fingerprint(suggestions: Suggestions) -> list[tuple[str, str, float, float | None, str]]:
-    return [(o.need.value, o.service.service_id, o.score, o.distance_km, o.summary)
-            for n in suggestions.needs for o in n.options]
+    return [
+        (o.need.value, o.service.service_id, o.score, o.distance_km, o.summary)
+        for n in suggestions.needs
+        for o in n.options
+    ]
 
 
 def history(seed: int) -> list[Service]:
@@ -49,7 +52,8 @@ def test_replayed_and_fresh_indexes_suggest_identically(monkeypatch: pytest.Monk
     for snapshot in reversed(list(latest.values())):
         fresh.upsert(snapshot)
     assert {s.service_id for s in replayed.services()} == {
-        s.service_id for s in latest.values() if s.status is ServiceStatus.ACTIVE}
+        s.service_id for s in latest.values() if s.status is ServiceStatus.ACTIVE
+    }
     rng = random.Random(4)
     people = [synthetic.person(rng) for _ in range(40)]
     compared = 0

@@ -4,11 +4,22 @@ from linkwork_matching.domain.text import TextIndex, stem, tokens
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize(("word", "expected"), [
-    ("walking", "walk"), ("walks", "walk"), ("walkers", "walk"), ("gardening", "garden"),
-    ("gardens", "garden"), ("running", "run"), ("activities", "activity"), ("class", "class"),
-    ("dance", "danc"), ("dancing", "danc"), ("bus", "bus"),
-])
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("walking", "walk"),
+        ("walks", "walk"),
+        ("walkers", "walk"),
+        ("gardening", "garden"),
+        ("gardens", "garden"),
+        ("running", "run"),
+        ("activities", "activity"),
+        ("class", "class"),
+        ("dance", "danc"),
+        ("dancing", "danc"),
+        ("bus", "bus"),
+    ],
+)
 def test_inflections_share_a_stem(word: str, expected: str) -> None:
     assert stem(word) == expected
 

@@ -26,8 +26,9 @@ from linkwork_runtime.messaging.dead_letters.topic import read, replay
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m linkwork_runtime.messaging.dead_letters",
-                                     description="List and re-publish dead letters.")
+    parser = argparse.ArgumentParser(
+        prog="python -m linkwork_runtime.messaging.dead_letters", description="List and re-publish dead letters."
+    )
     parser.add_argument("--bootstrap", default=os.environ.get("LINKWORK_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="show the dead letters of a topic")
@@ -38,8 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("topic")
     again.add_argument("--consumer", help="only those dead-lettered by this consumer")
     chosen = again.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--offset", action="append", metavar="PARTITION:OFFSET",
-                        help="a dead letter's position in the DLQ topic, as shown by list")
+    chosen.add_argument(
+        "--offset",
+        action="append",
+        metavar="PARTITION:OFFSET",
+        help="a dead letter's position in the DLQ topic, as shown by list",
+    )
     chosen.add_argument("--all", action="store_true", help="every dead letter (after --consumer)")
     return parser
 
@@ -48,10 +53,15 @@ def _as_dict(letter: DeadLetter) -> dict[str, object]:
     failure = letter.failure
     return {
         "dlq_position": f"{letter.dlq_partition}:{letter.dlq_offset}",
-        "topic": failure.topic, "partition": failure.partition, "offset": failure.offset,
-        "consumer": failure.consumer, "error_type": failure.error_type,
-        "error_message": failure.error_message, "attempts": failure.attempts,
-        "time": failure.time.isoformat(), "key": letter.key.decode(errors="replace") if letter.key else None,
+        "topic": failure.topic,
+        "partition": failure.partition,
+        "offset": failure.offset,
+        "consumer": failure.consumer,
+        "error_type": failure.error_type,
+        "error_message": failure.error_message,
+        "attempts": failure.attempts,
+        "time": failure.time.isoformat(),
+        "key": letter.key.decode(errors="replace") if letter.key else None,
     }
 
 
@@ -76,9 +86,11 @@ async def _main(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(row))
             else:
-                print(f"{row['dlq_position']:>8}  {row['topic']}[{row['partition']}]@{row['offset']}  "
-                      f"{row['consumer']}  {row['error_type']}: {row['error_message']}  "
-                      f"(attempts {row['attempts']}, {row['time']})")
+                print(
+                    f"{row['dlq_position']:>8}  {row['topic']}[{row['partition']}]@{row['offset']}  "
+                    f"{row['consumer']}  {row['error_type']}: {row['error_message']}  "
+                    f"(attempts {row['attempts']}, {row['time']})"
+                )
         return 0
     refused = await replay(args.bootstrap, dlq_topic, letters)
     print(f"replayed {len(letters) - len(refused)} of {len(letters)} dead letters from {dlq_topic}")

@@ -16,8 +16,9 @@ async def read(bootstrap: str, dlq_topic: str) -> list[DeadLetter]:
     """Every dead letter currently in `dlq_topic`, oldest first per partition. Commits nothing."""
     if not await _exists(bootstrap, dlq_topic):  # subscribing would create it
         return []
-    consumer = AIOKafkaConsumer(dlq_topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        dlq_topic, bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         partitions = sorted(consumer.assignment())
@@ -29,7 +30,8 @@ async def read(bootstrap: str, dlq_topic: str) -> list[DeadLetter]:
             for tp, records in (await consumer.getmany(*remaining, timeout_ms=1000)).items():
                 letters.extend(
                     from_record(r.key, r.value, list(r.headers), r.partition, r.offset)
-                    for r in records if r.offset < end[tp]
+                    for r in records
+                    if r.offset < end[tp]
                 )
             remaining = {tp for tp in remaining if await consumer.position(tp) < end[tp]}
         return letters
@@ -50,9 +52,13 @@ async def replay(bootstrap: str, dlq_topic: str, letters: Sequence[DeadLetter]) 
     """Publish each letter's original message to its original topic; return those the broker refused."""
     records = [
         OutgoingRecord(
-            topic=letter.failure.topic, value=letter.value or b"", key=letter.key,
-            headers=[*letter.headers,
-                     (REPLAYED_FROM, f"{dlq_topic}/{letter.dlq_partition}/{letter.dlq_offset}".encode())],
+            topic=letter.failure.topic,
+            value=letter.value or b"",
+            key=letter.key,
+            headers=[
+                *letter.headers,
+                (REPLAYED_FROM, f"{dlq_topic}/{letter.dlq_partition}/{letter.dlq_offset}".encode()),
+            ],
         )
         for letter in letters
     ]

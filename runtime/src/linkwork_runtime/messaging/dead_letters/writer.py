@@ -49,7 +49,13 @@ class DeadLetterWriter:
     def _letter(self, record: ConsumerRecord[bytes, bytes], error: BaseException, attempts: int) -> DeadLetter:
         error_type, message = describe(error)
         failure = Failure(
-            topic=record.topic, partition=record.partition, offset=record.offset, consumer=self._consumer,
-            error_type=error_type, error_message=message, attempts=attempts, time=now(),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            consumer=self._consumer,
+            error_type=error_type,
+            error_message=message,
+            attempts=attempts,
+            time=now(),
         )
         return DeadLetter(failure, record.key, record.value, list(record.headers))

@@ -31,11 +31,16 @@ def _sessions(schedules: list[dict[str, Any]], location_id: str | None) -> tuple
     or a rebuilt read model would differ from the one it replaces.
     """
     return tuple(
-        Session(DayOfWeek(day), time.fromisoformat(schedule["opens_at"]),
-                ScheduleFrequency(schedule.get("freq", ScheduleFrequency.WEEKLY)),
-                schedule.get("interval", 1))
-        for schedule in schedules if _id(schedule.get("location_id")) == location_id
-        for day in schedule["byday"])
+        Session(
+            DayOfWeek(day),
+            time.fromisoformat(schedule["opens_at"]),
+            ScheduleFrequency(schedule.get("freq", ScheduleFrequency.WEEKLY)),
+            schedule.get("interval", 1),
+        )
+        for schedule in schedules
+        if _id(schedule.get("location_id")) == location_id
+        for day in schedule["byday"]
+    )
 
 
 def _id(value: str | None) -> str | None:
@@ -59,21 +64,30 @@ def service_from_snapshot(data: Mapping[str, Any]) -> Service:
     schedules = data.get("schedules", [])
     venues = tuple(
         Venue(
-            venue_id=str(UUID(location["id"])), name=location.get("name") or data["name"],
-            latitude=location["latitude"], longitude=location["longitude"],
+            venue_id=str(UUID(location["id"])),
+            name=location.get("name") or data["name"],
+            latitude=location["latitude"],
+            longitude=location["longitude"],
             postcode_district=postcode_district(location["postcode"]) if location.get("postcode") else None,
             accessibility=frozenset(map(Accessibility, location.get("accessibility", ()))),
             sessions=_sessions(schedules, _id(location["id"])),
         )
-        for location in data.get("locations", ()))
+        for location in data.get("locations", ())
+    )
     cost = data["cost"]
     return Service(
-        service_id=str(UUID(data["service_id"])), name=data["name"], description=data.get("description", ""),
-        organisation=data["organisation"]["name"], status=ServiceStatus(data["status"]),
+        service_id=str(UUID(data["service_id"])),
+        name=data["name"],
+        description=data.get("description", ""),
+        organisation=data["organisation"]["name"],
+        status=ServiceStatus(data["status"]),
         needs=frozenset(map(NeedCategory, data["need_categories"])),
-        delivery_modes=frozenset(map(DeliveryMode, data["delivery_modes"])), venues=venues,
-        sessions=_sessions(schedules, None), minimum_age=data.get("min_age"),
-        maximum_age=data.get("max_age"), languages=frozenset(data.get("languages") or (ENGLISH,)),
+        delivery_modes=frozenset(map(DeliveryMode, data["delivery_modes"])),
+        venues=venues,
+        sessions=_sessions(schedules, None),
+        minimum_age=data.get("min_age"),
+        maximum_age=data.get("max_age"),
+        languages=frozenset(data.get("languages") or (ENGLISH,)),
         accessibility=frozenset(map(Accessibility, data.get("accessibility", ()))),
         capacity=capacity_status(data.get("capacity", {})),
         cost=Cost() if cost["free"] else Cost(cost["amount_pence"], CostUnit(cost["per"])),
@@ -89,15 +103,17 @@ def person_from_referral(event: ReferralCreatedV1) -> Person:
     person, preferences = event.person, event.preferences
     location = person.location
     return Person(
-        needs=tuple(event.needs), age_band=person.age_band,
+        needs=tuple(event.needs),
+        age_band=person.age_band,
         location=None if location is None else Location(location.latitude, location.longitude),
-        postcode_district=person.postcode_district, travel_mode=preferences.travel_mode,
+        postcode_district=person.postcode_district,
+        travel_mode=preferences.travel_mode,
         max_travel_minutes=preferences.max_travel_minutes,
         delivery_modes=frozenset(preferences.delivery_modes),
         accessibility_needs=frozenset(person.accessibility_needs),
-        languages=frozenset(person.languages), interpreter_needed=person.interpreter_needed,
+        languages=frozenset(person.languages),
+        interpreter_needed=person.interpreter_needed,
         interests=tuple(preferences.interests),
-        availability=frozenset((DayOfWeek(slot.day), slot.part_of_day)
-                               for slot in preferences.availability),
+        availability=frozenset((DayOfWeek(slot.day), slot.part_of_day) for slot in preferences.availability),
         max_cost_pence=preferences.max_cost_pence,
     )

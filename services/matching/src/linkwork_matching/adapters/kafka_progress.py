@@ -24,12 +24,12 @@ async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
         await admin.close()
     if description.get("error_code") == UNKNOWN_TOPIC:
         return []
-    return [TopicPartition(topic, p["partition"])
-            for p in sorted(description["partitions"], key=lambda p: p["partition"])]
+    return [
+        TopicPartition(topic, p["partition"]) for p in sorted(description["partitions"], key=lambda p: p["partition"])
+    ]
 
 
-async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patience: float,
-                               poll: float = 0.2) -> bool:
+async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patience: float, poll: float = 0.2) -> bool:
     """Wait until `group` has committed past every record `topic` held when called.
 
     True when caught up (or the topic does not exist yet), False after `patience` seconds.
@@ -37,8 +37,9 @@ async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patien
     partitions = await partitions_of(bootstrap, topic)
     if not partitions:
         return True
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
-                                enable_auto_commit=False, client_id=f"{group}-progress")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, client_id=f"{group}-progress"
+    )
     await consumer.start()
     try:
         # Assigning (never fetching) makes the client load the topic's metadata.
@@ -55,8 +56,9 @@ async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patien
             if not pending:
                 break
             if time.monotonic() >= deadline:
-                log.warning("group %s still behind on %d partitions of %s after %.0fs",
-                            group, len(pending), topic, patience)
+                log.warning(
+                    "group %s still behind on %d partitions of %s after %.0fs", group, len(pending), topic, patience
+                )
                 return False
             await asyncio.sleep(poll)
         return True

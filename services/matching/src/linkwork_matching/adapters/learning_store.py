@@ -33,33 +33,46 @@ ON CONFLICT (service_id, need) DO UPDATE
 """
 
 
-async def save_baseline(connection: asyncpg.Connection, referral_id: UUID, plan_version: int,
-                        swemwbs_metric: float | None) -> bool:
+async def save_baseline(
+    connection: asyncpg.Connection, referral_id: UUID, plan_version: int, swemwbs_metric: float | None
+) -> bool:
     """Record the plan's baseline unless a later plan version is held; True if recorded."""
     stored = await connection.fetchval(
         "INSERT INTO baselines (referral_id, plan_version, swemwbs_metric) VALUES ($1, $2, $3) "
         "ON CONFLICT (referral_id) DO UPDATE SET plan_version = EXCLUDED.plan_version, "
         "swemwbs_metric = coalesce(EXCLUDED.swemwbs_metric, baselines.swemwbs_metric) "
         "WHERE baselines.plan_version <= EXCLUDED.plan_version RETURNING 1",
-        referral_id, plan_version, swemwbs_metric)
+        referral_id,
+        plan_version,
+        swemwbs_metric,
+    )
     return stored is not None
 
 
-async def save_follow_up_wellbeing(connection: asyncpg.Connection, referral_id: UUID,
-                                   swemwbs_metric: float, measured_at: datetime) -> bool:
+async def save_follow_up_wellbeing(
+    connection: asyncpg.Connection, referral_id: UUID, swemwbs_metric: float, measured_at: datetime
+) -> bool:
     """Keep the latest follow-up score; True if this one is the latest."""
     stored = await connection.fetchval(
         "INSERT INTO follow_up_wellbeing (referral_id, swemwbs_metric, measured_at) "
         "VALUES ($1, $2, $3) ON CONFLICT (referral_id) DO UPDATE "
         "SET swemwbs_metric = EXCLUDED.swemwbs_metric, measured_at = EXCLUDED.measured_at "
         "WHERE follow_up_wellbeing.measured_at <= EXCLUDED.measured_at RETURNING 1",
-        referral_id, swemwbs_metric, measured_at)
+        referral_id,
+        swemwbs_metric,
+        measured_at,
+    )
     return stored is not None
 
 
 async def save_attendance(
-    connection: asyncpg.Connection, referral_id: UUID, service_id: UUID, need: NeedCategory, *,
-    attended: bool, contact_at: datetime,
+    connection: asyncpg.Connection,
+    referral_id: UUID,
+    service_id: UUID,
+    need: NeedCategory,
+    *,
+    attended: bool,
+    contact_at: datetime,
 ) -> bool:
     """Keep the latest contact's word on one planned activity; True if it is the latest."""
     stored = await connection.fetchval(
@@ -67,15 +80,19 @@ async def save_attendance(
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (referral_id, service_id, need) DO UPDATE "
         "SET attended = EXCLUDED.attended, contact_at = EXCLUDED.contact_at "
         "WHERE observations.contact_at <= EXCLUDED.contact_at RETURNING 1",
-        referral_id, service_id, need.value, attended, contact_at)
+        referral_id,
+        service_id,
+        need.value,
+        attended,
+        contact_at,
+    )
     return stored is not None
 
 
-async def observed_activities(connection: asyncpg.Connection,
-                              referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
+async def observed_activities(connection: asyncpg.Connection, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
     rows = await connection.fetch(
-        "SELECT service_id, need FROM observations WHERE referral_id = $1 ORDER BY service_id, need",
-        referral_id)
+        "SELECT service_id, need FROM observations WHERE referral_id = $1 ORDER BY service_id, need", referral_id
+    )
     return [(row["service_id"], NeedCategory(row["need"])) for row in rows]
 
 

@@ -38,26 +38,38 @@ def _clip(text: str) -> str:
 
 def suggested_option(person: Person, option: Option, rank: int) -> SuggestedOption:
     return SuggestedOption(
-        service_id=UUID(option.service.service_id), service_name=option.service.name, rank=rank,
+        service_id=UUID(option.service.service_id),
+        service_name=option.service.name,
+        rank=rank,
         # Scores are at most 1 by construction; caveat penalties can take a poor one below 0.
         score=min(1.0, max(0.0, option.score)),
-        distance_km=option.distance_km, delivery_mode=delivery_mode(person, option),
+        distance_km=option.distance_km,
+        delivery_mode=delivery_mode(person, option),
         reasons=tuple(_clip(reason.text) for reason in option.reasons[:MAX_REASONS]),
     )
 
 
 def matches_suggested(
-    referral: ReferralCreatedV1, person: Person, suggestions: Suggestions, *,
-    suggested_at: datetime, ranker_version: str,
+    referral: ReferralCreatedV1,
+    person: Person,
+    suggestions: Suggestions,
+    *,
+    suggested_at: datetime,
+    ranker_version: str,
 ) -> MatchesSuggestedV1:
     return MatchesSuggestedV1(
-        referral_id=referral.referral_id, referral_version=referral.version,
-        person_ref=referral.person.person_ref, suggested_at=suggested_at,
+        referral_id=referral.referral_id,
+        referral_version=referral.version,
+        person_ref=referral.person.person_ref,
+        suggested_at=suggested_at,
         ranker_version=ranker_version,
         needs=tuple(
-            NeedSuggestions(need=n.need, options=tuple(
-                suggested_option(person, option, rank) for rank, option in enumerate(n.options, 1)))
-            for n in suggestions.needs),
+            NeedSuggestions(
+                need=n.need,
+                options=tuple(suggested_option(person, option, rank) for rank, option in enumerate(n.options, 1)),
+            )
+            for n in suggestions.needs
+        ),
     )
 
 
@@ -65,7 +77,12 @@ def provision_gap(tally: GapTally, now: datetime) -> ProvisionGapV1:
     # A window must have length: a report in the same microsecond as its first referral gets one.
     end = max(now, tally.window_start + timedelta(microseconds=1))
     return ProvisionGapV1(
-        need=tally.need, postcode_district=tally.postcode_district,
-        window_start=tally.window_start, window_end=end, referrals_with_need=tally.with_need,
-        referrals_unmet=tally.unmet, nearest_option_km=tally.nearest_km, detected_at=now,
+        need=tally.need,
+        postcode_district=tally.postcode_district,
+        window_start=tally.window_start,
+        window_end=end,
+        referrals_with_need=tally.with_need,
+        referrals_unmet=tally.unmet,
+        nearest_option_km=tally.nearest_km,
+        detected_at=now,
     )

@@ -46,42 +46,60 @@ async def reset(connection: asyncpg.Connection) -> UUID:
     async with connection.transaction():
         await connection.execute("TRUNCATE services")
         value: UUID = await connection.fetchval(
-            "UPDATE read_model SET generation = gen_random_uuid(), started_at = now() "
-            "RETURNING generation")
+            "UPDATE read_model SET generation = gen_random_uuid(), started_at = now() RETURNING generation"
+        )
     return value
 
 
-async def save_snapshot(connection: asyncpg.Connection, event: ServiceChangedV1,
-                        data: dict[str, Any] | None = None) -> bool:
+async def save_snapshot(
+    connection: asyncpg.Connection, event: ServiceChangedV1, data: dict[str, Any] | None = None
+) -> bool:
     """Keep the snapshot unless a later revision is already held; True if it was kept.
 
     `data` is the event's JSON as received, when the caller has it: it validated as `event`, and
     storing it as it is saves serialising the model again (a third of the cost on a replay).
     """
     seq = await connection.fetchval(
-        _SAVE_SNAPSHOT, event.service_id, event.revision, event.status.value,
-        data if data is not None else event.model_dump(mode="json"), *SERVICE_CHANGES_LOCK)
+        _SAVE_SNAPSHOT,
+        event.service_id,
+        event.revision,
+        event.status.value,
+        data if data is not None else event.model_dump(mode="json"),
+        *SERVICE_CHANGES_LOCK,
+    )
     return seq is not None
 
 
 async def changed_services(
-    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 1000,
+    connection: asyncpg.Connection | asyncpg.Pool,
+    after: int,
+    limit: int = 1000,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Snapshots changed after change number `after`: their service-changed JSON, as validated
     when consumed."""
     rows = await connection.fetch(
-        "SELECT change_seq, snapshot FROM services WHERE change_seq > $1 "
-        "ORDER BY change_seq LIMIT $2", after, limit)
+        "SELECT change_seq, snapshot FROM services WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", after, limit
+    )
     return [(row["change_seq"], row["snapshot"]) for row in rows]
 
 
 async def changed_tallies(
-    connection: asyncpg.Connection | asyncpg.Pool, after: int, limit: int = 5000,
+    connection: asyncpg.Connection | asyncpg.Pool,
+    after: int,
+    limit: int = 5000,
 ) -> list[TallyChange]:
     rows = await connection.fetch(
         "SELECT change_seq, service_id, need, outcomes, attended, measured, wellbeing_change "
-        "FROM outcome_tallies WHERE change_seq > $1 ORDER BY change_seq LIMIT $2", after, limit)
-    return [TallyChange(row["change_seq"], str(row["service_id"]), NeedCategory(row["need"]),
-                        OutcomeTally(row["outcomes"], row["attended"], row["measured"],
-                                     row["wellbeing_change"]))
-            for row in rows]
+        "FROM outcome_tallies WHERE change_seq > $1 ORDER BY change_seq LIMIT $2",
+        after,
+        limit,
+    )
+    return [
+        TallyChange(
+            row["change_seq"],
+            str(row["service_id"]),
+            NeedCategory(row["need"]),
+            OutcomeTally(row["outcomes"], row["attended"], row["measured"], row["wellbeing_change"]),
+        )
+        for row in rows
+    ]

@@ -20,8 +20,16 @@ def person_for(request: MatchRequest, start: Person | None) -> Person:
     given = request.model_fields_set
     person = start or Person(needs=())
     changes: dict[str, Any] = {}
-    for name in ("needs", "age_band", "travel_mode", "max_travel_minutes", "interpreter_needed",
-                 "interests", "max_cost_pence", "accepts_waiting_list"):
+    for name in (
+        "needs",
+        "age_band",
+        "travel_mode",
+        "max_travel_minutes",
+        "interpreter_needed",
+        "interests",
+        "max_cost_pence",
+        "accepts_waiting_list",
+    ):
         if name in given:
             changes[name] = getattr(request, name)
     for name in ("delivery_modes", "accessibility_needs", "languages"):
@@ -32,7 +40,8 @@ def person_for(request: MatchRequest, start: Person | None) -> Person:
         changes["location"] = None if location is None else Location(location.latitude, location.longitude)
     if "availability" in given:
         changes["availability"] = frozenset(
-            (DayOfWeek(slot.day), slot.part_of_day) for slot in request.availability or ())
+            (DayOfWeek(slot.day), slot.part_of_day) for slot in request.availability or ()
+        )
     return replace(person, **changes)
 
 
@@ -45,10 +54,15 @@ def filters_for(request: MatchRequest) -> Filters:
 
 def option_out(person: Person, option: Option, rank: int) -> MatchOption:
     return MatchOption(
-        service_id=UUID(option.service.service_id), service_name=option.service.name,
-        organisation=option.service.organisation, need=option.need,
-        also_meets=list(option.also_meets), rank=rank, score=option.score,
-        distance_km=option.distance_km, delivery_mode=delivery_mode(person, option),
+        service_id=UUID(option.service.service_id),
+        service_name=option.service.name,
+        organisation=option.service.organisation,
+        need=option.need,
+        also_meets=list(option.also_meets),
+        rank=rank,
+        score=option.score,
+        distance_km=option.distance_km,
+        delivery_mode=delivery_mode(person, option),
         venue_name=None if option.venue is None else option.venue.name,
         reasons=[ReasonOut(kind=r.kind, text=r.text) for r in option.reasons],
         summary=option.summary,
@@ -58,11 +72,15 @@ def option_out(person: Person, option: Option, rank: int) -> MatchOption:
 def response_for(person: Person, suggestions: Suggestions, ranker_version: str) -> MatchResponse:
     return MatchResponse(
         ranker_version=ranker_version,
-        needs=[NeedMatches(need=n.need, eligible_services=n.eligible_services,
-                           nearest_beyond_reach_km=n.nearest_beyond_reach_km,
-                           options=[option_out(person, o, rank)
-                                    for rank, o in enumerate(n.options, 1)])
-               for n in suggestions.needs],
+        needs=[
+            NeedMatches(
+                need=n.need,
+                eligible_services=n.eligible_services,
+                nearest_beyond_reach_km=n.nearest_beyond_reach_km,
+                options=[option_out(person, o, rank) for rank, o in enumerate(n.options, 1)],
+            )
+            for n in suggestions.needs
+        ],
         ranked=[option_out(person, o, rank) for rank, o in enumerate(suggestions.ranked, 1)],
         gaps=list(suggestions.gaps),
     )

@@ -54,8 +54,11 @@ def _check_pcn(principal: Principal, pcn_code: str, referral_id: UUID) -> None:
         raise _not_found(referral_id)
 
 
-@router.get("/referrals/{referral_id}/matches", response_model=MatchesSuggestedV1,
-            summary="The latest suggestion set of a referral, with reasons")
+@router.get(
+    "/referrals/{referral_id}/matches",
+    response_model=MatchesSuggestedV1,
+    summary="The latest suggestion set of a referral, with reasons",
+)
 async def referral_matches(referral_id: UUID, principal: CurrentPrincipal, pool: Pool) -> dict[str, Any]:
     require_role(principal, *READERS)
     found = await referral_store.latest_suggestions(pool, referral_id)
@@ -66,10 +69,17 @@ async def referral_matches(referral_id: UUID, principal: CurrentPrincipal, pool:
     return payload
 
 
-@router.post("/match", response_model=MatchResponse,
-             summary="Rank options for a person with a link worker's own filters")
-async def match(body: MatchRequest, principal: CurrentPrincipal, pool: Pool, ranker: RankerDep,
-                ranker_version: RankerVersion, metrics: Metrics) -> MatchResponse:
+@router.post(
+    "/match", response_model=MatchResponse, summary="Rank options for a person with a link worker's own filters"
+)
+async def match(
+    body: MatchRequest,
+    principal: CurrentPrincipal,
+    pool: Pool,
+    ranker: RankerDep,
+    ranker_version: RankerVersion,
+    metrics: Metrics,
+) -> MatchResponse:
     require_role(principal, *READERS)
     start = None
     if body.referral_id is not None:
@@ -80,11 +90,14 @@ async def match(body: MatchRequest, principal: CurrentPrincipal, pool: Pool, ran
         start = person_from_referral(referral)
     person = person_for(body, start)
     if not person.needs:
-        raise Problem(422, "Unprocessable content", "give needs, or a referral_id whose needs to use",
-                      errors=[{"field": "needs", "rule": "required", "message": "needs are required"}])
+        raise Problem(
+            422,
+            "Unprocessable content",
+            "give needs, or a referral_id whose needs to use",
+            errors=[{"field": "needs", "rule": "required", "message": "needs are required"}],
+        )
     started = time.perf_counter()
-    suggestions = ranker.suggest(person, per_need=body.options_per_need, limit=body.limit,
-                                 filters=filters_for(body))
+    suggestions = ranker.suggest(person, per_need=body.options_per_need, limit=body.limit, filters=filters_for(body))
     if metrics is not None:
         metrics.rank_seconds.labels("api").observe(time.perf_counter() - started)
     return response_for(person, suggestions, ranker_version)

@@ -33,7 +33,8 @@ class MatchRequest(BaseModel):
     travel_mode: TravelMode | None = None
     max_travel_minutes: int | None = Field(default=None, ge=5, le=180)
     max_distance_km: float | None = Field(
-        default=None, gt=0, le=200, description="Overrides the reach worked out from travel mode and time")
+        default=None, gt=0, le=200, description="Overrides the reach worked out from travel mode and time"
+    )
     delivery_modes: tuple[DeliveryMode, ...] | None = None
     accessibility_needs: tuple[Accessibility, ...] | None = None
     languages: tuple[LanguageCode, ...] | None = None
@@ -41,7 +42,8 @@ class MatchRequest(BaseModel):
     interests: Annotated[tuple[InterestTag, ...], Field(max_length=20)] | None = None
     availability: Annotated[tuple[AvailabilitySlot, ...], Field(max_length=21)] | None = None
     sessions_in: Annotated[tuple[AvailabilitySlot, ...], Field(max_length=21)] = Field(
-        default=(), description="Only options with a session in one of these slots")
+        default=(), description="Only options with a session in one of these slots"
+    )
     max_cost_pence: int | None = Field(default=None, ge=0)
     accepts_waiting_list: bool | None = None
     options_per_need: int = Field(default=3, ge=1, le=20)

@@ -15,7 +15,8 @@ class Columns:
 
     def __init__(self, dtypes: dict[str, npt.DTypeLike]) -> None:
         self._data: dict[str, npt.NDArray[Any]] = {
-            name: np.zeros(INITIAL_CAPACITY, dtype=dtype) for name, dtype in dtypes.items()}
+            name: np.zeros(INITIAL_CAPACITY, dtype=dtype) for name, dtype in dtypes.items()
+        }
         self.size = 0
 
     def append(self, **values: Any) -> int:

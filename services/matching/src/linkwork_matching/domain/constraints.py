@@ -42,16 +42,14 @@ def offer_distance_km(person: Person, offer: Offer) -> float | None:
     """Distance from the person's approximate home to the venue; None for remote offers."""
     if offer.venue is None or person.location is None:
         return None
-    return distance_km(person.location.latitude, person.location.longitude,
-                       offer.venue.latitude, offer.venue.longitude)
+    return distance_km(person.location.latitude, person.location.longitude, offer.venue.latitude, offer.venue.longitude)
 
 
 def age_overlaps(person: Person, minimum: int | None, maximum: int | None) -> bool:
     """Some age in the person's band is eligible. Only the band is known, so a 55-64 person may
     see a 60+ group (with a caveat to check); nobody sees a group their whole band is outside."""
     low, high = person.age_range
-    return (minimum or NO_MINIMUM_AGE) <= high and (
-        maximum if maximum is not None else NO_MAXIMUM_AGE) >= low
+    return (minimum or NO_MINIMUM_AGE) <= high and (maximum if maximum is not None else NO_MAXIMUM_AGE) >= low
 
 
 def check(person: Person, offer: Offer, need: NeedCategory, reach_km: float) -> Exclusion | None:

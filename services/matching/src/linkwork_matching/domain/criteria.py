@@ -46,7 +46,10 @@ class Criteria:
 
 
 def compile_criteria(
-    person: Person, languages: LanguageBits, travel: TravelPolicy, filters: Filters = Filters(),
+    person: Person,
+    languages: LanguageBits,
+    travel: TravelPolicy,
+    filters: Filters = Filters(),
 ) -> Criteria:
     low, high = person.age_range
     accepted = person.delivery_modes or frozenset(DeliveryMode)
@@ -56,9 +59,17 @@ def compile_criteria(
         reach = filters.max_distance_km
     terms = tuple(term for interest in person.interests for term in tokens(interest))
     return Criteria(
-        person=person, age_low=low, age_high=high, modes=mode_mask(accepted),
-        access=access_mask(person.accessibility_needs), languages=language_mask,
-        languages_overflowed=overflowed, available=slots_mask(person.availability),
-        required_slots=slots_mask(filters.required_slots), needs=need_mask(person.needs),
-        reach_km=reach, decay_km=travel.decay_km(reach), query_terms=terms,
+        person=person,
+        age_low=low,
+        age_high=high,
+        modes=mode_mask(accepted),
+        access=access_mask(person.accessibility_needs),
+        languages=language_mask,
+        languages_overflowed=overflowed,
+        available=slots_mask(person.availability),
+        required_slots=slots_mask(filters.required_slots),
+        needs=need_mask(person.needs),
+        reach_km=reach,
+        decay_km=travel.decay_km(reach),
+        query_terms=terms,
     )

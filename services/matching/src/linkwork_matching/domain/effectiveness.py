@@ -26,9 +26,12 @@ class OutcomeTally:
     wellbeing_change: float = 0.0
 
     def __add__(self, other: OutcomeTally) -> OutcomeTally:
-        return OutcomeTally(self.outcomes + other.outcomes, self.attended + other.attended,
-                            self.measured + other.measured,
-                            self.wellbeing_change + other.wellbeing_change)
+        return OutcomeTally(
+            self.outcomes + other.outcomes,
+            self.attended + other.attended,
+            self.measured + other.measured,
+            self.wellbeing_change + other.wellbeing_change,
+        )
 
 
 @dataclass(frozen=True, slots=True)

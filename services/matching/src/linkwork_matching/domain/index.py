@@ -134,10 +134,13 @@ class ServiceIndex:
                     modes=mode_mask(offer.modes),
                     min_age=NO_MINIMUM_AGE if service.minimum_age is None else service.minimum_age,
                     max_age=NO_MAXIMUM_AGE if service.maximum_age is None else service.maximum_age,
-                    access=access_mask(offer.accessibility), languages=languages,
+                    access=access_mask(offer.accessibility),
+                    languages=languages,
                     capacity=CAPACITY_CODES[service.capacity],
-                    cost=service.cost.per_session_pence, slots=session_slots(offer.sessions),
-                    needs=needs, effect=effect,
+                    cost=service.cost.per_session_pence,
+                    slots=session_slots(offer.sessions),
+                    needs=needs,
+                    effect=effect,
                 )
                 partition.live += 1
 
@@ -147,12 +150,13 @@ class ServiceIndex:
         for service in live:
             self._add(service)
 
-    def search(self, criteria: Criteria, need: NeedCategory,
-               text: npt.NDArray[np.float64] | None, weights: Weights) -> Hits:
+    def search(
+        self, criteria: Criteria, need: NeedCategory, text: npt.NDArray[np.float64] | None, weights: Weights
+    ) -> Hits:
         usable = criteria.person.usable_languages
         return self.partitions[need].select(
-            criteria, text, weights,
-            lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages))
+            criteria, text, weights, lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages)
+        )
 
     def text_scores(self, criteria: Criteria) -> npt.NDArray[np.float64] | None:
         return self._text.scores(list(criteria.query_terms))
@@ -168,5 +172,4 @@ class ServiceIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held in numpy arrays (the snapshots themselves are counted by the benchmark)."""
-        return (self._ties.nbytes + self._text.nbytes
-                + sum(p.rows.nbytes for p in self.partitions.values()))
+        return self._ties.nbytes + self._text.nbytes + sum(p.rows.nbytes for p in self.partitions.values())

@@ -13,16 +13,18 @@ from linkwork_contracts.codes import Accessibility, DeliveryMode
 from linkwork_matching.domain.service import Service, Session, Venue
 
 # Features a person taking part from home never needs the provider to supply.
-VENUE_ONLY_FEATURES: frozenset[Accessibility] = frozenset({
-    Accessibility.STEP_FREE_ACCESS,
-    Accessibility.WHEELCHAIR_ACCESSIBLE,
-    Accessibility.ACCESSIBLE_TOILET,
-    Accessibility.CHANGING_PLACES,
-    Accessibility.ACCESSIBLE_PARKING,
-    Accessibility.SEATING_AVAILABLE,
-    Accessibility.ASSISTANCE_DOGS_WELCOME,
-    Accessibility.QUIET_SPACE,
-})
+VENUE_ONLY_FEATURES: frozenset[Accessibility] = frozenset(
+    {
+        Accessibility.STEP_FREE_ACCESS,
+        Accessibility.WHEELCHAIR_ACCESSIBLE,
+        Accessibility.ACCESSIBLE_TOILET,
+        Accessibility.CHANGING_PLACES,
+        Accessibility.ACCESSIBLE_PARKING,
+        Accessibility.SEATING_AVAILABLE,
+        Accessibility.ASSISTANCE_DOGS_WELCOME,
+        Accessibility.QUIET_SPACE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,10 +27,20 @@ ASSESSMENT = CAPACITY_CODES[CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED]
 REMOTE = -1  # `venue` of an offer taken part in online or by phone
 
 ROW_TYPES: dict[str, npt.DTypeLike] = {
-    "ordinal": np.int32, "venue": np.int16, "alive": np.bool_,
-    "latitude": np.float64, "longitude": np.float64, "modes": np.uint8,
-    "min_age": np.int16, "max_age": np.int16, "access": np.uint32, "languages": np.uint64,
-    "capacity": np.int8, "cost": np.int32, "slots": np.uint32, "needs": np.uint32,
+    "ordinal": np.int32,
+    "venue": np.int16,
+    "alive": np.bool_,
+    "latitude": np.float64,
+    "longitude": np.float64,
+    "modes": np.uint8,
+    "min_age": np.int16,
+    "max_age": np.int16,
+    "access": np.uint32,
+    "languages": np.uint64,
+    "capacity": np.int8,
+    "cost": np.int32,
+    "slots": np.uint32,
+    "needs": np.uint32,
     "effect": np.float64,
 }
 
@@ -78,7 +88,10 @@ class NeedPartition:
         return np.flatnonzero(mask)
 
     def select(
-        self, c: Criteria, text: npt.NDArray[np.float64] | None, weights: Weights,
+        self,
+        c: Criteria,
+        text: npt.NDArray[np.float64] | None,
+        weights: Weights,
         speaks: Callable[[int], bool],
     ) -> Hits:
         r = self.rows
@@ -90,9 +103,9 @@ class NeedPartition:
         if location is None:
             reachable = ~in_person
         else:
-            distance[in_person] = distances_km(location.latitude, location.longitude,
-                                               r["latitude"][at[in_person]],
-                                               r["longitude"][at[in_person]])
+            distance[in_person] = distances_km(
+                location.latitude, location.longitude, r["latitude"][at[in_person]], r["longitude"][at[in_person]]
+            )
             reachable = ~in_person | (distance <= c.reach_km)
         beyond = distance[~reachable]
         nearest = float(beyond.min()) if len(beyond) else None
@@ -104,7 +117,8 @@ class NeedPartition:
             bm25 = text[ordinals]
             score += weights.text * (bm25 / (bm25 + weights.text_half))
         score += weights.distance * np.where(
-            in_person, np.exp(-np.nan_to_num(distance) / c.decay_km), weights.remote_appeal)
+            in_person, np.exp(-np.nan_to_num(distance) / c.decay_km), weights.remote_appeal
+        )
         slots = r["slots"][at]
         if c.available:
             fits = ((slots & np.uint32(c.available)) != 0).astype(np.float64)

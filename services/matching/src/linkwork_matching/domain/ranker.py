@@ -94,8 +94,14 @@ def best_distinct(hits: Hits, ties: npt.NDArray[np.int64], k: int) -> list[int]:
 
 
 class Ranker:
-    def __init__(self, index: ServiceIndex, *, weights: Weights | None = None,
-                 travel: TravelPolicy | None = None, prior: EffectPrior | None = None) -> None:
+    def __init__(
+        self,
+        index: ServiceIndex,
+        *,
+        weights: Weights | None = None,
+        travel: TravelPolicy | None = None,
+        prior: EffectPrior | None = None,
+    ) -> None:
         self.index = index
         self.weights = weights or Weights()
         self.travel = travel or TravelPolicy()
@@ -107,8 +113,9 @@ class Ranker:
         self._tallies[(service_id, need)] = tally
         self.index.set_effect(service_id, need, estimate(tally, self.prior).score)
 
-    def suggest(self, person: Person, *, per_need: int = 3, limit: int = 10,
-                filters: Filters | None = None) -> Suggestions:
+    def suggest(
+        self, person: Person, *, per_need: int = 3, limit: int = 10, filters: Filters | None = None
+    ) -> Suggestions:
         criteria = compile_criteria(person, self.index.languages, self.travel, filters or Filters())
         text = self.index.text_scores(criteria)
         needs = tuple(dict.fromkeys(person.needs))
@@ -117,8 +124,10 @@ class Ranker:
         for need in needs:
             hits = self.index.search(criteria, need, text, self.weights)
             depth = max(per_need, limit)
-            options = [self._option(person, need, needs, hits, p)
-                       for p in best_distinct(hits, self.index.ties(hits.ordinals), depth)]
+            options = [
+                self._option(person, need, needs, hits, p)
+                for p in best_distinct(hits, self.index.ties(hits.ordinals), depth)
+            ]
             per_need_lists.append(options)
             eligible = int(np.unique(hits.ordinals).size)
             nearest = None if hits.nearest_beyond_km is None else round(hits.nearest_beyond_km, 3)
@@ -127,19 +136,21 @@ class Ranker:
         # Reasons cost more than ranking: build them only for the options shown, once each.
         explained = {o.key: self._explained(person, o) for o in self._shown(results, ranked)}
         return Suggestions(
-            needs=tuple(replace(n, options=tuple(explained[o.key] for o in n.options))
-                        for n in results),
+            needs=tuple(replace(n, options=tuple(explained[o.key] for o in n.options)) for n in results),
             ranked=tuple(explained[o.key] for o in ranked),
         )
 
-    def _option(self, person: Person, need: NeedCategory, needs: tuple[NeedCategory, ...],
-                hits: Hits, position: int) -> Option:
+    def _option(
+        self, person: Person, need: NeedCategory, needs: tuple[NeedCategory, ...], hits: Hits, position: int
+    ) -> Option:
         service = self.index.service_at(int(hits.ordinals[position]))
         venue_at = int(hits.venues[position])
         distance = float(hits.distances[position])
         return Option(
-            service=service, venue=None if venue_at == REMOTE else service.venues[venue_at],
-            need=need, also_meets=tuple(n for n in needs if n != need and n in service.needs),
+            service=service,
+            venue=None if venue_at == REMOTE else service.venues[venue_at],
+            need=need,
+            also_meets=tuple(n for n in needs if n != need and n in service.needs),
             score=round(float(hits.scores[position]), 6),
             distance_km=None if np.isnan(distance) else round(distance, 3),
         )
@@ -149,7 +160,12 @@ class Ranker:
         return [o for n in results for o in n.options] + list(ranked)
 
     def _explained(self, person: Person, option: Option) -> Option:
-        reasons = explain(person, option.need, option.also_meets,
-                          Offer(option.service, option.venue), option.distance_km,
-                          self._tallies.get((option.service.service_id, option.need)))
+        reasons = explain(
+            person,
+            option.need,
+            option.also_meets,
+            Offer(option.service, option.venue),
+            option.distance_km,
+            self._tallies.get((option.service.service_id, option.need)),
+        )
         return replace(option, reasons=reasons)

@@ -79,15 +79,13 @@ def _schedule(person: Person, offer: Offer) -> Reason | None:
         part = session.part_of_day
         if part is not None and (session.day, part) in person.availability:
             return Reason(ReasonKind.SCHEDULE, f"{session_words(session)} fits {part.value}s")
-    return Reason(ReasonKind.SCHEDULE,
-                  f"{session_words(sessions[0])}, not a time the person said they are free")
+    return Reason(ReasonKind.SCHEDULE, f"{session_words(sessions[0])}, not a time the person said they are free")
 
 
 def _place(person: Person, offer: Offer, distance_km: float | None) -> Reason:
     if offer.venue is not None and distance_km is not None:
         return Reason(ReasonKind.DISTANCE, f"{distance_km:.1f} km away")
-    modes = [m for m in (DeliveryMode.ONLINE, DeliveryMode.TELEPHONE)
-             if m in offer.modes and person.accepts_mode(m)]
+    modes = [m for m in (DeliveryMode.ONLINE, DeliveryMode.TELEPHONE) if m in offer.modes and person.accepts_mode(m)]
     words = {DeliveryMode.ONLINE: "online", DeliveryMode.TELEPHONE: "by telephone"}
     return Reason(ReasonKind.DELIVERY, listing([words[m] for m in modes]))
 
@@ -97,25 +95,33 @@ def _evidence(tally: OutcomeTally | None) -> list[Reason]:
         return []
     reasons = []
     if tally.outcomes >= MIN_OUTCOMES_TO_CITE:
-        reasons.append(Reason(ReasonKind.EVIDENCE,
-                              f"{tally.attended} of {tally.outcomes} people referred took part"))
+        reasons.append(Reason(ReasonKind.EVIDENCE, f"{tally.attended} of {tally.outcomes} people referred took part"))
     if tally.measured >= MIN_OUTCOMES_TO_CITE:
         mean = tally.wellbeing_change / tally.measured
         direction = "up" if mean >= 0 else "down"
-        reasons.append(Reason(ReasonKind.EVIDENCE, f"wellbeing {direction} {abs(mean):.1f} points "
-                              f"on average for {tally.measured} people"))
+        reasons.append(
+            Reason(
+                ReasonKind.EVIDENCE,
+                f"wellbeing {direction} {abs(mean):.1f} points on average for {tally.measured} people",
+            )
+        )
     return reasons
 
 
 def explain(
-    person: Person, need: NeedCategory, also_meets: tuple[NeedCategory, ...], offer: Offer,
-    distance_km: float | None, tally: OutcomeTally | None = None,
+    person: Person,
+    need: NeedCategory,
+    also_meets: tuple[NeedCategory, ...],
+    offer: Offer,
+    distance_km: float | None,
+    tally: OutcomeTally | None = None,
 ) -> tuple[Reason, ...]:
     service = offer.service
     reasons = [Reason(ReasonKind.NEED, f"helps with {need_words(need)}")]
     if also_meets:
-        reasons.append(Reason(ReasonKind.ALSO_MEETS, "also helps with "
-                              + " and ".join(need_words(n) for n in also_meets)))
+        reasons.append(
+            Reason(ReasonKind.ALSO_MEETS, "also helps with " + " and ".join(need_words(n) for n in also_meets))
+        )
     reasons.append(_place(person, offer, distance_km))
     reasons.append(Reason(ReasonKind.COST, cost_words(service.cost)))
     schedule = _schedule(person, offer)
@@ -133,8 +139,7 @@ def explain(
         reasons.append(Reason(ReasonKind.ACCESSIBILITY, ", ".join(FEATURES[f] for f in features)))
     spoken = sorted(person.usable_languages & service.spoken_languages - {"en"})
     if spoken:
-        reasons.append(Reason(ReasonKind.LANGUAGE, "in " + listing(
-            [language_name(code) for code in spoken])))
+        reasons.append(Reason(ReasonKind.LANGUAGE, "in " + listing([language_name(code) for code in spoken])))
     interests = matched_interests(person, offer)
     if interests:
         reasons.append(Reason(ReasonKind.INTERESTS, "matches interests: " + ", ".join(interests)))

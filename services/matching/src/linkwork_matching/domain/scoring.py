@@ -73,8 +73,16 @@ def caveat_penalty(person: Person, offer: Offer, weights: Weights) -> float:
 
 
 def score(
-    *, other_needs_met: int, bm25: float, distance_km: float | None, decay_km: float,
-    available: int, session_slots: int, effect: float, penalty: float, weights: Weights,
+    *,
+    other_needs_met: int,
+    bm25: float,
+    distance_km: float | None,
+    decay_km: float,
+    available: int,
+    session_slots: int,
+    effect: float,
+    penalty: float,
+    weights: Weights,
 ) -> float:
     return (
         weights.coverage * min(other_needs_met, 2) / 2

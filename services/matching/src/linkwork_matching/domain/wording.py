@@ -7,8 +7,12 @@ from linkwork_contracts.codes import Accessibility, CostUnit, DayOfWeek, Schedul
 from linkwork_matching.domain.service import Cost, Session
 
 DAY_PLURALS = {
-    DayOfWeek.MO: "Mondays", DayOfWeek.TU: "Tuesdays", DayOfWeek.WE: "Wednesdays",
-    DayOfWeek.TH: "Thursdays", DayOfWeek.FR: "Fridays", DayOfWeek.SA: "Saturdays",
+    DayOfWeek.MO: "Mondays",
+    DayOfWeek.TU: "Tuesdays",
+    DayOfWeek.WE: "Wednesdays",
+    DayOfWeek.TH: "Thursdays",
+    DayOfWeek.FR: "Fridays",
+    DayOfWeek.SA: "Saturdays",
     DayOfWeek.SU: "Sundays",
 }
 
@@ -31,16 +35,39 @@ FEATURES = {
 # ISO 639 names of languages commonly spoken in England (Census 2021 main languages) and BSL;
 # any other code is shown as the code itself.
 LANGUAGES = {
-    "en": "English", "pl": "Polish", "ro": "Romanian", "pa": "Panjabi", "ur": "Urdu",
-    "pt": "Portuguese", "es": "Spanish", "ar": "Arabic", "bn": "Bengali", "gu": "Gujarati",
-    "it": "Italian", "lt": "Lithuanian", "fr": "French", "zh": "Chinese", "tr": "Turkish",
-    "ta": "Tamil", "so": "Somali", "fa": "Persian", "ku": "Kurdish", "cy": "Welsh",
-    "hi": "Hindi", "ps": "Pashto", "ti": "Tigrinya", "uk": "Ukrainian", "bfi": "British Sign Language",
+    "en": "English",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "pa": "Panjabi",
+    "ur": "Urdu",
+    "pt": "Portuguese",
+    "es": "Spanish",
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "gu": "Gujarati",
+    "it": "Italian",
+    "lt": "Lithuanian",
+    "fr": "French",
+    "zh": "Chinese",
+    "tr": "Turkish",
+    "ta": "Tamil",
+    "so": "Somali",
+    "fa": "Persian",
+    "ku": "Kurdish",
+    "cy": "Welsh",
+    "hi": "Hindi",
+    "ps": "Pashto",
+    "ti": "Tigrinya",
+    "uk": "Ukrainian",
+    "bfi": "British Sign Language",
 }
 
 _UNIT = {
-    CostUnit.SESSION: "a session", CostUnit.WEEK: "a week", CostUnit.MONTH: "a month",
-    CostUnit.COURSE: "for the course", CostUnit.ONE_OFF: "one-off",
+    CostUnit.SESSION: "a session",
+    CostUnit.WEEK: "a week",
+    CostUnit.MONTH: "a month",
+    CostUnit.COURSE: "for the course",
+    CostUnit.ONE_OFF: "one-off",
 }
 
 

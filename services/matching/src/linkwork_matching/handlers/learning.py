@@ -34,26 +34,32 @@ async def _refresh_all(connection: asyncpg.Connection, referral_id: UUID) -> Non
         await learning_store.refresh_tally(connection, service_id, need)
 
 
-async def on_plan_agreed(event: PlanAgreedV1, envelope: CloudEvent,
-                         connection: asyncpg.Connection) -> None:
+async def on_plan_agreed(event: PlanAgreedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
     baseline = latest_swemwbs(event.baseline_measures)
     metric = None if baseline is None else baseline.metric_score
     if await learning_store.save_baseline(connection, event.referral_id, event.plan_version, metric):
         await _refresh_all(connection, event.referral_id)
 
 
-async def on_follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent,
-                                connection: asyncpg.Connection) -> None:
+async def on_follow_up_recorded(
+    event: FollowUpRecordedV1, envelope: CloudEvent, connection: asyncpg.Connection
+) -> None:
     changed = False
     for activity in sorted(event.attendance, key=lambda a: (str(a.service_id), a.need)):
         took_part = TOOK_PART[activity.status]
         if took_part is not None:
             changed |= await learning_store.save_attendance(
-                connection, event.referral_id, activity.service_id, activity.need,
-                attended=took_part, contact_at=event.contact_at)
+                connection,
+                event.referral_id,
+                activity.service_id,
+                activity.need,
+                attended=took_part,
+                contact_at=event.contact_at,
+            )
     measure = latest_swemwbs(event.measures)
     if measure is not None:
         changed |= await learning_store.save_follow_up_wellbeing(
-            connection, event.referral_id, measure.metric_score, measure.recorded_at)
+            connection, event.referral_id, measure.metric_score, measure.recorded_at
+        )
     if changed:
         await _refresh_all(connection, event.referral_id)

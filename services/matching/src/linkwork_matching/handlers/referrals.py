@@ -29,8 +29,7 @@ class ReferralMatcher:
     clock: Callable[[], datetime]
     metrics: MatchingMetrics | None = None
 
-    async def __call__(self, event: ReferralCreatedV1, envelope: CloudEvent,
-                       connection: asyncpg.Connection) -> None:
+    async def __call__(self, event: ReferralCreatedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         if not await referral_store.save_referral(connection, event):
             return  # a newer version has been matched already
         # The inbox stops a redelivered message; this stops the same version published twice
@@ -42,8 +41,7 @@ class ReferralMatcher:
         suggestions = self.ranker.suggest(person, per_need=self.options_per_need)
         elapsed = time.perf_counter() - started
         now = self.clock()
-        message = matches_suggested(event, person, suggestions, suggested_at=now,
-                                    ranker_version=self.ranker_version)
+        message = matches_suggested(event, person, suggestions, suggested_at=now, ranker_version=self.ranker_version)
         if not await referral_store.save_suggestions(connection, message):
             return
         await messaging.add(connection, message, source=self.source)
@@ -55,7 +53,15 @@ class ReferralMatcher:
             for need in suggestions.gaps:
                 self.metrics.unmet_needs.labels(need.value).inc()
         if person.postcode_district is not None:
-            await gap_store.record(connection, event.referral_id, event.version, [
-                GapObservation(n.need, person.postcode_district, n.eligible_services == 0,
-                               n.nearest_beyond_reach_km)
-                for n in suggestions.needs], now)
+            await gap_store.record(
+                connection,
+                event.referral_id,
+                event.version,
+                [
+                    GapObservation(
+                        n.need, person.postcode_district, n.eligible_services == 0, n.nearest_beyond_reach_km
+                    )
+                    for n in suggestions.needs
+                ],
+                now,
+            )

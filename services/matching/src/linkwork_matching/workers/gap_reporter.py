@@ -20,8 +20,16 @@ log = logging.getLogger(__name__)
 
 
 class GapReporter:
-    def __init__(self, pool: asyncpg.Pool, policy: GapPolicy, *, source: str, interval: float,
-                 clock: Callable[[], datetime], metrics: MatchingMetrics | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        policy: GapPolicy,
+        *,
+        source: str,
+        interval: float,
+        clock: Callable[[], datetime],
+        metrics: MatchingMetrics | None = None,
+    ) -> None:
         self._pool = pool
         self._policy = policy
         self._source = source

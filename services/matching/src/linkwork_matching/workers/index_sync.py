@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class IndexSync:
-    def __init__(self, pool: asyncpg.Pool, ranker: Ranker, *, interval: float = 0.5,
-                 metrics: MatchingMetrics | None = None) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, ranker: Ranker, *, interval: float = 0.5, metrics: MatchingMetrics | None = None
+    ) -> None:
         self._pool = pool
         self._ranker = ranker
         self._interval = interval

@@ -27,10 +27,18 @@ log = logging.getLogger(__name__)
 
 
 class ReadModelConsumer:
-    def __init__(self, pool: asyncpg.Pool, bootstrap: str, sync: IndexSync, *, group_prefix: str,
-                 topic_prefix: str, catch_up_timeout: float,
-                 metrics: messaging.MessagingMetrics, retry: messaging.RetryPolicy | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        sync: IndexSync,
+        *,
+        group_prefix: str,
+        topic_prefix: str,
+        catch_up_timeout: float,
+        metrics: messaging.MessagingMetrics,
+        retry: messaging.RetryPolicy | None = None,
+    ) -> None:
         self._pool = pool
         self._bootstrap = bootstrap
         self._sync = sync
@@ -48,12 +56,13 @@ class ReadModelConsumer:
         generation = await read_model.generation(self._pool)
         self.group = f"{self._group_prefix}-read-model-{generation.hex[:12]}"
         self._runner = messaging.ConsumerRunner(
-            self.group, self._pool, self._bootstrap, self._handlers, metrics=self._metrics,
-            retry=self._retry)
+            self.group, self._pool, self._bootstrap, self._handlers, metrics=self._metrics, retry=self._retry
+        )
         await self._runner.start()
         try:
-            caught_up = await wait_until_caught_up(self._bootstrap, self.group, self._topic,
-                                                   patience=self._catch_up_timeout)
+            caught_up = await wait_until_caught_up(
+                self._bootstrap, self.group, self._topic, patience=self._catch_up_timeout
+            )
         except (KafkaError, OSError) as error:
             # Serving with a partial directory beats not serving: the runner goes on catching up.
             log.warning("could not check the read model's progress: %r", error)
@@ -62,8 +71,11 @@ class ReadModelConsumer:
         # The directory is now millions of long-lived objects: keep them out of the cyclic
         # collector's full passes, which would otherwise stall requests for tens of milliseconds.
         gc.freeze()
-        log.info("read model %s", "caught up" if caught_up else "still catching up",
-                 extra={"group": self.group, "changes": applied})
+        log.info(
+            "read model %s",
+            "caught up" if caught_up else "still catching up",
+            extra={"group": self.group, "changes": applied},
+        )
 
     async def stop(self) -> None:
         if self._runner is not None:
