@@ -37,6 +37,11 @@ class Timing:
     bytes: int
 
 
+def _level(pcn: str, practice: str) -> int:
+    """The tally partition of a cell, as the service's own upsert computes it."""
+    return 0 if pcn == ALL else 1 if practice == ALL else 2
+
+
 async def build(url: str, referrals: int, seed: int = 1) -> dict[str, object]:
     """Fill the database at `url` with the aggregates of `referrals` referrals; returns what was built."""
     rng = random.Random(seed)
@@ -55,7 +60,7 @@ async def build(url: str, referrals: int, seed: int = 1) -> dict[str, object]:
     try:
         await migrate(connection, COMPONENT_MIGRATIONS)
         tally = [
-            (pcn, practice, month, str(section), key, subkey, n)
+            (_level(pcn, practice), pcn, practice, month, str(section), key, subkey, n)
             for (month, pcn, practice, section, key, subkey), n in total.tally.items()
             if n
         ]
