@@ -35,7 +35,7 @@ from linkwork_directory.domain.search import Origin, ServiceQuery
 from linkwork_directory.postcodes import SAMPLE
 from linkwork_directory.settings import Settings
 
-from bench.directory.machine import machine
+from bench.machine import describe_machine as machine
 
 HERE = Path(__file__).parent
 WORDS = (

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.machine import describe_machine as describe
 from bench.matching import http_bench, latency, quality, replay
-from bench.matching.machine import describe
 
 HERE = Path(__file__).parent
 

@@ -48,7 +48,7 @@ from linkwork_runtime.database import open_database
 from linkwork_runtime.messaging import MIGRATIONS, ConsumerRunner, Handlers, MessagingMetrics, OutboxRelay, add_many
 from prometheus_client import CollectorRegistry
 
-from bench.messaging.machine import describe_machine
+from bench.machine import describe_machine
 from bench.messaging.report import write_reports
 
 HERE = Path(__file__).parent

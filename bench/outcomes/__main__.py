@@ -27,8 +27,8 @@ from pathlib import Path
 
 import asyncpg
 
+from bench.machine import describe_machine
 from bench.outcomes import replay, report_latency
-from bench.outcomes.machine import describe_machine
 
 HERE = Path(__file__).parent
 REPLAY_TARGET = 10_000

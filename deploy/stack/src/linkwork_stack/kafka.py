@@ -6,9 +6,7 @@ into the cache once; then the storage is formatted and `kafka.Kafka` runs on the
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -19,6 +17,7 @@ from typing import IO
 from linkwork_stack import paths
 from linkwork_stack.ports import wait_for_port
 from linkwork_stack.prerequisites import require_java, require_maven
+from linkwork_stack.server_process import ServerProcess
 
 STARTED_LINE = "Kafka Server started"
 
@@ -87,7 +86,7 @@ def server_properties(data: Path, port: int, controller_port: int) -> str:
 
 
 @dataclass
-class KafkaBroker:
+class KafkaBroker(ServerProcess):
     """One broker process; `data` holds its config, storage and log."""
 
     data: Path
@@ -152,23 +151,3 @@ class KafkaBroker:
                     return
             time.sleep(0.2)
         raise TimeoutError(f"Kafka did not report '{text}' within {timeout:.0f}s; see {self.log_file}")
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def kill(self) -> None:
-        """SIGKILL, for fault-injection tests."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.stop()

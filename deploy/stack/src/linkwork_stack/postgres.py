@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from linkwork_stack.ports import wait_for_port
+from linkwork_stack.server_process import ServerProcess
 
 
 def _bin_path() -> Path:
@@ -63,7 +64,9 @@ def _give_to(user: str | None, path: Path) -> None:
 
 
 @dataclass
-class PostgresServer:
+class PostgresServer(ServerProcess):
+    # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, then exit cleanly.
+    STOP_SIGNAL = signal.SIGINT
     data: Path
     port: int = 55432
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
@@ -164,24 +167,3 @@ class PostgresServer:
         ).stdout.strip()
         if exists != "1":
             subprocess.run([*psql, f'CREATE DATABASE "{name}"'], capture_output=True, check=True)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.process is not None and self.process.poll() is None:
-            # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, then exit cleanly.
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def kill(self) -> None:
-        """SIGKILL the postmaster and its children, for fault-injection tests."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.stop()

@@ -1,0 +1,37 @@
+"""Stopping and killing a server that runs as our child process in its own process group."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from typing import IO, ClassVar
+
+
+class ServerProcess:
+    """Mixed into a server dataclass that sets `process` and `_log` when it starts."""
+
+    STOP_SIGNAL: ClassVar[signal.Signals] = signal.SIGTERM
+    process: subprocess.Popen[bytes] | None
+    _log: IO[bytes] | None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the server to shut down cleanly; SIGKILL its whole group if it has not within `timeout`."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(self.STOP_SIGNAL)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def kill(self) -> None:
+        """SIGKILL the server and its children at once, as a crash would: for fault-injection tests."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.stop()
