@@ -150,3 +150,26 @@ def test_unlisted_activities_still_protect_a_listed_providers_total() -> None:
     # 13 = 10 (s000, listed) + 3 (unlisted): the 3 is derivable, so s000's 10 is hidden.
     assert listed["s000"].planned.suppressed
     assert listed["s001"].planned.value == 10
+
+
+def test_only_the_largest_gaps_are_listed_and_the_rest_still_protects_totals() -> None:
+    # 150 districts with 10 unmet each for housing, and LS-small with 3 (a small cell, not listed).
+    gaps = {("housing", f"D{i:03d}"): GapCounts(with_need=20, unmet=10) for i in range(150)}
+    gaps[("housing", "LS-small")] = GapCounts(with_need=3, unmet=3)
+    report = _report(_base(), gaps=gaps)
+    assert len(report.gaps.cells) == 100 and len(report.gaps.by_area) == 100
+    assert report.gaps.total_unmet.value == 1503
+    # housing's total (1503) = 100 listed cells + an implied rest of 503: not small, so all shown.
+    housing = {row.key: row for row in report.gaps.by_need}["housing"]
+    assert housing.count.value == 1503
+    assert all(cell.unmet.value == 10 for cell in report.gaps.cells)
+    assert "LS-small" not in {row.key for row in report.gaps.by_area}
+
+
+def test_a_small_unlisted_remainder_hides_a_listed_cell() -> None:
+    gaps = {("housing", f"D{i:03d}"): GapCounts(with_need=20, unmet=10) for i in range(100)}
+    gaps[("housing", "LS-small")] = GapCounts(with_need=3, unmet=3)  # unlisted: 101st by unmet
+    report = _report(_base(), gaps=gaps)
+    # housing 1003 = 100 listed tens + 3 unlisted: the 3 is derivable, so one listed 10 goes too.
+    assert sum(cell.unmet.suppressed for cell in report.gaps.cells) == 1
+    assert {row.key: row for row in report.gaps.by_need}["housing"].count.value == 1003

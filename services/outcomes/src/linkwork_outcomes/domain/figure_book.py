@@ -10,6 +10,7 @@ through another. Only after sealing can Figures be read.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from math import isfinite
 
 from linkwork_outcomes.domain.report import Figure
@@ -20,7 +21,14 @@ NOTHING = Figure(value=None, suppressed=False)
 
 
 def _shown(value: int | float) -> Figure:
-    # Built without re-validation: a national report has thousands of figures, all made here.
+    # The type is part of the key: 1 and 1.0 are equal, but a count must stay an int.
+    return _cached(isinstance(value, int), value)
+
+
+@lru_cache(maxsize=8192)
+def _cached(is_count: bool, value: int | float) -> Figure:
+    # Figures are immutable, and counts repeat: a national report has thousands, all made here,
+    # built without re-validation and shared when equal.
     return Figure.model_construct(value=value, suppressed=False)
 
 

@@ -32,7 +32,7 @@ from linkwork_outcomes.domain.report import (
     SummaryReport,
     Suppression,
 )
-from linkwork_outcomes.domain.report_cells import ACTIVITY_ROWS, PROVIDER_ROWS, ReportCells
+from linkwork_outcomes.domain.report_cells import ACTIVITY_ROWS, AREA_ROWS, GAP_ROWS, PROVIDER_ROWS, ReportCells
 from linkwork_outcomes.domain.statistics import (
     ChangeSums,
     histogram_mean,
@@ -62,7 +62,8 @@ NOTES = (
     "way (down for anxiety); UCLA-3 down by 2.",
     "Gaps count referrals whose need had no suitable option within reach, from the matching "
     "service's windows that started in the period; a PCN or practice sees the postcode "
-    "districts its referrals come from.",
+    f"districts its referrals come from. The {GAP_ROWS} need and area pairs and {AREA_ROWS} areas with most "
+    "unmet need are listed.",
     "Referrals entered in error are left out.",
 )
 
@@ -175,7 +176,7 @@ class _Report(ReportCells):
                 unmet=book.count(f"gap:{need}:{district}"),
                 with_need=book.count(f"gap-with:{need}:{district}"),
             )
-            for (need, district), _ in self.gap_cells
+            for need, district in self.gap_cells
         ]
         by_need = [
             CountRow(

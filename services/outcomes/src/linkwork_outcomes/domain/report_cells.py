@@ -20,6 +20,8 @@ from linkwork_outcomes.domain.statistics import ChangeSums
 
 ACTIVITY_ROWS = 200  # a summary lists the activities and providers with most places planned
 PROVIDER_ROWS = 100
+GAP_ROWS = 100  # need x area cells listed: those with most unmet need
+AREA_ROWS = 100
 FIRST_CONTACT_TARGET_DAYS = 14  # NHS England's link worker model: first contact within 2 weeks
 
 
@@ -141,25 +143,39 @@ class ReportCells:
             self.book.remainder(f"not-improved:{score}", f"pairs:{score}", f"improved:{score}")
 
     def _register_gaps(self) -> None:
-        book = self.book
-        self.gap_cells = sorted(self.data.gaps.items(), key=lambda item: item[0])
-        needs: dict[str, list[str]] = {}
-        areas: dict[str, list[str]] = {}
-        for (need, district), counts in self.gap_cells:
+        """The need x area cells and areas with most unmet need; the rest of each total is implied."""
+        book, gaps = self.book, self.data.gaps
+        ranked = sorted(gaps, key=lambda cell: (-gaps[cell].unmet, cell))
+        self.gap_cells = sorted(ranked[:GAP_ROWS])
+        listed = set(self.gap_cells)
+        for need, district in self.gap_cells:
+            counts = gaps[(need, district)]
             unmet = book.cell(f"gap:{need}:{district}", counts.unmet)
             book.cell(f"gap-with:{need}:{district}", counts.with_need)
             book.remainder(f"gap-met:{need}:{district}", f"gap-with:{need}:{district}", unmet)
-            needs.setdefault(need, []).append(unmet)
-            areas.setdefault(district, []).append(unmet)
-        total = book.cell("gap-total", sum(c.unmet for _, c in self.gap_cells))
-        for prefix, groups in (("gap-need", needs), ("gap-area", areas)):
+        total = book.cell("gap-total", sum(c.unmet for c in gaps.values()))
+        by_area: dict[str, int] = {}
+        for (_, district), counts in gaps.items():
+            by_area[district] = by_area.get(district, 0) + counts.unmet
+        areas = sorted(sorted(by_area, key=lambda d: (-by_area[d], d))[:AREA_ROWS])
+        needs = sorted({need for need, _ in gaps})
+        for prefix, keys, position, complete in (("gap-need", needs, 0, True), ("gap-area", areas, 1, False)):
             group_cells = []
-            for key, parts in sorted(groups.items()):
-                cell = book.cell(f"{prefix}:{key}", sum(book.value(p) for p in parts))
-                book.margin(cell, parts)
-                group_cells.append(cell)
+            for key in keys:
+                members = [cell for cell in gaps if cell[position] == key]
+                cell_id = book.cell(f"{prefix}:{key}", sum(gaps[c].unmet for c in members))
+                parts = [f"gap:{c[0]}:{c[1]}" for c in members if c in listed]
+                rest = sum(gaps[c].unmet for c in members if c not in listed)
+                if rest or len(parts) < len(members):
+                    parts.append(book.cell(f"{prefix}-rest:{key}", rest, implied=True))
+                book.margin(cell_id, parts)
+                group_cells.append(cell_id)
+            if not complete and len(keys) < len(by_area):  # areas not listed: their sum is derivable
+                group_cells.append(
+                    book.cell("gap-area-rest", sum(by_area[d] for d in by_area if d not in keys), implied=True)
+                )
             book.margin(total, group_cells)
-        self.gap_needs, self.gap_areas = sorted(needs), sorted(areas)
+        self.gap_needs, self.gap_areas = needs, areas
 
     def _register_equity(self) -> None:
         book, data = self.book, self.data
