@@ -24,7 +24,7 @@ UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
 UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
 ORDER BY 1
 """
-FLUSH_CELLS = 1_000_000  # bounds memory: about 200 bytes a cell
+FLUSH_CELLS = 150_000  # written while the next chunks are computed; also bounds memory
 
 
 async def _write(
