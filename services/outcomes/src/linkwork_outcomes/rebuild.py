@@ -22,7 +22,7 @@ from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
 from linkwork_outcomes.settings import Settings
 
 
-async def run(database_url: str, bootstrap: str, topic_prefix: str, workers: int = 2) -> RebuildResult:
+async def run(database_url: str, bootstrap: str, topic_prefix: str, workers: int = 1) -> RebuildResult:
     connection = await asyncpg.connect(database_url)
     try:
         await migrate(connection, COMPONENT_MIGRATIONS)
@@ -37,11 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=settings.database_url)
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.topic_prefix)
+    # Kafka and PostgreSQL need CPU too: decode in parallel only with cores to spare (measured: on two
+    # cores a second process is slower, as it mostly takes time from the broker and the database).
     parser.add_argument(
         "--workers",
         type=int,
-        default=min(2, os.cpu_count() or 1),
-        help="processes decoding the replay (default: up to 2)",
+        default=max(1, min(4, (os.cpu_count() or 1) // 2)),
+        help="processes decoding the replay (default: half the cores, at most 4)",
     )
     args = parser.parse_args(argv)
     configure_logging("outcomes-rebuild", settings.log_level)

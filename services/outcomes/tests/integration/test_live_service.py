@@ -126,7 +126,7 @@ async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: st
         live = await snapshot(database_url)
 
     async with scratch_database(postgres_url) as fresh:
-        result = await run_rebuild(fresh, kafka_bootstrap, prefix)
+        result = await run_rebuild(fresh, kafka_bootstrap, prefix, workers=2)  # two decoding processes
         assert result.records == len(deliveries)
         assert await snapshot(fresh) == live
     # In place, over the live tables, through the command an operator runs.

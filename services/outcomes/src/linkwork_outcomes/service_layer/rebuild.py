@@ -97,7 +97,7 @@ async def _replay(shares: list[Share]) -> list[Replayed]:
         return list(await asyncio.gather(*(loop.run_in_executor(pool, run_share, share) for share in shares)))
 
 
-async def rebuild(database_url: str, bootstrap: str, topic_prefix: str = "", *, workers: int = 2) -> RebuildResult:
+async def rebuild(database_url: str, bootstrap: str, topic_prefix: str = "", *, workers: int = 1) -> RebuildResult:
     """Empty the projections of the (migrated) database at `database_url` and refill them from Kafka."""
     result = RebuildResult()
     topics = sorted(topic_prefix + event_type.TOPIC for event_type in CONSUMED)
