@@ -35,6 +35,7 @@ from outcomes_report_check import check
 from outcomes_support import (
     JWT_SECRET,
     create_topics,
+    delete_topics,
     eventually,
     produce,
     scratch_database,
@@ -53,10 +54,17 @@ def _token(role: str, pcn: str = "U10001") -> dict[str, str]:
 
 
 async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str) -> None:
-    history = generate(7, referrals=180)
-    rng = random.Random(7)
     prefix = topic_prefix()
     await create_topics(kafka_bootstrap, prefix)
+    try:
+        await _consume_report_and_rebuild(kafka_bootstrap, database_url, postgres_url, prefix)
+    finally:
+        await delete_topics(kafka_bootstrap, prefix)
+
+
+async def _consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str, prefix: str) -> None:
+    history = generate(7, referrals=180)
+    rng = random.Random(7)
     deliveries = list(history.events)
     deliveries += rng.sample(history.events, k=150)  # the same event delivered again
     deliveries += [  # the same content re-sent as a new event (a producer retry above the outbox)
