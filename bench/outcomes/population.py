@@ -122,9 +122,10 @@ def summaries(rng: random.Random, place: World, count: int) -> Iterator[Referral
         if planned:
             pool = place.local_services[pcn] + place.national_services[:5]
             activities = tuple(sorted(rng.sample(pool, k=rng.randint(1, 3))))
-        reason = rng.choice(REASONS).value if closed else None
+        chosen = rng.choice(REASONS)
+        reason = chosen.value if closed else None
         if closed:
-            status = closure_status(ClosureReason(reason)).value
+            status = closure_status(chosen).value
         elif followed:
             status = OpenStatus.FOLLOWING_UP
         elif planned:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -223,7 +224,7 @@ def _gaps(
 
 
 def _equity(chosen: list[TrueReferral], figures: dict[str, float | int | None]) -> None:
-    dimensions = {
+    dimensions: dict[str, Callable[[TrueReferral], str]] = {
         "imd-decile": lambda r: str(r.imd_decile) if r.imd_decile else "unknown",
         "age-band": lambda r: r.age_band,
         "sex": lambda r: r.sex,

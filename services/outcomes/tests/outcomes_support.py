@@ -94,7 +94,7 @@ async def scratch_database(server_url: str) -> AsyncIterator[str]:
             await admin.close()
 
 
-async def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+async def snapshot(url: str) -> dict[str, list[tuple[str, ...]]]:
     """Every projection table, rows sorted: two snapshots are equal iff the projections are."""
     connection = await asyncpg.connect(url)
     try:
