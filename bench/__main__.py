@@ -39,7 +39,6 @@ def suites(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
             "--database",
             f"{server}/bench_messaging",
             *(["--events", "5000", "--repetitions", "2"] if quick else []),
-            "--write",
         ],
         "directory": [
             python,
@@ -136,8 +135,9 @@ def write_report() -> None:
     for name in ("system", "messaging", "directory", "matching", "outcomes", "referral"):
         results = HERE / name / "results.md"
         if results.exists():
-            body = results.read_text().replace("\n# ", "\n### ").removeprefix("# ")
-            parts.append(f"## {name}\n\n{body}")
+            # Each suite's headings go one level down, under this report's title.
+            lines = results.read_text().splitlines()
+            parts.append("\n".join(f"#{line}" if line.startswith("#") else line for line in lines) + "\n")
     (HERE / "REPORT.md").write_text("\n".join(parts))
 
 

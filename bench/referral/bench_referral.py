@@ -34,6 +34,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 from linkwork_contracts import topics
 from linkwork_contracts.codes import (
     ContactKind,
@@ -78,6 +80,18 @@ def summary(name: str, values: list[float]) -> dict[str, Any]:
     }
 
 
+async def _ensure_topic(bootstrap: str, topic: str) -> None:
+    """On a fresh broker the service has not created the topic yet; watching needs its partitions now."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=4, replication_factor=1)])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        await admin.close()
+
+
 class KafkaWatch:
     """Arrival times of events on a topic, by key, from the topic's current end."""
 
@@ -87,6 +101,7 @@ class KafkaWatch:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        await _ensure_topic(self.bootstrap, self.topic)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
         await self._consumer.start()
         await self._consumer._client.force_metadata_update()

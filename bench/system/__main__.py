@@ -8,7 +8,7 @@
    10 s of the last request (no growing backlog). The end-to-end rate is referrals with suggestions
    stored divided by the time from the first request to the last suggestion stored.
 
-    python -m bench.system [--latency-seconds 40] [--rates 50,100,150,200,250] [--rate-seconds 20] [--write]
+    python -m bench.system [--latency-seconds 40] [--rates 25,35,50,75,100,150,200] [--rate-seconds 20] [--write]
 """
 
 from __future__ import annotations
@@ -198,7 +198,9 @@ def main() -> None:
         prog="python -m bench.system", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--latency-seconds", type=float, default=40)
-    parser.add_argument("--rates", type=lambda s: [float(r) for r in s.split(",")], default=[50, 100, 150, 200, 250])
+    parser.add_argument(
+        "--rates", type=lambda s: [float(r) for r in s.split(",")], default=[25, 35, 50, 75, 100, 150, 200]
+    )
     parser.add_argument("--rate-seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=48)
     parser.add_argument("--seed", type=int, default=2026)
