@@ -2,14 +2,13 @@
 asks for nothing but itself, draws its charts, and a screenshot (and a PDF of the print layout)
 is written to .data/test-artifacts/outcomes/.
 
-Chromium is Debian's package (services/outcomes/scripts/install-chromium.sh installs it).
+Chromium is Debian's package; `make test` installs it when missing (deploy/scripts/install-system-packages.sh).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from linkwork_outcomes.synthetic.history import generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_stack.ports import free_port
-from outcomes_browser import CHROMIUM, Browser, PageRun
+from outcomes_browser import Browser, PageRun
 from outcomes_support import JWT_SECRET
 
 pytestmark = pytest.mark.integration
@@ -113,7 +112,6 @@ def _browse(base: str, token: str) -> dict[str, object]:
         browser.close()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="run services/outcomes/scripts/install-chromium.sh")
 async def test_report_page_renders_in_headless_chromium(served: str) -> None:
     token = issue_token(JWT_SECRET, subject="commissioner-1", role="commissioner", pcn="U10001")
     found = await asyncio.to_thread(_browse, served, token)
@@ -141,12 +139,3 @@ async def test_report_page_renders_in_headless_chromium(served: str) -> None:
     assert isinstance(control, PageRun)
     assert control.exceptions, "the recorder must see a thrown error"
     assert any("127.0.0.1:9" in url for url in control.requests), "the recorder must see outside requests"
-
-
-def test_install_script_is_idempotent_when_chromium_is_present() -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    script = Path(__file__).parents[2] / "scripts" / "install-chromium.sh"
-    finished = subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=60, check=False)
-    assert finished.returncode == 0, finished.stderr
-    assert "apt-get" not in finished.stdout + finished.stderr  # nothing to install: nothing run
