@@ -23,7 +23,7 @@ system-packages:
 run: install
 	$(BIN)/linkwork-stack run --simulate 60
 
-test: install system-packages
+test: install system-packages lint typecheck
 	$(BIN)/linkwork-stack provision
 	$(BIN)/pytest
 
