@@ -18,14 +18,13 @@ import json
 import shutil
 import statistics
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
+from linkwork_stack.databases import scratch_database
 
 from bench.machine import describe_machine
 from bench.outcomes import replay, report_latency
@@ -55,20 +54,6 @@ async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, s
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@asynccontextmanager
-async def scratch_database(server_url: str) -> AsyncIterator[str]:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin = await asyncpg.connect(server_url)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -85,7 +70,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         if args.replay_runs:
             prefix, history = await replay.publish(bootstrap, args.replay_referrals)
             runs = []
-            async with scratch_database(database) as url:
+            async with scratch_database(database, "bench") as url:
                 for _ in range(args.replay_runs):
                     runs.append(await asyncio.to_thread(replay.rebuild, url, bootstrap, prefix))
                     print(f"rebuild: {runs[-1].records_per_second:,.0f} events/s", flush=True)
@@ -98,7 +83,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "target_events_per_second": REPLAY_TARGET,
             }
         if args.report_runs:
-            async with scratch_database(database) as url:
+            async with scratch_database(database, "bench") as url:
                 built = await report_latency.build(url, args.report_referrals)
                 print(f"aggregates built: {built}", flush=True)
                 timings = await report_latency.measure(url, args.report_runs)

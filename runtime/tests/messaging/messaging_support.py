@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from linkwork_contracts.envelope import CloudEvent, encode, wrap
 from linkwork_contracts.events import Event
 from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.messaging import MIGRATIONS, Handlers
+from linkwork_stack.databases import scratch_database as empty_database
 
 SAMPLE_TYPE = "uk.linkwork.test.sample.v1"
 HERE = Path(__file__).parent
@@ -149,23 +149,10 @@ def sample_message(event_type: type[Sample], stream: str, seq: int) -> tuple[byt
 @asynccontextmanager
 async def scratch_database(server_url: str) -> AsyncIterator[str]:
     """A new database with the messaging and test tables on the server of `server_url`; dropped after."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    connection = await asyncpg.connect(url)
-    try:
-        await prepare(connection)
-    finally:
-        await connection.close()
-    try:
-        yield url
-    finally:
-        admin = await asyncpg.connect(server_url)
+    async with empty_database(server_url) as url:
+        connection = await asyncpg.connect(url)
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await prepare(connection)
         finally:
-            await admin.close()
+            await connection.close()
+        yield url

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from linkwork_stack import containers
+from linkwork_stack.databases import scratch_database
 from linkwork_stack.kafka import KafkaBroker
 from linkwork_stack.ports import free_port
 from linkwork_stack.postgres import PostgresServer
@@ -80,20 +81,8 @@ def postgres_url(server_dir: Callable[[str], Path]) -> Iterator[str]:
 @pytest.fixture
 async def database_url(postgres_url: str) -> AsyncIterator[str]:
     """A new, empty database for one test, dropped afterwards."""
-    import asyncpg
-
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with scratch_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture

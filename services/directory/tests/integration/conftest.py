@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from linkwork_runtime.database import create_pool
 from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_runtime.migrations import migrate
 from linkwork_runtime.testing import running_app
+from linkwork_stack.databases import scratch_database
 
 from .api_support import settings_for, start_group_at_end
 
@@ -86,22 +86,8 @@ def importer(pool: asyncpg.Pool, clock: SettableClock, sink: RecordingSink) -> I
     return Importer(pool, clock=clock, sink=sink)
 
 
-@asynccontextmanager
-async def fresh_database(postgres_url: str) -> AsyncIterator[str]:
-    name = f"test_directory_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin = await asyncpg.connect(postgres_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+def fresh_database(postgres_url: str) -> AbstractAsyncContextManager[str]:
+    return scratch_database(postgres_url, "test_directory")
 
 
 @dataclass

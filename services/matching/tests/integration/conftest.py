@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from uuid import uuid4
 
-import asyncpg
 import pytest
 from linkwork_contracts import topics
 from linkwork_matching.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.messaging import Backoff, RetryPolicy
+from linkwork_stack.databases import scratch_database
 
 from .kafka_support import ensure_topics
 
@@ -50,18 +50,8 @@ def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Sett
 @pytest.fixture
 async def second_database_url(postgres_url: str) -> AsyncIterator[str]:
     """Another empty database, for a second replica's state or a rebuild beside the first."""
-    name = f"test_second_{uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with scratch_database(postgres_url, "test_second") as url:
+        yield url
 
 
 @pytest.fixture

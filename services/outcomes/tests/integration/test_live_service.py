@@ -30,6 +30,7 @@ from linkwork_outcomes.settings import Settings
 from linkwork_outcomes.synthetic.history import SOURCE, History, generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
+from linkwork_stack.databases import scratch_database
 from outcomes_expectations import expected, status
 from outcomes_report_check import check
 from outcomes_support import (
@@ -38,7 +39,6 @@ from outcomes_support import (
     delete_topics,
     eventually,
     produce,
-    scratch_database,
     settled,
     snapshot,
     topic_prefix,
