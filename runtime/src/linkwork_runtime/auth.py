@@ -8,8 +8,6 @@ HS256 and a shared secret; a deployment sets `LINKWORK_JWKS_URL` and only RS256 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 import jwt
@@ -17,24 +15,11 @@ import jwt.types
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from linkwork_runtime.principal import Principal, Role
 from linkwork_runtime.problems import Problem
 from linkwork_runtime.settings import ServiceSettings
 
-
-class Role(StrEnum):
-    REFERRER = "referrer"
-    LINK_WORKER = "link_worker"
-    PCN_ADMIN = "pcn_admin"
-    COMMISSIONER = "commissioner"
-    CURATOR = "curator"
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    role: Role
-    pcn: str
-    organisation: str | None = None
+__all__ = ["CurrentPrincipal", "Principal", "Role", "TokenVerifier", "authenticate", "issue_token", "require_role"]
 
 
 def _unauthorised(detail: str) -> Problem:

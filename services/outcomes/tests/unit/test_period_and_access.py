@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from linkwork_outcomes.domain.access import ScopeRefused, report_pcn
 from linkwork_outcomes.domain.period import MonthRange, months_back, next_month, parse_month
-from linkwork_runtime.auth import Principal, Role
+from linkwork_runtime.principal import Principal, Role
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import pytest
 from linkwork_referral.domain import access
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.referral import Referral
-from linkwork_runtime.auth import Principal, Role
+from linkwork_runtime.principal import Principal, Role
 
 pytestmark = pytest.mark.unit
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkwork_runtime.auth import Principal, Role
+from linkwork_runtime.principal import Principal, Role
 
 REPORT_ROLES = (Role.COMMISSIONER, Role.PCN_ADMIN)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
-from linkwork_runtime.auth import Principal
+from linkwork_runtime.principal import Principal
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from linkwork_runtime.auth import Principal, Role
+from linkwork_runtime.principal import Principal, Role
 
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.referral import Referral

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from linkwork_runtime import messaging
-from linkwork_runtime.auth import Principal
+from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.adapters.audit import AuditRecord
