@@ -27,6 +27,7 @@ from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.probes import router as probes_router
 from linkwork_runtime.problems import install_problem_handlers
+from linkwork_runtime.secrets import check_secrets
 from linkwork_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def new_broker(name: str, settings: ServiceSettings, registry: CollectorRegistry
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
+    check_secrets(settings)  # before anything listens: a public default secret is a forged-token licence
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

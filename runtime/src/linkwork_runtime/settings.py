@@ -20,6 +20,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    env: str = Field(
+        default="production",
+        description="LINKWORK_ENV: `development` allows the shipped default secrets on a non-loopback address",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-secret-change-me"),
         description="HS256 secret for local development tokens",
