@@ -44,7 +44,8 @@ RequestId = Annotated[
 ]
 
 # Opaque ids of staff accounts (a link worker, a curator): never a name or an email address.
-StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="Opaque staff id")]
+STAFF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+StaffId = Annotated[str, Field(pattern=STAFF_ID_PATTERN, description="Opaque staff id")]
 
 
 def derive_person_ref(nhs_number: str, secret: bytes) -> str:
