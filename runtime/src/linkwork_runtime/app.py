@@ -89,7 +89,12 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         broker = new_broker(definition.name, settings, registry)
         pool = await _with_backoff(
             "PostgreSQL",
-            lambda: open_database(settings.database_url, definition.migrations, max_size=settings.database_pool_size),
+            lambda: open_database(
+                settings.database_url,
+                definition.migrations,
+                max_size=settings.database_pool_size,
+                migration_url=settings.database_migration_url,
+            ),
         )
         await _with_backoff("Kafka", broker.start)
         context = ServiceContext(definition.name, settings, pool, broker, registry)
