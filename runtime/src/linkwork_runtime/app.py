@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +21,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
 from linkwork_runtime.auth import TokenVerifier
+from linkwork_runtime.body_limit import BodySizeLimit
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
@@ -44,6 +45,8 @@ class ServiceDefinition:
     components: Callable[[ServiceContext], Sequence[Component]] = lambda _: ()
     version: str = "0.1.0"
     on_ready: list[Callable[[ServiceContext], Awaitable[None]]] = field(default_factory=list)
+    # Path prefix -> largest body in bytes, where a route needs more than settings.max_body_bytes.
+    body_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 async def _with_backoff(what: str, attempt: Callable[[], Awaitable[T]], max_delay: float = 10.0) -> T:
@@ -126,6 +129,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
+    # Added last, so outermost: a body too large is refused before routing, authentication or parsing.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=definition.body_limits)
     app.include_router(probes_router)
     for router in definition.routers:
         app.include_router(router)

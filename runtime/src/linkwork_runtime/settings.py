@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger request bodies get 413"
+    )
     env: str = Field(
         default="production",
         description="LINKWORK_ENV: `development` allows the shipped default secrets on a non-loopback address",
