@@ -15,8 +15,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    UnsupportedForMessageFormatError,
+)
 
 log = logging.getLogger(__name__)
+
+
+# What Kafka says about a record itself, so that sending it again can never succeed. Authorisation and
+# unknown-topic errors are left out: they are configuration, fixed by an operator, and the record is fine.
+_REFUSED_FOR_GOOD = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    UnsupportedForMessageFormatError,
+)
+
+
+def refused_for_good(error: BaseException | None) -> bool:
+    return isinstance(error, _REFUSED_FOR_GOOD)
 
 
 @dataclass(frozen=True)
@@ -67,23 +87,27 @@ class Publisher:
             producer = await self._ready()
         except Exception as error:  # no broker reachable yet: the same outcome as a refused record
             return [error] * len(records)
-        futures: list[asyncio.Future[object]] = []
+        futures: dict[int, asyncio.Future[object]] = {}
         outcomes: list[BaseException | None] = [None] * len(records)
-        for record in records:
+        for index, record in enumerate(records):
             try:
-                futures.append(await producer.send(record.topic, record.value, key=record.key, headers=record.headers))
-            except Exception as error:  # queue full for too long, or the producer is closing
-                outcomes[len(futures) :] = [error] * (len(records) - len(futures))
+                futures[index] = await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+            except Exception as error:
+                if refused_for_good(error):  # this record alone (e.g. too large): the others still go
+                    outcomes[index] = error
+                    continue
+                # Queue full for too long, or the producer is closing: none of the rest can go now.
+                outcomes[index:] = [error] * (len(records) - index)
                 break
         if futures:
-            await asyncio.wait(futures, timeout=self._ack_timeout)
-        for index, future in enumerate(futures):
+            await asyncio.wait(futures.values(), timeout=self._ack_timeout)
+        for index, future in futures.items():
             if not future.done():
                 outcomes[index] = TimeoutError(f"no acknowledgement within {self._ack_timeout:.0f}s")
                 future.add_done_callback(_ignore_late_outcome)
             elif (failure := future.exception()) is not None:
                 outcomes[index] = failure
-        if any(outcome is not None and not isinstance(outcome, TimeoutError) for outcome in outcomes):
+        if any(o is not None and not isinstance(o, TimeoutError) and not refused_for_good(o) for o in outcomes):
             self._retire()
         return outcomes
 
