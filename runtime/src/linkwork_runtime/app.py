@@ -154,6 +154,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                     definition.migrations,
                     max_size=settings.database_pool_size,
                     migration_url=settings.database_migration_url,
+                    command_timeout=settings.database_command_timeout,
                 ),
                 stop,
             )

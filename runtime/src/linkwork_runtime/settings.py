@@ -20,6 +20,11 @@ class ServiceSettings(BaseSettings):
         description="LINKWORK_DATABASE_MIGRATION_URL: URL of the schema owner, used only to migrate; the service "
         "then connects with LINKWORK_DATABASE_URL as a least-privilege role (unset: one URL for both)",
     )
+    database_command_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="LINKWORK_DATABASE_COMMAND_TIMEOUT: seconds before a stuck statement is cancelled",
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
     http_host: str = "127.0.0.1"
