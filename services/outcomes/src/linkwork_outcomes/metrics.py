@@ -37,6 +37,12 @@ class OutcomesMetrics:
             namespace=NAMESPACE,
             registry=registry,
         )
+        self.summaries_failed = Counter(
+            "summaries_failed",
+            "Referrals whose summary could not be computed, set aside in summary_failure",
+            namespace=NAMESPACE,
+            registry=registry,
+        )
         self.projection_seconds = Histogram(
             "projection_batch_seconds",
             "Time to project one batch of pending referrals",
