@@ -41,6 +41,10 @@ class TopicSpec:
     consumers: tuple[str, ...]
     compacted: bool
     description: str
+    # How long Kafka keeps the events: None keeps them for ever (read models are rebuilt from full history);
+    # a topic carrying identifiable data keeps only what an outage needs. Compacted topics keep each key's
+    # latest event whatever this says.
+    retention_days: int | None = None
 
     @property
     def dlq(self) -> str:
@@ -58,6 +62,7 @@ TOPICS: dict[str, TopicSpec] = {
             False,
             "A referral sent in by a GP system integration engine or a self-referral form. "
             "The only topic that carries identifiable data.",
+            retention_days=30,
         ),
         TopicSpec(
             REFERRAL_CREATED,
