@@ -25,6 +25,7 @@ from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
+from linkwork_runtime.probes import KafkaWatch
 from linkwork_runtime.probes import router as probes_router
 from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.settings import ServiceSettings
@@ -89,11 +90,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             "PostgreSQL",
             lambda: open_database(settings.database_url, definition.migrations, max_size=settings.database_pool_size),
         )
+        # Start-up still waits for Kafka (consumers and producers need it once); an outage later does not stop
+        # the API (see probes).
         await _with_backoff("Kafka", broker.start)
         context = ServiceContext(definition.name, settings, pool, broker, registry)
         app.state.context = context
         app.state.http_metrics = HttpMetrics(registry)
-        components = list(definition.components(context))
+        app.state.kafka_watch = KafkaWatch(broker, registry)
+        components = [app.state.kafka_watch, *definition.components(context)]
         started: list[Component] = []
         try:
             for component in components:
