@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install -q --disable-pip-version-check \
+	@echo "installing linkwork and its dependencies into $(VENV) (from PyPI, pinned by constraints.txt)"
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --disable-pip-version-check \
 		$(PACKAGES) -r requirements-dev.txt
 	touch $(STAMP)
 
@@ -29,11 +30,13 @@ install: $(STAMP)
 	@echo "wrote .env with random secrets for docker compose"
 
 # Debian packages some tests drive for real: promtool (alert rules) and headless Chromium (report page).
+# Non-interactive (apt-get -y), and does nothing when both commands are already there.
 system-packages:
 	bash deploy/scripts/install-system-packages.sh
 
+# Readable log lines for a person watching; services keep JSON lines by default everywhere else.
 run: install
-	$(BIN)/linkwork-stack run --simulate 60
+	LINKWORK_LOG_FORMAT=$${LINKWORK_LOG_FORMAT:-console} $(BIN)/linkwork-stack run --simulate 60
 
 test: install system-packages lint typecheck
 	$(BIN)/linkwork-stack provision

@@ -48,15 +48,16 @@ class ServiceDefinition:
 
 async def _with_backoff(what: str, attempt: Callable[[], Awaitable[T]], max_delay: float = 10.0) -> T:
     delay = 0.5
+    started = asyncio.get_running_loop().time()
     while True:
         try:
             return await attempt()
-        except (OSError, TimeoutError, ConnectionError) as error:
-            log.warning("waiting for %s: %s; retrying in %.1fs", what, error, delay)
-        except Exception as error:  # the Kafka client raises its own error types for "no broker yet"
-            if "Kafka" not in type(error).__name__:
+        except Exception as error:
+            # Connection failures, or the Kafka client's own error types for "no broker yet"; anything else is a bug.
+            if not isinstance(error, OSError | TimeoutError | ConnectionError) and "Kafka" not in type(error).__name__:
                 raise
-            log.warning("waiting for %s: %s; retrying in %.1fs", what, error, delay)
+            waited = asyncio.get_running_loop().time() - started
+            log.warning("waiting for %s (%.0fs so far): %s; retrying in %.1fs", what, waited, error, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, max_delay)
 
@@ -83,7 +84,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(definition.name, settings.log_level)
+        configure_logging(definition.name, settings.log_level, settings.log_format)
         registry = new_registry()
         broker = new_broker(definition.name, settings, registry)
         pool = await _with_backoff(

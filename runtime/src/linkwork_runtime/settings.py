@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,6 +22,11 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        description="json: one JSON object per line, for log collectors (deployments); "
+        "console: one readable line per record, for people (`make run` sets it)",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-secret-change-me"),
         description="HS256 secret for local development tokens",
