@@ -20,7 +20,7 @@ topic() {
 }
 
 topic referral-requested 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
-topic referral-requested.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic referral-requested.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=604800000
 topic referral-created 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1
 topic referral-created.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
 topic matches-suggested 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1

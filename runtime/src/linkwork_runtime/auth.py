@@ -7,6 +7,7 @@ HS256 and a shared secret; a deployment sets `LINKWORK_JWKS_URL` and only RS256 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Annotated
 
@@ -14,6 +15,7 @@ import jwt
 import jwt.types
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from linkwork_contracts.identifiers import STAFF_ID_PATTERN
 
 from linkwork_runtime.principal import Principal, Role
 from linkwork_runtime.problems import Problem
@@ -64,6 +66,7 @@ class TokenVerifier:
 
 
 _bearer = HTTPBearer(auto_error=False)
+_STAFF_ID = re.compile(STAFF_ID_PATTERN)
 
 
 def authenticate(
@@ -72,7 +75,12 @@ def authenticate(
     if credentials is None:
         raise _unauthorised("a bearer token is required (Authorization: Bearer <JWT>)")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(credentials.credentials)
+    principal = verifier.verify(credentials.credentials)
+    # The subject is stored (link_worker, recorded_by) and copied into events whose StaffId field refuses
+    # anything else: an email-style subject accepted here would later fail every follow-up-due batch.
+    if _STAFF_ID.fullmatch(principal.subject) is None:
+        raise _unauthorised("the token's subject (sub) must be an opaque staff id: 1-64 of A-Z a-z 0-9 . _ : -")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

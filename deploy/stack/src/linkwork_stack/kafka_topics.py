@@ -16,18 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkwork_contracts.topics import TOPICS, TopicSpec
+from linkwork_contracts.topics import DAY_MS, OPERATORS, TOPICS, TopicSpec
 
 from linkwork_stack.paths import REPO_ROOT
 
 STRIMZI_TOPICS = REPO_ROOT / "deploy" / "kubernetes" / "kafka" / "topics.yaml"
 COMPOSE_SCRIPT = REPO_ROOT / "deploy" / "kafka" / "create-topics.sh"
 
-DAY_MS = 24 * 3600 * 1000
 # Six partitions bound the useful replicas of a consumer to six; dead letters are few and read by operators.
 PARTITIONS = 6
 DLQ_PARTITIONS = 3
-DLQ_RETENTION_DAYS = 30
 # Compaction waits an hour before cleaning (consumers catching up still see every version) and rolls daily
 # segments, since only closed segments are compacted.
 COMPACTION = {"min.compaction.lag.ms": 3600 * 1000, "segment.ms": DAY_MS}
@@ -39,6 +37,7 @@ class Topic:
     partitions: int
     config: dict[str, str | int]
     description: str
+    readers: str | None = None  # who may read it, when narrower than the consuming service's operators
 
 
 def topics() -> Iterator[Topic]:
@@ -48,8 +47,9 @@ def topics() -> Iterator[Topic]:
         yield Topic(
             spec.dlq,
             DLQ_PARTITIONS,
-            {"cleanup.policy": "delete", "retention.ms": DLQ_RETENTION_DAYS * DAY_MS},
+            {"cleanup.policy": "delete", "retention.ms": spec.dlq_retention_ms},
             f"Dead letters of {spec.name}: messages that failed their retries, the error in the headers.",
+            None if spec.dlq_readers == OPERATORS else spec.dlq_readers,
         )
 
 
@@ -67,7 +67,9 @@ HEADER = """\
 # - business topics keep everything (retention.ms -1): read models are rebuilt by replaying history;
 # - service-changed is log-compacted: the latest snapshot of every community service, forever;
 # - a topic carrying identifiable data (referral-requested) keeps only what recovering from an outage needs;
-# - dead-letter topics keep 30 days for operators to inspect and replay.
+# - dead-letter topics keep 30 days for operators to inspect and replay; referral-requested.dlq holds whole
+#   identifiable requests, so it keeps 7 days and only the referral service's operators may read it
+#   (linkwork_contracts.topics: dlq_retention_ms, dlq_readers).
 # Six partitions bound the useful replicas of a consumer to six.
 """
 
@@ -86,6 +88,7 @@ def strimzi_yaml() -> str:
             "  annotations:",
             # A JSON string is a valid YAML double-quoted scalar, whatever punctuation the description has.
             f"    linkwork/description: {json.dumps(topic.description)}",
+            *([f"    linkwork/readers: {json.dumps(topic.readers)}"] if topic.readers else []),
             "spec:",
             f"  topicName: {topic.name}",
             f"  partitions: {topic.partitions}",
