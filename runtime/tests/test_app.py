@@ -23,9 +23,14 @@ async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
     return {"subject": principal.subject, "pcn": principal.pcn}
 
 
-def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path, **settings_: object):  # type: ignore[no-untyped-def]
     (tmp_path / "001_example.sql").write_text("CREATE TABLE example (id int);")
-    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=SECRET)  # type: ignore[arg-type]
+    settings = ServiceSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=SECRET,
+        **settings_,  # type: ignore[arg-type]
+    )
     return create_app(
         ServiceDefinition(
             name="example",
@@ -97,3 +102,13 @@ async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstr
     assert late.status_code == 401 and "expired" in late.json()["detail"]
     assert bad.status_code == 401 and "not valid" in bad.json()["detail"]
     assert wrong_role.status_code == 403 and "link_worker" in wrong_role.json()["detail"]
+
+
+async def test_the_pool_cancels_a_stuck_statement(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    """Issue 15 [low]: the database pool gets a command_timeout, so a stuck statement frees its connection."""
+    app = _app(database_url, kafka_bootstrap, tmp_path, database_command_timeout=0.5)
+    async with running_app(app):
+        pool = app.state.context.pool
+        with pytest.raises(TimeoutError):
+            await pool.execute("SELECT pg_sleep(30)")
+        assert await pool.fetchval("SELECT 1") == 1

@@ -22,6 +22,11 @@ class ServiceSettings(BaseSettings):
         description="LINKWORK_DATABASE_MIGRATION_URL: URL of the schema owner, used only to migrate; the service "
         "then connects with LINKWORK_DATABASE_URL as a least-privilege role (unset: one URL for both)",
     )
+    database_command_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="LINKWORK_DATABASE_COMMAND_TIMEOUT: seconds before a stuck statement is cancelled",
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
     http_host: str = "127.0.0.1"
@@ -31,6 +36,9 @@ class ServiceSettings(BaseSettings):
         default="json",
         description="json: one JSON object per line, for log collectors (deployments); "
         "console: one readable line per record, for people (`make run` sets it)",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger request bodies get 413"
     )
     env: str = Field(
         default="production",

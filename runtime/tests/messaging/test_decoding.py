@@ -76,16 +76,18 @@ def test_a_tombstone_is_ignored(sample: type[Sample]) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b'{"id": "e-1", "type": "x"}', "e-1"),
-        (b'{"specversion":"1.0","id":"e-2","type":"x"}', "e-2"),  # as the contracts encode it
-        (b'{"specversion":"1.0","id":"e\\"3","type":"x"}', 'e"3'),  # escaped: read by the parser
+        (b'{"id": "e-1", "source": "s", "type": "x"}', ("s", "e-1")),
+        (b'{"specversion":"1.0","id":"e-2","source":"s","type":"x"}', ("s", "e-2")),  # as the contracts encode it
+        (b'{"specversion":"1.0","id":"e\\"3","source":"s","type":"x"}', ("s", 'e"3')),  # escaped: read by the parser
+        (b'{"id": "e-4", "source": "s", "id": "e-5"}', ("s", "e-5")),  # repeated: the last, as the decoder reads it
+        (b'{"id": "e-6"}', None),  # no source: CloudEvents ids are only unique per source
         (b'{"type": "x"}', None),
-        (b'{"id": 7}', None),
-        (b'{"id": ""}', None),
+        (b'{"id": 7, "source": "s"}', None),
+        (b'{"id": "", "source": "s"}', None),
         (b"[1]", None),
         (b"not json", None),
         (None, None),
     ],
 )
-def test_peeking_reads_the_id_or_nothing(raw: bytes | None, expected: str | None) -> None:
+def test_peeking_reads_the_id_or_nothing(raw: bytes | None, expected: tuple[str, str] | None) -> None:
     assert peek_id(raw) == expected

@@ -17,8 +17,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    UnsupportedForMessageFormatError,
+)
 
 log = logging.getLogger(__name__)
+
+
+# What Kafka says about a record itself, so that sending it again can never succeed. Authorisation and
+# unknown-topic errors are left out: they are configuration, fixed by an operator, and the record is fine.
+_REFUSED_FOR_GOOD = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    UnsupportedForMessageFormatError,
+)
+
+
+def refused_for_good(error: BaseException | None) -> bool:
+    return isinstance(error, _REFUSED_FOR_GOOD)
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,11 @@ class Publisher:
                 continue
             try:
                 waiting[index] = await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
-            except Exception as error:  # queue full for too long, or the producer is closing
+            except Exception as error:
+                if refused_for_good(error):  # this record alone (e.g. too large): the others still go
+                    outcomes[index] = error
+                    continue
+                # Queue full for too long, or the producer is closing: none of the rest can go now.
                 outcomes[index:] = [error] * (len(records) - index)
                 break
         if waiting:
@@ -96,7 +120,7 @@ class Publisher:
                 outcomes[index] = asyncio.CancelledError("the send was cancelled")
             elif (failure := future.exception()) is not None:
                 outcomes[index] = failure
-        if any(outcome is not None and not isinstance(outcome, TimeoutError) for outcome in outcomes):
+        if any(o is not None and not isinstance(o, TimeoutError) and not refused_for_good(o) for o in outcomes):
             self._retire()
         return outcomes
 
