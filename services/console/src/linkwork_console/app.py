@@ -141,7 +141,7 @@ def _install_handlers(app: FastAPI) -> None:
             return page.render(
                 request, "error.html", 404, title="Page not found", detail="There is no record here that you can see."
             )
-        log.warning("upstream call failed: %s %s", exc.status, exc.title)
+        log.warning("upstream call failed: %s %s: %s", exc.status, exc.title, exc.detail)
         return page.render(
             request, "error.html", 502, title="Sorry, there is a problem with the service", detail="Try again later."
         )

@@ -233,7 +233,7 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
                 "person.postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
                 "person.phone": ("phone", "Enter a UK phone number"),
                 "person.date_of_birth": ("dob-day", "Enter a real date of birth"),
-                "person": ("given_name", "Check the person's details"),
+                "person": ("phone", "Enter a phone number, so the link worker can reach the person"),
                 "reason": ("reason", "Reason must be 2000 characters or fewer"),
             },
             errors,
@@ -518,8 +518,8 @@ async def agree_plan(
         service_id, _, name = rest.partition("|")
         activities.append({"service_id": service_id, "need": need, "name": name[:300] or None})
     follow_up = date_field(form, "follow-up", errors, "the follow-up date")
-    if follow_up is not None and follow_up <= date.today():
-        errors.add("follow-up-day", "The follow-up date must be in the future")
+    if follow_up is not None and not date.today() < follow_up <= date.today() + timedelta(days=730):
+        errors.add("follow-up-day", "The follow-up date must be in the future and within 2 years")
     if errors:
         referral = await _referral(upstream, user, referral_id)
         values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
@@ -538,7 +538,22 @@ async def agree_plan(
         "activities": activities,
         "follow_ups": [{"due_on": follow_up.isoformat()}],
     }
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/plan", body)
+    try:
+        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/plan", body)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        upstream_errors(
+            error,
+            {"goals": ("goals", "Check the goals"), "follow_ups": ("follow-up-day", "Check the follow-up date")},
+            errors,
+        )
+        referral = await _referral(upstream, user, referral_id)
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values["option"] = chosen
+        return pages.render(
+            request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
+        )
     _flash(request.state.session, "Plan agreed")
     return _see(referral_id)
 
