@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.oidc import OidcClient, SignInFailed
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render
@@ -56,10 +57,15 @@ def _profile(id_claims: dict[str, Any], access_token: str) -> dict[str, Any]:
     def claim(name: str) -> Any:
         return id_claims.get(name, access.get(name))
 
+    # One linkwork role per person: a single `role` claim (development tokens) or the realm's `roles` list.
+    role = claim("role")
+    if role is None:
+        roles = claim("roles") or []
+        role = next((r for r in roles if r in {member.value for member in Role}), None)
     return {
         "sub": id_claims["sub"],
         "name": claim("name") or claim("preferred_username") or id_claims["sub"],
-        "role": claim("role"),
+        "role": role,
         "pcn": claim("pcn"),
         "organisation": claim("org") or claim("organisation"),
         "icb": claim("icb"),
