@@ -7,6 +7,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 KAFKA_POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
+KEYCLOAK_POM = REPO_ROOT / "deploy" / "keycloak" / "pom.xml"
+KEYCLOAK_REALM = REPO_ROOT / "deploy" / "keycloak" / "linkwork-realm.json"
 
 
 def cache_dir() -> Path:

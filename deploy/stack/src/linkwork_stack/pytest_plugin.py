@@ -1,9 +1,10 @@
-"""pytest fixtures giving every test suite a real Kafka broker and a real PostgreSQL server.
+"""pytest fixtures giving every test suite a real Kafka broker, a real PostgreSQL server and a real Keycloak.
 
 Resolution order, per service: an already-running one named by an environment variable
-(`LINKWORK_TEST_KAFKA_BOOTSTRAP`, `LINKWORK_TEST_DATABASE_URL`), else containers when a Docker
-engine answers, else the same Kafka and embedded PostgreSQL that `linkwork-stack` runs. There is
-no fallback to skipping: if none of these can start, the fixture fails with the reason.
+(`LINKWORK_TEST_KAFKA_BOOTSTRAP`, `LINKWORK_TEST_DATABASE_URL`, `LINKWORK_TEST_KEYCLOAK_URL`), else containers
+when a Docker engine answers (Kafka and PostgreSQL), else the same Kafka, embedded PostgreSQL and Keycloak that
+`linkwork-stack` runs. There is no fallback to skipping: if none of these can start, the fixture fails with the
+reason.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from linkwork_stack import containers
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.kafka import KafkaBroker
+from linkwork_stack.keycloak import KeycloakRealm, KeycloakServer
 from linkwork_stack.ports import free_port
 from linkwork_stack.postgres import PostgresServer
 
@@ -89,3 +91,30 @@ async def database_url(postgres_url: str) -> AsyncIterator[str]:
 def topic_name() -> str:
     """A topic name no other test uses, so tests never see each other's messages."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def keycloak(server_dir: Callable[[str], Path]) -> Iterator[KeycloakRealm]:
+    """The linkwork realm on a real Keycloak: endpoints (`issuer`, `jwks_url`, ...), `service_env()` for services.
+
+    `LINKWORK_TEST_KEYCLOAK_URL` (e.g. http://127.0.0.1:8080) reuses a running Keycloak that imported
+    deploy/keycloak/linkwork-realm.json; otherwise one is started for the session (slow on a busy machine).
+    """
+    if url := os.environ.get("LINKWORK_TEST_KEYCLOAK_URL"):
+        yield KeycloakRealm(url.rstrip("/"))
+        return
+    server = KeycloakServer(server_dir("keycloak"), port=free_port())
+    server.start()
+    try:
+        yield server.realm()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def keycloak_token(keycloak: KeycloakRealm) -> Callable[..., str]:
+    """`keycloak_token("link-worker")`: a real access token for a demo user (password `linkwork-demo`).
+
+    `keycloak_token(username, audience=False)` gives one without the services' audience, which they refuse.
+    """
+    return keycloak.token

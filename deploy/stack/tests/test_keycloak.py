@@ -1,0 +1,45 @@
+"""The plugin's Keycloak is real: it serves the linkwork realm and signs RS256 tokens with linkwork's claims."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import jwt
+import pytest
+from linkwork_stack.keycloak import SERVICES_AUDIENCE, KeycloakRealm, password_token
+
+pytestmark = pytest.mark.integration
+
+
+def test_discovery_names_the_issuer_and_key_set(keycloak: KeycloakRealm) -> None:
+    discovery = httpx.get(keycloak.discovery_url, timeout=30).json()
+    assert discovery["issuer"] == keycloak.issuer
+    assert discovery["jwks_uri"] == keycloak.jwks_url
+    assert "S256" in discovery["code_challenge_methods_supported"]
+    keys = httpx.get(keycloak.jwks_url, timeout=30).json()["keys"]
+    assert any(key["alg"] == "RS256" and key["use"] == "sig" for key in keys)
+
+
+def test_demo_link_worker_token_carries_linkwork_claims(
+    keycloak: KeycloakRealm, keycloak_token: Callable[..., str]
+) -> None:
+    token = keycloak_token("link-worker")
+    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    key = jwt.PyJWKClient(keycloak.jwks_url).get_signing_key_from_jwt(token).key
+    claims = jwt.decode(token, key, algorithms=["RS256"], audience=SERVICES_AUDIENCE, issuer=keycloak.issuer)
+    assert "link_worker" in claims["roles"]
+    assert claims["pcn"] == "U00001" and claims["icb"] == "QWO"
+    other = jwt.decode(keycloak_token("link-worker-other-pcn"), options={"verify_signature": False})
+    assert other["pcn"] == "U00002" and other["sub"] != claims["sub"]
+    referrer = jwt.decode(keycloak_token("referrer"), options={"verify_signature": False})
+    assert referrer["org"] == "B86001" and "referrer" in referrer["roles"]
+
+
+def test_audience_only_when_asked_and_wrong_password_refused(
+    keycloak: KeycloakRealm, keycloak_token: Callable[..., str]
+) -> None:
+    without = jwt.decode(keycloak_token("link-worker", audience=False), options={"verify_signature": False})
+    assert SERVICES_AUDIENCE not in (without.get("aud") or [])
+    with pytest.raises(RuntimeError, match="refused"):
+        password_token(keycloak.issuer, "link-worker", "not-the-password")
