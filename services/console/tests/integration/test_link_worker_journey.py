@@ -100,6 +100,8 @@ async def test_journey_from_new_referral_to_closure(
 
     unassigned = await browser.get("/caseload?view=unassigned")
     assert record_path in unassigned.text
+    assert record_path in (await browser.get("/caseload?view=all&safeguarding=yes&q=Example")).text
+    assert record_path not in (await browser.get("/caseload?view=all&q=Nobody")).text
 
     accepted = await browser.post(f"{record_path}/accept", data={"csrf_token": csrf(record)})
     assert accepted.status_code == 303

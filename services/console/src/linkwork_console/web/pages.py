@@ -91,6 +91,7 @@ async def caseload(
     overdue: Annotated[str | None, Query(max_length=5)] = None,
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     safeguarding: Annotated[str | None, Query(max_length=5)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     _require_case_access(user)
@@ -111,6 +112,9 @@ async def caseload(
         params.append(("urgency", urgency))
     if safeguarding == "yes":
         params.append(("safeguarding", "true"))
+    search = (q or "").strip()
+    if len(search) >= 2:
+        params.append(("q", search))
     if cursor:
         params.append(("cursor", cursor))
     page = await upstream.get(user.token, "referral", "/referrals", params)
@@ -125,6 +129,7 @@ async def caseload(
             ("overdue", overdue),
             ("urgency", urgency),
             ("safeguarding", safeguarding),
+            ("q", search),
         )
         if v
     }

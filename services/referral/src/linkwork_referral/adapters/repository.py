@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,12 @@ class CaseloadFilter:
     states: tuple[WorkflowState, ...] = ()
     link_worker: str | None = None
     overdue: bool | None = None
+    urgency: str | None = None
+    safeguarding: bool | None = None
+    # Search within the caller's scope: an NHS number (exact), a date of birth (exact) or part of a name.
+    nhs_number: str | None = None
+    date_of_birth: date | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,18 @@ class ReferralRepository:
                 "AND f.state IN ('pending', 'due') AND f.due_at <= now())"
             )
             conditions.append(exists if where.overdue else f"NOT {exists}")
+        if where.urgency is not None:
+            conditions.append(f"r.urgency = {argument(where.urgency)}")
+        if where.safeguarding is not None:
+            conditions.append(f"r.safeguarding_concern = {argument(where.safeguarding)}")
+        if where.nhs_number is not None:
+            conditions.append(f"r.document->'person'->>'nhs_number' = {argument(where.nhs_number)}")
+        if where.date_of_birth is not None:
+            conditions.append(f"r.document->'person'->>'date_of_birth' = {argument(where.date_of_birth.isoformat())}")
+        if where.name is not None:
+            pattern = argument("%" + where.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            person = "r.document->'person'"
+            conditions.append(f"(({person}->>'given_name') || ' ' || ({person}->>'family_name')) ILIKE {pattern}")
         if cursor is not None:
             conditions.append(f"(r.created_at, r.id) < ({argument(cursor[0])}, {argument(cursor[1])})")
         rows = await self._connection.fetch(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Body, Header, Query, Response
+from linkwork_contracts.codes import Urgency
 from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_runtime.auth import CurrentPrincipal, Principal
 from linkwork_runtime.problems import Problem
@@ -124,6 +125,20 @@ async def create_referral(
     return ReferralView.of(referral)
 
 
+def _search(q: str | None) -> dict[str, Any]:
+    """What a search box's text is: an NHS number, a date of birth, or part of a name."""
+    if q is None:
+        return {}
+    text = q.strip()
+    digits = text.replace(" ", "")
+    if len(digits) == 10 and digits.isdigit():
+        return {"nhs_number": digits}
+    try:
+        return {"date_of_birth": date.fromisoformat(text)}
+    except ValueError:
+        return {"name": text}
+
+
 @router.get("", response_model=CaseloadPage, responses=PROBLEMS, operation_id="caseload")
 async def caseload(
     principal: CurrentPrincipal,
@@ -135,6 +150,16 @@ async def caseload(
         bool | None,
         Query(description="Only referrals with a follow-up due and not recorded (false: only those without)"),
     ] = None,
+    urgency: Annotated[Urgency | None, Query()] = None,
+    safeguarding: Annotated[bool | None, Query(description="Only referrals with (true) or without a concern")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Search your scope: an NHS number (10 digits), a date of birth (YYYY-MM-DD) or part of a name",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> CaseloadPage:
@@ -142,9 +167,15 @@ async def caseload(
         after = decode_cursor(cursor) if cursor is not None else None
     except ValueError as error:
         raise Problem(422, "Invalid request", str(error)) from error
-    page = await service.caseload(
-        principal, pcn, CaseloadFilter(tuple(status or ()), link_worker, overdue), limit=limit, cursor=after
+    where = CaseloadFilter(
+        tuple(status or ()),
+        link_worker,
+        overdue,
+        urgency.value if urgency else None,
+        safeguarding,
+        **_search(q),
     )
+    page = await service.caseload(principal, pcn, where, limit=limit, cursor=after)
     items = [
         CaseloadItem(
             id=r.id,

@@ -265,5 +265,11 @@ def _describe(where: CaseloadFilter) -> str:
         f"states={','.join(s.value for s in where.states)}" if where.states else "",
         f"link_worker={where.link_worker}" if where.link_worker else "",
         f"overdue={where.overdue}" if where.overdue is not None else "",
+        f"urgency={where.urgency}" if where.urgency else "",
+        f"safeguarding={where.safeguarding}" if where.safeguarding is not None else "",
+        # Which kinds of search, never the searched-for values: the audit log says who looked, not for whom.
+        "search=nhs_number" if where.nhs_number else "",
+        "search=date_of_birth" if where.date_of_birth else "",
+        "search=name" if where.name else "",
     ]
     return " ".join(p for p in parts if p) or "all"
