@@ -74,27 +74,27 @@ async def test_journey_from_new_referral_to_closure(
     assert "Enter a valid NHS number" in wrong.text
     assert "<title>Error: New referral" in wrong.text
 
-    made = await post_form(
-        browser,
-        "/referrals/new",
-        {
-            "given_name": "Ada",
-            "family_name": "Example",
-            "nhs_number": nhs_number,
-            "dob-day": "14",
-            "dob-month": "3",
-            "dob-year": "1950",
-            "sex": "female",
-            "postcode": "LS6 1AA",
-            "phone": "0113 496 0000",
-            "needs": ["loneliness-isolation", "physical-activity"],
-            "source": "self-referral",
-            "consent": "yes",
-            "safeguarding": "yes",
-        },
-    )
+    details: dict[str, str | list[str]] = {
+        "given_name": "Ada",
+        "family_name": "Example",
+        "nhs_number": nhs_number,
+        "dob-day": "14",
+        "dob-month": "3",
+        "dob-year": "1950",
+        "sex": "female",
+        "postcode": "LS6 1AA",
+        "phone": "0113 496 0000",
+        "needs": ["loneliness-isolation", "physical-activity"],
+        "source": "self-referral",
+        "consent": "yes",
+        "safeguarding": "yes",
+    }
+    made = await post_form(browser, "/referrals/new", details)
     assert made.status_code == 303, made.text[:3000]
     record_path = made.headers["location"]
+    again = await post_form(browser, "/referrals/new", details)
+    assert again.status_code == 200 and "may already have an open referral" in again.text
+    assert record_path in again.text and "Make the referral anyway" in again.text
     record = await browser.get(record_path)
     assert "Safeguarding concern" in record.text and "Referral made" in record.text
 

@@ -39,6 +39,14 @@ class CaseloadFilter:
     name: str | None = None
 
 
+# States in which a referral is over: a new referral for the same person is no duplicate of these.
+CLOSED_STATES = ("rejected", "completed", "cancelled", "failed", "entered-in-error")
+
+
+def _postcode_key(postcode: str | None) -> str:
+    return (postcode or "").replace(" ", "").upper()
+
+
 @dataclass(frozen=True)
 class Page:
     referrals: list[Referral]
@@ -135,6 +143,46 @@ class ReferralRepository:
                     for f in pending
                 ],
             )
+
+    async def possible_duplicates(
+        self, scope: CaseloadScope, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None
+    ) -> list[tuple[Referral, str]]:
+        """Open referrals in scope for the same NHS number; failing that, close matches on the same date of
+        birth with the same family name or postcode. Each with how it matched."""
+        conditions: list[str] = ["r.state <> ALL($1::text[])"]
+        arguments: list[object] = [list(CLOSED_STATES)]
+
+        def argument(value: object) -> str:
+            arguments.append(value)
+            return f"${len(arguments)}"
+
+        if scope.pcn is not None:
+            conditions.append(f"r.pcn = {argument(scope.pcn)}")
+        if scope.referrer_subject is not None:
+            conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+        person = "r.document->'person'"
+        same_number = f"{person}->>'nhs_number' = {argument(nhs_number)}"
+        close = (
+            f"{person}->>'date_of_birth' = {argument(date_of_birth.isoformat())} AND "
+            f"(lower({person}->>'family_name') = lower({argument(family_name)})"
+            + (
+                f" OR upper(replace({person}->>'postcode', ' ', '')) = {argument(_postcode_key(postcode))})"
+                if postcode
+                else ")"
+            )
+        )
+        rows = await self._connection.fetch(
+            f"""SELECT r.document, {same_number} AS same_number FROM referrals r
+                WHERE {" AND ".join(conditions)} AND (({same_number}) OR ({close}))
+                ORDER BY r.created_at DESC LIMIT 10""",
+            *arguments,
+        )
+        found = [
+            (from_document(row["document"]), "same-nhs-number" if row["same_number"] else "close-match") for row in rows
+        ]
+        if any(how == "same-nhs-number" for _, how in found):
+            return [(referral, how) for referral, how in found if how == "same-nhs-number"]
+        return found
 
     async def caseload(
         self, scope: CaseloadScope, where: CaseloadFilter, *, limit: int, cursor: tuple[datetime, UUID] | None

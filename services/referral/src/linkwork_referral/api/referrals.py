@@ -20,6 +20,8 @@ from linkwork_referral.api.dependencies import PROBLEMS, Service
 from linkwork_referral.api.views import (
     CaseloadItem,
     CaseloadPage,
+    DuplicateCheckResult,
+    PossibleDuplicate,
     ReferralView,
     TimelineEntry,
 )
@@ -192,6 +194,30 @@ async def caseload(
         for r in page.referrals
     ]
     return CaseloadPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.post("/duplicates", response_model=DuplicateCheckResult, responses=PROBLEMS, operation_id="possible_duplicates")
+async def possible_duplicates(
+    body: schemas.DuplicateCheck, principal: CurrentPrincipal, service: Service
+) -> DuplicateCheckResult:
+    """Open referrals, in your own scope, that may be for the same person: the same NHS number or, without one,
+    the same date of birth with the same family name or postcode. A POST so no identifier sits in a URL."""
+    found = await service.possible_duplicates(
+        principal, body.nhs_number, body.family_name, body.date_of_birth, body.postcode
+    )
+    return DuplicateCheckResult(
+        matches=[
+            PossibleDuplicate(
+                id=r.id,
+                state=r.state,
+                given_name=r.person.given_name,
+                family_name=r.person.family_name,
+                created_at=r.created_at,
+                match=how,
+            )
+            for r, how in found
+        ]
+    )
 
 
 @router.get("/{referral_id}", response_model=ReferralView, responses=PROBLEMS, operation_id="read_referral")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -182,6 +182,25 @@ class ReferralService:
             return page
 
         return await self._guarded(principal, "list", None, body)
+
+    async def possible_duplicates(
+        self, principal: Principal, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None
+    ) -> list[tuple[Referral, str]]:
+        """The duplicate-person check a new referral form makes, in the caller's own caseload scope."""
+
+        async def body(connection: asyncpg.Connection) -> list[tuple[Referral, str]]:
+            scope = access.caseload_scope(principal, None)
+            found = await self.repository(connection).possible_duplicates(
+                scope, nhs_number, family_name, date_of_birth, postcode
+            )
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord("duplicate-check", referral_ids=[r.id for r, _ in found], detail=f"matches={len(found)}"),
+            )
+            return found
+
+        return await self._guarded(principal, "duplicate-check", None, body)
 
     async def timeline(self, principal: Principal, referral_id: UUID) -> list[asyncpg.Record]:
         async def body(connection: asyncpg.Connection) -> list[asyncpg.Record]:
