@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from pathlib import Path
@@ -39,11 +40,12 @@ from linkwork_contracts.codes import (
     writeback_concepts,
 )
 from linkwork_contracts.codes.referral import TERMINAL_STATUSES
+from linkwork_contracts.codes.snomed import SNOMED_DISPLAY
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-STANDARDS = REPO.parent / "shared" / "standards" / "social-prescribing.md"
+REFERENCE = REPO / "contracts" / "reference"
 
 
 def conventions_codes(label: str) -> list[str]:
@@ -101,17 +103,17 @@ def test_every_need_has_one_stable_taxonomy_term() -> None:
 # --- referral statuses ---------------------------------------------------------------------
 
 
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a published reference table kept in contracts/reference (see its README)."""
+    with (REFERENCE / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
 def gravity_transitions() -> set[tuple[str, str]]:
-    """The transitions exactly as written in the standards file."""
-    text = STANDARDS.read_text(encoding="utf-8").replace("\n", " ")
-    section = re.search(r"Transitions:(.*?)any→entered-in-error", text)
-    assert section
-    pairs = set()
-    for clause in section.group(1).split(";"):
-        if "→" in clause:
-            source, targets = clause.split("→")
-            pairs |= {(source.strip(), t.strip()) for t in targets.split("|")}
-    return pairs
+    """The transitions exactly as published by the Gravity IG, less the any→entered-in-error rule."""
+    rows = reference_rows("gravity-referral-transitions.csv")
+    assert {"from_status": "*", "to_status": "entered-in-error"} in rows
+    return {(row["from_status"], row["to_status"]) for row in rows if row["from_status"] != "*"}
 
 
 def test_transitions_match_the_gravity_table() -> None:
@@ -237,11 +239,13 @@ def test_part_of_day() -> None:
 # --- SNOMED CT -----------------------------------------------------------------------------
 
 
-def test_snomed_codes_are_the_confirmed_ones_from_the_standards_file() -> None:
-    text = STANDARDS.read_text(encoding="utf-8")
-    for concept in SnomedConcept:
-        assert f"| {concept.value} |" in text
-    assert "871691000000100" not in {c.value for c in SnomedConcept}  # unconfirmed "offered"
+def test_snomed_codes_are_the_confirmed_ones_from_the_reference_table() -> None:
+    rows = reference_rows("snomed-gp-writeback.csv")
+    confirmed = {row["concept_id"] for row in rows if row["confirmed"] == "yes"}
+    unconfirmed = {row["concept_id"] for row in rows if row["confirmed"] != "yes"}
+    assert {c.value for c in SnomedConcept} == confirmed
+    assert {SNOMED_DISPLAY[c] for c in SnomedConcept} == {r["meaning"] for r in rows if r["concept_id"] in confirmed}
+    assert "871691000000100" in unconfirmed  # "offered": never written until confirmed
 
 
 def test_writeback_records_the_referral_once_and_a_decline() -> None:

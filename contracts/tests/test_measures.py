@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 
 pytestmark = pytest.mark.unit
 
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "social-prescribing.md"
+SWEMWBS_TABLE = Path(__file__).resolve().parents[1] / "reference" / "swemwbs-raw-to-metric.csv"
 WHEN = datetime(2025, 3, 10, 10, tzinfo=UTC)
 ADAPTER: TypeAdapter[Any] = TypeAdapter(MeasureResult)
 
@@ -57,9 +58,8 @@ def rejected(data: dict[str, Any]) -> str:
 
 
 def test_conversion_table_is_the_published_one() -> None:
-    text = STANDARDS.read_text(encoding="utf-8")
-    pairs = re.findall(r"(?:^|·)\s*(\d{1,2}) (\d{1,2}\.\d\d)", text, re.MULTILINE)
-    published = {int(raw): float(metric) for raw, metric in pairs}
+    with SWEMWBS_TABLE.open(encoding="utf-8", newline="") as file:
+        published = {int(row["raw_score"]): float(row["metric_score"]) for row in csv.DictReader(file)}
     assert published == SWEMWBS_METRIC
     assert list(SWEMWBS_METRIC) == list(range(7, 36))
     metrics = list(SWEMWBS_METRIC.values())

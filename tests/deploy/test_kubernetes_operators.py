@@ -94,9 +94,12 @@ def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Re
         if not spec.compacted and spec.name != "referral-requested":
             assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
         assert topics[spec.dlq]["cleanup.policy"] == "delete"
+        assert topics[spec.dlq]["retention.ms"] == spec.dlq_retention_ms, spec.dlq
     assert topics["service-changed"]["cleanup.policy"] == "compact"
     # The one topic with identifiable data is not kept for ever.
     assert 0 < topics["referral-requested"]["retention.ms"] <= 90 * 24 * 3600 * 1000
+    # Its dead letters hold whole requests (names, NHS numbers, addresses): a week, then gone (issue 15).
+    assert topics["referral-requested.dlq"]["retention.ms"] == 7 * 24 * 3600 * 1000
 
 
 def test_each_service_gets_its_own_postgresql_cluster_and_database(resources: list[Resource]) -> None:

@@ -113,7 +113,6 @@ PROFILE = PersonProfile(
     sex=Sex.FEMALE,
     ethnic_category=EthnicCategory.WHITE_BRITISH,
     postcode_district="LS6",
-    lsoa="E01011229",
     imd_decile=4,
     location=ApproxLocation.of(53.8191, -1.5823),
     accessibility_needs=(Accessibility.STEP_FREE_ACCESS,),

@@ -17,7 +17,7 @@ def normalise_postcode(value: str) -> str:
     """Upper-case a UK postcode with one space before the inward code ("ls61aa" -> "LS6 1AA")."""
     match = _POSTCODE.match(re.sub(r"\s+", "", value.upper()))
     if match is None:
-        raise ValueError(f"{value!r} is not a UK postcode (e.g. LS6 1AA)")
+        raise ValueError("not a UK postcode (outward code, space, inward code, e.g. SW1A 1AA)")  # never echo it
     return f"{match.group(1)} {match.group(2)}"
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from linkwork_contracts.nhs_number import is_valid_nhs_number, normalise_nhs_number
 
@@ -33,6 +34,19 @@ PcnCode = Annotated[str, Field(pattern=r"^U[0-9]{5}$", description="ODS code of 
 # Any other ODS organisation or site code (trusts, councils, VCSE organisations registered in ODS).
 OdsCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{3,10}$", description="Organisation Data Service code")]
 
+# Ten digits, alone or written 3-3-4 with hyphens or dots, not part of a longer run of digits.
+_NHS_NUMBER_INSIDE = re.compile(r"(?<!\d)\d{3}[-.]?\d{3}[-.]?\d{4}(?!\d)")
+
+
+def _no_nhs_number(value: str) -> str:
+    # A request id is a Kafka key, a database key and goes into referral-created, kept for ever: a sending
+    # system that builds it from the NHS number would spread the identifier everywhere.
+    for found in _NHS_NUMBER_INSIDE.finditer(value):
+        if is_valid_nhs_number(re.sub(r"[-.]", "", found.group())):
+            raise ValueError("request_id must not contain an NHS number")
+    return value
+
+
 # Ids that external systems give their referral requests: opaque, but safe as a Kafka key,
 # a URL segment and a database key.
 RequestId = Annotated[
@@ -41,10 +55,12 @@ RequestId = Annotated[
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
         description="The sending system's id for this request; resending the same id is a no-op",
     ),
+    AfterValidator(_no_nhs_number),
 ]
 
 # Opaque ids of staff accounts (a link worker, a curator): never a name or an email address.
-StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="Opaque staff id")]
+STAFF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+StaffId = Annotated[str, Field(pattern=STAFF_ID_PATTERN, description="Opaque staff id")]
 
 
 def derive_person_ref(nhs_number: str, secret: bytes) -> str:

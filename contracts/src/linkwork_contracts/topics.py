@@ -24,6 +24,10 @@ OUTCOMES = "outcomes"
 EXISTING_SYSTEMS = "existing-systems"  # GP integration engines, self-referral forms, councils
 
 
+DAY_MS = 24 * 3600 * 1000
+OPERATORS = "operators"  # on-call engineers of the consuming service
+
+
 def dlq(topic: str) -> str:
     """The dead-letter topic for `topic`; it keeps the original key."""
     return f"{topic}{DLQ_SUFFIX}"
@@ -41,6 +45,10 @@ class TopicSpec:
     consumers: tuple[str, ...]
     compacted: bool
     description: str
+    # Dead letters keep the original message whole (so it can be replayed): a topic with identifiable data
+    # gets a short retention and a narrower set of readers for its dead-letter topic.
+    dlq_retention_ms: int = 30 * DAY_MS
+    dlq_readers: str = OPERATORS
 
     @property
     def dlq(self) -> str:
@@ -58,6 +66,9 @@ TOPICS: dict[str, TopicSpec] = {
             False,
             "A referral sent in by a GP system integration engine or a self-referral form. "
             "The only topic that carries identifiable data.",
+            dlq_retention_ms=7 * DAY_MS,
+            dlq_readers="the referral service's operators only (identifiable data): no other service's "
+            "principal may read it",
         ),
         TopicSpec(
             REFERRAL_CREATED,

@@ -27,6 +27,7 @@ from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.probes import router as probes_router
 from linkwork_runtime.problems import install_problem_handlers
+from linkwork_runtime.secrets import check_secrets
 from linkwork_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def new_broker(name: str, settings: ServiceSettings, registry: CollectorRegistry
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
+    check_secrets(settings)  # before anything listens: a public default secret is a forged-token licence
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,7 +89,12 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         broker = new_broker(definition.name, settings, registry)
         pool = await _with_backoff(
             "PostgreSQL",
-            lambda: open_database(settings.database_url, definition.migrations, max_size=settings.database_pool_size),
+            lambda: open_database(
+                settings.database_url,
+                definition.migrations,
+                max_size=settings.database_pool_size,
+                migration_url=settings.database_migration_url,
+            ),
         )
         await _with_backoff("Kafka", broker.start)
         context = ServiceContext(definition.name, settings, pool, broker, registry)

@@ -13,6 +13,7 @@ issuer and audience, are accepted. Without a JWKS URL the services accept HS256 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ import jwt
 import jwt.types
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from linkwork_contracts.identifiers import STAFF_ID_PATTERN
 
 from linkwork_runtime.jwks import JwksUnavailable, SigningKeys, UnknownSigningKey
 from linkwork_runtime.principal import Principal, Role
@@ -123,6 +125,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
 
 
 _bearer = HTTPBearer(auto_error=False)
+_STAFF_ID = re.compile(STAFF_ID_PATTERN)
 
 
 def authenticate(
@@ -131,7 +134,12 @@ def authenticate(
     if credentials is None:
         raise _unauthorised("a bearer token is required (Authorization: Bearer <JWT>)")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(credentials.credentials)
+    principal = verifier.verify(credentials.credentials)
+    # The subject is stored (link_worker, recorded_by) and copied into events whose StaffId field refuses
+    # anything else: an email-style subject accepted here would later fail every follow-up-due batch.
+    if _STAFF_ID.fullmatch(principal.subject) is None:
+        raise _unauthorised("the token's subject (sub) must be an opaque staff id: 1-64 of A-Z a-z 0-9 . _ : -")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

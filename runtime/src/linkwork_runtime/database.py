@@ -27,9 +27,14 @@ async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asy
     return pool
 
 
-async def open_database(url: str, components: dict[str, Path], *, max_size: int = 10) -> asyncpg.Pool:
-    """Connect, bring the schema up to date, and return a pool."""
-    connection = await asyncpg.connect(url)
+async def open_database(
+    url: str, components: dict[str, Path], *, max_size: int = 10, migration_url: str | None = None
+) -> asyncpg.Pool:
+    """Bring the schema up to date (as the owner at `migration_url` when given) and return a pool on `url`.
+
+    With two URLs the service never holds the owner's rights: it cannot drop tables or rewrite the ones its
+    grants make append-only (an audit log), even if it is compromised."""
+    connection = await asyncpg.connect(migration_url or url)
     try:
         await migrate(connection, components)
     finally:

@@ -17,11 +17,20 @@ class ServiceSettings(BaseSettings):
         default="postgresql://postgres@127.0.0.1:55432/postgres",
         description="PostgreSQL URL of this service's own database",
     )
+    database_migration_url: str | None = Field(
+        default=None,
+        description="LINKWORK_DATABASE_MIGRATION_URL: URL of the schema owner, used only to migrate; the service "
+        "then connects with LINKWORK_DATABASE_URL as a least-privilege role (unset: one URL for both)",
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    env: str = Field(
+        default="production",
+        description="LINKWORK_ENV: `development` allows the shipped default secrets on a non-loopback address",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-secret-change-me"),
         description="HS256 secret for local development tokens",

@@ -67,6 +67,14 @@ class PersonProfile(BaseModel):
     interpreter_needed: bool = False
     accessibility_needs: AccessibilityNeeds = ()
 
+    @model_validator(mode="after")
+    def _lsoa_or_location(self) -> Self:
+        # An LSOA (~1,500 people) and a ~1 km location together narrow a person down far more than either,
+        # on topics kept for ever; a producer sends one of them.
+        if self.lsoa is not None and self.location is not None:
+            raise ValueError("lsoa and location: an event carries at most one of them")
+        return self
+
 
 class AvailabilitySlot(BaseModel):
     """A part of a weekday when the person is free, e.g. Tuesday mornings."""

@@ -94,9 +94,9 @@ class PersonDetails(BaseModel):
     def _plausible_and_reachable(self) -> Self:
         today = datetime.now(UTC).date()
         if self.date_of_birth > today:
-            raise ValueError(f"date_of_birth {self.date_of_birth} is in the future")
+            raise ValueError("date_of_birth is in the future")  # the value stays out of errors and logs
         if today.year - self.date_of_birth.year > MAX_PLAUSIBLE_AGE:
-            raise ValueError(f"date_of_birth {self.date_of_birth} gives an implausible age")
+            raise ValueError(f"date_of_birth gives an implausible age (over {MAX_PLAUSIBLE_AGE})")
         if not (self.phone or self.email or (self.address_lines and self.postcode)):
             raise ValueError(
                 "a link worker must be able to reach the person: give a phone, an email, "

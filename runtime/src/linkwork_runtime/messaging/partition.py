@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka.structs import TopicPartition
 
+from linkwork_runtime.messaging import redaction
 from linkwork_runtime.messaging.batch import BatchResult, apply_batch
 from linkwork_runtime.messaging.dead_letters.writer import DeadLetterWriter
 from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_id
@@ -145,22 +146,22 @@ class PartitionWorker:
             if attempts < context.retry.max_attempts:
                 self._handler_retries.inc()
                 log.warning(
-                    "%s on %s offset %d: handler failed (attempt %d): %r",
+                    "%s on %s offset %d: handler failed (attempt %d): %s",
                     context.consumer,
                     self.tp,
                     failing.offset,
                     attempts,
-                    result.failure,
+                    redaction.describe(result.failure),
                 )
                 await pause(self._stopping, context.retry.backoff.delay(attempts))
                 continue
             log.error(
-                "%s on %s offset %d: dead-lettering after %d attempts: %r",
+                "%s on %s offset %d: dead-lettering after %d attempts: %s",
                 context.consumer,
                 self.tp,
                 failing.offset,
                 attempts,
-                result.failure,
+                redaction.describe(result.failure),
             )
             if not await self._dead_letters.write([(failing, result.failure, attempts)], self._stopping):
                 return

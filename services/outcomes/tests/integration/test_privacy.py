@@ -59,17 +59,18 @@ def findings(text: str) -> list[str]:
     return found
 
 
-def _rich_referral() -> ReferralCreatedV1:
+def _rich_referral(person_ref: str, *, with_lsoa: bool) -> ReferralCreatedV1:
+    """An event never carries both an LSOA and a location (issue 15), so one rich referral has each."""
     now = datetime(2025, 2, 3, 10, tzinfo=UTC)
     person = PersonProfile(
-        person_ref="a" * 64,
+        person_ref=person_ref,
         age_band=AgeBand.AGE_65_74,
         sex=Sex.FEMALE,
         ethnic_category=EthnicCategory.WHITE_IRISH,
         postcode_district="LS6",
-        lsoa=RICH["lsoa"],
+        lsoa=RICH["lsoa"] if with_lsoa else None,
         imd_decile=3,
-        location=ApproxLocation(latitude=RICH["latitude"], longitude=RICH["longitude"]),
+        location=None if with_lsoa else ApproxLocation(latitude=RICH["latitude"], longitude=RICH["longitude"]),
         languages=("en", RICH["language"]),
         interpreter_needed=True,
     )
@@ -97,7 +98,8 @@ async def database(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     batch = FactBatch()
     for event, envelope in generate(3, referrals=250).events:
         facts_of(event, envelope.time, batch)
-    facts_of(_rich_referral(), datetime.now(UTC), batch)
+    facts_of(_rich_referral("a" * 64, with_lsoa=True), datetime.now(UTC), batch)
+    facts_of(_rich_referral("b" * 64, with_lsoa=False), datetime.now(UTC), batch)
     async with connection.transaction():
         await fact_store.store(connection, batch)
     await project_all(connection)
@@ -142,7 +144,7 @@ async def test_fields_reports_do_not_need_are_not_stored(database: asyncpg.Conne
     for table in await _tables(database):
         everything += [row[0] for row in await database.fetch(f"SELECT row_to_json(t)::text FROM {table} t")]
     text = "\n".join(everything)
-    assert "a" * 64 in text  # the rich referral was stored...
+    assert "a" * 64 in text and "b" * 64 in text  # the rich referrals were stored...
     for value in (
         RICH["lsoa"],
         RICH["interest"],

@@ -166,3 +166,44 @@ async def test_overdue_follow_ups_go_out_at_start_up(settings: Settings, new_ref
             await eventually(emitted, within=30, what="the overdue follow-up emitted at start-up")
     finally:
         await connection.close()
+
+
+async def test_a_follow_up_that_breaks_the_event_contract_is_quarantined_and_the_rest_flow(
+    settings: Settings, new_referral: NewReferral
+) -> None:
+    """Issue 15 [high]: an email-style link worker id made every round fail on the same oldest rows."""
+    from linkwork_referral.service_layer.scheduler import FollowUpScheduler
+    from prometheus_client import CollectorRegistry
+
+    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    try:
+        async with pool.acquire() as connection, connection.transaction():
+            repository = ReferralRepository(connection, ZONE)
+            referrals = [planned_referral(NewReferral(**{**new_referral.__dict__, "id": uuid4()})) for _ in range(3)]
+            for referral in referrals:
+                await repository.add(referral, "0" * 64)
+                await repository.save(referral)
+            # The oldest due row belongs to a referral stored (before subjects were checked) with an email.
+            bad = referrals[0]
+            await connection.execute("UPDATE referrals SET link_worker = 'ada@example.org' WHERE id = $1", bad.id)
+            await connection.execute(
+                "UPDATE follow_ups SET due_at = due_at - interval '1 day' WHERE referral_id = $1", bad.id
+            )
+        registry = CollectorRegistry()
+        scheduler = FollowUpScheduler(
+            pool, source="urn:test", poll_seconds=3600, batch_size=10, max_per_second=100, registry=registry
+        )
+        assert await scheduler.run_once() == 3
+        async with pool.acquire() as connection:
+            states = {
+                row["referral_id"]: (row["state"], row["quarantine_reason"])
+                for row in await connection.fetch("SELECT referral_id, state, quarantine_reason FROM follow_ups")
+            }
+            published = await connection.fetchval("SELECT count(*) FROM outbox")
+        assert states[bad.id] == ("quarantined", "link_worker_id: string_pattern_mismatch")
+        assert [states[r.id][0] for r in referrals[1:]] == ["due", "due"]
+        assert published == 2
+        assert registry.get_sample_value("linkwork_referral_follow_ups_quarantined_total") == 1.0
+        assert await scheduler.run_once() == 0  # the quarantined row is not claimed again
+    finally:
+        await pool.close()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from linkwork_contracts.topics import dlq
 
 from linkwork_runtime.messaging.producer import OutgoingRecord
+from linkwork_runtime.messaging.redaction import safe_message
 
 PREFIX = "dlq-"
 ORIGINAL_TOPIC = "dlq-original-topic"
@@ -52,9 +53,8 @@ class DeadLetter:
 
 
 def describe(error: BaseException) -> tuple[str, str]:
-    """Error type and a readable message for the headers."""
-    message = str(error) or repr(error)
-    return type(error).__name__, message[:_MAX_MESSAGE]
+    """Error type and a readable message for the headers: field and rule, never a value (redaction.py)."""
+    return type(error).__name__, safe_message(error)[:_MAX_MESSAGE]
 
 
 def to_record(letter: DeadLetter) -> OutgoingRecord:

@@ -21,13 +21,18 @@ class AuditRecord:
 
 
 async def record(connection: asyncpg.Connection, principal: Principal, entry: AuditRecord) -> None:
+    await record_as(connection, principal.subject, principal.role.value, principal.pcn, entry)
+
+
+async def record_as(connection: asyncpg.Connection, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+    """For actors that are not signed-in people, e.g. an existing system whose event made a referral."""
     await connection.execute(
         """INSERT INTO audit_log (subject, role, actor_pcn, action, outcome, referral_id, referral_pcn,
                                   referral_ids, detail)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        principal.subject,
-        principal.role.value,
-        principal.pcn,
+        subject,
+        role,
+        pcn,
         entry.action,
         entry.outcome,
         entry.referral_id,

@@ -59,7 +59,8 @@ class EventMapper:
             sex=person.sex,
             ethnic_category=person.ethnic_category,
             postcode_district=place.district if place else None,
-            lsoa=place.lsoa if place else None,
+            # Never both (issue 15): matching needs the location for distances; the LSOA only when there is none.
+            lsoa=place.lsoa if place and place.location is None else None,
             location=place.location if place else None,
             languages=person.languages,
             interpreter_needed=person.interpreter_needed,

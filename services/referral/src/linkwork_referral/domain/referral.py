@@ -131,7 +131,7 @@ class Referral:
         unique("needs", self.needs, minimum=1)
         today = self.created_at.date()
         if self.person.date_of_birth > today:
-            raise DomainError(f"date_of_birth {self.person.date_of_birth} is in the future")
+            raise DomainError("date_of_birth is in the future")  # never echo a person's data
         try:
             self.person.age_band_on(today)
         except ValueError as error:

@@ -15,6 +15,8 @@ import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ReferralRequestedV1
 
+from linkwork_referral.adapters import audit
+from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.reference_tables import PracticeDirectory
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
@@ -83,3 +85,10 @@ class ReferralRequestedHandler:
         # Two requests racing with one id: the second insert does nothing and records nothing.
         if await repository.add(referral, self._service.mapper.person_ref(referral)):
             await self._service.record_changes(connection, referral, str(envelope.source), "existing-system")
+            await audit.record_as(
+                connection,
+                str(envelope.source),
+                "existing-system",
+                pcn,
+                AuditRecord("create-from-event", referral_id=referral.id, referral_pcn=pcn, detail=envelope.id),
+            )

@@ -69,7 +69,7 @@ class ReferralService:
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
     ) -> tuple[Referral, bool]:
         """Make a referral; returns it and whether it is the replay of an earlier request."""
-        access.check_create(principal)
+        await self._refusal_audited(principal, "create", access.check_create)
         if idempotency is not None and (earlier := await self._replay(principal, idempotency)):
             return earlier, True
         now = self.clock()
@@ -238,7 +238,7 @@ class ReferralService:
         before_id: int | None,
         limit: int,
     ) -> list[asyncpg.Record]:
-        access.check_audit_read(principal)
+        await self._refusal_audited(principal, "read-audit", access.check_audit_read)
         async with self.pool.acquire() as connection, connection.transaction():
             rows = await audit.listing(
                 connection, principal.pcn, referral_id=referral_id, subject=subject, before_id=before_id, limit=limit
@@ -251,6 +251,15 @@ class ReferralService:
         if referral is None:
             raise NotFound(f"no referral {referral_id}")
         return referral
+
+    async def _refusal_audited(self, principal: Principal, action: str, check: Callable[[Principal], None]) -> None:
+        """Run a check that needs no referral; a refusal is on record before it is answered."""
+        try:
+            check(principal)
+        except access.Denied as denied:
+            async with self.pool.acquire() as connection:
+                await audit.record(connection, principal, AuditRecord(action, outcome="denied", detail=str(denied)))
+            raise
 
     async def _guarded(
         self,
@@ -275,6 +284,13 @@ class ReferralService:
                     AuditRecord(
                         action, outcome="denied", referral_id=referral_id, referral_pcn=pcn, detail=str(denied)
                     ),
+                )
+            raise
+        except NotFound:
+            # Someone asked for an id that does not exist: guessing ids is worth knowing about.
+            async with self.pool.acquire() as connection:
+                await audit.record(
+                    connection, principal, AuditRecord(action, outcome="not-found", referral_id=referral_id)
                 )
             raise
 

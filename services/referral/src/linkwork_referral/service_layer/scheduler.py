@@ -6,6 +6,11 @@ runs at start-up (overdue follow-ups go out then). Each round claims a batch of 
 all in one transaction: two replicas never claim the same row, and a replica killed mid-round
 leaves its rows pending for the other (nothing it did commits). The outbox relay then publishes.
 
+A row whose event cannot be built (its data breaks the event's contract, e.g. a link worker id that is
+not a StaffId) is quarantined: kept with the rule it broke, counted in
+`linkwork_referral_follow_ups_quarantined_total` (alerted on), and the rest of the batch flows. Retrying such
+a row could never succeed, and it would be claimed first every round, stalling every reminder behind it.
+
 A per-replica rate limit spreads a large backlog (after an outage) over time instead of
 flooding notification systems downstream.
 """
@@ -19,6 +24,7 @@ import logging
 import asyncpg
 from linkwork_runtime import messaging
 from prometheus_client import CollectorRegistry, Counter
+from pydantic import ValidationError
 
 from linkwork_referral.adapters import timeline
 from linkwork_referral.adapters.outgoing import follow_up_due
@@ -34,6 +40,14 @@ LIMIT $1
 FOR UPDATE OF f SKIP LOCKED
 """
 _MARK = "UPDATE follow_ups SET state = 'due', emitted_at = now() WHERE id = ANY($1::uuid[])"
+_QUARANTINE = "UPDATE follow_ups SET state = 'quarantined', quarantine_reason = $2 WHERE id = $1"
+
+
+def _broken_rules(error: ValueError) -> str:
+    """Field and rule only: the values (a subject, a date) stay out of the table and the logs."""
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(str(part) for part in e['loc'])}: {e['type']}" for e in error.errors())
+    return type(error).__name__
 
 
 class FollowUpScheduler:
@@ -54,6 +68,11 @@ class FollowUpScheduler:
         self.emitted = Counter(
             "referral_follow_ups_due_emitted", "follow-up-due events added to the outbox", registry=registry
         )
+        self.quarantined = Counter(
+            "linkwork_referral_follow_ups_quarantined",
+            "due follow-ups set aside because their follow-up-due event could not be built",
+            registry=registry,
+        )
 
     async def start(self) -> None:
         self._stopping.clear()
@@ -70,16 +89,26 @@ class FollowUpScheduler:
         async with self._pool.acquire() as connection, connection.transaction():
             rows = await connection.fetch(_CLAIM, self._batch)
             now = await connection.fetchval("SELECT now()")
+            emitted: list[object] = []
             for row in rows:
-                await messaging.add(connection, follow_up_due(dict(row)), source=self._source)
+                try:
+                    event = follow_up_due(dict(row))
+                except ValueError as error:  # pydantic's ValidationError too: the row's data, not the moment
+                    reason = _broken_rules(error)
+                    await connection.execute(_QUARANTINE, row["id"], reason)
+                    log.error("follow-up %s quarantined: %s", row["id"], reason)
+                    self.quarantined.inc()
+                    continue
+                emitted.append(row["id"])
+                await messaging.add(connection, event, source=self._source)
                 entry = timeline.Entry(
                     "follow-up-due",
                     f"Follow-up {row['sequence']} ({row['kind']}) is due",
                     {"follow_up_id": str(row["id"]), "due_on": row["due_on"].isoformat()},
                 )
                 await timeline.append(connection, row["referral_id"], now, entry, None, "scheduler")
-            await connection.execute(_MARK, [row["id"] for row in rows])
-        self.emitted.inc(len(rows))
+            await connection.execute(_MARK, emitted)
+        self.emitted.inc(len(emitted))
         return len(rows)
 
     async def _run(self) -> None:

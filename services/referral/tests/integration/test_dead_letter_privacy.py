@@ -1,0 +1,74 @@
+"""Issue 15 [medium]: a request with a bad date of birth and a bad postcode leaves no person value in the
+dead letter's headers or in the logs (the message itself is kept whole for replay, on a 7-day topic)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from uuid import uuid4
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from linkwork_contracts import topics
+from linkwork_contracts.envelope import encode, wrap
+from linkwork_referral.settings import Settings
+
+from .kafka_support import collecting, eventually
+from .test_inbound import request
+
+pytestmark = pytest.mark.integration
+
+
+async def test_dead_letter_headers_and_logs_carry_no_person_values(
+    client: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad_id, unroutable_id = f"gp-system:{uuid4()}", f"gp-system:{uuid4()}"
+    envelope = json.loads(encode(wrap(request(bad_id), source="urn:test:gp-system")))
+    person = envelope["data"]["person"]
+    person.update(date_of_birth="1987-02-30", postcode="QQ99 9QQX", given_name="Zebedee", family_name="Quartermain")
+    unroutable = request(unroutable_id, practice="Z00000")
+    identifiable = [
+        "1987-02-30",
+        "QQ99 9QQX",
+        "Zebedee",
+        "Quartermain",
+        person["nhs_number"],
+        person["phone"],
+        unroutable.person.nhs_number,
+        unroutable.person.family_name,
+        str(unroutable.person.date_of_birth),
+        unroutable.person.postcode or "",
+    ]
+    dlq = topics.dlq(topics.REFERRAL_REQUESTED)
+    caplog.set_level(logging.DEBUG)
+    async with collecting(settings.kafka_bootstrap_servers, [dlq]) as kafka:
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+        await producer.start()
+        try:
+            await producer.send_and_wait(topics.REFERRAL_REQUESTED, json.dumps(envelope).encode(), key=bad_id.encode())
+            raw = encode(wrap(unroutable, source="urn:test:gp-system"))
+            await producer.send_and_wait(topics.REFERRAL_REQUESTED, raw, key=unroutable_id.encode())
+        finally:
+            await producer.stop()
+        await eventually(
+            lambda: len(kafka.about(bad_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,
+            within=60,
+            what="both requests dead-lettered",
+        )
+    [schema_failure] = kafka.about(bad_id, dlq)
+    [routing_failure] = kafka.about(unroutable_id, dlq)
+    message = schema_failure.headers["dlq-error-message"].decode()
+    # The field and the rule are named...
+    assert "date_of_birth" in message and "postcode" in message
+    # ...and no value of the person appears in any header or log line.
+    headers = " ".join(
+        value.decode(errors="replace")
+        for letter in (schema_failure, routing_failure)
+        for value in letter.headers.values()
+    )
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "dead-lettering" in logged or "handler failed" in logged  # the unroutable one was logged
+    for value in identifiable:
+        assert value not in headers, f"a person value is in the DLQ headers: {headers}"
+        assert value not in logged, "a person value is in the logs"
