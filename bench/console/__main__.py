@@ -134,6 +134,15 @@ async def weights(console_url: str, session_id: str) -> dict[str, int]:
     return {"first_load_bytes": first, "later_page_bytes": max(later, caseload_again)}
 
 
+THINK_SECONDS = (1.0, 4.0)
+
+
+async def think(rng: random.Random) -> None:
+    """A person reads a page before the next click; uniform over THINK_SECONDS, so 50 people ask for about
+    20 pages a second between them, far busier than a PCN's link workers at their desks."""
+    await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+
+
 async def browse(console_url: str, session_ids: list[str], seconds: float) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
     deadline = time.monotonic() + seconds
@@ -143,19 +152,22 @@ async def browse(console_url: str, session_ids: list[str], seconds: float) -> di
         async def person(session_id: str, seed: int) -> None:
             rng = random.Random(seed)
             cookies = {"linkwork-session": session_id}
+            await think(rng)  # people arrive over a few seconds, not all in the same millisecond
             while time.monotonic() < deadline:
                 mine = await client.get("/caseload", cookies=cookies)
                 mine.raise_for_status()
                 timings["caseload (mine)"].append(server_ms(mine))
+                await think(rng)
                 unallocated = await client.get("/caseload?view=unassigned", cookies=cookies)
                 unallocated.raise_for_status()
                 timings["caseload (unallocated)"].append(server_ms(unallocated))
+                await think(rng)
                 links = LINK.findall(mine.text) + LINK.findall(unallocated.text)
                 for link in rng.sample(links, min(2, len(links))):
                     record = await client.get(link, cookies=cookies)
                     record.raise_for_status()
                     timings["referral record"].append(server_ms(record))
-                await asyncio.sleep(rng.uniform(0.5, 1.5))  # a person reads before the next click
+                    await think(rng)
 
         await asyncio.gather(*(person(s, i) for i, s in enumerate(session_ids)))
     return timings
@@ -260,7 +272,8 @@ def markdown(results: dict[str, object]) -> str:
         "on it.",
         "",
         f"{results['users']} people, each signed in (session seeded in the console's table), loop for "
-        f"{results['seconds']} s: their caseload, the unallocated list, two referral records, then 0.5-1.5 s reading. "
+        f"{results['seconds']} s: their caseload, the unallocated list, two referral records, reading each page "
+        f"for 1-4 s (uniform) before the next click. "
         f"{results['referrals']} referrals in the PCN, two in three allocated.",
         "",
         "Server time is the console's own `Server-Timing` (it includes the console's calls to the referral service).",

@@ -139,3 +139,19 @@ async def test_link_worker_journey_in_the_browser(stack: ConsoleSystem, chromium
             return summary if closed == OTHER_PEOPLE + 1 else None
 
         await eventually(outcomes_caught_up, within=120, what="outcomes to count the closed journeys")
+
+        # The figures as a PCN manager and a commissioner see them, opened in the browser from the console.
+        for username in ("pcn-admin", "commissioner"):
+            context = await chromium.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            try:
+                await sign_in(page, stack.url, username)
+                await page.get_by_role("link", name="Outcomes report").first.click()
+                await check_page(page, artefacts, f"17-outcomes-report-{username}")
+                funnel = await page.locator("table").first.inner_text()
+                assert "Closed" in funnel or "closed" in funnel
+                async with page.expect_download() as download:
+                    await page.get_by_role("link", name="Download these figures as CSV").click()
+                assert (await download.value).suggested_filename.endswith(".csv")
+            finally:
+                await context.close()

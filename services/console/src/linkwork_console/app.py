@@ -3,6 +3,7 @@ frontend assets and the pages."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +29,7 @@ from linkwork_console.settings import Settings
 from linkwork_console.web import auth, pages
 from linkwork_console.web.deps import CsrfFailed, Pages, SignInRequired, sign_in_location
 from linkwork_console.web.filters import install_filters
-from linkwork_console.web.session_middleware import SessionMiddleware
+from linkwork_console.web.session_middleware import AssetCaching, ServerTimingMiddleware, SessionMiddleware
 
 NAME = "console"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -98,8 +99,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         return sessions
 
     # The stylesheet refers to /assets/images/...; those files sit one folder deeper in the package.
+    # Versioned paths (/assets/<version>/...), so the long-lived caching below never serves a stale file after
+    # an upgrade. The stylesheet refers to /assets/images/...: those are served unversioned, cached a day.
+    version = _frontend_version(settings.assets_dir)
+    app.state.pages.environment.globals["assets"] = f"/assets/{version}"
     app.mount("/assets/images", StaticFiles(directory=settings.assets_dir / "assets" / "images"), name="images")
-    app.mount("/assets", StaticFiles(directory=settings.assets_dir), name="assets")
+    app.mount(f"/assets/{version}", StaticFiles(directory=settings.assets_dir), name="assets")
     app.include_router(auth.router)
     app.include_router(pages.router)
     _install_handlers(app)
@@ -111,8 +116,19 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         secure=settings.secure_cookies,
     )
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(AssetCaching)
+    app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     return app
+
+
+def _frontend_version(assets: Path) -> str:
+    """The installed nhsuk-frontend's version, from its package.json (two folders up from dist/nhsuk)."""
+    package = assets.parent.parent / "package.json"
+    try:
+        return str(json.loads(package.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return "current"
 
 
 def _install_handlers(app: FastAPI) -> None:

@@ -17,13 +17,15 @@ async def test_start_page_renders_with_nhs_frontend_and_leaves_no_session(
     page = await browser.get("/")
     assert page.status_code == 200
     assert "<title>linkwork \u2013 linkwork</title>" in page.text
-    assert "/assets/nhsuk-frontend.min.css" in page.text
+    assert "/assets/10.6.1/nhsuk-frontend.min.css" in page.text
+    assert "app;dur=" in page.headers["server-timing"]
     assert "set-cookie" not in page.headers
     assert page.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert await console.state.pool.fetchval("SELECT count(*) FROM console_sessions") == 0
-    css = await browser.get("/assets/nhsuk-frontend.min.css", headers={"Accept-Encoding": "gzip"})
+    css = await browser.get("/assets/10.6.1/nhsuk-frontend.min.css", headers={"Accept-Encoding": "gzip"})
     assert css.status_code == 200 and css.headers["content-encoding"] == "gzip"
+    assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
     icon = await browser.get("/assets/images/favicon.ico")
     assert icon.status_code == 200
 

@@ -3,6 +3,7 @@ every form posts back to its own page, shows an error summary when wrong, and re
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -286,8 +287,11 @@ async def _referral(upstream: Upstream, user: User, referral_id: UUID) -> dict[s
 async def referral_record(
     request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render, session: CurrentSession
 ) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    timeline = await upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline")
+    # Both reads at once: the page waits for the slower, not the sum.
+    referral, timeline = await asyncio.gather(
+        _referral(upstream, user, referral_id),
+        upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline"),
+    )
     assessment = referral.get("assessment") or {}
     return pages.render(
         request,
@@ -682,3 +686,18 @@ async def reports(request: Request, user: SignedIn, upstream: Upstream, pages: R
         raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
     summary = await upstream.get(user.token, "outcomes", "/reports/summary")
     return pages.render(request, "reports.html", user=user, title="Outcomes report", column="full", summary=summary)
+
+
+@router.get("/reports/summary.csv")
+async def reports_csv(user: SignedIn, upstream: Upstream) -> Response:
+    """The same figures as CSV, fetched with the person's own token (outcomes applies their scope)."""
+    if not user.sees_reports:
+        raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
+    answer = await upstream.call(user.token, "outcomes", "GET", "/reports/summary.csv", accept="text/csv")
+    return Response(
+        answer.content,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": answer.headers.get("content-disposition", 'attachment; filename="outcomes.csv"')
+        },
+    )
