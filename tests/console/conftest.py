@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from linkwork_stack.keycloak import CONSOLE_CLIENT_SECRET, KeycloakRealm
+from linkwork_stack.console import console_process
+from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port
 from linkwork_stack.services import ServiceProcess, wait_until_ready
 from linkwork_stack.system import SystemUnderTest, load_demo_directory
@@ -38,26 +39,17 @@ class ConsoleSystem:
 
 @pytest.fixture(scope="package")
 def stack(server_dir: Callable[[str], Path], keycloak: KeycloakRealm) -> Iterator[ConsoleSystem]:
-    system = SystemUnderTest(
-        server_dir("console-system"), {**keycloak.service_env(), "LINKWORK_FOLLOW_UP_POLL_SECONDS": "2"}
-    )
+    system = SystemUnderTest(server_dir("console-system"), {"LINKWORK_FOLLOW_UP_POLL_SECONDS": "2"}, keycloak=keycloak)
     console: ServiceProcess | None = None
     try:
         system.start()
         load_demo_directory(system, DIRECTORY_SIZE)
         system.infra.postgres.create_database("console")
-        port = free_port()
-        console = ServiceProcess(
-            "console",
-            port,
-            {
-                "LINKWORK_DATABASE_URL": system.infra.postgres.url("console"),
-                "LINKWORK_HTTP_PORT": str(port),
-                "LINKWORK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "LINKWORK_OIDC_ISSUER": keycloak.issuer,
-                "LINKWORK_OIDC_CLIENT_SECRET": CONSOLE_CLIENT_SECRET,
-                **{f"LINKWORK_{name.upper()}_URL": system.url(name) for name in system.services},
-            },
+        console = console_process(
+            free_port(),
+            system.infra.postgres.url("console"),
+            keycloak.issuer,
+            {name: system.url(name) for name in system.services},
         )
         assert system._log is not None
         console.start(system._log)
