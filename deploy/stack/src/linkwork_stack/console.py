@@ -6,8 +6,6 @@ from __future__ import annotations
 from linkwork_stack.keycloak import CONSOLE_CLIENT_SECRET
 from linkwork_stack.services import ServiceProcess
 
-CONSOLE_PORT = 8005
-
 
 def console_process(port: int, database_url: str, issuer: str, service_urls: dict[str, str]) -> ServiceProcess:
     """The console signing people in at `issuer` and calling the services at `service_urls` (name -> URL)."""

@@ -15,7 +15,7 @@ import threading
 import time
 
 from linkwork_stack import paths
-from linkwork_stack.console import CONSOLE_PORT, console_process
+from linkwork_stack.console import console_process
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.keycloak import ADMIN_PASSWORD, ADMIN_USER, DEMO_PASSWORD, DEMO_USERS, KeycloakRealm, KeycloakServer
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
@@ -123,8 +123,12 @@ def run_stack(
         )
         for index, name in enumerate(SERVICES)
     ]
+    # The next port after the four services': 8005 by default (the port the realm's console client expects).
     console = console_process(
-        CONSOLE_PORT, infra.postgres.url("console"), keycloak.realm().issuer, {s.name: s.url for s in services}
+        http_port_base + len(SERVICES),
+        infra.postgres.url("console"),
+        keycloak.realm().issuer,
+        {s.name: s.url for s in services},
     )
     try:
         print(f"[stack] starting Keycloak on {keycloak.url} (its log: {keycloak.log_file})", flush=True)
