@@ -91,7 +91,7 @@ def test_unknown_type() -> None:
     error = reject(
         raw(message(type="uk.linkwork.referral.teleported.v1")),
         UnknownEventType,
-        "unknown event type 'uk.linkwork.referral.teleported.v1'",
+        "unknown event type uk.linkwork.referral.teleported.v1",
     )
     assert error.event_type == "uk.linkwork.referral.teleported.v1"
 

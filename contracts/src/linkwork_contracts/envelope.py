@@ -153,5 +153,5 @@ def _unknown_type_message(event_type: str, accept: frozenset[str] | None) -> str
         known = ", ".join(f"v{v}" for v in versions)
         return f"unknown version {version} of {family}: this consumer reads {known}"
     if accept is not None:
-        return f"event type {event_type!r} is not one this consumer handles ({', '.join(sorted(accept))})"
-    return f"unknown event type {event_type!r}"
+        return f"event type {event_type} is not one this consumer handles ({', '.join(sorted(accept))})"
+    return f"unknown event type {event_type}"
