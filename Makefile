@@ -3,16 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e contracts -e runtime -e deploy/stack \
-	-e services/referral -e services/directory -e services/matching -e services/outcomes
+	-e services/referral -e services/directory -e services/matching -e services/outcomes \
+	-e services/console
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-packages run test test-fast lint typecheck bench clean
 
-$(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml)
+$(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml) \
+		services/console/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing linkwork and its dependencies into $(VENV) (from PyPI, pinned by constraints.txt)"
 	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --disable-pip-version-check \
 		$(PACKAGES) -r requirements-dev.txt
+	# The console's NHS.UK frontend assets, at the exact version in its lock file (npm).
+	cd services/console && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,7 +55,8 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy -p linkwork_contracts -p linkwork_runtime -p linkwork_stack \
-		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes
+		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes \
+		-p linkwork_console
 
 bench: install
 	$(BIN)/python -m bench

@@ -15,6 +15,7 @@ import threading
 import time
 
 from linkwork_stack import paths
+from linkwork_stack.console import console_process
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.keycloak import ADMIN_PASSWORD, ADMIN_USER, DEMO_PASSWORD, DEMO_USERS, KeycloakRealm, KeycloakServer
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
@@ -67,7 +68,10 @@ def sign_in_lines(keycloak_url: str) -> list[str]:
 
 def _banner(services: list[ServiceProcess], infra: Infrastructure, keycloak: KeycloakServer, started: float) -> str:
     lines = [f"linkwork is ready after {time.monotonic() - started:.1f}s", ""]
-    for service in services:
+    console = next((s for s in services if s.name == "console"), None)
+    if console is not None:
+        lines += [f"  Console     {console.url}   (sign in as one of the demo users below)", ""]
+    for service in (s for s in services if s.name != "console"):
         lines.append(
             f"  {service.name:<9}  {service.url}/docs   health {service.url}/health   "
             f"ready {service.url}/ready   metrics {service.url}/metrics"
@@ -119,11 +123,20 @@ def run_stack(
         )
         for index, name in enumerate(SERVICES)
     ]
+    # The next port after the four services': 8005 by default (the port the realm's console client expects).
+    console = console_process(
+        http_port_base + len(SERVICES),
+        infra.postgres.url("console"),
+        keycloak.realm().issuer,
+        {s.name: s.url for s in services},
+    )
     try:
         print(f"[stack] starting Keycloak on {keycloak.url} (its log: {keycloak.log_file})", flush=True)
         keycloak.launch()
         print("[stack] starting PostgreSQL and Apache Kafka", flush=True)
         infra.start()
+        infra.postgres.create_database("console")
+        services.append(console)
         for service in services:
             service.start(sys.stdout)
         wait_until_ready(services, READY_TIMEOUT)
