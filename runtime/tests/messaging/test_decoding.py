@@ -108,15 +108,15 @@ def _binary(sample: type[Sample], **changes: bytes) -> ConsumerRecord[bytes, byt
     return _record(orjson.dumps(envelope["data"]), list(headers.items()))
 
 
-def test_a_binary_mode_record_is_applicable_and_peeked_from_its_ce_id(sample: type[Sample]) -> None:
+def test_a_binary_mode_record_is_applicable_and_peeked_from_its_ce_source_and_ce_id(sample: type[Sample]) -> None:
     record = _binary(sample)
     handlers = Handlers()
     handlers.add(sample, _noop)
     item = classify(record, functools.partial(decode, accept=frozenset(handlers.types())), handlers)
     assert isinstance(item, Applicable)
     assert item.event_id == "e-9" and item.event == sample(stream="s1", seq=1)
-    assert peek_record_id(record) == "e-9"
-    assert peek_record_id(_record(encode(wrap(sample(stream="s", seq=1), source="t", event_id="e-3")))) == "e-3"
+    assert peek_record_id(record) == ("test", "e-9")
+    assert peek_record_id(_record(encode(wrap(sample(stream="s", seq=1), source="t", event_id="e-3")))) == ("t", "e-3")
 
 
 def test_a_binary_mode_record_with_bad_data_is_poison(sample: type[Sample]) -> None:

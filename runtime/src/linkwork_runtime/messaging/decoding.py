@@ -81,13 +81,12 @@ def peek_id(raw: bytes | None) -> EventKey | None:
     return None
 
 
-def peek_record_id(record: Record) -> str | None:
-    """`peek_id` for a record in either content mode: a binary-mode record names its id in ce_id."""
+def peek_record_id(record: Record) -> EventKey | None:
+    """`peek_id` for a record in either content mode: a binary-mode record names its key in ce_source, ce_id."""
     if record.headers and is_binary_mode(record.headers):
-        for name, value in record.headers:
-            if name == "ce_id":
-                return value.decode("utf-8", errors="replace") or None
-        return None
+        attributes = {name: value.decode("utf-8", errors="replace") for name, value in record.headers}
+        source, event_id = attributes.get("ce_source"), attributes.get("ce_id")
+        return (source, event_id) if source and event_id else None
     return peek_id(record.value)
 
 
