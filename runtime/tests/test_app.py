@@ -62,6 +62,27 @@ async def test_probes_docs_and_metrics(
     # Requests are counted by route template; the scrape itself is counted on the next one.
     assert 'linkwork_http_requests_total{method="GET",route="/ready",status="200"} 1.0' in metrics.text
     assert 'linkwork_http_request_duration_seconds_count{method="GET",route="/health"} 1.0' in metrics.text
+    assert "linkwork_kafka_reachable 1.0" in metrics.text
+
+
+async def test_ready_reports_kafka_but_does_not_fail_on_it(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker that stops answering pings leaves the API in service (the outbox buffers); the gauge says so.
+    The real outage, with a broker stopped and restarted, is tests/e2e/test_kafka_outage.py."""
+    app = _app(database_url, kafka_bootstrap, tmp_path)
+    async with running_app(app) as client:
+
+        async def unreachable(*_: object) -> bool:
+            return False
+
+        monkeypatch.setattr(app.state.context.broker, "ping", unreachable)
+        ready = await client.get("/ready")
+        metrics = await client.get("/metrics")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "kafka": False}
+    assert ready.json()["kafka"].startswith("unreachable")
+    assert "linkwork_kafka_reachable 0.0" in metrics.text
 
 
 async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
+from linkwork_runtime.probes import KafkaWatch
 from linkwork_runtime.probes import router as probes_router
 from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.secrets import check_secrets
@@ -86,17 +87,18 @@ async def _with_backoff(
     what: str, attempt: Callable[[], Awaitable[T]], stop: asyncio.Event, max_delay: float = 10.0
 ) -> T:
     delay = 0.5
+    started = asyncio.get_running_loop().time()
     while True:
         try:
             return await _unless_stopped(what, attempt(), stop)
-        except (OSError, TimeoutError, ConnectionError) as error:
-            log.warning("waiting for %s: %s; retrying in %.1fs", what, error, delay)
         except StartupStopped:
             raise
-        except Exception as error:  # the Kafka client raises its own error types for "no broker yet"
-            if "Kafka" not in type(error).__name__:
+        except Exception as error:
+            # Connection failures, or the Kafka client's own error types for "no broker yet"; anything else is a bug.
+            if not isinstance(error, OSError | TimeoutError | ConnectionError) and "Kafka" not in type(error).__name__:
                 raise
-            log.warning("waiting for %s: %s; retrying in %.1fs", what, error, delay)
+            waited = asyncio.get_running_loop().time() - started
+            log.warning("waiting for %s (%.0fs so far): %s; retrying in %.1fs", what, waited, error, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
         if stop.is_set():
@@ -143,7 +145,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(definition.name, settings.log_level)
+        configure_logging(definition.name, settings.log_level, settings.log_format)
         registry = new_registry()
         broker = new_broker(definition.name, settings, registry)
         async with _stop_signals() as stop:
@@ -158,6 +160,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 ),
                 stop,
             )
+            # Start-up still waits for Kafka (consumers and producers need it once); an outage later does not
+            # stop the API (see probes).
             try:
                 await _with_backoff("Kafka", broker.start, stop)
             except BaseException:
@@ -166,7 +170,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         context = ServiceContext(definition.name, settings, pool, broker, registry)
         app.state.context = context
         app.state.http_metrics = HttpMetrics(registry)
-        components = list(definition.components(context))
+        app.state.kafka_watch = KafkaWatch(broker, registry)
+        components = [app.state.kafka_watch, *definition.components(context)]
         started: list[Component] = []
         try:
             for component in components:

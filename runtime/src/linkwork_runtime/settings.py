@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +32,11 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        description="json: one JSON object per line, for log collectors (deployments); "
+        "console: one readable line per record, for people (`make run` sets it)",
+    )
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger request bodies get 413"
     )
@@ -41,9 +48,18 @@ class ServiceSettings(BaseSettings):
         default=SecretStr("linkwork-development-secret-change-me"),
         description="HS256 secret for local development tokens",
     )
-    jwks_url: str | None = Field(default=None, description="RS256 key set URL; when set, HS256 is refused")
-    jwt_audience: str = "linkwork"
-    jwt_issuer: str | None = None
+    jwks_url: str | None = Field(
+        default=None, description="the sign-in provider's RS256 key set (JWKS) URL; when set, HS256 is refused"
+    )
+    jwt_audience: str = Field(default="linkwork", description="the audience (aud) every token must carry")
+    jwt_issuer: str | None = Field(default=None, description="the issuer (iss) every token must carry; with jwks_url")
+
+    @model_validator(mode="after")
+    def _issuer_with_key_set(self) -> Self:
+        # Keys alone would accept a token from any realm or tenant the same provider serves.
+        if self.jwks_url and not self.jwt_issuer:
+            raise ValueError("LINKWORK_JWT_ISSUER is required when LINKWORK_JWKS_URL is set")
+        return self
 
     @property
     def kafka_bootstrap_list(self) -> list[str]:

@@ -1,7 +1,10 @@
 """Turn a Kafka record into something a consumer can act on, before any database work.
 
-Decoding is deterministic in the record's bytes, so a record that fails to decode (not JSON, fails its
-schema, unknown type or version) will never succeed: it is poison and goes straight to the DLQ.
+Both CloudEvents content modes are read here, for every topic: structured (the envelope is the value, as
+linkwork produces) and binary (attributes in `ce_*` headers, the value is the data), which is turned into
+the structured form before the one decoder runs. Decoding is deterministic in the record's bytes and
+headers, so a record that fails to decode (not JSON, fails its schema, unknown type or version) will never
+succeed: it is poison and goes straight to the DLQ.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TypeAlias
 
 import orjson
 from aiokafka.structs import ConsumerRecord
-from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.envelope import CloudEvent, is_binary_mode, structured_from_binary
 from linkwork_contracts.events import Event
 
 from linkwork_runtime.messaging.handlers import Handler, Handlers
@@ -78,11 +81,23 @@ def peek_id(raw: bytes | None) -> EventKey | None:
     return None
 
 
+def peek_record_id(record: Record) -> EventKey | None:
+    """`peek_id` for a record in either content mode: a binary-mode record names its key in ce_source, ce_id."""
+    if record.headers and is_binary_mode(record.headers):
+        attributes = {name: value.decode("utf-8", errors="replace") for name, value in record.headers}
+        source, event_id = attributes.get("ce_source"), attributes.get("ce_id")
+        return (source, event_id) if source and event_id else None
+    return peek_id(record.value)
+
+
 def classify(record: Record, decode: Decode, handlers: Handlers) -> Item:
     if record.value is None:
         return Ignored(record, "tombstone")
     try:
-        envelope, event = decode(record.value)
+        value = record.value
+        if record.headers and is_binary_mode(record.headers):
+            value = structured_from_binary(value, record.headers)
+        envelope, event = decode(value)
     except Exception as error:  # the contract's errors, and anything else the bytes make it raise
         return Poison(record, error)
     handler = handlers.find(event)

@@ -251,3 +251,13 @@ class CloseIn(Strict):
     reason: ClosureReason
     notes: Text | None = None
     final_measures: Measures = []
+
+
+class DuplicateCheck(Strict):
+    """Who a new referral is for, to warn of an open referral for the same person before making another."""
+
+    nhs_number: NhsNumber
+    given_name: Annotated[str, Field(min_length=1, max_length=100)]
+    family_name: Annotated[str, Field(min_length=1, max_length=100)]
+    date_of_birth: date
+    postcode: Annotated[str, Field(max_length=10)] | None = None
