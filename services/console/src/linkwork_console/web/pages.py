@@ -315,6 +315,39 @@ async def accept(request: Request, referral_id: UUID, user: SignedIn, upstream: 
     return _see(referral_id)
 
 
+@router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
+async def reassign(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    """A link worker takes the referral over; a PCN manager names the link worker (their staff id)."""
+    form = await request.form()
+    body: dict[str, str] = {}
+    if user.role is Role.PCN_ADMIN:
+        body["link_worker"] = text(form, "link_worker")
+    try:
+        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reassign", body)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        referral = await _referral(upstream, user, referral_id)
+        timeline = await upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline")
+        errors = FormErrors()
+        errors.add("link_worker", "Enter the staff id of a link worker other than the one allocated")
+        return pages.render(
+            request,
+            "referral.html",
+            400,
+            user=user,
+            title=f"{referral['person']['given_name']} {referral['person']['family_name']}",
+            column="full",
+            referral=referral,
+            timeline=list(reversed(timeline)),
+            baseline=[],
+            back="/caseload",
+            **errors.context(),
+        )
+    _flash(request.state.session, "Referral reassigned")
+    return _see(referral_id)
+
+
 @router.get("/referrals/{referral_id}/reject")
 async def reject_page(
     request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
