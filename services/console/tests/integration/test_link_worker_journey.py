@@ -142,6 +142,9 @@ async def test_journey_from_new_referral_to_closure(
         },
     )
     assert planned.status_code == 303, planned.text[:3000]
+    due = await browser.get("/caseload?view=mine&overdue=yes")
+    assert '<strong aria-current="page">My follow-ups due</strong>' in due.text
+    assert record_path not in due.text  # its follow-up is a month away
 
     followed = await post_form(
         browser,
