@@ -3,6 +3,11 @@
 One document for the whole system: channels are Kafka topics (plus their dead-letter topics),
 messages are CloudEvents envelopes whose `data` is the event schema, and each service's sends
 and receives are operations tagged with the service's name.
+
+Both content modes of the CloudEvents Kafka protocol binding are described: `<Event>` is structured
+mode (the envelope is the value; what linkwork produces), `<Event>Binary` is binary mode (attributes in
+`ce_*` headers, the value is the data alone), which every linkwork consumer also accepts. Systems
+outside linkwork may send either.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from linkwork_contracts.envelope import CONTENT_TYPE, CloudEvent, dataschema_uri
 from linkwork_contracts.events import Event
 from linkwork_contracts.examples import example_envelope
 from linkwork_contracts.registry import EVENT_CLASSES, event_types_for_topic
-from linkwork_contracts.topics import TOPICS, TopicSpec, dlq
+from linkwork_contracts.topics import EXISTING_SYSTEMS, TOPICS, TopicSpec, dlq
 
 _REF = "#/components/schemas/{model}"
 _KAFKA_BINDING = "0.5.0"
 _DEAD_LETTER = "DeadLetter"
+BINARY_SUFFIX = "Binary"
+_BINARY_CONTENT_TYPE = "application/json"
 
 
 def asyncapi_document() -> dict[str, Any]:
@@ -43,8 +50,11 @@ def asyncapi_document() -> dict[str, Any]:
             "version": __version__,
             "description": (
                 "Events exchanged by the linkwork social prescribing services and the existing "
-                "systems around them. Every message is a CloudEvents 1.0 envelope in structured "
-                "JSON mode; the Kafka key is the aggregate id named per channel."
+                "systems around them. Every message is a CloudEvents 1.0 event. linkwork produces "
+                "structured JSON mode (the envelope is the value); every consumer also accepts binary "
+                "mode (attributes in ce_* headers, content-type application/json, the value is the "
+                "data alone), as the CloudEvents Kafka protocol binding requires. The Kafka key is the "
+                "aggregate id named per channel."
             ),
             "license": {"name": "Open source; see the repository licence"},
         },
@@ -62,6 +72,7 @@ def asyncapi_document() -> dict[str, Any]:
             "schemas": definitions["$defs"],
             "messages": {
                 **{cls.__name__: _message(cls, schema_name) for cls in EVENT_CLASSES},
+                **{cls.__name__ + BINARY_SUFFIX: _binary_message(cls, schema_name) for cls in EVENT_CLASSES},
                 _DEAD_LETTER: {
                     "name": _DEAD_LETTER,
                     "title": "Dead letter",
@@ -83,7 +94,11 @@ def _channel(spec: TopicSpec, classes: tuple[type[Event], ...]) -> dict[str, Any
         "address": spec.name,
         "title": spec.name,
         "description": f"{spec.description} Key: {spec.key}.",
-        "messages": {c.__name__: {"$ref": f"#/components/messages/{c.__name__}"} for c in classes},
+        "messages": {
+            name: {"$ref": f"#/components/messages/{name}"}
+            for c in classes
+            for name in (c.__name__, c.__name__ + BINARY_SUFFIX)
+        },
         "bindings": {
             "kafka": {
                 "topic": spec.name,
@@ -113,9 +128,12 @@ def _operations(spec: TopicSpec, classes: tuple[type[Event], ...]) -> dict[str, 
         }
 
     names = [c.__name__ for c in classes]
-    ops = {f"{spec.producer}-sends-{spec.name}": operation("send", spec.producer, spec.name, names)}
+    both = [n for c in classes for n in (c.__name__, c.__name__ + BINARY_SUFFIX)]
+    # linkwork's own services produce structured mode only; systems outside linkwork may send either.
+    sent = both if spec.producer == EXISTING_SYSTEMS else names
+    ops = {f"{spec.producer}-sends-{spec.name}": operation("send", spec.producer, spec.name, sent)}
     for consumer in spec.consumers:
-        ops[f"{consumer}-receives-{spec.name}"] = operation("receive", consumer, spec.name, names)
+        ops[f"{consumer}-receives-{spec.name}"] = operation("receive", consumer, spec.name, both)
         ops[f"{consumer}-dead-letters-{spec.name}"] = operation("send", consumer, dlq(spec.name), [_DEAD_LETTER])
     ops[f"operators-receive-{dlq(spec.name)}"] = operation("receive", "operators", dlq(spec.name), [_DEAD_LETTER])
     return ops
@@ -147,4 +165,53 @@ def _message(cls: type[Event], schema_name: dict[type[Any], str]) -> dict[str, A
             }
         },
         "examples": [{"name": "example", "payload": example_envelope(cls.TYPE).model_dump(mode="json")}],
+    }
+
+
+def _binary_message(cls: type[Event], schema_name: dict[type[Any], str]) -> dict[str, Any]:
+    """Binary content mode: the same event, its attributes as ce_* headers and its data as the value."""
+    text = {"type": "string", "minLength": 1}
+    example = example_envelope(cls.TYPE).model_dump(mode="json")
+    return {
+        "name": cls.__name__ + BINARY_SUFFIX,
+        "title": f"{cls.TYPE} (binary mode)",
+        "summary": f"{cls.TYPE} in CloudEvents binary content mode: accepted, never produced by linkwork.",
+        "description": (
+            "Each CloudEvents attribute is a Kafka header named ce_<attribute> with a UTF-8 value "
+            "(ce_time in RFC 3339 with an offset); other ce_ headers are extension attributes. The "
+            "content-type header is the data's media type and must be application/json. The value is "
+            "the event's data alone, checked against the same schema as in structured mode."
+        ),
+        "contentType": _BINARY_CONTENT_TYPE,
+        "headers": {
+            "type": "object",
+            "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time"],
+            "properties": {
+                "ce_specversion": {"const": "1.0"},
+                "ce_id": text,
+                "ce_source": text,
+                "ce_type": {"const": cls.TYPE},
+                "ce_time": {"type": "string", "format": "date-time"},
+                "ce_subject": {**text, "description": f"the Kafka key again ({cls.KEY_FIELD})"},
+                "ce_dataschema": {"const": dataschema_uri(cls.TYPE)},
+                "content-type": {"type": "string", "pattern": "^(application|text)/json(;.*)?$"},
+            },
+        },
+        "payload": {"$ref": _REF.format(model=schema_name[cls])},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": f"{cls.KEY_FIELD} of the event"},
+                "bindingVersion": _KAFKA_BINDING,
+            }
+        },
+        "examples": [
+            {
+                "name": "example",
+                "headers": {
+                    **{f"ce_{k}": v for k, v in example.items() if k not in ("data", "datacontenttype") and v},
+                    "content-type": _BINARY_CONTENT_TYPE,
+                },
+                "payload": example["data"],
+            }
+        ],
     }

@@ -1,13 +1,17 @@
-"""CloudEvents 1.0 in structured JSON mode: wrapping events, encoding and decoding messages.
+"""CloudEvents 1.0 over Kafka: wrapping events, encoding and decoding messages.
 
-A Kafka record's value is the JSON envelope; its key is `event.key()`; its `content-type`
-header is CONTENT_TYPE. See the CloudEvents 1.0 core spec and its Kafka protocol binding.
+linkwork produces structured mode: a Kafka record's value is the JSON envelope; its key is
+`event.key()`; its `content-type` header is CONTENT_TYPE. It also reads binary mode, which the
+CloudEvents Kafka protocol binding requires a receiver to accept: the attributes travel as `ce_*`
+headers, `content-type` is the data's media type and the value is the data alone
+(`structured_from_binary`). See the CloudEvents 1.0 core spec and its Kafka protocol binding.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 from uuid import uuid4
@@ -34,12 +38,21 @@ __all__ = [
     "UnknownEventType",
     "dataschema_uri",
     "decode",
+    "decode_kafka",
     "encode",
+    "is_binary_mode",
+    "structured_from_binary",
     "wrap",
 ]
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 SCHEMA_URI_PREFIX = "urn:linkwork:schema:"
+# Kafka protocol binding, binary content mode: each attribute is a header named ce_<attribute>.
+BINARY_HEADER_PREFIX = "ce_"
+_BINARY_MARKER = "ce_specversion"
+# Media types whose binary-mode value is JSON data (parameters such as charset are ignored).
+_JSON_MEDIA_TYPES = frozenset({"application/json", "text/json"})
+Headers = Sequence[tuple[str, bytes]]
 # CloudEvents: extension attribute names are lower-case letters and digits, at most 20 long.
 _EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 
@@ -123,6 +136,57 @@ def decode(raw: bytes, *, accept: frozenset[str] | None = None) -> tuple[CloudEv
         message = f"subject {ce.subject!r} does not match the event's key {event.key()!r}"
         raise SchemaViolation(message, event_id=ce.id, event_type=ce.type)
     return ce, event
+
+
+def is_binary_mode(headers: Headers | None) -> bool:
+    """Whether a record is a binary-mode CloudEvent: the binding marks it with a ce_specversion header."""
+    return bool(headers) and any(name == _BINARY_MARKER for name, _ in headers or ())
+
+
+def structured_from_binary(raw: bytes, headers: Headers) -> bytes:
+    """The structured-mode bytes of a binary-mode record, so one decoder checks both modes alike.
+
+    Header values are UTF-8 strings; `content-type` names the data's media type (JSON only: every
+    linkwork event is a JSON object). Any other ce_ header is an extension attribute, kept as a
+    string. Raises MalformedEvent, naming the header, when a header or the data cannot be read.
+    """
+    attributes: dict[str, Any] = {}
+    media_type = "application/json"
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "content-type":
+            media_type = _text(name, value).split(";", 1)[0].strip().lower()
+        elif lowered.startswith(BINARY_HEADER_PREFIX) and len(lowered) > len(BINARY_HEADER_PREFIX):
+            attributes[lowered[len(BINARY_HEADER_PREFIX) :]] = _text(name, value)
+    event_id = attributes.get("id")
+    if media_type not in _JSON_MEDIA_TYPES:
+        raise MalformedEvent(
+            f"binary-mode content-type {media_type!r} is not supported: data must be application/json",
+            event_id=event_id,
+        )
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedEvent(f"binary-mode data is not JSON: {error}", event_id=event_id) from None
+    attributes["datacontenttype"] = "application/json"
+    attributes["data"] = data
+    return to_json(attributes)
+
+
+def decode_kafka(
+    raw: bytes, headers: Headers | None = None, *, accept: frozenset[str] | None = None
+) -> tuple[CloudEvent, Event]:
+    """`decode` for a Kafka record in either content mode (binary when it has a ce_specversion header)."""
+    if is_binary_mode(headers):
+        raw = structured_from_binary(raw, headers or ())
+    return decode(raw, accept=accept)
+
+
+def _text(name: str, value: bytes) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedEvent(f"header {name} is not UTF-8 text") from None
 
 
 def _envelope(raw: bytes) -> CloudEvent:

@@ -25,7 +25,7 @@ from aiokafka.structs import TopicPartition
 from linkwork_runtime.messaging import redaction
 from linkwork_runtime.messaging.batch import BatchResult, apply_batch
 from linkwork_runtime.messaging.dead_letters.writer import DeadLetterWriter
-from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_id
+from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_record_id
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.producer import Publisher
@@ -118,7 +118,7 @@ class PartitionWorker:
 
     async def _process(self, records: list[Record]) -> None:
         context = self._context
-        event_ids = [peek_id(record.value) for record in records]
+        event_ids = [peek_record_id(record) for record in records]
         start, attempts, outages = 0, 0, 0
         while start < len(records) and not self._stopping.is_set():
             try:

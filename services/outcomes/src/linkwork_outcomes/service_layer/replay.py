@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
-from linkwork_contracts.envelope import decode
+from linkwork_contracts.envelope import decode_kafka
 
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
@@ -75,7 +75,7 @@ async def replay_share(share: Share) -> Replayed:
                         counts.skipped += 1
                         continue
                     try:
-                        envelope, event = decode(record.value, accept=ACCEPTED)
+                        envelope, event = decode_kafka(record.value, record.headers, accept=ACCEPTED)
                     except Exception:  # poison: the live consumer dead-lettered it and stored nothing
                         counts.skipped += 1
                         continue

@@ -145,7 +145,9 @@ def _search(q: str | None) -> dict[str, Any]:
 async def caseload(
     principal: CurrentPrincipal,
     service: Service,
-    status: Annotated[list[WorkflowState] | None, Query(description="Workflow states to include")] = None,
+    status: Annotated[
+        list[WorkflowState] | None, Query(max_length=len(WorkflowState), description="Workflow states to include")
+    ] = None,
     link_worker: Annotated[StaffId | None, Query()] = None,
     pcn: Annotated[PcnCode | None, Query(description="Only your own PCN is allowed")] = None,
     overdue: Annotated[

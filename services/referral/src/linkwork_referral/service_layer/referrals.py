@@ -285,6 +285,9 @@ class ReferralService:
                         action, outcome="denied", referral_id=referral_id, referral_pcn=pcn, detail=str(denied)
                     ),
                 )
+            if isinstance(denied, access.OutOfScope):
+                # The same answer as for an id that does not exist: no existence oracle.
+                raise NotFound(f"no referral {referral_id}") from None
             raise
         except NotFound:
             # Someone asked for an id that does not exist: guessing ids is worth knowing about.
