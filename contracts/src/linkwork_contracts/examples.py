@@ -25,6 +25,7 @@ from linkwork_contracts.codes import (
     PartOfDay,
     ReferralRoute,
     ReferralSource,
+    RefusalReason,
     ServiceStatus,
     Sex,
     TravelMode,
@@ -54,6 +55,7 @@ from linkwork_contracts.events import (
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     Referrer,
     Schedule,
     ServiceChangedV1,
@@ -306,6 +308,15 @@ PROVISION_GAP = ProvisionGapV1(
     detected_at=datetime(2025, 4, 1, 0, 5, tzinfo=UTC),
 )
 
+REFERRAL_REQUEST_REFUSED = ReferralRequestRefusedV1(
+    request_id=REQUEST_ID,
+    request_event_id="0f3c7d52-8a11-4c5e-9b1d-6e2f4a8c0b37",
+    source="urn:linkwork:external:emis-integration-engine",
+    refused_at=datetime(2025, 6, 2, 10, 0, tzinfo=UTC),
+    reason=RefusalReason.NO_PCN_FOR_PRACTICE,
+    message="practice B86998 is not in any PCN this service serves",
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -318,6 +329,7 @@ EXAMPLES: dict[str, Event] = {
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
         PROVISION_GAP,
+        REFERRAL_REQUEST_REFUSED,
     )
 }
 

@@ -17,6 +17,7 @@ from linkwork_contracts.events import (
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     ServiceChangedV1,
 )
 
@@ -30,6 +31,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ReferralClosedV1,
     ServiceChangedV1,
     ProvisionGapV1,
+    ReferralRequestRefusedV1,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}

@@ -13,6 +13,7 @@ FOLLOW_UP_RECORDED = "follow-up-recorded"
 REFERRAL_CLOSED = "referral-closed"
 SERVICE_CHANGED = "service-changed"
 PROVISION_GAP = "provision-gap"
+REFERRAL_REQUEST_REFUSED = "referral-request-refused"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -135,6 +136,15 @@ TOPICS: dict[str, TopicSpec] = {
             (OUTCOMES, DIRECTORY),
             False,
             "People in an area with a need that nothing suitable within reach meets.",
+        ),
+        TopicSpec(
+            REFERRAL_REQUEST_REFUSED,
+            "request id",
+            REFERRAL,
+            (EXISTING_SYSTEMS,),
+            False,
+            "A referral-requested message the referral service refused for good (invalid, unroutable, "
+            "implausible), told back to its sender by request id; no person data.",
         ),
     )
 }

@@ -29,6 +29,7 @@ from linkwork_contracts.events.referral_requested import (
     ReferralRequestedV1,
     Referrer,
 )
+from linkwork_contracts.events.refusals import ReferralRequestRefusedV1
 
 __all__ = [
     "ActivityAttendance",
@@ -49,6 +50,7 @@ __all__ = [
     "ProvisionGapV1",
     "ReferralClosedV1",
     "ReferralCreatedV1",
+    "ReferralRequestRefusedV1",
     "ReferralRequestedV1",
     "Referrer",
     "Schedule",

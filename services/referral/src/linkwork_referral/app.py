@@ -18,7 +18,7 @@ from linkwork_referral.api import audit, errors, referrals, workflow
 from linkwork_referral.api.body_limit import BodySizeLimit
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
-from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler
+from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
@@ -49,6 +49,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
         service = service_for(context)
         requests = messaging.Handlers()
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
+        requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.Handlers()
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
         prefix = settings.consumer_group_prefix
