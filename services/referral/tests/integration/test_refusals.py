@@ -48,9 +48,7 @@ async def test_refused_requests_produce_refusal_events_without_person_data(
                 await producer.send_and_wait(topics.REFERRAL_REQUESTED, value, key=key.encode())
         finally:
             await producer.stop()
-        await eventually(
-            lambda: all(len(kafka.about(key)) == 1 for key, _ in sent), within=60, what="four refusals"
-        )
+        await eventually(lambda: all(len(kafka.about(key)) == 1 for key, _ in sent), within=60, what="four refusals")
         await eventually(lambda: all(len(dead.about(key)) == 1 for key, _ in sent), within=30, what="dead letters")
 
     reasons = {}
