@@ -25,6 +25,7 @@ from linkwork_contracts.codes import (
     PartOfDay,
     ReferralRoute,
     ReferralSource,
+    ReferralStatus,
     RefusalReason,
     ServiceStatus,
     Sex,
@@ -43,6 +44,8 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordChange,
+    GpRecordUpdateV1,
     MatchesSuggestedV1,
     NeedSuggestions,
     Organisation,
@@ -62,6 +65,7 @@ from linkwork_contracts.events import (
     ServiceLocation,
     ServiceTaxonomyTerm,
     SuggestedOption,
+    gp_record_concepts,
 )
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.identifiers import derive_person_ref
@@ -317,6 +321,22 @@ REFERRAL_REQUEST_REFUSED = ReferralRequestRefusedV1(
     message="practice B86998 is not in any PCN this service serves",
 )
 
+GP_RECORD_UPDATE = GpRecordUpdateV1(
+    update_id=UUID("5b0c8e2a-7d41-5f63-9a18-2c4e6f8a0b1d"),
+    referral_id=REFERRAL_ID,
+    change=GpRecordChange.ACCEPTED,
+    request_id=REQUEST_ID,
+    nhs_number=NHS_NUMBER,
+    practice_ods_code=PRACTICE,
+    pcn_code=PCN,
+    referral_source=ReferralSource.GP_PRACTICE,
+    status=ReferralStatus.ACCEPTED,
+    snomed_codes=gp_record_concepts(GpRecordChange.ACCEPTED),
+    effective_date=date(2025, 3, 4),
+    recorded_at=_at(4),
+    summary="Referred to social prescribing: accepted by the link worker team of PCN U99999.",
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -330,6 +350,7 @@ EXAMPLES: dict[str, Event] = {
         SERVICE_CHANGED,
         PROVISION_GAP,
         REFERRAL_REQUEST_REFUSED,
+        GP_RECORD_UPDATE,
     )
 }
 

@@ -11,6 +11,7 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordUpdateV1,
     MatchesSuggestedV1,
     PlanAgreedV1,
     ProvisionGapV1,
@@ -32,6 +33,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ServiceChangedV1,
     ProvisionGapV1,
     ReferralRequestRefusedV1,
+    GpRecordUpdateV1,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}

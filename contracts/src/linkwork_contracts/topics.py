@@ -14,6 +14,7 @@ REFERRAL_CLOSED = "referral-closed"
 SERVICE_CHANGED = "service-changed"
 PROVISION_GAP = "provision-gap"
 REFERRAL_REQUEST_REFUSED = "referral-request-refused"
+GP_RECORD_UPDATE = "gp-record-update"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -145,6 +146,17 @@ TOPICS: dict[str, TopicSpec] = {
             False,
             "A referral-requested message the referral service refused for good (invalid, unroutable, "
             "implausible), told back to its sender by request id; no person data.",
+        ),
+        TopicSpec(
+            GP_RECORD_UPDATE,
+            "referral id",
+            REFERRAL,
+            (EXISTING_SYSTEMS,),
+            False,
+            "RESTRICTED, identifiable: the message back to the GP (NHS number, practice, SNOMED CT codes) on "
+            "a referral's acceptance, rejection and closure. Only the GP integration user may read it.",
+            dlq_retention_ms=7 * DAY_MS,
+            dlq_readers="the GP integration's operators only (identifiable data)",
         ),
     )
 }

@@ -15,6 +15,7 @@ from linkwork_contracts.events.follow_ups import (
     FollowUpDueV1,
     FollowUpRecordedV1,
 )
+from linkwork_contracts.events.gp_record import GpRecordChange, GpRecordUpdateV1, gp_record_concepts
 from linkwork_contracts.events.matching import (
     MatchesSuggestedV1,
     NeedSuggestions,
@@ -39,6 +40,8 @@ __all__ = [
     "Event",
     "FollowUpDueV1",
     "FollowUpRecordedV1",
+    "GpRecordChange",
+    "GpRecordUpdateV1",
     "MatchesSuggestedV1",
     "NeedSuggestions",
     "Organisation",
@@ -58,4 +61,5 @@ __all__ = [
     "ServiceLocation",
     "ServiceTaxonomyTerm",
     "SuggestedOption",
+    "gp_record_concepts",
 ]

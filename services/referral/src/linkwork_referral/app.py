@@ -36,6 +36,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
     mapper = EventMapper(
         PersonRefKey(settings.person_ref_secret.get_secret_value().encode()),
         PostcodeDirectory.load(settings.postcode_table),
+        ZoneInfo(settings.follow_up_time_zone),
     )
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
     zone = ZoneInfo(settings.follow_up_time_zone)
