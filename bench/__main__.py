@@ -14,19 +14,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.ports import free_port
 
-from bench.machine import describe_machine
-
 HERE = Path(__file__).parent
 
 
 def suites(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
-    """Each suite's command line; `quick` shrinks sizes for a smoke run (figures then are not the bar)."""
+    """Each suite's command line; `quick` shrinks sizes for a smoke run (figures then are not the bar).
+
+    Only a full run passes `--write`, which replaces the committed results: a quick run never does.
+    """
+    commands = _commands(kafka, postgres, quick)
+    return {name: [arg for arg in command if arg != "--write" or not quick] for name, command in commands.items()}
+
+
+def _commands(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
     python = sys.executable
     server = postgres.rsplit("/", 1)[0]
     return {
@@ -39,6 +44,7 @@ def suites(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
             "--database",
             f"{server}/bench_messaging",
             *(["--events", "5000", "--repetitions", "2"] if quick else []),
+            "--write",
         ],
         "directory": [
             python,
@@ -118,27 +124,12 @@ def main() -> int:
         finally:
             infra.stop()
     if not args.quick:
-        write_report()
+        from bench.report import main as write_report
+
+        write_report([])
     if failures:
         print(f"failed: {', '.join(failures)}", file=sys.stderr)
     return 1 if failures else 0
-
-
-def write_report() -> None:
-    machine = describe_machine()
-    parts = [
-        f"# linkwork benchmarks\n\nCollected {datetime.now(UTC):%Y-%m-%d} by `make bench` on {machine['nproc']} "
-        f"cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, Python {machine['python']}. Every "
-        "service, Kafka and PostgreSQL share this one machine. Each section below is its suite's own "
-        "results file, with the command that produced it.\n"
-    ]
-    for name in ("system", "messaging", "directory", "matching", "outcomes", "referral"):
-        results = HERE / name / "results.md"
-        if results.exists():
-            # Each suite's headings go one level down, under this report's title.
-            lines = results.read_text().splitlines()
-            parts.append("\n".join(f"#{line}" if line.startswith("#") else line for line in lines) + "\n")
-    (HERE / "REPORT.md").write_text("\n".join(parts))
 
 
 if __name__ == "__main__":

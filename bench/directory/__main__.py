@@ -36,6 +36,7 @@ from linkwork_directory.postcodes import SAMPLE
 from linkwork_directory.settings import Settings
 
 from bench.machine import describe_machine as machine
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 WORDS = (
@@ -216,7 +217,7 @@ def measure(base: str, scenario: dict[str, Any], postcodes: list[str], requests:
 
 
 def write(results: dict[str, Any], command: str) -> None:
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (HERE / "results.json").write_text(json.dumps(with_provenance(results), indent=2) + "\n")
     m, db = results["machine"], results["database"]
     lines = [
         "# Directory benchmark: `/services` search latency",

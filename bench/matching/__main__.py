@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.machine import describe_machine as describe
 from bench.matching import http_bench, latency, quality, replay
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 
@@ -159,7 +160,7 @@ def main() -> None:
         )
     print(json.dumps(results, indent=2))
     if args.write:
-        (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        (HERE / "results.json").write_text(json.dumps(with_provenance(results), indent=2) + "\n")
         (HERE / "results.md").write_text(render(results) + "\n")
 
 

@@ -270,7 +270,8 @@ async def main(args: argparse.Namespace) -> None:
         "medians": medians,
         "ratios_to_raw": {name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline")},
     }
-    write_reports(summary, HERE)
+    # Only --write replaces the committed results; other runs (make bench --quick) go to the git-ignored bench/out.
+    write_reports(summary, HERE if args.write else HERE.parent / "out" / "messaging")
     print(json.dumps({"medians": medians, "ratios_to_raw": summary["ratios_to_raw"]}, indent=2))
 
 
@@ -281,6 +282,7 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500, help="records per fetch and per transaction")
     parser.add_argument("--kafka", help="use this broker instead of starting one")
     parser.add_argument("--database", help="use this PostgreSQL database URL instead of starting a server")
+    parser.add_argument("--write", action="store_true", help="replace the committed results.json and results.md")
     # SIGTERM ends the run like Ctrl-C does, so the servers it started are stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     asyncio.run(main(parser.parse_args()))

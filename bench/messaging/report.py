@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.provenance import with_provenance
+
 _LABELS = {
     "relay": "outbox relay (publish, acks=all)",
     "raw": "raw aiokafka consume + commit",
@@ -19,7 +21,8 @@ _LABELS = {
 
 def write_reports(summary: dict[str, Any], folder: Path) -> None:
     summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **summary}
-    (folder / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(with_provenance(summary), indent=2) + "\n")
     machine = summary["machine"]
     medians = summary["medians"]
     lines = [

@@ -28,6 +28,7 @@ from linkwork_stack.databases import scratch_database
 
 from bench.machine import describe_machine
 from bench.outcomes import replay, report_latency
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 REPLAY_TARGET = 10_000
@@ -177,5 +178,5 @@ if __name__ == "__main__":
     outcome = asyncio.run(main(arguments))
     print(json.dumps(outcome, indent=2, default=str))
     if arguments.write:
-        (HERE / "results.json").write_text(json.dumps(outcome, indent=2, default=str) + "\n")
+        (HERE / "results.json").write_text(json.dumps(with_provenance(outcome), indent=2, default=str) + "\n")
         (HERE / "results.md").write_text(markdown(outcome))

@@ -35,6 +35,9 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+# Run as a script (python bench/referral/bench_referral.py): the repository root makes `bench` importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from aiokafka.errors import TopicAlreadyExistsError
 from linkwork_contracts import topics
 from linkwork_contracts.codes import (
@@ -57,6 +60,8 @@ from linkwork_runtime import messaging
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_stack.ports import free_port
+
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 SECRET = "referral-benchmark-jwt-secret-0123456789abcdef"
@@ -346,6 +351,8 @@ async def main() -> None:
     command = "python bench/referral/bench_referral.py " + " ".join(sys.argv[1:])
     print(json.dumps({"machine": machine(), "command": command, "results": results}, indent=2))
     if options.write:
+        summary = {"machine": machine(), "command": command, "results": results}
+        (HERE / "results.json").write_text(json.dumps(with_provenance(summary), indent=2) + "\n")
         rows = "\n".join(
             f"| {r['what']} | " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "what") + " |" for r in results
         )

@@ -29,6 +29,7 @@ from linkwork_stack.people import Person
 from linkwork_stack.system import SystemUnderTest, auth_header, eventually, load_demo_directory, metric_value
 
 from bench.machine import describe_machine, percentile
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 
@@ -213,7 +214,7 @@ def main() -> None:
     results = run(args)
     print(render(results))
     if args.write:
-        (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        (HERE / "results.json").write_text(json.dumps(with_provenance(results), indent=2) + "\n")
         (HERE / "results.md").write_text(render(results))
 
 

@@ -23,9 +23,14 @@ async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
     return {"subject": principal.subject, "pcn": principal.pcn}
 
 
-def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path, **settings_: object):  # type: ignore[no-untyped-def]
     (tmp_path / "001_example.sql").write_text("CREATE TABLE example (id int);")
-    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=SECRET)  # type: ignore[arg-type]
+    settings = ServiceSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=SECRET,
+        **settings_,  # type: ignore[arg-type]
+    )
     return create_app(
         ServiceDefinition(
             name="example",
@@ -57,6 +62,27 @@ async def test_probes_docs_and_metrics(
     # Requests are counted by route template; the scrape itself is counted on the next one.
     assert 'linkwork_http_requests_total{method="GET",route="/ready",status="200"} 1.0' in metrics.text
     assert 'linkwork_http_request_duration_seconds_count{method="GET",route="/health"} 1.0' in metrics.text
+    assert "linkwork_kafka_reachable 1.0" in metrics.text
+
+
+async def test_ready_reports_kafka_but_does_not_fail_on_it(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker that stops answering pings leaves the API in service (the outbox buffers); the gauge says so.
+    The real outage, with a broker stopped and restarted, is tests/e2e/test_kafka_outage.py."""
+    app = _app(database_url, kafka_bootstrap, tmp_path)
+    async with running_app(app) as client:
+
+        async def unreachable(*_: object) -> bool:
+            return False
+
+        monkeypatch.setattr(app.state.context.broker, "ping", unreachable)
+        ready = await client.get("/ready")
+        metrics = await client.get("/metrics")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "kafka": False}
+    assert ready.json()["kafka"].startswith("unreachable")
+    assert "linkwork_kafka_reachable 0.0" in metrics.text
 
 
 async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
@@ -76,3 +102,13 @@ async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstr
     assert late.status_code == 401 and "expired" in late.json()["detail"]
     assert bad.status_code == 401 and "not valid" in bad.json()["detail"]
     assert wrong_role.status_code == 403 and "link_worker" in wrong_role.json()["detail"]
+
+
+async def test_the_pool_cancels_a_stuck_statement(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    """Issue 15 [low]: the database pool gets a command_timeout, so a stuck statement frees its connection."""
+    app = _app(database_url, kafka_bootstrap, tmp_path, database_command_timeout=0.5)
+    async with running_app(app):
+        pool = app.state.context.pool
+        with pytest.raises(TimeoutError):
+            await pool.execute("SELECT pg_sleep(30)")
+        assert await pool.fetchval("SELECT 1") == 1

@@ -126,14 +126,14 @@ def test_datasource_points_at_the_compose_prometheus(repo_root: Path) -> None:
     assert datasource["type"] == "prometheus"
     assert datasource["url"] == "http://prometheus:9090"
     compose = yaml.safe_load((repo_root / "docker-compose.yml").read_text())
-    assert "9090:9090" in compose["services"]["prometheus"]["ports"]
+    assert "127.0.0.1:9090:9090" in compose["services"]["prometheus"]["ports"]
 
 
 def test_compose_runs_grafana_with_the_provisioning_and_dashboards_mounted(repo_root: Path) -> None:
     compose = yaml.safe_load((repo_root / "docker-compose.yml").read_text())
     grafana = compose["services"]["grafana"]
     assert grafana["image"].startswith("grafana/grafana:")
-    assert grafana["ports"] == ["3000:3000"]
+    assert grafana["ports"] == ["127.0.0.1:3000:3000"]
     mounts = {}
     for volume in grafana["volumes"]:
         source, target, *_ = volume.split(":")

@@ -29,7 +29,7 @@ from linkwork_stack.journey import Journey
 from linkwork_stack.people import Person
 from linkwork_stack.resilient import ResilientJourney
 from linkwork_stack.services import SERVICES
-from linkwork_stack.system import SystemUnderTest, auth_header, eventually, load_demo_directory, metric_value
+from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
 from linkwork_stack.topic_reader import read_topic
 
 pytestmark = pytest.mark.e2e
@@ -138,8 +138,10 @@ async def _chaos(system: SystemUnderTest, stop: asyncio.Event, rng: random.Rando
     return done
 
 
-async def _summary(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
-    response = await client.get(f"{url}/reports/summary", headers=auth_header("commissioner", subject="icb"))
+async def _summary(client: httpx.AsyncClient, system: SystemUnderTest) -> dict[str, Any]:
+    response = await client.get(
+        f"{system.url('outcomes')}/reports/summary", headers=system.headers("commissioner", subject="icb")
+    )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     body.pop("generated_at", None)
@@ -174,7 +176,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
         async def drive(request_id: str) -> dict[str, Any]:
             async with gate:
                 person_rng = random.Random(request_id)
-                resilient = ResilientJourney(Journey(referral_client, auth_header, person_rng))
+                resilient = ResilientJourney(Journey(referral_client, system.headers, person_rng))
                 rid = str(referral_id_for(request_id))
                 return await resilient.drive(rid, people[request_id], person_rng, close=request_id in close_ids)
 
@@ -234,7 +236,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
     from linkwork_outcomes.rebuild import run as rebuild
 
     async with httpx.AsyncClient(timeout=30) as client:
-        live = await _summary(client, system.url("outcomes"))
+        live = await _summary(client, system)
     assert live["funnel"][0]["count"]["value"] == REFERRALS
     admin = await asyncpg.connect(system.infra.postgres.url())
     await admin.execute('CREATE DATABASE "outcomes_clean"')
@@ -245,5 +247,5 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
     outcomes.env["LINKWORK_DATABASE_URL"] = system.infra.postgres.url("outcomes_clean")
     await asyncio.to_thread(system.restart, "outcomes")
     async with httpx.AsyncClient(timeout=30) as client:
-        clean = await _summary(client, system.url("outcomes"))
+        clean = await _summary(client, system)
     assert clean == live

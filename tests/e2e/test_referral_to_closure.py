@@ -19,7 +19,7 @@ from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_stack.journey import Journey, full_journey
 from linkwork_stack.people import Person
-from linkwork_stack.system import SystemUnderTest, auth_header, eventually, load_demo_directory, metric_value
+from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
 
 pytestmark = pytest.mark.e2e
 DIRECTORY_SIZE = 400
@@ -72,7 +72,7 @@ async def test_a_gp_referral_flows_to_closure_through_every_service(system: Syst
         person = Person.random(rng)
         await _publish(system.infra.kafka.bootstrap, _request(person, request_id))
         rid = str(referral_id_for(request_id))
-        worker = auth_header("link_worker", subject="lw-1")
+        worker = system.headers("link_worker", subject="lw-1")
         referral = client.build_request("GET", f"{system.url('referral')}/referrals/{rid}", headers=worker)
 
         async def created() -> bool:
@@ -82,7 +82,7 @@ async def test_a_gp_referral_flows_to_closure_through_every_service(system: Syst
         assert (await client.send(referral)).json()["source"] == person.source
 
         # 2. Suggestions arrive in referral; they are the set matching holds for this referral.
-        journey = Journey(httpx.AsyncClient(base_url=system.url("referral"), timeout=30), auth_header, rng)
+        journey = Journey(httpx.AsyncClient(base_url=system.url("referral"), timeout=30), system.headers, rng)
         await journey.accept(rid)
         stored = await journey.suggestions(rid)
         matches = await client.get(f"{system.url('matching')}/referrals/{rid}/matches", headers=worker)
@@ -115,7 +115,7 @@ async def test_a_gp_referral_flows_to_closure_through_every_service(system: Syst
         for _ in range(PEOPLE - 1):
             await full_journey(journey, Person.random(rng))
 
-        commissioner = auth_header("commissioner", subject="icb-1")
+        commissioner = system.headers("commissioner", subject="icb-1")
 
         async def outcomes_caught_up() -> dict[str, object] | None:
             summary = (await client.get(f"{system.url('outcomes')}/reports/summary", headers=commissioner)).json()

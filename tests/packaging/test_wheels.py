@@ -33,16 +33,18 @@ from linkwork_stack.ports import free_port
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+# Every package of the repository (a pyproject.toml with a src/ folder), so a new one is covered too.
 PACKAGES = {
-    "linkwork_contracts": REPO / "contracts",
-    "linkwork_runtime": REPO / "runtime",
-    "linkwork_stack": REPO / "deploy" / "stack",
-    "linkwork_referral": REPO / "services" / "referral",
-    "linkwork_directory": REPO / "services" / "directory",
-    "linkwork_matching": REPO / "services" / "matching",
-    "linkwork_outcomes": REPO / "services" / "outcomes",
+    next((project.parent / "src").glob("linkwork_*/__init__.py")).parent.name: project.parent
+    for project in sorted([*REPO.glob("*/pyproject.toml"), *REPO.glob("*/*/pyproject.toml")])
+    if (project.parent / "src").is_dir()
 }
-SERVICES = ("referral", "directory", "matching", "outcomes")
+# The services: packages under services/ that run with `python -m`.
+SERVICES = tuple(
+    name.removeprefix("linkwork_")
+    for name, folder in sorted(PACKAGES.items())
+    if folder.parent.name == "services" and (folder / "src" / name / "__main__.py").exists()
+)
 
 
 def source_files(package: str) -> set[str]:
@@ -74,6 +76,7 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         assert built.returncode == 0, f"building the {package} wheel failed:\n{built.stdout}\n{built.stderr}"
     found = {path.name.split("-")[0]: path for path in folder.glob("*.whl")}
     assert set(found) == set(PACKAGES), found
+    assert {"linkwork_contracts", "linkwork_runtime", "linkwork_referral"} <= set(found)
     return found
 
 

@@ -49,7 +49,10 @@ def test_strong_secret_accepted_anywhere() -> None:
 
 
 def test_unused_jwt_secret_is_not_checked_when_a_key_set_is_configured() -> None:
-    check_secrets(ServiceSettings(http_host="0.0.0.0", jwks_url="https://idp.example/jwks"))
+    # An issuer goes with a key set URL (settings refuse one without the other).
+    check_secrets(
+        ServiceSettings(http_host="0.0.0.0", jwks_url="https://idp.example/jwks", jwt_issuer="https://idp.example/")
+    )
 
 
 def test_default_person_ref_key_refused_by_the_referral_service() -> None:

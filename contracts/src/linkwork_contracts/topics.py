@@ -51,6 +51,10 @@ class TopicSpec:
     # gets a short retention and a narrower set of readers for its dead-letter topic.
     dlq_retention_ms: int = 30 * DAY_MS
     dlq_readers: str = OPERATORS
+    # How long Kafka keeps the events: None keeps them for ever (read models are rebuilt from full history);
+    # a topic carrying identifiable data keeps only what an outage needs. Compacted topics keep each key's
+    # latest event whatever this says.
+    retention_days: int | None = None
 
     @property
     def dlq(self) -> str:
@@ -71,6 +75,7 @@ TOPICS: dict[str, TopicSpec] = {
             dlq_retention_ms=7 * DAY_MS,
             dlq_readers="the referral service's operators only (identifiable data): no other service's "
             "principal may read it",
+            retention_days=30,
         ),
         TopicSpec(
             REFERRAL_CREATED,

@@ -43,3 +43,21 @@ def test_audience_only_when_asked_and_wrong_password_refused(
     assert SERVICES_AUDIENCE not in (without.get("aud") or [])
     with pytest.raises(RuntimeError, match="refused"):
         password_token(keycloak.issuer, "link-worker", "not-the-password")
+
+
+def test_console_client_requires_pkce_and_redirects_only_to_loopback(keycloak: KeycloakRealm) -> None:
+    authorize = f"{keycloak.issuer}/protocol/openid-connect/auth"
+    pkce = {"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+
+    def ask(redirect_uri: str, **extra: str) -> httpx.Response:
+        query = {"client_id": "linkwork-console", "redirect_uri": redirect_uri, "response_type": "code"}
+        return httpx.get(authorize, params={**query, "scope": "openid", "state": "s", **extra}, timeout=30)
+
+    # The login page for the console's port and, for tests, any loopback port on 127.0.0.1.
+    for allowed in ("http://127.0.0.1:8005/auth/callback", "http://localhost:8005/cb", "http://127.0.0.1:45678/cb"):
+        assert ask(allowed, **pkce).status_code == 200, allowed
+    for refused in ("http://localhost:45678/cb", "https://elsewhere.example/cb"):
+        assert ask(refused, **pkce).status_code == 400, refused
+    # Without PKCE the request goes back to the console with an error, never to a login page.
+    without = ask("http://127.0.0.1:8005/cb")
+    assert without.status_code == 302 and "error=invalid_request" in without.headers["location"]

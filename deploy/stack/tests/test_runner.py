@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port, is_listening
 
 pytestmark = pytest.mark.integration
@@ -34,8 +35,9 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
 
 def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) -> None:
     http_base = free_port()
-    while not all(not is_listening(http_base + i) for i in range(4)):
+    while not all(not is_listening(http_base + i) for i in range(5)):
         http_base = free_port()
+    keycloak_port = free_port()
     process = subprocess.Popen(
         [
             STACK,
@@ -46,6 +48,8 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
             str(free_port()),
             "--http-port-base",
             str(http_base),
+            "--keycloak-port",
+            str(keycloak_port),
         ],
         env={**os.environ, "LINKWORK_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -53,7 +57,16 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
         text=True,
     )
     try:
-        _read_until(process, "linkwork is ready", timeout=180)
+        # Keycloak's start-dev on a busy two-core machine can take minutes.
+        _read_until(process, "linkwork is ready", timeout=600)
+        banner = "".join(_read_until(process, "Press Ctrl-C", timeout=10))
+        # The sign-in details are printed, and a demo user's real token opens the referral API.
+        assert "link-worker" in banner and "linkwork-demo" in banner
+        token = KeycloakRealm(f"http://127.0.0.1:{keycloak_port}").token("link-worker")
+        caseload = httpx.get(
+            f"http://127.0.0.1:{http_base}/referrals", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert caseload.status_code == 200, caseload.text
         family = [process.pid, *(child.pid for child in psutil.Process(process.pid).children(recursive=True))]
         for port in range(http_base, http_base + 4):
             ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)
@@ -61,11 +74,14 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "kafka": True}
             assert "process_resident_memory_bytes" in metrics.text
+        # The console (the next port) is up and its address printed; signing in through it is tests/console's.
+        assert f"Console     http://127.0.0.1:{http_base + 4}" in banner
+        assert httpx.get(f"http://127.0.0.1:{http_base + 4}/ready", timeout=5).status_code == 200
         # The demo directory is loaded and served in the ORUK shape.
         services = httpx.get(f"http://127.0.0.1:{http_base + 1}/services", params={"per_page": 1}, timeout=10)
         assert services.json()["total_items"] >= 1000
-        # Kafka, PostgreSQL (and its workers) and four services: all children of the runner.
-        assert len(family) >= 7
+        # Kafka, PostgreSQL (and its workers), Keycloak and four services: all children of the runner.
+        assert len(family) >= 8
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=90) == 0
     finally:
@@ -74,4 +90,4 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
     time.sleep(0.5)
     survivors = [pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
     assert survivors == []
-    assert not any(is_listening(port) for port in range(http_base, http_base + 4))
+    assert not any(is_listening(port) for port in (*range(http_base, http_base + 5), keycloak_port))

@@ -21,14 +21,28 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection)
+# A statement still running after this long is stuck (a lock never released, a runaway plan): failing it frees
+# the connection, and the caller's retry policy decides what happens next.
+DEFAULT_COMMAND_TIMEOUT = 60.0
+
+
+async def create_pool(
+    url: str, *, min_size: int = 2, max_size: int = 10, command_timeout: float | None = DEFAULT_COMMAND_TIMEOUT
+) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=command_timeout
+    )
     assert pool is not None
     return pool
 
 
 async def open_database(
-    url: str, components: dict[str, Path], *, max_size: int = 10, migration_url: str | None = None
+    url: str,
+    components: dict[str, Path],
+    *,
+    max_size: int = 10,
+    migration_url: str | None = None,
+    command_timeout: float | None = DEFAULT_COMMAND_TIMEOUT,
 ) -> asyncpg.Pool:
     """Bring the schema up to date (as the owner at `migration_url` when given) and return a pool on `url`.
 
@@ -39,4 +53,4 @@ async def open_database(
         await migrate(connection, components)
     finally:
         await connection.close()
-    return await create_pool(url, max_size=max_size)
+    return await create_pool(url, max_size=max_size, command_timeout=command_timeout)

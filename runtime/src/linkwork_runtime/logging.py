@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, always naming the service."""
+"""Logs naming the service: one JSON object per line (the default, for collectors), or one readable line per
+record for a person watching `make run` (`LINKWORK_LOG_FORMAT=console`)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,24 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
+class ConsoleFormatter(logging.Formatter):
+    """`12:04:05 WARNING linkwork_runtime.app: waiting for Kafka ... key=value`: the same fields, for reading."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extras = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD)
+        line = f"{when} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        if extras:
+            line += f"  {extras}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(service: str, level: str = "INFO", log_format: str = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter(service))
+    # The runner already prefixes each service's lines with its name, so the console form leaves it out.
+    handler.setFormatter(ConsoleFormatter() if log_format == "console" else JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

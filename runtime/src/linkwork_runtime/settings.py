@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,11 +22,24 @@ class ServiceSettings(BaseSettings):
         description="LINKWORK_DATABASE_MIGRATION_URL: URL of the schema owner, used only to migrate; the service "
         "then connects with LINKWORK_DATABASE_URL as a least-privilege role (unset: one URL for both)",
     )
+    database_command_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="LINKWORK_DATABASE_COMMAND_TIMEOUT: seconds before a stuck statement is cancelled",
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        description="json: one JSON object per line, for log collectors (deployments); "
+        "console: one readable line per record, for people (`make run` sets it)",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger request bodies get 413"
+    )
     env: str = Field(
         default="production",
         description="LINKWORK_ENV: `development` allows the shipped default secrets on a non-loopback address",
@@ -33,9 +48,18 @@ class ServiceSettings(BaseSettings):
         default=SecretStr("linkwork-development-secret-change-me"),
         description="HS256 secret for local development tokens",
     )
-    jwks_url: str | None = Field(default=None, description="RS256 key set URL; when set, HS256 is refused")
-    jwt_audience: str = "linkwork"
-    jwt_issuer: str | None = None
+    jwks_url: str | None = Field(
+        default=None, description="the sign-in provider's RS256 key set (JWKS) URL; when set, HS256 is refused"
+    )
+    jwt_audience: str = Field(default="linkwork", description="the audience (aud) every token must carry")
+    jwt_issuer: str | None = Field(default=None, description="the issuer (iss) every token must carry; with jwks_url")
+
+    @model_validator(mode="after")
+    def _issuer_with_key_set(self) -> Self:
+        # Keys alone would accept a token from any realm or tenant the same provider serves.
+        if self.jwks_url and not self.jwt_issuer:
+            raise ValueError("LINKWORK_JWT_ISSUER is required when LINKWORK_JWKS_URL is set")
+        return self
 
     @property
     def kafka_bootstrap_list(self) -> list[str]:

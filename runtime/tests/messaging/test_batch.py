@@ -97,3 +97,27 @@ async def test_a_handler_that_swallows_a_database_error_is_found_not_committed_a
     assert (result.settled, result.applied) == (1, 1)
     assert isinstance(result.failure, asyncpg.InFailedSQLTransactionError)
     assert await _seqs(pool) == [1]
+
+
+async def test_the_same_id_from_two_sources_is_two_events(pool: asyncpg.Pool, sample: type[Sample]) -> None:
+    """Issue 15: CloudEvents ids are unique per source; two sending systems may both number from 1."""
+    first = encode(wrap(sample(stream="s", seq=1), source="urn:system-a", event_id="1"))
+    second = encode(wrap(sample(stream="s", seq=2), source="urn:system-b", event_id="1"))
+    result = await _run(pool, sample, [first, second], record_effect)
+    assert (result.applied, result.duplicates) == (2, 0)
+    again = await _run(pool, sample, [second], record_effect)
+    assert (again.applied, again.duplicates) == (0, 1)
+    assert await _seqs(pool) == [1, 2]
+
+
+async def test_a_message_that_repeats_its_id_is_poison_not_applied_under_another_key(
+    pool: asyncpg.Pool, sample: type[Sample]
+) -> None:
+    """Issue 15: the fast peek read the first "id" and the decoder the last; an outsider could make an event
+    claim another's inbox key. A message whose decoded key differs from the claimed one is poison."""
+    assert (await _run(pool, sample, [_event(sample, 1, "a")], record_effect)).applied == 1
+    sneaky = _event(sample, 2, "b").replace(b'"data":', b'"id":"c","data":', 1)  # peeked "b", decoded "c"
+    result = await _run(pool, sample, [sneaky], record_effect)
+    assert (result.applied, [type(p.error).__name__ for p in result.poison]) == (0, ["ValueError"])
+    assert sorted(row["event_id"] for row in await pool.fetch("SELECT event_id FROM inbox")) == ["a"]
+    assert await _seqs(pool) == [1]

@@ -84,18 +84,20 @@ def test_a_tombstone_is_ignored(sample: type[Sample]) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b'{"id": "e-1", "type": "x"}', "e-1"),
-        (b'{"specversion":"1.0","id":"e-2","type":"x"}', "e-2"),  # as the contracts encode it
-        (b'{"specversion":"1.0","id":"e\\"3","type":"x"}', 'e"3'),  # escaped: read by the parser
+        (b'{"id": "e-1", "source": "s", "type": "x"}', ("s", "e-1")),
+        (b'{"specversion":"1.0","id":"e-2","source":"s","type":"x"}', ("s", "e-2")),  # as the contracts encode it
+        (b'{"specversion":"1.0","id":"e\\"3","source":"s","type":"x"}', ("s", 'e"3')),  # escaped: read by the parser
+        (b'{"id": "e-4", "source": "s", "id": "e-5"}', ("s", "e-5")),  # repeated: the last, as the decoder reads it
+        (b'{"id": "e-6"}', None),  # no source: CloudEvents ids are only unique per source
         (b'{"type": "x"}', None),
-        (b'{"id": 7}', None),
-        (b'{"id": ""}', None),
+        (b'{"id": 7, "source": "s"}', None),
+        (b'{"id": "", "source": "s"}', None),
         (b"[1]", None),
         (b"not json", None),
         (None, None),
     ],
 )
-def test_peeking_reads_the_id_or_nothing(raw: bytes | None, expected: str | None) -> None:
+def test_peeking_reads_the_id_or_nothing(raw: bytes | None, expected: tuple[str, str] | None) -> None:
     assert peek_id(raw) == expected
 
 
@@ -106,15 +108,15 @@ def _binary(sample: type[Sample], **changes: bytes) -> ConsumerRecord[bytes, byt
     return _record(orjson.dumps(envelope["data"]), list(headers.items()))
 
 
-def test_a_binary_mode_record_is_applicable_and_peeked_from_its_ce_id(sample: type[Sample]) -> None:
+def test_a_binary_mode_record_is_applicable_and_peeked_from_its_ce_source_and_ce_id(sample: type[Sample]) -> None:
     record = _binary(sample)
     handlers = Handlers()
     handlers.add(sample, _noop)
     item = classify(record, functools.partial(decode, accept=frozenset(handlers.types())), handlers)
     assert isinstance(item, Applicable)
     assert item.event_id == "e-9" and item.event == sample(stream="s1", seq=1)
-    assert peek_record_id(record) == "e-9"
-    assert peek_record_id(_record(encode(wrap(sample(stream="s", seq=1), source="t", event_id="e-3")))) == "e-3"
+    assert peek_record_id(record) == ("test", "e-9")
+    assert peek_record_id(_record(encode(wrap(sample(stream="s", seq=1), source="t", event_id="e-3")))) == ("t", "e-3")
 
 
 def test_a_binary_mode_record_with_bad_data_is_poison(sample: type[Sample]) -> None:

@@ -215,3 +215,32 @@ def _gauge_is(registry: CollectorRegistry, name: str, value: float) -> Callable[
         return registry.get_sample_value(name) == value
 
     return check
+
+
+async def test_a_record_kafka_refuses_for_good_is_parked_and_later_events_flow(
+    pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
+) -> None:
+    """Issue 15 [medium]: one oversized record used to block every later outbox event of the service."""
+    async with pool.acquire() as connection, connection.transaction():
+        before = await add(connection, sample(stream="s1", seq=1), source="test")
+        # An event bigger than any Kafka request (the producer refuses it before sending).
+        huge = await connection.fetchval(
+            """INSERT INTO outbox (event_id, topic, key, value) VALUES ('huge-1', $1, 's2', $2) RETURNING id""",
+            sample.TOPIC,
+            b"x" * (2 * 1024 * 1024),
+        )
+        after = await add(connection, sample(stream="s1", seq=2), source="test")
+    registry = CollectorRegistry()
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2, metrics=MessagingMetrics(registry))
+    await relay.start()
+    try:
+        records = await read_topic(kafka_bootstrap, sample.TOPIC, 2)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+    finally:
+        await relay.stop()
+    assert [decode(record.value)[0].id for record in records] == [before, after]
+    parked = await pool.fetchrow("SELECT id, event_id, topic, length(value) AS size, reason FROM outbox_parked")
+    assert (parked["id"], parked["event_id"], parked["topic"]) == (huge, "huge-1", sample.TOPIC)
+    assert parked["size"] == 2 * 1024 * 1024 and parked["reason"].startswith("MessageSizeTooLargeError")
+    labels = {"topic": sample.TOPIC, "error_type": "MessageSizeTooLargeError"}
+    assert registry.get_sample_value("linkwork_outbox_parked_total", labels) == 1.0

@@ -61,6 +61,12 @@ def test_other_messages_are_scrubbed_of_what_looks_like_a_person_s_data(text: st
         assert token not in scrub(text)
 
 
-def test_ids_and_codes_survive() -> None:
-    text = "event 24e4caf2-9611-4d35-9015-cebb49deaaed: practice Z00000 is not in any PCN"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "event 24e4caf2-9611-4d35-9015-cebb49deaaed: practice Z00000 is not in any PCN",
+        "event type 'uk.linkwork.test.never-heard-of.v1' is not one this consumer handles",
+    ],
+)
+def test_ids_codes_and_event_types_survive(text: str) -> None:
     assert scrub(text) == text

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.unit
         TransientError("try later"),
         TimeoutError(),
         ConnectionRefusedError(),
+        ConnectionResetError(),
+        OSError(104, "Connection reset by peer"),
+        OSError(113, "No route to host"),
         KafkaConnectionError(),
         KafkaTimeoutError(),
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
@@ -36,6 +39,11 @@ def test_outages_and_contention_are_transient(error: BaseException) -> None:
     [
         ValueError("bad data"),
         KeyError("x"),
+        # Handler bugs that happen to be OSErrors: retried a bounded number of times, then dead-lettered.
+        FileNotFoundError(2, "No such file or directory"),
+        PermissionError(13, "Permission denied"),
+        IsADirectoryError(21, "Is a directory"),
+        OSError("something else"),
         asyncpg.exceptions.UniqueViolationError("duplicate key"),
         asyncpg.exceptions.UndefinedTableError("relation does not exist"),
         asyncpg.InterfaceError("the number of query arguments cannot exceed 32767"),

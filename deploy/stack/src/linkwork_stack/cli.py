@@ -1,4 +1,4 @@
-"""`linkwork-stack`: provision, start infrastructure, run the whole stack, mint development tokens."""
+"""`linkwork-stack`: provision, start infrastructure, run the whole stack, get demo users' tokens from Keycloak."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 from linkwork_stack import paths
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.kafka import provision_jars
+from linkwork_stack.keycloak import DEMO_USERS, USER_FOR_ROLE, KeycloakRealm, KeycloakServer, provision_distribution
 from linkwork_stack.prerequisites import MissingPrerequisite, require_java, require_maven
 
 
@@ -18,6 +19,7 @@ def _provision(_: argparse.Namespace) -> int:
     require_java()
     require_maven()
     print(f"[stack] Apache Kafka jars ready in {provision_jars()}")
+    print(f"[stack] Keycloak ready in {provision_distribution()}")
     return 0
 
 
@@ -42,6 +44,21 @@ def _infra(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keycloak(args: argparse.Namespace) -> int:
+    from linkwork_stack.stack import sign_in_lines
+
+    server = KeycloakServer(paths.data_dir() / "keycloak", port=args.keycloak_port)
+    try:
+        print(f"[stack] starting Keycloak on {server.url} (its log: {server.log_file})", flush=True)
+        server.start()
+        print("\n".join([f"[stack] Keycloak ready: {server.url}", *sign_in_lines(server.url)]), flush=True)
+        print(f"  Tests reuse it with LINKWORK_TEST_KEYCLOAK_URL={server.url}", flush=True)
+        _wait_for_stop_signal()
+    finally:
+        server.stop()
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from linkwork_stack.stack import run_stack
 
@@ -50,15 +67,21 @@ def _run(args: argparse.Namespace) -> int:
         kafka_port=args.kafka_port,
         postgres_port=args.postgres_port,
         http_port_base=args.http_port_base,
+        keycloak_port=args.keycloak_port,
         demo=not args.no_demo,
         simulate_people=args.simulate,
     )
 
 
 def _token(args: argparse.Namespace) -> int:
-    from linkwork_stack.tokens import development_token
+    import httpx
 
-    print(development_token(role=args.role, pcn=args.pcn, subject=args.subject))
+    username = args.user or USER_FOR_ROLE[args.role]
+    try:
+        print(KeycloakRealm(args.keycloak_url).token(username))
+    except httpx.HTTPError as error:
+        print(f"linkwork-stack: no Keycloak at {args.keycloak_url} ({error}); is `make run` up?", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -67,12 +90,9 @@ def _simulate(args: argparse.Namespace) -> int:
     from functools import partial
 
     from linkwork_stack.simulator import simulate
-    from linkwork_stack.tokens import development_token
 
-    def headers(role: str, subject: str = "simulator", organisation: str | None = None) -> dict[str, str]:
-        token = development_token(role=role, pcn=args.pcn, subject=subject, organisation=organisation)
-        return {"Authorization": f"Bearer {token}"}
-
+    # The referrer and link worker sign in as demo users of the realm, in its demo PCN.
+    headers = KeycloakRealm(args.keycloak_url).headers
     outcomes = asyncio.run(
         partial(simulate, args.referral_url, headers, people=args.people, rate=args.rate, seed=args.seed)()
     )
@@ -82,7 +102,7 @@ def _simulate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linkwork-stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    provision = commands.add_parser("provision", help="resolve Apache Kafka with Maven into the cache")
+    provision = commands.add_parser("provision", help="resolve Apache Kafka and Keycloak with Maven into the cache")
     provision.set_defaults(func=_provision)
     for name, func, help_text in (
         ("infra", _infra, "start only Kafka and PostgreSQL"),
@@ -99,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             help="referral, directory, matching, outcomes listen on this port and the next three",
         )
         if name == "run":
+            command.add_argument("--keycloak-port", type=int, default=8080)
             command.add_argument("--no-demo", action="store_true", help="do not load the demo directory")
             command.add_argument(
                 "--simulate",
@@ -108,19 +129,21 @@ def main(argv: list[str] | None = None) -> int:
                 help="once ready, play a day in the PCN with this many people",
             )
         command.set_defaults(func=func)
-    token = commands.add_parser("token", help="print a development JWT (HS256, local secret)")
-    token.add_argument(
-        "--role", default="link_worker", choices=["referrer", "link_worker", "pcn_admin", "commissioner", "curator"]
-    )
-    token.add_argument("--pcn", default="U00001")
-    token.add_argument("--subject", default="dev-user")
+    keycloak = commands.add_parser("keycloak", help="start only Keycloak with the linkwork realm")
+    keycloak.add_argument("--keycloak-port", type=int, default=8080)
+    keycloak.set_defaults(func=_keycloak)
+    token = commands.add_parser("token", help="print a demo user's access token from the running stack's Keycloak")
+    who = token.add_mutually_exclusive_group()
+    who.add_argument("--user", choices=[user.username for user in DEMO_USERS], help="a demo user")
+    who.add_argument("--role", default="link_worker", choices=sorted(USER_FOR_ROLE), help="that role's demo user")
+    token.add_argument("--keycloak-url", default="http://127.0.0.1:8080")
     token.set_defaults(func=_token)
     simulator = commands.add_parser("simulate", help="play a day in a PCN through the real APIs")
     simulator.add_argument("--referral-url", default="http://127.0.0.1:8001")
     simulator.add_argument("--people", type=int, default=60)
     simulator.add_argument("--rate", type=float, default=2.0, help="new referrals per second")
     simulator.add_argument("--seed", type=int, default=2026)
-    simulator.add_argument("--pcn", default="U00001")
+    simulator.add_argument("--keycloak-url", default="http://127.0.0.1:8080")
     simulator.set_defaults(func=_simulate)
     args = parser.parse_args(argv)
     try:

@@ -10,7 +10,10 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-KAFKA_IMAGE = "confluentinc/cp-kafka:7.9.0"
+# The one Apache Kafka version of the project: deploy/kafka/pom.xml (local stack), docker-compose.yml and
+# the Strimzi Kafka resource say the same (tests/deploy/test_kafka_version.py compares them).
+KAFKA_VERSION = "4.1.1"
+KAFKA_IMAGE = f"apache/kafka:{KAFKA_VERSION}"
 POSTGRES_IMAGE = "postgres:18"
 
 
@@ -27,10 +30,39 @@ def docker_available() -> bool:
 
 @contextmanager
 def kafka() -> Iterator[str]:
-    from testcontainers.kafka import KafkaContainer
+    """A single-node KRaft broker from Apache's own image, configured as docker-compose.yml configures it.
 
-    with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
-        yield str(container.get_bootstrap_server())
+    testcontainers' KafkaContainer drives Confluent's images only, so this is a plain container. The broker
+    must advertise the address clients use, which is known before start only with a fixed host port.
+    """
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+
+    from linkwork_stack.ports import free_port
+
+    port = free_port()
+    container = (
+        DockerContainer(KAFKA_IMAGE)
+        .with_bind_ports(9092, port)
+        .with_envs(
+            KAFKA_NODE_ID="1",
+            KAFKA_PROCESS_ROLES="broker,controller",
+            KAFKA_LISTENERS="PLAINTEXT://:9092,CONTROLLER://:9093",
+            KAFKA_ADVERTISED_LISTENERS=f"PLAINTEXT://127.0.0.1:{port}",
+            KAFKA_CONTROLLER_LISTENER_NAMES="CONTROLLER",
+            KAFKA_LISTENER_SECURITY_PROTOCOL_MAP="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            KAFKA_CONTROLLER_QUORUM_VOTERS="1@localhost:9093",
+            KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR="1",
+            KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR="1",
+            KAFKA_TRANSACTION_STATE_LOG_MIN_ISR="1",
+            KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR="1",
+            KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR="1",
+            KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS="0",
+        )
+        .waiting_for(LogMessageWaitStrategy("Kafka Server started"))
+    )
+    with container:
+        yield f"127.0.0.1:{port}"
 
 
 @contextmanager

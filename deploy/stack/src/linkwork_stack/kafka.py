@@ -35,11 +35,15 @@ def provision_jars() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Download into a scratch folder and rename, so an interrupted download is never mistaken for a complete one.
     scratch = Path(tempfile.mkdtemp(prefix="kafka-jars-", dir=target.parent))
-    print(f"[stack] resolving Apache Kafka jars with Maven into {target} (first run only)", flush=True)
+    print(
+        f"[stack] resolving Apache Kafka jars with Maven into {target} (first run only, about 60 MB from Maven "
+        "Central; Maven prints each download)",
+        flush=True,
+    )
+    # Maven's own output streams through, so a slow first download shows its progress instead of silence.
     result = subprocess.run(
         [
             mvn,
-            "-q",
             "-B",
             "-f",
             str(paths.KAFKA_POM),
@@ -47,13 +51,11 @@ def provision_jars() -> Path:
             f"-DoutputDirectory={scratch}",
             "-DincludeScope=runtime",
         ],
-        capture_output=True,
-        text=True,
         check=False,
     )
     if result.returncode != 0 or not any(scratch.glob("kafka_2.13-*.jar")):
         shutil.rmtree(scratch, ignore_errors=True)
-        raise RuntimeError(f"Maven could not resolve Apache Kafka:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"Maven could not resolve Apache Kafka (exit {result.returncode}; its output is above)")
     shutil.rmtree(target, ignore_errors=True)
     scratch.rename(target)
     return target

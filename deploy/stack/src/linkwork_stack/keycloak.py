@@ -125,13 +125,17 @@ class KeycloakServer(ServerProcess):
         return self.data / "keycloak.log"
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
+        self.launch()
+        self.wait_until_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process and return at once: the runner starts Kafka and PostgreSQL meanwhile."""
         java = require_java()
         home = self.data / "home"
         _lay_out_home(home, provision_distribution())
         imports = home / "data" / "import"
         imports.mkdir(parents=True, exist_ok=True)
         shutil.copy2(self.realm_file, imports / f"{REALM}-realm.json")
-        self.data.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("ab")
         env = {
             **os.environ,
@@ -158,27 +162,29 @@ class KeycloakServer(ServerProcess):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait until the realm is served; start-dev on a busy machine can take minutes, hence the long default."""
         started = time.monotonic()
-        alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
         try:
-            wait_for_port(self.port, timeout, "Keycloak", alive=alive)
-            self._wait_for_realm(timeout - (time.monotonic() - started), alive)
+            wait_for_port(self.port, timeout, "Keycloak", alive=self.running)
+            self._wait_for_realm(timeout - (time.monotonic() - started), self.running)
         except (RuntimeError, TimeoutError) as error:
             raise type(error)(f"{error}; see {self.log_file}") from error
 
     def _wait_for_realm(self, timeout: float, alive: Any) -> None:
-        discovery = self.realm().discovery_url
+        realm = self.realm()
         deadline = time.monotonic() + max(timeout, 1.0)
         while time.monotonic() < deadline:
             if not alive():
                 raise RuntimeError("Keycloak exited during start-up")
-            try:
-                if httpx.get(discovery, timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if realm.is_ready():
+                return
             time.sleep(0.5)
-        raise TimeoutError(f"Keycloak's realm {REALM} was not served at {discovery} within {timeout:.0f}s")
+        raise TimeoutError(f"Keycloak's realm {REALM} was not served at {realm.discovery_url} within {timeout:.0f}s")
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,12 @@ class KeycloakRealm:
 
     def service_env(self) -> dict[str, str]:
         return service_env(self.issuer)
+
+    def is_ready(self) -> bool:
+        try:
+            return httpx.get(self.discovery_url, timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def token(self, username: str, *, audience: bool = True) -> str:
         """An access token for a demo user, reused until shortly before it expires."""

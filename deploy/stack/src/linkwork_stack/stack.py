@@ -1,4 +1,8 @@
-"""`linkwork-stack run`: Kafka, PostgreSQL and the four services, until Ctrl-C or SIGTERM."""
+"""`linkwork-stack run`: Kafka, PostgreSQL, Keycloak and the four services, until Ctrl-C or SIGTERM.
+
+The services verify Keycloak's RS256 tokens through its JWKS, exactly as in a deployment; people sign in as
+the demo users of deploy/keycloak/linkwork-realm.json.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import threading
 import time
 
 from linkwork_stack import paths
+from linkwork_stack.console import console_process
 from linkwork_stack.infrastructure import Infrastructure
+from linkwork_stack.keycloak import ADMIN_PASSWORD, ADMIN_USER, DEMO_PASSWORD, DEMO_USERS, KeycloakRealm, KeycloakServer
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
 
 READY_TIMEOUT = 120.0
@@ -32,27 +38,40 @@ def _load_demo_directory(infra: Infrastructure) -> None:
     )
 
 
-def _simulate_in_background(referral_url: str, people: int) -> threading.Thread:
+def _simulate_in_background(referral_url: str, realm: KeycloakRealm, people: int) -> threading.Thread:
     from linkwork_stack.simulator import simulate
-    from linkwork_stack.tokens import development_token
-
-    def headers(role: str, subject: str = "simulator", organisation: str | None = None) -> dict[str, str]:
-        token = development_token(role=role, pcn="U00001", subject=subject, organisation=organisation)
-        return {"Authorization": f"Bearer {token}"}
 
     def play() -> None:
         # A short pause lets matching index the freshly announced directory before the first referral.
         time.sleep(5)
-        asyncio.run(simulate(referral_url, headers, people=people, rate=2.0, seed=int(time.time())))
+        asyncio.run(simulate(referral_url, realm.headers, people=people, rate=2.0, seed=int(time.time())))
 
     thread = threading.Thread(target=play, name="simulator", daemon=True)
     thread.start()
     return thread
 
 
-def _banner(services: list[ServiceProcess], infra: Infrastructure, started: float) -> str:
+def sign_in_lines(keycloak_url: str) -> list[str]:
+    """How to sign in: printed by `make run` (development only, never a deployment's users)."""
+    lines = [
+        f"  Sign in (development only; every demo user's password is {DEMO_PASSWORD}):",
+        f"    {'user':<22} {'role':<13} {'PCN':<7} organisation",
+    ]
+    for user in DEMO_USERS:
+        lines.append(f"    {user.username:<22} {user.role:<13} {user.pcn or '-':<7} {user.organisation or '-'}")
+    lines += [
+        f"  Keycloak admin console: {keycloak_url}/admin  ({ADMIN_USER} / {ADMIN_PASSWORD}; realm linkwork)",
+        "  An API token for a demo user: .venv/bin/linkwork-stack token --user link-worker",
+    ]
+    return lines
+
+
+def _banner(services: list[ServiceProcess], infra: Infrastructure, keycloak: KeycloakServer, started: float) -> str:
     lines = [f"linkwork is ready after {time.monotonic() - started:.1f}s", ""]
-    for service in services:
+    console = next((s for s in services if s.name == "console"), None)
+    if console is not None:
+        lines += [f"  Console     {console.url}   (sign in as one of the demo users below)", ""]
+    for service in (s for s in services if s.name != "console"):
         lines.append(
             f"  {service.name:<9}  {service.url}/docs   health {service.url}/health   "
             f"ready {service.url}/ready   metrics {service.url}/metrics"
@@ -61,12 +80,12 @@ def _banner(services: list[ServiceProcess], infra: Infrastructure, started: floa
         "",
         f"  Kafka       {infra.kafka.bootstrap}",
         f"  PostgreSQL  {infra.postgres.url()}",
+        f"  Keycloak    {keycloak.url}",
         f"  data        {paths.data_dir()}",
         "",
-        "  Development token: .venv/bin/linkwork-stack token --role link_worker --pcn U00001",
-        "  (roles: referrer, link_worker, pcn_admin, commissioner, curator); send it as",
-        "  'Authorization: Bearer <token>'. The commissioners' report page:",
-        '    curl -H "Authorization: Bearer $(.venv/bin/linkwork-stack token --role commissioner)" \\',
+        *sign_in_lines(keycloak.url),
+        "  Send it as 'Authorization: Bearer <token>'. The commissioners' report page:",
+        '    curl -H "Authorization: Bearer $(.venv/bin/linkwork-stack token --user commissioner)" \\',
         f"      {services[3].url}/reports > report.html",
         f"  Play more of a day in the PCN: .venv/bin/linkwork-stack simulate --referral-url {services[0].url}",
         "  Press Ctrl-C to stop everything.",
@@ -80,6 +99,7 @@ def run_stack(
     kafka_port: int,
     postgres_port: int,
     http_port_base: int = 8001,
+    keycloak_port: int = 8080,
     demo: bool = True,
     simulate_people: int = 0,
 ) -> int:
@@ -89,6 +109,7 @@ def run_stack(
     if fresh:
         shutil.rmtree(data, ignore_errors=True)
     infra = Infrastructure.under(data, kafka_port, kafka_port + 1, postgres_port)
+    keycloak = KeycloakServer(data / "keycloak", port=keycloak_port)
     services = [
         ServiceProcess(
             name,
@@ -97,22 +118,40 @@ def run_stack(
                 "LINKWORK_DATABASE_URL": infra.postgres.url(name),
                 "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap,
                 "LINKWORK_HTTP_PORT": str(http_port_base + index),
+                **keycloak.realm().service_env(),
             },
         )
         for index, name in enumerate(SERVICES)
     ]
+    # The next port after the four services': 8005 by default (the port the realm's console client expects).
+    console = console_process(
+        http_port_base + len(SERVICES),
+        infra.postgres.url("console"),
+        keycloak.realm().issuer,
+        {s.name: s.url for s in services},
+    )
     try:
+        print(f"[stack] starting Keycloak on {keycloak.url} (its log: {keycloak.log_file})", flush=True)
+        keycloak.launch()
         print("[stack] starting PostgreSQL and Apache Kafka", flush=True)
         infra.start()
+        infra.postgres.create_database("console")
+        services.append(console)
         for service in services:
             service.start(sys.stdout)
         wait_until_ready(services, READY_TIMEOUT)
         if demo:
             _load_demo_directory(infra)
-        print(_banner(services, infra, started), flush=True)
+        if not keycloak.running() or not keycloak.realm().is_ready():
+            print("[stack] waiting for Keycloak (several minutes on a busy machine is normal)", flush=True)
+        keycloak.wait_until_ready()
+        print(_banner(services, infra, keycloak, started), flush=True)
         if simulate_people:
-            _simulate_in_background(services[0].url, simulate_people)
+            _simulate_in_background(services[0].url, keycloak.realm(), simulate_people)
         while not stop.wait(1.0):
+            if not keycloak.running():
+                print("[stack] Keycloak exited unexpectedly; stopping", flush=True)
+                return 1
             if crashed := [s.name for s in services if not s.running()]:
                 print(f"[stack] service exited unexpectedly: {', '.join(crashed)}; stopping", flush=True)
                 return 1
@@ -124,5 +163,6 @@ def run_stack(
         print("[stack] stopping", flush=True)
         for service in reversed(services):
             service.stop()
+        keycloak.stop()
         infra.stop()
         print("[stack] stopped", flush=True)

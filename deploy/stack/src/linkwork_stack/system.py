@@ -2,7 +2,8 @@
 
 Used by end-to-end and fault-injection tests and by the end-to-end benchmarks. It gets a broker of its own
 so that no other test's events on the shared topics leak into the figures it checks, and so that a fault
-test may stop and restart any part.
+test may stop and restart any part. Given a Keycloak realm, the services verify its RS256 tokens through JWKS
+(the production path) and `headers()` signs in as a demo user; without one they take HS256 test tokens.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import httpx
 from linkwork_runtime.auth import issue_token
 
 from linkwork_stack.infrastructure import Infrastructure
+from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
 
@@ -29,6 +31,7 @@ PCN = "U00001"
 class SystemUnderTest:
     root: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    keycloak: KeycloakRealm | None = None
     infra: Infrastructure = field(init=False)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     _log: IO[str] | None = None
@@ -50,6 +53,7 @@ class SystemUnderTest:
                     "LINKWORK_HTTP_PORT": str(port),
                     "LINKWORK_JWT_SECRET": JWT_SECRET,
                     "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
+                    **(self.keycloak.service_env() if self.keycloak else {}),
                     **self.extra_env,
                 },
             )
@@ -80,6 +84,15 @@ class SystemUnderTest:
         assert self._log is not None
         self.services[service].start(self._log)
         wait_until_ready([self.services[service]], timeout)
+
+    def headers(
+        self, role: str, subject: str = "e2e-user", pcn: str = PCN, organisation: str | None = None
+    ) -> dict[str, str]:
+        """`Authorization` for someone of `role`: a real Keycloak token for its demo user when the system has a
+        realm (Keycloak then decides subject, PCN and organisation), else an HS256 test token."""
+        if self.keycloak is not None:
+            return self.keycloak.headers(role)
+        return auth_header(role, subject, pcn, organisation)
 
     def log_tail(self, lines: int = 80) -> str:
         text = (self.root / "services.log").read_text(errors="replace").splitlines()

@@ -31,13 +31,13 @@ import asyncpg
 from linkwork_runtime.messaging import inbox, redaction
 from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, Record
 from linkwork_runtime.messaging.handlers import RefusalHook
+from linkwork_runtime.messaging.inbox import EventKey
 from linkwork_runtime.messaging.retry import is_transient
 
 Classify = Callable[[Record], Item]
 log = logging.getLogger(__name__)
 
 _STILL_USABLE = "SELECT 1"
-_UNCLAIM = "DELETE FROM inbox WHERE consumer = $1 AND event_id = ANY($2::text[])"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def apply_batch(
     connection: asyncpg.Connection,
     consumer: str,
     records: Sequence[Record],
-    event_ids: Sequence[str | None],
+    event_ids: Sequence[EventKey | None],
     classify: Classify,
     observe: Callable[[float], None],
     refuse: RefusalHook | None = None,
@@ -89,7 +89,7 @@ async def _apply(
     connection: asyncpg.Connection,
     consumer: str,
     records: Sequence[Record],
-    event_ids: Sequence[str | None],
+    event_ids: Sequence[EventKey | None],
     classify: Classify,
     observe: Callable[[float], None],
     careful: bool,
@@ -98,7 +98,7 @@ async def _apply(
     applied, duplicates = 0, 0
     poison: list[Poison] = []
     ignored: list[Ignored] = []
-    unclaim: list[str] = []
+    unclaim: list[EventKey] = []
     async with connection.transaction():
         claimable = list(dict.fromkeys(event_id for event_id in event_ids if event_id is not None))
         new = await inbox.claim(connection, consumer, claimable)
@@ -109,6 +109,10 @@ async def _apply(
             item = classify(record)
             if event_id is not None:
                 new.discard(event_id)  # a second copy later in the same run is a duplicate
+                if isinstance(item, Applicable) and (item.envelope.source, item.envelope.id) != event_id:
+                    # The key claimed in the inbox must be the one the event carries: a message that repeats
+                    # "id" or "source" could otherwise be applied under one key and claim another's.
+                    item = Poison(record, ValueError("the envelope repeats its id or source attribute"))
             if not isinstance(item, Applicable):
                 if isinstance(item, Poison):
                     poison.append(item)
@@ -133,7 +137,7 @@ async def _apply(
             applied += 1
             del item  # drop the decoded event now, not at the end of the run
         if unclaim:
-            await connection.execute(_UNCLAIM, consumer, unclaim)
+            await inbox.unclaim(connection, consumer, unclaim)
         # COMMIT of a transaction that a handler left aborted (it caught a database error and carried on)
         # silently rolls back; this statement fails instead, so the run is never reported as applied.
         await connection.execute(_STILL_USABLE)

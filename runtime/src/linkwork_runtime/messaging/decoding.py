@@ -20,6 +20,7 @@ from linkwork_contracts.envelope import CloudEvent, is_binary_mode, structured_f
 from linkwork_contracts.events import Event
 
 from linkwork_runtime.messaging.handlers import Handler, Handlers
+from linkwork_runtime.messaging.inbox import EventKey
 
 Decode = Callable[[bytes], tuple[CloudEvent, Event]]
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
@@ -51,36 +52,41 @@ class Poison:
 Item = Applicable | Ignored | Poison
 
 
-# How `linkwork_contracts.envelope.encode` starts every message: reading the id from there avoids parsing
-# the whole message; anything else (other producers, other layouts) is parsed.
-_LEADING_ID = re.compile(rb'\{"specversion":"1\.0","id":"([^"\\]{1,400})"')
+# How `linkwork_contracts.envelope.encode` starts every message: reading the id and source from there avoids
+# parsing the whole message; anything else (other producers, other layouts) is parsed.
+_LEADING_KEY = re.compile(rb'\{"specversion":"1\.0","id":"([^"\\]{1,400})","source":"([^"\\]{1,400})"')
 
 
-def peek_id(raw: bytes | None) -> str | None:
-    """The CloudEvent id of a message, read without validating anything else; None if there is none.
+def peek_id(raw: bytes | None) -> EventKey | None:
+    """The CloudEvent (source, id) of a message, read without validating anything else; None if absent.
 
     Enough to check the inbox, so that already-applied events are skipped without being decoded, and
-    each new event is decoded just before its handler runs and dropped right after (see batch.py).
+    each new event is decoded just before its handler runs and dropped right after (see batch.py). A message
+    can repeat a key (`"id"` twice): the decoder takes the last, the fast path here the first, so batch.py
+    checks that the decoded envelope has the key that was claimed and treats a mismatch as poison.
     """
     if raw is None:
         return None
-    if (match := _LEADING_ID.match(raw)) is not None:
-        return match.group(1).decode()
+    if (match := _LEADING_KEY.match(raw)) is not None:
+        return match.group(2).decode(), match.group(1).decode()
     try:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-    event_id = parsed.get("id") if isinstance(parsed, dict) else None
-    return event_id if isinstance(event_id, str) and event_id else None
-
-
-def peek_record_id(record: Record) -> str | None:
-    """`peek_id` for a record in either content mode: a binary-mode record names its id in ce_id."""
-    if record.headers and is_binary_mode(record.headers):
-        for name, value in record.headers:
-            if name == "ce_id":
-                return value.decode("utf-8", errors="replace") or None
+    if not isinstance(parsed, dict):
         return None
+    event_id, source = parsed.get("id"), parsed.get("source")
+    if isinstance(event_id, str) and event_id and isinstance(source, str) and source:
+        return source, event_id
+    return None
+
+
+def peek_record_id(record: Record) -> EventKey | None:
+    """`peek_id` for a record in either content mode: a binary-mode record names its key in ce_source, ce_id."""
+    if record.headers and is_binary_mode(record.headers):
+        attributes = {name: value.decode("utf-8", errors="replace") for name, value in record.headers}
+        source, event_id = attributes.get("ce_source"), attributes.get("ce_id")
+        return (source, event_id) if source and event_id else None
     return peek_id(record.value)
 
 

@@ -20,6 +20,13 @@ class MessagingMetrics:
         self.published = Counter(
             "events_published", "Events published from the outbox", ["topic"], namespace=ns, registry=r
         )
+        self.outbox_parked = Counter(
+            "outbox_parked",
+            "Outbox rows Kafka refused for good, moved to outbox_parked so later events flow",
+            ["topic", "error_type"],
+            namespace=ns,
+            registry=r,
+        )
         self.processed = Counter(
             "events_processed", "Events applied by a consumer", ["consumer", "topic"], namespace=ns, registry=r
         )

@@ -4,7 +4,9 @@
 which rows the broker accepted. A producer that returned an error is replaced: after a failed batch the
 aiokafka idempotent producer can be left with a gap in its sequence numbers, after which every later
 batch to that partition fails. A timeout alone does not replace it: the records stay queued and are
-retried by the producer, and anything sent twice is removed by the consumers' inbox.
+retried by the producer. When the relay offers such a record again (its row is still in the outbox), the
+publisher waits for that first send instead of sending a second copy, so a Kafka outage does not publish
+events twice; the consumers' inbox still removes any copy that gets through another way.
 """
 
 from __future__ import annotations
@@ -15,8 +17,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    UnsupportedForMessageFormatError,
+)
 
 log = logging.getLogger(__name__)
+
+
+# What Kafka says about a record itself, so that sending it again can never succeed. Authorisation and
+# unknown-topic errors are left out: they are configuration, fixed by an operator, and the record is fine.
+_REFUSED_FOR_GOOD = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    UnsupportedForMessageFormatError,
+)
+
+
+def refused_for_good(error: BaseException | None) -> bool:
+    return isinstance(error, _REFUSED_FOR_GOOD)
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,8 @@ class Publisher:
         self._ack_timeout = ack_timeout
         self._producer: AIOKafkaProducer | None = None
         self._retired: set[asyncio.Task[None]] = set()
+        # Sends whose acknowledgement the caller stopped waiting for, by record: see publish.
+        self._unconfirmed: dict[tuple[str, bytes | None, bytes], asyncio.Future[object]] = {}
 
     async def _ready(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -67,25 +91,45 @@ class Publisher:
             producer = await self._ready()
         except Exception as error:  # no broker reachable yet: the same outcome as a refused record
             return [error] * len(records)
-        futures: list[asyncio.Future[object]] = []
         outcomes: list[BaseException | None] = [None] * len(records)
-        for record in records:
+        waiting: dict[int, asyncio.Future[object]] = {}
+        for index, record in enumerate(records):
+            earlier = self._unconfirmed.pop(_identity(record), None)
+            if earlier is not None and (not earlier.done() or _delivered(earlier)):
+                # Sent before, still queued in the producer or acknowledged after the caller gave up:
+                # sending it again would publish it twice.
+                waiting[index] = earlier
+                continue
             try:
-                futures.append(await producer.send(record.topic, record.value, key=record.key, headers=record.headers))
-            except Exception as error:  # queue full for too long, or the producer is closing
-                outcomes[len(futures) :] = [error] * (len(records) - len(futures))
+                waiting[index] = await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+            except Exception as error:
+                if refused_for_good(error):  # this record alone (e.g. too large): the others still go
+                    outcomes[index] = error
+                    continue
+                # Queue full for too long, or the producer is closing: none of the rest can go now.
+                outcomes[index:] = [error] * (len(records) - index)
                 break
-        if futures:
-            await asyncio.wait(futures, timeout=self._ack_timeout)
-        for index, future in enumerate(futures):
+        if waiting:
+            await asyncio.wait(waiting.values(), timeout=self._ack_timeout)
+        for index, future in waiting.items():
             if not future.done():
                 outcomes[index] = TimeoutError(f"no acknowledgement within {self._ack_timeout:.0f}s")
                 future.add_done_callback(_ignore_late_outcome)
+                self._remember(records[index], future)
+            elif future.cancelled():
+                outcomes[index] = asyncio.CancelledError("the send was cancelled")
             elif (failure := future.exception()) is not None:
                 outcomes[index] = failure
-        if any(outcome is not None and not isinstance(outcome, TimeoutError) for outcome in outcomes):
+        if any(o is not None and not isinstance(o, TimeoutError) and not refused_for_good(o) for o in outcomes):
             self._retire()
         return outcomes
+
+    def _remember(self, record: OutgoingRecord, future: asyncio.Future[object]) -> None:
+        if len(self._unconfirmed) >= MAX_UNCONFIRMED:
+            # Rows another relay replica published since are never offered here again: forget settled sends.
+            for identity in [key for key, value in self._unconfirmed.items() if value.done()]:
+                del self._unconfirmed[identity]
+        self._unconfirmed[_identity(record)] = future
 
     def _retire(self) -> None:
         """Swap in a fresh producer on next use; close the old one in the background."""
@@ -102,6 +146,17 @@ class Publisher:
             self._producer = None
         if self._retired:
             await asyncio.gather(*self._retired, return_exceptions=True)
+
+
+MAX_UNCONFIRMED = 10_000
+
+
+def _identity(record: OutgoingRecord) -> tuple[str, bytes | None, bytes]:
+    return (record.topic, record.key, record.value)
+
+
+def _delivered(future: asyncio.Future[object]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _ignore_late_outcome(future: asyncio.Future[object]) -> None:

@@ -16,8 +16,11 @@ from pydantic import ValidationError
 REDACTED = "[redacted]"
 _MAX = 2000
 
+_QUOTED = re.compile(r"""(['"])(.*?)\1""", re.DOTALL)  # a repr of some input...
+# ...except a dotted lower-case name such as an event type (uk.linkwork.referral.requested.v1): no person's
+# name, date, postcode or email address has that shape, and the operator needs it.
+_DOTTED_NAME = re.compile(r"[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+")
 _PATTERNS = [
-    re.compile(r"""(['"]).*?\1""", re.DOTALL),  # anything quoted: a repr of some input
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # email addresses
     re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"),  # dates
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),  # full postcodes
@@ -36,7 +39,12 @@ def safe_message(error: BaseException) -> str:
     return scrub(str(error) or repr(error))[:_MAX]
 
 
+def _quoted(match: re.Match[str]) -> str:
+    return match.group(0) if _DOTTED_NAME.fullmatch(match.group(2)) else REDACTED
+
+
 def scrub(text: str) -> str:
+    text = _QUOTED.sub(_quoted, text)
     for pattern in _PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text

@@ -14,6 +14,10 @@ killed after publishing but before committing publishes those rows again on rest
 duplicates through their inbox. After a takeover, any late duplicates from the old relay repeat a prefix
 of what the new one publishes, so the first copy of each event is still in commit order.
 
+A row Kafka refuses for good (too large, an invalid topic) would otherwise be retried for ever in front of
+every later row: it is moved to `outbox_parked` with its reason, counted in `linkwork_outbox_parked_total`
+(alerted on), and the relay carries on. Events of the same key after it are published without it.
+
 The relay sleeps until a NOTIFY from the outbox trigger or the poll interval, whichever comes first.
 """
 
@@ -28,7 +32,8 @@ from typing import Any
 import asyncpg
 
 from linkwork_runtime.messaging.metrics import MessagingMetrics
-from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher
+from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher, refused_for_good
+from linkwork_runtime.messaging.redaction import safe_message
 from linkwork_runtime.messaging.retry import Backoff, pause
 from linkwork_runtime.messaging.waves import waves
 
@@ -38,9 +43,14 @@ CHANNEL = "linkwork_outbox"
 LEADER_LOCK = (7_202_612, 1)  # (class, object) advisory lock key: "the outbox relay of this database"
 
 _CLAIM = """
-SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+SELECT id, event_id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 _DELETE = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+_PARK = """
+WITH parked AS (DELETE FROM outbox WHERE id = $1 RETURNING *)
+INSERT INTO outbox_parked (id, event_id, topic, key, value, headers, created_at, reason)
+SELECT id, event_id, topic, key, value, headers, created_at, $2 FROM parked
+"""
 _BACKLOG = "SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM outbox"
 
 
@@ -161,6 +171,8 @@ class OutboxRelay:
                     if outcome is None:
                         acknowledged.append(row["id"])
                         self._metrics.published.labels(row["topic"]).inc()
+                    elif refused_for_good(outcome):
+                        await self._park(connection, row, outcome)
                     elif failure is None:
                         failure = outcome
                 if failure is not None:
@@ -168,6 +180,12 @@ class OutboxRelay:
             if acknowledged:
                 await connection.execute(_DELETE, acknowledged)
         return len(acknowledged), failure
+
+    async def _park(self, connection: asyncpg.Connection, row: asyncpg.Record, error: BaseException) -> None:
+        reason = f"{type(error).__name__}: {safe_message(error)}"
+        await connection.execute(_PARK, row["id"], reason)
+        self._metrics.outbox_parked.labels(row["topic"], type(error).__name__).inc()
+        log.error("outbox row %d (event %s, %s) parked: %s", row["id"], row["event_id"], row["topic"], reason)
 
     async def _refresh_metrics(self, connection: asyncpg.Connection) -> None:
         now = time.monotonic()

@@ -11,7 +11,9 @@ Two kinds of failure are told apart:
 from __future__ import annotations
 
 import asyncio
+import errno
 import random
+import socket
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -22,6 +24,32 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 # or starting up (57P01-57P03).
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53")
 _TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "55P03"})
+
+
+# OSErrors that mean "the network or the other side is away", not "this handler has a bug". A handler that
+# opens a missing file or is refused permission fails the same way every time: it must reach the DLQ after
+# its bounded retries instead of stalling its partition for ever as an "outage".
+_TRANSIENT_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EPIPE,
+        errno.ETIMEDOUT,
+        errno.EHOSTUNREACH,
+        errno.EHOSTDOWN,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.ENETRESET,
+        errno.EAGAIN,
+    }
+)
+
+
+def _transient_os_error(error: OSError) -> bool:
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return error.errno in _TRANSIENT_ERRNOS
 
 
 class TransientError(Exception):
@@ -38,8 +66,10 @@ def is_permanent(error: BaseException) -> bool:
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, TransientError | TimeoutError | OSError | KafkaConnectionError):
+    if isinstance(error, TransientError | TimeoutError | KafkaConnectionError):
         return True
+    if isinstance(error, OSError):
+        return _transient_os_error(error)
     if isinstance(error, KafkaTimeoutError):
         return True
     if isinstance(error, KafkaError):

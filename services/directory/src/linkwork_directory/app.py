@@ -94,6 +94,7 @@ def build_app(
             migrations=migrations(),
             routers=[oruk.router, curation.router, imports.router],
             components=components,
+            body_limits={"/imports": settings.max_import_bytes},
         )
     )
     app.state.directory = runtime

@@ -57,7 +57,10 @@ def test_days_and_query_checks() -> None:
     with pytest.raises(ValueError):
         day_code("someday")
     assert ServiceQuery(proximity_m=500).problems == ["proximity needs a postcode to measure from"]
-    assert ServiceQuery(page=0, per_page=500).problems == ["page starts at 1", "per_page must be between 1 and 200"]
+    assert ServiceQuery(page=0, per_page=500).problems == [
+        "page must be between 1 and 10000",
+        "per_page must be between 1 and 200",
+    ]
 
 
 def test_page_fields() -> None:

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         help="processes decoding the replay (default: half the cores, at most 4)",
     )
     args = parser.parse_args(argv)
-    configure_logging("outcomes-rebuild", settings.log_level)
+    configure_logging("outcomes-rebuild", settings.log_level, settings.log_format)
     # A replay allocates millions of short-lived objects without reference cycles; the cyclic
     # collector would repeatedly walk the whole heap for nothing. Reference counting frees them.
     gc.disable()

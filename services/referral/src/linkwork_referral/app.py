@@ -15,7 +15,6 @@ from linkwork_runtime.context import Component, ServiceContext
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
 from linkwork_referral.api import audit, errors, referrals, workflow
-from linkwork_referral.api.body_limit import BodySizeLimit
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
@@ -84,5 +83,4 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
     )
     app.state.referral_service = service_for
     errors.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -39,7 +39,7 @@ class Settings(ServiceSettings):
         "table (a single-PCN deployment); unset: such requests go to the DLQ",
     )
     max_body_bytes: int = Field(
-        default=64 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger bodies get 413"
+        default=64 * 1024, ge=1024, description="LINKWORK_MAX_BODY_BYTES: larger bodies get 413 (runtime's limit)"
     )
     follow_up_poll_seconds: float = Field(
         default=30.0,

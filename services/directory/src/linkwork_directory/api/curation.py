@@ -20,7 +20,7 @@ from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain.errors import RecordRejected, UnknownService
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.importing import Outcome
-from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_body
+from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[dict[str, Any], Body(description="An ORUK v3 service, fully nested, with `social_prescribing`")]
@@ -116,7 +116,7 @@ async def get_review_queue(
     pool: Pool,
     runtime: Runtime,
     principal: CurrentPrincipal,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR, Role.PCN_ADMIN)

@@ -20,12 +20,20 @@ from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.oruk import Taxonomy, TaxonomyTerm
-from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, ServiceQuery, day_code, page_body
+from linkwork_directory.domain.search import (
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    ServiceQuery,
+    day_code,
+    page_body,
+)
 
 router = APIRouter(tags=["ORUK v3"])
 ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
 
-Page = Annotated[int, Query(ge=1, description="Page number, from 1")]
+# Bounded: a deep page makes PostgreSQL walk and discard page x per_page rows (issue 15).
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page")]
 
 

@@ -28,6 +28,9 @@ _DAY_NAMES = {
     "SU": "SUNDAY",
 }
 MAX_PER_PAGE = 200
+# Enough to walk a national directory (~100k services) at the default page size, small enough that no request
+# makes PostgreSQL skip more than MAX_PAGE x MAX_PER_PAGE rows.
+MAX_PAGE = 10_000
 DEFAULT_PER_PAGE = 50
 MAX_PROXIMITY_M = 1_000_000
 
@@ -69,8 +72,8 @@ class ServiceQuery:
     problems: list[str] = field(default_factory=list, compare=False)
 
     def __post_init__(self) -> None:
-        if self.page < 1:
-            self.problems.append("page starts at 1")
+        if not 1 <= self.page <= MAX_PAGE:
+            self.problems.append(f"page must be between 1 and {MAX_PAGE}")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             self.problems.append(f"per_page must be between 1 and {MAX_PER_PAGE}")
         if self.proximity_m is not None and (self.proximity_m <= 0 or self.proximity_m > MAX_PROXIMITY_M):

@@ -35,9 +35,10 @@ class MatchRequest(BaseModel):
     max_distance_km: float | None = Field(
         default=None, gt=0, le=200, description="Overrides the reach worked out from travel mode and time"
     )
-    delivery_modes: tuple[DeliveryMode, ...] | None = None
-    accessibility_needs: tuple[Accessibility, ...] | None = None
-    languages: tuple[LanguageCode, ...] | None = None
+    # Every list is bounded (issue 15): an unbounded one costs memory and ranking time per item.
+    delivery_modes: Annotated[tuple[DeliveryMode, ...], Field(max_length=len(DeliveryMode))] | None = None
+    accessibility_needs: Annotated[tuple[Accessibility, ...], Field(max_length=len(Accessibility))] | None = None
+    languages: Annotated[tuple[LanguageCode, ...], Field(max_length=10)] | None = None
     interpreter_needed: bool | None = None
     interests: Annotated[tuple[InterestTag, ...], Field(max_length=20)] | None = None
     availability: Annotated[tuple[AvailabilitySlot, ...], Field(max_length=21)] | None = None

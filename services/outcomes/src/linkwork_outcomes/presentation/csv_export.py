@@ -2,6 +2,10 @@
 
 Columns: section, row, label, figure, value, suppressed. Suppressed figures have an empty value
 and `suppressed` = true; the rule itself is the first data row after the title.
+
+Names in it (activities, providers) are typed by people outside the project: a cell starting with `=`, `+`,
+`-`, `@`, a tab or a carriage return would run as a formula when a commissioner opens the file in a
+spreadsheet, so such a cell gets a leading apostrophe (OWASP's advice), unless it is a number.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ from linkwork_outcomes.domain.report import CountRow, Figure, SummaryReport
 
 HEADER = ("section", "row", "label", "figure", "value", "suppressed")
 Row = tuple[str, str, str, str, str, str]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: never the start of a formula."""
+    if not cell.startswith(_FORMULA_STARTS):
+        return cell
+    try:
+        float(cell)  # -0.25 is a figure, not a formula
+    except ValueError:
+        return "'" + cell
+    return cell
 
 
 def _value(figure: Figure) -> str:
@@ -122,5 +138,5 @@ def render(report: SummaryReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(rows(report))
+    writer.writerows(tuple(defused(cell) for cell in row) for row in rows(report))
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,20 @@ class CaseloadFilter:
     states: tuple[WorkflowState, ...] = ()
     link_worker: str | None = None
     overdue: bool | None = None
+    urgency: str | None = None
+    safeguarding: bool | None = None
+    # Search within the caller's scope: an NHS number (exact), a date of birth (exact) or part of a name.
+    nhs_number: str | None = None
+    date_of_birth: date | None = None
+    name: str | None = None
+
+
+# States in which a referral is over: a new referral for the same person is no duplicate of these.
+CLOSED_STATES = ("rejected", "completed", "cancelled", "failed", "entered-in-error")
+
+
+def _postcode_key(postcode: str | None) -> str:
+    return (postcode or "").replace(" ", "").upper()
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,46 @@ class ReferralRepository:
                 ],
             )
 
+    async def possible_duplicates(
+        self, scope: CaseloadScope, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None
+    ) -> list[tuple[Referral, str]]:
+        """Open referrals in scope for the same NHS number; failing that, close matches on the same date of
+        birth with the same family name or postcode. Each with how it matched."""
+        conditions: list[str] = ["r.state <> ALL($1::text[])"]
+        arguments: list[object] = [list(CLOSED_STATES)]
+
+        def argument(value: object) -> str:
+            arguments.append(value)
+            return f"${len(arguments)}"
+
+        if scope.pcn is not None:
+            conditions.append(f"r.pcn = {argument(scope.pcn)}")
+        if scope.referrer_subject is not None:
+            conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+        person = "r.document->'person'"
+        same_number = f"{person}->>'nhs_number' = {argument(nhs_number)}"
+        close = (
+            f"{person}->>'date_of_birth' = {argument(date_of_birth.isoformat())} AND "
+            f"(lower({person}->>'family_name') = lower({argument(family_name)})"
+            + (
+                f" OR upper(replace({person}->>'postcode', ' ', '')) = {argument(_postcode_key(postcode))})"
+                if postcode
+                else ")"
+            )
+        )
+        rows = await self._connection.fetch(
+            f"""SELECT r.document, {same_number} AS same_number FROM referrals r
+                WHERE {" AND ".join(conditions)} AND (({same_number}) OR ({close}))
+                ORDER BY r.created_at DESC LIMIT 10""",
+            *arguments,
+        )
+        found = [
+            (from_document(row["document"]), "same-nhs-number" if row["same_number"] else "close-match") for row in rows
+        ]
+        if any(how == "same-nhs-number" for _, how in found):
+            return [(referral, how) for referral, how in found if how == "same-nhs-number"]
+        return found
+
     async def caseload(
         self, scope: CaseloadScope, where: CaseloadFilter, *, limit: int, cursor: tuple[datetime, UUID] | None
     ) -> Page:
@@ -153,6 +207,18 @@ class ReferralRepository:
                 "AND f.state IN ('pending', 'due') AND f.due_at <= now())"
             )
             conditions.append(exists if where.overdue else f"NOT {exists}")
+        if where.urgency is not None:
+            conditions.append(f"r.urgency = {argument(where.urgency)}")
+        if where.safeguarding is not None:
+            conditions.append(f"r.safeguarding_concern = {argument(where.safeguarding)}")
+        if where.nhs_number is not None:
+            conditions.append(f"r.document->'person'->>'nhs_number' = {argument(where.nhs_number)}")
+        if where.date_of_birth is not None:
+            conditions.append(f"r.document->'person'->>'date_of_birth' = {argument(where.date_of_birth.isoformat())}")
+        if where.name is not None:
+            pattern = argument("%" + where.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            person = "r.document->'person'"
+            conditions.append(f"(({person}->>'given_name') || ' ' || ({person}->>'family_name')) ILIKE {pattern}")
         if cursor is not None:
             conditions.append(f"(r.created_at, r.id) < ({argument(cursor[0])}, {argument(cursor[1])})")
         rows = await self._connection.fetch(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Body, Header, Query, Response
+from linkwork_contracts.codes import Urgency
 from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_runtime.auth import CurrentPrincipal, Principal
 from linkwork_runtime.problems import Problem
@@ -19,6 +20,8 @@ from linkwork_referral.api.dependencies import PROBLEMS, Service
 from linkwork_referral.api.views import (
     CaseloadItem,
     CaseloadPage,
+    DuplicateCheckResult,
+    PossibleDuplicate,
     ReferralView,
     TimelineEntry,
 )
@@ -124,16 +127,42 @@ async def create_referral(
     return ReferralView.of(referral)
 
 
+def _search(q: str | None) -> dict[str, Any]:
+    """What a search box's text is: an NHS number, a date of birth, or part of a name."""
+    if q is None:
+        return {}
+    text = q.strip()
+    digits = text.replace(" ", "")
+    if len(digits) == 10 and digits.isdigit():
+        return {"nhs_number": digits}
+    try:
+        return {"date_of_birth": date.fromisoformat(text)}
+    except ValueError:
+        return {"name": text}
+
+
 @router.get("", response_model=CaseloadPage, responses=PROBLEMS, operation_id="caseload")
 async def caseload(
     principal: CurrentPrincipal,
     service: Service,
-    status: Annotated[list[WorkflowState] | None, Query(description="Workflow states to include")] = None,
+    status: Annotated[
+        list[WorkflowState] | None, Query(max_length=len(WorkflowState), description="Workflow states to include")
+    ] = None,
     link_worker: Annotated[StaffId | None, Query()] = None,
     pcn: Annotated[PcnCode | None, Query(description="Only your own PCN is allowed")] = None,
     overdue: Annotated[
         bool | None,
         Query(description="Only referrals with a follow-up due and not recorded (false: only those without)"),
+    ] = None,
+    urgency: Annotated[Urgency | None, Query()] = None,
+    safeguarding: Annotated[bool | None, Query(description="Only referrals with (true) or without a concern")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Search your scope: an NHS number (10 digits), a date of birth (YYYY-MM-DD) or part of a name",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
@@ -142,9 +171,15 @@ async def caseload(
         after = decode_cursor(cursor) if cursor is not None else None
     except ValueError as error:
         raise Problem(422, "Invalid request", str(error)) from error
-    page = await service.caseload(
-        principal, pcn, CaseloadFilter(tuple(status or ()), link_worker, overdue), limit=limit, cursor=after
+    where = CaseloadFilter(
+        tuple(status or ()),
+        link_worker,
+        overdue,
+        urgency.value if urgency else None,
+        safeguarding,
+        **_search(q),
     )
+    page = await service.caseload(principal, pcn, where, limit=limit, cursor=after)
     items = [
         CaseloadItem(
             id=r.id,
@@ -161,6 +196,30 @@ async def caseload(
         for r in page.referrals
     ]
     return CaseloadPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.post("/duplicates", response_model=DuplicateCheckResult, responses=PROBLEMS, operation_id="possible_duplicates")
+async def possible_duplicates(
+    body: schemas.DuplicateCheck, principal: CurrentPrincipal, service: Service
+) -> DuplicateCheckResult:
+    """Open referrals, in your own scope, that may be for the same person: the same NHS number or, without one,
+    the same date of birth with the same family name or postcode. A POST so no identifier sits in a URL."""
+    found = await service.possible_duplicates(
+        principal, body.nhs_number, body.family_name, body.date_of_birth, body.postcode
+    )
+    return DuplicateCheckResult(
+        matches=[
+            PossibleDuplicate(
+                id=r.id,
+                state=r.state,
+                given_name=r.person.given_name,
+                family_name=r.person.family_name,
+                created_at=r.created_at,
+                match=how,
+            )
+            for r, how in found
+        ]
+    )
 
 
 @router.get("/{referral_id}", response_model=ReferralView, responses=PROBLEMS, operation_id="read_referral")

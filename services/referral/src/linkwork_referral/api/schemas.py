@@ -11,6 +11,7 @@ from typing import Annotated, Self
 from uuid import UUID
 
 from linkwork_contracts.codes import (
+    Accessibility,
     AttendanceStatus,
     ClosureReason,
     ConfirmedBy,
@@ -23,6 +24,7 @@ from linkwork_contracts.codes import (
     Urgency,
 )
 from linkwork_contracts.events import AvailabilitySlot, PersonDetails, Preferences
+from linkwork_contracts.events.base import UNIQUE, no_duplicates
 from linkwork_contracts.events.person import InterestTag
 from linkwork_contracts.events.referral_requested import NhsNumber
 from linkwork_contracts.identifiers import OdsCode, PracticeOdsCode, StaffId
@@ -35,6 +37,7 @@ from linkwork_contracts.measures import (
     Ucla3Result,
 )
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -97,6 +100,12 @@ class PersonIn(PersonDetails):
     """The person's details; the NHS number is required when a referral is made here."""
 
     nhs_number: NhsNumber
+    # Bounded at the API (issue 15); the event's unique-items rule alone would check a long list item by item.
+    accessibility_needs: Annotated[
+        tuple[Accessibility, ...],
+        Field(max_length=len(Accessibility), json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
+    ] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -234,3 +243,13 @@ class CloseIn(Strict):
     reason: ClosureReason
     notes: Text | None = None
     final_measures: Measures = []
+
+
+class DuplicateCheck(Strict):
+    """Who a new referral is for, to warn of an open referral for the same person before making another."""
+
+    nhs_number: NhsNumber
+    given_name: Annotated[str, Field(min_length=1, max_length=100)]
+    family_name: Annotated[str, Field(min_length=1, max_length=100)]
+    date_of_birth: date
+    postcode: Annotated[str, Field(max_length=10)] | None = None

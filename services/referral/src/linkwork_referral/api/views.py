@@ -141,3 +141,16 @@ class AuditEntry(BaseModel):
     referral_pcn: str | None
     referral_ids: list[UUID]
     detail: str | None
+
+
+class PossibleDuplicate(BaseModel):
+    id: UUID
+    state: WorkflowState
+    given_name: str
+    family_name: str
+    created_at: datetime
+    match: str  # same-nhs-number, or close-match (date of birth with family name or postcode)
+
+
+class DuplicateCheckResult(BaseModel):
+    matches: list[PossibleDuplicate]

@@ -21,6 +21,11 @@ class Denied(Exception):
     """The principal may not do this (answered 403)."""
 
 
+class OutOfScope(Denied):
+    """The referral is not one the principal may see at all: answered 404, exactly like an id that does not
+    exist, so that a 403 never confirms that someone else's referral exists (audited as denied all the same)."""
+
+
 class Operation(StrEnum):
     CREATE = "create"
     READ = "read"
@@ -45,18 +50,18 @@ def check_create(principal: Principal) -> None:
 def check_read(principal: Principal, referral: Referral) -> None:
     if principal.role is Role.REFERRER:
         if referral.referrer.subject != principal.subject:
-            raise Denied("a referrer may only see the referrals they made")
+            raise OutOfScope("a referrer may only see the referrals they made")
         return
     if principal.role not in _CASEWORK:
-        raise Denied(f"role {principal.role.value} may not see referrals; allowed: referrer, {_names(_CASEWORK)}")
+        raise OutOfScope(f"role {principal.role.value} may not see referrals; allowed: referrer, {_names(_CASEWORK)}")
     _same_pcn(principal, referral)
 
 
 def check_act(principal: Principal, referral: Referral, action: Action) -> None:
+    check_read(principal, referral)  # a referral one may not see is out of scope (404), whatever the action
     allowed = _CASEWORK if action in _ALLOCATION else frozenset({Role.LINK_WORKER})
     if principal.role not in allowed:
         raise Denied(f"role {principal.role.value} may not {action.value} a referral; allowed: {_names(allowed)}")
-    _same_pcn(principal, referral)
 
 
 def check_assign(principal: Principal, link_worker: str) -> None:
@@ -90,4 +95,4 @@ def check_audit_read(principal: Principal) -> None:
 
 def _same_pcn(principal: Principal, referral: Referral) -> None:
     if referral.pcn != principal.pcn:
-        raise Denied(f"this referral belongs to another PCN than yours ({principal.pcn})")
+        raise OutOfScope(f"this referral belongs to another PCN than yours ({principal.pcn})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -187,6 +187,25 @@ class ReferralService:
 
         return await self._guarded(principal, "list", None, body)
 
+    async def possible_duplicates(
+        self, principal: Principal, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None
+    ) -> list[tuple[Referral, str]]:
+        """The duplicate-person check a new referral form makes, in the caller's own caseload scope."""
+
+        async def body(connection: asyncpg.Connection) -> list[tuple[Referral, str]]:
+            scope = access.caseload_scope(principal, None)
+            found = await self.repository(connection).possible_duplicates(
+                scope, nhs_number, family_name, date_of_birth, postcode
+            )
+            await audit.record(
+                connection,
+                principal,
+                AuditRecord("duplicate-check", referral_ids=[r.id for r, _ in found], detail=f"matches={len(found)}"),
+            )
+            return found
+
+        return await self._guarded(principal, "duplicate-check", None, body)
+
     async def timeline(self, principal: Principal, referral_id: UUID) -> list[asyncpg.Record]:
         async def body(connection: asyncpg.Connection) -> list[asyncpg.Record]:
             referral = await self._load(connection, referral_id)
@@ -270,6 +289,9 @@ class ReferralService:
                         action, outcome="denied", referral_id=referral_id, referral_pcn=pcn, detail=str(denied)
                     ),
                 )
+            if isinstance(denied, access.OutOfScope):
+                # The same answer as for an id that does not exist: no existence oracle.
+                raise NotFound(f"no referral {referral_id}") from None
             raise
         except NotFound:
             # Someone asked for an id that does not exist: guessing ids is worth knowing about.
@@ -285,5 +307,11 @@ def _describe(where: CaseloadFilter) -> str:
         f"states={','.join(s.value for s in where.states)}" if where.states else "",
         f"link_worker={where.link_worker}" if where.link_worker else "",
         f"overdue={where.overdue}" if where.overdue is not None else "",
+        f"urgency={where.urgency}" if where.urgency else "",
+        f"safeguarding={where.safeguarding}" if where.safeguarding is not None else "",
+        # Which kinds of search, never the searched-for values: the audit log says who looked, not for whom.
+        "search=nhs_number" if where.nhs_number else "",
+        "search=date_of_birth" if where.date_of_birth else "",
+        "search=name" if where.name else "",
     ]
     return " ".join(p for p in parts if p) or "all"

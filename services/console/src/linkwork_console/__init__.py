@@ -1,0 +1,1 @@
+"""linkwork console: server-rendered pages (FastAPI + Jinja2, NHS.UK frontend) over the services' HTTP APIs."""

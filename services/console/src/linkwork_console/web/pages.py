@@ -1,0 +1,703 @@
+"""The link worker's pages. Each reads and writes through the services' APIs with the person's own token;
+every form posts back to its own page, shows an error summary when wrong, and redirects when done."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from linkwork_contracts.codes import (
+    AttendanceStatus,
+    ClosureReason,
+    ContactKind,
+    ContactOutcome,
+    DeliveryMode,
+    NeedCategory,
+    ReferralSource,
+    Sex,
+    Urgency,
+)
+from linkwork_contracts.nhs_number import is_valid_nhs_number
+from linkwork_runtime.principal import Role
+
+from linkwork_console.adapters.services import UpstreamError
+from linkwork_console.web import measures
+from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
+from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
+
+router = APIRouter(include_in_schema=False)
+
+STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "completed", "rejected"]
+OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up"]
+CASE_ROLES = (Role.LINK_WORKER, Role.PCN_ADMIN, Role.REFERRER)
+
+
+def _require_case_access(user: User) -> None:
+    # Providers, curators and commissioners never see case records: the services refuse them too, this
+    # only spares them a page of errors.
+    if user.role not in CASE_ROLES:
+        raise UpstreamError(403, "Forbidden", "no case records for this role")
+
+
+def _lines(value: str, limit: int) -> list[str]:
+    """One item a line (goals, strengths), each within the API's 300 characters."""
+    return [line.strip()[:300] for line in value.splitlines() if line.strip()][:limit]
+
+
+def _see(referral_id: UUID) -> RedirectResponse:
+    return RedirectResponse(f"/referrals/{referral_id}", status_code=303)
+
+
+def _flash(session: Any, message: str) -> None:
+    session.set("flash", message)
+
+
+def _take_flash(session: Any) -> str | None:
+    return session.pop("flash") if "flash" in session.data else None
+
+
+@router.get("/")
+async def home(request: Request, session: CurrentSession, pages: Render) -> Response:
+    if not session.data.get("user"):
+        return pages.render(request, "start.html")
+    from linkwork_console.web.deps import signed_in_user
+
+    user = await signed_in_user(request, session)
+    if user.works_cases or user.role is Role.REFERRER:
+        return RedirectResponse("/caseload", status_code=303)
+    return pages.render(request, "home.html", user=user)
+
+
+@router.get("/sign-out")
+async def sign_out_page(request: Request, pages: Render) -> Response:
+    return pages.render(request, "sign_out.html")
+
+
+# --- caseload -------------------------------------------------------------------------------------------
+
+
+@router.get("/caseload")
+async def caseload(
+    request: Request,
+    user: SignedIn,
+    upstream: Upstream,
+    pages: Render,
+    session: CurrentSession,
+    view: Annotated[str, Query(pattern="^(mine|unassigned|all)$")] = "mine",
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    overdue: Annotated[str | None, Query(max_length=5)] = None,
+    urgency: Annotated[str | None, Query(max_length=20)] = None,
+    safeguarding: Annotated[str | None, Query(max_length=5)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    _require_case_access(user)
+    if user.role is Role.REFERRER:
+        view = "all"
+    params: list[tuple[str, str]] = [("limit", "25")]
+    if status in STATES:
+        params.append(("status", status))
+    elif view == "unassigned":
+        params.append(("status", "requested"))
+    else:
+        params.extend(("status", s) for s in OPEN_STATES)
+    if view == "mine":
+        params.append(("link_worker", user.subject))
+    if overdue == "yes":
+        params.append(("overdue", "true"))
+    if urgency in ("routine", "urgent"):
+        params.append(("urgency", urgency))
+    if safeguarding == "yes":
+        params.append(("safeguarding", "true"))
+    search = (q or "").strip()
+    if len(search) >= 2:
+        params.append(("q", search))
+    if cursor:
+        params.append(("cursor", cursor))
+    page = await upstream.get(user.token, "referral", "/referrals", params)
+    items = page["items"]
+    if view == "unassigned":
+        items = [i for i in items if not i.get("link_worker")]
+    keep = {
+        k: v
+        for k, v in (
+            ("view", view),
+            ("status", status),
+            ("overdue", overdue),
+            ("urgency", urgency),
+            ("safeguarding", safeguarding),
+            ("q", search),
+        )
+        if v
+    }
+    return pages.render(
+        request,
+        "caseload.html",
+        user=user,
+        title="Caseload",
+        column="full",
+        items=items,
+        next_cursor=page.get("next_cursor"),
+        filters=keep,
+        view=view,
+        states=STATES,
+        flash=_take_flash(session),
+    )
+
+
+# --- new referral ---------------------------------------------------------------------------------------
+
+
+def _new_referral_context(form: dict[str, Any], errors: FormErrors, duplicate: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "title": "New referral",
+        "form": form,
+        "needs": list(NeedCategory),
+        "sources": list(ReferralSource),
+        "sexes": list(Sex),
+        "duplicates": duplicate,
+        "back": "/caseload",
+        **errors.context(),
+    }
+
+
+@router.get("/referrals/new")
+async def new_referral(request: Request, user: SignedIn, pages: Render) -> Response:
+    _require_case_access(user)
+    return pages.render(request, "new_referral.html", user=user, **_new_referral_context({}, FormErrors(), []))
+
+
+@router.post("/referrals/new", dependencies=[CsrfChecked])
+async def create_referral(request: Request, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    _require_case_access(user)
+    form = await request.form()
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values["needs"] = choices(form, "needs")
+    errors = FormErrors()
+    given, family = text(form, "given_name"), text(form, "family_name")
+    if not given:
+        errors.add("given_name", "Enter the person's first name")
+    if not family:
+        errors.add("family_name", "Enter the person's last name")
+    nhs_number = text(form, "nhs_number").replace(" ", "")
+    if not nhs_number:
+        errors.add("nhs_number", "Enter the person's NHS number")
+    elif not (len(nhs_number) == 10 and nhs_number.isdigit() and is_valid_nhs_number(nhs_number)):
+        errors.add("nhs_number", "Enter a valid NHS number: 10 digits, like 485 777 3456")
+    birth = date_field(form, "dob", errors, "the person's date of birth")
+    if birth is not None and birth > date.today():
+        errors.add("dob-day", "Date of birth must be in the past")
+    if text(form, "sex") not in {s.value for s in Sex}:
+        errors.add("sex", "Select the person's sex")
+    if not values["needs"]:
+        errors.add("needs", "Select at least one need")
+    if text(form, "source") not in {s.value for s in ReferralSource}:
+        errors.add("source", "Select where the referral came from")
+    if text(form, "consent") != "yes":
+        errors.add("consent", "Confirm the person agreed to be referred")
+    if errors:
+        return pages.render(request, "new_referral.html", 400, user=user, **_new_referral_context(values, errors, []))
+    assert birth is not None
+    if text(form, "duplicate_checked") != "yes":
+        duplicates = await _duplicates(upstream, user, nhs_number, given, family, birth, text(form, "postcode"))
+        if duplicates:
+            return pages.render(
+                request, "new_referral.html", 200, user=user, **_new_referral_context(values, errors, duplicates)
+            )
+    body = {
+        "person": {
+            "given_name": given,
+            "family_name": family,
+            "nhs_number": nhs_number,
+            "date_of_birth": birth.isoformat(),
+            "sex": text(form, "sex"),
+            "ethnic_category": "Z",
+            "postcode": text(form, "postcode") or None,
+            "phone": text(form, "phone") or None,
+        },
+        "needs": values["needs"],
+        "reason": text(form, "reason") or None,
+        "source": text(form, "source"),
+        "referrer_organisation": user.organisation or user.pcn or "UNKNOWN",
+        "urgency": Urgency.URGENT.value if text(form, "urgent") == "yes" else Urgency.ROUTINE.value,
+        "safeguarding_concern": text(form, "safeguarding") == "yes",
+        "consent_to_refer": True,
+    }
+    try:
+        created = await upstream.post(user.token, "referral", "/referrals", body)
+    except UpstreamError as error:
+        if error.status != 422:
+            raise
+        upstream_errors(
+            error,
+            {
+                "person.nhs_number": ("nhs_number", "Enter a valid NHS number"),
+                "person.postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
+                "person.phone": ("phone", "Enter a UK phone number"),
+                "person.date_of_birth": ("dob-day", "Enter a real date of birth"),
+                "person": ("phone", "Enter a phone number, so the link worker can reach the person"),
+                "reason": ("reason", "Reason must be 2000 characters or fewer"),
+            },
+            errors,
+        )
+        return pages.render(request, "new_referral.html", 400, user=user, **_new_referral_context(values, errors, []))
+    request.state.session.set("flash", "Referral made")
+    return _see(created["id"])
+
+
+async def _duplicates(
+    upstream: Upstream, user: User, nhs_number: str, given: str, family: str, birth: date, postcode: str
+) -> list[dict[str, Any]]:
+    """Open referrals in the PCN that may be the same person (the referral service decides and audits)."""
+    try:
+        found = await upstream.post(
+            user.token,
+            "referral",
+            "/referrals/duplicates",
+            {
+                "nhs_number": nhs_number,
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": birth.isoformat(),
+                "postcode": postcode or None,
+            },
+        )
+    except UpstreamError as error:
+        if error.status in (404, 405):  # an older referral service without the check: carry on
+            return []
+        raise
+    matches: list[dict[str, Any]] = found.get("matches", [])
+    return matches
+
+
+# --- referral record ------------------------------------------------------------------------------------
+
+
+async def _referral(upstream: Upstream, user: User, referral_id: UUID) -> dict[str, Any]:
+    _require_case_access(user)
+    found: dict[str, Any] = await upstream.get(user.token, "referral", f"/referrals/{referral_id}")
+    return found
+
+
+@router.get("/referrals/{referral_id}")
+async def referral_record(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render, session: CurrentSession
+) -> Response:
+    # Both reads at once: the page waits for the slower, not the sum.
+    referral, timeline = await asyncio.gather(
+        _referral(upstream, user, referral_id),
+        upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline"),
+    )
+    assessment = referral.get("assessment") or {}
+    return pages.render(
+        request,
+        "referral.html",
+        user=user,
+        title=f"{referral['person']['given_name']} {referral['person']['family_name']}",
+        column="full",
+        referral=referral,
+        timeline=list(reversed(timeline)),
+        baseline=[measures.summary(m) for m in assessment.get("baseline_measures", [])],
+        flash=_take_flash(session),
+        back="/caseload",
+    )
+
+
+@router.post("/referrals/{referral_id}/accept", dependencies=[CsrfChecked])
+async def accept(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream) -> Response:
+    _require_case_access(user)
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/accept", {})
+    _flash(request.state.session, "Referral accepted and allocated to you")
+    return _see(referral_id)
+
+
+@router.get("/referrals/{referral_id}/reject")
+async def reject_page(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return pages.render(
+        request, "reject.html", user=user, title="Reject referral", referral=referral, back=f"/referrals/{referral_id}"
+    )
+
+
+@router.post("/referrals/{referral_id}/reject", dependencies=[CsrfChecked])
+async def reject(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    form = await request.form()
+    reason = text(form, "reason")
+    if not reason or len(reason) > 1000:
+        referral = await _referral(upstream, user, referral_id)
+        errors = FormErrors()
+        errors.add("reason", "Enter why the referral is rejected (1000 characters or fewer)")
+        return pages.render(
+            request,
+            "reject.html",
+            400,
+            user=user,
+            title="Reject referral",
+            referral=referral,
+            back=f"/referrals/{referral_id}",
+            **errors.context(),
+        )
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reject", {"reason": reason})
+    _flash(request.state.session, "Referral rejected")
+    return _see(referral_id)
+
+
+# --- contacts -------------------------------------------------------------------------------------------
+
+
+def _contact_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": "Log a contact",
+        "referral": referral,
+        "kinds": list(ContactKind),
+        "modes": list(DeliveryMode),
+        "outcomes": list(ContactOutcome),
+        "form": form,
+        "back": f"/referrals/{referral['id']}",
+        **errors.context(),
+    }
+
+
+@router.get("/referrals/{referral_id}/contacts")
+async def contacts(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return pages.render(request, "contacts.html", user=user, **_contact_context(referral, FormErrors(), {}))
+
+
+def _contact_body(form: Any, errors: FormErrors) -> dict[str, Any]:
+    kind, mode, outcome = text(form, "kind"), text(form, "mode"), text(form, "outcome")
+    if kind not in {k.value for k in ContactKind}:
+        errors.add("kind", "Select the kind of contact")
+    if mode not in {m.value for m in DeliveryMode}:
+        errors.add("mode", "Select how you were in touch")
+    if outcome not in {o.value for o in ContactOutcome}:
+        errors.add("outcome", "Select what happened")
+    minutes = text(form, "duration")
+    if minutes and not (minutes.isdigit() and int(minutes) <= 600):
+        errors.add("duration", "Duration must be a whole number of minutes, 600 or fewer")
+    body: dict[str, Any] = {
+        "kind": kind,
+        "mode": mode,
+        "outcome": outcome,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "notes": text(form, "notes") or None,
+    }
+    if minutes.isdigit():
+        body["duration_minutes"] = int(minutes)
+    return body
+
+
+@router.post("/referrals/{referral_id}/contacts", dependencies=[CsrfChecked])
+async def log_contact(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    form = await request.form()
+    errors = FormErrors()
+    body = _contact_body(form, errors)
+    if errors:
+        referral = await _referral(upstream, user, referral_id)
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        return pages.render(request, "contacts.html", 400, user=user, **_contact_context(referral, errors, values))
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/contacts", body)
+    _flash(request.state.session, "Contact logged")
+    return _see(referral_id)
+
+
+# --- what matters to me ----------------------------------------------------------------------------------
+
+
+def _measure_answers(form: Any, errors: FormErrors, *, required: bool) -> list[dict[str, Any]]:
+    """Each measure with any answer given must be answered in full; at least one when `required`."""
+    results = []
+    for key, measure in measures.MEASURES.items():
+        answers = [text(form, f"{key}-{i}") for i in range(len(measure.questions))]
+        if not any(answers):
+            continue
+        allowed = {str(value) for value, _ in measure.answers}
+        for i, answer in enumerate(answers):
+            if answer not in allowed:
+                errors.add(f"{key}-{i}", f"Answer question {i + 1} of {measure.name.value}")
+        if all(a in allowed for a in answers):
+            results.append({"measure": measure.name.value, "items": [int(a) for a in answers]})
+    if required and not results and not errors:
+        errors.add("swemwbs-0", "Answer at least one wellbeing measure (SWEMWBS, ONS4 or UCLA-3) as a baseline")
+    return results
+
+
+def _what_matters_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": "What matters to me",
+        "referral": referral,
+        "needs": list(NeedCategory),
+        "measures": measures.MEASURES,
+        "form": form,
+        "back": f"/referrals/{referral['id']}",
+        **errors.context(),
+    }
+
+
+@router.get("/referrals/{referral_id}/what-matters")
+async def what_matters(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    form = {"needs": referral.get("needs", [])}
+    return pages.render(request, "what_matters.html", user=user, **_what_matters_context(referral, FormErrors(), form))
+
+
+@router.post("/referrals/{referral_id}/what-matters", dependencies=[CsrfChecked])
+async def record_what_matters(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    form = await request.form()
+    errors = FormErrors()
+    needs = choices(form, "needs")
+    if not needs:
+        errors.add("needs", "Select at least one need")
+    results = _measure_answers(form, errors, required=True)
+    if errors:
+        referral = await _referral(upstream, user, referral_id)
+        values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values["needs"] = needs
+        return pages.render(
+            request, "what_matters.html", 400, user=user, **_what_matters_context(referral, errors, values)
+        )
+    body = {
+        "needs": needs,
+        "baseline_measures": results,
+        "what_matters": text(form, "what_matters") or None,
+        "strengths": _lines(text(form, "strengths"), 20),
+    }
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/assessment", body)
+    _flash(request.state.session, "What matters to me recorded, with the baseline measures")
+    return _see(referral_id)
+
+
+# --- plan -----------------------------------------------------------------------------------------------
+
+
+@router.get("/referrals/{referral_id}/plan")
+async def plan(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return pages.render(
+        request, "plan.html", user=user, **await _plan_context(upstream, user, referral, FormErrors(), {})
+    )
+
+
+async def _plan_context(
+    upstream: Upstream, user: User, referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        suggested = await upstream.get(user.token, "referral", f"/referrals/{referral['id']}/suggestions")
+    except UpstreamError as error:
+        if error.status != 404:
+            raise
+        suggested = {"needs": []}
+    return {
+        "title": "Plan",
+        "column": "full",
+        "referral": referral,
+        "suggested": suggested.get("needs", []),
+        "form": form,
+        "follow_up_default": (date.today() + timedelta(weeks=6)),
+        "back": f"/referrals/{referral['id']}",
+        **errors.context(),
+    }
+
+
+@router.post("/referrals/{referral_id}/plan", dependencies=[CsrfChecked])
+async def agree_plan(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    form = await request.form()
+    errors = FormErrors()
+    goals = _lines(text(form, "goals"), 10)
+    if not goals:
+        errors.add("goals", "Enter at least one goal, in the person's own words")
+    chosen = choices(form, "option")  # "need|service_id|name"
+    activities: list[dict[str, str | None]] = []
+    for value in chosen[:20]:
+        need, _, rest = value.partition("|")
+        service_id, _, name = rest.partition("|")
+        activities.append({"service_id": service_id, "need": need, "name": name[:300] or None})
+    follow_up = date_field(form, "follow-up", errors, "the follow-up date")
+    if follow_up is not None and not date.today() < follow_up <= date.today() + timedelta(days=730):
+        errors.add("follow-up-day", "The follow-up date must be in the future and within 2 years")
+    if errors:
+        referral = await _referral(upstream, user, referral_id)
+        values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values["option"] = chosen
+        return pages.render(
+            request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
+        )
+    assert follow_up is not None
+    needs = sorted({str(a["need"]) for a in activities}) or [n for n in choices(form, "needs_addressed")]
+    if not needs:
+        referral = await _referral(upstream, user, referral_id)
+        needs = list((referral.get("assessment") or {}).get("needs") or referral["needs"])
+    body = {
+        "goals": goals,
+        "needs_addressed": needs,
+        "activities": activities,
+        "follow_ups": [{"due_on": follow_up.isoformat()}],
+    }
+    try:
+        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/plan", body)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        upstream_errors(
+            error,
+            {"goals": ("goals", "Check the goals"), "follow_ups": ("follow-up-day", "Check the follow-up date")},
+            errors,
+        )
+        referral = await _referral(upstream, user, referral_id)
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values["option"] = chosen
+        return pages.render(
+            request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
+        )
+    _flash(request.state.session, "Plan agreed")
+    return _see(referral_id)
+
+
+# --- follow-up ------------------------------------------------------------------------------------------
+
+
+def _follow_up_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": "Record a follow-up",
+        "referral": referral,
+        "modes": list(DeliveryMode),
+        "outcomes": list(ContactOutcome),
+        "attendance": list(AttendanceStatus),
+        "activities": (referral.get("plan") or {}).get("activities", []),
+        "measures": measures.MEASURES,
+        "form": form,
+        "back": f"/referrals/{referral['id']}",
+        **errors.context(),
+    }
+
+
+@router.get("/referrals/{referral_id}/follow-up")
+async def follow_up(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return pages.render(request, "follow_up.html", user=user, **_follow_up_context(referral, FormErrors(), {}))
+
+
+@router.post("/referrals/{referral_id}/follow-up", dependencies=[CsrfChecked])
+async def record_follow_up(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    form = await request.form()
+    errors = FormErrors()
+    mode, outcome = text(form, "mode"), text(form, "outcome")
+    if mode not in {m.value for m in DeliveryMode}:
+        errors.add("mode", "Select how you were in touch")
+    if outcome not in {o.value for o in ContactOutcome}:
+        errors.add("outcome", "Select what happened")
+    results = _measure_answers(form, errors, required=False)
+    referral = await _referral(upstream, user, referral_id)
+    if errors:
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        return pages.render(request, "follow_up.html", 400, user=user, **_follow_up_context(referral, errors, values))
+    attendance = []
+    for activity in (referral.get("plan") or {}).get("activities", []):
+        status = text(form, f"attendance-{activity['service_id']}")
+        if status in {a.value for a in AttendanceStatus}:
+            attendance.append({"service_id": activity["service_id"], "status": status, "confirmed_by": "person"})
+    pending = referral.get("pending_follow_ups") or []
+    body: dict[str, Any] = {
+        "mode": mode,
+        "outcome": outcome,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "notes": text(form, "notes") or None,
+        "attendance": attendance,
+        "measures": results,
+    }
+    if pending:
+        body["follow_up_id"] = pending[0]["id"]
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/follow-ups", body)
+    _flash(request.state.session, "Follow-up recorded")
+    return _see(referral_id)
+
+
+# --- closure --------------------------------------------------------------------------------------------
+
+
+def _latest_measures(referral: dict[str, Any]) -> list[dict[str, Any]]:
+    latest: list[dict[str, Any]] = []
+    for contact in referral.get("contacts", []):
+        latest.extend(contact.get("measures") or [])
+    return latest
+
+
+def _close_context(referral: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
+    baseline = (referral.get("assessment") or {}).get("baseline_measures", [])
+    return {
+        "title": "Close referral",
+        "referral": referral,
+        "reasons": list(ClosureReason),
+        "changes": measures.changes(baseline, _latest_measures(referral)),
+        "back": f"/referrals/{referral['id']}",
+        **errors.context(),
+    }
+
+
+@router.get("/referrals/{referral_id}/close")
+async def close_page(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return pages.render(request, "close.html", user=user, **_close_context(referral, FormErrors()))
+
+
+@router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
+async def close(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    form = await request.form()
+    reason = text(form, "reason")
+    if reason not in {r.value for r in ClosureReason}:
+        referral = await _referral(upstream, user, referral_id)
+        errors = FormErrors()
+        errors.add("reason", "Select why the referral is closing")
+        return pages.render(request, "close.html", 400, user=user, **_close_context(referral, errors))
+    await upstream.post(
+        user.token,
+        "referral",
+        f"/referrals/{referral_id}/close",
+        {"reason": reason, "notes": text(form, "notes") or None},
+    )
+    _flash(request.state.session, "Referral closed")
+    return _see(referral_id)
+
+
+# --- reports --------------------------------------------------------------------------------------------
+
+
+@router.get("/reports")
+async def reports(request: Request, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    if not user.sees_reports:
+        raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
+    summary = await upstream.get(user.token, "outcomes", "/reports/summary")
+    return pages.render(request, "reports.html", user=user, title="Outcomes report", column="full", summary=summary)
+
+
+@router.get("/reports/summary.csv")
+async def reports_csv(user: SignedIn, upstream: Upstream) -> Response:
+    """The same figures as CSV, fetched with the person's own token (outcomes applies their scope)."""
+    if not user.sees_reports:
+        raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
+    answer = await upstream.call(user.token, "outcomes", "GET", "/reports/summary.csv", accept="text/csv")
+    return Response(
+        answer.content,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": answer.headers.get("content-disposition", 'attachment; filename="outcomes.csv"')
+        },
+    )

@@ -1,0 +1,185 @@
+"""A link worker's whole journey through the console's pages, against the real referral service (in-process,
+on real PostgreSQL and Kafka): new referral, accept, contact, SWEMWBS, plan, follow-up, close. Sign-in is
+stood in for by a session holding an HS256 development token; tests/console does it through Keycloak."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from uuid import uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from linkwork_console.adapters.services import Services
+from linkwork_referral.app import build_app as build_referral
+from linkwork_referral.samples import synthetic_nhs_number
+from linkwork_referral.settings import Settings as ReferralSettings
+from linkwork_runtime.auth import issue_token
+from linkwork_runtime.testing import running_app
+from linkwork_stack.databases import scratch_database
+
+from ..conftest import SignIn
+
+pytestmark = pytest.mark.integration
+JWT_SECRET = "console-integration-tests-jwt-secret-0123456789"
+
+
+@pytest.fixture
+async def referral_service(postgres_url: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with scratch_database(postgres_url) as url:
+        settings = ReferralSettings(
+            database_url=url,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            jwt_secret=JWT_SECRET,
+            consumer_group_prefix=f"console-test-{uuid4().hex[:10]}",
+        )
+        async with running_app(build_referral(settings)) as client:
+            yield client
+
+
+@pytest.fixture
+def wired(console: FastAPI, referral_service: httpx.AsyncClient) -> FastAPI:
+    console.state.services = Services(referral_service, {"referral": "http://service.test"})
+    return console
+
+
+def csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:2000]
+    return found.group(1)
+
+
+def token(role: str = "link_worker", pcn: str = "U00001", subject: str = "lw-1") -> str:
+    return issue_token(JWT_SECRET, subject=subject, role=role, pcn=pcn)
+
+
+async def post_form(browser: httpx.AsyncClient, path: str, data: dict[str, str | list[str]]) -> httpx.Response:
+    page = await browser.get(path)
+    assert page.status_code == 200, page.text[:500]
+    return await browser.post(path, data={**data, "csrf_token": csrf(page)})
+
+
+async def test_journey_from_new_referral_to_closure(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    await sign_in(token())
+    nhs_number = synthetic_nhs_number(random.Random(99))
+
+    wrong = await post_form(browser, "/referrals/new", {"given_name": "Ada", "nhs_number": "1234567890"})
+    assert wrong.status_code == 400
+    assert "There is a problem" in wrong.text and 'href="#nhs_number"' in wrong.text
+    assert "Enter a valid NHS number" in wrong.text
+    assert "<title>Error: New referral" in wrong.text
+
+    details: dict[str, str | list[str]] = {
+        "given_name": "Ada",
+        "family_name": "Example",
+        "nhs_number": nhs_number,
+        "dob-day": "14",
+        "dob-month": "3",
+        "dob-year": "1950",
+        "sex": "female",
+        "postcode": "LS6 1AA",
+        "phone": "0113 496 0000",
+        "needs": ["loneliness-isolation", "physical-activity"],
+        "source": "self-referral",
+        "consent": "yes",
+        "safeguarding": "yes",
+    }
+    made = await post_form(browser, "/referrals/new", details)
+    assert made.status_code == 303, made.text[:3000]
+    record_path = made.headers["location"]
+    again = await post_form(browser, "/referrals/new", details)
+    assert again.status_code == 200 and "may already have an open referral" in again.text
+    assert record_path in again.text and "Make the referral anyway" in again.text
+    record = await browser.get(record_path)
+    assert "Safeguarding concern" in record.text and "Referral made" in record.text
+
+    unassigned = await browser.get("/caseload?view=unassigned")
+    assert record_path in unassigned.text
+    assert record_path in (await browser.get("/caseload?view=all&safeguarding=yes&q=Example")).text
+    assert record_path not in (await browser.get("/caseload?view=all&q=Nobody")).text
+
+    accepted = await browser.post(f"{record_path}/accept", data={"csrf_token": csrf(record)})
+    assert accepted.status_code == 303
+    mine = await browser.get("/caseload")
+    assert record_path in mine.text
+
+    contact = await post_form(
+        browser, f"{record_path}/contacts", {"kind": "first-contact", "mode": "telephone", "outcome": "contact-made"}
+    )
+    assert contact.status_code == 303
+
+    partial = await post_form(
+        browser, f"{record_path}/what-matters", {"needs": ["loneliness-isolation"], "swemwbs-0": "2"}
+    )
+    assert partial.status_code == 400 and 'href="#swemwbs-1"' in partial.text
+    assessed = await post_form(
+        browser,
+        f"{record_path}/what-matters",
+        {
+            "what_matters": "Getting out of the house and meeting people",
+            "needs": ["loneliness-isolation"],
+            **{f"swemwbs-{i}": "2" for i in range(7)},
+        },
+    )
+    assert assessed.status_code == 303
+    record = await browser.get(record_path)
+    assert "SWEMWBS metric score 15.32 (raw 14 of 35)" in record.text
+
+    due = date.today() + timedelta(days=30)
+    planned = await post_form(
+        browser,
+        f"{record_path}/plan",
+        {
+            "goals": "Join a walking group",
+            "follow-up-day": str(due.day),
+            "follow-up-month": str(due.month),
+            "follow-up-year": str(due.year),
+        },
+    )
+    assert planned.status_code == 303, planned.text[:3000]
+
+    followed = await post_form(
+        browser,
+        f"{record_path}/follow-up",
+        {"mode": "telephone", "outcome": "contact-made", **{f"swemwbs-{i}": "4" for i in range(7)}},
+    )
+    assert followed.status_code == 303, followed.text[:3000]
+
+    closing = await browser.get(f"{record_path}/close")
+    assert "SWEMWBS metric score" in closing.text and ">Yes <" in closing.text  # meaningful change shown
+    closed = await browser.post(f"{record_path}/close", data={"reason": "goals-met", "csrf_token": csrf(closing)})
+    assert closed.status_code == 303
+    record = await browser.get(record_path)
+    assert "Completed" in record.text and "Goals met" in record.text
+
+
+async def test_other_pcn_and_other_roles_see_no_case_record(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    from linkwork_referral.samples import referral_body
+
+    body = referral_body(synthetic_nhs_number(random.Random(5)))
+    made = await referral_service.post(
+        "/referrals", json=body, headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"}
+    )
+    assert made.status_code == 201, made.text
+    path = f"/referrals/{made.json()['id']}"
+
+    await sign_in(token(pcn="U00002", subject="lw-b"), pcn="U00002")
+    assert (await browser.get(path)).status_code == 404
+    assert path not in (await browser.get("/caseload?view=all")).text
+
+    for role in ("provider", "curator", "commissioner"):
+        await sign_in(token(role=role, subject=f"{role}-1"), role=role)
+        assert (await browser.get(path)).status_code == 404
+        assert (await browser.get("/caseload")).status_code == 404
+
+    await sign_in(token("referrer", subject="gp-2"), role="referrer")
+    assert (await browser.get(path)).status_code == 404
+    await sign_in(token("referrer", subject="gp-1"), role="referrer")
+    assert (await browser.get(path)).status_code == 200

@@ -1,0 +1,95 @@
+"""The caseload's filters (urgency, safeguarding) and search (NHS number, date of birth, part of a name), as the
+console's caseload page uses them; searches stay within the caller's PCN and are audited without the terms."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+import pytest
+from linkwork_referral.samples import referral_body, synthetic_nhs_number
+
+from .conftest import OTHER_PCN, Token
+
+pytestmark = pytest.mark.integration
+
+
+async def test_filters_and_search_within_the_pcn(client: httpx.AsyncClient, token: Token) -> None:
+    rng = random.Random(21)
+    referrer = token("referrer", subject="gp-1")
+    urgent_number = synthetic_nhs_number(rng)
+    bodies = [
+        referral_body(urgent_number, urgency="urgent", safeguarding_concern=True),
+        referral_body(synthetic_nhs_number(rng)),
+    ]
+    bodies[1]["person"] = {**bodies[1]["person"], "given_name": "Bartholomew", "date_of_birth": "1961-07-02"}
+    ids = []
+    for body in bodies:
+        made = await client.post("/referrals", json=body, headers=referrer)
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+    worker = token()
+
+    async def listed(**params: str) -> set[str]:
+        answer = await client.get("/referrals", params=params, headers=worker)
+        assert answer.status_code == 200, answer.text
+        return {item["id"] for item in answer.json()["items"]}
+
+    assert await listed(urgency="urgent") == {ids[0]}
+    assert await listed(urgency="routine") == {ids[1]}
+    assert await listed(safeguarding="true") == {ids[0]}
+    assert await listed(q=f"{urgent_number[:3]} {urgent_number[3:6]} {urgent_number[6:]}") == {ids[0]}
+    assert await listed(q="1961-07-02") == {ids[1]}
+    assert await listed(q="arthol") == {ids[1]}
+    assert await listed(q="50%") == set()  # LIKE wildcards are searched for literally
+
+    elsewhere = token(pcn=OTHER_PCN, subject="lw-9")
+    other = await client.get("/referrals", params={"q": "arthol"}, headers=elsewhere)
+    assert other.json()["items"] == []
+
+    audit = await client.get("/audit", headers=token("pcn_admin", subject="admin-1"))
+    assert audit.status_code == 200, audit.text
+    details = " ".join(str(entry["detail"]) for entry in audit.json())
+    assert "search=name" in details and "arthol" not in details and urgent_number not in details
+
+
+async def test_duplicate_person_check(client: httpx.AsyncClient, token: Token) -> None:
+    rng = random.Random(22)
+    number = synthetic_nhs_number(rng)
+    body = referral_body(number)
+    made = await client.post("/referrals", json=body, headers=token("referrer", subject="gp-1"))
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    worker = token()
+    person = body["person"]
+
+    async def check(**changes: object) -> list[dict[str, object]]:
+        query = {
+            "nhs_number": number,
+            "given_name": person["given_name"],
+            "family_name": person["family_name"],
+            "date_of_birth": person["date_of_birth"],
+            "postcode": person["postcode"],
+            **changes,
+        }
+        answer = await client.post("/referrals/duplicates", json=query, headers=worker)
+        assert answer.status_code == 200, answer.text
+        matches: list[dict[str, object]] = answer.json()["matches"]
+        return matches
+
+    assert [(m["id"], m["match"]) for m in await check()] == [(rid, "same-nhs-number")]
+    other_number = synthetic_nhs_number(rng)
+    assert [(m["id"], m["match"]) for m in await check(nhs_number=other_number)] == [(rid, "close-match")]
+    assert await check(nhs_number=other_number, date_of_birth="1999-01-01") == []
+    elsewhere = await client.post(
+        "/referrals/duplicates",
+        json={"nhs_number": number, "given_name": "A", "family_name": "B", "date_of_birth": "1950-03-14"},
+        headers=token(pcn=OTHER_PCN, subject="lw-9"),
+    )
+    assert elsewhere.json()["matches"] == []
+    wrong = await client.post(
+        "/referrals/duplicates",
+        json={"nhs_number": "1234567890", "given_name": "A", "family_name": "B", "date_of_birth": "1950-03-14"},
+        headers=worker,
+    )
+    assert wrong.status_code == 422 and "1234567890" not in wrong.text
