@@ -81,44 +81,52 @@ class ReferralRequestedHandler:
 
     @staticmethod
     def _create(event: ReferralRequestedV1, referral_id: UUID, pcn: str, now: datetime) -> Referral:
-        details, referrer = event.person, event.referrer
-        return Referral.create(
-            NewReferral(
-                id=referral_id,
-                pcn=pcn,
-                person=Person(
-                    given_name=details.given_name,
-                    family_name=details.family_name,
-                    nhs_number=details.nhs_number,
-                    date_of_birth=details.date_of_birth,
-                    sex=details.sex,
-                    ethnic_category=details.ethnic_category,
-                    address_lines=details.address_lines,
-                    postcode=details.postcode,
-                    phone=details.phone,
-                    email=details.email,
-                    preferred_contact=details.preferred_contact,
-                    languages=details.languages,
-                    interpreter_needed=details.interpreter_needed,
-                    accessibility_needs=details.accessibility_needs,
-                ),
-                needs=event.needs,
-                source=event.source,
-                referrer=Referrer(
-                    referrer.organisation_ods_code if referrer else None,
-                    name=referrer.name if referrer else None,
-                    role=referrer.role if referrer else None,
-                ),
-                urgency=event.urgency,
-                created_at=now,
-                consent_to_refer=event.consent_to_refer,
-                consent_recorded_at=event.consent_recorded_at,
-                reason=event.reason,
-                practice_ods_code=event.practice_ods_code,
-                safeguarding_concern=event.safeguarding_concern,
-                request_id=event.request_id,
-            )
-        )
+        return Referral.create(new_referral_from_request(event, referral_id, pcn, now))
+
+
+def new_referral_from_request(
+    event: ReferralRequestedV1, referral_id: UUID, pcn: str, now: datetime, subject: str | None = None
+) -> NewReferral:
+    """The referral a request asks for, whether it came as an event or as a FHIR ServiceRequest.
+
+    `subject` is the signed-in referrer (FHIR), so that they can read the referral back; None for events."""
+    details, referrer = event.person, event.referrer
+    return NewReferral(
+        id=referral_id,
+        pcn=pcn,
+        person=Person(
+            given_name=details.given_name,
+            family_name=details.family_name,
+            nhs_number=details.nhs_number,
+            date_of_birth=details.date_of_birth,
+            sex=details.sex,
+            ethnic_category=details.ethnic_category,
+            address_lines=details.address_lines,
+            postcode=details.postcode,
+            phone=details.phone,
+            email=details.email,
+            preferred_contact=details.preferred_contact,
+            languages=details.languages,
+            interpreter_needed=details.interpreter_needed,
+            accessibility_needs=details.accessibility_needs,
+        ),
+        needs=event.needs,
+        source=event.source,
+        referrer=Referrer(
+            referrer.organisation_ods_code if referrer else None,
+            subject=subject,
+            name=referrer.name if referrer else None,
+            role=referrer.role if referrer else None,
+        ),
+        urgency=event.urgency,
+        created_at=now,
+        consent_to_refer=event.consent_to_refer,
+        consent_recorded_at=event.consent_recorded_at,
+        reason=event.reason,
+        practice_ods_code=event.practice_ods_code,
+        safeguarding_concern=event.safeguarding_concern,
+        request_id=event.request_id,
+    )
 
 
 class RefusalNotifier:
