@@ -134,16 +134,11 @@ async def create_service_request(request: Request, principal: CurrentPrincipal, 
     event = parsed.request
     practices: PracticeDirectory = request.app.state.practices
     pcn = _route(practices, principal, event.practice_ods_code)
-    referral_id = referral_id_for(event.request_id)
-    # Hash what was asked for, not the bytes: a resent Bundle with new urn:uuid fullUrls is the same request.
+    # Request ids are unique per sending system (issue 15): a FHIR client is known by its token's subject.
+    referral_id = referral_id_for(event.request_id, f"urn:linkwork:fhir-client:{principal.subject}")
+    # The identifier is the idempotency key, kept per client; hash what was asked for, not the bytes, so that a
+    # resent Bundle with new urn:uuid fullUrls is the same request.
     key = IdempotencyKey(f"fhir:{event.request_id}", hashlib.sha256(event.model_dump_json().encode()).hexdigest())
-    async with service.pool.acquire() as connection:
-        owner = await connection.fetchval(
-            "SELECT referrer_subject FROM referrals WHERE request_id = $1", event.request_id
-        )
-    if owner is not None and owner != principal.subject:
-        # Another sender's request id (or one that came as an event): never confirm what it holds.
-        raise fhir.FhirError(409, "duplicate", [("identifier is already in use by another request", "identifier")])
     referral, replayed = await service.create(
         principal,
         lambda now: new_referral_from_request(event, referral_id, pcn, now, subject=principal.subject),
