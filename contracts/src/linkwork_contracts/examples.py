@@ -25,6 +25,8 @@ from linkwork_contracts.codes import (
     PartOfDay,
     ReferralRoute,
     ReferralSource,
+    ReferralStatus,
+    RefusalReason,
     ServiceStatus,
     Sex,
     TravelMode,
@@ -42,6 +44,8 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordChange,
+    GpRecordUpdateV1,
     MatchesSuggestedV1,
     NeedSuggestions,
     Organisation,
@@ -54,12 +58,14 @@ from linkwork_contracts.events import (
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     Referrer,
     Schedule,
     ServiceChangedV1,
     ServiceLocation,
     ServiceTaxonomyTerm,
     SuggestedOption,
+    gp_record_concepts,
 )
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.identifiers import derive_person_ref
@@ -306,6 +312,31 @@ PROVISION_GAP = ProvisionGapV1(
     detected_at=datetime(2025, 4, 1, 0, 5, tzinfo=UTC),
 )
 
+REFERRAL_REQUEST_REFUSED = ReferralRequestRefusedV1(
+    request_id=REQUEST_ID,
+    request_event_id="0f3c7d52-8a11-4c5e-9b1d-6e2f4a8c0b37",
+    source="urn:linkwork:external:emis-integration-engine",
+    refused_at=datetime(2025, 6, 2, 10, 0, tzinfo=UTC),
+    reason=RefusalReason.NO_PCN_FOR_PRACTICE,
+    message="practice B86998 is not in any PCN this service serves",
+)
+
+GP_RECORD_UPDATE = GpRecordUpdateV1(
+    update_id=UUID("5b0c8e2a-7d41-5f63-9a18-2c4e6f8a0b1d"),
+    referral_id=REFERRAL_ID,
+    change=GpRecordChange.ACCEPTED,
+    request_id=REQUEST_ID,
+    nhs_number=NHS_NUMBER,
+    practice_ods_code=PRACTICE,
+    pcn_code=PCN,
+    referral_source=ReferralSource.GP_PRACTICE,
+    status=ReferralStatus.ACCEPTED,
+    snomed_codes=gp_record_concepts(GpRecordChange.ACCEPTED),
+    effective_date=date(2025, 3, 4),
+    recorded_at=_at(4),
+    summary="Referred to social prescribing: accepted by the link worker team of PCN U99999.",
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -318,6 +349,8 @@ EXAMPLES: dict[str, Event] = {
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
         PROVISION_GAP,
+        REFERRAL_REQUEST_REFUSED,
+        GP_RECORD_UPDATE,
     )
 }
 

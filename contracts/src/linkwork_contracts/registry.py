@@ -11,12 +11,14 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordUpdateV1,
     MatchesSuggestedV1,
     PlanAgreedV1,
     ProvisionGapV1,
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     ServiceChangedV1,
 )
 
@@ -30,6 +32,8 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ReferralClosedV1,
     ServiceChangedV1,
     ProvisionGapV1,
+    ReferralRequestRefusedV1,
+    GpRecordUpdateV1,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}

@@ -51,6 +51,7 @@ from linkwork_contracts.codes.referral import (
     stages_allowing,
     states_allowing,
 )
+from linkwork_contracts.codes.refusals import REFUSAL_MEANING, RefusalReason
 from linkwork_contracts.codes.services import (
     Accessibility,
     CapacityStatus,
@@ -73,6 +74,7 @@ __all__ = [
     "NHS_STATED_GENDER_CODE",
     "PART_OF_DAY_HOURS",
     "REASON_REQUIRED",
+    "REFUSAL_MEANING",
     "SNOMED_DISPLAY",
     "TERMINAL_STATUSES",
     "Accessibility",
@@ -96,6 +98,7 @@ __all__ = [
     "ReferralRoute",
     "ReferralSource",
     "ReferralStatus",
+    "RefusalReason",
     "ScheduleFrequency",
     "ServiceStatus",
     "Sex",

@@ -15,6 +15,7 @@ from linkwork_contracts.events.follow_ups import (
     FollowUpDueV1,
     FollowUpRecordedV1,
 )
+from linkwork_contracts.events.gp_record import GpRecordChange, GpRecordUpdateV1, gp_record_concepts
 from linkwork_contracts.events.matching import (
     MatchesSuggestedV1,
     NeedSuggestions,
@@ -29,6 +30,7 @@ from linkwork_contracts.events.referral_requested import (
     ReferralRequestedV1,
     Referrer,
 )
+from linkwork_contracts.events.refusals import ReferralRequestRefusedV1
 
 __all__ = [
     "ActivityAttendance",
@@ -38,6 +40,8 @@ __all__ = [
     "Event",
     "FollowUpDueV1",
     "FollowUpRecordedV1",
+    "GpRecordChange",
+    "GpRecordUpdateV1",
     "MatchesSuggestedV1",
     "NeedSuggestions",
     "Organisation",
@@ -49,6 +53,7 @@ __all__ = [
     "ProvisionGapV1",
     "ReferralClosedV1",
     "ReferralCreatedV1",
+    "ReferralRequestRefusedV1",
     "ReferralRequestedV1",
     "Referrer",
     "Schedule",
@@ -56,4 +61,5 @@ __all__ = [
     "ServiceLocation",
     "ServiceTaxonomyTerm",
     "SuggestedOption",
+    "gp_record_concepts",
 ]
