@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e contracts -e runtime -e deploy/stack \
 	-e services/referral -e services/directory -e services/matching -e services/outcomes \
-	-e services/console
+	-e services/console -e services/notifications
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-packages run test test-fast lint typecheck bench clean
@@ -56,7 +56,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy -p linkwork_contracts -p linkwork_runtime -p linkwork_stack \
 		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes \
-		-p linkwork_console
+		-p linkwork_console -p linkwork_notifications
 
 bench: install
 	$(BIN)/python -m bench
