@@ -44,21 +44,23 @@ SELECT kind, referral_id, due_on, link_worker_id, detail FROM tasks
 WHERE pcn_code = $1 AND done_at IS NULL AND (kind = 'undeliverable' OR due_on <= $2)
   AND ($3::text IS NULL OR link_worker_id = $3 OR link_worker_id IS NULL)
 UNION ALL
-SELECT 'first-contact-overdue', referral_id, (created_at AT TIME ZONE $5)::date + $4, NULL, NULL FROM referrals
-WHERE pcn_code = $1 AND first_contact_at IS NULL AND created_at < now() - make_interval(days => $4)
+SELECT 'first-contact-overdue', referral_id, (created_at AT TIME ZONE $5)::date + $4::int, NULL, NULL FROM referrals
+WHERE pcn_code = $1 AND first_contact_at IS NULL AND created_at < now() - make_interval(days => $4::int)
 ORDER BY 3, 1, 2
 LIMIT 500
 """
 
 
 @router.get("/tasks", response_model=TaskList, tags=["tasks"])
-async def tasks(request: Request, principal: CurrentPrincipal, pool: Pool, mine: bool = False) -> TaskList:
+async def tasks(
+    request: Request, principal: CurrentPrincipal, pool: Pool, mine: bool = False, on: date | None = None
+) -> TaskList:
     """Follow-ups due today (and earlier, still open), overdue first contacts, messages that could not be
     delivered: for the caller's PCN, each linking to the referral. `mine=true`: the caller's own and
-    unassigned ones."""
+    unassigned ones. `on`: the list as it stands on another day (planning ahead); default today."""
     require_role(principal, Role.LINK_WORKER, Role.PCN_ADMIN)
     settings = _settings(request)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = on or datetime.now(ZoneInfo(settings.timezone)).date()
     rows = await pool.fetch(
         _TASKS,
         principal.pcn,
