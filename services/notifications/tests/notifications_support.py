@@ -10,13 +10,19 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from linkwork_contracts import examples
+from linkwork_contracts.envelope import CloudEvent, encode
+from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
 from linkwork_notifications.local_notify import LocalNotify, api_key, default_state
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
@@ -128,3 +134,47 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, wha
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
         await asyncio.sleep(0.2)
+
+
+async def create_topics(bootstrap: str, prefix: str) -> None:
+    await _topics(bootstrap, prefix, create=True)
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    await _topics(bootstrap, prefix, create=False)
+
+
+async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if create:
+            topics = (ReferralCreatedV1.TOPIC, FollowUpDueV1.TOPIC, FollowUpRecordedV1.TOPIC)
+            await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
+        else:
+            mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+            if mine:
+                await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def produce(bootstrap: str, prefix: str, events: list[tuple[Event, CloudEvent]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for event, envelope in events:
+            await producer.send_and_wait(prefix + event.TOPIC, encode(envelope), key=event.key().encode())
+    finally:
+        await producer.stop()
+
+
+def created_event(referral_id: uuid.UUID, person_ref: str) -> ReferralCreatedV1:
+    person = examples.PROFILE.model_copy(update={"person_ref": person_ref})
+    return examples.REFERRAL_CREATED.model_copy(update={"referral_id": referral_id, "person": person, "version": 1})
+
+
+def due_event(referral_id: uuid.UUID, person_ref: str, due_on: date) -> FollowUpDueV1:
+    return examples.FOLLOW_UP_DUE.model_copy(
+        update={"referral_id": referral_id, "person_ref": person_ref, "follow_up_id": uuid.uuid4(), "due_on": due_on}
+    )

@@ -44,6 +44,11 @@ class LocalNotifyState:
     forced: deque[int] = field(default_factory=deque)  # status codes to answer next, whatever the request
     requests: deque[float] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cleared by a test to hold answers after a message is recorded: the sender is then killed "mid-send".
+    answering: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.answering.set()
 
 
 def _error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -168,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         with state.lock:
             state.sent.append(record)
+        state.answering.wait(timeout=120)
         answer: dict[str, Any] = {
             "id": notification_id,
             "reference": body.get("reference"),

@@ -9,16 +9,13 @@ person, or one without consent, gets nothing; redelivered events send nothing tw
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts import examples
-from linkwork_contracts.envelope import CloudEvent, encode, wrap
-from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_contracts.envelope import wrap
 from linkwork_contracts.identifiers import derive_person_ref
 from linkwork_notifications.app import build_app
 from linkwork_notifications.local_notify import template_ids
@@ -29,8 +26,13 @@ from notifications_support import (
     NOTIFY_KEY,
     ROUTE_TOKEN,
     ContactRouteServer,
+    create_topics,
+    created_event,
+    delete_topics,
+    due_event,
     eventually,
     local_notify,
+    produce,
     sms_route,
     topic_prefix,
 )
@@ -43,42 +45,6 @@ SOURCE = "linkwork/referral"
 PCN = examples.PCN
 
 
-async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        if create:
-            topics = (ReferralCreatedV1.TOPIC, FollowUpDueV1.TOPIC, FollowUpRecordedV1.TOPIC)
-            await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
-        else:
-            mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
-            if mine:
-                await admin.delete_topics(mine)
-    finally:
-        await admin.close()
-
-
-async def _produce(bootstrap: str, prefix: str, events: list[tuple[Event, CloudEvent]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for event, envelope in events:
-            await producer.send_and_wait(prefix + event.TOPIC, encode(envelope), key=event.key().encode())
-    finally:
-        await producer.stop()
-
-
-def _created(referral_id: uuid.UUID, person_ref: str) -> ReferralCreatedV1:
-    person = examples.PROFILE.model_copy(update={"person_ref": person_ref})
-    return examples.REFERRAL_CREATED.model_copy(update={"referral_id": referral_id, "person": person, "version": 1})
-
-
-def _due(referral_id: uuid.UUID, person_ref: str, due_on: date) -> FollowUpDueV1:
-    return examples.FOLLOW_UP_DUE.model_copy(
-        update={"referral_id": referral_id, "person_ref": person_ref, "follow_up_id": uuid.uuid4(), "due_on": due_on}
-    )
-
-
 def _auth() -> dict[str, str]:
     token = issue_token(JWT_SECRET, subject="lw-0042", role="link_worker", pcn=PCN)
     return {"Authorization": f"Bearer {token}"}
@@ -86,12 +52,12 @@ def _auth() -> dict[str, str]:
 
 async def test_reminders_tasks_opt_out_and_no_duplicates(kafka_bootstrap: str, database_url: str) -> None:
     prefix = topic_prefix()
-    await _topics(kafka_bootstrap, prefix, create=True)
+    await create_topics(kafka_bootstrap, prefix)
     try:
         with local_notify() as notify, ContactRouteServer() as routes:
             await _flow(kafka_bootstrap, database_url, prefix, notify, routes)
     finally:
-        await _topics(kafka_bootstrap, prefix, create=False)
+        await delete_topics(kafka_bootstrap, prefix)
 
 
 async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, routes: ContactRouteServer) -> None:
@@ -116,16 +82,18 @@ async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, rou
     )
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     due_on = today + timedelta(days=2)
-    created = [(e, wrap(e, source=SOURCE)) for e in (_created(r, refs[r]) for r in (keen, opting_out, no_consent))]
+    created = [(e, wrap(e, source=SOURCE)) for e in (created_event(r, refs[r]) for r in (keen, opting_out, no_consent))]
     async with running_app(build_app(settings)) as client:
         # The same referral-created delivered twice (a relay that died between publish and delete).
-        await _produce(bootstrap, prefix, [*created, created[0]])
+        await produce(bootstrap, prefix, [*created, created[0]])
         await eventually(lambda: _has(notify, 2), within=60, what="two first-contact SMS")
 
         response = await client.put(f"/referrals/{opting_out}/opt-outs/sms", headers=_auth())
         assert response.status_code == 204
-        due = [(e, wrap(e, source=SOURCE)) for e in (_due(r, refs[r], due_on) for r in (keen, opting_out, no_consent))]
-        await _produce(bootstrap, prefix, [*due, due[0]])
+        due = [
+            (e, wrap(e, source=SOURCE)) for e in (due_event(r, refs[r], due_on) for r in (keen, opting_out, no_consent))
+        ]
+        await produce(bootstrap, prefix, [*due, due[0]])
         await eventually(lambda: _has(notify, 3), within=60, what="the follow-up reminder")
         await eventually(lambda: _settled(client), within=60, what="every message settled")
 
@@ -172,6 +140,3 @@ async def _settled(client: Any) -> bool:
     pending = await pool.fetchval("SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')")
     total = await pool.fetchval("SELECT count(*) FROM messages")
     return bool(pending == 0 and total == 6)
-
-
-_ = UTC
