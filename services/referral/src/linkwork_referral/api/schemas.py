@@ -161,6 +161,12 @@ class Accept(Strict):
     )
 
 
+class Reassign(Strict):
+    link_worker: StaffId | None = Field(
+        default=None, description="Default: the caller (a link worker taking over); a pcn_admin must name one"
+    )
+
+
 class Reject(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
