@@ -93,6 +93,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 interval=settings.dispatch_interval_seconds,
                 batch_size=settings.dispatch_batch_size,
                 lease_seconds=settings.lease_seconds,
+                pcn_names=settings.pcn_names,
                 default_pcn_name=settings.default_pcn_name,
                 letters=settings.letters,
                 timezone=settings.timezone,

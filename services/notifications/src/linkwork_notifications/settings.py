@@ -59,6 +59,9 @@ class Settings(ServiceSettings):
         "contact-route endpoint (the referral service holds the same value)",
     )
     letters: bool = Field(default=False, description="LINKWORK_LETTERS: send letters (needs an address route)")
+    pcn_names: dict[str, str] = Field(
+        default_factory=dict, description='LINKWORK_PCN_NAMES: JSON {"U12345": "Leeds North PCN"} for the message text'
+    )
     default_pcn_name: str = Field(default="your Primary Care Network")
     first_contact_overdue_days: int = Field(default=5, ge=1, le=60)
     timezone: str = "Europe/London"

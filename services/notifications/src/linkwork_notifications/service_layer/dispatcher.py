@@ -41,6 +41,7 @@ class Dispatcher:
         interval: float,
         batch_size: int,
         lease_seconds: float,
+        pcn_names: dict[str, str],
         default_pcn_name: str,
         letters: bool,
         timezone: str,
@@ -53,6 +54,7 @@ class Dispatcher:
         self._interval = interval
         self._batch_size = batch_size
         self._lease = lease_seconds
+        self._pcn_names = pcn_names
         self._default_pcn_name = default_pcn_name
         self._letters = letters
         self._zone = ZoneInfo(timezone)
@@ -120,7 +122,8 @@ class Dispatcher:
         # Recorded before sending, so that after a crash the lookup above asks the right provider.
         await store.set_channel(self._pool, message.id, channel)
         today = datetime.now(self._zone).date()
-        values = personalisation(message.reason, route.pcn_name or self._default_pcn_name, message.due_on, today)
+        pcn_name = route.pcn_name or self._pcn_names.get(message.pcn_code) or self._default_pcn_name
+        values = personalisation(message.reason, pcn_name, message.due_on, today)
         attempt = await sender.send(channel, address, message.reason, values, reference=str(message.id))
         await self._record(message, channel, attempt)
 
