@@ -30,6 +30,10 @@ install: $(STAMP)
 		echo "LINKWORK_PERSON_REF_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
 		echo "POSTGRES_PASSWORD=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(24))')"; \
 		echo "GRAFANA_ADMIN_PASSWORD=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(12))')"; \
+		echo "LINKWORK_CONTACT_ROUTE_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
+		echo "LINKWORK_NOTIFY_CALLBACK_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
+		echo "LINKWORK_LOCAL_NOTIFY_SERVICE_ID=$$($(PYTHON) -c 'import uuid; print(uuid.uuid4())')"; \
+		echo "LINKWORK_LOCAL_NOTIFY_SECRET=$$($(PYTHON) -c 'import secrets; import uuid; print(uuid.UUID(bytes=secrets.token_bytes(16)))')"; \
 	} > $@
 	@echo "wrote .env with random secrets for docker compose"
 
