@@ -161,6 +161,7 @@ def run_stack(
                 messaging,
             )
         )
+        console.env["LINKWORK_NOTIFICATIONS_URL"] = services[-1].url  # the console's task list reads it
         for service in services:
             service.start(sys.stdout)
         wait_until_ready(services, READY_TIMEOUT)
