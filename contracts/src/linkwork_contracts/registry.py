@@ -18,6 +18,7 @@ from linkwork_contracts.events import (
     ReferralCreatedV1,
     ReferralRequestedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
 )
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -29,6 +30,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     FollowUpRecordedV1,
     ReferralClosedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
     ProvisionGapV1,
 )
 

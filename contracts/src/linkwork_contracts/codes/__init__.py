@@ -13,6 +13,17 @@ from linkwork_contracts.codes.demographics import (
     age_band_bounds,
     ethnic_group,
 )
+from linkwork_contracts.codes.eligibility import (
+    ELIGIBILITY_REASON,
+    ELIGIBILITY_TAXONOMY_ID,
+    ELIGIBILITY_TAXONOMY_NAME,
+    ELIGIBILITY_TAXONOMY_TERMS,
+    ELIGIBILITY_TAXONOMY_URI,
+    ROUTE_REASON,
+    ROUTE_TAXONOMY_TERMS,
+    ConditionGroup,
+    EligibilityCode,
+)
 from linkwork_contracts.codes.needs import (
     NEED_TAXONOMY_TERMS,
     NEEDS_TAXONOMY_ID,
@@ -64,6 +75,11 @@ from linkwork_contracts.codes.services import (
 from linkwork_contracts.codes.snomed import SNOMED_DISPLAY, SnomedConcept, writeback_concepts
 
 __all__ = [
+    "ELIGIBILITY_REASON",
+    "ELIGIBILITY_TAXONOMY_ID",
+    "ELIGIBILITY_TAXONOMY_NAME",
+    "ELIGIBILITY_TAXONOMY_TERMS",
+    "ELIGIBILITY_TAXONOMY_URI",
     "ETHNIC_CATEGORY_LABELS",
     "MAX_PLAUSIBLE_AGE",
     "NEEDS_TAXONOMY_ID",
@@ -73,6 +89,8 @@ __all__ = [
     "NHS_STATED_GENDER_CODE",
     "PART_OF_DAY_HOURS",
     "REASON_REQUIRED",
+    "ROUTE_REASON",
+    "ROUTE_TAXONOMY_TERMS",
     "SNOMED_DISPLAY",
     "TERMINAL_STATUSES",
     "Accessibility",
@@ -80,6 +98,7 @@ __all__ = [
     "AttendanceStatus",
     "CapacityStatus",
     "ClosureReason",
+    "ConditionGroup",
     "ConfirmedBy",
     "ContactKind",
     "ContactMethod",
@@ -87,6 +106,7 @@ __all__ = [
     "CostUnit",
     "DayOfWeek",
     "DeliveryMode",
+    "EligibilityCode",
     "EthnicCategory",
     "EthnicGroup",
     "ImdDecile",
