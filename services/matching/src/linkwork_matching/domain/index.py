@@ -17,6 +17,7 @@ from linkwork_contracts.codes import NeedCategory
 from linkwork_matching.domain.columns import Columns
 from linkwork_matching.domain.constraints import NO_MAXIMUM_AGE, NO_MINIMUM_AGE
 from linkwork_matching.domain.criteria import Criteria
+from linkwork_matching.domain.eligibility import Verdict, restriction
 from linkwork_matching.domain.encoding import (
     LanguageBits,
     access_mask,
@@ -141,6 +142,7 @@ class ServiceIndex:
                     slots=session_slots(offer.sessions),
                     needs=needs,
                     effect=effect,
+                    restricted=service.restricted,
                 )
                 partition.live += 1
 
@@ -153,9 +155,19 @@ class ServiceIndex:
     def search(
         self, criteria: Criteria, need: NeedCategory, text: npt.NDArray[np.float64] | None, weights: Weights
     ) -> Hits:
-        usable = criteria.person.usable_languages
+        person = criteria.person
+        usable = person.usable_languages
+        place, who = person.place, person.circumstances
+
+        def admits(ordinal: int) -> Verdict:
+            service = self.service_at(ordinal)
+            barred = restriction(
+                service.areas, service.eligibility, service.condition_groups, service.service_id, place, who
+            )
+            return Verdict.INSIDE if barred is None else barred.verdict
+
         return self.partitions[need].select(
-            criteria, text, weights, lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages)
+            criteria, text, weights, lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages), admits
         )
 
     def text_scores(self, criteria: Criteria) -> npt.NDArray[np.float64] | None:
