@@ -183,7 +183,9 @@ MAX_POLYGON_POSITIONS = 5000  # across all of a service's polygons: outlines, no
 MAX_RING_POSITIONS = 2000
 
 POSTCODE_PREFIX_PATTERN = r"^[A-Z]{1,2}([0-9][A-Z0-9]?)?$"
-LOCAL_AUTHORITY_PATTERN = r"^[EWSN][0-9]{8}$"
+# Local authority GSS codes: unitary (E06), district (E07), metropolitan (E08), London borough (E09),
+# Welsh (W06), Scottish (S12), Northern Irish (N09) councils. Other GSS codes (LSOAs are E01) are not councils.
+LOCAL_AUTHORITY_PATTERN = r"^(E0[6-9]|W06|S12|N09)[0-9]{6}$"
 
 
 class _Area(_Part):
