@@ -79,6 +79,10 @@ async def test_inverness_housing_is_not_offered_leeds_only_advice_and_the_gap_is
         assert "needs a professional referral" in offered["Leeds housing line"]
         assert leeds_answer["gaps"] == []
 
+        # Only a location, in Holbeck (LS11): the nearest postcode district stands in.
+        located = await ask(location={"latitude": 53.78, "longitude": -1.56})
+        assert len(located["ranked"]) == 2  # type: ignore[arg-type]
+
 
 async def test_eligibility_facts_given_to_match_are_checked_and_validated(
     settings: Settings, kafka_bootstrap: str, token: Token

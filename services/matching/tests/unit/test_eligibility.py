@@ -182,3 +182,12 @@ def test_inverness_housing_is_not_offered_leeds_only_advice_and_reports_the_gap(
     (need,) = suggestions.needs
     assert [c.service.service_id for c in need.check_eligibility] == ["holbeck"]
     assert need.gap_reason is not None and "none for this area (for LS residents only)" in need.gap_reason
+
+
+def test_the_nearest_postcode_district_stands_in_only_when_near_enough() -> None:
+    from linkwork_matching.adapters.districts import bundled_districts
+
+    finder = bundled_districts()
+    assert finder.nearest(Location(53.78, -1.56)) == "LS11"
+    assert finder.nearest(Location(57.5, -4.2)) is None  # Inverness: no known district near
+    assert finder.nearest(Location(53.795, -1.752)) is None  # Bradford: LS28 is 5.8 km off

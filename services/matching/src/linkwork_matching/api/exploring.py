@@ -8,6 +8,7 @@ from uuid import UUID
 
 from linkwork_contracts.codes import DayOfWeek
 
+from linkwork_matching.adapters.districts import bundled_districts
 from linkwork_matching.adapters.outbound import delivery_mode
 from linkwork_matching.api.schemas import (
     MatchOption,
@@ -58,7 +59,15 @@ def person_for(request: MatchRequest, start: Person | None) -> Person:
         changes["availability"] = frozenset(
             (DayOfWeek(slot.day), slot.part_of_day) for slot in request.availability or ()
         )
-    return replace(person, **changes)
+    person = replace(person, **changes)
+    return with_district(person)
+
+
+def with_district(person: Person) -> Person:
+    """With only a location, the nearest postcode district (when near enough) for service areas."""
+    if person.postcode_district is None and person.location is not None:
+        return replace(person, postcode_district=bundled_districts().nearest(person.location))
+    return person
 
 
 def filters_for(request: MatchRequest) -> Filters:
