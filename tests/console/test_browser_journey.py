@@ -83,6 +83,11 @@ async def test_link_worker_journey_in_the_browser(stack: ConsoleSystem, chromium
 
             await eventually(suggestions_shown, within=90, what="suggestions on the plan page")
             await check_page(page, artefacts, "08-plan")
+            await page.get_by_text("Explore other options").click()
+            await page.get_by_label("Online", exact=True).check()
+            await page.get_by_role("button", name="Find options").click()
+            await page.get_by_role("heading", name="Other options found").wait_for()
+            await check_page(page, artefacts, "08-plan-explored")
             await page.fill("#goals", "Join a walking group")
             await page.locator('input[name="option"]').first.check()
             await page.get_by_role("button", name="Agree plan").click()

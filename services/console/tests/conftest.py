@@ -36,15 +36,18 @@ SignIn = Callable[..., Awaitable[Session]]
 def sign_in(console: FastAPI, browser: httpx.AsyncClient) -> SignIn:
     """Put a signed-in session in the store and its cookie in the client, as the OIDC callback would."""
 
-    async def make(token: str = "not-a-real-token", role: str = "link_worker", pcn: str = "U00001") -> Session:
+    async def make(
+        token: str = "not-a-real-token", role: str = "link_worker", pcn: str = "U00001", subject: str = "lw-1"
+    ) -> Session:
         store: PostgresSessionStore = console.state.sessions
         now = datetime.now(UTC)
         session = Session.start(now)
-        session.set("user", {"sub": "lw-1", "name": "Lee Worker", "role": role, "pcn": pcn})
+        session.set("user", {"sub": subject, "name": "Lee Worker", "role": role, "pcn": pcn})
         session.set(
             "tokens", {"access_token": token, "refresh_token": None, "id_token": None, "expires_at": time.time() + 3600}
         )
         await store.save(session, now)
+        browser.cookies.clear()  # a cookie the console set earlier would otherwise win
         browser.cookies.set("linkwork-session", session.id)
         return session
 

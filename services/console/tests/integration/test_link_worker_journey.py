@@ -142,6 +142,9 @@ async def test_journey_from_new_referral_to_closure(
         },
     )
     assert planned.status_code == 303, planned.text[:3000]
+    due = await browser.get("/caseload?view=mine&overdue=yes")
+    assert '<strong aria-current="page">My follow-ups due</strong>' in due.text
+    assert record_path not in due.text  # its follow-up is a month away
 
     followed = await post_form(
         browser,
@@ -183,3 +186,36 @@ async def test_other_pcn_and_other_roles_see_no_case_record(
     assert (await browser.get(path)).status_code == 404
     await sign_in(token("referrer", subject="gp-1"), role="referrer")
     assert (await browser.get(path)).status_code == 200
+
+
+async def test_a_link_worker_takes_over_and_a_pcn_manager_reassigns(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    from linkwork_referral.samples import referral_body
+
+    made = await referral_service.post(
+        "/referrals",
+        json=referral_body(synthetic_nhs_number(random.Random(6))),
+        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
+    )
+    path = f"/referrals/{made.json()['id']}"
+    accepted = await referral_service.post(
+        f"{path}/accept", json={}, headers={"Authorization": f"Bearer {token(subject='lw-1')}"}
+    )
+    assert accepted.status_code == 200
+
+    await sign_in(token(subject="lw-2"), subject="lw-2")
+    record = await browser.get(path)
+    assert "Take over this referral" in record.text
+    taken = await browser.post(f"{path}/reassign", data={"csrf_token": csrf(record)})
+    assert taken.status_code == 303
+    assert "Referral reassigned" in (await browser.get(path)).text
+
+    await sign_in(token("pcn_admin", subject="admin-1"), role="pcn_admin", subject="admin-1")
+    record = await browser.get(path)
+    assert "Accept and allocate" not in record.text
+    assert "Reassign to link worker" in record.text
+    wrong = await browser.post(f"{path}/reassign", data={"csrf_token": csrf(record), "link_worker": "lw-2"})
+    assert wrong.status_code == 400 and 'href="#link_worker"' in wrong.text
+    moved = await browser.post(f"{path}/reassign", data={"csrf_token": csrf(record), "link_worker": "lw-1"})
+    assert moved.status_code == 303

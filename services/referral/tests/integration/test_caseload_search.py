@@ -93,3 +93,29 @@ async def test_duplicate_person_check(client: httpx.AsyncClient, token: Token) -
         headers=worker,
     )
     assert wrong.status_code == 422 and "1234567890" not in wrong.text
+
+
+async def test_reassign_to_another_link_worker(client: httpx.AsyncClient, token: Token) -> None:
+    made = await client.post(
+        "/referrals", json=referral_body(synthetic_nhs_number(random.Random(23))), headers=token("referrer")
+    )
+    rid = made.json()["id"]
+    assert (await client.post(f"/referrals/{rid}/accept", json={}, headers=token(subject="lw-1"))).status_code == 200
+
+    # A link worker may take it over themselves, but not hand it to someone else; a pcn_admin may.
+    handed = await client.post(
+        f"/referrals/{rid}/reassign", json={"link_worker": "lw-3"}, headers=token(subject="lw-1")
+    )
+    assert handed.status_code == 403, handed.text
+    taken = await client.post(f"/referrals/{rid}/reassign", json={}, headers=token(subject="lw-2"))
+    assert taken.status_code == 200 and taken.json()["link_worker"] == "lw-2"
+    admin = token("pcn_admin", subject="admin-1")
+    assert (await client.post(f"/referrals/{rid}/reassign", json={}, headers=admin)).status_code == 422
+    moved = await client.post(f"/referrals/{rid}/reassign", json={"link_worker": "lw-3"}, headers=admin)
+    assert moved.status_code == 200 and moved.json()["link_worker"] == "lw-3"
+    elsewhere = token("pcn_admin", pcn=OTHER_PCN, subject="admin-9")
+    assert (
+        await client.post(f"/referrals/{rid}/reassign", json={"link_worker": "lw-9"}, headers=elsewhere)
+    ).status_code in (403, 404)
+    timeline = (await client.get(f"/referrals/{rid}/timeline", headers=token(subject="lw-3"))).json()
+    assert [entry["kind"] for entry in timeline].count("reassigned") == 2

@@ -315,6 +315,39 @@ async def accept(request: Request, referral_id: UUID, user: SignedIn, upstream: 
     return _see(referral_id)
 
 
+@router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
+async def reassign(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+    """A link worker takes the referral over; a PCN manager names the link worker (their staff id)."""
+    form = await request.form()
+    body: dict[str, str] = {}
+    if user.role is Role.PCN_ADMIN:
+        body["link_worker"] = text(form, "link_worker")
+    try:
+        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reassign", body)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        referral = await _referral(upstream, user, referral_id)
+        timeline = await upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline")
+        errors = FormErrors()
+        errors.add("link_worker", "Enter the staff id of a link worker other than the one allocated")
+        return pages.render(
+            request,
+            "referral.html",
+            400,
+            user=user,
+            title=f"{referral['person']['given_name']} {referral['person']['family_name']}",
+            column="full",
+            referral=referral,
+            timeline=list(reversed(timeline)),
+            baseline=[],
+            back="/caseload",
+            **errors.context(),
+        )
+    _flash(request.state.session, "Referral reassigned")
+    return _see(referral_id)
+
+
 @router.get("/referrals/{referral_id}/reject")
 async def reject_page(
     request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
@@ -483,11 +516,64 @@ async def record_what_matters(
 
 
 @router.get("/referrals/{referral_id}/plan")
-async def plan(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+async def plan(
+    request: Request,
+    referral_id: UUID,
+    user: SignedIn,
+    upstream: Upstream,
+    pages: Render,
+    explore: Annotated[str | None, Query(max_length=3)] = None,
+    mode: Annotated[list[str] | None, Query(max_length=3)] = None,
+    max_km: Annotated[str | None, Query(max_length=6)] = None,
+    max_cost: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
     referral = await _referral(upstream, user, referral_id)
-    return pages.render(
-        request, "plan.html", user=user, **await _plan_context(upstream, user, referral, FormErrors(), {})
-    )
+    context = await _plan_context(upstream, user, referral, FormErrors(), {})
+    if explore == "yes":
+        filters = {"mode": mode or [], "max_km": max_km or "", "max_cost": max_cost or ""}
+        context["explore"] = filters
+        context["explored"], explore_errors = await _explore(upstream, user, referral_id, filters)
+        context.update({k: v for k, v in explore_errors.context().items() if explore_errors})
+    return pages.render(request, "plan.html", user=user, **context)
+
+
+async def _explore(
+    upstream: Upstream, user: User, referral_id: UUID, filters: dict[str, Any]
+) -> tuple[list[dict[str, Any]], FormErrors]:
+    """Other options through matching's /match, starting from the referral's own person and preferences, with
+    the link worker's filters on top."""
+    errors = FormErrors()
+    body: dict[str, Any] = {"referral_id": str(referral_id), "options_per_need": 5, "limit": 20}
+    modes = [m for m in filters["mode"] if m in {d.value for d in DeliveryMode}]
+    if modes:
+        body["delivery_modes"] = modes
+    if filters["max_km"]:
+        try:
+            km = float(filters["max_km"])
+            if not 0 < km <= 200:
+                raise ValueError
+            body["max_distance_km"] = km
+        except ValueError:
+            errors.add("max_km", "Distance must be a number of kilometres from 1 to 200")
+    if filters["max_cost"]:
+        try:
+            pounds = float(filters["max_cost"])
+            if pounds < 0:
+                raise ValueError
+            body["max_cost_pence"] = round(pounds * 100)
+        except ValueError:
+            errors.add("max_cost", "Cost must be an amount in pounds, like 3 or 2.50")
+    if errors:
+        return [], errors
+    try:
+        answer = await upstream.post(user.token, "matching", "/match", body)
+    except UpstreamError as error:
+        if error.status not in (404, 422):
+            raise
+        errors.add("max_km", "Matching has not seen this referral yet. Try again in a moment.")
+        return [], errors
+    needs: list[dict[str, Any]] = answer.get("needs", [])
+    return needs, errors
 
 
 async def _plan_context(

@@ -33,6 +33,12 @@ def entry_for(event: events.DomainEvent) -> Entry:
         return Entry("referral-created", "Referral made", {})
     if isinstance(event, events.ReferralAccepted):
         return Entry("accepted", f"Accepted and allocated to {event.link_worker}", {"link_worker": event.link_worker})
+    if isinstance(event, events.ReferralReassigned):
+        return Entry(
+            "reassigned",
+            f"Reassigned to {event.link_worker}",
+            {"previous_link_worker": event.previous_link_worker, "link_worker": event.link_worker},
+        )
     if isinstance(event, events.ReferralRejected):
         return Entry("rejected", "Rejected", _json(event.closure))
     if isinstance(event, events.ContactLogged):

@@ -49,6 +49,25 @@ async def accept(
     )
 
 
+@router.post("/{referral_id}/reassign", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reassign")
+async def reassign(
+    referral_id: UUID, body: schemas.Reassign, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Move a referral being worked to another link worker: a pcn_admin names them; a link worker takes it over."""
+    if body.link_worker is None and principal.role is Role.PCN_ADMIN:
+        raise Problem(422, "Invalid request", "link_worker: a pcn_admin reassigns to a named link worker")
+    link_worker = body.link_worker or principal.subject
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.reassign(link_worker, now)
+
+    return ReferralView.of(
+        await service.act(
+            principal, referral_id, Action.REASSIGN, change, check=lambda _: access.check_assign(principal, link_worker)
+        )
+    )
+
+
 @router.post("/{referral_id}/reject", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reject")
 async def reject(
     referral_id: UUID, body: schemas.Reject, principal: CurrentPrincipal, service: Service

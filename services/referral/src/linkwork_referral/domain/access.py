@@ -34,7 +34,7 @@ class Operation(StrEnum):
 
 
 _CASEWORK = frozenset({Role.LINK_WORKER, Role.PCN_ADMIN})
-_ALLOCATION = frozenset({Action.ACCEPT, Action.REJECT})
+_ALLOCATION = frozenset({Action.ACCEPT, Action.REJECT, Action.REASSIGN})
 _CREATORS = frozenset({Role.REFERRER, Role.LINK_WORKER})
 
 

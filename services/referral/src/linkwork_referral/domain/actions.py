@@ -35,6 +35,7 @@ class Action(StrEnum):
     AGREE_PLAN = "agree a plan on"
     RECORD_FOLLOW_UP = "record a follow-up on"
     CLOSE = "close"
+    REASSIGN = "reassign"
 
 
 def _moves_to(state: WorkflowState, status: ReferralStatus, stage: LinkWorkerStage | None) -> bool:
@@ -67,6 +68,9 @@ def allowed_states(action: Action, closure_reason: ClosureReason | None = None) 
     if action is Action.LOG_CONTACT:
         # Any contact may be logged while the link worker holds the referral; only a made
         # first contact moves it on (to contacted).
+        return ACTIVE_STATES
+    if action is Action.REASSIGN:
+        # Another link worker takes over while the referral is being worked.
         return ACTIVE_STATES
     if action is Action.RECORD_ASSESSMENT:
         return _target_stage_states(LinkWorkerStage.ASSESSED)

@@ -24,6 +24,13 @@ class ReferralAccepted:
 
 
 @dataclass(frozen=True)
+class ReferralReassigned:
+    at: datetime
+    previous_link_worker: str | None
+    link_worker: str
+
+
+@dataclass(frozen=True)
 class ReferralRejected:
     at: datetime
     closure: Closure
@@ -65,6 +72,7 @@ class ReferralClosed:
 DomainEvent = (
     ReferralCreated
     | ReferralAccepted
+    | ReferralReassigned
     | ReferralRejected
     | ContactLogged
     | AssessmentRecorded

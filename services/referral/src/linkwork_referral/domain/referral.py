@@ -153,6 +153,13 @@ class Referral:
         self.link_worker, self.accepted_at = link_worker, now
         self._happened(events.ReferralAccepted(now, link_worker))
 
+    def reassign(self, link_worker: str, now: datetime) -> None:
+        check_allowed(Action.REASSIGN, self.state)
+        if link_worker == self.link_worker:
+            raise DomainError("the referral is already allocated to that link worker")
+        previous, self.link_worker = self.link_worker, link_worker
+        self._happened(events.ReferralReassigned(now, previous, link_worker))
+
     def reject(self, reason: str, by: str, now: datetime) -> None:
         check_allowed(Action.REJECT, self.state)
         if not reason.strip():
