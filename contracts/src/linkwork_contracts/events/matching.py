@@ -89,6 +89,13 @@ class ProvisionGapV1(Event):
         default=None, ge=0.0, description="Distance to the nearest eligible option out of reach"
     )
     detected_at: AwareDatetime
+    # Added in issue 21 (optional, so v1 readers of earlier events are unaffected).
+    excluded_by: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Which providers' rule kept the services near enough from these people, e.g. "
+        "'3 housing services within 5 km, none for this area (for Leeds residents only)'",
+    )
 
     def key(self) -> str:
         """`<district>:<need>`, so each area and need keeps its own order."""

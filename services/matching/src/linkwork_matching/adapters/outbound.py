@@ -73,6 +73,9 @@ def matches_suggested(
     )
 
 
+EXCLUDED_BY_MAX = 300
+
+
 def provision_gap(tally: GapTally, now: datetime) -> ProvisionGapV1:
     # A window must have length: a report in the same microsecond as its first referral gets one.
     end = max(now, tally.window_start + timedelta(microseconds=1))
@@ -85,4 +88,5 @@ def provision_gap(tally: GapTally, now: datetime) -> ProvisionGapV1:
         referrals_unmet=tally.unmet,
         nearest_option_km=tally.nearest_km,
         detected_at=now,
+        excluded_by=tally.excluded_by and tally.excluded_by[:EXCLUDED_BY_MAX],
     )
