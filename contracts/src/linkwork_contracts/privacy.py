@@ -43,6 +43,7 @@ ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ServiceLocation", "latitude"): "the exact location of a public venue",
     ("ServiceLocation", "longitude"): "the exact location of a public venue",
     ("SuggestedOption", "service_name"): "the public name of a suggested service",
+    ("EligibilityCheck", "service_name"): "the public name of a service to check eligibility for",
 }
 
 

@@ -23,6 +23,7 @@ from linkwork_contracts.events.follow_ups import (
     FollowUpRecordedV1,
 )
 from linkwork_contracts.events.matching import (
+    EligibilityCheck,
     MatchesSuggestedV1,
     NeedSuggestions,
     ProvisionGapV1,
@@ -42,6 +43,7 @@ __all__ = [
     "AvailabilitySlot",
     "Capacity",
     "Cost",
+    "EligibilityCheck",
     "Event",
     "FollowUpDueV1",
     "FollowUpRecordedV1",

@@ -30,6 +30,17 @@ class SuggestedOption(BaseModel):
     reasons: tuple[Reason, ...] = Field(min_length=1, max_length=10)
 
 
+class EligibilityCheck(BaseModel):
+    """A service within reach that may be for the person, if the link worker confirms a provider's rule
+    that nothing recorded answers (issue 21): never offered as an option, never dropped silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service_id: UUID
+    service_name: str = Field(min_length=1, max_length=200)
+    reason: Reason = Field(description="The rule and what is not recorded, e.g. 'for carers: check eligibility'")
+
+
 class NeedSuggestions(BaseModel):
     """The options for one need, best first. Empty when nothing suitable is within reach."""
 
@@ -37,6 +48,8 @@ class NeedSuggestions(BaseModel):
 
     need: NeedCategory
     options: tuple[SuggestedOption, ...] = Field(max_length=20)
+    # Added in issue 21 (optional: earlier events have none).
+    check_eligibility: tuple[EligibilityCheck, ...] = Field(default=(), max_length=10)
 
     @model_validator(mode="after")
     def _ranked(self) -> Self:
