@@ -43,10 +43,13 @@ ROW_TYPES: dict[str, npt.DTypeLike] = {
     "slots": np.uint32,
     "needs": np.uint32,
     "effect": np.float64,
-    "restricted": np.bool_,  # the service limits its areas or who it is for (issue 21)
+    # The service's providers' rules (areas, eligibility; issue 21) as an id shared by every service
+    # with the same rules, or NO_RULES. One verdict per distinct id per search.
+    "rules": np.int32,
 }
 # Verdicts as small integers, for the arrays of one search.
 INSIDE, OUTSIDE, UNKNOWN = 0, 1, 2
+NO_RULES = -1
 _VERDICT_CODES = {Verdict.INSIDE: INSIDE, Verdict.OUTSIDE: OUTSIDE, Verdict.UNKNOWN: UNKNOWN}
 
 
@@ -102,7 +105,7 @@ class NeedPartition:
         text: npt.NDArray[np.float64] | None,
         weights: Weights,
         speaks: Callable[[int], bool],
-        admits: Callable[[int], Verdict] | None = None,
+        admits: Callable[[int], Verdict] | None = None,  # rules id -> the person's verdict
     ) -> Hits:
         r = self.rows
         at = self.eligible(c, speaks)
@@ -110,12 +113,12 @@ class NeedPartition:
         # areas and eligibility are too varied for a bit mask, and most services have neither.
         verdicts = np.zeros(len(at), dtype=np.int8)
         if admits is not None:
-            seen: dict[int, int] = {}
-            for position in np.flatnonzero(r["restricted"][at]).tolist():
-                ordinal = int(r["ordinal"][at[position]])
-                if ordinal not in seen:
-                    seen[ordinal] = _VERDICT_CODES[admits(ordinal)]
-                verdicts[position] = seen[ordinal]
+            rules = r["rules"][at]
+            restricted = rules != NO_RULES
+            if restricted.any():
+                ids = np.unique(rules[restricted])
+                answers = np.array([_VERDICT_CODES[admits(int(i))] for i in ids.tolist()], dtype=np.int8)
+                verdicts[restricted] = answers[np.searchsorted(ids, rules[restricted])]
         in_person = r["venue"][at] != REMOTE
         distance = np.full(len(at), np.nan)
         location = c.person.location

@@ -26,7 +26,8 @@ from linkwork_matching.domain.service import Service, Venue
 # Scores are compared at a millionth: finer differences are float noise, and ties then fall to
 # the per-service tie breaker so every rebuild of the index orders them the same way.
 SCORE_QUANTUM = 1e-6
-SCORE_OFFSET = 4.0  # keeps quantised scores positive (scores are well above -4)
+SCORE_OFFSET = 4.0
+GAP_REASON_SAMPLE = 50  # keeps quantised scores positive (scores are well above -4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,8 @@ class Ranker:
         if not near:
             return None
         reasons = []
-        for ordinal in [*hits.barred.tolist(), *hits.unsure.tolist()]:
+        # The rules of a sample are enough to name them: services near one place share a few rules.
+        for ordinal in [*hits.barred[:GAP_REASON_SAMPLE].tolist(), *hits.unsure[:GAP_REASON_SAMPLE].tolist()]:
             barred = who_for(person, Offer(self.index.service_at(int(ordinal)), None))
             if barred is not None and barred.reason not in reasons:
                 reasons.append(barred.reason)
