@@ -118,6 +118,24 @@ def test_a_rejection_is_reported_closed_without_gp_codes(referral: Referral) -> 
     assert "outside our area" not in closed.model_dump_json()
 
 
+def test_entered_in_error_is_reported_closed_with_that_status_and_no_gp_codes(referral: Referral) -> None:
+    mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("in hospital", "lw-1", T0)
+    assert [mapper.outgoing(referral, e) for e in referral.take_events()] == [[], []]  # only this service tracks holds
+    referral.mark_entered_in_error("wrong person", "admin-1", T0)
+    [closed] = mapper.outgoing(referral, referral.take_events()[0])
+    assert closed.status.value == "entered-in-error" and closed.gp_record_codes == ()  # type: ignore[attr-defined]
+    assert "wrong person" not in closed.model_dump_json()
+
+
+def test_a_held_referral_document_round_trips(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("in hospital", "lw-1", T0)
+    referral.take_events()
+    assert from_document(to_document(referral)) == referral
+
+
 def test_the_document_round_trips(referral: Referral) -> None:
     walked = walk_through(referral)
     walked.take_events()

@@ -4,6 +4,7 @@ every form posts back to its own page, shows an error summary when wrong, and re
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -31,8 +32,8 @@ from linkwork_console.web.forms import FormErrors, choices, date_field, text, up
 
 router = APIRouter(include_in_schema=False)
 
-STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "completed", "rejected"]
-OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up"]
+OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "on-hold"]
+STATES = [*OPEN_STATES, "completed", "rejected", "entered-in-error"]
 CASE_ROLES = (Role.LINK_WORKER, Role.PCN_ADMIN, Role.REFERRER)
 
 
@@ -348,36 +349,119 @@ async def reassign(request: Request, referral_id: UUID, user: SignedIn, upstream
     return _see(referral_id)
 
 
-@router.get("/referrals/{referral_id}/reject")
-async def reject_page(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    return pages.render(
-        request, "reject.html", user=user, title="Reject referral", referral=referral, back=f"/referrals/{referral_id}"
+@dataclass(frozen=True)
+class ReasonForm:
+    """An action on the record that needs only a reason (reject, hold, entered in error): one page each."""
+
+    action: str  # the console's and the referral API's path segment
+    heading: str
+    label: str
+    hint: str
+    button: str
+    missing: str  # the error when no reason is given
+    done: str  # the flash after it is done
+    explain: str = ""
+    warning: bool = False
+
+
+REASON_FORMS = {
+    form.action: form
+    for form in (
+        ReasonForm(
+            "reject",
+            "Reject referral",
+            "Why is the referral rejected?",
+            "The referrer will see this reason",
+            "Reject referral",
+            "Enter why the referral is rejected (1000 characters or fewer)",
+            "Referral rejected",
+            warning=True,
+        ),
+        ReasonForm(
+            "hold",
+            "Put referral on hold",
+            "Why is the referral on hold?",
+            "For example, the person is in hospital or asked to wait. No follow-up falls due while it is on hold",
+            "Put on hold",
+            "Enter why the referral is on hold (1000 characters or fewer)",
+            "Referral put on hold",
+        ),
+        ReasonForm(
+            "entered-in-error",
+            "Mark as entered in error",
+            "What was the error?",
+            "For example, the wrong person or a duplicate referral",
+            "Mark as entered in error",
+            "Enter what the error was (1000 characters or fewer)",
+            "Referral marked as entered in error",
+            explain="The referral will be closed and left out of every outcomes figure. This cannot be undone.",
+            warning=True,
+        ),
     )
+}
 
 
-@router.post("/referrals/{referral_id}/reject", dependencies=[CsrfChecked])
-async def reject(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-    form = await request.form()
-    reason = text(form, "reason")
-    if not reason or len(reason) > 1000:
+def _reason_routes(form: ReasonForm) -> None:
+    """The form's page and its POST, at /referrals/{id}/<action> (one route each, not a catch-all path that
+    would shadow the record's other pages)."""
+
+    async def page(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
         referral = await _referral(upstream, user, referral_id)
-        errors = FormErrors()
-        errors.add("reason", "Enter why the referral is rejected (1000 characters or fewer)")
         return pages.render(
             request,
-            "reject.html",
-            400,
+            "reason.html",
             user=user,
-            title="Reject referral",
+            title=form.heading,
             referral=referral,
+            form=form,
             back=f"/referrals/{referral_id}",
-            **errors.context(),
         )
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reject", {"reason": reason})
-    _flash(request.state.session, "Referral rejected")
+
+    async def post(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+        reason = text(await request.form(), "reason")
+        errors = FormErrors()
+        if not reason or len(reason) > 1000:
+            errors.add("reason", form.missing)
+        else:
+            try:
+                await upstream.post(
+                    user.token, "referral", f"/referrals/{referral_id}/{form.action}", {"reason": reason}
+                )
+            except UpstreamError as error:
+                if error.status != 409:
+                    raise
+                # The referral changed meanwhile (someone else acted on it): say so by the field.
+                errors.add("reason", f"The referral no longer allows this: {error.detail}")
+        if errors:
+            referral = await _referral(upstream, user, referral_id)
+            return pages.render(
+                request,
+                "reason.html",
+                400,
+                user=user,
+                title=form.heading,
+                referral=referral,
+                form=form,
+                back=f"/referrals/{referral_id}",
+                **errors.context(),
+            )
+        _flash(request.state.session, form.done)
+        return _see(referral_id)
+
+    path = f"/referrals/{{referral_id}}/{form.action}"
+    router.add_api_route(path, page, methods=["GET"])
+    router.add_api_route(path, post, methods=["POST"], dependencies=[CsrfChecked])
+
+
+for _form in REASON_FORMS.values():
+    _reason_routes(_form)
+
+
+@router.post("/referrals/{referral_id}/resume", dependencies=[CsrfChecked])
+async def resume(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream) -> Response:
+    _require_case_access(user)
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/resume", {})
+    _flash(request.state.session, "Referral resumed")
     return _see(referral_id)
 
 

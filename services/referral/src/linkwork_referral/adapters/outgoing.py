@@ -46,7 +46,7 @@ class EventMapper:
             return [self._plan_agreed(referral, event)]
         if isinstance(event, events.FollowUpRecorded):
             return [self._follow_up_recorded(referral, event.contact, event.contacts_to_date)]
-        if isinstance(event, events.ReferralClosed | events.ReferralRejected):
+        if isinstance(event, events.ReferralClosed | events.ReferralRejected | events.ReferralEnteredInError):
             return [self._closed(referral, event.closure)]
         return []
 
@@ -133,10 +133,11 @@ class EventMapper:
         )
 
     def _closed(self, referral: Referral, closure: Closure) -> ReferralClosedV1:
-        rejected = closure.status is ReferralStatus.REJECTED
-        # ReferralClosedV1 requires a coded reason; a rejection's reason is free text that stays
-        # here, so it goes out as `other` with status rejected, and nothing for the GP record
-        # because the episode never began.
+        never_began = closure.status in (ReferralStatus.REJECTED, ReferralStatus.ENTERED_IN_ERROR)
+        # ReferralClosedV1 requires a coded reason; a rejection's (or an entered-in-error's) reason is
+        # free text that stays here, so it goes out as `other` with its status, and nothing for the GP
+        # record because the episode never began (or should never have been recorded). Outcomes leaves
+        # entered-in-error referrals out of every figure by that status.
         reason = closure.reason or ClosureReason.OTHER
         return ReferralClosedV1(
             referral_id=referral.id,
@@ -151,7 +152,7 @@ class EventMapper:
             closure_reason=reason,
             contacts_count=referral.contacts_made,
             final_measures=closure.final_measures,
-            gp_record_codes=() if rejected else writeback_concepts(reason),
+            gp_record_codes=() if never_began else writeback_concepts(reason),
         )
 
 

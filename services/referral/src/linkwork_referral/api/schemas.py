@@ -171,6 +171,14 @@ class Reject(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
+class Hold(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class EnteredInError(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
 class ContactIn(Strict):
     kind: ContactKind
     mode: DeliveryMode

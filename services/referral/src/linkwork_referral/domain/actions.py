@@ -36,6 +36,9 @@ class Action(StrEnum):
     RECORD_FOLLOW_UP = "record a follow-up on"
     CLOSE = "close"
     REASSIGN = "reassign"
+    HOLD = "put on hold"
+    RESUME = "resume"
+    ENTER_IN_ERROR = "mark as entered in error"
 
 
 def _moves_to(state: WorkflowState, status: ReferralStatus, stage: LinkWorkerStage | None) -> bool:
@@ -72,6 +75,14 @@ def allowed_states(action: Action, closure_reason: ClosureReason | None = None) 
     if action is Action.REASSIGN:
         # Another link worker takes over while the referral is being worked.
         return ACTIVE_STATES
+    if action is Action.HOLD:
+        return frozenset(s for s in WorkflowState if _moves_to(s, ReferralStatus.ON_HOLD, None))
+    if action is Action.RESUME:
+        # Back to the stage it was held at. Gravity lists on-hold -> in-progress only; a referral
+        # held before first contact returns to accepted (allocated), which the table does not name.
+        return frozenset({WorkflowState.ON_HOLD})
+    if action is Action.ENTER_IN_ERROR:
+        return frozenset(s for s in WorkflowState if _moves_to(s, ReferralStatus.ENTERED_IN_ERROR, None))
     if action is Action.RECORD_ASSESSMENT:
         return _target_stage_states(LinkWorkerStage.ASSESSED)
     if action is Action.AGREE_PLAN:

@@ -69,6 +69,26 @@ class ReferralClosed:
     closure: Closure
 
 
+@dataclass(frozen=True)
+class ReferralPutOnHold:
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReferralResumed:
+    at: datetime
+    held_since: datetime
+
+
+@dataclass(frozen=True)
+class ReferralEnteredInError:
+    """The referral should never have been recorded; it leaves every figure (closure has the status)."""
+
+    at: datetime
+    closure: Closure
+
+
 DomainEvent = (
     ReferralCreated
     | ReferralAccepted
@@ -79,4 +99,7 @@ DomainEvent = (
     | PlanAgreed
     | FollowUpRecorded
     | ReferralClosed
+    | ReferralPutOnHold
+    | ReferralResumed
+    | ReferralEnteredInError
 )

@@ -20,6 +20,7 @@ from linkwork_contracts.codes import (
     ReferralStatus,
     Urgency,
     closure_status,
+    stage_status,
 )
 from linkwork_contracts.events import Preferences
 from linkwork_contracts.measures import AnyMeasureResult, Timepoint
@@ -32,6 +33,7 @@ from linkwork_referral.domain.records import (
     Assessment,
     Closure,
     Contact,
+    Hold,
     Plan,
     PlanActivity,
     ScheduledFollowUp,
@@ -101,6 +103,7 @@ class Referral:
     assessment: Assessment | None = None
     plan: Plan | None = None
     closure: Closure | None = None
+    hold: Hold | None = None
     pending_events: list[events.DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -265,8 +268,35 @@ class Referral:
         self._check_repeat_measures(final_measures, Timepoint.CLOSURE)
         status = closure_status(reason)
         self.closure = Closure(status, reason, now, by, notes, tuple(final_measures))
-        self.status, self.stage = status, None
+        self.status, self.stage, self.hold = status, None, None
         self._happened(events.ReferralClosed(now, self.closure))
+
+    def put_on_hold(self, reason: str, by: str, now: datetime) -> None:
+        """Pause the referral (the person is in hospital, asked to wait...): the stage is kept for
+        resuming and the scheduler emits no follow-up-due while it is on hold."""
+        check_allowed(Action.HOLD, self.state)
+        if not reason.strip():
+            raise DomainError("putting a referral on hold needs a reason")
+        self.status = ReferralStatus.ON_HOLD
+        self.hold = Hold(reason, now, by)
+        self._happened(events.ReferralPutOnHold(now, reason))
+
+    def resume(self, now: datetime) -> None:
+        check_allowed(Action.RESUME, self.state)
+        assert self.hold is not None and self.stage is not None  # put_on_hold keeps both
+        held_since, self.hold = self.hold.since, None
+        self.status = stage_status(self.stage)
+        self._happened(events.ReferralResumed(now, held_since))
+
+    def mark_entered_in_error(self, reason: str, by: str, now: datetime) -> None:
+        """The referral should not exist (wrong person, duplicate, test): it closes and leaves the figures.
+        Allowed from any state, closed ones included, because recording it at all was the mistake."""
+        check_allowed(Action.ENTER_IN_ERROR, self.state)
+        if not reason.strip():
+            raise DomainError("marking a referral as entered in error needs a reason")
+        self.status, self.stage, self.hold = ReferralStatus.ENTERED_IN_ERROR, None, None
+        self.closure = Closure(ReferralStatus.ENTERED_IN_ERROR, None, now, by, notes=reason)
+        self._happened(events.ReferralEnteredInError(now, self.closure))
 
     def pending_follow_ups(self) -> tuple[ScheduledFollowUp, ...]:
         """The current plan's follow-ups not yet fulfilled, while the referral is open."""
