@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -16,6 +17,7 @@ from linkwork_contracts.codes import (
     NeedCategory,
 )
 from linkwork_contracts.envelope import encode, wrap
+from linkwork_contracts.events import ReferralCreatedV1
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.adapters.outgoing import EventMapper
@@ -127,6 +129,19 @@ def test_entered_in_error_is_reported_closed_with_that_status_and_no_gp_codes(re
     [closed] = mapper.outgoing(referral, referral.take_events()[0])
     assert closed.status.value == "entered-in-error" and closed.gp_record_codes == ()  # type: ignore[attr-defined]
     assert "wrong person" not in closed.model_dump_json()
+
+
+def test_only_a_change_matching_uses_republishes_referral_created(referral: Referral) -> None:
+    mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
+    referral.take_events()
+    referral.update_person(replace(referral.person, phone="07700 900123"), T0)
+    referral.update_person(replace(referral.person, interpreter_needed=True), T0 + timedelta(hours=1))
+    quiet, loud = (mapper.outgoing(referral, e) for e in referral.take_events())
+    assert quiet == []
+    [created] = loud
+    assert isinstance(created, ReferralCreatedV1)
+    assert created.version == 2 and created.person.interpreter_needed
+    assert created.updated_at == T0 + timedelta(hours=1)
 
 
 def test_a_held_referral_document_round_trips(referral: Referral) -> None:

@@ -315,3 +315,29 @@ def test_entered_in_error_from_any_state_even_closed(referral: Referral) -> None
     assert isinstance(event, events.ReferralEnteredInError)
     with pytest.raises(IllegalTransition):
         referral.mark_entered_in_error("twice", "admin-1", T0 + timedelta(days=8))
+
+
+def test_a_change_matching_uses_makes_a_new_version(referral: Referral) -> None:
+    referral.take_events()
+    assert referral.update_person(replace(referral.person, phone="07700 900123"), T0) == ("phone",)
+    assert referral.version == 1  # a phone number is not something matching uses
+    assert referral.update_person(replace(referral.person, postcode="LS1 1UR", given_name="Ad"), T0) == (
+        "given_name",
+        "postcode",
+    )
+    assert referral.version == 2
+    phone, postcode = referral.take_events()
+    assert isinstance(phone, events.PersonUpdated) and not phone.republish
+    assert isinstance(postcode, events.PersonUpdated) and postcode.republish and postcode.referral_version == 2
+    assert referral.update_person(referral.person, T0) == ()  # nothing changed: no event, no version
+    assert referral.take_events() == []
+
+
+def test_the_nhs_number_and_a_future_birth_date_are_refused(referral: Referral) -> None:
+    with pytest.raises(DomainError, match="nhs_number cannot be changed"):
+        referral.update_person(replace(referral.person, nhs_number="9434765919"), T0)
+    with pytest.raises(DomainError, match="date_of_birth is in the future"):
+        referral.update_person(replace(referral.person, date_of_birth=date(2030, 1, 1)), T0)
+    referral.reject("outside our area", "admin-1", T0)
+    with pytest.raises(IllegalTransition):
+        referral.update_person(replace(referral.person, phone="07700 900123"), T0)

@@ -42,6 +42,9 @@ class EventMapper:
         """The contract events a domain event causes (none for steps only this service tracks)."""
         if isinstance(event, events.ReferralCreated | events.AssessmentRecorded):
             return [self.referral_created(referral, event.at)]
+        if isinstance(event, events.PersonUpdated):
+            # Only a change matching uses makes a new version; a new phone number stays here.
+            return [self.referral_created(referral, event.at)] if event.republish else []
         if isinstance(event, events.PlanAgreed):
             return [self._plan_agreed(referral, event)]
         if isinstance(event, events.FollowUpRecorded):

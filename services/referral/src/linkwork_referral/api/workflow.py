@@ -78,6 +78,22 @@ async def reject(
     return ReferralView.of(await service.act(principal, referral_id, Action.REJECT, change))
 
 
+@router.put(
+    "/{referral_id}/person", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="update_person"
+)
+async def update_person(
+    referral_id: UUID, body: schemas.PersonIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Replace the person's details (the NHS number cannot change). A change to what matching uses (date of
+    birth, sex, ethnic category, postcode, languages, interpreter, accessibility) re-publishes referral-created
+    with the next version, so matching suggests again."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.update_person(body.to_person(), now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.UPDATE_PERSON, change))
+
+
 @router.post("/{referral_id}/hold", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="hold")
 async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipal, service: Service) -> ReferralView:
     """Put the referral on hold with a reason; no follow-up falls due until it is resumed."""

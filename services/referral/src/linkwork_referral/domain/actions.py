@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from linkwork_contracts.codes import (
+    TERMINAL_STATUSES,
     ClosureReason,
     LinkWorkerStage,
     ReferralStatus,
@@ -39,6 +40,7 @@ class Action(StrEnum):
     HOLD = "put on hold"
     RESUME = "resume"
     ENTER_IN_ERROR = "mark as entered in error"
+    UPDATE_PERSON = "change the person's details on"
 
 
 def _moves_to(state: WorkflowState, status: ReferralStatus, stage: LinkWorkerStage | None) -> bool:
@@ -83,6 +85,9 @@ def allowed_states(action: Action, closure_reason: ClosureReason | None = None) 
         return frozenset({WorkflowState.ON_HOLD})
     if action is Action.ENTER_IN_ERROR:
         return frozenset(s for s in WorkflowState if _moves_to(s, ReferralStatus.ENTERED_IN_ERROR, None))
+    if action is Action.UPDATE_PERSON:
+        # While the referral is open; a closed record is corrected by marking it entered in error.
+        return frozenset(s for s in WorkflowState if status_of(s) not in TERMINAL_STATUSES)
     if action is Action.RECORD_ASSESSMENT:
         return _target_stage_states(LinkWorkerStage.ASSESSED)
     if action is Action.AGREE_PLAN:

@@ -70,6 +70,16 @@ class ReferralClosed:
 
 
 @dataclass(frozen=True)
+class PersonUpdated:
+    """The person's details changed. `referral_version` went up when a field matching uses changed."""
+
+    at: datetime
+    changed: tuple[str, ...]
+    republish: bool
+    referral_version: int
+
+
+@dataclass(frozen=True)
 class ReferralPutOnHold:
     at: datetime
     reason: str
@@ -99,6 +109,7 @@ DomainEvent = (
     | PlanAgreed
     | FollowUpRecorded
     | ReferralClosed
+    | PersonUpdated
     | ReferralPutOnHold
     | ReferralResumed
     | ReferralEnteredInError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from linkwork_contracts.codes import (
@@ -28,7 +28,7 @@ from linkwork_contracts.measures import AnyMeasureResult, Timepoint
 from linkwork_referral.domain import events
 from linkwork_referral.domain.actions import Action, check_allowed
 from linkwork_referral.domain.errors import DomainError
-from linkwork_referral.domain.person import Person
+from linkwork_referral.domain.person import MATCHING_FIELDS, Person, changed_fields
 from linkwork_referral.domain.records import (
     Assessment,
     Closure,
@@ -132,13 +132,7 @@ class Referral:
 
     def _check_new(self) -> None:
         unique("needs", self.needs, minimum=1)
-        today = self.created_at.date()
-        if self.person.date_of_birth > today:
-            raise DomainError("date_of_birth is in the future")  # never echo a person's data
-        try:
-            self.person.age_band_on(today)
-        except ValueError as error:
-            raise DomainError(f"date_of_birth {self.person.date_of_birth}: {error}") from error
+        _check_person(self.person, self.created_at.date())
         if self.consent_recorded_at > self.created_at + CLOCK_SKEW:
             raise DomainError("consent_recorded_at is in the future")
 
@@ -271,6 +265,26 @@ class Referral:
         self.status, self.stage, self.hold = status, None, None
         self._happened(events.ReferralClosed(now, self.closure))
 
+    def update_person(self, person: Person, now: datetime) -> tuple[str, ...]:
+        """Correct or update the person's details; returns the names of the fields that changed. A change to
+        what matching uses makes a new version of the referral (re-published as referral-created)."""
+        check_allowed(Action.UPDATE_PERSON, self.state)
+        if person.nhs_number != self.person.nhs_number:
+            # The NHS number keys the pseudonymous person_ref every consumer holds: a wrong one means the
+            # referral was for the wrong person.
+            raise DomainError("nhs_number cannot be changed: mark the referral as entered in error and make a new one")
+        _check_person(person, now.date())
+        changed = changed_fields(self.person, person)
+        if not changed:
+            return changed
+        self.person = person
+        republish = bool(MATCHING_FIELDS.intersection(changed))
+        if republish:
+            self.version += 1
+            self.updated_at = now
+        self._happened(events.PersonUpdated(now, changed, republish, self.version))
+        return changed
+
     def put_on_hold(self, reason: str, by: str, now: datetime) -> None:
         """Pause the referral (the person is in hospital, asked to wait...): the stage is kept for
         resuming and the scheduler emits no follow-up-due while it is on hold."""
@@ -333,3 +347,12 @@ class Referral:
     def take_events(self) -> list[events.DomainEvent]:
         taken, self.pending_events = self.pending_events, []
         return taken
+
+
+def _check_person(person: Person, today: date) -> None:
+    if person.date_of_birth > today:
+        raise DomainError("date_of_birth is in the future")  # never echo a person's data
+    try:
+        person.age_band_on(today)
+    except ValueError as error:
+        raise DomainError(f"date_of_birth {person.date_of_birth}: {error}") from error
