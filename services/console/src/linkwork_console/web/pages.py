@@ -27,7 +27,7 @@ from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web import measures
-from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
+from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
 
 router = APIRouter(include_in_schema=False)
@@ -462,6 +462,123 @@ async def resume(request: Request, referral_id: UUID, user: SignedIn, upstream: 
     _require_case_access(user)
     await upstream.post(user.token, "referral", f"/referrals/{referral_id}/resume", {})
     _flash(request.state.session, "Referral resumed")
+    return _see(referral_id)
+
+
+# --- person details -------------------------------------------------------------------------------------
+
+# The fields the referral API's PUT /referrals/{id}/person takes; the page changes some and keeps the rest.
+_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "nhs_number",
+    "date_of_birth",
+    "sex",
+    "ethnic_category",
+    "address_lines",
+    "postcode",
+    "phone",
+    "email",
+    "preferred_contact",
+    "languages",
+    "interpreter_needed",
+    "accessibility_needs",
+)
+
+
+def _person_form(person: dict[str, Any]) -> dict[str, Any]:
+    born = date.fromisoformat(person["date_of_birth"])
+    return {
+        "given_name": person["given_name"],
+        "family_name": person["family_name"],
+        "dob-day": str(born.day),
+        "dob-month": str(born.month),
+        "dob-year": str(born.year),
+        "sex": person["sex"],
+        "postcode": person.get("postcode") or "",
+        "phone": person.get("phone") or "",
+        "interpreter": "yes" if person.get("interpreter_needed") else "",
+    }
+
+
+def _person_page(
+    request: Request, pages: Pages, user: User, referral: dict[str, Any], form: dict[str, Any], errors: FormErrors
+) -> Response:
+    return pages.render(
+        request,
+        "person.html",
+        400 if errors else 200,
+        user=user,
+        title="Change person details",
+        referral=referral,
+        form=form,
+        sexes=list(Sex),
+        back=f"/referrals/{referral['id']}",
+        **errors.context(),
+    )
+
+
+@router.get("/referrals/{referral_id}/person")
+async def person_page(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return _person_page(request, pages, user, referral, _person_form(referral["person"]), FormErrors())
+
+
+@router.post("/referrals/{referral_id}/person", dependencies=[CsrfChecked])
+async def change_person(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    form = await request.form()
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    errors = FormErrors()
+    given, family = text(form, "given_name"), text(form, "family_name")
+    if not given:
+        errors.add("given_name", "Enter the person's first name")
+    if not family:
+        errors.add("family_name", "Enter the person's last name")
+    birth = date_field(form, "dob", errors, "the person's date of birth")
+    if birth is not None and birth > date.today():
+        errors.add("dob-day", "Date of birth must be in the past")
+    if text(form, "sex") not in {s.value for s in Sex}:
+        errors.add("sex", "Select the person's sex")
+    if errors:
+        return _person_page(request, pages, user, referral, values, errors)
+    assert birth is not None
+    person = {k: referral["person"][k] for k in _PERSON_FIELDS}
+    person.update(
+        given_name=given,
+        family_name=family,
+        date_of_birth=birth.isoformat(),
+        sex=text(form, "sex"),
+        postcode=text(form, "postcode") or None,
+        phone=text(form, "phone") or None,
+        interpreter_needed=text(form, "interpreter") == "yes",
+    )
+    try:
+        updated = await upstream.put(user.token, "referral", f"/referrals/{referral_id}/person", person)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        upstream_errors(
+            error,
+            {
+                "given_name": ("given_name", "Enter a first name of 100 characters or fewer"),
+                "family_name": ("family_name", "Enter a last name of 100 characters or fewer"),
+                "date_of_birth": ("dob-day", "Enter a real date of birth"),
+                "postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
+                "phone": ("phone", "Enter a UK phone number"),
+            },
+            errors,
+        )
+        return _person_page(request, pages, user, referral, values, errors)
+    suggest_again = updated["version"] > referral["version"]
+    _flash(
+        request.state.session,
+        "Person details saved. New suggestions will follow" if suggest_again else "Person details saved",
+    )
     return _see(referral_id)
 
 
