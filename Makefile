@@ -7,7 +7,7 @@ PACKAGES := -e contracts -e runtime -e deploy/stack \
 	-e services/console
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages run test test-fast lint typecheck bench clean
+.PHONY: install system-packages run test test-fast lint typecheck bench fuzz clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml */*/pyproject.toml) \
 		services/console/package-lock.json
@@ -60,6 +60,10 @@ typecheck: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# A longer schemathesis hunt (100 examples per operation) than make test's short pass; the referral API today.
+fuzz: install
+	REFERRAL_FUZZ_EXAMPLES=100 $(BIN)/pytest services/referral/tests/integration/test_openapi_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) .data

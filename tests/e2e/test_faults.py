@@ -33,6 +33,7 @@ from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directo
 from linkwork_stack.topic_reader import read_topic
 
 pytestmark = pytest.mark.e2e
+GP_SOURCE = "urn:test:gp"  # the CloudEvents source of the requests this test sends
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # thousands of requests: only failures are news
 REFERRALS = 500
@@ -161,7 +162,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
             what="matching to index the directory",
         )
         requests = [
-            (topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(_request(p, rid), source="urn:test:gp")))
+            (topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(_request(p, rid), source=GP_SOURCE)))
             for rid, p in people.items()
         ]
         injected = [(topic, HOSTILE_KEY, value) for topic, values in hostile.items() for value in values]
@@ -177,7 +178,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
             async with gate:
                 person_rng = random.Random(request_id)
                 resilient = ResilientJourney(Journey(referral_client, system.headers, person_rng))
-                rid = str(referral_id_for(request_id))
+                rid = str(referral_id_for(request_id, GP_SOURCE))
                 return await resilient.drive(rid, people[request_id], person_rng, close=request_id in close_ids)
 
         try:
@@ -209,13 +210,15 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
         sets[(envelope["data"]["referral_id"], envelope["data"]["referral_version"])].add(envelope["id"])
     doubled = {key: ids for key, ids in sets.items() if len(ids) != 1}
     assert doubled == {}
-    referral_ids = {str(referral_id_for(request_id)) for request_id in people}
+    referral_ids = {str(referral_id_for(request_id, GP_SOURCE)) for request_id in people}
     assert {rid for rid, _ in sets} >= referral_ids
 
     # Every plan scheduled one follow-up due today. For people still in their plan it must be emitted exactly
     # once (relay copies share one event id); for people followed up and closed it may have been fulfilled
     # before it fell due, and then never emitted, but never twice.
-    open_referrals = {str(referral_id_for(request_id)) for request_id in people if request_id not in close_ids}
+    open_referrals = {
+        str(referral_id_for(request_id, GP_SOURCE)) for request_id in people if request_id not in close_ids
+    }
 
     async def all_due_emitted() -> dict[str, set[str]] | None:
         due: dict[str, set[str]] = defaultdict(set)

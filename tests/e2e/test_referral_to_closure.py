@@ -71,7 +71,7 @@ async def test_a_gp_referral_flows_to_closure_through_every_service(system: Syst
         request_id = f"e2e-{uuid.uuid4().hex[:12]}"
         person = Person.random(rng)
         await _publish(system.infra.kafka.bootstrap, _request(person, request_id))
-        rid = str(referral_id_for(request_id))
+        rid = str(referral_id_for(request_id, "urn:test:gp-system"))
         worker = system.headers("link_worker", subject="lw-1")
         referral = client.build_request("GET", f"{system.url('referral')}/referrals/{rid}", headers=worker)
 

@@ -34,6 +34,11 @@ class Settings(ServiceSettings):
     import_batch_size: int = Field(
         default=200, ge=1, le=10_000, description="LINKWORK_IMPORT_BATCH_SIZE: records per import transaction"
     )
+    max_import_uncompressed_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1024,
+        description="LINKWORK_MAX_IMPORT_UNCOMPRESSED_BYTES: largest total of the CSV files inside an imported zip",
+    )
     max_import_bytes: int = Field(
         default=200 * 1024 * 1024, ge=1024, description="LINKWORK_MAX_IMPORT_BYTES: largest import accepted over HTTP"
     )

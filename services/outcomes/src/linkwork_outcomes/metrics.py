@@ -1,9 +1,9 @@
 """Prometheus metrics of the outcomes service: business gauges from the projections, and operational ones.
 
 Business figures are read from PostgreSQL by a background refresher (scrapes must not wait on the
-database) and served from the last snapshot by a custom collector. They are operational signals
-for the deployment's own operators, scraped inside its network, and are not suppressed: the
-small-number rule applies to the reports that leave the service (see README.md).
+database) and served from the last snapshot by a custom collector. /metrics needs no sign-in, so the
+per-PCN counts follow the reports' small-number rule (issue 15): a count of 1-4 is published as NaN. The
+national figures (by source, plans agreed, services) are large and have no small cells in practice.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from prometheus_client.registry import Collector
 from linkwork_outcomes.adapters import business_figures
 from linkwork_outcomes.adapters.business_figures import BusinessFigures
 from linkwork_outcomes.domain.referral_summary import local_date
+from linkwork_outcomes.domain.suppression import is_small
 
 log = logging.getLogger(__name__)
 NAMESPACE = "linkwork_outcomes"
@@ -34,6 +36,12 @@ class OutcomesMetrics:
         self.projected = Counter(
             "projected_referrals",
             "Referral summaries recomputed by the projector",
+            namespace=NAMESPACE,
+            registry=registry,
+        )
+        self.summaries_failed = Counter(
+            "summaries_failed",
+            "Referrals whose summary could not be computed, set aside in summary_failure",
             namespace=NAMESPACE,
             registry=registry,
         )
@@ -55,6 +63,15 @@ class OutcomesMetrics:
         registry.register(self.business)
 
 
+def shown(count: int) -> float:
+    """A per-PCN count as /metrics publishes it: the reports' small-number rule applies (1-4 are suppressed).
+
+    /metrics is scraped without authentication, so a PCN's count of 1-4 would reveal what every report hides.
+    A suppressed cell keeps its series with the value NaN ("not shown"), so that queries see the PCN exists and
+    comparisons such as `> 10` are simply false for it."""
+    return math.nan if is_small(count) else float(count)
+
+
 class BusinessCollector(Collector):
     def __init__(self, topic_prefix: str) -> None:
         self._prefix = topic_prefix
@@ -69,7 +86,7 @@ class BusinessCollector(Collector):
             f"{NAMESPACE}_open_referrals", "Open referrals by PCN and workflow status", labels=["pcn", "status"]
         )
         for (pcn, status), count in sorted(figures.open_referrals.items()):
-            open_referrals.add_metric([pcn, status], count)
+            open_referrals.add_metric([pcn, status], shown(count))
         yield open_referrals
         by_source = GaugeMetricFamily(
             f"{NAMESPACE}_referrals",
@@ -88,7 +105,7 @@ class BusinessCollector(Collector):
             f"{NAMESPACE}_follow_ups_overdue", "Open referrals with a due follow-up not yet met", labels=["pcn"]
         )
         for pcn, count in sorted(figures.follow_ups_overdue.items()):
-            overdue.add_metric([pcn], count)
+            overdue.add_metric([pcn], shown(count))
         yield overdue
         services = GaugeMetricFamily(
             f"{NAMESPACE}_directory_services", "Community services known from the directory", labels=["status"]

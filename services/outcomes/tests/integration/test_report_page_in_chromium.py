@@ -29,7 +29,7 @@ from outcomes_support import JWT_SECRET
 pytestmark = pytest.mark.integration
 
 ARTIFACTS = Path(os.environ.get("LINKWORK_TEST_ARTIFACTS", Path(__file__).parents[4] / ".data" / "test-artifacts"))
-QUERY = "start=2025-01&end=2025-04"
+QUERY = "start=2025-01&end=2025-03"  # a calendar quarter
 
 
 @pytest.fixture

@@ -116,5 +116,27 @@ async def test_refusals_probes_and_event_created_referrals_are_audited(
     assert records[("read", "not-found", "link_worker")]["referral_id"] == missing
     from_event = records[("create-from-event", "allowed", "existing-system")]
     assert from_event["subject"] == "urn:test:gp-system"
-    assert from_event["referral_id"] == referral_id_for(event.request_id)
+    assert from_event["referral_id"] == referral_id_for(event.request_id, "urn:test:gp-system")
     assert from_event["referral_pcn"] == PCN
+
+
+async def test_a_request_id_is_unique_per_sending_system_not_across_them(settings: Settings) -> None:
+    """Issue 15 [medium]: `request_id` is unique per sending system; another system's "1" is another referral."""
+    pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    async with running_app(build_app(settings)) as _:
+        pass  # migrations
+    try:
+        service = build_app(settings).state.referral_service(type("Context", (), {"pool": pool})())
+        handler = ReferralRequestedHandler(service, PracticeDirectory.load(settings.practice_pcn_table, None))
+        request_id = f"req-{uuid4().hex[:8]}"
+        for source in ("urn:test:system-a", "urn:test:system-b", "urn:test:system-a"):
+            event = request(request_id)
+            async with pool.acquire() as connection, connection.transaction():
+                await handler(event, wrap(event, source=source), connection)
+        rows = await pool.fetch("SELECT id, request_source FROM referrals WHERE request_id = $1", request_id)
+    finally:
+        await pool.close()
+    assert {(r["id"], r["request_source"]) for r in rows} == {
+        (referral_id_for(request_id, "urn:test:system-a"), "urn:test:system-a"),
+        (referral_id_for(request_id, "urn:test:system-b"), "urn:test:system-b"),
+    }

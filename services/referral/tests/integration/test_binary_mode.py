@@ -43,7 +43,7 @@ async def test_a_binary_mode_request_creates_a_referral(client: httpx.AsyncClien
             await producer.send_and_wait(topics.REFERRAL_REQUESTED, data, key=request_id.encode(), headers=headers)
         finally:
             await producer.stop()
-        referral_id = str(referral_id_for(request_id))
+        referral_id = str(referral_id_for(request_id, "urn:linkwork:external:gp-engine"))
         await eventually(lambda: len(kafka.about(referral_id)) == 1, within=60, what="referral-created")
 
     [created] = kafka.about(referral_id)

@@ -78,7 +78,7 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
         finally:
             await producer.stop()
 
-        referral_id = str(referral_id_for(good_id))
+        referral_id = str(referral_id_for(good_id, "urn:test:gp-system"))
         dlq = topics.dlq(topics.REFERRAL_REQUESTED)
         await eventually(
             lambda: len(kafka.about(broken_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,

@@ -73,9 +73,22 @@ def _location_warnings(locations: Sequence[Location]) -> list[str]:
     ]
 
 
+def oversized_lists(document: dict[str, Any]) -> list[str]:
+    """`field: at most N items (too_long)` for each list of the document longer than the Service model allows."""
+    found = []
+    for name, field in Service.model_fields.items():
+        bound = next((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None), None)
+        value = document.get(name)
+        if bound is not None and isinstance(value, list) and len(value) > bound:
+            found.append(f"{name}: at most {bound} items (too_long)")
+    return found
+
+
 def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Service:
     """A service record checked against the ORUK schema and our rules; raises RecordRejected."""
     item = ImportItem("service", "request body", document)
+    if too_long := oversized_lists(document):  # before the schema walks thousands of items
+        raise RecordRejected(*too_long)
     errors = schemas.errors(oruk_schemas.SERVICE, document)
     if errors:
         raise RecordRejected(*errors)

@@ -265,6 +265,14 @@ class Contact(Record):
     attributes: list[Attribute] = []
 
 
+# Every service becomes one service-changed event with its locations and schedules inside; unbounded, one
+# record could exceed what Kafka accepts (1 MB by default) and block the directory's outbox. At these bounds
+# a service's event stays well under that (tests/security/test_service_size.py).
+MAX_LOCATIONS = 500
+MAX_SCHEDULES = 500
+MAX_CHILDREN = 200  # any other list of a service: areas, languages, funding, costs, contacts, attributes
+
+
 class Service(Record):
     id: UUID
     organization_id: UUID | None = None
@@ -281,15 +289,15 @@ class Service(Record):
     assurer_email: str | None = None
     alert: str | None = None
     last_modified: datetime | None = None
-    schedules: list[Schedule] = []
-    service_areas: list[ServiceArea] = []
-    service_at_locations: list[ServiceAtLocation] = []
-    languages: list[Language] = []
+    schedules: list[Schedule] = Field(default=[], max_length=MAX_SCHEDULES)
+    service_areas: list[ServiceArea] = Field(default=[], max_length=MAX_CHILDREN)
+    service_at_locations: list[ServiceAtLocation] = Field(default=[], max_length=MAX_LOCATIONS)
+    languages: list[Language] = Field(default=[], max_length=MAX_CHILDREN)
     organization: Organization | None = None
-    funding: list[Funding] = []
-    cost_options: list[CostOption] = []
-    contacts: list[Contact] = []
-    attributes: list[Attribute] = []
+    funding: list[Funding] = Field(default=[], max_length=MAX_CHILDREN)
+    cost_options: list[CostOption] = Field(default=[], max_length=MAX_CHILDREN)
+    contacts: list[Contact] = Field(default=[], max_length=MAX_CHILDREN)
+    attributes: list[Attribute] = Field(default=[], max_length=MAX_CHILDREN)
     social_prescribing: SocialPrescribing | None = None
 
     @model_validator(mode="after")

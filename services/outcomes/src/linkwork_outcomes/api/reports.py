@@ -1,7 +1,8 @@
 """Reports API: the summary as JSON or CSV, and as a self-contained HTML page with a print layout.
 
-Every route takes the same query: `start` and `end` (YYYY-MM, inclusive; default the twelve months
-to this one), and optionally `pcn` and `practice` (ODS codes). Commissioners may ask for any
+Every route takes the same query: `start` and `end` (YYYY-MM, inclusive; one calendar month, quarter or
+year, anything else is refused with 422 so that overlapping reports cannot be differenced; default this
+calendar year), and optionally `pcn` and `practice` (ODS codes). Commissioners may ask for any
 scope; a PCN admin gets their own PCN.
 """
 
@@ -19,7 +20,7 @@ from linkwork_runtime.context import Context
 from linkwork_runtime.problems import Problem
 
 from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, report_pcn
-from linkwork_outcomes.domain.period import MONTH_PATTERN, MonthRange
+from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.report import SummaryReport
 from linkwork_outcomes.metrics import OutcomesMetrics
@@ -47,11 +48,13 @@ def _request(
     require_role(principal, *REPORT_ROLES)
     try:
         if start is None and end is None:
-            months = MonthRange.ending(local_date(datetime.now(UTC)).replace(day=1), 12)
+            months = calendar_year(local_date(datetime.now(UTC)).year)
         elif start is None or end is None:
-            raise ValueError("give both start and end, or neither (the last twelve months)")
+            raise ValueError("give both start and end, or neither (this calendar year)")
         else:
             months = MonthRange.parse(start, end)
+        if months.calendar_bin is None:
+            raise ValueError(CALENDAR_BIN_RULE)
         return ReportRequest(months, report_pcn(principal, pcn), practice)
     except ScopeRefused as refused:
         raise Problem(403, "Forbidden", str(refused)) from refused

@@ -61,3 +61,30 @@ class MonthRange:
 
     def label(self, month: date) -> str:
         return f"{month.year:04d}-{month.month:02d}"
+
+    @property
+    def calendar_bin(self) -> str | None:
+        """ "month", "quarter" or "year" when the range is exactly one of those calendar bins, else None."""
+        if self.first == self.last:
+            return "month"
+        if self.first.year == self.last.year and self.first.month in (1, 4, 7, 10):
+            if self.last.month == self.first.month + 2:
+                return "quarter"
+            if self.first.month == 1 and self.last.month == 12:
+                return "year"
+        return None
+
+
+# Why reports are published for fixed calendar bins only (docs/decisions/15-hardening.md): two overlapping
+# periods (January-March against January-April) differ by one month, and their difference reveals counts of
+# 1-4 that each report suppresses. Bins that never overlap partially (a quarter holds whole months, a year
+# whole quarters) leave only nested totals, which secondary suppression covers.
+CALENDAR_BIN_RULE = (
+    "a report covers one calendar month (start = end), one calendar quarter (January-March, April-June, "
+    "July-September or October-December) or one calendar year (January-December): overlapping periods "
+    "would let suppressed small counts be recovered by subtracting one report from another"
+)
+
+
+def calendar_year(year: int) -> MonthRange:
+    return MonthRange(date(year, 1, 1), date(year, 12, 1))

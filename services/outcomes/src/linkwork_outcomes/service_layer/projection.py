@@ -9,13 +9,19 @@ old and new contribution. Doing it here, in batches, rather than in each handler
 - a rebuild can use the same arithmetic (`summarise`, `Contribution.include`) over every
   referral at once (bulk_projection.py), so rebuilt tables equal live ones.
 
+A referral whose summary raises is set aside in `summary_failure` (with the reason, field and rule only)
+and the rest of the batch is projected: one referral must not freeze every report.
+
 A claimed queue row is deleted in the same transaction that writes the summary, so a crash
 re-runs the batch; a fact committed after the claim leaves its own queue row for the next batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import asyncpg
+from linkwork_runtime.messaging.redaction import safe_message
 
 from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
 from linkwork_outcomes.domain.contribution import Contribution
@@ -31,8 +37,19 @@ RETURNING referral_id
 """
 
 
-async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000) -> int:
-    """Project up to `batch_size` queued referrals; returns how many (0 if another projector is busy)."""
+_FAILED = """
+INSERT INTO summary_failure (referral_id, reason) SELECT * FROM unnest($1::text[], $2::text[])
+ON CONFLICT (referral_id) DO UPDATE SET reason = excluded.reason, failed_at = now()
+"""
+_RECOVERED = "DELETE FROM summary_failure WHERE referral_id = ANY($1::text[])"
+
+
+async def project_pending(
+    connection: asyncpg.Connection, batch_size: int = 2000, on_failure: Callable[[str, str], None] | None = None
+) -> int:
+    """Project up to `batch_size` queued referrals; returns how many (0 if another projector is busy).
+
+    `on_failure(referral_id, reason)` is told about each referral whose summary could not be computed."""
     async with connection.transaction():
         if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", PROJECTOR_LOCK):
             return 0
@@ -44,8 +61,13 @@ async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000
         old = await summary_store.load(connection, referral_ids)
         delta = Contribution()
         new = []
+        failed: dict[str, str] = {}
         for referral_id in referral_ids:
-            summary = summarise(facts[referral_id])
+            try:
+                summary = summarise(facts[referral_id])
+            except Exception as error:  # deterministic in the facts: retrying the batch would fail again
+                failed[referral_id] = f"{type(error).__name__}: {safe_message(error)}"
+                continue
             previous = old.get(referral_id)
             if summary == previous:
                 continue
@@ -53,6 +75,12 @@ async def project_pending(connection: asyncpg.Connection, batch_size: int = 2000
             delta.include(summary)
             if previous is not None:
                 delta.include(previous, sign=-1)
+        if failed:
+            await connection.execute(_FAILED, list(failed), list(failed.values()))
+            for referral_id, reason in failed.items():
+                if on_failure is not None:
+                    on_failure(referral_id, reason)
+        await connection.execute(_RECOVERED, [r for r in referral_ids if r not in failed])
         await summary_store.save(connection, new)
         await aggregate_store.apply(connection, delta.without_zeros())
         await area_store.record(connection, area_store.areas_of(facts.values()))

@@ -31,6 +31,10 @@ class Projector:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
+    def _failed(self, referral_id: str, reason: str) -> None:
+        self._metrics.summaries_failed.inc()
+        log.error("projector: summary of referral %s set aside: %s", referral_id, reason)
+
     async def _run(self) -> None:
         failures = 0
         while not self._stopping.is_set():
@@ -38,7 +42,7 @@ class Projector:
             try:
                 with self._metrics.projection_seconds.time():
                     async with self._pool.acquire() as connection:
-                        done = await project_pending(connection, self._batch_size)
+                        done = await project_pending(connection, self._batch_size, self._failed)
                 self._metrics.projected.inc(done)
                 failures = 0
             except Exception as error:  # the database may be restarting: back off and carry on

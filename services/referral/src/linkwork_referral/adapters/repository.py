@@ -72,11 +72,12 @@ class ReferralRepository:
         self._connection = connection
         self._zone = time_zone
 
-    async def add(self, referral: Referral, person_ref: str) -> bool:
-        """Insert a new referral; False (and nothing stored) if its request id is already known."""
+    async def add(self, referral: Referral, person_ref: str, request_source: str | None = None) -> bool:
+        """Insert a new referral; False (and nothing stored) if its sending system's request id is already known."""
         inserted = await self._connection.fetchval(
-            f"""INSERT INTO referrals ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                ON CONFLICT (request_id) DO NOTHING RETURNING true""",
+            f"""INSERT INTO referrals ({_COLUMNS}, request_source)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                ON CONFLICT (request_source, request_id) DO NOTHING RETURNING true""",
             referral.id,
             referral.pcn,
             referral.referrer.subject,
@@ -89,6 +90,7 @@ class ReferralRepository:
             referral.created_at,
             referral.updated_at or referral.created_at,
             to_document(referral),
+            request_source,
         )
         return bool(inserted)
 

@@ -6,6 +6,7 @@ accepts exactly what the events can carry.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Self
 from uuid import UUID
@@ -68,12 +69,19 @@ def _first_message(error: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
+# Control characters other than tab and line breaks: no person's details contain them, and stored they
+# reach terminals, logs and CSV exports (an ESC sequence recolours or rewrites an operator's screen).
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def storable_text(value: object) -> object:
     """Refuse text PostgreSQL cannot store: NUL characters and lone UTF-16 surrogates (both are
-    valid JSON escapes, so JSON parsing lets them through)."""
+    valid JSON escapes, so JSON parsing lets them through); and control characters."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("text must not contain NUL (\\u0000) characters")
+        if _CONTROL.search(value):
+            raise ValueError("text must not contain control characters (only tab and line breaks)")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

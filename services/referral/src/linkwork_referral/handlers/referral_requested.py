@@ -1,7 +1,8 @@
 """referral-requested: existing systems send referrals in; each request id makes one referral.
 
-The referral's id is derived from the request id, and the referrals table holds the request id
-under a unique constraint, so a redelivered or resent request finds its referral and does nothing.
+The referral's id is derived from the sending system (the CloudEvents source) and its request id, and the
+referrals table holds both under a unique constraint, so a redelivered or resent request finds its referral
+and does nothing, while another system's request with the same id makes its own referral.
 A request that fails its schema never reaches this handler (the runner dead-letters it); one the
 workflow refuses (no PCN for its practice, an implausible date) fails here and, after the
 runner's bounded retries, is dead-lettered with the reason.
@@ -24,8 +25,10 @@ from linkwork_referral.service_layer.errors import Unroutable
 from linkwork_referral.service_layer.referrals import ReferralService
 
 
-def referral_id_for(request_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"urn:linkwork:referral-request:{request_id}")
+def referral_id_for(request_id: str, source: str) -> UUID:
+    """The referral made from request `request_id` of the sending system `source` (its CloudEvents source):
+    request ids are unique per sending system only."""
+    return uuid5(NAMESPACE_URL, f"urn:linkwork:referral-request:{source}:{request_id}")
 
 
 class ReferralRequestedHandler:
@@ -33,8 +36,10 @@ class ReferralRequestedHandler:
         self._service, self._practices = service, practices
 
     async def __call__(self, event: ReferralRequestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-        referral_id = referral_id_for(event.request_id)
-        if await connection.fetchval("SELECT true FROM referrals WHERE request_id = $1", event.request_id):
+        source = str(envelope.source)
+        referral_id = referral_id_for(event.request_id, source)
+        known = "SELECT true FROM referrals WHERE request_source = $1 AND request_id = $2"
+        if await connection.fetchval(known, source, event.request_id):
             return
         pcn = self._practices.pcn_for(event.practice_ods_code)
         if pcn is None:
@@ -83,7 +88,7 @@ class ReferralRequestedHandler:
         )
         repository = self._service.repository(connection)
         # Two requests racing with one id: the second insert does nothing and records nothing.
-        if await repository.add(referral, self._service.mapper.person_ref(referral)):
+        if await repository.add(referral, self._service.mapper.person_ref(referral), source):
             await self._service.record_changes(connection, referral, str(envelope.source), "existing-system")
             await audit.record_as(
                 connection,
