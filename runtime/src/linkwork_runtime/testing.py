@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 
@@ -64,3 +68,61 @@ def assert_table_is_true(answered: Mapping[str, int], table: Path) -> None:
     """The committed table says exactly what the service answered; the message holds the rows to paste."""
     rows = "\n".join(f"| {kind} | {status} | yes |" for kind, status in answered.items())
     assert dict(answered) == committed_table(table), f"{table.name} is out of date; rows:\n{rows}"
+
+
+@asynccontextmanager
+async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
+    """Serve an app already started by `running_app` on a free loopback port; yield its base URL.
+
+    For tools that need a real URL (schemathesis): the app's lifespan is not run again, so the test keeps
+    the one app, its fixtures and its database.
+    """
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():  # failed to bind or start: raise its error here
+            serving.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+FUZZ_EXAMPLES = "LINKWORK_FUZZ_EXAMPLES"
+"""Examples per operation: a short pass in `make test` by default, 100 or more from `make fuzz`."""
+
+
+async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 6) -> None:
+    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx.
+
+    Fails with the tail of schemathesis' report. Seeded, so a failure repeats.
+    """
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{base_url}/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        os.environ.get(FUZZ_EXAMPLES, str(default_examples)),
+        "--seed",
+        "1",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--request-timeout",
+        "10",
+        "--report-dir",
+        str(workdir),
+        cwd=workdir,  # schemathesis keeps its example database in the working directory
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    report = output.decode(errors="replace")
+    print(report[-1500:])  # the summary: operations, phases, test cases generated
+    assert process.returncode == 0, report[-8000:]
