@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -159,13 +159,17 @@ class Dispatcher:
     async def _undeliverable(self, message: store.Claimed, channel: Channel | None, failure: str) -> None:
         async with self._pool.acquire() as connection, connection.transaction():
             await store.settle(connection, message.id, Status.UNDELIVERABLE, failure=failure)
-            await raise_undeliverable_task(connection, message, channel, failure)
+            await raise_undeliverable_task(connection, message, channel, failure, datetime.now(self._zone).date())
         self._metrics.count(channel.value if channel else None, "failed")
         log.warning("message undeliverable", extra={"message_id": str(message.id), "failure": failure})
 
 
 async def raise_undeliverable_task(
-    connection: asyncpg.Connection, message: store.Claimed | asyncpg.Record, channel: Channel | None, failure: str
+    connection: asyncpg.Connection,
+    message: store.Claimed | asyncpg.Record,
+    channel: Channel | None,
+    failure: str,
+    today: date,
 ) -> None:
     """'could not reach by SMS' on the link worker's list, linked to the referral."""
     get = message.__getitem__ if isinstance(message, asyncpg.Record) else message.__getattribute__
@@ -177,6 +181,6 @@ async def raise_undeliverable_task(
         referral_id=get("referral_id"),
         pcn_code=get("pcn_code"),
         link_worker_id=get("link_worker_id"),
-        due_on=datetime.now().date(),
+        due_on=today,
         detail=f"could not reach by {words} ({failure})",
     )
