@@ -65,9 +65,10 @@ typecheck: install
 bench: install
 	$(BIN)/python -m bench
 
-# A longer schemathesis hunt (100 examples per operation) than make test's short pass; the referral API today.
+# A longer schemathesis hunt (100 examples per operation) than make test's short pass, on every API.
 fuzz: install
-	REFERRAL_FUZZ_EXAMPLES=100 $(BIN)/pytest services/referral/tests/integration/test_openapi_fuzz.py -q
+	LINKWORK_FUZZ_EXAMPLES=$${LINKWORK_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q \
+		$(foreach s,referral directory matching outcomes,services/$(s)/tests/integration/test_openapi_fuzz.py)
 
 clean:
 	rm -rf $(VENV) .data
