@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -16,8 +17,10 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.structs import OffsetAndMetadata
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from linkwork_contracts import examples
@@ -178,3 +181,35 @@ def due_event(referral_id: uuid.UUID, person_ref: str, due_on: date) -> FollowUp
     return examples.FOLLOW_UP_DUE.model_copy(
         update={"referral_id": referral_id, "person_ref": person_ref, "follow_up_id": uuid.uuid4(), "due_on": due_on}
     )
+
+
+async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit `group`'s offsets at the end of `topics` (created if missing), so a consumer in it skips the
+    history other tests left on the shared broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(t, num_partitions=4, replication_factor=1) for t in topics if t not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions: list[TopicPartition] = []
+        for topic in topics:
+            for _ in range(50):
+                found = consumer.partitions_for_topic(topic)
+                if found:
+                    partitions += [TopicPartition(topic, p) for p in sorted(found)]
+                    break
+                await consumer._client.force_metadata_update()
+                await asyncio.sleep(0.1)
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()

@@ -97,6 +97,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 default_pcn_name=settings.default_pcn_name,
                 letters=settings.letters,
                 timezone=settings.timezone,
+                acceptance_poll_seconds=settings.acceptance_poll_seconds,
+                acceptance_wait=timedelta(days=settings.acceptance_wait_days),
             )
             state.dispatchers.append(dispatcher)
             parts += [_Closing(routes_client), dispatcher]

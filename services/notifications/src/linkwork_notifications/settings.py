@@ -27,6 +27,15 @@ class Settings(ServiceSettings):
         description="LINKWORK_LEASE_SECONDS: a message being sent is left to its sender this long; after that "
         "another sender asks the provider whether it went (by reference) before sending it",
     )
+    acceptance_poll_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="LINKWORK_ACCEPTANCE_POLL_SECONDS: how often a first-contact message checks whether its "
+        "referral has been accepted (it is sent only after)",
+    )
+    acceptance_wait_days: int = Field(
+        default=14, ge=1, description="LINKWORK_ACCEPTANCE_WAIT_DAYS: a referral not accepted by then gets none"
+    )
     max_attempts: int = Field(default=5, ge=1, le=50, description="LINKWORK_MAX_ATTEMPTS: then undeliverable")
     retry_initial_seconds: float = Field(default=30.0, gt=0)
     retry_maximum_seconds: float = Field(default=3600.0, gt=0)

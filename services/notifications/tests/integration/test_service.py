@@ -61,11 +61,13 @@ async def test_reminders_tasks_opt_out_and_no_duplicates(kafka_bootstrap: str, d
 
 
 async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, routes: ContactRouteServer) -> None:
-    keen, opting_out, no_consent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    keen, opting_out, no_consent, waiting = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     refs = {r: derive_person_ref(examples.NHS_NUMBER, r.bytes * 2) for r in (keen, opting_out, no_consent)}
+    waiting_ref = derive_person_ref(examples.NHS_NUMBER, waiting.bytes * 2)
     routes.routes[str(keen)] = sms_route()
     routes.routes[str(opting_out)] = sms_route(phone="07700900456")
     routes.routes[str(no_consent)] = sms_route(phone="07700900789", consented_channels=[])
+    routes.routes[str(waiting)] = sms_route(phone="07700900321", accepted=False)  # not yet triaged
     settings = Settings(
         database_url=database_url,
         kafka_bootstrap_servers=bootstrap,
@@ -79,14 +81,21 @@ async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, rou
         referral_url=routes.url,
         contact_route_token=ROUTE_TOKEN,
         dispatch_interval_seconds=0.2,
+        acceptance_poll_seconds=0.5,
     )
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     due_on = today + timedelta(days=2)
-    created = [(e, wrap(e, source=SOURCE)) for e in (created_event(r, refs[r]) for r in (keen, opting_out, no_consent))]
+    created = [(e, wrap(e, source=SOURCE)) for e in (created_event(r, refs[r]) for r in refs)]
+    created.append((event := created_event(waiting, waiting_ref), wrap(event, source=SOURCE)))
     async with running_app(build_app(settings)) as client:
         # The same referral-created delivered twice (a relay that died between publish and delete).
         await produce(bootstrap, prefix, [*created, created[0]])
         await eventually(lambda: _has(notify, 2), within=60, what="two first-contact SMS")
+        # The first-contact message waits for acceptance (without using up its attempts), then goes.
+        assert "07700900321" not in [m["phone_number"] for m in notify.messages()]
+        routes.routes[str(waiting)]["accepted"] = True
+        await eventually(lambda: _has(notify, 3), within=60, what="the first-contact SMS after acceptance")
+        assert [m["phone_number"] for m in notify.messages()].count("07700900321") == 1
 
         response = await client.put(f"/referrals/{opting_out}/opt-outs/sms", headers=_auth())
         assert response.status_code == 204
@@ -94,7 +103,7 @@ async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, rou
             (e, wrap(e, source=SOURCE)) for e in (due_event(r, refs[r], due_on) for r in (keen, opting_out, no_consent))
         ]
         await produce(bootstrap, prefix, [*due, due[0]])
-        await eventually(lambda: _has(notify, 3), within=60, what="the follow-up reminder")
+        await eventually(lambda: _has(notify, 4), within=60, what="the follow-up reminder")
         await eventually(lambda: _settled(client), within=60, what="every message settled")
 
         sent = notify.messages()
@@ -127,8 +136,8 @@ async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, rou
         assert undeliverable["detail"].startswith("could not reach by SMS")
 
         metrics = (await client.get("/metrics")).text
-        assert 'linkwork_notifications_messages_total{channel="sms",outcome="sent"} 3.0' in metrics
-    assert len(notify.messages()) == 3  # nothing more after shutdown either
+        assert 'linkwork_notifications_messages_total{channel="sms",outcome="sent"} 4.0' in metrics
+    assert len(notify.messages()) == 4  # nothing more after shutdown either
 
 
 async def _has(notify: Any, count: int) -> bool:
@@ -139,4 +148,4 @@ async def _settled(client: Any) -> bool:
     pool = client._transport.app.state.context.pool
     pending = await pool.fetchval("SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')")
     total = await pool.fetchval("SELECT count(*) FROM messages")
-    return bool(pending == 0 and total == 6)
+    return bool(pending == 0 and total == 7)

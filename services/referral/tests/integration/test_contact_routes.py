@@ -42,11 +42,23 @@ async def _check(client: httpx.AsyncClient, token: Token, settings: Settings) ->
     ok = {"Authorization": f"Bearer {ROUTE_TOKEN}"}
 
     route = (await client.get(f"/internal/contact-routes/{by_sms}", headers=ok)).json()
-    assert route == {"preferred_channel": "sms", "consented_channels": ["sms"], "phone": "0113 496 0000"}
+    assert route == {
+        "accepted": False,  # still waiting for triage
+        "preferred_channel": "sms",
+        "consented_channels": ["sms"],
+        "phone": "0113 496 0000",
+    }
+    assert (await client.post(f"/referrals/{by_sms}/accept", json={}, headers=token())).status_code == 200
+    assert (await client.get(f"/internal/contact-routes/{by_sms}", headers=ok)).json()["accepted"] is True
     route = (await client.get(f"/internal/contact-routes/{by_email}", headers=ok)).json()
-    assert route == {"preferred_channel": "email", "consented_channels": ["email"], "email": "ada@example.org"}
+    assert route == {
+        "accepted": False,
+        "preferred_channel": "email",
+        "consented_channels": ["email"],
+        "email": "ada@example.org",
+    }
     route = (await client.get(f"/internal/contact-routes/{by_phone}", headers=ok)).json()
-    assert route == {"consented_channels": []}  # the link worker calls
+    assert route == {"accepted": False, "consented_channels": []}  # the link worker calls
 
     # A person's token, even a PCN admin's, is not the notifications service's credential.
     refused = await client.get(f"/internal/contact-routes/{by_sms}", headers=token("pcn_admin"))
@@ -63,6 +75,7 @@ async def _check(client: httpx.AsyncClient, token: Token, settings: Settings) ->
     finally:
         await connection.close()
     assert [tuple(r) for r in rows] == [
+        ("notifications", "service", "allowed", by_sms),
         ("notifications", "service", "allowed", by_sms),
         ("notifications", "service", "allowed", by_email),
         ("notifications", "service", "allowed", by_phone),

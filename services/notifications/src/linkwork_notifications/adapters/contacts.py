@@ -32,6 +32,7 @@ def route_from_json(body: dict[str, object]) -> ContactRoute:
         phone=phone if isinstance(phone, str) else None,
         email=email if isinstance(email, str) else None,
         pcn_name=pcn_name if isinstance(pcn_name, str) else None,
+        accepted=body.get("accepted", True) is True,
     )
 
 

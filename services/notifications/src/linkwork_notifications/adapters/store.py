@@ -24,6 +24,7 @@ class Claimed:
     channel: Channel | None
     attempts: int
     in_doubt: bool  # a previous sender handed it to a provider and never recorded the outcome
+    created_at: datetime
 
 
 async def remember_referral(
@@ -123,7 +124,7 @@ SET status = 'sending', attempts = m.attempts + 1, next_attempt_at = now() + mak
 FROM due
 WHERE m.id = due.id
 RETURNING m.id, m.reason, m.referral_id, m.person_ref, m.pcn_code, m.link_worker_id, m.due_on, m.channel,
-          m.attempts, due.status = 'sending' AS in_doubt
+          m.attempts, due.status = 'sending' AS in_doubt, m.created_at
 """
 
 
@@ -143,6 +144,7 @@ async def claim(pool: asyncpg.Pool, batch_size: int, lease_seconds: float) -> li
             channel=Channel(row["channel"]) if row["channel"] else None,
             attempts=row["attempts"],
             in_doubt=row["in_doubt"],
+            created_at=row["created_at"],
         )
         for row in rows
     ]
@@ -179,4 +181,15 @@ async def settle(
         failure,
         suppressed_because,
         retry_in_seconds,
+    )
+
+
+async def wait(connection: asyncpg.Connection, message_id: UUID, seconds: float) -> None:
+    """Put a claimed message back for later without using up an attempt (it is waiting, not failing)."""
+    await connection.execute(
+        """UPDATE messages SET status = 'pending', attempts = attempts - 1, updated_at = now(),
+                  next_attempt_at = now() + make_interval(secs => $2)
+           WHERE id = $1""",
+        message_id,
+        seconds,
     )

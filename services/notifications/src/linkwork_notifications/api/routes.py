@@ -155,6 +155,7 @@ async def receipt(
                 body.status,
             )
             channel = Channel(row["channel"]) if row["channel"] else None
-            await raise_undeliverable_task(connection, row, channel, body.status)
+            today = datetime.now(ZoneInfo(_settings(request).timezone)).date()
+            await raise_undeliverable_task(connection, row, channel, body.status, today)
             state.metrics.count(row["channel"], "failed")
     return Response(status_code=204)

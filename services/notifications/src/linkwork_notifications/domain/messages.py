@@ -45,6 +45,7 @@ class ContactRoute:
     phone: str | None = None
     email: str | None = None
     pcn_name: str | None = None
+    accepted: bool = True  # false while the referral waits for triage: no first-contact message yet
 
     def address(self, channel: Channel) -> str | None:
         if channel is Channel.SMS:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -21,7 +21,7 @@ from linkwork_notifications.adapters import store
 from linkwork_notifications.adapters.channels import Channels, InDoubt
 from linkwork_notifications.adapters.contacts import ContactRoutes, ContactRouteUnavailable
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
-from linkwork_notifications.domain.messages import Channel, Status, choose_channel, personalisation
+from linkwork_notifications.domain.messages import Channel, Reason, Status, choose_channel, personalisation
 from linkwork_notifications.metrics import NotificationMetrics
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ class Dispatcher:
         default_pcn_name: str,
         letters: bool,
         timezone: str,
+        acceptance_poll_seconds: float = 600.0,
+        acceptance_wait: timedelta = timedelta(days=14),
     ) -> None:
         self._pool = pool
         self._routes = routes
@@ -58,6 +60,8 @@ class Dispatcher:
         self._default_pcn_name = default_pcn_name
         self._letters = letters
         self._zone = ZoneInfo(timezone)
+        self._acceptance_poll = acceptance_poll_seconds
+        self._acceptance_wait = acceptance_wait
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -103,6 +107,9 @@ class Dispatcher:
         except ContactRouteUnavailable:
             await self._temporary(message, message.channel, Attempt(Outcome.TEMPORARY, failure="route-unavailable"))
             return
+        if message.reason is Reason.FIRST_CONTACT and route is not None and not route.accepted:
+            await self._await_acceptance(message)
+            return
         async with self._pool.acquire() as connection:
             opted_out = await store.opted_out(connection, message.person_ref)
         decision = choose_channel(route, opted_out, letters=self._letters)
@@ -126,6 +133,15 @@ class Dispatcher:
         values = personalisation(message.reason, pcn_name, message.due_on, today)
         attempt = await sender.send(channel, address, message.reason, values, reference=str(message.id))
         await self._record(message, channel, attempt)
+
+    async def _await_acceptance(self, message: store.Claimed) -> None:
+        """The first-contact message goes after the referral is accepted; one never accepted gets none."""
+        async with self._pool.acquire() as connection:
+            if datetime.now(self._zone) - message.created_at > self._acceptance_wait:
+                await store.settle(connection, message.id, Status.SUPPRESSED, suppressed_because="not-accepted")
+                self._metrics.count(None, "suppressed")
+            else:
+                await store.wait(connection, message.id, self._acceptance_poll)
 
     async def _record(self, message: store.Claimed, channel: Channel, attempt: Attempt) -> None:
         if attempt.outcome is Outcome.ACCEPTED:
@@ -159,13 +175,17 @@ class Dispatcher:
     async def _undeliverable(self, message: store.Claimed, channel: Channel | None, failure: str) -> None:
         async with self._pool.acquire() as connection, connection.transaction():
             await store.settle(connection, message.id, Status.UNDELIVERABLE, failure=failure)
-            await raise_undeliverable_task(connection, message, channel, failure)
+            await raise_undeliverable_task(connection, message, channel, failure, datetime.now(self._zone).date())
         self._metrics.count(channel.value if channel else None, "failed")
         log.warning("message undeliverable", extra={"message_id": str(message.id), "failure": failure})
 
 
 async def raise_undeliverable_task(
-    connection: asyncpg.Connection, message: store.Claimed | asyncpg.Record, channel: Channel | None, failure: str
+    connection: asyncpg.Connection,
+    message: store.Claimed | asyncpg.Record,
+    channel: Channel | None,
+    failure: str,
+    today: date,
 ) -> None:
     """'could not reach by SMS' on the link worker's list, linked to the referral."""
     get = message.__getitem__ if isinstance(message, asyncpg.Record) else message.__getattribute__
@@ -177,6 +197,6 @@ async def raise_undeliverable_task(
         referral_id=get("referral_id"),
         pcn_code=get("pcn_code"),
         link_worker_id=get("link_worker_id"),
-        due_on=datetime.now().date(),
+        due_on=today,
         detail=f"could not reach by {words} ({failure})",
     )

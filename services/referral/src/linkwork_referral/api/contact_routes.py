@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from linkwork_contracts.codes import ReferralStatus
-from linkwork_contracts.codes.referral import TERMINAL_STATUSES
+from linkwork_contracts.codes.referral import TERMINAL_STATUSES, LinkWorkerStage, stage_status
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel
@@ -33,10 +33,18 @@ _CHANNELS = {"text-message": "sms", "email": "email", "letter": "letter"}
 
 
 class ContactRoute(BaseModel):
+    accepted: bool  # false while the referral waits for triage: the first-contact message waits too
     preferred_channel: str | None
     consented_channels: list[str]
     phone: str | None = None
     email: str | None = None
+
+
+def _status(state: str) -> ReferralStatus:
+    # The state column holds a status, or one of linkwork's finer stages between acceptance and closure.
+    if state in LinkWorkerStage.__members__.values():
+        return stage_status(LinkWorkerStage(state))
+    return ReferralStatus(state)
 
 
 def _authorised(request: Request, authorization: str | None) -> bool:
@@ -62,11 +70,13 @@ async def contact_route(
         await audit.record_as(connection, SUBJECT if allowed else "unknown", ROLE, pcn, entry)
     if not allowed:
         raise Problem(401, "Unauthorized", "Authorization: this endpoint needs the notifications service's token")
-    if row is None or ReferralStatus(row["state"]) in TERMINAL_STATUSES:
+    status = None if row is None else _status(row["state"])
+    if status is None or status in TERMINAL_STATUSES:
         raise Problem(404, "Not Found", "referral_id: no open referral with this id")
     person: dict[str, Any] = row["person"] or {}
     channel = _CHANNELS.get(person.get("preferred_contact") or "")
-    route = ContactRoute(preferred_channel=channel, consented_channels=[channel] if channel else [])
+    accepted = status not in (ReferralStatus.DRAFT, ReferralStatus.REQUESTED)
+    route = ContactRoute(accepted=accepted, preferred_channel=channel, consented_channels=[channel] if channel else [])
     if channel == "sms":
         route.phone = person.get("phone")
     elif channel == "email":
