@@ -163,9 +163,7 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
         whole = reports[partition.whole]
         parts = [reports[part] for part in partition.parts]
         # A count a part does not carry is zero there (no row for it), which keeps the remainder linear.
-        rest = {
-            cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()
-        }
+        rest = {cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()}
         negative = sorted(cell for cell, value in rest.items() if value < 0)
         if negative:
             raise ValueError(f"the parts of {partition.whole} count more than it does: {negative}")
