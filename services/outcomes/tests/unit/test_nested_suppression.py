@@ -170,3 +170,28 @@ def test_parts_that_count_more_than_their_whole_are_refused() -> None:
     reports = {"P1": report(10, 6, 5), "PCN": report(8, 6, 5)}
     with pytest.raises(ValueError, match="count more"):
         suppress_nested(reports, [Partition("PCN", ("P1",))])
+
+
+def test_counts_that_do_not_add_up_across_the_parts_are_left_out_of_the_partition() -> None:
+    # "services" counts distinct services: 4 at each practice, 5 at the PCN (three are offered at both).
+    practices = {name: Table({**report(20, 3, 3).cells, "services": 4}, IMPLIED, MARGINS) for name in ("P1", "P2")}
+    pcn = Table({**total(*(report(20, 3, 3), report(20, 3, 3))).cells, "services": 5}, IMPLIED, MARGINS)
+    reports = {**practices, "PCN": pcn}
+    with pytest.raises(ValueError, match="count more"):
+        suppress_nested(reports, [Partition("PCN", ("P1", "P2"))])
+    additive = frozenset(report(0, 0, 0).cells)
+    partitions = [Partition("PCN", ("P1", "P2"), additive)]
+    nested = suppress_nested(reports, partitions)
+    assert "contacted" in nested["P1"] and "services" in nested["P1"]  # 4 is small on its own
+    assert (
+        recovered(
+            {
+                n: Table({c: v for c, v in t.cells.items() if c in additive}, IMPLIED, MARGINS)
+                for n, t in reports.items()
+            },
+            partitions,
+            nested,
+        )
+        & small_cells(reports)
+        == set()
+    )

@@ -127,10 +127,21 @@ class Partition:
 
     whole: str
     parts: tuple[str, ...]
+    # The counts that add up across the parts; None for all. A count of distinct things (people, services)
+    # or of things shared between parts (a postcode district served by two PCNs) does not, and is left out.
+    additive: frozenset[str] | None = None
 
 
 def _joint(report: str, cell: str) -> str:
     return f"{report}{SEPARATOR}{cell}"
+
+
+def _restricted(table: Table, cells: frozenset[str] | None) -> Table:
+    """The table's additive counts, with the margins among them alone."""
+    if cells is None:
+        return table
+    margins = tuple(m for m in table.margins if all(member in cells for member in m.members))
+    return Table({c: v for c, v in table.cells.items() if c in cells}, table.implied & cells, margins)
 
 
 def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition]) -> dict[str, frozenset[str]]:
@@ -160,8 +171,8 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
         table.check()
         add(report, table, all_implied=False)
     for index, partition in enumerate(partitions):
-        whole = reports[partition.whole]
-        parts = [reports[part] for part in partition.parts]
+        whole = _restricted(reports[partition.whole], partition.additive)
+        parts = [_restricted(reports[part], partition.additive) for part in partition.parts]
         # A count a part does not carry is zero there (no row for it), which keeps the remainder linear.
         rest = {cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()}
         negative = sorted(cell for cell, value in rest.items() if value < 0)
@@ -171,7 +182,9 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
         if any(rest.values()):
             add(remainder, Table(rest, frozenset(rest), whole.margins), all_implied=True)
         for cell in whole.cells:
-            members = [_joint(part, cell) for part in partition.parts if cell in reports[part].cells]
+            members = [
+                _joint(name, cell) for name, part in zip(partition.parts, parts, strict=True) if cell in part.cells
+            ]
             if any(rest.values()):
                 members.append(_joint(remainder, cell))
             margins.append(Margin(_joint(partition.whole, cell), tuple(members)))
