@@ -106,3 +106,100 @@ def suppress(table: Table) -> frozenset[str]:
                 pending.append(other)
                 queued.add(other)
     return frozenset(hidden)
+
+
+# Nested reports (issue 15). Reports are published for a fixed hierarchy of scopes: practice within PCN within
+# ICB within England, and month within quarter within year. A parent report's count is then the sum of the
+# same count in its child reports (plus whatever the children do not cover), so a count hidden in one practice's
+# report could be recovered as "the PCN's count minus the other practices' counts". Suppressing each report on
+# its own cannot see that; so every report of the hierarchy is suppressed together, as one table.
+
+SEPARATOR = "\x1f"  # between a report key and a cell id in the joint table; never part of either
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """Report `whole` covers what reports `parts` cover between them, and possibly more.
+
+    For example a PCN and its practices, or a quarter and its three months. What the whole holds beyond its
+    parts (referrals with no practice, say) is an unpublished remainder, which takes part as implied cells.
+    """
+
+    whole: str
+    parts: tuple[str, ...]
+    # The counts that add up across the parts; None for all. A count of distinct things (people, services)
+    # or of things shared between parts (a postcode district served by two PCNs) does not, and is left out.
+    additive: frozenset[str] | None = None
+
+
+def _joint(report: str, cell: str) -> str:
+    return f"{report}{SEPARATOR}{cell}"
+
+
+def _restricted(table: Table, cells: frozenset[str] | None) -> Table:
+    """The table's additive counts, with the margins among them alone."""
+    if cells is None:
+        return table
+    margins = tuple(m for m in table.margins if all(member in cells for member in m.members))
+    return Table({c: v for c, v in table.cells.items() if c in cells}, table.implied & cells, margins)
+
+
+def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition]) -> dict[str, frozenset[str]]:
+    """The hidden cells of every report, suppressed together so that no report can be differenced against others.
+
+    One joint table holds every report's cells (keyed by report) and its own margins; for each partition and
+    each cell id of the whole, one more margin says the whole's cell is the sum of its parts' cells and an
+    implied remainder. The remainder is a report of its own (all implied, with the whole's margins, which it
+    satisfies by linearity), left out when every remainder cell is zero: a remainder known to be zero hides
+    nothing, so it must not count as a complement. `suppress` then runs once over the joint table.
+    """
+    cells: dict[str, int] = {}
+    implied: set[str] = set()
+    margins: list[Margin] = []
+
+    def add(report: str, table: Table, *, all_implied: bool) -> None:
+        for cell, value in table.cells.items():
+            cells[_joint(report, cell)] = value
+            if all_implied or cell in table.implied:
+                implied.add(_joint(report, cell))
+        for margin in table.margins:
+            margins.append(Margin(_joint(report, margin.total), tuple(_joint(report, p) for p in margin.parts)))
+
+    for report, table in reports.items():
+        if SEPARATOR in report or any(SEPARATOR in cell for cell in table.cells):
+            raise ValueError(f"report keys and cell ids may not contain {SEPARATOR!r}")
+        table.check()
+        add(report, table, all_implied=False)
+    for index, partition in enumerate(partitions):
+        whole = _restricted(reports[partition.whole], partition.additive)
+        parts = [_restricted(reports[part], partition.additive) for part in partition.parts]
+        # A count a part does not carry is zero there (no row for it), which keeps the remainder linear.
+        rest = {cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()}
+        negative = sorted(cell for cell, value in rest.items() if value < 0)
+        if negative:
+            raise ValueError(f"the parts of {partition.whole} count more than it does: {negative}")
+        remainder = f"{partition.whole}{SEPARATOR}rest-{index}"
+        if any(rest.values()):
+            add(remainder, Table(rest, frozenset(rest), whole.margins), all_implied=True)
+        for cell in whole.cells:
+            members = [
+                _joint(name, cell) for name, part in zip(partition.parts, parts, strict=True) if cell in part.cells
+            ]
+            if any(rest.values()):
+                members.append(_joint(remainder, cell))
+            margins.append(Margin(_joint(partition.whole, cell), tuple(members)))
+    hidden = suppress(Table(cells, frozenset(implied), tuple(margins)))
+    by_report: dict[str, set[str]] = {report: set() for report in reports}
+    for joint in hidden:
+        report, cell = joint.rsplit(SEPARATOR, 1)
+        if report in by_report:
+            by_report[report].add(cell)
+    return {report: frozenset(found) for report, found in by_report.items()}
+
+
+def area_partitions(parent_of: Mapping[str, str]) -> tuple[Partition, ...]:
+    """The partitions of a fixed area hierarchy given as child -> parent (practice -> PCN -> ICB -> England)."""
+    children: dict[str, list[str]] = {}
+    for child, parent in parent_of.items():
+        children.setdefault(parent, []).append(child)
+    return tuple(Partition(parent, tuple(sorted(kids))) for parent, kids in sorted(children.items()))
