@@ -116,6 +116,11 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await page.keyboard.press("Enter")
         await page.locator("#flash", has_text="Referral marked as entered in error").wait_for()
         await check_page(page, artefacts, "24-referral-entered-in-error")
+
+        # The caseload sorted (the filter panel open, so its sort control is checked too).
+        await page.goto(f"{stack.url}/caseload?view=all&sort=urgency&urgency=urgent")
+        assert await page.locator("#sort").input_value() == "urgency"
+        await check_page(page, artefacts, "25-caseload-sorted")
     finally:
         await context.close()
 
