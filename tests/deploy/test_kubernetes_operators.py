@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 Resource = tuple[Path, dict[str, Any]]
 Kustomization = Callable[..., list[Resource]]
 
-SERVICES = ("referral", "directory", "matching", "outcomes")
+SERVICES = ("referral", "directory", "matching", "outcomes", "notifications")
 STRIMZI = "kafka.strimzi.io/v1beta2"
 CLOUDNATIVE_PG = "postgresql.cnpg.io/v1"
 
@@ -75,7 +75,7 @@ def test_every_topic_and_its_dead_letter_topic_exists(resources: list[Resource],
     topics = _of_kind(resources, STRIMZI, "KafkaTopic")
     names = [topic["spec"]["topicName"] for topic in topics]
     expected = {name for spec in TOPICS.values() for name in (spec.name, spec.dlq)}
-    assert len(expected) == 18  # the brief's nine topics and nine .dlq
+    assert len(expected) == 2 * len(TOPICS) >= 18  # the brief's nine topics, wave 2's, and each one's .dlq
     assert sorted(names) == sorted(expected)
     for topic in topics:
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
@@ -91,13 +91,15 @@ def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Re
     for spec in TOPICS.values():
         config = topics[spec.name]
         assert (config["cleanup.policy"] == "compact") == spec.compacted, spec.name
-        if not spec.compacted and spec.name != "referral-requested":
+        # Topics with identifiable data are not kept for ever (and no read model is rebuilt from them).
+        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update"):
             assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
         assert topics[spec.dlq]["cleanup.policy"] == "delete"
         assert topics[spec.dlq]["retention.ms"] == spec.dlq_retention_ms, spec.dlq
     assert topics["service-changed"]["cleanup.policy"] == "compact"
     # The one topic with identifiable data is not kept for ever.
     assert 0 < topics["referral-requested"]["retention.ms"] <= 90 * 24 * 3600 * 1000
+    assert 0 < topics["gp-record-update"]["retention.ms"] <= 90 * 24 * 3600 * 1000
     # Its dead letters hold whole requests (names, NHS numbers, addresses): a week, then gone (issue 15).
     assert topics["referral-requested.dlq"]["retention.ms"] == 7 * 24 * 3600 * 1000
 

@@ -20,11 +20,14 @@ from linkwork_contracts.codes import (
     ContactOutcome,
     DayOfWeek,
     DeliveryMode,
+    EligibilityCode,
     EthnicCategory,
     NeedCategory,
     PartOfDay,
     ReferralRoute,
     ReferralSource,
+    ReferralStatus,
+    RefusalReason,
     ServiceStatus,
     Sex,
     TravelMode,
@@ -42,6 +45,9 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordChange,
+    GpRecordUpdateV1,
+    LocalAuthorityArea,
     MatchesSuggestedV1,
     NeedSuggestions,
     Organisation,
@@ -49,17 +55,21 @@ from linkwork_contracts.events import (
     PersonProfile,
     PlanAgreedV1,
     PlannedActivity,
+    PostcodeArea,
     Preferences,
     ProvisionGapV1,
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     Referrer,
     Schedule,
     ServiceChangedV1,
+    ServiceChangedV2,
     ServiceLocation,
     ServiceTaxonomyTerm,
     SuggestedOption,
+    gp_record_concepts,
 )
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.identifiers import derive_person_ref
@@ -178,6 +188,20 @@ SERVICE_CHANGED = ServiceChangedV1(
     capacity=Capacity(places_per_week=20, places_remaining=6, waiting_list=True),
     referral_routes=(ReferralRoute.SELF_REFERRAL, ReferralRoute.LINK_WORKER),
     last_verified_on=date(2025, 2, 20),
+)
+
+# v2 (issue 21): the same walk, for Leeds residents, and a telephone advice line for carers.
+SERVICE_CHANGED_V2 = ServiceChangedV2.model_validate(
+    {
+        **SERVICE_CHANGED.model_dump(),
+        "revision": 4,
+        "service_areas": (
+            PostcodeArea(prefix="LS", name="Leeds"),
+            LocalAuthorityArea(code="E08000035", name="Leeds"),
+        ),
+        "eligibility": (EligibilityCode.RESIDENTS,),
+        "eligibility_description": "For Leeds residents aged 60 and over.",
+    }
 )
 
 MATCHES_SUGGESTED = MatchesSuggestedV1(
@@ -306,6 +330,31 @@ PROVISION_GAP = ProvisionGapV1(
     detected_at=datetime(2025, 4, 1, 0, 5, tzinfo=UTC),
 )
 
+REFERRAL_REQUEST_REFUSED = ReferralRequestRefusedV1(
+    request_id=REQUEST_ID,
+    request_event_id="0f3c7d52-8a11-4c5e-9b1d-6e2f4a8c0b37",
+    source="urn:linkwork:external:emis-integration-engine",
+    refused_at=datetime(2025, 6, 2, 10, 0, tzinfo=UTC),
+    reason=RefusalReason.NO_PCN_FOR_PRACTICE,
+    message="practice B86998 is not in any PCN this service serves",
+)
+
+GP_RECORD_UPDATE = GpRecordUpdateV1(
+    update_id=UUID("5b0c8e2a-7d41-5f63-9a18-2c4e6f8a0b1d"),
+    referral_id=REFERRAL_ID,
+    change=GpRecordChange.ACCEPTED,
+    request_id=REQUEST_ID,
+    nhs_number=NHS_NUMBER,
+    practice_ods_code=PRACTICE,
+    pcn_code=PCN,
+    referral_source=ReferralSource.GP_PRACTICE,
+    status=ReferralStatus.ACCEPTED,
+    snomed_codes=gp_record_concepts(GpRecordChange.ACCEPTED),
+    effective_date=date(2025, 3, 4),
+    recorded_at=_at(4),
+    summary="Referred to social prescribing: accepted by the link worker team of PCN U99999.",
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -317,7 +366,10 @@ EXAMPLES: dict[str, Event] = {
         FOLLOW_UP_RECORDED,
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
+        SERVICE_CHANGED_V2,
         PROVISION_GAP,
+        REFERRAL_REQUEST_REFUSED,
+        GP_RECORD_UPDATE,
     )
 }
 
@@ -325,6 +377,7 @@ EXAMPLES: dict[str, Event] = {
 EXAMPLE_SOURCES: dict[str, str] = {
     REFERRAL_REQUESTED.TYPE: "urn:linkwork:external:emis-integration-engine",
     SERVICE_CHANGED.TYPE: "urn:linkwork:service:directory",
+    SERVICE_CHANGED_V2.TYPE: "urn:linkwork:service:directory",
     MATCHES_SUGGESTED.TYPE: "urn:linkwork:service:matching",
     PROVISION_GAP.TYPE: "urn:linkwork:service:matching",
 }

@@ -11,13 +11,16 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordUpdateV1,
     MatchesSuggestedV1,
     PlanAgreedV1,
     ProvisionGapV1,
     ReferralClosedV1,
     ReferralCreatedV1,
     ReferralRequestedV1,
+    ReferralRequestRefusedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
 )
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -29,7 +32,10 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     FollowUpRecordedV1,
     ReferralClosedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
     ProvisionGapV1,
+    ReferralRequestRefusedV1,
+    GpRecordUpdateV1,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}

@@ -13,6 +13,8 @@ FOLLOW_UP_RECORDED = "follow-up-recorded"
 REFERRAL_CLOSED = "referral-closed"
 SERVICE_CHANGED = "service-changed"
 PROVISION_GAP = "provision-gap"
+REFERRAL_REQUEST_REFUSED = "referral-request-refused"
+GP_RECORD_UPDATE = "gp-record-update"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -140,6 +142,27 @@ TOPICS: dict[str, TopicSpec] = {
             (OUTCOMES, DIRECTORY),
             False,
             "People in an area with a need that nothing suitable within reach meets.",
+        ),
+        TopicSpec(
+            REFERRAL_REQUEST_REFUSED,
+            "request id",
+            REFERRAL,
+            (EXISTING_SYSTEMS,),
+            False,
+            "A referral-requested message the referral service refused for good (invalid, unroutable, "
+            "implausible), told back to its sender by request id; no person data.",
+        ),
+        TopicSpec(
+            GP_RECORD_UPDATE,
+            "referral id",
+            REFERRAL,
+            (EXISTING_SYSTEMS,),
+            False,
+            "RESTRICTED, identifiable: the message back to the GP (NHS number, practice, SNOMED CT codes) on "
+            "a referral's acceptance, rejection and closure. Only the GP integration user may read it.",
+            dlq_retention_ms=7 * DAY_MS,
+            dlq_readers="the GP integration's operators only (identifiable data)",
+            retention_days=30,  # long enough for an integration engine's outage, not a second copy of the record
         ),
     )
 }

@@ -13,6 +13,17 @@ from linkwork_contracts.codes.demographics import (
     age_band_bounds,
     ethnic_group,
 )
+from linkwork_contracts.codes.eligibility import (
+    ELIGIBILITY_REASON,
+    ELIGIBILITY_TAXONOMY_ID,
+    ELIGIBILITY_TAXONOMY_NAME,
+    ELIGIBILITY_TAXONOMY_TERMS,
+    ELIGIBILITY_TAXONOMY_URI,
+    ROUTE_REASON,
+    ROUTE_TAXONOMY_TERMS,
+    ConditionGroup,
+    EligibilityCode,
+)
 from linkwork_contracts.codes.needs import (
     NEED_TAXONOMY_TERMS,
     NEEDS_TAXONOMY_ID,
@@ -51,6 +62,7 @@ from linkwork_contracts.codes.referral import (
     stages_allowing,
     states_allowing,
 )
+from linkwork_contracts.codes.refusals import REFUSAL_MEANING, RefusalReason
 from linkwork_contracts.codes.services import (
     Accessibility,
     CapacityStatus,
@@ -64,6 +76,11 @@ from linkwork_contracts.codes.services import (
 from linkwork_contracts.codes.snomed import SNOMED_DISPLAY, SnomedConcept, writeback_concepts
 
 __all__ = [
+    "ELIGIBILITY_REASON",
+    "ELIGIBILITY_TAXONOMY_ID",
+    "ELIGIBILITY_TAXONOMY_NAME",
+    "ELIGIBILITY_TAXONOMY_TERMS",
+    "ELIGIBILITY_TAXONOMY_URI",
     "ETHNIC_CATEGORY_LABELS",
     "MAX_PLAUSIBLE_AGE",
     "NEEDS_TAXONOMY_ID",
@@ -73,6 +90,9 @@ __all__ = [
     "NHS_STATED_GENDER_CODE",
     "PART_OF_DAY_HOURS",
     "REASON_REQUIRED",
+    "REFUSAL_MEANING",
+    "ROUTE_REASON",
+    "ROUTE_TAXONOMY_TERMS",
     "SNOMED_DISPLAY",
     "TERMINAL_STATUSES",
     "Accessibility",
@@ -80,6 +100,7 @@ __all__ = [
     "AttendanceStatus",
     "CapacityStatus",
     "ClosureReason",
+    "ConditionGroup",
     "ConfirmedBy",
     "ContactKind",
     "ContactMethod",
@@ -87,6 +108,7 @@ __all__ = [
     "CostUnit",
     "DayOfWeek",
     "DeliveryMode",
+    "EligibilityCode",
     "EthnicCategory",
     "EthnicGroup",
     "ImdDecile",
@@ -96,6 +118,7 @@ __all__ = [
     "ReferralRoute",
     "ReferralSource",
     "ReferralStatus",
+    "RefusalReason",
     "ScheduleFrequency",
     "ServiceStatus",
     "Sex",

@@ -4,9 +4,16 @@ from linkwork_contracts.events.base import Event
 from linkwork_contracts.events.directory import (
     Capacity,
     Cost,
+    GeoJsonPolygon,
+    LocalAuthorityArea,
+    LsoaArea,
     Organisation,
+    PolygonArea,
+    PostcodeArea,
     Schedule,
+    ServiceArea,
     ServiceChangedV1,
+    ServiceChangedV2,
     ServiceLocation,
     ServiceTaxonomyTerm,
 )
@@ -15,7 +22,9 @@ from linkwork_contracts.events.follow_ups import (
     FollowUpDueV1,
     FollowUpRecordedV1,
 )
+from linkwork_contracts.events.gp_record import GpRecordChange, GpRecordUpdateV1, gp_record_concepts
 from linkwork_contracts.events.matching import (
+    EligibilityCheck,
     MatchesSuggestedV1,
     NeedSuggestions,
     ProvisionGapV1,
@@ -29,15 +38,22 @@ from linkwork_contracts.events.referral_requested import (
     ReferralRequestedV1,
     Referrer,
 )
+from linkwork_contracts.events.refusals import ReferralRequestRefusedV1
 
 __all__ = [
     "ActivityAttendance",
     "AvailabilitySlot",
     "Capacity",
     "Cost",
+    "EligibilityCheck",
     "Event",
     "FollowUpDueV1",
     "FollowUpRecordedV1",
+    "GeoJsonPolygon",
+    "GpRecordChange",
+    "GpRecordUpdateV1",
+    "LocalAuthorityArea",
+    "LsoaArea",
     "MatchesSuggestedV1",
     "NeedSuggestions",
     "Organisation",
@@ -45,15 +61,21 @@ __all__ = [
     "PersonProfile",
     "PlanAgreedV1",
     "PlannedActivity",
+    "PolygonArea",
+    "PostcodeArea",
     "Preferences",
     "ProvisionGapV1",
     "ReferralClosedV1",
     "ReferralCreatedV1",
+    "ReferralRequestRefusedV1",
     "ReferralRequestedV1",
     "Referrer",
     "Schedule",
+    "ServiceArea",
     "ServiceChangedV1",
+    "ServiceChangedV2",
     "ServiceLocation",
     "ServiceTaxonomyTerm",
     "SuggestedOption",
+    "gp_record_concepts",
 ]

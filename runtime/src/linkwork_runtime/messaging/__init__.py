@@ -10,7 +10,7 @@ from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.outbox import add, add_many
 from linkwork_runtime.messaging.relay import OutboxRelay
-from linkwork_runtime.messaging.retry import Backoff, RetryPolicy, TransientError
+from linkwork_runtime.messaging.retry import Backoff, PermanentError, RetryPolicy, TransientError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,6 +21,7 @@ __all__ = [
     "Handlers",
     "MessagingMetrics",
     "OutboxRelay",
+    "PermanentError",
     "RetryPolicy",
     "TransientError",
     "add",

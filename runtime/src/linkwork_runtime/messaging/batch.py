@@ -12,25 +12,30 @@ do with the failing record (retry later or dead-letter). This isolates a bad mes
 without a savepoint's two extra round trips for every message, and it keeps per-key order: nothing after
 the failing record is applied before the failing record is settled.
 
-A record that does not decode (poison) or that this consumer ignores is settled with the run, its inbox
+A record that does not decode (poison) is offered to the consumer's refusal hook, if any, inside the run's
+transaction (in a savepoint, so a failing hook cannot spoil the run). A poison or ignored record is settled
+with the run, its inbox
 row removed so that a replay after a fix is applied. A transient error (database gone, deadlock,
 serialization failure) rolls back and propagates: the caller backs off and tries the same run again.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
 
-from linkwork_runtime.messaging import inbox
+from linkwork_runtime.messaging import inbox, redaction
 from linkwork_runtime.messaging.decoding import Applicable, Ignored, Item, Poison, Record
+from linkwork_runtime.messaging.handlers import RefusalHook
 from linkwork_runtime.messaging.inbox import EventKey
 from linkwork_runtime.messaging.retry import is_transient
 
 Classify = Callable[[Record], Item]
+log = logging.getLogger(__name__)
 
 _STILL_USABLE = "SELECT 1"
 
@@ -59,12 +64,15 @@ async def apply_batch(
     event_ids: Sequence[EventKey | None],
     classify: Classify,
     observe: Callable[[float], None],
+    refuse: RefusalHook | None = None,
 ) -> BatchResult:
     """`event_ids[i]` is `peek_id` of `records[i]`."""
     limit, failure, careful = len(records), None, False
     while limit > 0:
         try:
-            result = await _apply(connection, consumer, records[:limit], event_ids[:limit], classify, observe, careful)
+            result = await _apply(
+                connection, consumer, records[:limit], event_ids[:limit], classify, observe, careful, refuse
+            )
         except _HandlerFailed as failed:
             limit, failure = failed.index, failed.error
             continue
@@ -85,6 +93,7 @@ async def _apply(
     classify: Classify,
     observe: Callable[[float], None],
     careful: bool,
+    refuse: RefusalHook | None = None,
 ) -> tuple[int, int, list[Poison], list[Ignored]]:
     applied, duplicates = 0, 0
     poison: list[Poison] = []
@@ -107,6 +116,8 @@ async def _apply(
             if not isinstance(item, Applicable):
                 if isinstance(item, Poison):
                     poison.append(item)
+                    if refuse is not None:
+                        await _refuse(connection, consumer, refuse, item)
                 else:
                     ignored.append(item)
                 if event_id is not None:
@@ -131,3 +142,14 @@ async def _apply(
         # silently rolls back; this statement fails instead, so the run is never reported as applied.
         await connection.execute(_STILL_USABLE)
     return applied, duplicates, poison, ignored
+
+
+async def _refuse(connection: asyncpg.Connection, consumer: str, refuse: RefusalHook, item: Poison) -> None:
+    try:
+        async with connection.transaction():  # a savepoint: a failing hook leaves the run intact
+            await refuse(item.record, item.error, connection)
+    except Exception as error:
+        if is_transient(error):
+            raise
+        # The message still goes to the dead-letter topic, where operators see it.
+        log.error("%s: refusal hook failed for offset %d: %s", consumer, item.record.offset, redaction.describe(error))

@@ -6,6 +6,11 @@
     async def remember_referral(event: ReferralCreated, envelope: CloudEvent, connection: Connection) -> None:
         await connection.execute("INSERT INTO referrals ...", ...)
 
+A consumer may also register a refusal hook (`handlers.on_refused(hook)`), called for every message it can
+never apply: one that does not decode (poison) and one whose handler raised a `PermanentError`. The hook gets
+the record, the error and a connection inside a transaction, so that it can record an event telling the
+sender (through `outbox.add`); the message is dead-lettered as well.
+
 The connection is inside the transaction that also records the event in the inbox; write effects (and any
 events they cause, through `outbox.add`) with it and nothing else, so that they commit together.
 """
@@ -16,17 +21,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg
+from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import Event
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any, CloudEvent, asyncpg.Connection], Awaitable[None]]
 TypedHandler = Callable[[E, CloudEvent, asyncpg.Connection], Awaitable[None]]
+RefusalHook = Callable[[ConsumerRecord[bytes, bytes], BaseException, asyncpg.Connection], Awaitable[None]]
 
 
 class Handlers:
     def __init__(self) -> None:
         self._by_type: dict[type[Event], Handler] = {}
+        self.refused: RefusalHook | None = None
+
+    def on_refused(self, hook: RefusalHook) -> None:
+        """Call `hook` for each message this consumer can never apply (see the module's docstring)."""
+        self.refused = hook
 
     def add(self, event_type: type[E], handler: TypedHandler[E]) -> None:
         if event_type in self._by_type:

@@ -29,7 +29,7 @@ from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, 
 from linkwork_runtime.messaging.handlers import Handlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.producer import Publisher
-from linkwork_runtime.messaging.retry import RetryPolicy, is_transient, pause
+from linkwork_runtime.messaging.retry import RetryPolicy, is_permanent, is_transient, pause
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,13 @@ class PartitionWorker:
             try:
                 async with context.pool.acquire() as connection:
                     result = await apply_batch(
-                        connection, context.consumer, records[start:], event_ids[start:], self._classify, self._observe
+                        connection,
+                        context.consumer,
+                        records[start:],
+                        event_ids[start:],
+                        self._classify,
+                        self._observe,
+                        context.handlers.refused,
                     )
             except Exception as error:
                 if not is_transient(error):
@@ -143,7 +149,8 @@ class PartitionWorker:
                 continue
             attempts += 1
             failing = records[start]
-            if attempts < context.retry.max_attempts:
+            permanent = is_permanent(result.failure)
+            if attempts < context.retry.max_attempts and not permanent:
                 self._handler_retries.inc()
                 log.warning(
                     "%s on %s offset %d: handler failed (attempt %d): %s",
@@ -163,10 +170,36 @@ class PartitionWorker:
                 attempts,
                 redaction.describe(result.failure),
             )
+            if permanent and not await self._refuse(failing, result.failure):
+                return
             if not await self._dead_letters.write([(failing, result.failure, attempts)], self._stopping):
                 return
             start, attempts = start + 1, 0
             self._advance(failing.offset + 1)
+
+    async def _refuse(self, record: Record, error: BaseException) -> bool:
+        """Offer a permanently failed record to the refusal hook in its own transaction; False if stopped.
+
+        Before the dead letter is written: a crash in between replays the record, which fails again and is
+        refused again (the hook should give its event a deterministic id so the sender sees it once)."""
+        hook, outages = self._context.handlers.refused, 0
+        while hook is not None and not self._stopping.is_set():
+            try:
+                async with self._context.pool.acquire() as connection, connection.transaction():
+                    await hook(record, error, connection)
+                return True
+            except Exception as failure:
+                if not is_transient(failure):
+                    log.error(
+                        "%s on %s: refusal hook failed: %s",
+                        self._context.consumer,
+                        self.tp,
+                        redaction.describe(failure),
+                    )
+                    return True  # the dead letter still reaches operators
+                outages += 1
+                await pause(self._stopping, self._context.retry.backoff.delay(outages))
+        return hook is None
 
     def _classify(self, record: Record) -> Item:
         return classify(record, self._context.decode, self._context.handlers)

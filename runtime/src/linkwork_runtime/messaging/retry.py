@@ -3,6 +3,8 @@
 Two kinds of failure are told apart:
 - transient: the database or broker is unavailable, a timeout, a serialization failure or deadlock.
   Retried without limit (the message is not consumed) with exponential backoff;
+- permanent: a `PermanentError` from a handler (the message can never be applied, e.g. a request the
+  workflow refuses): dead-lettered after the first attempt, without retries;
 - anything else raised by a handler: retried `max_attempts` times, then dead-lettered.
 """
 
@@ -52,6 +54,15 @@ def _transient_os_error(error: OSError) -> bool:
 
 class TransientError(Exception):
     """Raise from a handler when it needs to be retried later and the attempt should not count."""
+
+
+class PermanentError(Exception):
+    """Raise (or subclass) from a handler when no retry can succeed: dead-lettered after one attempt,
+    and offered to the consumer's refusal hook (`Handlers.on_refused`) so the sender can be told."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    return isinstance(error, PermanentError)
 
 
 def is_transient(error: BaseException) -> bool:

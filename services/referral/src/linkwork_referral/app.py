@@ -14,10 +14,10 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
-from linkwork_referral.api import audit, errors, referrals, workflow
+from linkwork_referral.api import audit, contact_routes, errors, fhir, referrals, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
-from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler
+from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
@@ -35,6 +35,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
     mapper = EventMapper(
         PersonRefKey(settings.person_ref_secret.get_secret_value().encode()),
         PostcodeDirectory.load(settings.postcode_table),
+        ZoneInfo(settings.follow_up_time_zone),
     )
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
     zone = ZoneInfo(settings.follow_up_time_zone)
@@ -48,6 +49,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
         service = service_for(context)
         requests = messaging.Handlers()
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
+        requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.Handlers()
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
         prefix = settings.consumer_group_prefix
@@ -75,10 +77,11 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
             description=DESCRIPTION,
             settings=settings,
             migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
-            routers=[referrals.router, workflow.router, audit.router],
+            routers=[referrals.router, workflow.router, audit.router, fhir.router, contact_routes.router],
             components=components,
         )
     )
     app.state.referral_service = service_for
+    app.state.practices = practices  # FHIR referrals are routed by the person's practice
     errors.install(app)
     return app

@@ -100,13 +100,12 @@ class Collector:
                 for record in records:
                     if record.value is None:
                         continue
+                    try:
+                        envelope = json.loads(record.value)
+                    except ValueError:  # a dead letter need not be JSON
+                        envelope = {"raw": record.value.decode(errors="replace")}
                     self.messages.append(
-                        Message(
-                            record.topic,
-                            (record.key or b"").decode(),
-                            json.loads(record.value),
-                            {k: v for k, v in record.headers},
-                        )
+                        Message(record.topic, (record.key or b"").decode(), envelope, {k: v for k, v in record.headers})
                     )
 
     async def stop(self) -> None:

@@ -17,11 +17,12 @@ from linkwork_contracts.codes import (
     NeedCategory,
 )
 from linkwork_contracts.envelope import encode, wrap
-from linkwork_contracts.events import ReferralCreatedV1
+from linkwork_contracts.events import GpRecordUpdateV1, ReferralCreatedV1
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory
+from linkwork_referral.domain.events import ReferralAccepted
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.domain.records import Assessment, Attendance, Contact, PlanActivity, ScheduledFollowUp
 from linkwork_referral.domain.referral import Referral
@@ -79,7 +80,9 @@ def walk_through(referral: Referral) -> Referral:
 
 def test_every_event_is_pseudonymous(referral: Referral) -> None:
     mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory.load(DATA / "postcode_districts.csv"))
-    events = [e for d in walk_through(referral).take_events() for e in mapper.outgoing(referral, d)]
+    produced = [e for d in walk_through(referral).take_events() for e in mapper.outgoing(referral, d)]
+    # The message back to the GP is identifiable by design, on its restricted topic (tested below).
+    events = [e for e in produced if not isinstance(e, GpRecordUpdateV1)]
     assert [type(e).__name__ for e in events] == [
         "ReferralCreatedV1",
         "PlanAgreedV1",
@@ -115,9 +118,31 @@ def test_every_event_is_pseudonymous(referral: Referral) -> None:
 def test_a_rejection_is_reported_closed_without_gp_codes(referral: Referral) -> None:
     mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
     referral.reject("outside our area", "admin-1", T0)
-    [closed] = mapper.outgoing(referral, referral.take_events()[0])
+    [closed, gp] = mapper.outgoing(referral, referral.take_events()[0])
     assert closed.status.value == "rejected" and closed.gp_record_codes == ()  # type: ignore[attr-defined]
     assert "outside our area" not in closed.model_dump_json()
+    assert isinstance(gp, GpRecordUpdateV1) and gp.change.value == "rejected"
+    assert [c.value for c in gp.snomed_codes] == ["871711000000103"]
+    assert "outside our area" not in gp.model_dump_json()  # free text stays in linkwork
+
+
+def test_the_gp_hears_of_acceptance_and_closure_once_each_with_the_codes(referral: Referral) -> None:
+    mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
+    produced = [e for d in walk_through(referral).take_events() for e in mapper.outgoing(referral, d)]
+    gp = [e for e in produced if isinstance(e, GpRecordUpdateV1)]
+    assert [(u.change.value, u.status.value, [c.value for c in u.snomed_codes]) for u in gp] == [
+        ("accepted", "accepted", ["871731000000106"]),
+        ("closed", "cancelled", ["871711000000103"]),
+    ]
+    accepted, closed = gp
+    assert (
+        accepted.nhs_number == referral.person.nhs_number and accepted.practice_ods_code == referral.practice_ods_code
+    )
+    assert closed.closure_reason is not None and closed.closure_reason.value == "declined"
+    assert "declined" in closed.summary and "Test Street" not in closed.model_dump_json()
+    # The same change reported again (a replay) keeps its update id, so the GP record gets it once.
+    [again] = mapper.outgoing(referral, ReferralAccepted(T0 + timedelta(days=9), "lw-2"))
+    assert isinstance(again, GpRecordUpdateV1) and again.update_id == accepted.update_id
 
 
 def test_entered_in_error_is_reported_closed_with_that_status_and_no_gp_codes(referral: Referral) -> None:

@@ -3,12 +3,18 @@
 Only the pseudonymous profile (person_ref, age band, sex, ethnic category, postcode district,
 approximate location, languages, accessibility needs) and workflow facts go out. Names, NHS
 numbers, dates of birth, contact details, free-text notes and reasons never do.
+
+The one exception is the message back to the GP (`gp-record-update`, a restricted topic only the GP
+integration user reads): on acceptance, rejection and closure of every referral, however it arrived,
+it carries the NHS number and practice so that the GP system can file SNOMED CT codes in the record.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from uuid import NAMESPACE_URL, uuid5
+from zoneinfo import ZoneInfo
 
 from linkwork_contracts.codes import ClosureReason, ContactKind, ReferralStatus, writeback_concepts
 from linkwork_contracts.events import (
@@ -16,11 +22,14 @@ from linkwork_contracts.events import (
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
+    GpRecordChange,
+    GpRecordUpdateV1,
     PersonProfile,
     PlanAgreedV1,
     PlannedActivity,
     ReferralClosedV1,
     ReferralCreatedV1,
+    gp_record_concepts,
 )
 
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory
@@ -34,6 +43,7 @@ from linkwork_referral.domain.referral import Referral
 class EventMapper:
     person_refs: PersonRefKey
     postcodes: PostcodeDirectory
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))  # GP record entry dates
 
     def person_ref(self, referral: Referral) -> str:
         return self.person_refs.person_ref(referral.person.nhs_number, referral.id)
@@ -49,9 +59,49 @@ class EventMapper:
             return [self._plan_agreed(referral, event)]
         if isinstance(event, events.FollowUpRecorded):
             return [self._follow_up_recorded(referral, event.contact, event.contacts_to_date)]
-        if isinstance(event, events.ReferralClosed | events.ReferralRejected | events.ReferralEnteredInError):
+        if isinstance(event, events.ReferralAccepted):
+            return self._gp_record(referral, GpRecordChange.ACCEPTED, event.at)
+        if isinstance(event, events.ReferralRejected):
+            return [
+                self._closed(referral, event.closure),
+                *self._gp_record(referral, GpRecordChange.REJECTED, event.at),
+            ]
+        if isinstance(event, events.ReferralClosed):
+            return [self._closed(referral, event.closure), *self._gp_record(referral, GpRecordChange.CLOSED, event.at)]
+        if isinstance(event, events.ReferralEnteredInError):
+            # Nothing goes to the GP record: an entry made in error carries no clinical meaning to write back.
             return [self._closed(referral, event.closure)]
         return []
+
+    def _gp_record(self, referral: Referral, change: GpRecordChange, at: datetime) -> list[Event]:
+        """The message back to the GP, or nothing when the record cannot be found (no NHS number or no
+        practice: a self-referral that knew neither); the referral's timeline shows the change anyway."""
+        nhs_number, practice = referral.person.nhs_number, referral.practice_ods_code
+        if nhs_number is None or practice is None:
+            return []
+        closure = referral.closure if change is not GpRecordChange.ACCEPTED else None
+        reason = closure.reason if closure is not None and change is GpRecordChange.CLOSED else None
+        # The status the change led to (the events of one request are mapped after all of it happened).
+        status = closure.status if closure is not None else ReferralStatus.ACCEPTED
+        return [
+            GpRecordUpdateV1(
+                # One update per referral and change: a replayed or re-run change has the same id.
+                update_id=uuid5(NAMESPACE_URL, f"urn:linkwork:gp-record-update:{referral.id}:{change.value}"),
+                referral_id=referral.id,
+                change=change,
+                request_id=referral.request_id,
+                nhs_number=nhs_number,
+                practice_ods_code=practice,
+                pcn_code=referral.pcn,
+                referral_source=referral.source,
+                status=status,
+                closure_reason=reason,
+                snomed_codes=gp_record_concepts(change, reason),
+                effective_date=at.astimezone(self.zone).date(),
+                recorded_at=at,
+                summary=_gp_summary(referral, change, status, reason),
+            )
+        ]
 
     def profile(self, referral: Referral, on: datetime) -> PersonProfile:
         person = referral.person
@@ -157,6 +207,22 @@ class EventMapper:
             final_measures=closure.final_measures,
             gp_record_codes=() if never_began else writeback_concepts(reason),
         )
+
+
+def _gp_summary(
+    referral: Referral, change: GpRecordChange, status: ReferralStatus, reason: ClosureReason | None
+) -> str:
+    """One line for the GP record. Never the link worker's notes or a rejection's free-text reason."""
+    service = f"social prescribing link worker service of PCN {referral.pcn}"
+    if change is GpRecordChange.ACCEPTED:
+        return f"Referral to social prescribing accepted by the {service}."
+    if change is GpRecordChange.REJECTED:
+        return f"Referral to social prescribing not accepted by the {service}."
+    why = reason.value.replace("-", " ") if reason else "other"
+    return (
+        f"Social prescribing episode with the {service} closed ({why}); status {status.value}; "
+        f"{referral.contacts_made} contact(s) made."
+    )
 
 
 def follow_up_due(row: dict[str, object]) -> FollowUpDueV1:

@@ -16,6 +16,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from linkwork_contracts.events import GpRecordUpdateV1
 from linkwork_runtime import messaging
 from linkwork_runtime.principal import Principal
 
@@ -63,7 +64,10 @@ class ReferralService:
         for event in referral.take_events():
             await timeline.append(connection, referral.id, event.at, timeline.entry_for(event), actor, role)
             for outgoing in self.mapper.outgoing(referral, event):
-                await messaging.add(connection, outgoing, source=self.source)
+                # A GP record update's CloudEvent id is its update_id, the same for a change however often
+                # it is produced, so the integration engine de-duplicates on either.
+                event_id = str(outgoing.update_id) if isinstance(outgoing, GpRecordUpdateV1) else None
+                await messaging.add(connection, outgoing, source=self.source, event_id=event_id)
 
     async def create(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
