@@ -31,8 +31,8 @@ async def _referral(stack: ConsoleSystem, seed: int) -> tuple[str, Person]:
 async def test_keyboard_only_sign_in_accept_and_log_a_contact(
     stack: ConsoleSystem, chromium: Browser, artefacts: Path
 ) -> None:
-    """Then, still by keyboard, put it on hold (first without a reason: the error summary), resume it and mark it
-    as entered in error; axe-core checks each of those pages."""
+    """Then change the person's postcode (a new referral version) and, by keyboard, put it on hold (first without
+    a reason: the error summary), resume it and mark it as entered in error; axe-core checks each of those pages."""
     rid, person = await _referral(stack, 41)
     context = await chromium.new_context()
     page = await context.new_page()
@@ -73,6 +73,19 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await page.keyboard.press("Enter")
         await page.locator("#flash", has_text="Contact logged").wait_for()
 
+        await tab_to(page, "Change person details")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/referrals/{rid}/person")
+        await check_page(page, artefacts, "18-person")
+        await page.fill("#given_name", "")
+        await page.get_by_role("button", name="Save person details").click()
+        await page.locator(".nhsuk-error-summary", has_text="Enter the person's first name").wait_for()
+        await check_page(page, artefacts, "19-person-error")
+        await page.fill("#given_name", person.given_name)
+        await page.fill("#postcode", "LS1 1UR")
+        await page.get_by_role("button", name="Save person details").click()
+        await page.locator("#flash", has_text="New suggestions will follow").wait_for()
+
         await tab_to(page, "Put on hold")
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"**/referrals/{rid}/hold")
@@ -103,6 +116,11 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await page.keyboard.press("Enter")
         await page.locator("#flash", has_text="Referral marked as entered in error").wait_for()
         await check_page(page, artefacts, "24-referral-entered-in-error")
+
+        # The caseload sorted (the filter panel open, so its sort control is checked too).
+        await page.goto(f"{stack.url}/caseload?view=all&sort=urgency&urgency=urgent")
+        assert await page.locator("#sort").input_value() == "urgency"
+        await check_page(page, artefacts, "25-caseload-sorted")
     finally:
         await context.close()
 

@@ -301,3 +301,34 @@ async def test_person_details_changed_on_the_record(
     assert "Person details saved. New suggestions will follow" in record.text and "LS1 1UR" in record.text
     held = await referral_service.get(path, headers={"Authorization": f"Bearer {token()}"})
     assert held.json()["version"] == 2 and held.json()["person"]["date_of_birth"] == "1948-02-03"
+
+
+async def test_caseload_sorted_by_urgency_or_waiting_time(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    from linkwork_referral.samples import referral_body
+
+    rng = random.Random(9)
+    names = []
+    for index, urgency in enumerate(("routine", "urgent", "routine")):
+        body = referral_body(synthetic_nhs_number(rng), urgency=urgency)
+        body["person"] = {**body["person"], "family_name": f"Sortable{index}"}
+        made = await referral_service.post(
+            "/referrals", json=body, headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"}
+        )
+        assert made.status_code == 201
+        names.append(f"Sortable{index}")
+    await sign_in(token())
+
+    def order(page: httpx.Response) -> list[str]:
+        return re.findall(r"Sortable\d", page.text)
+
+    newest = await browser.get("/caseload", params={"view": "all", "q": "Sortable"})
+    assert order(newest) == names[::-1]
+    first = await browser.get("/caseload", params={"view": "all", "q": "Sortable", "sort": "urgency"})
+    assert '<option value="urgency" selected>' in first.text
+    assert order(first) == [names[1], names[0], names[2]]
+    waiting = await browser.get("/caseload", params={"view": "all", "q": "Sortable", "sort": "waiting"})
+    assert order(waiting) == names
+    ignored = await browser.get("/caseload", params={"view": "all", "q": "Sortable", "sort": "nonsense"})
+    assert ignored.status_code == 200 and order(ignored) == names[::-1]

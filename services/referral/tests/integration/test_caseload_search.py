@@ -4,10 +4,13 @@ console's caseload page uses them; searches stay within the caller's PCN and are
 from __future__ import annotations
 
 import random
+from uuid import UUID, uuid4
 
+import asyncpg
 import httpx
 import pytest
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.settings import Settings
 
 from .conftest import OTHER_PCN, Token
 
@@ -119,3 +122,54 @@ async def test_reassign_to_another_link_worker(client: httpx.AsyncClient, token:
     ).status_code in (403, 404)
     timeline = (await client.get(f"/referrals/{rid}/timeline", headers=token(subject="lw-3"))).json()
     assert [entry["kind"] for entry in timeline].count("reassigned") == 2
+
+
+async def test_sorts_page_with_a_cursor_that_fits_the_sort(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    rng = random.Random(22)
+    referrer, worker = token("referrer", subject="gp-1"), token()
+    ids = []
+    for urgency in ("routine", "urgent", "routine", "urgent"):  # made in this order: oldest first
+        made = await client.post(
+            "/referrals", json=referral_body(synthetic_nhs_number(rng), urgency=urgency), headers=referrer
+        )
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+    # Follow-ups straight into the table the scheduler reads: ordering, not planning, is under test here.
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        for referral_id, days in ((ids[2], 5), (ids[0], 2)):
+            await connection.execute(
+                """INSERT INTO follow_ups (id, referral_id, plan_version, sequence, kind, due_on, due_at)
+                   VALUES ($1, $2, 1, 1, 'follow-up', current_date + $3::int, now() + make_interval(days => $3))""",
+                uuid4(),
+                UUID(referral_id),
+                days,
+            )
+    finally:
+        await connection.close()
+
+    async def pages(sort: str | None, limit: int) -> list[str]:
+        listed: list[str] = []
+        params: dict[str, str] = {"limit": str(limit), **({"sort": sort} if sort else {})}
+        while True:
+            answer = await client.get("/referrals", params=params, headers=worker)
+            assert answer.status_code == 200, answer.text
+            listed += [item["id"] for item in answer.json()["items"]]
+            if answer.json()["next_cursor"] is None:
+                return listed
+            params["cursor"] = answer.json()["next_cursor"]
+
+    assert await pages(None, 3) == ids[::-1]  # newest first, as before sorts existed
+    assert await pages("waiting", 1) == ids
+    assert await pages("urgency", 1) == [ids[1], ids[3], ids[0], ids[2]]
+    assert await pages("next-follow-up", 1) == [ids[0], ids[2], *sorted([ids[1], ids[3]])]
+
+    first = await client.get("/referrals", params={"limit": "1", "sort": "urgency"}, headers=worker)
+    mixed = await client.get(
+        "/referrals", params={"sort": "waiting", "cursor": first.json()["next_cursor"]}, headers=worker
+    )
+    assert mixed.status_code == 422 and "cursor: made for sort urgency, not waiting" in mixed.json()["detail"]
+    unknown = await client.get("/referrals", params={"sort": "name"}, headers=worker)
+    assert unknown.status_code == 422 and [e["field"] for e in unknown.json()["errors"]] == ["query.sort"]

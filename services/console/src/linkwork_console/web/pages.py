@@ -34,6 +34,12 @@ router = APIRouter(include_in_schema=False)
 
 OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "on-hold"]
 STATES = [*OPEN_STATES, "completed", "rejected", "entered-in-error"]
+# The referral API's caseload orders, with their words; its default (newest first) has no parameter.
+SORTS = {
+    "urgency": "Urgent first",
+    "next-follow-up": "Next follow-up due",
+    "waiting": "Waiting longest",
+}
 CASE_ROLES = (Role.LINK_WORKER, Role.PCN_ADMIN, Role.REFERRER)
 
 
@@ -94,9 +100,12 @@ async def caseload(
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     safeguarding: Annotated[str | None, Query(max_length=5)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     _require_case_access(user)
+    if sort not in SORTS:
+        sort = None  # the default order (newest first); an unknown value is ignored like other filters
     if user.role is Role.REFERRER:
         view = "all"
     params: list[tuple[str, str]] = [("limit", "25")]
@@ -117,6 +126,8 @@ async def caseload(
     search = (q or "").strip()
     if len(search) >= 2:
         params.append(("q", search))
+    if sort:
+        params.append(("sort", sort))
     if cursor:
         params.append(("cursor", cursor))
     page = await upstream.get(user.token, "referral", "/referrals", params)
@@ -132,6 +143,7 @@ async def caseload(
             ("urgency", urgency),
             ("safeguarding", safeguarding),
             ("q", search),
+            ("sort", sort),
         )
         if v
     }
@@ -146,6 +158,7 @@ async def caseload(
         filters=keep,
         view=view,
         states=STATES,
+        sorts=SORTS,
         flash=_take_flash(session),
     )
 

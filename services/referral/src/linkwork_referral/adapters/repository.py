@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -54,17 +55,70 @@ class Page:
     follow_ups_due: dict[UUID, datetime]
 
 
-def encode_cursor(created_at: datetime, referral_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{referral_id}".encode()).decode()
+class CaseloadSort(StrEnum):
+    """The caseload's orders. Each is a keyset over (sort key, id), so paging stays exact while rows change."""
+
+    NEWEST = "newest"  # most recently referred first (the default)
+    WAITING = "waiting"  # waiting longest first
+    URGENCY = "urgency"  # urgent first, then waiting longest first
+    NEXT_FOLLOW_UP = "next-follow-up"  # soonest (or most overdue) follow-up first; none planned last
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    """Raises ValueError for a cursor this service did not make."""
+# Per sort: the key columns in order (each with its direction) as SQL over r (referrals) and n (next follow-up).
+# Each expression is NOT NULL so that a row comparison orders every row: "no follow-up" is the infinite future.
+_SORT_KEYS: dict[CaseloadSort, tuple[tuple[str, str], ...]] = {
+    CaseloadSort.NEWEST: (("r.created_at", "DESC"), ("r.id", "DESC")),
+    CaseloadSort.WAITING: (("r.created_at", "ASC"), ("r.id", "ASC")),
+    CaseloadSort.URGENCY: (
+        ("CASE r.urgency WHEN 'urgent' THEN 0 ELSE 1 END", "ASC"),
+        ("r.created_at", "ASC"),
+        ("r.id", "ASC"),
+    ),
+    CaseloadSort.NEXT_FOLLOW_UP: (("coalesce(n.next_due, 'infinity'::timestamptz)", "ASC"), ("r.id", "ASC")),
+}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended, for one sort: the last row's key values (as text) and id."""
+
+    sort: CaseloadSort
+    key: tuple[str, ...]
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode("|".join((self.sort.value, *self.key)).encode()).decode()
+
+    @classmethod
+    def decode(cls, cursor: str, sort: CaseloadSort) -> Cursor:
+        """Raises ValueError for a cursor this service did not make, or one made for another sort."""
+        try:
+            name, *key = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+            made_for = CaseloadSort(name)
+        except Exception as error:
+            raise ValueError("cursor: not one this service returned") from error
+        if made_for is not sort or len(key) != len(_SORT_KEYS[sort]):
+            raise ValueError(f"cursor: made for sort {made_for.value}, not {sort.value}; start again without it")
+        return cls(sort, tuple(key))
+
+
+def _decode_key(sort: CaseloadSort, key: tuple[str, ...]) -> list[object]:
+    """The cursor's text values as the SQL key's types (ValueError when tampered with)."""
     try:
-        created, referral_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), UUID(referral_id)
-    except Exception as error:
-        raise ValueError("cursor is not one this service returned") from error
+        values: list[object] = []
+        for (expression, _), text_value in zip(_SORT_KEYS[sort], key, strict=True):
+            if expression == "r.id":
+                values.append(UUID(text_value))
+            elif expression.startswith("CASE"):
+                values.append(int(text_value))
+            else:
+                values.append(datetime.fromisoformat(text_value))
+        return values
+    except ValueError as error:
+        raise ValueError("cursor: not one this service returned") from error
+
+
+def _key_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 class ReferralRepository:
@@ -187,7 +241,13 @@ class ReferralRepository:
         return found
 
     async def caseload(
-        self, scope: CaseloadScope, where: CaseloadFilter, *, limit: int, cursor: tuple[datetime, UUID] | None
+        self,
+        scope: CaseloadScope,
+        where: CaseloadFilter,
+        *,
+        limit: int,
+        cursor: Cursor | None,
+        sort: CaseloadSort = CaseloadSort.NEWEST,
     ) -> Page:
         conditions, arguments = ["true"], []
 
@@ -221,18 +281,27 @@ class ReferralRepository:
             pattern = argument("%" + where.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
             person = "r.document->'person'"
             conditions.append(f"(({person}->>'given_name') || ' ' || ({person}->>'family_name')) ILIKE {pattern}")
+        keys = _SORT_KEYS[sort]
         if cursor is not None:
-            conditions.append(f"(r.created_at, r.id) < ({argument(cursor[0])}, {argument(cursor[1])})")
+            # Every key of a sort runs the same way, so one row comparison is the keyset condition.
+            after = ">" if keys[0][1] == "ASC" else "<"
+            values = _decode_key(sort, cursor.key)
+            conditions.append(f"({', '.join(k for k, _ in keys)}) {after} ({', '.join(argument(v) for v in values)})")
         rows = await self._connection.fetch(
-            f"""SELECT r.id, r.created_at, r.document,
-                       (SELECT min(f.due_at) FROM follow_ups f
-                        WHERE f.referral_id = r.id AND f.state IN ('pending', 'due')) AS next_due
-                FROM referrals r WHERE {" AND ".join(conditions)}
-                ORDER BY r.created_at DESC, r.id DESC LIMIT {argument(limit + 1)}""",
+            f"""SELECT r.id, r.created_at, r.document, n.next_due,
+                       {", ".join(f"{k} AS key_{i}" for i, (k, _) in enumerate(keys))}
+                FROM referrals r
+                LEFT JOIN LATERAL (SELECT min(f.due_at) AS next_due FROM follow_ups f
+                                   WHERE f.referral_id = r.id AND f.state IN ('pending', 'due')) n ON true
+                WHERE {" AND ".join(conditions)}
+                ORDER BY {", ".join(f"{k} {direction}" for k, direction in keys)} LIMIT {argument(limit + 1)}""",
             *arguments,
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+        next_cursor = None
+        if more:
+            last = rows[-1]
+            next_cursor = Cursor(sort, tuple(_key_text(last[f"key_{i}"]) for i in range(len(keys)))).encode()
         due = {row["id"]: row["next_due"] for row in rows if row["next_due"] is not None}
         return Page([from_document(row["document"]) for row in rows], next_cursor, due)

@@ -14,7 +14,7 @@ from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_runtime.auth import CurrentPrincipal, Principal
 from linkwork_runtime.problems import Problem
 
-from linkwork_referral.adapters.repository import CaseloadFilter, decode_cursor
+from linkwork_referral.adapters.repository import CaseloadFilter, CaseloadSort, Cursor
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import PROBLEMS, Service
 from linkwork_referral.api.views import (
@@ -148,11 +148,20 @@ async def caseload(
             description="Search your scope: an NHS number (10 digits), a date of birth (YYYY-MM-DD) or part of a name",
         ),
     ] = None,
+    sort: Annotated[
+        CaseloadSort,
+        Query(
+            description="newest: most recently referred first; waiting: waiting longest first; urgency: urgent "
+            "first, then waiting longest; next-follow-up: soonest or most overdue follow-up first, none planned last"
+        ),
+    ] = CaseloadSort.NEWEST,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page, with the same sort")
+    ] = None,
 ) -> CaseloadPage:
     try:
-        after = decode_cursor(cursor) if cursor is not None else None
+        after = Cursor.decode(cursor, sort) if cursor is not None else None
     except ValueError as error:
         raise Problem(422, "Invalid request", str(error)) from error
     where = CaseloadFilter(
@@ -163,7 +172,7 @@ async def caseload(
         safeguarding,
         **_search(q),
     )
-    page = await service.caseload(principal, pcn, where, limit=limit, cursor=after)
+    page = await service.caseload(principal, pcn, where, limit=limit, cursor=after, sort=sort)
     items = [
         CaseloadItem(
             id=r.id,

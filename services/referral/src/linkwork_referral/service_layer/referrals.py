@@ -23,7 +23,7 @@ from linkwork_runtime.principal import Principal
 from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.outgoing import EventMapper
-from linkwork_referral.adapters.repository import CaseloadFilter, Page, ReferralRepository
+from linkwork_referral.adapters.repository import CaseloadFilter, CaseloadSort, Cursor, Page, ReferralRepository
 from linkwork_referral.domain import access
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.referral import NewReferral, Referral
@@ -173,11 +173,12 @@ class ReferralService:
         where: CaseloadFilter,
         *,
         limit: int,
-        cursor: tuple[datetime, UUID] | None,
+        cursor: Cursor | None,
+        sort: CaseloadSort = CaseloadSort.NEWEST,
     ) -> Page:
         async def body(connection: asyncpg.Connection) -> Page:
             scope = access.caseload_scope(principal, requested_pcn)
-            page = await self.repository(connection).caseload(scope, where, limit=limit, cursor=cursor)
+            page = await self.repository(connection).caseload(scope, where, limit=limit, cursor=cursor, sort=sort)
             await audit.record(
                 connection,
                 principal,
