@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e contracts -e runtime -e deploy/stack \
 	-e services/referral -e services/directory -e services/matching -e services/outcomes \
-	-e services/console
+	-e services/console -e services/notifications
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-packages run test test-fast lint typecheck bench fuzz clean
@@ -30,6 +30,10 @@ install: $(STAMP)
 		echo "LINKWORK_PERSON_REF_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
 		echo "POSTGRES_PASSWORD=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(24))')"; \
 		echo "GRAFANA_ADMIN_PASSWORD=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(12))')"; \
+		echo "LINKWORK_CONTACT_ROUTE_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
+		echo "LINKWORK_NOTIFY_CALLBACK_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')"; \
+		echo "LINKWORK_LOCAL_NOTIFY_SERVICE_ID=$$($(PYTHON) -c 'import uuid; print(uuid.uuid4())')"; \
+		echo "LINKWORK_LOCAL_NOTIFY_SECRET=$$($(PYTHON) -c 'import secrets; import uuid; print(uuid.UUID(bytes=secrets.token_bytes(16)))')"; \
 	} > $@
 	@echo "wrote .env with random secrets for docker compose"
 
@@ -56,14 +60,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy -p linkwork_contracts -p linkwork_runtime -p linkwork_stack \
 		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes \
-		-p linkwork_console
+		-p linkwork_console -p linkwork_notifications
 
 bench: install
 	$(BIN)/python -m bench
 
-# A longer schemathesis hunt (100 examples per operation) than make test's short pass; the referral API today.
+# A longer schemathesis hunt (100 examples per operation) than make test's short pass, on every API.
 fuzz: install
-	REFERRAL_FUZZ_EXAMPLES=100 $(BIN)/pytest services/referral/tests/integration/test_openapi_fuzz.py -q
+	LINKWORK_FUZZ_EXAMPLES=$${LINKWORK_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q \
+		$(foreach s,referral directory matching outcomes,services/$(s)/tests/integration/test_openapi_fuzz.py)
 
 clean:
 	rm -rf $(VENV) .data

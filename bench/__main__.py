@@ -88,6 +88,17 @@ def _commands(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
             postgres,
             "--write",
         ],
+        "console": [
+            python,
+            "-m",
+            "bench.console",
+            "--kafka",
+            kafka,
+            "--postgres",
+            postgres,
+            *(["--users", "10", "--seconds", "10"] if quick else []),
+            "--write",
+        ],
         "system": [
             python,
             "-m",

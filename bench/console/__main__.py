@@ -40,6 +40,7 @@ from linkwork_stack.ports import free_port
 from linkwork_stack.services import ServiceProcess, wait_until_ready
 
 from bench.machine import describe_machine, percentile
+from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
 SECRET = "console-benchmark-jwt-secret-of-32-bytes!!"
@@ -309,7 +310,7 @@ def main() -> int:
     text = markdown(results)
     print(text)
     if args.write:
-        (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        (HERE / "results.json").write_text(json.dumps(with_provenance(results), indent=2) + "\n")
         (HERE / "results.md").write_text(text)
     return 0
 

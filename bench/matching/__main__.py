@@ -1,10 +1,11 @@
 """Matching benchmark and evaluation (not tests).
 
-    .venv/bin/python -m bench.matching [--quality] [--latency] [--http] [--replay] [--write]
+    .venv/bin/python -m bench.matching [--quality] [--eligibility] [--latency] [--http] [--replay] [--write]
         [--services 100000] [--kafka 127.0.0.1:29092] [--postgres postgresql://postgres@127.0.0.1:25432/postgres]
 
-With no part named, all four run:
+With no part named, all run:
 - quality: nDCG@5 and recall@10 of the ranker and two baselines on labelled personas (quality.py);
+- eligibility: violations and misses on hand-written eligibility personas (eligibility_personas.py);
 - latency: top-10 over N services in-process, p50/p95, and the index's memory (latency.py);
 - http: POST /match over HTTP to the service running as its own process with N services (http_bench.py);
 - replay: the read model rebuilt from N service-changed snapshots on Kafka (replay.py).
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import describe_machine as describe
-from bench.matching import http_bench, latency, quality, replay
+from bench.matching import eligibility_personas, http_bench, latency, quality, replay
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -57,6 +58,22 @@ def render(results: dict[str, Any]) -> str:
                 f"{s['recall@10_95ci']} | {s['top10_discarded']} |"
             )
         lines.append("")
+    if e := results.get("eligibility"):
+        lines += [
+            "## Eligibility (hand-written personas, issue 21)",
+            "",
+            f"{e['personas']} personas against {e['services']} services with service areas, eligibility "
+            "codes, languages, costs, accessibility, delivery modes, ages and capacity, each with the "
+            "services it must and must not be offered (`eligibility_personas.py`, written apart from "
+            "the ranker; also run by `make test`)"
+            + (f"; run {e['run_at']} with `{e['command']}`." if "run_at" in e else "."),
+            "",
+            "| violations (ineligible offered) | misses (eligible not offered) | gap verdicts wrong |",
+            "|---|---|---|",
+            f"| {e['violations']} | {e['misses']} | {e['gap_errors']} |",
+            "",
+            *(f"- {detail}" for detail in e["details"]),
+        ]
     if lat := results.get("latency"):
         t, u = lat["suggest_top10"], lat["upsert_one_service"]
         lines += [
@@ -124,7 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.matching", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    for part in ("quality", "latency", "http", "replay"):
+    for part in ("quality", "eligibility", "latency", "http", "replay"):
         parser.add_argument(f"--{part}", action="store_true")
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--kafka", default="127.0.0.1:29092")
@@ -135,8 +152,9 @@ def main() -> None:
     if args.render:
         (HERE / "results.md").write_text(render(json.loads((HERE / "results.json").read_text())) + "\n")
         return
-    parts = [p for p in ("quality", "latency", "http", "replay") if getattr(args, p)] or [
+    parts = [p for p in ("quality", "eligibility", "latency", "http", "replay") if getattr(args, p)] or [
         "quality",
+        "eligibility",
         "latency",
         "http",
         "replay",
@@ -148,6 +166,8 @@ def main() -> None:
     }
     if "quality" in parts:
         results["quality"] = quality.evaluate()
+    if "eligibility" in parts:
+        results["eligibility"] = eligibility_personas.evaluate().summary()
     if "latency" in parts:
         results["latency"] = latency.measure(services_count=args.services)
     if "http" in parts:

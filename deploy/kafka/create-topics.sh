@@ -37,4 +37,8 @@ topic service-changed 6 cleanup.policy=compact,min.compaction.lag.ms=3600000,min
 topic service-changed.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
 topic provision-gap 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1
 topic provision-gap.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic referral-request-refused 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1
+topic referral-request-refused.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic gp-record-update 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic gp-record-update.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=604800000
 echo "all linkwork topics exist"

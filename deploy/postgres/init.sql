@@ -3,3 +3,4 @@ CREATE DATABASE referral;
 CREATE DATABASE directory;
 CREATE DATABASE matching;
 CREATE DATABASE outcomes;
+CREATE DATABASE notifications;

@@ -6,6 +6,7 @@ a provider or a curator sees no case records at all."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from linkwork_stack.people import Person
 from playwright.async_api import Browser
 
 from .conftest import ConsoleSystem
-from .pages import sign_in, tab_to
+from .pages import check_page, sign_in, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,11 @@ async def _referral(stack: ConsoleSystem, seed: int) -> tuple[str, Person]:
     return str(referral["id"]), person
 
 
-async def test_keyboard_only_sign_in_accept_and_log_a_contact(stack: ConsoleSystem, chromium: Browser) -> None:
+async def test_keyboard_only_sign_in_accept_and_log_a_contact(
+    stack: ConsoleSystem, chromium: Browser, artefacts: Path
+) -> None:
+    """Then, still by keyboard, put it on hold (first without a reason: the error summary), resume it and mark it
+    as entered in error; axe-core checks each of those pages."""
     rid, person = await _referral(stack, 41)
     context = await chromium.new_context()
     page = await context.new_page()
@@ -67,6 +72,37 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(stack: ConsoleSyst
         await tab_to(page, "Log contact")
         await page.keyboard.press("Enter")
         await page.locator("#flash", has_text="Contact logged").wait_for()
+
+        await tab_to(page, "Put on hold")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/referrals/{rid}/hold")
+        await check_page(page, artefacts, "20-hold")
+        await tab_to(page, "Put on hold")  # the button, with no reason given
+        await page.keyboard.press("Enter")
+        await page.locator(".nhsuk-error-summary", has_text="Enter why the referral is on hold").wait_for()
+        assert (await page.title()).startswith("Error: ")
+        await check_page(page, artefacts, "21-hold-error")
+        await tab_to(page, "Why is the referral on hold?")
+        await page.keyboard.type("In hospital until next month")
+        await tab_to(page, "Put on hold")
+        await page.keyboard.press("Enter")
+        await page.locator("#flash", has_text="Referral put on hold").wait_for()
+        await check_page(page, artefacts, "22-referral-on-hold")
+
+        await tab_to(page, "Resume referral")
+        await page.keyboard.press("Enter")
+        await page.locator("#flash", has_text="Referral resumed").wait_for()
+
+        await tab_to(page, "Mark as entered in error")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/referrals/{rid}/entered-in-error")
+        await check_page(page, artefacts, "23-entered-in-error")
+        await tab_to(page, "What was the error?")
+        await page.keyboard.type("Duplicate referral")
+        await tab_to(page, "Mark as entered in error")
+        await page.keyboard.press("Enter")
+        await page.locator("#flash", has_text="Referral marked as entered in error").wait_for()
+        await check_page(page, artefacts, "24-referral-entered-in-error")
     finally:
         await context.close()
 

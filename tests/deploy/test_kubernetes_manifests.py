@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 Resource = tuple[Path, dict[str, Any]]
 Kustomization = Callable[..., list[Resource]]
 
-SERVICES = ("referral", "directory", "matching", "outcomes")
+SERVICES = ("referral", "directory", "matching", "outcomes", "notifications")
 KUBERNETES_VERSION = "1.37.0"
 CUSTOM_GROUPS = {"kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com"}  # checked by their own tests
 ENTRY_POINTS = ("", "managed-postgres", "monitoring")  # the kustomizations an operator applies

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 Resource = tuple[Path, dict[str, Any]]
 Kustomization = Callable[..., list[Resource]]
 
-SERVICES = ("referral", "directory", "matching", "outcomes")
+SERVICES = ("referral", "directory", "matching", "outcomes", "notifications")
 STRIMZI = "kafka.strimzi.io/v1beta2"
 CLOUDNATIVE_PG = "postgresql.cnpg.io/v1"
 

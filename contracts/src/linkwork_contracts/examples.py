@@ -20,6 +20,7 @@ from linkwork_contracts.codes import (
     ContactOutcome,
     DayOfWeek,
     DeliveryMode,
+    EligibilityCode,
     EthnicCategory,
     NeedCategory,
     PartOfDay,
@@ -46,6 +47,7 @@ from linkwork_contracts.events import (
     FollowUpRecordedV1,
     GpRecordChange,
     GpRecordUpdateV1,
+    LocalAuthorityArea,
     MatchesSuggestedV1,
     NeedSuggestions,
     Organisation,
@@ -53,6 +55,7 @@ from linkwork_contracts.events import (
     PersonProfile,
     PlanAgreedV1,
     PlannedActivity,
+    PostcodeArea,
     Preferences,
     ProvisionGapV1,
     ReferralClosedV1,
@@ -62,6 +65,7 @@ from linkwork_contracts.events import (
     Referrer,
     Schedule,
     ServiceChangedV1,
+    ServiceChangedV2,
     ServiceLocation,
     ServiceTaxonomyTerm,
     SuggestedOption,
@@ -184,6 +188,20 @@ SERVICE_CHANGED = ServiceChangedV1(
     capacity=Capacity(places_per_week=20, places_remaining=6, waiting_list=True),
     referral_routes=(ReferralRoute.SELF_REFERRAL, ReferralRoute.LINK_WORKER),
     last_verified_on=date(2025, 2, 20),
+)
+
+# v2 (issue 21): the same walk, for Leeds residents, and a telephone advice line for carers.
+SERVICE_CHANGED_V2 = ServiceChangedV2.model_validate(
+    {
+        **SERVICE_CHANGED.model_dump(),
+        "revision": 4,
+        "service_areas": (
+            PostcodeArea(prefix="LS", name="Leeds"),
+            LocalAuthorityArea(code="E08000035", name="Leeds"),
+        ),
+        "eligibility": (EligibilityCode.RESIDENTS,),
+        "eligibility_description": "For Leeds residents aged 60 and over.",
+    }
 )
 
 MATCHES_SUGGESTED = MatchesSuggestedV1(
@@ -348,6 +366,7 @@ EXAMPLES: dict[str, Event] = {
         FOLLOW_UP_RECORDED,
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
+        SERVICE_CHANGED_V2,
         PROVISION_GAP,
         REFERRAL_REQUEST_REFUSED,
         GP_RECORD_UPDATE,
@@ -358,6 +377,7 @@ EXAMPLES: dict[str, Event] = {
 EXAMPLE_SOURCES: dict[str, str] = {
     REFERRAL_REQUESTED.TYPE: "urn:linkwork:external:emis-integration-engine",
     SERVICE_CHANGED.TYPE: "urn:linkwork:service:directory",
+    SERVICE_CHANGED_V2.TYPE: "urn:linkwork:service:directory",
     MATCHES_SUGGESTED.TYPE: "urn:linkwork:service:matching",
     PROVISION_GAP.TYPE: "urn:linkwork:service:matching",
 }

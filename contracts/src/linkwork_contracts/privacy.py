@@ -31,6 +31,11 @@ MAX_PERSON_DECIMAL_PLACES = 2
 # (model, field) pairs that describe services and organisations, never people.
 ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ServiceChangedV1", "name"): "the public name of a community service",
+    ("ServiceChangedV2", "name"): "the public name of a community service",
+    ("PostcodeArea", "name"): "the public name of a place a service covers (Leeds)",
+    ("LocalAuthorityArea", "name"): "the public name of a local authority a service covers",
+    ("LsoaArea", "name"): "the public name of the neighbourhoods a service covers",
+    ("PolygonArea", "name"): "the public name of an area a service covers",
     ("Organisation", "name"): "the public name of the organisation running a service",
     ("ServiceTaxonomyTerm", "name"): "the label of a taxonomy term",
     ("ServiceLocation", "name"): "the name of a public venue",
@@ -38,6 +43,7 @@ ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ServiceLocation", "latitude"): "the exact location of a public venue",
     ("ServiceLocation", "longitude"): "the exact location of a public venue",
     ("SuggestedOption", "service_name"): "the public name of a suggested service",
+    ("EligibilityCheck", "service_name"): "the public name of a service to check eligibility for",
 }
 
 

@@ -20,6 +20,7 @@ from linkwork_contracts.events import (
     ReferralRequestedV1,
     ReferralRequestRefusedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
 )
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -31,6 +32,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     FollowUpRecordedV1,
     ReferralClosedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
     ProvisionGapV1,
     ReferralRequestRefusedV1,
     GpRecordUpdateV1,

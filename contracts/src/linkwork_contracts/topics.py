@@ -162,6 +162,7 @@ TOPICS: dict[str, TopicSpec] = {
             "a referral's acceptance, rejection and closure. Only the GP integration user may read it.",
             dlq_retention_ms=7 * DAY_MS,
             dlq_readers="the GP integration's operators only (identifiable data)",
+            retention_days=30,  # long enough for an integration engine's outage, not a second copy of the record
         ),
     )
 }

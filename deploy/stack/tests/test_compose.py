@@ -14,9 +14,11 @@ import pytest
 import yaml
 from linkwork_stack import kafka_topics
 from linkwork_stack.paths import REPO_ROOT
-from linkwork_stack.services import SERVICES
+from linkwork_stack.services import SERVICES as RUNNER_SERVICES
 
 pytestmark = pytest.mark.unit
+# The runner's four services, and notifications, which the runner starts beside them (like the console).
+SERVICES = (*RUNNER_SERVICES, "notifications")
 
 
 @pytest.fixture(scope="module")

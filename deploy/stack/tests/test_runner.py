@@ -35,7 +35,7 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
 
 def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) -> None:
     http_base = free_port()
-    while not all(not is_listening(http_base + i) for i in range(5)):
+    while not all(not is_listening(http_base + i) for i in range(6)):
         http_base = free_port()
     keycloak_port = free_port()
     process = subprocess.Popen(
@@ -77,6 +77,9 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
         # The console (the next port) is up and its address printed; signing in through it is tests/console's.
         assert f"Console     http://127.0.0.1:{http_base + 4}" in banner
         assert httpx.get(f"http://127.0.0.1:{http_base + 4}/ready", timeout=5).status_code == 200
+        # Notifications (the port after the console) is up, with the local Notify's address printed.
+        assert httpx.get(f"http://127.0.0.1:{http_base + 5}/ready", timeout=5).status_code == 200
+        _read_until(process, "/_local/messages", timeout=10)  # where a newcomer sees the messages
         # The demo directory is loaded and served in the ORUK shape.
         services = httpx.get(f"http://127.0.0.1:{http_base + 1}/services", params={"per_page": 1}, timeout=10)
         assert services.json()["total_items"] >= 1000
@@ -90,4 +93,4 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
     time.sleep(0.5)
     survivors = [pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
     assert survivors == []
-    assert not any(is_listening(port) for port in (*range(http_base, http_base + 5), keycloak_port))
+    assert not any(is_listening(port) for port in (*range(http_base, http_base + 6), keycloak_port))

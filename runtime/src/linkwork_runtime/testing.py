@@ -1,11 +1,18 @@
-"""Test support: run a service app in-process, lifespan included, and talk to it over HTTP."""
+"""Test support: run a service app in-process, lifespan included, and talk to it over HTTP; bad-input tables."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 
@@ -16,3 +23,106 @@ async def running_app(app: FastAPI, base_url: str = "http://service.test") -> As
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+# The table-driven bad-input suites (issue 15) of every service share this: each kind of bad input is one
+# request, every answer must be a 4xx problem, and the kind -> status table committed under tests/security is
+# checked against the live answers so that it stays true.
+BadInput = tuple[str, str, Any, Any]
+"""(method, path, body, who): body is bytes as sent, None for no body, or anything else sent as JSON;
+`who` is whatever the suite's `headers_for` turns into request headers."""
+
+
+async def ask_each_bad_input(
+    client: httpx.AsyncClient,
+    cases: Mapping[str, BadInput],
+    headers_for: Callable[[Any], dict[str, str]],
+    *,
+    check: Callable[[str, httpx.Response], None] | None = None,
+) -> dict[str, int]:
+    """Send every case; assert each is answered with a 4xx problem; return kind -> status."""
+    answered: dict[str, int] = {}
+    for kind, (method, path, body, who) in cases.items():
+        headers = {"content-type": "application/json", **headers_for(who)}
+        content = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
+        response = await client.request(method, path, content=content, headers=headers)
+        answered[kind] = response.status_code
+        assert 400 <= response.status_code < 500, (kind, response.status_code, response.text[:300])
+        assert response.headers["content-type"].startswith("application/problem+json"), kind
+        if check is not None:
+            check(kind, response)
+    return answered
+
+
+def committed_table(table: Path) -> dict[str, int]:
+    """The kind -> status rows of a committed Markdown table (`| kind | status | ... |`)."""
+    rows = {}
+    for line in table.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[1].isdigit():
+            rows[cells[0]] = int(cells[1])
+    return rows
+
+
+def assert_table_is_true(answered: Mapping[str, int], table: Path) -> None:
+    """The committed table says exactly what the service answered; the message holds the rows to paste."""
+    rows = "\n".join(f"| {kind} | {status} | yes |" for kind, status in answered.items())
+    assert dict(answered) == committed_table(table), f"{table.name} is out of date; rows:\n{rows}"
+
+
+@asynccontextmanager
+async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
+    """Serve an app already started by `running_app` on a free loopback port; yield its base URL.
+
+    For tools that need a real URL (schemathesis): the app's lifespan is not run again, so the test keeps
+    the one app, its fixtures and its database.
+    """
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():  # failed to bind or start: raise its error here
+            serving.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+FUZZ_EXAMPLES = "LINKWORK_FUZZ_EXAMPLES"
+"""Examples per operation: a short pass in `make test` by default, 100 or more from `make fuzz`."""
+
+
+async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 6) -> None:
+    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx.
+
+    Fails with the tail of schemathesis' report. Seeded, so a failure repeats.
+    """
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{base_url}/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        os.environ.get(FUZZ_EXAMPLES, str(default_examples)),
+        "--seed",
+        "1",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--request-timeout",
+        "10",
+        "--report-dir",
+        str(workdir),
+        cwd=workdir,  # schemathesis keeps its example database in the working directory
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    report = output.decode(errors="replace")
+    print(report[-1500:])  # the summary: operations, phases, test cases generated
+    assert process.returncode == 0, report[-8000:]

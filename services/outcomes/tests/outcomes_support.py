@@ -28,8 +28,8 @@ async def create_topics(bootstrap: str, prefix: str, partitions: int = 3) -> Non
     try:
         await admin.create_topics(
             [
-                NewTopic(prefix + event_type.TOPIC, num_partitions=partitions, replication_factor=1)
-                for event_type in CONSUMED
+                NewTopic(prefix + topic, num_partitions=partitions, replication_factor=1)
+                for topic in sorted({event_type.TOPIC for event_type in CONSUMED})
             ]
         )
     finally:

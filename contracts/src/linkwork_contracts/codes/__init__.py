@@ -13,6 +13,17 @@ from linkwork_contracts.codes.demographics import (
     age_band_bounds,
     ethnic_group,
 )
+from linkwork_contracts.codes.eligibility import (
+    ELIGIBILITY_REASON,
+    ELIGIBILITY_TAXONOMY_ID,
+    ELIGIBILITY_TAXONOMY_NAME,
+    ELIGIBILITY_TAXONOMY_TERMS,
+    ELIGIBILITY_TAXONOMY_URI,
+    ROUTE_REASON,
+    ROUTE_TAXONOMY_TERMS,
+    ConditionGroup,
+    EligibilityCode,
+)
 from linkwork_contracts.codes.needs import (
     NEED_TAXONOMY_TERMS,
     NEEDS_TAXONOMY_ID,
@@ -65,6 +76,11 @@ from linkwork_contracts.codes.services import (
 from linkwork_contracts.codes.snomed import SNOMED_DISPLAY, SnomedConcept, writeback_concepts
 
 __all__ = [
+    "ELIGIBILITY_REASON",
+    "ELIGIBILITY_TAXONOMY_ID",
+    "ELIGIBILITY_TAXONOMY_NAME",
+    "ELIGIBILITY_TAXONOMY_TERMS",
+    "ELIGIBILITY_TAXONOMY_URI",
     "ETHNIC_CATEGORY_LABELS",
     "MAX_PLAUSIBLE_AGE",
     "NEEDS_TAXONOMY_ID",
@@ -75,6 +91,8 @@ __all__ = [
     "PART_OF_DAY_HOURS",
     "REASON_REQUIRED",
     "REFUSAL_MEANING",
+    "ROUTE_REASON",
+    "ROUTE_TAXONOMY_TERMS",
     "SNOMED_DISPLAY",
     "TERMINAL_STATUSES",
     "Accessibility",
@@ -82,6 +100,7 @@ __all__ = [
     "AttendanceStatus",
     "CapacityStatus",
     "ClosureReason",
+    "ConditionGroup",
     "ConfirmedBy",
     "ContactKind",
     "ContactMethod",
@@ -89,6 +108,7 @@ __all__ = [
     "CostUnit",
     "DayOfWeek",
     "DeliveryMode",
+    "EligibilityCode",
     "EthnicCategory",
     "EthnicGroup",
     "ImdDecile",

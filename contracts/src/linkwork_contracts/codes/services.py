@@ -54,6 +54,9 @@ class ReferralRoute(StrEnum):
     SELF_REFERRAL = "self-referral"  # the person can just turn up or sign up
     LINK_WORKER = "link-worker"  # a link worker refers them in
     PROVIDER_CONTACT = "provider-contact"  # the provider must be contacted first
+    # Added with service-changed v2 (issue 21); a v1 event never carries them.
+    PROFESSIONAL_REFERRAL = "professional-referral"  # only from a professional (GP, link worker, ...)
+    DROP_IN = "drop-in"  # no referral or booking: the person turns up
 
 
 class ServiceStatus(StrEnum):

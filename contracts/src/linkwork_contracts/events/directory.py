@@ -10,7 +10,7 @@ coordinates of venues are allowed here.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -18,9 +18,11 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from linkwork_contracts import topics
 from linkwork_contracts.codes import (
     Accessibility,
+    ConditionGroup,
     CostUnit,
     DayOfWeek,
     DeliveryMode,
+    EligibilityCode,
     NeedCategory,
     ReferralRoute,
     ScheduleFrequency,
@@ -28,7 +30,7 @@ from linkwork_contracts.codes import (
 )
 from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
 from linkwork_contracts.events.person import Languages
-from linkwork_contracts.geography import Latitude, Longitude, Postcode
+from linkwork_contracts.geography import Latitude, Longitude, Lsoa, Postcode
 
 Features = Annotated[tuple[Accessibility, ...], Field(json_schema_extra=UNIQUE), AfterValidator(no_duplicates)]
 
@@ -166,4 +168,129 @@ class ServiceChangedV1(Event):
         for schedule in self.schedules:
             if schedule.location_id is not None and schedule.location_id not in location_ids:
                 raise ValueError(f"schedule location_id {schedule.location_id} is not a location")
+        return self
+
+
+# Bounds of a v2 snapshot, so that one service's event always fits in one Kafka record (1 MB by
+# default): the directory's own model refuses anything larger (issue 15), and v2 states the same
+# bounds in its schema. Worst case, measured by contracts/tests/test_service_areas.py.
+MAX_LOCATIONS = 500
+MAX_SCHEDULES = 500
+MAX_LIST = 200
+MAX_SERVICE_AREAS = 50
+MAX_LSOAS = 2000  # across all of a service's areas: a large local authority has ~500
+MAX_POLYGON_POSITIONS = 5000  # across all of a service's polygons: outlines, not survey data
+MAX_RING_POSITIONS = 2000
+
+POSTCODE_PREFIX_PATTERN = r"^[A-Z]{1,2}([0-9][A-Z0-9]?)?$"
+# Local authority GSS codes: unitary (E06), district (E07), metropolitan (E08), London borough (E09),
+# Welsh (W06), Scottish (S12), Northern Irish (N09) councils. Other GSS codes (LSOAs are E01) are not councils.
+LOCAL_AUTHORITY_PATTERN = r"^(E0[6-9]|W06|S12|N09)[0-9]{6}$"
+
+
+class _Area(_Part):
+    name: str | None = Field(default=None, max_length=200, description="What to call it: Leeds")
+
+
+class PostcodeArea(_Area):
+    """A postcode area (LS) or district (LS6): people whose postcode district starts with it."""
+
+    kind: Literal["postcode"] = "postcode"
+    prefix: str = Field(pattern=POSTCODE_PREFIX_PATTERN, description="Postcode area (LS) or district (LS6)")
+
+
+class LocalAuthorityArea(_Area):
+    """A local authority by its ONS GSS code (E08000035 is Leeds)."""
+
+    kind: Literal["local-authority"] = "local-authority"
+    code: str = Field(pattern=LOCAL_AUTHORITY_PATTERN, description="ONS GSS code of the local authority")
+
+
+class LsoaArea(_Area):
+    """A list of Lower layer Super Output Areas (2021 codes)."""
+
+    kind: Literal["lsoa"] = "lsoa"
+    lsoas: Annotated[
+        tuple[Lsoa, ...],
+        Field(min_length=1, max_length=MAX_LSOAS, json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
+    ]
+
+
+Position = tuple[Longitude, Latitude]  # GeoJSON order: longitude first (RFC 7946 section 3.1.1)
+LinearRing = Annotated[tuple[Position, ...], Field(min_length=4, max_length=MAX_RING_POSITIONS)]
+
+
+class GeoJsonPolygon(_Part):
+    """An RFC 7946 Polygon: the first ring is the outline, any further rings are holes."""
+
+    type: Literal["Polygon"] = "Polygon"
+    coordinates: Annotated[tuple[LinearRing, ...], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="after")
+    def _closed(self) -> Self:
+        for ring in self.coordinates:
+            if ring[0] != ring[-1]:
+                raise ValueError("a polygon ring must end where it starts (RFC 7946 linear ring)")
+        return self
+
+
+class PolygonArea(_Area):
+    kind: Literal["polygon"] = "polygon"
+    polygon: GeoJsonPolygon
+
+
+ServiceArea = Annotated[PostcodeArea | LocalAuthorityArea | LsoaArea | PolygonArea, Field(discriminator="kind")]
+
+
+class ServiceChangedV2(ServiceChangedV1):
+    """v1 plus who the service is for (issue 21): service areas and coded eligibility.
+
+    A service with `service_areas` serves only people living inside one of them, however it is
+    delivered; empty means anywhere. `eligibility` codes come from the linkwork eligibility
+    taxonomy (`codes.eligibility`); `eligibility_description` is the provider's own words beside
+    them. Every list is bounded, so the event always fits in one Kafka record.
+    """
+
+    TYPE: ClassVar[str] = "uk.linkwork.service.changed.v2"
+
+    taxonomy_terms: Annotated[tuple[ServiceTaxonomyTerm, ...], Field(max_length=MAX_LIST)] = ()
+    locations: Annotated[tuple[ServiceLocation, ...], Field(max_length=MAX_LOCATIONS)] = ()
+    schedules: Annotated[tuple[Schedule, ...], Field(max_length=MAX_SCHEDULES)] = ()
+    service_areas: Annotated[tuple[ServiceArea, ...], Field(max_length=MAX_SERVICE_AREAS)] = Field(
+        default=(), description="Where the people it serves must live; empty: anywhere"
+    )
+    eligibility: Annotated[
+        tuple[EligibilityCode, ...],
+        Field(json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
+    ] = Field(default=(), description="Codes of the linkwork eligibility taxonomy; empty: anyone")
+    condition_groups: Annotated[
+        tuple[ConditionGroup, ...],
+        Field(json_schema_extra=UNIQUE),
+        AfterValidator(no_duplicates),
+    ] = Field(default=(), description="With eligibility condition-group: the conditions it is for")
+    eligibility_description: str | None = Field(
+        default=None, max_length=2000, description="The provider's own words (ORUK eligibility_description)"
+    )
+
+    @model_validator(mode="after")
+    def _areas_and_codes(self) -> Self:
+        lsoas = sum(len(area.lsoas) for area in self.service_areas if isinstance(area, LsoaArea))
+        if lsoas > MAX_LSOAS:
+            raise ValueError(f"service_areas: at most {MAX_LSOAS} LSOAs in all")
+        positions = sum(
+            len(ring)
+            for area in self.service_areas
+            if isinstance(area, PolygonArea)
+            for ring in area.polygon.coordinates
+        )
+        if positions > MAX_POLYGON_POSITIONS:
+            raise ValueError(f"service_areas: at most {MAX_POLYGON_POSITIONS} polygon positions in all")
+        if EligibilityCode.RESIDENTS in self.eligibility and not self.service_areas:
+            raise ValueError("eligibility residents needs at least one service area")
+        if (EligibilityCode.CONDITION_GROUP in self.eligibility) != bool(self.condition_groups):
+            raise ValueError("eligibility condition-group and condition_groups go together")
+        if {EligibilityCode.WOMEN, EligibilityCode.MEN} <= set(self.eligibility):
+            raise ValueError("eligibility women and men exclude each other: leave both out")
         return self

@@ -30,6 +30,17 @@ class SuggestedOption(BaseModel):
     reasons: tuple[Reason, ...] = Field(min_length=1, max_length=10)
 
 
+class EligibilityCheck(BaseModel):
+    """A service within reach that may be for the person, if the link worker confirms a provider's rule
+    that nothing recorded answers (issue 21): never offered as an option, never dropped silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service_id: UUID
+    service_name: str = Field(min_length=1, max_length=200)
+    reason: Reason = Field(description="The rule and what is not recorded, e.g. 'for carers: check eligibility'")
+
+
 class NeedSuggestions(BaseModel):
     """The options for one need, best first. Empty when nothing suitable is within reach."""
 
@@ -37,6 +48,8 @@ class NeedSuggestions(BaseModel):
 
     need: NeedCategory
     options: tuple[SuggestedOption, ...] = Field(max_length=20)
+    # Added in issue 21 (optional: earlier events have none).
+    check_eligibility: tuple[EligibilityCheck, ...] = Field(default=(), max_length=10)
 
     @model_validator(mode="after")
     def _ranked(self) -> Self:
@@ -89,6 +102,13 @@ class ProvisionGapV1(Event):
         default=None, ge=0.0, description="Distance to the nearest eligible option out of reach"
     )
     detected_at: AwareDatetime
+    # Added in issue 21 (optional, so v1 readers of earlier events are unaffected).
+    excluded_by: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Which providers' rule kept the services near enough from these people, e.g. "
+        "'3 housing services within 5 km, none for this area (for Leeds residents only)'",
+    )
 
     def key(self) -> str:
         """`<district>:<need>`, so each area and need keeps its own order."""

@@ -43,6 +43,10 @@ def synthetic_nhs_number(rng: random.Random) -> str:
             return f"{first_nine}{digit}"
 
 
+# How simulated people prefer to be contacted; derived from the NHS number so the random stream is unchanged.
+_CONTACT_METHODS = ("telephone", "text-message", "email")
+
+
 @dataclass(frozen=True)
 class Person:
     nhs_number: str
@@ -86,8 +90,10 @@ class Person:
                 "ethnic_category": self.ethnic_category,
                 "address_lines": ["1 Synthetic Street"],
                 "postcode": self.postcode,
-                "phone": "0113 496 0000",
-                "preferred_contact": "telephone",
+                # Ofcom's drama numbers and example.org: safe to "send" to the local Notify and SMTP servers.
+                "phone": f"07700 900{self.nhs_number[-3:]}",
+                "email": f"person-{self.nhs_number[-4:]}@example.org",
+                "preferred_contact": _CONTACT_METHODS[int(self.nhs_number[-2]) % len(_CONTACT_METHODS)],
                 "languages": ["en"],
                 "accessibility_needs": [],
             },

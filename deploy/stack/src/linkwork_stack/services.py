@@ -14,7 +14,7 @@ from typing import IO
 import httpx
 
 SERVICES = ("referral", "directory", "matching", "outcomes")
-_COLOURS = {"referral": 36, "directory": 32, "matching": 35, "outcomes": 33, "console": 34}
+_COLOURS = {"referral": 36, "directory": 32, "matching": 35, "outcomes": 33, "console": 34, "notifications": 31}
 
 
 @dataclass

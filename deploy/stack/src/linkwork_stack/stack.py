@@ -7,6 +7,7 @@ the demo users of deploy/keycloak/linkwork-realm.json.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import signal
 import subprocess
@@ -18,9 +19,15 @@ from linkwork_stack import paths
 from linkwork_stack.console import console_process
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.keycloak import ADMIN_PASSWORD, ADMIN_USER, DEMO_PASSWORD, DEMO_USERS, KeycloakRealm, KeycloakServer
+from linkwork_stack.notifications import contact_route_token, local_messaging, notifications_process
+from linkwork_stack.ports import free_port, is_listening
 from linkwork_stack.services import SERVICES, ServiceProcess, wait_until_ready
 
 READY_TIMEOUT = 120.0
+
+
+def _port_or_free(port: int) -> int:
+    return port if not is_listening(port) else free_port()
 
 
 def _stop_requested() -> threading.Event:
@@ -130,6 +137,7 @@ def run_stack(
         keycloak.realm().issuer,
         {s.name: s.url for s in services},
     )
+    extras = contextlib.ExitStack()
     try:
         print(f"[stack] starting Keycloak on {keycloak.url} (its log: {keycloak.log_file})", flush=True)
         keycloak.launch()
@@ -137,6 +145,23 @@ def run_stack(
         infra.start()
         infra.postgres.create_database("console")
         services.append(console)
+        # Notifications (8006) with a local Notify and SMTP server, so the messages people get can be seen.
+        infra.postgres.create_database("notifications")
+        notify_port, smtp_port = (_port_or_free(http_port_base + offset) for offset in (915, 24))  # 8916, 8025
+        messaging = extras.enter_context(local_messaging(notify_port=notify_port, smtp_port=smtp_port))
+        token = contact_route_token()
+        services[0].env["LINKWORK_CONTACT_ROUTE_TOKEN"] = token  # referral serves the contact routes
+        services.append(
+            notifications_process(
+                http_port_base + len(SERVICES) + 1,
+                infra.postgres.url("notifications"),
+                infra.kafka.bootstrap,
+                services[0].url,
+                token,
+                messaging,
+            )
+        )
+        console.env["LINKWORK_NOTIFICATIONS_URL"] = services[-1].url  # the console's task list reads it
         for service in services:
             service.start(sys.stdout)
         wait_until_ready(services, READY_TIMEOUT)
@@ -146,6 +171,11 @@ def run_stack(
             print("[stack] waiting for Keycloak (several minutes on a busy machine is normal)", flush=True)
         keycloak.wait_until_ready()
         print(_banner(services, infra, keycloak, started), flush=True)
+        print(
+            f"  Messages to people: SMS at {messaging.notify_url}/_local/messages (the local GOV.UK Notify); "
+            "emails appear below as 'smtp |' lines",
+            flush=True,
+        )
         if simulate_people:
             _simulate_in_background(services[0].url, keycloak.realm(), simulate_people)
         while not stop.wait(1.0):
@@ -163,6 +193,7 @@ def run_stack(
         print("[stack] stopping", flush=True)
         for service in reversed(services):
             service.stop()
+        extras.close()
         keycloak.stop()
         infra.stop()
         print("[stack] stopped", flush=True)

@@ -26,7 +26,7 @@ from linkwork_console.adapters.oidc import OidcClient
 from linkwork_console.adapters.services import Services, UpstreamError
 from linkwork_console.adapters.sessions import PostgresSessionStore, SessionStore
 from linkwork_console.settings import Settings
-from linkwork_console.web import auth, pages
+from linkwork_console.web import auth, pages, tasks
 from linkwork_console.web.deps import CsrfFailed, Pages, SignInRequired, sign_in_location
 from linkwork_console.web.filters import install_filters
 from linkwork_console.web.session_middleware import AssetCaching, ServerTimingMiddleware, SessionMiddleware
@@ -74,6 +74,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 "directory": settings.directory_url.rstrip("/"),
                 "matching": settings.matching_url.rstrip("/"),
                 "outcomes": settings.outcomes_url.rstrip("/"),
+                "notifications": settings.notifications_url.rstrip("/"),
             },
         )
         log.info("console ready", extra={"http_port": settings.http_port})
@@ -107,6 +108,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     app.mount(f"/assets/{version}", StaticFiles(directory=settings.assets_dir), name="assets")
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(tasks.router)
     _install_handlers(app)
     _install_probes(app)
     app.add_middleware(

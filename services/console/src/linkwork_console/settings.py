@@ -39,6 +39,7 @@ class Settings(ServiceSettings):
     directory_url: str = Field(default="http://127.0.0.1:8002", description="LINKWORK_DIRECTORY_URL")
     matching_url: str = Field(default="http://127.0.0.1:8003", description="LINKWORK_MATCHING_URL")
     outcomes_url: str = Field(default="http://127.0.0.1:8004", description="LINKWORK_OUTCOMES_URL")
+    notifications_url: str = Field(default="http://127.0.0.1:8006", description="LINKWORK_NOTIFICATIONS_URL")
     session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="LINKWORK_SESSION_IDLE_MINUTES: sign out after this long unused"
     )

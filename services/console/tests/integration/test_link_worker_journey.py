@@ -219,3 +219,85 @@ async def test_a_link_worker_takes_over_and_a_pcn_manager_reassigns(
     assert wrong.status_code == 400 and 'href="#link_worker"' in wrong.text
     moved = await browser.post(f"{path}/reassign", data={"csrf_token": csrf(record), "link_worker": "lw-1"})
     assert moved.status_code == 303
+
+
+async def test_hold_resume_and_entered_in_error_through_the_record(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    from linkwork_referral.samples import referral_body
+
+    made = await referral_service.post(
+        "/referrals",
+        json=referral_body(synthetic_nhs_number(random.Random(7))),
+        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
+    )
+    path = f"/referrals/{made.json()['id']}"
+    await sign_in(token())
+    record = await browser.get(path)
+    assert (await browser.post(f"{path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
+
+    record = await browser.get(path)
+    assert "Put on hold" in record.text and "Mark as entered in error" in record.text
+    # No reason: the form again, 400, an NHS error summary linking to the field, "Error: " in the title.
+    empty = await post_form(browser, f"{path}/hold", {"reason": ""})
+    assert empty.status_code == 400
+    assert "nhsuk-error-summary" in empty.text and 'href="#reason"' in empty.text
+    assert "<title>Error: " in empty.text
+    held = await post_form(browser, f"{path}/hold", {"reason": "In hospital until next month"})
+    assert held.status_code == 303
+    record = await browser.get(path)
+    assert "Referral put on hold" in record.text and "In hospital until next month" in record.text
+    assert "Resume referral" in record.text and "Log a contact" not in record.text
+
+    resumed = await browser.post(f"{path}/resume", data={"csrf_token": csrf(record)})
+    assert resumed.status_code == 303
+    record = await browser.get(path)
+    assert "Referral resumed" in record.text and "Log a contact" in record.text
+
+    # Without the session's CSRF token nothing happens.
+    forged = await browser.post(f"{path}/entered-in-error", data={"reason": "Wrong person"})
+    assert forged.status_code == 400 and "This form has expired" in forged.text
+    marked = await post_form(browser, f"{path}/entered-in-error", {"reason": "Wrong person"})
+    assert marked.status_code == 303
+    record = await browser.get(path)
+    assert "Referral marked as entered in error" in record.text and "left out of every outcomes figure" in record.text
+    assert f'href="{path}/hold"' not in record.text and f'href="{path}/entered-in-error"' not in record.text
+
+
+async def test_person_details_changed_on_the_record(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    from linkwork_referral.samples import referral_body
+
+    made = await referral_service.post(
+        "/referrals",
+        json=referral_body(synthetic_nhs_number(random.Random(8))),
+        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
+    )
+    path = f"/referrals/{made.json()['id']}"
+    await sign_in(token())
+    record = await browser.get(path)
+    assert f'href="{path}/person"' in record.text
+    page = await browser.get(f"{path}/person")
+    assert 'value="Ada"' in page.text  # filled in with the details held
+
+    form = {
+        "given_name": "Ada",
+        "family_name": "Example",
+        "dob-day": "31",
+        "dob-month": "2",
+        "dob-year": "1948",
+        "sex": "female",
+        "postcode": "LS1 1UR",
+        "phone": "07700 900123",
+    }
+    wrong = await post_form(browser, f"{path}/person", {**form, "given_name": ""})
+    assert wrong.status_code == 400 and 'href="#given_name"' in wrong.text and 'href="#dob-day"' in wrong.text
+    bad_postcode = await post_form(browser, f"{path}/person", {**form, "dob-day": "3", "postcode": "NOT A CODE"})
+    assert bad_postcode.status_code == 400 and "Enter a full UK postcode" in bad_postcode.text
+    saved = await post_form(browser, f"{path}/person", {**form, "dob-day": "3"})
+    assert saved.status_code == 303
+    record = await browser.get(path)
+    assert "Person details saved. New suggestions will follow" in record.text and "LS1 1UR" in record.text
+    held = await referral_service.get(path, headers={"Authorization": f"Bearer {token()}"})
+    assert held.json()["version"] == 2 and held.json()["person"]["date_of_birth"] == "1948-02-03"

@@ -126,7 +126,7 @@ async def test_every_endpoint_answers_in_the_oruk_shapes(
 
     taxonomies = (await client.get("/taxonomies")).json()
     check("/taxonomies", taxonomies)
-    assert taxonomies["total_items"] == 2  # the ORUK example's and linkwork-needs
+    assert taxonomies["total_items"] == 3  # the ORUK example's, linkwork-needs and linkwork-eligibility
     for item in taxonomies["contents"]:
         check("/taxonomies/{id}", (await client.get(f"/taxonomies/{item['id']}")).json())
     terms = (await client.get("/taxonomy_terms", params={"per_page": 100})).json()

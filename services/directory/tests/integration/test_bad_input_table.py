@@ -6,7 +6,6 @@ committed kind -> status table, checked here so it stays true.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -15,6 +14,7 @@ import jwt
 import pytest
 from linkwork_contracts.codes import NeedCategory
 from linkwork_runtime.auth import Role
+from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true
 
 from .api_support import headers, service
 from .conftest import RunningDirectory
@@ -32,8 +32,7 @@ def _service(**changes: Any) -> dict[str, Any]:
 
 
 CURATOR = "curator"
-Case = tuple[str, str, Any, Any]
-CASES: dict[str, Case] = {
+CASES: dict[str, BadInput] = {
     "malformed JSON": ("POST", "/services", b'{"name": ', CURATOR),
     "JSON array": ("POST", "/services", [], CURATOR),
     "missing name": ("POST", "/services", {k: v for k, v in _service().items() if k != "name"}, CURATOR),
@@ -83,25 +82,8 @@ def _headers(who: Any) -> dict[str, str]:
     return headers(Role(who))
 
 
-def _committed_table() -> dict[str, int]:
-    rows = {}
-    for line in TABLE.read_text().splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and cells[1].isdigit():
-            rows[cells[0]] = int(cells[1])
-    return rows
-
-
 async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(directory: RunningDirectory) -> None:
     before = dict(await directory.pool.fetchrow(STORED))
-    answered: dict[str, int] = {}
-    for kind, (method, path, body, who) in CASES.items():
-        request_headers = {"content-type": "application/json", **_headers(who)}
-        content = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
-        response = await directory.client.request(method, path, content=content, headers=request_headers)
-        answered[kind] = response.status_code
-        assert 400 <= response.status_code < 500, (kind, response.status_code, response.text[:300])
-        assert response.headers["content-type"].startswith("application/problem+json"), kind
+    answered = await ask_each_bad_input(directory.client, CASES, _headers)
     assert dict(await directory.pool.fetchrow(STORED)) == before, "a bad input changed what the directory stores"
-    table = "\n".join(f"| {kind} | {status} | yes |" for kind, status in answered.items())
-    assert answered == _committed_table(), f"tests/security/BAD_INPUTS_DIRECTORY.md is out of date; rows:\n{table}"
+    assert_table_is_true(answered, TABLE)

@@ -25,6 +25,7 @@ from linkwork_contracts.events import (
     ReferralCreatedV1,
     Schedule,
     ServiceChangedV1,
+    ServiceChangedV2,
     ServiceLocation,
 )
 from linkwork_contracts.geography import ApproxLocation
@@ -76,7 +77,13 @@ def snapshot(
         "last_verified_on": date(2025, 2, 1),
     }
     fields.update(extra)
+    # Who the service is for (issue 21) needs v2; everything else stays v1, as older producers send.
+    if V2_FIELDS & extra.keys():
+        return ServiceChangedV2(**fields)
     return ServiceChangedV1(**fields)
+
+
+V2_FIELDS = frozenset({"service_areas", "eligibility", "condition_groups", "eligibility_description"})
 
 
 def referral(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from linkwork_contracts import topics
-from linkwork_contracts.codes import NeedCategory
+from linkwork_contracts.codes import DeliveryMode, NeedCategory
+from linkwork_contracts.events import PostcodeArea
 from linkwork_matching.adapters import referral_store
 from linkwork_matching.app import build_app
 from linkwork_matching.domain.gaps import GapPolicy
@@ -76,3 +77,56 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Setti
         await eventually(lambda: len(gaps.keyed(housing)) == 2, within=30, what="second report")
         assert gaps.keyed(housing)[1].data["referrals_unmet"] == 1
         assert gaps.keyed(walking) == []
+
+
+async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_the_near_ones(
+    settings: Settings, kafka_bootstrap: str
+) -> None:
+    """Issue 21 through Kafka: Leeds-only housing advice next door is not offered to people from another
+    area; their referrals are a gap whose report names the rule and the nearest *eligible* option."""
+    district = "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9))
+    leeds = (PostcodeArea(prefix="LS", name="Leeds"),)
+    await publish(
+        kafka_bootstrap,
+        settings.topic_prefix + topics.SERVICE_CHANGED,
+        [
+            snapshot(name="Housing advice (Holbeck Methodist)", needs=(NeedCategory.HOUSING,), service_areas=leeds),
+            snapshot(
+                name="Leeds housing line",
+                needs=(NeedCategory.HOUSING,),
+                modes=(DeliveryMode.TELEPHONE,),
+                service_areas=leeds,
+                eligibility=("residents",),
+            ),
+            snapshot(name="Housing drop-in far away", needs=(NeedCategory.HOUSING,), km_north=30.0),
+        ],
+    )
+    people = [referral(needs=(NeedCategory.HOUSING,), district=district) for _ in range(2)]
+    app = build_app(settings, retry=FAST_RETRY)
+    async with (
+        tail(kafka_bootstrap, topics.PROVISION_GAP) as gaps,
+        tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested,
+        running_app(app),
+    ):
+        pool = app.state.context.pool
+        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, people)
+        for person in people:
+            await eventually(
+                lambda p=person: bool(suggested.keyed(str(p.referral_id))), within=30, what="matches-suggested"
+            )
+            (message,) = suggested.keyed(str(person.referral_id))
+            (need,) = message.data["needs"]
+            assert need["options"] == []  # nothing Leeds-only, and the far one is out of reach
+        now = datetime.now(UTC)
+        reporter = GapReporter(
+            pool, GapPolicy(timedelta(hours=24)), source=settings.event_source, interval=3600, clock=lambda: now
+        )
+        assert await reporter.report_once() == 1
+        key = f"{district}:housing"
+        await eventually(lambda: bool(gaps.keyed(key)), within=30, what="provision-gap")
+        (report,) = gaps.keyed(key)
+        assert report.data["referrals_unmet"] == 2
+        assert report.data["nearest_option_km"] == pytest.approx(30.0, abs=0.1)  # the eligible one
+        assert report.data["excluded_by"] == (
+            "2 housing services within 2 km, none for this area (for Leeds residents only)"
+        )

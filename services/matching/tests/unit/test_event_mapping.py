@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time
 import pytest
 from linkwork_contracts import examples
 from linkwork_contracts.codes import CapacityStatus, DayOfWeek, DeliveryMode, NeedCategory
-from linkwork_contracts.events import Capacity, Cost, MatchesSuggestedV1, Schedule, ServiceChangedV1
+from linkwork_contracts.events import Capacity, Cost, MatchesSuggestedV1, Schedule, ServiceChangedV1, ServiceChangedV2
 from linkwork_matching.adapters.inbound import (
     person_from_referral,
     service_from_event,
@@ -120,3 +120,32 @@ def test_a_stored_snapshot_with_defaults_left_out_maps_as_its_validated_model_do
     assert service.service_id == str(examples.SERVICE_ID)
     assert service.venues[0].sessions == (Session(DayOfWeek.MO, time(9, 30)), Session(DayOfWeek.FR, time(9, 30)))
     assert service.spoken_languages == {"en"} and service.capacity is CapacityStatus.CAPACITY
+
+
+def test_a_v2_service_the_person_may_qualify_for_is_sent_to_check_not_offered() -> None:
+    """Issue 21: matches-suggested carries 'check eligibility' beside the options; the v2 snapshot's
+    areas and codes survive the mapping."""
+    index = ServiceIndex()
+    walks = examples.SERVICE_CHANGED_V2  # Leeds residents only (LS and Leeds council)
+    veterans = ServiceChangedV2.model_validate(
+        {
+            **examples.SERVICE_CHANGED.model_dump(),
+            "service_id": "0f3c2b1a-0000-4000-8000-000000000021",
+            "name": "Veterans' breakfast club",
+            "min_age": None,
+            "eligibility": ["veterans"],
+        }
+    )
+    for event in (walks, veterans):
+        index.upsert(service_from_event(event))
+    assert index.get(str(walks.service_id)).areas  # type: ignore[union-attr]
+    person = person_from_referral(examples.REFERRAL_CREATED)  # lives in LS6; veteran status not recorded
+    event = matches_suggested(
+        examples.REFERRAL_CREATED, person, Ranker(index).suggest(person), suggested_at=NOW, ranker_version="test"
+    )
+    loneliness = event.needs[0]
+    assert [o.service_name for o in loneliness.options] == ["Hyde Park Health Walks"]
+    assert "for Leeds residents; the person lives there" in loneliness.options[0].reasons
+    (check,) = loneliness.check_eligibility
+    assert check.service_name == "Veterans' breakfast club"
+    assert check.reason == "for veterans: check eligibility (whether the person qualifies is not recorded)"

@@ -1,25 +1,29 @@
 """The vectorised index must answer exactly as the one-offer-at-a-time reference rules do."""
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 import pytest
-from linkwork_contracts.codes import NeedCategory
+from linkwork_contracts.codes import ConditionGroup, EligibilityCode, NeedCategory, Sex
 from linkwork_matching import synthetic
 from linkwork_matching.domain.constraints import check, offer_distance_km
 from linkwork_matching.domain.criteria import compile_criteria
 from linkwork_matching.domain.effectiveness import OutcomeTally, estimate
+from linkwork_matching.domain.eligibility import Area, LocalAuthority, LsoaSet, Polygon, PostcodePrefix
 from linkwork_matching.domain.encoding import session_slots, slots_mask
 from linkwork_matching.domain.geo import TravelPolicy
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.offer import offers_of
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.scoring import Weights, caveat_penalty, score
+from linkwork_matching.domain.service import Service
 from linkwork_matching.domain.text import tokens
 
 pytestmark = pytest.mark.unit
 Scores = npt.NDArray[np.float64]
+LSOAS = tuple(f"E0101{n:04d}" for n in range(1200, 1212))
 
 
 def reference(
@@ -109,3 +113,62 @@ def test_text_scores_are_zero_for_services_without_the_words() -> None:
         mentions = "sing" in tokens(f"{service.name} {service.description}")
         assert (text[ordinal] > 0) == mentions
     assert np.count_nonzero(text) > 0
+
+
+def _restricted(rng: random.Random, service: Service) -> Service:
+    """The same service with a random mix of areas and eligibility codes (issue 21)."""
+    areas: tuple[Area, ...] = tuple(
+        rng.sample(
+            [
+                PostcodePrefix("LS", "Leeds"),
+                PostcodePrefix(rng.choice(synthetic.AREAS)),
+                PostcodePrefix("BD"),
+                LocalAuthority("E08000035", "Leeds"),
+                LsoaSet(frozenset(rng.sample(LSOAS, 3))),
+                Polygon((((-1.60, 53.78), (-1.50, 53.78), (-1.50, 53.84), (-1.60, 53.84), (-1.60, 53.78)),), "Central"),
+            ],
+            rng.choice((0, 1, 1, 2)),
+        )
+    )
+    codes = set(rng.sample(sorted(EligibilityCode), rng.choice((0, 0, 1, 2))))
+    codes -= {EligibilityCode.MEN} if EligibilityCode.WOMEN in codes else set()
+    if not areas:
+        codes.discard(EligibilityCode.RESIDENTS)
+    groups = (
+        frozenset(rng.sample(sorted(ConditionGroup), 2)) if EligibilityCode.CONDITION_GROUP in codes else frozenset()
+    )
+    return replace(service, areas=areas, eligibility=frozenset(codes), condition_groups=groups)
+
+
+def _circumstances(rng: random.Random, person: Person) -> Person:
+    return replace(
+        person,
+        postcode_district=rng.choice((*synthetic.AREAS, "BD1", None)),
+        lsoa=rng.choice((*LSOAS, None)),
+        local_authority=rng.choice(("E08000035", "E08000032", None)),
+        sex=rng.choice((*Sex, None)),
+        carer=rng.choice((True, False, None)),
+        veteran=rng.choice((True, False, None)),
+        condition_groups=rng.choice((None, frozenset(), frozenset(rng.sample(sorted(ConditionGroup), 2)))),
+    )
+
+
+def test_eligibility_agrees_with_the_reference_for_service_areas_and_eligibility_codes() -> None:
+    """The differential test over the providers' rules: area kinds, codes, unknown facts."""
+    rng = random.Random(21)
+    index = ServiceIndex()
+    services = synthetic.directory(500, seed=21)
+    for service in services:
+        index.upsert(_restricted(rng, service) if rng.random() < 0.5 else service)
+    weights, travel = Weights(), TravelPolicy()
+    compared = restricted_offered = 0
+    for _ in range(80):
+        person = _circumstances(rng, synthetic.person(rng))
+        text = index.text_scores(compile_criteria(person, index.languages, travel))
+        for need in person.needs:
+            expected = reference(index, person, need, text, weights, travel, {})
+            actual = vectorised(index, person, need, text, weights, travel)
+            assert actual.keys() == expected.keys()
+            compared += len(expected)
+            restricted_offered += sum(1 for sid in expected if index.get(sid).restricted)  # type: ignore[union-attr]
+    assert compared > 300 and restricted_offered > 30  # restricted services were offered, and refused

@@ -137,6 +137,14 @@ def test_entered_in_error_is_left_out() -> None:
     assert not summarise(_bundle([_version(), closure])).counted
 
 
+def test_a_closed_referral_later_marked_entered_in_error_is_left_out() -> None:
+    """The referral service allows entered-in-error after a closure: the later referral-closed wins."""
+    completed = Closure(RID, T0 + timedelta(days=30), "completed", "goals-met", T0 + timedelta(days=2), 3)
+    error = Closure(RID, T0 + timedelta(days=40), "entered-in-error", "other", T0 + timedelta(days=2), 3)
+    summary = summarise(_bundle([_version(), error, completed]))
+    assert summary.entered_in_error and not summary.counted
+
+
 def test_baseline_without_a_later_measurement_makes_no_pair() -> None:
     only_baseline = Measurement(RID, "ons4-anxiety", "baseline", T0, 700)
     earlier_follow_up = Measurement(RID, "ons4-anxiety", "follow-up", T0 - timedelta(days=1), 300)

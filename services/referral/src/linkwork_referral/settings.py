@@ -68,4 +68,9 @@ class Settings(ServiceSettings):
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups "
         "are <prefix>-requests and <prefix>-suggestions",
     )
+    contact_route_token: SecretStr | None = Field(
+        default=None,
+        description="LINKWORK_CONTACT_ROUTE_TOKEN: the notifications service's credential for "
+        "/internal/contact-routes (32+ bytes); unset: that endpoint refuses everyone",
+    )
     event_source: str = Field(default="urn:linkwork:referral", description="CloudEvents `source` of events we publish")

@@ -1,22 +1,20 @@
 """schemathesis against the running service's OpenAPI document: no input gives a 5xx.
 
 Bounded (few examples per operation) so it takes well under a minute; run as a referrer (who can
-make referrals) and as a link worker (who can act on them). REFERRAL_FUZZ_EXAMPLES raises the
-number of examples per operation for a longer local hunt.
+make referrals) and as a link worker (who can act on them). `make fuzz` sets LINKWORK_FUZZ_EXAMPLES=100
+for a longer hunt (the runner is shared with the other services' fuzz tests).
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from linkwork_referral.settings import Settings
 from linkwork_runtime.auth import issue_token
+from linkwork_runtime.testing import fuzz_openapi
 from linkwork_stack.ports import free_port
 
 from .conftest import JWT_SECRET, PCN
@@ -24,7 +22,6 @@ from .kafka_support import eventually
 from .process_support import fresh_group_prefix, start_service
 
 pytestmark = pytest.mark.integration
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 @pytest.mark.parametrize("role", ["referrer", "link_worker"])
@@ -43,30 +40,7 @@ async def test_no_input_gives_a_server_error(settings: Settings, role: str, tmp_
 
         await eventually(ready, within=60, what="the service to be ready")
         token = issue_token(JWT_SECRET, subject="fuzz-1", role=role, pcn=PCN)
-        process = await asyncio.create_subprocess_exec(
-            str(SCHEMATHESIS),
-            "run",
-            f"{base}/openapi.json",
-            "--checks",
-            "not_a_server_error",
-            "--max-examples",
-            os.environ.get("REFERRAL_FUZZ_EXAMPLES", "6"),
-            "--seed",
-            "1",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--request-timeout",
-            "10",
-            "--report-dir",
-            str(tmp_path),
-            cwd=tmp_path,  # schemathesis keeps its example database in the working directory
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await asyncio.wait_for(process.communicate(), 240)
+        await fuzz_openapi(base, token, tmp_path)
     finally:
         service.send_signal(signal.SIGTERM)
         service.wait(timeout=30)
-    report = output.decode(errors="replace")
-    print(report[-1500:])  # the summary: operations, phases, test cases generated
-    assert process.returncode == 0, report[-8000:]

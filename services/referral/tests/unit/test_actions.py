@@ -23,6 +23,9 @@ ACTIVE = {S.ALLOCATED, S.CONTACTED, S.ASSESSED, S.PLAN_AGREED, S.FOLLOWING_UP}
         (Action.RECORD_ASSESSMENT, {S.CONTACTED, S.PLAN_AGREED, S.FOLLOWING_UP}),
         (Action.AGREE_PLAN, {S.ASSESSED, S.FOLLOWING_UP}),
         (Action.RECORD_FOLLOW_UP, {S.PLAN_AGREED, S.FOLLOWING_UP}),
+        (Action.HOLD, ACTIVE),
+        (Action.RESUME, {S.ON_HOLD}),
+        (Action.ENTER_IN_ERROR, set(S) - {S.ENTERED_IN_ERROR}),
     ],
 )
 def test_states_allowing_each_action(action: Action, expected: set[S]) -> None:
@@ -31,15 +34,18 @@ def test_states_allowing_each_action(action: Action, expected: set[S]) -> None:
 
 def test_closing_depends_on_the_status_the_reason_ends_in() -> None:
     # goals-met ends in completed, which Gravity does not allow straight from requested.
-    assert allowed_states(Action.CLOSE, ClosureReason.GOALS_MET) == ACTIVE
+    # A referral on hold may be closed (Gravity: on-hold to completed, cancelled or failed).
+    assert allowed_states(Action.CLOSE, ClosureReason.GOALS_MET) == ACTIVE | {S.ON_HOLD}
     # declined ends in cancelled, which a requested referral may move to.
-    assert allowed_states(Action.CLOSE, ClosureReason.DECLINED) == ACTIVE | {S.REQUESTED}
-    assert allowed_states(Action.CLOSE, ClosureReason.DID_NOT_ENGAGE) == ACTIVE
+    assert allowed_states(Action.CLOSE, ClosureReason.DECLINED) == ACTIVE | {S.REQUESTED, S.ON_HOLD}
+    assert allowed_states(Action.CLOSE, ClosureReason.DID_NOT_ENGAGE) == ACTIVE | {S.ON_HOLD}
 
 
-def test_terminal_states_allow_nothing() -> None:
+def test_terminal_states_allow_nothing_but_entered_in_error() -> None:
     terminal = {S.REJECTED, S.COMPLETED, S.CANCELLED, S.FAILED, S.ENTERED_IN_ERROR}
-    for action in Action:
+    # Gravity: entered-in-error from any status, closed ones included (recording it was the mistake).
+    assert allowed_states(Action.ENTER_IN_ERROR) & terminal == terminal - {S.ENTERED_IN_ERROR}
+    for action in set(Action) - {Action.ENTER_IN_ERROR}:
         reasons = list(ClosureReason) if action is Action.CLOSE else [None]
         for reason in reasons:
             assert not allowed_states(action, reason) & terminal

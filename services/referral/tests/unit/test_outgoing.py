@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -16,7 +17,7 @@ from linkwork_contracts.codes import (
     NeedCategory,
 )
 from linkwork_contracts.envelope import encode, wrap
-from linkwork_contracts.events import GpRecordUpdateV1
+from linkwork_contracts.events import GpRecordUpdateV1, ReferralCreatedV1
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.adapters.outgoing import EventMapper
@@ -142,6 +143,37 @@ def test_the_gp_hears_of_acceptance_and_closure_once_each_with_the_codes(referra
     # The same change reported again (a replay) keeps its update id, so the GP record gets it once.
     [again] = mapper.outgoing(referral, ReferralAccepted(T0 + timedelta(days=9), "lw-2"))
     assert isinstance(again, GpRecordUpdateV1) and again.update_id == accepted.update_id
+
+
+def test_entered_in_error_is_reported_closed_with_that_status_and_no_gp_codes(referral: Referral) -> None:
+    mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("in hospital", "lw-1", T0)
+    assert [mapper.outgoing(referral, e) for e in referral.take_events()] == [[], []]  # only this service tracks holds
+    referral.mark_entered_in_error("wrong person", "admin-1", T0)
+    [closed] = mapper.outgoing(referral, referral.take_events()[0])
+    assert closed.status.value == "entered-in-error" and closed.gp_record_codes == ()  # type: ignore[attr-defined]
+    assert "wrong person" not in closed.model_dump_json()
+
+
+def test_only_a_change_matching_uses_republishes_referral_created(referral: Referral) -> None:
+    mapper = EventMapper(PersonRefKey(b"k" * 32), PostcodeDirectory({}))
+    referral.take_events()
+    referral.update_person(replace(referral.person, phone="07700 900123"), T0)
+    referral.update_person(replace(referral.person, interpreter_needed=True), T0 + timedelta(hours=1))
+    quiet, loud = (mapper.outgoing(referral, e) for e in referral.take_events())
+    assert quiet == []
+    [created] = loud
+    assert isinstance(created, ReferralCreatedV1)
+    assert created.version == 2 and created.person.interpreter_needed
+    assert created.updated_at == T0 + timedelta(hours=1)
+
+
+def test_a_held_referral_document_round_trips(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("in hospital", "lw-1", T0)
+    referral.take_events()
+    assert from_document(to_document(referral)) == referral
 
 
 def test_the_document_round_trips(referral: Referral) -> None:

@@ -264,3 +264,80 @@ def test_a_rejection_needs_a_reason(referral: Referral) -> None:
     referral.reject("outside our area", "admin-1", T0)
     assert state_of_referral(referral) is WorkflowState.REJECTED
     assert referral.closure is not None and referral.closure.notes == "outside our area"
+
+
+def test_hold_keeps_the_stage_and_resume_returns_to_it(referral: Referral) -> None:
+    to_assessed(referral)
+    referral.take_events()
+    with pytest.raises(DomainError, match="needs a reason"):
+        referral.put_on_hold(" ", "lw-1", T0 + timedelta(days=5))
+    referral.put_on_hold("in hospital", "lw-1", T0 + timedelta(days=5))
+    assert state_of_referral(referral) is WorkflowState.ON_HOLD
+    assert referral.status is ReferralStatus.ON_HOLD and referral.hold is not None
+    with pytest.raises(IllegalTransition):  # nothing is worked while on hold
+        referral.log_contact(contact(hours=100), T0 + timedelta(days=5))
+    with pytest.raises(IllegalTransition):
+        referral.put_on_hold("again", "lw-1", T0 + timedelta(days=5))
+    referral.resume(T0 + timedelta(days=9))
+    assert state_of_referral(referral) is WorkflowState.ASSESSED
+    assert referral.status is ReferralStatus.IN_PROGRESS and referral.hold is None
+    held, resumed = referral.take_events()
+    assert isinstance(held, events.ReferralPutOnHold) and held.reason == "in hospital"
+    assert isinstance(resumed, events.ReferralResumed) and resumed.held_since == T0 + timedelta(days=5)
+
+
+def test_a_referral_held_before_first_contact_resumes_allocated(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("asked to wait", "lw-1", T0 + timedelta(hours=2))
+    referral.resume(T0 + timedelta(hours=3))
+    assert state_of_referral(referral) is WorkflowState.ALLOCATED
+    assert referral.status is ReferralStatus.ACCEPTED
+
+
+def test_a_referral_on_hold_can_be_closed(referral: Referral) -> None:
+    referral.accept("lw-1", T0)
+    referral.put_on_hold("asked to wait", "lw-1", T0 + timedelta(hours=2))
+    referral.close(ClosureReason.DECLINED, by="lw-1", now=T0 + timedelta(days=1))
+    assert referral.status is ReferralStatus.CANCELLED and referral.hold is None
+
+
+def test_entered_in_error_from_any_state_even_closed(referral: Referral) -> None:
+    to_assessed(referral)
+    referral.close(ClosureReason.MOVED_AWAY, by="lw-1", now=T0 + timedelta(days=6))
+    referral.take_events()
+    with pytest.raises(DomainError, match="needs a reason"):
+        referral.mark_entered_in_error("", "admin-1", T0 + timedelta(days=7))
+    referral.mark_entered_in_error("wrong person", "admin-1", T0 + timedelta(days=7))
+    assert state_of_referral(referral) is WorkflowState.ENTERED_IN_ERROR
+    assert referral.closure is not None and referral.closure.status is ReferralStatus.ENTERED_IN_ERROR
+    assert referral.pending_follow_ups() == ()
+    (event,) = referral.take_events()
+    assert isinstance(event, events.ReferralEnteredInError)
+    with pytest.raises(IllegalTransition):
+        referral.mark_entered_in_error("twice", "admin-1", T0 + timedelta(days=8))
+
+
+def test_a_change_matching_uses_makes_a_new_version(referral: Referral) -> None:
+    referral.take_events()
+    assert referral.update_person(replace(referral.person, phone="07700 900123"), T0) == ("phone",)
+    assert referral.version == 1  # a phone number is not something matching uses
+    assert referral.update_person(replace(referral.person, postcode="LS1 1UR", given_name="Ad"), T0) == (
+        "given_name",
+        "postcode",
+    )
+    assert referral.version == 2
+    phone, postcode = referral.take_events()
+    assert isinstance(phone, events.PersonUpdated) and not phone.republish
+    assert isinstance(postcode, events.PersonUpdated) and postcode.republish and postcode.referral_version == 2
+    assert referral.update_person(referral.person, T0) == ()  # nothing changed: no event, no version
+    assert referral.take_events() == []
+
+
+def test_the_nhs_number_and_a_future_birth_date_are_refused(referral: Referral) -> None:
+    with pytest.raises(DomainError, match="nhs_number cannot be changed"):
+        referral.update_person(replace(referral.person, nhs_number="9434765919"), T0)
+    with pytest.raises(DomainError, match="date_of_birth is in the future"):
+        referral.update_person(replace(referral.person, date_of_birth=date(2030, 1, 1)), T0)
+    referral.reject("outside our area", "admin-1", T0)
+    with pytest.raises(IllegalTransition):
+        referral.update_person(replace(referral.person, phone="07700 900123"), T0)

@@ -66,3 +66,6 @@ class Services:
 
     async def post(self, token: str, service: str, path: str, body: Any) -> Any:
         return (await self.call(token, service, "POST", path, json=body)).json()
+
+    async def put(self, token: str, service: str, path: str, body: Any) -> Any:
+        return (await self.call(token, service, "PUT", path, json=body)).json()

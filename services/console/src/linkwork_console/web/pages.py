@@ -4,6 +4,7 @@ every form posts back to its own page, shows an error summary when wrong, and re
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -26,13 +27,13 @@ from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web import measures
-from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
+from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
 
 router = APIRouter(include_in_schema=False)
 
-STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "completed", "rejected"]
-OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up"]
+OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "on-hold"]
+STATES = [*OPEN_STATES, "completed", "rejected", "entered-in-error"]
 CASE_ROLES = (Role.LINK_WORKER, Role.PCN_ADMIN, Role.REFERRER)
 
 
@@ -348,36 +349,236 @@ async def reassign(request: Request, referral_id: UUID, user: SignedIn, upstream
     return _see(referral_id)
 
 
-@router.get("/referrals/{referral_id}/reject")
-async def reject_page(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+@dataclass(frozen=True)
+class ReasonForm:
+    """An action on the record that needs only a reason (reject, hold, entered in error): one page each."""
+
+    action: str  # the console's and the referral API's path segment
+    heading: str
+    label: str
+    hint: str
+    button: str
+    missing: str  # the error when no reason is given
+    done: str  # the flash after it is done
+    explain: str = ""
+    warning: bool = False
+
+
+REASON_FORMS = {
+    form.action: form
+    for form in (
+        ReasonForm(
+            "reject",
+            "Reject referral",
+            "Why is the referral rejected?",
+            "The referrer will see this reason",
+            "Reject referral",
+            "Enter why the referral is rejected (1000 characters or fewer)",
+            "Referral rejected",
+            warning=True,
+        ),
+        ReasonForm(
+            "hold",
+            "Put referral on hold",
+            "Why is the referral on hold?",
+            "For example, the person is in hospital or asked to wait. No follow-up falls due while it is on hold",
+            "Put on hold",
+            "Enter why the referral is on hold (1000 characters or fewer)",
+            "Referral put on hold",
+        ),
+        ReasonForm(
+            "entered-in-error",
+            "Mark as entered in error",
+            "What was the error?",
+            "For example, the wrong person or a duplicate referral",
+            "Mark as entered in error",
+            "Enter what the error was (1000 characters or fewer)",
+            "Referral marked as entered in error",
+            explain="The referral will be closed and left out of every outcomes figure. This cannot be undone.",
+            warning=True,
+        ),
+    )
+}
+
+
+def _reason_routes(form: ReasonForm) -> None:
+    """The form's page and its POST, at /referrals/{id}/<action> (one route each, not a catch-all path that
+    would shadow the record's other pages)."""
+
+    async def page(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+        referral = await _referral(upstream, user, referral_id)
+        return pages.render(
+            request,
+            "reason.html",
+            user=user,
+            title=form.heading,
+            referral=referral,
+            form=form,
+            back=f"/referrals/{referral_id}",
+        )
+
+    async def post(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+        reason = text(await request.form(), "reason")
+        errors = FormErrors()
+        if not reason or len(reason) > 1000:
+            errors.add("reason", form.missing)
+        else:
+            try:
+                await upstream.post(
+                    user.token, "referral", f"/referrals/{referral_id}/{form.action}", {"reason": reason}
+                )
+            except UpstreamError as error:
+                if error.status != 409:
+                    raise
+                # The referral changed meanwhile (someone else acted on it): say so by the field.
+                errors.add("reason", f"The referral no longer allows this: {error.detail}")
+        if errors:
+            referral = await _referral(upstream, user, referral_id)
+            return pages.render(
+                request,
+                "reason.html",
+                400,
+                user=user,
+                title=form.heading,
+                referral=referral,
+                form=form,
+                back=f"/referrals/{referral_id}",
+                **errors.context(),
+            )
+        _flash(request.state.session, form.done)
+        return _see(referral_id)
+
+    path = f"/referrals/{{referral_id}}/{form.action}"
+    router.add_api_route(path, page, methods=["GET"])
+    router.add_api_route(path, post, methods=["POST"], dependencies=[CsrfChecked])
+
+
+for _form in REASON_FORMS.values():
+    _reason_routes(_form)
+
+
+@router.post("/referrals/{referral_id}/resume", dependencies=[CsrfChecked])
+async def resume(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream) -> Response:
+    _require_case_access(user)
+    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/resume", {})
+    _flash(request.state.session, "Referral resumed")
+    return _see(referral_id)
+
+
+# --- person details -------------------------------------------------------------------------------------
+
+# The fields the referral API's PUT /referrals/{id}/person takes; the page changes some and keeps the rest.
+_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "nhs_number",
+    "date_of_birth",
+    "sex",
+    "ethnic_category",
+    "address_lines",
+    "postcode",
+    "phone",
+    "email",
+    "preferred_contact",
+    "languages",
+    "interpreter_needed",
+    "accessibility_needs",
+)
+
+
+def _person_form(person: dict[str, Any]) -> dict[str, Any]:
+    born = date.fromisoformat(person["date_of_birth"])
+    return {
+        "given_name": person["given_name"],
+        "family_name": person["family_name"],
+        "dob-day": str(born.day),
+        "dob-month": str(born.month),
+        "dob-year": str(born.year),
+        "sex": person["sex"],
+        "postcode": person.get("postcode") or "",
+        "phone": person.get("phone") or "",
+        "interpreter": "yes" if person.get("interpreter_needed") else "",
+    }
+
+
+def _person_page(
+    request: Request, pages: Pages, user: User, referral: dict[str, Any], form: dict[str, Any], errors: FormErrors
 ) -> Response:
-    referral = await _referral(upstream, user, referral_id)
     return pages.render(
-        request, "reject.html", user=user, title="Reject referral", referral=referral, back=f"/referrals/{referral_id}"
+        request,
+        "person.html",
+        400 if errors else 200,
+        user=user,
+        title="Change person details",
+        referral=referral,
+        form=form,
+        sexes=list(Sex),
+        back=f"/referrals/{referral['id']}",
+        **errors.context(),
     )
 
 
-@router.post("/referrals/{referral_id}/reject", dependencies=[CsrfChecked])
-async def reject(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+@router.get("/referrals/{referral_id}/person")
+async def person_page(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
+    return _person_page(request, pages, user, referral, _person_form(referral["person"]), FormErrors())
+
+
+@router.post("/referrals/{referral_id}/person", dependencies=[CsrfChecked])
+async def change_person(
+    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> Response:
+    referral = await _referral(upstream, user, referral_id)
     form = await request.form()
-    reason = text(form, "reason")
-    if not reason or len(reason) > 1000:
-        referral = await _referral(upstream, user, referral_id)
-        errors = FormErrors()
-        errors.add("reason", "Enter why the referral is rejected (1000 characters or fewer)")
-        return pages.render(
-            request,
-            "reject.html",
-            400,
-            user=user,
-            title="Reject referral",
-            referral=referral,
-            back=f"/referrals/{referral_id}",
-            **errors.context(),
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    errors = FormErrors()
+    given, family = text(form, "given_name"), text(form, "family_name")
+    if not given:
+        errors.add("given_name", "Enter the person's first name")
+    if not family:
+        errors.add("family_name", "Enter the person's last name")
+    birth = date_field(form, "dob", errors, "the person's date of birth")
+    if birth is not None and birth > date.today():
+        errors.add("dob-day", "Date of birth must be in the past")
+    if text(form, "sex") not in {s.value for s in Sex}:
+        errors.add("sex", "Select the person's sex")
+    if errors:
+        return _person_page(request, pages, user, referral, values, errors)
+    assert birth is not None
+    person = {k: referral["person"][k] for k in _PERSON_FIELDS}
+    person.update(
+        given_name=given,
+        family_name=family,
+        date_of_birth=birth.isoformat(),
+        sex=text(form, "sex"),
+        postcode=text(form, "postcode") or None,
+        phone=text(form, "phone") or None,
+        interpreter_needed=text(form, "interpreter") == "yes",
+    )
+    try:
+        updated = await upstream.put(user.token, "referral", f"/referrals/{referral_id}/person", person)
+    except UpstreamError as error:
+        if error.status not in (409, 422):
+            raise
+        upstream_errors(
+            error,
+            {
+                "given_name": ("given_name", "Enter a first name of 100 characters or fewer"),
+                "family_name": ("family_name", "Enter a last name of 100 characters or fewer"),
+                "date_of_birth": ("dob-day", "Enter a real date of birth"),
+                "postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
+                "phone": ("phone", "Enter a UK phone number"),
+            },
+            errors,
         )
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reject", {"reason": reason})
-    _flash(request.state.session, "Referral rejected")
+        return _person_page(request, pages, user, referral, values, errors)
+    suggest_again = updated["version"] > referral["version"]
+    _flash(
+        request.state.session,
+        "Person details saved. New suggestions will follow" if suggest_again else "Person details saved",
+    )
     return _see(referral_id)
 
 

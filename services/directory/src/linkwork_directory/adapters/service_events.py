@@ -1,4 +1,4 @@
-"""A stored service as its `service-changed` snapshot (`linkwork_contracts.events.ServiceChangedV1`).
+"""A stored service as its `service-changed` snapshot (`linkwork_contracts.events.ServiceChangedV2`).
 
 The snapshot is what matching and outcomes need, not the ORUK document: venues with coordinates
 (a location without usable coordinates falls back to its address postcode's centroid), coded
@@ -15,7 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from linkwork_contracts.codes import DayOfWeek, DeliveryMode, ReferralRoute, ScheduleFrequency, ServiceStatus
-from linkwork_contracts.events import ServiceChangedV1
+from linkwork_contracts.events import ServiceChangedV2
 from linkwork_contracts.events.directory import (
     Capacity,
     Cost,
@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.domain.accessibility_text import features_in_text
 from linkwork_directory.domain.costs import current_price
+from linkwork_directory.domain.eligibility import attribute_routes, eligibility_codes, service_areas
 from linkwork_directory.domain.oruk import Location, Service
 from linkwork_directory.domain.state import ServiceState
 
@@ -142,7 +143,7 @@ def _status(service: Service, state: ServiceState) -> ServiceStatus:
     return ServiceStatus.WITHDRAWN
 
 
-def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> ServiceChangedV1 | Unpublishable:
+def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> ServiceChangedV2 | Unpublishable:
     service, state = loaded.service, loaded.state
     if service.organization is None:
         return Unpublishable(service.id, "it has no organization")
@@ -156,8 +157,10 @@ def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> S
             )
         return Unpublishable(service.id, "it states no delivery mode (social_prescribing.delivery_modes)")
     terms = {a.term_id: a.taxonomy_term for a in service.attributes if a.taxonomy_term is not None}
+    routes = list(dict.fromkeys([*state.settings.referral_routes, *attribute_routes(service)]))
+    extension = state.settings
     try:
-        return ServiceChangedV1(
+        return ServiceChangedV2(
             service_id=service.id,
             revision=max(state.revision, 1),
             changed_at=changed_at,
@@ -183,8 +186,12 @@ def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> S
                 places_remaining=state.places_remaining,
                 waiting_list=state.settings.waiting_list,
             ),
-            referral_routes=tuple(state.settings.referral_routes) or (ReferralRoute.LINK_WORKER,),
+            referral_routes=tuple(routes) or (ReferralRoute.LINK_WORKER,),
             last_verified_on=state.last_verified_at.date() if state.last_verified_at else None,
+            service_areas=service_areas(service),
+            eligibility=tuple(eligibility_codes(service, extension)),
+            condition_groups=tuple(extension.condition_groups),
+            eligibility_description=extension.eligibility_description,
         )
     except ValidationError as error:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())

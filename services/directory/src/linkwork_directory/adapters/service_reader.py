@@ -156,7 +156,7 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
                   s.accreditations, s.minimum_age, s.maximum_age, s.assured_date, s.assurer_email, s.alert,
                   s.last_modified, e.places_per_week, e.waiting_list, e.referral_routes, e.delivery_modes,
                   e.accessibility AS accessibility_codes, e.last_verified_at, e.verified_by, e.withdrawn_at,
-                  e.withdrawal_reason, e.revision,
+                  e.withdrawal_reason, e.revision, e.eligibility, e.condition_groups, e.eligibility_description,
                   (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id AND u.week_starting = $2)
                       AS taken_this_week,
                   (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id) AS uptake_total
@@ -207,6 +207,9 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
             delivery_modes=row["delivery_modes"],
             accessibility=row["accessibility_codes"],
             need_categories=needs_of(own_attributes),
+            eligibility=row["eligibility"],
+            condition_groups=row["condition_groups"],
+            eligibility_description=row["eligibility_description"],
         )
         service = Service(
             **{key: row[key] for key in _SERVICE_COLUMNS},

@@ -299,6 +299,9 @@ def _extension_row(service: Service) -> tuple[Any, ...]:
         [a.value for a in settings.accessibility],
         service.assured_date,
         service.status,
+        [e.value for e in settings.eligibility],
+        [g.value for g in settings.condition_groups],
+        settings.eligibility_description,
     )
 
 
@@ -306,12 +309,15 @@ async def _write_extensions(conn: Connection, services: list[Service]) -> None:
     # An ORUK assured_date is "the date the information was last checked": it counts as verification.
     await conn.executemany(
         """INSERT INTO service_extension (service_id, places_per_week, waiting_list, referral_routes,
-                                          delivery_modes, accessibility, last_verified_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz)
+                                          delivery_modes, accessibility, last_verified_at, eligibility,
+                                          condition_groups, eligibility_description)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::date::timestamptz, $9, $10, $11)
            ON CONFLICT (service_id) DO UPDATE SET
                places_per_week = EXCLUDED.places_per_week, waiting_list = EXCLUDED.waiting_list,
                referral_routes = EXCLUDED.referral_routes, delivery_modes = EXCLUDED.delivery_modes,
-               accessibility = EXCLUDED.accessibility,
+               accessibility = EXCLUDED.accessibility, eligibility = EXCLUDED.eligibility,
+               condition_groups = EXCLUDED.condition_groups,
+               eligibility_description = EXCLUDED.eligibility_description,
                -- Saving a service as active again ends a withdrawal.
                withdrawn_at = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawn_at END,
                withdrawal_reason = CASE WHEN $8 = 'active' THEN NULL ELSE service_extension.withdrawal_reason END,

@@ -20,6 +20,7 @@ from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_writer as writer
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.eligibility import eligibility_taxonomy
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.merging import (
@@ -189,6 +190,6 @@ async def apply_terms(
 
 
 async def seed_needs_taxonomy(conn: Connection, *, now: datetime, sink: ChangeSink) -> None:
-    """Make sure the linkwork-needs taxonomy and its terms are stored (idempotent)."""
-    taxonomy = needs_taxonomy()
-    await apply_terms(conn, taxonomy.taxonomy_terms, taxonomy, now=now, sink=sink)
+    """Make sure linkwork's own taxonomies (needs; eligibility and routes, issue 21) are stored (idempotent)."""
+    for taxonomy in (needs_taxonomy(), eligibility_taxonomy()):
+        await apply_terms(conn, taxonomy.taxonomy_terms, taxonomy, now=now, sink=sink)

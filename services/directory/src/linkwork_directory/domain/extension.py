@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from linkwork_contracts.codes import Accessibility, DeliveryMode, NeedCategory, ReferralRoute
+from linkwork_contracts.codes import (
+    Accessibility,
+    ConditionGroup,
+    DeliveryMode,
+    EligibilityCode,
+    NeedCategory,
+    ReferralRoute,
+)
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
@@ -32,8 +39,15 @@ class SocialPrescribing(BaseModel):
     delivery_modes: list[DeliveryMode] = Field(default_factory=list)
     accessibility: list[Accessibility] = Field(default_factory=list)
     need_categories: list[NeedCategory] = Field(default_factory=list)
+    # Who the service is for (issue 21): codes of the linkwork eligibility taxonomy, and the
+    # provider's own words beside them. Areas are ORUK's own service_areas.
+    eligibility: list[EligibilityCode] = Field(default_factory=list, max_length=len(EligibilityCode))
+    condition_groups: list[ConditionGroup] = Field(default_factory=list, max_length=len(ConditionGroup))
+    eligibility_description: str | None = Field(default=None, max_length=2000)
 
-    @field_validator("referral_routes", "delivery_modes", "accessibility", "need_categories")
+    @field_validator(
+        "referral_routes", "delivery_modes", "accessibility", "need_categories", "eligibility", "condition_groups"
+    )
     @classmethod
     def _dedupe(cls, values: list[str]) -> list[str]:
         return _unique(values)

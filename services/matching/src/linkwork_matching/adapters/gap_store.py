@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -19,6 +19,7 @@ class GapObservation:
     postcode_district: str
     unmet: bool
     nearest_km: float | None
+    excluded_by: str | None = None  # for an unmet need: the providers' rule that excluded near services
 
 
 async def record(
@@ -26,8 +27,11 @@ async def record(
 ) -> None:
     await connection.executemany(
         "INSERT INTO gap_observations (referral_id, referral_version, need, postcode_district, "
-        "unmet, nearest_km, observed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-        [(referral_id, version, o.need.value, o.postcode_district, o.unmet, o.nearest_km, now) for o in observations],
+        "unmet, nearest_km, observed_at, excluded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        [
+            (referral_id, version, o.need.value, o.postcode_district, o.unmet, o.nearest_km, now, o.excluded_by)
+            for o in observations
+        ],
     )
 
 
@@ -41,7 +45,7 @@ class OpenGap:
 
 async def claim_open_gaps(connection: asyncpg.Connection) -> list[OpenGap]:
     rows = await connection.fetch(
-        "SELECT postcode_district, need, referral_id, nearest_km, observed_at FROM gap_observations "
+        "SELECT postcode_district, need, referral_id, nearest_km, observed_at, excluded_by FROM gap_observations "
         "WHERE unmet AND NOT reported ORDER BY postcode_district, need FOR UPDATE SKIP LOCKED"
     )
     groups: dict[tuple[str, str], list[asyncpg.Record]] = defaultdict(list)
@@ -65,10 +69,20 @@ async def claim_open_gaps(connection: asyncpg.Connection) -> list[OpenGap]:
         )
         ids = frozenset(row["referral_id"] for row in members)
         nearest = [row["nearest_km"] for row in members if row["nearest_km"] is not None]
+        # The explanation most of the window's unmet referrals share (ties: the latest observed).
+        reasons = Counter(row["excluded_by"] for row in sorted(members, key=lambda r: r["observed_at"]))
+        reasons.pop(None, None)
         gaps.append(
             OpenGap(
                 GapTally(
-                    NeedCategory(need), district, with_need, len(ids), start, last, min(nearest) if nearest else None
+                    NeedCategory(need),
+                    district,
+                    with_need,
+                    len(ids),
+                    start,
+                    last,
+                    min(nearest) if nearest else None,
+                    max(reasons, key=lambda r: (reasons[r], list(reasons).index(r))) if reasons else None,
                 ),
                 ids,
             )

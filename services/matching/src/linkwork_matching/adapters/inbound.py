@@ -10,16 +10,20 @@ from uuid import UUID
 from linkwork_contracts.codes import (
     Accessibility,
     CapacityStatus,
+    ConditionGroup,
     CostUnit,
     DayOfWeek,
     DeliveryMode,
+    EligibilityCode,
     NeedCategory,
+    ReferralRoute,
     ScheduleFrequency,
     ServiceStatus,
 )
-from linkwork_contracts.events import ReferralCreatedV1, ServiceChangedV1
+from linkwork_contracts.events import ReferralCreatedV1, ServiceChangedV1, ServiceChangedV2
 from linkwork_contracts.geography import postcode_district
 
+from linkwork_matching.domain.eligibility import Area, LocalAuthority, LsoaSet, Polygon, PostcodePrefix
 from linkwork_matching.domain.person import Location, Person
 from linkwork_matching.domain.service import ENGLISH, Cost, Service, Session, Venue
 
@@ -52,6 +56,21 @@ def capacity_status(capacity: Mapping[str, Any]) -> CapacityStatus:
     if capacity.get("places_remaining") == 0:
         return CapacityStatus.WAITLIST if capacity.get("waiting_list") else CapacityStatus.NO_CAPACITY
     return CapacityStatus.CAPACITY
+
+
+def _area(area: Mapping[str, Any]) -> Area:
+    """One service area of a v2 snapshot (its `kind` says which)."""
+    name = area.get("name")
+    match area["kind"]:
+        case "postcode":
+            return PostcodePrefix(area["prefix"], name)
+        case "local-authority":
+            return LocalAuthority(area["code"], name)
+        case "lsoa":
+            return LsoaSet(frozenset(area["lsoas"]), name)
+        case _:
+            rings = tuple(tuple((lon, lat) for lon, lat in ring) for ring in area["polygon"]["coordinates"])
+            return Polygon(rings, name)
 
 
 def service_from_snapshot(data: Mapping[str, Any]) -> Service:
@@ -92,10 +111,15 @@ def service_from_snapshot(data: Mapping[str, Any]) -> Service:
         capacity=capacity_status(data.get("capacity", {})),
         cost=Cost() if cost["free"] else Cost(cost["amount_pence"], CostUnit(cost["per"])),
         version=data["revision"],
+        # v2 (issue 21); a v1 snapshot has none of these, which means anyone, anywhere.
+        areas=tuple(_area(area) for area in data.get("service_areas", ())),
+        eligibility=frozenset(map(EligibilityCode, data.get("eligibility", ()))),
+        condition_groups=frozenset(map(ConditionGroup, data.get("condition_groups", ()))),
+        routes=frozenset(map(ReferralRoute, data.get("referral_routes", ()))),
     )
 
 
-def service_from_event(event: ServiceChangedV1) -> Service:
+def service_from_event(event: ServiceChangedV1 | ServiceChangedV2) -> Service:
     return service_from_snapshot(event.model_dump(mode="json"))
 
 
@@ -107,6 +131,8 @@ def person_from_referral(event: ReferralCreatedV1) -> Person:
         age_band=person.age_band,
         location=None if location is None else Location(location.latitude, location.longitude),
         postcode_district=person.postcode_district,
+        lsoa=person.lsoa,
+        sex=person.sex,
         travel_mode=preferences.travel_mode,
         max_travel_minutes=preferences.max_travel_minutes,
         delivery_modes=frozenset(preferences.delivery_modes),

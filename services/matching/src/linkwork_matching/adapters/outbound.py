@@ -7,6 +7,7 @@ from uuid import UUID
 
 from linkwork_contracts.codes import DeliveryMode
 from linkwork_contracts.events import (
+    EligibilityCheck,
     MatchesSuggestedV1,
     NeedSuggestions,
     ProvisionGapV1,
@@ -30,6 +31,9 @@ def delivery_mode(person: Person, option: Option) -> DeliveryMode:
         if mode in offered and person.accepts_mode(mode):
             return mode
     raise ValueError(f"option {option.service.service_id} has no delivery mode the person accepts")
+
+
+MAX_CHECKS = 10  # the contract's bound per need
 
 
 def _clip(text: str) -> str:
@@ -67,10 +71,19 @@ def matches_suggested(
             NeedSuggestions(
                 need=n.need,
                 options=tuple(suggested_option(person, option, rank) for rank, option in enumerate(n.options, 1)),
+                check_eligibility=tuple(
+                    EligibilityCheck(
+                        service_id=UUID(c.service.service_id), service_name=c.service.name, reason=_clip(c.reason)
+                    )
+                    for c in n.check_eligibility[:MAX_CHECKS]
+                ),
             )
             for n in suggestions.needs
         ),
     )
+
+
+EXCLUDED_BY_MAX = 300
 
 
 def provision_gap(tally: GapTally, now: datetime) -> ProvisionGapV1:
@@ -85,4 +98,5 @@ def provision_gap(tally: GapTally, now: datetime) -> ProvisionGapV1:
         referrals_unmet=tally.unmet,
         nearest_option_km=tally.nearest_km,
         detected_at=now,
+        excluded_by=tally.excluded_by and tally.excluded_by[:EXCLUDED_BY_MAX],
     )

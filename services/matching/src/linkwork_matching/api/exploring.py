@@ -8,8 +8,16 @@ from uuid import UUID
 
 from linkwork_contracts.codes import DayOfWeek
 
+from linkwork_matching.adapters.districts import bundled_districts
 from linkwork_matching.adapters.outbound import delivery_mode
-from linkwork_matching.api.schemas import MatchOption, MatchRequest, MatchResponse, NeedMatches, ReasonOut
+from linkwork_matching.api.schemas import (
+    MatchOption,
+    MatchRequest,
+    MatchResponse,
+    NeedMatches,
+    ReasonOut,
+    ToCheckOut,
+)
 from linkwork_matching.domain.criteria import Filters
 from linkwork_matching.domain.person import Location, Person
 from linkwork_matching.domain.ranker import Option, Suggestions
@@ -29,12 +37,21 @@ def person_for(request: MatchRequest, start: Person | None) -> Person:
         "interests",
         "max_cost_pence",
         "accepts_waiting_list",
+        "postcode_district",
+        "lsoa",
+        "local_authority",
+        "sex",
+        "carer",
+        "veteran",
     ):
         if name in given:
             changes[name] = getattr(request, name)
     for name in ("delivery_modes", "accessibility_needs", "languages"):
         if name in given:
             changes[name] = frozenset(getattr(request, name) or ())
+    if "condition_groups" in given:
+        groups = request.condition_groups
+        changes["condition_groups"] = None if groups is None else frozenset(groups)
     if "location" in given:
         location = request.location
         changes["location"] = None if location is None else Location(location.latitude, location.longitude)
@@ -42,7 +59,15 @@ def person_for(request: MatchRequest, start: Person | None) -> Person:
         changes["availability"] = frozenset(
             (DayOfWeek(slot.day), slot.part_of_day) for slot in request.availability or ()
         )
-    return replace(person, **changes)
+    person = replace(person, **changes)
+    return with_district(person)
+
+
+def with_district(person: Person) -> Person:
+    """With only a location, the nearest postcode district (when near enough) for service areas."""
+    if person.postcode_district is None and person.location is not None:
+        return replace(person, postcode_district=bundled_districts().nearest(person.location))
+    return person
 
 
 def filters_for(request: MatchRequest) -> Filters:
@@ -78,6 +103,12 @@ def response_for(person: Person, suggestions: Suggestions, ranker_version: str) 
                 eligible_services=n.eligible_services,
                 nearest_beyond_reach_km=n.nearest_beyond_reach_km,
                 options=[option_out(person, o, rank) for rank, o in enumerate(n.options, 1)],
+                barred_services=n.barred_services,
+                check_eligibility=[
+                    ToCheckOut(service_id=UUID(c.service.service_id), service_name=c.service.name, reason=c.reason)
+                    for c in n.check_eligibility
+                ],
+                gap_reason=n.gap_reason,
             )
             for n in suggestions.needs
         ],

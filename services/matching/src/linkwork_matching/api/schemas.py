@@ -8,13 +8,16 @@ from uuid import UUID
 from linkwork_contracts.codes import (
     Accessibility,
     AgeBand,
+    ConditionGroup,
     DeliveryMode,
     NeedCategory,
+    Sex,
     TravelMode,
 )
 from linkwork_contracts.events import AvailabilitySlot
+from linkwork_contracts.events.directory import LOCAL_AUTHORITY_PATTERN
 from linkwork_contracts.events.person import InterestTag, LanguageCode
-from linkwork_contracts.geography import ApproxLocation
+from linkwork_contracts.geography import ApproxLocation, Lsoa, PostcodeDistrict
 from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_matching.domain.reasons import ReasonKind
@@ -47,6 +50,15 @@ class MatchRequest(BaseModel):
     )
     max_cost_pence: int | None = Field(default=None, ge=0)
     accepts_waiting_list: bool | None = None
+    # What providers' eligibility rules ask about (issue 21); left out: not recorded, so a service
+    # that depends on it is listed under check_eligibility rather than offered.
+    postcode_district: PostcodeDistrict | None = None
+    lsoa: Lsoa | None = None
+    local_authority: str | None = Field(default=None, pattern=LOCAL_AUTHORITY_PATTERN, description="ONS GSS code")
+    sex: Sex | None = None
+    carer: bool | None = None
+    veteran: bool | None = None
+    condition_groups: Annotated[tuple[ConditionGroup, ...], Field(max_length=len(ConditionGroup))] | None = None
     options_per_need: int = Field(default=3, ge=1, le=20)
     limit: int = Field(default=10, ge=1, le=50, description="Length of the combined ranked list")
 
@@ -71,11 +83,22 @@ class MatchOption(BaseModel):
     summary: str = Field(description="One line to read out: the name, then the reasons")
 
 
+class ToCheckOut(BaseModel):
+    service_id: UUID
+    service_name: str
+    reason: str = Field(description="The provider's rule and what is not recorded about the person")
+
+
 class NeedMatches(BaseModel):
     need: NeedCategory
     eligible_services: int
     nearest_beyond_reach_km: float | None
     options: list[MatchOption]
+    barred_services: int = Field(default=0, description="Within reach, but the provider's rules exclude the person")
+    check_eligibility: list[ToCheckOut] = Field(
+        default_factory=list, description="Within reach and may be for the person: confirm before offering"
+    )
+    gap_reason: str | None = Field(default=None, description="For a gap: which rule excluded the near services")
 
 
 class MatchResponse(BaseModel):

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from linkwork_contracts.codes import CapacityStatus, NeedCategory
 
+from linkwork_matching.domain.eligibility import Restriction, Verdict, restriction
 from linkwork_matching.domain.geo import distance_km
 from linkwork_matching.domain.offer import Offer
 from linkwork_matching.domain.person import Person
@@ -30,12 +31,31 @@ class Constraint(StrEnum):
     LANGUAGE = "language"
     CAPACITY = "capacity"
     COST = "cost"
+    AREA = "area"
+    ELIGIBILITY = "eligibility"
 
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     constraint: Constraint
     detail: str
+    # True when the person may qualify but nothing recorded says so: "check eligibility".
+    unsure: bool = False
+
+
+def who_for(person: Person, offer: Offer) -> Restriction | None:
+    """The service-area or eligibility rule that keeps this service from the person, if any."""
+    service = offer.service
+    if not service.restricted:
+        return None
+    return restriction(
+        service.areas,
+        service.eligibility,
+        service.condition_groups,
+        service.service_id,
+        person.place,
+        person.circumstances,
+    )
 
 
 def offer_distance_km(person: Person, offer: Offer) -> float | None:
@@ -59,6 +79,9 @@ def check(person: Person, offer: Offer, need: NeedCategory, reach_km: float) -> 
         return Exclusion(Constraint.ACTIVE, "the service has been withdrawn")
     if need not in service.needs:
         return Exclusion(Constraint.NEED, f"the service is not listed for {need.value}")
+    barred = who_for(person, offer)
+    if barred is not None:
+        return Exclusion(Constraint(barred.rule), barred.detail, unsure=barred.verdict is Verdict.UNKNOWN)
     if not age_overlaps(person, service.minimum_age, service.maximum_age):
         return Exclusion(Constraint.AGE, "the person's age band is outside the service's ages")
     acceptable = {mode for mode in offer.modes if person.accepts_mode(mode)}

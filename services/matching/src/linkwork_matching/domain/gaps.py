@@ -21,6 +21,7 @@ class GapTally:
     window_start: datetime
     last_reported: datetime | None
     nearest_km: float | None  # nearest otherwise-eligible venue out of reach, if any
+    excluded_by: str | None = None  # which providers' rule excluded the services near enough (issue 21)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,12 @@ import hashlib
 
 import numpy as np
 import numpy.typing as npt
-from linkwork_contracts.codes import NeedCategory
+from linkwork_contracts.codes import ConditionGroup, EligibilityCode, NeedCategory
 
 from linkwork_matching.domain.columns import Columns
 from linkwork_matching.domain.constraints import NO_MAXIMUM_AGE, NO_MINIMUM_AGE
 from linkwork_matching.domain.criteria import Criteria
+from linkwork_matching.domain.eligibility import Area, Verdict, restriction
 from linkwork_matching.domain.encoding import (
     LanguageBits,
     access_mask,
@@ -25,12 +26,15 @@ from linkwork_matching.domain.encoding import (
     session_slots,
 )
 from linkwork_matching.domain.offer import offers_of
-from linkwork_matching.domain.partition import CAPACITY_CODES, REMOTE, Hits, NeedPartition
+from linkwork_matching.domain.partition import CAPACITY_CODES, NO_RULES, REMOTE, Hits, NeedPartition
 from linkwork_matching.domain.scoring import Weights
 from linkwork_matching.domain.service import Service
 from linkwork_matching.domain.text import TextIndex
 
 TIE_BITS = 40
+# A service's providers' rules: areas, eligibility codes, condition groups, and its own id when the
+# rules depend on it (known-to-service), else "".
+Rules = tuple[tuple[Area, ...], frozenset[EligibilityCode], frozenset[ConditionGroup], str]
 MIN_DEAD_BEFORE_REBUILD = 1024
 
 
@@ -59,6 +63,9 @@ class ServiceIndex:
         self._text = TextIndex()
         self._languages = LanguageBits()
         self.partitions = {need: NeedPartition() for need in NeedCategory}
+        # Distinct sets of providers' rules: many services share "Leeds residents only".
+        self._rule_ids: dict[Rules, int] = {}
+        self._rules: list[Rules] = []
 
     def __len__(self) -> int:
         return len(self._ordinal_of)
@@ -119,6 +126,7 @@ class ServiceIndex:
         self._text.add(ordinal, text_of(service))
         languages = self._languages.assign(service.spoken_languages)
         needs = need_mask(service.needs)
+        rules = self._rules_id(service)
         offers = offers_of(service)
         for need in service.needs:
             partition = self.partitions[need]
@@ -141,8 +149,21 @@ class ServiceIndex:
                     slots=session_slots(offer.sessions),
                     needs=needs,
                     effect=effect,
+                    rules=rules,
                 )
                 partition.live += 1
+
+    def _rules_id(self, service: Service) -> int:
+        if not service.restricted:
+            return NO_RULES
+        # Known-to-service is about this one service, so it makes the rules the service's own.
+        own = service.service_id if EligibilityCode.KNOWN_TO_SERVICE in service.eligibility else ""
+        key = (service.areas, service.eligibility, service.condition_groups, own)
+        found = self._rule_ids.get(key)
+        if found is None:
+            found = self._rule_ids[key] = len(self._rules)
+            self._rules.append(key)
+        return found
 
     def _rebuild(self) -> None:
         live = sorted(self.services(), key=lambda s: s.service_id)
@@ -153,9 +174,17 @@ class ServiceIndex:
     def search(
         self, criteria: Criteria, need: NeedCategory, text: npt.NDArray[np.float64] | None, weights: Weights
     ) -> Hits:
-        usable = criteria.person.usable_languages
+        person = criteria.person
+        usable = person.usable_languages
+        place, who = person.place, person.circumstances
+
+        def admits(rules_id: int) -> Verdict:
+            areas, codes, groups, own = self._rules[rules_id]
+            barred = restriction(areas, codes, groups, own, place, who)
+            return Verdict.INSIDE if barred is None else barred.verdict
+
         return self.partitions[need].select(
-            criteria, text, weights, lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages)
+            criteria, text, weights, lambda ordinal: bool(usable & self.service_at(ordinal).spoken_languages), admits
         )
 
     def text_scores(self, criteria: Criteria) -> npt.NDArray[np.float64] | None:

@@ -8,7 +8,7 @@ formulas as `constraints.check` and `scoring.score`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ from linkwork_contracts.codes import CapacityStatus
 
 from linkwork_matching.domain.columns import Columns
 from linkwork_matching.domain.criteria import Criteria
+from linkwork_matching.domain.eligibility import Verdict
 from linkwork_matching.domain.encoding import LanguageBits
 from linkwork_matching.domain.geo import distances_km
 from linkwork_matching.domain.scoring import UNKNOWN_SCHEDULE_FIT, Weights
@@ -42,7 +43,14 @@ ROW_TYPES: dict[str, npt.DTypeLike] = {
     "slots": np.uint32,
     "needs": np.uint32,
     "effect": np.float64,
+    # The service's providers' rules (areas, eligibility; issue 21) as an id shared by every service
+    # with the same rules, or NO_RULES. One verdict per distinct id per search.
+    "rules": np.int32,
 }
+# Verdicts as small integers, for the arrays of one search.
+INSIDE, OUTSIDE, UNKNOWN = 0, 1, 2
+NO_RULES = -1
+_VERDICT_CODES = {Verdict.INSIDE: INSIDE, Verdict.OUTSIDE: OUTSIDE, Verdict.UNKNOWN: UNKNOWN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,10 @@ class Hits:
     distances: npt.NDArray[np.float64]  # NaN for remote offers
     # Nearest venue otherwise eligible but beyond reach: how far off the gap is closed.
     nearest_beyond_km: float | None = None
+    # Services within reach and otherwise eligible that the provider's own rules keep from the
+    # person: definitely (`barred`), or unless the link worker checks (`unsure`). Ordinals.
+    barred: npt.NDArray[np.int32] = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    unsure: npt.NDArray[np.int32] = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
 
 class NeedPartition:
@@ -93,9 +105,20 @@ class NeedPartition:
         text: npt.NDArray[np.float64] | None,
         weights: Weights,
         speaks: Callable[[int], bool],
+        admits: Callable[[int], Verdict] | None = None,  # rules id -> the person's verdict
     ) -> Hits:
         r = self.rows
         at = self.eligible(c, speaks)
+        # Providers' own rules last, in Python, only for the few rows of restricted services:
+        # areas and eligibility are too varied for a bit mask, and most services have neither.
+        verdicts = np.zeros(len(at), dtype=np.int8)
+        if admits is not None:
+            rules = r["rules"][at]
+            restricted = rules != NO_RULES
+            if restricted.any():
+                ids = np.unique(rules[restricted])
+                answers = np.array([_VERDICT_CODES[admits(int(i))] for i in ids.tolist()], dtype=np.int8)
+                verdicts[restricted] = answers[np.searchsorted(ids, rules[restricted])]
         in_person = r["venue"][at] != REMOTE
         distance = np.full(len(at), np.nan)
         location = c.person.location
@@ -107,7 +130,11 @@ class NeedPartition:
                 location.latitude, location.longitude, r["latitude"][at[in_person]], r["longitude"][at[in_person]]
             )
             reachable = ~in_person | (distance <= c.reach_km)
-        beyond = distance[~reachable]
+        barred = np.unique(r["ordinal"][at[reachable & (verdicts == OUTSIDE)]])
+        unsure = np.unique(r["ordinal"][at[reachable & (verdicts == UNKNOWN)]])
+        # Gaps count only services the person is eligible for, near or far.
+        reachable &= verdicts == INSIDE
+        beyond = distance[~reachable & (verdicts == INSIDE)]
         nearest = float(beyond.min()) if len(beyond) else None
         at, distance, in_person = at[reachable], distance[reachable], in_person[reachable]
         ordinals = r["ordinal"][at]
@@ -131,4 +158,4 @@ class NeedPartition:
         score -= weights.assessment_penalty * (capacity == ASSESSMENT)
         partial_age = (c.age_low < r["min_age"][at]) | (c.age_high > r["max_age"][at])
         score -= weights.age_check_penalty * partial_age
-        return Hits(ordinals, r["venue"][at], score, distance, nearest)
+        return Hits(ordinals, r["venue"][at], score, distance, nearest, barred, unsure)

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from linkwork_contracts.codes import (
     Accessibility,
     AgeBand,
+    ConditionGroup,
     DayOfWeek,
     DeliveryMode,
     NeedCategory,
     PartOfDay,
+    Sex,
     TravelMode,
     age_band_bounds,
 )
 
+from linkwork_matching.domain.eligibility import Circumstances, PersonPlace, carer_from_needs
 from linkwork_matching.domain.service import ENGLISH
 
 Slot = tuple[DayOfWeek, PartOfDay]
@@ -48,6 +51,35 @@ class Person:
     availability: frozenset[Slot] = frozenset()
     max_cost_pence: int | None = None
     accepts_waiting_list: bool = True
+    # For providers' eligibility rules (issue 21); None: not recorded.
+    lsoa: str | None = None
+    local_authority: str | None = None
+    sex: Sex | None = None
+    carer: bool | None = None
+    veteran: bool | None = None
+    condition_groups: frozenset[ConditionGroup] | None = None
+    known_to: frozenset[str] = frozenset()
+
+    @property
+    def place(self) -> PersonPlace:
+        location = self.location
+        return PersonPlace(
+            postcode_district=self.postcode_district,
+            local_authority=self.local_authority,
+            lsoa=self.lsoa,
+            latitude=None if location is None else location.latitude,
+            longitude=None if location is None else location.longitude,
+        )
+
+    @property
+    def circumstances(self) -> Circumstances:
+        return Circumstances(
+            sex=self.sex,
+            carer=self.carer if self.carer is not None else carer_from_needs(self.needs),
+            veteran=self.veteran,
+            condition_groups=self.condition_groups,
+            known_to=self.known_to,
+        )
 
     def accepts_mode(self, mode: DeliveryMode) -> bool:
         return not self.delivery_modes or mode in self.delivery_modes

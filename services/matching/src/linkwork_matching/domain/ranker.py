@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from linkwork_contracts.codes import NeedCategory
 
+from linkwork_matching.domain.constraints import who_for
 from linkwork_matching.domain.coverage import interleave
 from linkwork_matching.domain.criteria import Filters, compile_criteria
 from linkwork_matching.domain.effectiveness import EffectPrior, OutcomeTally, estimate
@@ -18,14 +19,15 @@ from linkwork_matching.domain.index import TIE_BITS, ServiceIndex
 from linkwork_matching.domain.offer import Offer
 from linkwork_matching.domain.partition import REMOTE, Hits
 from linkwork_matching.domain.person import Person
-from linkwork_matching.domain.reasons import Reason, explain
+from linkwork_matching.domain.reasons import Reason, explain, need_words
 from linkwork_matching.domain.scoring import Weights
 from linkwork_matching.domain.service import Service, Venue
 
 # Scores are compared at a millionth: finer differences are float noise, and ties then fall to
 # the per-service tie breaker so every rebuild of the index orders them the same way.
 SCORE_QUANTUM = 1e-6
-SCORE_OFFSET = 4.0  # keeps quantised scores positive (scores are well above -4)
+SCORE_OFFSET = 4.0
+GAP_REASON_SAMPLE = 50  # keeps quantised scores positive (scores are well above -4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +51,25 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class ToCheck:
+    """A service within reach that may be for the person, if the link worker confirms it."""
+
+    service: Service
+    need: NeedCategory
+    reason: str  # "for Leeds residents only: check eligibility (where the person lives is not recorded)"
+
+
+@dataclass(frozen=True, slots=True)
 class NeedOptions:
     need: NeedCategory
     options: tuple[Option, ...]
     eligible_services: int  # distinct services passing every hard constraint for this need
     nearest_beyond_reach_km: float | None = None  # for a gap: the nearest venue out of reach
+    # Within reach but kept from the person by the provider's own rules (issue 21).
+    barred_services: int = 0
+    check_eligibility: tuple[ToCheck, ...] = ()
+    # For a gap: which rule excluded the candidates near enough ("3 housing services ...").
+    gap_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +147,18 @@ class Ranker:
             per_need_lists.append(options)
             eligible = int(np.unique(hits.ordinals).size)
             nearest = None if hits.nearest_beyond_km is None else round(hits.nearest_beyond_km, 3)
-            results.append(NeedOptions(need, tuple(options[:per_need]), eligible, nearest))
+            to_check = self._to_check(person, need, hits, depth)
+            results.append(
+                NeedOptions(
+                    need,
+                    tuple(options[:per_need]),
+                    eligible,
+                    nearest,
+                    barred_services=len(hits.barred),
+                    check_eligibility=to_check,
+                    gap_reason=None if eligible else self._gap_reason(person, need, hits, criteria.reach_km),
+                )
+            )
         ranked = interleave(per_need_lists, key=lambda option: option.service.service_id)[:limit]
         # Reasons cost more than ranking: build them only for the options shown, once each.
         explained = {o.key: self._explained(person, o) for o in self._shown(results, ranked)}
@@ -154,6 +181,30 @@ class Ranker:
             score=round(float(hits.scores[position]), 6),
             distance_km=None if np.isnan(distance) else round(distance, 3),
         )
+
+    def _to_check(self, person: Person, need: NeedCategory, hits: Hits, depth: int) -> tuple[ToCheck, ...]:
+        checks = []
+        for ordinal in hits.unsure[:depth].tolist():
+            service = self.index.service_at(int(ordinal))
+            barred = who_for(person, Offer(service, None))
+            if barred is not None:
+                checks.append(ToCheck(service, need, barred.detail))
+        return tuple(sorted(checks, key=lambda check: check.service.name))
+
+    def _gap_reason(self, person: Person, need: NeedCategory, hits: Hits, reach_km: float) -> str | None:
+        """Why nothing was offered although services were near enough: the providers' rules."""
+        near = len(hits.barred) + len(hits.unsure)
+        if not near:
+            return None
+        reasons = []
+        # The rules of a sample are enough to name them: services near one place share a few rules.
+        for ordinal in [*hits.barred[:GAP_REASON_SAMPLE].tolist(), *hits.unsure[:GAP_REASON_SAMPLE].tolist()]:
+            barred = who_for(person, Offer(self.index.service_at(int(ordinal)), None))
+            if barred is not None and barred.reason not in reasons:
+                reasons.append(barred.reason)
+        services = "service" if near == 1 else "services"
+        whom = "this area" if all(r.endswith("residents only") for r in reasons) else "this person"
+        return f"{near} {need_words(need)} {services} within {reach_km:.0f} km, none for {whom} ({'; '.join(reasons)})"
 
     @staticmethod
     def _shown(results: Iterable[NeedOptions], ranked: Iterable[Option]) -> list[Option]:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from linkwork_contracts.codes import NEED_TAXONOMY_TERMS, CapacityStatus, DeliveryMode, NeedCategory
+from linkwork_contracts.codes import NEED_TAXONOMY_TERMS, CapacityStatus, DeliveryMode, EligibilityCode, NeedCategory
 
 from linkwork_matching.domain.effectiveness import OutcomeTally
+from linkwork_matching.domain.eligibility import area_names, code_reason, route_reason
 from linkwork_matching.domain.offer import Offer
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.scoring import age_needs_check
-from linkwork_matching.domain.service import DAYS
+from linkwork_matching.domain.service import DAYS, Service
 from linkwork_matching.domain.text import tokens
 from linkwork_matching.domain.wording import (
     FEATURES,
@@ -45,6 +46,8 @@ class ReasonKind(StrEnum):
     INTERESTS = "interests"
     CAPACITY = "capacity"
     EVIDENCE = "evidence"
+    ELIGIBILITY = "eligibility"  # why the person qualifies for a restricted service (issue 21)
+    ROUTE = "route"  # how the person gets in
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,19 @@ def _place(person: Person, offer: Offer, distance_km: float | None) -> Reason:
     return Reason(ReasonKind.DELIVERY, listing([words[m] for m in modes]))
 
 
+def qualification(service: Service) -> str | None:
+    """Why a person offered a restricted service qualifies: only people who do are offered it."""
+    parts = []
+    if service.areas:
+        parts.append(f"for {area_names(service.areas)} residents; the person lives there")
+    codes = sorted(service.eligibility - {EligibilityCode.RESIDENTS})
+    if codes:
+        parts.append(
+            listing([code_reason(code, service.condition_groups) for code in codes]) + "; the person qualifies"
+        )
+    return "; ".join(parts) or None
+
+
 def _evidence(tally: OutcomeTally | None) -> list[Reason]:
     if tally is None:
         return []
@@ -118,11 +134,18 @@ def explain(
 ) -> tuple[Reason, ...]:
     service = offer.service
     reasons = [Reason(ReasonKind.NEED, f"helps with {need_words(need)}")]
+    # Second, so it survives clipping: a link worker asks "can they use it?" before anything else.
+    qualifies = qualification(service)
+    if qualifies is not None:
+        reasons.append(Reason(ReasonKind.ELIGIBILITY, qualifies))
     if also_meets:
         reasons.append(
             Reason(ReasonKind.ALSO_MEETS, "also helps with " + " and ".join(need_words(n) for n in also_meets))
         )
     reasons.append(_place(person, offer, distance_km))
+    route = route_reason(service.routes)
+    if route is not None:
+        reasons.append(Reason(ReasonKind.ROUTE, route))
     reasons.append(Reason(ReasonKind.COST, cost_words(service.cost)))
     schedule = _schedule(person, offer)
     if schedule is not None:

@@ -12,15 +12,20 @@ from datetime import time
 from linkwork_contracts.codes import (
     Accessibility,
     CapacityStatus,
+    ConditionGroup,
     CostUnit,
     DayOfWeek,
     DeliveryMode,
+    EligibilityCode,
     NeedCategory,
     PartOfDay,
+    ReferralRoute,
     ScheduleFrequency,
     ServiceStatus,
     part_of_day,
 )
+
+from linkwork_matching.domain.eligibility import Area
 
 DAYS: tuple[DayOfWeek, ...] = tuple(DayOfWeek)
 PARTS: tuple[PartOfDay, ...] = tuple(PartOfDay)
@@ -101,10 +106,21 @@ class Service:
     capacity: CapacityStatus = CapacityStatus.CAPACITY
     cost: Cost = field(default_factory=Cost)
     version: int = 0
+    # Who it is for (issue 21): areas the people it serves live in (empty: anywhere), whatever
+    # the delivery mode; eligibility codes; how people get in.
+    areas: tuple[Area, ...] = ()
+    eligibility: frozenset[EligibilityCode] = frozenset()
+    condition_groups: frozenset[ConditionGroup] = frozenset()
+    routes: frozenset[ReferralRoute] = frozenset()
 
     @property
     def is_active(self) -> bool:
         return self.status is ServiceStatus.ACTIVE
+
+    @property
+    def restricted(self) -> bool:
+        """Restricted to some areas or people: the eligibility rules must look at it."""
+        return bool(self.areas or self.eligibility)
 
     @property
     def spoken_languages(self) -> frozenset[str]:

@@ -59,7 +59,11 @@ class ReferralMatcher:
                 event.version,
                 [
                     GapObservation(
-                        n.need, person.postcode_district, n.eligible_services == 0, n.nearest_beyond_reach_km
+                        n.need,
+                        person.postcode_district,
+                        n.eligible_services == 0,
+                        n.nearest_beyond_reach_km,
+                        n.gap_reason,
                     )
                     for n in suggestions.needs
                 ],

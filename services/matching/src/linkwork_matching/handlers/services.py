@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncpg
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import ServiceChangedV1
+from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2
 
 from linkwork_matching.adapters import read_model
 
 
-async def on_service_changed(event: ServiceChangedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+async def on_service_changed(
+    event: ServiceChangedV1 | ServiceChangedV2, envelope: CloudEvent, connection: asyncpg.Connection
+) -> None:
     # The in-memory index follows the table (IndexSync), so every replica sees every service
     # even though each consumes only some partitions.
     await read_model.save_snapshot(connection, event, envelope.data)

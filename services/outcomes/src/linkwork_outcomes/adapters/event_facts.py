@@ -21,6 +21,7 @@ from linkwork_contracts.events import (
     ReferralClosedV1,
     ReferralCreatedV1,
     ServiceChangedV1,
+    ServiceChangedV2,
 )
 from linkwork_contracts.measures import AnyMeasureResult, outcome_scores
 
@@ -39,7 +40,7 @@ from linkwork_outcomes.domain.facts import (
 )
 from linkwork_outcomes.domain.statistics import to_hundredths
 
-# The event types this service consumes, one per topic it reads.
+# The event types this service consumes (two versions of service-changed share its topic).
 CONSUMED: tuple[type[Event], ...] = (
     ReferralCreatedV1,
     MatchesSuggestedV1,
@@ -48,6 +49,7 @@ CONSUMED: tuple[type[Event], ...] = (
     FollowUpRecordedV1,
     ReferralClosedV1,
     ServiceChangedV1,
+    ServiceChangedV2,  # a v1 with areas and eligibility (issue 21): the same facts
     ProvisionGapV1,
 )
 

@@ -100,7 +100,7 @@ async def _replay(shares: list[Share]) -> list[Replayed]:
 async def rebuild(database_url: str, bootstrap: str, topic_prefix: str = "", *, workers: int = 1) -> RebuildResult:
     """Empty the projections of the (migrated) database at `database_url` and refill them from Kafka."""
     result = RebuildResult()
-    topics = sorted(topic_prefix + event_type.TOPIC for event_type in CONSUMED)
+    topics = sorted({topic_prefix + event_type.TOPIC for event_type in CONSUMED})  # two versions, one topic
     connection = await asyncpg.connect(database_url)
     reader = await asyncpg.connect(database_url)
     await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)

@@ -52,6 +52,9 @@ class EventMapper:
         """The contract events a domain event causes (none for steps only this service tracks)."""
         if isinstance(event, events.ReferralCreated | events.AssessmentRecorded):
             return [self.referral_created(referral, event.at)]
+        if isinstance(event, events.PersonUpdated):
+            # Only a change matching uses makes a new version; a new phone number stays here.
+            return [self.referral_created(referral, event.at)] if event.republish else []
         if isinstance(event, events.PlanAgreed):
             return [self._plan_agreed(referral, event)]
         if isinstance(event, events.FollowUpRecorded):
@@ -65,6 +68,9 @@ class EventMapper:
             ]
         if isinstance(event, events.ReferralClosed):
             return [self._closed(referral, event.closure), *self._gp_record(referral, GpRecordChange.CLOSED, event.at)]
+        if isinstance(event, events.ReferralEnteredInError):
+            # Nothing goes to the GP record: an entry made in error carries no clinical meaning to write back.
+            return [self._closed(referral, event.closure)]
         return []
 
     def _gp_record(self, referral: Referral, change: GpRecordChange, at: datetime) -> list[Event]:
@@ -180,10 +186,11 @@ class EventMapper:
         )
 
     def _closed(self, referral: Referral, closure: Closure) -> ReferralClosedV1:
-        rejected = closure.status is ReferralStatus.REJECTED
-        # ReferralClosedV1 requires a coded reason; a rejection's reason is free text that stays
-        # here, so it goes out as `other` with status rejected, and nothing for the GP record
-        # because the episode never began.
+        never_began = closure.status in (ReferralStatus.REJECTED, ReferralStatus.ENTERED_IN_ERROR)
+        # ReferralClosedV1 requires a coded reason; a rejection's (or an entered-in-error's) reason is
+        # free text that stays here, so it goes out as `other` with its status, and nothing for the GP
+        # record because the episode never began (or should never have been recorded). Outcomes leaves
+        # entered-in-error referrals out of every figure by that status.
         reason = closure.reason or ClosureReason.OTHER
         return ReferralClosedV1(
             referral_id=referral.id,
@@ -198,7 +205,7 @@ class EventMapper:
             closure_reason=reason,
             contacts_count=referral.contacts_made,
             final_measures=closure.final_measures,
-            gp_record_codes=() if rejected else writeback_concepts(reason),
+            gp_record_codes=() if never_began else writeback_concepts(reason),
         )
 
 

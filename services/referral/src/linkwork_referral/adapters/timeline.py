@@ -64,6 +64,20 @@ def entry_for(event: events.DomainEvent) -> Entry:
         )
     if isinstance(event, events.FollowUpRecorded):
         return Entry("follow-up-recorded", f"Follow-up recorded: {event.contact.outcome.value}", _json(event.contact))
+    if isinstance(event, events.PersonUpdated):
+        # Field names only: the values are in the record, not repeated in its history.
+        version = f" (referral version {event.referral_version})" if event.republish else ""
+        return Entry(
+            "person-updated",
+            f"Person details changed: {', '.join(name.replace('_', ' ') for name in event.changed)}{version}",
+            {"changed": list(event.changed), "referral_version": event.referral_version},
+        )
+    if isinstance(event, events.ReferralPutOnHold):
+        return Entry("put-on-hold", "Put on hold", {"reason": event.reason})
+    if isinstance(event, events.ReferralResumed):
+        return Entry("resumed", "Resumed", {"held_since": event.held_since.isoformat()})
+    if isinstance(event, events.ReferralEnteredInError):
+        return Entry("entered-in-error", "Marked as entered in error", _json(event.closure))
     reason = event.closure.reason.value if event.closure.reason else "none"
     return Entry("closed", f"Closed ({event.closure.status.value}, reason {reason})", _json(event.closure))
 

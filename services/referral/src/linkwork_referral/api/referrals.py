@@ -25,7 +25,6 @@ from linkwork_referral.api.views import (
     ReferralView,
     TimelineEntry,
 )
-from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referrer
 from linkwork_referral.domain.states import WorkflowState
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
@@ -51,22 +50,7 @@ def _new_referral(body: schemas.CreateReferral, principal: Principal, now: datet
     return NewReferral(
         id=uuid4(),
         pcn=pcn,
-        person=Person(
-            given_name=person.given_name,
-            family_name=person.family_name,
-            nhs_number=person.nhs_number,
-            date_of_birth=person.date_of_birth,
-            sex=person.sex,
-            ethnic_category=person.ethnic_category,
-            address_lines=person.address_lines,
-            postcode=person.postcode,
-            phone=person.phone,
-            email=person.email,
-            preferred_contact=person.preferred_contact,
-            languages=person.languages,
-            interpreter_needed=person.interpreter_needed,
-            accessibility_needs=person.accessibility_needs,
-        ),
+        person=person.to_person(),
         needs=tuple(body.needs),
         source=body.source,
         referrer=Referrer(body.referrer_organisation, subject=principal.subject),

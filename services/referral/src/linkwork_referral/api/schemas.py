@@ -48,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.records import Barrier
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -120,6 +121,24 @@ class PersonIn(PersonDetails):
     def _storable(cls, data: object) -> object:
         return storable_text(data)
 
+    def to_person(self) -> Person:
+        return Person(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            nhs_number=self.nhs_number,
+            date_of_birth=self.date_of_birth,
+            sex=self.sex,
+            ethnic_category=self.ethnic_category,
+            address_lines=self.address_lines,
+            postcode=self.postcode,
+            phone=self.phone,
+            email=self.email,
+            preferred_contact=self.preferred_contact,
+            languages=self.languages,
+            interpreter_needed=self.interpreter_needed,
+            accessibility_needs=self.accessibility_needs,
+        )
+
 
 class CreateReferral(Strict):
     person: PersonIn
@@ -176,6 +195,14 @@ class Reassign(Strict):
 
 
 class Reject(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class Hold(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class EnteredInError(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 

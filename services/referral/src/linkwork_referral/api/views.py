@@ -71,6 +71,7 @@ class ReferralView(BaseModel):
     assessment: dict[str, Any] | None
     plan: dict[str, Any] | None
     closure: dict[str, Any] | None
+    hold: dict[str, Any] | None = None
     pending_follow_ups: list[dict[str, Any]]
     allowed_actions: list[str]
 

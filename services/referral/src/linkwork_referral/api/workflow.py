@@ -78,6 +78,60 @@ async def reject(
     return ReferralView.of(await service.act(principal, referral_id, Action.REJECT, change))
 
 
+@router.put(
+    "/{referral_id}/person", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="update_person"
+)
+async def update_person(
+    referral_id: UUID, body: schemas.PersonIn, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """Replace the person's details (the NHS number cannot change). A change to what matching uses (date of
+    birth, sex, ethnic category, postcode, languages, interpreter, accessibility) re-publishes referral-created
+    with the next version, so matching suggests again."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.update_person(body.to_person(), now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.UPDATE_PERSON, change))
+
+
+@router.post("/{referral_id}/hold", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="hold")
+async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipal, service: Service) -> ReferralView:
+    """Put the referral on hold with a reason; no follow-up falls due until it is resumed."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.put_on_hold(body.reason, principal.subject, now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.HOLD, change))
+
+
+@router.post("/{referral_id}/resume", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="resume")
+async def resume(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> ReferralView:
+    """Take the referral off hold, back to the stage it was at."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.resume(now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.RESUME, change))
+
+
+@router.post(
+    "/{referral_id}/entered-in-error",
+    response_model=ReferralView,
+    responses=ACTION_PROBLEMS,
+    operation_id="mark_entered_in_error",
+)
+async def mark_entered_in_error(
+    referral_id: UUID, body: schemas.EnteredInError, principal: CurrentPrincipal, service: Service
+) -> ReferralView:
+    """The referral should never have been recorded: it is closed as entered-in-error and outcomes leaves it
+    out of every figure (referral-closed with that status)."""
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        referral.mark_entered_in_error(body.reason, principal.subject, now)
+
+    return ReferralView.of(await service.act(principal, referral_id, Action.ENTER_IN_ERROR, change))
+
+
 def _contact(body: schemas.ContactIn, principal: Principal) -> Contact:
     return Contact(
         id=uuid4(),

@@ -34,7 +34,8 @@ class Operation(StrEnum):
 
 
 _CASEWORK = frozenset({Role.LINK_WORKER, Role.PCN_ADMIN})
-_ALLOCATION = frozenset({Action.ACCEPT, Action.REJECT, Action.REASSIGN})
+# A PCN admin also marks records entered in error (data quality is theirs as much as the worker's).
+_ALLOCATION = frozenset({Action.ACCEPT, Action.REJECT, Action.REASSIGN, Action.ENTER_IN_ERROR})
 _CREATORS = frozenset({Role.REFERRER, Role.LINK_WORKER})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from linkwork_contracts.codes import (
+    TERMINAL_STATUSES,
     ClosureReason,
     LinkWorkerStage,
     ReferralStatus,
@@ -36,6 +37,10 @@ class Action(StrEnum):
     RECORD_FOLLOW_UP = "record a follow-up on"
     CLOSE = "close"
     REASSIGN = "reassign"
+    HOLD = "put on hold"
+    RESUME = "resume"
+    ENTER_IN_ERROR = "mark as entered in error"
+    UPDATE_PERSON = "change the person's details on"
 
 
 def _moves_to(state: WorkflowState, status: ReferralStatus, stage: LinkWorkerStage | None) -> bool:
@@ -72,6 +77,17 @@ def allowed_states(action: Action, closure_reason: ClosureReason | None = None) 
     if action is Action.REASSIGN:
         # Another link worker takes over while the referral is being worked.
         return ACTIVE_STATES
+    if action is Action.HOLD:
+        return frozenset(s for s in WorkflowState if _moves_to(s, ReferralStatus.ON_HOLD, None))
+    if action is Action.RESUME:
+        # Back to the stage it was held at. Gravity lists on-hold -> in-progress only; a referral
+        # held before first contact returns to accepted (allocated), which the table does not name.
+        return frozenset({WorkflowState.ON_HOLD})
+    if action is Action.ENTER_IN_ERROR:
+        return frozenset(s for s in WorkflowState if _moves_to(s, ReferralStatus.ENTERED_IN_ERROR, None))
+    if action is Action.UPDATE_PERSON:
+        # While the referral is open; a closed record is corrected by marking it entered in error.
+        return frozenset(s for s in WorkflowState if status_of(s) not in TERMINAL_STATUSES)
     if action is Action.RECORD_ASSESSMENT:
         return _target_stage_states(LinkWorkerStage.ASSESSED)
     if action is Action.AGREE_PLAN:

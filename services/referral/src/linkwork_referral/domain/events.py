@@ -69,6 +69,36 @@ class ReferralClosed:
     closure: Closure
 
 
+@dataclass(frozen=True)
+class PersonUpdated:
+    """The person's details changed. `referral_version` went up when a field matching uses changed."""
+
+    at: datetime
+    changed: tuple[str, ...]
+    republish: bool
+    referral_version: int
+
+
+@dataclass(frozen=True)
+class ReferralPutOnHold:
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReferralResumed:
+    at: datetime
+    held_since: datetime
+
+
+@dataclass(frozen=True)
+class ReferralEnteredInError:
+    """The referral should never have been recorded; it leaves every figure (closure has the status)."""
+
+    at: datetime
+    closure: Closure
+
+
 DomainEvent = (
     ReferralCreated
     | ReferralAccepted
@@ -79,4 +109,8 @@ DomainEvent = (
     | PlanAgreed
     | FollowUpRecorded
     | ReferralClosed
+    | PersonUpdated
+    | ReferralPutOnHold
+    | ReferralResumed
+    | ReferralEnteredInError
 )

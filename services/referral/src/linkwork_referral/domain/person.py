@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from linkwork_contracts.codes import (
@@ -38,3 +38,23 @@ class Person:
 
     def age_band_on(self, day: date) -> AgeBand:
         return age_band(self.age_on(day))
+
+
+# What the pseudonymous profile in referral-created carries (age band from the date of birth, postcode
+# district and location from the postcode): a change to any of these re-publishes the referral for matching.
+MATCHING_FIELDS = frozenset(
+    {
+        "date_of_birth",
+        "sex",
+        "ethnic_category",
+        "postcode",
+        "languages",
+        "interpreter_needed",
+        "accessibility_needs",
+    }
+)
+
+
+def changed_fields(old: Person, new: Person) -> tuple[str, ...]:
+    """The names of the fields that differ, in the dataclass's order."""
+    return tuple(f.name for f in fields(Person) if getattr(old, f.name) != getattr(new, f.name))

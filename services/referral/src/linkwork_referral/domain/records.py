@@ -121,3 +121,12 @@ class Closure:
     closed_by: str
     notes: str | None = None
     final_measures: tuple[AnyMeasureResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why and since when a referral is on hold (Gravity requires a reason for on-hold)."""
+
+    reason: str
+    since: datetime
+    by: str

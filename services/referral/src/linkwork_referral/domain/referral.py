@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from linkwork_contracts.codes import (
@@ -20,6 +20,7 @@ from linkwork_contracts.codes import (
     ReferralStatus,
     Urgency,
     closure_status,
+    stage_status,
 )
 from linkwork_contracts.events import Preferences
 from linkwork_contracts.measures import AnyMeasureResult, Timepoint
@@ -27,11 +28,12 @@ from linkwork_contracts.measures import AnyMeasureResult, Timepoint
 from linkwork_referral.domain import events
 from linkwork_referral.domain.actions import Action, check_allowed
 from linkwork_referral.domain.errors import DomainError
-from linkwork_referral.domain.person import Person
+from linkwork_referral.domain.person import MATCHING_FIELDS, Person, changed_fields
 from linkwork_referral.domain.records import (
     Assessment,
     Closure,
     Contact,
+    Hold,
     Plan,
     PlanActivity,
     ScheduledFollowUp,
@@ -101,6 +103,7 @@ class Referral:
     assessment: Assessment | None = None
     plan: Plan | None = None
     closure: Closure | None = None
+    hold: Hold | None = None
     pending_events: list[events.DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -129,13 +132,7 @@ class Referral:
 
     def _check_new(self) -> None:
         unique("needs", self.needs, minimum=1)
-        today = self.created_at.date()
-        if self.person.date_of_birth > today:
-            raise DomainError("date_of_birth is in the future")  # never echo a person's data
-        try:
-            self.person.age_band_on(today)
-        except ValueError as error:
-            raise DomainError(f"date_of_birth {self.person.date_of_birth}: {error}") from error
+        _check_person(self.person, self.created_at.date())
         if self.consent_recorded_at > self.created_at + CLOCK_SKEW:
             raise DomainError("consent_recorded_at is in the future")
 
@@ -265,8 +262,55 @@ class Referral:
         self._check_repeat_measures(final_measures, Timepoint.CLOSURE)
         status = closure_status(reason)
         self.closure = Closure(status, reason, now, by, notes, tuple(final_measures))
-        self.status, self.stage = status, None
+        self.status, self.stage, self.hold = status, None, None
         self._happened(events.ReferralClosed(now, self.closure))
+
+    def update_person(self, person: Person, now: datetime) -> tuple[str, ...]:
+        """Correct or update the person's details; returns the names of the fields that changed. A change to
+        what matching uses makes a new version of the referral (re-published as referral-created)."""
+        check_allowed(Action.UPDATE_PERSON, self.state)
+        if person.nhs_number != self.person.nhs_number:
+            # The NHS number keys the pseudonymous person_ref every consumer holds: a wrong one means the
+            # referral was for the wrong person.
+            raise DomainError("nhs_number cannot be changed: mark the referral as entered in error and make a new one")
+        _check_person(person, now.date())
+        changed = changed_fields(self.person, person)
+        if not changed:
+            return changed
+        self.person = person
+        republish = bool(MATCHING_FIELDS.intersection(changed))
+        if republish:
+            self.version += 1
+            self.updated_at = now
+        self._happened(events.PersonUpdated(now, changed, republish, self.version))
+        return changed
+
+    def put_on_hold(self, reason: str, by: str, now: datetime) -> None:
+        """Pause the referral (the person is in hospital, asked to wait...): the stage is kept for
+        resuming and the scheduler emits no follow-up-due while it is on hold."""
+        check_allowed(Action.HOLD, self.state)
+        if not reason.strip():
+            raise DomainError("putting a referral on hold needs a reason")
+        self.status = ReferralStatus.ON_HOLD
+        self.hold = Hold(reason, now, by)
+        self._happened(events.ReferralPutOnHold(now, reason))
+
+    def resume(self, now: datetime) -> None:
+        check_allowed(Action.RESUME, self.state)
+        assert self.hold is not None and self.stage is not None  # put_on_hold keeps both
+        held_since, self.hold = self.hold.since, None
+        self.status = stage_status(self.stage)
+        self._happened(events.ReferralResumed(now, held_since))
+
+    def mark_entered_in_error(self, reason: str, by: str, now: datetime) -> None:
+        """The referral should not exist (wrong person, duplicate, test): it closes and leaves the figures.
+        Allowed from any state, closed ones included, because recording it at all was the mistake."""
+        check_allowed(Action.ENTER_IN_ERROR, self.state)
+        if not reason.strip():
+            raise DomainError("marking a referral as entered in error needs a reason")
+        self.status, self.stage, self.hold = ReferralStatus.ENTERED_IN_ERROR, None, None
+        self.closure = Closure(ReferralStatus.ENTERED_IN_ERROR, None, now, by, notes=reason)
+        self._happened(events.ReferralEnteredInError(now, self.closure))
 
     def pending_follow_ups(self) -> tuple[ScheduledFollowUp, ...]:
         """The current plan's follow-ups not yet fulfilled, while the referral is open."""
@@ -303,3 +347,12 @@ class Referral:
     def take_events(self) -> list[events.DomainEvent]:
         taken, self.pending_events = self.pending_events, []
         return taken
+
+
+def _check_person(person: Person, today: date) -> None:
+    if person.date_of_birth > today:
+        raise DomainError("date_of_birth is in the future")  # never echo a person's data
+    try:
+        person.age_band_on(today)
+    except ValueError as error:
+        raise DomainError(f"date_of_birth {person.date_of_birth}: {error}") from error

@@ -19,6 +19,7 @@ class WorkflowState(StrEnum):
     ASSESSED = "assessed"
     PLAN_AGREED = "plan-agreed"
     FOLLOWING_UP = "following-up"
+    ON_HOLD = "on-hold"  # the stage it was at is kept, to return to on resuming
     REJECTED = "rejected"
     COMPLETED = "completed"
     CANCELLED = "cancelled"

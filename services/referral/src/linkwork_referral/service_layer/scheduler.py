@@ -31,10 +31,11 @@ from linkwork_referral.adapters.outgoing import follow_up_due
 
 log = logging.getLogger(__name__)
 
+# A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
 _CLAIM = """
 SELECT f.id, f.referral_id, f.sequence, f.kind, f.due_on, r.person_ref, r.pcn, r.link_worker
 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
-WHERE f.state = 'pending' AND f.due_at <= now()
+WHERE f.state = 'pending' AND f.due_at <= now() AND r.state <> 'on-hold'
 ORDER BY f.due_at, f.id
 LIMIT $1
 FOR UPDATE OF f SKIP LOCKED

@@ -1,0 +1,1 @@
+"""linkwork notifications: follow-up-due and friends reach people (GOV.UK Notify, SMTP) and link workers (tasks)."""

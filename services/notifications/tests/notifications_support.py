@@ -1,0 +1,180 @@
+"""Helpers of the notifications tests: a local Notify, a real SMTP server, a stand-in referral endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from linkwork_contracts import examples
+from linkwork_contracts.envelope import CloudEvent, encode
+from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_notifications.local_notify import LocalNotify, api_key, default_state
+
+SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
+NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+NOTIFY_KEY = api_key(SERVICE_ID, NOTIFY_SECRET)
+ROUTE_TOKEN = "contact-route-token-for-tests-at-least-32-bytes"
+
+
+@contextmanager
+def local_notify() -> Iterator[LocalNotify]:
+    with LocalNotify(default_state(SERVICE_ID, NOTIFY_SECRET)) as notify:
+        yield notify
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        self.messages.append(message_from_bytes(content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, _Inbox]]:
+    """A real SMTP server (aiosmtpd) on a free port, collecting what it accepts."""
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+class ContactRouteServer:
+    """Stands in for the referral service's `/internal/contact-routes/{id}` (same contract, README)."""
+
+    def __init__(self, token: str = ROUTE_TOKEN) -> None:
+        self.routes: dict[str, dict[str, Any]] = {}
+        self.fetches = 0
+        routes, outer = self.routes, self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                outer.fetches += 1
+                referral_id = self.path.rsplit("/", 1)[-1]
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    status, body = 401, {"title": "Unauthorized"}
+                elif referral_id in routes:
+                    status, body = 200, routes[referral_id]
+                else:
+                    status, body = 404, {"title": "Not Found"}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> ContactRouteServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **extra: Any) -> dict[str, Any]:
+    return {"preferred_channel": "sms", "consented_channels": ["sms"], "phone": phone, "pcn_name": pcn_name, **extra}
+
+
+def topic_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
+    """Wait until `check()` holds; fail after `within` seconds (a hang guard, not a speed check)."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def create_topics(bootstrap: str, prefix: str) -> None:
+    await _topics(bootstrap, prefix, create=True)
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    await _topics(bootstrap, prefix, create=False)
+
+
+async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if create:
+            topics = (ReferralCreatedV1.TOPIC, FollowUpDueV1.TOPIC, FollowUpRecordedV1.TOPIC)
+            await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
+        else:
+            mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+            if mine:
+                await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def produce(bootstrap: str, prefix: str, events: list[tuple[Event, CloudEvent]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for event, envelope in events:
+            await producer.send_and_wait(prefix + event.TOPIC, encode(envelope), key=event.key().encode())
+    finally:
+        await producer.stop()
+
+
+def created_event(referral_id: uuid.UUID, person_ref: str) -> ReferralCreatedV1:
+    person = examples.PROFILE.model_copy(update={"person_ref": person_ref})
+    return examples.REFERRAL_CREATED.model_copy(update={"referral_id": referral_id, "person": person, "version": 1})
+
+
+def due_event(referral_id: uuid.UUID, person_ref: str, due_on: date) -> FollowUpDueV1:
+    return examples.FOLLOW_UP_DUE.model_copy(
+        update={"referral_id": referral_id, "person_ref": person_ref, "follow_up_id": uuid.uuid4(), "due_on": due_on}
+    )

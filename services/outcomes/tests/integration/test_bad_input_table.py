@@ -1,0 +1,81 @@
+"""Issue 15: a table of bad-input kinds against the outcomes reports API (read-only, identifiable-free).
+
+Each kind gets a 4xx problem answer and the projections are unchanged; `tests/security/BAD_INPUTS_OUTCOMES.md`
+is the committed kind -> status table, checked here so it stays true.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from linkwork_outcomes.app import build_app
+from linkwork_outcomes.settings import Settings
+from linkwork_runtime.auth import issue_token
+from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app
+from outcomes_support import JWT_SECRET, create_topics, delete_topics, snapshot, topic_prefix
+
+pytestmark = pytest.mark.integration
+TABLE = Path(__file__).parents[4] / "tests/security/BAD_INPUTS_OUTCOMES.md"
+Q = "/reports/summary?start=2025-01&end=2025-03"
+COMMISSIONER = "commissioner"
+CASES: dict[str, BadInput] = {
+    "period not a calendar bin (Jan-Apr)": ("GET", "/reports/summary?start=2025-01&end=2025-04", None, COMMISSIONER),
+    "rolling twelve months": ("GET", "/reports/summary?start=2025-04&end=2026-03", None, COMMISSIONER),
+    "start without end": ("GET", "/reports/summary?start=2025-01", None, COMMISSIONER),
+    "month malformed": ("GET", "/reports/summary?start=2025-13&end=2025-13", None, COMMISSIONER),
+    "month injection string": ("GET", "/reports/summary?start=2025-01'%20OR%201=1--&end=2025-03", None, COMMISSIONER),
+    "month oversize": ("GET", "/reports/summary?start=" + "9" * 500 + "&end=2025-03", None, COMMISSIONER),
+    "pcn code malformed": ("GET", Q + "&pcn=U1", None, COMMISSIONER),
+    "pcn code injection string": ("GET", Q + "&pcn=U10001%27%3B%20DROP%20TABLE%20tally", None, COMMISSIONER),
+    "practice code with control characters": ("GET", Q + "&practice=B%1B%5B31m1234", None, COMMISSIONER),
+    "format unknown": ("GET", Q + "&format=xlsx", None, COMMISSIONER),
+    "another PCN's report (PCN admin)": ("GET", Q + "&pcn=U10002", None, "pcn_admin"),
+    "wrong role (link worker)": ("GET", Q, None, "link_worker"),
+    "wrong role (referrer)": ("GET", Q, None, "referrer"),
+    "no token": ("GET", Q, None, None),
+    "forged token": ("GET", Q, None, "forged"),
+    "expired token": ("GET", Q, None, "expired"),
+    "unsigned token (alg none)": ("GET", Q, None, "unsigned"),
+    "page: period not a calendar bin": ("GET", "/reports?start=2025-02&end=2025-04", None, COMMISSIONER),
+    "print page: wrong role": ("GET", "/reports/print" + Q[len("/reports/summary") :], None, "link_worker"),
+    "CSV: another PCN's report": ("GET", "/reports/summary.csv?pcn=U10002", None, "pcn_admin"),
+    "method not allowed (POST a report)": ("POST", Q, {"rows": []}, COMMISSIONER),
+}
+
+
+def _headers(who: Any) -> dict[str, str]:
+    claims = {"sub": "c-1", "role": "commissioner", "pcn": "U10001", "aud": "linkwork", "exp": int(time.time()) + 600}
+    if who is None:
+        return {}
+    if who == "forged":
+        return {"Authorization": f"Bearer {jwt.encode(claims, 'y' * 40)}"}
+    if who == "expired":
+        return {"Authorization": f"Bearer {jwt.encode({**claims, 'exp': int(time.time()) - 600}, JWT_SECRET)}"}
+    if who == "unsigned":
+        return {"Authorization": f"Bearer {jwt.encode(claims, None, algorithm='none')}"}
+    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='tester', role=who, pcn='U10001')}"}
+
+
+async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(kafka_bootstrap: str, database_url: str) -> None:
+    prefix = topic_prefix()
+    await create_topics(kafka_bootstrap, prefix)
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=prefix,
+        consumer_group=f"outcomes-{uuid.uuid4().hex[:8]}",
+        jwt_secret=JWT_SECRET,
+    )
+    try:
+        async with running_app(build_app(settings)) as client:
+            before = await snapshot(database_url)
+            answered = await ask_each_bad_input(client, CASES, _headers)
+            assert await snapshot(database_url) == before, "a bad input changed the projections"
+    finally:
+        await delete_topics(kafka_bootstrap, prefix)
+    assert_table_is_true(answered, TABLE)
