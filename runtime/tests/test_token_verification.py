@@ -222,6 +222,8 @@ def test_roles_and_pcn_rules(signer: Signer) -> None:
     commissioner = verifier.verify(signer.sign(claims(roles=["commissioner"], pcn=None)))
     assert (commissioner.role, commissioner.pcn, commissioner.icb) == (Role.COMMISSIONER, "", "QWO")
     assert verifier.verify(signer.sign(claims(roles=None, role="curator", pcn=None))).role is Role.CURATOR
+    # A referrer serving many PCNs (hospital, council) names none: its referrals go by the person's practice.
+    assert verifier.verify(signer.sign(claims(roles=["referrer"], pcn=None))).pcn == ""
 
 
 def test_a_key_set_url_needs_an_issuer() -> None:

@@ -31,7 +31,9 @@ from linkwork_runtime.settings import ServiceSettings
 __all__ = ["CurrentPrincipal", "Principal", "Role", "TokenVerifier", "authenticate", "issue_token", "require_role"]
 
 # Roles whose work is bounded by a PCN: their tokens must say which one.
-_PCN_ROLES = frozenset({Role.REFERRER, Role.LINK_WORKER, Role.PCN_ADMIN})
+# Roles whose token must name a PCN. Not referrers: hospitals and councils refer into many PCNs, and their
+# referrals are routed by the person's practice instead (issue 16).
+_PCN_ROLES = frozenset({Role.LINK_WORKER, Role.PCN_ADMIN})
 _ROLE_VALUES = frozenset(role.value for role in Role)
 
 

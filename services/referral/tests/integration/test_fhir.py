@@ -191,7 +191,8 @@ async def test_wrong_requests_are_refused_with_an_operation_outcome_naming_the_e
 ) -> None:
     nhs_number = synthetic_nhs_number(random.Random())
     body = change(service_request(f"emis-{uuid4()}", nhs_number))
-    response = await post(client, body, token("referrer", subject="gp-engine-1"))
+    # A hospital engine serving many PCNs: its token names none, so the practice must route the referral.
+    response = await post(client, body, token("referrer", subject="gp-engine-1", pcn=""))
     assert response.status_code == status, (what, response.text)
     assert response.headers["content-type"].startswith(FHIR)
     outcome = OperationOutcome.model_validate(response.json())

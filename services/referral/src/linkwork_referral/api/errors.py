@@ -10,7 +10,7 @@ from linkwork_runtime.problems import problem_response
 
 from linkwork_referral.domain.access import Denied
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
-from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
+from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound, Unroutable
 
 
 def _handler(status: int, title: str) -> Callable[[Request, Exception], Awaitable[Response]]:
@@ -37,4 +37,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReused, _handler(422, "Idempotency-Key reused"))
     app.add_exception_handler(Denied, _handler(403, "Forbidden"))
     app.add_exception_handler(NotFound, _handler(404, "Not found"))
+    app.add_exception_handler(Unroutable, _handler(422, "No PCN for this referral"))
     app.add_exception_handler(IllegalTransition, _illegal)

@@ -18,7 +18,6 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from linkwork_runtime.auth import CurrentPrincipal
-from linkwork_runtime.principal import Principal, Role
 from linkwork_runtime.problems import Problem
 
 from linkwork_referral.adapters import fhir
@@ -27,13 +26,11 @@ from linkwork_referral.api.dependencies import Service
 from linkwork_referral.domain.access import Denied
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.handlers.referral_requested import new_referral_from_request, referral_id_for
-from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
+from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound, Unroutable
 from linkwork_referral.service_layer.referrals import IdempotencyKey
+from linkwork_referral.service_layer.routing import pcn_for_referral
 
 log = logging.getLogger(__name__)
-
-# Roles whose token names the PCN they work in: their referrals may fall back to it (see _route).
-PCN_STAFF = frozenset({Role.LINK_WORKER, Role.PCN_ADMIN})
 
 
 Issues = Sequence[tuple[str, str | None]]
@@ -55,6 +52,8 @@ def _as_outcome(error: Exception) -> Response:
     if isinstance(error, RequestValidationError):
         issues: Issues = [(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}", None) for e in error.errors()[:20]]
         return _outcome(400, "invalid", issues)
+    if isinstance(error, Unroutable):
+        return _outcome(422, "business-rule", [(str(error), "Patient.generalPractitioner")])
     if isinstance(error, NotFound):
         return _outcome(404, "not-found", [(str(error), None)])
     if isinstance(error, Denied):
@@ -98,25 +97,6 @@ async def capabilities(service: Service) -> Response:
     return _resource(fhir.capability_statement(service.clock()))
 
 
-def _route(practices: PracticeDirectory, principal: Principal, practice: str | None) -> str:
-    """The PCN a FHIR referral goes to: its practice's PCN (hospitals and councils refer into many PCNs);
-    the PCN in the token only for PCN staff, whose token names where they work."""
-    if (pcn := practices.pcn_for(practice)) is not None:
-        return pcn
-    if principal.role in PCN_STAFF:
-        return principal.pcn
-    raise fhir.FhirError(
-        422,
-        "business-rule",
-        [
-            (
-                "the Patient's practice (generalPractitioner) is in no PCN this service serves",
-                "Patient.generalPractitioner",
-            )
-        ],
-    )
-
-
 @router.post("/ServiceRequest", status_code=201, operation_id="fhir_create_service_request")
 async def create_service_request(request: Request, principal: CurrentPrincipal, service: Service) -> Response:
     """A social prescribing referral as a FHIR ServiceRequest (Patient contained, or a transaction Bundle).
@@ -133,7 +113,6 @@ async def create_service_request(request: Request, principal: CurrentPrincipal, 
     parsed = fhir.parse_service_request(body, service.clock())
     event = parsed.request
     practices: PracticeDirectory = request.app.state.practices
-    pcn = _route(practices, principal, event.practice_ods_code)
     # Request ids are unique per sending system (issue 15): a FHIR client is known by its token's subject.
     referral_id = referral_id_for(event.request_id, f"urn:linkwork:fhir-client:{principal.subject}")
     # The identifier is the idempotency key, kept per client; hash what was asked for, not the bytes, so that a
@@ -141,7 +120,10 @@ async def create_service_request(request: Request, principal: CurrentPrincipal, 
     key = IdempotencyKey(f"fhir:{event.request_id}", hashlib.sha256(event.model_dump_json().encode()).hexdigest())
     referral, replayed = await service.create(
         principal,
-        lambda now: new_referral_from_request(event, referral_id, pcn, now, subject=principal.subject),
+        # Routed after the role check (inside create): by the practice, the token's PCN only for PCN staff.
+        lambda now: new_referral_from_request(
+            event, referral_id, pcn_for_referral(practices, principal, event.practice_ods_code), now, principal.subject
+        ),
         key,
     )
     location = f"{request.url_for('fhir_read_service_request', referral_id=str(referral.id)).path}"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from linkwork_contracts.codes import Urgency
 from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_runtime.auth import CurrentPrincipal, Principal
@@ -29,6 +29,7 @@ from linkwork_referral.domain.referral import NewReferral, Referrer
 from linkwork_referral.domain.states import WorkflowState
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.service_layer.referrals import IdempotencyKey
+from linkwork_referral.service_layer.routing import pcn_for_referral
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -44,11 +45,11 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-def _new_referral(body: schemas.CreateReferral, principal: Principal, now: datetime) -> NewReferral:
+def _new_referral(body: schemas.CreateReferral, principal: Principal, now: datetime, pcn: str) -> NewReferral:
     person = body.person
     return NewReferral(
         id=uuid4(),
-        pcn=principal.pcn,
+        pcn=pcn,
         person=person.to_person(),
         needs=tuple(body.needs),
         source=body.source,
@@ -98,13 +99,22 @@ async def create_referral(
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
+    request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReferralView:
-    """A referrer (or a link worker taking a self-referral) makes a referral into their PCN."""
+    """A referrer (or a link worker taking a self-referral) makes a referral: into the PCN of the person's
+    practice, or for PCN staff into their own PCN."""
     key = None
     if idempotency_key is not None:
         key = IdempotencyKey(idempotency_key, hashlib.sha256(body.model_dump_json().encode()).hexdigest())
-    referral, replayed = await service.create(principal, lambda now: _new_referral(body, principal, now), key)
+    # Routed by the person's practice; the token's PCN only for PCN staff (service_layer/routing.py).
+    # (Inside the build, which runs after the role check: a role that may not refer hears 403, not 422.)
+    practices = request.app.state.practices
+
+    def build(now: datetime) -> NewReferral:
+        return _new_referral(body, principal, now, pcn_for_referral(practices, principal, body.practice_ods_code))
+
+    referral, replayed = await service.create(principal, build, key)
     response.headers["Location"] = f"/referrals/{referral.id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
