@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +22,7 @@ from linkwork_contracts.events import Event
 from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.messaging import MIGRATIONS, Handlers
 from linkwork_stack.databases import scratch_database as empty_database
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 SAMPLE_TYPE = "uk.linkwork.test.sample.v1"
 HERE = Path(__file__).parent
@@ -77,15 +78,6 @@ async def prepare(connection: asyncpg.Connection) -> None:
 
     await migrate(connection, {"messaging": MIGRATIONS})
     await connection.execute(EFFECTS_SQL)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str, every: float = 0.2) -> None:
-    """Wait until `check()` is true; fail after `within` seconds (a hang guard, not a speed check)."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(every)
 
 
 async def effect_report(url: str) -> tuple[int, int]:

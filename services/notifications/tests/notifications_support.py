@@ -7,9 +7,8 @@ import contextlib
 import json
 import socket
 import threading
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from email import message_from_bytes
@@ -27,6 +26,7 @@ from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
 from linkwork_notifications.local_notify import LocalNotify, api_key, default_state
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
@@ -128,15 +128,6 @@ def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **e
 
 def topic_prefix() -> str:
     return f"test-{uuid.uuid4().hex[:10]}-"
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
-    """Wait until `check()` holds; fail after `within` seconds (a hang guard, not a speed check)."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def create_topics(bootstrap: str, prefix: str) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -14,6 +13,7 @@ from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
 
@@ -64,15 +64,6 @@ async def produce(bootstrap: str, prefix: str, events: Sequence[tuple[Event, Clo
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
-    """Wait until `check()` holds; fail after `within` seconds (a hang guard, not a speed check)."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.25)
 
 
 async def snapshot(url: str) -> dict[str, list[tuple[str, ...]]]:

@@ -8,8 +8,6 @@ test may stop and restart any part. Given a Keycloak realm, the services verify 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +15,7 @@ from typing import IO, Any
 import httpx
 from linkwork_runtime.auth import issue_token
 
+from linkwork_stack import testing
 from linkwork_stack.infrastructure import Infrastructure
 from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port
@@ -107,18 +106,8 @@ def auth_header(
 
 
 async def eventually(check: Any, *, within: float = 60.0, interval: float = 0.25, what: str = "condition") -> Any:
-    """Poll an async `check()` until it returns something truthy; fail with `what` on timeout."""
-    deadline = time.monotonic() + within
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = await check()
-        except httpx.HTTPError as error:
-            last = error
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"timed out after {within:.0f}s waiting for {what}; last value: {last!r}")
+    """`testing.eventually` for checks against running services: an HTTP error means "not ready yet"."""
+    return await testing.eventually(check, within=within, every=interval, what=what, tolerate=(httpx.HTTPError,))
 
 
 def load_demo_directory(system: SystemUnderTest, count: int, seed: int = 1) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -16,6 +14,7 @@ from aiokafka.structs import OffsetAndMetadata
 from linkwork_contracts.codes import NeedCategory, taxonomy_term
 from linkwork_directory.settings import Settings
 from linkwork_runtime.auth import Role, issue_token
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 SECRET = "directory-tests-secret-at-least-32-bytes-long"
 METRES_PER_DEGREE_LATITUDE = 111_195.0
@@ -155,15 +154,6 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6378168 * math.asin(math.sqrt(h))
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 30.0, what: str = "condition") -> None:
-    """Wait for something asynchronous (the relay, a consumer) to happen; fail with `what` if it never does."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def read_topic(bootstrap: str, topic: str) -> list[tuple[str, bytes]]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from linkwork_contracts.envelope import CONTENT_TYPE, CloudEvent, encode, wrap
 from linkwork_contracts.events import Event
 from linkwork_matching.adapters.kafka_progress import partitions_of
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 SOURCE = "urn:linkwork:matching-tests"
 
@@ -122,17 +121,3 @@ async def tail(bootstrap: str, *topics: str) -> AsyncIterator[Tail]:
         yield watcher
     finally:
         await watcher.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[object] | object], *, within: float, what: str) -> None:
-    """Wait for `check()` to be truthy; a guard against hanging, not a speed assertion."""
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)

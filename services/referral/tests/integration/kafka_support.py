@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 
 async def ensure_topics(bootstrap: str, topics: list[str]) -> None:
@@ -127,17 +127,3 @@ async def collecting(bootstrap: str, topics: list[str]) -> AsyncIterator[Collect
         yield collector
     finally:
         await collector.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool] | bool], *, within: float, what: str) -> None:
-    """Wait until `check()` holds; fail after `within` seconds (a hang guard, not a speed check)."""
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
