@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import socket
 import threading
@@ -16,10 +14,8 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-from aiokafka.structs import OffsetAndMetadata
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from linkwork_contracts import examples
@@ -27,6 +23,7 @@ from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
 from linkwork_notifications.local_notify import LocalNotify, api_key, default_state
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
+from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
@@ -172,35 +169,3 @@ def due_event(referral_id: uuid.UUID, person_ref: str, due_on: date) -> FollowUp
     return examples.FOLLOW_UP_DUE.model_copy(
         update={"referral_id": referral_id, "person_ref": person_ref, "follow_up_id": uuid.uuid4(), "due_on": due_on}
     )
-
-
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit `group`'s offsets at the end of `topics` (created if missing), so a consumer in it skips the
-    history other tests left on the shared broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=4, replication_factor=1) for t in topics if t not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions: list[TopicPartition] = []
-        for topic in topics:
-            for _ in range(50):
-                found = consumer.partitions_for_topic(topic)
-                if found:
-                    partitions += [TopicPartition(topic, p) for p in sorted(found)]
-                    break
-                await consumer._client.force_metadata_update()
-                await asyncio.sleep(0.1)
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
-    finally:
-        await consumer.stop()

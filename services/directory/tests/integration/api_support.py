@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-from aiokafka.structs import OffsetAndMetadata
 from linkwork_contracts.codes import NeedCategory, taxonomy_term
 from linkwork_directory.settings import Settings
 from linkwork_runtime.auth import Role, issue_token
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
+from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
 SECRET = "directory-tests-secret-at-least-32-bytes-long"
 METRES_PER_DEGREE_LATITUDE = 111_195.0
@@ -35,36 +32,6 @@ def settings_for(database_url: str, kafka_bootstrap: str, **overrides: Any) -> S
 
 def headers(role: Role = Role.CURATOR, subject: str = "curator-1") -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(SECRET, subject=subject, role=role, pcn='U00001')}"}
-
-
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit the group at the end of `topics` so a test consumer skips history left on the shared broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=4, replication_factor=1) for t in topics if t not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = []
-        for topic in topics:
-            for _ in range(50):
-                found = consumer.partitions_for_topic(topic)
-                if found:
-                    break
-                await consumer._client.force_metadata_update()
-            partitions += [TopicPartition(topic, p) for p in sorted(found or [])]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
-    finally:
-        await consumer.stop()
 
 
 def north_of(latitude: float, longitude: float, metres: float) -> tuple[float, float]:

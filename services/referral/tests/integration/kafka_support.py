@@ -9,49 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka import AIOKafkaConsumer
+from linkwork_stack.testing import ensure_topics, topic_partitions
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
-
-
-async def ensure_topics(bootstrap: str, topics: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=4, replication_factor=1) for t in topics if t not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    for _ in range(50):
-        parts = consumer.partitions_for_topic(topic)
-        if parts:
-            return [TopicPartition(topic, p) for p in sorted(parts)]
-        await consumer._client.force_metadata_update()
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"topic {topic} has no partitions")
-
-
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit the group's offsets at the end of `topics`, so a consumer in it skips history that
-    other tests left on the shared broker."""
-    await ensure_topics(bootstrap, topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [tp for topic in topics for tp in await _partitions(consumer, topic)]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
-    finally:
-        await consumer.stop()
+from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
 
 @dataclass
@@ -84,7 +45,7 @@ class Collector:
         await ensure_topics(self._bootstrap, self._topics)
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
         await consumer.start()
-        partitions = [tp for topic in self._topics for tp in await _partitions(consumer, topic)]
+        partitions = [tp for topic in self._topics for tp in await topic_partitions(consumer, topic)]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         for tp, offset in ends.items():
