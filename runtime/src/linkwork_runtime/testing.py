@@ -6,14 +6,18 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import uvicorn
 from fastapi import FastAPI
+
+from linkwork_runtime.auth import issue_token
 
 
 @asynccontextmanager
@@ -52,6 +56,25 @@ async def ask_each_bad_input(
         if check is not None:
             check(kind, response)
     return answered
+
+
+def token_headers(who: Any, secret: str, *, subject: str, role: str, pcn: str) -> dict[str, str]:
+    """The usual `headers_for` of a bad-input suite. `who` is None (no token); "forged", "expired" or
+    "unsigned" (a token claiming `role` that the service must refuse); a dict (extra headers, signed in as
+    `role`); or a role to sign in as."""
+    claims = {"sub": subject, "role": role, "pcn": pcn, "aud": "linkwork", "exp": int(time.time()) + 600}
+    if who is None:
+        return {}
+    if who == "forged":
+        return {"Authorization": f"Bearer {jwt.encode(claims, 'y' * 40)}"}
+    if who == "expired":
+        return {"Authorization": f"Bearer {jwt.encode({**claims, 'exp': int(time.time()) - 600}, secret)}"}
+    if who == "unsigned":
+        # PyJWT's types want a key even for alg none, where it is ignored.
+        return {"Authorization": f"Bearer {jwt.encode(claims, None, algorithm='none')}"}  # type: ignore[arg-type]
+    if isinstance(who, dict):
+        return {**token_headers(role, secret, subject=subject, role=role, pcn=pcn), **who}
+    return {"Authorization": f"Bearer {issue_token(secret, subject=subject, role=who, pcn=pcn)}"}
 
 
 def committed_table(table: Path) -> dict[str, int]:

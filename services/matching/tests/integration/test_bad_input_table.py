@@ -6,18 +6,15 @@ committed kind -> status table, checked here so it stays true.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
-import jwt
 import pytest
 from linkwork_matching.app import build_app
 from linkwork_matching.settings import Settings
-from linkwork_runtime.auth import issue_token
-from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app
+from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app, token_headers
 
 from .builders import PCN
 from .conftest import FAST_RETRY, JWT_SECRET
@@ -74,19 +71,7 @@ CASES: dict[str, BadInput] = {
 
 
 def _headers(who: Any) -> dict[str, str]:
-    claims = {"sub": "lw-1", "role": WORKER, "pcn": PCN, "aud": "linkwork", "exp": int(time.time()) + 600}
-    if who is None:
-        return {}
-    if who == "forged":
-        return {"Authorization": f"Bearer {jwt.encode(claims, 'y' * 40)}"}
-    if who == "expired":
-        return {"Authorization": f"Bearer {jwt.encode({**claims, 'exp': int(time.time()) - 600}, JWT_SECRET)}"}
-    if who == "unsigned":
-        return {"Authorization": f"Bearer {jwt.encode(claims, None, algorithm='none')}"}
-    signed_in = {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='lw-1', role=WORKER, pcn=PCN)}"}
-    if isinstance(who, dict):
-        return {**signed_in, **who}
-    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='lw-1', role=who, pcn=PCN)}"}
+    return token_headers(who, JWT_SECRET, subject="lw-1", role=WORKER, pcn=PCN)
 
 
 def _echoes_nothing(kind: str, response: httpx.Response) -> None:

@@ -6,18 +6,15 @@ is the committed kind -> status table, checked here so it stays true.
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from linkwork_outcomes.app import build_app
 from linkwork_outcomes.settings import Settings
-from linkwork_runtime.auth import issue_token
-from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app
+from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app, token_headers
 from outcomes_support import JWT_SECRET, create_topics, delete_topics, snapshot, topic_prefix
 
 pytestmark = pytest.mark.integration
@@ -50,16 +47,7 @@ CASES: dict[str, BadInput] = {
 
 
 def _headers(who: Any) -> dict[str, str]:
-    claims = {"sub": "c-1", "role": "commissioner", "pcn": "U10001", "aud": "linkwork", "exp": int(time.time()) + 600}
-    if who is None:
-        return {}
-    if who == "forged":
-        return {"Authorization": f"Bearer {jwt.encode(claims, 'y' * 40)}"}
-    if who == "expired":
-        return {"Authorization": f"Bearer {jwt.encode({**claims, 'exp': int(time.time()) - 600}, JWT_SECRET)}"}
-    if who == "unsigned":
-        return {"Authorization": f"Bearer {jwt.encode(claims, None, algorithm='none')}"}
-    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='tester', role=who, pcn='U10001')}"}
+    return token_headers(who, JWT_SECRET, subject="tester", role="commissioner", pcn="U10001")
 
 
 def _echoes_nothing(kind: str, response: httpx.Response) -> None:
