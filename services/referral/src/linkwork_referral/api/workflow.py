@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -30,22 +31,37 @@ from linkwork_referral.service_layer.suggestions import chosen_ranks
 router = APIRouter(prefix="/referrals", tags=["workflow"])
 
 
+async def _allocate(
+    referral_id: UUID,
+    named: str | None,
+    principal: Principal,
+    service: Service,
+    action: Action,
+    move: Callable[[Referral, str, datetime], None],
+    verb: str,
+) -> ReferralView:
+    """Accept and reassign alike: a pcn_admin must name the link worker; anyone else defaults to themselves."""
+    if named is None and principal.role is Role.PCN_ADMIN:
+        raise Problem(422, "Invalid request", f"link_worker: a pcn_admin {verb} to a named link worker")
+    link_worker = named or principal.subject
+
+    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+        move(referral, link_worker, now)
+
+    return ReferralView.of(
+        await service.act(
+            principal, referral_id, action, change, check=lambda _: access.check_assign(principal, link_worker)
+        )
+    )
+
+
 @router.post("/{referral_id}/accept", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="accept")
 async def accept(
     referral_id: UUID, body: schemas.Accept, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
     """Triage: accept the referral and allocate it to a link worker (default: the caller)."""
-    if body.link_worker is None and principal.role is Role.PCN_ADMIN:
-        raise Problem(422, "Invalid request", "link_worker: a pcn_admin allocates to a named link worker")
-    link_worker = body.link_worker or principal.subject
-
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
-        referral.accept(link_worker, now)
-
-    return ReferralView.of(
-        await service.act(
-            principal, referral_id, Action.ACCEPT, change, check=lambda _: access.check_assign(principal, link_worker)
-        )
+    return await _allocate(
+        referral_id, body.link_worker, principal, service, Action.ACCEPT, Referral.accept, "allocates"
     )
 
 
@@ -54,17 +70,8 @@ async def reassign(
     referral_id: UUID, body: schemas.Reassign, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
     """Move a referral being worked to another link worker: a pcn_admin names them; a link worker takes it over."""
-    if body.link_worker is None and principal.role is Role.PCN_ADMIN:
-        raise Problem(422, "Invalid request", "link_worker: a pcn_admin reassigns to a named link worker")
-    link_worker = body.link_worker or principal.subject
-
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
-        referral.reassign(link_worker, now)
-
-    return ReferralView.of(
-        await service.act(
-            principal, referral_id, Action.REASSIGN, change, check=lambda _: access.check_assign(principal, link_worker)
-        )
+    return await _allocate(
+        referral_id, body.link_worker, principal, service, Action.REASSIGN, Referral.reassign, "reassigns"
     )
 
 
