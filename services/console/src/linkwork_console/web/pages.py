@@ -63,6 +63,26 @@ def _flash(session: Any, message: str) -> None:
     session.set("flash", message)
 
 
+def _as_entered(form: Any) -> dict[str, Any]:
+    """The submitted text fields, to show a form again as the user filled it in."""
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+def _case_context(title: str, referral: dict[str, Any], errors: FormErrors, **page: Any) -> dict[str, Any]:
+    """What every form page about one referral has: its title, the referral, the way back and any errors."""
+    return {"title": title, "referral": referral, **page, "back": f"/referrals/{referral['id']}", **errors.context()}
+
+
+def _mode_and_outcome(form: Any, errors: FormErrors) -> tuple[str, str]:
+    """How the link worker was in touch and what happened: asked alike by contacts and follow-ups."""
+    mode, outcome = text(form, "mode"), text(form, "outcome")
+    if mode not in {m.value for m in DeliveryMode}:
+        errors.add("mode", "Select how you were in touch")
+    if outcome not in {o.value for o in ContactOutcome}:
+        errors.add("outcome", "Select what happened")
+    return mode, outcome
+
+
 def _take_flash(session: Any) -> str | None:
     return session.pop("flash") if "flash" in session.data else None
 
@@ -189,7 +209,7 @@ async def new_referral(request: Request, user: SignedIn, pages: Render) -> Respo
 async def create_referral(request: Request, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
     _require_case_access(user)
     form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values = _as_entered(form)
     values["needs"] = choices(form, "needs")
     errors = FormErrors()
     given, family = text(form, "given_name"), text(form, "family_name")
@@ -545,7 +565,7 @@ async def change_person(
 ) -> Response:
     referral = await _referral(upstream, user, referral_id)
     form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values = _as_entered(form)
     errors = FormErrors()
     given, family = text(form, "given_name"), text(form, "family_name")
     if not given:
@@ -599,16 +619,15 @@ async def change_person(
 
 
 def _contact_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": "Log a contact",
-        "referral": referral,
-        "kinds": list(ContactKind),
-        "modes": list(DeliveryMode),
-        "outcomes": list(ContactOutcome),
-        "form": form,
-        "back": f"/referrals/{referral['id']}",
-        **errors.context(),
-    }
+    return _case_context(
+        "Log a contact",
+        referral,
+        errors,
+        kinds=list(ContactKind),
+        modes=list(DeliveryMode),
+        outcomes=list(ContactOutcome),
+        form=form,
+    )
 
 
 @router.get("/referrals/{referral_id}/contacts")
@@ -618,13 +637,10 @@ async def contacts(request: Request, referral_id: UUID, user: SignedIn, upstream
 
 
 def _contact_body(form: Any, errors: FormErrors) -> dict[str, Any]:
-    kind, mode, outcome = text(form, "kind"), text(form, "mode"), text(form, "outcome")
+    kind = text(form, "kind")
     if kind not in {k.value for k in ContactKind}:
         errors.add("kind", "Select the kind of contact")
-    if mode not in {m.value for m in DeliveryMode}:
-        errors.add("mode", "Select how you were in touch")
-    if outcome not in {o.value for o in ContactOutcome}:
-        errors.add("outcome", "Select what happened")
+    mode, outcome = _mode_and_outcome(form, errors)
     minutes = text(form, "duration")
     if minutes and not (minutes.isdigit() and int(minutes) <= 600):
         errors.add("duration", "Duration must be a whole number of minutes, 600 or fewer")
@@ -649,7 +665,7 @@ async def log_contact(
     body = _contact_body(form, errors)
     if errors:
         referral = await _referral(upstream, user, referral_id)
-        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values = _as_entered(form)
         return pages.render(request, "contacts.html", 400, user=user, **_contact_context(referral, errors, values))
     await upstream.post(user.token, "referral", f"/referrals/{referral_id}/contacts", body)
     _flash(request.state.session, "Contact logged")
@@ -678,15 +694,9 @@ def _measure_answers(form: Any, errors: FormErrors, *, required: bool) -> list[d
 
 
 def _what_matters_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": "What matters to me",
-        "referral": referral,
-        "needs": list(NeedCategory),
-        "measures": measures.MEASURES,
-        "form": form,
-        "back": f"/referrals/{referral['id']}",
-        **errors.context(),
-    }
+    return _case_context(
+        "What matters to me", referral, errors, needs=list(NeedCategory), measures=measures.MEASURES, form=form
+    )
 
 
 @router.get("/referrals/{referral_id}/what-matters")
@@ -710,7 +720,7 @@ async def record_what_matters(
     results = _measure_answers(form, errors, required=True)
     if errors:
         referral = await _referral(upstream, user, referral_id)
-        values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values = _as_entered(form)
         values["needs"] = needs
         return pages.render(
             request, "what_matters.html", 400, user=user, **_what_matters_context(referral, errors, values)
@@ -799,16 +809,15 @@ async def _plan_context(
         if error.status != 404:
             raise
         suggested = {"needs": []}
-    return {
-        "title": "Plan",
-        "column": "full",
-        "referral": referral,
-        "suggested": suggested.get("needs", []),
-        "form": form,
-        "follow_up_default": (date.today() + timedelta(weeks=6)),
-        "back": f"/referrals/{referral['id']}",
-        **errors.context(),
-    }
+    return _case_context(
+        "Plan",
+        referral,
+        errors,
+        column="full",
+        suggested=suggested.get("needs", []),
+        form=form,
+        follow_up_default=(date.today() + timedelta(weeks=6)),
+    )
 
 
 @router.post("/referrals/{referral_id}/plan", dependencies=[CsrfChecked])
@@ -831,7 +840,7 @@ async def agree_plan(
         errors.add("follow-up-day", "The follow-up date must be in the future and within 2 years")
     if errors:
         referral = await _referral(upstream, user, referral_id)
-        values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values = _as_entered(form)
         values["option"] = chosen
         return pages.render(
             request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
@@ -858,7 +867,7 @@ async def agree_plan(
             errors,
         )
         referral = await _referral(upstream, user, referral_id)
-        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values = _as_entered(form)
         values["option"] = chosen
         return pages.render(
             request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
@@ -871,18 +880,17 @@ async def agree_plan(
 
 
 def _follow_up_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": "Record a follow-up",
-        "referral": referral,
-        "modes": list(DeliveryMode),
-        "outcomes": list(ContactOutcome),
-        "attendance": list(AttendanceStatus),
-        "activities": (referral.get("plan") or {}).get("activities", []),
-        "measures": measures.MEASURES,
-        "form": form,
-        "back": f"/referrals/{referral['id']}",
-        **errors.context(),
-    }
+    return _case_context(
+        "Record a follow-up",
+        referral,
+        errors,
+        modes=list(DeliveryMode),
+        outcomes=list(ContactOutcome),
+        attendance=list(AttendanceStatus),
+        activities=(referral.get("plan") or {}).get("activities", []),
+        measures=measures.MEASURES,
+        form=form,
+    )
 
 
 @router.get("/referrals/{referral_id}/follow-up")
@@ -897,15 +905,11 @@ async def record_follow_up(
 ) -> Response:
     form = await request.form()
     errors = FormErrors()
-    mode, outcome = text(form, "mode"), text(form, "outcome")
-    if mode not in {m.value for m in DeliveryMode}:
-        errors.add("mode", "Select how you were in touch")
-    if outcome not in {o.value for o in ContactOutcome}:
-        errors.add("outcome", "Select what happened")
+    mode, outcome = _mode_and_outcome(form, errors)
     results = _measure_answers(form, errors, required=False)
     referral = await _referral(upstream, user, referral_id)
     if errors:
-        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values = _as_entered(form)
         return pages.render(request, "follow_up.html", 400, user=user, **_follow_up_context(referral, errors, values))
     attendance = []
     for activity in (referral.get("plan") or {}).get("activities", []):
@@ -940,14 +944,13 @@ def _latest_measures(referral: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _close_context(referral: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
     baseline = (referral.get("assessment") or {}).get("baseline_measures", [])
-    return {
-        "title": "Close referral",
-        "referral": referral,
-        "reasons": list(ClosureReason),
-        "changes": measures.changes(baseline, _latest_measures(referral)),
-        "back": f"/referrals/{referral['id']}",
-        **errors.context(),
-    }
+    return _case_context(
+        "Close referral",
+        referral,
+        errors,
+        reasons=list(ClosureReason),
+        changes=measures.changes(baseline, _latest_measures(referral)),
+    )
 
 
 @router.get("/referrals/{referral_id}/close")
