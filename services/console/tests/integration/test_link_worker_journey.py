@@ -62,6 +62,19 @@ async def post_form(browser: httpx.AsyncClient, path: str, data: dict[str, str |
     return await browser.post(path, data={**data, "csrf_token": csrf(page)})
 
 
+async def referred(referral_service: httpx.AsyncClient, *, seed: int) -> str:
+    """A new referral made by GP gp-1 straight to the referral service; its path on the console."""
+    from linkwork_referral.samples import referral_body
+
+    made = await referral_service.post(
+        "/referrals",
+        json=referral_body(synthetic_nhs_number(random.Random(seed))),
+        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
+    )
+    assert made.status_code == 201, made.text
+    return f"/referrals/{made.json()['id']}"
+
+
 async def test_journey_from_new_referral_to_closure(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
@@ -164,14 +177,7 @@ async def test_journey_from_new_referral_to_closure(
 async def test_other_pcn_and_other_roles_see_no_case_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    from linkwork_referral.samples import referral_body
-
-    body = referral_body(synthetic_nhs_number(random.Random(5)))
-    made = await referral_service.post(
-        "/referrals", json=body, headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"}
-    )
-    assert made.status_code == 201, made.text
-    path = f"/referrals/{made.json()['id']}"
+    path = await referred(referral_service, seed=5)
 
     await sign_in(token(pcn="U00002", subject="lw-b"), pcn="U00002")
     assert (await browser.get(path)).status_code == 404
@@ -191,14 +197,7 @@ async def test_other_pcn_and_other_roles_see_no_case_record(
 async def test_a_link_worker_takes_over_and_a_pcn_manager_reassigns(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    from linkwork_referral.samples import referral_body
-
-    made = await referral_service.post(
-        "/referrals",
-        json=referral_body(synthetic_nhs_number(random.Random(6))),
-        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
-    )
-    path = f"/referrals/{made.json()['id']}"
+    path = await referred(referral_service, seed=6)
     accepted = await referral_service.post(
         f"{path}/accept", json={}, headers={"Authorization": f"Bearer {token(subject='lw-1')}"}
     )
@@ -224,14 +223,7 @@ async def test_a_link_worker_takes_over_and_a_pcn_manager_reassigns(
 async def test_hold_resume_and_entered_in_error_through_the_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    from linkwork_referral.samples import referral_body
-
-    made = await referral_service.post(
-        "/referrals",
-        json=referral_body(synthetic_nhs_number(random.Random(7))),
-        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
-    )
-    path = f"/referrals/{made.json()['id']}"
+    path = await referred(referral_service, seed=7)
     await sign_in(token())
     record = await browser.get(path)
     assert (await browser.post(f"{path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
@@ -267,14 +259,7 @@ async def test_hold_resume_and_entered_in_error_through_the_record(
 async def test_person_details_changed_on_the_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    from linkwork_referral.samples import referral_body
-
-    made = await referral_service.post(
-        "/referrals",
-        json=referral_body(synthetic_nhs_number(random.Random(8))),
-        headers={"Authorization": f"Bearer {token('referrer', subject='gp-1')}"},
-    )
-    path = f"/referrals/{made.json()['id']}"
+    path = await referred(referral_service, seed=8)
     await sign_in(token())
     record = await browser.get(path)
     assert f'href="{path}/person"' in record.text
