@@ -6,8 +6,8 @@ import json
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from email import message_from_bytes
 from email.message import Message
@@ -133,6 +133,19 @@ async def create_topics(bootstrap: str, prefix: str) -> None:
 
 async def delete_topics(bootstrap: str, prefix: str) -> None:
     await _topics(bootstrap, prefix, create=False)
+
+
+@asynccontextmanager
+async def notify_world(bootstrap: str) -> AsyncIterator[tuple[str, LocalNotify, ContactRouteServer]]:
+    """(topic prefix, local Notify, contact-route server): the topics fresh under their own prefix and
+    deleted afterwards, so tests sharing the broker never see each other's events."""
+    prefix = topic_prefix()
+    await create_topics(bootstrap, prefix)
+    try:
+        with local_notify() as notify, ContactRouteServer() as routes:
+            yield prefix, notify, routes
+    finally:
+        await delete_topics(bootstrap, prefix)
 
 
 async def _topics(bootstrap: str, prefix: str, create: bool) -> None:

@@ -22,14 +22,11 @@ from notifications_support import (
     NOTIFY_KEY,
     ROUTE_TOKEN,
     ContactRouteServer,
-    create_topics,
     created_event,
-    delete_topics,
     eventually,
-    local_notify,
+    notify_world,
     produce,
     sms_route,
-    topic_prefix,
 )
 
 pytestmark = pytest.mark.integration
@@ -47,13 +44,8 @@ def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 async def test_killed_mid_send_and_replicas_send_nothing_twice(kafka_bootstrap: str, database_url: str) -> None:
-    prefix = topic_prefix()
-    await create_topics(kafka_bootstrap, prefix)
-    try:
-        with local_notify() as notify, ContactRouteServer() as routes:
-            await _scenario(kafka_bootstrap, database_url, prefix, notify, routes)
-    finally:
-        await delete_topics(kafka_bootstrap, prefix)
+    async with notify_world(kafka_bootstrap) as (prefix, notify, routes):
+        await _scenario(kafka_bootstrap, database_url, prefix, notify, routes)
 
 
 async def _scenario(

@@ -26,15 +26,12 @@ from notifications_support import (
     NOTIFY_KEY,
     ROUTE_TOKEN,
     ContactRouteServer,
-    create_topics,
     created_event,
-    delete_topics,
     due_event,
     eventually,
-    local_notify,
+    notify_world,
     produce,
     sms_route,
-    topic_prefix,
 )
 
 pytestmark = pytest.mark.integration
@@ -51,13 +48,8 @@ def _auth() -> dict[str, str]:
 
 
 async def test_reminders_tasks_opt_out_and_no_duplicates(kafka_bootstrap: str, database_url: str) -> None:
-    prefix = topic_prefix()
-    await create_topics(kafka_bootstrap, prefix)
-    try:
-        with local_notify() as notify, ContactRouteServer() as routes:
-            await _flow(kafka_bootstrap, database_url, prefix, notify, routes)
-    finally:
-        await delete_topics(kafka_bootstrap, prefix)
+    async with notify_world(kafka_bootstrap) as (prefix, notify, routes):
+        await _flow(kafka_bootstrap, database_url, prefix, notify, routes)
 
 
 async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, routes: ContactRouteServer) -> None:
