@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -13,6 +14,7 @@ from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
+from linkwork_outcomes.settings import Settings
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
@@ -20,6 +22,24 @@ JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
 
 def topic_prefix() -> str:
     return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+@asynccontextmanager
+async def own_topics_settings(database_url: str, bootstrap: str) -> AsyncIterator[Settings]:
+    """Settings of a service on topics of its own (created now, deleted afterwards) and a consumer group
+    of its own, so that nothing other tests put on the shared broker reaches it."""
+    prefix = topic_prefix()
+    await create_topics(bootstrap, prefix)
+    try:
+        yield Settings(
+            database_url=database_url,
+            kafka_bootstrap_servers=bootstrap,
+            topic_prefix=prefix,
+            consumer_group=f"outcomes-{uuid.uuid4().hex[:8]}",
+            jwt_secret=JWT_SECRET,
+        )
+    finally:
+        await delete_topics(bootstrap, prefix)
 
 
 async def create_topics(bootstrap: str, prefix: str, partitions: int = 3) -> None:

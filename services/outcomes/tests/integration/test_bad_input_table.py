@@ -6,16 +6,14 @@ is the committed kind -> status table, checked here so it stays true.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from linkwork_outcomes.app import build_app
-from linkwork_outcomes.settings import Settings
 from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app, token_headers
-from outcomes_support import JWT_SECRET, create_topics, delete_topics, snapshot, topic_prefix
+from outcomes_support import JWT_SECRET, own_topics_settings, snapshot
 
 pytestmark = pytest.mark.integration
 TABLE = Path(__file__).parents[4] / "tests/security/BAD_INPUTS_OUTCOMES.md"
@@ -57,20 +55,11 @@ def _echoes_nothing(kind: str, response: httpx.Response) -> None:
 
 
 async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(kafka_bootstrap: str, database_url: str) -> None:
-    prefix = topic_prefix()
-    await create_topics(kafka_bootstrap, prefix)
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=prefix,
-        consumer_group=f"outcomes-{uuid.uuid4().hex[:8]}",
-        jwt_secret=JWT_SECRET,
-    )
-    try:
-        async with running_app(build_app(settings)) as client:
-            before = await snapshot(database_url)
-            answered = await ask_each_bad_input(client, CASES, _headers, check=_echoes_nothing)
-            assert await snapshot(database_url) == before, "a bad input changed the projections"
-    finally:
-        await delete_topics(kafka_bootstrap, prefix)
+    async with (
+        own_topics_settings(database_url, kafka_bootstrap) as settings,
+        running_app(build_app(settings)) as client,
+    ):
+        before = await snapshot(database_url)
+        answered = await ask_each_bad_input(client, CASES, _headers, check=_echoes_nothing)
+        assert await snapshot(database_url) == before, "a bad input changed the projections"
     assert_table_is_true(answered, TABLE)
