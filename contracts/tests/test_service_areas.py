@@ -3,8 +3,6 @@ service's event inside one Kafka record."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import time
 from typing import Any
 
 import pytest
@@ -13,22 +11,16 @@ from linkwork_contracts.codes import (
     ELIGIBILITY_TAXONOMY_TERMS,
     ROUTE_REASON,
     ROUTE_TAXONOMY_TERMS,
-    Accessibility,
-    DayOfWeek,
     EligibilityCode,
     ReferralRoute,
 )
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2
 from linkwork_contracts.events.directory import (
-    MAX_LOCATIONS,
     MAX_LSOAS,
     MAX_POLYGON_POSITIONS,
     MAX_RING_POSITIONS,
-    MAX_SCHEDULES,
     MAX_SERVICE_AREAS,
-    Schedule,
-    ServiceLocation,
 )
 from pydantic import ValidationError
 
@@ -117,27 +109,7 @@ def test_the_taxonomy_has_a_term_and_reason_for_every_code_and_route() -> None:
 
 
 def test_a_service_at_every_bound_fits_in_one_kafka_record() -> None:
-    locations = tuple(
-        ServiceLocation(
-            id=uuid.uuid4(),
-            name="x" * 200,
-            postcode="LS6 1AA",
-            latitude=53.812345678901,
-            longitude=-1.512345678901,
-            accessibility=tuple(Accessibility),
-        )
-        for _ in range(MAX_LOCATIONS)
-    )
-    schedules = tuple(
-        Schedule(
-            byday=tuple(DayOfWeek),
-            opens_at=time(9),
-            closes_at=time(17),
-            location_id=locations[n % MAX_LOCATIONS].id,
-            description="d" * 500,
-        )
-        for n in range(MAX_SCHEDULES)
-    )
+    locations, schedules = examples.locations_and_schedules_at_the_bounds(53.812345678901, -1.512345678901)
     polygons = [
         _square(-1.561234567891234, 53.781234567891234, 0.0212345678912345, points - 1)
         for points in (MAX_RING_POSITIONS, MAX_RING_POSITIONS, MAX_POLYGON_POSITIONS - 2 * MAX_RING_POSITIONS)

@@ -5,14 +5,11 @@ refused with the field and the rule, before its ORUK schema check walks them."""
 from __future__ import annotations
 
 import uuid
-from datetime import time
 
 import pytest
 from linkwork_contracts import examples
-from linkwork_contracts.codes import Accessibility, DayOfWeek
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import ServiceChangedV1
-from linkwork_contracts.events.directory import Schedule, ServiceLocation
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain.errors import RecordRejected
@@ -42,26 +39,8 @@ def test_a_service_with_5000_locations_is_refused_naming_the_field_and_rule() ->
 
 
 def test_a_service_at_the_bounds_fits_in_one_kafka_record() -> None:
-    locations = tuple(
-        ServiceLocation(
-            id=uuid.uuid4(),
-            name="x" * 200,
-            postcode="LS6 1AA",
-            latitude=53.8,
-            longitude=-1.5,
-            accessibility=tuple(Accessibility),
-        )
-        for _ in range(MAX_LOCATIONS)
-    )
-    schedules = tuple(
-        Schedule(
-            byday=tuple(DayOfWeek),
-            opens_at=time(9),
-            closes_at=time(17),
-            location_id=locations[n % MAX_LOCATIONS].id,
-            description="d" * 500,
-        )
-        for n in range(MAX_SCHEDULES)
+    locations, schedules = examples.locations_and_schedules_at_the_bounds(
+        locations=MAX_LOCATIONS, schedules=MAX_SCHEDULES
     )
     event = ServiceChangedV1.model_validate(
         {

@@ -7,7 +7,7 @@ number is from the 999 range reserved for testing; codes and places are invented
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from linkwork_contracts.codes import (
     Accessibility,
@@ -71,6 +71,7 @@ from linkwork_contracts.events import (
     SuggestedOption,
     gp_record_concepts,
 )
+from linkwork_contracts.events.directory import MAX_LOCATIONS, MAX_SCHEDULES
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.identifiers import derive_person_ref
 from linkwork_contracts.measures import SwemwbsResult, Timepoint, Ucla3Result
@@ -396,3 +397,36 @@ def example_envelope(event_type: str) -> CloudEvent:
         event_id=str(uuid5(NAMESPACE_URL, f"urn:linkwork:example:{event_type}")),
         time=datetime(2025, 6, 2, 10, 0, 1, tzinfo=UTC),
     )
+
+
+def locations_and_schedules_at_the_bounds(
+    latitude: float = 53.8,
+    longitude: float = -1.5,
+    *,
+    locations: int = MAX_LOCATIONS,
+    schedules: int = MAX_SCHEDULES,
+) -> tuple[tuple[ServiceLocation, ...], tuple[Schedule, ...]]:
+    """As many locations and schedules as a service may have (by default, the event's bounds), each with every
+    field at its longest: for tests that a service at the bounds still fits in one Kafka record."""
+    places = tuple(
+        ServiceLocation(
+            id=uuid4(),
+            name="x" * 200,
+            postcode="LS6 1AA",
+            latitude=latitude,
+            longitude=longitude,
+            accessibility=tuple(Accessibility),
+        )
+        for _ in range(locations)
+    )
+    times = tuple(
+        Schedule(
+            byday=tuple(DayOfWeek),
+            opens_at=time(9),
+            closes_at=time(17),
+            location_id=places[n % len(places)].id,
+            description="d" * 500,
+        )
+        for n in range(schedules)
+    )
+    return places, times
