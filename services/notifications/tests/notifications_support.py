@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -21,7 +20,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
-from linkwork_notifications.local_notify import LocalNotify, api_key, default_state
+from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
@@ -75,7 +74,7 @@ def smtp_server() -> Iterator[tuple[int, _Inbox]]:
         controller.stop()
 
 
-class ContactRouteServer:
+class ContactRouteServer(BackgroundServer):
     """Stands in for the referral service's `/internal/contact-routes/{id}` (same contract, README)."""
 
     def __init__(self, token: str = ROUTE_TOKEN) -> None:
@@ -103,20 +102,7 @@ class ContactRouteServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> ContactRouteServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), Handler), "contact-routes")
 
 
 def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **extra: Any) -> dict[str, Any]:

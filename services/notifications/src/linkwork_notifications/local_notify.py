@@ -16,7 +16,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -194,26 +194,34 @@ class _Server(ThreadingHTTPServer):
         self.state = state
 
 
-class LocalNotify:
-    """Runs the server on a background thread: `with LocalNotify(...) as notify: notify.url`."""
+class BackgroundServer:
+    """An HTTP server serving on a daemon thread for the length of a `with` block; `url` is where it listens.
+    Shared by this stand-in and the tests' other stand-ins (the referral service's contact routes)."""
 
-    def __init__(self, state: LocalNotifyState, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state
-        self._server = _Server((host, port), state)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="local-notify")
+    def __init__(self, server: ThreadingHTTPServer, name: str) -> None:
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True, name=name)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def __enter__(self) -> LocalNotify:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class LocalNotify(BackgroundServer):
+    """Runs the server on a background thread: `with LocalNotify(...) as notify: notify.url`."""
+
+    def __init__(self, state: LocalNotifyState, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state
+        super().__init__(_Server((host, port), state), "local-notify")
 
     def fail_next(self, *statuses: int) -> None:
         with self.state.lock:
