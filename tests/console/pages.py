@@ -44,3 +44,17 @@ async def tab_to(page: Page, text: str, *, limit: int = 80) -> None:
         if text in focused:
             return
     raise AssertionError(f"{text!r} never took keyboard focus within {limit} Tab presses")
+
+
+async def follow(page: Page, link: str, url: str) -> None:
+    """Tab to `link`, press Enter, and wait for the page at `url` (a glob): a keyboard user following a link."""
+    await tab_to(page, link)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(url)
+
+
+async def submit(page: Page, button: str, flash: str) -> None:
+    """Tab to `button`, press Enter, and wait for the confirmation `flash` the console shows after it."""
+    await tab_to(page, button)
+    await page.keyboard.press("Enter")
+    await page.locator("#flash", has_text=flash).wait_for()

@@ -15,7 +15,7 @@ from linkwork_stack.people import Person
 from playwright.async_api import Browser
 
 from .conftest import ConsoleSystem
-from .pages import check_page, sign_in, tab_to
+from .pages import check_page, follow, sign_in, submit, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -50,32 +50,20 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{stack.url}/**")
 
-        await tab_to(page, "Waiting to be allocated")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url("**/caseload?view=unassigned")
-        await tab_to(page, f"{person.given_name} {person.family_name}")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/referrals/{rid}")
-        await tab_to(page, "Accept and allocate to me")
-        await page.keyboard.press("Enter")
-        await page.locator("#flash", has_text="Referral accepted").wait_for()
+        await follow(page, "Waiting to be allocated", "**/caseload?view=unassigned")
+        await follow(page, f"{person.given_name} {person.family_name}", f"**/referrals/{rid}")
+        await submit(page, "Accept and allocate to me", "Referral accepted")
 
-        await tab_to(page, "Log a contact")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/referrals/{rid}/contacts")
+        await follow(page, "Log a contact", f"**/referrals/{rid}/contacts")
         # Tab reaches a radio group once; arrow keys move (and select) within it: in person, online, telephone.
         await tab_to(page, "In person")
         await page.keyboard.press("ArrowDown")
         await page.keyboard.press("ArrowDown")
         await tab_to(page, "Contact made")
         await page.keyboard.press("Space")
-        await tab_to(page, "Log contact")
-        await page.keyboard.press("Enter")
-        await page.locator("#flash", has_text="Contact logged").wait_for()
+        await submit(page, "Log contact", "Contact logged")
 
-        await tab_to(page, "Change person details")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/referrals/{rid}/person")
+        await follow(page, "Change person details", f"**/referrals/{rid}/person")
         await check_page(page, artefacts, "18-person")
         await page.fill("#given_name", "")
         await page.get_by_role("button", name="Save person details").click()
@@ -86,9 +74,7 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await page.get_by_role("button", name="Save person details").click()
         await page.locator("#flash", has_text="New suggestions will follow").wait_for()
 
-        await tab_to(page, "Put on hold")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/referrals/{rid}/hold")
+        await follow(page, "Put on hold", f"**/referrals/{rid}/hold")
         await check_page(page, artefacts, "20-hold")
         await tab_to(page, "Put on hold")  # the button, with no reason given
         await page.keyboard.press("Enter")
@@ -97,24 +83,16 @@ async def test_keyboard_only_sign_in_accept_and_log_a_contact(
         await check_page(page, artefacts, "21-hold-error")
         await tab_to(page, "Why is the referral on hold?")
         await page.keyboard.type("In hospital until next month")
-        await tab_to(page, "Put on hold")
-        await page.keyboard.press("Enter")
-        await page.locator("#flash", has_text="Referral put on hold").wait_for()
+        await submit(page, "Put on hold", "Referral put on hold")
         await check_page(page, artefacts, "22-referral-on-hold")
 
-        await tab_to(page, "Resume referral")
-        await page.keyboard.press("Enter")
-        await page.locator("#flash", has_text="Referral resumed").wait_for()
+        await submit(page, "Resume referral", "Referral resumed")
 
-        await tab_to(page, "Mark as entered in error")
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/referrals/{rid}/entered-in-error")
+        await follow(page, "Mark as entered in error", f"**/referrals/{rid}/entered-in-error")
         await check_page(page, artefacts, "23-entered-in-error")
         await tab_to(page, "What was the error?")
         await page.keyboard.type("Duplicate referral")
-        await tab_to(page, "Mark as entered in error")
-        await page.keyboard.press("Enter")
-        await page.locator("#flash", has_text="Referral marked as entered in error").wait_for()
+        await submit(page, "Mark as entered in error", "Referral marked as entered in error")
         await check_page(page, artefacts, "24-referral-entered-in-error")
 
         # The caseload sorted (the filter panel open, so its sort control is checked too).
