@@ -48,6 +48,10 @@ async def snapshot(database_url: str) -> dict[str, Any]:
         await connection.close()
 
 
+async def _outbox_empty(database_url: str) -> bool:
+    return (await snapshot(database_url))["outbox_pending"] == 0
+
+
 def problem(response: httpx.Response, status: int, *words: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -79,6 +83,9 @@ async def test_bad_inputs_are_refused_and_change_nothing(
         }
         assert (await client.post(f"/referrals/{rid}/contacts", json=contact, headers=worker)).status_code == 200
         await eventually(lambda: len(kafka.about(rid)) == 1, within=30, what="referral-created")
+        # Acceptance also queues the GP record update; the relay must have sent it before the snapshot,
+        # or it would empty the outbox while the bad requests run and look like a change.
+        await eventually(lambda: _outbox_empty(settings.database_url), within=30, what="the outbox relayed")
         before = await snapshot(settings.database_url)
 
         # Invalid NHS number, consent false or missing, unknown need code.
