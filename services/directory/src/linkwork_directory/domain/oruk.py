@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
+from linkwork_contracts.events.directory import MAX_LIST, MAX_LOCATIONS, MAX_SCHEDULES
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from linkwork_directory.domain.extension import SocialPrescribing
@@ -267,10 +268,9 @@ class Contact(Record):
 
 # Every service becomes one service-changed event with its locations and schedules inside; unbounded, one
 # record could exceed what Kafka accepts (1 MB by default) and block the directory's outbox. At these bounds
-# a service's event stays well under that (tests/security/test_service_size.py).
-MAX_LOCATIONS = 500
-MAX_SCHEDULES = 500
-MAX_CHILDREN = 200  # any other list of a service: areas, languages, funding, costs, contacts, attributes
+# a service's event stays well under that (tests/security/test_service_size.py). The bounds are the event's
+# own (the contract), so a service the directory accepts always makes a valid event.
+MAX_CHILDREN = MAX_LIST  # any other list of a service: areas, languages, funding, costs, contacts, attributes
 
 
 class Service(Record):
