@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A service overriding a field's default must keep its rules: `http_port: Port = 8002`, not `int = 8002`
+# (a bare override drops the constraints; tests/repository/test_service_settings.py checks every service).
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
@@ -30,7 +34,7 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
+    http_port: Port = 8000
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="json",

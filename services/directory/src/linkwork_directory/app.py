@@ -70,7 +70,11 @@ def build_app(
             interval=settings.stale_gauge_seconds,
         )
         runtime.week_rollover = WeekRollover(
-            context.pool, clock=runtime.clock, sink=runtime.sink, interval=settings.week_rollover_seconds
+            context.pool,
+            clock=runtime.clock,
+            sink=runtime.sink,
+            interval=settings.week_rollover_seconds,
+            registry=context.registry,
         )
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
