@@ -32,6 +32,13 @@ from linkwork_contracts.events.matching import (
 )
 from linkwork_contracts.events.person import AvailabilitySlot, PersonProfile, Preferences
 from linkwork_contracts.events.plan import PlanAgreedV1, PlannedActivity
+from linkwork_contracts.events.provider import (
+    ActivityReferralRespondedV1,
+    ActivityReferredV1,
+    AttendanceConfirmedV1,
+    SharedContact,
+    SharedDetails,
+)
 from linkwork_contracts.events.referral import ReferralClosedV1, ReferralCreatedV1
 from linkwork_contracts.events.referral_requested import (
     PersonDetails,
@@ -42,6 +49,9 @@ from linkwork_contracts.events.refusals import ReferralRequestRefusedV1
 
 __all__ = [
     "ActivityAttendance",
+    "ActivityReferralRespondedV1",
+    "ActivityReferredV1",
+    "AttendanceConfirmedV1",
     "AvailabilitySlot",
     "Capacity",
     "Cost",
@@ -76,6 +86,8 @@ __all__ = [
     "ServiceChangedV2",
     "ServiceLocation",
     "ServiceTaxonomyTerm",
+    "SharedContact",
+    "SharedDetails",
     "SuggestedOption",
     "gp_record_concepts",
 ]
