@@ -15,3 +15,17 @@ class UnknownService(Exception):
     def __init__(self, service_id: object) -> None:
         super().__init__(f"no service with id {service_id}")
         self.service_id = service_id
+
+
+class NotYourService(Exception):
+    """A provider asked about a service of another organisation (issue 17)."""
+
+    def __init__(self, service_id: object) -> None:
+        super().__init__(f"service {service_id} belongs to another organisation")
+        self.service_id = service_id
+
+
+class UnknownEntry(Exception):
+    def __init__(self, entry_id: object) -> None:
+        super().__init__(f"no waiting-list entry {entry_id} on this service")
+        self.entry_id = entry_id
