@@ -92,7 +92,7 @@ def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Re
         config = topics[spec.name]
         assert (config["cleanup.policy"] == "compact") == spec.compacted, spec.name
         # Topics with identifiable data are not kept for ever (and no read model is rebuilt from them).
-        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update"):
+        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update", "activity-referred"):
             assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
         assert topics[spec.dlq]["cleanup.policy"] == "delete"
         assert topics[spec.dlq]["retention.ms"] == spec.dlq_retention_ms, spec.dlq

@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from linkwork_contracts.codes import (
     Accessibility,
+    ActivityReferralDecision,
     AgeBand,
     AttendanceStatus,
     ClosureReason,
@@ -29,7 +30,9 @@ from linkwork_contracts.codes import (
     ReferralStatus,
     RefusalReason,
     ServiceStatus,
+    SessionAttendance,
     Sex,
+    SharedContactRoute,
     TravelMode,
     Urgency,
     closure_status,
@@ -39,6 +42,9 @@ from linkwork_contracts.codes import (
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import (
     ActivityAttendance,
+    ActivityReferralRespondedV1,
+    ActivityReferredV1,
+    AttendanceConfirmedV1,
     AvailabilitySlot,
     Capacity,
     Cost,
@@ -69,6 +75,8 @@ from linkwork_contracts.events import (
     ServiceChangedV3,
     ServiceLocation,
     ServiceTaxonomyTerm,
+    SharedContact,
+    SharedDetails,
     SuggestedOption,
     WaitingList,
     gp_record_concepts,
@@ -376,6 +384,57 @@ GP_RECORD_UPDATE = GpRecordUpdateV1(
     summary="Referred to social prescribing: accepted by the link worker team of PCN U99999.",
 )
 
+ACTIVITY_REFERRAL_ID = UUID("8e1d3b5f-7a9c-4e2b-8d4f-6a8c0e2b4d61")
+ORGANIZATION_ID = UUID("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b")
+
+ACTIVITY_REFERRED = ActivityReferredV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    referred_at=_at(11),
+    respond_by=_at(25),
+    shared=SharedDetails(
+        first_name="Sam",
+        contact=SharedContact(route=SharedContactRoute.PHONE, value="07700 900123"),
+        needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION),
+        accessibility_needs=(Accessibility.STEP_FREE_ACCESS,),
+    ),
+)
+
+ACTIVITY_REFERRAL_RESPONDED = ActivityReferralRespondedV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    revision=1,
+    referred_at=_at(11),
+    responded_at=_at(13),
+    decision=ActivityReferralDecision.ACCEPTED,
+    decline_reason=None,
+    starts_on=date(2025, 3, 18),
+)
+
+ATTENDANCE_CONFIRMED = AttendanceConfirmedV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    attendance_id=UUID("9f2e4c6a-8b0d-4f3c-9e5a-7b9d1f3a5c72"),
+    recorded_at=_at(18, 12),
+    confirmed_by=ConfirmedBy.PROVIDER,
+    session_on=date(2025, 3, 18),
+    attendance=SessionAttendance.ATTENDED,
+    completed=False,
+    sessions_attended=1,
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -392,6 +451,9 @@ EXAMPLES: dict[str, Event] = {
         PROVISION_GAP,
         REFERRAL_REQUEST_REFUSED,
         GP_RECORD_UPDATE,
+        ACTIVITY_REFERRED,
+        ACTIVITY_REFERRAL_RESPONDED,
+        ATTENDANCE_CONFIRMED,
     )
 }
 

@@ -64,7 +64,3 @@ class ServiceSettings(BaseSettings):
         if self.jwks_url and not self.jwt_issuer:
             raise ValueError("LINKWORK_JWT_ISSUER is required when LINKWORK_JWKS_URL is set")
         return self
-
-    @property
-    def kafka_bootstrap_list(self) -> list[str]:
-        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]

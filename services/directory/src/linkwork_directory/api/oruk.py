@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
@@ -17,6 +17,7 @@ from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_search as search
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.oruk import Taxonomy, TaxonomyTerm
@@ -146,7 +147,7 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[s
 
 
 @router.get("/services/{id}", summary="One service, fully nested")
-async def get_service(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
+async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response) -> dict[str, Any]:
     service_id = _uuid("service", id)
     now = runtime.clock.now()
     async with pool.acquire() as conn:
@@ -154,6 +155,8 @@ async def get_service(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
     if loaded is None:
         raise _not_found("service", id)
     due = needs_review(loaded.state.last_verified_at, now, runtime.settings.review_period_months)
+    # The version a curator's change must name in If-Match (issue 18).
+    response.headers["ETag"] = versions.etag(loaded.service, loaded.state)
     return render.service_full(loaded.service, loaded.state, needs_review=due)
 
 

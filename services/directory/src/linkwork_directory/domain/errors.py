@@ -29,3 +29,19 @@ class UnknownEntry(Exception):
     def __init__(self, entry_id: object) -> None:
         super().__init__(f"no waiting-list entry {entry_id} on this service")
         self.entry_id = entry_id
+
+
+class StaleVersion(Exception):
+    """The change was made to a version of the service that is no longer the current one (If-Match failed)."""
+
+    def __init__(self, service_id: object) -> None:
+        super().__init__(f"service {service_id} has changed since the version this change was made to")
+        self.service_id = service_id
+
+
+class VersionRequired(Exception):
+    """A change to an existing service must say which version it was made to (If-Match)."""
+
+    def __init__(self, service_id: object) -> None:
+        super().__init__(f"say which version of service {service_id} this change was made to (If-Match)")
+        self.service_id = service_id
