@@ -19,8 +19,10 @@ from linkwork_runtime.auth import CurrentPrincipal, require_role
 from linkwork_runtime.context import Context
 from linkwork_runtime.problems import Problem
 
+from linkwork_outcomes.adapters import provider_store
 from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, report_pcn
 from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
+from linkwork_outcomes.domain.provider_figures import ProviderReport, provider_report
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.report import SummaryReport
 from linkwork_outcomes.metrics import OutcomesMetrics
@@ -139,3 +141,19 @@ async def page(context: Context, metrics: Metrics, query: ReportQuery, request: 
 async def printable(context: Context, metrics: Metrics, query: ReportQuery) -> HTMLResponse:
     report = await _build(context, metrics, query, "print")
     return _page(html_page.render(report, printable=True))
+
+
+@router.get(
+    "/reports/providers",
+    summary="Providers' answers, attendance and completion, by provider and service (issue 17)",
+)
+async def providers(context: Context, metrics: Metrics, query: ReportQuery) -> ProviderReport:
+    if query.practice is not None:
+        # Activity referrals carry the PCN, not the practice: a practice filter would silently be ignored.
+        raise Problem(422, "Invalid scope", "practice: provider figures are by PCN; leave practice out")
+    started = time.perf_counter()
+    async with context.pool.acquire() as connection:
+        rows = await provider_store.activity_referrals(connection, query.months.start, query.months.end, query.pcn)
+    metrics.report_seconds.labels("providers").observe(time.perf_counter() - started)
+    months = query.months
+    return provider_report(rows, start=months.first.strftime("%Y-%m"), end=months.last.strftime("%Y-%m"), pcn=query.pcn)
