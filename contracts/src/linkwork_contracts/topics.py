@@ -23,6 +23,7 @@ REFERRAL = "referral"
 DIRECTORY = "directory"
 MATCHING = "matching"
 OUTCOMES = "outcomes"
+NOTIFICATIONS = "notifications"  # tells people a follow-up is due (GOV.UK Notify, email, tasks)
 EXISTING_SYSTEMS = "existing-systems"  # GP integration engines, self-referral forms, councils
 
 
@@ -81,7 +82,7 @@ TOPICS: dict[str, TopicSpec] = {
             REFERRAL_CREATED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A referral exists, pseudonymised; re-published with a higher version when the "
             "person's needs or preferences change.",
@@ -106,7 +107,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_DUE,
             "referral id",
             REFERRAL,
-            (OUTCOMES, EXISTING_SYSTEMS),
+            (OUTCOMES, NOTIFICATIONS, EXISTING_SYSTEMS),
             False,
             "A planned follow-up has fallen due (emitted once per follow-up).",
         ),
@@ -114,7 +115,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_RECORDED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A contact with the person: attendance per activity and any repeat measures.",
         ),

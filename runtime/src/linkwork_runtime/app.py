@@ -28,6 +28,7 @@ from linkwork_runtime.body_limit import BodySizeLimit
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
+from linkwork_runtime.kafka_connection import faststream_security
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.probes import KafkaWatch
 from linkwork_runtime.probes import router as probes_router
@@ -132,6 +133,7 @@ def new_registry() -> CollectorRegistry:
 def new_broker(name: str, settings: ServiceSettings, registry: CollectorRegistry) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_list,
+        security=faststream_security(settings.kafka),
         client_id=f"linkwork-{name}",
         acks="all",
         enable_idempotence=True,

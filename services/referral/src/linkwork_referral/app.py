@@ -45,7 +45,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         service = service_for(context)
         requests = messaging.Handlers()
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
