@@ -195,8 +195,12 @@ class KafkaBroker(ServerProcess):
 
     @property
     def credentials(self) -> KafkaCredentials:
+        """Every user's password (made on first use, so services can be configured before the broker starts)."""
+        if not self.secured:
+            raise ValueError("only a secured broker has users")
         if self._credentials is None:
-            raise ValueError("credentials exist only on a secured broker, once started")
+            self._load_credentials()
+        assert self._credentials is not None
         return self._credentials
 
     def connection(self, user: str, password: str | None = None) -> KafkaConnection:
@@ -244,8 +248,12 @@ class KafkaBroker(ServerProcess):
             check=True,
         )
 
+    @property
+    def credentials_file(self) -> Path:
+        return self.data / "credentials.json"
+
     def _load_credentials(self) -> None:
-        path = self.data / "credentials.json"
+        path = self.credentials_file
         names = [ADMIN, *kafka_access.users()]
         formatted = (self.data / "logs" / "meta.properties").exists()
         known = set(json.loads(path.read_text())) if path.exists() else set()
@@ -259,7 +267,7 @@ class KafkaBroker(ServerProcess):
 
     def start(self, timeout: float = 90.0) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
-        if self.secured:
+        if self.secured and self._credentials is None:
             self._load_credentials()
         config = self.data / "server.properties"
         config.touch(mode=0o600)  # it holds the admin password when secured
