@@ -2,7 +2,7 @@
 
 Start-up waits (with backoff, logging why) for PostgreSQL and Kafka instead of crashing, so the stack
 can come up in any order; shutdown stops components in reverse order so relays flush and consumers
-commit before the pool and broker close.
+commit before the pool and the Kafka connection close.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_format)
         registry = new_registry()
-        ping = KafkaPing(settings.kafka_bootstrap_servers, client_id=f"linkwork-{definition.name}-probe")
+        ping = KafkaPing(settings.kafka, client_id=f"linkwork-{definition.name}-probe")
         async with _stop_signals() as stop:
             pool = await _with_backoff(
                 "PostgreSQL",

@@ -59,7 +59,7 @@ def build_app(
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
         runtime.jobs = ImportJobs(context.pool, importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
