@@ -72,4 +72,3 @@ def connection(kafka: Kafka) -> KafkaConnection:
 
 def client_options(kafka: Kafka) -> dict[str, Any]:
     return connection(kafka).client_options()
-
