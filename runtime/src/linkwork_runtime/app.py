@@ -27,8 +27,11 @@ from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
+from linkwork_runtime.openapi import install as install_openapi
+from linkwork_runtime.openapi import operation_id
 from linkwork_runtime.probes import KafkaPing, KafkaWatch
 from linkwork_runtime.probes import router as probes_router
+from linkwork_runtime.problems import docs_router as problem_docs
 from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.secrets import check_secrets
 from linkwork_runtime.settings import ServiceSettings
@@ -181,13 +184,16 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     # Added last, so outermost: a body too large is refused before routing, authentication or parsing.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=definition.body_limits)
     app.include_router(probes_router)
+    app.include_router(problem_docs)
     for router in definition.routers:
         app.include_router(router)
     return app
