@@ -36,7 +36,6 @@ SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
     "directory/src/linkwork_directory/application/waiting_list.py",
     "directory/src/linkwork_directory/application/week_rollover.py",
     "directory/src/linkwork_directory/handlers/plan_agreed.py",
-    "notifications/src/linkwork_notifications/api/routes.py",
     "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
     "outcomes/src/linkwork_outcomes/service_layer/projection.py",
     "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",

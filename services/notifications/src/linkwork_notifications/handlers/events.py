@@ -14,6 +14,7 @@ from linkwork_runtime.messaging import Handlers
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Reason
+from linkwork_notifications.domain.tasks import NewTask
 
 
 class PrefixedHandlers(Handlers):
@@ -58,8 +59,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         link_worker_id=event.link_worker_id,
         due_on=event.due_on,
     )
-    await store.add_task(
-        connection,
+    task = NewTask(
         kind="follow-up-due",
         subject_id=str(event.follow_up_id),
         referral_id=event.referral_id,
@@ -68,6 +68,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         due_on=event.due_on,
         detail=event.kind.value,
     )
+    await store.add_task(connection, task)
 
 
 async def follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
