@@ -72,11 +72,13 @@ from linkwork_contracts.events import (
     Schedule,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ServiceLocation,
     ServiceTaxonomyTerm,
     SharedContact,
     SharedDetails,
     SuggestedOption,
+    WaitingList,
     gp_record_concepts,
 )
 from linkwork_contracts.events.directory import MAX_LOCATIONS, MAX_SCHEDULES
@@ -210,6 +212,24 @@ SERVICE_CHANGED_V2 = ServiceChangedV2.model_validate(
         ),
         "eligibility": (EligibilityCode.RESIDENTS,),
         "eligibility_description": "For Leeds residents aged 60 and over.",
+    }
+)
+
+# v3 (issue 17): the walk is full this week and keeps a waiting list: 5 people queue, and it has
+# started 2 people a week lately, so someone joining now waits about 3 weeks.
+SERVICE_CHANGED_V3 = ServiceChangedV3.model_validate(
+    {
+        **SERVICE_CHANGED_V2.model_dump(),
+        "revision": 5,
+        "capacity": WaitingList(
+            places_per_week=20,
+            places_remaining=0,
+            waiting_list=True,
+            waiting=5,
+            estimated_wait_weeks=3,
+            wait_basis="observed",
+            starts_per_week=2.0,
+        ),
     }
 )
 
@@ -427,6 +447,7 @@ EXAMPLES: dict[str, Event] = {
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
         SERVICE_CHANGED_V2,
+        SERVICE_CHANGED_V3,
         PROVISION_GAP,
         REFERRAL_REQUEST_REFUSED,
         GP_RECORD_UPDATE,
@@ -441,6 +462,7 @@ EXAMPLE_SOURCES: dict[str, str] = {
     REFERRAL_REQUESTED.TYPE: "urn:linkwork:external:emis-integration-engine",
     SERVICE_CHANGED.TYPE: "urn:linkwork:service:directory",
     SERVICE_CHANGED_V2.TYPE: "urn:linkwork:service:directory",
+    SERVICE_CHANGED_V3.TYPE: "urn:linkwork:service:directory",
     MATCHES_SUGGESTED.TYPE: "urn:linkwork:service:matching",
     PROVISION_GAP.TYPE: "urn:linkwork:service:matching",
 }

@@ -36,6 +36,7 @@ MAX_PERSON_DECIMAL_PLACES = 2
 ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ServiceChangedV1", "name"): "the public name of a community service",
     ("ServiceChangedV2", "name"): "the public name of a community service",
+    ("ServiceChangedV3", "name"): "the public name of a community service",
     ("PostcodeArea", "name"): "the public name of a place a service covers (Leeds)",
     ("LocalAuthorityArea", "name"): "the public name of a local authority a service covers",
     ("LsoaArea", "name"): "the public name of the neighbourhoods a service covers",

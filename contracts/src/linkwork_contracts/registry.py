@@ -24,6 +24,7 @@ from linkwork_contracts.events import (
     ReferralRequestRefusedV1,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
 )
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -36,6 +37,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ReferralClosedV1,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ProvisionGapV1,
     ReferralRequestRefusedV1,
     GpRecordUpdateV1,

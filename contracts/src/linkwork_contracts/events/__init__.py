@@ -14,8 +14,10 @@ from linkwork_contracts.events.directory import (
     ServiceArea,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ServiceLocation,
     ServiceTaxonomyTerm,
+    WaitingList,
 )
 from linkwork_contracts.events.follow_ups import (
     ActivityAttendance,
@@ -84,10 +86,12 @@ __all__ = [
     "ServiceArea",
     "ServiceChangedV1",
     "ServiceChangedV2",
+    "ServiceChangedV3",
     "ServiceLocation",
     "ServiceTaxonomyTerm",
     "SharedContact",
     "SharedDetails",
     "SuggestedOption",
+    "WaitingList",
     "gp_record_concepts",
 ]

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 T = TypeVar("T")
 
@@ -49,9 +50,9 @@ async def eventually(
         await asyncio.sleep(every)
 
 
-async def ensure_topics(bootstrap: str, topics: list[str]) -> None:
+async def ensure_topics(bootstrap: Kafka, topics: list[str]) -> None:
     """Create those of `topics` the broker lacks (4 partitions each); another test racing to create one is fine."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -75,11 +76,11 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
     raise AssertionError(f"topic {topic} has no partitions")
 
 
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
+async def start_group_at_end(bootstrap: Kafka, group: str, topics: list[str]) -> None:
     """Commit `group`'s offsets at the end of `topics` (created if missing), so a consumer in it skips the
     history other tests left on the shared broker."""
     await ensure_topics(bootstrap, topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(bootstrap), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]

@@ -67,7 +67,7 @@ def build_app(
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         service = service_for(context)
         requests = messaging.Handlers()
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field, SecretStr
 
 DATA = Path(__file__).parent / "data"
@@ -16,7 +16,7 @@ DATA = Path(__file__).parent / "data"
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/referral"
-    http_port: int = 8001
+    http_port: Port = 8001
     person_ref_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-person-ref-secret-change-me"),
         description="LINKWORK_PERSON_REF_SECRET: HMAC-SHA256 key of person_ref (32+ bytes); one "
