@@ -27,7 +27,7 @@ def _settings(request: Request) -> Settings:
 
 
 class Task(BaseModel):
-    kind: Literal["follow-up-due", "first-contact-overdue", "undeliverable"]
+    kind: Literal["follow-up-due", "first-contact-overdue", "undeliverable", "provider-no-response"]
     referral_id: UUID
     due_on: date
     link_worker_id: str | None

@@ -7,9 +7,14 @@ the runtime's inbox, and by the unique (event, reason) key on top) can never sen
 from __future__ import annotations
 
 import asyncpg
-from linkwork_contracts.codes import ContactOutcome
+from linkwork_contracts.codes import ContactOutcome, DeclineReason
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_contracts.events import (
+    ActivityReferralRespondedV1,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralCreatedV1,
+)
 from linkwork_runtime.messaging import Handlers
 
 from linkwork_notifications.adapters import store
@@ -79,9 +84,29 @@ async def follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent, co
         await store.finish_task(connection, "follow-up-due", str(event.follow_up_id))
 
 
+async def activity_referral_responded(
+    event: ActivityReferralRespondedV1, envelope: CloudEvent, connection: asyncpg.Connection
+) -> None:
+    """A provider never answered an activity referral (issue 17): the link worker finds the person another
+    activity. A task for anyone in the PCN (the event names no link worker), once per activity referral."""
+    if event.decline_reason is not DeclineReason.NO_RESPONSE:
+        return
+    await store.add_task(
+        connection,
+        kind="provider-no-response",
+        subject_id=str(event.activity_referral_id),
+        referral_id=event.referral_id,
+        pcn_code=event.pcn_code,
+        link_worker_id=None,
+        due_on=event.responded_at.date(),
+        detail=None,
+    )
+
+
 def notification_handlers(topic_prefix: str = "") -> PrefixedHandlers:
     handlers = PrefixedHandlers(topic_prefix)
     handlers.add(ReferralCreatedV1, referral_created)
     handlers.add(FollowUpDueV1, follow_up_due)
     handlers.add(FollowUpRecordedV1, follow_up_recorded)
+    handlers.add(ActivityReferralRespondedV1, activity_referral_responded)
     return handlers
