@@ -33,7 +33,6 @@ SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
     "directory/src/linkwork_directory/application/freshness.py",
     "directory/src/linkwork_directory/application/import_jobs.py",
     "directory/src/linkwork_directory/application/imports.py",
-    "directory/src/linkwork_directory/application/waiting_list.py",
     "directory/src/linkwork_directory/application/week_rollover.py",
     "directory/src/linkwork_directory/handlers/plan_agreed.py",
     "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
