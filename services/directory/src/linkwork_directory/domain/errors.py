@@ -17,6 +17,20 @@ class UnknownService(Exception):
         self.service_id = service_id
 
 
+class NotYourService(Exception):
+    """A provider asked about a service of another organisation (issue 17)."""
+
+    def __init__(self, service_id: object) -> None:
+        super().__init__(f"service {service_id} belongs to another organisation")
+        self.service_id = service_id
+
+
+class UnknownEntry(Exception):
+    def __init__(self, entry_id: object) -> None:
+        super().__init__(f"no waiting-list entry {entry_id} on this service")
+        self.entry_id = entry_id
+
+
 class StaleVersion(Exception):
     """The change was made to a version of the service that is no longer the current one (If-Match failed)."""
 
