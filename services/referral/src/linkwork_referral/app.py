@@ -13,7 +13,7 @@ from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
-from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
+from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
 from linkwork_referral.api import audit, contact_routes, errors, fhir, referrals, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
@@ -32,9 +32,14 @@ DESCRIPTION = (
 
 def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy | None = None) -> FastAPI:
     settings = settings or Settings()
+    postcodes = PostcodeDirectory.load(settings.postcode_table)
+    if settings.postcode_lsoa_table is not None:
+        postcodes = postcodes.with_postcodes(settings.postcode_lsoa_table)
+    if settings.deprivation_table is not None:
+        postcodes = postcodes.with_deprivation(DeprivationTable.load(settings.deprivation_table))
     mapper = EventMapper(
         PersonRefKey(settings.person_ref_secret.get_secret_value().encode()),
-        PostcodeDirectory.load(settings.postcode_table),
+        postcodes,
         ZoneInfo(settings.follow_up_time_zone),
     )
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
