@@ -15,7 +15,7 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
-from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
+from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
 from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
@@ -47,9 +47,14 @@ def build_app(
 ) -> FastAPI:
     """`clock` is the time every step and deadline is taken from (tests move it instead of waiting)."""
     settings = settings or Settings()
+    postcodes = PostcodeDirectory.load(settings.postcode_table)
+    if settings.postcode_lsoa_table is not None:
+        postcodes = postcodes.with_postcodes(settings.postcode_lsoa_table)
+    if settings.deprivation_table is not None:
+        postcodes = postcodes.with_deprivation(DeprivationTable.load(settings.deprivation_table))
     mapper = EventMapper(
         PersonRefKey(settings.person_ref_secret.get_secret_value().encode()),
-        PostcodeDirectory.load(settings.postcode_table),
+        postcodes,
         ZoneInfo(settings.follow_up_time_zone),
     )
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
