@@ -79,6 +79,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
             migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
             routers=[referrals.router, workflow.router, audit.router, fhir.router, contact_routes.router],
             components=components,
+            body_refusals={fhir.router.prefix: fhir.body_too_large},
         )
     )
     app.state.referral_service = service_for
