@@ -14,7 +14,7 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
-from linkwork_referral.api import audit, contact_routes, errors, fhir, referrals, workflow
+from linkwork_referral.api import audit, contact_routes, errors, fhir, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
@@ -77,7 +77,7 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
             description=DESCRIPTION,
             settings=settings,
             migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
-            routers=[referrals.router, workflow.router, audit.router, fhir.router, contact_routes.router],
+            routers=[referrals.router, workflow.router, audit.router, team.router, fhir.router, contact_routes.router],
             components=components,
             body_refusals={fhir.router.prefix: fhir.body_too_large},
         )
