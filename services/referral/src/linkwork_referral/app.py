@@ -16,7 +16,7 @@ from linkwork_runtime.context import Component, ServiceContext
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
-from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, workflow
+from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
@@ -129,11 +129,13 @@ def build_app(
                 referrals.router,
                 workflow.router,
                 audit.router,
+                team.router,
                 fhir.router,
                 contact_routes.router,
                 provider.router,
             ],
             components=components,
+            body_refusals={fhir.router.prefix: fhir.body_too_large},
         )
     )
     app.state.referral_service = service_for
