@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Channel, Status
+from linkwork_notifications.domain.tasks import TaskKind
 from linkwork_notifications.settings import Settings
 
 router = APIRouter()
@@ -27,7 +28,7 @@ def _settings(request: Request) -> Settings:
 
 
 class Task(BaseModel):
-    kind: Literal["follow-up-due", "first-contact-overdue", "undeliverable", "provider-no-response"]
+    kind: TaskKind
     referral_id: UUID
     due_on: date
     link_worker_id: str | None

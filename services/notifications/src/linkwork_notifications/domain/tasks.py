@@ -9,7 +9,7 @@ from uuid import UUID
 
 from linkwork_notifications.domain.messages import Channel
 
-TaskKind = Literal["follow-up-due", "first-contact-overdue", "undeliverable"]
+TaskKind = Literal["follow-up-due", "first-contact-overdue", "undeliverable", "provider-no-response"]
 _CHANNEL_WORDS = {Channel.SMS: "SMS", Channel.EMAIL: "email", Channel.LETTER: "letter"}
 
 

@@ -91,16 +91,15 @@ async def activity_referral_responded(
     activity. A task for anyone in the PCN (the event names no link worker), once per activity referral."""
     if event.decline_reason is not DeclineReason.NO_RESPONSE:
         return
-    await store.add_task(
-        connection,
+    task = NewTask(
         kind="provider-no-response",
         subject_id=str(event.activity_referral_id),
         referral_id=event.referral_id,
         pcn_code=event.pcn_code,
         link_worker_id=None,
         due_on=event.responded_at.date(),
-        detail=None,
     )
+    await store.add_task(connection, task)
 
 
 def notification_handlers(topic_prefix: str = "") -> PrefixedHandlers:
