@@ -98,6 +98,25 @@ async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstr
     assert wrong_role.status_code == 403 and "link_worker" in wrong_role.json()["detail"]
 
 
+async def test_each_problem_kind_has_its_own_type_that_explains_itself(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """A client branches on `type`; the bare status phrase stays `about:blank`, as RFC 9457 says."""
+    worker = issue_token(SECRET, subject="lw-1", role="link_worker", pcn="U12345")
+    referrer = issue_token(SECRET, subject="gp-1", role="referrer", pcn="U12345")
+    async with running_app(_app(database_url, kafka_bootstrap, tmp_path)) as client:
+        missing = await client.get("/whoami")
+        wrong_role = await client.get("/whoami", headers={"Authorization": f"Bearer {referrer}"})
+        not_found = await client.get("/no-such-route", headers={"Authorization": f"Bearer {worker}"})
+        explained = await client.get(missing.json()["type"])
+        unknown = await client.get("/problems/no-such-kind")
+    assert missing.json()["type"] == "/problems/unauthorised"
+    assert explained.json()["title"] == "Unauthorised" and "bearer token" in explained.json()["meaning"]
+    assert wrong_role.json()["type"] == "about:blank" and wrong_role.json()["title"] == "Forbidden"
+    assert not_found.json()["type"] == "about:blank"
+    assert unknown.status_code == 404
+
+
 async def test_the_pool_cancels_a_stuck_statement(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
     """Issue 15 [low]: the database pool gets a command_timeout, so a stuck statement frees its connection."""
     app = _app(database_url, kafka_bootstrap, tmp_path, database_command_timeout=0.5)

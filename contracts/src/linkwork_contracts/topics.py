@@ -26,6 +26,7 @@ REFERRAL = "referral"
 DIRECTORY = "directory"
 MATCHING = "matching"
 OUTCOMES = "outcomes"
+NOTIFICATIONS = "notifications"  # tells people a follow-up is due (GOV.UK Notify, email, tasks)
 EXISTING_SYSTEMS = "existing-systems"  # GP integration engines, self-referral forms, councils
 PROVIDER_SYSTEMS = "provider-systems"  # community providers' own case-management systems
 
@@ -85,7 +86,7 @@ TOPICS: dict[str, TopicSpec] = {
             REFERRAL_CREATED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A referral exists, pseudonymised; re-published with a higher version when the "
             "person's needs or preferences change.",
@@ -110,7 +111,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_DUE,
             "referral id",
             REFERRAL,
-            (OUTCOMES, EXISTING_SYSTEMS),
+            (OUTCOMES, NOTIFICATIONS, EXISTING_SYSTEMS),
             False,
             "A planned follow-up has fallen due (emitted once per follow-up).",
         ),
@@ -118,7 +119,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_RECORDED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A contact with the person: attendance per activity and any repeat measures.",
         ),

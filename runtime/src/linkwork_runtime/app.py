@@ -2,7 +2,7 @@
 
 Start-up waits (with backoff, logging why) for PostgreSQL and Kafka instead of crashing, so the stack
 can come up in any order; shutdown stops components in reverse order so relays flush and consumers
-commit before the pool and broker close.
+commit before the pool and the Kafka connection close.
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
 from linkwork_runtime.auth import TokenVerifier
-from linkwork_runtime.body_limit import BodySizeLimit
+from linkwork_runtime.body_limit import BodySizeLimit, Refusal
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
+from linkwork_runtime.openapi import install as install_openapi
+from linkwork_runtime.openapi import operation_id
 from linkwork_runtime.probes import KafkaPing, KafkaWatch
 from linkwork_runtime.probes import router as probes_router
+from linkwork_runtime.problems import docs_router as problem_docs
 from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.secrets import check_secrets
 from linkwork_runtime.settings import ServiceSettings
@@ -49,6 +52,8 @@ class ServiceDefinition:
     on_ready: list[Callable[[ServiceContext], Awaitable[None]]] = field(default_factory=list)
     # Path prefix -> largest body in bytes, where a route needs more than settings.max_body_bytes.
     body_limits: Mapping[str, int] = field(default_factory=dict)
+    # Path prefix -> the 413 response in that API's own error format (default: problem details).
+    body_refusals: Mapping[str, Refusal] = field(default_factory=dict)
 
 
 class StartupStopped(Exception):
@@ -135,7 +140,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_format)
         registry = new_registry()
-        ping = KafkaPing(settings.kafka_bootstrap_servers, client_id=f"linkwork-{definition.name}-probe")
+        ping = KafkaPing(settings.kafka, client_id=f"linkwork-{definition.name}-probe")
         async with _stop_signals() as stop:
             pool = await _with_backoff(
                 "PostgreSQL",
@@ -181,13 +186,21 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     # Added last, so outermost: a body too large is refused before routing, authentication or parsing.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=definition.body_limits)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path=definition.body_limits,
+        refusals=definition.body_refusals,
+    )
     app.include_router(probes_router)
+    app.include_router(problem_docs)
     for router in definition.routers:
         app.include_router(router)
     return app

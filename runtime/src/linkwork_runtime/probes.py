@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from linkwork_runtime.context import Context
+from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.problems import Problem
 
 router = APIRouter(tags=["operations"])
@@ -31,8 +32,8 @@ class KafkaPing:
     One admin connection per process, opened at start-up (which waits for Kafka) and reused by every probe.
     """
 
-    def __init__(self, bootstrap: str, *, client_id: str) -> None:
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
+    def __init__(self, kafka: Kafka, *, client_id: str) -> None:
+        self._admin = AIOKafkaAdminClient(**client_options(kafka), client_id=client_id)
 
     async def start(self) -> None:
         await self._admin.start()

@@ -16,7 +16,7 @@ from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
-from linkwork_directory.api import curation, imports, oruk, providers
+from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.application.changes import seed_needs_taxonomy
 from linkwork_directory.application.freshness import StaleServicesGauge
@@ -60,7 +60,7 @@ def build_app(
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
         runtime.jobs = ImportJobs(context.pool, importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
@@ -101,7 +101,7 @@ def build_app(
             description=DESCRIPTION,
             settings=settings,
             migrations=migrations(),
-            routers=[oruk.router, curation.router, imports.router, providers.router],
+            routers=[oruk.router, curation.router, imports.router, providers.router, duplicates.router],
             components=components,
             body_limits={"/imports": settings.max_import_bytes},
         )

@@ -47,7 +47,7 @@ def build_app(
         metrics = messaging.MessagingMetrics(context.registry)
         matching_metrics = MatchingMetrics(context.registry)
         app.state.matching_metrics = matching_metrics
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         prefix = settings.consumer_group_prefix
         sync = IndexSync(
             context.pool,

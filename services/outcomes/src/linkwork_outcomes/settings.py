@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
+
+from linkwork_outcomes.adapters.area_table import SAMPLE as AREA_SAMPLE
 
 
 class Settings(ServiceSettings):
@@ -29,4 +33,9 @@ class Settings(ServiceSettings):
     )
     stale_service_days: int = Field(
         default=365, ge=1, description="LINKWORK_STALE_SERVICE_DAYS: a service not verified for longer is stale"
+    )
+    area_hierarchy_table: Path = Field(
+        default=AREA_SAMPLE,
+        description="LINKWORK_AREA_HIERARCHY_TABLE: CSV practice,pcn,sub_icb,icb; reports are published for these "
+        "areas only, and a commissioner sees their own ICB's (default: the synthetic sample)",
     )

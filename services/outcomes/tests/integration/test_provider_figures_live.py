@@ -21,12 +21,13 @@ from linkwork_stack.databases import scratch_database
 from outcomes_support import JWT_SECRET, create_topics, delete_topics, eventually, produce, snapshot, topic_prefix
 
 pytestmark = pytest.mark.integration
-PCN = examples.PCN
+PCN, ICB = "U10001", "QWO"  # in the sample area hierarchy the service reports for
 REFERRED = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 def _token(role: str, pcn: str = PCN) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='tester', role=role, pcn=pcn)}"}
+    token = issue_token(JWT_SECRET, subject="tester", role=role, pcn=pcn, icb=ICB)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _history(service: uuid.UUID) -> list[Event]:
@@ -121,7 +122,7 @@ async def test_provider_figures_live_and_rebuilt(kafka_bootstrap: str, database_
             # A PCN admin sees their own PCN; another PCN's admin sees no providers; a referrer nothing.
             own = await client.get("/reports/providers", params=query, headers=_token("pcn_admin"))
             assert len(own.json()["providers"]) == 1
-            other = await client.get("/reports/providers", params=query, headers=_token("pcn_admin", "U00002"))
+            other = await client.get("/reports/providers", params=query, headers=_token("pcn_admin", "U10002"))
             assert other.json()["providers"] == []
             refused = await client.get("/reports/providers", params=query, headers=_token("referrer"))
             assert refused.status_code == 403

@@ -57,7 +57,7 @@ def test_figures_by_provider_and_service_with_suppression() -> None:
         *rows("p2", "s3", 5, days=3, attended=2, missed=1),
         *rows("p2", "s3", 5, decision="declined", reason="person-declined", days=3),
     ]
-    report = provider_report(history, start="2025-03", end="2025-03", pcn=None)
+    report = provider_report(history, start="2025-03", end="2025-03", area="icb:QWO")
     p1, p2 = report.providers
     s1, s2 = p1.services
     assert (p1.name, s1.name) == ("p1 CIO", "S1")

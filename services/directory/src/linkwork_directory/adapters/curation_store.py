@@ -3,7 +3,6 @@ row lock that makes a conditional (If-Match) change atomic. Callers hold the tra
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.domain.duplicates import Listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,10 @@ class HistoryEntry:
     action: str
     changes: list[dict[str, str]]
     note: str | None
+
+
+async def exists(conn: Connection, service_id: UUID) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id))
 
 
 async def lock_service(conn: Connection, service_id: UUID) -> bool:
@@ -45,7 +49,7 @@ async def record(
         at,
         actor,
         action,
-        json.dumps(list(changes)),
+        list(changes),
         note,
     )
 
@@ -86,8 +90,7 @@ async def history(conn: Connection, service_id: UUID, *, limit: int, offset: int
     )
     total = int(rows[0]["total"]) if rows else 0
     return [
-        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], json.loads(r["changes"]), r["note"])
-        for r in rows
+        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], r["changes"], r["note"]) for r in rows
     ], total
 
 
@@ -135,3 +138,38 @@ def jsonable_entry(entry: HistoryEntry) -> dict[str, Any]:
         "changes": entry.changes,
         "note": entry.note,
     }
+
+
+async def load_listings(conn: Connection) -> list[Listing]:
+    """What duplicate detection reads of every service still offered and not merged away. A service created
+    here (no source directory) counts as the directory "curated here"."""
+    rows = await conn.fetch(
+        """SELECT s.id, s.name, coalesce(e.source_directory, 'curated here') AS directory, o.name AS organization,
+                  array(SELECT a.postal_code FROM service_at_location sal
+                        JOIN address a ON a.location_id = sal.location_id WHERE sal.service_id = s.id) AS postcodes,
+                  array(SELECT p.number FROM contact c JOIN phone p ON p.contact_id = c.id
+                        WHERE c.service_id = s.id) AS phones,
+                  array_remove(ARRAY[s.url, o.website], NULL) AS websites
+           FROM service s JOIN service_extension e ON e.service_id = s.id
+           LEFT JOIN organization o ON o.id = s.organization_id
+           WHERE e.withdrawn_at IS NULL AND s.status = 'active'
+             AND NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.merged_id = s.id)
+           ORDER BY s.id"""
+    )
+    return [
+        Listing(
+            r["id"],
+            r["name"],
+            r["directory"],
+            r["organization"],
+            tuple(r["postcodes"]),
+            tuple(r["phones"]),
+            tuple(r["websites"]),
+        )
+        for r in rows
+    ]
+
+
+async def dismissed_pairs(conn: Connection) -> list[tuple[UUID, UUID]]:
+    rows = await conn.fetch("SELECT first_id, second_id FROM duplicate_dismissal")
+    return [(r["first_id"], r["second_id"]) for r in rows]

@@ -57,7 +57,7 @@ def _invalid(rejection: RecordRejected) -> Problem:
     return Problem(422, "Invalid service", "; ".join(rejection.reasons), errors=rejection.reasons)
 
 
-def _stale(error: StaleVersion) -> Problem:
+def stale_problem(error: StaleVersion) -> Problem:
     return Problem(
         412,
         "Changed since you read it",
@@ -77,7 +77,7 @@ def _version_required(error: VersionRequired) -> Problem:
     )
 
 
-def _tagged(loaded: Loaded, runtime: Runtime, response: Response) -> dict[str, Any]:
+def tagged(loaded: Loaded, runtime: Runtime, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = curation.etag(loaded)
     return _document(loaded, runtime)
 
@@ -115,7 +115,7 @@ async def _save(
     except RecordRejected as rejection:
         raise _invalid(rejection) from rejection
     except StaleVersion as error:
-        raise _stale(error) from error
+        raise stale_problem(error) from error
     except VersionRequired as error:
         raise _version_required(error) from error
     await runtime.after_change()
@@ -128,7 +128,7 @@ async def create_service(
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
     _, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=True)
-    return _tagged(loaded, runtime, response)
+    return tagged(loaded, runtime, response)
 
 
 @router.put("/services/{id}", summary="Create or replace a service (collections left out are kept)")
@@ -147,7 +147,7 @@ async def put_service(
         raise Problem(422, "Invalid service", f"the body's id {body['id']} is not the path's {service_id}")
     outcome, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match)
     response.status_code = 201 if outcome is Outcome.CREATED else 200
-    return _tagged(loaded, runtime, response)
+    return tagged(loaded, runtime, response)
 
 
 @router.patch("/services/{id}", summary="Change some fields of a service (JSON merge patch; If-Match required)")
@@ -176,7 +176,7 @@ async def patch_service(
     _, loaded = await _save(
         merge_patch(base, body), pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match
     )
-    return _tagged(loaded, runtime, response)
+    return tagged(loaded, runtime, response)
 
 
 @router.post("/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered")
@@ -204,9 +204,9 @@ async def withdraw_service(
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error
     except StaleVersion as error:
-        raise _stale(error) from error
+        raise stale_problem(error) from error
     await runtime.after_change()
-    return _tagged(loaded, runtime, response)
+    return tagged(loaded, runtime, response)
 
 
 @router.post("/services/{id}/verify", summary="Confirm a service's details are correct: restarts its review clock")
@@ -222,9 +222,9 @@ async def verify_service(
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error
     except StaleVersion as error:
-        raise _stale(error) from error
+        raise stale_problem(error) from error
     await runtime.after_change()
-    return _tagged(loaded, runtime, response)
+    return tagged(loaded, runtime, response)
 
 
 @router.get("/services/{id}/history", summary="Who changed the service, what and when (newest first)")
@@ -238,7 +238,7 @@ async def get_history(
     require_role(principal, Role.CURATOR)
     service_id = _uuid(id)
     async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id):
+        if not await curation_store.exists(conn, service_id):
             raise Problem(404, "Not found", f"no service with id {service_id}")
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
     contents: list[dict[str, object]] = [render.jsonable(curation_store.jsonable_entry(e)) for e in entries]

@@ -47,6 +47,14 @@ async def _checked(conn: Connection, service_id: UUID, now: datetime, if_match: 
     return current
 
 
+async def verify_version(conn: Connection, service_id: UUID, now: datetime, if_match: str | None) -> Loaded:
+    """Lock an existing service and check If-Match (when given) without changing it."""
+    current = await _checked(conn, service_id, now, if_match)
+    if current is None:
+        raise UnknownService(service_id)
+    return current
+
+
 async def save(
     conn: Connection,
     incoming: Service,

@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaError
 from linkwork_contracts import topics
 from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2, ServiceChangedV3
 from linkwork_runtime import messaging
+from linkwork_runtime.kafka_connection import Kafka
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
@@ -30,7 +31,7 @@ class ReadModelConsumer:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap: str,
+        bootstrap: Kafka,
         sync: IndexSync,
         *,
         group_prefix: str,

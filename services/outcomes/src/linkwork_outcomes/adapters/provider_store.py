@@ -76,9 +76,9 @@ async def record_attendance(connection: asyncpg.Connection, event: AttendanceCon
 
 
 async def activity_referrals(
-    connection: asyncpg.Connection, start: datetime, end: datetime, pcn: str | None
+    connection: asyncpg.Connection, start: datetime, end: datetime, pcns: list[str]
 ) -> list[ActivityReferralRow]:
-    """Activity referrals referred in [start, end) (in one PCN if given), with their sessions and completion."""
+    """Activity referrals referred in [start, end) in these PCNs, with their sessions and completion."""
     rows = await connection.fetch(
         """SELECT a.id, a.service_id, a.organization_id, a.referred_at, a.first_responded_at, a.decision,
                   a.decline_reason, l.name AS service_name, l.provider_name,
@@ -88,11 +88,11 @@ async def activity_referrals(
                     WHERE s.activity_referral_id = a.id AND s.attendance = 'did-not-attend') AS missed,
                   EXISTS (SELECT 1 FROM activity_completion c WHERE c.activity_referral_id = a.id) AS completed
            FROM activity_referral a LEFT JOIN service_label l ON l.service_id = a.service_id
-           WHERE a.referred_at >= $1 AND a.referred_at < $2 AND ($3::text IS NULL OR a.pcn_code = $3)
+           WHERE a.referred_at >= $1 AND a.referred_at < $2 AND a.pcn_code = ANY($3::text[])
            ORDER BY a.organization_id, a.service_id, a.id""",
         start,
         end,
-        pcn,
+        pcns,
     )
     return [
         ActivityReferralRow(

@@ -74,7 +74,7 @@ class ProviderFigures(BaseModel):
 class ProviderReport(BaseModel):
     start: str
     end: str
-    pcn: str | None
+    area: str = Field(description="The area reported on, as level:code (pcn:U10001, icb:QWO)")
     suppression: str = RULE
     providers: list[ProviderFigures]
 
@@ -136,7 +136,7 @@ def _figures(shown: dict[str, int | None], rows: Sequence[ActivityReferralRow]) 
     )
 
 
-def provider_report(rows: Iterable[ActivityReferralRow], *, start: str, end: str, pcn: str | None) -> ProviderReport:
+def provider_report(rows: Iterable[ActivityReferralRow], *, start: str, end: str, area: str) -> ProviderReport:
     by_provider: dict[str, dict[str, list[ActivityReferralRow]]] = {}
     for row in rows:
         by_provider.setdefault(row.organization_id, {}).setdefault(row.service_id, []).append(row)
@@ -186,4 +186,4 @@ def provider_report(rows: Iterable[ActivityReferralRow], *, start: str, end: str
                 ],
             )
         )
-    return ProviderReport(start=start, end=end, pcn=pcn, providers=providers)
+    return ProviderReport(start=start, end=end, area=area, providers=providers)

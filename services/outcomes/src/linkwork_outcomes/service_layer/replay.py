@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import decode_kafka
 from linkwork_contracts.events import Event
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 from linkwork_outcomes.adapters import fact_store, provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
@@ -28,7 +29,7 @@ ACCEPTED = frozenset(event_type.TYPE for event_type in (*CONSUMED, *PROVIDER_LOO
 @dataclass(frozen=True)
 class Share:
     database_url: str
-    bootstrap: str
+    bootstrap: Kafka
     ends: tuple[tuple[str, int, int], ...]  # (topic, partition, end offset): read [0, end)
     batch_events: int = 5000
 
@@ -54,7 +55,7 @@ async def replay_share(share: Share) -> Replayed:
         return counts
     connection = await asyncpg.connect(share.database_url)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=share.bootstrap,
+        **client_options(share.bootstrap),
         enable_auto_commit=False,
         group_id=None,
         auto_offset_reset="earliest",
