@@ -42,6 +42,20 @@ async def _summary(upstream: Services, user: User, period: Bin, area: AreaChoice
     return answer
 
 
+async def _providers(upstream: Services, user: User, period: Bin, area: AreaChoice) -> list[dict[str, Any]]:
+    """Provider figures (issue 17) for the same period and area; none for a practice (they are by PCN)."""
+    if area.level == "practice":
+        return []
+    answer: dict[str, Any] = await upstream.get(
+        user.token, "outcomes", "/reports/providers", params={**period.query, **area.query}
+    )
+    providers: list[dict[str, Any]] = answer["providers"]
+    for row in [p for provider in providers for p in (provider, *provider["services"])]:
+        shown = {reason: count for reason, count in row["figures"]["declined_by_reason"].items() if count}
+        row["main_reason"] = max(sorted(shown.items()), key=lambda item: item[1]) if shown else None
+    return providers
+
+
 def _value(figure: dict[str, Any]) -> float | None:
     return figure.get("value")
 
@@ -94,7 +108,8 @@ async def _context(upstream: Services, user: User, period_text: str | None, area
         raise UpstreamError(404, "Not Found", "that area is not one you can see reports for")
     months = period.months(today)
     kids = children(areas, area)
-    summary, *rest = await asyncio.gather(
+    providers, summary, *rest = await asyncio.gather(
+        _providers(upstream, user, period, area),
         _summary(upstream, user, period, area),
         *(_summary(upstream, user, month, area) for month in months),
         *(_summary(upstream, user, period, kid) for kid in kids),
@@ -129,6 +144,7 @@ async def _context(upstream: Services, user: User, period_text: str | None, area
         "deprivation": _deprivation(summary),
         "outcome_label": (_headline_outcome(summary) or {}).get("label"),
         "query": query,
+        "providers": providers,
     }
 
 
