@@ -103,6 +103,7 @@ def build_app(
                 source=settings.event_source,
                 poll_seconds=settings.provider_deadline_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
             ProviderEmailSender(
                 context.pool,
@@ -111,6 +112,7 @@ def build_app(
                 settings.console_url,
                 poll_seconds=settings.provider_email_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
         ]
 

@@ -12,8 +12,6 @@ Its clock is passed in, so tests move time instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +38,9 @@ from linkwork_contracts.events import (
     SharedDetails,
 )
 from linkwork_runtime import messaging
+from linkwork_runtime.periodic import PeriodicTask
 from linkwork_runtime.principal import Principal, Role
+from prometheus_client import CollectorRegistry
 
 from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.adapters.audit import AuditRecord
@@ -518,20 +518,22 @@ class ResponseDeadlines:
         poll_seconds: float,
         batch_size: int = 100,
         clock: Callable[[], datetime] = utc_now,
+        registry: CollectorRegistry | None = None,
     ) -> None:
-        self._pool, self._source, self._poll, self._batch, self.clock = pool, source, poll_seconds, batch_size, clock
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._pool, self._source, self._batch, self.clock = pool, source, batch_size, clock
+        self._rounds = PeriodicTask(
+            "provider-response-deadlines", self._round, interval=poll_seconds, registry=registry
+        )
 
     async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="provider-response-deadlines")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._rounds.stop()
+
+    async def _round(self) -> float | None:
+        await self.run_once()
+        return None
 
     async def run_once(self) -> tuple[int, int]:
         """One round: (reminders, automatic declines) done by this replica."""
@@ -584,12 +586,3 @@ class ResponseDeadlines:
                 )
                 declined += 1
         return reminded, declined
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_once()
-            except Exception as error:  # the database is away: try again next round
-                log.warning("provider response deadline round failed: %r", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._poll)
