@@ -202,3 +202,13 @@ async def claim_expired(connection: asyncpg.Connection, now: datetime, limit: in
         limit,
     )
     return rows
+
+
+async def withdraw_unanswered(connection: asyncpg.Connection, referral_id: UUID) -> list[Row]:
+    """The referral's activity referrals still awaiting an answer, now withdrawn (locked like any step)."""
+    rows: list[Row] = await connection.fetch(
+        """UPDATE activity_referrals SET state = 'withdrawn'
+           WHERE referral_id = $1 AND state = 'awaiting-response' RETURNING *""",
+        referral_id,
+    )
+    return rows

@@ -189,6 +189,26 @@ async def refer_plan(
     return made
 
 
+async def withdraw_unanswered(
+    connection: asyncpg.Connection, referral_id: UUID, now: datetime, actor: str | None, role: str | None
+) -> None:
+    """The referral ended (closed, rejected, entered in error): activity referrals the provider has not answered
+    are withdrawn, so no reminder or automatic decline follows. Accepted ones stay: the person may carry on."""
+    for row in await store.withdraw_unanswered(connection, referral_id):
+        await timeline.append(
+            connection,
+            referral_id,
+            now,
+            timeline.Entry(
+                "activity-referral-withdrawn",
+                f"Referral to {row['service_name']} withdrawn before it was answered",
+                {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"])},
+            ),
+            actor,
+            role,
+        )
+
+
 def _what_shared(shared: SharedDetails) -> list[str]:
     """Which kinds of detail went to the provider (never the values: the timeline is read widely)."""
     kinds = ["first name"] if shared.first_name else []
