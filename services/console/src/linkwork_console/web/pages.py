@@ -1007,29 +1007,3 @@ async def close(request: Request, referral_id: UUID, user: SignedIn, upstream: U
     )
     _flash(request.state.session, "Referral closed")
     return _see(referral_id)
-
-
-# --- reports --------------------------------------------------------------------------------------------
-
-
-@router.get("/reports")
-async def reports(request: Request, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-    if not user.sees_reports:
-        raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
-    summary = await upstream.get(user.token, "outcomes", "/reports/summary")
-    return pages.render(request, "reports.html", user=user, title="Outcomes report", column="full", summary=summary)
-
-
-@router.get("/reports/summary.csv")
-async def reports_csv(user: SignedIn, upstream: Upstream) -> Response:
-    """The same figures as CSV, fetched with the person's own token (outcomes applies their scope)."""
-    if not user.sees_reports:
-        raise UpstreamError(403, "Forbidden", "reports are for PCN managers and commissioners")
-    answer = await upstream.call(user.token, "outcomes", "GET", "/reports/summary.csv", accept="text/csv")
-    return Response(
-        answer.content,
-        media_type="text/csv",
-        headers={
-            "Content-Disposition": answer.headers.get("content-disposition", 'attachment; filename="outcomes.csv"')
-        },
-    )

@@ -23,6 +23,10 @@ class HistoryEntry:
     note: str | None
 
 
+async def exists(conn: Connection, service_id: UUID) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id))
+
+
 async def lock_service(conn: Connection, service_id: UUID) -> bool:
     """Hold the service's row until the transaction ends, so a check of its ETag and the write that follows
     cannot interleave with another curator's; False when there is no such service."""

@@ -238,7 +238,7 @@ async def get_history(
     require_role(principal, Role.CURATOR)
     service_id = _uuid(id)
     async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT true FROM service WHERE id = $1", service_id):
+        if not await curation_store.exists(conn, service_id):
             raise Problem(404, "Not found", f"no service with id {service_id}")
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
     contents: list[dict[str, object]] = [render.jsonable(curation_store.jsonable_entry(e)) for e in entries]

@@ -19,6 +19,7 @@ from linkwork_runtime.messaging import Handlers
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Reason
+from linkwork_notifications.domain.tasks import NewTask
 
 
 class PrefixedHandlers(Handlers):
@@ -63,8 +64,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         link_worker_id=event.link_worker_id,
         due_on=event.due_on,
     )
-    await store.add_task(
-        connection,
+    task = NewTask(
         kind="follow-up-due",
         subject_id=str(event.follow_up_id),
         referral_id=event.referral_id,
@@ -73,6 +73,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         due_on=event.due_on,
         detail=event.kind.value,
     )
+    await store.add_task(connection, task)
 
 
 async def follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
@@ -90,16 +91,15 @@ async def activity_referral_responded(
     activity. A task for anyone in the PCN (the event names no link worker), once per activity referral."""
     if event.decline_reason is not DeclineReason.NO_RESPONSE:
         return
-    await store.add_task(
-        connection,
+    task = NewTask(
         kind="provider-no-response",
         subject_id=str(event.activity_referral_id),
         referral_id=event.referral_id,
         pcn_code=event.pcn_code,
         link_worker_id=None,
         due_on=event.responded_at.date(),
-        detail=None,
     )
+    await store.add_task(connection, task)
 
 
 def notification_handlers(topic_prefix: str = "") -> PrefixedHandlers:
