@@ -793,7 +793,7 @@ async def history(
     body = await upstream.get(user.token, "directory", f"/services/{service_id}/history", {"page": str(page)})
     for entry in body["contents"]:
         entry["label"] = ACTIONS.get(entry["action"], words(entry["action"]))
-        entry["who"] = "You" if entry["actor"] == user.subject else entry["actor"]
+        entry["who"] = "You" if entry["actor"] == user.subject else entry.get("actor_name") or entry["actor"]
         entry["other"] = entry["service_id"] != str(service_id)
     return pages.render(
         request,

@@ -21,6 +21,7 @@ class HistoryEntry:
     action: str
     changes: list[dict[str, str]]
     note: str | None
+    actor_name: str | None = None
 
 
 async def exists(conn: Connection, service_id: UUID) -> bool:
@@ -42,22 +43,29 @@ async def record(
     action: str,
     changes: Sequence[dict[str, str]] = (),
     note: str | None = None,
+    actor_name: str | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO service_history (service_id, at, actor, action, changes, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO service_history (service_id, at, actor, action, changes, note, actor_name)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
         service_id,
         at,
         actor,
         action,
         list(changes),
         note,
+        actor_name,
     )
 
 
-async def record_many(conn: Connection, rows: Iterable[tuple[UUID, datetime, str, str, str | None]]) -> None:
-    """(service id, at, actor, action, note) rows with no field list, e.g. one per service an import wrote."""
+async def record_many(
+    conn: Connection, rows: Iterable[tuple[UUID, datetime, str, str | None, str, str | None]]
+) -> None:
+    """(service id, at, actor, actor name, action, note) rows with no field list, e.g. one per service an import
+    wrote."""
     await conn.executemany(
-        "INSERT INTO service_history (service_id, at, actor, action, note) VALUES ($1, $2, $3, $4, $5)", list(rows)
+        "INSERT INTO service_history (service_id, at, actor, actor_name, action, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        list(rows),
     )
 
 
@@ -81,7 +89,7 @@ async def history(conn: Connection, service_id: UUID, *, limit: int, offset: int
                SELECT $1::uuid, 0
                UNION ALL SELECT m.merged_id, f.depth + 1 FROM service_merge m JOIN family f ON m.into_id = f.id
                WHERE f.depth < 50)
-           SELECT h.service_id, h.at, h.actor, h.action, h.changes, h.note, count(*) OVER () AS total
+           SELECT h.service_id, h.at, h.actor, h.actor_name, h.action, h.changes, h.note, count(*) OVER () AS total
            FROM service_history h WHERE h.service_id IN (SELECT id FROM family)
            ORDER BY h.at DESC, h.id DESC LIMIT $2 OFFSET $3""",
         service_id,
@@ -90,7 +98,8 @@ async def history(conn: Connection, service_id: UUID, *, limit: int, offset: int
     )
     total = int(rows[0]["total"]) if rows else 0
     return [
-        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], r["changes"], r["note"]) for r in rows
+        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], r["changes"], r["note"], r["actor_name"])
+        for r in rows
     ], total
 
 
@@ -134,6 +143,7 @@ def jsonable_entry(entry: HistoryEntry) -> dict[str, Any]:
         "service_id": str(entry.service_id),
         "at": entry.at,
         "actor": entry.actor,
+        "actor_name": entry.actor_name,
         "action": entry.action,
         "changes": entry.changes,
         "note": entry.note,
