@@ -153,18 +153,28 @@ def jsonable_entry(entry: HistoryEntry) -> dict[str, Any]:
 async def load_listings(conn: Connection) -> list[Listing]:
     """What duplicate detection reads of every service still offered and not merged away. A service created
     here (no source directory) counts as the directory "curated here"."""
+    # Whole-table aggregates joined once (hash joins), not a subquery per service: one pass over 100k rows.
     rows = await conn.fetch(
-        """SELECT s.id, s.name, coalesce(e.source_directory, 'curated here') AS directory, o.name AS organization,
-                  array(SELECT a.postal_code FROM service_at_location sal
-                        JOIN address a ON a.location_id = sal.location_id WHERE sal.service_id = s.id) AS postcodes,
-                  array(SELECT p.number FROM contact c JOIN phone p ON p.contact_id = c.id
-                        WHERE c.service_id = s.id) AS phones,
-                  array_remove(ARRAY[s.url, o.website], NULL) AS websites
-           FROM service s JOIN service_extension e ON e.service_id = s.id
-           LEFT JOIN organization o ON o.id = s.organization_id
-           WHERE e.withdrawn_at IS NULL AND s.status = 'active'
-             AND NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.merged_id = s.id)
-           ORDER BY s.id"""
+        """WITH offered AS (
+               SELECT s.id, s.name, s.url, s.organization_id, e.source_directory
+               FROM service s JOIN service_extension e ON e.service_id = s.id
+               WHERE e.withdrawn_at IS NULL AND s.status = 'active'
+                 AND NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.merged_id = s.id)),
+           postcodes AS (
+               SELECT sal.service_id, array_agg(DISTINCT a.postal_code) AS postcodes
+               FROM service_at_location sal JOIN address a ON a.location_id = sal.location_id
+               GROUP BY sal.service_id),
+           phones AS (
+               SELECT c.service_id, array_agg(DISTINCT p.number) AS phones
+               FROM contact c JOIN phone p ON p.contact_id = c.id GROUP BY c.service_id)
+           SELECT f.id, f.name, coalesce(f.source_directory, 'curated here') AS directory, o.name AS organization,
+                  coalesce(pc.postcodes, '{}') AS postcodes, coalesce(ph.phones, '{}') AS phones,
+                  array_remove(ARRAY[f.url, o.website], NULL) AS websites
+           FROM offered f
+           LEFT JOIN organization o ON o.id = f.organization_id
+           LEFT JOIN postcodes pc ON pc.service_id = f.id
+           LEFT JOIN phones ph ON ph.service_id = f.id
+           ORDER BY f.id"""
     )
     return [
         Listing(
