@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
 from linkwork_runtime.auth import TokenVerifier
-from linkwork_runtime.body_limit import BodySizeLimit
+from linkwork_runtime.body_limit import BodySizeLimit, Refusal
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
@@ -52,6 +52,8 @@ class ServiceDefinition:
     on_ready: list[Callable[[ServiceContext], Awaitable[None]]] = field(default_factory=list)
     # Path prefix -> largest body in bytes, where a route needs more than settings.max_body_bytes.
     body_limits: Mapping[str, int] = field(default_factory=dict)
+    # Path prefix -> the 413 response in that API's own error format (default: problem details).
+    body_refusals: Mapping[str, Refusal] = field(default_factory=dict)
 
 
 class StartupStopped(Exception):
@@ -191,7 +193,12 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     # Added last, so outermost: a body too large is refused before routing, authentication or parsing.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=definition.body_limits)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path=definition.body_limits,
+        refusals=definition.body_refusals,
+    )
     app.include_router(probes_router)
     app.include_router(problem_docs)
     for router in definition.routers:

@@ -14,7 +14,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
-from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_contracts.events import (
+    ActivityReferralRespondedV1,
+    Event,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralCreatedV1,
+)
 from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
@@ -98,7 +104,12 @@ async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
     await admin.start()
     try:
         if create:
-            topics = (ReferralCreatedV1.TOPIC, FollowUpDueV1.TOPIC, FollowUpRecordedV1.TOPIC)
+            topics = (
+                ReferralCreatedV1.TOPIC,
+                FollowUpDueV1.TOPIC,
+                FollowUpRecordedV1.TOPIC,
+                ActivityReferralRespondedV1.TOPIC,
+            )
             await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
         else:
             mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]

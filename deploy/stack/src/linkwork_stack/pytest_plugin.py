@@ -5,6 +5,10 @@ Resolution order, per service: an already-running one named by an environment va
 when a Docker engine answers (Kafka and PostgreSQL), else the same Kafka, embedded PostgreSQL and Keycloak that
 `linkwork-stack` runs. There is no fallback to skipping: if none of these can start, the fixture fails with the
 reason.
+
+The broker started here has SASL/SCRAM users and ACLs (issue 16) plus a loopback listener without
+authentication whose clients are super users: `kafka_bootstrap` is that listener (tests that are not about
+authentication stay unchanged), `secured_kafka` the broker itself (docs/decisions/16-kafka-auth.md).
 """
 
 from __future__ import annotations

@@ -8,15 +8,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralRequestedV1, ServiceChangedV1, ServiceChangedV2
+from linkwork_contracts.events import (
+    MatchesSuggestedV1,
+    ReferralRequestedV1,
+    ServiceChangedV1,
+    ServiceChangedV2,
+    ServiceChangedV3,
+)
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
-from linkwork_referral.adapters.reference_tables import PostcodeDirectory, PracticeDirectory
-from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, workflow
+from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
+from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
@@ -47,9 +53,14 @@ def build_app(
 ) -> FastAPI:
     """`clock` is the time every step and deadline is taken from (tests move it instead of waiting)."""
     settings = settings or Settings()
+    postcodes = PostcodeDirectory.load(settings.postcode_table)
+    if settings.postcode_lsoa_table is not None:
+        postcodes = postcodes.with_postcodes(settings.postcode_lsoa_table)
+    if settings.deprivation_table is not None:
+        postcodes = postcodes.with_deprivation(DeprivationTable.load(settings.deprivation_table))
     mapper = EventMapper(
         PersonRefKey(settings.person_ref_secret.get_secret_value().encode()),
-        PostcodeDirectory.load(settings.postcode_table),
+        postcodes,
         ZoneInfo(settings.follow_up_time_zone),
     )
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
@@ -77,6 +88,7 @@ def build_app(
         services = messaging.Handlers()
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)
+        services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
         smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
         return [
@@ -103,6 +115,7 @@ def build_app(
                 source=settings.event_source,
                 poll_seconds=settings.provider_deadline_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
             ProviderEmailSender(
                 context.pool,
@@ -111,6 +124,7 @@ def build_app(
                 settings.console_url,
                 poll_seconds=settings.provider_email_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
         ]
 
@@ -124,11 +138,13 @@ def build_app(
                 referrals.router,
                 workflow.router,
                 audit.router,
+                team.router,
                 fhir.router,
                 contact_routes.router,
                 provider.router,
             ],
             components=components,
+            body_refusals={fhir.router.prefix: fhir.body_too_large},
         )
     )
     app.state.referral_service = service_for

@@ -9,7 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from linkwork_runtime.settings import Port, ServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 DATA = Path(__file__).parent / "data"
 
@@ -27,6 +27,16 @@ class Settings(ServiceSettings):
         default=DATA / "postcode_districts.csv",
         description="LINKWORK_POSTCODE_TABLE: CSV of postcode district centroids "
         "(district,latitude,longitude) or the ONS Postcode Directory (pcds,lat,long[,lsoa21])",
+    )
+    postcode_lsoa_table: Path | None = Field(
+        default=DATA / "onspd_demo_sample.csv",
+        description="LINKWORK_POSTCODE_LSOA_TABLE: more postcodes with their LSOA (ONSPD columns pcds,lat,long,lsoa21) "
+        "on top of the postcode table; default: the synthetic demo postcodes; empty when the table is the full ONSPD",
+    )
+    deprivation_table: Path | None = Field(
+        default=DATA / "imd_deciles_sample.csv",
+        description="LINKWORK_DEPRIVATION_TABLE: CSV lsoa,imd_decile written by `python -m "
+        "linkwork_referral.deprivation load` from the English Indices of Deprivation; default: the synthetic sample",
     )
     practice_pcn_table: Path = Field(
         default=DATA / "practice_pcns.csv",
@@ -108,3 +118,9 @@ class Settings(ServiceSettings):
         default="http://127.0.0.1:8005",
         description="LINKWORK_CONSOLE_URL: the console's public address, for the links in provider emails",
     )
+
+    @field_validator("postcode_lsoa_table", "deprivation_table", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # LINKWORK_POSTCODE_LSOA_TABLE= (empty) turns the demo sample off.
+        return None if value == "" else value

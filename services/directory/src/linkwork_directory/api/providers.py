@@ -127,7 +127,7 @@ async def own_services(pool: Pool, principal: CurrentPrincipal) -> list[OwnServi
     organisation = _may_manage(principal)
     assert organisation is not None
     async with pool.acquire() as conn:
-        return [OwnService(id=s.id, name=s.name) for s in await waiting.services_of(conn, organisation)]
+        return [OwnService(id=id, name=name) for id, name in await waiting.services_of(conn, organisation)]
 
 
 @router.get("/services/{service_id}/waiting-list", summary="A service's capacity, waiting list and estimated wait")

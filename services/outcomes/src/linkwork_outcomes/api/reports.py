@@ -19,8 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 from linkwork_runtime.auth import CurrentPrincipal, require_role
 from linkwork_runtime.context import Context
 from linkwork_runtime.problems import Problem
+from pydantic import BaseModel, Field
 
-from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area
+from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area, visible_areas
 from linkwork_outcomes.domain.areas import ODS_PATTERNS, AreaHierarchy
 from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
 from linkwork_outcomes.domain.referral_summary import local_date
@@ -104,6 +105,36 @@ def _wants_csv(request: Request, format: str | None) -> bool:
         return format == "csv"
     accept = request.headers.get("accept", "")
     return "text/csv" in accept and "application/json" not in accept
+
+
+class AreaRow(BaseModel):
+    level: str = Field(description="practice, pcn, sub_icb or icb")
+    code: str
+    parent: str | None = Field(description="The code of the area above, within what this person may see")
+
+
+class Areas(BaseModel):
+    areas: list[AreaRow]
+
+
+@router.get("/reports/areas", response_model=Areas, summary="The areas of the fixed hierarchy this person may see")
+async def areas(principal: CurrentPrincipal, hierarchy: Hierarchy) -> Areas:
+    require_role(principal, *REPORT_ROLES)
+    try:
+        visible = visible_areas(principal, hierarchy)
+    except ScopeRefused as refused:
+        raise Problem(403, "Forbidden", str(refused)) from refused
+    shown = set(visible)
+    return Areas(
+        areas=[
+            AreaRow(
+                level=str(area.level),
+                code=area.code,
+                parent=parent.code if (parent := hierarchy.parent.get(area)) in shown and parent else None,
+            )
+            for area in visible
+        ]
+    )
 
 
 @router.get(

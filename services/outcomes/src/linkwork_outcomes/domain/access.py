@@ -63,3 +63,14 @@ def report_area(
     if pcn and practice and hierarchy.parent.get(Area(Level.PRACTICE, practice)) != Area(Level.PCN, pcn):
         raise UnknownArea("the practice asked for is not in that PCN")
     return asked
+
+
+def visible_areas(principal: Principal, hierarchy: AreaHierarchy) -> list[Area]:
+    """Every area this principal may ask reports for, in the hierarchy's order (the console's area selector)."""
+    if principal.role is Role.PCN_ADMIN:
+        own = Area(Level.PCN, principal.pcn)
+        return [own, *hierarchy.children(own)]
+    if not principal.icb:
+        raise ScopeRefused("a commissioner's token must carry their ICB (claim icb)")
+    icb = Area(Level.ICB, principal.icb)
+    return hierarchy.tree(icb) if icb in hierarchy else [icb]

@@ -87,9 +87,13 @@ class Lattice:
         return result
 
     def aggregates(
-        self, tally: Iterable[TallyRow], outcomes: Iterable[OutcomeRow], services: Mapping[str, ServiceLabel]
+        self,
+        tally: Iterable[TallyRow],
+        outcomes: Iterable[OutcomeRow],
+        services: Mapping[str, ServiceLabel],
+        only: str | None = None,
     ) -> dict[str, Aggregates]:
-        """Every report's sums from the monthly cells of the lattice's PCNs and practices."""
+        """Every report's sums (or report `only`'s) from the monthly cells of the lattice's PCNs and practices."""
         # The monthly cells of each area: a practice reads its own cells within the PCN the table puts it in
         # (referrals recorded elsewhere are the PCN's remainder); a PCN its own; areas above sum their PCNs.
         owners: dict[tuple[str, str], list[Area]] = defaultdict(list)
@@ -110,6 +114,8 @@ class Lattice:
                 cell[score] = cell.get(score, ChangeSums()) + sums
         result = {}
         for key, area, period in self.reports():
+            if only is not None and key != only:
+                continue
             counts: Counter[tuple[str, str, str]] = Counter()
             scores: dict[str, ChangeSums] = {}
             for number in range(period.first.month, period.last.month + 1):

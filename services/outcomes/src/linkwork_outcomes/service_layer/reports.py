@@ -96,7 +96,7 @@ async def summary_report(
         gaps = await aggregate_store.read_gaps(connection, pcns, practice, months.start, months.end)
     key = report_key(area, months)
     hidden = await asyncio.to_thread(joint_hidden, lattice, rows, labels)
-    data = dataclasses.replace(lattice.aggregates(rows.tally, rows.outcomes, labels)[key], gaps=gaps)
+    data = dataclasses.replace(lattice.aggregates(rows.tally, rows.outcomes, labels, only=key)[key], gaps=gaps)
     assembly = registered(data)
     # Gap counts relate only within this report (see NOT_ADDITIVE): they are suppressed on their own here.
     gap_cells = frozenset(cell for cell in assembly.book.table().cells if cell.startswith("gap"))
