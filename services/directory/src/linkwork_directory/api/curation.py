@@ -95,6 +95,7 @@ async def _save(
     runtime: Runtime,
     *,
     actor: str,
+    actor_name: str | None = None,
     must_be_new: bool,
     if_match: str | None = None,
 ) -> tuple[Outcome, Loaded]:
@@ -109,6 +110,7 @@ async def _save(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 actor=actor,
+                actor_name=actor_name,
                 if_match=if_match,
                 require_version=not must_be_new,
             )
@@ -127,7 +129,7 @@ async def create_service(
     body: ServiceBody, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
-    _, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=True)
+    _, loaded = await _save(body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=True)
     return tagged(loaded, runtime, response)
 
 
@@ -145,7 +147,9 @@ async def put_service(
     service_id = _uuid(id)
     if str(body.setdefault("id", str(service_id))) != str(service_id):
         raise Problem(422, "Invalid service", f"the body's id {body['id']} is not the path's {service_id}")
-    outcome, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match)
+    outcome, loaded = await _save(
+        body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=False, if_match=if_match
+    )
     response.status_code = 201 if outcome is Outcome.CREATED else 200
     return tagged(loaded, runtime, response)
 
@@ -174,7 +178,13 @@ async def patch_service(
     # The patch applies to the version read here; save() checks If-Match against the version it locks, so
     # a change landing in between is refused rather than patched over.
     _, loaded = await _save(
-        merge_patch(base, body), pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match
+        merge_patch(base, body),
+        pool,
+        runtime,
+        actor=principal.subject,
+        actor_name=principal.name,
+        must_be_new=False,
+        if_match=if_match,
     )
     return tagged(loaded, runtime, response)
 
@@ -199,6 +209,7 @@ async def withdraw_service(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 actor=principal.subject,
+                actor_name=principal.name,
                 if_match=if_match,
             )
     except UnknownService as error:
@@ -217,7 +228,13 @@ async def verify_service(
     try:
         async with pool.acquire() as conn:
             loaded = await curation.verify(
-                conn, _uuid(id), by=principal.subject, now=runtime.clock.now(), sink=runtime.sink, if_match=if_match
+                conn,
+                _uuid(id),
+                by=principal.subject,
+                by_name=principal.name,
+                now=runtime.clock.now(),
+                sink=runtime.sink,
+                if_match=if_match,
             )
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error

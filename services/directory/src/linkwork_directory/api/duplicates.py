@@ -86,6 +86,7 @@ async def merge_services(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 by=principal.subject,
+                by_name=principal.name,
                 if_match_keep=if_match,
                 if_match_merged=body.merge_if_match,
             )
