@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from faststream.security import SASLScram512
-from linkwork_runtime.kafka_connection import KafkaConnection, client_options, faststream_security
+from linkwork_runtime.kafka_connection import KafkaConnection, client_options
 from linkwork_runtime.secrets import weak_secrets
 from linkwork_runtime.settings import ServiceSettings
 
@@ -13,7 +12,6 @@ pytestmark = pytest.mark.unit
 
 def test_a_bare_bootstrap_is_an_unauthenticated_broker() -> None:
     assert client_options("kafka:9092") == {"bootstrap_servers": "kafka:9092", "security_protocol": "PLAINTEXT"}
-    assert faststream_security(KafkaConnection("kafka:9092")) is None
 
 
 def test_settings_give_every_client_the_service_s_sasl_user(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,8 +31,7 @@ def test_settings_give_every_client_the_service_s_sasl_user(monkeypatch: pytest.
         "sasl_plain_username": "referral",
         "sasl_plain_password": password,
     }
-    security = faststream_security(kafka)
-    assert isinstance(security, SASLScram512) and security.username == "referral" and not security.use_ssl
+    assert kafka.ssl_context() is None  # SASL over plaintext: no TLS context
 
 
 def test_sasl_without_credentials_is_refused_by_name() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from linkwork_contracts.topics import GP_RECORD_UPDATE, TOPICS
+from linkwork_contracts.topics import GP_RECORD_UPDATE, PROVIDER_SYSTEMS, TOPICS
 from linkwork_stack import kafka_access
 from linkwork_stack.kafka_access import INTEGRATION
 
@@ -83,7 +83,7 @@ def test_each_service_and_the_integration_is_a_kafka_user_with_the_local_acls(
     resources: list[Resource], kafka: dict[str, Any]
 ) -> None:
     users = {user["metadata"]["name"]: user for user in _of_kind(resources, STRIMZI, "KafkaUser")}
-    assert set(users) == {*SERVICES, INTEGRATION}
+    assert set(users) == {*SERVICES, PROVIDER_SYSTEMS, INTEGRATION}
     for name, user in users.items():
         assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
         assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
@@ -144,7 +144,7 @@ def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Re
         config = topics[spec.name]
         assert (config["cleanup.policy"] == "compact") == spec.compacted, spec.name
         # Topics with identifiable data are not kept for ever (and no read model is rebuilt from them).
-        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update"):
+        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update", "activity-referred"):
             assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
         assert topics[spec.dlq]["cleanup.policy"] == "delete"
         assert topics[spec.dlq]["retention.ms"] == spec.dlq_retention_ms, spec.dlq

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from linkwork_outcomes.adapters import area_table
 from linkwork_outcomes.api import reports
 from linkwork_outcomes.domain.period import MonthRange
 from linkwork_runtime.principal import Principal, Role
@@ -32,12 +33,13 @@ def test_only_calendar_months_quarters_and_years_are_bins(start: str, end: str, 
 
 
 def test_the_api_refuses_a_period_that_is_not_a_calendar_bin() -> None:
-    commissioner = Principal("c-1", Role.COMMISSIONER, "U00001")
+    commissioner = Principal("c-1", Role.COMMISSIONER, "U00001", icb="QWO")
+    areas = area_table.load(area_table.SAMPLE)
     with pytest.raises(Problem) as refused:
-        reports._request(commissioner, start="2025-01", end="2025-04")
+        reports._request(commissioner, areas, start="2025-01", end="2025-04")
     assert refused.value.status == 422 and "calendar quarter" in refused.value.detail
-    assert reports._request(commissioner, start="2025-01", end="2025-03").months.calendar_bin == "quarter"
-    assert reports._request(commissioner).months.calendar_bin == "year"  # the default
+    assert reports._request(commissioner, areas, start="2025-01", end="2025-03").months.calendar_bin == "quarter"
+    assert reports._request(commissioner, areas).months.calendar_bin == "year"  # the default
 
 
 def test_the_default_period_is_this_calendar_year() -> None:

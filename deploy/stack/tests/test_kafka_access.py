@@ -9,7 +9,15 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
-from linkwork_contracts.topics import GP_RECORD_UPDATE, REFERRAL_CREATED, REFERRAL_REQUESTED, TOPICS, dlq
+from linkwork_contracts.topics import (
+    ACTIVITY_REFERRED,
+    GP_RECORD_UPDATE,
+    PROVIDER_SYSTEMS,
+    REFERRAL_CREATED,
+    REFERRAL_REQUESTED,
+    TOPICS,
+    dlq,
+)
 from linkwork_runtime.kafka_connection import KafkaConnection, client_options
 from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher
 from linkwork_stack import kafka_access
@@ -20,8 +28,14 @@ SERVICES = ("directory", "matching", "notifications", "outcomes", "referral")
 
 
 @pytest.mark.unit
-def test_one_user_per_service_and_one_for_existing_systems() -> None:
-    assert kafka_access.users() == [*SERVICES, INTEGRATION]
+def test_one_user_per_service_and_one_for_each_kind_of_outside_system() -> None:
+    # Providers' systems are not GP systems: they get their own user, so neither reads the other's topics.
+    assert kafka_access.users() == [*sorted([*SERVICES, PROVIDER_SYSTEMS]), INTEGRATION]
+
+
+@pytest.mark.unit
+def test_only_providers_systems_read_activity_referrals() -> None:
+    assert [user for user in kafka_access.users() if may(user, "Read", ACTIVITY_REFERRED)] == [PROVIDER_SYSTEMS]
 
 
 @pytest.mark.unit

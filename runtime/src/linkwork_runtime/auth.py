@@ -162,6 +162,7 @@ def issue_token(
     organisation: str | None = None,
     lifetime_seconds: int = 8 * 3600,
     audience: str = "linkwork",
+    icb: str | None = None,
 ) -> str:
     """Mint an HS256 token: for local development and tests only."""
     now = int(time.time())
@@ -175,4 +176,6 @@ def issue_token(
     }
     if organisation:
         claims["org"] = organisation
+    if icb:
+        claims["icb"] = icb
     return jwt.encode(claims, secret, algorithm="HS256")

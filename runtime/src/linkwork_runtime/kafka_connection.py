@@ -13,7 +13,6 @@ import ssl
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import SecretStr
 
 SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"]
@@ -73,17 +72,3 @@ def connection(kafka: Kafka) -> KafkaConnection:
 
 def client_options(kafka: Kafka) -> dict[str, Any]:
     return connection(kafka).client_options()
-
-
-def faststream_security(kafka: KafkaConnection) -> BaseSecurity | None:
-    """The same connection for faststream's KafkaBroker, which takes its own security object."""
-    if not kafka.uses_sasl:
-        return BaseSecurity(ssl_context=kafka.ssl_context()) if kafka.uses_tls else None
-    options = kafka.client_options()  # checks the credentials are there
-    security = {"SCRAM-SHA-512": SASLScram512, "SCRAM-SHA-256": SASLScram256, "PLAIN": SASLPlaintext}
-    return security[kafka.sasl_mechanism](
-        options["sasl_plain_username"],
-        options["sasl_plain_password"],
-        ssl_context=kafka.ssl_context(),
-        use_ssl=kafka.uses_tls,
-    )

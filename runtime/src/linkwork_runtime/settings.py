@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from linkwork_runtime.kafka_connection import KafkaConnection, SaslMechanism, SecurityProtocol
+
+# A service overriding a field's default must keep its rules: `http_port: Port = 8002`, not `int = 8002`
+# (a bare override drops the constraints; tests/repository/test_service_settings.py checks every service).
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
@@ -45,7 +49,7 @@ class ServiceSettings(BaseSettings):
         default=None, description="LINKWORK_KAFKA_SSL_CAFILE: PEM file of the cluster CA (with SSL or SASL_SSL)"
     )
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
+    http_port: Port = 8000
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="json",
@@ -87,7 +91,3 @@ class ServiceSettings(BaseSettings):
             self.kafka_sasl_password,
             self.kafka_ssl_cafile,
         )
-
-    @property
-    def kafka_bootstrap_list(self) -> list[str]:
-        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]

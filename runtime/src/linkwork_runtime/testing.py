@@ -58,11 +58,15 @@ async def ask_each_bad_input(
     return answered
 
 
-def token_headers(who: Any, secret: str, *, subject: str, role: str, pcn: str) -> dict[str, str]:
+def token_headers(
+    who: Any, secret: str, *, subject: str, role: str, pcn: str, icb: str | None = None
+) -> dict[str, str]:
     """The usual `headers_for` of a bad-input suite. `who` is None (no token); "forged", "expired" or
     "unsigned" (a token claiming `role` that the service must refuse); a dict (extra headers, signed in as
     `role`); or a role to sign in as."""
     claims = {"sub": subject, "role": role, "pcn": pcn, "aud": "linkwork", "exp": int(time.time()) + 600}
+    if icb:
+        claims["icb"] = icb
     if who is None:
         return {}
     if who == "forged":
@@ -73,8 +77,8 @@ def token_headers(who: Any, secret: str, *, subject: str, role: str, pcn: str) -
         # PyJWT's types want a key even for alg none, where it is ignored.
         return {"Authorization": f"Bearer {jwt.encode(claims, None, algorithm='none')}"}  # type: ignore[arg-type]
     if isinstance(who, dict):
-        return {**token_headers(role, secret, subject=subject, role=role, pcn=pcn), **who}
-    return {"Authorization": f"Bearer {issue_token(secret, subject=subject, role=who, pcn=pcn)}"}
+        return {**token_headers(role, secret, subject=subject, role=role, pcn=pcn, icb=icb), **who}
+    return {"Authorization": f"Bearer {issue_token(secret, subject=subject, role=who, pcn=pcn, icb=icb)}"}
 
 
 def committed_table(table: Path) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,9 +13,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
-from linkwork_outcomes.adapters.event_facts import CONSUMED
+from linkwork_outcomes.adapters import fact_store
+from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
 from linkwork_outcomes.settings import Settings
+from linkwork_outcomes.synthetic.history import History
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
@@ -114,3 +118,19 @@ async def settled(url: str, consumer: str, event_ids: set[str]) -> bool:
         return False
     finally:
         await connection.close()
+
+
+async def load_history(pool: asyncpg.Pool, history: History, rng: random.Random, repeats: int) -> None:
+    """Store every event's facts in random order, some of them more than once, in small transactions."""
+    events = list(history.events) + rng.sample(history.events, k=repeats)
+    rng.shuffle(events)
+    async with pool.acquire() as connection:
+        for start in range(0, len(events), 97):
+            batch = FactBatch()
+            for event, envelope in events[start : start + 97]:
+                facts_of(event, envelope.time, batch)
+            async with connection.transaction():
+                await fact_store.store(connection, batch)
+            if start % (97 * 5) == 0:
+                await project_all(connection, batch_size=53)  # project part-way, as the live service does
+        await project_all(connection)

@@ -72,7 +72,9 @@ class Person:
             date_of_birth=date.today() - timedelta(days=age * 365 + rng.randint(0, 364)),
             sex=rng.choice(("female", "male")),
             ethnic_category=rng.choice("AAAABCDHJKMNR"),
-            postcode=f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFG')}{rng.choice('ABDEFG')}",
+            # One of the referral service's synthetic demo postcodes (onspd_demo_sample.csv), which have an LSOA and
+            # so an IMD decile: the demo's deprivation figures are not all "unknown".
+            postcode=f"{district} {rng.randint(1, 5)}{rng.choice('AB')}{rng.choice('DE')}",
             needs=tuple(rng.sample(NEEDS, rng.choice((1, 1, 2, 2, 3)))),
             source=rng.choice(SOURCES),
             practice=rng.choice(PRACTICES),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 import signal
 import subprocess
@@ -170,6 +171,21 @@ def run_stack(
         messaging = extras.enter_context(local_messaging(notify_port=notify_port, smtp_port=smtp_port))
         token = contact_route_token()
         services[0].env["LINKWORK_CONTACT_ROUTE_TOKEN"] = token  # referral serves the contact routes
+        # Emails to providers about activity referrals (issue 17) go to the same printing SMTP server.
+        services[0].env.update(
+            {
+                "LINKWORK_SMTP_HOST": "127.0.0.1",
+                "LINKWORK_SMTP_PORT": str(smtp_port),
+                "LINKWORK_CONSOLE_URL": console.url,
+                "LINKWORK_PROVIDER_EMAILS": json.dumps(
+                    {
+                        u.organisation: f"referrals+{u.username}@linkwork.example"
+                        for u in DEMO_USERS
+                        if u.role == "provider"
+                    }
+                ),
+            }
+        )
         services.append(
             notifications_process(
                 http_port_base + len(SERVICES) + 1,

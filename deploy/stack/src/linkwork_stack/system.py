@@ -98,10 +98,15 @@ class SystemUnderTest:
         return "\n".join(text[-lines:])
 
 
+DEMO_ICB = "QWO"  # the ICB of the demo PCN in the outcomes service's sample area table
+
+
 def auth_header(
     role: str, subject: str = "e2e-user", pcn: str = PCN, organisation: str | None = None
 ) -> dict[str, str]:
-    jwt = issue_token(JWT_SECRET, subject=subject, role=role, pcn=pcn, organisation=organisation)
+    # A commissioner's token names their ICB (as the realm's demo commissioner's does): reports are per ICB.
+    icb = DEMO_ICB if role == "commissioner" else None
+    jwt = issue_token(JWT_SECRET, subject=subject, role=role, pcn=pcn, organisation=organisation, icb=icb)
     return {"Authorization": f"Bearer {jwt}"}
 
 

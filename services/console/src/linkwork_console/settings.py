@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field, SecretStr
 
 # `make install` runs `npm ci` in services/console, which puts the NHS.UK frontend here.
@@ -19,7 +19,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/console"
-    http_port: int = 8005
+    http_port: Port = 8005
     public_url: str = Field(
         default="http://127.0.0.1:8005",
         description="LINKWORK_PUBLIC_URL: the console's address as browsers see it (redirect URIs, cookie security)",

@@ -16,7 +16,7 @@ from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
-from linkwork_directory.api import curation, imports, oruk
+from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.application.changes import seed_needs_taxonomy
 from linkwork_directory.application.freshness import StaleServicesGauge
@@ -70,7 +70,11 @@ def build_app(
             interval=settings.stale_gauge_seconds,
         )
         runtime.week_rollover = WeekRollover(
-            context.pool, clock=runtime.clock, sink=runtime.sink, interval=settings.week_rollover_seconds
+            context.pool,
+            clock=runtime.clock,
+            sink=runtime.sink,
+            interval=settings.week_rollover_seconds,
+            registry=context.registry,
         )
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
@@ -92,7 +96,7 @@ def build_app(
             description=DESCRIPTION,
             settings=settings,
             migrations=migrations(),
-            routers=[oruk.router, curation.router, imports.router],
+            routers=[oruk.router, curation.router, imports.router, providers.router, duplicates.router],
             components=components,
             body_limits={"/imports": settings.max_import_bytes},
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/directory"
-    http_port: int = 8002
+    http_port: Port = 8002
     review_period_months: int = Field(
         default=6,
         ge=1,

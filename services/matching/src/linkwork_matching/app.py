@@ -49,7 +49,13 @@ def build_app(
         app.state.matching_metrics = matching_metrics
         bootstrap = settings.kafka
         prefix = settings.consumer_group_prefix
-        sync = IndexSync(context.pool, ranker, interval=settings.index_sync_seconds, metrics=matching_metrics)
+        sync = IndexSync(
+            context.pool,
+            ranker,
+            interval=settings.index_sync_seconds,
+            metrics=matching_metrics,
+            registry=context.registry,
+        )
         events = PrefixedHandlers(settings.topic_prefix)
         events.add(
             ReferralCreatedV1,
@@ -87,6 +93,7 @@ def build_app(
                 interval=settings.gap_report_seconds,
                 clock=clock,
                 metrics=matching_metrics,
+                registry=context.registry,
             ),
         ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,7 +11,9 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_outcomes.adapters import area_table
 from linkwork_outcomes.api import reports
+from linkwork_outcomes.domain.areas import AreaHierarchy
 from linkwork_outcomes.handlers.events import outcome_handlers
 from linkwork_outcomes.metrics import MetricsRefresher, OutcomesMetrics
 from linkwork_outcomes.service_layer.projector import Projector
@@ -27,11 +29,12 @@ class OutcomesState:
     """What routes need from the running service beyond the shared context."""
 
     metrics: OutcomesMetrics | None = None
+    hierarchy: AreaHierarchy = field(default_factory=AreaHierarchy)
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    state = OutcomesState()
+    state = OutcomesState(hierarchy=area_table.load(settings.area_hierarchy_table))
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = OutcomesMetrics(context.registry, settings.topic_prefix)

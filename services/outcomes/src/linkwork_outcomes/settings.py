@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import ServiceSettings
+from pathlib import Path
+
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
+
+from linkwork_outcomes.adapters.area_table import SAMPLE as AREA_SAMPLE
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/outcomes"
-    http_port: int = 8004
+    http_port: Port = 8004
     consumer_group: str = Field(
         default="outcomes", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
     )
@@ -29,4 +33,9 @@ class Settings(ServiceSettings):
     )
     stale_service_days: int = Field(
         default=365, ge=1, description="LINKWORK_STALE_SERVICE_DAYS: a service not verified for longer is stale"
+    )
+    area_hierarchy_table: Path = Field(
+        default=AREA_SAMPLE,
+        description="LINKWORK_AREA_HIERARCHY_TABLE: CSV practice,pcn,sub_icb,icb; reports are published for these "
+        "areas only, and a commissioner sees their own ICB's (default: the synthetic sample)",
     )

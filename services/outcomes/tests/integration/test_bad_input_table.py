@@ -45,7 +45,7 @@ CASES: dict[str, BadInput] = {
 
 
 def _headers(who: Any) -> dict[str, str]:
-    return token_headers(who, JWT_SECRET, subject="tester", role="commissioner", pcn="U10001")
+    return token_headers(who, JWT_SECRET, subject="tester", role="commissioner", pcn="U10001", icb="QWO")
 
 
 def _echoes_nothing(kind: str, response: httpx.Response) -> None:

@@ -50,8 +50,9 @@ pytestmark = pytest.mark.integration
 START, END = date(2025, 1, 1), date(2025, 3, 1)  # a calendar quarter: reports publish fixed bins only
 
 
-def _token(role: str, pcn: str = "U10001") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(JWT_SECRET, subject='tester', role=role, pcn=pcn)}"}
+def _token(role: str, pcn: str = "U10001", icb: str | None = "QWO") -> dict[str, str]:
+    token = issue_token(JWT_SECRET, subject="tester", role=role, pcn=pcn, icb=icb)
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str) -> None:

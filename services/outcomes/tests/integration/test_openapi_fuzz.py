@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_no_input_gives_a_server_error(kafka_bootstrap: str, database_url: str, tmp_path: Path) -> None:
-    token = issue_token(JWT_SECRET, subject="fuzz-1", role="commissioner", pcn="U10001")
+    token = issue_token(JWT_SECRET, subject="fuzz-1", role="commissioner", pcn="U10001", icb="QWO")
     async with own_topics_settings(database_url, kafka_bootstrap) as settings:
         app = build_app(settings)
         async with running_app(app), served_over_http(app) as base_url:

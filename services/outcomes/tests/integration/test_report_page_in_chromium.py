@@ -113,7 +113,7 @@ def _browse(base: str, token: str) -> dict[str, object]:
 
 
 async def test_report_page_renders_in_headless_chromium(served: str) -> None:
-    token = issue_token(JWT_SECRET, subject="commissioner-1", role="commissioner", pcn="U10001")
+    token = issue_token(JWT_SECRET, subject="commissioner-1", role="commissioner", pcn="U10001", icb="QWO")
     found = await asyncio.to_thread(_browse, served, token)
     run = found["run"]
     assert isinstance(run, PageRun)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from linkwork_outcomes.domain.access import ScopeRefused, report_pcn
+from linkwork_outcomes.adapters import area_table
+from linkwork_outcomes.domain.access import ScopeRefused, UnknownArea, report_area
+from linkwork_outcomes.domain.areas import Area, AreaHierarchy, HierarchyError, Level, Membership
 from linkwork_outcomes.domain.period import MonthRange, months_back, next_month, parse_month
 from linkwork_runtime.principal import Principal, Role
 
@@ -39,12 +41,35 @@ def test_parse_month() -> None:
     assert isinstance(MonthRange.parse("2025-01", "2025-01").start, datetime)
 
 
-def test_pcn_admins_see_their_own_pcn_and_commissioners_any() -> None:
+AREAS = area_table.load(area_table.SAMPLE)
+
+
+def test_pcn_admins_see_their_own_pcn_and_its_practices() -> None:
     admin = Principal("a", Role.PCN_ADMIN, "U10001")
-    assert report_pcn(admin, None) == "U10001"
-    assert report_pcn(admin, "U10001") == "U10001"
+    assert report_area(admin, AREAS) == Area(Level.PCN, "U10001")
+    assert report_area(admin, AREAS, pcn="U10001") == Area(Level.PCN, "U10001")
+    assert report_area(admin, AREAS, practice="B86002") == Area(Level.PRACTICE, "B86002")
+    for asked in ({"pcn": "U10002"}, {"practice": "C86011"}, {"icb": "QWO"}):
+        with pytest.raises(ScopeRefused):
+            report_area(admin, AREAS, **asked)
+
+
+def test_a_commissioner_sees_the_areas_of_their_own_icb_only() -> None:
+    commissioner = Principal("c", Role.COMMISSIONER, "U10001", icb="QWO")
+    assert report_area(commissioner, AREAS) == Area(Level.ICB, "QWO")
+    assert report_area(commissioner, AREAS, pcn="U10002") == Area(Level.PCN, "U10002")
+    assert report_area(commissioner, AREAS, sub_icb="36J") == Area(Level.SUB_ICB, "36J")
+    assert report_area(commissioner, AREAS, practice="Z99004") == Area(Level.PRACTICE, "Z99004")
+    for asked in ({"icb": "QOQ"}, {"pcn": "U10003"}, {"practice": "D86021"}, {"sub_icb": "03F"}):
+        with pytest.raises(ScopeRefused):
+            report_area(commissioner, AREAS, **asked)
+    with pytest.raises(UnknownArea):
+        report_area(commissioner, AREAS, pcn="U99999")  # outside the fixed hierarchy: never published
     with pytest.raises(ScopeRefused):
-        report_pcn(admin, "U20002")
-    commissioner = Principal("c", Role.COMMISSIONER, "U10001")
-    assert report_pcn(commissioner, None) is None
-    assert report_pcn(commissioner, "U20002") == "U20002"
+        report_area(Principal("c", Role.COMMISSIONER, "U10001"), AREAS)  # a token without an ICB
+
+
+def test_the_hierarchy_refuses_a_pcn_under_two_sub_icbs() -> None:
+    rows = [Membership("A00001", "U00001", "15F", "QWO"), Membership("A00002", "U00001", "36J", "QWO")]
+    with pytest.raises(HierarchyError, match="under two"):
+        AreaHierarchy.of(rows)

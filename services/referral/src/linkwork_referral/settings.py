@@ -6,16 +6,17 @@ Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.Servi
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
-from linkwork_runtime.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from linkwork_runtime.settings import Port, ServiceSettings
+from pydantic import Field, SecretStr, field_validator
 
 DATA = Path(__file__).parent / "data"
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/referral"
-    http_port: int = 8001
+    http_port: Port = 8001
     person_ref_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-person-ref-secret-change-me"),
         description="LINKWORK_PERSON_REF_SECRET: HMAC-SHA256 key of person_ref (32+ bytes); one "
@@ -26,6 +27,16 @@ class Settings(ServiceSettings):
         default=DATA / "postcode_districts.csv",
         description="LINKWORK_POSTCODE_TABLE: CSV of postcode district centroids "
         "(district,latitude,longitude) or the ONS Postcode Directory (pcds,lat,long[,lsoa21])",
+    )
+    postcode_lsoa_table: Path | None = Field(
+        default=DATA / "onspd_demo_sample.csv",
+        description="LINKWORK_POSTCODE_LSOA_TABLE: more postcodes with their LSOA (ONSPD columns pcds,lat,long,lsoa21) "
+        "on top of the postcode table; default: the synthetic demo postcodes; empty when the table is the full ONSPD",
+    )
+    deprivation_table: Path | None = Field(
+        default=DATA / "imd_deciles_sample.csv",
+        description="LINKWORK_DEPRIVATION_TABLE: CSV lsoa,imd_decile written by `python -m "
+        "linkwork_referral.deprivation load` from the English Indices of Deprivation; default: the synthetic sample",
     )
     practice_pcn_table: Path = Field(
         default=DATA / "practice_pcns.csv",
@@ -74,3 +85,42 @@ class Settings(ServiceSettings):
         "/internal/contact-routes (32+ bytes); unset: that endpoint refuses everyone",
     )
     event_source: str = Field(default="urn:linkwork:referral", description="CloudEvents `source` of events we publish")
+    # Issue 17: closing the loop with providers.
+    provider_response_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="LINKWORK_PROVIDER_RESPONSE_DAYS: a provider that has not answered an activity referral "
+        "within this many days is taken to decline it (reason no-response), and the link worker gets a task",
+    )
+    provider_reminder_days: int = Field(
+        default=7, ge=1, le=89, description="LINKWORK_PROVIDER_REMINDER_DAYS: the provider is emailed a reminder then"
+    )
+    provider_deadline_poll_seconds: float = Field(
+        default=60.0, gt=0, description="LINKWORK_PROVIDER_DEADLINE_POLL_SECONDS: how often deadlines are checked"
+    )
+    provider_email_poll_seconds: float = Field(
+        default=5.0, gt=0, description="LINKWORK_PROVIDER_EMAIL_POLL_SECONDS: how often pending provider emails go"
+    )
+    provider_emails: dict[UUID, str] = Field(
+        default_factory=dict,
+        description="LINKWORK_PROVIDER_EMAILS: JSON object of ORUK organization id -> the organisation's referral "
+        "inbox; an organisation without one sees its referrals in the console only",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="LINKWORK_SMTP_HOST: mail server for provider emails; unset: none are sent"
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="LINKWORK_SMTP_PORT")
+    smtp_sender: str = Field(
+        default="linkwork@localhost", description="LINKWORK_SMTP_SENDER: the From address of provider emails"
+    )
+    console_url: str = Field(
+        default="http://127.0.0.1:8005",
+        description="LINKWORK_CONSOLE_URL: the console's public address, for the links in provider emails",
+    )
+
+    @field_validator("postcode_lsoa_table", "deprivation_table", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # LINKWORK_POSTCODE_LSOA_TABLE= (empty) turns the demo sample off.
+        return None if value == "" else value

@@ -12,8 +12,8 @@ from uuid import UUID
 
 import asyncpg
 
-from linkwork_outcomes.domain.aggregates import Aggregates, GapCounts
-from linkwork_outcomes.domain.contribution import ALL, Contribution, Section
+from linkwork_outcomes.domain.aggregates import GapCounts
+from linkwork_outcomes.domain.contribution import ALL, Contribution
 from linkwork_outcomes.domain.facts import ServiceLabel
 from linkwork_outcomes.domain.statistics import ChangeSums
 
@@ -81,102 +81,62 @@ async def apply(connection: asyncpg.Connection, delta: Contribution) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportScope:
-    """Which cells a report reads. `practice` without `pcn` reads that practice in any PCN."""
+class LatticeRows:
+    """The monthly cells of some PCNs (level 1) and of their practices (level 2) over a span of months."""
 
-    pcn: str | None
-    practice: str | None
-    first_month: date
-    last_month: date  # inclusive
-    start: datetime  # the period as instants, for facts read directly (gap windows)
-    end: datetime  # exclusive
+    tally: list[tuple[str, str, date, str, str, str, int]]  # pcn, practice ('*' for the PCN), month, cell, n
+    outcomes: list[tuple[str, str, date, str, ChangeSums]]  # pcn, practice, month, score, sums
 
     @property
-    def level(self) -> int:
-        """The tally partition holding this scope's cells: 0 all PCNs, 1 one PCN, 2 one practice."""
-        return 0 if self.pcn is None and self.practice is None else 1 if self.practice is None else 2
-
-    def cell_filter(self, first_parameter: int) -> tuple[str, list[object]]:
-        p = first_parameter
-        months = f"month BETWEEN ${p} AND ${p + 1}"
-        if self.practice is None:
-            return f"pcn = ${p + 2} AND practice = ${p + 3} AND {months}", [
-                self.first_month,
-                self.last_month,
-                self.pcn or ALL,
-                ALL,
-            ]
-        if self.pcn is None:
-            return f"pcn <> ${p + 2} AND practice = ${p + 3} AND {months}", [
-                self.first_month,
-                self.last_month,
-                ALL,
-                self.practice,
-            ]
-        return f"pcn = ${p + 2} AND practice = ${p + 3} AND {months}", [
-            self.first_month,
-            self.last_month,
-            self.pcn,
-            self.practice,
-        ]
+    def fingerprint(self) -> int:
+        """Equal rows give an equal fingerprint: the joint suppression is reused until a cell changes."""
+        return hash((tuple(self.tally), tuple(self.outcomes)))
 
 
-async def read(connection: asyncpg.Connection, scope: ReportScope) -> Aggregates:
-    """The sums a report needs for its period and scope."""
-    where, params = scope.cell_filter(1)
-    tally = {
-        (row[0], row[1], row[2]): int(row[3])
+async def read_lattice(connection: asyncpg.Connection, pcns: list[str], first: date, last: date) -> LatticeRows:
+    """Every PCN-level and practice-level cell of `pcns` from month `first` to `last` (inclusive)."""
+    tally = [
+        (row[0], row[1], row[2], row[3], row[4], row[5], int(row[6]))
         for row in await connection.fetch(
-            f"SELECT section, key, subkey, sum(n) FROM tally WHERE level = {scope.level:d} AND {where}"
-            " GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
-            *params,
+            "SELECT pcn, practice, month, section, key, subkey, n FROM tally"
+            " WHERE level IN (1, 2) AND pcn = ANY($1::text[]) AND month BETWEEN $2 AND $3 AND n <> 0"
+            " ORDER BY 1, 2, 3, 4, 5, 6",
+            pcns,
+            first,
+            last,
         )
-    }
-    outcomes = {
-        row[0]: ChangeSums(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+    ]
+    outcomes = [
+        (row[0], row[1], row[2], row[3], ChangeSums(int(row[4]), int(row[5]), int(row[6]), int(row[7])))
         for row in await connection.fetch(
-            "SELECT score, sum(pairs), sum(total), sum(total_squares), sum(improved) FROM outcome_sums"
-            f" WHERE {where} GROUP BY 1",
-            *params,
+            "SELECT pcn, practice, month, score, pairs, total, total_squares, improved FROM outcome_sums"
+            " WHERE pcn = ANY($1::text[]) AND pcn <> $4 AND month BETWEEN $2 AND $3 ORDER BY 1, 2, 3, 4",
+            pcns,
+            first,
+            last,
+            ALL,
         )
-    }
-    return Aggregates(
-        tally=tally,
-        outcomes=outcomes,
-        gaps=await _gaps(connection, scope),
-        services=await _labels(connection, [k for (s, k, _), n in tally.items() if s == Section.PLANNED and n]),
-    )
+    ]
+    return LatticeRows(tally, outcomes)
 
 
-async def _gaps(connection: asyncpg.Connection, scope: ReportScope) -> dict[tuple[str, str], GapCounts]:
-    if scope.pcn is None and scope.practice is None:
-        areas, params = "", []
-    elif scope.practice is None:
-        areas, params = (
-            " AND postcode_district IN (SELECT postcode_district FROM area_served WHERE pcn = $3 AND practice = $4)",
-            [scope.pcn, ALL],
-        )
-    elif scope.pcn is None:
-        areas, params = (
-            " AND postcode_district IN (SELECT postcode_district FROM area_served WHERE pcn <> $3 AND practice = $4)",
-            [ALL, scope.practice],
-        )
-    else:
-        areas, params = (
-            " AND postcode_district IN (SELECT postcode_district FROM area_served WHERE pcn = $3 AND practice = $4)",
-            [scope.pcn, scope.practice],
-        )
+async def read_gaps(
+    connection: asyncpg.Connection, pcns: list[str], practice: str | None, start: datetime, end: datetime
+) -> dict[tuple[str, str], GapCounts]:
+    """Gap counts in the postcode districts the referrals of `pcns` (or of one practice) come from."""
     rows = await connection.fetch(
         "SELECT need, postcode_district, sum(referrals_with_need), sum(referrals_unmet) FROM provision_gap"
-        f" WHERE window_start >= $1 AND window_start < $2{areas} GROUP BY 1, 2",
-        scope.start,
-        scope.end,
-        *params,
+        " WHERE window_start >= $1 AND window_start < $2 AND postcode_district IN"
+        " (SELECT postcode_district FROM area_served WHERE pcn = ANY($3::text[]) AND practice = $4) GROUP BY 1, 2",
+        start,
+        end,
+        pcns,
+        practice or ALL,
     )
     return {(row[0], row[1]): GapCounts(int(row[2]), int(row[3])) for row in rows}
 
 
-async def _labels(connection: asyncpg.Connection, service_ids: list[str]) -> dict[str, ServiceLabel]:
+async def service_labels(connection: asyncpg.Connection, service_ids: list[str]) -> dict[str, ServiceLabel]:
     if not service_ids:
         return {}
     rows = await connection.fetch(

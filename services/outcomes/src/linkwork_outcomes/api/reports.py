@@ -2,8 +2,9 @@
 
 Every route takes the same query: `start` and `end` (YYYY-MM, inclusive; one calendar month, quarter or
 year, anything else is refused with 422 so that overlapping reports cannot be differenced; default this
-calendar year), and optionally `pcn` and `practice` (ODS codes). Commissioners may ask for any
-scope; a PCN admin gets their own PCN.
+calendar year), and optionally one area of the fixed hierarchy: `icb`, `sub_icb`, `pcn` or `practice` (ODS
+codes; the narrowest wins). A commissioner sees the areas of the ICB their token names (default: the whole
+ICB); a PCN admin their own PCN and its practices. An area outside the hierarchy answers 404.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from fastapi.responses import HTMLResponse, Response
 from linkwork_runtime.auth import CurrentPrincipal, require_role
 from linkwork_runtime.context import Context
 from linkwork_runtime.problems import Problem
+from pydantic import BaseModel, Field
 
-from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, report_pcn
+from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area, visible_areas
+from linkwork_outcomes.domain.areas import ODS_PATTERNS, AreaHierarchy
 from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.report import SummaryReport
@@ -38,12 +41,23 @@ PAGE_POLICY = (
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+def _hierarchy(request: Request) -> AreaHierarchy:
+    hierarchy: AreaHierarchy = request.app.state.outcomes.hierarchy
+    return hierarchy
+
+
+Hierarchy = Annotated[AreaHierarchy, Depends(_hierarchy)]
+
+
 def _request(
     principal: CurrentPrincipal,
+    hierarchy: Hierarchy,
     start: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="First month, YYYY-MM")] = None,
     end: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="Last month, YYYY-MM (inclusive)")] = None,
-    pcn: Annotated[str | None, Query(pattern=r"^U[0-9]{5}$", description="PCN ODS code")] = None,
-    practice: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", description="Practice ODS code")] = None,
+    icb: Annotated[str | None, Query(pattern=ODS_PATTERNS["icb"], description="ICB ODS code")] = None,
+    sub_icb: Annotated[str | None, Query(pattern=ODS_PATTERNS["sub_icb"], description="Sub-ICB location")] = None,
+    pcn: Annotated[str | None, Query(pattern=ODS_PATTERNS["pcn"], description="PCN ODS code")] = None,
+    practice: Annotated[str | None, Query(pattern=ODS_PATTERNS["practice"], description="Practice ODS code")] = None,
 ) -> ReportRequest:
     require_role(principal, *REPORT_ROLES)
     try:
@@ -55,9 +69,12 @@ def _request(
             months = MonthRange.parse(start, end)
         if months.calendar_bin is None:
             raise ValueError(CALENDAR_BIN_RULE)
-        return ReportRequest(months, report_pcn(principal, pcn), practice)
+        area = report_area(principal, hierarchy, icb=icb, sub_icb=sub_icb, pcn=pcn, practice=practice)
+        return ReportRequest(months, area)
     except ScopeRefused as refused:
         raise Problem(403, "Forbidden", str(refused)) from refused
+    except UnknownArea as unknown:
+        raise Problem(404, "Not Found", str(unknown)) from unknown
     except ValueError as invalid:
         raise Problem(422, "Invalid period", str(invalid)) from invalid
 
@@ -73,10 +90,12 @@ def _metrics(request: Request) -> OutcomesMetrics:
 Metrics = Annotated[OutcomesMetrics, Depends(_metrics)]
 
 
-async def _build(context: Context, metrics: OutcomesMetrics, query: ReportRequest, kind: str) -> SummaryReport:
+async def _build(
+    context: Context, metrics: OutcomesMetrics, query: ReportRequest, kind: str, hierarchy: AreaHierarchy
+) -> SummaryReport:
     started = time.perf_counter()
     async with context.pool.acquire() as connection:
-        report = await summary_report(connection, query)
+        report = await summary_report(connection, query, hierarchy)
     metrics.report_seconds.labels(kind).observe(time.perf_counter() - started)
     return report
 
@@ -86,6 +105,36 @@ def _wants_csv(request: Request, format: str | None) -> bool:
         return format == "csv"
     accept = request.headers.get("accept", "")
     return "text/csv" in accept and "application/json" not in accept
+
+
+class AreaRow(BaseModel):
+    level: str = Field(description="practice, pcn, sub_icb or icb")
+    code: str
+    parent: str | None = Field(description="The code of the area above, within what this person may see")
+
+
+class Areas(BaseModel):
+    areas: list[AreaRow]
+
+
+@router.get("/reports/areas", response_model=Areas, summary="The areas of the fixed hierarchy this person may see")
+async def areas(principal: CurrentPrincipal, hierarchy: Hierarchy) -> Areas:
+    require_role(principal, *REPORT_ROLES)
+    try:
+        visible = visible_areas(principal, hierarchy)
+    except ScopeRefused as refused:
+        raise Problem(403, "Forbidden", str(refused)) from refused
+    shown = set(visible)
+    return Areas(
+        areas=[
+            AreaRow(
+                level=str(area.level),
+                code=area.code,
+                parent=parent.code if (parent := hierarchy.parent.get(area)) in shown and parent else None,
+            )
+            for area in visible
+        ]
+    )
 
 
 @router.get(
@@ -98,11 +147,12 @@ async def summary(
     context: Context,
     metrics: Metrics,
     query: ReportQuery,
+    hierarchy: Hierarchy,
     request: Request,
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Response:
     as_csv = _wants_csv(request, format)
-    report = await _build(context, metrics, query, "csv" if as_csv else "json")
+    report = await _build(context, metrics, query, "csv" if as_csv else "json", hierarchy)
     if as_csv:
         name = f"outcomes-{report.period.start}-{report.period.end}.csv"
         return Response(
@@ -119,8 +169,8 @@ async def summary(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def summary_csv(context: Context, metrics: Metrics, query: ReportQuery) -> Response:
-    report = await _build(context, metrics, query, "csv")
+async def summary_csv(context: Context, metrics: Metrics, query: ReportQuery, hierarchy: Hierarchy) -> Response:
+    report = await _build(context, metrics, query, "csv", hierarchy)
     return Response(csv_export.render(report), media_type=CSV_TYPE)
 
 
@@ -129,13 +179,15 @@ def _page(html: str) -> HTMLResponse:
 
 
 @router.get("/reports", response_class=HTMLResponse, summary="Summary report page with charts")
-async def page(context: Context, metrics: Metrics, query: ReportQuery, request: Request) -> HTMLResponse:
-    report = await _build(context, metrics, query, "html")
+async def page(
+    context: Context, metrics: Metrics, query: ReportQuery, hierarchy: Hierarchy, request: Request
+) -> HTMLResponse:
+    report = await _build(context, metrics, query, "html", hierarchy)
     href = "/reports/print" + (f"?{urlencode(request.query_params)}" if request.query_params else "")
     return _page(html_page.render(report, printable_href=href))
 
 
 @router.get("/reports/print", response_class=HTMLResponse, summary="Printable summary report page")
-async def printable(context: Context, metrics: Metrics, query: ReportQuery) -> HTMLResponse:
-    report = await _build(context, metrics, query, "print")
+async def printable(context: Context, metrics: Metrics, query: ReportQuery, hierarchy: Hierarchy) -> HTMLResponse:
+    report = await _build(context, metrics, query, "print", hierarchy)
     return _page(html_page.render(report, printable=True))

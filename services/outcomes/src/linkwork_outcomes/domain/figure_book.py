@@ -61,8 +61,12 @@ class FigureBook:
         self.margin(total, (part, cell_id))
         return cell_id
 
-    def seal(self) -> None:
-        self._hidden = suppress(Table(dict(self._cells), frozenset(self._implied), tuple(self._margins)))
+    def table(self) -> Table:
+        return Table(dict(self._cells), frozenset(self._implied), tuple(self._margins))
+
+    def seal(self, hidden: frozenset[str] | None = None) -> None:
+        """Suppress the book on its own, or take `hidden` from a suppression it took part in (nested reports)."""
+        self._hidden = suppress(self.table()) if hidden is None else hidden
 
     @property
     def hidden(self) -> frozenset[str]:

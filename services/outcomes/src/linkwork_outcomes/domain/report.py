@@ -33,6 +33,9 @@ class Period(_Model):
 class Scope(_Model):
     pcn: str | None = Field(description="PCN ODS code, or null for every PCN in view")
     practice: str | None = Field(description="GP practice ODS code, or null")
+    icb: str | None = Field(default=None, description="ICB ODS code of the area reported on")
+    sub_icb: str | None = Field(default=None, description="Sub-ICB location code, when the report covers one")
+    level: str | None = Field(default=None, description="practice, pcn, sub_icb or icb: the kind of area")
 
 
 class Suppression(_Model):

@@ -41,7 +41,7 @@ from linkwork_outcomes.domain.statistics import (
 )
 from linkwork_outcomes.domain.suppression import RULE, SMALLEST_SHOWN
 
-__all__ = ["Aggregates", "GapCounts", "assemble"]
+__all__ = ["Aggregates", "GapCounts", "assemble", "registered"]
 
 TITLE = "Social prescribing: referrals, outcomes and gaps in provision"
 NOTES = (
@@ -221,12 +221,30 @@ class _Report(ReportCells):
         return result
 
 
-def assemble(data: Aggregates, period: Period, scope: Scope, generated_at: datetime) -> SummaryReport:
-    """The suppressed summary report for one period and scope."""
+def registered(data: Aggregates) -> _Report:
+    """A report's cells and relations, not yet suppressed (`book.table()` is what suppression sees)."""
     assembly = _Report(data)
     assembly.register()
+    return assembly
+
+
+def assemble(
+    data: Aggregates,
+    period: Period,
+    scope: Scope,
+    generated_at: datetime,
+    *,
+    assembly: _Report | None = None,
+    hidden: frozenset[str] | None = None,
+) -> SummaryReport:
+    """The suppressed summary report for one period and scope.
+
+    On its own the report is suppressed alone; `hidden` is the result of suppressing it together with every
+    report it could be differenced against (`service_layer.reports`), for `assembly` registered from `data`.
+    """
+    assembly = assembly or registered(data)
     book = assembly.book
-    book.seal()
+    book.seal(hidden)
     return SummaryReport(
         title=TITLE,
         period=period,

@@ -136,7 +136,7 @@ def _joint(report: str, cell: str) -> str:
     return f"{report}{SEPARATOR}{cell}"
 
 
-def _restricted(table: Table, cells: frozenset[str] | None) -> Table:
+def restricted(table: Table, cells: frozenset[str] | None) -> Table:
     """The table's additive counts, with the margins among them alone."""
     if cells is None:
         return table
@@ -171,8 +171,8 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
         table.check()
         add(report, table, all_implied=False)
     for index, partition in enumerate(partitions):
-        whole = _restricted(reports[partition.whole], partition.additive)
-        parts = [_restricted(reports[part], partition.additive) for part in partition.parts]
+        whole = restricted(reports[partition.whole], partition.additive)
+        parts = [restricted(reports[part], partition.additive) for part in partition.parts]
         # A count a part does not carry is zero there (no row for it), which keeps the remainder linear.
         rest = {cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()}
         negative = sorted(cell for cell, value in rest.items() if value < 0)

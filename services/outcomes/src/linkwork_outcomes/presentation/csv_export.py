@@ -59,6 +59,8 @@ def rows(report: SummaryReport) -> Iterator[Row]:
     yield _text("metadata", "suppression_rule", report.suppression.rule)
     yield _text("metadata", "period_start", report.period.start)
     yield _text("metadata", "period_end", report.period.end)
+    yield _text("metadata", "icb", report.scope.icb or "")
+    yield _text("metadata", "sub_icb", report.scope.sub_icb or "")
     yield _text("metadata", "pcn", report.scope.pcn or "all")
     yield _text("metadata", "practice", report.scope.practice or "all")
     yield _text("metadata", "generated_at", report.generated_at.isoformat())

@@ -126,11 +126,17 @@ def _tile(label: str, value: str) -> str:
 
 
 def _header(report: SummaryReport, printable: bool, printable_href: str) -> str:
-    scope = "All PCNs"
-    if report.scope.pcn:
-        scope = f"PCN {report.scope.pcn}"
-    if report.scope.practice:
-        scope += f", practice {report.scope.practice}"
+    named = [
+        f"{label} {code}"
+        for label, code in (
+            ("ICB", report.scope.icb),
+            ("sub-ICB location", report.scope.sub_icb),
+            ("PCN", report.scope.pcn),
+            ("practice", report.scope.practice),
+        )
+        if code
+    ]
+    scope = ", ".join(named) or "All PCNs"
     toolbar = (
         ""
         if printable

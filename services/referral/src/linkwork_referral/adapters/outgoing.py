@@ -115,6 +115,8 @@ class EventMapper:
             # Never both (issue 15): matching needs the location for distances; the LSOA only when there is none.
             lsoa=place.lsoa if place and place.location is None else None,
             location=place.location if place else None,
+            # Set when the referral is created (issue 18), from the LSOA of the person's own postcode.
+            imd_decile=place.imd_decile if place else None,
             languages=person.languages,
             interpreter_needed=person.interpreter_needed,
             accessibility_needs=person.accessibility_needs,

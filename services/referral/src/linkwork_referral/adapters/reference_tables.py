@@ -25,6 +25,7 @@ class Place:
     district: str
     location: ApproxLocation | None
     lsoa: str | None = None
+    imd_decile: int | None = None  # of the LSOA, from the English Indices of Deprivation
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -38,9 +39,24 @@ class PostcodeDirectory:
         self,
         districts: dict[str, tuple[float, float]],
         postcodes: dict[str, tuple[float, float, str | None]] | None = None,
+        deprivation: DeprivationTable | None = None,
     ) -> None:
         self._districts = districts
         self._postcodes = postcodes or {}
+        self._deprivation = deprivation or DeprivationTable({})
+
+    def with_postcodes(self, path: Path) -> PostcodeDirectory:
+        """This directory plus the postcodes (and their LSOAs) of an ONSPD-layout file; district centroids stay."""
+        extra = PostcodeDirectory.load(path)
+        return PostcodeDirectory(
+            # The main table wins where both know a postcode or district: it is the real one in a deployment.
+            {**extra._districts, **self._districts},
+            {**extra._postcodes, **self._postcodes},
+            self._deprivation,
+        )
+
+    def with_deprivation(self, deprivation: DeprivationTable) -> PostcodeDirectory:
+        return PostcodeDirectory(self._districts, self._postcodes, deprivation)
 
     @classmethod
     def load(cls, path: Path) -> PostcodeDirectory:
@@ -77,7 +93,7 @@ class PostcodeDirectory:
         postcode = normalise_postcode(postcode)
         district = postcode_district(postcode)
         if found := self._postcodes.get(postcode):
-            return Place(district, _approx(found[0], found[1]), found[2])
+            return Place(district, _approx(found[0], found[1]), found[2], self._deprivation.decile(found[2]))
         centroid = self._districts.get(district)
         return Place(district, _approx(*centroid) if centroid else None)
 
@@ -90,6 +106,33 @@ def _approx(latitude: float, longitude: float) -> ApproxLocation | None:
         return ApproxLocation.of(latitude, longitude)
     except ValueError:  # outside the British Isles box events accept (e.g. a forces postcode)
         return None
+
+
+class DeprivationTable:
+    """The Index of Multiple Deprivation decile of each LSOA (1 = the most deprived tenth in England).
+
+    Reads linkwork's two-column table (`lsoa,imd_decile`) that `python -m linkwork_referral.deprivation load`
+    writes from the published English Indices of Deprivation file.
+    """
+
+    def __init__(self, deciles: dict[str, int]) -> None:
+        self._deciles = deciles
+
+    @classmethod
+    def load(cls, path: Path) -> DeprivationTable:
+        deciles = {}
+        for number, row in enumerate(_rows(path), start=1):
+            decile = int(row["imd_decile"])
+            if not 1 <= decile <= 10:
+                raise ValueError(f"{path.name} row {number}: imd_decile must be 1 to 10")
+            deciles[row["lsoa"].strip().upper()] = decile
+        return cls(deciles)
+
+    def decile(self, lsoa: str | None) -> int | None:
+        return self._deciles.get(lsoa) if lsoa else None
+
+    def __len__(self) -> int:
+        return len(self._deciles)
 
 
 class PracticeDirectory:

@@ -21,6 +21,7 @@ from linkwork_contracts.codes import (
     DeliveryMode,
     NeedCategory,
     ReferralSource,
+    SharedContactRoute,
     TravelMode,
     Urgency,
 )
@@ -247,11 +248,27 @@ class AssessmentIn(Strict):
         return self
 
 
+class ShareIn(Strict):
+    """What the person agreed to share with this activity's provider (issue 17); nothing unless chosen."""
+
+    first_name: bool = False
+    contact: SharedContactRoute = Field(
+        default=SharedContactRoute.VIA_LINK_WORKER,
+        description="phone or email shares that route's value; via-link-worker shares none",
+    )
+    needs: bool = Field(default=False, description="The need this activity is for")
+    accessibility_needs: bool = False
+
+
 class ActivityIn(Strict):
     service_id: UUID = Field(description="Directory service id, from the suggestions or chosen directly")
     need: NeedCategory
     starts_on: date | None = None
     name: ShortText | None = None
+    share: ShareIn = Field(
+        default_factory=ShareIn,
+        description="If the provider takes referrals, the activity is referred to it with only these details",
+    )
 
 
 class FollowUpPlanned(Strict):

@@ -31,10 +31,11 @@ from linkwork_referral.adapters.repository import (
     ReferralRepository,
     Workload,
 )
-from linkwork_referral.domain import access
+from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
+from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
 
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class ReferralService:
     time_zone: ZoneInfo
     source: str
     clock: Callable[[], datetime] = field(default=utc_now)
+    response_policy: ResponsePolicy = field(default_factory=ResponsePolicy)
 
     def repository(self, connection: asyncpg.Connection) -> ReferralRepository:
         return ReferralRepository(connection, self.time_zone)
@@ -76,6 +78,9 @@ class ReferralService:
                 # it is produced, so the integration engine de-duplicates on either.
                 event_id = str(outgoing.update_id) if isinstance(outgoing, GpRecordUpdateV1) else None
                 await messaging.add(connection, outgoing, source=self.source, event_id=event_id)
+            if isinstance(event, events.PlanAgreed):
+                # Activities whose provider takes referrals are referred to it, in this same transaction.
+                await refer_plan(connection, referral, event.plan, event.at, self.response_policy, self.source, actor)
 
     async def create(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
