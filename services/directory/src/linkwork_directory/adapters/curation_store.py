@@ -190,6 +190,19 @@ async def load_listings(conn: Connection) -> list[Listing]:
     ]
 
 
+async def directory_fingerprint(conn: Connection) -> tuple[object, ...]:
+    """Changes whenever anything duplicate detection reads may have changed: a service written, withdrawn,
+    merged or tagged with its directory (each stamps last_modified or bumps the revision), or a pair dismissed."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM service) AS services, (SELECT max(last_modified) FROM service) AS modified,
+                  (SELECT sum(revision) FROM service_extension) AS revisions,
+                  (SELECT count(*) FROM service_merge) AS merges,
+                  (SELECT count(*) FROM duplicate_dismissal) AS dismissals,
+                  (SELECT count(*) FROM import_job WHERE status = 'finished') AS imports"""
+    )
+    return tuple(row.values()) if row else ()
+
+
 async def dismissed_pairs(conn: Connection) -> list[tuple[UUID, UUID]]:
     rows = await conn.fetch("SELECT first_id, second_id FROM duplicate_dismissal")
     return [(r["first_id"], r["second_id"]) for r in rows]

@@ -19,6 +19,7 @@ from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.application import curation
 from linkwork_directory.application.freshness import review_queue
 from linkwork_directory.application.imports import service_from_document
+from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.importing import Outcome
@@ -182,11 +183,13 @@ async def patch_service(
         raise _version_required(VersionRequired(service_id))
     try:
         async with pool.acquire() as conn:
-            base = await curation.current_document(conn, service_id, runtime.clock.now())
+            base, base_tag = await curation.current_document(conn, service_id, runtime.clock.now())
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error
-    # The patch applies to the version read here; save() checks If-Match against the version it locks, so
-    # a change landing in between is refused rather than patched over.
+    if not versions.if_match_allows(if_match, base_tag):
+        raise stale_problem(StaleVersion(service_id))
+    # The patch applies to the version read here, so the write must find that same version when it locks the
+    # service (even for If-Match: *): a change landing in between is refused rather than patched over.
     _, loaded = await _save(
         merge_patch(base, body),
         pool,
@@ -194,7 +197,7 @@ async def patch_service(
         actor=principal.subject,
         actor_name=principal.name,
         must_be_new=False,
-        if_match=if_match,
+        if_match=base_tag,
     )
     return tagged(loaded, runtime, response)
 

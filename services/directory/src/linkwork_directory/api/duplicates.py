@@ -75,13 +75,14 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 @router.get("/duplicates", summary="Services probably listed twice by different directories, most alike first")
 async def list_duplicates(
     pool: Pool,
+    runtime: Runtime,
     principal: CurrentPrincipal,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
     async with pool.acquire() as conn:
-        found = await duplicates.candidates(conn)
+        found = await runtime.duplicates.candidates(conn)
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)

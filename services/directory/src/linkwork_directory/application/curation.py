@@ -82,13 +82,13 @@ async def save(
         return applied, loaded
 
 
-async def current_document(conn: Connection, service_id: UUID, now: datetime) -> dict[str, Any]:
-    """The stored service as a curator sends it back (the base a merge patch applies to)."""
+async def current_document(conn: Connection, service_id: UUID, now: datetime) -> tuple[dict[str, Any], str]:
+    """The stored service as a curator sends it back (the base a merge patch applies to), and its ETag."""
     loaded = await load(conn, service_id, now)
     # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
     document: dict[str, Any] = oruk_render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
     document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
-    return document
+    return document, etag(loaded)
 
 
 async def withdraw(

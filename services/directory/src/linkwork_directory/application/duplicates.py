@@ -3,6 +3,7 @@ another so that the one that stays keeps both histories and the other is withdra
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from uuid import UUID
 
@@ -17,6 +18,24 @@ from linkwork_directory.domain.errors import RecordRejected, UnknownService
 async def candidates(conn: Connection) -> list[Candidate]:
     listings = await store.load_listings(conn)
     return find_duplicates(listings, dismissed=await store.dismissed_pairs(conn))
+
+
+class DuplicateFinder:
+    """Works the pairs out again only when the directory changed: a curator paging through the pairs, or
+    coming back to them, does not pay for scoring every service each time (seconds at 10k services)."""
+
+    def __init__(self) -> None:
+        self._fingerprint: tuple[object, ...] | None = None
+        self._found: list[Candidate] = []
+        self._lock = asyncio.Lock()
+
+    async def candidates(self, conn: Connection) -> list[Candidate]:
+        async with self._lock:  # one scoring at a time; the others wait for its answer
+            fingerprint = await store.directory_fingerprint(conn)
+            if fingerprint != self._fingerprint:
+                self._found = await candidates(conn)
+                self._fingerprint = fingerprint
+            return self._found
 
 
 async def dismiss(conn: Connection, first: UUID, second: UUID, *, now: datetime, by: str) -> None:
