@@ -16,6 +16,12 @@ committed, its offset commit following a moment later), so group joins are not c
 
 By default the benchmark starts its own Kafka broker and PostgreSQL server in a temporary folder, so that
 other work on the shared development servers does not disturb it. Results go to bench/messaging/results.*.
+
+`--sasl` measures what Kafka authentication costs (issue 16): its own broker with SASL/SCRAM-SHA-512 and ACLs
+(KRaft's StandardAuthorizer) and an unauthenticated listener beside it; every repetition runs the relay, raw
+aiokafka and the pipeline once on each listener, side by side under the same machine load. The SASL client is
+the `referral` service user, not a super user, so every request is also checked against ACLs (prefixed grants
+on the bench's topics and groups). Results go to bench/messaging/sasl/results.*.
 """
 
 from __future__ import annotations
@@ -45,11 +51,12 @@ from linkwork_contracts.envelope import CloudEvent, decode
 from linkwork_contracts.events import Event, ReferralCreatedV1
 from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.database import open_database
+from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.messaging import MIGRATIONS, ConsumerRunner, Handlers, MessagingMetrics, OutboxRelay, add_many
 from prometheus_client import CollectorRegistry
 
 from bench.machine import describe_machine
-from bench.messaging.report import write_reports
+from bench.messaging.report import write_reports, write_sasl_reports
 
 HERE = Path(__file__).parent
 EFFECTS = "CREATE TABLE IF NOT EXISTS bench_effects (referral_id uuid NOT NULL, version int NOT NULL)"
@@ -100,7 +107,7 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
             await add_many(connection, events[start : start + 1000], source="bench")
 
 
-async def run_relay(pool: asyncpg.Pool, bootstrap: str, topic: str, count: int) -> float:
+async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int) -> float:
     registry = CollectorRegistry()
     relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry))
     started = time.perf_counter()
@@ -113,10 +120,10 @@ async def run_relay(pool: asyncpg.Pool, bootstrap: str, topic: str, count: int) 
     return count / (finished - started)
 
 
-async def run_raw(bootstrap: str, topic: str, count: int, batch: int) -> float:
+async def run_raw(bootstrap: Kafka, topic: str, count: int, batch: int) -> float:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **client_options(bootstrap),
         group_id=f"raw-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -139,7 +146,7 @@ async def run_raw(bootstrap: str, topic: str, count: int, batch: int) -> float:
 
 
 async def run_pipeline(
-    pool: asyncpg.Pool, bootstrap: str, model: type[Event], count: int, batch: int, insert: bool
+    pool: asyncpg.Pool, bootstrap: Kafka, model: type[Event], count: int, batch: int, insert: bool
 ) -> float:
     first: list[float] = []
     handlers = Handlers()
@@ -177,21 +184,40 @@ async def run_pipeline(
     return count / (finished - first[0])
 
 
+SASL_USER = "referral"
+
+
 @asynccontextmanager
-async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, str]]:
-    if args.kafka and args.database:
-        yield args.kafka, args.database
+async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, str, Kafka | None]]:
+    """(plaintext bootstrap, database URL, the SASL connection with --sasl)."""
+    if args.kafka and args.database and not args.sasl:
+        yield args.kafka, args.database, None
         return
+    from linkwork_stack import kafka_access
     from linkwork_stack.kafka import KafkaBroker
     from linkwork_stack.ports import free_port
     from linkwork_stack.postgres import PostgresServer
 
     folder = Path(tempfile.mkdtemp(prefix="linkwork-bench-"))
-    broker = KafkaBroker(folder / "kafka", port=free_port(), controller_port=free_port())
+    broker = KafkaBroker(
+        folder / "kafka",
+        port=free_port(),
+        controller_port=free_port(),
+        secured=args.sasl,
+        open_port=free_port() if args.sasl else None,
+    )
     server = PostgresServer(folder / "postgres", port=free_port())
     try:
         await asyncio.gather(asyncio.to_thread(broker.start), asyncio.to_thread(server.start))
-        yield broker.bootstrap, server.url()
+        if not args.sasl:
+            yield broker.bootstrap, server.url(), None
+            return
+        bench_grants = [
+            kafka_access.Grant(SASL_USER, "topic", "bench-", "prefix", ("Read", "Write", "Create", "Describe")),
+            *(kafka_access.Grant(SASL_USER, "group", group, "prefix", ("Read", "Describe")) for group in BENCH_GROUPS),
+        ]
+        await kafka_access.apply(broker.connection(kafka_access.ADMIN), bench_grants)
+        yield broker.open_bootstrap, server.url(), broker.connection(SASL_USER)
     finally:
         await asyncio.gather(asyncio.to_thread(broker.stop), asyncio.to_thread(server.stop))
         shutil.rmtree(folder, ignore_errors=True)
@@ -216,6 +242,37 @@ def tuned_gc() -> Iterator[None]:
 async def timed_with_tuned_gc(run: Callable[[], Awaitable[float]]) -> float:
     with tuned_gc():
         return await run()
+
+
+BENCH_GROUPS = ("raw-", "pipeline-")  # the consumer groups' prefixes (run_raw, run_pipeline)
+
+
+async def sasl_repetition(
+    pool: asyncpg.Pool, plain: str, sasl: Kafka, count: int, batch: int, index: int
+) -> dict[str, float]:
+    """The relay, raw aiokafka and the pipeline once without and once with SASL, alternating which goes first."""
+    from linkwork_stack.testing import ensure_topics
+
+    model = referral_created_on(f"bench-{uuid.uuid4().hex[:8]}")
+    # Created before timing (4 partitions, as auto-creation gives): otherwise the first relay pays for it.
+    await ensure_topics(plain, [model.TOPIC])
+    load = os.getloadavg()[0]
+    result: dict[str, float] = {}
+    first, second = ((plain, ""), (sasl, "_sasl")) if index % 2 == 0 else ((sasl, "_sasl"), (plain, ""))
+    for kafka, suffix in (first, second):
+        await fill_outbox(pool, model, count)  # the topic ends with 2 x count records; each run reads count
+        result[f"relay{suffix}"] = await run_relay(pool, kafka, model.TOPIC, count)
+    for kafka, suffix in (first, second):
+        result[f"raw{suffix}"] = await run_raw(kafka, model.TOPIC, count, batch)
+        result[f"pipeline{suffix}"] = await run_pipeline(pool, kafka, model, count, batch, insert=False)
+    print(
+        f"  repetition {index + 1}: "
+        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + f" (load average {load:.1f})",
+        flush=True,
+    )
+    result["load_average"] = load
+    return result
 
 
 async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int) -> dict[str, float]:
@@ -250,14 +307,24 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
 
 async def main(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
-    async with infrastructure(args) as (bootstrap, database):
+    async with infrastructure(args) as (bootstrap, database, sasl):
         pool = await open_database(database, {"messaging": MIGRATIONS}, max_size=10)
         await pool.execute(EFFECTS)
         try:
-            await repetition(pool, bootstrap, min(args.events, 2000), args.batch, 0)  # warm-up, not reported
-            runs = [await repetition(pool, bootstrap, args.events, args.batch, i) for i in range(args.repetitions)]
+            if sasl is not None:
+                await sasl_repetition(pool, bootstrap, sasl, min(args.events, 2000), args.batch, 0)  # warm-up
+                runs = [
+                    await sasl_repetition(pool, bootstrap, sasl, args.events, args.batch, i)
+                    for i in range(args.repetitions)
+                ]
+            else:
+                await repetition(pool, bootstrap, min(args.events, 2000), args.batch, 0)  # warm-up, not reported
+                runs = [await repetition(pool, bootstrap, args.events, args.batch, i) for i in range(args.repetitions)]
         finally:
             await pool.close()
+    if sasl is not None:
+        write_sasl_summary(args, runs)
+        return
     medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
     summary = {
         "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
@@ -275,6 +342,24 @@ async def main(args: argparse.Namespace) -> None:
     print(json.dumps({"medians": medians, "ratios_to_raw": summary["ratios_to_raw"]}, indent=2))
 
 
+def write_sasl_summary(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
+    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+    summary = {
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
+        "machine": describe_machine(),
+        "events": args.events,
+        "repetitions": args.repetitions,
+        "batch": args.batch,
+        "infrastructure": "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) "
+        "and PostgreSQL server",
+        "runs": runs,
+        "medians": medians,
+        "sasl_to_plain": {name: medians[f"{name}_sasl"] / medians[name] for name in ("relay", "raw", "pipeline")},
+    }
+    write_sasl_reports(summary, HERE / "sasl" if args.write else HERE.parent / "out" / "messaging-sasl")
+    print(json.dumps({"medians": medians, "sasl_to_plain": summary["sasl_to_plain"]}, indent=2))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.messaging")
     parser.add_argument("--events", type=int, default=20_000)
@@ -282,6 +367,7 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500, help="records per fetch and per transaction")
     parser.add_argument("--kafka", help="use this broker instead of starting one")
     parser.add_argument("--database", help="use this PostgreSQL database URL instead of starting a server")
+    parser.add_argument("--sasl", action="store_true", help="measure SASL/SCRAM + ACLs against plaintext (own broker)")
     parser.add_argument("--write", action="store_true", help="replace the committed results.json and results.md")
     # SIGTERM ends the run like Ctrl-C does, so the servers it started are stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

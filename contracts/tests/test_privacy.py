@@ -156,3 +156,76 @@ def test_the_export_check_runs_the_guard_over_registered_events(
         "uk.linkwork.test.leaky.v1: contact.email: the name says it could hold an email address",
         "uk.linkwork.test.leaky.v1: contact.birth_date: the name says it could hold a date of birth",
     ]
+
+
+# Issue 17: events shared with providers.
+
+
+def test_provider_events_carry_only_the_agreed_minimum() -> None:
+    from linkwork_contracts.events import ActivityReferralRespondedV1, ActivityReferredV1, AttendanceConfirmedV1
+
+    for cls in (ActivityReferredV1, ActivityReferralRespondedV1, AttendanceConfirmedV1):
+        assert cls.SHARED_WITH_PROVIDER
+        schema = event_schema(cls)
+        assert privacy_problems(schema, identifiable=False, about_a_person=True, shared_with_provider=True) == []
+        assert "person_ref" not in {p.split(".")[-1] for p in _paths(schema)}
+    shared = {p for p in _paths(event_schema(ActivityReferredV1)) if p.startswith("shared")}
+    assert shared == {
+        "shared",
+        "shared.first_name",
+        "shared.contact",
+        "shared.contact.route",
+        "shared.contact.value",
+        "shared.needs",
+        "shared.accessibility_needs",
+    }
+    # Without the provider allowance, the guard still sees the first name.
+    assert identifiable_fields(event_schema(ActivityReferredV1)) == [
+        "shared.first_name: the name says it could hold a name"
+    ]
+
+
+def _paths(schema: dict[str, Any]) -> set[str]:
+    from linkwork_contracts.schema_walk import properties
+
+    return {p.path for p in properties(schema)}
+
+
+@pytest.mark.parametrize(
+    ("definition", "field", "spec", "reason"),
+    [
+        ("SharedDetails", "surname", {"type": "string"}, "could hold a name"),
+        ("SharedDetails", "nhs_number", {"type": "string"}, "could hold an NHS number"),
+        ("SharedDetails", "notes", {"type": "string"}, "free text"),
+        ("SharedDetails", "person_ref", {"type": "string"}, "person_ref"),
+        ("SharedDetails", "age_band", {"type": "string"}, "not in the minimum"),
+        ("SharedContact", "postcode", {"type": "string"}, "a full postcode"),
+    ],
+)
+def test_anything_beyond_the_minimum_fails_a_provider_event(
+    definition: str, field: str, spec: dict[str, Any], reason: str
+) -> None:
+    from linkwork_contracts.events import ActivityReferredV1
+
+    broken = copy.deepcopy(event_schema(ActivityReferredV1))
+    broken["$defs"][definition]["properties"][field] = spec
+    problems = privacy_problems(broken, identifiable=False, about_a_person=True, shared_with_provider=True)
+    assert any(field in p and reason in p for p in problems), problems
+
+
+def test_a_provider_event_with_person_ref_at_the_top_fails() -> None:
+    from linkwork_contracts.events import AttendanceConfirmedV1
+
+    broken = copy.deepcopy(event_schema(AttendanceConfirmedV1))
+    broken["properties"]["person_ref"] = {"type": "string"}
+    problems = privacy_problems(broken, identifiable=False, about_a_person=True, shared_with_provider=True)
+    assert problems == ["person_ref: a provider must not receive the pseudonymous person_ref"]
+
+
+def test_shared_details_may_not_appear_in_other_events() -> None:
+    from linkwork_contracts.events import ActivityReferredV1
+
+    schema = event_schema(ActivityReferredV1)
+    problems = privacy_problems(schema, identifiable=False, about_a_person=False, shared_with_provider=False)
+    assert "shared.first_name: the name says it could hold a name" in problems
+    assert "shared.first_name: SharedDetails is only for events shared with a provider" in problems

@@ -41,4 +41,10 @@ topic referral-request-refused 6 cleanup.policy=delete,min.insync.replicas=1,ret
 topic referral-request-refused.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
 topic gp-record-update 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
 topic gp-record-update.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=604800000
+topic activity-referred 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic activity-referred.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=604800000
+topic activity-referral-responded 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1
+topic activity-referral-responded.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
+topic attendance-confirmed 6 cleanup.policy=delete,min.insync.replicas=1,retention.ms=-1
+topic attendance-confirmed.dlq 3 cleanup.policy=delete,min.insync.replicas=1,retention.ms=2592000000
 echo "all linkwork topics exist"

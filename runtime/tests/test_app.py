@@ -42,13 +42,9 @@ def _app(database_url: str, kafka_bootstrap: str, tmp_path: Path, **settings_: o
     )
 
 
-async def test_probes_docs_and_metrics(
-    database_url: str, kafka_bootstrap: str, tmp_path: Path, topic_name: str
-) -> None:
+async def test_probes_docs_and_metrics(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
     app = _app(database_url, kafka_bootstrap, tmp_path)
     async with running_app(app) as client:
-        # A publish through the service's broker shows up in faststream's Prometheus middleware metrics.
-        await app.state.context.broker.publish(b"ping", topic=topic_name, key=b"k")
         health = await client.get("/health")
         ready = await client.get("/ready")
         metrics = await client.get("/metrics")
@@ -56,8 +52,6 @@ async def test_probes_docs_and_metrics(
     assert health.json() == {"status": "ok", "service": "example"}
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": True, "kafka": True}
     assert "process_cpu_seconds_total" in metrics.text
-    labels = f'app_name="linkwork-example",broker="kafka",destination="{topic_name}"'
-    assert f"faststream_published_messages_total{{{labels}" in metrics.text
     assert "/ready" in docs.json()["paths"]
     # Requests are counted by route template; the scrape itself is counted on the next one.
     assert 'linkwork_http_requests_total{method="GET",route="/ready",status="200"} 1.0' in metrics.text
@@ -76,7 +70,7 @@ async def test_ready_reports_kafka_but_does_not_fail_on_it(
         async def unreachable(*_: object) -> bool:
             return False
 
-        monkeypatch.setattr(app.state.context.broker, "ping", unreachable)
+        monkeypatch.setattr(app.state.kafka_watch, "ping", unreachable)
         ready = await client.get("/ready")
         metrics = await client.get("/metrics")
     assert ready.status_code == 200
@@ -102,6 +96,25 @@ async def test_tokens_roles_and_problem_details(database_url: str, kafka_bootstr
     assert late.status_code == 401 and "expired" in late.json()["detail"]
     assert bad.status_code == 401 and "not valid" in bad.json()["detail"]
     assert wrong_role.status_code == 403 and "link_worker" in wrong_role.json()["detail"]
+
+
+async def test_each_problem_kind_has_its_own_type_that_explains_itself(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """A client branches on `type`; the bare status phrase stays `about:blank`, as RFC 9457 says."""
+    worker = issue_token(SECRET, subject="lw-1", role="link_worker", pcn="U12345")
+    referrer = issue_token(SECRET, subject="gp-1", role="referrer", pcn="U12345")
+    async with running_app(_app(database_url, kafka_bootstrap, tmp_path)) as client:
+        missing = await client.get("/whoami")
+        wrong_role = await client.get("/whoami", headers={"Authorization": f"Bearer {referrer}"})
+        not_found = await client.get("/no-such-route", headers={"Authorization": f"Bearer {worker}"})
+        explained = await client.get(missing.json()["type"])
+        unknown = await client.get("/problems/no-such-kind")
+    assert missing.json()["type"] == "/problems/unauthorised"
+    assert explained.json()["title"] == "Unauthorised" and "bearer token" in explained.json()["meaning"]
+    assert wrong_role.json()["type"] == "about:blank" and wrong_role.json()["title"] == "Forbidden"
+    assert not_found.json()["type"] == "about:blank"
+    assert unknown.status_code == 404
 
 
 async def test_the_pool_cancels_a_stuck_statement(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from linkwork_contracts.topics import TOPICS
+from linkwork_contracts.topics import GP_RECORD_UPDATE, PROVIDER_SYSTEMS, TOPICS
+from linkwork_stack import kafka_access
+from linkwork_stack.kafka_access import INTEGRATION
 
 pytestmark = pytest.mark.unit
 
@@ -64,11 +66,61 @@ def test_services_connect_to_the_kafka_bootstrap_service(resources: list[Resourc
     (config,) = [
         doc for _, doc in resources if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "linkwork-config"
     ]
-    (plain,) = [listener for listener in kafka["spec"]["kafka"]["listeners"] if not listener["tls"]]
-    expected = f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    # One listener, and it takes only TLS with SCRAM: no plain-text way in (issue 16).
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    assert listener["tls"] is True
+    assert listener["authentication"] == {"type": "scram-sha-512"}
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    expected = f"{kafka['metadata']['name']}-kafka-bootstrap:{listener['port']}"
     assert config["data"]["LINKWORK_KAFKA_BOOTSTRAP_SERVERS"] == expected
-    peers = plain["networkPolicyPeers"]
+    assert config["data"]["LINKWORK_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["data"]["LINKWORK_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    peers = listener["networkPolicyPeers"]
     assert peers == [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "linkwork"}}}]
+
+
+def test_each_service_and_the_integration_is_a_kafka_user_with_the_local_acls(
+    resources: list[Resource], kafka: dict[str, Any]
+) -> None:
+    users = {user["metadata"]["name"]: user for user in _of_kind(resources, STRIMZI, "KafkaUser")}
+    assert set(users) == {*SERVICES, PROVIDER_SYSTEMS, INTEGRATION}
+    for name, user in users.items():
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+        acls = {
+            (acl["resource"]["type"], acl["resource"]["name"], acl["resource"]["patternType"], operation)
+            for acl in user["spec"]["authorization"]["acls"]
+            for operation in acl["operations"]
+        }
+        local = {
+            (grant.resource, grant.name, grant.pattern, operation)
+            for grant in kafka_access.grants()
+            if grant.user == name
+            for operation in grant.operations
+        }
+        assert acls == local, name
+    readers = {
+        name
+        for name, user in users.items()
+        for acl in user["spec"]["authorization"]["acls"]
+        if acl["resource"]["name"] == GP_RECORD_UPDATE and "Read" in acl["operations"]
+    }
+    assert readers == {INTEGRATION}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_signs_in_to_kafka_as_its_own_user(resources: list[Resource], service: str) -> None:
+    (deployment,) = [doc for doc in _of_kind(resources, "apps/v1", "Deployment") if doc["metadata"]["name"] == service]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {variable["name"]: variable for variable in container["env"]}
+    assert env["LINKWORK_KAFKA_SASL_USERNAME"]["value"] == service
+    assert env["LINKWORK_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": service, "key": "password"}
+    (ca,) = [volume for volume in pod["volumes"] if volume["name"] == "kafka-ca"]
+    assert ca["secret"]["secretName"] == "linkwork-cluster-ca-cert"
+    (mount,) = [mount for mount in container["volumeMounts"] if mount["name"] == "kafka-ca"]
+    config = {doc["metadata"]["name"]: doc for doc in _of_kind(resources, "v1", "ConfigMap")}["linkwork-config"]
+    assert config["data"]["LINKWORK_KAFKA_SSL_CAFILE"] == f"{mount['mountPath']}/ca.crt"
 
 
 def test_every_topic_and_its_dead_letter_topic_exists(resources: list[Resource], kafka: dict[str, Any]) -> None:
@@ -92,7 +144,7 @@ def test_compaction_and_retention_follow_each_topic_s_purpose(resources: list[Re
         config = topics[spec.name]
         assert (config["cleanup.policy"] == "compact") == spec.compacted, spec.name
         # Topics with identifiable data are not kept for ever (and no read model is rebuilt from them).
-        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update"):
+        if not spec.compacted and spec.name not in ("referral-requested", "gp-record-update", "activity-referred"):
             assert config["retention.ms"] == -1, f"{spec.name}: read models are rebuilt from full history"
         assert topics[spec.dlq]["cleanup.policy"] == "delete"
         assert topics[spec.dlq]["retention.ms"] == spec.dlq_retention_ms, spec.dlq

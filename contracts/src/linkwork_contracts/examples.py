@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from linkwork_contracts.codes import (
     Accessibility,
+    ActivityReferralDecision,
     AgeBand,
     AttendanceStatus,
     ClosureReason,
@@ -29,7 +30,9 @@ from linkwork_contracts.codes import (
     ReferralStatus,
     RefusalReason,
     ServiceStatus,
+    SessionAttendance,
     Sex,
+    SharedContactRoute,
     TravelMode,
     Urgency,
     closure_status,
@@ -39,6 +42,9 @@ from linkwork_contracts.codes import (
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import (
     ActivityAttendance,
+    ActivityReferralRespondedV1,
+    ActivityReferredV1,
+    AttendanceConfirmedV1,
     AvailabilitySlot,
     Capacity,
     Cost,
@@ -66,9 +72,13 @@ from linkwork_contracts.events import (
     Schedule,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ServiceLocation,
     ServiceTaxonomyTerm,
+    SharedContact,
+    SharedDetails,
     SuggestedOption,
+    WaitingList,
     gp_record_concepts,
 )
 from linkwork_contracts.events.directory import MAX_LOCATIONS, MAX_SCHEDULES
@@ -202,6 +212,24 @@ SERVICE_CHANGED_V2 = ServiceChangedV2.model_validate(
         ),
         "eligibility": (EligibilityCode.RESIDENTS,),
         "eligibility_description": "For Leeds residents aged 60 and over.",
+    }
+)
+
+# v3 (issue 17): the walk is full this week and keeps a waiting list: 5 people queue, and it has
+# started 2 people a week lately, so someone joining now waits about 3 weeks.
+SERVICE_CHANGED_V3 = ServiceChangedV3.model_validate(
+    {
+        **SERVICE_CHANGED_V2.model_dump(),
+        "revision": 5,
+        "capacity": WaitingList(
+            places_per_week=20,
+            places_remaining=0,
+            waiting_list=True,
+            waiting=5,
+            estimated_wait_weeks=3,
+            wait_basis="observed",
+            starts_per_week=2.0,
+        ),
     }
 )
 
@@ -356,6 +384,57 @@ GP_RECORD_UPDATE = GpRecordUpdateV1(
     summary="Referred to social prescribing: accepted by the link worker team of PCN U99999.",
 )
 
+ACTIVITY_REFERRAL_ID = UUID("8e1d3b5f-7a9c-4e2b-8d4f-6a8c0e2b4d61")
+ORGANIZATION_ID = UUID("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b")
+
+ACTIVITY_REFERRED = ActivityReferredV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    referred_at=_at(11),
+    respond_by=_at(25),
+    shared=SharedDetails(
+        first_name="Sam",
+        contact=SharedContact(route=SharedContactRoute.PHONE, value="07700 900123"),
+        needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION),
+        accessibility_needs=(Accessibility.STEP_FREE_ACCESS,),
+    ),
+)
+
+ACTIVITY_REFERRAL_RESPONDED = ActivityReferralRespondedV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    revision=1,
+    referred_at=_at(11),
+    responded_at=_at(13),
+    decision=ActivityReferralDecision.ACCEPTED,
+    decline_reason=None,
+    starts_on=date(2025, 3, 18),
+)
+
+ATTENDANCE_CONFIRMED = AttendanceConfirmedV1(
+    activity_referral_id=ACTIVITY_REFERRAL_ID,
+    referral_id=REFERRAL_ID,
+    service_id=SERVICE_ID,
+    organization_id=ORGANIZATION_ID,
+    need=NeedCategory.PHYSICAL_ACTIVITY,
+    pcn_code=PCN,
+    attendance_id=UUID("9f2e4c6a-8b0d-4f3c-9e5a-7b9d1f3a5c72"),
+    recorded_at=_at(18, 12),
+    confirmed_by=ConfirmedBy.PROVIDER,
+    session_on=date(2025, 3, 18),
+    attendance=SessionAttendance.ATTENDED,
+    completed=False,
+    sessions_attended=1,
+)
+
 EXAMPLES: dict[str, Event] = {
     event.TYPE: event
     for event in (
@@ -368,9 +447,13 @@ EXAMPLES: dict[str, Event] = {
         REFERRAL_CLOSED,
         SERVICE_CHANGED,
         SERVICE_CHANGED_V2,
+        SERVICE_CHANGED_V3,
         PROVISION_GAP,
         REFERRAL_REQUEST_REFUSED,
         GP_RECORD_UPDATE,
+        ACTIVITY_REFERRED,
+        ACTIVITY_REFERRAL_RESPONDED,
+        ATTENDANCE_CONFIRMED,
     )
 }
 
@@ -379,6 +462,7 @@ EXAMPLE_SOURCES: dict[str, str] = {
     REFERRAL_REQUESTED.TYPE: "urn:linkwork:external:emis-integration-engine",
     SERVICE_CHANGED.TYPE: "urn:linkwork:service:directory",
     SERVICE_CHANGED_V2.TYPE: "urn:linkwork:service:directory",
+    SERVICE_CHANGED_V3.TYPE: "urn:linkwork:service:directory",
     MATCHES_SUGGESTED.TYPE: "urn:linkwork:service:matching",
     PROVISION_GAP.TYPE: "urn:linkwork:service:matching",
 }

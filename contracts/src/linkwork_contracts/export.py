@@ -87,6 +87,7 @@ def privacy_findings() -> list[str]:
             event_schema(cls),
             identifiable=cls.IDENTIFIABLE,
             about_a_person=cls.KEY_FIELD == "referral_id",
+            shared_with_provider=cls.SHARED_WITH_PROVIDER,
         )
     ]
 

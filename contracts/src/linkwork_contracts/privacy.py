@@ -5,6 +5,10 @@ property whose name or format says it could hold a name, NHS number, date of bir
 full postcode, phone number or email address, and every person location finer than about 1 km.
 Service and venue details are organisational, not personal; the few such fields are allowed by
 name in ORGANISATIONAL_FIELDS, each with the reason.
+
+Events shared with a provider (issue 17) are stricter: no `person_ref` (a provider must not link a person
+across providers or topics), no notes, and person details only in PROVIDER_SHARED_FIELDS: what the person
+agreed to share with that provider. Those models may appear in no other event.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ MAX_PERSON_DECIMAL_PLACES = 2
 ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ServiceChangedV1", "name"): "the public name of a community service",
     ("ServiceChangedV2", "name"): "the public name of a community service",
+    ("ServiceChangedV3", "name"): "the public name of a community service",
     ("PostcodeArea", "name"): "the public name of a place a service covers (Leeds)",
     ("LocalAuthorityArea", "name"): "the public name of a local authority a service covers",
     ("LsoaArea", "name"): "the public name of the neighbourhoods a service covers",
@@ -45,6 +50,21 @@ ORGANISATIONAL_FIELDS: dict[tuple[str, str], str] = {
     ("SuggestedOption", "service_name"): "the public name of a suggested service",
     ("EligibilityCheck", "service_name"): "the public name of a service to check eligibility for",
 }
+
+
+# (model, field) pairs of person details a provider may receive, when the person agreed (issue 17): the
+# exact minimum. Every property of these models must be listed here, and only provider events may use them.
+PROVIDER_SHARED_FIELDS: dict[tuple[str, str], str] = {
+    ("SharedDetails", "first_name"): "the first name the person agreed to share with the provider",
+    ("SharedDetails", "contact"): "the one contact route the person agreed the provider may use",
+    ("SharedDetails", "needs"): "the needs relevant to this activity",
+    ("SharedDetails", "accessibility_needs"): "the accessibility needs the provider must meet",
+    ("SharedContact", "route"): "phone, email or via the link worker",
+    ("SharedContact", "value"): "the phone number or email address the person agreed to share",
+}
+_SHARED_MODELS = frozenset(model for model, _ in PROVIDER_SHARED_FIELDS)
+# Free text about a person may hold anything (health details, other people's names): never for a provider.
+_NOTES = frozenset({"note", "notes", "comment", "comments", "narrative", "summary"})
 
 
 def _snake(name: str) -> str:
@@ -90,11 +110,36 @@ def person_ref_problems(schema: Schema) -> list[str]:
     return ["no person_ref: an event about a referral must carry the pseudonymous person_ref"]
 
 
-def privacy_problems(schema: Schema, *, identifiable: bool, about_a_person: bool) -> list[str]:
+def provider_sharing_problems(schema: Schema, *, shared_with_provider: bool) -> list[str]:
+    """A provider event carries no person_ref or notes and only the listed shared fields; no other event
+    may carry the shared-details models at all."""
+    problems = []
+    for prop in properties(schema):
+        shared = prop.owner in _SHARED_MODELS
+        if not shared_with_provider:
+            if shared:
+                problems.append(f"{prop.path}: {prop.owner} is only for events shared with a provider")
+            continue
+        if shared and (prop.owner, prop.name) not in PROVIDER_SHARED_FIELDS:
+            problems.append(f"{prop.path}: not in the minimum a person may share with a provider")
+        if prop.name == "person_ref":
+            problems.append(f"{prop.path}: a provider must not receive the pseudonymous person_ref")
+        if set(re.split(r"[_\d]+", _snake(prop.name))) & _NOTES:
+            problems.append(f"{prop.path}: free text about a person must not reach a provider")
+    return problems
+
+
+def privacy_problems(
+    schema: Schema, *, identifiable: bool, about_a_person: bool, shared_with_provider: bool = False
+) -> list[str]:
     """All privacy findings for one event schema (none are expected)."""
     if identifiable:
         return []
     problems = identifiable_fields(schema)
-    if about_a_person:
+    if shared_with_provider:
+        # The person agreed to share exactly these with this provider; everything else is still caught.
+        allowed = {f"{prop.path}: " for prop in properties(schema) if (prop.owner, prop.name) in PROVIDER_SHARED_FIELDS}
+        problems = [p for p in problems if not any(p.startswith(a) for a in allowed)]
+    elif about_a_person:
         problems += person_ref_problems(schema)
-    return problems
+    return problems + provider_sharing_problems(schema, shared_with_provider=shared_with_provider)

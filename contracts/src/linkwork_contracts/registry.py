@@ -8,6 +8,9 @@ still be read (the compatibility gate fails if a released type disappears).
 from __future__ import annotations
 
 from linkwork_contracts.events import (
+    ActivityReferralRespondedV1,
+    ActivityReferredV1,
+    AttendanceConfirmedV1,
     Event,
     FollowUpDueV1,
     FollowUpRecordedV1,
@@ -21,6 +24,7 @@ from linkwork_contracts.events import (
     ReferralRequestRefusedV1,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
 )
 
 EVENT_CLASSES: tuple[type[Event], ...] = (
@@ -33,9 +37,13 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ReferralClosedV1,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ProvisionGapV1,
     ReferralRequestRefusedV1,
     GpRecordUpdateV1,
+    ActivityReferredV1,
+    ActivityReferralRespondedV1,
+    AttendanceConfirmedV1,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}

@@ -28,6 +28,8 @@ def event_schema(cls: type[Event]) -> dict[str, Any]:
             "producer": spec.producer if spec else None,
             "consumers": list(spec.consumers) if spec else [],
             "identifiable": cls.IDENTIFIABLE,
+            # Only on provider events, so the other schemas stay as released.
+            **({"shared_with_provider": True} if cls.SHARED_WITH_PROVIDER else {}),
         },
     }
 

@@ -15,6 +15,9 @@ SERVICE_CHANGED = "service-changed"
 PROVISION_GAP = "provision-gap"
 REFERRAL_REQUEST_REFUSED = "referral-request-refused"
 GP_RECORD_UPDATE = "gp-record-update"
+ACTIVITY_REFERRED = "activity-referred"
+ACTIVITY_REFERRAL_RESPONDED = "activity-referral-responded"
+ATTENDANCE_CONFIRMED = "attendance-confirmed"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -23,7 +26,9 @@ REFERRAL = "referral"
 DIRECTORY = "directory"
 MATCHING = "matching"
 OUTCOMES = "outcomes"
+NOTIFICATIONS = "notifications"  # tells people a follow-up is due (GOV.UK Notify, email, tasks)
 EXISTING_SYSTEMS = "existing-systems"  # GP integration engines, self-referral forms, councils
+PROVIDER_SYSTEMS = "provider-systems"  # community providers' own case-management systems
 
 
 DAY_MS = 24 * 3600 * 1000
@@ -81,7 +86,7 @@ TOPICS: dict[str, TopicSpec] = {
             REFERRAL_CREATED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A referral exists, pseudonymised; re-published with a higher version when the "
             "person's needs or preferences change.",
@@ -106,7 +111,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_DUE,
             "referral id",
             REFERRAL,
-            (OUTCOMES, EXISTING_SYSTEMS),
+            (OUTCOMES, NOTIFICATIONS, EXISTING_SYSTEMS),
             False,
             "A planned follow-up has fallen due (emitted once per follow-up).",
         ),
@@ -114,7 +119,7 @@ TOPICS: dict[str, TopicSpec] = {
             FOLLOW_UP_RECORDED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, NOTIFICATIONS),
             False,
             "A contact with the person: attendance per activity and any repeat measures.",
         ),
@@ -130,7 +135,7 @@ TOPICS: dict[str, TopicSpec] = {
             SERVICE_CHANGED,
             "service id",
             DIRECTORY,
-            (MATCHING, OUTCOMES),
+            (MATCHING, OUTCOMES, REFERRAL),
             True,
             "The full current snapshot of a community service; log-compacted so that reading "
             "from the start gives every service's latest state.",
@@ -163,6 +168,37 @@ TOPICS: dict[str, TopicSpec] = {
             dlq_retention_ms=7 * DAY_MS,
             dlq_readers="the GP integration's operators only (identifiable data)",
             retention_days=30,  # long enough for an integration engine's outage, not a second copy of the record
+        ),
+        TopicSpec(
+            ACTIVITY_REFERRED,
+            "referral id",
+            REFERRAL,
+            (PROVIDER_SYSTEMS,),
+            False,
+            "RESTRICTED: a plan's activity referred to its provider, with only what the person agreed to share "
+            "with that provider (first name, a contact route, needs, accessibility needs). Providers' systems "
+            "read it; no linkwork service does (outcomes counts from activity-referral-responded).",
+            dlq_retention_ms=7 * DAY_MS,
+            dlq_readers="the referral service's operators only (shared person details)",
+            retention_days=30,  # a provider system's outage, not a second copy of the record
+        ),
+        TopicSpec(
+            ACTIVITY_REFERRAL_RESPONDED,
+            "referral id",
+            REFERRAL,
+            (MATCHING, OUTCOMES, DIRECTORY, NOTIFICATIONS, PROVIDER_SYSTEMS),
+            False,
+            "A provider accepted or declined an activity referral (with a reason code), or the response "
+            "deadline declined it (no-response); a start date. No person details.",
+        ),
+        TopicSpec(
+            ATTENDANCE_CONFIRMED,
+            "referral id",
+            REFERRAL,
+            (MATCHING, OUTCOMES, DIRECTORY, PROVIDER_SYSTEMS),
+            False,
+            "One session's attendance (attended, did not attend, cancelled) and completion of an activity, "
+            "confirmed by the provider or self-reported. No person details.",
         ),
     )
 }

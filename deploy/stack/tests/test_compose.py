@@ -37,6 +37,9 @@ def test_service_build_port_and_environment_match_its_settings(compose: dict[str
     assert (REPO_ROOT / spec["build"]["context"] / spec["build"]["dockerfile"]).is_file()
     settings = _settings(service)
     port = settings().http_port
+    # One Dockerfile for every service: the build arguments say which package it installs and runs.
+    assert spec["build"]["args"] == {"SERVICE": service, "PORT": str(port)}
+    assert (REPO_ROOT / "services" / service / "pyproject.toml").is_file()
     assert spec["ports"] == [f"127.0.0.1:{port}:{port}"]
     environment = spec["environment"]
     assert int(environment["LINKWORK_HTTP_PORT"]) == port

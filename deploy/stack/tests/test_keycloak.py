@@ -61,3 +61,12 @@ def test_console_client_requires_pkce_and_redirects_only_to_loopback(keycloak: K
     # Without PKCE the request goes back to the console with an error, never to a login page.
     without = ask("http://127.0.0.1:8005/cb")
     assert without.status_code == 302 and "error=invalid_request" in without.headers["location"]
+
+
+def test_the_system_client_gets_a_referrer_token_by_client_credentials(keycloak: KeycloakRealm) -> None:
+    token = keycloak.system_token()
+    key = jwt.PyJWKClient(keycloak.jwks_url).get_signing_key_from_jwt(token).key
+    claims = jwt.decode(token, key, algorithms=["RS256"], audience=SERVICES_AUDIENCE, issuer=keycloak.issuer)
+    assert "referrer" in claims["roles"] and "pcn" not in claims
+    with pytest.raises(RuntimeError, match="refused"):
+        keycloak.system_token(secret="not-the-secret")

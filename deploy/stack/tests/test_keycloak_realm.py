@@ -92,8 +92,17 @@ def test_user_profile_declares_the_linkwork_attributes(realm: dict[str, Any]) ->
     assert {"pcn", "organisation", "icb"} <= {attribute["name"] for attribute in profile["attributes"]}
 
 
+def test_the_system_client_s_service_account_is_a_referrer_of_no_pcn(realm: dict[str, Any]) -> None:
+    # Client credentials (an integration engine) may POST /fhir/ServiceRequest; its referrals are routed by
+    # the person's practice, as for a hospital serving many PCNs, so the account names no PCN (issue 16).
+    (account,) = [user for user in realm["users"] if user.get("serviceAccountClientId") == SYSTEM_CLIENT]
+    assert set(account["realmRoles"]) & {role.value for role in Role} == {Role.REFERRER.value}
+    assert "pcn" not in account.get("attributes", {})
+    assert "credentials" not in account  # it signs in with the client's secret only
+
+
 def test_demo_users_one_per_role_and_two_pcns(realm: dict[str, Any]) -> None:
-    users = {user["username"]: user for user in realm["users"]}
+    users = {user["username"]: user for user in realm["users"] if "serviceAccountClientId" not in user}
     assert set(users) == {demo.username for demo in DEMO_USERS}
     for demo in DEMO_USERS:
         user = users[demo.username]

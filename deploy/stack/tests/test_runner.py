@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,8 +14,13 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import TopicAuthorizationFailedError
+from linkwork_contracts.topics import REFERRAL_CREATED, REFERRAL_REQUESTED
+from linkwork_runtime.kafka_connection import KafkaConnection, client_options
 from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port, is_listening
+from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 STACK = str(Path(sys.executable).parent / "linkwork-stack")
@@ -33,17 +40,41 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
     raise AssertionError(f"no '{marker}' from the runner; its output:\n{''.join(lines[-60:])}")
 
 
+async def _integration_may(kafka: KafkaConnection) -> tuple[bool, bool]:
+    """Whether the integration user may (write referral-requested, read referral-created)."""
+    producer = AIOKafkaProducer(**client_options(kafka), acks="all")
+    try:
+        await producer.start()
+        # Not a valid request: the referral service refuses it (a refusal event), which is all it should do.
+        await producer.send_and_wait(REFERRAL_REQUESTED, b"{}", key=b"stack-runner-test")
+        wrote = True
+    except TopicAuthorizationFailedError:
+        wrote = False
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(REFERRAL_CREATED, **client_options(kafka), group_id="integration-runner-test")
+    try:
+        await consumer.start()
+        await consumer.getmany(timeout_ms=3000)
+        read = True
+    except TopicAuthorizationFailedError:
+        read = False
+    finally:
+        await consumer.stop()
+    return wrote, read
+
+
 def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) -> None:
     http_base = free_port()
     while not all(not is_listening(http_base + i) for i in range(6)):
         http_base = free_port()
-    keycloak_port = free_port()
+    keycloak_port, kafka_port = free_port(), free_port()
     process = subprocess.Popen(
         [
             STACK,
             "run",
             "--kafka-port",
-            str(free_port()),
+            str(kafka_port),
             "--postgres-port",
             str(free_port()),
             "--http-port-base",
@@ -74,6 +105,14 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "kafka": True}
             assert "process_resident_memory_bytes" in metrics.text
+        # Kafka asks for credentials (the services above are ready with theirs); the integration user's are
+        # printed, and it may write referral-requested but not read what only the services read.
+        password = re.search(r"user integration, password (\S+)", banner)
+        assert password is not None, banner
+        kafka = KafkaConnection(
+            f"127.0.0.1:{kafka_port}", "SASL_PLAINTEXT", "SCRAM-SHA-512", "integration", SecretStr(password[1])
+        )
+        assert asyncio.run(_integration_may(kafka)) == (True, False)
         # The console (the next port) is up and its address printed; signing in through it is tests/console's.
         assert f"Console     http://127.0.0.1:{http_base + 4}" in banner
         assert httpx.get(f"http://127.0.0.1:{http_base + 4}/ready", timeout=5).status_code == 200

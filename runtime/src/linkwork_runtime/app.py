@@ -1,8 +1,8 @@
-"""Builds a service's FastAPI app: database, Kafka broker, probes, problem details, and its components.
+"""Builds a service's FastAPI app: database, Kafka reachability, probes, problem details, and its components.
 
 Start-up waits (with backoff, logging why) for PostgreSQL and Kafka instead of crashing, so the stack
 can come up in any order; shutdown stops components in reverse order so relays flush and consumers
-commit before the pool and broker close.
+commit before the pool and the Kafka connection close.
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
-from faststream.kafka import KafkaBroker
-from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
 from linkwork_runtime.auth import TokenVerifier
-from linkwork_runtime.body_limit import BodySizeLimit
+from linkwork_runtime.body_limit import BodySizeLimit, Refusal
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.database import open_database
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
-from linkwork_runtime.probes import KafkaWatch
+from linkwork_runtime.openapi import install as install_openapi
+from linkwork_runtime.openapi import operation_id
+from linkwork_runtime.probes import KafkaPing, KafkaWatch
 from linkwork_runtime.probes import router as probes_router
+from linkwork_runtime.problems import docs_router as problem_docs
 from linkwork_runtime.problems import install_problem_handlers
 from linkwork_runtime.secrets import check_secrets
 from linkwork_runtime.settings import ServiceSettings
@@ -51,6 +52,8 @@ class ServiceDefinition:
     on_ready: list[Callable[[ServiceContext], Awaitable[None]]] = field(default_factory=list)
     # Path prefix -> largest body in bytes, where a route needs more than settings.max_body_bytes.
     body_limits: Mapping[str, int] = field(default_factory=dict)
+    # Path prefix -> the 413 response in that API's own error format (default: problem details).
+    body_refusals: Mapping[str, Refusal] = field(default_factory=dict)
 
 
 class StartupStopped(Exception):
@@ -129,16 +132,6 @@ def new_registry() -> CollectorRegistry:
     return registry
 
 
-def new_broker(name: str, settings: ServiceSettings, registry: CollectorRegistry) -> KafkaBroker:
-    return KafkaBroker(
-        settings.kafka_bootstrap_list,
-        client_id=f"linkwork-{name}",
-        acks="all",
-        enable_idempotence=True,
-        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=f"linkwork-{name}")],
-    )
-
-
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     check_secrets(settings)  # before anything listens: a public default secret is a forged-token licence
@@ -147,7 +140,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_format)
         registry = new_registry()
-        broker = new_broker(definition.name, settings, registry)
+        ping = KafkaPing(settings.kafka, client_id=f"linkwork-{definition.name}-probe")
         async with _stop_signals() as stop:
             pool = await _with_backoff(
                 "PostgreSQL",
@@ -163,14 +156,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             # Start-up still waits for Kafka (consumers and producers need it once); an outage later does not
             # stop the API (see probes).
             try:
-                await _with_backoff("Kafka", broker.start, stop)
+                await _with_backoff("Kafka", ping.start, stop)
             except BaseException:
                 await pool.close()
                 raise
-        context = ServiceContext(definition.name, settings, pool, broker, registry)
+        context = ServiceContext(definition.name, settings, pool, registry)
         app.state.context = context
         app.state.http_metrics = HttpMetrics(registry)
-        app.state.kafka_watch = KafkaWatch(broker, registry)
+        app.state.kafka_watch = KafkaWatch(ping, registry)
         components = [app.state.kafka_watch, *definition.components(context)]
         started: list[Component] = []
         try:
@@ -184,7 +177,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             for component in reversed(started):
                 await component.stop()
-            await broker.stop()
+            await ping.stop()
             await pool.close()
             log.info("service stopped")
 
@@ -193,13 +186,21 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)
     # Added last, so outermost: a body too large is refused before routing, authentication or parsing.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=definition.body_limits)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path=definition.body_limits,
+        refusals=definition.body_refusals,
+    )
     app.include_router(probes_router)
+    app.include_router(problem_docs)
     for router in definition.routers:
         app.include_router(router)
     return app

@@ -7,7 +7,6 @@ from typing import Annotated, Protocol
 
 import asyncpg
 from fastapi import Depends, Request
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
 from linkwork_runtime.settings import ServiceSettings
@@ -26,7 +25,6 @@ class ServiceContext:
     name: str
     settings: ServiceSettings
     pool: asyncpg.Pool
-    broker: KafkaBroker
     registry: CollectorRegistry
 
 

@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Request, Response
-from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from linkwork_runtime.context import Context
+from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.problems import Problem
 
 router = APIRouter(tags=["operations"])
@@ -25,11 +26,35 @@ PROBE_TIMEOUT = 2.0
 log = logging.getLogger(__name__)
 
 
+class KafkaPing:
+    """Asks the cluster to describe itself: an answer within the timeout means Kafka is reachable.
+
+    One admin connection per process, opened at start-up (which waits for Kafka) and reused by every probe.
+    """
+
+    def __init__(self, kafka: Kafka, *, client_id: str) -> None:
+        self._admin = AIOKafkaAdminClient(**client_options(kafka), client_id=client_id)
+
+    async def start(self) -> None:
+        await self._admin.start()
+
+    async def stop(self) -> None:
+        await self._admin.close()
+
+    async def __call__(self) -> bool:
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await self._admin.describe_cluster()
+        except Exception:  # refused, timed out, or the client's own "no broker" errors: all mean unreachable
+            return False
+        return True
+
+
 class KafkaWatch:
     """Pings the broker every `interval` seconds into the `linkwork_kafka_reachable` gauge (1 or 0)."""
 
-    def __init__(self, broker: KafkaBroker, registry: CollectorRegistry, interval: float = 15.0) -> None:
-        self._broker = broker
+    def __init__(self, ping: KafkaPing, registry: CollectorRegistry, interval: float = 15.0) -> None:
+        self.ping = ping
         self._interval = interval
         self._gauge = Gauge(
             "linkwork_kafka_reachable",
@@ -41,7 +66,7 @@ class KafkaWatch:
         self._task: asyncio.Task[None] | None = None
 
     async def check(self) -> bool:
-        reachable = await self._broker.ping(PROBE_TIMEOUT)
+        reachable = await self.ping()
         self._gauge.set(1 if reachable else 0)
         if reachable != self.reachable:
             if reachable:

@@ -1,15 +1,18 @@
-"""RFC 9457 problem details for every error a service returns."""
+"""RFC 9457 problem details for every error a service returns, and the page that explains each kind."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from linkwork_runtime.problem_types import BY_SLUG, type_uri
+
 PROBLEM_JSON = "application/problem+json"
+docs_router = APIRouter(tags=["operations"])
 
 
 class Problem(Exception):
@@ -24,7 +27,7 @@ class Problem(Exception):
 
 
 def problem_response(status: int, title: str, detail: str, instance: str, **extensions: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
+    body = {"type": type_uri(status, title), "title": title, "status": status, "detail": detail, "instance": instance}
     body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
@@ -58,3 +61,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+@docs_router.get("/problems/{slug}", summary="What a problem type means (the `type` of an error answer)")
+async def problem_type(slug: str) -> dict[str, object]:
+    kind = BY_SLUG.get(slug)
+    if kind is None:
+        raise Problem(404, "Not Found", "no problem type by that name")
+    return {"type": kind.uri, "title": kind.title, "status": kind.status, "meaning": kind.meaning}

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from linkwork_runtime.kafka_connection import KafkaConnection, SaslMechanism, SecurityProtocol
+
+# A service overriding a field's default must keep its rules: `http_port: Port = 8002`, not `int = 8002`
+# (a bare override drops the constraints; tests/repository/test_service_settings.py checks every service).
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
@@ -29,8 +35,21 @@ class ServiceSettings(BaseSettings):
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="comma-separated host:port")
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT",
+        description="LINKWORK_KAFKA_SECURITY_PROTOCOL: SASL_PLAINTEXT or SASL_SSL for a broker with authentication "
+        "(each service is its own Kafka user with ACLs; docs/decisions/16-kafka-auth.md)",
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(default="SCRAM-SHA-512", description="LINKWORK_KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(
+        default=None, description="LINKWORK_KAFKA_SASL_USERNAME: this service's user"
+    )
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="LINKWORK_KAFKA_SASL_PASSWORD")
+    kafka_ssl_cafile: str | None = Field(
+        default=None, description="LINKWORK_KAFKA_SSL_CAFILE: PEM file of the cluster CA (with SSL or SASL_SSL)"
+    )
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
+    http_port: Port = 8000
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="json",
@@ -62,5 +81,13 @@ class ServiceSettings(BaseSettings):
         return self
 
     @property
-    def kafka_bootstrap_list(self) -> list[str]:
-        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]
+    def kafka(self) -> KafkaConnection:
+        """Every Kafka client of the service is built from this (linkwork_runtime.kafka_connection)."""
+        return KafkaConnection(
+            self.kafka_bootstrap_servers,
+            self.kafka_security_protocol,
+            self.kafka_sasl_mechanism,
+            self.kafka_sasl_username,
+            self.kafka_sasl_password,
+            self.kafka_ssl_cafile,
+        )

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date
-from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
-from linkwork_contracts.events import Event, FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_contracts.events import (
+    ActivityReferralRespondedV1,
+    Event,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralCreatedV1,
+)
 from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state
+from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
+from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
 from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
@@ -34,44 +37,6 @@ ROUTE_TOKEN = "contact-route-token-for-tests-at-least-32-bytes"
 def local_notify() -> Iterator[LocalNotify]:
     with LocalNotify(default_state(SERVICE_ID, NOTIFY_SECRET)) as notify:
         yield notify
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        self.messages.append(message_from_bytes(content))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[int, _Inbox]]:
-    """A real SMTP server (aiosmtpd) on a free port, collecting what it accepts."""
-    inbox = _Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
 
 
 class ContactRouteServer(BackgroundServer):
@@ -139,7 +104,12 @@ async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
     await admin.start()
     try:
         if create:
-            topics = (ReferralCreatedV1.TOPIC, FollowUpDueV1.TOPIC, FollowUpRecordedV1.TOPIC)
+            topics = (
+                ReferralCreatedV1.TOPIC,
+                FollowUpDueV1.TOPIC,
+                FollowUpRecordedV1.TOPIC,
+                ActivityReferralRespondedV1.TOPIC,
+            )
             await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
         else:
             mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]

@@ -45,6 +45,13 @@ from linkwork_contracts.codes.person import (
     TravelMode,
     part_of_day,
 )
+from linkwork_contracts.codes.provider import (
+    PROVIDER_DECLINE_REASONS,
+    ActivityReferralDecision,
+    DeclineReason,
+    SessionAttendance,
+    SharedContactRoute,
+)
 from linkwork_contracts.codes.referral import (
     REASON_REQUIRED,
     TERMINAL_STATUSES,
@@ -89,6 +96,7 @@ __all__ = [
     "NEED_TAXONOMY_TERMS",
     "NHS_STATED_GENDER_CODE",
     "PART_OF_DAY_HOURS",
+    "PROVIDER_DECLINE_REASONS",
     "REASON_REQUIRED",
     "REFUSAL_MEANING",
     "ROUTE_REASON",
@@ -96,6 +104,7 @@ __all__ = [
     "SNOMED_DISPLAY",
     "TERMINAL_STATUSES",
     "Accessibility",
+    "ActivityReferralDecision",
     "AgeBand",
     "AttendanceStatus",
     "CapacityStatus",
@@ -107,6 +116,7 @@ __all__ = [
     "ContactOutcome",
     "CostUnit",
     "DayOfWeek",
+    "DeclineReason",
     "DeliveryMode",
     "EligibilityCode",
     "EthnicCategory",
@@ -121,7 +131,9 @@ __all__ = [
     "RefusalReason",
     "ScheduleFrequency",
     "ServiceStatus",
+    "SessionAttendance",
     "Sex",
+    "SharedContactRoute",
     "SnomedConcept",
     "TaxonomyTerm",
     "TravelMode",

@@ -14,8 +14,10 @@ from linkwork_contracts.events.directory import (
     ServiceArea,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
     ServiceLocation,
     ServiceTaxonomyTerm,
+    WaitingList,
 )
 from linkwork_contracts.events.follow_ups import (
     ActivityAttendance,
@@ -32,6 +34,13 @@ from linkwork_contracts.events.matching import (
 )
 from linkwork_contracts.events.person import AvailabilitySlot, PersonProfile, Preferences
 from linkwork_contracts.events.plan import PlanAgreedV1, PlannedActivity
+from linkwork_contracts.events.provider import (
+    ActivityReferralRespondedV1,
+    ActivityReferredV1,
+    AttendanceConfirmedV1,
+    SharedContact,
+    SharedDetails,
+)
 from linkwork_contracts.events.referral import ReferralClosedV1, ReferralCreatedV1
 from linkwork_contracts.events.referral_requested import (
     PersonDetails,
@@ -42,6 +51,9 @@ from linkwork_contracts.events.refusals import ReferralRequestRefusedV1
 
 __all__ = [
     "ActivityAttendance",
+    "ActivityReferralRespondedV1",
+    "ActivityReferredV1",
+    "AttendanceConfirmedV1",
     "AvailabilitySlot",
     "Capacity",
     "Cost",
@@ -74,8 +86,12 @@ __all__ = [
     "ServiceArea",
     "ServiceChangedV1",
     "ServiceChangedV2",
+    "ServiceChangedV3",
     "ServiceLocation",
     "ServiceTaxonomyTerm",
+    "SharedContact",
+    "SharedDetails",
     "SuggestedOption",
+    "WaitingList",
     "gp_record_concepts",
 ]

@@ -27,6 +27,9 @@ class Event(BaseModel):
     # Only inbound referral requests may carry patient-identifiable data; the privacy guard
     # checks every other event's schema.
     IDENTIFIABLE: ClassVar[bool] = False
+    # Events a provider (outside the NHS care team) receives: no person_ref, and person details only as the
+    # privacy guard's PROVIDER_SHARED_FIELDS allow (what the person agreed to share with that provider).
+    SHARED_WITH_PROVIDER: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -294,3 +294,42 @@ class ServiceChangedV2(ServiceChangedV1):
         if {EligibilityCode.WOMEN, EligibilityCode.MEN} <= set(self.eligibility):
             raise ValueError("eligibility women and men exclude each other: leave both out")
         return self
+
+
+MAX_WAIT_WEEKS = 104
+
+
+class WaitingList(Capacity):
+    """v2's capacity plus the waiting list as it stands (issue 17).
+
+    `waiting_list` keeps its v2 meaning (the service keeps a list when it is full); `waiting` says how
+    many people are on it. `estimated_wait_weeks` is for someone joining now: (people ahead + 1)
+    divided by the rate people start, the rate being the service's own starts per week over its
+    recent weeks (`wait_basis` observed) or, without enough of those, its places per week (declared);
+    0 with places free and nobody queuing (places-free); null when nothing supports an estimate.
+    """
+
+    waiting: int = Field(default=0, ge=0, le=100_000, description="People on the waiting list now")
+    estimated_wait_weeks: int | None = Field(
+        default=None, ge=0, le=MAX_WAIT_WEEKS, description="Whole weeks for someone joining now; null: unknown"
+    )
+    wait_basis: Literal["places-free", "observed", "declared"] | None = Field(
+        default=None, description="What the estimate rests on"
+    )
+    starts_per_week: float | None = Field(
+        default=None, ge=0, le=100_000, description="The rate the estimate used (people starting per week)"
+    )
+
+    @model_validator(mode="after")
+    def _estimate_has_basis(self) -> Self:
+        if (self.estimated_wait_weeks is None) != (self.wait_basis is None):
+            raise ValueError("estimated_wait_weeks and wait_basis go together")
+        return self
+
+
+class ServiceChangedV3(ServiceChangedV2):
+    """v2 with a real waiting list (issue 17): queue length and an estimated wait in `capacity`."""
+
+    TYPE: ClassVar[str] = "uk.linkwork.service.changed.v3"
+
+    capacity: WaitingList = WaitingList()

@@ -17,9 +17,12 @@ class Infrastructure:
     postgres: PostgresServer
 
     @classmethod
-    def under(cls, data: Path, kafka_port: int, controller_port: int, postgres_port: int) -> Infrastructure:
+    def under(
+        cls, data: Path, kafka_port: int, controller_port: int, postgres_port: int, *, secured: bool = False
+    ) -> Infrastructure:
+        """`secured`: Kafka with SASL users and ACLs (linkwork_stack.kafka_access), as `linkwork-stack run` has."""
         return cls(
-            KafkaBroker(data / "kafka", port=kafka_port, controller_port=controller_port),
+            KafkaBroker(data / "kafka", port=kafka_port, controller_port=controller_port, secured=secured),
             PostgresServer(data / "postgres", port=postgres_port),
         )
 

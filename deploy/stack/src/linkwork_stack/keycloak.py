@@ -291,6 +291,19 @@ class KeycloakRealm:
             self._tokens[key] = (str(body["access_token"]), time.monotonic() + int(body["expires_in"]) - 30)
             return str(body["access_token"])
 
+    def system_token(self, client_id: str = SYSTEM_CLIENT, secret: str = SYSTEM_CLIENT_SECRET) -> str:
+        """A client-credentials token for a system (an integration engine): its service account is a referrer."""
+        response = httpx.post(
+            self.token_url,
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+            timeout=30.0,
+        )
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"Keycloak refused a token for {client_id!r}: HTTP {response.status_code} {response.text}"
+            )
+        return str(response.json()["access_token"])
+
     def headers(self, role: str, subject: str | None = None, organisation: str | None = None) -> dict[str, str]:
         """`Authorization` for the demo user of `role`: a drop-in for the HS256 helpers' `(role, subject=...)`.
 

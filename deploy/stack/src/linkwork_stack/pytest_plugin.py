@@ -5,6 +5,10 @@ Resolution order, per service: an already-running one named by an environment va
 when a Docker engine answers (Kafka and PostgreSQL), else the same Kafka, embedded PostgreSQL and Keycloak that
 `linkwork-stack` runs. There is no fallback to skipping: if none of these can start, the fixture fails with the
 reason.
+
+The broker started here has SASL/SCRAM users and ACLs (issue 16) plus a loopback listener without
+authentication whose clients are super users: `kafka_bootstrap` is that listener (tests that are not about
+authentication stay unchanged), `secured_kafka` the broker itself (docs/decisions/16-kafka-auth.md).
 """
 
 from __future__ import annotations
@@ -28,19 +32,52 @@ from linkwork_stack.postgres import PostgresServer
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def own_kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], KafkaBroker]]:
+    """Starts, on first call, the session's own broker: SASL/SCRAM users and ACLs plus an open test listener.
+
+    One broker serves both `kafka_bootstrap` (its open listener, when no other broker is named) and
+    `secured_kafka`, so a session starts at most one JVM broker (docs/decisions/16-kafka-auth.md).
+    """
+    started: list[KafkaBroker] = []
+
+    def get() -> KafkaBroker:
+        if not started:
+            broker = KafkaBroker(
+                tmp_path_factory.mktemp("kafka"),
+                port=free_port(),
+                controller_port=free_port(),
+                secured=True,
+                open_port=free_port(),
+            )
+            started.append(broker)  # stopped below even if start fails half-way
+            broker.start()
+        return started[0]
+
+    yield get
+    for broker in started:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(own_kafka_broker: Callable[[], KafkaBroker]) -> Iterator[str]:
+    """A broker every test may use without credentials (super user on the session's own broker)."""
     if bootstrap := os.environ.get("LINKWORK_TEST_KAFKA_BOOTSTRAP"):
         yield bootstrap
     elif containers.docker_available():
         with containers.kafka() as bootstrap:
             yield bootstrap
     else:
-        broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), port=free_port(), controller_port=free_port())
-        broker.start()
-        try:
-            yield broker.bootstrap
-        finally:
-            broker.stop()
+        yield own_kafka_broker().open_bootstrap
+
+
+@pytest.fixture(scope="session")
+def secured_kafka(own_kafka_broker: Callable[[], KafkaBroker]) -> KafkaBroker:
+    """A broker with authentication and the linkwork ACLs (always our own: a shared broker is plaintext).
+
+    `secured_kafka.connection("referral")` is that service's KafkaConnection, `.service_env("referral")` its
+    LINKWORK_KAFKA_* settings, `.open_bootstrap` an unauthenticated super-user listener for test set-up.
+    """
+    return own_kafka_broker()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 import signal
 import subprocess
@@ -15,9 +16,13 @@ import sys
 import threading
 import time
 
-from linkwork_stack import paths
+from linkwork_contracts.topics import is_dlq
+
+from linkwork_stack import kafka_access, paths
 from linkwork_stack.console import console_process
 from linkwork_stack.infrastructure import Infrastructure
+from linkwork_stack.kafka import KafkaBroker
+from linkwork_stack.kafka_access import INTEGRATION
 from linkwork_stack.keycloak import ADMIN_PASSWORD, ADMIN_USER, DEMO_PASSWORD, DEMO_USERS, KeycloakRealm, KeycloakServer
 from linkwork_stack.notifications import contact_route_token, local_messaging, notifications_process
 from linkwork_stack.ports import free_port, is_listening
@@ -73,6 +78,19 @@ def sign_in_lines(keycloak_url: str) -> list[str]:
     return lines
 
 
+def kafka_lines(kafka: KafkaBroker) -> list[str]:
+    """How an external system (a GP integration engine) connects: printed by `make run`, development only."""
+    topics = [g.name for g in kafka_access.grants() if g.user == INTEGRATION and g.resource == "topic"]
+    writes = [name for name in topics if not is_dlq(name) and kafka_access.may(INTEGRATION, "Write", name)]
+    reads = [name for name in topics if not is_dlq(name) and kafka_access.may(INTEGRATION, "Read", name)]
+    return [
+        "              SASL_PLAINTEXT, SCRAM-SHA-512; each service is its own user, held to its topics by ACLs.",
+        f"              External systems: user {INTEGRATION}, password {kafka.credentials.password(INTEGRATION)}",
+        f"              (writes {', '.join(writes)}; reads {', '.join(reads)};",
+        f"              random for this data folder; every user's password is in {kafka.credentials_file})",
+    ]
+
+
 def _banner(services: list[ServiceProcess], infra: Infrastructure, keycloak: KeycloakServer, started: float) -> str:
     lines = [f"linkwork is ready after {time.monotonic() - started:.1f}s", ""]
     console = next((s for s in services if s.name == "console"), None)
@@ -86,6 +104,7 @@ def _banner(services: list[ServiceProcess], infra: Infrastructure, keycloak: Key
     lines += [
         "",
         f"  Kafka       {infra.kafka.bootstrap}",
+        *kafka_lines(infra.kafka),
         f"  PostgreSQL  {infra.postgres.url()}",
         f"  Keycloak    {keycloak.url}",
         f"  data        {paths.data_dir()}",
@@ -115,7 +134,8 @@ def run_stack(
     data = paths.data_dir()
     if fresh:
         shutil.rmtree(data, ignore_errors=True)
-    infra = Infrastructure.under(data, kafka_port, kafka_port + 1, postgres_port)
+    # Kafka authenticates every service as its own user and holds it to its topics (issue 16).
+    infra = Infrastructure.under(data, kafka_port, kafka_port + 1, postgres_port, secured=True)
     keycloak = KeycloakServer(data / "keycloak", port=keycloak_port)
     services = [
         ServiceProcess(
@@ -123,7 +143,7 @@ def run_stack(
             http_port_base + index,
             {
                 "LINKWORK_DATABASE_URL": infra.postgres.url(name),
-                "LINKWORK_KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap,
+                **infra.kafka.service_env(name),
                 "LINKWORK_HTTP_PORT": str(http_port_base + index),
                 **keycloak.realm().service_env(),
             },
@@ -151,6 +171,21 @@ def run_stack(
         messaging = extras.enter_context(local_messaging(notify_port=notify_port, smtp_port=smtp_port))
         token = contact_route_token()
         services[0].env["LINKWORK_CONTACT_ROUTE_TOKEN"] = token  # referral serves the contact routes
+        # Emails to providers about activity referrals (issue 17) go to the same printing SMTP server.
+        services[0].env.update(
+            {
+                "LINKWORK_SMTP_HOST": "127.0.0.1",
+                "LINKWORK_SMTP_PORT": str(smtp_port),
+                "LINKWORK_CONSOLE_URL": console.url,
+                "LINKWORK_PROVIDER_EMAILS": json.dumps(
+                    {
+                        u.organisation: f"referrals+{u.username}@linkwork.example"
+                        for u in DEMO_USERS
+                        if u.role == "provider"
+                    }
+                ),
+            }
+        )
         services.append(
             notifications_process(
                 http_port_base + len(SERVICES) + 1,
@@ -161,6 +196,7 @@ def run_stack(
                 messaging,
             )
         )
+        services[-1].env |= infra.kafka.service_env("notifications")
         console.env["LINKWORK_NOTIFICATIONS_URL"] = services[-1].url  # the console's task list reads it
         for service in services:
             service.start(sys.stdout)

@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 T = TypeVar("T")
 
@@ -47,9 +50,9 @@ async def eventually(
         await asyncio.sleep(every)
 
 
-async def ensure_topics(bootstrap: str, topics: list[str]) -> None:
+async def ensure_topics(bootstrap: Kafka, topics: list[str]) -> None:
     """Create those of `topics` the broker lacks (4 partitions each); another test racing to create one is fine."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -73,11 +76,11 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
     raise AssertionError(f"topic {topic} has no partitions")
 
 
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
+async def start_group_at_end(bootstrap: Kafka, group: str, topics: list[str]) -> None:
     """Commit `group`'s offsets at the end of `topics` (created if missing), so a consumer in it skips the
     history other tests left on the shared broker."""
     await ensure_topics(bootstrap, topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(bootstrap), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]
@@ -86,3 +89,39 @@ async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> N
         await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
     finally:
         await consumer.stop()
+
+
+class SmtpInbox:
+    """What a test SMTP server accepted; addresses in `refuse` get a permanent 550 at RCPT."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content or b""
+        self.messages.append(message_from_bytes(content))
+        return "250 Message accepted for delivery"
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[int, SmtpInbox]]:
+    """A real SMTP server (aiosmtpd) on a free port, collecting what it accepts."""
+    from aiosmtpd.controller import Controller  # only the suites that send email need it
+
+    from linkwork_stack.ports import free_port
+
+    inbox = SmtpInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

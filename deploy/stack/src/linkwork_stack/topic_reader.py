@@ -5,10 +5,11 @@ from __future__ import annotations
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 
-async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions(bootstrap: Kafka, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])
@@ -19,12 +20,12 @@ async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+async def read_topic(bootstrap: Kafka, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record from the first offset to the end offsets seen at the start; no consumer group."""
     partitions = await _partitions(bootstrap, topic)
     if not partitions:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

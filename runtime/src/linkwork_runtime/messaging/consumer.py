@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import decode as decode_envelope
 
+from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.messaging.commits import OffsetCommitter
 from linkwork_runtime.messaging.decoding import Decode, Record
 from linkwork_runtime.messaging.handlers import Handlers
@@ -47,7 +48,7 @@ class ConsumerRunner:
         self,
         name: str,
         pool: asyncpg.Pool,
-        bootstrap: str,
+        bootstrap: Kafka,
         handlers: Handlers,
         *,
         metrics: MessagingMetrics | None = None,
@@ -93,7 +94,7 @@ class ConsumerRunner:
 
     async def start(self) -> None:
         settings: dict[str, Any] = {
-            "bootstrap_servers": self._bootstrap,
+            **client_options(self._bootstrap),
             "group_id": self.name,
             "client_id": self.name,
             "enable_auto_commit": False,

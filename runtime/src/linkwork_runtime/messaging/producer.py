@@ -24,6 +24,8 @@ from aiokafka.errors import (
     UnsupportedForMessageFormatError,
 )
 
+from linkwork_runtime.kafka_connection import Kafka, client_options
+
 log = logging.getLogger(__name__)
 
 
@@ -49,9 +51,9 @@ class OutgoingRecord:
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def create_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+def create_producer(bootstrap: Kafka, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_options(bootstrap),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -63,7 +65,7 @@ def create_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
 
 
 class Publisher:
-    def __init__(self, bootstrap: str, client_id: str, *, ack_timeout: float = 15.0) -> None:
+    def __init__(self, bootstrap: Kafka, client_id: str, *, ack_timeout: float = 15.0) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._ack_timeout = ack_timeout

@@ -31,6 +31,7 @@ from typing import Any
 
 import asyncpg
 
+from linkwork_runtime.kafka_connection import Kafka
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher, refused_for_good
 from linkwork_runtime.messaging.redaction import safe_message
@@ -68,7 +69,7 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap: str,
+        bootstrap: Kafka,
         *,
         client_id: str = "linkwork-relay",
         batch_size: int = 1000,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field, SecretStr
 
 # `make install` runs `npm ci` in services/console, which puts the NHS.UK frontend here.
@@ -19,7 +19,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/console"
-    http_port: int = 8005
+    http_port: Port = 8005
     public_url: str = Field(
         default="http://127.0.0.1:8005",
         description="LINKWORK_PUBLIC_URL: the console's address as browsers see it (redirect URIs, cookie security)",
@@ -48,6 +48,19 @@ class Settings(ServiceSettings):
     )
     assets_dir: Path = Field(default=ASSETS, description="LINKWORK_ASSETS_DIR: the nhsuk-frontend dist/nhsuk folder")
     upstream_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    users_admin_url: str | None = Field(
+        default=None,
+        description="LINKWORK_USERS_ADMIN_URL: where a PCN manager adds and removes people (the sign-in provider's "
+        "user admin; linkwork keeps no user store). Unset: Keycloak's, derived from LINKWORK_OIDC_ISSUER",
+    )
+
+    @property
+    def users_admin_link(self) -> str | None:
+        """The user admin page: as configured, else Keycloak's admin console for the issuer's realm."""
+        if self.users_admin_url:
+            return self.users_admin_url
+        base, marker, realm = self.oidc_issuer.rstrip("/").rpartition("/realms/")
+        return f"{base}/admin/{realm}/console/#/{realm}/users" if marker and realm else None
 
     @property
     def secure_cookies(self) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
-from linkwork_contracts.events import PlanAgreedV1
+from linkwork_contracts.events import ActivityReferralRespondedV1, AttendanceConfirmedV1, PlanAgreedV1
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
@@ -16,7 +16,7 @@ from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
-from linkwork_directory.api import curation, imports, oruk
+from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.application.changes import seed_needs_taxonomy
 from linkwork_directory.application.freshness import StaleServicesGauge
@@ -24,6 +24,7 @@ from linkwork_directory.application.import_jobs import ImportJobs
 from linkwork_directory.application.imports import Importer
 from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.settings import Settings
 
@@ -59,7 +60,7 @@ def build_app(
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
         runtime.jobs = ImportJobs(context.pool, importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
@@ -70,10 +71,18 @@ def build_app(
             interval=settings.stale_gauge_seconds,
         )
         runtime.week_rollover = WeekRollover(
-            context.pool, clock=runtime.clock, sink=runtime.sink, interval=settings.week_rollover_seconds
+            context.pool,
+            clock=runtime.clock,
+            sink=runtime.sink,
+            interval=settings.week_rollover_seconds,
+            registry=context.registry,
         )
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
+        # Issue 17: accepted, declined and started activity referrals keep waiting lists live.
+        loop = ActivityReferralHandlers(runtime.sink, runtime.clock)
+        plans.add(ActivityReferralRespondedV1, loop.responded)
+        plans.add(AttendanceConfirmedV1, loop.attendance)
         return [
             NeedsTaxonomy(context, runtime),
             CompactedTopic(bootstrap, partitions=settings.service_changed_partitions),
@@ -92,7 +101,7 @@ def build_app(
             description=DESCRIPTION,
             settings=settings,
             migrations=migrations(),
-            routers=[oruk.router, curation.router, imports.router],
+            routers=[oruk.router, curation.router, imports.router, providers.router, duplicates.router],
             components=components,
             body_limits={"/imports": settings.max_import_bytes},
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/directory"
-    http_port: int = 8002
+    http_port: Port = 8002
     review_period_months: int = Field(
         default=6,
         ge=1,
@@ -20,7 +20,8 @@ class Settings(ServiceSettings):
         description="LINKWORK_EVENT_SOURCE: CloudEvents `source` of the events we publish",
     )
     consumer_group: str = Field(
-        default="directory-plans", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed"
+        default="directory-plans",
+        description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed and activity referrals' answers",
     )
     service_changed_partitions: int = Field(
         default=4, ge=1, description="LINKWORK_SERVICE_CHANGED_PARTITIONS: partitions when creating service-changed"

@@ -62,11 +62,15 @@ async def test_reading_the_topic_from_the_start_rebuilds_the_directory(
         assert (await client.post("/services", json=body, headers=headers())).status_code == 201
     walk["name"] = "Walk and Talk"
     walk["social_prescribing"]["places_per_week"] = 12
-    assert (await client.put(f"/services/{walk['id']}", json=walk, headers=headers())).status_code == 200
+    # A change to an existing service names the version it was made to (If-Match, issue 18).
+    version = {"If-Match": (await client.get(f"/services/{walk['id']}")).headers["ETag"]}
+    changed = await client.put(f"/services/{walk['id']}", json=walk, headers={**headers(), **version})
+    assert changed.status_code == 200
     await client.post(f"/services/{choir['id']}/withdraw", json={"reason": "disbanded"}, headers=headers())
     await client.post(f"/services/{calls['id']}/verify", headers=headers())
     # The same document again changes nothing and publishes nothing.
-    assert (await client.put(f"/services/{walk['id']}", json=walk, headers=headers())).status_code == 200
+    version = {"If-Match": changed.headers["ETag"]}
+    assert (await client.put(f"/services/{walk['id']}", json=walk, headers={**headers(), **version})).status_code == 200
 
     await eventually(lambda: _outbox_drained(directory), what="the relay to publish the outbox")
     rebuilt = await _rebuild(directory, kafka_bootstrap)

@@ -35,4 +35,7 @@ def test_places_and_capacity_code() -> None:
     assert places_remaining(10, 12) == 0
     assert capacity_status(None, 99, waiting_list=False) is CapacityStatus.CAPACITY
     assert capacity_status(10, 10, waiting_list=False) is CapacityStatus.NO_CAPACITY
-    assert capacity_status(10, 2, waiting_list=True) is CapacityStatus.WAITLIST
+    assert capacity_status(10, 2, waiting_list=True) is CapacityStatus.CAPACITY  # places free, nobody queuing
+    assert capacity_status(10, 10, waiting_list=True) is CapacityStatus.WAITLIST
+    assert capacity_status(10, 2, waiting_list=True, waiting=1) is CapacityStatus.WAITLIST
+    assert capacity_status(None, 0, waiting_list=True) is CapacityStatus.WAITLIST  # no numbers: taken at its word

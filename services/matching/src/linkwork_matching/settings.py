@@ -5,13 +5,13 @@ Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.Servi
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/matching"
-    http_port: int = 8003
+    http_port: Port = 8003
     consumer_group_prefix: str = Field(
         default="matching",
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups are <prefix>-events and "

@@ -131,7 +131,10 @@ def service(rng: random.Random, number: int, centre: Location, radius_km: float)
                 [Accessibility.LARGE_PRINT, Accessibility.EASY_READ, Accessibility.BSL_INTERPRETER], rng.randint(0, 1)
             )
         ),
-        capacity=rng.choices(list(CapacityStatus), weights=(80, 5, 10, 5))[0],
+        capacity=(capacity := rng.choices(list(CapacityStatus), weights=(80, 5, 10, 5))[0]),
+        # Waits without drawing from rng, so directories of earlier seeds stay as they were: every
+        # fourth waiting list has no estimate.
+        wait_weeks=None if capacity is not CapacityStatus.WAITLIST or number % 4 == 0 else number % 20,
         cost=cost,
         version=1,
     )

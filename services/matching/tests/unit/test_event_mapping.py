@@ -79,6 +79,7 @@ def test_the_example_referral_gets_a_valid_suggestion_set_whose_reasons_state_fa
         "helps with loneliness and isolation",
         "also helps with physical activity",
         f"{option.distance_km:.1f} km away",
+        "6 places free this week",
         "free",
         "Tuesdays 10:00 fits mornings",
         "for 60+",

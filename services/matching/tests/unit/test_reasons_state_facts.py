@@ -13,7 +13,7 @@ from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Option, Ranker
 from linkwork_matching.domain.reasons import ReasonKind
 from linkwork_matching.domain.text import tokens
-from linkwork_matching.domain.wording import DAY_PLURALS, cost_words
+from linkwork_matching.domain.wording import DAY_PLURALS, cost_words, wait_words
 
 pytestmark = pytest.mark.unit
 DAYS = {plural: day for day, plural in DAY_PLURALS.items()}
@@ -53,7 +53,11 @@ def check_reason(person: Person, option: Option, kind: ReasonKind, text: str) ->
         for interest in text.removeprefix("matches interests: ").split(", "):
             assert interest in person.interests and set(tokens(interest)) & words
     elif kind is ReasonKind.CAPACITY:
-        assert (text == "waiting list") == (service.capacity is CapacityStatus.WAITLIST)
+        assert text.startswith("waiting list") == (service.capacity is CapacityStatus.WAITLIST)
+        if service.wait_weeks is not None and service.capacity is CapacityStatus.WAITLIST:
+            assert text == f"waiting list: {wait_words(service.wait_weeks)}"
+        if text.endswith("free this week"):
+            assert service.capacity is CapacityStatus.CAPACITY and service.places_remaining
     elif kind is ReasonKind.ACCESSIBILITY:
         assert person.accessibility_needs and text
     elif kind is ReasonKind.LANGUAGE:

@@ -12,14 +12,16 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
-from linkwork_notifications.adapters.channels import Channels, NotifyChannel, Sender, SmtpChannel
+from linkwork_notifications.adapters.channels import Channels, NotifyChannel, SmtpChannel
 from linkwork_notifications.adapters.contacts import ReferralContactRoutes
+from linkwork_notifications.adapters.store import PostgresMessageStore
 from linkwork_notifications.api import routes
 from linkwork_notifications.domain.delivery import RetryPolicy
 from linkwork_notifications.domain.messages import Channel
 from linkwork_notifications.handlers.events import notification_handlers
 from linkwork_notifications.metrics import NotificationMetrics
 from linkwork_notifications.service_layer.dispatcher import Dispatcher
+from linkwork_notifications.service_layer.ports import Sender
 from linkwork_notifications.settings import Settings
 
 NAME = "notifications"
@@ -71,7 +73,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 messaging.ConsumerRunner(
                     settings.consumer_group,
                     context.pool,
-                    settings.kafka_bootstrap_servers,
+                    settings.kafka,
                     notification_handlers(settings.topic_prefix),
                     metrics=messaging.MessagingMetrics(context.registry),
                 )
@@ -81,7 +83,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 settings.referral_url, settings.contact_route_token.get_secret_value()
             )
             dispatcher = Dispatcher(
-                context.pool,
+                PostgresMessageStore(context.pool),
                 routes_client,
                 channels_of(settings),
                 metrics,
@@ -99,6 +101,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 timezone=settings.timezone,
                 acceptance_poll_seconds=settings.acceptance_poll_seconds,
                 acceptance_wait=timedelta(days=settings.acceptance_wait_days),
+                registry=context.registry,
             )
             state.dispatchers.append(dispatcher)
             parts += [_Closing(routes_client), dispatcher]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field, SecretStr
 
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/notifications"
-    http_port: int = 8006
+    http_port: Port = 8006
     consumer_group: str = Field(
         default="notifications", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
     )

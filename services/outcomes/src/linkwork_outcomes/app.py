@@ -45,7 +45,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 messaging.ConsumerRunner(
                     settings.consumer_group,
                     context.pool,
-                    settings.kafka_bootstrap_servers,
+                    settings.kafka,
                     outcome_handlers(settings.topic_prefix),
                     metrics=messaging.MessagingMetrics(context.registry),
                 )

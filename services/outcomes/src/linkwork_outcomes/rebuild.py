@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import json
 import os
 import sys
 
 import asyncpg
+from linkwork_runtime.kafka_connection import Kafka
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.migrations import migrate
 
@@ -22,7 +24,7 @@ from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
 from linkwork_outcomes.settings import Settings
 
 
-async def run(database_url: str, bootstrap: str, topic_prefix: str, workers: int = 1) -> RebuildResult:
+async def run(database_url: str, bootstrap: Kafka, topic_prefix: str, workers: int = 1) -> RebuildResult:
     connection = await asyncpg.connect(database_url)
     try:
         await migrate(connection, COMPONENT_MIGRATIONS)
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     # collector would repeatedly walk the whole heap for nothing. Reference counting frees them.
     gc.disable()
     try:
-        result = asyncio.run(run(args.database_url, args.bootstrap, args.topic_prefix, args.workers))
+        kafka = dataclasses.replace(settings.kafka, bootstrap=args.bootstrap)
+        result = asyncio.run(run(args.database_url, kafka, args.topic_prefix, args.workers))
     finally:
         gc.enable()
     print(

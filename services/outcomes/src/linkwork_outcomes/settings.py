@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field
 
 from linkwork_outcomes.adapters.area_table import SAMPLE as AREA_SAMPLE
@@ -12,7 +12,7 @@ from linkwork_outcomes.adapters.area_table import SAMPLE as AREA_SAMPLE
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/outcomes"
-    http_port: int = 8004
+    http_port: Port = 8004
     consumer_group: str = Field(
         default="outcomes", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
     )

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralRequestedV1
+from linkwork_contracts.events import (
+    MatchesSuggestedV1,
+    ReferralRequestedV1,
+    ServiceChangedV1,
+    ServiceChangedV2,
+    ServiceChangedV3,
+)
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_referral.adapters.outgoing import EventMapper
+from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
-from linkwork_referral.api import audit, contact_routes, errors, fhir, referrals, workflow
+from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
+from linkwork_referral.service_layer.activity_referrals import (
+    ProviderDesk,
+    ResponseDeadlines,
+    ResponsePolicy,
+    on_service_changed,
+    utc_now,
+)
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
@@ -30,7 +45,13 @@ DESCRIPTION = (
 )
 
 
-def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy | None = None) -> FastAPI:
+def build_app(
+    settings: Settings | None = None,
+    *,
+    retry: messaging.RetryPolicy | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    """`clock` is the time every step and deadline is taken from (tests move it instead of waiting)."""
     settings = settings or Settings()
     postcodes = PostcodeDirectory.load(settings.postcode_table)
     if settings.postcode_lsoa_table is not None:
@@ -45,19 +66,31 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
     practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
     zone = ZoneInfo(settings.follow_up_time_zone)
 
+    policy = ResponsePolicy(
+        timedelta(days=settings.provider_response_days), timedelta(days=settings.provider_reminder_days)
+    )
+
     def service_for(context: ServiceContext) -> ReferralService:
-        return ReferralService(context.pool, mapper, zone, settings.event_source)
+        return ReferralService(context.pool, mapper, zone, settings.event_source, clock=clock, response_policy=policy)
+
+    def desk_for(context: ServiceContext) -> ProviderDesk:
+        return ProviderDesk(context.pool, settings.event_source, clock)
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
-        bootstrap = settings.kafka_bootstrap_servers
+        bootstrap = settings.kafka
         service = service_for(context)
         requests = messaging.Handlers()
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.Handlers()
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
+        services = messaging.Handlers()
+        services.add(ServiceChangedV1, on_service_changed)
+        services.add(ServiceChangedV2, on_service_changed)
+        services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
+        smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
         return [
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
             messaging.ConsumerRunner(
@@ -74,6 +107,25 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
                 max_per_second=settings.follow_up_max_per_second,
                 registry=context.registry,
             ),
+            messaging.ConsumerRunner(
+                f"{prefix}-services", context.pool, bootstrap, services, metrics=metrics, retry=retry
+            ),
+            ResponseDeadlines(
+                context.pool,
+                source=settings.event_source,
+                poll_seconds=settings.provider_deadline_poll_seconds,
+                clock=clock,
+                registry=context.registry,
+            ),
+            ProviderEmailSender(
+                context.pool,
+                smtp,
+                settings.provider_emails,
+                settings.console_url,
+                poll_seconds=settings.provider_email_poll_seconds,
+                clock=clock,
+                registry=context.registry,
+            ),
         ]
 
     app = create_app(
@@ -82,11 +134,21 @@ def build_app(settings: Settings | None = None, *, retry: messaging.RetryPolicy 
             description=DESCRIPTION,
             settings=settings,
             migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
-            routers=[referrals.router, workflow.router, audit.router, fhir.router, contact_routes.router],
+            routers=[
+                referrals.router,
+                workflow.router,
+                audit.router,
+                team.router,
+                fhir.router,
+                contact_routes.router,
+                provider.router,
+            ],
             components=components,
+            body_refusals={fhir.router.prefix: fhir.body_too_large},
         )
     )
     app.state.referral_service = service_for
+    app.state.provider_desk = desk_for
     app.state.practices = practices  # FHIR referrals are routed by the person's practice
     errors.install(app)
     return app

@@ -6,8 +6,9 @@ Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.Servi
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
-from linkwork_runtime.settings import ServiceSettings
+from linkwork_runtime.settings import Port, ServiceSettings
 from pydantic import Field, SecretStr, field_validator
 
 DATA = Path(__file__).parent / "data"
@@ -15,7 +16,7 @@ DATA = Path(__file__).parent / "data"
 
 class Settings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/referral"
-    http_port: int = 8001
+    http_port: Port = 8001
     person_ref_secret: SecretStr = Field(
         default=SecretStr("linkwork-development-person-ref-secret-change-me"),
         description="LINKWORK_PERSON_REF_SECRET: HMAC-SHA256 key of person_ref (32+ bytes); one "
@@ -84,6 +85,39 @@ class Settings(ServiceSettings):
         "/internal/contact-routes (32+ bytes); unset: that endpoint refuses everyone",
     )
     event_source: str = Field(default="urn:linkwork:referral", description="CloudEvents `source` of events we publish")
+    # Issue 17: closing the loop with providers.
+    provider_response_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="LINKWORK_PROVIDER_RESPONSE_DAYS: a provider that has not answered an activity referral "
+        "within this many days is taken to decline it (reason no-response), and the link worker gets a task",
+    )
+    provider_reminder_days: int = Field(
+        default=7, ge=1, le=89, description="LINKWORK_PROVIDER_REMINDER_DAYS: the provider is emailed a reminder then"
+    )
+    provider_deadline_poll_seconds: float = Field(
+        default=60.0, gt=0, description="LINKWORK_PROVIDER_DEADLINE_POLL_SECONDS: how often deadlines are checked"
+    )
+    provider_email_poll_seconds: float = Field(
+        default=5.0, gt=0, description="LINKWORK_PROVIDER_EMAIL_POLL_SECONDS: how often pending provider emails go"
+    )
+    provider_emails: dict[UUID, str] = Field(
+        default_factory=dict,
+        description="LINKWORK_PROVIDER_EMAILS: JSON object of ORUK organization id -> the organisation's referral "
+        "inbox; an organisation without one sees its referrals in the console only",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="LINKWORK_SMTP_HOST: mail server for provider emails; unset: none are sent"
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="LINKWORK_SMTP_PORT")
+    smtp_sender: str = Field(
+        default="linkwork@localhost", description="LINKWORK_SMTP_SENDER: the From address of provider emails"
+    )
+    console_url: str = Field(
+        default="http://127.0.0.1:8005",
+        description="LINKWORK_CONSOLE_URL: the console's public address, for the links in provider emails",
+    )
 
     @field_validator("postcode_lsoa_table", "deprivation_table", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ async def settings(database_url: str, kafka_bootstrap: str) -> Settings:
     prefix = f"referral-test-{uuid4().hex[:10]}"
     await start_group_at_end(kafka_bootstrap, f"{prefix}-requests", [topics.REFERRAL_REQUESTED])
     await start_group_at_end(kafka_bootstrap, f"{prefix}-suggestions", [topics.MATCHES_SUGGESTED])
+    await start_group_at_end(kafka_bootstrap, f"{prefix}-services", [topics.SERVICE_CHANGED])
     return Settings(
         database_url=database_url,
         kafka_bootstrap_servers=kafka_bootstrap,

@@ -16,10 +16,13 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
 from linkwork_contracts import topics
+from linkwork_referral.app import build_app
 from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
+from linkwork_runtime.testing import running_app
+from linkwork_stack.keycloak import SERVICES_AUDIENCE, KeycloakRealm
 
-from .conftest import OTHER_PCN, Token
+from .conftest import FAST_RETRY, OTHER_PCN, Token
 from .kafka_support import collecting, eventually
 
 pytestmark = pytest.mark.integration
@@ -218,6 +221,34 @@ async def test_errors_outside_the_body_are_operation_outcomes_too(client: httpx.
     assert not_json.status_code == 400 and OperationOutcome.model_validate(not_json.json())
 
 
+async def test_an_oversize_body_is_refused_with_an_operation_outcome(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    body = service_request(f"emis-{uuid4()}", synthetic_nhs_number(random.Random()))
+    body["note"] = [{"text": "x" * (settings.max_body_bytes + 10)}]
+    response = await post(client, body, token("referrer"))
+    assert response.status_code == 413 and response.headers["content-type"].startswith(FHIR)
+    (issue,) = OperationOutcome.model_validate(response.json()).issue
+    assert issue.code == "too-long" and f"limited to {settings.max_body_bytes} bytes" in (issue.diagnostics or "")
+    # Sent in chunks without a Content-Length, it is counted as it arrives and refused the same way.
+    content = httpx.Response(200, json=body).content
+
+    async def chunks() -> Any:
+        for start in range(0, len(content), 64 * 1024):
+            yield content[start : start + 64 * 1024]
+
+    chunked = await client.post(
+        "/fhir/ServiceRequest", content=chunks(), headers={**token("referrer"), "Content-Type": FHIR}
+    )
+    assert chunked.status_code == 413 and chunked.headers["content-type"].startswith(FHIR)
+    OperationOutcome.model_validate(chunked.json())
+    # The rest of the service still answers problem details.
+    other = await client.post(
+        "/referrals", content=content, headers={**token("referrer"), "Content-Type": "application/json"}
+    )
+    assert other.status_code == 413 and other.headers["content-type"].startswith("application/problem+json")
+
+
 async def _task(client: httpx.AsyncClient, referral_id: str, headers: dict[str, str]) -> Task:
     response = await client.get(f"/fhir/Task/{referral_id}", headers=headers)
     assert response.status_code == 200, response.text
@@ -294,3 +325,23 @@ async def test_an_integration_engine_full_loop_service_request_in_task_and_gp_re
         "/fhir/Task", params={"based-on": f"ServiceRequest/{referral_id}"}, headers=token("referrer", subject="x")
     )
     assert Bundle.model_validate(empty.json()).total == 0
+
+
+async def test_a_system_with_client_credentials_refers_through_fhir(
+    settings: Settings, keycloak: KeycloakRealm
+) -> None:
+    # The realm's linkwork-system client (an integration engine) signs in with its secret; its service account
+    # is a referrer of no PCN, so the person's practice routes the referral (issue 16).
+    with_keycloak = settings.model_copy(
+        update={"jwks_url": keycloak.jwks_url, "jwt_issuer": keycloak.issuer, "jwt_audience": SERVICES_AUDIENCE}
+    )
+    system = {"Authorization": f"Bearer {keycloak.system_token()}"}
+    async with running_app(build_app(with_keycloak, retry=FAST_RETRY)) as client:
+        created = await post(client, service_request(f"emis-{uuid4()}", synthetic_nhs_number(random.Random())), system)
+        assert created.status_code == 201, created.text
+        referral_id = created.headers["location"].rsplit("/", 1)[-1]
+        task = await _task(client, referral_id, system)
+        assert task.status == "requested" and task.owner.identifier.value == "U00001"
+        # A referrer, not a link worker: it cannot act on the referral it sent.
+        accept = await client.post(f"/referrals/{referral_id}/accept", json={}, headers=system)
+        assert accept.status_code == 403, accept.text

@@ -4,7 +4,9 @@
     python -m linkwork_runtime.messaging.dead_letters replay referral-created --offset 0:17 --offset 2:3
     python -m linkwork_runtime.messaging.dead_letters replay referral-created --all --consumer matching
 
-TOPIC may be the original topic or its `.dlq`. The broker defaults to LINKWORK_KAFKA_BOOTSTRAP_SERVERS.
+TOPIC may be the original topic or its `.dlq`. The broker defaults to LINKWORK_KAFKA_BOOTSTRAP_SERVERS; on a broker
+with authentication, the LINKWORK_KAFKA_SECURITY_PROTOCOL/SASL_* settings name the consuming service's user (only
+it may read its dead letters).
 Replaying publishes the original message again to its original topic; consumers that already applied it
 skip it (their inbox), so replaying to a topic with several consumers is safe. The DLQ itself is
 append-only: a replayed letter stays listed, and one that fails again comes back with a new offset.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -23,6 +26,7 @@ from linkwork_contracts.topics import dlq, is_dlq
 
 from linkwork_runtime.messaging.dead_letters import DeadLetter
 from linkwork_runtime.messaging.dead_letters.topic import read, replay
+from linkwork_runtime.settings import ServiceSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +83,8 @@ def _select(letters: Sequence[DeadLetter], consumer: str | None, offsets: Sequen
 
 async def _main(args: argparse.Namespace) -> int:
     dlq_topic = args.topic if is_dlq(args.topic) else dlq(args.topic)
-    letters = _select(await read(args.bootstrap, dlq_topic), args.consumer, getattr(args, "offset", None))
+    kafka = dataclasses.replace(ServiceSettings().kafka, bootstrap=args.bootstrap)
+    letters = _select(await read(kafka, dlq_topic), args.consumer, getattr(args, "offset", None))
     if args.command == "list":
         for letter in letters:
             row = _as_dict(letter)
@@ -92,7 +97,7 @@ async def _main(args: argparse.Namespace) -> int:
                     f"(attempts {row['attempts']}, {row['time']})"
                 )
         return 0
-    refused = await replay(args.bootstrap, dlq_topic, letters)
+    refused = await replay(kafka, dlq_topic, letters)
     print(f"replayed {len(letters) - len(refused)} of {len(letters)} dead letters from {dlq_topic}")
     return 1 if refused else 0
 

@@ -6,18 +6,19 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer
 
+from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.messaging.dead_letters import DeadLetter, from_record
 from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher
 
 REPLAYED_FROM = "replayed-from"  # kept if the message fails again, so its history stays readable
 
 
-async def read(bootstrap: str, dlq_topic: str) -> list[DeadLetter]:
+async def read(bootstrap: Kafka, dlq_topic: str) -> list[DeadLetter]:
     """Every dead letter currently in `dlq_topic`, oldest first per partition. Commits nothing."""
     if not await _exists(bootstrap, dlq_topic):  # subscribing would create it
         return []
     consumer = AIOKafkaConsumer(
-        dlq_topic, bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
+        dlq_topic, **client_options(bootstrap), enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -39,8 +40,8 @@ async def read(bootstrap: str, dlq_topic: str) -> list[DeadLetter]:
         await consumer.stop()
 
 
-async def _exists(bootstrap: str, topic: str) -> bool:
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+async def _exists(bootstrap: Kafka, topic: str) -> bool:
+    probe = AIOKafkaConsumer(**client_options(bootstrap), group_id=None)
     await probe.start()
     try:
         return topic in await probe.topics()
@@ -48,7 +49,7 @@ async def _exists(bootstrap: str, topic: str) -> bool:
         await probe.stop()
 
 
-async def replay(bootstrap: str, dlq_topic: str, letters: Sequence[DeadLetter]) -> list[DeadLetter]:
+async def replay(bootstrap: Kafka, dlq_topic: str, letters: Sequence[DeadLetter]) -> list[DeadLetter]:
     """Publish each letter's original message to its original topic; return those the broker refused."""
     records = [
         OutgoingRecord(

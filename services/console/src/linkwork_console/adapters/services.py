@@ -37,13 +37,17 @@ class Services:
         params: Any = None,
         json: Any = None,
         accept: str = "application/json",
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
+        """`headers` add to the call's own (If-Match, Content-Type of a raw `content` body)."""
         response = await self.client.request(
             method,
             f"{self.urls[service]}{path}",
             params=params,
             json=json,
-            headers={"Authorization": f"Bearer {token}", "Accept": accept},
+            content=content,
+            headers={"Authorization": f"Bearer {token}", "Accept": accept, **(headers or {})},
         )
         if response.status_code >= 400:
             body: dict[str, Any] = {}

@@ -54,6 +54,10 @@ class User:
         return self.role in (Role.LINK_WORKER, Role.PCN_ADMIN)
 
     @property
+    def curates(self) -> bool:
+        return self.role is Role.CURATOR
+
+    @property
     def sees_reports(self) -> bool:
         return self.role in (Role.PCN_ADMIN, Role.COMMISSIONER)
 

@@ -96,6 +96,8 @@ async def home(request: Request, session: CurrentSession, pages: Render) -> Resp
     user = await signed_in_user(request, session)
     if user.works_cases or user.role is Role.REFERRER:
         return RedirectResponse("/caseload", status_code=303)
+    if user.role is Role.PROVIDER:
+        return RedirectResponse("/provider/referrals", status_code=303)
     return pages.render(request, "home.html", user=user)
 
 
@@ -820,6 +822,29 @@ async def _plan_context(
     )
 
 
+SHARE_ROUTES = ("via-link-worker", "phone", "email")
+
+
+def _sharing(form: Any, service_id: str) -> dict[str, Any]:
+    """What the person agreed to share with this activity's provider; nothing unless ticked."""
+    ticked = set(choices(form, f"share-{service_id}"))
+    route = text(form, f"contact-{service_id}")
+    return {
+        "first_name": "first_name" in ticked,
+        "contact": route if route in SHARE_ROUTES else "via-link-worker",
+        "needs": "needs" in ticked,
+        "accessibility_needs": "accessibility_needs" in ticked,
+    }
+
+
+def _plan_entered(form: Any, chosen: list[str]) -> dict[str, Any]:
+    values = _as_entered(form)
+    values["option"] = chosen
+    for key in {k for k in form if k.startswith("share-")}:
+        values[key] = choices(form, key)
+    return values
+
+
 @router.post("/referrals/{referral_id}/plan", dependencies=[CsrfChecked])
 async def agree_plan(
     request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
@@ -830,18 +855,19 @@ async def agree_plan(
     if not goals:
         errors.add("goals", "Enter at least one goal, in the person's own words")
     chosen = choices(form, "option")  # "need|service_id|name"
-    activities: list[dict[str, str | None]] = []
+    activities: list[dict[str, Any]] = []
     for value in chosen[:20]:
         need, _, rest = value.partition("|")
         service_id, _, name = rest.partition("|")
-        activities.append({"service_id": service_id, "need": need, "name": name[:300] or None})
+        activities.append(
+            {"service_id": service_id, "need": need, "name": name[:300] or None, "share": _sharing(form, service_id)}
+        )
     follow_up = date_field(form, "follow-up", errors, "the follow-up date")
     if follow_up is not None and not date.today() < follow_up <= date.today() + timedelta(days=730):
         errors.add("follow-up-day", "The follow-up date must be in the future and within 2 years")
     if errors:
         referral = await _referral(upstream, user, referral_id)
-        values = _as_entered(form)
-        values["option"] = chosen
+        values = _plan_entered(form, chosen)
         return pages.render(
             request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
         )
@@ -863,12 +889,15 @@ async def agree_plan(
             raise
         upstream_errors(
             error,
-            {"goals": ("goals", "Check the goals"), "follow_ups": ("follow-up-day", "Check the follow-up date")},
+            {
+                "goals": ("goals", "Check the goals"),
+                "follow_ups": ("follow-up-day", "Check the follow-up date"),
+                "activities": ("option-1", "Check what may be shared: a phone or email route needs one on record"),
+            },
             errors,
         )
         referral = await _referral(upstream, user, referral_id)
-        values = _as_entered(form)
-        values["option"] = chosen
+        values = _plan_entered(form, chosen)
         return pages.render(
             request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
         )

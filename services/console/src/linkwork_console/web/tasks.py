@@ -19,6 +19,7 @@ KINDS = {
     "follow-up-due": "Follow-up due",
     "first-contact-overdue": "First contact overdue",
     "undeliverable": "Message not delivered",
+    "provider-no-response": "Provider did not answer: find another activity",
 }
 
 

@@ -57,6 +57,7 @@ def jsonable(value: Any) -> Any:
 def extension(state: ServiceState, *, needs_review: bool | None = None) -> dict[str, Any]:
     """The social prescribing extension, with what the directory derives (places left, verification)."""
     body: dict[str, Any] = state.settings.model_dump(mode="json")
+    wait = state.wait
     body.update(
         {
             "places_remaining": state.places_remaining,
@@ -64,6 +65,10 @@ def extension(state: ServiceState, *, needs_review: bool | None = None) -> dict[
             "taken_this_week": state.taken_this_week,
             "uptake_total": state.uptake_total,
             "capacity_status": state.capacity_status.value,
+            "waiting": state.waiting,
+            "estimated_wait_weeks": wait.weeks,
+            "wait_basis": wait.basis.value if wait.basis else None,
+            "starts_per_week": wait.starts_per_week,
             "last_verified": state.last_verified_at,
             "withdrawn_at": state.withdrawn_at,
             "withdrawal_reason": state.withdrawal_reason,

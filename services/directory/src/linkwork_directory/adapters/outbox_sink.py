@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from linkwork_contracts.events import ServiceChangedV2
+from linkwork_contracts.events import ServiceChangedV3
 from linkwork_runtime import messaging
 
 from linkwork_directory.adapters import postcodes
@@ -23,7 +23,7 @@ class OutboxSink:
 
     async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
         centroids = await postcodes.centroids(conn, postcodes_to_look_up(list(snapshots)))
-        events: list[ServiceChangedV2] = []
+        events: list[ServiceChangedV3] = []
         unpublished: dict[UUID, str] = {}
         for loaded in snapshots:
             mapped = snapshot(loaded, changed_at=now, centroids=centroids)

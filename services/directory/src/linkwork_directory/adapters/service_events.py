@@ -1,4 +1,4 @@
-"""A stored service as its `service-changed` snapshot (`linkwork_contracts.events.ServiceChangedV2`).
+"""A stored service as its `service-changed` snapshot (`linkwork_contracts.events.ServiceChangedV3`).
 
 The snapshot is what matching and outcomes need, not the ORUK document: venues with coordinates
 (a location without usable coordinates falls back to its address postcode's centroid), coded
@@ -15,14 +15,14 @@ from datetime import datetime
 from uuid import UUID
 
 from linkwork_contracts.codes import DayOfWeek, DeliveryMode, ReferralRoute, ScheduleFrequency, ServiceStatus
-from linkwork_contracts.events import ServiceChangedV2
+from linkwork_contracts.events import ServiceChangedV3
 from linkwork_contracts.events.directory import (
-    Capacity,
     Cost,
     Organisation,
     Schedule,
     ServiceLocation,
     ServiceTaxonomyTerm,
+    WaitingList,
 )
 from linkwork_contracts.geography import normalise_postcode
 from pydantic import ValidationError
@@ -143,7 +143,20 @@ def _status(service: Service, state: ServiceState) -> ServiceStatus:
     return ServiceStatus.WITHDRAWN
 
 
-def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> ServiceChangedV2 | Unpublishable:
+def _capacity(state: ServiceState) -> WaitingList:
+    wait = state.wait
+    return WaitingList(
+        places_per_week=state.settings.places_per_week,
+        places_remaining=state.places_remaining,
+        waiting_list=state.settings.waiting_list,
+        waiting=state.waiting,
+        estimated_wait_weeks=wait.weeks,
+        wait_basis=wait.basis.value if wait.basis else None,
+        starts_per_week=wait.starts_per_week,
+    )
+
+
+def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> ServiceChangedV3 | Unpublishable:
     service, state = loaded.service, loaded.state
     if service.organization is None:
         return Unpublishable(service.id, "it has no organization")
@@ -160,7 +173,7 @@ def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> S
     routes = list(dict.fromkeys([*state.settings.referral_routes, *attribute_routes(service)]))
     extension = state.settings
     try:
-        return ServiceChangedV2(
+        return ServiceChangedV3(
             service_id=service.id,
             revision=max(state.revision, 1),
             changed_at=changed_at,
@@ -181,11 +194,7 @@ def snapshot(loaded: Loaded, *, changed_at: datetime, centroids: Centroids) -> S
             max_age=int(service.maximum_age) if service.maximum_age is not None else None,
             accessibility=tuple(state.settings.accessibility),
             languages=_languages(service),
-            capacity=Capacity(
-                places_per_week=state.settings.places_per_week,
-                places_remaining=state.places_remaining,
-                waiting_list=state.settings.waiting_list,
-            ),
+            capacity=_capacity(state),
             referral_routes=tuple(routes) or (ReferralRoute.LINK_WORKER,),
             last_verified_on=state.last_verified_at.date() if state.last_verified_at else None,
             service_areas=service_areas(service),

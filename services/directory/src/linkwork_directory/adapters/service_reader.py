@@ -32,6 +32,7 @@ from linkwork_directory.domain.oruk import (
     TaxonomyTerm,
 )
 from linkwork_directory.domain.state import ServiceState
+from linkwork_directory.domain.waiting_list import WINDOW_WEEKS, Throughput
 
 # A plain connection or one borrowed from the pool: both answer the same calls.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
@@ -159,11 +160,17 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
                   e.withdrawal_reason, e.revision, e.eligibility, e.condition_groups, e.eligibility_description,
                   (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id AND u.week_starting = $2)
                       AS taken_this_week,
-                  (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id) AS uptake_total
+                  (SELECT count(*) FROM plan_activity u WHERE u.service_id = s.id) AS uptake_total,
+                  (SELECT count(*) FROM waiting_entry w WHERE w.service_id = s.id AND w.status = 'waiting')
+                      AS waiting,
+                  -- Throughput over the last whole weeks, so an estimate holds steady within a week.
+                  (SELECT count(*) FROM waiting_entry w WHERE w.service_id = s.id AND w.status = 'started'
+                      AND w.started_at >= $2::date - 7 * $3::int AND w.started_at < $2::date) AS recent_starts
            FROM service s JOIN service_extension e ON e.service_id = s.id
            WHERE s.id = ANY($1::uuid[])""",
         wanted,
         week,
+        WINDOW_WEEKS,
     )
     if not rows:
         return {}
@@ -244,6 +251,8 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
             week_starting=week,
             taken_this_week=row["taken_this_week"],
             uptake_total=int(row["uptake_total"]),
+            waiting=int(row["waiting"]),
+            throughput=Throughput(int(row["recent_starts"]), WINDOW_WEEKS),
         )
         loaded[service_id] = Loaded(service, state)
     return loaded

@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from linkwork_contracts.topics import SERVICE_CHANGED
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 log = logging.getLogger(__name__)
 COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "0"}
@@ -20,12 +21,12 @@ COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "0"}
 
 class CompactedTopic:
     def __init__(
-        self, bootstrap: str, *, topic: str = SERVICE_CHANGED, partitions: int = 4, replication: int = 1
+        self, bootstrap: Kafka, *, topic: str = SERVICE_CHANGED, partitions: int = 4, replication: int = 1
     ) -> None:
         self.bootstrap, self.topic, self.partitions, self.replication = bootstrap, topic, partitions, replication
 
     async def start(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**client_options(self.bootstrap))
         await admin.start()
         try:
             if self.topic not in set(await admin.list_topics()):

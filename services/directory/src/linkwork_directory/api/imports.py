@@ -75,6 +75,15 @@ async def start_import(
     response: Response,
     kind: Annotated[str | None, Query(description="What the JSON holds, if its shape does not say")] = None,
     name: Annotated[str, Query(description="A file name for the report, e.g. service_list.json")] = "upload.json",
+    directory: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Which directory the records come from (e.g. a council's); duplicates are looked for "
+            "between directories. The file name when not given.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
     if runtime.jobs is None:
@@ -87,7 +96,14 @@ async def start_import(
     with tempfile.TemporaryFile() as body:
         await _spool(request.stream(), body, runtime.settings.max_import_bytes)
         items, notes, source = _read(body, content_type, name, kind, runtime.settings.max_import_uncompressed_bytes)
-    job_id = await runtime.jobs.submit(items, source=source, requested_by=principal.subject, notes=notes)
+    job_id = await runtime.jobs.submit(
+        items,
+        source=source,
+        requested_by=principal.subject,
+        requested_by_name=principal.name,
+        notes=notes,
+        directory=directory,
+    )
     response.headers["Location"] = f"/imports/{job_id}"
     return {"id": str(job_id), "status": "running", "total": len(items), "done": 0}
 
@@ -114,6 +130,15 @@ def _read(
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise Problem(400, "Not JSON", f"the body is not valid JSON: {error}") from error
     return oruk_files.items_from_document(document, name=name, kind=cast(Kind | None, kind)), [], name
+
+
+@router.get("/imports", summary="The latest imports, newest first (progress only; reports at /imports/{id})")
+async def list_imports(
+    runtime: Runtime, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> dict[str, Any]:
+    require_role(principal, Role.CURATOR)
+    jobs = await runtime.jobs.recent(limit) if runtime.jobs else []
+    return {"imports": [oruk_render.jsonable(job) for job in jobs]}
 
 
 @router.get("/imports/{id}", summary="An import's progress, and its report once finished")

@@ -7,16 +7,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
+from linkwork_directory.adapters import curation_store, postcodes
 from linkwork_directory.adapters import oruk_render as render
-from linkwork_directory.adapters import postcodes
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_search as search
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.oruk import Taxonomy, TaxonomyTerm
@@ -145,15 +146,26 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[s
     return page_body(contents, total=total, page=query.page, per_page=query.per_page)
 
 
-@router.get("/services/{id}", summary="One service, fully nested")
-async def get_service(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
+@router.get(
+    "/services/{id}",
+    summary="One service, fully nested",
+    responses={301: {"description": "Merged into another service (the same one listed twice): see Location"}},
+)
+async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response) -> dict[str, Any]:
     service_id = _uuid("service", id)
     now = runtime.clock.now()
     async with pool.acquire() as conn:
         loaded = (await reader.load_services(conn, [service_id], week=week_starting(now))).get(service_id)
+        moved = await curation_store.merged_into(conn, service_id) if loaded is not None else None
     if loaded is None:
         raise _not_found("service", id)
+    if moved is not None:
+        # Merged into another (issue 18): the same service listed twice; readers go to the one that stays.
+        response.status_code = 301
+        response.headers["Location"] = f"/services/{moved}"
     due = needs_review(loaded.state.last_verified_at, now, runtime.settings.review_period_months)
+    # The version a curator's change must name in If-Match (issue 18).
+    response.headers["ETag"] = versions.etag(loaded.service, loaded.state)
     return render.service_full(loaded.service, loaded.state, needs_review=due)
 
 

@@ -1,15 +1,26 @@
-"""A curator's changes to one service: save (create or update), withdraw, verify."""
+"""A curator's changes to one service: save (create or update), patch, withdraw, verify, merge.
+
+Each change to an existing service may name the version it was made to (its ETag, sent as If-Match); the
+service's row is locked, the tag compared and the change written in one transaction, so of two curators
+editing the same version one succeeds and the other is told, instead of silently overwriting. Every change
+adds a history entry: who, when, what.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from linkwork_directory.adapters import curation_store as store
+from linkwork_directory.adapters import oruk_render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.application.changes import Applied, ChangeSink, announce, apply_service
+from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
-from linkwork_directory.domain.errors import UnknownService
+from linkwork_directory.domain.errors import StaleVersion, UnknownService, VersionRequired
+from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
 
 
@@ -20,16 +31,82 @@ async def load(conn: Connection, service_id: UUID, now: datetime) -> Loaded:
     return found
 
 
-async def save(conn: Connection, incoming: Service, *, now: datetime, sink: ChangeSink) -> tuple[Applied, Loaded]:
+def etag(loaded: Loaded) -> str:
+    return versions.etag(loaded.service, loaded.state)
+
+
+async def _checked(conn: Connection, service_id: UUID, now: datetime, if_match: str | None) -> Loaded | None:
+    """Lock the service and check the version the change was made to; None when the service is new."""
+    if not await store.lock_service(conn, service_id):
+        if if_match is not None and if_match.strip() != "":
+            raise StaleVersion(service_id)  # RFC 9110: If-Match fails when there is no current representation
+        return None
+    current = await load(conn, service_id, now)
+    if if_match is not None and not versions.if_match_allows(if_match, etag(current)):
+        raise StaleVersion(service_id)
+    return current
+
+
+async def verify_version(conn: Connection, service_id: UUID, now: datetime, if_match: str | None) -> Loaded:
+    """Lock an existing service and check If-Match (when given) without changing it."""
+    current = await _checked(conn, service_id, now, if_match)
+    if current is None:
+        raise UnknownService(service_id)
+    return current
+
+
+async def save(
+    conn: Connection,
+    incoming: Service,
+    *,
+    now: datetime,
+    sink: ChangeSink,
+    actor: str,
+    actor_name: str | None = None,
+    if_match: str | None = None,
+    require_version: bool = False,
+) -> tuple[Applied, Loaded]:
     async with conn.transaction():
+        current = await _checked(conn, incoming.id, now, if_match)
+        if current is not None and require_version and if_match is None:
+            raise VersionRequired(incoming.id)
         applied = await apply_service(conn, incoming, now=now, sink=sink)
-        return applied, await load(conn, incoming.id, now)
+        loaded = await load(conn, incoming.id, now)
+        if applied.outcome is not Outcome.UNCHANGED:
+            before = versions.editable(current.service, current.state) if current else None
+            diff = versions.changes(before, versions.editable(loaded.service, loaded.state))
+            action = "created" if current is None else "updated"
+            await store.record(
+                conn, incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff
+            )
+        return applied, loaded
 
 
-async def withdraw(conn: Connection, service_id: UUID, *, reason: str, now: datetime, sink: ChangeSink) -> Loaded:
+async def current_document(conn: Connection, service_id: UUID, now: datetime) -> dict[str, Any]:
+    """The stored service as a curator sends it back (the base a merge patch applies to)."""
+    loaded = await load(conn, service_id, now)
+    # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
+    document: dict[str, Any] = oruk_render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
+    document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
+    return document
+
+
+async def withdraw(
+    conn: Connection,
+    service_id: UUID,
+    *,
+    reason: str,
+    now: datetime,
+    sink: ChangeSink,
+    actor: str,
+    actor_name: str | None = None,
+    if_match: str | None = None,
+) -> Loaded:
     """Stop offering the service: ORUK status inactive, and a final snapshot with status withdrawn."""
     async with conn.transaction():
-        current = await load(conn, service_id, now)
+        current = await _checked(conn, service_id, now, if_match)
+        if current is None:
+            raise UnknownService(service_id)
         if current.state.withdrawn_at is None:
             await conn.execute("UPDATE service SET status = 'inactive' WHERE id = $1", service_id)
             await conn.execute(
@@ -39,13 +116,26 @@ async def withdraw(conn: Connection, service_id: UUID, *, reason: str, now: date
                 reason,
             )
             await announce(conn, [service_id], sink, now, stamp=[service_id])
+            await store.record(
+                conn, service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason
+            )
         return await load(conn, service_id, now)
 
 
-async def verify(conn: Connection, service_id: UUID, *, by: str, now: datetime, sink: ChangeSink) -> Loaded:
+async def verify(
+    conn: Connection,
+    service_id: UUID,
+    *,
+    by: str,
+    now: datetime,
+    sink: ChangeSink,
+    if_match: str | None = None,
+    by_name: str | None = None,
+) -> Loaded:
     """A curator confirmed the details: the review clock restarts and ORUK's assured_date moves."""
     async with conn.transaction():
-        await load(conn, service_id, now)
+        if await _checked(conn, service_id, now, if_match) is None:
+            raise UnknownService(service_id)
         await conn.execute(
             "UPDATE service_extension SET last_verified_at = $2, verified_by = $3 WHERE service_id = $1",
             service_id,
@@ -54,4 +144,5 @@ async def verify(conn: Connection, service_id: UUID, *, by: str, now: datetime, 
         )
         await conn.execute("UPDATE service SET assured_date = $2 WHERE id = $1", service_id, now.date())
         await announce(conn, [service_id], sink, now, stamp=[service_id])
+        await store.record(conn, service_id, at=now, actor=by, actor_name=by_name, action="verified")
         return await load(conn, service_id, now)

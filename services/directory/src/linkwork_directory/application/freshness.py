@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Gauge
 
 from linkwork_directory.adapters.service_reader import Connection
@@ -64,13 +63,15 @@ class StaleServicesGauge:
     def __init__(
         self, pool: asyncpg.Pool, registry: CollectorRegistry, *, clock: Clock, months: int, interval: float
     ) -> None:
-        self.pool, self.clock, self.months, self.interval = pool, clock, months, interval
+        self.pool, self.clock, self.months = pool, clock, months
         self.gauge = Gauge(
             "linkwork_directory_stale_services",
             "Services not withdrawn whose details have not been verified within the review period",
             registry=registry,
         )
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = PeriodicTask(
+            "stale-services-gauge", self._round, interval=interval, run_at_start=False, registry=registry
+        )
 
     async def refresh(self) -> int:
         async with self.pool.acquire() as conn:
@@ -80,18 +81,10 @@ class StaleServicesGauge:
 
     async def start(self) -> None:
         await self.refresh()
-        self._task = asyncio.create_task(self._run(), name="stale-services-gauge")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._rounds.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.refresh()
-            except (OSError, asyncpg.PostgresError) as error:
-                log.warning("could not recount stale services: %r", error)
+    async def _round(self) -> None:
+        await self.refresh()

@@ -6,16 +6,27 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 
+from linkwork_directory.adapters import curation_store
+from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.application.imports import Importer
 from linkwork_directory.domain.freshness import Clock
-from linkwork_directory.domain.importing import ImportItem
+from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Origin:
+    directory: str
+    source: str
+    requested_by: str
+    requested_by_name: str | None = None
 
 
 class ImportJobs:
@@ -36,18 +47,31 @@ class ImportJobs:
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
-    async def submit(self, items: Sequence[ImportItem], *, source: str, requested_by: str, notes: list[str]) -> UUID:
+    async def submit(
+        self,
+        items: Sequence[ImportItem],
+        *,
+        source: str,
+        requested_by: str,
+        notes: list[str],
+        directory: str | None = None,
+        requested_by_name: str | None = None,
+    ) -> UUID:
+        """Start an import in the background. `directory` names the directory the records come from (a
+        council's, a charity network's), so duplicates across directories can be told apart later."""
         job_id = uuid4()
         await self.pool.execute(
-            "INSERT INTO import_job (id, status, source, requested_by, total, created_at)"
-            " VALUES ($1, 'running', $2, $3, $4, $5)",
+            "INSERT INTO import_job (id, status, source, requested_by, total, created_at, directory)"
+            " VALUES ($1, 'running', $2, $3, $4, $5, $6)",
             job_id,
             source,
             requested_by,
             len(items),
             self.clock.now(),
+            directory,
         )
-        self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes), name=f"import-{job_id}")
+        origin = Origin(directory or source, source, requested_by, requested_by_name)
+        self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, origin), name=f"import-{job_id}")
         return job_id
 
     async def wait(self, job_id: UUID) -> None:
@@ -56,19 +80,22 @@ class ImportJobs:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str]) -> None:
+    async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str], origin: Origin) -> None:
         async def progress(done: int, _total: int) -> None:
             await self.pool.execute("UPDATE import_job SET done = $2 WHERE id = $1", job_id, done)
 
         try:
             report = await self.importer.run(items, on_progress=progress)
             report.notes[:0] = notes
-            await self.pool.execute(
-                "UPDATE import_job SET status = 'finished', done = total, report = $2, finished_at = $3 WHERE id = $1",
-                job_id,
-                report.as_dict(),
-                self.clock.now(),
-            )
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._remember(conn, report, origin)
+                await conn.execute(
+                    "UPDATE import_job SET status = 'finished', done = total, report = $2, finished_at = $3"
+                    " WHERE id = $1",
+                    job_id,
+                    report.as_dict(),
+                    self.clock.now(),
+                )
         except asyncio.CancelledError:
             await self._fail(job_id, "interrupted: the service stopped during the import")
             raise
@@ -77,6 +104,22 @@ class ImportJobs:
             await self._fail(job_id, f"{type(error).__name__}: {error}")
         finally:
             self._tasks.pop(job_id, None)
+
+    async def _remember(self, conn: Connection, report: ImportReport, origin: Origin) -> None:
+        """Each service the import wrote: where it came from, and a history entry naming who imported it."""
+        written = [
+            UUID(record.id)
+            for record in report.records
+            if record.kind == "service" and record.id and record.outcome in (Outcome.CREATED, Outcome.UPDATED)
+        ]
+        if not written:
+            return
+        await curation_store.tag_source_directory(conn, written, origin.directory)
+        now = self.clock.now()
+        note = f"imported from {origin.source} ({origin.directory})"
+        await curation_store.record_many(
+            conn, ((i, now, origin.requested_by, origin.requested_by_name, "imported", note) for i in written)
+        )
 
     async def _fail(self, job_id: UUID, reason: str) -> None:
         with contextlib.suppress(Exception):
@@ -89,8 +132,17 @@ class ImportJobs:
 
     async def get(self, job_id: UUID) -> dict[str, Any] | None:
         row = await self.pool.fetchrow(
-            "SELECT id, status, source, requested_by, total, done, report, error, created_at, finished_at"
+            "SELECT id, status, source, directory, requested_by, total, done, report, error, created_at, finished_at"
             " FROM import_job WHERE id = $1",
             job_id,
         )
         return dict(row) if row else None
+
+    async def recent(self, limit: int) -> list[dict[str, Any]]:
+        """The latest imports, newest first, without their reports."""
+        rows = await self.pool.fetch(
+            "SELECT id, status, source, directory, requested_by, total, done, error, created_at, finished_at"
+            " FROM import_job ORDER BY created_at DESC, id LIMIT $1",
+            limit,
+        )
+        return [dict(row) for row in rows]

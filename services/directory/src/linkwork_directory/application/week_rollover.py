@@ -7,11 +7,11 @@ next changed, and matching would keep treating a full group as full.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 import asyncpg
+from linkwork_runtime.periodic import PeriodicTask
+from prometheus_client import CollectorRegistry
 
 from linkwork_directory.application.changes import ChangeSink, announce
 from linkwork_directory.domain.capacity import week_starting
@@ -41,9 +41,17 @@ async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink,
 class WeekRollover:
     """Checks every `interval` seconds (a new week is noticed within that)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, clock: Clock, sink: ChangeSink, interval: float) -> None:
-        self.pool, self.clock, self.sink, self.interval = pool, clock, sink, interval
-        self._task: asyncio.Task[None] | None = None
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        clock: Clock,
+        sink: ChangeSink,
+        interval: float,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        self.pool, self.clock, self.sink = pool, clock, sink
+        self._rounds = PeriodicTask("week-rollover", self._round, interval=interval, registry=registry)
 
     async def run_once(self) -> int:
         total = 0
@@ -55,18 +63,11 @@ class WeekRollover:
                 return total
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="week-rollover")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._rounds.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except (OSError, asyncpg.PostgresError) as error:
-                log.warning("could not announce the new week's places: %r", error)
-            await asyncio.sleep(self.interval)
+    async def _round(self) -> None:
+        if announced := await self.run_once():
+            log.info("announced the new week's places", extra={"services": announced})

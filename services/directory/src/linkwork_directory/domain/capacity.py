@@ -23,10 +23,18 @@ def places_remaining(places_per_week: int | None, taken_this_week: int) -> int |
     return max(places_per_week - taken_this_week, 0)
 
 
-def capacity_status(places_per_week: int | None, taken_this_week: int, waiting_list: bool) -> CapacityStatus:
-    if waiting_list:
-        return CapacityStatus.WAITLIST
+def capacity_status(
+    places_per_week: int | None, taken_this_week: int, waiting_list: bool, *, waiting: int = 0
+) -> CapacityStatus:
+    """Whether a newcomer can start now, must queue, or cannot get in (issue 17).
+
+    `waiting_list` says the service keeps a waiting list when it is full. Someone joining waits when
+    people are already queuing or this week's places are gone; a service that states a waiting list
+    but no places per week is taken at its word. Full with no waiting list: no capacity.
+    """
     remaining = places_remaining(places_per_week, taken_this_week)
+    if waiting > 0 or (waiting_list and remaining in (0, None)):
+        return CapacityStatus.WAITLIST
     if remaining == 0:
         return CapacityStatus.NO_CAPACITY
     return CapacityStatus.CAPACITY

@@ -1,4 +1,5 @@
-"""What the directory knows about a service beyond its ORUK record: verification, withdrawal, uptake."""
+"""What the directory knows about a service beyond its ORUK record: verification, withdrawal, uptake,
+and its waiting list."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from linkwork_contracts.codes import CapacityStatus
 
 from linkwork_directory.domain.capacity import capacity_status, places_remaining
 from linkwork_directory.domain.extension import SocialPrescribing
+from linkwork_directory.domain.waiting_list import NO_STARTS, Throughput, WaitEstimate, estimate_wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,18 @@ class ServiceState:
     week_starting: date
     taken_this_week: int
     uptake_total: int
+    waiting: int = 0  # people on the waiting list now (issue 17)
+    throughput: Throughput = NO_STARTS  # people started in the recent window
+
+    @property
+    def wait(self) -> WaitEstimate:
+        """What someone joining the waiting list now can expect."""
+        return estimate_wait(
+            ahead=self.waiting,
+            places_remaining=self.places_remaining,
+            places_per_week=self.settings.places_per_week,
+            throughput=self.throughput,
+        )
 
     @property
     def places_remaining(self) -> int | None:
@@ -29,4 +43,6 @@ class ServiceState:
 
     @property
     def capacity_status(self) -> CapacityStatus:
-        return capacity_status(self.settings.places_per_week, self.taken_this_week, self.settings.waiting_list)
+        return capacity_status(
+            self.settings.places_per_week, self.taken_this_week, self.settings.waiting_list, waiting=self.waiting
+        )

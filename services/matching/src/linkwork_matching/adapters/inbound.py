@@ -53,9 +53,18 @@ def _id(value: str | None) -> str | None:
 
 
 def capacity_status(capacity: Mapping[str, Any]) -> CapacityStatus:
+    """What a newcomer meets: full with no list, a queue (full with a list, or people already queuing), or a place."""
     if capacity.get("places_remaining") == 0:
         return CapacityStatus.WAITLIST if capacity.get("waiting_list") else CapacityStatus.NO_CAPACITY
+    if capacity.get("waiting", 0) > 0:
+        return CapacityStatus.WAITLIST
     return CapacityStatus.CAPACITY
+
+
+def wait_weeks(capacity: Mapping[str, Any]) -> int | None:
+    """The directory's estimate for someone joining now (v3); a v1/v2 snapshot states none."""
+    weeks = capacity.get("estimated_wait_weeks")
+    return None if weeks is None else int(weeks)
 
 
 def _area(area: Mapping[str, Any]) -> Area:
@@ -109,6 +118,8 @@ def service_from_snapshot(data: Mapping[str, Any]) -> Service:
         languages=frozenset(data.get("languages") or (ENGLISH,)),
         accessibility=frozenset(map(Accessibility, data.get("accessibility", ()))),
         capacity=capacity_status(data.get("capacity", {})),
+        wait_weeks=wait_weeks(data.get("capacity", {})),
+        places_remaining=data.get("capacity", {}).get("places_remaining"),
         cost=Cost() if cost["free"] else Cost(cost["amount_pence"], CostUnit(cost["per"])),
         version=data["revision"],
         # v2 (issue 21); a v1 snapshot has none of these, which means anyone, anywhere.

@@ -9,14 +9,15 @@ import time
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
 log = logging.getLogger(__name__)
 UNKNOWN_TOPIC = 3  # Kafka error code UNKNOWN_TOPIC_OR_PARTITION
 
 
-async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
+async def partitions_of(bootstrap: Kafka, topic: str) -> list[TopicPartition]:
     """The topic's partitions; none if the topic does not exist (yet)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topic])
@@ -29,7 +30,7 @@ async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
     ]
 
 
-async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patience: float, poll: float = 0.2) -> bool:
+async def wait_until_caught_up(bootstrap: Kafka, group: str, topic: str, *, patience: float, poll: float = 0.2) -> bool:
     """Wait until `group` has committed past every record `topic` held when called.
 
     True when caught up (or the topic does not exist yet), False after `patience` seconds.
@@ -38,7 +39,7 @@ async def wait_until_caught_up(bootstrap: str, group: str, topic: str, *, patien
     if not partitions:
         return True
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, client_id=f"{group}-progress"
+        **client_options(bootstrap), group_id=group, enable_auto_commit=False, client_id=f"{group}-progress"
     )
     await consumer.start()
     try:

@@ -26,7 +26,15 @@ from linkwork_matching.domain.encoding import (
     session_slots,
 )
 from linkwork_matching.domain.offer import offers_of
-from linkwork_matching.domain.partition import CAPACITY_CODES, NO_RULES, REMOTE, Hits, NeedPartition
+from linkwork_matching.domain.partition import (
+    CAPACITY_CODES,
+    NO_RULES,
+    REMOTE,
+    UNKNOWN_WAIT,
+    WAIT_COLUMN_MAX,
+    Hits,
+    NeedPartition,
+)
 from linkwork_matching.domain.scoring import Weights
 from linkwork_matching.domain.service import Service
 from linkwork_matching.domain.text import TextIndex
@@ -145,6 +153,7 @@ class ServiceIndex:
                     access=access_mask(offer.accessibility),
                     languages=languages,
                     capacity=CAPACITY_CODES[service.capacity],
+                    wait=UNKNOWN_WAIT if service.wait_weeks is None else min(service.wait_weeks, WAIT_COLUMN_MAX),
                     cost=service.cost.per_session_pence,
                     slots=session_slots(offer.sessions),
                     needs=needs,

@@ -26,6 +26,8 @@ NO_CAPACITY = CAPACITY_CODES[CapacityStatus.NO_CAPACITY]
 WAITLIST = CAPACITY_CODES[CapacityStatus.WAITLIST]
 ASSESSMENT = CAPACITY_CODES[CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED]
 REMOTE = -1  # `venue` of an offer taken part in online or by phone
+UNKNOWN_WAIT = -1
+WAIT_COLUMN_MAX = 32_000  # int16; any wait this long is far past the penalty cap anyway
 
 ROW_TYPES: dict[str, npt.DTypeLike] = {
     "ordinal": np.int32,
@@ -39,6 +41,7 @@ ROW_TYPES: dict[str, npt.DTypeLike] = {
     "access": np.uint32,
     "languages": np.uint64,
     "capacity": np.int8,
+    "wait": np.int16,  # estimated weeks of wait; UNKNOWN_WAIT when not known
     "cost": np.int32,
     "slots": np.uint32,
     "needs": np.uint32,
@@ -154,7 +157,13 @@ class NeedPartition:
             score += weights.schedule * UNKNOWN_SCHEDULE_FIT
         score += weights.effect * (1 + r["effect"][at]) / 2
         capacity = r["capacity"][at]
-        score -= weights.waitlist_penalty * (capacity == WAITLIST)
+        wait = r["wait"][at]
+        queued = np.where(
+            wait == UNKNOWN_WAIT,
+            weights.waitlist_penalty,
+            weights.wait_per_week * np.minimum(wait, weights.wait_cap_weeks),
+        )
+        score -= queued * (capacity == WAITLIST)
         score -= weights.assessment_penalty * (capacity == ASSESSMENT)
         partial_age = (c.age_low < r["min_age"][at]) | (c.age_high > r["max_age"][at])
         score -= weights.age_check_penalty * partial_age

@@ -27,6 +27,7 @@ from linkwork_matching.domain.wording import (
     language_name,
     listing,
     session_words,
+    wait_words,
 )
 
 # Below this many outcomes a record says too little to read out.
@@ -106,6 +107,17 @@ def qualification(service: Service) -> str | None:
     return "; ".join(parts) or None
 
 
+def capacity_words(capacity: CapacityStatus, wait_weeks: int | None, places_remaining: int | None) -> str | None:
+    """ "about 3 weeks' wait", "places free this week", or the plain caveat when nothing more is known."""
+    if capacity is CapacityStatus.WAITLIST:
+        return "waiting list" if wait_weeks is None else f"waiting list: {wait_words(wait_weeks)}"
+    if capacity is CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED:
+        return "the provider assesses people first"
+    if places_remaining:
+        return "1 place free this week" if places_remaining == 1 else f"{places_remaining} places free this week"
+    return None
+
+
 def _evidence(tally: OutcomeTally | None) -> list[Reason]:
     if tally is None:
         return []
@@ -143,6 +155,10 @@ def explain(
             Reason(ReasonKind.ALSO_MEETS, "also helps with " + " and ".join(need_words(n) for n in also_meets))
         )
     reasons.append(_place(person, offer, distance_km))
+    # Right after where: "can they start soon?" decides as much as the rest (issue 17).
+    capacity = capacity_words(service.capacity, service.wait_weeks, service.places_remaining)
+    if capacity is not None:
+        reasons.append(Reason(ReasonKind.CAPACITY, capacity))
     route = route_reason(service.routes)
     if route is not None:
         reasons.append(Reason(ReasonKind.ROUTE, route))
@@ -166,8 +182,4 @@ def explain(
     interests = matched_interests(person, offer)
     if interests:
         reasons.append(Reason(ReasonKind.INTERESTS, "matches interests: " + ", ".join(interests)))
-    if service.capacity is CapacityStatus.WAITLIST:
-        reasons.append(Reason(ReasonKind.CAPACITY, "waiting list"))
-    elif service.capacity is CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED:
-        reasons.append(Reason(ReasonKind.CAPACITY, "the provider assesses people first"))
     return (*reasons, *_evidence(tally))

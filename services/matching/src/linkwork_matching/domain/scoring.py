@@ -31,7 +31,12 @@ class Weights:
     # length away. Being with people in a room matters for most needs social prescribing meets.
     remote_appeal: float = 0.4
     text_half: float = 2.0  # BM25 score at which the text component reaches one half
+    # A waiting list costs its estimated wait, linearly to a cap (issue 17): each week as much as a
+    # venue ~0.5 km further away, up to 12 weeks; a list whose wait is unknown costs waitlist_penalty,
+    # as every list did before waits were known (about 5 weeks' worth).
     waitlist_penalty: float = 0.10
+    wait_per_week: float = 0.02
+    wait_cap_weeks: int = 12
     assessment_penalty: float = 0.05
     age_check_penalty: float = 0.05  # the service's ages cover only part of the person's band
 
@@ -60,11 +65,19 @@ def age_needs_check(person: Person, minimum: int | None, maximum: int | None) ->
     return low < lowest or high > highest
 
 
+def wait_penalty(capacity: CapacityStatus, wait_weeks: int | None, weights: Weights) -> float:
+    """What queuing costs an offer: nothing with a place now, its weeks of wait (capped), or the flat
+    penalty of a waiting list whose wait nobody can estimate."""
+    if capacity is not CapacityStatus.WAITLIST:
+        return 0.0
+    if wait_weeks is None:
+        return weights.waitlist_penalty
+    return weights.wait_per_week * min(wait_weeks, weights.wait_cap_weeks)
+
+
 def caveat_penalty(person: Person, offer: Offer, weights: Weights) -> float:
     service = offer.service
-    penalty = 0.0
-    if service.capacity is CapacityStatus.WAITLIST:
-        penalty += weights.waitlist_penalty
+    penalty = wait_penalty(service.capacity, service.wait_weeks, weights)
     if service.capacity is CapacityStatus.ADDITIONAL_ASSESSMENT_REQUIRED:
         penalty += weights.assessment_penalty
     if age_needs_check(person, service.minimum_age, service.maximum_age):

@@ -104,6 +104,10 @@ class Service:
     # Features of the service itself, wherever it runs (BSL interpreter, easy read, ...).
     accessibility: frozenset[Accessibility] = frozenset()
     capacity: CapacityStatus = CapacityStatus.CAPACITY
+    # The waiting list (issue 17, service-changed v3): whole weeks someone joining now can expect to
+    # wait (None: not known), and places still free this week (None: no weekly limit or not stated).
+    wait_weeks: int | None = None
+    places_remaining: int | None = None
     cost: Cost = field(default_factory=Cost)
     version: int = 0
     # Who it is for (issue 21): areas the people it serves live in (empty: anywhere), whatever

@@ -108,3 +108,17 @@ def listing(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+TWO_YEARS_IN_WEEKS = 104  # the contract's cap on an estimated wait
+
+
+def wait_words(weeks: int) -> str:
+    """An estimated wait as a link worker would say it: "about 3 weeks' wait"."""
+    if weeks <= 0:
+        return "no wait expected"
+    if weeks == 1:
+        return "about 1 week's wait"
+    if weeks >= TWO_YEARS_IN_WEEKS:
+        return "a wait of two years or more"
+    return f"about {weeks} weeks' wait"

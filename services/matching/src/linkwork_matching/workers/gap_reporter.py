@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
 import asyncpg
 from linkwork_runtime import messaging
+from linkwork_runtime.periodic import PeriodicTask
+from prometheus_client import CollectorRegistry
 
 from linkwork_matching.adapters import gap_store
 from linkwork_matching.adapters.outbound import provision_gap
@@ -29,14 +29,16 @@ class GapReporter:
         interval: float,
         clock: Callable[[], datetime],
         metrics: MatchingMetrics | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool = pool
         self._policy = policy
         self._source = source
-        self._interval = interval
         self._clock = clock
         self._metrics = metrics
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = PeriodicTask(
+            "gap-reporter", self._round, interval=interval, run_at_start=False, registry=registry
+        )
 
     async def report_once(self) -> int:
         """Emit (through the outbox) every due gap report; returns how many."""
@@ -54,20 +56,11 @@ class GapReporter:
         return reported
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="matching-gap-reporter")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._rounds.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                if count := await self.report_once():
-                    log.info("reported gaps in provision", extra={"reports": count})
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("gap report failed, will retry: %r", error)
+    async def _round(self) -> None:
+        if count := await self.report_once():
+            log.info("reported gaps in provision", extra={"reports": count})

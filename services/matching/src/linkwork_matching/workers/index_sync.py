@@ -8,10 +8,11 @@ consumes, and only committed changes ever reach an index.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import asyncpg
+from linkwork_runtime.periodic import PeriodicTask
+from prometheus_client import CollectorRegistry
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.inbound import service_from_snapshot
@@ -23,16 +24,21 @@ log = logging.getLogger(__name__)
 
 class IndexSync:
     def __init__(
-        self, pool: asyncpg.Pool, ranker: Ranker, *, interval: float = 0.5, metrics: MatchingMetrics | None = None
+        self,
+        pool: asyncpg.Pool,
+        ranker: Ranker,
+        *,
+        interval: float = 0.5,
+        metrics: MatchingMetrics | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool = pool
         self._ranker = ranker
-        self._interval = interval
         self._metrics = metrics
         self._services_seen = 0
         self._tallies_seen = 0
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = PeriodicTask("index-sync", self._round, interval=interval, run_at_start=False, registry=registry)
 
     async def catch_up(self) -> int:
         """Apply every committed change not yet applied; returns how many."""
@@ -58,19 +64,10 @@ class IndexSync:
     async def start(self) -> None:
         loaded = await self.catch_up()
         log.info("index loaded", extra={"changes": loaded, "services": len(self._ranker.index)})
-        self._task = asyncio.create_task(self._follow(), name="matching-index-sync")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._rounds.stop()
 
-    async def _follow(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.catch_up()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("index sync failed, will retry: %r", error)
+    async def _round(self) -> None:
+        await self.catch_up()

@@ -14,8 +14,9 @@ import logging
 import asyncpg
 from aiokafka.errors import KafkaError
 from linkwork_contracts import topics
-from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2
+from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2, ServiceChangedV3
 from linkwork_runtime import messaging
+from linkwork_runtime.kafka_connection import Kafka
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
@@ -30,7 +31,7 @@ class ReadModelConsumer:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap: str,
+        bootstrap: Kafka,
         sync: IndexSync,
         *,
         group_prefix: str,
@@ -47,6 +48,7 @@ class ReadModelConsumer:
         self._handlers = PrefixedHandlers(topic_prefix)
         self._handlers.add(ServiceChangedV1, on_service_changed)
         self._handlers.add(ServiceChangedV2, on_service_changed)  # v2 is a v1 with areas and eligibility
+        self._handlers.add(ServiceChangedV3, on_service_changed)  # v3 is a v2 with the waiting list (issue 17)
         self._catch_up_timeout = catch_up_timeout
         self._metrics = metrics
         self._retry = retry

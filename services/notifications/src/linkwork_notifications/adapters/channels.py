@@ -1,4 +1,4 @@
-"""The port every channel implements, and the two adapters: GOV.UK Notify and plain SMTP.
+"""The two channel adapters (the `Sender` port of service_layer/ports.py): GOV.UK Notify and plain SMTP.
 
 Both client libraries block (requests, smtplib), so calls run in a worker thread. Neither address nor text
 is logged: failures are reduced to a short code ("rate-limited", "invalid-recipient").
@@ -9,29 +9,14 @@ from __future__ import annotations
 import asyncio
 import smtplib
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any
 
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from linkwork_notifications.domain.delivery import Attempt, Outcome
 from linkwork_notifications.domain.messages import SUBJECTS, Channel, Reason, text
-
-
-class Sender(Protocol):
-    async def send(
-        self, channel: Channel, address: str, reason: Reason, values: dict[str, str], reference: str
-    ) -> Attempt: ...
-
-    async def lookup(self, reference: str) -> Attempt | None:
-        """What became of an earlier send with this reference (None: it never reached the provider).
-
-        Raises `InDoubt` when the channel cannot tell (SMTP keeps no record we can query)."""
-        ...
-
-
-class InDoubt(Exception):
-    """The channel cannot say whether an interrupted send went out."""
+from linkwork_notifications.service_layer.ports import InDoubt, Sender
 
 
 class UnknownTemplate(Exception):

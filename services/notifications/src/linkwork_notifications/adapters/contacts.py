@@ -5,20 +5,12 @@ The route (phone, email, consent) is used for one send and dropped: it is never 
 
 from __future__ import annotations
 
-from typing import Protocol
 from uuid import UUID
 
 import httpx
 
 from linkwork_notifications.domain.messages import Channel, ContactRoute
-
-
-class ContactRouteUnavailable(Exception):
-    """The referral service could not answer now; the send is retried later."""
-
-
-class ContactRoutes(Protocol):
-    async def get(self, referral_id: UUID) -> ContactRoute | None: ...
+from linkwork_notifications.service_layer.ports import ContactRouteUnavailable
 
 
 def route_from_json(body: dict[str, object]) -> ContactRoute:

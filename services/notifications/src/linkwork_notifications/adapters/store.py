@@ -1,30 +1,20 @@
-"""SQL of the notifications database: referrals heard of, messages, opt-outs and link workers' tasks."""
+"""SQL of the notifications database: referrals heard of, messages, opt-outs and link workers' tasks.
+
+Functions take the connection of the caller's transaction (the consumer's, for event handlers);
+`PostgresMessageStore` is the dispatcher's `MessageStore` port over a pool.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
 
-from linkwork_notifications.domain.messages import Channel, Reason, Status
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: UUID
-    reason: Reason
-    referral_id: UUID
-    person_ref: str
-    pcn_code: str
-    link_worker_id: str | None
-    due_on: date | None
-    channel: Channel | None
-    attempts: int
-    in_doubt: bool  # a previous sender handed it to a provider and never recorded the outcome
-    created_at: datetime
+from linkwork_notifications.domain import receipts, tasks
+from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status
+from linkwork_notifications.domain.tasks import NewTask, OpenTask
 
 
 async def remember_referral(
@@ -80,28 +70,18 @@ async def add_message(
     )
 
 
-async def add_task(
-    connection: asyncpg.Connection,
-    *,
-    kind: str,
-    subject_id: str,
-    referral_id: UUID,
-    pcn_code: str,
-    link_worker_id: str | None,
-    due_on: date,
-    detail: str | None = None,
-) -> None:
+async def add_task(connection: asyncpg.Connection, task: NewTask) -> None:
     await connection.execute(
         """INSERT INTO tasks (id, kind, subject_id, referral_id, pcn_code, link_worker_id, due_on, detail)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kind, subject_id) DO NOTHING""",
         uuid.uuid4(),
-        kind,
-        subject_id,
-        referral_id,
-        pcn_code,
-        link_worker_id,
-        due_on,
-        detail,
+        task.kind,
+        task.subject_id,
+        task.referral_id,
+        task.pcn_code,
+        task.link_worker_id,
+        task.due_on,
+        task.detail,
     )
 
 
@@ -128,48 +108,75 @@ RETURNING m.id, m.reason, m.referral_id, m.person_ref, m.pcn_code, m.link_worker
 """
 
 
-async def claim(pool: asyncpg.Pool, batch_size: int, lease_seconds: float) -> list[Claimed]:
-    """Take due messages under a lease, committed before anything is sent (a crash leaves them in doubt)."""
-    async with pool.acquire() as connection, connection.transaction():
-        rows = await connection.fetch(_CLAIM, batch_size, lease_seconds)
-    return [
-        Claimed(
-            id=row["id"],
-            reason=Reason(row["reason"]),
-            referral_id=row["referral_id"],
-            person_ref=row["person_ref"],
-            pcn_code=row["pcn_code"],
-            link_worker_id=row["link_worker_id"],
-            due_on=row["due_on"],
-            channel=Channel(row["channel"]) if row["channel"] else None,
-            attempts=row["attempts"],
-            in_doubt=row["in_doubt"],
-            created_at=row["created_at"],
+class PostgresMessageStore:
+    """The dispatcher's `MessageStore` (service_layer/ports.py) on the service's pool."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def claim(self, batch_size: int, lease_seconds: float) -> list[Claimed]:
+        async with self._pool.acquire() as connection, connection.transaction():
+            rows = await connection.fetch(_CLAIM, batch_size, lease_seconds)
+        return [
+            Claimed(
+                id=row["id"],
+                reason=Reason(row["reason"]),
+                referral_id=row["referral_id"],
+                person_ref=row["person_ref"],
+                pcn_code=row["pcn_code"],
+                link_worker_id=row["link_worker_id"],
+                due_on=row["due_on"],
+                channel=Channel(row["channel"]) if row["channel"] else None,
+                attempts=row["attempts"],
+                in_doubt=row["in_doubt"],
+                created_at=row["created_at"],
+            )
+            for row in rows
+        ]
+
+    async def set_channel(self, message_id: UUID, channel: Channel) -> None:
+        await self._pool.execute("UPDATE messages SET channel = $2 WHERE id = $1", message_id, channel.value)
+
+    async def opted_out(self, person_ref: str) -> frozenset[Channel]:
+        rows = await self._pool.fetch("SELECT channel FROM opt_outs WHERE person_ref = $1", person_ref)
+        return frozenset(Channel(row["channel"]) for row in rows)
+
+    async def settle(
+        self,
+        message_id: UUID,
+        status: Status,
+        *,
+        provider_id: str | None = None,
+        failure: str | None = None,
+        suppressed_because: str | None = None,
+        retry_in_seconds: float | None = None,
+    ) -> None:
+        await _settle(self._pool, message_id, status, provider_id, failure, suppressed_because, retry_in_seconds)
+
+    async def wait(self, message_id: UUID, seconds: float) -> None:
+        await self._pool.execute(
+            """UPDATE messages SET status = 'pending', attempts = attempts - 1, updated_at = now(),
+                      next_attempt_at = now() + make_interval(secs => $2)
+               WHERE id = $1""",
+            message_id,
+            seconds,
         )
-        for row in rows
-    ]
+
+    async def undeliverable(self, message_id: UUID, failure: str, task: NewTask) -> None:
+        async with self._pool.acquire() as connection, connection.transaction():
+            await _settle(connection, message_id, Status.UNDELIVERABLE, None, failure, None, None)
+            await add_task(connection, task)
 
 
-async def set_channel(pool: asyncpg.Pool, message_id: UUID, channel: Channel) -> None:
-    await pool.execute("UPDATE messages SET channel = $2 WHERE id = $1", message_id, channel.value)
-
-
-async def opted_out(connection: asyncpg.Connection | asyncpg.Pool, person_ref: str) -> frozenset[Channel]:
-    rows = await connection.fetch("SELECT channel FROM opt_outs WHERE person_ref = $1", person_ref)
-    return frozenset(Channel(row["channel"]) for row in rows)
-
-
-async def settle(
-    connection: asyncpg.Connection,
+async def _settle(
+    connection: asyncpg.Connection | asyncpg.Pool,
     message_id: UUID,
     status: Status,
-    *,
-    provider_id: str | None = None,
-    failure: str | None = None,
-    suppressed_because: str | None = None,
-    retry_in_seconds: float | None = None,
+    provider_id: str | None,
+    failure: str | None,
+    suppressed_because: str | None,
+    retry_in_seconds: float | None,
 ) -> None:
-    """Record the outcome of a claimed message. `retry_in_seconds` puts it back to pending for later."""
     await connection.execute(
         """UPDATE messages SET status = $2, provider_id = COALESCE($3, provider_id), failure = $4,
                   suppressed_because = $5, updated_at = now(),
@@ -184,12 +191,74 @@ async def settle(
     )
 
 
-async def wait(connection: asyncpg.Connection, message_id: UUID, seconds: float) -> None:
-    """Put a claimed message back for later without using up an attempt (it is waiting, not failing)."""
-    await connection.execute(
-        """UPDATE messages SET status = 'pending', attempts = attempts - 1, updated_at = now(),
-                  next_attempt_at = now() + make_interval(secs => $2)
-           WHERE id = $1""",
-        message_id,
-        seconds,
+# The link worker's list: open tasks due by `today` (undeliverable ones at once), and first contacts overdue.
+_TASKS = """
+SELECT kind, referral_id, due_on, link_worker_id, detail FROM tasks
+WHERE pcn_code = $1 AND done_at IS NULL AND (kind = 'undeliverable' OR due_on <= $2)
+  AND ($3::text IS NULL OR link_worker_id = $3 OR link_worker_id IS NULL)
+UNION ALL
+SELECT 'first-contact-overdue', referral_id, (created_at AT TIME ZONE $5)::date + $4::int, NULL, NULL FROM referrals
+WHERE pcn_code = $1 AND first_contact_at IS NULL AND created_at < now() - make_interval(days => $4::int)
+ORDER BY 3, 1, 2
+LIMIT 500
+"""
+
+
+async def open_tasks(
+    pool: asyncpg.Pool, pcn_code: str, today: date, link_worker_id: str | None, overdue_days: int, timezone: str
+) -> list[OpenTask]:
+    """`link_worker_id`: that link worker's tasks and unassigned ones; None: the whole PCN's."""
+    rows = await pool.fetch(_TASKS, pcn_code, today, link_worker_id, overdue_days, timezone)
+    return [
+        OpenTask(row["kind"], row["referral_id"], row["due_on"], row["link_worker_id"], row["detail"]) for row in rows
+    ]
+
+
+async def person_ref_in_pcn(pool: asyncpg.Pool, referral_id: UUID, pcn_code: str) -> str | None:
+    found = await pool.fetchval(
+        "SELECT person_ref FROM referrals WHERE referral_id = $1 AND pcn_code = $2", referral_id, pcn_code
     )
+    return None if found is None else str(found)
+
+
+async def set_opt_out(pool: asyncpg.Pool, person_ref: str, channel: Channel, *, opted_out: bool) -> None:
+    if opted_out:
+        await pool.execute(
+            "INSERT INTO opt_outs (person_ref, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            person_ref,
+            channel.value,
+        )
+    else:
+        await pool.execute("DELETE FROM opt_outs WHERE person_ref = $1 AND channel = $2", person_ref, channel.value)
+
+
+async def apply_receipt(
+    pool: asyncpg.Pool, provider_id: str, notify_status: str, today: date
+) -> tuple[Channel | None, Status] | None:
+    """Apply Notify's receipt to the message it is about (locked meanwhile): its channel and new status,
+    or None when no message of ours has that id or the receipt changes nothing."""
+    async with pool.acquire() as connection, connection.transaction():
+        row = await connection.fetchrow(
+            "SELECT id, referral_id, pcn_code, link_worker_id, channel, status FROM messages "
+            "WHERE provider_id = $1 FOR UPDATE",
+            provider_id,
+        )
+        if row is None:
+            return None
+        new = receipts.after_receipt(notify_status, Status(row["status"]))
+        if new is None:
+            return None
+        channel = Channel(row["channel"]) if row["channel"] else None
+        failure = notify_status if new is Status.UNDELIVERABLE else None
+        await connection.execute(
+            "UPDATE messages SET status = $2, failure = COALESCE($3, failure), updated_at = now() WHERE id = $1",
+            row["id"],
+            new.value,
+            failure,
+        )
+        if new is Status.UNDELIVERABLE:
+            task = tasks.undeliverable(
+                row["id"], row["referral_id"], row["pcn_code"], row["link_worker_id"], channel, notify_status, today
+            )
+            await add_task(connection, task)
+    return channel, new

@@ -7,8 +7,9 @@ The text never carries health details (needs, activities, measures): only who wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from uuid import UUID
 
 
 class Reason(StrEnum):
@@ -31,6 +32,23 @@ class Status(StrEnum):
     DELIVERED = "delivered"  # the provider's receipt says it arrived
     UNDELIVERABLE = "undeliverable"  # a permanent failure or retries exhausted; a task is raised
     SUPPRESSED = "suppressed"  # not sent on purpose: no consent, opted out, no usable route
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message taken for sending under a lease (the store's claim)."""
+
+    id: UUID
+    reason: Reason
+    referral_id: UUID
+    person_ref: str
+    pcn_code: str
+    link_worker_id: str | None
+    due_on: date | None
+    channel: Channel | None
+    attempts: int
+    in_doubt: bool  # a previous sender handed it to a provider and never recorded the outcome
+    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,19 @@ the runtime's inbox, and by the unique (event, reason) key on top) can never sen
 from __future__ import annotations
 
 import asyncpg
-from linkwork_contracts.codes import ContactOutcome
+from linkwork_contracts.codes import ContactOutcome, DeclineReason
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import FollowUpDueV1, FollowUpRecordedV1, ReferralCreatedV1
+from linkwork_contracts.events import (
+    ActivityReferralRespondedV1,
+    FollowUpDueV1,
+    FollowUpRecordedV1,
+    ReferralCreatedV1,
+)
 from linkwork_runtime.messaging import Handlers
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Reason
+from linkwork_notifications.domain.tasks import NewTask
 
 
 class PrefixedHandlers(Handlers):
@@ -58,8 +64,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         link_worker_id=event.link_worker_id,
         due_on=event.due_on,
     )
-    await store.add_task(
-        connection,
+    task = NewTask(
         kind="follow-up-due",
         subject_id=str(event.follow_up_id),
         referral_id=event.referral_id,
@@ -68,6 +73,7 @@ async def follow_up_due(event: FollowUpDueV1, envelope: CloudEvent, connection: 
         due_on=event.due_on,
         detail=event.kind.value,
     )
+    await store.add_task(connection, task)
 
 
 async def follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
@@ -78,9 +84,28 @@ async def follow_up_recorded(event: FollowUpRecordedV1, envelope: CloudEvent, co
         await store.finish_task(connection, "follow-up-due", str(event.follow_up_id))
 
 
+async def activity_referral_responded(
+    event: ActivityReferralRespondedV1, envelope: CloudEvent, connection: asyncpg.Connection
+) -> None:
+    """A provider never answered an activity referral (issue 17): the link worker finds the person another
+    activity. A task for anyone in the PCN (the event names no link worker), once per activity referral."""
+    if event.decline_reason is not DeclineReason.NO_RESPONSE:
+        return
+    task = NewTask(
+        kind="provider-no-response",
+        subject_id=str(event.activity_referral_id),
+        referral_id=event.referral_id,
+        pcn_code=event.pcn_code,
+        link_worker_id=None,
+        due_on=event.responded_at.date(),
+    )
+    await store.add_task(connection, task)
+
+
 def notification_handlers(topic_prefix: str = "") -> PrefixedHandlers:
     handlers = PrefixedHandlers(topic_prefix)
     handlers.add(ReferralCreatedV1, referral_created)
     handlers.add(FollowUpDueV1, follow_up_due)
     handlers.add(FollowUpRecordedV1, follow_up_recorded)
+    handlers.add(ActivityReferralRespondedV1, activity_referral_responded)
     return handlers

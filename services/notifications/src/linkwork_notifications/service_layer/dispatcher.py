@@ -9,32 +9,35 @@ not resent: it becomes undeliverable with a task for the link worker (at most on
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import asyncpg
+from linkwork_runtime.periodic import PeriodicTask
+from prometheus_client import CollectorRegistry
 
-from linkwork_notifications.adapters import store
-from linkwork_notifications.adapters.channels import Channels, InDoubt
-from linkwork_notifications.adapters.contacts import ContactRoutes, ContactRouteUnavailable
+from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
-from linkwork_notifications.domain.messages import Channel, Reason, Status, choose_channel, personalisation
+from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status, choose_channel, personalisation
 from linkwork_notifications.metrics import NotificationMetrics
+from linkwork_notifications.service_layer.ports import (
+    ContactRoutes,
+    ContactRouteUnavailable,
+    InDoubt,
+    MessageStore,
+    Senders,
+)
 
 log = logging.getLogger(__name__)
-
-_CHANNEL_WORDS = {Channel.SMS: "SMS", Channel.EMAIL: "email", Channel.LETTER: "letter"}
 
 
 class Dispatcher:
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        store: MessageStore,
         routes: ContactRoutes,
-        channels: Channels,
+        channels: Senders,
         metrics: NotificationMetrics,
         *,
         retry: RetryPolicy,
@@ -47,50 +50,42 @@ class Dispatcher:
         timezone: str,
         acceptance_poll_seconds: float = 600.0,
         acceptance_wait: timedelta = timedelta(days=14),
+        registry: CollectorRegistry | None = None,
+        now: Callable[[ZoneInfo], datetime] = datetime.now,
     ) -> None:
-        self._pool = pool
+        self._store = store
         self._routes = routes
         self._channels = channels
         self._metrics = metrics
         self._retry = retry
-        self._interval = interval
         self._batch_size = batch_size
         self._lease = lease_seconds
         self._pcn_names = pcn_names
         self._default_pcn_name = default_pcn_name
         self._letters = letters
         self._zone = ZoneInfo(timezone)
+        self._now = now
         self._acceptance_poll = acceptance_poll_seconds
         self._acceptance_wait = acceptance_wait
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = PeriodicTask("notifications-dispatcher", self._round, interval=interval, registry=registry)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notifications-dispatcher")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._rounds.stop()
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                sent = await self.run_once()
-            except Exception:  # a database outage must not end the sender; the next round tries again
-                log.exception("notifications dispatcher round failed")
-                sent = 0
-            if sent == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self._interval)
+    async def _round(self) -> float | None:
+        # Something sent: more may be due, so go again at once; nothing: wait the interval.
+        return 0.0 if await self.run_once() else None
 
     async def run_once(self) -> int:
-        claimed = await store.claim(self._pool, self._batch_size, self._lease)
+        claimed = await self._store.claim(self._batch_size, self._lease)
         for message in claimed:
             await self._deliver(message)
         return len(claimed)
 
-    async def _deliver(self, message: store.Claimed) -> None:
+    async def _deliver(self, message: Claimed) -> None:
         if message.in_doubt and message.channel is not None:
             sender = self._channels.for_channel(message.channel)
             if sender is not None:
@@ -110,14 +105,10 @@ class Dispatcher:
         if message.reason is Reason.FIRST_CONTACT and route is not None and not route.accepted:
             await self._await_acceptance(message)
             return
-        async with self._pool.acquire() as connection:
-            opted_out = await store.opted_out(connection, message.person_ref)
+        opted_out = await self._store.opted_out(message.person_ref)
         decision = choose_channel(route, opted_out, letters=self._letters)
         if decision.channel is None or route is None:
-            async with self._pool.acquire() as connection:
-                await store.settle(
-                    connection, message.id, Status.SUPPRESSED, suppressed_because=decision.suppressed_because
-                )
+            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because=decision.suppressed_because)
             self._metrics.count(None, "suppressed")
             return
         channel = decision.channel
@@ -127,33 +118,30 @@ class Dispatcher:
             await self._undeliverable(message, channel, "channel-not-configured")
             return
         # Recorded before sending, so that after a crash the lookup above asks the right provider.
-        await store.set_channel(self._pool, message.id, channel)
-        today = datetime.now(self._zone).date()
+        await self._store.set_channel(message.id, channel)
         pcn_name = route.pcn_name or self._pcn_names.get(message.pcn_code) or self._default_pcn_name
-        values = personalisation(message.reason, pcn_name, message.due_on, today)
+        values = personalisation(message.reason, pcn_name, message.due_on, self._now(self._zone).date())
         attempt = await sender.send(channel, address, message.reason, values, reference=str(message.id))
         await self._record(message, channel, attempt)
 
-    async def _await_acceptance(self, message: store.Claimed) -> None:
+    async def _await_acceptance(self, message: Claimed) -> None:
         """The first-contact message goes after the referral is accepted; one never accepted gets none."""
-        async with self._pool.acquire() as connection:
-            if datetime.now(self._zone) - message.created_at > self._acceptance_wait:
-                await store.settle(connection, message.id, Status.SUPPRESSED, suppressed_because="not-accepted")
-                self._metrics.count(None, "suppressed")
-            else:
-                await store.wait(connection, message.id, self._acceptance_poll)
+        if self._now(self._zone) - message.created_at > self._acceptance_wait:
+            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because="not-accepted")
+            self._metrics.count(None, "suppressed")
+        else:
+            await self._store.wait(message.id, self._acceptance_poll)
 
-    async def _record(self, message: store.Claimed, channel: Channel, attempt: Attempt) -> None:
+    async def _record(self, message: Claimed, channel: Channel, attempt: Attempt) -> None:
         if attempt.outcome is Outcome.ACCEPTED:
-            async with self._pool.acquire() as connection:
-                await store.settle(connection, message.id, Status.SENT, provider_id=attempt.provider_id)
+            await self._store.settle(message.id, Status.SENT, provider_id=attempt.provider_id)
             self._metrics.count(channel.value, "sent")
         elif attempt.outcome is Outcome.TEMPORARY:
             await self._temporary(message, channel, attempt)
         else:
             await self._undeliverable(message, channel, attempt.failure or "permanent-failure")
 
-    async def _temporary(self, message: store.Claimed, channel: Channel | None, attempt: Attempt) -> None:
+    async def _temporary(self, message: Claimed, channel: Channel | None, attempt: Attempt) -> None:
         delay = self._retry.delay(message.attempts)
         if delay is None:
             await self._undeliverable(message, channel, f"retries-exhausted:{attempt.failure}")
@@ -162,41 +150,16 @@ class Dispatcher:
             "message will be retried",
             extra={"message_id": str(message.id), "failure": attempt.failure, "attempts": message.attempts},
         )
-        async with self._pool.acquire() as connection:
-            await store.settle(
-                connection,
-                message.id,
-                Status.PENDING,
-                failure=attempt.failure,
-                retry_in_seconds=delay.total_seconds(),
-            )
+        await self._store.settle(
+            message.id, Status.PENDING, failure=attempt.failure, retry_in_seconds=delay.total_seconds()
+        )
         self._metrics.count(channel.value if channel else None, "retried")
 
-    async def _undeliverable(self, message: store.Claimed, channel: Channel | None, failure: str) -> None:
-        async with self._pool.acquire() as connection, connection.transaction():
-            await store.settle(connection, message.id, Status.UNDELIVERABLE, failure=failure)
-            await raise_undeliverable_task(connection, message, channel, failure, datetime.now(self._zone).date())
+    async def _undeliverable(self, message: Claimed, channel: Channel | None, failure: str) -> None:
+        today = self._now(self._zone).date()
+        task = tasks.undeliverable(
+            message.id, message.referral_id, message.pcn_code, message.link_worker_id, channel, failure, today
+        )
+        await self._store.undeliverable(message.id, failure, task)
         self._metrics.count(channel.value if channel else None, "failed")
         log.warning("message undeliverable", extra={"message_id": str(message.id), "failure": failure})
-
-
-async def raise_undeliverable_task(
-    connection: asyncpg.Connection,
-    message: store.Claimed | asyncpg.Record,
-    channel: Channel | None,
-    failure: str,
-    today: date,
-) -> None:
-    """'could not reach by SMS' on the link worker's list, linked to the referral."""
-    get = message.__getitem__ if isinstance(message, asyncpg.Record) else message.__getattribute__
-    words = _CHANNEL_WORDS.get(channel, "message") if channel else "message"
-    await store.add_task(
-        connection,
-        kind="undeliverable",
-        subject_id=str(get("id")),
-        referral_id=get("referral_id"),
-        pcn_code=get("pcn_code"),
-        link_worker_id=get("link_worker_id"),
-        due_on=today,
-        detail=f"could not reach by {words} ({failure})",
-    )

@@ -22,6 +22,7 @@ from linkwork_contracts.events import (
     ReferralCreatedV1,
     ServiceChangedV1,
     ServiceChangedV2,
+    ServiceChangedV3,
 )
 from linkwork_contracts.measures import AnyMeasureResult, outcome_scores
 
@@ -50,6 +51,7 @@ CONSUMED: tuple[type[Event], ...] = (
     ReferralClosedV1,
     ServiceChangedV1,
     ServiceChangedV2,  # a v1 with areas and eligibility (issue 21): the same facts
+    ServiceChangedV3,  # a v2 with the waiting list (issue 17): the same facts
     ProvisionGapV1,
 )
 

@@ -25,8 +25,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
+from linkwork_runtime.kafka_connection import Kafka, client_options
 
+from linkwork_outcomes.adapters import provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.service_layer.bulk_projection import project_everything
 from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK
 from linkwork_outcomes.service_layer.replay import Replayed, Share, replay_share, run_share
@@ -37,6 +40,7 @@ PROJECTION_TABLES = (
     "referral_version", "plan_version", "contact", "measurement", "follow_up_due", "closure", "provision_gap",
     "service_label", "suggestion_set", "area_served", "pending_referral",
     "referral_summary", "tally", "outcome_sums",
+    *provider_store.TABLES,
 )  # fmt: skip
 
 
@@ -54,9 +58,9 @@ class RebuildResult:
         return self.records / total if total else 0.0
 
 
-async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+async def _partitions(bootstrap: Kafka, topics: list[str]) -> list[TopicPartition]:
     """Every partition of the topics that exist (a topic never written to may not)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -70,8 +74,8 @@ async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]
     )
 
 
-async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+async def _end_offsets(bootstrap: Kafka, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(**client_options(bootstrap), enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
@@ -80,7 +84,7 @@ async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict
         await consumer.stop()
 
 
-def _shares(database_url: str, bootstrap: str, ends: dict[TopicPartition, int], workers: int) -> list[Share]:
+def _shares(database_url: str, bootstrap: Kafka, ends: dict[TopicPartition, int], workers: int) -> list[Share]:
     """Partitions dealt out by number: one referral's events share a partition number across topics."""
     dealt: list[list[tuple[str, int, int]]] = [[] for _ in range(workers)]
     for tp, end in sorted(ends.items()):
@@ -97,10 +101,11 @@ async def _replay(shares: list[Share]) -> list[Replayed]:
         return list(await asyncio.gather(*(loop.run_in_executor(pool, run_share, share) for share in shares)))
 
 
-async def rebuild(database_url: str, bootstrap: str, topic_prefix: str = "", *, workers: int = 1) -> RebuildResult:
+async def rebuild(database_url: str, bootstrap: Kafka, topic_prefix: str = "", *, workers: int = 1) -> RebuildResult:
     """Empty the projections of the (migrated) database at `database_url` and refill them from Kafka."""
     result = RebuildResult()
-    topics = sorted({topic_prefix + event_type.TOPIC for event_type in CONSUMED})  # two versions, one topic
+    # Several versions share a topic; the provider loop's topics too (issue 17).
+    topics = sorted({topic_prefix + event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
     connection = await asyncpg.connect(database_url)
     reader = await asyncpg.connect(database_url)
     await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)

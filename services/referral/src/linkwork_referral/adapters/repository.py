@@ -19,7 +19,7 @@ import asyncpg
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.domain.access import CaseloadScope
 from linkwork_referral.domain.referral import Referral
-from linkwork_referral.domain.states import WorkflowState
+from linkwork_referral.domain.states import ACTIVE_STATES, WorkflowState
 
 _COLUMNS = (
     "id, pcn, referrer_subject, state, link_worker, urgency, safeguarding_concern, request_id, "
@@ -119,6 +119,21 @@ def _decode_key(sort: CaseloadSort, key: tuple[str, ...]) -> list[object]:
 
 def _key_text(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One link worker's share of a PCN's open referrals (a PCN manager's team view)."""
+
+    link_worker: str
+    open: int  # allocated and being worked, or on hold
+    awaiting_first_contact: int  # open, no contact made yet
+    overdue_follow_ups: int  # planned follow-ups past their time, not yet recorded
+    median_days_to_first_contact: float | None  # over every referral of theirs that had one
+
+
+# Open caseload: being worked (a link-worker stage) or on hold; requested ones are not anyone's yet.
+OPEN_STATES = sorted(s.value for s in (*ACTIVE_STATES, WorkflowState.ON_HOLD))
 
 
 class ReferralRepository:
@@ -239,6 +254,49 @@ class ReferralRepository:
         if any(how == "same-nhs-number" for _, how in found):
             return [(referral, how) for referral, how in found if how == "same-nhs-number"]
         return found
+
+    async def workload(self, pcn: str) -> list[Workload]:
+        """Per link worker of `pcn` with any referral: open caseload, first contacts, overdue follow-ups."""
+        rows = await self._connection.fetch(
+            """SELECT r.link_worker,
+                      count(*) FILTER (WHERE r.state = ANY($2::text[])) AS open,
+                      count(*) FILTER (WHERE r.state = ANY($2::text[])
+                                       AND r.document->>'first_contact_at' IS NULL) AS awaiting_first_contact,
+                      coalesce(sum(o.overdue) FILTER (WHERE r.state = ANY($2::text[])), 0) AS overdue_follow_ups,
+                      percentile_cont(0.5) WITHIN GROUP (
+                          ORDER BY extract(epoch FROM (r.document->>'first_contact_at')::timestamptz - r.created_at)
+                      ) FILTER (WHERE r.document->>'first_contact_at' IS NOT NULL) / 86400 AS median_days
+               FROM referrals r
+               LEFT JOIN LATERAL (SELECT count(*) AS overdue FROM follow_ups f
+                                  WHERE f.referral_id = r.id AND f.state IN ('pending', 'due')
+                                    AND f.due_at <= now()) o ON true
+               WHERE r.pcn = $1 AND r.link_worker IS NOT NULL
+               GROUP BY r.link_worker
+               ORDER BY open DESC, r.link_worker""",
+            pcn,
+            OPEN_STATES,
+        )
+        return [
+            Workload(
+                row["link_worker"],
+                row["open"],
+                row["awaiting_first_contact"],
+                int(row["overdue_follow_ups"]),
+                None if row["median_days"] is None else round(float(row["median_days"]), 1),
+            )
+            for row in rows
+        ]
+
+    async def open_referrals_of(self, pcn: str, link_worker: str) -> list[UUID]:
+        """The ids of a link worker's open referrals, oldest first (what moves when they leave)."""
+        rows = await self._connection.fetch(
+            "SELECT id FROM referrals WHERE pcn = $1 AND link_worker = $2 AND state = ANY($3::text[]) "
+            "ORDER BY created_at, id",
+            pcn,
+            link_worker,
+            OPEN_STATES,
+        )
+        return [row["id"] for row in rows]
 
     async def caseload(
         self,

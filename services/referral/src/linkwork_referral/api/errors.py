@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from linkwork_runtime.problems import problem_response
 
 from linkwork_referral.domain.access import Denied
+from linkwork_referral.domain.activity_referral import StepNotAllowed
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound, Unroutable
 
@@ -32,6 +33,18 @@ async def _illegal(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _step_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StepNotAllowed)
+    return problem_response(
+        409,
+        "Not allowed in this state",
+        str(exc),
+        request.url.path,
+        current_state=exc.current.value,
+        allowed_states=[s.value for s in exc.allowed],
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _handler(422, "Invalid request"))
     app.add_exception_handler(IdempotencyKeyReused, _handler(422, "Idempotency-Key reused"))
@@ -39,3 +52,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _handler(404, "Not found"))
     app.add_exception_handler(Unroutable, _handler(422, "No PCN for this referral"))
     app.add_exception_handler(IllegalTransition, _illegal)
+    app.add_exception_handler(StepNotAllowed, _step_not_allowed)

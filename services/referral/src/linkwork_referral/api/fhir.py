@@ -68,6 +68,11 @@ def _as_outcome(error: Exception) -> Response:
     return _outcome(500, "exception", [("internal error; the request was not applied", None)])
 
 
+def body_too_large(limit: int, path: str) -> Response:
+    """The 413 for /fhir (runtime BodySizeLimit), which refuses before any route runs."""
+    return _outcome(413, "too-long", [(f"request bodies are limited to {limit} bytes", None)])
+
+
 class FhirRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()

@@ -24,6 +24,7 @@ from linkwork_referral.domain.records import (
     Contact,
     PlanActivity,
     ScheduledFollowUp,
+    SharingConsent,
 )
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.service_layer.suggestions import chosen_ranks
@@ -208,7 +209,14 @@ async def agree_plan(
             goals=body.goals,
             needs_addressed=body.needs_addressed,
             activities=[
-                PlanActivity(a.service_id, a.need, ranks.get(a.service_id), a.starts_on, a.name)
+                PlanActivity(
+                    a.service_id,
+                    a.need,
+                    ranks.get(a.service_id),
+                    a.starts_on,
+                    a.name,
+                    SharingConsent(a.share.first_name, a.share.contact, a.share.needs, a.share.accessibility_needs),
+                )
                 for a in body.activities
             ],
             follow_ups=[ScheduledFollowUp(uuid4(), 0, f.kind, f.due_on) for f in body.follow_ups],

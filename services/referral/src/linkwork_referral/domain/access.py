@@ -89,6 +89,12 @@ def caseload_scope(principal: Principal, requested_pcn: str | None) -> CaseloadS
     return CaseloadScope(principal.pcn, None)
 
 
+def check_team_manager(principal: Principal) -> None:
+    """The team's workload and moving a leaver's caseload: the PCN manager's alone."""
+    if principal.role is not Role.PCN_ADMIN:
+        raise Denied("only a pcn_admin may see the team's workload or move a caseload")
+
+
 def check_audit_read(principal: Principal) -> None:
     if principal.role is not Role.PCN_ADMIN:
         raise Denied("only a pcn_admin may read the audit log")

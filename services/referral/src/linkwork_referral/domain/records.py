@@ -16,6 +16,7 @@ from linkwork_contracts.codes import (
     DeliveryMode,
     NeedCategory,
     ReferralStatus,
+    SharedContactRoute,
 )
 from linkwork_contracts.events import AvailabilitySlot, Preferences
 from linkwork_contracts.measures import AnyMeasureResult
@@ -82,12 +83,24 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class SharingConsent:
+    """What the person agreed to share with the provider of one activity (issue 17). Nothing by default:
+    the provider then hears only that there is a referral, and reaches the person through the link worker."""
+
+    first_name: bool = False
+    contact: SharedContactRoute = SharedContactRoute.VIA_LINK_WORKER
+    needs: bool = False
+    accessibility_needs: bool = False
+
+
+@dataclass(frozen=True)
 class PlanActivity:
     service_id: UUID
     need: NeedCategory
     suggested_rank: int | None = None
     starts_on: date | None = None
     name: str | None = None
+    share: SharingConsent = field(default_factory=SharingConsent)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from linkwork_contracts.codes import (
     NeedCategory,
     ReferralSource,
     ReferralStatus,
+    SharedContactRoute,
     Urgency,
     closure_status,
     stage_status,
@@ -213,6 +214,11 @@ class Referral:
                     f"activity {activity.service_id} is for need {activity.need.value}, "
                     "which needs_addressed does not list"
                 )
+            route = activity.share.contact
+            if route is SharedContactRoute.PHONE and not self.person.phone:
+                raise DomainError(f"activity {activity.service_id} share.contact: phone, but no phone number recorded")
+            if route is SharedContactRoute.EMAIL and not self.person.email:
+                raise DomainError(f"activity {activity.service_id} share.contact: email, but no email address recorded")
         today = now.date()
         for follow_up in follow_ups:
             if not today <= follow_up.due_on <= today + MAX_FOLLOW_UP_HORIZON:

@@ -23,10 +23,19 @@ from linkwork_runtime.principal import Principal
 from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.outgoing import EventMapper
-from linkwork_referral.adapters.repository import CaseloadFilter, CaseloadSort, Cursor, Page, ReferralRepository
-from linkwork_referral.domain import access
+from linkwork_referral.adapters.repository import (
+    CaseloadFilter,
+    CaseloadSort,
+    Cursor,
+    Page,
+    ReferralRepository,
+    Workload,
+)
+from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
+from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
+from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan, withdraw_unanswered
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
 
 T = TypeVar("T")
@@ -53,6 +62,7 @@ class ReferralService:
     time_zone: ZoneInfo
     source: str
     clock: Callable[[], datetime] = field(default=utc_now)
+    response_policy: ResponsePolicy = field(default_factory=ResponsePolicy)
 
     def repository(self, connection: asyncpg.Connection) -> ReferralRepository:
         return ReferralRepository(connection, self.time_zone)
@@ -68,6 +78,11 @@ class ReferralService:
                 # it is produced, so the integration engine de-duplicates on either.
                 event_id = str(outgoing.update_id) if isinstance(outgoing, GpRecordUpdateV1) else None
                 await messaging.add(connection, outgoing, source=self.source, event_id=event_id)
+            if isinstance(event, events.PlanAgreed):
+                # Activities whose provider takes referrals are referred to it, in this same transaction.
+                await refer_plan(connection, referral, event.plan, event.at, self.response_policy, self.source, actor)
+            if isinstance(event, events.ReferralClosed | events.ReferralRejected | events.ReferralEnteredInError):
+                await withdraw_unanswered(connection, referral.id, event.at, actor, role)
 
     async def create(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
@@ -233,6 +248,44 @@ class ReferralService:
             return found
 
         return await self._guarded(principal, "read-suggestions", referral_id, body)
+
+    async def workload(self, principal: Principal) -> list[Workload]:
+        """The PCN manager's team view: per link worker, counts only (no person data), audited as read."""
+        await self._refusal_audited(principal, "read-workload", access.check_team_manager)
+        async with self.pool.acquire() as connection, connection.transaction():
+            rows = await self.repository(connection).workload(principal.pcn)
+            await audit.record(connection, principal, AuditRecord("read-workload", detail=f"link_workers={len(rows)}"))
+            return rows
+
+    async def reassign_caseload(
+        self, principal: Principal, from_link_worker: str, to_link_worker: str
+    ) -> tuple[list[UUID], list[tuple[UUID, str]]]:
+        """Move every open referral of one link worker (who is leaving) to another.
+
+        Each referral moves in its own transaction through `act`, exactly as a single reassignment does:
+        its own audit entry, timeline entry and events. One that cannot move (on hold, changed meanwhile) is
+        reported with the reason, and the rest still move. Returns (moved, [(not moved, why)]).
+        """
+        await self._refusal_audited(principal, "reassign-caseload", access.check_team_manager)
+        if from_link_worker == to_link_worker:
+            raise DomainError("the caseload is already that link worker's")
+        async with self.pool.acquire() as connection:
+            referral_ids = await self.repository(connection).open_referrals_of(principal.pcn, from_link_worker)
+
+        async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+            if referral.link_worker != from_link_worker:  # moved by someone else since it was listed
+                raise DomainError("the referral is no longer allocated to that link worker")
+            referral.reassign(to_link_worker, now)
+
+        moved: list[UUID] = []
+        kept: list[tuple[UUID, str]] = []
+        for referral_id in referral_ids:
+            try:
+                await self.act(principal, referral_id, Action.REASSIGN, change)
+                moved.append(referral_id)
+            except (DomainError, IllegalTransition) as error:
+                kept.append((referral_id, str(error)))
+        return moved, kept
 
     async def audit_log(
         self,

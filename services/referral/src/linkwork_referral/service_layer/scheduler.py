@@ -17,12 +17,11 @@ flooding notification systems downstream.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 import asyncpg
 from linkwork_runtime import messaging
+from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
@@ -63,9 +62,8 @@ class FollowUpScheduler:
         registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._source = pool, source
-        self._poll, self._batch, self._rate = poll_seconds, batch_size, max_per_second
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._batch, self._rate = batch_size, max_per_second
+        self._rounds = PeriodicTask("follow-up-scheduler", self._round, interval=poll_seconds, registry=registry)
         self.emitted = Counter(
             "referral_follow_ups_due_emitted", "follow-up-due events added to the outbox", registry=registry
         )
@@ -76,14 +74,10 @@ class FollowUpScheduler:
         )
 
     async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="follow-up-scheduler")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._rounds.stop()
 
     async def run_once(self) -> int:
         """Claim and emit one batch of due follow-ups; returns how many."""
@@ -112,14 +106,7 @@ class FollowUpScheduler:
         self.emitted.inc(len(emitted))
         return len(rows)
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                claimed = await self.run_once()
-            except Exception as error:  # the database is away: try again next round
-                log.warning("follow-up scheduler round failed: %r", error)
-                claimed = 0
-            # A full batch means more may be due: carry on at the rate limit; otherwise wait.
-            delay = claimed / self._rate if claimed == self._batch else self._poll
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+    async def _round(self) -> float | None:
+        # A full batch means more may be due: carry on at the rate limit; otherwise wait the poll interval.
+        claimed = await self.run_once()
+        return claimed / self._rate if claimed == self._batch else None

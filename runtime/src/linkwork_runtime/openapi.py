@@ -1,0 +1,104 @@
+"""An OpenAPI document that says what the service really answers.
+
+FastAPI's defaults describe errors that never happen (a `HTTPValidationError` body for 422, when every error
+here is an RFC 9457 problem) and name operations after their path and method (`read_referral_referrals__id__get`),
+which changes whenever a path does. So every service's document is finished here:
+- each operation's id is its route function's name, stable across path changes (unique per service, tested);
+- every error response declares `application/problem+json` with the one `Problem` schema, whose `type` lists
+  the kinds of `linkwork_runtime.problem_types`;
+- an operation that needs a bearer token declares 401 and 403, and one with a body declares 413 (the runtime
+  refuses a body over the limit before any route sees it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from linkwork_runtime.problem_types import BY_SLUG
+
+PROBLEM_JSON = "application/problem+json"
+_METHODS = {"get", "put", "post", "patch", "delete"}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_STANDARD = {
+    "401": "No valid bearer token (problem type /problems/unauthorised)",
+    "403": "The token's role, PCN, ICB or organisation may not do this",
+    "413": "The request body is over this route's limit (problem type /problems/request-body-too-large)",
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def problem_schema() -> dict[str, Any]:
+    kinds = ", ".join(f"`/problems/{slug}`" for slug in sorted(BY_SLUG))
+    return {
+        "title": "Problem",
+        "description": "RFC 9457 problem details. Extensions: `errors` (a list of {field, rule, message}) on a "
+        "request that breaks field rules; others as the route documents.",
+        "type": "object",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": {
+                "type": "string",
+                "description": f"`about:blank` when the title is the HTTP status phrase; otherwise one of {kinds}, "
+                "each served by this service with its meaning",
+            },
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string", "description": "Names fields and rules, never an identifiable value"},
+            "instance": {"type": "string", "description": "The request path"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "rule", "message"],
+                    "properties": {
+                        "field": {"type": "string"},
+                        "rule": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
+        },
+        "additionalProperties": True,
+    }
+
+
+def _finish(operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if operation.get("security"):
+        for code in ("401", "403"):
+            responses.setdefault(code, {"description": _STANDARD[code]})
+    if "requestBody" in operation:
+        responses.setdefault("413", {"description": _STANDARD["413"]})
+    for code, response in responses.items():
+        if code[0] in "45":
+            response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+
+
+def install(app: FastAPI) -> None:
+    """Replace `app.openapi` with one that finishes FastAPI's document as described above (built once)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = problem_schema()
+            for item in document.get("paths", {}).values():
+                for method, operation in item.items():
+                    if method in _METHODS:
+                        _finish(operation)
+            # FastAPI's own 422 body, which no response uses any more.
+            for unused in ("HTTPValidationError", "ValidationError"):
+                if f'"#/components/schemas/{unused}"' not in json.dumps(document):
+                    schemas.pop(unused, None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

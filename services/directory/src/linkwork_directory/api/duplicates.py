@@ -1,0 +1,129 @@
+"""Duplicates across directories (curator role): the pairs found, merging one into the other, dismissing a pair.
+How pairs are scored: domain/duplicates.py and docs/decisions/18-duplicates.md."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
+from linkwork_runtime.context import Pool
+from linkwork_runtime.problems import Problem
+from pydantic import BaseModel, ConfigDict, Field
+
+from linkwork_directory.api.curation import IfMatch, stale_problem, tagged
+from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.application import duplicates
+from linkwork_directory.domain.duplicates import Candidate, Listing
+from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService
+from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
+
+router = APIRouter(tags=["curation"])
+
+
+class Merge(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"keep": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "merge": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
+    keep: UUID = Field(description="The service that stays; it keeps its details and gains the other's history")
+    merge: UUID = Field(description="The service merged away: withdrawn, and its readers sent to `keep`")
+    merge_if_match: str | None = Field(
+        default=None, max_length=400, description="The ETag of the service merged away, checked when given"
+    )
+
+
+class Pair(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"first": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "second": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
+    first: UUID
+    second: UUID
+
+
+def _listing(listing: Listing) -> dict[str, Any]:
+    return {
+        "id": str(listing.id),
+        "name": listing.name,
+        "directory": listing.directory,
+        "organization": listing.organization,
+        "postcodes": list(listing.postcodes),
+        "phones": list(listing.phones),
+        "websites": list(listing.websites),
+    }
+
+
+def _candidate(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "score": candidate.score,
+        "signals": candidate.signals,
+        "first": _listing(candidate.first),
+        "second": _listing(candidate.second),
+    }
+
+
+@router.get("/duplicates", summary="Services probably listed twice by different directories, most alike first")
+async def list_duplicates(
+    pool: Pool,
+    principal: CurrentPrincipal,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+) -> dict[str, Any]:
+    require_role(principal, Role.CURATOR)
+    async with pool.acquire() as conn:
+        found = await duplicates.candidates(conn)
+    start = (page - 1) * per_page
+    contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
+    return page_body(contents, total=len(found), page=page, per_page=per_page)
+
+
+@router.post("/duplicates/merge", summary="Merge one service into another, keeping both histories")
+async def merge_services(
+    body: Merge, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    """If-Match, when sent, is the ETag of the service that stays."""
+    require_role(principal, Role.CURATOR)
+    try:
+        async with pool.acquire() as conn:
+            loaded = await duplicates.merge(
+                conn,
+                body.keep,
+                body.merge,
+                now=runtime.clock.now(),
+                sink=runtime.sink,
+                by=principal.subject,
+                by_name=principal.name,
+                if_match_keep=if_match,
+                if_match_merged=body.merge_if_match,
+            )
+    except UnknownService as error:
+        raise Problem(404, "Not found", str(error)) from error
+    except StaleVersion as error:
+        raise stale_problem(error) from error
+    except RecordRejected as error:
+        raise Problem(409, "Cannot merge", "; ".join(error.reasons)) from error
+    await runtime.after_change()
+    return tagged(loaded, runtime, response)
+
+
+@router.post("/duplicates/dismiss", status_code=204, summary="Say two services are not the same: not offered again")
+async def dismiss_pair(body: Pair, pool: Pool, runtime: Runtime, principal: CurrentPrincipal) -> Response:
+    require_role(principal, Role.CURATOR)
+    if body.first == body.second:
+        raise Problem(422, "Invalid pair", "first and second are the same service")
+    try:
+        async with pool.acquire() as conn:
+            await duplicates.dismiss(conn, body.first, body.second, now=runtime.clock.now(), by=principal.subject)
+    except UnknownService as error:
+        raise Problem(404, "Not found", str(error)) from error
+    return Response(status_code=204)

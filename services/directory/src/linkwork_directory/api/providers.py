@@ -1,0 +1,230 @@
+"""Providers' own capacity and waiting lists (issue 17): role `provider`, only its organisation's services.
+
+A provider's token carries `org`, the ORUK organization id its services belong to; a curator may manage
+any service (and gets the same view). Entries carry no person data: an id, when they joined, whence.
+Paths are POST actions rather than PATCH/DELETE so the console's plain HTML forms map onto them one to one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path
+from linkwork_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from linkwork_runtime.context import Pool
+from linkwork_runtime.problems import Problem
+from pydantic import BaseModel, ConfigDict, Field
+
+from linkwork_directory.adapters.service_reader import Connection, Loaded
+from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.application import waiting_list as waiting
+from linkwork_directory.application.curation import load
+from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
+from linkwork_directory.domain.waiting_list import MAX_WAIT_WEEKS, WINDOW_WEEKS, EntrySource, EntryStatus
+
+router = APIRouter(tags=["providers"])
+ServiceId = Annotated[UUID, Path(description="The service's id")]
+EntryId = Annotated[
+    UUID, Path(description="The waiting-list entry's id (an activity referral's id, or one given here)")
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CapacityUpdate(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"places_per_week": 12, "waiting_list": True}]})
+
+    places_per_week: int | None = Field(
+        ge=0, le=100_000, description="People the service can start each week; null when it sets no limit"
+    )
+    waiting_list: bool = Field(description="When full, new people join a waiting list (false: they are turned away)")
+
+
+class Removal(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "started-elsewhere"}]})
+
+    reason: Literal["started-elsewhere", "no-longer-wanted", "could-not-contact", "not-eligible", "other"] = Field(
+        description="Why the person left the waiting list without starting"
+    )
+
+
+class Entry(BaseModel):
+    id: UUID
+    position: int = Field(ge=1, description="1 is next to start")
+    joined_at: datetime
+    source: EntrySource
+
+
+class WaitingList(BaseModel):
+    service_id: UUID
+    name: str
+    places_per_week: int | None
+    places_remaining: int | None = Field(description="Places still free this week; null with no limit")
+    waiting_list: bool
+    capacity_status: str
+    waiting: int = Field(ge=0, description="People on the waiting list now")
+    estimated_wait_weeks: int | None = Field(
+        ge=0, le=MAX_WAIT_WEEKS, description="For someone joining now; null when nothing supports an estimate"
+    )
+    wait_basis: str | None = Field(description="places-free, observed (recent starts) or declared (places per week)")
+    starts_per_week: float | None = Field(description=f"The rate used: starts per week over {WINDOW_WEEKS} weeks")
+    entries: list[Entry]
+
+
+class OwnService(BaseModel):
+    id: UUID
+    name: str
+
+
+class Position(BaseModel):
+    entry_id: UUID
+    service_id: UUID
+    status: EntryStatus
+    position: int | None = Field(description="Place in the queue while waiting; null once started or left")
+
+
+def _may_manage(principal: Principal) -> str | None:
+    """The organisation the principal is limited to; None for a curator (any service)."""
+    require_role(principal, Role.PROVIDER, Role.CURATOR)
+    if principal.role is Role.CURATOR:
+        return None
+    if not principal.organisation:
+        raise Problem(403, "Forbidden", "org: a provider's token must name its organisation (claim 'org')")
+    return principal.organisation
+
+
+async def _owned(conn: Connection, service_id: UUID, principal: Principal) -> None:
+    try:
+        await waiting.check_owner(conn, service_id, _may_manage(principal))
+    except UnknownService as error:
+        raise Problem(404, "Not found", f"service_id: {error}") from error
+    except NotYourService as error:
+        # 404, not 403: a provider learns nothing about other organisations' services, not even that they exist.
+        raise Problem(404, "Not found", f"service_id: no service with id {service_id} for your organisation") from error
+
+
+async def _view(conn: Connection, loaded: Loaded) -> WaitingList:
+    state, wait = loaded.state, loaded.state.wait
+    entries = await waiting.queue(conn, loaded.service.id)
+    return WaitingList(
+        service_id=loaded.service.id,
+        name=loaded.service.name,
+        places_per_week=state.settings.places_per_week,
+        places_remaining=state.places_remaining,
+        waiting_list=state.settings.waiting_list,
+        capacity_status=state.capacity_status.value,
+        waiting=state.waiting,
+        estimated_wait_weeks=wait.weeks,
+        wait_basis=wait.basis.value if wait.basis else None,
+        starts_per_week=wait.starts_per_week,
+        entries=[Entry(id=e.id, position=e.position, joined_at=e.joined_at, source=e.source) for e in entries],
+    )
+
+
+@router.get("/provider/services", summary="The services of the signed-in provider's organisation")
+async def own_services(pool: Pool, principal: CurrentPrincipal) -> list[OwnService]:
+    require_role(principal, Role.PROVIDER)
+    organisation = _may_manage(principal)
+    assert organisation is not None
+    async with pool.acquire() as conn:
+        return [OwnService(id=id, name=name) for id, name in await waiting.services_of(conn, organisation)]
+
+
+@router.get("/services/{service_id}/waiting-list", summary="A service's capacity, waiting list and estimated wait")
+async def get_waiting_list(
+    service_id: ServiceId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
+) -> WaitingList:
+    async with pool.acquire() as conn:
+        await _owned(conn, service_id, principal)
+        return await _view(conn, await load(conn, service_id, runtime.clock.now()))
+
+
+@router.put(
+    "/services/{service_id}/capacity", summary="Set places per week and whether the service keeps a waiting list"
+)
+async def put_capacity(
+    service_id: ServiceId, body: CapacityUpdate, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
+) -> WaitingList:
+    async with pool.acquire() as conn:
+        await _owned(conn, service_id, principal)
+        loaded = await waiting.set_capacity(
+            conn,
+            service_id,
+            places_per_week=body.places_per_week,
+            waiting_list=body.waiting_list,
+            now=runtime.clock.now(),
+            sink=runtime.sink,
+        )
+        view = await _view(conn, loaded)
+    await runtime.after_change()
+    return view
+
+
+@router.post(
+    "/services/{service_id}/waiting-list",
+    status_code=201,
+    summary="Add someone who came another way (not through linkwork) to the end of the waiting list",
+)
+async def add_entry(service_id: ServiceId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal) -> WaitingList:
+    now = runtime.clock.now()
+    async with pool.acquire() as conn:
+        await _owned(conn, service_id, principal)
+        await waiting.join(conn, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=runtime.sink)
+        return await _view(conn, await load(conn, service_id, now))
+
+
+async def _moved(conn: Connection, service_id: UUID, runtime: Runtime) -> WaitingList:
+    return await _view(conn, await load(conn, service_id, runtime.clock.now()))
+
+
+@router.post("/services/{service_id}/waiting-list/{entry_id}/start", summary="The person has started: off the list")
+async def start_entry(
+    service_id: ServiceId, entry_id: EntryId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
+) -> WaitingList:
+    now = runtime.clock.now()
+    async with pool.acquire() as conn:
+        await _owned(conn, service_id, principal)
+        try:
+            await waiting.start(conn, entry_id, at=now, now=now, sink=runtime.sink, service_id=service_id)
+        except UnknownEntry as error:
+            raise Problem(404, "Not found", f"entry_id: {error}") from error
+        return await _moved(conn, service_id, runtime)
+
+
+@router.post("/services/{service_id}/waiting-list/{entry_id}/remove", summary="The person leaves without starting")
+async def remove_entry(
+    service_id: ServiceId,
+    entry_id: EntryId,
+    body: Removal,
+    pool: Pool,
+    runtime: Runtime,
+    principal: CurrentPrincipal,
+) -> WaitingList:
+    now = runtime.clock.now()
+    async with pool.acquire() as conn:
+        await _owned(conn, service_id, principal)
+        try:
+            await waiting.leave(
+                conn, entry_id, reason=body.reason, at=now, now=now, sink=runtime.sink, service_id=service_id
+            )
+        except UnknownEntry as error:
+            raise Problem(404, "Not found", f"entry_id: {error}") from error
+        return await _moved(conn, service_id, runtime)
+
+
+@router.get("/waiting-list/{entry_id}", summary="Where an activity referral stands on its service's waiting list")
+async def get_position(entry_id: EntryId, pool: Pool, principal: CurrentPrincipal) -> Position:
+    # Link workers follow their people's referrals; providers see only their own services' entries.
+    require_role(principal, Role.LINK_WORKER, Role.PROVIDER, Role.CURATOR)
+    async with pool.acquire() as conn:
+        found = await waiting.position(conn, entry_id)
+        if found is None:
+            raise Problem(404, "Not found", f"entry_id: no waiting-list entry {entry_id}")
+        service_id, place, status = found
+        if principal.role is Role.PROVIDER:
+            await _owned(conn, service_id, principal)
+    return Position(entry_id=entry_id, service_id=service_id, status=status, position=place)

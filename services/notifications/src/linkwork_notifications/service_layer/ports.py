@@ -1,0 +1,80 @@
+"""The ports the dispatcher talks to: storage (PostgreSQL in adapters/store.py), the person's contact route
+(the referral service, adapters/contacts.py) and the channels (GOV.UK Notify and SMTP, adapters/channels.py).
+
+Ports, so the sending rules (exactly once, bounded retries, in-doubt recovery, suppression) are unit-tested
+against in-memory fakes in milliseconds (tests/unit/fakes.py), and SQL and HTTP stay in the adapters.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from linkwork_notifications.domain.delivery import Attempt
+from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Status
+from linkwork_notifications.domain.tasks import NewTask
+
+
+class MessageStore(Protocol):
+    async def claim(self, batch_size: int, lease_seconds: float) -> list[Claimed]:
+        """Take due messages under a lease, committed before anything is sent (a crash leaves them in doubt)."""
+        ...
+
+    async def set_channel(self, message_id: UUID, channel: Channel) -> None:
+        """Recorded before sending, so a sender after a crash asks the right provider what happened."""
+        ...
+
+    async def opted_out(self, person_ref: str) -> frozenset[Channel]: ...
+
+    async def settle(
+        self,
+        message_id: UUID,
+        status: Status,
+        *,
+        provider_id: str | None = None,
+        failure: str | None = None,
+        suppressed_because: str | None = None,
+        retry_in_seconds: float | None = None,
+    ) -> None:
+        """Record the outcome of a claimed message; `retry_in_seconds` puts it back to pending for later."""
+        ...
+
+    async def wait(self, message_id: UUID, seconds: float) -> None:
+        """Put a claimed message back for later without using up an attempt (waiting, not failing)."""
+        ...
+
+    async def undeliverable(self, message_id: UUID, failure: str, task: NewTask) -> None:
+        """Mark it undeliverable and put the task on the link worker's list, together or not at all."""
+        ...
+
+
+class ContactRouteUnavailable(Exception):
+    """The referral service could not answer now; the send is retried later."""
+
+
+class ContactRoutes(Protocol):
+    async def get(self, referral_id: UUID) -> ContactRoute | None:
+        """The person's route for one send (None: the referral service knows no route); never stored."""
+        ...
+
+
+class InDoubt(Exception):
+    """The channel cannot say whether an interrupted send went out."""
+
+
+class Sender(Protocol):
+    async def send(
+        self, channel: Channel, address: str, reason: Reason, values: dict[str, str], reference: str
+    ) -> Attempt: ...
+
+    async def lookup(self, reference: str) -> Attempt | None:
+        """What became of an earlier send with this reference (None: it never reached the provider).
+
+        Raises `InDoubt` when the channel cannot tell (SMTP keeps no record we can query)."""
+        ...
+
+
+class Senders(Protocol):
+    def for_channel(self, channel: Channel) -> Sender | None:
+        """The sender that carries `channel` in this deployment, if any."""
+        ...

@@ -1,0 +1,113 @@
+"""Every service's OpenAPI document says what it really answers (runtime/src/linkwork_runtime/openapi.py).
+
+Built from each service's app without starting it; the services are found on disk. The console serves pages,
+not an API, and is left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from linkwork_runtime.problem_types import BY_SLUG, BY_TITLE, is_status_phrase
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+API_SERVICES = sorted(
+    path.parent.name.removeprefix("linkwork_")
+    for path in ROOT.glob("services/*/src/linkwork_*/app.py")
+    if path.parent.name != "linkwork_console"
+)
+METHODS = {"get", "put", "post", "patch", "delete"}
+
+
+def _document(service: str) -> dict[str, Any]:
+    document: dict[str, Any] = importlib.import_module(f"linkwork_{service}.app").build_app().openapi()
+    return document
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, m, op) for path, item in document["paths"].items() for m, op in item.items() if m in METHODS]
+
+
+def test_every_api_service_is_found() -> None:
+    assert len(API_SERVICES) >= 5, API_SERVICES
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_operation_ids_are_route_names_and_unique(service: str) -> None:
+    operations = _operations(_document(service))
+    ids = Counter(op["operationId"] for _, _, op in operations)
+    assert [name for name, count in ids.items() if count > 1] == []
+    # FastAPI's default id ends in the method after the path (`read_thing_things__id__get`): not stable.
+    assert [op["operationId"] for _, m, op in operations if op["operationId"].endswith(f"__{m}")] == []
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_every_error_answer_is_a_problem(service: str) -> None:
+    document = _document(service)
+    assert "Problem" in document["components"]["schemas"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, method, operation in _operations(document):
+        responses = operation["responses"]
+        for code, response in responses.items():
+            if code[0] in "45":
+                schema = response["content"]["application/problem+json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Problem"}, f"{method} {path} {code}"
+        if operation.get("security"):
+            assert {"401", "403"} <= set(responses), f"{method} {path}"
+        if "requestBody" in operation:
+            assert "413" in responses, f"{method} {path}"
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_every_request_body_has_an_example_its_schema_accepts(service: str) -> None:
+    document = _document(service)
+    bodies = [(path, method, op) for path, method, op in _operations(document) if "requestBody" in op]
+    for path, method, operation in bodies:
+        for content in operation["requestBody"]["content"].values():
+            schema = content["schema"]
+            examples = [example["value"] for example in content.get("examples", {}).values()]
+            if "$ref" in schema:
+                examples += document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]].get("examples", [])
+            assert examples, f"{method} {path}: no example"
+            validator = Draft202012Validator({**schema, "components": document["components"]})
+            for example in examples:
+                assert [error.message for error in validator.iter_errors(example)] == [], f"{method} {path}"
+
+
+def _raised_titles() -> set[tuple[int, str]]:
+    """(status, title) of every `Problem(...)`/`problem_response(...)`/`_handler(...)` with literal arguments."""
+    found: set[tuple[int, str]] = set()
+    for path in [*ROOT.glob("services/*/src/**/*.py"), *ROOT.glob("runtime/src/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call) or len(node.args) < 2:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            status, title = node.args[0], node.args[1]
+            if name in {"Problem", "problem_response", "_handler"} and all(
+                isinstance(arg, ast.Constant) for arg in (status, title)
+            ):
+                found.add((status.value, title.value))  # type: ignore[union-attr]
+    return found
+
+
+def test_every_problem_a_service_raises_has_a_documented_type() -> None:
+    raised = _raised_titles()
+    assert len(raised) > 20
+    undocumented = sorted(
+        (status, title) for status, title in raised if not is_status_phrase(status, title) and title not in BY_TITLE
+    )
+    assert undocumented == [], "add these to linkwork_runtime/problem_types.py"
+    wrong_status = sorted((s, t) for s, t in raised if t in BY_TITLE and BY_TITLE[t].status != s)
+    assert wrong_status == []
+
+
+def test_kinds_are_distinct() -> None:
+    assert len({kind.uri for kind in BY_SLUG.values()}) == len(BY_TITLE) == len(BY_SLUG)
