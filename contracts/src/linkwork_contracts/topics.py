@@ -186,7 +186,7 @@ TOPICS: dict[str, TopicSpec] = {
             ACTIVITY_REFERRAL_RESPONDED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES, DIRECTORY, PROVIDER_SYSTEMS),
+            (MATCHING, OUTCOMES, DIRECTORY, NOTIFICATIONS, PROVIDER_SYSTEMS),
             False,
             "A provider accepted or declined an activity referral (with a reason code), or the response "
             "deadline declined it (no-response); a start date. No person details.",
@@ -195,7 +195,7 @@ TOPICS: dict[str, TopicSpec] = {
             ATTENDANCE_CONFIRMED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES, PROVIDER_SYSTEMS),
+            (MATCHING, OUTCOMES, DIRECTORY, PROVIDER_SYSTEMS),
             False,
             "One session's attendance (attended, did not attend, cancelled) and completion of an activity, "
             "confirmed by the provider or self-reported. No person details.",

@@ -8,7 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralRequestedV1, ServiceChangedV1, ServiceChangedV2
+from linkwork_contracts.events import (
+    MatchesSuggestedV1,
+    ReferralRequestedV1,
+    ServiceChangedV1,
+    ServiceChangedV2,
+    ServiceChangedV3,
+)
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
@@ -82,6 +88,7 @@ def build_app(
         services = messaging.Handlers()
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)
+        services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
         smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
         return [
@@ -108,6 +115,7 @@ def build_app(
                 source=settings.event_source,
                 poll_seconds=settings.provider_deadline_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
             ProviderEmailSender(
                 context.pool,
@@ -116,6 +124,7 @@ def build_app(
                 settings.console_url,
                 poll_seconds=settings.provider_email_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
         ]
 

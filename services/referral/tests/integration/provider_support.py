@@ -16,7 +16,7 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import ReferralRoute
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Organisation
-from linkwork_contracts.examples import SERVICE_CHANGED_V2
+from linkwork_contracts.examples import SERVICE_CHANGED_V3
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_runtime.auth import issue_token
 
@@ -48,7 +48,7 @@ async def publish_services(bootstrap: str, *services: tuple[UUID, UUID, tuple[Re
     await producer.start()
     try:
         for service_id, organisation, routes in services:
-            event = SERVICE_CHANGED_V2.model_copy(
+            event = SERVICE_CHANGED_V3.model_copy(
                 update={
                     "service_id": service_id,
                     "organisation": Organisation(id=organisation, name="Example Walking Trust"),

@@ -35,6 +35,7 @@ async def merge(
     now: datetime,
     sink: ChangeSink,
     by: str,
+    by_name: str | None = None,
     if_match_keep: str | None = None,
     if_match_merged: str | None = None,
 ) -> Loaded:
@@ -49,12 +50,13 @@ async def merge(
         if await store.merged_into(conn, merge_away) is not None:
             raise RecordRejected(f"service {merge_away} is already merged")
         reason = f"merged into {kept.service.name} ({keep}): the same service listed twice"
-        await curation.withdraw(conn, merge_away, reason=reason, now=now, sink=sink, actor=by, if_match=if_match_merged)
+        await curation.withdraw(
+            conn, merge_away, reason=reason, now=now, sink=sink, actor=by, actor_name=by_name, if_match=if_match_merged
+        )
         await curation.verify_version(conn, keep, now, if_match_keep)
         await store.record_merge(conn, merge_away, keep, at=now, by=by, score=None)
         gone = await curation.load(conn, merge_away, now)
-        await store.record(
-            conn, keep, at=now, actor=by, action="merged", note=f"{gone.service.name} ({merge_away}) merged into this"
-        )
-        await store.record(conn, merge_away, at=now, actor=by, action="merged", note=reason)
+        note = f"{gone.service.name} ({merge_away}) merged into this"
+        await store.record(conn, keep, at=now, actor=by, actor_name=by_name, action="merged", note=note)
+        await store.record(conn, merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
         return await curation.load(conn, keep, now)

@@ -28,10 +28,9 @@ from linkwork_outcomes.domain.report import Period, Scope, SummaryReport
 from linkwork_outcomes.domain.report_assembly import assemble, registered
 from linkwork_outcomes.domain.suppression import Table, restricted, suppress, suppress_nested
 
-# Counts that do not add up across areas or bins, or whose cell depends on a ranking that differs between
-# reports, take part only in their own report's relations: gaps are counted by postcode district (a district
-# can be served by two PCNs), and "the provider's other activities" depends on which activities are listed.
-NOT_ADDITIVE = ("gap", "provider-other-")
+# Counts that do not add up across areas or bins take part only in their own report's relations: gaps are
+# counted by postcode district, and a district can be served by two PCNs.
+NOT_ADDITIVE = ("gap",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +98,7 @@ async def summary_report(
     data = dataclasses.replace(lattice.aggregates(rows.tally, rows.outcomes, labels, only=key)[key], gaps=gaps)
     assembly = registered(data)
     # Gap counts relate only within this report (see NOT_ADDITIVE): they are suppressed on their own here.
-    gap_cells = frozenset(cell for cell in assembly.book.table().cells if cell.startswith("gap"))
+    gap_cells = frozenset(cell for cell in assembly.book.table().cells if not is_additive(cell))
     own = suppress(restricted(assembly.book.table(), gap_cells))
     return assemble(
         data,
