@@ -142,6 +142,9 @@ async def test_a_curator_edits_a_service_and_a_stale_edit_is_refused(
         upload.write_text(json.dumps({"total_items": 1, "contents": [_copy_listed_elsewhere(service)]}))
         await page.goto(f"{stack.url}/directory/imports")
         await check_page(page, artefacts, "curator-13-imports")
+        await page.get_by_role("button", name="Import").click()  # neither directory nor file
+        await page.locator(".nhsuk-error-summary", has_text="Select a file to import").wait_for()
+        await check_page(page, artefacts, "curator-13-imports-error")
         await page.fill("#directory", "Leeds City Council")
         await page.set_input_files("#file", str(upload))
         await page.get_by_role("button", name="Import").click()

@@ -186,7 +186,7 @@ TOPICS: dict[str, TopicSpec] = {
             ACTIVITY_REFERRAL_RESPONDED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES, DIRECTORY, PROVIDER_SYSTEMS),
+            (MATCHING, OUTCOMES, DIRECTORY, NOTIFICATIONS, PROVIDER_SYSTEMS),
             False,
             "A provider accepted or declined an activity referral (with a reason code), or the response "
             "deadline declined it (no-response); a start date. No person details.",

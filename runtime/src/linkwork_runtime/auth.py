@@ -121,8 +121,14 @@ def _principal(claims: dict[str, Any]) -> Principal:
     pcn = _optional(claims, "pcn")
     if pcn is None and role in _PCN_ROLES:
         raise _unauthorised(f"the bearer token of a {role.value} must carry the 'pcn' claim")
+    name = _optional(claims, "name") or _optional(claims, "preferred_username")
     return Principal(
-        str(claims["sub"]), role, pcn or "", organisation=_optional(claims, "org"), icb=_optional(claims, "icb")
+        str(claims["sub"]),
+        role,
+        pcn or "",
+        organisation=_optional(claims, "org"),
+        icb=_optional(claims, "icb"),
+        name=name[:200] if name else None,
     )
 
 

@@ -26,3 +26,5 @@ class Principal:
     pcn: str
     organisation: str | None = None
     icb: str | None = None
+    # The person's name for the record of who changed what (curation history); not used for access.
+    name: str | None = None

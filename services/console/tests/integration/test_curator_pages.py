@@ -220,6 +220,8 @@ async def test_an_import_shows_progress_and_its_report_and_duplicates_merge(
     # The merged listing's page leads to the one that stayed.
     moved = await browser.get(f"/directory/services/{second['id']}")
     assert moved.status_code == 303 and moved.headers["location"] == f"/directory/services/{first['id']}"
+    moved_history = await browser.get(f"/directory/services/{second['id']}/history")
+    assert moved_history.status_code == 200 and "the listing merged into this one" in moved_history.text
 
 
 async def test_other_roles_get_no_curation_pages(browser: httpx.AsyncClient, sign_in: SignIn) -> None:

@@ -317,3 +317,41 @@ async def test_caseload_sorted_by_urgency_or_waiting_time(
     assert order(waiting) == names
     ignored = await browser.get("/caseload", params={"view": "all", "q": "Sortable", "sort": "nonsense"})
     assert ignored.status_code == 200 and order(ignored) == names[::-1]
+
+
+async def test_the_plan_records_what_may_be_shared_with_each_provider(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    """Issue 17: per chosen activity, what the person agrees to share with its provider (nothing unless ticked)."""
+    await sign_in(token())
+    record_path = await referred(referral_service, seed=1717)
+    record = await browser.get(record_path)
+    assert (await browser.post(f"{record_path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
+    contact = {"kind": "first-contact", "mode": "telephone", "outcome": "contact-made"}
+    assert (await post_form(browser, f"{record_path}/contacts", contact)).status_code == 303
+    assessment = {"needs": ["loneliness-isolation"], **{f"swemwbs-{i}": "2" for i in range(7)}}
+    assert (await post_form(browser, f"{record_path}/what-matters", assessment)).status_code == 303
+    choir, walks = uuid4(), uuid4()
+    due = date.today() + timedelta(days=30)
+    planned = await post_form(
+        browser,
+        f"{record_path}/plan",
+        {
+            "goals": "Sing with others",
+            "option": [f"loneliness-isolation|{choir}|Choir", f"loneliness-isolation|{walks}|Walks"],
+            f"share-{choir}": ["first_name", "needs"],
+            f"contact-{choir}": "phone",
+            "follow-up-day": str(due.day),
+            "follow-up-month": str(due.month),
+            "follow-up-year": str(due.year),
+        },
+    )
+    assert planned.status_code == 303, planned.text[:3000]
+    answer = await referral_service.get(
+        f"/referrals/{record_path.rsplit('/', 1)[-1]}", headers={"Authorization": f"Bearer {token()}"}
+    )
+    shares = {a["service_id"]: a["share"] for a in answer.json()["plan"]["activities"]}
+    assert shares == {
+        str(choir): {"first_name": True, "contact": "phone", "needs": True, "accessibility_needs": False},
+        str(walks): {"first_name": False, "contact": "via-link-worker", "needs": False, "accessibility_needs": False},
+    }

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import jwt
 import pytest
 from linkwork_contracts.codes import NeedCategory
 
-from .api_support import headers, service
+from .api_support import SECRET, headers, service
 from .conftest import RunningDirectory
 
 pytestmark = pytest.mark.integration
@@ -91,13 +92,26 @@ async def test_history_says_who_changed_what_and_when(directory: RunningDirector
         f"/services/{body['id']}", json=moved, headers={**headers(subject="curator-2"), "If-Match": tag}
     )
     assert put.status_code == 200
-    await client.post(f"/services/{body['id']}/verify", headers=headers(subject="curator-3"))
+    # A token that carries the person's name (Keycloak's do): the history names them, beside their id.
+    named = jwt.encode(
+        {
+            "sub": "curator-3",
+            "role": "curator",
+            "pcn": "U00001",
+            "aud": "linkwork",
+            "exp": 2**31,
+            "name": "Cora Curator",
+        },
+        SECRET,
+    )
+    await client.post(f"/services/{body['id']}/verify", headers={"Authorization": f"Bearer {named}"})
     await client.post(f"/services/{body['id']}/withdraw", json={"reason": "closed"}, headers=headers())
     page = await client.get(f"/services/{body['id']}/history", headers=headers())
     assert page.status_code == 200, page.text
     entries = page.json()["contents"]
     assert [e["action"] for e in entries] == ["withdrawn", "verified", "updated", "created"]
     assert entries[0]["note"] == "closed" and entries[1]["actor"] == "curator-3"
+    assert entries[1]["actor_name"] == "Cora Curator" and "actor_name" not in entries[0]
     renamed = entries[2]
     assert renamed["actor"] == "curator-2"
     assert {"field": "name", "before": "Allotment Friends", "after": "Allotment Friends Headingley"} in renamed[

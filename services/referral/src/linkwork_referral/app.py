@@ -88,7 +88,7 @@ def build_app(
         services = messaging.Handlers()
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)
-        services.add(ServiceChangedV3, on_service_changed)  # v2 plus the waiting list (issue 17)
+        services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
         smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
         return [
@@ -115,6 +115,7 @@ def build_app(
                 source=settings.event_source,
                 poll_seconds=settings.provider_deadline_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
             ProviderEmailSender(
                 context.pool,
@@ -123,6 +124,7 @@ def build_app(
                 settings.console_url,
                 poll_seconds=settings.provider_email_poll_seconds,
                 clock=clock,
+                registry=context.registry,
             ),
         ]
 

@@ -313,3 +313,32 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
     finally:
         for pool in pools:
             await pool.close()
+
+
+async def test_a_referral_ended_before_the_answer_withdraws_it(
+    settings: Settings, token: Token, clock: MovableClock
+) -> None:
+    """Entered in error (or closed) while the provider has not answered: withdrawn, and the deadline leaves it be."""
+    walks, organisation = uuid4(), uuid4()
+    provider = provider_token(organisation)
+    async with running_app(build_app(settings, retry=FAST_RETRY, clock=clock)) as client:
+        await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
+        await services_known(settings.database_url, walks)
+        rid, _ = await planned(client, token, [{"service_id": str(walks), "need": "physical-activity"}], clock.now)
+        ended = await client.post(f"/referrals/{rid}/entered-in-error", headers=token(), json={"reason": "duplicate"})
+        assert ended.status_code == 200, ended.text
+        [item] = (await client.get("/provider/activity-referrals", headers=provider)).json()["activity_referrals"]
+        assert item["state"] == "withdrawn"
+        accepting = await client.post(f"/provider/activity-referrals/{item['id']}/accept", headers=provider, json={})
+        assert accepting.status_code == 409
+        pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+        try:
+            deadlines = ResponseDeadlines(pool, source="urn:test", poll_seconds=1, clock=clock)
+            clock.advance(timedelta(days=8))
+            assert await deadlines.run_once() == (0, 0)
+            clock.advance(timedelta(days=7))
+            assert await deadlines.run_once() == (0, 0)
+        finally:
+            await pool.close()
+        kinds = [e["kind"] for e in (await client.get(f"/referrals/{rid}/timeline", headers=token())).json()]
+        assert kinds[-2:] == ["entered-in-error", "activity-referral-withdrawn"]

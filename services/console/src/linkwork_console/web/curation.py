@@ -75,17 +75,12 @@ def _page_home(service_id: UUID) -> RedirectResponse:
 
 
 async def _read(upstream: Upstream, user: User, service_id: UUID) -> tuple[dict[str, Any], str]:
-    """The service as it is now, and the version tag a change to it must name."""
+    """The service as it is now, and the version tag a change to it must name. A service merged into another
+    answers with the one that stayed (the directory's 301): every page then works on that one."""
     response = await upstream.call(user.token, "directory", "GET", f"/services/{service_id}")
-    if response.status_code == 301:  # merged into another: show that one
-        raise _Moved(response.headers["Location"].rsplit("/", 1)[-1])
+    if response.status_code == 301:
+        response = await upstream.call(user.token, "directory", "GET", response.headers["Location"])
     return response.json(), response.headers.get("ETag", "")
-
-
-class _Moved(Exception):
-    def __init__(self, into: str) -> None:
-        super().__init__(into)
-        self.into = into
 
 
 # --- the editor's parts -----------------------------------------------------------------------------------
@@ -552,10 +547,9 @@ async def service_page(
     request: Request, service_id: UUID, user: SignedIn, upstream: Upstream, pages: Render, session: CurrentSession
 ) -> Response:
     _require_curator(user)
-    try:
-        service, tag = await _read(upstream, user, service_id)
-    except _Moved as moved:
-        return RedirectResponse(f"/directory/services/{moved.into}", status_code=303)
+    service, tag = await _read(upstream, user, service_id)
+    if service["id"] != str(service_id):  # merged into this one
+        return RedirectResponse(f"/directory/services/{service['id']}", status_code=303)
     rows = [(s.slug, s.title, s.summary(service)) for s in SECTIONS.values()]
     return pages.render(
         request,
@@ -790,11 +784,12 @@ async def history(
 ) -> Response:
     _require_curator(user)
     service, _ = await _read(upstream, user, service_id)
-    body = await upstream.get(user.token, "directory", f"/services/{service_id}/history", {"page": str(page)})
+    shown = service["id"]  # the service that stayed, when this one was merged into it
+    body = await upstream.get(user.token, "directory", f"/services/{shown}/history", {"page": str(page)})
     for entry in body["contents"]:
         entry["label"] = ACTIONS.get(entry["action"], words(entry["action"]))
-        entry["who"] = "You" if entry["actor"] == user.subject else entry["actor"]
-        entry["other"] = entry["service_id"] != str(service_id)
+        entry["who"] = "You" if entry["actor"] == user.subject else entry.get("actor_name") or entry["actor"]
+        entry["other"] = entry["service_id"] != shown
     return pages.render(
         request,
         "curate_history.html",
@@ -805,7 +800,7 @@ async def history(
         entries=body["contents"],
         page=page,
         last_page=body.get("last_page", True),
-        back=f"/directory/services/{service_id}",
+        back=f"/directory/services/{shown}",
     )
 
 

@@ -29,6 +29,7 @@ STATE_WORDS = {
     "accepted": "Accepted",
     "declined": "Declined",
     "completed": "Completed",
+    "withdrawn": "Withdrawn by the link worker",
 }
 ATTENDANCE_WORDS = {
     SessionAttendance.ATTENDED.value: "Attended",

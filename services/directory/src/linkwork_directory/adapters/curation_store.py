@@ -21,6 +21,7 @@ class HistoryEntry:
     action: str
     changes: list[dict[str, str]]
     note: str | None
+    actor_name: str | None = None
 
 
 async def exists(conn: Connection, service_id: UUID) -> bool:
@@ -42,22 +43,29 @@ async def record(
     action: str,
     changes: Sequence[dict[str, str]] = (),
     note: str | None = None,
+    actor_name: str | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO service_history (service_id, at, actor, action, changes, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO service_history (service_id, at, actor, action, changes, note, actor_name)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
         service_id,
         at,
         actor,
         action,
         list(changes),
         note,
+        actor_name,
     )
 
 
-async def record_many(conn: Connection, rows: Iterable[tuple[UUID, datetime, str, str, str | None]]) -> None:
-    """(service id, at, actor, action, note) rows with no field list, e.g. one per service an import wrote."""
+async def record_many(
+    conn: Connection, rows: Iterable[tuple[UUID, datetime, str, str | None, str, str | None]]
+) -> None:
+    """(service id, at, actor, actor name, action, note) rows with no field list, e.g. one per service an import
+    wrote."""
     await conn.executemany(
-        "INSERT INTO service_history (service_id, at, actor, action, note) VALUES ($1, $2, $3, $4, $5)", list(rows)
+        "INSERT INTO service_history (service_id, at, actor, actor_name, action, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        list(rows),
     )
 
 
@@ -81,7 +89,7 @@ async def history(conn: Connection, service_id: UUID, *, limit: int, offset: int
                SELECT $1::uuid, 0
                UNION ALL SELECT m.merged_id, f.depth + 1 FROM service_merge m JOIN family f ON m.into_id = f.id
                WHERE f.depth < 50)
-           SELECT h.service_id, h.at, h.actor, h.action, h.changes, h.note, count(*) OVER () AS total
+           SELECT h.service_id, h.at, h.actor, h.actor_name, h.action, h.changes, h.note, count(*) OVER () AS total
            FROM service_history h WHERE h.service_id IN (SELECT id FROM family)
            ORDER BY h.at DESC, h.id DESC LIMIT $2 OFFSET $3""",
         service_id,
@@ -90,7 +98,8 @@ async def history(conn: Connection, service_id: UUID, *, limit: int, offset: int
     )
     total = int(rows[0]["total"]) if rows else 0
     return [
-        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], r["changes"], r["note"]) for r in rows
+        HistoryEntry(r["service_id"], r["at"], r["actor"], r["action"], r["changes"], r["note"], r["actor_name"])
+        for r in rows
     ], total
 
 
@@ -134,6 +143,7 @@ def jsonable_entry(entry: HistoryEntry) -> dict[str, Any]:
         "service_id": str(entry.service_id),
         "at": entry.at,
         "actor": entry.actor,
+        "actor_name": entry.actor_name,
         "action": entry.action,
         "changes": entry.changes,
         "note": entry.note,
@@ -143,18 +153,28 @@ def jsonable_entry(entry: HistoryEntry) -> dict[str, Any]:
 async def load_listings(conn: Connection) -> list[Listing]:
     """What duplicate detection reads of every service still offered and not merged away. A service created
     here (no source directory) counts as the directory "curated here"."""
+    # Whole-table aggregates joined once (hash joins), not a subquery per service: one pass over 100k rows.
     rows = await conn.fetch(
-        """SELECT s.id, s.name, coalesce(e.source_directory, 'curated here') AS directory, o.name AS organization,
-                  array(SELECT a.postal_code FROM service_at_location sal
-                        JOIN address a ON a.location_id = sal.location_id WHERE sal.service_id = s.id) AS postcodes,
-                  array(SELECT p.number FROM contact c JOIN phone p ON p.contact_id = c.id
-                        WHERE c.service_id = s.id) AS phones,
-                  array_remove(ARRAY[s.url, o.website], NULL) AS websites
-           FROM service s JOIN service_extension e ON e.service_id = s.id
-           LEFT JOIN organization o ON o.id = s.organization_id
-           WHERE e.withdrawn_at IS NULL AND s.status = 'active'
-             AND NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.merged_id = s.id)
-           ORDER BY s.id"""
+        """WITH offered AS (
+               SELECT s.id, s.name, s.url, s.organization_id, e.source_directory
+               FROM service s JOIN service_extension e ON e.service_id = s.id
+               WHERE e.withdrawn_at IS NULL AND s.status = 'active'
+                 AND NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.merged_id = s.id)),
+           postcodes AS (
+               SELECT sal.service_id, array_agg(DISTINCT a.postal_code) AS postcodes
+               FROM service_at_location sal JOIN address a ON a.location_id = sal.location_id
+               GROUP BY sal.service_id),
+           phones AS (
+               SELECT c.service_id, array_agg(DISTINCT p.number) AS phones
+               FROM contact c JOIN phone p ON p.contact_id = c.id GROUP BY c.service_id)
+           SELECT f.id, f.name, coalesce(f.source_directory, 'curated here') AS directory, o.name AS organization,
+                  coalesce(pc.postcodes, '{}') AS postcodes, coalesce(ph.phones, '{}') AS phones,
+                  array_remove(ARRAY[f.url, o.website], NULL) AS websites
+           FROM offered f
+           LEFT JOIN organization o ON o.id = f.organization_id
+           LEFT JOIN postcodes pc ON pc.service_id = f.id
+           LEFT JOIN phones ph ON ph.service_id = f.id
+           ORDER BY f.id"""
     )
     return [
         Listing(
@@ -168,6 +188,19 @@ async def load_listings(conn: Connection) -> list[Listing]:
         )
         for r in rows
     ]
+
+
+async def directory_fingerprint(conn: Connection) -> tuple[object, ...]:
+    """Changes whenever anything duplicate detection reads may have changed: a service written, withdrawn,
+    merged or tagged with its directory (each stamps last_modified or bumps the revision), or a pair dismissed."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM service) AS services, (SELECT max(last_modified) FROM service) AS modified,
+                  (SELECT sum(revision) FROM service_extension) AS revisions,
+                  (SELECT count(*) FROM service_merge) AS merges,
+                  (SELECT count(*) FROM duplicate_dismissal) AS dismissals,
+                  (SELECT count(*) FROM import_job WHERE status = 'finished') AS imports"""
+    )
+    return tuple(row.values()) if row else ()
 
 
 async def dismissed_pairs(conn: Connection) -> list[tuple[UUID, UUID]]:

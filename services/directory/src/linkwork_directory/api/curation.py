@@ -9,15 +9,17 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.service_reader import Loaded
+from linkwork_directory.api import examples
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.application import curation
 from linkwork_directory.application.freshness import review_queue
 from linkwork_directory.application.imports import service_from_document
+from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.importing import Outcome
@@ -25,13 +27,20 @@ from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER
 from linkwork_directory.domain.versions import merge_patch
 
 router = APIRouter(tags=["curation"])
-ServiceBody = Annotated[dict[str, Any], Body(description="An ORUK v3 service, fully nested, with `social_prescribing`")]
+ServiceBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="An ORUK v3 service, fully nested, with `social_prescribing`",
+        openapi_examples=examples.SERVICE_BODY,
+    ),
+]
 PatchBody = Annotated[
     dict[str, Any],
     Body(
         description="A JSON merge patch (RFC 7396) of the service: fields given replace the stored ones, null "
         "removes one, lists are replaced whole",
         media_type="application/merge-patch+json",
+        openapi_examples=examples.PATCH_BODY,
     ),
 ]
 IfMatch = Annotated[
@@ -45,6 +54,8 @@ IfMatch = Annotated[
 
 
 class Withdrawal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "The group stopped meeting in March"}]})
+
     reason: str = Field(min_length=1, max_length=500, description="Why it is no longer offered")
 
 
@@ -95,6 +106,7 @@ async def _save(
     runtime: Runtime,
     *,
     actor: str,
+    actor_name: str | None = None,
     must_be_new: bool,
     if_match: str | None = None,
 ) -> tuple[Outcome, Loaded]:
@@ -109,6 +121,7 @@ async def _save(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 actor=actor,
+                actor_name=actor_name,
                 if_match=if_match,
                 require_version=not must_be_new,
             )
@@ -127,7 +140,7 @@ async def create_service(
     body: ServiceBody, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
-    _, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=True)
+    _, loaded = await _save(body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=True)
     return tagged(loaded, runtime, response)
 
 
@@ -145,7 +158,9 @@ async def put_service(
     service_id = _uuid(id)
     if str(body.setdefault("id", str(service_id))) != str(service_id):
         raise Problem(422, "Invalid service", f"the body's id {body['id']} is not the path's {service_id}")
-    outcome, loaded = await _save(body, pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match)
+    outcome, loaded = await _save(
+        body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=False, if_match=if_match
+    )
     response.status_code = 201 if outcome is Outcome.CREATED else 200
     return tagged(loaded, runtime, response)
 
@@ -168,13 +183,21 @@ async def patch_service(
         raise _version_required(VersionRequired(service_id))
     try:
         async with pool.acquire() as conn:
-            base = await curation.current_document(conn, service_id, runtime.clock.now())
+            base, base_tag = await curation.current_document(conn, service_id, runtime.clock.now())
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error
-    # The patch applies to the version read here; save() checks If-Match against the version it locks, so
-    # a change landing in between is refused rather than patched over.
+    if not versions.if_match_allows(if_match, base_tag):
+        raise stale_problem(StaleVersion(service_id))
+    # The patch applies to the version read here, so the write must find that same version when it locks the
+    # service (even for If-Match: *): a change landing in between is refused rather than patched over.
     _, loaded = await _save(
-        merge_patch(base, body), pool, runtime, actor=principal.subject, must_be_new=False, if_match=if_match
+        merge_patch(base, body),
+        pool,
+        runtime,
+        actor=principal.subject,
+        actor_name=principal.name,
+        must_be_new=False,
+        if_match=base_tag,
     )
     return tagged(loaded, runtime, response)
 
@@ -199,6 +222,7 @@ async def withdraw_service(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 actor=principal.subject,
+                actor_name=principal.name,
                 if_match=if_match,
             )
     except UnknownService as error:
@@ -217,7 +241,13 @@ async def verify_service(
     try:
         async with pool.acquire() as conn:
             loaded = await curation.verify(
-                conn, _uuid(id), by=principal.subject, now=runtime.clock.now(), sink=runtime.sink, if_match=if_match
+                conn,
+                _uuid(id),
+                by=principal.subject,
+                by_name=principal.name,
+                now=runtime.clock.now(),
+                sink=runtime.sink,
+                if_match=if_match,
             )
     except UnknownService as error:
         raise Problem(404, "Not found", str(error)) from error

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.api.curation import IfMatch, stale_problem, tagged
 from linkwork_directory.api.runtime import Runtime
@@ -23,6 +23,14 @@ router = APIRouter(tags=["curation"])
 
 
 class Merge(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"keep": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "merge": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
     keep: UUID = Field(description="The service that stays; it keeps its details and gains the other's history")
     merge: UUID = Field(description="The service merged away: withdrawn, and its readers sent to `keep`")
     merge_if_match: str | None = Field(
@@ -31,6 +39,14 @@ class Merge(BaseModel):
 
 
 class Pair(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"first": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "second": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
     first: UUID
     second: UUID
 
@@ -59,13 +75,14 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 @router.get("/duplicates", summary="Services probably listed twice by different directories, most alike first")
 async def list_duplicates(
     pool: Pool,
+    runtime: Runtime,
     principal: CurrentPrincipal,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> dict[str, Any]:
     require_role(principal, Role.CURATOR)
     async with pool.acquire() as conn:
-        found = await duplicates.candidates(conn)
+        found = await runtime.duplicates.candidates(conn)
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)
@@ -86,6 +103,7 @@ async def merge_services(
                 now=runtime.clock.now(),
                 sink=runtime.sink,
                 by=principal.subject,
+                by_name=principal.name,
                 if_match_keep=if_match,
                 if_match_merged=body.merge_if_match,
             )

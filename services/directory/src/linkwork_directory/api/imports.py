@@ -97,7 +97,12 @@ async def start_import(
         await _spool(request.stream(), body, runtime.settings.max_import_bytes)
         items, notes, source = _read(body, content_type, name, kind, runtime.settings.max_import_uncompressed_bytes)
     job_id = await runtime.jobs.submit(
-        items, source=source, requested_by=principal.subject, notes=notes, directory=directory
+        items,
+        source=source,
+        requested_by=principal.subject,
+        requested_by_name=principal.name,
+        notes=notes,
+        directory=directory,
     )
     response.headers["Location"] = f"/imports/{job_id}"
     return {"id": str(job_id), "status": "running", "total": len(items), "done": 0}

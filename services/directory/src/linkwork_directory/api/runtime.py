@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.application.changes import ChangeSink
+from linkwork_directory.application.duplicates import DuplicateFinder
 from linkwork_directory.application.freshness import StaleServicesGauge
 from linkwork_directory.application.import_jobs import ImportJobs
 from linkwork_directory.application.week_rollover import WeekRollover
@@ -25,6 +26,7 @@ class DirectoryRuntime:
     jobs: ImportJobs | None = None
     stale_gauge: StaleServicesGauge | None = None
     week_rollover: WeekRollover | None = None
+    duplicates: DuplicateFinder = field(default_factory=DuplicateFinder)
 
     async def after_change(self) -> None:
         if self.stale_gauge is not None:

@@ -62,6 +62,7 @@ async def save(
     now: datetime,
     sink: ChangeSink,
     actor: str,
+    actor_name: str | None = None,
     if_match: str | None = None,
     require_version: bool = False,
 ) -> tuple[Applied, Loaded]:
@@ -75,17 +76,19 @@ async def save(
             before = versions.editable(current.service, current.state) if current else None
             diff = versions.changes(before, versions.editable(loaded.service, loaded.state))
             action = "created" if current is None else "updated"
-            await store.record(conn, incoming.id, at=now, actor=actor, action=action, changes=diff)
+            await store.record(
+                conn, incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff
+            )
         return applied, loaded
 
 
-async def current_document(conn: Connection, service_id: UUID, now: datetime) -> dict[str, Any]:
-    """The stored service as a curator sends it back (the base a merge patch applies to)."""
+async def current_document(conn: Connection, service_id: UUID, now: datetime) -> tuple[dict[str, Any], str]:
+    """The stored service as a curator sends it back (the base a merge patch applies to), and its ETag."""
     loaded = await load(conn, service_id, now)
     # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
     document: dict[str, Any] = oruk_render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
     document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
-    return document
+    return document, etag(loaded)
 
 
 async def withdraw(
@@ -96,6 +99,7 @@ async def withdraw(
     now: datetime,
     sink: ChangeSink,
     actor: str,
+    actor_name: str | None = None,
     if_match: str | None = None,
 ) -> Loaded:
     """Stop offering the service: ORUK status inactive, and a final snapshot with status withdrawn."""
@@ -112,12 +116,21 @@ async def withdraw(
                 reason,
             )
             await announce(conn, [service_id], sink, now, stamp=[service_id])
-            await store.record(conn, service_id, at=now, actor=actor, action="withdrawn", note=reason)
+            await store.record(
+                conn, service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason
+            )
         return await load(conn, service_id, now)
 
 
 async def verify(
-    conn: Connection, service_id: UUID, *, by: str, now: datetime, sink: ChangeSink, if_match: str | None = None
+    conn: Connection,
+    service_id: UUID,
+    *,
+    by: str,
+    now: datetime,
+    sink: ChangeSink,
+    if_match: str | None = None,
+    by_name: str | None = None,
 ) -> Loaded:
     """A curator confirmed the details: the review clock restarts and ORUK's assured_date moves."""
     async with conn.transaction():
@@ -131,5 +144,5 @@ async def verify(
         )
         await conn.execute("UPDATE service SET assured_date = $2 WHERE id = $1", service_id, now.date())
         await announce(conn, [service_id], sink, now, stamp=[service_id])
-        await store.record(conn, service_id, at=now, actor=by, action="verified")
+        await store.record(conn, service_id, at=now, actor=by, actor_name=by_name, action="verified")
         return await load(conn, service_id, now)

@@ -26,6 +26,7 @@ class Origin:
     directory: str
     source: str
     requested_by: str
+    requested_by_name: str | None = None
 
 
 class ImportJobs:
@@ -54,6 +55,7 @@ class ImportJobs:
         requested_by: str,
         notes: list[str],
         directory: str | None = None,
+        requested_by_name: str | None = None,
     ) -> UUID:
         """Start an import in the background. `directory` names the directory the records come from (a
         council's, a charity network's), so duplicates across directories can be told apart later."""
@@ -68,7 +70,7 @@ class ImportJobs:
             self.clock.now(),
             directory,
         )
-        origin = Origin(directory or source, source, requested_by)
+        origin = Origin(directory or source, source, requested_by, requested_by_name)
         self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, origin), name=f"import-{job_id}")
         return job_id
 
@@ -115,7 +117,9 @@ class ImportJobs:
         await curation_store.tag_source_directory(conn, written, origin.directory)
         now = self.clock.now()
         note = f"imported from {origin.source} ({origin.directory})"
-        await curation_store.record_many(conn, ((i, now, origin.requested_by, "imported", note) for i in written))
+        await curation_store.record_many(
+            conn, ((i, now, origin.requested_by, origin.requested_by_name, "imported", note) for i in written)
+        )
 
     async def _fail(self, job_id: UUID, reason: str) -> None:
         with contextlib.suppress(Exception):

@@ -67,9 +67,12 @@ def _words(text: str) -> list[str]:
 def normal_name(name: str, organization: str | None = None) -> str:
     """The service's own name: lower case, "&" as "and", no punctuation, without the organisation's words
     (one directory writes "Age UK Leeds: Lunch club", another "Lunch club" run by "Age UK Leeds")."""
-    words = _words(name)
-    own = [word for word in words if word not in set(_words(organization or ""))]
-    return " ".join(own or words)
+    return " ".join(_without(_words(name), set(_words(organization or ""))))
+
+
+def _without(words: list[str], dropped: set[str]) -> list[str]:
+    kept = [word for word in words if word not in dropped]
+    return kept or words
 
 
 def trigrams(text: str) -> set[str]:
@@ -81,19 +84,13 @@ def trigrams(text: str) -> set[str]:
     return grams
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def text_similarity(first: str, second: str) -> float:
     words = _jaccard(set(first.split()) - _STOPWORDS, set(second.split()) - _STOPWORDS)
     return max(_jaccard(trigrams(first), trigrams(second)), words)
-
-
-def name_similarity(a: Listing, b: Listing) -> float:
-    # Both organisations' words come out of both names, so "Age UK Leeds: Lunch club" meets "Lunch club".
-    organisations = f"{a.organization or ''} {b.organization or ''}"
-    return text_similarity(normal_name(a.name, organisations), normal_name(b.name, organisations))
 
 
 def normal_postcode(value: str) -> str | None:
@@ -118,33 +115,75 @@ def normal_website(value: str) -> tuple[str, str] | None:
     return (host, parts.path.rstrip("/")) if host else None
 
 
-def _postcodes(listing: Listing) -> set[str]:
-    return {p for p in (normal_postcode(v) for v in listing.postcodes) if p}
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """A listing's normal forms, worked out once: a pair is then compared with set operations only."""
+
+    listing: Listing
+    name_words: tuple[str, ...]
+    name_grams: frozenset[str]
+    org_words: frozenset[str]
+    org_text: str
+    postcodes: frozenset[str]
+    phones: frozenset[str]
+    websites: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, listing: Listing) -> _Features:
+        org = _words(listing.organization or "")
+        name = tuple(_without(_words(listing.name), set(org)))
+        return cls(
+            listing,
+            name,
+            frozenset(trigrams(" ".join(name))),
+            frozenset(org),
+            " ".join(org),
+            frozenset(p for p in (normal_postcode(v) for v in listing.postcodes) if p),
+            frozenset(p for p in (normal_phone(v) for v in listing.phones) if p),
+            frozenset(w for w in (normal_website(v) for v in listing.websites) if w),
+        )
+
+    def name_against(self, other: _Features) -> tuple[frozenset[str], set[str]]:
+        """Trigrams and key words of the name with the other listing's organisation's words taken out too."""
+        words = self.name_words
+        if other.org_words and not other.org_words.isdisjoint(words):
+            words = tuple(_without(list(words), set(other.org_words)))
+            return frozenset(trigrams(" ".join(words))), set(words) - _STOPWORDS
+        return self.name_grams, set(words) - _STOPWORDS
 
 
-def _phones(listing: Listing) -> set[str]:
-    return {p for p in (normal_phone(v) for v in listing.phones) if p}
+def _name_similarity(a: _Features, b: _Features) -> float:
+    # Both organisations' words come out of both names, so "Age UK Leeds: Lunch club" meets "Lunch club".
+    grams_a, words_a = a.name_against(b)
+    grams_b, words_b = b.name_against(a)
+    return max(_jaccard(grams_a, grams_b), _jaccard(words_a, words_b))
 
 
-def _websites(listing: Listing) -> set[tuple[str, str]]:
-    return {w for w in (normal_website(v) for v in listing.websites) if w}
+def name_similarity(a: Listing, b: Listing) -> float:
+    return _name_similarity(_Features.of(a), _Features.of(b))
+
+
+def _signals(a: _Features, b: _Features) -> dict[str, float]:
+    found = {"name": _name_similarity(a, b)}
+    if a.org_text and b.org_text:
+        found["organisation"] = text_similarity(a.org_text, b.org_text)
+    if a.postcodes and b.postcodes:
+        if a.postcodes & b.postcodes:
+            found["postcode"] = 1.0
+        else:
+            same_district = {p.split()[0] for p in a.postcodes} & {p.split()[0] for p in b.postcodes}
+            found["postcode"] = 0.5 if same_district else 0.0
+    if a.phones and b.phones:
+        found["phone"] = 1.0 if a.phones & b.phones else 0.0
+    if a.websites and b.websites:
+        same_host = {h for h, _ in a.websites} & {h for h, _ in b.websites}
+        found["website"] = 1.0 if a.websites & b.websites else 0.6 if same_host else 0.0
+    return found
 
 
 def signals(a: Listing, b: Listing) -> dict[str, float]:
     """Each signal both listings have, from 0 to 1."""
-    found = {"name": name_similarity(a, b)}
-    if a.organization and b.organization:
-        found["organisation"] = text_similarity(" ".join(_words(a.organization)), " ".join(_words(b.organization)))
-    pa, pb = _postcodes(a), _postcodes(b)
-    if pa and pb:
-        found["postcode"] = 1.0 if pa & pb else 0.5 if {p.split()[0] for p in pa} & {p.split()[0] for p in pb} else 0.0
-    fa, fb = _phones(a), _phones(b)
-    if fa and fb:
-        found["phone"] = 1.0 if fa & fb else 0.0
-    wa, wb = _websites(a), _websites(b)
-    if wa and wb:
-        found["website"] = 1.0 if wa & wb else 0.6 if {h for h, _ in wa} & {h for h, _ in wb} else 0.0
-    return found
+    return _signals(_Features.of(a), _Features.of(b))
 
 
 def score(found: dict[str, float]) -> float:
@@ -161,11 +200,10 @@ def _plausible(measured: dict[str, float]) -> bool:
     return measured["name"] >= NAME_FLOOR and same_provider
 
 
-def _keys(listing: Listing) -> set[str]:
-    keys = {f"p:{p}" for p in _postcodes(listing)} | {f"t:{p}" for p in _phones(listing)}
-    keys |= {f"w:{host}" for host, _ in _websites(listing)}
-    words = set(normal_name(listing.name).split()) - _STOPWORDS
-    keys |= {f"n:{word}" for word in words if len(word) >= 3}
+def _keys(features: _Features) -> set[str]:
+    keys = {f"p:{p}" for p in features.postcodes} | {f"t:{p}" for p in features.phones}
+    keys |= {f"w:{host}" for host, _ in features.websites}
+    keys |= {f"n:{word}" for word in set(features.name_words) - _STOPWORDS if len(word) >= 3}
     return keys
 
 
@@ -173,9 +211,10 @@ def find_duplicates(
     listings: Sequence[Listing], *, dismissed: Iterable[tuple[UUID, UUID]] = (), threshold: float = THRESHOLD
 ) -> list[Candidate]:
     """Pairs from different directories that are probably the same service, most alike first."""
+    features = [_Features.of(listing) for listing in listings]
     blocks: dict[str, list[int]] = defaultdict(list)
-    for index, listing in enumerate(listings):
-        for key in _keys(listing):
+    for index, feature in enumerate(features):
+        for key in _keys(feature):
             blocks[key].append(index)
     skip = {tuple(sorted(pair)) for pair in dismissed}
     seen: set[tuple[int, int]] = set()
@@ -184,13 +223,19 @@ def find_duplicates(
         if len(members) > MAX_BLOCK:
             continue
         for i, j in combinations(members, 2):
-            a, b = listings[i], listings[j]
-            if (i, j) in seen or a.directory == b.directory or tuple(sorted((a.id, b.id))) in skip:
+            a, b = features[i], features[j]
+            if a.listing.directory == b.listing.directory or (i, j) in seen:
                 continue
             seen.add((i, j))
-            measured = signals(a, b)
+            # Cheap rejection first: the name floor is required, and most pairs in a block fail it.
+            measured = {"name": _name_similarity(a, b)}
+            if measured["name"] < NAME_FLOOR:
+                continue
+            if tuple(sorted((a.listing.id, b.listing.id))) in skip:
+                continue
+            measured = _signals(a, b)
             value = score(measured)
             if value >= threshold and _plausible(measured):
-                first, second = (a, b) if str(a.id) < str(b.id) else (b, a)
+                first, second = sorted((a.listing, b.listing), key=lambda listing: str(listing.id))
                 found.append(Candidate(first, second, round(value, 3), {k: round(v, 3) for k, v in measured.items()}))
     return sorted(found, key=lambda c: (-c.score, str(c.first.id), str(c.second.id)))

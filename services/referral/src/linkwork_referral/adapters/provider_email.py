@@ -13,7 +13,6 @@ again (at least once), which is the same trade-off every mail relay makes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 from collections.abc import Callable, Mapping
@@ -24,6 +23,8 @@ from typing import Protocol
 from uuid import UUID
 
 import asyncpg
+from linkwork_runtime.periodic import PeriodicTask
+from prometheus_client import CollectorRegistry
 
 log = logging.getLogger(__name__)
 
@@ -107,22 +108,22 @@ class ProviderEmailSender:
         poll_seconds: float,
         batch_size: int = 20,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._port, self._addresses = pool, port, addresses
         self._console = console_url.rstrip("/")
-        self._poll, self._batch, self._clock = poll_seconds, batch_size, clock
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._batch, self._clock = batch_size, clock
+        self._rounds = PeriodicTask("provider-emails", self._round, interval=poll_seconds, registry=registry)
 
     async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="provider-emails")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._rounds.stop()
+
+    async def _round(self) -> float | None:
+        # A full batch means more are waiting: carry on at once; otherwise wait the poll interval.
+        return 0.0 if await self.run_once() == self._batch else None
 
     async def run_once(self) -> int:
         """Send one batch; returns how many were sent."""
@@ -157,12 +158,3 @@ class ProviderEmailSender:
                 )
                 sent += 1
         return sent
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_once()
-            except Exception as error:
-                log.warning("provider email round failed: %r", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._poll)

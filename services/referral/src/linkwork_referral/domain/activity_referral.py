@@ -22,6 +22,7 @@ class ActivityReferralState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"  # the referral closed before the provider answered
 
 
 class ProviderStep(StrEnum):

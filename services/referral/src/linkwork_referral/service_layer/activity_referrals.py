@@ -12,8 +12,6 @@ Its clock is passed in, so tests move time instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,8 +38,11 @@ from linkwork_contracts.events import (
     SharedDetails,
 )
 from linkwork_runtime import messaging
+from linkwork_runtime.periodic import PeriodicTask
 from linkwork_runtime.principal import Principal, Role
+from prometheus_client import CollectorRegistry
 
+from linkwork_referral.adapters import activity_referral_store as store
 from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.domain import access
@@ -94,20 +95,8 @@ async def on_service_changed(
 ) -> None:
     """Keep who runs each service and whether it takes referrals (a higher revision replaces a lower)."""
     takes = event.status is ServiceStatus.ACTIVE and bool(REFERRAL_ROUTES & set(event.referral_routes))
-    await connection.execute(
-        """INSERT INTO provider_services
-               (service_id, organization_id, organization_name, service_name, takes_referrals, revision)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (service_id) DO UPDATE SET organization_id = EXCLUDED.organization_id,
-               organization_name = EXCLUDED.organization_name, service_name = EXCLUDED.service_name,
-               takes_referrals = EXCLUDED.takes_referrals, revision = EXCLUDED.revision
-           WHERE provider_services.revision < EXCLUDED.revision""",
-        event.service_id,
-        event.organisation.id,
-        event.organisation.name,
-        event.name,
-        takes,
-        event.revision,
+    await store.upsert_provider_service(
+        connection, event.service_id, event.organisation.id, event.organisation.name, event.name, takes, event.revision
     )
 
 
@@ -154,36 +143,30 @@ async def refer_plan(
     plan refers only activities new to it). Returns the ids made."""
     made = []
     for activity in plan.activities:
-        service = await connection.fetchrow(
-            "SELECT * FROM provider_services WHERE service_id = $1 AND takes_referrals", activity.service_id
-        )
+        service = await store.referral_taking_service(connection, activity.service_id)
         if service is None:
             continue  # not in the directory (yet), or the provider takes no referrals: signposted only
         remind_at, respond_by = deadlines(now, policy.respond_within, policy.remind_after)
         shared = shared_details(referral.person, activity)
-        row = await connection.fetchrow(
-            """INSERT INTO activity_referrals (id, referral_id, service_id, service_name, organization_id,
-                   organization_name, need, pcn, shared, referred_at, respond_by, remind_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-               ON CONFLICT (referral_id, service_id) DO NOTHING RETURNING *""",
-            uuid4(),
-            referral.id,
-            activity.service_id,
-            service["service_name"],
-            service["organization_id"],
-            service["organization_name"],
-            activity.need.value,
-            referral.pcn,
-            shared.model_dump(mode="json"),
-            now,
-            respond_by,
-            remind_at,
+        row = await store.add_activity_referral(
+            connection,
+            referral_id=referral.id,
+            service_id=activity.service_id,
+            service_name=service["service_name"],
+            organization_id=service["organization_id"],
+            organization_name=service["organization_name"],
+            need=activity.need.value,
+            pcn=referral.pcn,
+            shared=shared.model_dump(mode="json"),
+            referred_at=now,
+            respond_by=respond_by,
+            remind_at=remind_at,
         )
         if row is None:
             continue
         event = ActivityReferredV1(**_common(row), referred_at=now, respond_by=respond_by, shared=shared)
         await messaging.add(connection, event, source=source)
-        await _email(connection, row, "new-referral", now)
+        await store.add_email(connection, row, "new-referral", now)
         await timeline.append(
             connection,
             referral.id,
@@ -206,6 +189,26 @@ async def refer_plan(
     return made
 
 
+async def withdraw_unanswered(
+    connection: asyncpg.Connection, referral_id: UUID, now: datetime, actor: str | None, role: str | None
+) -> None:
+    """The referral ended (closed, rejected, entered in error): activity referrals the provider has not answered
+    are withdrawn, so no reminder or automatic decline follows. Accepted ones stay: the person may carry on."""
+    for row in await store.withdraw_unanswered(connection, referral_id):
+        await timeline.append(
+            connection,
+            referral_id,
+            now,
+            timeline.Entry(
+                "activity-referral-withdrawn",
+                f"Referral to {row['service_name']} withdrawn before it was answered",
+                {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"])},
+            ),
+            actor,
+            role,
+        )
+
+
 def _what_shared(shared: SharedDetails) -> list[str]:
     """Which kinds of detail went to the provider (never the values: the timeline is read widely)."""
     kinds = ["first name"] if shared.first_name else []
@@ -214,19 +217,6 @@ def _what_shared(shared: SharedDetails) -> list[str]:
     kinds += ["needs"] if shared.needs else []
     kinds += ["accessibility needs"] if shared.accessibility_needs else []
     return kinds
-
-
-async def _email(connection: asyncpg.Connection, row: asyncpg.Record, kind: str, at: datetime) -> None:
-    """An email intent, due at once by the same clock as the step (the sender compares with it)."""
-    await connection.execute(
-        """INSERT INTO provider_emails (id, activity_referral_id, kind, organization_id, next_attempt_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (activity_referral_id, kind) DO NOTHING""",
-        uuid4(),
-        row["id"],
-        kind,
-        row["organization_id"],
-        at,
-    )
 
 
 # --- the provider's steps -----------------------------------------------------------------------------------
@@ -253,12 +243,7 @@ class ProviderDesk:
     async def incoming(self, principal: Principal, state: ActivityReferralState | None) -> list[asyncpg.Record]:
         organisation = provider_organisation(principal)
         async with self.pool.acquire() as connection, connection.transaction():
-            rows: list[asyncpg.Record] = await connection.fetch(
-                """SELECT * FROM activity_referrals WHERE organization_id = $1 AND ($2::text IS NULL OR state = $2)
-                   ORDER BY referred_at DESC, id LIMIT 500""",
-                organisation,
-                state.value if state else None,
-            )
+            rows = await store.of_organisation(connection, organisation, state.value if state else None)
             await audit.record(
                 connection, principal, AuditRecord("provider-list", referral_ids=[r["referral_id"] for r in rows])
             )
@@ -270,7 +255,7 @@ class ProviderDesk:
         organisation = provider_organisation(principal)
         async with self.pool.acquire() as connection, connection.transaction():
             row = await self._load(connection, organisation, activity_referral_id, lock=False)
-            sessions = await _sessions(connection, activity_referral_id)
+            sessions = await store.sessions(connection, activity_referral_id)
             await audit.record(
                 connection,
                 principal,
@@ -298,24 +283,12 @@ class ProviderDesk:
         async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
             check_step(step, ActivityReferralState(row["state"]))
             if decision is ActivityReferralDecision.ACCEPTED:
-                updated = await connection.fetchrow(
-                    """UPDATE activity_referrals SET state = 'accepted', responded_at = $2, starts_on = $3,
-                           revision = revision + 1 WHERE id = $1 RETURNING *""",
-                    row["id"],
-                    now,
-                    starts_on,
-                )
+                updated = await store.accept(connection, row["id"], now, starts_on)
                 start = f", starting {starts_on.isoformat()}" if starts_on else ""
                 entry = timeline.Entry("provider-accepted", f"{row['service_name']} accepted the referral{start}", {})
             else:
                 assert reason is not None
-                updated = await connection.fetchrow(
-                    """UPDATE activity_referrals SET state = 'declined', responded_at = $2, decline_reason = $3,
-                           starts_on = NULL, revision = revision + 1 WHERE id = $1 RETURNING *""",
-                    row["id"],
-                    now,
-                    reason.value,
-                )
+                updated = await store.decline(connection, row["id"], now, reason.value)
                 entry = timeline.Entry(
                     "provider-declined",
                     f"{row['service_name']} declined the referral: {DECLINE_WORDS[reason]}",
@@ -331,11 +304,7 @@ class ProviderDesk:
 
         async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
             check_step(ProviderStep.SET_START_DATE, ActivityReferralState(row["state"]))
-            updated = await connection.fetchrow(
-                "UPDATE activity_referrals SET starts_on = $2, revision = revision + 1 WHERE id = $1 RETURNING *",
-                row["id"],
-                starts_on,
-            )
+            updated = await store.set_start(connection, row["id"], starts_on)
             await messaging.add(connection, responded_event(updated), source=self.source)
             entry = timeline.Entry(
                 "provider-start-date", f"{row['service_name']} set the start date: {starts_on.isoformat()}", {}
@@ -352,20 +321,7 @@ class ProviderDesk:
         async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
             check_step(ProviderStep.CONFIRM_ATTENDANCE, ActivityReferralState(row["state"]))
             check_session(session_on, now.date(), row["starts_on"])
-            await connection.execute(
-                """INSERT INTO activity_sessions (activity_referral_id, session_on, attendance, recorded_at)
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (activity_referral_id, session_on)
-                   DO UPDATE SET attendance = EXCLUDED.attendance, recorded_at = EXCLUDED.recorded_at""",
-                row["id"],
-                session_on,
-                attendance.value,
-                now,
-            )
-            updated = await connection.fetchrow(
-                """UPDATE activity_referrals SET sessions_attended = (SELECT count(*) FROM activity_sessions
-                       WHERE activity_referral_id = $1 AND attendance = 'attended') WHERE id = $1 RETURNING *""",
-                row["id"],
-            )
+            updated = await store.record_session(connection, row["id"], session_on, attendance.value, now)
             await messaging.add(
                 connection,
                 _attendance_event(updated, now, session_on=session_on, attendance=attendance),
@@ -386,11 +342,7 @@ class ProviderDesk:
 
         async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
             check_step(ProviderStep.COMPLETE, ActivityReferralState(row["state"]))
-            updated = await connection.fetchrow(
-                "UPDATE activity_referrals SET state = 'completed', completed_at = $2 WHERE id = $1 RETURNING *",
-                row["id"],
-                now,
-            )
+            updated = await store.complete(connection, row["id"], now)
             await messaging.add(connection, _attendance_event(updated, now, completed=True), source=self.source)
             entry = timeline.Entry(
                 "activity-completed",
@@ -438,23 +390,10 @@ class ProviderDesk:
         self, connection: asyncpg.Connection, organisation: UUID, activity_referral_id: UUID, *, lock: bool
     ) -> asyncpg.Record:
         # Another organisation's referral is answered exactly like one that does not exist.
-        row = await connection.fetchrow(
-            "SELECT * FROM activity_referrals WHERE id = $1 AND organization_id = $2" + (" FOR UPDATE" if lock else ""),
-            activity_referral_id,
-            organisation,
-        )
+        row = await store.one_of_organisation(connection, organisation, activity_referral_id, lock=lock)
         if row is None:
             raise NotFound(f"no activity referral {activity_referral_id}")
         return row
-
-
-async def _sessions(connection: asyncpg.Connection, activity_referral_id: UUID) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await connection.fetch(
-        "SELECT session_on, attendance, recorded_at FROM activity_sessions WHERE activity_referral_id = $1 "
-        "ORDER BY session_on",
-        activity_referral_id,
-    )
-    return rows
 
 
 def _attendance_event(
@@ -477,31 +416,7 @@ def _attendance_event(
     )
 
 
-async def for_referral(connection: asyncpg.Connection, referral_id: UUID) -> list[asyncpg.Record]:
-    """A referral's activity referrals, for the link worker's view (no shared details: they know them)."""
-    rows: list[asyncpg.Record] = await connection.fetch(
-        """SELECT id, service_id, service_name, organization_name, state, referred_at, respond_by, responded_at,
-                  decline_reason, starts_on, sessions_attended, completed_at
-           FROM activity_referrals WHERE referral_id = $1 ORDER BY referred_at, service_name""",
-        referral_id,
-    )
-    return rows
-
-
 # --- the response deadline ----------------------------------------------------------------------------------
-
-_CLAIM_REMINDERS = """
-SELECT * FROM activity_referrals
-WHERE state = 'awaiting-response' AND reminded_at IS NULL AND remind_at <= $1 AND respond_by > $1
-ORDER BY remind_at, id LIMIT $2
-FOR UPDATE SKIP LOCKED
-"""
-_CLAIM_EXPIRED = """
-SELECT * FROM activity_referrals
-WHERE state = 'awaiting-response' AND respond_by <= $1
-ORDER BY respond_by, id LIMIT $2
-FOR UPDATE SKIP LOCKED
-"""
 
 
 class ResponseDeadlines:
@@ -518,29 +433,31 @@ class ResponseDeadlines:
         poll_seconds: float,
         batch_size: int = 100,
         clock: Callable[[], datetime] = utc_now,
+        registry: CollectorRegistry | None = None,
     ) -> None:
-        self._pool, self._source, self._poll, self._batch, self.clock = pool, source, poll_seconds, batch_size, clock
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._pool, self._source, self._batch, self.clock = pool, source, batch_size, clock
+        self._rounds = PeriodicTask(
+            "provider-response-deadlines", self._round, interval=poll_seconds, registry=registry
+        )
 
     async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="provider-response-deadlines")
+        await self._rounds.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._rounds.stop()
+
+    async def _round(self) -> float | None:
+        await self.run_once()
+        return None
 
     async def run_once(self) -> tuple[int, int]:
         """One round: (reminders, automatic declines) done by this replica."""
         now = self.clock()
         async with self._pool.acquire() as connection, connection.transaction():
             reminded = 0
-            for row in await connection.fetch(_CLAIM_REMINDERS, now, self._batch):
-                await connection.execute("UPDATE activity_referrals SET reminded_at = $2 WHERE id = $1", row["id"], now)
-                await _email(connection, row, "reminder", now)
+            for row in await store.claim_reminders(connection, now, self._batch):
+                await store.mark_reminded(connection, row["id"], now)
+                await store.add_email(connection, row, "reminder", now)
                 await timeline.append(
                     connection,
                     row["referral_id"],
@@ -555,17 +472,11 @@ class ResponseDeadlines:
                 )
                 reminded += 1
             declined = 0
-            for row in await connection.fetch(_CLAIM_EXPIRED, now, self._batch):
-                updated = await connection.fetchrow(
-                    """UPDATE activity_referrals SET state = 'declined', responded_at = $2, decline_reason = $3,
-                           revision = revision + 1 WHERE id = $1 RETURNING *""",
-                    row["id"],
-                    now,
-                    DeclineReason.NO_RESPONSE.value,
-                )
+            for row in await store.claim_expired(connection, now, self._batch):
+                updated = await store.decline(connection, row["id"], now, DeclineReason.NO_RESPONSE.value)
                 # The link worker's task comes from this event (notifications raises it).
                 await messaging.add(connection, responded_event(updated), source=self._source)
-                await _email(connection, row, "declined-no-response", now)
+                await store.add_email(connection, row, "declined-no-response", now)
                 await timeline.append(
                     connection,
                     row["referral_id"],
@@ -584,12 +495,3 @@ class ResponseDeadlines:
                 )
                 declined += 1
         return reminded, declined
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_once()
-            except Exception as error:  # the database is away: try again next round
-                log.warning("provider response deadline round failed: %r", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._poll)

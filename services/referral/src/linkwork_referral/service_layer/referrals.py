@@ -35,7 +35,7 @@ from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
-from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan
+from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan, withdraw_unanswered
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
 
 T = TypeVar("T")
@@ -81,6 +81,8 @@ class ReferralService:
             if isinstance(event, events.PlanAgreed):
                 # Activities whose provider takes referrals are referred to it, in this same transaction.
                 await refer_plan(connection, referral, event.plan, event.at, self.response_policy, self.source, actor)
+            if isinstance(event, events.ReferralClosed | events.ReferralRejected | events.ReferralEnteredInError):
+                await withdraw_unanswered(connection, referral.id, event.at, actor, role)
 
     async def create(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
