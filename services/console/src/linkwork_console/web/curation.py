@@ -30,6 +30,8 @@ from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.filters import words
 from linkwork_console.web.forms import FormErrors, choices, text
+from linkwork_console.web.forms import flash as _flash
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,14 +60,6 @@ def _codes(values: Any) -> list[tuple[str, str]]:
 def _require_curator(user: User) -> None:
     if user.role is not Role.CURATOR:
         raise UpstreamError(403, "Forbidden", "directory curation is for curators")
-
-
-def _flash(session: Any, message: str) -> None:
-    session.set("flash", message)
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 def _none_if_empty(value: str) -> str | None:
