@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from linkwork_runtime.problem_types import BY_SLUG, BY_TITLE, is_status_phrase
 
 pytestmark = pytest.mark.unit
@@ -63,6 +64,22 @@ def test_every_error_answer_is_a_problem(service: str) -> None:
             assert {"401", "403"} <= set(responses), f"{method} {path}"
         if "requestBody" in operation:
             assert "413" in responses, f"{method} {path}"
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_every_request_body_has_an_example_its_schema_accepts(service: str) -> None:
+    document = _document(service)
+    bodies = [(path, method, op) for path, method, op in _operations(document) if "requestBody" in op]
+    for path, method, operation in bodies:
+        for content in operation["requestBody"]["content"].values():
+            schema = content["schema"]
+            examples = [example["value"] for example in content.get("examples", {}).values()]
+            if "$ref" in schema:
+                examples += document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]].get("examples", [])
+            assert examples, f"{method} {path}: no example"
+            validator = Draft202012Validator({**schema, "components": document["components"]})
+            for example in examples:
+                assert [error.message for error in validator.iter_errors(example)] == [], f"{method} {path}"
 
 
 def _raised_titles() -> set[tuple[int, str]]:

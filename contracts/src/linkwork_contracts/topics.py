@@ -195,7 +195,7 @@ TOPICS: dict[str, TopicSpec] = {
             ATTENDANCE_CONFIRMED,
             "referral id",
             REFERRAL,
-            (MATCHING, OUTCOMES, PROVIDER_SYSTEMS),
+            (MATCHING, OUTCOMES, DIRECTORY, PROVIDER_SYSTEMS),
             False,
             "One session's attendance (attended, did not attend, cancelled) and completion of an activity, "
             "confirmed by the provider or self-reported. No person details.",

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -16,10 +17,11 @@ import psutil
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import TopicAuthorizationFailedError
-from linkwork_contracts.topics import REFERRAL_CREATED, REFERRAL_REQUESTED
+from linkwork_contracts.topics import REFERRAL_CREATED, REFERRAL_REQUEST_REFUSED, REFERRAL_REQUESTED
 from linkwork_runtime.kafka_connection import KafkaConnection, client_options
 from linkwork_stack.keycloak import KeycloakRealm
 from linkwork_stack.ports import free_port, is_listening
+from linkwork_stack.testing import eventually
 from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
@@ -40,13 +42,13 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
     raise AssertionError(f"no '{marker}' from the runner; its output:\n{''.join(lines[-60:])}")
 
 
-async def _integration_may(kafka: KafkaConnection) -> tuple[bool, bool]:
+async def _integration_may(kafka: KafkaConnection, key: bytes) -> tuple[bool, bool]:
     """Whether the integration user may (write referral-requested, read referral-created)."""
     producer = AIOKafkaProducer(**client_options(kafka), acks="all")
     try:
         await producer.start()
         # Not a valid request: the referral service refuses it (a refusal event), which is all it should do.
-        await producer.send_and_wait(REFERRAL_REQUESTED, b"{}", key=b"stack-runner-test")
+        await producer.send_and_wait(REFERRAL_REQUESTED, b"{}", key=key)
         wrote = True
     except TopicAuthorizationFailedError:
         wrote = False
@@ -62,6 +64,25 @@ async def _integration_may(kafka: KafkaConnection) -> tuple[bool, bool]:
     finally:
         await consumer.stop()
     return wrote, read
+
+
+async def _refusal_read_back(kafka: KafkaConnection, key: bytes) -> bool:
+    """The referral service (its own Kafka user) consumed the request and refused it, and the integration user
+    reads the refusal: consuming, producing and the groups all work under the ACLs."""
+    consumer = AIOKafkaConsumer(
+        REFERRAL_REQUEST_REFUSED, **client_options(kafka), group_id="integration-runner-refusals",
+        auto_offset_reset="earliest", enable_auto_commit=False,
+    )  # fmt: skip
+    await consumer.start()
+    try:
+
+        async def arrived() -> bool:
+            batches = await consumer.getmany(timeout_ms=1000)
+            return any(record.key == key for records in batches.values() for record in records)
+
+        return await eventually(arrived, within=120, what="the refusal of the runner test's request")
+    finally:
+        await consumer.stop()
 
 
 def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) -> None:
@@ -112,7 +133,9 @@ def test_run_brings_every_service_to_ready_and_ctrl_c_stops_all(tmp_path: Path) 
         kafka = KafkaConnection(
             f"127.0.0.1:{kafka_port}", "SASL_PLAINTEXT", "SCRAM-SHA-512", "integration", SecretStr(password[1])
         )
-        assert asyncio.run(_integration_may(kafka)) == (True, False)
+        key = f"stack-runner-{uuid.uuid4().hex}".encode()
+        assert asyncio.run(_integration_may(kafka, key)) == (True, False)
+        assert asyncio.run(_refusal_read_back(kafka, key))
         # The console (the next port) is up and its address printed; signing in through it is tests/console's.
         assert f"Console     http://127.0.0.1:{http_base + 4}" in banner
         assert httpx.get(f"http://127.0.0.1:{http_base + 4}/ready", timeout=5).status_code == 200

@@ -15,6 +15,7 @@ from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
 from linkwork_outcomes.settings import Settings
@@ -53,7 +54,7 @@ async def create_topics(bootstrap: str, prefix: str, partitions: int = 3) -> Non
         await admin.create_topics(
             [
                 NewTopic(prefix + topic, num_partitions=partitions, replication_factor=1)
-                for topic in sorted({event_type.TOPIC for event_type in CONSUMED})
+                for topic in sorted({event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
             ]
         )
     finally:

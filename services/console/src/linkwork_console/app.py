@@ -26,7 +26,7 @@ from linkwork_console.adapters.oidc import OidcClient
 from linkwork_console.adapters.services import Services, UpstreamError
 from linkwork_console.adapters.sessions import PostgresSessionStore, SessionStore
 from linkwork_console.settings import Settings
-from linkwork_console.web import auth, curation, pages, provider, reports, tasks
+from linkwork_console.web import auth, capacity, curation, pages, provider, reports, tasks, team
 from linkwork_console.web.deps import CsrfFailed, Pages, SignInRequired, sign_in_location
 from linkwork_console.web.filters import install_filters
 from linkwork_console.web.session_middleware import AssetCaching, ServerTimingMiddleware, SessionMiddleware
@@ -110,8 +110,11 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(tasks.router)
     app.include_router(provider.router)
+    app.include_router(capacity.router)
     app.include_router(curation.router)
     app.include_router(reports.router)
+    app.include_router(team.router)
+    app.state.users_admin_url = settings.users_admin_link
     _install_handlers(app)
     _install_probes(app)
     app.add_middleware(

@@ -48,6 +48,19 @@ class Settings(ServiceSettings):
     )
     assets_dir: Path = Field(default=ASSETS, description="LINKWORK_ASSETS_DIR: the nhsuk-frontend dist/nhsuk folder")
     upstream_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    users_admin_url: str | None = Field(
+        default=None,
+        description="LINKWORK_USERS_ADMIN_URL: where a PCN manager adds and removes people (the sign-in provider's "
+        "user admin; linkwork keeps no user store). Unset: Keycloak's, derived from LINKWORK_OIDC_ISSUER",
+    )
+
+    @property
+    def users_admin_link(self) -> str | None:
+        """The user admin page: as configured, else Keycloak's admin console for the issuer's realm."""
+        if self.users_admin_url:
+            return self.users_admin_url
+        base, marker, realm = self.oidc_issuer.rstrip("/").rpartition("/realms/")
+        return f"{base}/admin/{realm}/console/#/{realm}/users" if marker and realm else None
 
     @property
     def secure_cookies(self) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
-from linkwork_contracts.events import PlanAgreedV1
+from linkwork_contracts.events import ActivityReferralRespondedV1, AttendanceConfirmedV1, PlanAgreedV1
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
@@ -24,6 +24,7 @@ from linkwork_directory.application.import_jobs import ImportJobs
 from linkwork_directory.application.imports import Importer
 from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.settings import Settings
 
@@ -78,6 +79,10 @@ def build_app(
         )
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
+        # Issue 17: accepted, declined and started activity referrals keep waiting lists live.
+        loop = ActivityReferralHandlers(runtime.sink, runtime.clock)
+        plans.add(ActivityReferralRespondedV1, loop.responded)
+        plans.add(AttendanceConfirmedV1, loop.attendance)
         return [
             NeedsTaxonomy(context, runtime),
             CompactedTopic(bootstrap, partitions=settings.service_changed_partitions),

@@ -20,7 +20,8 @@ class Settings(ServiceSettings):
         description="LINKWORK_EVENT_SOURCE: CloudEvents `source` of the events we publish",
     )
     consumer_group: str = Field(
-        default="directory-plans", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed"
+        default="directory-plans",
+        description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed and activity referrals' answers",
     )
     service_changed_partitions: int = Field(
         default=4, ge=1, description="LINKWORK_SERVICE_CHANGED_PARTITIONS: partitions when creating service-changed"

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from linkwork_contracts.topics import PLAN_AGREED
+from linkwork_contracts.topics import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED
 from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
@@ -109,7 +109,9 @@ async def running_directory(
     database_url: str, kafka_bootstrap: str, clock: SettableClock, **overrides: Any
 ) -> AsyncIterator[RunningDirectory]:
     settings = settings_for(database_url, kafka_bootstrap, **overrides)
-    await start_group_at_end(kafka_bootstrap, settings.consumer_group, [PLAN_AGREED])
+    await start_group_at_end(
+        kafka_bootstrap, settings.consumer_group, [PLAN_AGREED, ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED]
+    )
     retry = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.1))
     app = build_app(settings, clock=clock, retry=retry)
     async with running_app(app) as client:

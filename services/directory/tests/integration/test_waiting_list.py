@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from linkwork_contracts.codes import NeedCategory
-from linkwork_contracts.envelope import ContractError, decode
-from linkwork_contracts.events import ServiceChangedV3
+from aiokafka import AIOKafkaProducer
+from linkwork_contracts import examples
+from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason, NeedCategory, SessionAttendance
+from linkwork_contracts.envelope import ContractError, decode, encode, wrap
+from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_contracts.topics import SERVICE_CHANGED
 from linkwork_directory.application import waiting_list
 from linkwork_directory.domain.waiting_list import EntrySource
@@ -202,3 +205,75 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
     # 3 ahead + the newcomer at 1 a week: 4 weeks.
     assert (view["estimated_wait_weeks"], view["wait_basis"], view["starts_per_week"]) == (4, "observed", 1.0)
     assert (await directory.client.get(f"/services/{service_id}")).json()["social_prescribing"]["waiting"] == 3
+
+
+async def _send(bootstrap: str, *events: Event) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for event in events:
+            envelope = wrap(event, source="urn:linkwork:directory-tests")
+            await producer.send_and_wait(event.TOPIC, encode(envelope), key=str(envelope.subject).encode())
+    finally:
+        await producer.stop()
+
+
+def _answer(activity_referral: uuid.UUID, service_id: str, referred: datetime, **changes: Any) -> Event:
+    return examples.ACTIVITY_REFERRAL_RESPONDED.model_copy(
+        update={
+            "activity_referral_id": activity_referral,
+            # One referral per activity referral: its events share a key, so they arrive in order.
+            "referral_id": uuid.uuid5(uuid.NAMESPACE_URL, f"referral:{activity_referral}"),
+            "service_id": uuid.UUID(service_id),
+            "referred_at": referred,
+            "responded_at": referred + timedelta(days=2),
+            **changes,
+        }
+    )
+
+
+async def test_answers_and_attendance_keep_the_queue_live(directory: RunningDirectory, kafka_bootstrap: str) -> None:
+    walk = await _create(directory, "Walk and Talk", places_per_week=1, waiting_list=True)
+    mine, path = provider(walk["org"]), f"/services/{walk['id']}/waiting-list"
+    first, second, declined, unknown = (uuid.uuid4() for _ in range(4))
+    monday = directory.clock.now()
+    accepted, no_response = ActivityReferralDecision.ACCEPTED, ActivityReferralDecision.DECLINED
+    await _send(
+        kafka_bootstrap,
+        # Accepted second but referred first: the queue goes by referral time.
+        _answer(second, walk["id"], monday - timedelta(days=5), decision=accepted),
+        _answer(first, walk["id"], monday - timedelta(days=9), decision=accepted),
+        _answer(first, walk["id"], monday - timedelta(days=9), decision=accepted, revision=2),  # a start date set
+        _answer(declined, walk["id"], monday - timedelta(days=20), decision=accepted),
+        _answer(
+            declined,
+            walk["id"],
+            monday - timedelta(days=20),
+            decision=no_response,
+            decline_reason=DeclineReason.NO_RESPONSE,
+            starts_on=None,
+            revision=2,
+        ),
+        _answer(unknown, str(uuid.uuid4()), monday, decision=accepted),  # a service this directory lacks
+    )
+
+    async def queued(expected: list[uuid.UUID]) -> bool:
+        view = (await directory.client.get(path, headers=mine)).json()
+        return bool([e["id"] for e in view["entries"]] == [str(e) for e in expected])
+
+    await eventually(lambda: queued([first, second]), what="both accepted referrals to queue in referral order")
+    # A missed session leaves the person waiting; the first attended session starts them.
+    session = examples.ATTENDANCE_CONFIRMED.model_copy(
+        update={
+            "activity_referral_id": first,
+            "referral_id": uuid.uuid5(uuid.NAMESPACE_URL, f"referral:{first}"),
+            "service_id": uuid.UUID(walk["id"]),
+            "session_on": monday.date(),
+        }
+    )
+    missed = session.model_copy(update={"attendance_id": uuid.uuid4(), "attendance": SessionAttendance.DID_NOT_ATTEND})
+    await _send(kafka_bootstrap, missed)
+    await _send(kafka_bootstrap, session, session)
+    await eventually(lambda: queued([second]), what="the first to start")
+    started = await directory.pool.fetchval("SELECT started_at FROM waiting_entry WHERE id = $1", first)
+    assert started == datetime.combine(monday.date(), datetime.min.time(), UTC)

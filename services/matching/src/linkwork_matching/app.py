@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
-from linkwork_contracts.events import FollowUpRecordedV1, PlanAgreedV1, ReferralCreatedV1
+from linkwork_contracts.events import AttendanceConfirmedV1, FollowUpRecordedV1, PlanAgreedV1, ReferralCreatedV1
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
@@ -17,7 +17,7 @@ from linkwork_matching.api.routes import router
 from linkwork_matching.domain.gaps import GapPolicy
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.handlers.learning import on_follow_up_recorded, on_plan_agreed
+from linkwork_matching.handlers.learning import on_attendance_confirmed, on_follow_up_recorded, on_plan_agreed
 from linkwork_matching.handlers.referrals import ReferralMatcher
 from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.settings import Settings
@@ -70,6 +70,7 @@ def build_app(
         )
         events.add(PlanAgreedV1, on_plan_agreed)
         events.add(FollowUpRecordedV1, on_follow_up_recorded)
+        events.add(AttendanceConfirmedV1, on_attendance_confirmed)  # issue 17: weighed above self-reports
         # Order matters: the index loads what the database has, the read model catches up with
         # the topic, and only then are referrals matched.
         return [

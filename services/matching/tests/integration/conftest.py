@@ -17,7 +17,13 @@ from .kafka_support import ensure_topics
 JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
 Token = Callable[..., dict[str, str]]
-INPUTS = (topics.SERVICE_CHANGED, topics.REFERRAL_CREATED, topics.PLAN_AGREED, topics.FOLLOW_UP_RECORDED)
+INPUTS = (
+    topics.SERVICE_CHANGED,
+    topics.REFERRAL_CREATED,
+    topics.PLAN_AGREED,
+    topics.FOLLOW_UP_RECORDED,
+    topics.ATTENDANCE_CONFIRMED,
+)
 
 
 @pytest.fixture

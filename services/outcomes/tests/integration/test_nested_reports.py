@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from linkwork_outcomes.adapters import aggregate_store, area_table
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.domain import report_cells
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level
 from linkwork_outcomes.domain.contribution import Section
 from linkwork_outcomes.domain.lattice import Lattice, report_key, year_bins
@@ -135,3 +136,18 @@ async def test_every_report_hides_what_the_others_hide(pool: asyncpg.Pool, histo
     first = await _published(pool)
     again = await _published(pool)
     assert first == again
+
+
+async def test_reports_listing_different_top_activities_still_leak_nothing(
+    pool: asyncpg.Pool, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each report lists only its most-planned activities and providers, so the lists differ between a PCN and its
+    practices; every activity is still one cell in every report (unlisted ones implied), and nothing leaks."""
+    monkeypatch.setattr(report_cells, "ACTIVITY_ROWS", 3)
+    monkeypatch.setattr(report_cells, "PROVIDER_ROWS", 2)
+    await load_history(pool, history, random.Random(13), repeats=0)
+    published = await _published(pool)
+    assert leaks(published, HIERARCHY) == []
+    assert all(
+        len([k for k in r if k.endswith(":planned") and k.startswith("activity:")]) <= 3 for r in published.values()
+    )

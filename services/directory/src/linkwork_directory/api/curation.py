@@ -9,11 +9,12 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.service_reader import Loaded
+from linkwork_directory.api import examples
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.application import curation
 from linkwork_directory.application.freshness import review_queue
@@ -26,13 +27,20 @@ from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER
 from linkwork_directory.domain.versions import merge_patch
 
 router = APIRouter(tags=["curation"])
-ServiceBody = Annotated[dict[str, Any], Body(description="An ORUK v3 service, fully nested, with `social_prescribing`")]
+ServiceBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="An ORUK v3 service, fully nested, with `social_prescribing`",
+        openapi_examples=examples.SERVICE_BODY,
+    ),
+]
 PatchBody = Annotated[
     dict[str, Any],
     Body(
         description="A JSON merge patch (RFC 7396) of the service: fields given replace the stored ones, null "
         "removes one, lists are replaced whole",
         media_type="application/merge-patch+json",
+        openapi_examples=examples.PATCH_BODY,
     ),
 ]
 IfMatch = Annotated[
@@ -46,6 +54,8 @@ IfMatch = Annotated[
 
 
 class Withdrawal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "The group stopped meeting in March"}]})
+
     reason: str = Field(min_length=1, max_length=500, description="Why it is no longer offered")
 
 

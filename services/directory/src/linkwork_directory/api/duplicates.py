@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.api.curation import IfMatch, stale_problem, tagged
 from linkwork_directory.api.runtime import Runtime
@@ -23,6 +23,14 @@ router = APIRouter(tags=["curation"])
 
 
 class Merge(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"keep": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "merge": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
     keep: UUID = Field(description="The service that stays; it keeps its details and gains the other's history")
     merge: UUID = Field(description="The service merged away: withdrawn, and its readers sent to `keep`")
     merge_if_match: str | None = Field(
@@ -31,6 +39,14 @@ class Merge(BaseModel):
 
 
 class Pair(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"first": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "second": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
+            ]
+        }
+    )
+
     first: UUID
     second: UUID
 

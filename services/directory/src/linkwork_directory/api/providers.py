@@ -36,6 +36,8 @@ class _Strict(BaseModel):
 
 
 class CapacityUpdate(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"places_per_week": 12, "waiting_list": True}]})
+
     places_per_week: int | None = Field(
         ge=0, le=100_000, description="People the service can start each week; null when it sets no limit"
     )
@@ -43,6 +45,8 @@ class CapacityUpdate(_Strict):
 
 
 class Removal(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "started-elsewhere"}]})
+
     reason: Literal["started-elsewhere", "no-longer-wanted", "could-not-contact", "not-eligible", "other"] = Field(
         description="Why the person left the waiting list without starting"
     )

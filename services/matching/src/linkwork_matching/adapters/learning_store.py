@@ -14,14 +14,17 @@ import asyncpg
 from linkwork_contracts.codes import NeedCategory
 
 from linkwork_matching.adapters.read_model import TALLY_CHANGES_LOCK
+from linkwork_matching.domain.effectiveness import SELF_REPORTED_WEIGHT
 
 _REFRESH_TALLY = """
 INSERT INTO outcome_tallies (service_id, need, outcomes, attended, measured, wellbeing_change,
-                             change_seq)
+                             weighted_outcomes, weighted_attended, change_seq)
 SELECT $1, $2, count(*), count(*) FILTER (WHERE o.attended),
        count(*) FILTER (WHERE o.attended AND f.swemwbs_metric IS NOT NULL
                         AND b.swemwbs_metric IS NOT NULL),
        coalesce(sum(f.swemwbs_metric - b.swemwbs_metric) FILTER (WHERE o.attended), 0),
+       coalesce(sum(CASE WHEN o.confirmed THEN 1.0 ELSE $3 END), 0),
+       coalesce(sum(CASE WHEN o.confirmed THEN 1.0 ELSE $3 END) FILTER (WHERE o.attended), 0),
        nextval('tally_change_seq')
 FROM observations o
 LEFT JOIN baselines b USING (referral_id)
@@ -29,7 +32,8 @@ LEFT JOIN follow_up_wellbeing f USING (referral_id)
 WHERE o.service_id = $1 AND o.need = $2
 ON CONFLICT (service_id, need) DO UPDATE
     SET outcomes = EXCLUDED.outcomes, attended = EXCLUDED.attended, measured = EXCLUDED.measured,
-        wellbeing_change = EXCLUDED.wellbeing_change, change_seq = EXCLUDED.change_seq
+        wellbeing_change = EXCLUDED.wellbeing_change, weighted_outcomes = EXCLUDED.weighted_outcomes,
+        weighted_attended = EXCLUDED.weighted_attended, change_seq = EXCLUDED.change_seq
 """
 
 
@@ -73,18 +77,26 @@ async def save_attendance(
     *,
     attended: bool,
     contact_at: datetime,
+    confirmed: bool = False,
 ) -> bool:
-    """Keep the latest contact's word on one planned activity; True if it is the latest."""
+    """Keep the best word on one planned activity; True if this one is kept.
+
+    A provider's confirmation replaces a self-report whenever it comes; a self-report never replaces a
+    confirmation; between two of a kind the later one wins.
+    """
     stored = await connection.fetchval(
-        "INSERT INTO observations (referral_id, service_id, need, attended, contact_at) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (referral_id, service_id, need) DO UPDATE "
-        "SET attended = EXCLUDED.attended, contact_at = EXCLUDED.contact_at "
-        "WHERE observations.contact_at <= EXCLUDED.contact_at RETURNING 1",
+        "INSERT INTO observations (referral_id, service_id, need, attended, contact_at, confirmed) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (referral_id, service_id, need) DO UPDATE "
+        "SET attended = EXCLUDED.attended, contact_at = EXCLUDED.contact_at, confirmed = EXCLUDED.confirmed "
+        "WHERE (EXCLUDED.confirmed AND NOT observations.confirmed) "
+        "OR (EXCLUDED.confirmed = observations.confirmed AND observations.contact_at <= EXCLUDED.contact_at) "
+        "RETURNING 1",
         referral_id,
         service_id,
         need.value,
         attended,
         contact_at,
+        confirmed,
     )
     return stored is not None
 
@@ -99,4 +111,4 @@ async def observed_activities(connection: asyncpg.Connection, referral_id: UUID)
 async def refresh_tally(connection: asyncpg.Connection, service_id: UUID, need: NeedCategory) -> None:
     # Held to commit, so tally change numbers become visible in the order they were drawn.
     await connection.execute("SELECT pg_advisory_xact_lock($1, $2)", *TALLY_CHANGES_LOCK)
-    await connection.execute(_REFRESH_TALLY, service_id, need.value)
+    await connection.execute(_REFRESH_TALLY, service_id, need.value, SELF_REPORTED_WEIGHT)

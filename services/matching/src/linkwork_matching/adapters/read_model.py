@@ -89,7 +89,8 @@ async def changed_tallies(
     limit: int = 5000,
 ) -> list[TallyChange]:
     rows = await connection.fetch(
-        "SELECT change_seq, service_id, need, outcomes, attended, measured, wellbeing_change "
+        "SELECT change_seq, service_id, need, outcomes, attended, measured, wellbeing_change, "
+        "weighted_outcomes, weighted_attended "
         "FROM outcome_tallies WHERE change_seq > $1 ORDER BY change_seq LIMIT $2",
         after,
         limit,
@@ -99,7 +100,14 @@ async def changed_tallies(
             row["change_seq"],
             str(row["service_id"]),
             NeedCategory(row["need"]),
-            OutcomeTally(row["outcomes"], row["attended"], row["measured"], row["wellbeing_change"]),
+            OutcomeTally(
+                row["outcomes"],
+                row["attended"],
+                row["measured"],
+                row["wellbeing_change"],
+                row["weighted_outcomes"],
+                row["weighted_attended"],
+            ),
         )
         for row in rows
     ]

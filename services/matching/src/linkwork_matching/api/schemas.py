@@ -27,7 +27,21 @@ class MatchRequest(BaseModel):
     """Who to match and the link worker's own filters. With `referral_id`, the referral's person
     and preferences are the starting point and every field given here replaces its value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "needs": ["physical-activity"],
+                    "age_band": "65-74",
+                    "travel_mode": "public-transport",
+                    "max_travel_minutes": 30,
+                    "delivery_modes": ["in-person"],
+                    "availability": [{"day": "WE", "part_of_day": "afternoon"}],
+                }
+            ]
+        },
+    )
 
     referral_id: UUID | None = None
     needs: Annotated[tuple[NeedCategory, ...], Field(min_length=1, max_length=16)] | None = None

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What one self-reported attendance (a follow-up with the person or link worker) counts for beside one a
+# provider confirmed (issue 17): people over-report attending, and a provider's register is first-hand.
+SELF_REPORTED_WEIGHT = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class OutcomeTally:
@@ -24,13 +28,27 @@ class OutcomeTally:
     attended: int = 0
     measured: int = 0
     wellbeing_change: float = 0.0
+    # The same two counts with each outcome weighted by who reported it: 1 for a provider's
+    # confirmation, SELF_REPORTED_WEIGHT for a self-report. None: every outcome counts 1.
+    weighted_outcomes: float | None = None
+    weighted_attended: float | None = None
+
+    @property
+    def evidence(self) -> tuple[float, float]:
+        """(outcomes, attended) as the estimate weighs them."""
+        if self.weighted_outcomes is None or self.weighted_attended is None:
+            return float(self.outcomes), float(self.attended)
+        return self.weighted_outcomes, self.weighted_attended
 
     def __add__(self, other: OutcomeTally) -> OutcomeTally:
+        (mine, mine_attended), (theirs, theirs_attended) = self.evidence, other.evidence
         return OutcomeTally(
             self.outcomes + other.outcomes,
             self.attended + other.attended,
             self.measured + other.measured,
             self.wellbeing_change + other.wellbeing_change,
+            mine + theirs,
+            mine_attended + theirs_attended,
         )
 
 
@@ -60,7 +78,8 @@ class Effect:
 def estimate(tally: OutcomeTally, prior: EffectPrior = EffectPrior()) -> Effect:
     k = prior.strength
     p0 = prior.attendance_rate
-    rate = (tally.attended + p0 * k) / (tally.outcomes + k)
+    outcomes, attended = tally.evidence
+    rate = (attended + p0 * k) / (outcomes + k)
     # Scale each side to [-1, 1]: a perfect record is +1, a record of nobody attending is -1.
     attendance = (rate - p0) / (1 - p0) if rate >= p0 else (rate - p0) / p0
     change = (tally.wellbeing_change + prior.wellbeing_change * k) / (tally.measured + k)

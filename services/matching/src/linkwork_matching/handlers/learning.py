@@ -1,4 +1,8 @@
-"""plan-agreed and follow-up-recorded: learn what works, per service and need."""
+"""plan-agreed, follow-up-recorded and attendance-confirmed: learn what works, per service and need.
+
+Attendance a provider confirmed outweighs attendance the person or link worker reported (issue 17):
+see `effectiveness.SELF_REPORTED_WEIGHT` and `learning_store.save_attendance`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
-from linkwork_contracts.codes import AttendanceStatus
+from linkwork_contracts.codes import AttendanceStatus, ConfirmedBy, SessionAttendance
 from linkwork_contracts.envelope import CloudEvent
-from linkwork_contracts.events import FollowUpRecordedV1, PlanAgreedV1
+from linkwork_contracts.events import AttendanceConfirmedV1, FollowUpRecordedV1, PlanAgreedV1
 from linkwork_contracts.measures import MeasureResult, SwemwbsResult
 
 from linkwork_matching.adapters import learning_store
@@ -55,6 +59,8 @@ async def on_follow_up_recorded(
                 activity.need,
                 attended=took_part,
                 contact_at=event.contact_at,
+                # The link worker recording that the provider confirmed it counts as the provider's word.
+                confirmed=activity.confirmed_by is ConfirmedBy.PROVIDER,
             )
     measure = latest_swemwbs(event.measures)
     if measure is not None:
@@ -63,3 +69,31 @@ async def on_follow_up_recorded(
         )
     if changed:
         await _refresh_all(connection, event.referral_id)
+
+
+def took_part_in(event: AttendanceConfirmedV1) -> bool | None:
+    """Whether the record says the person took part: any session attended so far (or completion) says
+    yes; a missed session with none attended says no; a cancelled session says nothing."""
+    if event.completed or event.sessions_attended > 0:
+        return True
+    if event.attendance is SessionAttendance.DID_NOT_ATTEND:
+        return False
+    return None
+
+
+async def on_attendance_confirmed(
+    event: AttendanceConfirmedV1, envelope: CloudEvent, connection: asyncpg.Connection
+) -> None:
+    took_part = took_part_in(event)
+    if took_part is None:
+        return
+    if await learning_store.save_attendance(
+        connection,
+        event.referral_id,
+        event.service_id,
+        event.need,
+        attended=took_part,
+        contact_at=event.recorded_at,
+        confirmed=event.confirmed_by is ConfirmedBy.PROVIDER,
+    ):
+        await learning_store.refresh_tally(connection, event.service_id, event.need)

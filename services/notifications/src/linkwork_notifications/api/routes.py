@@ -100,7 +100,19 @@ async def opt_in(referral_id: UUID, channel: Channel, principal: CurrentPrincipa
 class Receipt(BaseModel):
     """The fields of Notify's delivery receipt callback that this service reads (others are ignored)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "740e5834-3a29-46b4-9a6f-16142fde0f3b",
+                    "reference": "0f3c9a52-5b7e-4c1e-8a9d-6b2f4e1d7c33",
+                    "status": "delivered",
+                    "notification_type": "sms",
+                }
+            ]
+        },
+    )
 
     id: str = Field(max_length=100)
     reference: str | None = Field(default=None, max_length=100)

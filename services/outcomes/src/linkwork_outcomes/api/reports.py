@@ -21,9 +21,11 @@ from linkwork_runtime.context import Context
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
+from linkwork_outcomes.adapters import provider_store
 from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area, visible_areas
-from linkwork_outcomes.domain.areas import ODS_PATTERNS, AreaHierarchy
+from linkwork_outcomes.domain.areas import ODS_PATTERNS, AreaHierarchy, Level
 from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
+from linkwork_outcomes.domain.provider_figures import ProviderReport, provider_report
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.report import SummaryReport
 from linkwork_outcomes.metrics import OutcomesMetrics
@@ -191,3 +193,22 @@ async def page(
 async def printable(context: Context, metrics: Metrics, query: ReportQuery, hierarchy: Hierarchy) -> HTMLResponse:
     report = await _build(context, metrics, query, "print", hierarchy)
     return _page(html_page.render(report, printable=True))
+
+
+@router.get(
+    "/reports/providers",
+    summary="Providers' answers, attendance and completion, by provider and service (issue 17)",
+)
+async def providers(context: Context, metrics: Metrics, query: ReportQuery, hierarchy: Hierarchy) -> ProviderReport:
+    if query.area.level is Level.PRACTICE:
+        # Activity referrals carry the PCN, not the practice: a practice filter could only be ignored.
+        raise Problem(422, "Invalid request", "practice: provider figures are by PCN and above; leave practice out")
+    started = time.perf_counter()
+    pcns = hierarchy.pcns_under(query.area) if query.area in hierarchy else []
+    async with context.pool.acquire() as connection:
+        rows = await provider_store.activity_referrals(connection, query.months.start, query.months.end, pcns)
+    metrics.report_seconds.labels("providers").observe(time.perf_counter() - started)
+    months = query.months
+    return provider_report(
+        rows, start=months.first.strftime("%Y-%m"), end=months.last.strftime("%Y-%m"), area=query.area.key
+    )

@@ -99,14 +99,21 @@ class ReportCells:
         book.remainder("contacted-uncounted", self.contacted, self.with_contacts)
 
     def _register_activities(self) -> None:
-        """The most-planned activities and providers, with the rest of each provider as one implied cell."""
+        """Every activity and provider with places planned; those beyond the listed ones are implied cells.
+
+        All of them are registered, not only the listed ones, so that a report's cells do not depend on which
+        activities rank highest in it: reports nested in one another (a PCN and its practices) then have the same
+        cell for the same activity, which suppression across reports needs (`suppression.suppress_nested`).
+        """
         book, data = self.book, self.data
         planned, attended = data.section(Section.PLANNED), data.section(Section.ATTENDED)
         ranked = sorted(planned, key=lambda s: (-planned[s], s))
         self.activities: list[str] = ranked[:ACTIVITY_ROWS]
-        for service_id in self.activities:
-            book.cell(f"planned:{service_id}", planned[service_id])
-            book.cell(f"attended:{service_id}", attended.get(service_id, 0))
+        listed = set(self.activities)
+        for service_id in ranked:
+            unlisted = service_id not in listed
+            book.cell(f"planned:{service_id}", planned[service_id], implied=unlisted)
+            book.cell(f"attended:{service_id}", attended.get(service_id, 0), implied=unlisted)
             book.remainder(f"not-attended:{service_id}", f"planned:{service_id}", f"attended:{service_id}")
         by_provider: dict[str, list[str]] = {}
         for service_id in ranked:
@@ -114,21 +121,14 @@ class ReportCells:
             if label is not None and label.provider_id:
                 by_provider.setdefault(label.provider_id, []).append(service_id)
         totals = {p: sum(planned[s] for s in services) for p, services in by_provider.items()}
-        listed = set(self.activities)
-        self.providers = {p: by_provider[p] for p in sorted(totals, key=lambda p: (-totals[p], p))[:PROVIDER_ROWS]}
-        for provider_id, services in self.providers.items():
-            shown = [s for s in services if s in listed]
-            rest = [s for s in services if s not in listed]
+        ordered = sorted(totals, key=lambda p: (-totals[p], p))
+        self.providers = {p: by_provider[p] for p in ordered[:PROVIDER_ROWS]}
+        for provider_id in ordered:
+            services, unlisted = by_provider[provider_id], provider_id not in self.providers
             for kind, counts in (("planned", planned), ("attended", attended)):
-                total = book.cell(f"provider-{kind}:{provider_id}", sum(counts.get(s, 0) for s in services))
-                parts = [f"{kind}:{s}" for s in shown]
-                if rest:  # activities outside the listed ones: unpublished, but their sum is derivable
-                    parts.append(
-                        book.cell(
-                            f"provider-other-{kind}:{provider_id}", sum(counts.get(s, 0) for s in rest), implied=True
-                        )
-                    )
-                book.margin(total, parts)
+                total = sum(counts.get(s, 0) for s in services)
+                cell = book.cell(f"provider-{kind}:{provider_id}", total, implied=unlisted)
+                book.margin(cell, [f"{kind}:{s}" for s in services])
             book.remainder(
                 f"provider-not-attended:{provider_id}",
                 f"provider-planned:{provider_id}",

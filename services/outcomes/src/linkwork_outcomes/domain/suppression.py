@@ -80,9 +80,13 @@ def _complement(table: Table, candidates: Iterable[str]) -> str:
     return min(candidates, key=preference)
 
 
-def suppress(table: Table) -> frozenset[str]:
-    """The ids of every cell that must be hidden (published and implied alike)."""
-    table.check()
+def suppress(table: Table, *, checked: bool = False) -> frozenset[str]:
+    """The ids of every cell that must be hidden (published and implied alike).
+
+    `checked`: the caller built the table from checked parts (`suppress_nested`), so the check is not repeated.
+    """
+    if not checked:
+        table.check()
     hidden = {cell for cell, value in table.cells.items() if is_small(value)}
     margins_of: dict[str, list[int]] = {}
     for index, margin in enumerate(table.margins):
@@ -165,14 +169,23 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
         for margin in table.margins:
             margins.append(Margin(_joint(report, margin.total), tuple(_joint(report, p) for p in margin.parts)))
 
+    restricted_tables: dict[tuple[str, frozenset[str] | None], Table] = {}
+
+    def additive_part(report: str, cells: frozenset[str] | None) -> Table:
+        # A report is a whole or a part of several partitions (areas and periods) with the same additive cells.
+        key = (report, cells)
+        if key not in restricted_tables:
+            restricted_tables[key] = restricted(reports[report], cells)
+        return restricted_tables[key]
+
     for report, table in reports.items():
         if SEPARATOR in report or any(SEPARATOR in cell for cell in table.cells):
             raise ValueError(f"report keys and cell ids may not contain {SEPARATOR!r}")
         table.check()
         add(report, table, all_implied=False)
     for index, partition in enumerate(partitions):
-        whole = restricted(reports[partition.whole], partition.additive)
-        parts = [restricted(reports[part], partition.additive) for part in partition.parts]
+        whole = additive_part(partition.whole, partition.additive)
+        parts = [additive_part(part, partition.additive) for part in partition.parts]
         # A count a part does not carry is zero there (no row for it), which keeps the remainder linear.
         rest = {cell: value - sum(part.cells.get(cell, 0) for part in parts) for cell, value in whole.cells.items()}
         negative = sorted(cell for cell, value in rest.items() if value < 0)
@@ -188,7 +201,8 @@ def suppress_nested(reports: Mapping[str, Table], partitions: Iterable[Partition
             if any(rest.values()):
                 members.append(_joint(remainder, cell))
             margins.append(Margin(_joint(partition.whole, cell), tuple(members)))
-    hidden = suppress(Table(cells, frozenset(implied), tuple(margins)))
+    # Each report was checked above, and every partition margin adds up by construction of its remainder.
+    hidden = suppress(Table(cells, frozenset(implied), tuple(margins)), checked=True)
     by_report: dict[str, set[str]] = {report: set() for report in reports}
     for joint in hidden:
         report, cell = joint.rsplit(SEPARATOR, 1)

@@ -12,8 +12,9 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import Event
 from linkwork_runtime.messaging import Handlers
 
-from linkwork_outcomes.adapters import fact_store
+from linkwork_outcomes.adapters import fact_store, provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, facts_of
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 
 
 class PrefixedHandlers(Handlers):
@@ -39,4 +40,11 @@ def outcome_handlers(topic_prefix: str = "") -> PrefixedHandlers:
     handlers = PrefixedHandlers(topic_prefix)
     for event_type in CONSUMED:
         handlers.add(event_type, store_facts)
+    # The provider loop (issue 17), stored in tables of its own: answers, sessions, completions.
+    for event_type in PROVIDER_LOOP:
+        handlers.add(event_type, store_provider_loop)
     return handlers
+
+
+async def store_provider_loop(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    await provider_store.store(connection, event)

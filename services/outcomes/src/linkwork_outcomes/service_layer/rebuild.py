@@ -27,7 +27,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from linkwork_runtime.kafka_connection import Kafka, client_options
 
+from linkwork_outcomes.adapters import provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.service_layer.bulk_projection import project_everything
 from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK
 from linkwork_outcomes.service_layer.replay import Replayed, Share, replay_share, run_share
@@ -38,6 +40,7 @@ PROJECTION_TABLES = (
     "referral_version", "plan_version", "contact", "measurement", "follow_up_due", "closure", "provision_gap",
     "service_label", "suggestion_set", "area_served", "pending_referral",
     "referral_summary", "tally", "outcome_sums",
+    *provider_store.TABLES,
 )  # fmt: skip
 
 
@@ -101,7 +104,8 @@ async def _replay(shares: list[Share]) -> list[Replayed]:
 async def rebuild(database_url: str, bootstrap: Kafka, topic_prefix: str = "", *, workers: int = 1) -> RebuildResult:
     """Empty the projections of the (migrated) database at `database_url` and refill them from Kafka."""
     result = RebuildResult()
-    topics = sorted({topic_prefix + event_type.TOPIC for event_type in CONSUMED})  # two versions, one topic
+    # Several versions share a topic; the provider loop's topics too (issue 17).
+    topics = sorted({topic_prefix + event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
     connection = await asyncpg.connect(database_url)
     reader = await asyncpg.connect(database_url)
     await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)

@@ -16,12 +16,14 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 from linkwork_contracts.envelope import decode_kafka
+from linkwork_contracts.events import Event
 from linkwork_runtime.kafka_connection import Kafka, client_options
 
-from linkwork_outcomes.adapters import fact_store
+from linkwork_outcomes.adapters import fact_store, provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 
-ACCEPTED = frozenset(event_type.TYPE for event_type in CONSUMED)
+ACCEPTED = frozenset(event_type.TYPE for event_type in (*CONSUMED, *PROVIDER_LOOP))
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,11 @@ class Replayed:
     skipped: int = 0  # tombstones and records that do not decode (the live consumer dead-letters those)
 
 
-async def _store(connection: asyncpg.Connection, batch: FactBatch) -> None:
+async def _store(connection: asyncpg.Connection, batch: FactBatch, loop: list[Event]) -> None:
     async with connection.transaction():
         await fact_store.store(connection, batch, queue=False)
+        for event in loop:  # few beside the referral events: stored one by one, as the live consumer does
+            await provider_store.store(connection, event)
 
 
 async def replay_share(share: Share) -> Replayed:
@@ -63,7 +67,7 @@ async def replay_share(share: Share) -> Replayed:
     try:
         consumer.assign(list(ends))
         await consumer.seek_to_beginning(*ends)
-        remaining, batch = set(ends), FactBatch()
+        remaining, batch, loop = set(ends), FactBatch(), list[Event]()
         storing: asyncio.Task[None] | None = None
         while remaining:
             fetched = await consumer.getmany(timeout_ms=1000, max_records=share.batch_events)
@@ -80,19 +84,22 @@ async def replay_share(share: Share) -> Replayed:
                     except Exception:  # poison: the live consumer dead-lettered it and stored nothing
                         counts.skipped += 1
                         continue
-                    facts_of(event, envelope.time, batch)
+                    if isinstance(event, PROVIDER_LOOP):
+                        loop.append(event)
+                    else:
+                        facts_of(event, envelope.time, batch)
                     counts.events += 1
             for tp in list(remaining):
                 # The position, not the last offset seen: compaction leaves gaps in offsets.
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
                     consumer.pause(tp)
-            if len(batch) >= share.batch_events or not remaining:
+            if len(batch) + len(loop) >= share.batch_events or not remaining:
                 # PostgreSQL stores one batch while this process decodes the next.
                 if storing is not None:
                     await storing
-                storing = asyncio.create_task(_store(connection, batch))
-                batch = FactBatch()
+                storing = asyncio.create_task(_store(connection, batch, loop))
+                batch, loop = FactBatch(), []
         if storing is not None:
             await storing
     finally:

@@ -28,10 +28,9 @@ from linkwork_outcomes.domain.report import Period, Scope, SummaryReport
 from linkwork_outcomes.domain.report_assembly import assemble, registered
 from linkwork_outcomes.domain.suppression import Table, restricted, suppress, suppress_nested
 
-# Counts that do not add up across areas or bins, or whose cell depends on a ranking that differs between
-# reports, take part only in their own report's relations: gaps are counted by postcode district (a district
-# can be served by two PCNs), and "the provider's other activities" depends on which activities are listed.
-NOT_ADDITIVE = ("gap", "provider-other-")
+# Counts that do not add up across areas or bins take part only in their own report's relations: gaps are
+# counted by postcode district, and a district can be served by two PCNs.
+NOT_ADDITIVE = ("gap",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +45,7 @@ def is_additive(cell: str) -> bool:
 
 _CACHE: OrderedDict[tuple[tuple[Area, ...], int, int], dict[str, frozenset[str]]] = OrderedDict()
 CACHE_SIZE = 32
+_LOCKS: dict[tuple[int, tuple[Area, ...], int], asyncio.Lock] = {}
 
 
 def joint_hidden(
@@ -95,11 +95,15 @@ async def summary_report(
         practice = area.code if area.level is Level.PRACTICE else None
         gaps = await aggregate_store.read_gaps(connection, pcns, practice, months.start, months.end)
     key = report_key(area, months)
-    hidden = await asyncio.to_thread(joint_hidden, lattice, rows, labels)
+    # One computation per lattice at a time: the console asks for a page's dozen reports at once, and every one
+    # of them would otherwise compute the same joint suppression on a cold cache.
+    lock_key = (id(asyncio.get_running_loop()), tuple(lattice.areas), lattice.year)  # a lock serves one loop
+    async with _LOCKS.setdefault(lock_key, asyncio.Lock()):
+        hidden = await asyncio.to_thread(joint_hidden, lattice, rows, labels)
     data = dataclasses.replace(lattice.aggregates(rows.tally, rows.outcomes, labels, only=key)[key], gaps=gaps)
     assembly = registered(data)
     # Gap counts relate only within this report (see NOT_ADDITIVE): they are suppressed on their own here.
-    gap_cells = frozenset(cell for cell in assembly.book.table().cells if cell.startswith("gap"))
+    gap_cells = frozenset(cell for cell in assembly.book.table().cells if not is_additive(cell))
     own = suppress(restricted(assembly.book.table(), gap_cells))
     return assemble(
         data,

@@ -109,6 +109,23 @@ class Strict(BaseModel):
 class PersonIn(PersonDetails):
     """The person's details; the NHS number is required when a referral is made here."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nhs_number": "9993395633",
+                    "given_name": "Ada",
+                    "family_name": "Example",
+                    "date_of_birth": "1950-03-14",
+                    "sex": "female",
+                    "postcode": "LS6 1AA",
+                    "phone": "0113 496 0000",
+                    "preferred_contact": "telephone",
+                }
+            ]
+        }
+    )
+
     nhs_number: NhsNumber
     # Bounded at the API (issue 15); the event's unique-items rule alone would check a long list item by item.
     accessibility_needs: Annotated[
@@ -184,30 +201,62 @@ Measures = Annotated[list[MeasureAnswers], Field(max_length=3)]
 
 
 class Accept(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"link_worker": "lw-0042"}]})
+
     link_worker: StaffId | None = Field(
         default=None, description="Default: the caller (a link worker); a pcn_admin must name one"
     )
 
 
 class Reassign(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"link_worker": "lw-0042"}]})
+
     link_worker: StaffId | None = Field(
         default=None, description="Default: the caller (a link worker taking over); a pcn_admin must name one"
     )
 
 
 class Reject(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Needs urgent mental health support: referred back to the GP for the crisis team"}]
+        }
+    )
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class Hold(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "In hospital for two weeks; the family will call when she is home"}]}
+    )
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class EnteredInError(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Made for the wrong person: same name, different date of birth"}]}
+    )
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class ContactIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "first-contact",
+                    "mode": "telephone",
+                    "occurred_at": "2026-12-07T10:30:00+00:00",
+                    "outcome": "contact-made",
+                    "duration_minutes": 20,
+                }
+            ]
+        }
+    )
+
     kind: ContactKind
     mode: DeliveryMode
     occurred_at: AwareDatetime
@@ -217,6 +266,23 @@ class ContactIn(Strict):
 
 
 class AssessmentIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "needs": ["loneliness-isolation"],
+                    "baseline_measures": [{"measure": "ons4", "items": [4, 5, 6, 7]}],
+                    "interests": ["gardening"],
+                    "availability": [{"day": "TU", "part_of_day": "morning"}],
+                    "what_matters": "Getting out of the house and meeting people",
+                    "delivery_modes": ["in-person"],
+                    "travel_mode": "walk",
+                    "max_travel_minutes": 20,
+                }
+            ]
+        }
+    )
+
     needs: Needs
     baseline_measures: Annotated[list[MeasureAnswers], Field(min_length=1, max_length=3)]
     strengths: Annotated[list[ShortText], Field(max_length=20)] = []
@@ -277,6 +343,25 @@ class FollowUpPlanned(Strict):
 
 
 class PlanIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goals": ["Meet people once a week"],
+                    "needs_addressed": ["loneliness-isolation"],
+                    "activities": [
+                        {
+                            "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
+                            "need": "loneliness-isolation",
+                            "share": {"first_name": True, "contact": "phone", "needs": True},
+                        }
+                    ],
+                    "follow_ups": [{"due_on": "2027-01-11"}],
+                }
+            ]
+        }
+    )
+
     goals: Annotated[list[ShortText], Field(min_length=1, max_length=10)]
     needs_addressed: Needs
     activities: Annotated[list[ActivityIn], Field(max_length=20)]
@@ -291,6 +376,27 @@ class AttendanceIn(Strict):
 
 
 class FollowUpIn(ContactIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "telephone",
+                    "occurred_at": "2027-01-11T11:00:00+00:00",
+                    "outcome": "contact-made",
+                    "attendance": [
+                        {
+                            "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
+                            "status": "attending",
+                            "confirmed_by": "person",
+                            "sessions_attended": 3,
+                        }
+                    ],
+                    "measures": [{"measure": "ons4", "items": [6, 6, 7, 5]}],
+                }
+            ]
+        }
+    )
+
     kind: ContactKind = ContactKind.FOLLOW_UP
     follow_up_id: UUID | None = Field(default=None, description="The planned follow-up this fulfils")
     attendance: Annotated[list[AttendanceIn], Field(max_length=20)] = []
@@ -298,6 +404,12 @@ class FollowUpIn(ContactIn):
 
 
 class CloseIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "goals-met", "final_measures": [{"measure": "ons4", "items": [7, 7, 8, 4]}]}]
+        }
+    )
+
     reason: ClosureReason
     notes: Text | None = None
     final_measures: Measures = []
@@ -305,6 +417,20 @@ class CloseIn(Strict):
 
 class DuplicateCheck(Strict):
     """Who a new referral is for, to warn of an open referral for the same person before making another."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nhs_number": "9993395633",
+                    "given_name": "Ada",
+                    "family_name": "Example",
+                    "date_of_birth": "1950-03-14",
+                    "postcode": "LS6 1AA",
+                }
+            ]
+        }
+    )
 
     nhs_number: NhsNumber
     given_name: Annotated[str, Field(min_length=1, max_length=100)]

@@ -27,7 +27,9 @@ class LinkWorkerLoad(BaseModel):
 
 
 class CaseloadMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"from_link_worker": "lw-0042", "to_link_worker": "lw-0043"}]}
+    )
 
     from_link_worker: StaffId = Field(description="whose open referrals move (e.g. someone leaving)")
     to_link_worker: StaffId = Field(description="who takes them over")
