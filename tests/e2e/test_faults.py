@@ -23,7 +23,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
-from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_stack.journey import Journey
 from linkwork_stack.people import Person
@@ -51,26 +50,6 @@ INPUT_TOPICS = (
     topics.SERVICE_CHANGED,
     topics.PROVISION_GAP,
 )
-
-
-def _request(person: Person, request_id: str) -> ReferralRequestedV1:
-    body = person.referral_body()
-    now = datetime.now(UTC).isoformat()
-    return ReferralRequestedV1.model_validate(
-        {
-            "request_id": request_id,
-            "requested_at": now,
-            "source": body["source"],
-            "urgency": "routine",
-            "practice_ods_code": "Z99001",
-            "needs": body["needs"],
-            "reason": body["reason"],
-            "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
-            "person": body["person"],
-            "consent_to_refer": True,
-            "consent_recorded_at": now,
-        }
-    )
 
 
 def _hostile(topic: str) -> list[bytes]:
@@ -162,7 +141,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
             what="matching to index the directory",
         )
         requests = [
-            (topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(_request(p, rid), source=GP_SOURCE)))
+            (topics.REFERRAL_REQUESTED, rid.encode(), encode(wrap(p.referral_requested(rid), source=GP_SOURCE)))
             for rid, p in people.items()
         ]
         injected = [(topic, HOSTILE_KEY, value) for topic, values in hostile.items() for value in values]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -24,25 +23,6 @@ from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directo
 pytestmark = pytest.mark.e2e
 DIRECTORY_SIZE = 400
 PEOPLE = 6  # above the small-number suppression threshold of 5, so outcomes figures are shown
-
-
-def _request(person: Person, request_id: str) -> ReferralRequestedV1:
-    body = person.referral_body()
-    return ReferralRequestedV1.model_validate(
-        {
-            "request_id": request_id,
-            "requested_at": datetime.now(UTC).isoformat(),
-            "source": body["source"],
-            "urgency": "routine",
-            "practice_ods_code": "Z99001",
-            "needs": body["needs"],
-            "reason": body["reason"],
-            "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
-            "person": body["person"],
-            "consent_to_refer": True,
-            "consent_recorded_at": datetime.now(UTC).isoformat(),
-        }
-    )
 
 
 async def _publish(bootstrap: str, event: ReferralRequestedV1) -> None:
@@ -70,7 +50,7 @@ async def test_a_gp_referral_flows_to_closure_through_every_service(system: Syst
         # 1. A GP system integration engine publishes a referral request.
         request_id = f"e2e-{uuid.uuid4().hex[:12]}"
         person = Person.random(rng)
-        await _publish(system.infra.kafka.bootstrap, _request(person, request_id))
+        await _publish(system.infra.kafka.bootstrap, person.referral_requested(request_id))
         rid = str(referral_id_for(request_id, "urn:test:gp-system"))
         worker = system.headers("link_worker", subject="lw-1")
         referral = client.build_request("GET", f"{system.url('referral')}/referrals/{rid}", headers=worker)

@@ -21,7 +21,8 @@ from linkwork_contracts.events import (
     FollowUpRecordedV1,
     ReferralCreatedV1,
 )
-from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state
+from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state, template_ids
+from linkwork_notifications.settings import Settings
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
@@ -31,6 +32,27 @@ SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 NOTIFY_KEY = api_key(SERVICE_ID, NOTIFY_SECRET)
 ROUTE_TOKEN = "contact-route-token-for-tests-at-least-32-bytes"
+JWT_SECRET = "notifications-test-secret-of-at-least-32-bytes"
+
+
+def service_settings(
+    database_url: str, bootstrap: str, prefix: str, notify_url: str, referral_url: str, **more: Any
+) -> Settings:
+    """The service's settings in a test world: its topics under `prefix`, a fresh consumer group, the local Notify
+    and the referral service (or a stand-in) at `referral_url`; `more` for what one test needs besides."""
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        consumer_group=f"notifications-{uuid.uuid4().hex[:8]}",
+        jwt_secret=JWT_SECRET,
+        notify_api_key=NOTIFY_KEY,
+        notify_base_url=notify_url,
+        notify_templates=template_ids(),
+        referral_url=referral_url,
+        contact_route_token=ROUTE_TOKEN,
+        **more,
+    )
 
 
 @contextmanager

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_contracts.nhs_number import check_digit
 
 GIVEN = ("Ada", "Bilal", "Chloe", "Dev", "Erin", "Farah", "George", "Hana", "Idris", "Joan", "Kwame", "Leah")
@@ -108,3 +109,23 @@ class Person:
             "safeguarding_concern": False,
             "consent_to_refer": True,
         }
+
+    def referral_requested(self, request_id: str) -> ReferralRequestedV1:
+        """The same referral as a GP system's ReferralRequested event, the route in over Kafka."""
+        body = self.referral_body()
+        now = datetime.now(UTC).isoformat()
+        return ReferralRequestedV1.model_validate(
+            {
+                "request_id": request_id,
+                "requested_at": now,
+                "source": body["source"],
+                "urgency": "routine",
+                "practice_ods_code": "Z99001",
+                "needs": body["needs"],
+                "reason": body["reason"],
+                "referrer": {"name": "Dr A Example", "role": "GP", "organisation_ods_code": "Z99001"},
+                "person": body["person"],
+                "consent_to_refer": True,
+                "consent_recorded_at": now,
+            }
+        )

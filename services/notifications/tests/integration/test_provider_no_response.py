@@ -10,31 +10,16 @@ from linkwork_contracts import examples
 from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason
 from linkwork_contracts.envelope import wrap
 from linkwork_notifications.app import build_app
-from linkwork_notifications.local_notify import template_ids
-from linkwork_notifications.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
-from notifications_support import NOTIFY_KEY, ROUTE_TOKEN, eventually, notify_world, produce
+from notifications_support import JWT_SECRET, eventually, notify_world, produce, service_settings
 
 pytestmark = pytest.mark.integration
-
-JWT_SECRET = "notifications-test-secret-of-at-least-32-bytes"
 
 
 async def test_no_response_raises_one_task(kafka_bootstrap: str, database_url: str) -> None:
     async with notify_world(kafka_bootstrap) as (prefix, notify, routes):
-        settings = Settings(
-            database_url=database_url,
-            kafka_bootstrap_servers=kafka_bootstrap,
-            topic_prefix=prefix,
-            consumer_group=f"notifications-{uuid.uuid4().hex[:8]}",
-            jwt_secret=JWT_SECRET,
-            notify_api_key=NOTIFY_KEY,
-            notify_base_url=notify.url,
-            notify_templates=template_ids(),
-            referral_url=routes.url,
-            contact_route_token=ROUTE_TOKEN,
-        )
+        settings = service_settings(database_url, kafka_bootstrap, prefix, notify.url, routes.url)
         silent, answered = uuid.uuid4(), uuid.uuid4()
         declined = examples.ACTIVITY_REFERRAL_RESPONDED.model_copy(
             update={

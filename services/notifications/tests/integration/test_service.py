@@ -19,24 +19,22 @@ from linkwork_contracts.envelope import wrap
 from linkwork_contracts.identifiers import derive_person_ref
 from linkwork_notifications.app import build_app
 from linkwork_notifications.local_notify import template_ids
-from linkwork_notifications.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
 from notifications_support import (
-    NOTIFY_KEY,
-    ROUTE_TOKEN,
+    JWT_SECRET,
     ContactRouteServer,
     created_event,
     due_event,
     eventually,
     notify_world,
     produce,
+    service_settings,
     sms_route,
 )
 
 pytestmark = pytest.mark.integration
 
-JWT_SECRET = "notifications-test-secret-of-at-least-32-bytes"
 CALLBACK_TOKEN = "notify-callback-token-for-tests-32-bytes-or-more"
 SOURCE = "linkwork/referral"
 PCN = examples.PCN
@@ -60,18 +58,13 @@ async def _flow(bootstrap: str, database_url: str, prefix: str, notify: Any, rou
     routes.routes[str(opting_out)] = sms_route(phone="07700900456")
     routes.routes[str(no_consent)] = sms_route(phone="07700900789", consented_channels=[])
     routes.routes[str(waiting)] = sms_route(phone="07700900321", accepted=False)  # not yet triaged
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=bootstrap,
-        topic_prefix=prefix,
-        consumer_group=f"notifications-{uuid.uuid4().hex[:8]}",
-        jwt_secret=JWT_SECRET,
-        notify_api_key=NOTIFY_KEY,
-        notify_base_url=notify.url,
-        notify_templates=template_ids(),
+    settings = service_settings(
+        database_url,
+        bootstrap,
+        prefix,
+        notify.url,
+        routes.url,
         notify_callback_token=CALLBACK_TOKEN,
-        referral_url=routes.url,
-        contact_route_token=ROUTE_TOKEN,
         dispatch_interval_seconds=0.2,
         acceptance_poll_seconds=0.5,
     )

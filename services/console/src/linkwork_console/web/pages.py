@@ -29,6 +29,8 @@ from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web import measures
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
+from linkwork_console.web.forms import flash as _flash
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,10 +61,6 @@ def _see(referral_id: UUID) -> RedirectResponse:
     return RedirectResponse(f"/referrals/{referral_id}", status_code=303)
 
 
-def _flash(session: Any, message: str) -> None:
-    session.set("flash", message)
-
-
 def _as_entered(form: Any) -> dict[str, Any]:
     """The submitted text fields, to show a form again as the user filled it in."""
     return {k: v for k, v in form.multi_items() if isinstance(v, str)}
@@ -81,10 +79,6 @@ def _mode_and_outcome(form: Any, errors: FormErrors) -> tuple[str, str]:
     if outcome not in {o.value for o in ContactOutcome}:
         errors.add("outcome", "Select what happened")
     return mode, outcome
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 @router.get("/")

@@ -8,6 +8,7 @@ wrong, and redirect with a confirmation when done. No JavaScript is needed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -20,6 +21,7 @@ from linkwork_runtime.principal import Role
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, date_field, text
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,10 +51,6 @@ def _require_provider(user: User) -> None:
 
 def _see(activity_referral_id: UUID) -> RedirectResponse:
     return RedirectResponse(f"/provider/referrals/{activity_referral_id}", status_code=303)
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 @router.get("/provider/referrals")
@@ -114,38 +112,40 @@ async def one(
     )
 
 
-async def _again(
-    request: Request, user: User, upstream: Upstream, pages: Render, aid: UUID, errors: FormErrors, form: Any
-) -> Response:
-    """The page again with the errors and what was entered (status 400)."""
-    item = await _one(upstream, user, aid)
-    values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    return pages.render(request, "provider_referral.html", 400, user=user, **_context(item, errors, values))
+@dataclass(frozen=True)
+class _Answering:
+    """One referral's page while the provider posts a form on it: shown again with the errors, or one step sent."""
 
+    request: Request
+    user: User
+    upstream: Upstream
+    pages: Render
+    aid: UUID
 
-async def _act(
-    request: Request,
-    user: User,
-    upstream: Upstream,
-    pages: Render,
-    aid: UUID,
-    path: str,
-    body: dict[str, Any],
-    field: str,
-    form: Any,
-    done: str,
-) -> Response:
-    """Send one step; a 409 or 422 from the service is shown against `field` in plain words."""
-    try:
-        await upstream.post(user.token, "referral", f"{API}/{aid}/{path}", body)
-    except UpstreamError as error:
-        if error.status not in (409, 422):
-            raise
-        errors = FormErrors()
-        errors.add(field, _plain(error))
-        return await _again(request, user, upstream, pages, aid, errors, form)
-    request.state.session.set("flash", done)
-    return _see(aid)
+    async def form(self) -> Any:
+        _require_provider(self.user)
+        return await self.request.form()
+
+    async def again(self, errors: FormErrors, form: Any) -> Response:
+        """The page again with the errors and what was entered (status 400)."""
+        item = await _one(self.upstream, self.user, self.aid)
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        return self.pages.render(
+            self.request, "provider_referral.html", 400, user=self.user, **_context(item, errors, values)
+        )
+
+    async def act(self, path: str, body: dict[str, Any], field: str, form: Any, done: str) -> Response:
+        """Send one step; a 409 or 422 from the service is shown against `field` in plain words."""
+        try:
+            await self.upstream.post(self.user.token, "referral", f"{API}/{self.aid}/{path}", body)
+        except UpstreamError as error:
+            if error.status not in (409, 422):
+                raise
+            errors = FormErrors()
+            errors.add(field, _plain(error))
+            return await self.again(errors, form)
+        self.request.state.session.set("flash", done)
+        return _see(self.aid)
 
 
 def _plain(error: UpstreamError) -> str:
@@ -165,8 +165,8 @@ def _plain(error: UpstreamError) -> str:
 async def answer(
     request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
 ) -> Response:
-    _require_provider(user)
-    form = await request.form()
+    page = _Answering(request, user, upstream, pages, activity_referral_id)
+    form = await page.form()
     errors = FormErrors()
     decision, reason = text(form, "decision"), text(form, "reason")
     if decision not in ("accept", "decline"):
@@ -175,56 +175,32 @@ async def answer(
     if decision == "decline" and reason not in {r.value for r in PROVIDER_DECLINE_REASONS}:
         errors.add("reason", "Select why you cannot take this referral")
     if errors:
-        return await _again(request, user, upstream, pages, activity_referral_id, errors, form)
+        return await page.again(errors, form)
     if decision == "accept":
         body: dict[str, Any] = {"starts_on": starts.isoformat() if starts else None}
-        return await _act(
-            request, user, upstream, pages, activity_referral_id, "accept", body, "decision", form, "Referral accepted"
-        )
-    return await _act(
-        request,
-        user,
-        upstream,
-        pages,
-        activity_referral_id,
-        "decline",
-        {"reason": reason},
-        "decision",
-        form,
-        "Referral declined",
-    )
+        return await page.act("accept", body, "decision", form, "Referral accepted")
+    return await page.act("decline", {"reason": reason}, "decision", form, "Referral declined")
 
 
 @router.post("/provider/referrals/{activity_referral_id}/start-date", dependencies=[CsrfChecked])
 async def start_date(
     request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
 ) -> Response:
-    _require_provider(user)
-    form = await request.form()
+    page = _Answering(request, user, upstream, pages, activity_referral_id)
+    form = await page.form()
     errors = FormErrors()
     starts = date_field(form, "starts", errors, "the start date")
     if errors or starts is None:
-        return await _again(request, user, upstream, pages, activity_referral_id, errors, form)
-    return await _act(
-        request,
-        user,
-        upstream,
-        pages,
-        activity_referral_id,
-        "start-date",
-        {"starts_on": starts.isoformat()},
-        "starts-day",
-        form,
-        "Start date saved",
-    )
+        return await page.again(errors, form)
+    return await page.act("start-date", {"starts_on": starts.isoformat()}, "starts-day", form, "Start date saved")
 
 
 @router.post("/provider/referrals/{activity_referral_id}/attendance", dependencies=[CsrfChecked])
 async def attendance(
     request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
 ) -> Response:
-    _require_provider(user)
-    form = await request.form()
+    page = _Answering(request, user, upstream, pages, activity_referral_id)
+    form = await page.form()
     errors = FormErrors()
     session_on = date_field(form, "session", errors, "the session date")
     if session_on is not None and session_on > date.today():
@@ -233,32 +209,19 @@ async def attendance(
     if outcome not in ATTENDANCE_WORDS:
         errors.add("attendance", "Select whether the person attended")
     if errors or session_on is None:
-        return await _again(request, user, upstream, pages, activity_referral_id, errors, form)
+        return await page.again(errors, form)
     body = {"session_on": session_on.isoformat(), "attendance": outcome}
-    return await _act(
-        request,
-        user,
-        upstream,
-        pages,
-        activity_referral_id,
-        "attendance",
-        body,
-        "session-day",
-        form,
-        "Attendance saved",
-    )
+    return await page.act("attendance", body, "session-day", form, "Attendance saved")
 
 
 @router.post("/provider/referrals/{activity_referral_id}/complete", dependencies=[CsrfChecked])
 async def complete(
     request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
 ) -> Response:
-    _require_provider(user)
-    form = await request.form()
+    page = _Answering(request, user, upstream, pages, activity_referral_id)
+    form = await page.form()
     if text(form, "confirm") != "yes":
         errors = FormErrors()
         errors.add("confirm", "Confirm the person has completed the activity")
-        return await _again(request, user, upstream, pages, activity_referral_id, errors, form)
-    return await _act(
-        request, user, upstream, pages, activity_referral_id, "complete", {}, "confirm", form, "Marked as completed"
-    )
+        return await page.again(errors, form)
+    return await page.act("complete", {}, "confirm", form, "Marked as completed")

@@ -84,13 +84,13 @@ def _headline_outcome(summary: dict[str, Any]) -> dict[str, Any] | None:
     return next((o for o in outcomes if "swemwbs" in o["score"].lower()), outcomes[0] if outcomes else None)
 
 
-def _trend(chart_id: str, title: str, months: list[Bin], figures: list[dict[str, Any]]) -> dict[str, Any]:
+def _trend(chart_id: str, title: str, measure: str, months: list[Bin], figures: list[dict[str, Any]]) -> dict[str, Any]:
     points = [
         Point(label=month.label.split()[0][:3], value=_value(figure), suppressed=bool(figure.get("suppressed")))
         for month, figure in zip(months, figures, strict=True)
     ]
     rows = [(month.label, figure) for month, figure in zip(months, figures, strict=True)]
-    return {"id": chart_id, "title": title, "svg": bar_chart(chart_id, title, points), "rows": rows}
+    return {"id": chart_id, "title": title, "measure": measure, "svg": bar_chart(chart_id, title, points), "rows": rows}
 
 
 async def _context(upstream: Services, user: User, period_text: str | None, area_text: str | None) -> dict[str, Any]:
@@ -116,8 +116,14 @@ async def _context(upstream: Services, user: User, period_text: str | None, area
     )
     monthly, compared = rest[: len(months)], rest[len(months) :]
     trends = [
-        _trend("trend-referrals", "Referrals each month", months, [m["referrals"] for m in monthly]),
-        _trend("trend-plans", "Plans agreed each month", months, [_stage(m, "plan-agreed") for m in monthly]),
+        _trend("trend-referrals", "Referrals each month", "Referrals", months, [m["referrals"] for m in monthly]),
+        _trend(
+            "trend-plans",
+            "Plans agreed each month",
+            "Plans agreed",
+            months,
+            [_stage(m, "plan-agreed") for m in monthly],
+        ),
     ]
     comparison = [
         {

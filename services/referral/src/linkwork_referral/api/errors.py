@@ -21,20 +21,9 @@ def _handler(status: int, title: str) -> Callable[[Request, Exception], Awaitabl
     return handle
 
 
-async def _illegal(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, IllegalTransition)
-    return problem_response(
-        409,
-        "Not allowed in this state",
-        str(exc),
-        request.url.path,
-        current_state=exc.current.value,
-        allowed_states=[s.value for s in exc.allowed],
-    )
-
-
-async def _step_not_allowed(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StepNotAllowed)
+async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """A referral's or an activity referral's step tried in a state that does not allow it: both say which."""
+    assert isinstance(exc, IllegalTransition | StepNotAllowed)
     return problem_response(
         409,
         "Not allowed in this state",
@@ -51,5 +40,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Denied, _handler(403, "Forbidden"))
     app.add_exception_handler(NotFound, _handler(404, "Not found"))
     app.add_exception_handler(Unroutable, _handler(422, "No PCN for this referral"))
-    app.add_exception_handler(IllegalTransition, _illegal)
-    app.add_exception_handler(StepNotAllowed, _step_not_allowed)
+    app.add_exception_handler(IllegalTransition, _not_allowed)
+    app.add_exception_handler(StepNotAllowed, _not_allowed)

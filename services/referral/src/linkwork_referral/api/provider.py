@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -31,6 +31,7 @@ from linkwork_referral.domain.activity_referral import ActivityReferralState
 from linkwork_referral.service_layer.activity_referrals import ProviderDesk
 
 router = APIRouter(prefix="/provider/activity-referrals", tags=["provider"])
+_Route = TypeVar("_Route", bound=Callable[..., Any])
 
 
 def get_desk(request: Request) -> ProviderDesk:
@@ -129,12 +130,17 @@ async def _view(desk: ProviderDesk, principal: CurrentPrincipal, activity_referr
     return ActivityReferralView.of(row, sessions)
 
 
-@router.post(
-    "/{activity_referral_id}/accept",
-    response_model=ActivityReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="provider_accept",
-)
+def _step(path: str, operation_id: str) -> Callable[[_Route], _Route]:
+    """Route one provider step: each answers with the activity referral as it now stands, or a problem."""
+    return router.post(
+        f"/{{activity_referral_id}}/{path}",
+        response_model=ActivityReferralView,
+        responses=ACTION_PROBLEMS,
+        operation_id=operation_id,
+    )
+
+
+@_step("accept", "provider_accept")
 async def accept(
     activity_referral_id: UUID, body: AcceptIn, principal: CurrentPrincipal, desk: Desk
 ) -> ActivityReferralView:
@@ -142,12 +148,7 @@ async def accept(
     return await _view(desk, principal, activity_referral_id)
 
 
-@router.post(
-    "/{activity_referral_id}/decline",
-    response_model=ActivityReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="provider_decline",
-)
+@_step("decline", "provider_decline")
 async def decline(
     activity_referral_id: UUID, body: DeclineIn, principal: CurrentPrincipal, desk: Desk
 ) -> ActivityReferralView:
@@ -155,12 +156,7 @@ async def decline(
     return await _view(desk, principal, activity_referral_id)
 
 
-@router.post(
-    "/{activity_referral_id}/start-date",
-    response_model=ActivityReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="provider_set_start_date",
-)
+@_step("start-date", "provider_set_start_date")
 async def start_date(
     activity_referral_id: UUID, body: StartDateIn, principal: CurrentPrincipal, desk: Desk
 ) -> ActivityReferralView:
@@ -168,12 +164,7 @@ async def start_date(
     return await _view(desk, principal, activity_referral_id)
 
 
-@router.post(
-    "/{activity_referral_id}/attendance",
-    response_model=ActivityReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="provider_confirm_attendance",
-)
+@_step("attendance", "provider_confirm_attendance")
 async def attendance(
     activity_referral_id: UUID, body: AttendanceIn, principal: CurrentPrincipal, desk: Desk
 ) -> ActivityReferralView:
@@ -182,12 +173,7 @@ async def attendance(
     return await _view(desk, principal, activity_referral_id)
 
 
-@router.post(
-    "/{activity_referral_id}/complete",
-    response_model=ActivityReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="provider_complete",
-)
+@_step("complete", "provider_complete")
 async def complete(activity_referral_id: UUID, principal: CurrentPrincipal, desk: Desk) -> ActivityReferralView:
     await desk.complete(principal, activity_referral_id)
     return await _view(desk, principal, activity_referral_id)
