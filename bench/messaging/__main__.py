@@ -247,6 +247,17 @@ async def timed_with_tuned_gc(run: Callable[[], Awaitable[float]]) -> float:
 BENCH_GROUPS = ("raw-", "pipeline-")  # the consumer groups' prefixes (run_raw, run_pipeline)
 
 
+def _reported(index: int, result: dict[str, float], load: float) -> dict[str, float]:
+    """Print one repetition's rates as it ends (a long run shows progress), and add the load it ran under."""
+    print(
+        f"  repetition {index + 1}: "
+        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + f" (load average {load:.1f})",
+        flush=True,
+    )
+    return result | {"load_average": load}
+
+
 async def sasl_repetition(
     pool: asyncpg.Pool, plain: str, sasl: Kafka, count: int, batch: int, index: int
 ) -> dict[str, float]:
@@ -265,14 +276,7 @@ async def sasl_repetition(
     for kafka, suffix in (first, second):
         result[f"raw{suffix}"] = await run_raw(kafka, model.TOPIC, count, batch)
         result[f"pipeline{suffix}"] = await run_pipeline(pool, kafka, model, count, batch, insert=False)
-    print(
-        f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
-        + f" (load average {load:.1f})",
-        flush=True,
-    )
-    result["load_average"] = load
-    return result
+    return _reported(index, result, load)
 
 
 async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int) -> dict[str, float]:
@@ -295,14 +299,7 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
     for name in order:
         result[name] = await runs[name]()
     await pool.execute("TRUNCATE bench_effects")
-    print(
-        f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
-        + f" (load average {load:.1f})",
-        flush=True,
-    )
-    result["load_average"] = load
-    return result
+    return _reported(index, result, load)
 
 
 async def main(args: argparse.Namespace) -> None:
