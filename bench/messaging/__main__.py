@@ -322,14 +322,9 @@ async def main(args: argparse.Namespace) -> None:
     if sasl is not None:
         write_sasl_summary(args, runs)
         return
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+    medians = _medians(runs)
     summary = {
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
-        "machine": describe_machine(),
-        "events": args.events,
-        "repetitions": args.repetitions,
-        "batch": args.batch,
-        "infrastructure": "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server",
+        **_described(args, "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server"),
         "runs": runs,
         "medians": medians,
         "ratios_to_raw": {name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline")},
@@ -340,21 +335,34 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def write_sasl_summary(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+    medians = _medians(runs)
     summary = {
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
-        "machine": describe_machine(),
-        "events": args.events,
-        "repetitions": args.repetitions,
-        "batch": args.batch,
-        "infrastructure": "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) "
-        "and PostgreSQL server",
+        **_described(
+            args,
+            "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) and PostgreSQL server",
+        ),
         "runs": runs,
         "medians": medians,
         "sasl_to_plain": {name: medians[f"{name}_sasl"] / medians[name] for name in ("relay", "raw", "pipeline")},
     }
     write_sasl_reports(summary, HERE / "sasl" if args.write else HERE.parent / "out" / "messaging-sasl")
     print(json.dumps({"medians": medians, "sasl_to_plain": summary["sasl_to_plain"]}, indent=2))
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+
+
+def _described(args: argparse.Namespace, infrastructure: str) -> dict[str, Any]:
+    """What every summary says about how it was measured, so a reader can run it again."""
+    return {
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
+        "machine": describe_machine(),
+        "events": args.events,
+        "repetitions": args.repetitions,
+        "batch": args.batch,
+        "infrastructure": infrastructure,
+    }
 
 
 if __name__ == "__main__":
