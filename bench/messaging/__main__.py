@@ -247,6 +247,17 @@ async def timed_with_tuned_gc(run: Callable[[], Awaitable[float]]) -> float:
 BENCH_GROUPS = ("raw-", "pipeline-")  # the consumer groups' prefixes (run_raw, run_pipeline)
 
 
+def _reported(index: int, result: dict[str, float], load: float) -> dict[str, float]:
+    """Print one repetition's rates as it ends (a long run shows progress), and add the load it ran under."""
+    print(
+        f"  repetition {index + 1}: "
+        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + f" (load average {load:.1f})",
+        flush=True,
+    )
+    return result | {"load_average": load}
+
+
 async def sasl_repetition(
     pool: asyncpg.Pool, plain: str, sasl: Kafka, count: int, batch: int, index: int
 ) -> dict[str, float]:
@@ -265,14 +276,7 @@ async def sasl_repetition(
     for kafka, suffix in (first, second):
         result[f"raw{suffix}"] = await run_raw(kafka, model.TOPIC, count, batch)
         result[f"pipeline{suffix}"] = await run_pipeline(pool, kafka, model, count, batch, insert=False)
-    print(
-        f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
-        + f" (load average {load:.1f})",
-        flush=True,
-    )
-    result["load_average"] = load
-    return result
+    return _reported(index, result, load)
 
 
 async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int) -> dict[str, float]:
@@ -295,14 +299,7 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
     for name in order:
         result[name] = await runs[name]()
     await pool.execute("TRUNCATE bench_effects")
-    print(
-        f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
-        + f" (load average {load:.1f})",
-        flush=True,
-    )
-    result["load_average"] = load
-    return result
+    return _reported(index, result, load)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -325,14 +322,9 @@ async def main(args: argparse.Namespace) -> None:
     if sasl is not None:
         write_sasl_summary(args, runs)
         return
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+    medians = _medians(runs)
     summary = {
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
-        "machine": describe_machine(),
-        "events": args.events,
-        "repetitions": args.repetitions,
-        "batch": args.batch,
-        "infrastructure": "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server",
+        **_described(args, "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server"),
         "runs": runs,
         "medians": medians,
         "ratios_to_raw": {name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline")},
@@ -343,21 +335,34 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def write_sasl_summary(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+    medians = _medians(runs)
     summary = {
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
-        "machine": describe_machine(),
-        "events": args.events,
-        "repetitions": args.repetitions,
-        "batch": args.batch,
-        "infrastructure": "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) "
-        "and PostgreSQL server",
+        **_described(
+            args,
+            "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) and PostgreSQL server",
+        ),
         "runs": runs,
         "medians": medians,
         "sasl_to_plain": {name: medians[f"{name}_sasl"] / medians[name] for name in ("relay", "raw", "pipeline")},
     }
     write_sasl_reports(summary, HERE / "sasl" if args.write else HERE.parent / "out" / "messaging-sasl")
     print(json.dumps({"medians": medians, "sasl_to_plain": summary["sasl_to_plain"]}, indent=2))
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
+
+
+def _described(args: argparse.Namespace, infrastructure: str) -> dict[str, Any]:
+    """What every summary says about how it was measured, so a reader can run it again."""
+    return {
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
+        "machine": describe_machine(),
+        "events": args.events,
+        "repetitions": args.repetitions,
+        "batch": args.batch,
+        "infrastructure": infrastructure,
+    }
 
 
 if __name__ == "__main__":

@@ -45,17 +45,15 @@ from linkwork_contracts.codes import (
     ContactOutcome,
     DeliveryMode,
     NeedCategory,
-    ReferralSource,
     Sex,
-    Urgency,
 )
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.repository import ReferralRepository
 from linkwork_referral.app import MIGRATIONS, NAME
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.records import Assessment, Contact, PlanActivity, ScheduledFollowUp
-from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.domain.referral import Referral, Referrer
+from linkwork_referral.samples import gp_referral, referral_body, synthetic_nhs_number
 from linkwork_runtime import messaging
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
@@ -199,17 +197,13 @@ def planned(now: datetime, rng: random.Random) -> Referral:
         phone="0113 496 0000",
     )
     referral = Referral.create(
-        NewReferral(
-            id=uuid4(),
+        gp_referral(
+            person,
+            (NeedCategory.HOUSING,),
+            now,
             pcn="U00001",
-            person=person,
-            needs=(NeedCategory.HOUSING,),
-            source=ReferralSource.GP_PRACTICE,
             referrer=Referrer("Z99001", subject="bench-gp"),
-            urgency=Urgency.ROUTINE,
-            created_at=now,
-            consent_to_refer=True,
-            consent_recorded_at=now,
+            practice_ods_code=None,
         )
     )
     referral.accept("lw-1", now)

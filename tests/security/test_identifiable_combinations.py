@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
-from uuid import uuid4
 
 import pytest
 from linkwork_contracts import examples
-from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex, Urgency
+from linkwork_contracts.codes import NeedCategory, Sex
 from linkwork_contracts.events import PersonProfile, ReferralRequestedV1
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import Place, PostcodeDirectory
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.pseudonym import PersonRefKey
-from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
-from linkwork_referral.samples import synthetic_nhs_number
+from linkwork_referral.domain.referral import Referral, Referrer
+from linkwork_referral.samples import gp_referral, synthetic_nhs_number
 from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit
@@ -49,19 +48,7 @@ def test_the_referral_service_sends_the_location_and_not_the_lsoa() -> None:
         "Ada", "Example", synthetic_nhs_number(random.Random(1)), date(1950, 3, 14), Sex.FEMALE, postcode="LS6 1AA"
     )
     referral = Referral.create(
-        NewReferral(
-            id=uuid4(),
-            pcn="U12345",
-            person=person,
-            needs=(NeedCategory.HOUSING,),
-            source=ReferralSource.GP_PRACTICE,
-            referrer=Referrer("B86001", subject="dr-1"),
-            urgency=Urgency.ROUTINE,
-            created_at=now,
-            consent_to_refer=True,
-            consent_recorded_at=now,
-            practice_ods_code="B86001",
-        )
+        gp_referral(person, (NeedCategory.HOUSING,), now, referrer=Referrer("B86001", subject="dr-1"))
     )
     profile = EventMapper(PersonRefKey(b"k" * 32), _OnsPostcodes()).profile(referral, now)
     assert profile.location is not None and profile.lsoa is None

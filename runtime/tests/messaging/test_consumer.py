@@ -68,6 +68,15 @@ async def _streams(pool: asyncpg.Pool) -> dict[str, list[int]]:
     return dict(seen)
 
 
+def _retrying_runner(
+    name: str, pool: asyncpg.Pool, kafka_bootstrap: str, handlers: Handlers, registry: CollectorRegistry
+) -> ConsumerRunner:
+    """A runner that gives up on a failing event quickly (QUICK_RETRIES), counting into `registry`."""
+    return ConsumerRunner(
+        name, pool, kafka_bootstrap, handlers, metrics=MessagingMetrics(registry), retry=QUICK_RETRIES
+    )
+
+
 async def test_ten_thousand_events_through_the_outbox_make_exactly_ten_thousand_effects(
     pool: asyncpg.Pool, kafka_bootstrap: str, sample: type[Sample]
 ) -> None:
@@ -116,14 +125,7 @@ async def test_poison_lands_in_the_dlq_with_a_readable_reason_and_good_messages_
     ]
     await produce_raw(kafka_bootstrap, sample.TOPIC, messages)
     registry = CollectorRegistry()
-    runner = ConsumerRunner(
-        f"{sample.TOPIC}-poison",
-        pool,
-        kafka_bootstrap,
-        effect_handlers(sample),
-        metrics=MessagingMetrics(registry),
-        retry=QUICK_RETRIES,
-    )
+    runner = _retrying_runner(f"{sample.TOPIC}-poison", pool, kafka_bootstrap, effect_handlers(sample), registry)
     async with running(runner):
         letters = await read_topic(kafka_bootstrap, dlq(sample.TOPIC), 3)
         await eventually(_reaches(pool, 4), within=60, what="the four good events")
@@ -166,14 +168,7 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_its_partition
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in range(1, 5)])
     registry = CollectorRegistry()
-    runner = ConsumerRunner(
-        f"{sample.TOPIC}-failing",
-        pool,
-        kafka_bootstrap,
-        handlers,
-        metrics=MessagingMetrics(registry),
-        retry=QUICK_RETRIES,
-    )
+    runner = _retrying_runner(f"{sample.TOPIC}-failing", pool, kafka_bootstrap, handlers, registry)
     async with running(runner):
         letters = await read_topic(kafka_bootstrap, dlq(sample.TOPIC), 1)
         await eventually(_reaches(pool, 3), within=60, what="the events after the failing one")
@@ -202,14 +197,7 @@ async def test_a_transient_failure_is_retried_without_limit_and_never_dead_lette
 
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, "one", s) for s in range(1, 5)])
     registry = CollectorRegistry()
-    runner = ConsumerRunner(
-        f"{sample.TOPIC}-flaky",
-        pool,
-        kafka_bootstrap,
-        handlers,
-        metrics=MessagingMetrics(registry),
-        retry=QUICK_RETRIES,
-    )
+    runner = _retrying_runner(f"{sample.TOPIC}-flaky", pool, kafka_bootstrap, handlers, registry)
     async with running(runner):
         await eventually(_reaches(pool, 4), within=60, what="all four events")
 

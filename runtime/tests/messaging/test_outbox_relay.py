@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
+from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import decode
 from linkwork_runtime.messaging import MessagingMetrics, OutboxRelay, add, add_many
 from linkwork_runtime.messaging.relay import LEADER_LOCK
@@ -33,13 +34,7 @@ async def test_committed_events_are_published_with_key_and_headers_then_deleted(
     async with pool.acquire() as connection, connection.transaction():
         first = await add(connection, sample(stream="s1", seq=1), source="test", headers={"traceparent": "t-1"})
         await add_many(connection, [sample(stream="s2", seq=1), sample(stream="s1", seq=2)], source="test")
-    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2)
-    await relay.start()
-    try:
-        records = await read_topic(kafka_bootstrap, sample.TOPIC, 3)
-        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
-    finally:
-        await relay.stop()
+    records = await _relay_all(pool, kafka_bootstrap, sample.TOPIC, 3)
 
     by_key = defaultdict(list)
     for record in records:
@@ -51,6 +46,20 @@ async def test_committed_events_are_published_with_key_and_headers_then_deleted(
     assert [event for _, event in by_key[b"s1"]] == [sample(stream="s1", seq=1), sample(stream="s1", seq=2)]
     assert [event for _, event in by_key[b"s2"]] == [sample(stream="s2", seq=1)]
     assert dict(next(r for r in records if r.key == b"s1").headers)["traceparent"] == b"t-1"
+
+
+async def _relay_all(
+    pool: asyncpg.Pool, kafka_bootstrap: str, topic: str, expected: int, metrics: MessagingMetrics | None = None
+) -> list[ConsumerRecord]:
+    """Run a relay until `expected` records are on `topic` and the outbox is empty; those records."""
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2, metrics=metrics)
+    await relay.start()
+    try:
+        records = await read_topic(kafka_bootstrap, topic, expected)
+        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
+    finally:
+        await relay.stop()
+    return records
 
 
 async def _empty(pool: asyncpg.Pool) -> bool:
@@ -66,13 +75,7 @@ async def test_events_of_a_rolled_back_transaction_are_never_published(
             raise RuntimeError("the state change failed")
     async with pool.acquire() as connection, connection.transaction():
         kept = await add(connection, sample(stream="s1", seq=2), source="test")
-    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2)
-    await relay.start()
-    try:
-        records = await read_topic(kafka_bootstrap, sample.TOPIC, 1)
-        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
-    finally:
-        await relay.stop()
+    records = await _relay_all(pool, kafka_bootstrap, sample.TOPIC, 1)
     assert decode(records[0].value)[0].id == kept
     assert await topic_size(kafka_bootstrap, sample.TOPIC) == 1
 
@@ -231,13 +234,7 @@ async def test_a_record_kafka_refuses_for_good_is_parked_and_later_events_flow(
         )
         after = await add(connection, sample(stream="s1", seq=2), source="test")
     registry = CollectorRegistry()
-    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval=0.2, metrics=MessagingMetrics(registry))
-    await relay.start()
-    try:
-        records = await read_topic(kafka_bootstrap, sample.TOPIC, 2)
-        await eventually(lambda: _empty(pool), within=30, what="the outbox to be emptied")
-    finally:
-        await relay.stop()
+    records = await _relay_all(pool, kafka_bootstrap, sample.TOPIC, 2, metrics=MessagingMetrics(registry))
     assert [decode(record.value)[0].id for record in records] == [before, after]
     parked = await pool.fetchrow("SELECT id, event_id, topic, length(value) AS size, reason FROM outbox_parked")
     assert (parked["id"], parked["event_id"], parked["topic"]) == (huge, "huge-1", sample.TOPIC)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -21,7 +20,14 @@ from linkwork_contracts.events import (
     FollowUpRecordedV1,
     ReferralCreatedV1,
 )
-from linkwork_notifications.local_notify import BackgroundServer, LocalNotify, api_key, default_state, template_ids
+from linkwork_notifications.local_notify import (
+    BackgroundServer,
+    JsonHandler,
+    LocalNotify,
+    api_key,
+    default_state,
+    template_ids,
+)
 from linkwork_notifications.settings import Settings
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
@@ -69,10 +75,7 @@ class ContactRouteServer(BackgroundServer):
         self.fetches = 0
         routes, outer = self.routes, self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 outer.fetches += 1
                 referral_id = self.path.rsplit("/", 1)[-1]
@@ -82,12 +85,7 @@ class ContactRouteServer(BackgroundServer):
                     status, body = 200, routes[referral_id]
                 else:
                     status, body = 404, {"title": "Not Found"}
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, body)
 
         super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), Handler), "contact-routes")
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
-from uuid import uuid4
 
 import pytest
-from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex, Urgency
+from linkwork_contracts.codes import NeedCategory, Sex
 from linkwork_referral.domain.person import Person
-from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
-from linkwork_referral.samples import synthetic_nhs_number
+from linkwork_referral.domain.referral import NewReferral, Referral
+from linkwork_referral.samples import gp_referral, synthetic_nhs_number
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -25,19 +24,7 @@ def new_referral(nhs_number: str) -> NewReferral:
     person = Person(
         "Ada", "Example", nhs_number, date(1950, 3, 14), Sex.FEMALE, postcode="LS6 1AA", phone="0113 496 0000"
     )
-    return NewReferral(
-        id=uuid4(),
-        pcn="U12345",
-        person=person,
-        needs=(NeedCategory.LONELINESS_ISOLATION, NeedCategory.PHYSICAL_ACTIVITY),
-        source=ReferralSource.GP_PRACTICE,
-        referrer=Referrer("B86001", subject="dr-who"),
-        urgency=Urgency.ROUTINE,
-        created_at=T0,
-        consent_to_refer=True,
-        consent_recorded_at=T0,
-        practice_ods_code="B86001",
-    )
+    return gp_referral(person, (NeedCategory.LONELINESS_ISOLATION, NeedCategory.PHYSICAL_ACTIVITY), T0)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -12,57 +14,45 @@ class MessagingMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None, namespace: str = "linkwork") -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
-        r, ns = self.registry, namespace
-        self.outbox_backlog = Gauge("outbox_backlog", "Outbox rows waiting to be published", namespace=ns, registry=r)
-        self.outbox_oldest_age = Gauge(
-            "outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", namespace=ns, registry=r
-        )
-        self.published = Counter(
-            "events_published", "Events published from the outbox", ["topic"], namespace=ns, registry=r
-        )
+        on: dict[str, Any] = {"namespace": namespace, "registry": self.registry}  # where every metric goes
+        self.outbox_backlog = Gauge("outbox_backlog", "Outbox rows waiting to be published", **on)
+        self.outbox_oldest_age = Gauge("outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", **on)
+        self.published = Counter("events_published", "Events published from the outbox", ["topic"], **on)
         self.outbox_parked = Counter(
             "outbox_parked",
             "Outbox rows Kafka refused for good, moved to outbox_parked so later events flow",
             ["topic", "error_type"],
-            namespace=ns,
-            registry=r,
+            **on,
         )
-        self.processed = Counter(
-            "events_processed", "Events applied by a consumer", ["consumer", "topic"], namespace=ns, registry=r
-        )
+        self.processed = Counter("events_processed", "Events applied by a consumer", ["consumer", "topic"], **on)
         self.skipped = Counter(
             "events_skipped",
             "Events a consumer skipped: already applied, or no handler for the type",
             ["consumer", "topic", "reason"],
-            namespace=ns,
-            registry=r,
+            **on,
         )
         self.retried = Counter(
             "events_retried",
             "Retries of a message: transient failure or handler error",
             ["consumer", "topic", "kind"],
-            namespace=ns,
-            registry=r,
+            **on,
         )
         self.dead_lettered = Counter(
             "events_dead_lettered",
             "Messages sent to the dead-letter topic",
             ["consumer", "topic", "error_type"],
-            namespace=ns,
-            registry=r,
+            **on,
         )
         self.handler_seconds = Histogram(
             "handler_duration_seconds",
             "Time spent in an event handler",
             ["consumer", "topic"],
             buckets=_LATENCY_BUCKETS,
-            namespace=ns,
-            registry=r,
+            **on,
         )
         self.consumer_lag = Gauge(
             "consumer_lag",
             "Messages in the partition not yet processed by the consumer",
             ["consumer", "topic", "partition"],
-            namespace=ns,
-            registry=r,
+            **on,
         )

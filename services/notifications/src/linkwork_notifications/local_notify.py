@@ -63,19 +63,23 @@ _FORCED = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet handler that answers JSON: the base of this stand-in and of the tests' other stand-ins."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines carry references; the test output stays quiet
 
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
+    def answer(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class _Handler(JsonHandler):
+    server: _Server
 
     def _authorised(self) -> tuple[int, dict[str, Any]] | None:
         state = self.server.state
@@ -111,19 +115,19 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if url.path == "/_local/messages":  # what was "sent", for tests and for people watching `make run`
             with self.server.state.lock:
-                self._answer(200, {"messages": list(self.server.state.sent)})
+                self.answer(200, {"messages": list(self.server.state.sent)})
             return
         problem = self._authorised() or self._limited()
         if problem is not None:
-            self._answer(*problem)
+            self.answer(*problem)
             return
         if url.path == "/v2/notifications":
             reference = parse_qs(url.query).get("reference", [None])[0]
             with self.server.state.lock:
                 found = [m for m in self.server.state.sent if reference is None or m["reference"] == reference]
-            self._answer(200, {"notifications": found, "links": {"current": self.path}})
+            self.answer(200, {"notifications": found, "links": {"current": self.path}})
             return
-        self._answer(*_error(404, "NotFound", "Not found"))
+        self.answer(*_error(404, "NotFound", "Not found"))
 
     def do_POST(self) -> None:
         url = urlparse(self.path)
@@ -132,17 +136,17 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/_local/fail-next":
             with self.server.state.lock:
                 self.server.state.forced.extend(int(s) for s in body.get("statuses", []))
-            self._answer(200, {})
+            self.answer(200, {})
             return
         problem = self._authorised() or self._limited()
         if problem is not None:
-            self._answer(*problem)
+            self.answer(*problem)
             return
         kind = {"/v2/notifications/sms": "sms", "/v2/notifications/email": "email"}.get(url.path)
         if kind is None:
-            self._answer(*_error(404, "NotFound", "Not found"))
+            self.answer(*_error(404, "NotFound", "Not found"))
             return
-        self._answer(*self._send(kind, body))
+        self.answer(*self._send(kind, body))
 
     def _send(self, kind: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         state = self.server.state

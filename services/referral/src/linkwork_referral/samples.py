@@ -6,9 +6,16 @@ NHS numbers come from the 999 range, which the NHS keeps for testing, with a cor
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
+from linkwork_contracts.codes import NeedCategory, ReferralSource, Urgency
 from linkwork_contracts.nhs_number import check_digit
+
+from linkwork_referral.domain.person import Person
+from linkwork_referral.domain.referral import NewReferral, Referrer
 
 
 def synthetic_nhs_number(rng: random.Random | None = None) -> str:
@@ -54,3 +61,29 @@ def referral_body(nhs_number: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def gp_referral(
+    person: Person,
+    needs: Sequence[NeedCategory],
+    at: datetime,
+    *,
+    pcn: str = "U12345",
+    referrer: Referrer | None = None,
+    practice_ods_code: str | None = "B86001",
+) -> NewReferral:
+    """A routine, consented referral from a GP practice for `person`, made `at`: what tests and benchmarks start
+    from when they build the aggregate directly."""
+    return NewReferral(
+        id=uuid4(),
+        pcn=pcn,
+        person=person,
+        needs=needs,
+        source=ReferralSource.GP_PRACTICE,
+        referrer=referrer or Referrer("B86001", subject="dr-who"),
+        urgency=Urgency.ROUTINE,
+        created_at=at,
+        consent_to_refer=True,
+        consent_recorded_at=at,
+        practice_ods_code=practice_ods_code,
+    )

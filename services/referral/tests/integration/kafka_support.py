@@ -10,9 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from linkwork_contracts import topics
 from linkwork_stack.testing import ensure_topics, topic_partitions
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import start_group_at_end as start_group_at_end
+
+# The topics a referral's journey from creation to closure publishes to, for tests that collect them.
+OUTGOING = [
+    topics.REFERRAL_CREATED,
+    topics.PLAN_AGREED,
+    topics.FOLLOW_UP_DUE,
+    topics.FOLLOW_UP_RECORDED,
+    topics.REFERRAL_CLOSED,
+]
 
 
 @dataclass

@@ -11,22 +11,14 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from linkwork_contracts import topics
 from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import OUTGOING, collecting, eventually
 
 pytestmark = pytest.mark.integration
 
-OUTGOING = [
-    topics.REFERRAL_CREATED,
-    topics.PLAN_AGREED,
-    topics.FOLLOW_UP_DUE,
-    topics.FOLLOW_UP_RECORDED,
-    topics.REFERRAL_CLOSED,
-]
 # Everything the service stores except the audit log, which records refusals on purpose.
 SNAPSHOT = """
 SELECT (SELECT count(*) FROM referrals) AS referrals,

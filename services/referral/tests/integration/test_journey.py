@@ -20,17 +20,10 @@ from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import OTHER_PCN, Token
-from .kafka_support import Collector, Message, collecting, eventually
+from .kafka_support import OUTGOING, Collector, Message, collecting, eventually
 
 pytestmark = pytest.mark.integration
 
-OUTGOING = [
-    topics.REFERRAL_CREATED,
-    topics.PLAN_AGREED,
-    topics.FOLLOW_UP_DUE,
-    topics.FOLLOW_UP_RECORDED,
-    topics.REFERRAL_CLOSED,
-]
 CHOIR, WALKS, ALLOTMENT = uuid4(), uuid4(), uuid4()
 
 

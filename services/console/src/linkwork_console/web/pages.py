@@ -81,6 +81,17 @@ def _mode_and_outcome(form: Any, errors: FormErrors) -> tuple[str, str]:
     return mode, outcome
 
 
+def _contact_fields(form: Any, errors: FormErrors) -> dict[str, Any]:
+    """What every contact sends, a follow-up included: how it was made, how it went, when (now), any notes."""
+    mode, outcome = _mode_and_outcome(form, errors)
+    return {
+        "mode": mode,
+        "outcome": outcome,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "notes": text(form, "notes") or None,
+    }
+
+
 @router.get("/")
 async def home(request: Request, session: CurrentSession, pages: Render) -> Response:
     if not session.data.get("user"):
@@ -636,17 +647,10 @@ def _contact_body(form: Any, errors: FormErrors) -> dict[str, Any]:
     kind = text(form, "kind")
     if kind not in {k.value for k in ContactKind}:
         errors.add("kind", "Select the kind of contact")
-    mode, outcome = _mode_and_outcome(form, errors)
+    body: dict[str, Any] = {"kind": kind, **_contact_fields(form, errors)}
     minutes = text(form, "duration")
     if minutes and not (minutes.isdigit() and int(minutes) <= 600):
         errors.add("duration", "Duration must be a whole number of minutes, 600 or fewer")
-    body: dict[str, Any] = {
-        "kind": kind,
-        "mode": mode,
-        "outcome": outcome,
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "notes": text(form, "notes") or None,
-    }
     if minutes.isdigit():
         body["duration_minutes"] = int(minutes)
     return body
@@ -928,7 +932,7 @@ async def record_follow_up(
 ) -> Response:
     form = await request.form()
     errors = FormErrors()
-    mode, outcome = _mode_and_outcome(form, errors)
+    contact = _contact_fields(form, errors)
     results = _measure_answers(form, errors, required=False)
     referral = await _referral(upstream, user, referral_id)
     if errors:
@@ -940,14 +944,7 @@ async def record_follow_up(
         if status in {a.value for a in AttendanceStatus}:
             attendance.append({"service_id": activity["service_id"], "status": status, "confirmed_by": "person"})
     pending = referral.get("pending_follow_ups") or []
-    body: dict[str, Any] = {
-        "mode": mode,
-        "outcome": outcome,
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "notes": text(form, "notes") or None,
-        "attendance": attendance,
-        "measures": results,
-    }
+    body: dict[str, Any] = {**contact, "attendance": attendance, "measures": results}
     if pending:
         body["follow_up_id"] = pending[0]["id"]
     await upstream.post(user.token, "referral", f"/referrals/{referral_id}/follow-ups", body)

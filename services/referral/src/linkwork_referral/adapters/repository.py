@@ -8,6 +8,7 @@ is done, and new planned follow-ups become pending rows for the scheduler.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -42,6 +43,16 @@ class CaseloadFilter:
 
 # States in which a referral is over: a new referral for the same person is no duplicate of these.
 CLOSED_STATES = ("rejected", "completed", "cancelled", "failed", "entered-in-error")
+
+
+def _in_scope(scope: CaseloadScope, argument: Callable[[object], str]) -> list[str]:
+    """The conditions that keep a query to the caller's caseload: their PCN's, or a referrer's own referrals."""
+    conditions = []
+    if scope.pcn is not None:
+        conditions.append(f"r.pcn = {argument(scope.pcn)}")
+    if scope.referrer_subject is not None:
+        conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+    return conditions
 
 
 def _postcode_key(postcode: str | None) -> str:
@@ -227,10 +238,7 @@ class ReferralRepository:
             arguments.append(value)
             return f"${len(arguments)}"
 
-        if scope.pcn is not None:
-            conditions.append(f"r.pcn = {argument(scope.pcn)}")
-        if scope.referrer_subject is not None:
-            conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+        conditions.extend(_in_scope(scope, argument))
         person = "r.document->'person'"
         same_number = f"{person}->>'nhs_number' = {argument(nhs_number)}"
         close = (
@@ -313,10 +321,7 @@ class ReferralRepository:
             arguments.append(value)
             return f"${len(arguments)}"
 
-        if scope.pcn is not None:
-            conditions.append(f"r.pcn = {argument(scope.pcn)}")
-        if scope.referrer_subject is not None:
-            conditions.append(f"r.referrer_subject = {argument(scope.referrer_subject)}")
+        conditions.extend(_in_scope(scope, argument))
         if where.states:
             conditions.append(f"r.state = ANY({argument([s.value for s in where.states])}::text[])")
         if where.link_worker is not None:

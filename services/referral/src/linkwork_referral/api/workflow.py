@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -30,6 +31,15 @@ from linkwork_referral.domain.referral import Referral
 from linkwork_referral.service_layer.suggestions import chosen_ranks
 
 router = APIRouter(prefix="/referrals", tags=["workflow"])
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+
+
+def _action(path: str, operation_id: str) -> Callable[[_Route], _Route]:
+    """Route one workflow action: each answers with the referral as it now stands, or a problem (409 names the
+    states that allow it)."""
+    return router.post(
+        f"/{{referral_id}}/{path}", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id=operation_id
+    )
 
 
 async def _allocate(
@@ -56,7 +66,7 @@ async def _allocate(
     )
 
 
-@router.post("/{referral_id}/accept", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="accept")
+@_action("accept", "accept")
 async def accept(
     referral_id: UUID, body: schemas.Accept, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -66,7 +76,7 @@ async def accept(
     )
 
 
-@router.post("/{referral_id}/reassign", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reassign")
+@_action("reassign", "reassign")
 async def reassign(
     referral_id: UUID, body: schemas.Reassign, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -76,7 +86,7 @@ async def reassign(
     )
 
 
-@router.post("/{referral_id}/reject", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="reject")
+@_action("reject", "reject")
 async def reject(
     referral_id: UUID, body: schemas.Reject, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -102,7 +112,7 @@ async def update_person(
     return ReferralView.of(await service.act(principal, referral_id, Action.UPDATE_PERSON, change))
 
 
-@router.post("/{referral_id}/hold", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="hold")
+@_action("hold", "hold")
 async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipal, service: Service) -> ReferralView:
     """Put the referral on hold with a reason; no follow-up falls due until it is resumed."""
 
@@ -112,7 +122,7 @@ async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipa
     return ReferralView.of(await service.act(principal, referral_id, Action.HOLD, change))
 
 
-@router.post("/{referral_id}/resume", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="resume")
+@_action("resume", "resume")
 async def resume(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> ReferralView:
     """Take the referral off hold, back to the stage it was at."""
 
@@ -122,12 +132,7 @@ async def resume(referral_id: UUID, principal: CurrentPrincipal, service: Servic
     return ReferralView.of(await service.act(principal, referral_id, Action.RESUME, change))
 
 
-@router.post(
-    "/{referral_id}/entered-in-error",
-    response_model=ReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="mark_entered_in_error",
-)
+@_action("entered-in-error", "mark_entered_in_error")
 async def mark_entered_in_error(
     referral_id: UUID, body: schemas.EnteredInError, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -153,9 +158,7 @@ def _contact(body: schemas.ContactIn, principal: Principal) -> Contact:
     )
 
 
-@router.post(
-    "/{referral_id}/contacts", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="log_contact"
-)
+@_action("contacts", "log_contact")
 async def log_contact(
     referral_id: UUID, body: schemas.ContactIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -167,12 +170,7 @@ async def log_contact(
     return ReferralView.of(await service.act(principal, referral_id, Action.LOG_CONTACT, change))
 
 
-@router.post(
-    "/{referral_id}/assessment",
-    response_model=ReferralView,
-    responses=ACTION_PROBLEMS,
-    operation_id="record_assessment",
-)
+@_action("assessment", "record_assessment")
 async def record_assessment(
     referral_id: UUID, body: schemas.AssessmentIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -196,7 +194,7 @@ async def record_assessment(
     return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_ASSESSMENT, change))
 
 
-@router.post("/{referral_id}/plan", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="agree_plan")
+@_action("plan", "agree_plan")
 async def agree_plan(
     referral_id: UUID, body: schemas.PlanIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -228,9 +226,7 @@ async def agree_plan(
     return ReferralView.of(await service.act(principal, referral_id, Action.AGREE_PLAN, change))
 
 
-@router.post(
-    "/{referral_id}/follow-ups", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="record_follow_up"
-)
+@_action("follow-ups", "record_follow_up")
 async def record_follow_up(
     referral_id: UUID, body: schemas.FollowUpIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
@@ -260,7 +256,7 @@ async def record_follow_up(
     return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_FOLLOW_UP, change))
 
 
-@router.post("/{referral_id}/close", response_model=ReferralView, responses=ACTION_PROBLEMS, operation_id="close")
+@_action("close", "close")
 async def close(
     referral_id: UUID, body: schemas.CloseIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
