@@ -41,7 +41,6 @@ SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
     "referral/src/linkwork_referral/api/contact_routes.py",
     "referral/src/linkwork_referral/handlers/referral_requested.py",
     "referral/src/linkwork_referral/service_layer/referrals.py",
-    "referral/src/linkwork_referral/service_layer/scheduler.py",
 }
 
 
