@@ -25,7 +25,6 @@ SQL = re.compile(
     r"\b(SELECT\s+[\w*(]|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX)\s)",
 )
 SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
-    "console/src/linkwork_console/app.py",
     "directory/src/linkwork_directory/api/curation.py",
     "directory/src/linkwork_directory/api/oruk.py",
     "directory/src/linkwork_directory/application/changes.py",

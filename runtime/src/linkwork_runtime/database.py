@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import asyncpg
@@ -54,3 +55,12 @@ async def open_database(
     finally:
         await connection.close()
     return await create_pool(url, max_size=max_size, command_timeout=command_timeout)
+
+
+async def reachable(pool: asyncpg.Pool, within: float) -> bool:
+    """Whether the database answers a trivial query within `within` seconds (readiness probes)."""
+    try:
+        async with asyncio.timeout(within):
+            return bool(await pool.fetchval("SELECT 1") == 1)
+    except Exception:  # refused, timed out, pool closed: all mean "not now"
+        return False

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from linkwork_runtime.context import Context
+from linkwork_runtime.database import reachable
 from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.problems import Problem
 
@@ -96,21 +97,13 @@ async def health(context: Context) -> dict[str, str]:
     return {"status": "ok", "service": context.name}
 
 
-async def _database_ok(context: Context) -> bool:
-    try:
-        async with asyncio.timeout(PROBE_TIMEOUT):
-            return bool(await context.pool.fetchval("SELECT 1") == 1)
-    except (OSError, TimeoutError, Exception):
-        return False
-
-
 @router.get(
     "/ready",
     summary="Readiness: the database is reachable (Kafka's state is reported, but an outage does not fail it)",
 )
 async def ready(context: Context, request: Request) -> dict[str, object]:
     watch: KafkaWatch = request.app.state.kafka_watch
-    checks = {"database": await _database_ok(context), "kafka": await watch.check()}
+    checks = {"database": await reachable(context.pool, PROBE_TIMEOUT), "kafka": await watch.check()}
     if not checks["database"]:
         raise Problem(503, "Not ready", "unreachable: database", checks=checks)
     kafka = "reachable" if checks["kafka"] else "unreachable: events wait in the outbox until it is back"

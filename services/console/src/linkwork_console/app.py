@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from linkwork_runtime.app import new_registry
-from linkwork_runtime.database import open_database
+from linkwork_runtime.database import open_database, reachable
 from linkwork_runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from linkwork_runtime.logging import configure_logging
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -182,10 +182,7 @@ def _install_probes(app: FastAPI) -> None:
 
     @app.get("/ready", include_in_schema=False)
     async def ready() -> Response:
-        try:
-            ok = await app.state.pool.fetchval("SELECT 1") == 1
-        except Exception:
-            ok = False
+        ok = await reachable(app.state.pool, within=2.0)
         return Response(
             f'{{"status": "{"ready" if ok else "not ready"}", "service": "{NAME}"}}',
             status_code=200 if ok else 503,
