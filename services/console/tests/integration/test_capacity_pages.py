@@ -5,46 +5,18 @@ estimated wait, someone started, someone taken off with a reason. (Chromium and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from linkwork_directory.app import build_app as build_directory
-from linkwork_directory.settings import Settings as DirectorySettings
 from linkwork_runtime.auth import Role, issue_token
-from linkwork_runtime.testing import running_app
-from linkwork_stack.databases import scratch_database
 
 from ..conftest import SignIn
+from .test_curator_pages import SECRET, Directory
+from .test_curator_pages import directory as directory  # the real directory behind the console, shared
 
 pytestmark = pytest.mark.integration
-SECRET = "console-capacity-tests-secret-at-least-32-bytes"
 ORG = str(uuid.uuid4())
-
-
-@pytest.fixture
-async def directory(console: FastAPI, postgres_url: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with scratch_database(postgres_url, "test_directory") as url:
-        settings = DirectorySettings(
-            database_url=url,
-            kafka_bootstrap_servers=kafka_bootstrap,
-            jwt_secret=SECRET,
-            consumer_group=f"console-capacity-{uuid.uuid4().hex[:8]}",
-            event_source=f"urn:test:{uuid.uuid4().hex[:8]}",
-        )
-        app = build_directory(settings)
-        async with running_app(app) as client:
-            services = console.state.services
-            original = services.client
-            services.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
-            services.urls["directory"] = "http://directory.test"
-            try:
-                yield client
-            finally:
-                await services.client.aclose()
-                services.client = original
 
 
 def _service(name: str, org: str) -> dict[str, Any]:
@@ -59,12 +31,11 @@ def _service(name: str, org: str) -> dict[str, Any]:
 
 
 async def test_a_provider_keeps_capacity_and_the_waiting_list(
-    directory: httpx.AsyncClient, browser: httpx.AsyncClient, sign_in: SignIn
+    directory: Directory, browser: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
-    curator = {"Authorization": f"Bearer {issue_token(SECRET, subject='c-1', role=Role.CURATOR, pcn='U00001')}"}
     walk, other = _service("Headingley Walking Group", ORG), _service("Someone Else's Choir", str(uuid.uuid4()))
     for body in (walk, other):
-        assert (await directory.post("/services", json=body, headers=curator)).status_code == 201
+        assert (await directory.client.post("/services", json=body, headers=directory.headers)).status_code == 201
     token = issue_token(SECRET, subject="provider-1", role=Role.PROVIDER, pcn="", organisation=ORG)
     session = await sign_in(token=token, role="provider", pcn="", subject="provider-1")
     csrf, sid = session.csrf_token, walk["id"]
@@ -92,7 +63,8 @@ async def test_a_provider_keeps_capacity_and_the_waiting_list(
     assert "Added to the end of the waiting list" in page.text
     # 3 ahead + the newcomer at the 2 places a week declared: 2 weeks.
     assert "About 2 weeks" in page.text and 'id="waiting">3<' in page.text
-    view = (await directory.get(f"/services/{sid}/waiting-list", headers={"Authorization": f"Bearer {token}"})).json()
+    mine = {"Authorization": f"Bearer {token}"}
+    view = (await directory.client.get(f"/services/{sid}/waiting-list", headers=mine)).json()
     first, second, _ = (entry["id"] for entry in view["entries"])
 
     started = await browser.post(f"/provider/capacity/{sid}/entries/{first}/start", data={"csrf_token": csrf})

@@ -69,6 +69,18 @@ def _service() -> dict[str, Any]:
         "status": "active",
         "organization": {"id": str(uuid.uuid4()), "name": "Feel Good Factor", "description": "A local charity."},
         "social_prescribing": {"need_categories": ["physical-activity"], "delivery_modes": ["telephone"]},
+        # A classification in an imported directory's own taxonomy.
+        "attributes": [
+            {
+                "id": str(uuid.uuid4()),
+                "taxonomy_term": {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "council-taxonomy/walking")),
+                    "name": "Walking",
+                    "description": "Walking groups",
+                    "taxonomy": "Leeds council categories",
+                },
+            }
+        ],
     }
 
 
@@ -137,6 +149,8 @@ async def test_a_curator_edits_each_part_and_a_stale_edit_is_refused(
     await edit("costs", {"charge": "paid", "amount": "2.50", "unit": "session"})
     await edit("eligibility", {"minimum_age": "50", "maximum_age": "", "eligibility": ["carers"]})
     await edit("accessibility", {"accessibility": ["step-free-access"], "accessibility_note": "Level entrance."})
+    terms = await browser.get(f"/directory/services/{sid}/edit/categories")
+    assert "Walking (Leeds council categories)" in terms.text  # shown, ticked, so it is kept unless unticked
     await edit(
         "categories",
         {"need_categories": ["physical-activity", "loneliness-isolation"], "delivery_modes": ["in-person"]},
@@ -151,6 +165,9 @@ async def test_a_curator_edits_each_part_and_a_stale_edit_is_refused(
     sp = stored["social_prescribing"]
     assert sp["eligibility"] == ["carers"] and sp["accessibility"] == ["step-free-access"]
     assert sp["need_categories"] == ["physical-activity", "loneliness-isolation"]
+    names = [a["taxonomy_term"]["name"] for a in stored.get("attributes", [])]
+    assert "Walking" not in names  # unticked, so removed; the needs stay as terms of linkwork-needs
+    assert len(names) == 2
 
     # The review queue, verify from it, and the history.
     queue = await browser.get("/directory/review")

@@ -206,6 +206,15 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
     assert (view["estimated_wait_weeks"], view["wait_basis"], view["starts_per_week"]) == (4, "observed", 1.0)
     assert (await directory.client.get(f"/services/{service_id}")).json()["social_prescribing"]["waiting"] == 3
 
+    # A week later the window has slid past one start: 7 in 8 weeks, 4 / 0.875 -> 5 weeks. The service is
+    # announced again for the new week (once), so matching hears the new estimate without any other change.
+    directory.clock.set(monday + timedelta(weeks=1))
+    rollover = directory.app.state.directory.week_rollover
+    assert await rollover.run_once() == 1
+    assert await rollover.run_once() == 0
+    view = (await directory.client.get(f"/services/{service_id}/waiting-list", headers=provider(walk["org"]))).json()
+    assert (view["estimated_wait_weeks"], view["starts_per_week"]) == (5, 0.88)
+
 
 async def _send(bootstrap: str, *events: Event) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)

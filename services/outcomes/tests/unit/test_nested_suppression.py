@@ -195,3 +195,23 @@ def test_counts_that_do_not_add_up_across_the_parts_are_left_out_of_the_partitio
         & small_cells(reports)
         == set()
     )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_leaving_out_zero_cells_changes_nothing_suppression_decides(seed: int) -> None:
+    """Reports of small areas and single months are mostly zeros; the joint suppression drops them for speed
+    (`Table.without_zeros`), which must give exactly the same hidden cells, and never a hidden zero."""
+    rng = random.Random(seed)
+    parent_of = {"U1": "ICB", "U2": "ICB"} | {f"P{i}": "U1" if i < 3 else "U2" for i in range(6)}
+    reports: dict[str, Table] = {}
+    for practice in sorted(p for p in parent_of if p.startswith("P")):
+        referred = rng.choice([0, 0, 0, 1, 2, 5, 7, 12])
+        contacted = rng.choice([0, rng.randint(0, referred)])
+        reports[practice] = report(referred, contacted, rng.choice([0, rng.randint(0, contacted)]))
+    for pcn in ("U1", "U2"):
+        reports[pcn] = total(*(reports[p] for p, parent in parent_of.items() if parent == pcn))
+    reports["ICB"] = total(reports["U1"], reports["U2"])
+    partitions = list(area_partitions(parent_of))
+    full = suppress_nested(reports, partitions)
+    assert all(reports[name].cells[cell] != 0 for name, cells in full.items() for cell in cells)
+    assert suppress_nested({n: t.without_zeros() for n, t in reports.items()}, partitions) == full

@@ -17,7 +17,8 @@ from fastapi.responses import RedirectResponse, Response
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, text
-from linkwork_console.web.provider import _require_provider, _take_flash
+from linkwork_console.web.forms import take_flash as _take_flash
+from linkwork_console.web.provider import _require_provider
 
 router = APIRouter(include_in_schema=False)
 

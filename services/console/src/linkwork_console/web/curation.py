@@ -21,6 +21,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from linkwork_contracts.codes import Accessibility, CostUnit, DeliveryMode, EligibilityCode, NeedCategory
+from linkwork_contracts.codes.eligibility import ELIGIBILITY_TAXONOMY_NAME
+from linkwork_contracts.codes.needs import NEEDS_TAXONOMY_NAME
 from linkwork_runtime.principal import Role
 from starlette.datastructures import FormData, UploadFile
 
@@ -28,6 +30,8 @@ from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.filters import words
 from linkwork_console.web.forms import FormErrors, choices, text
+from linkwork_console.web.forms import flash as _flash
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,14 +60,6 @@ def _codes(values: Any) -> list[tuple[str, str]]:
 def _require_curator(user: User) -> None:
     if user.role is not Role.CURATOR:
         raise UpstreamError(403, "Forbidden", "directory curation is for curators")
-
-
-def _flash(session: Any, message: str) -> None:
-    session.set("flash", message)
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 def _none_if_empty(value: str) -> str | None:
@@ -109,6 +105,11 @@ class Section:
     read: Reader
     patch: Patcher
     summary: Callable[[dict[str, Any]], str]
+    # Fields that depend on the service itself (its terms in other taxonomies).
+    more_fields: Callable[[dict[str, Any]], list[Field]] = lambda _: []
+
+    def fields_for(self, service: dict[str, Any]) -> list[Field]:
+        return [*self.fields, *self.more_fields(service)]
 
 
 def _first_location(service: dict[str, Any]) -> dict[str, Any]:
@@ -380,10 +381,36 @@ def _patch_accessibility(form: FormData, s: dict[str, Any], errors: FormErrors) 
 
 # Taxonomy terms -----------------------------------------------------------------------------------------
 
+# linkwork's own taxonomies are edited through their codes (needs here, eligibility and routes on their page).
+_OWN_TAXONOMIES = {NEEDS_TAXONOMY_NAME, ELIGIBILITY_TAXONOMY_NAME}
+
+
+def _other_terms(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The service's classifications in other taxonomies (an imported directory's own, e.g. OpenEligibility)."""
+    return [
+        a for a in s.get("attributes") or [] if (a.get("taxonomy_term") or {}).get("taxonomy") not in _OWN_TAXONOMIES
+    ]
+
+
+def _term_items(s: dict[str, Any]) -> list[Field]:
+    items = [
+        (a["id"], f"{a['taxonomy_term'].get('name', '')} ({a['taxonomy_term'].get('taxonomy') or 'other taxonomy'})")
+        for a in _other_terms(s)
+        if a.get("taxonomy_term")
+    ]
+    if not items:
+        return []
+    hint = "Terms from other directories' taxonomies. Untick a term to remove it from this service."
+    return [Field("keep_terms", "Other taxonomy terms", "checkboxes", hint=hint, items=items)]
+
 
 def _read_categories(s: dict[str, Any]) -> dict[str, Any]:
     sp = _sp(s)
-    return {"need_categories": sp.get("need_categories", []), "delivery_modes": sp.get("delivery_modes", [])}
+    return {
+        "need_categories": sp.get("need_categories", []),
+        "delivery_modes": sp.get("delivery_modes", []),
+        "keep_terms": [a["id"] for a in _other_terms(s)],
+    }
 
 
 def _patch_categories(form: FormData, s: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
@@ -393,7 +420,11 @@ def _patch_categories(form: FormData, s: dict[str, Any], errors: FormErrors) -> 
         errors.add("need_categories", "Select at least one need the service helps with")
     if not modes:
         errors.add("delivery_modes", "Select how the service is delivered")
-    return {"social_prescribing": {"need_categories": needs, "delivery_modes": modes}}
+    patch: dict[str, Any] = {"social_prescribing": {"need_categories": needs, "delivery_modes": modes}}
+    removed = {a["id"] for a in _other_terms(s)} - set(choices(form, "keep_terms"))
+    if removed:
+        patch["attributes"] = [a for a in s.get("attributes") or [] if a["id"] not in removed]
+    return patch
 
 
 def _join(values: list[str]) -> str:
@@ -514,6 +545,7 @@ SECTIONS: dict[str, Section] = {
             _read_categories,
             _patch_categories,
             lambda s: _join(_sp(s).get("need_categories", [])),
+            _term_items,
         ),
     ]
 }
@@ -592,6 +624,7 @@ def _section_page(
         title=section.title,
         service=service,
         section=section,
+        fields=section.fields_for(service),
         form=form,
         etag=etag,
         stale=stale,
@@ -610,8 +643,11 @@ async def edit_page(
     return _section_page(pages, request, user, service, section, section.read(service), tag, FormErrors())
 
 
-def _as_entered(form: FormData, section: Section) -> dict[str, Any]:
-    return {f.name: choices(form, f.name) if f.kind == "checkboxes" else text(form, f.name) for f in section.fields}
+def _as_entered(form: FormData, section: Section, service: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f.name: choices(form, f.name) if f.kind == "checkboxes" else text(form, f.name)
+        for f in section.fields_for(service)
+    }
 
 
 @router.post("/directory/services/{service_id}/edit/{slug}", dependencies=[CsrfChecked])
@@ -647,7 +683,16 @@ async def save_section(
             if error.status == 412:
                 errors.add("reload", _STALE)
                 return _section_page(
-                    pages, request, user, service, section, _as_entered(form, section), version, errors, 409, True
+                    pages,
+                    request,
+                    user,
+                    service,
+                    section,
+                    _as_entered(form, section, service),
+                    version,
+                    errors,
+                    409,
+                    True,
                 )
             if error.status != 422:
                 raise
@@ -655,7 +700,9 @@ async def save_section(
         else:
             _flash(session, f"{section.title} saved")
             return _page_home(service_id)
-    return _section_page(pages, request, user, service, section, _as_entered(form, section), version, errors, 400)
+    return _section_page(
+        pages, request, user, service, section, _as_entered(form, section, service), version, errors, 400
+    )
 
 
 def _json(body: Any) -> bytes:

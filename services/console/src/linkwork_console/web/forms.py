@@ -31,6 +31,15 @@ class FormErrors:
         }
 
 
+def flash(session: Any, message: str) -> None:
+    """A one-line confirmation shown once, on the next page the person sees (after a redirect)."""
+    session.set("flash", message)
+
+
+def take_flash(session: Any) -> str | None:
+    return session.pop("flash") if "flash" in session.data else None
+
+
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""

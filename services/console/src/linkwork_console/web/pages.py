@@ -29,6 +29,8 @@ from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web import measures
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
+from linkwork_console.web.forms import flash as _flash
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,10 +59,6 @@ def _lines(value: str, limit: int) -> list[str]:
 
 def _see(referral_id: UUID) -> RedirectResponse:
     return RedirectResponse(f"/referrals/{referral_id}", status_code=303)
-
-
-def _flash(session: Any, message: str) -> None:
-    session.set("flash", message)
 
 
 def _as_entered(form: Any) -> dict[str, Any]:
@@ -92,10 +90,6 @@ def _contact_fields(form: Any, errors: FormErrors) -> dict[str, Any]:
         "occurred_at": datetime.now(UTC).isoformat(),
         "notes": text(form, "notes") or None,
     }
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 @router.get("/")

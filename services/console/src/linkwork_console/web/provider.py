@@ -21,6 +21,7 @@ from linkwork_runtime.principal import Role
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, date_field, text
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,10 +51,6 @@ def _require_provider(user: User) -> None:
 
 def _see(activity_referral_id: UUID) -> RedirectResponse:
     return RedirectResponse(f"/provider/referrals/{activity_referral_id}", status_code=303)
-
-
-def _take_flash(session: Any) -> str | None:
-    return session.pop("flash") if "flash" in session.data else None
 
 
 @router.get("/provider/referrals")

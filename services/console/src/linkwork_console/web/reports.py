@@ -42,6 +42,20 @@ async def _summary(upstream: Services, user: User, period: Bin, area: AreaChoice
     return answer
 
 
+async def _providers(upstream: Services, user: User, period: Bin, area: AreaChoice) -> list[dict[str, Any]]:
+    """Provider figures (issue 17) for the same period and area; none for a practice (they are by PCN)."""
+    if area.level == "practice":
+        return []
+    answer: dict[str, Any] = await upstream.get(
+        user.token, "outcomes", "/reports/providers", params={**period.query, **area.query}
+    )
+    providers: list[dict[str, Any]] = answer["providers"]
+    for row in [p for provider in providers for p in (provider, *provider["services"])]:
+        shown = {reason: count for reason, count in row["figures"]["declined_by_reason"].items() if count}
+        row["main_reason"] = max(sorted(shown.items()), key=lambda item: item[1]) if shown else None
+    return providers
+
+
 def _value(figure: dict[str, Any]) -> float | None:
     return figure.get("value")
 
@@ -70,13 +84,13 @@ def _headline_outcome(summary: dict[str, Any]) -> dict[str, Any] | None:
     return next((o for o in outcomes if "swemwbs" in o["score"].lower()), outcomes[0] if outcomes else None)
 
 
-def _trend(chart_id: str, title: str, months: list[Bin], figures: list[dict[str, Any]]) -> dict[str, Any]:
+def _trend(chart_id: str, title: str, measure: str, months: list[Bin], figures: list[dict[str, Any]]) -> dict[str, Any]:
     points = [
         Point(label=month.label.split()[0][:3], value=_value(figure), suppressed=bool(figure.get("suppressed")))
         for month, figure in zip(months, figures, strict=True)
     ]
     rows = [(month.label, figure) for month, figure in zip(months, figures, strict=True)]
-    return {"id": chart_id, "title": title, "svg": bar_chart(chart_id, title, points), "rows": rows}
+    return {"id": chart_id, "title": title, "measure": measure, "svg": bar_chart(chart_id, title, points), "rows": rows}
 
 
 async def _context(upstream: Services, user: User, period_text: str | None, area_text: str | None) -> dict[str, Any]:
@@ -94,15 +108,22 @@ async def _context(upstream: Services, user: User, period_text: str | None, area
         raise UpstreamError(404, "Not Found", "that area is not one you can see reports for")
     months = period.months(today)
     kids = children(areas, area)
-    summary, *rest = await asyncio.gather(
+    providers, summary, *rest = await asyncio.gather(
+        _providers(upstream, user, period, area),
         _summary(upstream, user, period, area),
         *(_summary(upstream, user, month, area) for month in months),
         *(_summary(upstream, user, period, kid) for kid in kids),
     )
     monthly, compared = rest[: len(months)], rest[len(months) :]
     trends = [
-        _trend("trend-referrals", "Referrals each month", months, [m["referrals"] for m in monthly]),
-        _trend("trend-plans", "Plans agreed each month", months, [_stage(m, "plan-agreed") for m in monthly]),
+        _trend("trend-referrals", "Referrals each month", "Referrals", months, [m["referrals"] for m in monthly]),
+        _trend(
+            "trend-plans",
+            "Plans agreed each month",
+            "Plans agreed",
+            months,
+            [_stage(m, "plan-agreed") for m in monthly],
+        ),
     ]
     comparison = [
         {
@@ -129,6 +150,7 @@ async def _context(upstream: Services, user: User, period_text: str | None, area
         "deprivation": _deprivation(summary),
         "outcome_label": (_headline_outcome(summary) or {}).get("label"),
         "query": query,
+        "providers": providers,
     }
 
 

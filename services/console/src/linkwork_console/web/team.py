@@ -15,7 +15,8 @@ from linkwork_runtime.principal import Role
 from linkwork_console.adapters.services import UpstreamError
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, text
-from linkwork_console.web.pages import _flash, _take_flash
+from linkwork_console.web.forms import flash as _flash
+from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,6 +3,9 @@
 `places_remaining` in a snapshot is for the week it was announced in. Nothing else changes on a
 Monday morning, so without this the last snapshot of the week before would stand until the service
 next changed, and matching would keep treating a full group as full.
+
+The estimated wait (issue 17) is for the week announced too: it rests on the starts of the 8 weeks before,
+so a service with people waiting, or with starts in that window, is announced again each new week as well.
 """
 
 from __future__ import annotations
@@ -16,23 +19,29 @@ from prometheus_client import CollectorRegistry
 from linkwork_directory.application.changes import ChangeSink, announce
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.domain.waiting_list import WINDOW_WEEKS
 
 log = logging.getLogger(__name__)
 
 
 async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink, limit: int = 500) -> int:
     """Announce up to `limit` services whose latest snapshot is for an earlier week in which places
-    were taken; returns how many were announced."""
+    were taken, or whose waiting-time estimate moves with the week; returns how many were announced."""
     now = clock.now()
     async with conn.transaction():
         rows = await conn.fetch(
             """SELECT e.service_id FROM service_extension e
-               WHERE e.places_per_week IS NOT NULL AND e.announced_week < $1
-                 AND EXISTS (SELECT 1 FROM plan_activity p
-                             WHERE p.service_id = e.service_id AND p.week_starting = e.announced_week)
+               WHERE e.announced_week < $1
+                 AND ((e.places_per_week IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM plan_activity p
+                                   WHERE p.service_id = e.service_id AND p.week_starting = e.announced_week))
+                      OR EXISTS (SELECT 1 FROM waiting_entry w
+                                 WHERE w.service_id = e.service_id
+                                   AND (w.status = 'waiting' OR w.started_at >= e.announced_week - 7 * $3::int)))
                ORDER BY e.service_id LIMIT $2 FOR UPDATE OF e SKIP LOCKED""",
             week_starting(now),
             limit,
+            WINDOW_WEEKS,
         )
         await announce(conn, [row["service_id"] for row in rows], sink, now)
     return len(rows)

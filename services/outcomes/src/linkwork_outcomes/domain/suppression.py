@@ -58,6 +58,24 @@ class Table:
     implied: frozenset[str]
     margins: tuple[Margin, ...]
 
+    def without_zeros(self) -> Table:
+        """The same table without its zero cells, which changes nothing suppression decides, only its cost.
+
+        A zero is never hidden: primary suppression hides 1 to 4, and a complement is a zero only when every other
+        shown member of the relation is zero, which cannot happen while exactly one member is hidden and that
+        member is not zero (the relation would make it zero too). So zeros, and relations left with one member,
+        can go; a relation with no members left said 0 = 0. Reports of small areas and single months are mostly
+        zeros (every equity group and status is registered), which is what makes nested suppression affordable.
+        """
+        cells = {cell: value for cell, value in self.cells.items() if value}
+        margins = []
+        for margin in self.margins:
+            if not self.cells[margin.total] and not any(self.cells[p] for p in margin.parts):
+                continue
+            parts = tuple(p for p in margin.parts if self.cells[p])
+            margins.append(Margin(margin.total, parts))
+        return Table(cells, self.implied & cells.keys(), tuple(margins))
+
     def check(self) -> None:
         """Every margin must name known cells and add up; a wrong margin would protect nothing."""
         for margin in self.margins:

@@ -58,7 +58,7 @@ def joint_hidden(
         return found
     tables: dict[str, Table] = {}
     for key, data in lattice.aggregates(rows.tally, rows.outcomes, labels).items():
-        tables[key] = registered(data).book.table()
+        tables[key] = registered(data).book.table().without_zeros()
     additive = frozenset(cell for table in tables.values() for cell in table.cells if is_additive(cell))
     hidden = suppress_nested(tables, lattice.partitions(additive))
     _CACHE[cache_key] = hidden

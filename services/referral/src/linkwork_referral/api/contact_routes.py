@@ -13,7 +13,7 @@ the only automated channel we treat as consented. "telephone" means the link wor
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
@@ -23,7 +23,7 @@ from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel
 
-from linkwork_referral.adapters import audit
+from linkwork_referral.adapters import audit, contact_store
 from linkwork_referral.adapters.audit import AuditRecord
 
 router = APIRouter(prefix="/internal/contact-routes", tags=["internal"], include_in_schema=False)
@@ -61,19 +61,17 @@ async def contact_route(
     """The contact route of one referral's person, for the notifications service only."""
     allowed = _authorised(request, authorization)
     async with pool.acquire() as connection, connection.transaction():
-        row = await connection.fetchrow(
-            "SELECT pcn, state, document->'person' AS person FROM referrals WHERE id = $1", referral_id
-        )
-        pcn = row["pcn"] if row is not None else ""
+        row = await contact_store.on_file(connection, referral_id)
+        pcn = row.pcn if row is not None else ""
         outcome = "allowed" if allowed else "denied"
         entry = AuditRecord("read-contact-route", outcome=outcome, referral_id=referral_id, referral_pcn=pcn or None)
         await audit.record_as(connection, SUBJECT if allowed else "unknown", ROLE, pcn, entry)
     if not allowed:
         raise Problem(401, "Unauthorized", "Authorization: this endpoint needs the notifications service's token")
-    status = None if row is None else _status(row["state"])
-    if status is None or status in TERMINAL_STATUSES:
+    status = None if row is None else _status(row.state)
+    if row is None or status is None or status in TERMINAL_STATUSES:
         raise Problem(404, "Not Found", "referral_id: no open referral with this id")
-    person: dict[str, Any] = row["person"] or {}
+    person = row.person
     channel = _CHANNELS.get(person.get("preferred_contact") or "")
     accepted = status not in (ReferralStatus.DRAFT, ReferralStatus.REQUESTED)
     route = ContactRoute(accepted=accepted, preferred_channel=channel, consented_channels=[channel] if channel else [])

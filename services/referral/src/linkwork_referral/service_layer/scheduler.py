@@ -18,6 +18,7 @@ flooding notification systems downstream.
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 import asyncpg
 from linkwork_runtime import messaging
@@ -25,22 +26,10 @@ from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
-from linkwork_referral.adapters import timeline
+from linkwork_referral.adapters import follow_up_store, timeline
 from linkwork_referral.adapters.outgoing import follow_up_due
 
 log = logging.getLogger(__name__)
-
-# A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
-_CLAIM = """
-SELECT f.id, f.referral_id, f.sequence, f.kind, f.due_on, r.person_ref, r.pcn, r.link_worker
-FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
-WHERE f.state = 'pending' AND f.due_at <= now() AND r.state <> 'on-hold'
-ORDER BY f.due_at, f.id
-LIMIT $1
-FOR UPDATE OF f SKIP LOCKED
-"""
-_MARK = "UPDATE follow_ups SET state = 'due', emitted_at = now() WHERE id = ANY($1::uuid[])"
-_QUARANTINE = "UPDATE follow_ups SET state = 'quarantined', quarantine_reason = $2 WHERE id = $1"
 
 
 def _broken_rules(error: ValueError) -> str:
@@ -82,15 +71,14 @@ class FollowUpScheduler:
     async def run_once(self) -> int:
         """Claim and emit one batch of due follow-ups; returns how many."""
         async with self._pool.acquire() as connection, connection.transaction():
-            rows = await connection.fetch(_CLAIM, self._batch)
-            now = await connection.fetchval("SELECT now()")
-            emitted: list[object] = []
+            rows, now = await follow_up_store.claim_due(connection, self._batch)
+            emitted: list[UUID] = []
             for row in rows:
                 try:
-                    event = follow_up_due(dict(row))
+                    event = follow_up_due(row)
                 except ValueError as error:  # pydantic's ValidationError too: the row's data, not the moment
                     reason = _broken_rules(error)
-                    await connection.execute(_QUARANTINE, row["id"], reason)
+                    await follow_up_store.quarantine(connection, row["id"], reason)
                     log.error("follow-up %s quarantined: %s", row["id"], reason)
                     self.quarantined.inc()
                     continue
@@ -102,7 +90,7 @@ class FollowUpScheduler:
                     {"follow_up_id": str(row["id"]), "due_on": row["due_on"].isoformat()},
                 )
                 await timeline.append(connection, row["referral_id"], now, entry, None, "scheduler")
-            await connection.execute(_MARK, emitted)
+            await follow_up_store.mark_due(connection, emitted)
         self.emitted.inc(len(emitted))
         return len(rows)
 
