@@ -20,7 +20,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_referral.handlers.referral_requested import referral_id_for
@@ -29,6 +28,7 @@ from linkwork_stack.people import Person
 from linkwork_stack.resilient import ResilientJourney
 from linkwork_stack.services import SERVICES
 from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
+from linkwork_stack.testing import produce
 from linkwork_stack.topic_reader import read_topic
 
 pytestmark = pytest.mark.e2e
@@ -80,17 +80,6 @@ def _hostile(topic: str) -> list[bytes]:
 async def _genuine(bootstrap: str, topic: str) -> list[Any]:
     """The topic's records, less the hostile ones this test put there itself."""
     return [record for record in await read_topic(bootstrap, topic) if record.key != HOSTILE_KEY]
-
-
-async def _publish(bootstrap: str, records: list[tuple[str, bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for topic, key, value in records:
-            await producer.send(topic, value, key=key)
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 async def _chaos(system: SystemUnderTest, stop: asyncio.Event, rng: random.Random) -> list[str]:
@@ -145,7 +134,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
             for rid, p in people.items()
         ]
         injected = [(topic, HOSTILE_KEY, value) for topic, values in hostile.items() for value in values]
-        await _publish(bootstrap, requests[:250] + injected + requests[250:])
+        await produce(bootstrap, requests[:250] + injected + requests[250:])
 
         stop = asyncio.Event()
         chaos = asyncio.create_task(_chaos(system, stop, random.Random(7)))

@@ -11,7 +11,6 @@ import uuid
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import ReferralRequestedV1
@@ -19,6 +18,7 @@ from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_stack.journey import Journey, full_journey
 from linkwork_stack.people import Person
 from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
+from linkwork_stack.testing import produce
 
 pytestmark = pytest.mark.e2e
 DIRECTORY_SIZE = 400
@@ -26,14 +26,8 @@ PEOPLE = 6  # above the small-number suppression threshold of 5, so outcomes fig
 
 
 async def _publish(bootstrap: str, event: ReferralRequestedV1) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topics.REFERRAL_REQUESTED, encode(wrap(event, source="urn:test:gp-system")), key=event.key().encode()
-        )
-    finally:
-        await producer.stop()
+    envelope = encode(wrap(event, source="urn:test:gp-system"))
+    await produce(bootstrap, [(topics.REFERRAL_REQUESTED, event.key().encode(), envelope)])
 
 
 async def test_a_gp_referral_flows_to_closure_through_every_service(system: SystemUnderTest) -> None:

@@ -7,7 +7,6 @@ envelope (`wrap`/`encode`/`decode`), exactly as in production.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 from linkwork_contracts.envelope import CloudEvent, encode, wrap
 from linkwork_contracts.events import Event
@@ -23,6 +22,7 @@ from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.messaging import MIGRATIONS, Handlers
 from linkwork_stack.databases import scratch_database as empty_database
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
+from linkwork_stack.testing import produce
 
 SAMPLE_TYPE = "uk.linkwork.test.sample.v1"
 HERE = Path(__file__).parent
@@ -125,13 +125,7 @@ async def topic_size(bootstrap: str, topic: str) -> int:
 
 async def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
     """Publish (key, value) pairs as they are, bypassing the outbox: for poison and benchmarks."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        futures = [await producer.send(topic, value, key=key) for key, value in messages]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+    await produce(bootstrap, [(topic, key, value) for key, value in messages])
 
 
 def sample_message(event_type: type[Sample], stream: str, seq: int) -> tuple[bytes, bytes]:

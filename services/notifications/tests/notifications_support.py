@@ -9,7 +9,6 @@ from datetime import date
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
@@ -29,6 +28,7 @@ from linkwork_notifications.local_notify import (
     template_ids,
 )
 from linkwork_notifications.settings import Settings
+from linkwork_stack import testing
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
@@ -140,13 +140,7 @@ async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
 
 
 async def produce(bootstrap: str, prefix: str, events: list[tuple[Event, CloudEvent]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for event, envelope in events:
-            await producer.send_and_wait(prefix + event.TOPIC, encode(envelope), key=event.key().encode())
-    finally:
-        await producer.stop()
+    await testing.produce(bootstrap, [(prefix + e.TOPIC, e.key().encode(), encode(envelope)) for e, envelope in events])
 
 
 def created_event(referral_id: uuid.UUID, person_ref: str) -> ReferralCreatedV1:

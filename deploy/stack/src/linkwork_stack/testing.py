@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from email import message_from_bytes
 from email.message import Message
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
@@ -62,6 +62,18 @@ async def ensure_topics(bootstrap: Kafka, topics: list[str]) -> None:
                 await admin.create_topics(missing)
     finally:
         await admin.close()
+
+
+async def produce(bootstrap: str, records: Iterable[tuple[str, bytes | None, bytes]]) -> None:
+    """Publish (topic, key, value) records as they are, in order, and return once the broker has every one
+    (a failed send raises here)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, value, key=key) for topic, key, value in records]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

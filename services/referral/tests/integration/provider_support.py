@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.codes import ReferralRoute
 from linkwork_contracts.envelope import encode, wrap
@@ -19,6 +18,7 @@ from linkwork_contracts.events import Organisation
 from linkwork_contracts.examples import SERVICE_CHANGED_V3
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_runtime.auth import issue_token
+from linkwork_stack.testing import produce
 
 from .conftest import JWT_SECRET, Token
 from .kafka_support import eventually
@@ -44,24 +44,19 @@ def provider_token(organisation: UUID, subject: str = "provider-1") -> dict[str,
 
 async def publish_services(bootstrap: str, *services: tuple[UUID, UUID, tuple[ReferralRoute, ...]]) -> None:
     """service-changed snapshots, as the directory publishes them: (service id, organisation id, routes)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for service_id, organisation, routes in services:
-            event = SERVICE_CHANGED_V3.model_copy(
-                update={
-                    "service_id": service_id,
-                    "organisation": Organisation(id=organisation, name="Example Walking Trust"),
-                    "referral_routes": routes,
-                }
-            )
-            await producer.send_and_wait(
-                topics.SERVICE_CHANGED,
-                encode(wrap(event, source="urn:test:directory")),
-                key=str(service_id).encode(),
-            )
-    finally:
-        await producer.stop()
+    records = []
+    for service_id, organisation, routes in services:
+        event = SERVICE_CHANGED_V3.model_copy(
+            update={
+                "service_id": service_id,
+                "organisation": Organisation(id=organisation, name="Example Walking Trust"),
+                "referral_routes": routes,
+            }
+        )
+        records.append(
+            (topics.SERVICE_CHANGED, str(service_id).encode(), encode(wrap(event, source="urn:test:directory")))
+        )
+    await produce(bootstrap, records)
 
 
 async def services_known(database_url: str, *service_ids: UUID) -> None:

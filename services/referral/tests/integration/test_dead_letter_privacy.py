@@ -9,10 +9,10 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_referral.settings import Settings
+from linkwork_stack.testing import produce
 
 from .kafka_support import collecting, eventually
 from .test_inbound import request
@@ -43,14 +43,14 @@ async def test_dead_letter_headers_and_logs_carry_no_person_values(
     dlq = topics.dlq(topics.REFERRAL_REQUESTED)
     caplog.set_level(logging.DEBUG)
     async with collecting(settings.kafka_bootstrap_servers, [dlq]) as kafka:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
-        await producer.start()
-        try:
-            await producer.send_and_wait(topics.REFERRAL_REQUESTED, json.dumps(envelope).encode(), key=bad_id.encode())
-            raw = encode(wrap(unroutable, source="urn:test:gp-system"))
-            await producer.send_and_wait(topics.REFERRAL_REQUESTED, raw, key=unroutable_id.encode())
-        finally:
-            await producer.stop()
+        raw = encode(wrap(unroutable, source="urn:test:gp-system"))
+        await produce(
+            settings.kafka_bootstrap_servers,
+            [
+                (topics.REFERRAL_REQUESTED, bad_id.encode(), json.dumps(envelope).encode()),
+                (topics.REFERRAL_REQUESTED, unroutable_id.encode(), raw),
+            ],
+        )
         await eventually(
             lambda: len(kafka.about(bad_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,
             within=60,

@@ -10,7 +10,6 @@ from uuid import uuid4
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex
 from linkwork_contracts.envelope import encode, wrap
@@ -18,6 +17,7 @@ from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referr
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
+from linkwork_stack.testing import produce
 
 from .conftest import Token
 from .kafka_support import collecting, eventually
@@ -64,19 +64,8 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
 
     bootstrap = settings.kafka_bootstrap_servers
     async with collecting(bootstrap, [topics.REFERRAL_CREATED, topics.dlq(topics.REFERRAL_REQUESTED)]) as kafka:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        await producer.start()
-        try:
-            for key, value in [
-                (good_id, first),
-                (broken_id, broken),
-                (good_id, resent),
-                (good_id, first),
-                (unroutable_id, unroutable),
-            ]:
-                await producer.send_and_wait(topics.REFERRAL_REQUESTED, value, key=key.encode())
-        finally:
-            await producer.stop()
+        sent = [(good_id, first), (broken_id, broken), (good_id, resent), (good_id, first), (unroutable_id, unroutable)]
+        await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
 
         referral_id = str(referral_id_for(good_id, "urn:test:gp-system"))
         dlq = topics.dlq(topics.REFERRAL_REQUESTED)

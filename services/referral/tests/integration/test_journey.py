@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.codes import DeliveryMode, NeedCategory
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, SuggestedOption
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
+from linkwork_stack.testing import produce
 
 from .conftest import OTHER_PCN, Token
 from .kafka_support import OUTGOING, Collector, Message, collecting, eventually
@@ -97,14 +97,8 @@ async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str
             ),
         ),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topics.MATCHES_SUGGESTED, encode(wrap(event, source="urn:test:matching")), key=str(referral_id).encode()
-        )
-    finally:
-        await producer.stop()
+    envelope = encode(wrap(event, source="urn:test:matching"))
+    await produce(bootstrap, [(topics.MATCHES_SUGGESTED, str(referral_id).encode(), envelope)])
 
 
 async def one_of(collector: Collector, key: str, topic: str, count: int = 1) -> list[Message]:

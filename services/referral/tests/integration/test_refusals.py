@@ -8,12 +8,12 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import ReferralRequestRefusedV1
 from linkwork_referral.samples import invalid_nhs_number
 from linkwork_referral.settings import Settings
+from linkwork_stack.testing import produce
 
 from .kafka_support import collecting, eventually
 from .test_inbound import request
@@ -41,13 +41,7 @@ async def test_refused_requests_produce_refusal_events_without_person_data(
     refused_topic, dlq = topics.REFERRAL_REQUEST_REFUSED, topics.dlq(topics.REFERRAL_REQUESTED)
     bootstrap = settings.kafka_bootstrap_servers
     async with collecting(bootstrap, [dlq]) as dead, collecting(bootstrap, [refused_topic]) as kafka:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        await producer.start()
-        try:
-            for key, value in sent:
-                await producer.send_and_wait(topics.REFERRAL_REQUESTED, value, key=key.encode())
-        finally:
-            await producer.stop()
+        await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
         await eventually(lambda: all(len(kafka.about(key)) == 1 for key, _ in sent), within=60, what="four refusals")
         await eventually(lambda: all(len(dead.about(key)) == 1 for key, _ in sent), within=30, what="dead letters")
 
