@@ -20,7 +20,8 @@ from linkwork_contracts.events import GpRecordUpdateV1
 from linkwork_runtime import messaging
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters import audit, timeline
+from linkwork_referral.adapters import audit, suggestion_store, timeline
+from linkwork_referral.adapters import idempotency as idempotency_keys
 from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.repository import (
@@ -98,17 +99,10 @@ class ReferralService:
                 repository = self.repository(connection)
                 await repository.add(referral, self.mapper.person_ref(referral))
                 await self.record_changes(connection, referral, principal.subject, principal.role.value)
-                if idempotency is not None:
-                    claimed = await connection.fetchval(
-                        """INSERT INTO idempotency_keys (subject, key, request_hash, referral_id)
-                           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true""",
-                        principal.subject,
-                        idempotency.key,
-                        idempotency.request_hash,
-                        referral.id,
-                    )
-                    if not claimed:
-                        raise _Replay
+                if idempotency is not None and not await idempotency_keys.claim(
+                    connection, principal.subject, idempotency.key, idempotency.request_hash, referral.id
+                ):
+                    raise _Replay
                 await audit.record(
                     connection, principal, AuditRecord("create", referral_id=referral.id, referral_pcn=referral.pcn)
                 )
@@ -121,18 +115,14 @@ class ReferralService:
 
     async def _replay(self, principal: Principal, idempotency: IdempotencyKey) -> Referral | None:
         async with self.pool.acquire() as connection, connection.transaction():
-            row = await connection.fetchrow(
-                "SELECT request_hash, referral_id FROM idempotency_keys WHERE subject = $1 AND key = $2",
-                principal.subject,
-                idempotency.key,
-            )
-            if row is None:
+            earlier = await idempotency_keys.find(connection, principal.subject, idempotency.key)
+            if earlier is None:
                 return None
-            if row["request_hash"] != idempotency.request_hash:
+            if earlier.request_hash != idempotency.request_hash:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was already used for a different request; use a new key for a new referral"
                 )
-            referral = await self.repository(connection).get(row["referral_id"])
+            referral = await self.repository(connection).get(earlier.referral_id)
             assert referral is not None
             await audit.record(
                 connection,
@@ -242,10 +232,7 @@ class ReferralService:
                 principal,
                 AuditRecord("read-suggestions", referral_id=referral.id, referral_pcn=referral.pcn),
             )
-            found: dict[str, Any] | None = await connection.fetchval(
-                "SELECT body FROM suggestions WHERE referral_id = $1", referral_id
-            )
-            return found
+            return await suggestion_store.latest_body(connection, referral_id)
 
         return await self._guarded(principal, "read-suggestions", referral_id, body)
 
@@ -331,11 +318,7 @@ class ReferralService:
                 return await body(connection)
         except access.Denied as denied:
             async with self.pool.acquire() as connection:
-                pcn = (
-                    await connection.fetchval("SELECT pcn FROM referrals WHERE id = $1", referral_id)
-                    if referral_id
-                    else None
-                )
+                pcn = await self.repository(connection).pcn_of(referral_id) if referral_id else None
                 await audit.record(
                     connection,
                     principal,
