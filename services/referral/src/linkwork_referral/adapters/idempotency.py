@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-
-@dataclass(frozen=True)
-class Claimed:
-    """An earlier request under the same key: its body's hash and the referral it made."""
-
-    request_hash: str
-    referral_id: UUID
+from linkwork_referral.service_layer.ports import EarlierRequest
 
 
 async def claim(connection: asyncpg.Connection, subject: str, key: str, request_hash: str, referral_id: UUID) -> bool:
@@ -29,8 +22,8 @@ async def claim(connection: asyncpg.Connection, subject: str, key: str, request_
     return bool(claimed)
 
 
-async def find(connection: asyncpg.Connection, subject: str, key: str) -> Claimed | None:
+async def find(connection: asyncpg.Connection, subject: str, key: str) -> EarlierRequest | None:
     row = await connection.fetchrow(
         "SELECT request_hash, referral_id FROM idempotency_keys WHERE subject = $1 AND key = $2", subject, key
     )
-    return None if row is None else Claimed(row["request_hash"], row["referral_id"])
+    return None if row is None else EarlierRequest(row["request_hash"], row["referral_id"])
