@@ -8,16 +8,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from linkwork_contracts.events import MatchesSuggestedV1
-from linkwork_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
-from linkwork_matching.adapters import referral_store
-from linkwork_matching.adapters.inbound import person_from_referral
+from linkwork_matching.adapters.match_store import PostgresReferralReader
 from linkwork_matching.api.exploring import filters_for, person_for, response_for
 from linkwork_matching.api.schemas import MatchRequest, MatchResponse
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.observability import MatchingMetrics
+from linkwork_matching.service_layer import reads
 
 router = APIRouter(tags=["matching"])
 READERS = (Role.LINK_WORKER, Role.PCN_ADMIN)
@@ -49,11 +49,6 @@ def _not_found(referral_id: UUID) -> Problem:
     return Problem(404, "Not found", f"no referral {referral_id} in your PCN")
 
 
-def _check_pcn(principal: Principal, pcn_code: str, referral_id: UUID) -> None:
-    if principal.pcn != pcn_code:
-        raise _not_found(referral_id)
-
-
 @router.get(
     "/referrals/{referral_id}/matches",
     response_model=MatchesSuggestedV1,
@@ -61,12 +56,10 @@ def _check_pcn(principal: Principal, pcn_code: str, referral_id: UUID) -> None:
 )
 async def referral_matches(referral_id: UUID, principal: CurrentPrincipal, pool: Pool) -> dict[str, Any]:
     require_role(principal, *READERS)
-    found = await referral_store.latest_suggestions(pool, referral_id)
-    if found is None:
-        raise _not_found(referral_id)
-    pcn_code, payload = found
-    _check_pcn(principal, pcn_code, referral_id)
-    return payload
+    try:
+        return await reads.latest_suggestions(PostgresReferralReader(pool), principal, referral_id)
+    except reads.ReferralNotFound:
+        raise _not_found(referral_id) from None
 
 
 @router.post(
@@ -83,11 +76,10 @@ async def match(
     require_role(principal, *READERS)
     start = None
     if body.referral_id is not None:
-        referral = await referral_store.referral(pool, body.referral_id)
-        if referral is None:
-            raise _not_found(body.referral_id)
-        _check_pcn(principal, referral.pcn_code, body.referral_id)
-        start = person_from_referral(referral)
+        try:
+            start = await reads.referral_person(PostgresReferralReader(pool), principal, body.referral_id)
+        except reads.ReferralNotFound:
+            raise _not_found(body.referral_id) from None
     person = person_for(body, start)
     if not person.needs:
         raise Problem(

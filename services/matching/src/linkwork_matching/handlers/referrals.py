@@ -1,71 +1,32 @@
-"""referral-created: rank services for the referral's version and say so, exactly once."""
+"""referral-created: the consumer's entry point to the match-a-referral use case (service_layer/match_referral.py)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ReferralCreatedV1
-from linkwork_runtime import messaging
 
-from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.adapters.gap_store import GapObservation
-from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.outbound import matches_suggested
+from linkwork_matching.adapters.match_store import PostgresMatchingStore
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.observability import MatchingMetrics
+from linkwork_matching.service_layer.match_referral import MatchReferral
 
 
-@dataclass
 class ReferralMatcher:
-    ranker: Ranker
-    options_per_need: int
-    ranker_version: str
-    source: str
-    clock: Callable[[], datetime]
-    metrics: MatchingMetrics | None = None
+    def __init__(
+        self,
+        ranker: Ranker,
+        options_per_need: int,
+        ranker_version: str,
+        source: str,
+        clock: Callable[[], datetime],
+        metrics: MatchingMetrics | None = None,
+    ) -> None:
+        self._match = MatchReferral(ranker, options_per_need, ranker_version, clock, metrics)
+        self._source = source
 
     async def __call__(self, event: ReferralCreatedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-        if not await referral_store.save_referral(connection, event):
-            return  # a newer version has been matched already
-        # The inbox stops a redelivered message; this stops the same version published twice
-        # under two event ids (a producer retry), which the inbox cannot recognise.
-        if await referral_store.has_suggestions(connection, event.referral_id, event.version):
-            return
-        person = person_from_referral(event)
-        started = time.perf_counter()
-        suggestions = self.ranker.suggest(person, per_need=self.options_per_need)
-        elapsed = time.perf_counter() - started
-        now = self.clock()
-        message = matches_suggested(event, person, suggestions, suggested_at=now, ranker_version=self.ranker_version)
-        if not await referral_store.save_suggestions(connection, message):
-            return
-        await messaging.add(connection, message, source=self.source)
-        if self.metrics is not None:
-            # Counted before commit: a rolled-back batch is retried and counted again, so these
-            # are attempts, which is what an operator watching load wants anyway.
-            self.metrics.rank_seconds.labels("event").observe(elapsed)
-            self.metrics.suggestion_sets.inc()
-            for need in suggestions.gaps:
-                self.metrics.unmet_needs.labels(need.value).inc()
-        if person.postcode_district is not None:
-            await gap_store.record(
-                connection,
-                event.referral_id,
-                event.version,
-                [
-                    GapObservation(
-                        n.need,
-                        person.postcode_district,
-                        n.eligible_services == 0,
-                        n.nearest_beyond_reach_km,
-                        n.gap_reason,
-                    )
-                    for n in suggestions.needs
-                ],
-                now,
-            )
+        await self._match(event, PostgresMatchingStore(connection, self._source))

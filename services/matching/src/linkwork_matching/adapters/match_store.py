@@ -1,0 +1,49 @@
+"""The service layer's ports (service_layer/ports.py) over asyncpg."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from linkwork_contracts.events import MatchesSuggestedV1, ReferralCreatedV1
+from linkwork_runtime import messaging
+
+from linkwork_matching.adapters import gap_store, referral_store
+from linkwork_matching.adapters.gap_store import GapObservation
+
+
+class PostgresMatchingStore:
+    """One consumer transaction's connection; `source` is the CloudEvents source of what it publishes."""
+
+    def __init__(self, connection: asyncpg.Connection, source: str) -> None:
+        self._connection, self._source = connection, source
+
+    async def save_referral(self, event: ReferralCreatedV1) -> bool:
+        return await referral_store.save_referral(self._connection, event)
+
+    async def has_suggestions(self, referral_id: UUID, version: int) -> bool:
+        return await referral_store.has_suggestions(self._connection, referral_id, version)
+
+    async def save_suggestions(self, message: MatchesSuggestedV1) -> bool:
+        return await referral_store.save_suggestions(self._connection, message)
+
+    async def publish(self, message: MatchesSuggestedV1) -> None:
+        await messaging.add(self._connection, message, source=self._source)
+
+    async def record_gaps(
+        self, referral_id: UUID, version: int, observations: list[GapObservation], now: datetime
+    ) -> None:
+        await gap_store.record(self._connection, referral_id, version, observations, now)
+
+
+class PostgresReferralReader:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
+        return await referral_store.referral(self._pool, referral_id)
+
+    async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
+        return await referral_store.latest_suggestions(self._pool, referral_id)
