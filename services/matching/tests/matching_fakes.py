@@ -6,12 +6,12 @@ only have to keep the ports' promises.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralCreatedV1
-from linkwork_matching.adapters.gap_store import GapObservation
+from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
 
 
 class FakeMatchingStore:
@@ -56,3 +56,24 @@ class FakeMatchingStore:
             return None
         latest = self.suggestion_sets[referral_id, max(versions)]
         return self.referrals[referral_id].pcn_code, latest.model_dump(mode="json")
+
+
+class FakeGapReportStore:
+    def __init__(self, open_gaps: list[OpenGap]) -> None:
+        self.open_gaps = open_gaps
+        self.outbox: list[ProvisionGapV1] = []
+        self.reported: list[tuple[OpenGap, datetime]] = []
+        self.pruned: list[tuple[timedelta, datetime]] = []
+
+    async def claim_open_gaps(self) -> list[OpenGap]:
+        return [gap for gap in self.open_gaps if gap not in {g for g, _ in self.reported}]
+
+    async def publish(self, message: ProvisionGapV1) -> None:
+        self.outbox.append(message)
+
+    async def mark_reported(self, gap: OpenGap, now: datetime) -> None:
+        self.reported.append((gap, now))
+
+    async def prune(self, older_than: timedelta, now: datetime) -> int:
+        self.pruned.append((older_than, now))
+        return 0

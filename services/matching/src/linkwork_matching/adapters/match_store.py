@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralCreatedV1
+from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.adapters.gap_store import GapObservation
+from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
 
 
 class PostgresMatchingStore:
@@ -47,3 +47,22 @@ class PostgresReferralReader:
 
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         return await referral_store.latest_suggestions(self._pool, referral_id)
+
+
+class PostgresGapReportStore:
+    """One reporting transaction's connection; `source` is the CloudEvents source of what it publishes."""
+
+    def __init__(self, connection: asyncpg.Connection, source: str) -> None:
+        self._connection, self._source = connection, source
+
+    async def claim_open_gaps(self) -> list[OpenGap]:
+        return await gap_store.claim_open_gaps(self._connection)
+
+    async def publish(self, message: ProvisionGapV1) -> None:
+        await messaging.add(self._connection, message, source=self._source)
+
+    async def mark_reported(self, gap: OpenGap, now: datetime) -> None:
+        await gap_store.mark_reported(self._connection, gap, now)
+
+    async def prune(self, older_than: timedelta, now: datetime) -> int:
+        return await gap_store.prune(self._connection, older_than, now)

@@ -1,18 +1,19 @@
 """Ports of matching's use cases, owned by the service layer; the asyncpg adapters are adapters/match_store.py.
 
 Protocols, so the matching rules (one suggestion set per referral version, stale versions ignored, gaps
-observed) are unit-tested against in-memory fakes (services/matching/tests/matching_fakes.py).
+observed and reported once a period) are unit-tested against in-memory fakes
+(services/matching/tests/matching_fakes.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from linkwork_contracts.events import MatchesSuggestedV1, ReferralCreatedV1
+from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 
-from linkwork_matching.adapters.gap_store import GapObservation
+from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
 
 
 class MatchingStore(Protocol):
@@ -44,4 +45,20 @@ class ReferralReader(Protocol):
 
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         """The referral's PCN and its newest suggestion set, if any."""
+        ...
+
+
+class GapReportStore(Protocol):
+    """What one gap-reporting transaction may do; the open gaps it claims stay locked until it commits."""
+
+    async def claim_open_gaps(self) -> list[OpenGap]: ...
+
+    async def publish(self, message: ProvisionGapV1) -> None:
+        """Add the report to the outbox, sent once the transaction commits."""
+        ...
+
+    async def mark_reported(self, gap: OpenGap, now: datetime) -> None: ...
+
+    async def prune(self, older_than: timedelta, now: datetime) -> int:
+        """Forget observations no report will need again; returns how many."""
         ...
