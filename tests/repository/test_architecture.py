@@ -34,9 +34,6 @@ SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
     "directory/src/linkwork_directory/application/imports.py",
     "directory/src/linkwork_directory/application/week_rollover.py",
     "directory/src/linkwork_directory/handlers/plan_agreed.py",
-    "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
-    "outcomes/src/linkwork_outcomes/service_layer/projection.py",
-    "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
     "referral/src/linkwork_referral/handlers/referral_requested.py",
     "referral/src/linkwork_referral/service_layer/referrals.py",
 }

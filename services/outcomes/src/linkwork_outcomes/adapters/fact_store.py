@@ -393,6 +393,19 @@ _READS: tuple[tuple[str, str, Callable[[asyncpg.Record], Any]], ...] = (
 )
 
 
+_ALL_REFERRALS = """
+SELECT referral_id FROM referral_version UNION SELECT referral_id FROM plan_version
+UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
+UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
+ORDER BY 1
+"""
+
+
+async def all_referral_ids(connection: asyncpg.Connection) -> list[str]:
+    """Every referral with at least one fact, in order."""
+    return [str(row["referral_id"]) for row in await connection.fetch(_ALL_REFERRALS)]
+
+
 async def load(connection: asyncpg.Connection, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
     """Every fact about each of the referrals."""
     ids = [UUID(r) for r in referral_ids]
