@@ -7,12 +7,15 @@ takes it per transaction and skips a batch if it is held; a rebuild holds it for
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
 
-from linkwork_outcomes.adapters import provider_store
+from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, provider_store, summary_store
+from linkwork_outcomes.domain.contribution import Contribution
+from linkwork_outcomes.domain.facts import ReferralFacts
+from linkwork_outcomes.domain.referral_summary import ReferralSummary
 
 # Any fixed number: only the outcomes projector takes this lock.
 PROJECTOR_LOCK = 8_002_611
@@ -66,3 +69,44 @@ async def rebuilding(connection: asyncpg.Connection) -> AsyncIterator[None]:
         yield
     finally:
         await connection.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
+
+
+class PostgresProjectionBatch:
+    """The projection port's batch over one connection's transaction (service_layer/ports.py)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def claim(self, batch_size: int) -> list[str]:
+        return await claim(self._connection, batch_size)
+
+    async def facts(self, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
+        return await fact_store.load(self._connection, referral_ids)
+
+    async def summaries(self, referral_ids: Sequence[str]) -> dict[str, ReferralSummary]:
+        return await summary_store.load(self._connection, referral_ids)
+
+    async def set_aside(self, failed: Mapping[str, str]) -> None:
+        await set_aside(self._connection, failed)
+
+    async def recovered(self, referral_ids: Sequence[str]) -> None:
+        await recovered(self._connection, referral_ids)
+
+    async def save(
+        self, summaries: Sequence[ReferralSummary], delta: Contribution, facts: Iterable[ReferralFacts]
+    ) -> None:
+        await summary_store.save(self._connection, summaries)
+        await aggregate_store.apply(self._connection, delta)
+        await area_store.record(self._connection, area_store.areas_of(facts))
+
+
+class PostgresProjectionStore:
+    """The projection port over one connection (a pool's, held by the caller for the batch)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[PostgresProjectionBatch | None]:
+        async with self._connection.transaction():
+            yield PostgresProjectionBatch(self._connection) if await try_lock(self._connection) else None
