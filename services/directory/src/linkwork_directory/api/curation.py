@@ -16,15 +16,15 @@ from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.api import examples
 from linkwork_directory.api.runtime import Runtime
-from linkwork_directory.application import curation
-from linkwork_directory.application.freshness import review_queue
-from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
 from linkwork_directory.domain.versions import merge_patch
+from linkwork_directory.service_layer import curation
+from linkwork_directory.service_layer.freshness import review_queue
+from linkwork_directory.service_layer.imports import service_from_document
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[

@@ -8,10 +8,10 @@ import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import PlanAgreedV1
 
-from linkwork_directory.application.changes import ChangeSink, announce
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.uptake import is_newer, plan_change
+from linkwork_directory.service_layer.changes import ChangeSink, announce
 
 log = logging.getLogger(__name__)
 

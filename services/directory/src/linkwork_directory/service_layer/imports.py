@@ -18,8 +18,13 @@ from linkwork_directory.adapters import oruk_schemas
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.oruk_render import service_summary
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
-from linkwork_directory.application.bulk import create_new_services
-from linkwork_directory.application.changes import (
+from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.errors import RecordRejected
+from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
+from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
+from linkwork_directory.service_layer.bulk import create_new_services
+from linkwork_directory.service_layer.changes import (
     Applied,
     ChangeSink,
     apply_location,
@@ -27,11 +32,6 @@ from linkwork_directory.application.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.domain.capacity import week_starting
-from linkwork_directory.domain.errors import RecordRejected
-from linkwork_directory.domain.freshness import Clock
-from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
-from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
 
 # Called after each batch with (records done, records in all).
 Progress = Callable[[int, int], Awaitable[None]]

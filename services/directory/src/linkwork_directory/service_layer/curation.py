@@ -16,12 +16,12 @@ from linkwork_directory.adapters import curation_store as store
 from linkwork_directory.adapters import oruk_render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.application.changes import Applied, ChangeSink, announce, apply_service
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
+from linkwork_directory.service_layer.changes import Applied, ChangeSink, announce, apply_service
 
 
 async def load(conn: Connection, service_id: UUID, now: datetime) -> Loaded:

@@ -16,10 +16,10 @@ import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
-from linkwork_directory.application.changes import ChangeSink, announce
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS
+from linkwork_directory.service_layer.changes import ChangeSink, announce
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import asyncpg
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters.service_reader import Connection
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome
+from linkwork_directory.service_layer.imports import Importer
 
 log = logging.getLogger(__name__)
 
