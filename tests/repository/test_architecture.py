@@ -25,15 +25,6 @@ SQL = re.compile(
     r"\b(SELECT\s+[\w*(]|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX)\s)",
 )
 SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
-    "directory/src/linkwork_directory/api/curation.py",
-    "directory/src/linkwork_directory/api/oruk.py",
-    "directory/src/linkwork_directory/service_layer/changes.py",
-    "directory/src/linkwork_directory/service_layer/curation.py",
-    "directory/src/linkwork_directory/service_layer/freshness.py",
-    "directory/src/linkwork_directory/service_layer/import_jobs.py",
-    "directory/src/linkwork_directory/service_layer/imports.py",
-    "directory/src/linkwork_directory/service_layer/week_rollover.py",
-    "directory/src/linkwork_directory/handlers/plan_agreed.py",
     "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
     "outcomes/src/linkwork_outcomes/service_layer/projection.py",
     "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",

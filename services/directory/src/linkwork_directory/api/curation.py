@@ -113,7 +113,7 @@ async def _save(
     try:
         service = service_from_document(runtime.schemas, document)
         async with pool.acquire() as conn:
-            if must_be_new and await conn.fetchval("SELECT 1 FROM service WHERE id = $1", service.id):
+            if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
             applied, loaded = await curation.save(
                 conn,

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Gauge
 
+from linkwork_directory.adapters import review_store as store
+from linkwork_directory.adapters.review_store import DueForReview
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.freshness import Clock, review_cutoff
 
 log = logging.getLogger(__name__)
-_DUE = "e.withdrawn_at IS NULL AND (e.last_verified_at IS NULL OR e.last_verified_at < $1)"
 
-
-@dataclass(frozen=True, slots=True)
-class DueForReview:
-    service_id: UUID
-    name: str
-    organization: str | None
-    last_verified_at: datetime | None
-    verified_by: str | None
+__all__ = ["DueForReview", "StaleServicesGauge", "count_due", "review_queue"]
 
 
 async def review_queue(
@@ -32,29 +24,12 @@ async def review_queue(
 ) -> tuple[list[DueForReview], int]:
     """Services due for review, least recently verified (never verified) first."""
     cutoff = review_cutoff(now, months)
-    rows = await conn.fetch(
-        f"""SELECT s.id, s.name, o.name AS organization, e.last_verified_at, e.verified_by
-            FROM service s JOIN service_extension e ON e.service_id = s.id
-            LEFT JOIN organization o ON o.id = s.organization_id
-            WHERE {_DUE}
-            ORDER BY e.last_verified_at NULLS FIRST, s.name, s.id LIMIT $2 OFFSET $3""",
-        cutoff,
-        limit,
-        offset,
-    )
-    total = await count_due(conn, now=now, months=months)
-    return [
-        DueForReview(r["id"], r["name"], r["organization"], r["last_verified_at"], r["verified_by"]) for r in rows
-    ], total
+    due = await store.due_for_review(conn, cutoff=cutoff, limit=limit, offset=offset)
+    return due, await store.count_due(conn, cutoff=cutoff)
 
 
 async def count_due(conn: Connection, *, now: datetime, months: int) -> int:
-    cutoff = review_cutoff(now, months)
-    return int(
-        await conn.fetchval(
-            f"SELECT count(*) FROM service s JOIN service_extension e ON e.service_id = s.id WHERE {_DUE}", cutoff
-        )
-    )
+    return await store.count_due(conn, cutoff=review_cutoff(now, months))
 
 
 class StaleServicesGauge:
