@@ -25,9 +25,6 @@ SQL = re.compile(
     r"\b(SELECT\s+[\w*(]|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX)\s)",
 )
 SQL_OUTSIDE_ADAPTERS_TO_MOVE = {
-    "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
-    "outcomes/src/linkwork_outcomes/service_layer/projection.py",
-    "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
     "referral/src/linkwork_referral/handlers/referral_requested.py",
     "referral/src/linkwork_referral/service_layer/referrals.py",
 }

@@ -23,25 +23,9 @@ from collections.abc import Callable
 import asyncpg
 from linkwork_runtime.messaging.redaction import safe_message
 
-from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
+from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, projection_store, summary_store
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.referral_summary import summarise
-
-# Any fixed number: only the outcomes projector takes this lock.
-PROJECTOR_LOCK = 8_002_611
-
-_CLAIM = """
-DELETE FROM pending_referral
-WHERE seq IN (SELECT seq FROM pending_referral ORDER BY seq LIMIT $1)
-RETURNING referral_id
-"""
-
-
-_FAILED = """
-INSERT INTO summary_failure (referral_id, reason) SELECT * FROM unnest($1::text[], $2::text[])
-ON CONFLICT (referral_id) DO UPDATE SET reason = excluded.reason, failed_at = now()
-"""
-_RECOVERED = "DELETE FROM summary_failure WHERE referral_id = ANY($1::text[])"
 
 
 async def project_pending(
@@ -51,12 +35,12 @@ async def project_pending(
 
     `on_failure(referral_id, reason)` is told about each referral whose summary could not be computed."""
     async with connection.transaction():
-        if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", PROJECTOR_LOCK):
+        if not await projection_store.try_lock(connection):
             return 0
-        claimed = await connection.fetch(_CLAIM, batch_size)
+        claimed = await projection_store.claim(connection, batch_size)
         if not claimed:
             return 0
-        referral_ids = sorted({str(row[0]) for row in claimed})
+        referral_ids = sorted(set(claimed))
         facts = await fact_store.load(connection, referral_ids)
         old = await summary_store.load(connection, referral_ids)
         delta = Contribution()
@@ -75,12 +59,11 @@ async def project_pending(
             delta.include(summary)
             if previous is not None:
                 delta.include(previous, sign=-1)
-        if failed:
-            await connection.execute(_FAILED, list(failed), list(failed.values()))
-            for referral_id, reason in failed.items():
-                if on_failure is not None:
-                    on_failure(referral_id, reason)
-        await connection.execute(_RECOVERED, [r for r in referral_ids if r not in failed])
+        await projection_store.set_aside(connection, failed)
+        for referral_id, reason in failed.items():
+            if on_failure is not None:
+                on_failure(referral_id, reason)
+        await projection_store.recovered(connection, [r for r in referral_ids if r not in failed])
         await summary_store.save(connection, new)
         await aggregate_store.apply(connection, delta.without_zeros())
         await area_store.record(connection, area_store.areas_of(facts.values()))
