@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.api import examples
 from linkwork_directory.api.runtime import Runtime
@@ -286,7 +287,7 @@ async def get_review_queue(
     require_role(principal, Role.CURATOR, Role.PCN_ADMIN)
     async with pool.acquire() as conn:
         due, total = await review_queue(
-            conn,
+            PostgresReviewStore(conn),
             now=runtime.clock.now(),
             months=runtime.settings.review_period_months,
             limit=per_page,

@@ -9,10 +9,9 @@ import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Gauge
 
-from linkwork_directory.adapters import review_store as store
-from linkwork_directory.adapters.review_store import DueForReview
-from linkwork_directory.adapters.service_reader import Connection
-from linkwork_directory.domain.freshness import Clock, review_cutoff
+from linkwork_directory.adapters.review_store import PostgresReviewStore
+from linkwork_directory.domain.freshness import Clock, DueForReview, review_cutoff
+from linkwork_directory.service_layer.ports import ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +19,16 @@ __all__ = ["DueForReview", "StaleServicesGauge", "count_due", "review_queue"]
 
 
 async def review_queue(
-    conn: Connection, *, now: datetime, months: int, limit: int, offset: int
+    store: ReviewStore, *, now: datetime, months: int, limit: int, offset: int
 ) -> tuple[list[DueForReview], int]:
-    """Services due for review, least recently verified (never verified) first."""
+    """Services due for review, least recently verified (never verified) first, and how many in all."""
     cutoff = review_cutoff(now, months)
-    due = await store.due_for_review(conn, cutoff=cutoff, limit=limit, offset=offset)
-    return due, await store.count_due(conn, cutoff=cutoff)
+    due = await store.due_for_review(cutoff=cutoff, limit=limit, offset=offset)
+    return due, await store.count_due(cutoff=cutoff)
 
 
-async def count_due(conn: Connection, *, now: datetime, months: int) -> int:
-    return await store.count_due(conn, cutoff=review_cutoff(now, months))
+async def count_due(store: ReviewStore, *, now: datetime, months: int) -> int:
+    return await store.count_due(cutoff=review_cutoff(now, months))
 
 
 class StaleServicesGauge:
@@ -50,7 +49,7 @@ class StaleServicesGauge:
 
     async def refresh(self) -> int:
         async with self.pool.acquire() as conn:
-            count = await count_due(conn, now=self.clock.now(), months=self.months)
+            count = await count_due(PostgresReviewStore(conn), now=self.clock.now(), months=self.months)
         self.gauge.set(count)
         return count
 
