@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from linkwork_contracts.codes import NeedCategory, Sex
@@ -12,6 +14,11 @@ from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.samples import gp_referral, synthetic_nhs_number
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+# Makes referral_fakes importable from the tests (the suite runs with --import-mode=importlib).
+HERE = str(Path(__file__).parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 
 @pytest.fixture

@@ -179,6 +179,16 @@ class ReferralRepository:
         document = await self._connection.fetchval(f"SELECT document FROM referrals WHERE id = $1{lock}", referral_id)
         return None if document is None else from_document(document)
 
+    async def pcn_of(self, referral_id: UUID) -> str | None:
+        """The referral's PCN without loading it (for auditing a refusal); None when there is no such referral."""
+        pcn: str | None = await self._connection.fetchval("SELECT pcn FROM referrals WHERE id = $1", referral_id)
+        return pcn
+
+    async def request_known(self, request_source: str, request_id: str) -> bool:
+        """Whether this sending system's request already made a referral."""
+        known = "SELECT true FROM referrals WHERE request_source = $1 AND request_id = $2"
+        return bool(await self._connection.fetchval(known, request_source, request_id))
+
     async def person_ref(self, referral_id: UUID) -> str:
         value: str = await self._connection.fetchval("SELECT person_ref FROM referrals WHERE id = $1", referral_id)
         return value

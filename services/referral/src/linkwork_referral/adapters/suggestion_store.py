@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -31,6 +32,14 @@ async def referral_exists(connection: asyncpg.Connection, referral_id: UUID) -> 
     return bool(await connection.fetchval("SELECT true FROM referrals WHERE id = $1", referral_id))
 
 
+async def latest_body(connection: asyncpg.Connection, referral_id: UUID) -> dict[str, Any] | None:
+    """The stored matches-suggested as JSON, as the API returns it."""
+    body: dict[str, Any] | None = await connection.fetchval(
+        "SELECT body FROM suggestions WHERE referral_id = $1", referral_id
+    )
+    return body
+
+
 async def latest(connection: asyncpg.Connection, referral_id: UUID) -> MatchesSuggestedV1 | None:
-    body = await connection.fetchval("SELECT body FROM suggestions WHERE referral_id = $1", referral_id)
+    body = await latest_body(connection, referral_id)
     return None if body is None else MatchesSuggestedV1.model_validate(body)

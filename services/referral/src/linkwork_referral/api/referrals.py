@@ -28,7 +28,7 @@ from linkwork_referral.api.views import (
 from linkwork_referral.domain.referral import NewReferral, Referrer
 from linkwork_referral.domain.states import WorkflowState
 from linkwork_referral.samples import referral_body, synthetic_nhs_number
-from linkwork_referral.service_layer.referrals import IdempotencyKey
+from linkwork_referral.service_layer.ports import IdempotencyKey
 from linkwork_referral.service_layer.routing import pcn_for_referral
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])

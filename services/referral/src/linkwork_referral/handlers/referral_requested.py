@@ -53,8 +53,7 @@ class ReferralRequestedHandler:
     async def __call__(self, event: ReferralRequestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         source = str(envelope.source)
         referral_id = referral_id_for(event.request_id, source)
-        known = "SELECT true FROM referrals WHERE request_source = $1 AND request_id = $2"
-        if await connection.fetchval(known, source, event.request_id):
+        if await self._service.repository(connection).request_known(source, event.request_id):
             return
         pcn = self._practices.pcn_for(event.practice_ods_code)
         if pcn is None:

@@ -20,7 +20,7 @@ from linkwork_contracts.events import GpRecordUpdateV1
 from linkwork_runtime import messaging
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters import audit, timeline
+from linkwork_referral.adapters import audit, suggestion_store, timeline
 from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.repository import (
@@ -31,28 +31,21 @@ from linkwork_referral.adapters.repository import (
     ReferralRepository,
     Workload,
 )
+from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan, withdraw_unanswered
-from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound
+from linkwork_referral.service_layer.create import CreateReferral
+from linkwork_referral.service_layer.errors import NotFound
+from linkwork_referral.service_layer.ports import IdempotencyKey
 
 T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class IdempotencyKey:
-    key: str
-    request_hash: str
-
-
-class _Replay(Exception):
-    """Another request with the same key committed first: roll ours back and answer with theirs."""
 
 
 @dataclass
@@ -88,58 +81,10 @@ class ReferralService:
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
     ) -> tuple[Referral, bool]:
         """Make a referral; returns it and whether it is the replay of an earlier request."""
-        await self._refusal_audited(principal, "create", access.check_create)
-        if idempotency is not None and (earlier := await self._replay(principal, idempotency)):
-            return earlier, True
-        now = self.clock()
-        referral = Referral.create(build(now))
-        try:
-            async with self.pool.acquire() as connection, connection.transaction():
-                repository = self.repository(connection)
-                await repository.add(referral, self.mapper.person_ref(referral))
-                await self.record_changes(connection, referral, principal.subject, principal.role.value)
-                if idempotency is not None:
-                    claimed = await connection.fetchval(
-                        """INSERT INTO idempotency_keys (subject, key, request_hash, referral_id)
-                           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true""",
-                        principal.subject,
-                        idempotency.key,
-                        idempotency.request_hash,
-                        referral.id,
-                    )
-                    if not claimed:
-                        raise _Replay
-                await audit.record(
-                    connection, principal, AuditRecord("create", referral_id=referral.id, referral_pcn=referral.pcn)
-                )
-        except _Replay:
-            assert idempotency is not None
-            earlier = await self._replay(principal, idempotency)
-            assert earlier is not None
-            return earlier, True
-        return referral, False
-
-    async def _replay(self, principal: Principal, idempotency: IdempotencyKey) -> Referral | None:
-        async with self.pool.acquire() as connection, connection.transaction():
-            row = await connection.fetchrow(
-                "SELECT request_hash, referral_id FROM idempotency_keys WHERE subject = $1 AND key = $2",
-                principal.subject,
-                idempotency.key,
-            )
-            if row is None:
-                return None
-            if row["request_hash"] != idempotency.request_hash:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was already used for a different request; use a new key for a new referral"
-                )
-            referral = await self.repository(connection).get(row["referral_id"])
-            assert referral is not None
-            await audit.record(
-                connection,
-                principal,
-                AuditRecord("create-replayed", referral_id=referral.id, referral_pcn=referral.pcn),
-            )
-            return referral
+        unit_of_work = PostgresReferralUnitOfWork(
+            self.pool, self.time_zone, self.mapper.person_ref, self.record_changes
+        )
+        return await CreateReferral(unit_of_work, self.clock)(principal, build, idempotency)
 
     async def read(self, principal: Principal, referral_id: UUID, what: str = "read") -> Referral:
         async def body(connection: asyncpg.Connection) -> Referral:
@@ -242,10 +187,7 @@ class ReferralService:
                 principal,
                 AuditRecord("read-suggestions", referral_id=referral.id, referral_pcn=referral.pcn),
             )
-            found: dict[str, Any] | None = await connection.fetchval(
-                "SELECT body FROM suggestions WHERE referral_id = $1", referral_id
-            )
-            return found
+            return await suggestion_store.latest_body(connection, referral_id)
 
         return await self._guarded(principal, "read-suggestions", referral_id, body)
 
@@ -331,11 +273,7 @@ class ReferralService:
                 return await body(connection)
         except access.Denied as denied:
             async with self.pool.acquire() as connection:
-                pcn = (
-                    await connection.fetchval("SELECT pcn FROM referrals WHERE id = $1", referral_id)
-                    if referral_id
-                    else None
-                )
+                pcn = await self.repository(connection).pcn_of(referral_id) if referral_id else None
                 await audit.record(
                     connection,
                     principal,
