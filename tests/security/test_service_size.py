@@ -11,9 +11,9 @@ from linkwork_contracts import examples
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import ServiceChangedV1
 from linkwork_directory.adapters.oruk_schemas import bundled
-from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.oruk import MAX_LOCATIONS, MAX_SCHEDULES
+from linkwork_directory.service_layer.imports import service_from_document
 
 pytestmark = pytest.mark.unit
 KAFKA_DEFAULT_MAX_MESSAGE = 1_048_588  # the broker's message.max.bytes default

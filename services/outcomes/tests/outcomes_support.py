@@ -15,9 +15,9 @@ from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.adapters.projection_store import PROJECTION_TABLES, PostgresProjectionStore
 from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.service_layer.projection import project_all
-from linkwork_outcomes.service_layer.rebuild import PROJECTION_TABLES
 from linkwork_outcomes.settings import Settings
 from linkwork_outcomes.synthetic.history import History
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
@@ -133,5 +133,6 @@ async def load_history(pool: asyncpg.Pool, history: History, rng: random.Random,
             async with connection.transaction():
                 await fact_store.store(connection, batch)
             if start % (97 * 5) == 0:
-                await project_all(connection, batch_size=53)  # project part-way, as the live service does
-        await project_all(connection)
+                # Project part-way, as the live service does.
+                await project_all(PostgresProjectionStore(connection), batch_size=53)
+        await project_all(PostgresProjectionStore(connection))

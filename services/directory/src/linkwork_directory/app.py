@@ -18,14 +18,14 @@ from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
 from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
-from linkwork_directory.application.changes import seed_needs_taxonomy
-from linkwork_directory.application.freshness import StaleServicesGauge
-from linkwork_directory.application.import_jobs import ImportJobs
-from linkwork_directory.application.imports import Importer
-from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
+from linkwork_directory.service_layer.changes import seed_needs_taxonomy
+from linkwork_directory.service_layer.freshness import StaleServicesGauge
+from linkwork_directory.service_layer.import_jobs import ImportJobs
+from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
 
 NAME = "directory"

@@ -20,10 +20,10 @@ from pathlib import Path, PurePosixPath
 from linkwork_directory.adapters import oruk_csv, oruk_files
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.outbox_sink import OutboxSink
-from linkwork_directory.application.changes import seed_needs_taxonomy
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.cli_support import ProgressLine, database
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Kind
+from linkwork_directory.service_layer.changes import seed_needs_taxonomy
+from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings
 
 

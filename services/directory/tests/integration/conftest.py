@@ -20,9 +20,9 @@ from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.app import build_app, migrations
-from linkwork_directory.application.changes import seed_needs_taxonomy
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.service_layer.changes import seed_needs_taxonomy
+from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.messaging import Backoff, RetryPolicy

@@ -18,7 +18,7 @@ import pytest
 from linkwork_contracts.codes import NeedCategory
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
-from linkwork_directory.application.imports import Importer
+from linkwork_directory.service_layer.imports import Importer
 
 from .api_support import headers, north_of, service
 from .conftest import RunningDirectory

@@ -11,11 +11,11 @@ from linkwork_contracts.codes import NeedCategory
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.oruk_render import service_full
 from linkwork_directory.adapters.service_reader import load_services
-from linkwork_directory.application.changes import apply_service
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
+from linkwork_directory.service_layer.changes import apply_service
+from linkwork_directory.service_layer.imports import Importer
 
 from .api_support import service
 from .conftest import RecordingSink

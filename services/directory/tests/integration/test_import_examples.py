@@ -15,9 +15,9 @@ from linkwork_directory.adapters import oruk_csv, oruk_files
 from linkwork_directory.adapters.oruk_render import service_full
 from linkwork_directory.adapters.oruk_schemas import SERVICE, OrukSchemas
 from linkwork_directory.adapters.service_reader import load_services
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.importing import Outcome
+from linkwork_directory.service_layer.imports import Importer
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason, Ne
 from linkwork_contracts.envelope import ContractError, decode, encode, wrap
 from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_contracts.topics import SERVICE_CHANGED
-from linkwork_directory.application import waiting_list
 from linkwork_directory.domain.waiting_list import EntrySource
+from linkwork_directory.service_layer import waiting_list
 from linkwork_runtime.auth import Role, issue_token
 
 from .api_support import SECRET, eventually, headers, read_topic, service

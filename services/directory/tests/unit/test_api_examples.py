@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.api import examples
-from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain.versions import merge_patch
+from linkwork_directory.service_layer.imports import service_from_document
 
 pytestmark = pytest.mark.unit
 

@@ -24,6 +24,7 @@ from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.nhs_number import is_valid_nhs_number
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.synthetic.history import generate
@@ -102,7 +103,7 @@ async def database(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     facts_of(_rich_referral("b" * 64, with_lsoa=False), datetime.now(UTC), batch)
     async with connection.transaction():
         await fact_store.store(connection, batch)
-    await project_all(connection)
+    await project_all(PostgresProjectionStore(connection))
     yield connection
     await connection.close()
 

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS, build_app
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
@@ -44,7 +45,7 @@ async def served(database_url: str, kafka_bootstrap: str) -> AsyncIterator[str]:
         async with pool.acquire() as connection, connection.transaction():
             await fact_store.store(connection, batch)
         async with pool.acquire() as connection:
-            await project_all(connection)
+            await project_all(PostgresProjectionStore(connection))
     finally:
         await pool.close()
     port = free_port()

@@ -7,6 +7,7 @@ import asyncpg
 import pytest
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.domain.facts import ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary, summarise
@@ -39,7 +40,8 @@ async def test_one_failing_summary_is_set_aside_and_the_others_are_projected(
 
         monkeypatch.setattr(projection, "summarise", fragile)
         told: list[tuple[str, str]] = []
-        await projection.project_pending(connection, 10_000, lambda rid, reason: told.append((rid, reason)))
+        store = PostgresProjectionStore(connection)
+        await projection.project_pending(store, 10_000, lambda rid, reason: told.append((rid, reason)))
         summaries = await connection.fetchval("SELECT count(*) FROM referral_summary")
         failure = await connection.fetchrow("SELECT referral_id, reason FROM summary_failure")
         assert summaries == queued - 1  # everyone else is reported on
@@ -50,7 +52,7 @@ async def test_one_failing_summary_is_set_aside_and_the_others_are_projected(
         # Fixed (or new facts): the next time it is queued, it is summarised and leaves summary_failure.
         monkeypatch.setattr(projection, "summarise", summarise)
         await connection.execute("INSERT INTO pending_referral (referral_id) VALUES ($1)", bad)
-        await projection.project_pending(connection)
+        await projection.project_pending(store)
         assert await connection.fetchval("SELECT count(*) FROM referral_summary") == queued
         assert await connection.fetchval("SELECT count(*) FROM summary_failure") == 0
     finally:

@@ -34,6 +34,28 @@ async def lock_service(conn: Connection, service_id: UUID) -> bool:
     return bool(await conn.fetchval("SELECT true FROM service WHERE id = $1 FOR UPDATE", service_id))
 
 
+async def mark_withdrawn(conn: Connection, service_id: UUID, *, at: datetime, reason: str) -> None:
+    """ORUK status inactive, and when and why it was withdrawn."""
+    await conn.execute("UPDATE service SET status = 'inactive' WHERE id = $1", service_id)
+    await conn.execute(
+        "UPDATE service_extension SET withdrawn_at = $2, withdrawal_reason = $3 WHERE service_id = $1",
+        service_id,
+        at,
+        reason,
+    )
+
+
+async def mark_verified(conn: Connection, service_id: UUID, *, at: datetime, by: str) -> None:
+    """Restart the review clock and move ORUK's assured_date to the day of the check."""
+    await conn.execute(
+        "UPDATE service_extension SET last_verified_at = $2, verified_by = $3 WHERE service_id = $1",
+        service_id,
+        at,
+        by,
+    )
+    await conn.execute("UPDATE service SET assured_date = $2 WHERE id = $1", service_id, at.date())
+
+
 async def record(
     conn: Connection,
     service_id: UUID,

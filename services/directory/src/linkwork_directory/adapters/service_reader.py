@@ -36,6 +36,8 @@ from linkwork_directory.domain.waiting_list import WINDOW_WEEKS, Throughput
 
 # A plain connection or one borrowed from the pool: both answer the same calls.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
+# Or the pool itself, for a single statement in its own transaction.
+Executor: TypeAlias = "asyncpg.Pool[asyncpg.Record] | Connection"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,18 +13,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.api import examples
 from linkwork_directory.api.runtime import Runtime
-from linkwork_directory.application import curation
-from linkwork_directory.application.freshness import review_queue
-from linkwork_directory.application.imports import service_from_document
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
 from linkwork_directory.domain.versions import merge_patch
+from linkwork_directory.service_layer import curation
+from linkwork_directory.service_layer.freshness import review_queue
+from linkwork_directory.service_layer.imports import service_from_document
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[
@@ -113,7 +114,7 @@ async def _save(
     try:
         service = service_from_document(runtime.schemas, document)
         async with pool.acquire() as conn:
-            if must_be_new and await conn.fetchval("SELECT 1 FROM service WHERE id = $1", service.id):
+            if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
             applied, loaded = await curation.save(
                 conn,
@@ -286,7 +287,7 @@ async def get_review_queue(
     require_role(principal, Role.CURATOR, Role.PCN_ADMIN)
     async with pool.acquire() as conn:
         due, total = await review_queue(
-            conn,
+            PostgresReviewStore(conn),
             now=runtime.clock.now(),
             months=runtime.settings.review_period_months,
             limit=per_page,

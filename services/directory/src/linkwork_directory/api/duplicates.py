@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.api.curation import IfMatch, stale_problem, tagged
 from linkwork_directory.api.runtime import Runtime
-from linkwork_directory.application import duplicates
 from linkwork_directory.domain.duplicates import Candidate, Listing
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
+from linkwork_directory.service_layer import duplicates
 
 router = APIRouter(tags=["curation"])
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
-from linkwork_directory.adapters import curation_store, postcodes
+from linkwork_directory.adapters import curation_store, postcodes, service_at_location_store, taxonomy_store
 from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_search as search
@@ -20,7 +20,6 @@ from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import needs_review
-from linkwork_directory.domain.oruk import Taxonomy, TaxonomyTerm
 from linkwork_directory.domain.search import (
     DEFAULT_PER_PAGE,
     MAX_PAGE,
@@ -193,44 +192,30 @@ async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Searc
 async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
     sal_id = _uuid("service_at_location", id)
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT service_id, location_id FROM service_at_location WHERE id = $1", sal_id)
-        if row is None:
+        ends = await service_at_location_store.ends_of(conn, sal_id)
+        if ends is None:
             raise _not_found("service_at_location", id)
-        loaded = await reader.load_services(conn, [row["service_id"]], week=week_starting(runtime.clock.now()))
-        locations = await reader.load_locations(conn, [row["location_id"]])
-    found = loaded[row["service_id"]]
-    return render.service_at_location_full(sal_id, found.service, locations[row["location_id"]], found.state)
-
-
-_TERM_COLUMNS = "id, name, description, parent_id, taxonomy, taxonomy_id, term_uri, term"
+        service_id, location_id = ends
+        loaded = await reader.load_services(conn, [service_id], week=week_starting(runtime.clock.now()))
+        locations = await reader.load_locations(conn, [location_id])
+    found = loaded[service_id]
+    return render.service_at_location_full(sal_id, found.service, locations[location_id], found.state)
 
 
 @router.get("/taxonomies", summary="Taxonomies, paginated")
 async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE) -> dict[str, Any]:
-    rows = await pool.fetch(
-        "SELECT id, name, description, uri, version, count(*) OVER () AS total FROM taxonomy"
-        " ORDER BY name, id LIMIT $1 OFFSET $2",
-        per_page,
-        (page - 1) * per_page,
-    )
-    total = rows[0]["total"] if rows else int(await pool.fetchval("SELECT count(*) FROM taxonomy"))
-    contents = [
-        render.taxonomy_document(Taxonomy(**{k: v for k, v in r.items() if k != "total"}), with_terms=False)
-        for r in rows
-    ]
+    taxonomies, total = await taxonomy_store.taxonomy_page(pool, limit=per_page, offset=(page - 1) * per_page)
+    contents = [render.taxonomy_document(t, with_terms=False) for t in taxonomies]
     return page_body(contents, total=total, page=page, per_page=per_page)
 
 
 @router.get("/taxonomies/{id}", summary="One taxonomy with its terms")
 async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
     taxonomy_id = _uuid("taxonomy", id)
-    row = await pool.fetchrow("SELECT id, name, description, uri, version FROM taxonomy WHERE id = $1", taxonomy_id)
-    if row is None:
+    found = await taxonomy_store.taxonomy(pool, taxonomy_id)
+    if found is None:
         raise _not_found("taxonomy", id)
-    terms = await pool.fetch(
-        f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE taxonomy_id = $1 ORDER BY name, id", taxonomy_id
-    )
-    taxonomy = Taxonomy(**dict(row), taxonomy_terms=[TaxonomyTerm(**dict(t)) for t in terms])
+    taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, taxonomy_id)})
     return render.taxonomy_document(taxonomy, with_terms=True)
 
 
@@ -241,30 +226,17 @@ async def list_taxonomy_terms(
     per_page: PerPage = DEFAULT_PER_PAGE,
     taxonomy_id: Annotated[UUID | None, Query(description="Extension: terms of one taxonomy")] = None,
 ) -> dict[str, Any]:
-    rows = await pool.fetch(
-        f"SELECT {_TERM_COLUMNS}, count(*) OVER () AS total FROM taxonomy_term"
-        " WHERE $3::uuid IS NULL OR taxonomy_id = $3 ORDER BY taxonomy, name, id LIMIT $1 OFFSET $2",
-        per_page,
-        (page - 1) * per_page,
-        taxonomy_id,
+    terms, total = await taxonomy_store.term_page(
+        pool, limit=per_page, offset=(page - 1) * per_page, taxonomy_id=taxonomy_id
     )
-    total = (
-        rows[0]["total"]
-        if rows
-        else int(
-            await pool.fetchval(
-                "SELECT count(*) FROM taxonomy_term WHERE $1::uuid IS NULL OR taxonomy_id = $1", taxonomy_id
-            )
-        )
-    )
-    contents = [render.term_document(TaxonomyTerm(**{k: v for k, v in r.items() if k != "total"})) for r in rows]
+    contents = [render.term_document(t) for t in terms]
     return page_body(contents, total=total, page=page, per_page=per_page)
 
 
 @router.get("/taxonomy_terms/{id}", summary="One taxonomy term")
 async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
     term_id = _uuid("taxonomy term", id)
-    row = await pool.fetchrow(f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE id = $1", term_id)
-    if row is None:
+    term = await taxonomy_store.term(pool, term_id)
+    if term is None:
         raise _not_found("taxonomy term", id)
-    return render.term_document(TaxonomyTerm(**dict(row)))
+    return render.term_document(term)

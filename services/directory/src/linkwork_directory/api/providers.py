@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.api.runtime import Runtime
-from linkwork_directory.application import waiting_list as waiting
-from linkwork_directory.application.curation import load
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import MAX_WAIT_WEEKS, WINDOW_WEEKS, EntrySource, EntryStatus
+from linkwork_directory.service_layer import waiting_list as waiting
+from linkwork_directory.service_layer.curation import load
 
 router = APIRouter(tags=["providers"])
 ServiceId = Annotated[UUID, Path(description="The service's id")]

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
-from linkwork_directory.application.changes import ChangeSink
-from linkwork_directory.application.duplicates import DuplicateFinder
-from linkwork_directory.application.freshness import StaleServicesGauge
-from linkwork_directory.application.import_jobs import ImportJobs
-from linkwork_directory.application.week_rollover import WeekRollover
 from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.service_layer.changes import ChangeSink
+from linkwork_directory.service_layer.duplicates import DuplicateFinder
+from linkwork_directory.service_layer.freshness import StaleServicesGauge
+from linkwork_directory.service_layer.import_jobs import ImportJobs
+from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
 
 

@@ -18,12 +18,12 @@ from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.postcodes import load_onspd
-from linkwork_directory.application.changes import seed_needs_taxonomy
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.cli_support import ProgressLine, database
 from linkwork_directory.demo.generator import DemoDirectory, sample_places, town_places
 from linkwork_directory.domain.importing import ImportReport
 from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.service_layer.changes import seed_needs_taxonomy
+from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings
 
 

@@ -8,14 +8,27 @@ it is flagged "needs review"; a service never verified is due at once.
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 DEFAULT_REVIEW_MONTHS = 6
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueForReview:
+    """A line of the review queue."""
+
+    service_id: UUID
+    name: str
+    organization: str | None
+    last_verified_at: datetime | None
+    verified_by: str | None
 
 
 def months_before(moment: datetime, months: int) -> datetime:

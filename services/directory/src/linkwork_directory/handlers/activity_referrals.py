@@ -19,10 +19,10 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ActivityReferralRespondedV1, AttendanceConfirmedV1
 
 from linkwork_directory.adapters import waiting_list_store as store
-from linkwork_directory.application import waiting_list
-from linkwork_directory.application.changes import ChangeSink
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
+from linkwork_directory.service_layer import waiting_list
+from linkwork_directory.service_layer.changes import ChangeSink
 
 log = logging.getLogger(__name__)
 

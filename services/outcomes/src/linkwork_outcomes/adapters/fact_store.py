@@ -13,8 +13,10 @@ deadlock. Rows derived across referrals (the areas a PCN serves) are the project
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -29,10 +31,14 @@ from linkwork_outcomes.domain.facts import (
     Measurement,
     PlannedActivity,
     PlanVersion,
+    ProvisionGap,
     ReferralFacts,
     ReferralVersion,
+    ServiceLabel,
+    SuggestionSet,
 )
 
+F = TypeVar("F")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -128,15 +134,126 @@ ON CONFLICT DO NOTHING
 _PENDING = "INSERT INTO pending_referral (referral_id) SELECT unnest($1::uuid[])"
 
 
-def _columns(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+@dataclass(frozen=True)
+class Table(Generic[F]):
+    """How one kind of fact is written: the statement, the columns its arrays fill, and one fact's row.
+
+    `sql` takes one array per column, `$1` for `columns[0]` and so on, and `to_row` gives a fact's
+    values in that order; a row of the wrong width fails here, not as a misplaced value in a column.
+    """
+
+    sql: str
+    columns: tuple[str, ...]
+    to_row: Callable[[F], tuple[object, ...]]
+
+    def arrays(self, facts: Iterable[F]) -> list[list[object]]:
+        rows = [self.to_row(fact) for fact in facts]
+        arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in self.columns]
+        if len(arrays) != len(self.columns):
+            raise ValueError(f"{len(arrays)} values for the {len(self.columns)} columns {self.columns}")
+        return arrays
 
 
-async def _insert(connection: asyncpg.Connection, sql: str, rows: Sequence[Sequence[object]], width: int) -> set[str]:
-    if not rows:
+def _version_row(item: tuple[ReferralVersion, datetime]) -> tuple[object, ...]:
+    v, at = item
+    return (
+        v.referral_id, v.version, v.person_ref, v.created_at, v.source, v.pcn, v.practice, v.age_band, v.sex,
+        v.ethnic_category, v.postcode_district, v.imd_decile, ",".join(v.needs), at,
+    )  # fmt: skip
+
+
+def _plan_row(item: tuple[PlanVersion, datetime]) -> tuple[object, ...]:
+    p, at = item
+    activities = _json([[a.service_id, a.need] for a in p.activities])
+    return (p.referral_id, p.plan_version, p.agreed_at, p.first_contact_at, activities, at)
+
+
+def _contact_row(item: tuple[Contact, datetime]) -> tuple[object, ...]:
+    c, at = item
+    attendance = _json([[a.service_id, a.status] for a in c.attendance])
+    return (c.contact_id, c.referral_id, c.contact_at, c.kind, c.outcome, c.contacts_to_date, attendance,
+            c.follow_up_id, at)  # fmt: skip
+
+
+def _measurement_row(m: Measurement) -> tuple[object, ...]:
+    return (m.referral_id, m.score, m.timepoint, m.recorded_at, m.value)
+
+
+def _due_row(item: tuple[FollowUpDue, datetime]) -> tuple[object, ...]:
+    d, at = item
+    return (d.follow_up_id, d.referral_id, d.due_on, d.pcn, at)
+
+
+def _closure_row(item: tuple[Closure, datetime]) -> tuple[object, ...]:
+    c, at = item
+    return (c.referral_id, c.closed_at, c.status, c.reason, c.first_contact_at, c.contacts_count, at)
+
+
+def _gap_row(item: tuple[ProvisionGap, datetime]) -> tuple[object, ...]:
+    g, at = item
+    return (g.need, g.postcode_district, g.window_start, g.window_end, g.referrals_with_need, g.referrals_unmet,
+            g.detected_at, at)  # fmt: skip
+
+
+def _service_row(item: tuple[ServiceLabel, datetime]) -> tuple[object, ...]:
+    s, at = item
+    return (s.service_id, s.revision, s.name, s.provider_id, s.provider_name, s.active, s.changed_at,
+            s.last_verified_on, at)  # fmt: skip
+
+
+def _suggestion_row(item: tuple[SuggestionSet, datetime]) -> tuple[object, ...]:
+    s, at = item
+    return (s.referral_id, s.referral_version, s.suggested_at, _json([list(o) for o in s.options_per_need]), at)
+
+
+VERSIONS = Table(
+    _VERSIONS,
+    ("referral_id", "version", "person_ref", "created_at", "source", "pcn", "practice", "age_band", "sex",
+     "ethnic_category", "postcode_district", "imd_decile", "needs", "event_time"),
+    _version_row,
+)  # fmt: skip
+PLANS = Table(
+    _PLANS, ("referral_id", "plan_version", "agreed_at", "first_contact_at", "activities", "event_time"), _plan_row
+)
+CONTACTS = Table(
+    _CONTACTS,
+    ("contact_id", "referral_id", "contact_at", "kind", "outcome", "contacts_to_date", "attendance", "follow_up_id",
+     "event_time"),
+    _contact_row,
+)  # fmt: skip
+MEASUREMENTS = Table(_MEASUREMENTS, ("referral_id", "score", "timepoint", "recorded_at", "value"), _measurement_row)
+FOLLOW_UPS_DUE = Table(_DUE, ("follow_up_id", "referral_id", "due_on", "pcn", "event_time"), _due_row)
+CLOSURES = Table(
+    _CLOSURES,
+    ("referral_id", "closed_at", "status", "reason", "first_contact_at", "contacts_count", "event_time"),
+    _closure_row,
+)
+GAPS = Table(
+    _GAPS,
+    ("need", "postcode_district", "window_start", "window_end", "referrals_with_need", "referrals_unmet",
+     "detected_at", "event_time"),
+    _gap_row,
+)  # fmt: skip
+SERVICES = Table(
+    _SERVICES,
+    ("service_id", "revision", "name", "provider_id", "provider_name", "active", "changed_at", "last_verified_on",
+     "event_time"),
+    _service_row,
+)  # fmt: skip
+SUGGESTIONS = Table(
+    _SUGGESTIONS,
+    ("referral_id", "referral_version", "suggested_at", "options_per_need", "event_time"),
+    _suggestion_row,
+)
+TABLES = (VERSIONS, PLANS, CONTACTS, MEASUREMENTS, FOLLOW_UPS_DUE, CLOSURES, GAPS, SERVICES, SUGGESTIONS)
+
+
+async def _insert(connection: asyncpg.Connection, table: Table[F], facts: Sequence[F]) -> set[str]:
+    """Store the facts; the referrals of those that were new (their statement returns `referral_id`)."""
+    if not facts:
         return set()
-    returned = await connection.fetch(sql, *_columns(rows, width))
-    return {str(row[0]) for row in returned}
+    returned = await connection.fetch(table.sql, *table.arrays(facts))
+    return {str(row["referral_id"]) for row in returned}
 
 
 async def store(connection: asyncpg.Connection, batch: FactBatch, *, queue: bool = True) -> set[str]:
@@ -146,83 +263,12 @@ async def store(connection: asyncpg.Connection, batch: FactBatch, *, queue: bool
     referral once at the end instead).
     """
     changed: set[str] = set()
-    changed |= await _insert(
-        connection,
-        _VERSIONS,
-        [
-            (
-                v.referral_id,
-                v.version,
-                v.person_ref,
-                v.created_at,
-                v.source,
-                v.pcn,
-                v.practice,
-                v.age_band,
-                v.sex,
-                v.ethnic_category,
-                v.postcode_district,
-                v.imd_decile,
-                ",".join(v.needs),
-                at,
-            )
-            for v, at in batch.versions
-        ],
-        14,
-    )
-    changed |= await _insert(
-        connection,
-        _PLANS,
-        [
-            (
-                p.referral_id,
-                p.plan_version,
-                p.agreed_at,
-                p.first_contact_at,
-                _json([[a.service_id, a.need] for a in p.activities]),
-                at,
-            )
-            for p, at in batch.plans
-        ],
-        6,
-    )
-    changed |= await _insert(
-        connection,
-        _CONTACTS,
-        [
-            (
-                c.contact_id,
-                c.referral_id,
-                c.contact_at,
-                c.kind,
-                c.outcome,
-                c.contacts_to_date,
-                _json([[a.service_id, a.status] for a in c.attendance]),
-                c.follow_up_id,
-                at,
-            )
-            for c, at in batch.contacts
-        ],
-        9,
-    )
-    changed |= await _insert(
-        connection,
-        _MEASUREMENTS,
-        [(m.referral_id, m.score, m.timepoint, m.recorded_at, m.value) for m in batch.measurements],
-        5,
-    )
-    changed |= await _insert(
-        connection, _DUE, [(d.follow_up_id, d.referral_id, d.due_on, d.pcn, at) for d, at in batch.follow_ups_due], 5
-    )
-    changed |= await _insert(
-        connection,
-        _CLOSURES,
-        [
-            (c.referral_id, c.closed_at, c.status, c.reason, c.first_contact_at, c.contacts_count, at)
-            for c, at in batch.closures
-        ],
-        7,
-    )
+    changed |= await _insert(connection, VERSIONS, batch.versions)
+    changed |= await _insert(connection, PLANS, batch.plans)
+    changed |= await _insert(connection, CONTACTS, batch.contacts)
+    changed |= await _insert(connection, MEASUREMENTS, batch.measurements)
+    changed |= await _insert(connection, FOLLOW_UPS_DUE, batch.follow_ups_due)
+    changed |= await _insert(connection, CLOSURES, batch.closures)
     await _store_context(connection, batch)
     if changed and queue:
         await connection.execute(_PENDING, sorted(changed))
@@ -236,143 +282,142 @@ async def _store_context(connection: asyncpg.Connection, batch: FactBatch) -> No
         lambda item: (item[0].detected_at, item[0].referrals_unmet, item[0].referrals_with_need),
     )
     if gaps:
-        await connection.execute(
-            _GAPS,
-            *_columns(
-                [
-                    (
-                        g.need,
-                        g.postcode_district,
-                        g.window_start,
-                        g.window_end,
-                        g.referrals_with_need,
-                        g.referrals_unmet,
-                        g.detected_at,
-                        at,
-                    )
-                    for g, at in gaps
-                ],
-                8,
-            ),
-        )
+        await connection.execute(GAPS.sql, *GAPS.arrays(gaps))
     services = _latest(((s.service_id, (s, at)) for s, at in batch.services), lambda item: item[0].revision)
     if services:
-        await connection.execute(
-            _SERVICES,
-            *_columns(
-                [
-                    (
-                        s.service_id,
-                        s.revision,
-                        s.name,
-                        s.provider_id,
-                        s.provider_name,
-                        s.active,
-                        s.changed_at,
-                        s.last_verified_on,
-                        at,
-                    )
-                    for s, at in services
-                ],
-                9,
-            ),
-        )
+        await connection.execute(SERVICES.sql, *SERVICES.arrays(services))
     if batch.suggestions:
-        await connection.execute(
-            _SUGGESTIONS,
-            *_columns(
-                [
-                    (
-                        s.referral_id,
-                        s.referral_version,
-                        s.suggested_at,
-                        _json([list(o) for o in s.options_per_need]),
-                        at,
-                    )
-                    for s, at in batch.suggestions
-                ],
-                5,
-            ),
-        )
+        await connection.execute(SUGGESTIONS.sql, *SUGGESTIONS.arrays(batch.suggestions))
+
+
+# Each referral fact table read back by column name: a reordered SELECT cannot shift a value into another field.
+_READ_VERSIONS = """
+SELECT referral_id, version, person_ref, created_at, source, pcn, practice, age_band, sex, ethnic_category,
+       postcode_district, imd_decile, needs
+FROM referral_version WHERE referral_id = ANY($1::uuid[])
+"""
+_READ_PLANS = """
+SELECT referral_id, plan_version, agreed_at, first_contact_at, activities FROM plan_version
+WHERE referral_id = ANY($1::uuid[])
+"""
+_READ_CONTACTS = """
+SELECT contact_id, referral_id, contact_at, kind, outcome, contacts_to_date, attendance, follow_up_id FROM contact
+WHERE referral_id = ANY($1::uuid[])
+"""
+_READ_MEASUREMENTS = """
+SELECT referral_id, score, timepoint, recorded_at, value FROM measurement WHERE referral_id = ANY($1::uuid[])
+"""
+_READ_DUE = "SELECT follow_up_id, referral_id, due_on, pcn FROM follow_up_due WHERE referral_id = ANY($1::uuid[])"
+_READ_CLOSURES = """
+SELECT referral_id, closed_at, status, reason, first_contact_at, contacts_count FROM closure
+WHERE referral_id = ANY($1::uuid[])
+"""
+
+
+def _version(row: asyncpg.Record) -> ReferralVersion:
+    return ReferralVersion(
+        referral_id=str(row["referral_id"]),
+        version=row["version"],
+        person_ref=row["person_ref"],
+        created_at=row["created_at"],
+        source=row["source"],
+        pcn=row["pcn"],
+        practice=row["practice"],
+        age_band=row["age_band"],
+        sex=row["sex"],
+        ethnic_category=row["ethnic_category"],
+        postcode_district=row["postcode_district"],
+        imd_decile=row["imd_decile"],
+        needs=tuple(row["needs"]),
+    )
+
+
+def _plan(row: asyncpg.Record) -> PlanVersion:
+    return PlanVersion(
+        referral_id=str(row["referral_id"]),
+        plan_version=row["plan_version"],
+        agreed_at=row["agreed_at"],
+        first_contact_at=row["first_contact_at"],
+        activities=tuple(PlannedActivity(service_id, need) for service_id, need in _decoded(row["activities"])),
+    )
+
+
+def _contact(row: asyncpg.Record) -> Contact:
+    return Contact(
+        contact_id=str(row["contact_id"]),
+        referral_id=str(row["referral_id"]),
+        contact_at=row["contact_at"],
+        kind=row["kind"],
+        outcome=row["outcome"],
+        contacts_to_date=row["contacts_to_date"],
+        attendance=tuple(Attendance(service_id, status) for service_id, status in _decoded(row["attendance"])),
+        follow_up_id=str(row["follow_up_id"]) if row["follow_up_id"] else None,
+    )
+
+
+def _measurement(row: asyncpg.Record) -> Measurement:
+    return Measurement(
+        referral_id=str(row["referral_id"]),
+        score=row["score"],
+        timepoint=row["timepoint"],
+        recorded_at=row["recorded_at"],
+        value=row["value"],
+    )
+
+
+def _follow_up_due(row: asyncpg.Record) -> FollowUpDue:
+    return FollowUpDue(
+        follow_up_id=str(row["follow_up_id"]), referral_id=str(row["referral_id"]), due_on=row["due_on"], pcn=row["pcn"]
+    )
+
+
+def _closure(row: asyncpg.Record) -> Closure:
+    return Closure(
+        referral_id=str(row["referral_id"]),
+        closed_at=row["closed_at"],
+        status=row["status"],
+        reason=row["reason"],
+        first_contact_at=row["first_contact_at"],
+        contacts_count=row["contacts_count"],
+    )
+
+
+# The ReferralFacts field each query fills, and how one of its rows becomes a fact.
+_READS: tuple[tuple[str, str, Callable[[asyncpg.Record], Any]], ...] = (
+    ("versions", _READ_VERSIONS, _version),
+    ("plans", _READ_PLANS, _plan),
+    ("contacts", _READ_CONTACTS, _contact),
+    ("measurements", _READ_MEASUREMENTS, _measurement),
+    ("follow_ups_due", _READ_DUE, _follow_up_due),
+    ("closures", _READ_CLOSURES, _closure),
+)
+
+
+_ALL_REFERRALS = """
+SELECT referral_id FROM referral_version UNION SELECT referral_id FROM plan_version
+UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
+UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
+ORDER BY 1
+"""
+
+
+async def all_referral_ids(connection: asyncpg.Connection) -> list[str]:
+    """Every referral with at least one fact, in order."""
+    return [str(row["referral_id"]) for row in await connection.fetch(_ALL_REFERRALS)]
 
 
 async def load(connection: asyncpg.Connection, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
     """Every fact about each of the referrals."""
     ids = [UUID(r) for r in referral_ids]
     grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for row in await connection.fetch(
-        "SELECT referral_id, version, person_ref, created_at, source, pcn, practice, age_band, sex, ethnic_category,"
-        " postcode_district, imd_decile, needs FROM referral_version WHERE referral_id = ANY($1::uuid[])",
-        ids,
-    ):
-        rid = str(row[0])
-        grouped[rid]["versions"].append(
-            ReferralVersion(
-                referral_id=rid,
-                version=row[1],
-                person_ref=row[2],
-                created_at=row[3],
-                source=row[4],
-                pcn=row[5],
-                practice=row[6],
-                age_band=row[7],
-                sex=row[8],
-                ethnic_category=row[9],
-                postcode_district=row[10],
-                imd_decile=row[11],
-                needs=tuple(row[12]),
-            )
-        )
-    for row in await connection.fetch(
-        "SELECT referral_id, plan_version, agreed_at, first_contact_at, activities FROM plan_version"
-        " WHERE referral_id = ANY($1::uuid[])",
-        ids,
-    ):
-        rid = str(row[0])
-        activities = tuple(PlannedActivity(s, n) for s, n in _decoded(row[4]))
-        grouped[rid]["plans"].append(PlanVersion(rid, row[1], row[2], row[3], activities))
-    for row in await connection.fetch(
-        "SELECT contact_id, referral_id, contact_at, kind, outcome, contacts_to_date, attendance, follow_up_id"
-        " FROM contact"
-        " WHERE referral_id = ANY($1::uuid[])",
-        ids,
-    ):
-        rid = str(row[1])
-        attendance = tuple(Attendance(s, st) for s, st in _decoded(row[6]))
-        follow_up_id = str(row[7]) if row[7] else None
-        grouped[rid]["contacts"].append(
-            Contact(str(row[0]), rid, row[2], row[3], row[4], row[5], attendance, follow_up_id)
-        )
-    for row in await connection.fetch(
-        "SELECT referral_id, score, timepoint, recorded_at, value FROM measurement WHERE referral_id = ANY($1::uuid[])",
-        ids,
-    ):
-        rid = str(row[0])
-        grouped[rid]["measurements"].append(Measurement(rid, row[1], row[2], row[3], row[4]))
-    for row in await connection.fetch(
-        "SELECT follow_up_id, referral_id, due_on, pcn FROM follow_up_due WHERE referral_id = ANY($1::uuid[])", ids
-    ):
-        rid = str(row[1])
-        grouped[rid]["follow_ups_due"].append(FollowUpDue(str(row[0]), rid, row[2], row[3]))
-    for row in await connection.fetch(
-        "SELECT referral_id, closed_at, status, reason, first_contact_at, contacts_count FROM closure"
-        " WHERE referral_id = ANY($1::uuid[])",
-        ids,
-    ):
-        rid = str(row[0])
-        grouped[rid]["closures"].append(Closure(rid, row[1], row[2], row[3], row[4], row[5]))
+    for field, sql, to_fact in _READS:
+        for row in await connection.fetch(sql, ids):
+            fact = to_fact(row)
+            grouped[fact.referral_id][field].append(fact)
     result = {}
     for rid in referral_ids:
         facts = grouped.get(rid, {})
-        result[rid] = ReferralFacts(
-            rid,
-            versions=tuple(facts.get("versions", ())),
-            plans=tuple(facts.get("plans", ())),
-            contacts=tuple(facts.get("contacts", ())),
-            measurements=tuple(facts.get("measurements", ())),
-            follow_ups_due=tuple(facts.get("follow_ups_due", ())),
-            closures=tuple(facts.get("closures", ())),
-        )
+        result[rid] = ReferralFacts(rid, **{field: tuple(facts.get(field, ())) for field, _, _ in _READS})
     return result
 
 

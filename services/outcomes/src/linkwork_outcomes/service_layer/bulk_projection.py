@@ -18,12 +18,6 @@ from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, 
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.referral_summary import ReferralSummary, summarise
 
-ALL_REFERRALS = """
-SELECT referral_id FROM referral_version UNION SELECT referral_id FROM plan_version
-UNION SELECT referral_id FROM contact UNION SELECT referral_id FROM measurement
-UNION SELECT referral_id FROM follow_up_due UNION SELECT referral_id FROM closure
-ORDER BY 1
-"""
 FLUSH_CELLS = 150_000  # written while the next chunks are computed; also bounds memory
 
 
@@ -42,7 +36,7 @@ async def _write(
 
 async def project_everything(writer: asyncpg.Connection, reader: asyncpg.Connection, chunk: int = 5000) -> int:
     """Summarise every referral with facts into empty derived tables; returns how many."""
-    ids = [str(row[0]) for row in await writer.fetch(ALL_REFERRALS)]
+    ids = await fact_store.all_referral_ids(writer)
     chunks = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
     cells = Contribution()
     loading = asyncio.create_task(fact_store.load(reader, chunks[0])) if chunks else None

@@ -14,51 +14,37 @@ and the rest of the batch is projected: one referral must not freeze every repor
 
 A claimed queue row is deleted in the same transaction that writes the summary, so a crash
 re-runs the batch; a fact committed after the claim leaves its own queue row for the next batch.
+
+The use case talks to a port (ports.py): PostgreSQL in adapters/projection_store.py, and an
+in-memory fake in the unit tests (tests/outcomes_fakes.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import asyncpg
 from linkwork_runtime.messaging.redaction import safe_message
 
-from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.referral_summary import summarise
-
-# Any fixed number: only the outcomes projector takes this lock.
-PROJECTOR_LOCK = 8_002_611
-
-_CLAIM = """
-DELETE FROM pending_referral
-WHERE seq IN (SELECT seq FROM pending_referral ORDER BY seq LIMIT $1)
-RETURNING referral_id
-"""
-
-
-_FAILED = """
-INSERT INTO summary_failure (referral_id, reason) SELECT * FROM unnest($1::text[], $2::text[])
-ON CONFLICT (referral_id) DO UPDATE SET reason = excluded.reason, failed_at = now()
-"""
-_RECOVERED = "DELETE FROM summary_failure WHERE referral_id = ANY($1::text[])"
+from linkwork_outcomes.service_layer.ports import ProjectionStore
 
 
 async def project_pending(
-    connection: asyncpg.Connection, batch_size: int = 2000, on_failure: Callable[[str, str], None] | None = None
+    store: ProjectionStore, batch_size: int = 2000, on_failure: Callable[[str, str], None] | None = None
 ) -> int:
     """Project up to `batch_size` queued referrals; returns how many (0 if another projector is busy).
 
     `on_failure(referral_id, reason)` is told about each referral whose summary could not be computed."""
-    async with connection.transaction():
-        if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", PROJECTOR_LOCK):
+    async with store.batch() as batch:
+        if batch is None:
             return 0
-        claimed = await connection.fetch(_CLAIM, batch_size)
+        claimed = await batch.claim(batch_size)
         if not claimed:
             return 0
-        referral_ids = sorted({str(row[0]) for row in claimed})
-        facts = await fact_store.load(connection, referral_ids)
-        old = await summary_store.load(connection, referral_ids)
+        referral_ids = sorted(set(claimed))
+        facts = await batch.facts(referral_ids)
+        old = await batch.summaries(referral_ids)
         delta = Contribution()
         new = []
         failed: dict[str, str] = {}
@@ -75,21 +61,18 @@ async def project_pending(
             delta.include(summary)
             if previous is not None:
                 delta.include(previous, sign=-1)
-        if failed:
-            await connection.execute(_FAILED, list(failed), list(failed.values()))
-            for referral_id, reason in failed.items():
-                if on_failure is not None:
-                    on_failure(referral_id, reason)
-        await connection.execute(_RECOVERED, [r for r in referral_ids if r not in failed])
-        await summary_store.save(connection, new)
-        await aggregate_store.apply(connection, delta.without_zeros())
-        await area_store.record(connection, area_store.areas_of(facts.values()))
+        await batch.set_aside(failed)
+        for referral_id, reason in failed.items():
+            if on_failure is not None:
+                on_failure(referral_id, reason)
+        await batch.recovered([r for r in referral_ids if r not in failed])
+        await batch.save(new, delta.without_zeros(), facts.values())
         return len(claimed)
 
 
-async def project_all(connection: asyncpg.Connection, batch_size: int = 2000) -> int:
+async def project_all(store: ProjectionStore, batch_size: int = 2000) -> int:
     """Project until the queue is empty; returns the number of queue rows processed."""
     total = 0
-    while done := await project_pending(connection, batch_size):
+    while done := await project_pending(store, batch_size):
         total += done
     return total

@@ -8,6 +8,7 @@ import logging
 
 import asyncpg
 
+from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.metrics import OutcomesMetrics
 from linkwork_outcomes.service_layer.projection import project_pending
 
@@ -42,7 +43,8 @@ class Projector:
             try:
                 with self._metrics.projection_seconds.time():
                     async with self._pool.acquire() as connection:
-                        done = await project_pending(connection, self._batch_size, self._failed)
+                        store = PostgresProjectionStore(connection)
+                        done = await project_pending(store, self._batch_size, self._failed)
                 self._metrics.projected.inc(done)
                 failures = 0
             except Exception as error:  # the database may be restarting: back off and carry on

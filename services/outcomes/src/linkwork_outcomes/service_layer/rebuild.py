@@ -27,21 +27,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from linkwork_runtime.kafka_connection import Kafka, client_options
 
-from linkwork_outcomes.adapters import provider_store
+from linkwork_outcomes.adapters import projection_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.service_layer.bulk_projection import project_everything
-from linkwork_outcomes.service_layer.projection import PROJECTOR_LOCK
 from linkwork_outcomes.service_layer.replay import Replayed, Share, replay_share, run_share
 
 log = logging.getLogger(__name__)
-
-PROJECTION_TABLES = (
-    "referral_version", "plan_version", "contact", "measurement", "follow_up_due", "closure", "provision_gap",
-    "service_label", "suggestion_set", "area_served", "pending_referral",
-    "referral_summary", "tally", "outcome_sums",
-    *provider_store.TABLES,
-)  # fmt: skip
 
 
 @dataclass
@@ -108,22 +100,20 @@ async def rebuild(database_url: str, bootstrap: Kafka, topic_prefix: str = "", *
     topics = sorted({topic_prefix + event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
     connection = await asyncpg.connect(database_url)
     reader = await asyncpg.connect(database_url)
-    await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)
     try:
-        started = time.perf_counter()
-        await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
-        partitions = await _partitions(bootstrap, topics)
-        ends = await _end_offsets(bootstrap, partitions) if partitions else {}
-        for counts in await _replay(_shares(database_url, bootstrap, ends, max(1, workers))):
-            result.records += counts.records
-            result.events += counts.events
-            result.skipped += counts.skipped
-        result.seconds["replay"] = time.perf_counter() - started
-        started = time.perf_counter()
-        result.referrals = await project_everything(connection, reader)
-        result.seconds["projection"] = time.perf_counter() - started
+        started = time.perf_counter()  # emptying the tables counts as part of the replay
+        async with projection_store.rebuilding(connection):
+            partitions = await _partitions(bootstrap, topics)
+            ends = await _end_offsets(bootstrap, partitions) if partitions else {}
+            for counts in await _replay(_shares(database_url, bootstrap, ends, max(1, workers))):
+                result.records += counts.records
+                result.events += counts.events
+                result.skipped += counts.skipped
+            result.seconds["replay"] = time.perf_counter() - started
+            started = time.perf_counter()
+            result.referrals = await project_everything(connection, reader)
+            result.seconds["projection"] = time.perf_counter() - started
     finally:
-        await connection.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
         await reader.close()
         await connection.close()
     log.info(

@@ -16,10 +16,11 @@ import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
-from linkwork_directory.application.changes import ChangeSink, announce
+from linkwork_directory.adapters import uptake_store as store
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS
+from linkwork_directory.service_layer.changes import ChangeSink, announce
 
 log = logging.getLogger(__name__)
 
@@ -29,22 +30,11 @@ async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink,
     were taken, or whose waiting-time estimate moves with the week; returns how many were announced."""
     now = clock.now()
     async with conn.transaction():
-        rows = await conn.fetch(
-            """SELECT e.service_id FROM service_extension e
-               WHERE e.announced_week < $1
-                 AND ((e.places_per_week IS NOT NULL
-                       AND EXISTS (SELECT 1 FROM plan_activity p
-                                   WHERE p.service_id = e.service_id AND p.week_starting = e.announced_week))
-                      OR EXISTS (SELECT 1 FROM waiting_entry w
-                                 WHERE w.service_id = e.service_id
-                                   AND (w.status = 'waiting' OR w.started_at >= e.announced_week - 7 * $3::int)))
-               ORDER BY e.service_id LIMIT $2 FOR UPDATE OF e SKIP LOCKED""",
-            week_starting(now),
-            limit,
-            WINDOW_WEEKS,
+        services = await store.lock_services_of_past_week(
+            conn, week=week_starting(now), window_weeks=WINDOW_WEEKS, limit=limit
         )
-        await announce(conn, [row["service_id"] for row in rows], sink, now)
-    return len(rows)
+        await announce(conn, services, sink, now)
+    return len(services)
 
 
 class WeekRollover:

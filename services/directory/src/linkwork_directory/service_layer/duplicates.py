@@ -9,10 +9,10 @@ from uuid import UUID
 
 from linkwork_directory.adapters import curation_store as store
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.application import curation
-from linkwork_directory.application.changes import ChangeSink
 from linkwork_directory.domain.duplicates import Candidate, find_duplicates
 from linkwork_directory.domain.errors import RecordRejected, UnknownService
+from linkwork_directory.service_layer import curation
+from linkwork_directory.service_layer.changes import ChangeSink
 
 
 async def candidates(conn: Connection) -> list[Candidate]:

@@ -14,12 +14,17 @@ from uuid import UUID
 import asyncpg
 from pydantic import ValidationError
 
-from linkwork_directory.adapters import oruk_schemas
+from linkwork_directory.adapters import oruk_schemas, service_at_location_store
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.oruk_render import service_summary
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
-from linkwork_directory.application.bulk import create_new_services
-from linkwork_directory.application.changes import (
+from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.errors import RecordRejected
+from linkwork_directory.domain.freshness import Clock
+from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
+from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
+from linkwork_directory.service_layer.bulk import create_new_services
+from linkwork_directory.service_layer.changes import (
     Applied,
     ChangeSink,
     apply_location,
@@ -27,11 +32,6 @@ from linkwork_directory.application.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.domain.capacity import week_starting
-from linkwork_directory.domain.errors import RecordRejected
-from linkwork_directory.domain.freshness import Clock
-from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
-from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
 
 # Called after each batch with (records done, records in all).
 Progress = Callable[[int, int], Awaitable[None]]
@@ -220,11 +220,8 @@ class Importer:
             link["location"] = body["location"]
         elif body.get("location_id") is not None:
             link["location_id"] = body["location_id"]
-        existing = await conn.fetch(
-            "SELECT id::text, location_id::text FROM service_at_location WHERE service_id::text = $1 ORDER BY position",
-            str(service_id),
-        )
-        links = [{"id": r["id"], "location_id": r["location_id"]} for r in existing if r["id"] != str(link["id"])]
+        existing = await service_at_location_store.links_of(conn, str(service_id))
+        links = [r for r in existing if r["id"] != str(link["id"])]
         if isinstance(service, dict):
             document = {key: value for key, value in service.items() if key != "service_at_locations"}
         else:

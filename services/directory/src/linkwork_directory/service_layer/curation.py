@@ -16,12 +16,12 @@ from linkwork_directory.adapters import curation_store as store
 from linkwork_directory.adapters import oruk_render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.application.changes import Applied, ChangeSink, announce, apply_service
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
+from linkwork_directory.service_layer.changes import Applied, ChangeSink, announce, apply_service
 
 
 async def load(conn: Connection, service_id: UUID, now: datetime) -> Loaded:
@@ -108,13 +108,7 @@ async def withdraw(
         if current is None:
             raise UnknownService(service_id)
         if current.state.withdrawn_at is None:
-            await conn.execute("UPDATE service SET status = 'inactive' WHERE id = $1", service_id)
-            await conn.execute(
-                "UPDATE service_extension SET withdrawn_at = $2, withdrawal_reason = $3 WHERE service_id = $1",
-                service_id,
-                now,
-                reason,
-            )
+            await store.mark_withdrawn(conn, service_id, at=now, reason=reason)
             await announce(conn, [service_id], sink, now, stamp=[service_id])
             await store.record(
                 conn, service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason
@@ -136,13 +130,7 @@ async def verify(
     async with conn.transaction():
         if await _checked(conn, service_id, now, if_match) is None:
             raise UnknownService(service_id)
-        await conn.execute(
-            "UPDATE service_extension SET last_verified_at = $2, verified_by = $3 WHERE service_id = $1",
-            service_id,
-            now,
-            by,
-        )
-        await conn.execute("UPDATE service SET assured_date = $2 WHERE id = $1", service_id, now.date())
+        await store.mark_verified(conn, service_id, at=now, by=by)
         await announce(conn, [service_id], sink, now, stamp=[service_id])
         await store.record(conn, service_id, at=now, actor=by, actor_name=by_name, action="verified")
         return await load(conn, service_id, now)

@@ -13,12 +13,14 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from linkwork_directory.adapters import curation_store
+from linkwork_directory.adapters import import_job_store as jobs
 from linkwork_directory.adapters.service_reader import Connection
-from linkwork_directory.application.imports import Importer
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome
+from linkwork_directory.service_layer.imports import Importer
 
 log = logging.getLogger(__name__)
+_INTERRUPTED = "interrupted: the service stopped during the import"
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,7 @@ class ImportJobs:
 
     async def start(self) -> None:
         # Jobs left running by a process that stopped cannot be resumed; say so instead of "running" forever.
-        await self.pool.execute(
-            "UPDATE import_job SET status = 'failed', error = 'interrupted: the service stopped during the import',"
-            " finished_at = $1 WHERE status = 'running'",
-            self.clock.now(),
-        )
+        await jobs.fail_running(self.pool, reason=_INTERRUPTED, at=self.clock.now())
 
     async def stop(self) -> None:
         for task in self._tasks.values():
@@ -60,15 +58,14 @@ class ImportJobs:
         """Start an import in the background. `directory` names the directory the records come from (a
         council's, a charity network's), so duplicates across directories can be told apart later."""
         job_id = uuid4()
-        await self.pool.execute(
-            "INSERT INTO import_job (id, status, source, requested_by, total, created_at, directory)"
-            " VALUES ($1, 'running', $2, $3, $4, $5, $6)",
+        await jobs.create(
+            self.pool,
             job_id,
-            source,
-            requested_by,
-            len(items),
-            self.clock.now(),
-            directory,
+            source=source,
+            requested_by=requested_by,
+            total=len(items),
+            at=self.clock.now(),
+            directory=directory,
         )
         origin = Origin(directory or source, source, requested_by, requested_by_name)
         self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, origin), name=f"import-{job_id}")
@@ -82,22 +79,16 @@ class ImportJobs:
 
     async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str], origin: Origin) -> None:
         async def progress(done: int, _total: int) -> None:
-            await self.pool.execute("UPDATE import_job SET done = $2 WHERE id = $1", job_id, done)
+            await jobs.set_done(self.pool, job_id, done)
 
         try:
             report = await self.importer.run(items, on_progress=progress)
             report.notes[:0] = notes
             async with self.pool.acquire() as conn, conn.transaction():
                 await self._remember(conn, report, origin)
-                await conn.execute(
-                    "UPDATE import_job SET status = 'finished', done = total, report = $2, finished_at = $3"
-                    " WHERE id = $1",
-                    job_id,
-                    report.as_dict(),
-                    self.clock.now(),
-                )
+                await jobs.finish(conn, job_id, report=report.as_dict(), at=self.clock.now())
         except asyncio.CancelledError:
-            await self._fail(job_id, "interrupted: the service stopped during the import")
+            await self._fail(job_id, _INTERRUPTED)
             raise
         except Exception as error:
             log.exception("import %s failed", job_id)
@@ -123,26 +114,11 @@ class ImportJobs:
 
     async def _fail(self, job_id: UUID, reason: str) -> None:
         with contextlib.suppress(Exception):
-            await self.pool.execute(
-                "UPDATE import_job SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1",
-                job_id,
-                reason,
-                self.clock.now(),
-            )
+            await jobs.fail(self.pool, job_id, reason=reason, at=self.clock.now())
 
     async def get(self, job_id: UUID) -> dict[str, Any] | None:
-        row = await self.pool.fetchrow(
-            "SELECT id, status, source, directory, requested_by, total, done, report, error, created_at, finished_at"
-            " FROM import_job WHERE id = $1",
-            job_id,
-        )
-        return dict(row) if row else None
+        return await jobs.get(self.pool, job_id)
 
     async def recent(self, limit: int) -> list[dict[str, Any]]:
         """The latest imports, newest first, without their reports."""
-        rows = await self.pool.fetch(
-            "SELECT id, status, source, directory, requested_by, total, done, error, created_at, finished_at"
-            " FROM import_job ORDER BY created_at DESC, id LIMIT $1",
-            limit,
-        )
-        return [dict(row) for row in rows]
+        return await jobs.recent(self.pool, limit)

@@ -14,10 +14,10 @@ from uuid import UUID, uuid4
 from linkwork_directory.adapters import waiting_list_store as store
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.adapters.waiting_list_store import QueuedEntry
-from linkwork_directory.application.changes import ChangeSink, announce
-from linkwork_directory.application.curation import load
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
+from linkwork_directory.service_layer.changes import ChangeSink, announce
+from linkwork_directory.service_layer.curation import load
 
 __all__ = ["QueuedEntry", "check_owner", "join", "leave", "position", "queue", "services_of", "set_capacity", "start"]
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_writer as writer
+from linkwork_directory.adapters import taxonomy_store
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.eligibility import eligibility_taxonomy
@@ -165,8 +166,7 @@ async def apply_terms(
     stored_terms = await reader.load_terms(conn, [t.id for t in terms])
     stored_taxonomy = None
     if taxonomy is not None:
-        row = await conn.fetchrow("SELECT id, name, description, uri, version FROM taxonomy WHERE id = $1", taxonomy.id)
-        stored_taxonomy = Taxonomy(**dict(row)) if row else None
+        stored_taxonomy = await taxonomy_store.taxonomy(conn, taxonomy.id)
     changed_terms = [t.id for t in terms if t.id in stored_terms and stored_terms[t.id] != t]
     new_terms = [t for t in terms if t.id not in stored_terms or stored_terms[t.id] != t]
     taxonomy_changed = taxonomy is not None and (

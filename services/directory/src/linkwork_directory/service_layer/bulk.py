@@ -21,11 +21,11 @@ import asyncpg
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_writer as writer
 from linkwork_directory.adapters.service_reader import Connection
-from linkwork_directory.application.changes import ChangeSink, load_known, not_published
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.merging import Resolved, resolve_service, same_service
 from linkwork_directory.domain.oruk import Service
+from linkwork_directory.service_layer.changes import ChangeSink, load_known, not_published
 
 
 @dataclass

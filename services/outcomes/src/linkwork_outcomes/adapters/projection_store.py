@@ -1,0 +1,112 @@
+"""The projector's own tables and lock: the queue of pending referrals, set-aside summaries, and emptying
+every projection for a rebuild.
+
+One projector writes the aggregate tables at a time, under a PostgreSQL advisory lock: the live projector
+takes it per transaction and skips a batch if it is held; a rebuild holds it for its whole session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, provider_store, summary_store
+from linkwork_outcomes.domain.contribution import Contribution
+from linkwork_outcomes.domain.facts import ReferralFacts
+from linkwork_outcomes.domain.referral_summary import ReferralSummary
+
+# Any fixed number: only the outcomes projector takes this lock.
+PROJECTOR_LOCK = 8_002_611
+
+PROJECTION_TABLES = (
+    "referral_version", "plan_version", "contact", "measurement", "follow_up_due", "closure", "provision_gap",
+    "service_label", "suggestion_set", "area_served", "pending_referral",
+    "referral_summary", "tally", "outcome_sums",
+    *provider_store.TABLES,
+)  # fmt: skip
+
+_CLAIM = """
+DELETE FROM pending_referral
+WHERE seq IN (SELECT seq FROM pending_referral ORDER BY seq LIMIT $1)
+RETURNING referral_id
+"""
+_FAILED = """
+INSERT INTO summary_failure (referral_id, reason) SELECT * FROM unnest($1::text[], $2::text[])
+ON CONFLICT (referral_id) DO UPDATE SET reason = excluded.reason, failed_at = now()
+"""
+_RECOVERED = "DELETE FROM summary_failure WHERE referral_id = ANY($1::text[])"
+
+
+async def try_lock(connection: asyncpg.Connection) -> bool:
+    """Take the projector's lock until the transaction ends; False if another projector holds it."""
+    return bool(await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", PROJECTOR_LOCK))
+
+
+async def claim(connection: asyncpg.Connection, batch_size: int) -> list[str]:
+    """Take the oldest queue rows (deleted with the transaction's commit); a referral may appear more than once."""
+    return [str(row["referral_id"]) for row in await connection.fetch(_CLAIM, batch_size)]
+
+
+async def set_aside(connection: asyncpg.Connection, failed: Mapping[str, str]) -> None:
+    """Record the referrals whose summary could not be computed, with the reason."""
+    if failed:
+        await connection.execute(_FAILED, list(failed), list(failed.values()))
+
+
+async def recovered(connection: asyncpg.Connection, referral_ids: Sequence[str]) -> None:
+    """Referrals summarised after all: no longer set aside."""
+    await connection.execute(_RECOVERED, list(referral_ids))
+
+
+@asynccontextmanager
+async def rebuilding(connection: asyncpg.Connection) -> AsyncIterator[None]:
+    """Hold the projector's lock for the session and empty every projection table, for a rebuild."""
+    await connection.execute("SELECT pg_advisory_lock($1)", PROJECTOR_LOCK)
+    try:
+        await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
+        yield
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
+
+
+class PostgresProjectionBatch:
+    """The projection port's batch over one connection's transaction (service_layer/ports.py)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def claim(self, batch_size: int) -> list[str]:
+        return await claim(self._connection, batch_size)
+
+    async def facts(self, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
+        return await fact_store.load(self._connection, referral_ids)
+
+    async def summaries(self, referral_ids: Sequence[str]) -> dict[str, ReferralSummary]:
+        return await summary_store.load(self._connection, referral_ids)
+
+    async def set_aside(self, failed: Mapping[str, str]) -> None:
+        await set_aside(self._connection, failed)
+
+    async def recovered(self, referral_ids: Sequence[str]) -> None:
+        await recovered(self._connection, referral_ids)
+
+    async def save(
+        self, summaries: Sequence[ReferralSummary], delta: Contribution, facts: Iterable[ReferralFacts]
+    ) -> None:
+        await summary_store.save(self._connection, summaries)
+        await aggregate_store.apply(self._connection, delta)
+        await area_store.record(self._connection, area_store.areas_of(facts))
+
+
+class PostgresProjectionStore:
+    """The projection port over one connection (a pool's, held by the caller for the batch)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[PostgresProjectionBatch | None]:
+        async with self._connection.transaction():
+            yield PostgresProjectionBatch(self._connection) if await try_lock(self._connection) else None
