@@ -845,10 +845,14 @@ async def history(
         column="full",
         service=service,
         entries=body["contents"],
-        page=page,
-        last_page=body.get("last_page", True),
+        **_paging(body, page),
         back=f"/directory/services/{shown}",
     )
+
+
+def _paging(body: dict[str, Any], page: int) -> dict[str, Any]:
+    """What the pager macro (_pagination.html) needs from one page of a directory listing."""
+    return {"total": body.get("total_items", 0), "page": page, "last_page": body.get("last_page", True)}
 
 
 # --- review queue -----------------------------------------------------------------------------------------
@@ -872,9 +876,7 @@ async def review_queue(
         title="Review queue",
         column="full",
         due=body["contents"],
-        total=body.get("total_items", 0),
-        page=page,
-        last_page=body.get("last_page", True),
+        **_paging(body, page),
         flash=_take_flash(session),
     )
 
@@ -1003,9 +1005,7 @@ async def duplicates_page(
         title="Possible duplicates",
         column="full",
         pairs=body["contents"],
-        total=body.get("total_items", 0),
-        page=page,
-        last_page=body.get("last_page", True),
+        **_paging(body, page),
         flash=_take_flash(session),
     )
 
