@@ -17,4 +17,3 @@ def test_ports_are_below_the_ephemeral_range_distinct_and_bindable() -> None:
     for port in ports[:20]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", port))
-
