@@ -5,6 +5,8 @@ from linkwork_runtime.server import serve
 from linkwork_outcomes.app import build_app
 from linkwork_outcomes.settings import Settings
 
-if __name__ == "__main__":
+
+def main() -> int:
     settings = Settings()
     serve(build_app(settings), settings)
+    return 0
