@@ -5,6 +5,8 @@ from linkwork_runtime.server import serve
 from linkwork_matching.app import build_app
 from linkwork_matching.settings import Settings
 
-if __name__ == "__main__":
+
+def main() -> int:
     settings = Settings()
     serve(build_app(settings), settings)
+    return 0
