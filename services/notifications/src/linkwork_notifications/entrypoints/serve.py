@@ -5,6 +5,8 @@ from linkwork_runtime.server import serve
 from linkwork_notifications.app import build_app
 from linkwork_notifications.settings import Settings
 
-if __name__ == "__main__":
+
+def main() -> int:
     settings = Settings()
     serve(build_app(settings), settings)
+    return 0
