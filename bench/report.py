@@ -174,7 +174,7 @@ def _relay(results: dict[str, Any]) -> Figure:
             "messaging: outbox relay vs raw aiokafka producer (acks=all, idempotent), same messages",
             f"relay median {_n(medians['relay'])} events/s; raw producer baseline not measured",
             "≥ 0.8 x raw",
-            None,
+            False,
             "messaging",
         )
     ratio = results["ratios_to_raw"]["relay"]
