@@ -68,16 +68,6 @@ def test_main_only_delegates_to_entrypoints(name: str) -> None:
     assert all(module.startswith(f"{name}.entrypoints") for module in imported - {"__future__", "sys"})
 
 
-# Periodic jobs whose round logic and PeriodicTask still share one class in the service layer or an adapter;
-# splitting them is issue 13 point 2's remainder. The list may only shrink: a new periodic job goes in workers/.
-PERIODIC_OUTSIDE_WORKERS = {
-    "linkwork_notifications/service_layer/dispatcher.py",
-    "linkwork_referral/adapters/provider_email.py",
-    "linkwork_referral/service_layer/activity_referrals.py",
-    "linkwork_referral/service_layer/scheduler.py",
-}
-
-
 def _starts_periodic_task(path: Path) -> bool:
     tree = ast.parse(path.read_text(), str(path))
     return any(
@@ -87,10 +77,11 @@ def _starts_periodic_task(path: Path) -> bool:
 
 
 def test_periodic_jobs_run_from_workers() -> None:
+    """A periodic job is a PeriodicTask made in workers/ that runs one round of a use case per tick."""
     outside = {
         f"{name}/{path.relative_to(package)}"
         for name, package in PACKAGES.items()
         for path in package.rglob("*.py")
         if "workers" not in path.relative_to(package).parts and _starts_periodic_task(path)
     }
-    assert outside == PERIODIC_OUTSIDE_WORKERS, "a periodic job is a thin runner in workers/"
+    assert outside == set(), "start the PeriodicTask in workers/; the round stays in the service layer"
