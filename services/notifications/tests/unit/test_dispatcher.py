@@ -55,7 +55,6 @@ def _dispatcher(
         FakeSenders({Channel.SMS: sender}),
         NotificationMetrics(CollectorRegistry()),
         retry=RetryPolicy(max_attempts=max_attempts),
-        interval=1.0,
         batch_size=10,
         lease_seconds=60,
         pcn_names={},

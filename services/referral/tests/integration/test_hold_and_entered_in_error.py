@@ -85,7 +85,7 @@ async def test_no_follow_up_falls_due_while_on_hold(settings: Settings, new_refe
             await repository.add(referral, "0" * 64)
             await repository.save(referral)
         scheduler = FollowUpScheduler(
-            pool, source="urn:test", poll_seconds=3600, batch_size=10, max_per_second=100, registry=CollectorRegistry()
+            pool, source="urn:test", batch_size=10, max_per_second=100, registry=CollectorRegistry()
         )
         assert await scheduler.run_once() == 0  # due today, but on hold: still pending
         referral.resume(referral.updated_at or referral.created_at)

@@ -273,9 +273,7 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
                     uuid4(),
                     template["id"],
                 )
-        replicas = [
-            ResponseDeadlines(pool, source="urn:test", poll_seconds=1, batch_size=7, clock=clock) for pool in pools
-        ]
+        replicas = [ResponseDeadlines(pool, source="urn:test", batch_size=7, clock=clock) for pool in pools]
 
         async def race() -> tuple[int, int]:
             totals = [0, 0]
@@ -333,7 +331,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
         assert accepting.status_code == 409
         pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
         try:
-            deadlines = ResponseDeadlines(pool, source="urn:test", poll_seconds=1, clock=clock)
+            deadlines = ResponseDeadlines(pool, source="urn:test", clock=clock)
             clock.advance(timedelta(days=8))
             assert await deadlines.run_once() == (0, 0)
             clock.advance(timedelta(days=7))

@@ -14,9 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from linkwork_runtime.periodic import PeriodicTask
-from prometheus_client import CollectorRegistry
-
 from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
@@ -41,7 +38,6 @@ class Dispatcher:
         metrics: NotificationMetrics,
         *,
         retry: RetryPolicy,
-        interval: float,
         batch_size: int,
         lease_seconds: float,
         pcn_names: dict[str, str],
@@ -50,7 +46,6 @@ class Dispatcher:
         timezone: str,
         acceptance_poll_seconds: float = 600.0,
         acceptance_wait: timedelta = timedelta(days=14),
-        registry: CollectorRegistry | None = None,
         now: Callable[[ZoneInfo], datetime] = datetime.now,
     ) -> None:
         self._store = store
@@ -67,15 +62,9 @@ class Dispatcher:
         self._now = now
         self._acceptance_poll = acceptance_poll_seconds
         self._acceptance_wait = acceptance_wait
-        self._rounds = PeriodicTask("notifications-dispatcher", self._round, interval=interval, registry=registry)
 
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/deliveries.py runs it; returns the delay before the next one."""
         # Something sent: more may be due, so go again at once; nothing: wait the interval.
         return 0.0 if await self.run_once() else None
 

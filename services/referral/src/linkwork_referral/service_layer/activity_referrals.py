@@ -38,9 +38,7 @@ from linkwork_contracts.events import (
     SharedDetails,
 )
 from linkwork_runtime import messaging
-from linkwork_runtime.periodic import PeriodicTask
 from linkwork_runtime.principal import Principal, Role
-from prometheus_client import CollectorRegistry
 
 from linkwork_referral.adapters import activity_referral_store as store
 from linkwork_referral.adapters import audit, timeline
@@ -430,23 +428,13 @@ class ResponseDeadlines:
         pool: asyncpg.Pool,
         *,
         source: str,
-        poll_seconds: float,
         batch_size: int = 100,
         clock: Callable[[], datetime] = utc_now,
-        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._source, self._batch, self.clock = pool, source, batch_size, clock
-        self._rounds = PeriodicTask(
-            "provider-response-deadlines", self._round, interval=poll_seconds, registry=registry
-        )
 
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/provider_deadlines.py runs it; the next one after the interval."""
         await self.run_once()
         return None
 
