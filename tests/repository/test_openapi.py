@@ -10,6 +10,7 @@ import ast
 import importlib
 import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ API_SERVICES = sorted(
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
+@cache  # building an app and its document takes seconds; no test changes a document
 def _document(service: str) -> dict[str, Any]:
     document: dict[str, Any] = importlib.import_module(f"linkwork_{service}.app").build_app().openapi()
     return document
@@ -175,3 +177,40 @@ def test_the_directory_declares_the_oruk_response_schemas() -> None:
         assert _incompatible(declared, theirs, path, (ours, oruk), ORUK_PUBLISHED) == []
         text = json.dumps(_resolve(declared, ours, ORUK_PUBLISHED)[0])
         assert '"additionalProperties": true' not in text, path
+
+
+# Lists and pages (docs/conventions.md): ORUK's page/per_page, or linkwork's cursor/limit, and nothing else.
+OTHER_PAGING_NAMES = {"offset", "skip", "before_id", "after_id", "page_size", "pagesize", "page_token", "next_token"}
+PAGE_FIELDS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
+
+
+def _query_names(operation: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_every_list_is_paged_one_of_the_two_ways(service: str) -> None:
+    document = _document(service)
+    for path, method, operation in _operations(document):
+        names = _query_names(operation)
+        where = f"{service}: {method} {path}"
+        assert names.isdisjoint(OTHER_PAGING_NAMES), f"{where} pages with {names & OTHER_PAGING_NAMES}"
+        description = operation.get("description", "")
+        if names & {"page", "per_page"}:
+            assert {"page", "per_page"} <= names and "cursor" not in names, where
+            assert "Paged the ORUK way" in description, where
+        if "cursor" in names:
+            assert "limit" in names and "page" not in names, where
+            assert "Paged by cursor" in description, where
+
+
+def test_the_oruk_lists_take_page_and_per_page_and_answer_a_page() -> None:
+    ours = _document("directory")
+    oruk = json.loads((ORUK_REFERENCE / "openapi.json").read_text())
+    listed = [path for path, item in oruk["paths"].items() if "{" not in path and path != "/"]
+    assert len(listed) >= 4
+    for path in listed:
+        operation = ours["paths"][path]["get"]
+        assert {"page", "per_page"} <= _query_names(operation), path
+        declared = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert set(_resolve(declared, ours, ORUK_PUBLISHED)[0]["properties"]) >= PAGE_FIELDS, path

@@ -16,6 +16,7 @@ from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.api import examples
+from linkwork_directory.api.oruk_models import OrukService
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
@@ -143,7 +144,7 @@ async def _save(
     return applied.outcome, loaded
 
 
-@router.post("/services", status_code=201, summary="Create a service")
+@router.post("/services", status_code=201, summary="Create a service", response_model=OrukService)
 async def create_service(
     body: ServiceBody, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response
 ) -> dict[str, Any]:
@@ -152,7 +153,9 @@ async def create_service(
     return tagged(loaded, runtime, response)
 
 
-@router.put("/services/{id}", summary="Create or replace a service (collections left out are kept)")
+@router.put(
+    "/services/{id}", summary="Create or replace a service (collections left out are kept)", response_model=OrukService
+)
 async def put_service(
     id: str,
     body: ServiceBody,
@@ -173,7 +176,11 @@ async def put_service(
     return tagged(loaded, runtime, response)
 
 
-@router.patch("/services/{id}", summary="Change some fields of a service (JSON merge patch; If-Match required)")
+@router.patch(
+    "/services/{id}",
+    summary="Change some fields of a service (JSON merge patch; If-Match required)",
+    response_model=OrukService,
+)
 async def patch_service(
     id: str,
     body: PatchBody,
@@ -210,7 +217,9 @@ async def patch_service(
     return tagged(loaded, runtime, response)
 
 
-@router.post("/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered")
+@router.post(
+    "/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered", response_model=OrukService
+)
 async def withdraw_service(
     id: str,
     body: Withdrawal,
@@ -241,7 +250,11 @@ async def withdraw_service(
     return tagged(loaded, runtime, response)
 
 
-@router.post("/services/{id}/verify", summary="Confirm a service's details are correct: restarts its review clock")
+@router.post(
+    "/services/{id}/verify",
+    summary="Confirm a service's details are correct: restarts its review clock",
+    response_model=OrukService,
+)
 async def verify_service(
     id: str, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:

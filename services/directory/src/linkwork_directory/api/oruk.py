@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Response
 from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
@@ -27,7 +26,6 @@ from linkwork_directory.api.oruk_models import (
     ServicePage,
     TaxonomyPage,
     TaxonomyTermPage,
-    oruk_json,
 )
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain import versions
@@ -157,7 +155,7 @@ def _with_distance(body: dict[str, Any], distance: float | None) -> dict[str, An
 
 
 @router.get("/services", summary="Services, paginated, with their one-to-one fields", response_model=ServicePage)
-async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> JSONResponse:
+async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
     async with pool.acquire() as conn:
         query = await filters.query(conn)
         hits, total = await search.search_services(conn, query)
@@ -165,7 +163,7 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> JSONRe
     contents = [
         _with_distance(render.service_summary(summaries[h.id]), h.distance_m) for h in hits if h.id in summaries
     ]
-    return oruk_json(page_body(contents, total=total, page=query.page, per_page=query.per_page))
+    return page_body(contents, total=total, page=query.page, per_page=query.per_page)
 
 
 @router.get(
@@ -174,7 +172,7 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> JSONRe
     response_model=OrukService,
     responses={301: {"description": "Merged into another service (the same one listed twice): see Location"}},
 )
-async def get_service(id: str, pool: Pool, runtime: Runtime) -> JSONResponse:
+async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response) -> dict[str, Any]:
     service_id = _uuid("service", id)
     now = runtime.clock.now()
     async with pool.acquire() as conn:
@@ -182,18 +180,18 @@ async def get_service(id: str, pool: Pool, runtime: Runtime) -> JSONResponse:
         moved = await curation_store.merged_into(conn, service_id) if loaded is not None else None
     if loaded is None:
         raise _not_found("service", id)
-    # The version a curator's change must name in If-Match (issue 18).
-    headers = {"ETag": versions.etag(loaded.service, loaded.state)}
     if moved is not None:
         # Merged into another (issue 18): the same service listed twice; readers go to the one that stays.
-        headers["Location"] = f"/services/{moved}"
+        response.status_code = 301
+        response.headers["Location"] = f"/services/{moved}"
     due = needs_review(loaded.state.last_verified_at, now, runtime.settings.review_period_months)
-    body = render.service_full(loaded.service, loaded.state, needs_review=due)
-    return oruk_json(body, status_code=200 if moved is None else 301, headers=headers)
+    # The version a curator's change must name in If-Match (issue 18).
+    response.headers["ETag"] = versions.etag(loaded.service, loaded.state)
+    return render.service_full(loaded.service, loaded.state, needs_review=due)
 
 
 @router.get("/service_at_locations", summary="Services at locations, paginated", response_model=ServiceAtLocationPage)
-async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Search) -> JSONResponse:
+async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
     async with pool.acquire() as conn:
         query = await filters.query(conn)
         hits, total = await search.search_service_at_locations(conn, query)
@@ -209,7 +207,7 @@ async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Searc
                 hit.id, services[hit.service_id].service, locations[hit.location_id]
             )
             contents.append(_with_distance(body, hit.distance_m))
-    return oruk_json(page_body(contents, total=total, page=query.page, per_page=query.per_page))
+    return page_body(contents, total=total, page=query.page, per_page=query.per_page)
 
 
 @router.get(
@@ -217,7 +215,7 @@ async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Searc
     summary="One service at a location, fully nested",
     response_model=OrukServiceAtLocation,
 )
-async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> JSONResponse:
+async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
     sal_id = _uuid("service_at_location", id)
     async with pool.acquire() as conn:
         ends = await service_at_location_store.ends_of(conn, sal_id)
@@ -227,24 +225,24 @@ async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> JSON
         loaded = await reader.load_services(conn, [service_id], week=week_starting(runtime.clock.now()))
         locations = await reader.load_locations(conn, [location_id])
     found = loaded[service_id]
-    return oruk_json(render.service_at_location_full(sal_id, found.service, locations[location_id], found.state))
+    return render.service_at_location_full(sal_id, found.service, locations[location_id], found.state)
 
 
 @router.get("/taxonomies", summary="Taxonomies, paginated", response_model=TaxonomyPage)
-async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE) -> JSONResponse:
+async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE) -> dict[str, Any]:
     taxonomies, total = await taxonomy_store.taxonomy_page(pool, limit=per_page, offset=(page - 1) * per_page)
     contents = [render.taxonomy_document(t, with_terms=False) for t in taxonomies]
-    return oruk_json(page_body(contents, total=total, page=page, per_page=per_page))
+    return page_body(contents, total=total, page=page, per_page=per_page)
 
 
 @router.get("/taxonomies/{id}", summary="One taxonomy with its terms", response_model=OrukTaxonomy)
-async def get_taxonomy(id: str, pool: Pool) -> JSONResponse:
+async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
     taxonomy_id = _uuid("taxonomy", id)
     found = await taxonomy_store.taxonomy(pool, taxonomy_id)
     if found is None:
         raise _not_found("taxonomy", id)
     taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, taxonomy_id)})
-    return oruk_json(render.taxonomy_document(taxonomy, with_terms=True))
+    return render.taxonomy_document(taxonomy, with_terms=True)
 
 
 @router.get("/taxonomy_terms", summary="Taxonomy terms, paginated", response_model=TaxonomyTermPage)
@@ -253,18 +251,18 @@ async def list_taxonomy_terms(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
     taxonomy_id: Annotated[UUID | None, Query(description="Extension: terms of one taxonomy")] = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     terms, total = await taxonomy_store.term_page(
         pool, limit=per_page, offset=(page - 1) * per_page, taxonomy_id=taxonomy_id
     )
     contents = [render.term_document(t) for t in terms]
-    return oruk_json(page_body(contents, total=total, page=page, per_page=per_page))
+    return page_body(contents, total=total, page=page, per_page=per_page)
 
 
 @router.get("/taxonomy_terms/{id}", summary="One taxonomy term", response_model=OrukTaxonomyTerm)
-async def get_taxonomy_term(id: str, pool: Pool) -> JSONResponse:
+async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
     term_id = _uuid("taxonomy term", id)
     term = await taxonomy_store.term(pool, term_id)
     if term is None:
         raise _not_found("taxonomy term", id)
-    return oruk_json(render.term_document(term))
+    return render.term_document(term)
