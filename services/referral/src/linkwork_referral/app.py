@@ -94,14 +94,17 @@ def build_app(
         services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
         smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
+
+        def consumer(group: str, handlers: messaging.Handlers) -> messaging.ConsumerRunner:
+            """A consumer in group `<prefix>-<group>`; all of this service's share the pool, metrics and retry."""
+            return messaging.ConsumerRunner(
+                f"{prefix}-{group}", context.pool, bootstrap, handlers, metrics=metrics, retry=retry
+            )
+
         return [
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
-            messaging.ConsumerRunner(
-                f"{prefix}-requests", context.pool, bootstrap, requests, metrics=metrics, retry=retry
-            ),
-            messaging.ConsumerRunner(
-                f"{prefix}-suggestions", context.pool, bootstrap, suggested, metrics=metrics, retry=retry
-            ),
+            consumer("requests", requests),
+            consumer("suggestions", suggested),
             follow_up_worker(
                 FollowUpScheduler(
                     context.pool,
@@ -113,9 +116,7 @@ def build_app(
                 interval=settings.follow_up_poll_seconds,
                 registry=context.registry,
             ),
-            messaging.ConsumerRunner(
-                f"{prefix}-services", context.pool, bootstrap, services, metrics=metrics, retry=retry
-            ),
+            consumer("services", services),
             provider_deadlines_worker(
                 ResponseDeadlines(context.pool, source=settings.event_source, clock=clock),
                 interval=settings.provider_deadline_poll_seconds,

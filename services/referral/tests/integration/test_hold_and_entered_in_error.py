@@ -22,7 +22,7 @@ from linkwork_runtime.database import open_database
 from prometheus_client import CollectorRegistry
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_scheduler import planned_referral
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ ZONE = ZoneInfo("Europe/London")
 async def test_hold_resume_and_entered_in_error(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
     referrer, worker, admin = token("referrer", subject="gp-1"), token(), token("pcn_admin", subject="admin-1")
     body = referral_body(synthetic_nhs_number(random.Random()))
-    async with collecting(settings.kafka_bootstrap_servers, [topics.REFERRAL_CLOSED]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, topics.REFERRAL_CLOSED) as kafka:
         rid = (await client.post("/referrals", json=body, headers=referrer)).json()["id"]
         assert (await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)).status_code == 200
 
@@ -66,8 +66,8 @@ async def test_hold_resume_and_entered_in_error(client: httpx.AsyncClient, token
         again = await client.post(f"/referrals/{rid}/entered-in-error", json={"reason": "x"}, headers=admin)
         assert again.status_code == 409
 
-        await eventually(lambda: bool(kafka.about(rid, topics.REFERRAL_CLOSED)), within=30, what="referral-closed")
-        [closed] = kafka.about(rid, topics.REFERRAL_CLOSED)
+        await eventually(lambda: bool(kafka.keyed(rid, topics.REFERRAL_CLOSED)), within=30, what="referral-closed")
+        [closed] = kafka.keyed(rid, topics.REFERRAL_CLOSED)
         assert closed.data["status"] == "entered-in-error" and closed.data["gp_record_codes"] == []
         assert "Wrong person" not in str(closed.envelope)
 

@@ -25,7 +25,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
 
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .process_support import fresh_group_prefix, start_service
 
 pytestmark = pytest.mark.integration
@@ -98,7 +98,7 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
 
     instances: list[subprocess.Popen[bytes]] = []
     try:
-        async with collecting(settings.kafka_bootstrap_servers, [topics.FOLLOW_UP_DUE]) as kafka:
+        async with tail(settings.kafka_bootstrap_servers, topics.FOLLOW_UP_DUE) as kafka:
             first, second = start_instance(settings, prefix), start_instance(settings, prefix)
             instances += [first, second]
             await eventually(lambda: _at_least(emitted, 40), within=60, what="the first replica emitting")
