@@ -70,7 +70,14 @@ def _document(loaded: Loaded, runtime: Runtime) -> dict[str, Any]:
 
 
 def _invalid(rejection: RecordRejected) -> Problem:
-    return Problem(422, "Invalid service", "; ".join(rejection.reasons), errors=rejection.reasons)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in rejection.errors)
+    return Problem(422, "Invalid service", detail, errors=rejection.errors)
+
+
+def _id_mismatch(message: str) -> Problem:
+    return Problem(
+        422, "Invalid service", f"id: {message}", errors=[{"field": "id", "rule": "matches_path", "message": message}]
+    )
 
 
 def stale_problem(error: StaleVersion) -> Problem:
@@ -122,7 +129,7 @@ async def changed(loaded: Loaded, runtime: Runtime, response: Response) -> dict[
 
 def _same_id(body: dict[str, Any], service_id: UUID, what: str) -> None:
     if "id" in body and str(body["id"]) != str(service_id):
-        raise Problem(422, "Invalid service", f"the {what}'s id {body['id']} is not the path's {service_id}")
+        raise _id_mismatch(f"the {what}'s id is not the path's")
 
 
 def _uuid(value: str) -> UUID:
