@@ -11,6 +11,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
+from linkwork_runtime.database import from_record
 
 from linkwork_notifications.domain import receipts, tasks
 from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status
@@ -118,18 +119,11 @@ class PostgresMessageStore:
         async with self._pool.acquire() as connection, connection.transaction():
             rows = await connection.fetch(_CLAIM, batch_size, lease_seconds)
         return [
-            Claimed(
-                id=row["id"],
+            from_record(
+                Claimed,
+                row,
                 reason=Reason(row["reason"]),
-                referral_id=row["referral_id"],
-                person_ref=row["person_ref"],
-                pcn_code=row["pcn_code"],
-                link_worker_id=row["link_worker_id"],
-                due_on=row["due_on"],
                 channel=Channel(row["channel"]) if row["channel"] else None,
-                attempts=row["attempts"],
-                in_doubt=row["in_doubt"],
-                created_at=row["created_at"],
             )
             for row in rows
         ]
