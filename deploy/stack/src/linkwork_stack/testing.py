@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -227,3 +228,32 @@ def smtp_server() -> Iterator[tuple[int, SmtpInbox]]:
         yield port, inbox
     finally:
         controller.stop()
+
+
+def topic_prefix() -> str:
+    """A topic-name prefix no other test uses, so tests sharing a broker never see each other's events."""
+    return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
+    """Remove every topic named `<prefix>...`: a test's own, and the dead-letter topics its consumers created."""
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
+    await admin.start()
+    try:
+        mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def own_topics(bootstrap: Kafka, topics: Iterable[str]) -> AsyncIterator[str]:
+    """A fresh prefix (yielded) with `<prefix><topic>` created for each of `topics`; afterwards every topic
+    under the prefix is deleted, so the shared broker does not fill up with tests' topics."""
+    prefix = topic_prefix()
+    await ensure_topics(bootstrap, [prefix + topic for topic in topics])
+    try:
+        yield prefix
+    finally:
+        await delete_topics(bootstrap, prefix)

@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
-from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status, choose_channel, personalisation
+from linkwork_notifications.domain.messages import (
+    Channel,
+    Claimed,
+    Reason,
+    Settlement,
+    Status,
+    choose_channel,
+    personalisation,
+)
 from linkwork_notifications.service_layer.ports import (
     ContactRoutes,
     ContactRouteUnavailable,
@@ -97,7 +105,9 @@ class Dispatcher:
         opted_out = await self._store.opted_out(message.person_ref)
         decision = choose_channel(route, opted_out, letters=self._letters)
         if decision.channel is None or route is None:
-            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because=decision.suppressed_because)
+            await self._store.settle(
+                message.id, Settlement(Status.SUPPRESSED, suppressed_because=decision.suppressed_because)
+            )
             self._metrics.count(None, "suppressed")
             return
         channel = decision.channel
@@ -116,14 +126,14 @@ class Dispatcher:
     async def _await_acceptance(self, message: Claimed) -> None:
         """The first-contact message goes after the referral is accepted; one never accepted gets none."""
         if self._now(self._zone) - message.created_at > self._acceptance_wait:
-            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because="not-accepted")
+            await self._store.settle(message.id, Settlement(Status.SUPPRESSED, suppressed_because="not-accepted"))
             self._metrics.count(None, "suppressed")
         else:
             await self._store.wait(message.id, self._acceptance_poll)
 
     async def _record(self, message: Claimed, channel: Channel, attempt: Attempt) -> None:
         if attempt.outcome is Outcome.ACCEPTED:
-            await self._store.settle(message.id, Status.SENT, provider_id=attempt.provider_id)
+            await self._store.settle(message.id, Settlement(Status.SENT, provider_id=attempt.provider_id))
             self._metrics.count(channel.value, "sent")
         elif attempt.outcome is Outcome.TEMPORARY:
             await self._temporary(message, channel, attempt)
@@ -139,9 +149,8 @@ class Dispatcher:
             "message will be retried",
             extra={"message_id": str(message.id), "failure": attempt.failure, "attempts": message.attempts},
         )
-        await self._store.settle(
-            message.id, Status.PENDING, failure=attempt.failure, retry_in_seconds=delay.total_seconds()
-        )
+        retry = Settlement(Status.PENDING, failure=attempt.failure, retry_in_seconds=delay.total_seconds())
+        await self._store.settle(message.id, retry)
         self._metrics.count(channel.value if channel else None, "retried")
 
     async def _undeliverable(self, message: Claimed, channel: Channel | None, failure: str) -> None:
