@@ -4,7 +4,8 @@
 
 Each repetition, on a fresh topic: N realistic `referral-created` events (about 1.2 kB each as CloudEvents)
 are written to the outbox (not timed); the relay publishes them (timed until the broker acknowledged the
-last one); a raw aiokafka producer with the relay's settings (acks=all, idempotence, same batch size) then
+last one); a raw aiokafka producer with the relay's settings (acks=all, idempotence, same batch size; aiokafka's
+own partitioner, where the relay uses a faster one giving the same partitions) then
 publishes the same N messages (key, value, headers) to a sibling topic with the same settings, sending all
 and awaiting every acknowledgement: the baseline of the relay; both topics are created before timing.
 Then, in alternating order, three fresh consumer groups read the relay's N records:
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import logging
@@ -49,6 +51,7 @@ from typing import Any, ClassVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, decode
 from linkwork_contracts.events import Event, ReferralCreatedV1
@@ -111,9 +114,10 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
             await add_many(connection, events[start : start + 1000], source="bench")
 
 
-async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int) -> float:
+async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int, batch: int | None = None) -> float:
     registry = CollectorRegistry()
-    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry))
+    options = {} if batch is None else {"batch_size": batch}
+    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry), **options)
     started = time.perf_counter()
     await relay.start()
     finished = await until(
@@ -140,7 +144,8 @@ async def run_raw_producer(bootstrap: Kafka, topic: str, messages: list[Message]
     """The relay's baseline: the same producer settings, every message sent, then every acknowledgement awaited.
     Timed from before the producer starts, as the relay's time includes starting its producer."""
     started = time.perf_counter()
-    producer: AIOKafkaProducer = create_producer(bootstrap, "bench-raw-producer")
+    # aiokafka's own partitioner: the relay's producer uses a faster one giving the same partitions.
+    producer: AIOKafkaProducer = create_producer(bootstrap, "bench-raw-producer", partitioner=DefaultPartitioner())
     await producer.start()
     try:
         sent = [await producer.send(topic, value, key=key, headers=headers) for key, value, headers in messages]
@@ -281,7 +286,13 @@ def _reported(index: int, result: dict[str, float], load: float) -> dict[str, fl
     """Print one repetition's rates as it ends (a long run shows progress), and add the load it ran under."""
     print(
         f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + ", ".join(
+            f"{k} {v:,.0f}/s ({result[f'cpu_us.{k}']:.0f} µs CPU/event)"
+            if f"cpu_us.{k}" in result
+            else f"{k} {v:,.0f}/s"
+            for k, v in result.items()
+            if not k.startswith("cpu_us.")
+        )
         + f" (load average {load:.1f})",
         flush=True,
     )
@@ -310,7 +321,13 @@ async def sasl_repetition(
 
 
 async def repetition(
-    pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int, only: frozenset[str] | None = None
+    pool: asyncpg.Pool,
+    bootstrap: str,
+    count: int,
+    batch: int,
+    index: int,
+    only: frozenset[str] | None = None,
+    relay_batch: int | None = None,
 ) -> dict[str, float]:
     from linkwork_stack.testing import ensure_topics
 
@@ -322,11 +339,24 @@ async def repetition(
     messages = await outbox_messages(pool)
     load = os.getloadavg()[0]  # other work on the machine: the figures of a busy repetition are lower
     result: dict[str, float] = {}
-    # The relay always runs: the consumers read what it published.
-    result["relay"] = await run_relay(pool, bootstrap, model.TOPIC, count)
-    if only is None or "raw_producer" in only:
-        result["raw_producer"] = await run_raw_producer(bootstrap, raw_topic, messages)
-    del messages
+
+    async def measured(name: str, run: Awaitable[float]) -> None:
+        # CPU time of this process per event, beside the rate: on a busy machine the rate of a CPU-bound
+        # measure falls with the load, while its CPU cost per event says what the code itself costs.
+        cpu = time.process_time()
+        result[name] = await run
+        result[f"cpu_us.{name}"] = (time.process_time() - cpu) / count * 1e6
+
+    producers: dict[str, Callable[[], Awaitable[float]]] = {
+        # The relay always runs: the consumers read what it published.
+        "relay": lambda: run_relay(pool, bootstrap, model.TOPIC, count, relay_batch),
+        "raw_producer": lambda: run_raw_producer(bootstrap, raw_topic, messages),
+    }
+    if only is not None and "raw_producer" not in only:
+        del producers["raw_producer"]
+    for name in list(producers) if index % 2 == 0 else list(reversed(producers)):
+        await measured(name, producers[name]())
+    messages.clear()  # the relay and the raw producer are done with them
 
     def pipeline(insert: bool) -> Callable[[], Awaitable[float]]:
         return lambda: run_pipeline(pool, bootstrap, model, count, batch, insert=insert)
@@ -342,7 +372,7 @@ async def repetition(
         runs = {name: run for name, run in runs.items() if name in only}
     order = list(runs) if index % 2 == 0 else list(reversed(runs))  # neither goes first every time
     for name in order:
-        result[name] = await runs[name]()
+        await measured(name, runs[name]())
     await pool.execute("TRUNCATE bench_effects")
     return _reported(index, result, load)
 
@@ -361,10 +391,9 @@ async def main(args: argparse.Namespace) -> None:
                 ]
             else:
                 only = frozenset(args.only.split(",")) if args.only else None
-                await repetition(pool, bootstrap, min(args.events, 2000), args.batch, 0, only)  # warm-up, not reported
-                runs = [
-                    await repetition(pool, bootstrap, args.events, args.batch, i, only) for i in range(args.repetitions)
-                ]
+                measure = functools.partial(repetition, pool, bootstrap, only=only, relay_batch=args.relay_batch)
+                await measure(min(args.events, 2000), args.batch, 0)  # warm-up, not reported
+                runs = [await measure(args.events, args.batch, i) for i in range(args.repetitions)]
         finally:
             await pool.close()
     if sasl is not None:
@@ -405,6 +434,7 @@ def _ratios(medians: dict[str, float]) -> dict[str, float]:
     ratios = {
         name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline") and "raw" in medians
     }
+    # (cpu_us.* keys start with "cpu_us", so they never match the pipeline names above)
     if "raw_producer" in medians:
         ratios["relay"] = medians["relay"] / medians["raw_producer"]
     return ratios
@@ -439,6 +469,7 @@ if __name__ == "__main__":
         help="comma-separated measures to run (e.g. pipeline or raw_producer; the relay always runs), for profiling; "
         "writes no report",
     )
+    parser.add_argument("--relay-batch", type=int, help="the relay's batch_size (default: the relay's own)")
     parser.add_argument("--write", action="store_true", help="replace the committed results.json and results.md")
     # SIGTERM ends the run like Ctrl-C does, so the servers it started are stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -36,8 +36,8 @@ def write_reports(summary: dict[str, Any], folder: Path) -> None:
         f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
         f"median of {summary['repetitions']} repetitions (after one warm-up).",
         "",
-        "| measure | median events/s | / raw | runs |",
-        "|---|---:|---:|---|",
+        "| measure | median events/s | / raw | CPU µs/event | runs |",
+        "|---|---:|---:|---:|---|",
     ]
     ratios = summary["ratios_to_raw"]
     for name, label in _LABELS.items():
@@ -45,9 +45,10 @@ def write_reports(summary: dict[str, Any], folder: Path) -> None:
             continue
         runs = ", ".join(f"{run[name]:,.0f}" for run in summary["runs"])
         ratio = f"{ratios[name]:.2f}" if name in ratios else ""
-        lines.append(f"| {label} | {medians[name]:,.0f} | {ratio} | {runs} |")
+        cpu = medians.get(f"cpu_us.{name}")
+        lines.append(f"| {label} | {medians[name]:,.0f} | {ratio} | {'' if cpu is None else f'{cpu:.0f}'} | {runs} |")
     loads = ", ".join(f"{run['load_average']:.1f}" for run in summary["runs"])
-    lines.append(f"| load average (1 min) when each repetition started | | | {loads} |")
+    lines.append(f"| load average (1 min) when each repetition started | | | | {loads} |")
     lines += [
         "",
         f"**Pipeline / raw: {ratios['pipeline']:.2f}** with default garbage collection, "
