@@ -4,6 +4,7 @@ service started on an empty database, time until every snapshot is in its read m
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
 import uuid
@@ -64,6 +65,7 @@ async def measure(
             connection = await asyncpg.connect(database_url)
             try:
                 stored = await connection.fetchval("SELECT count(*) FROM services")
+                database_cpu = await _backends_cpu_seconds(connection)
             finally:
                 await connection.close()
         elapsed = time.perf_counter() - started
@@ -84,9 +86,35 @@ async def measure(
         "rebuild_service_cpu_us_per_event": round(1e6 * replay_cpu / replay_records, 1) if replay_records else 0,
         # Everything a fresh replica does before it answers: interpreter and imports, migrations,
         # joining Kafka, the replay, loading the in-memory index from the read model.
+        # CPU of the PostgreSQL backends serving the service's database since it started (the replay's
+        # upserts, the index load's reads, migrations); None when PostgreSQL's processes are not visible here.
+        "database_cpu_seconds_during_start_up": None if database_cpu is None else round(database_cpu, 2),
         "process_start_until_caught_up_and_indexed_seconds": round(serving_seconds, 1),
         "snapshots_per_s_including_start_up": round(services_count / serving_seconds),
     }
+
+
+async def _backends_cpu_seconds(connection: asyncpg.Connection) -> float | None:
+    """User and system CPU of the other backends connected to this database, read from /proc."""
+    rows = await connection.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return _cpu_seconds([row["pid"] for row in rows])
+
+
+def _cpu_seconds(pids: list[int]) -> float | None:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            name, rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+        except OSError:
+            return None  # PostgreSQL runs elsewhere (a container, another host)
+        if "postgres" not in name:
+            return None
+        fields = rest.split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def _gauge(exposition: str, what: str) -> float:
