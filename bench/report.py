@@ -219,7 +219,15 @@ def _matching(results: dict[str, Any]) -> list[Figure]:
     latency = results["latency"]
     top10 = latency["suggest_top10"]
     replay = results["replay"]
-    rate = replay["snapshots_per_s_including_start_up"]
+    with_start_up = replay["snapshots_per_s_including_start_up"]
+    # The target is the rebuild itself (Kafka history into the read model); results from before the
+    # service reported its replay have only the figure including process start-up and index load.
+    rate = replay.get("rebuild_events_per_s", with_start_up)
+    figure = (
+        f"{_n(rate)} events/s rebuild; {_n(with_start_up)}/s including process start-up and index load"
+        if "rebuild_events_per_s" in replay
+        else f"{_n(rate)} events/s, including process start-up"
+    )
     return [
         Figure(
             f"matching: top-10 over {_n(latency['services'])} services, in-process",
@@ -230,7 +238,7 @@ def _matching(results: dict[str, Any]) -> list[Figure]:
         ),
         Figure(
             f"matching: read model rebuilt from Kafka history ({_n(replay['snapshots'])} service snapshots)",
-            f"{_n(rate)} events/s, including process start-up",
+            figure,
             "≥ 10,000 events/s",
             rate >= 10_000,
             "matching",
