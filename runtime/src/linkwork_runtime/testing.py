@@ -123,13 +123,16 @@ def assert_table_is_true(answered: Mapping[str, int], table: Path) -> None:
 
 
 @asynccontextmanager
-async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
+async def served_over_http(app: FastAPI, *, port: int = 0, lifespan: bool = False) -> AsyncIterator[str]:
     """Serve an app already started by `running_app` on a free loopback port; yield its base URL.
 
     For tools that need a real URL (schemathesis): the app's lifespan is not run again, so the test keeps
-    the one app, its fixtures and its database.
+    the one app, its fixtures and its database. With `lifespan` the server starts and stops the app itself
+    (an app not started otherwise); `port` is for an app whose settings must know its port beforehand.
     """
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on" if lifespan else "off", log_config=None, access_log=False
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started:
