@@ -17,8 +17,8 @@ import asyncpg
 import httpx
 import pytest
 from linkwork_contracts import topics
-from linkwork_directory.demo.generator import DemoDirectory, sample_places
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_places
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_stack.journey import Journey
 from linkwork_stack.keycloak import DEMO_USERS
 from linkwork_stack.people import Person

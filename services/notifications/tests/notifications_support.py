@@ -19,7 +19,7 @@ from linkwork_contracts.events import (
     FollowUpRecordedV1,
     ReferralCreatedV1,
 )
-from linkwork_notifications.local_notify import (
+from linkwork_notifications.entrypoints.local_notify import (
     BackgroundServer,
     JsonHandler,
     LocalNotify,

@@ -17,9 +17,9 @@ from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
 from linkwork_outcomes.adapters.projection_store import PROJECTION_TABLES, PostgresProjectionStore
 from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
+from linkwork_outcomes.adapters.synthetic.history import History
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import History
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"

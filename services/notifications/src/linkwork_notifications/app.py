@@ -14,12 +14,12 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_notifications.adapters.channels import Channels, NotifyChannel, SmtpChannel
 from linkwork_notifications.adapters.contacts import ReferralContactRoutes
+from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.adapters.store import PostgresMessageStore
 from linkwork_notifications.api import routes
 from linkwork_notifications.domain.delivery import RetryPolicy
 from linkwork_notifications.domain.messages import Channel
 from linkwork_notifications.handlers.events import notification_handlers
-from linkwork_notifications.metrics import NotificationMetrics
 from linkwork_notifications.service_layer.dispatcher import Dispatcher
 from linkwork_notifications.service_layer.ports import Sender
 from linkwork_notifications.settings import Settings

@@ -18,10 +18,10 @@ import pytest
 import uvicorn
 from linkwork_contracts import topics
 from linkwork_notifications.app import build_app as build_notifications
-from linkwork_notifications.local_notify import template_ids
+from linkwork_notifications.entrypoints.local_notify import template_ids
 from linkwork_notifications.settings import Settings
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings as ReferralSettings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app

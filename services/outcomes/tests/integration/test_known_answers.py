@@ -15,11 +15,11 @@ from datetime import date
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import area_table
+from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.domain.areas import Area, Level
 from linkwork_outcomes.domain.period import MonthRange
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
-from linkwork_outcomes.synthetic.history import History, generate
 from linkwork_runtime.database import open_database
 from outcomes_expectations import expected
 from outcomes_report_check import check

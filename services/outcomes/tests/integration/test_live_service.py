@@ -25,10 +25,10 @@ from datetime import date
 
 import pytest
 from linkwork_contracts.envelope import wrap
+from linkwork_outcomes.adapters.synthetic.history import SOURCE, History, generate
 from linkwork_outcomes.app import build_app
-from linkwork_outcomes.rebuild import run as run_rebuild
+from linkwork_outcomes.entrypoints.rebuild_projections import run as run_rebuild
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import SOURCE, History, generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
@@ -143,7 +143,7 @@ async def _consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, p
     command = [
         sys.executable,
         "-m",
-        "linkwork_outcomes.rebuild",
+        "linkwork_outcomes.entrypoints.rebuild_projections",
         "--database-url",
         database_url,
         "--bootstrap",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import aggregate_store, area_table
+from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.domain import report_cells
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level
@@ -27,7 +28,6 @@ from linkwork_outcomes.domain.period import calendar_year
 from linkwork_outcomes.domain.report import Period, Scope
 from linkwork_outcomes.domain.report_assembly import assemble
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
-from linkwork_outcomes.synthetic.history import History, generate
 from linkwork_runtime.database import open_database
 from outcomes_expectations import flatten
 from outcomes_report_check import is_count

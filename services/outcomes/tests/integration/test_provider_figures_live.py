@@ -13,7 +13,7 @@ from linkwork_contracts.codes import ActivityReferralDecision, ConfirmedBy, Decl
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import Event
 from linkwork_outcomes.app import build_app
-from linkwork_outcomes.rebuild import run as run_rebuild
+from linkwork_outcomes.entrypoints.rebuild_projections import run as run_rebuild
 from linkwork_outcomes.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app

@@ -17,10 +17,10 @@ import uvicorn
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
+from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS, build_app
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_stack.ports import free_port

@@ -16,7 +16,7 @@ from linkwork_contracts.codes import ReferralRoute
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Organisation
 from linkwork_contracts.examples import SERVICE_CHANGED_V3
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_runtime.auth import issue_token
 from linkwork_stack.testing import produce
 from referral_builders import first_contact_body

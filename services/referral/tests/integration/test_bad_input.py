@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from referral_builders import first_contact_body
 

@@ -16,8 +16,8 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
 from linkwork_contracts import topics
+from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.app import build_app
-from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_runtime.testing import running_app
 from linkwork_stack.keycloak import SERVICES_AUDIENCE, KeycloakRealm

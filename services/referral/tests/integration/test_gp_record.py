@@ -9,7 +9,7 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import decode
 from linkwork_contracts.events import GpRecordUpdateV1
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from orjson import dumps
 

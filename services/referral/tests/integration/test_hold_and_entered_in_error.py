@@ -12,9 +12,9 @@ import httpx
 import pytest
 from linkwork_contracts import topics
 from linkwork_referral.adapters.repository import ReferralRepository
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import MIGRATIONS, NAME
 from linkwork_referral.domain.referral import NewReferral
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging

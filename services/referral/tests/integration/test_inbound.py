@@ -14,8 +14,8 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referrer
+from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.handlers.referral_requested import referral_id_for
-from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 

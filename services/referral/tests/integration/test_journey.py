@@ -15,7 +15,7 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import DeliveryMode, NeedCategory
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, SuggestedOption
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import KafkaMessage, Tail, produce
 from referral_builders import first_contact_body

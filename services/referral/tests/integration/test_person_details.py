@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 import pytest
 from linkwork_contracts import topics
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import Token

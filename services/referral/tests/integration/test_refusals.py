@@ -11,7 +11,7 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import ReferralRequestRefusedV1
-from linkwork_referral.samples import invalid_nhs_number
+from linkwork_referral.adapters.samples import invalid_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 

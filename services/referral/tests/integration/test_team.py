@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from referral_builders import first_contact_body
 
 from .conftest import OTHER_PCN, Token

@@ -66,7 +66,14 @@ def _document(loaded: Loaded, runtime: Runtime) -> dict[str, Any]:
 
 
 def _invalid(rejection: RecordRejected) -> Problem:
-    return Problem(422, "Invalid service", "; ".join(rejection.reasons), errors=rejection.reasons)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in rejection.errors)
+    return Problem(422, "Invalid service", detail, errors=rejection.errors)
+
+
+def _id_mismatch(message: str) -> Problem:
+    return Problem(
+        422, "Invalid service", f"id: {message}", errors=[{"field": "id", "rule": "matches_path", "message": message}]
+    )
 
 
 def stale_problem(error: StaleVersion) -> Problem:
@@ -158,7 +165,7 @@ async def put_service(
     require_role(principal, Role.CURATOR)
     service_id = _uuid(id)
     if str(body.setdefault("id", str(service_id))) != str(service_id):
-        raise Problem(422, "Invalid service", f"the body's id {body['id']} is not the path's {service_id}")
+        raise _id_mismatch("the body's id is not the path's")
     outcome, loaded = await _save(
         body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=False, if_match=if_match
     )
@@ -179,7 +186,7 @@ async def patch_service(
     require_role(principal, Role.CURATOR)
     service_id = _uuid(id)
     if "id" in body and str(body["id"]) != str(service_id):
-        raise Problem(422, "Invalid service", f"the patch's id {body['id']} is not the path's {service_id}")
+        raise _id_mismatch("the patch's id is not the path's")
     if if_match is None:
         raise _version_required(VersionRequired(service_id))
     try:

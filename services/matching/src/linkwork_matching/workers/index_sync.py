@@ -16,8 +16,8 @@ from prometheus_client import CollectorRegistry
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.inbound import service_from_snapshot
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.observability import MatchingMetrics
 
 log = logging.getLogger(__name__)
 

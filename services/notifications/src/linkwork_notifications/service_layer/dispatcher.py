@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
+from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
 from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status, choose_channel, personalisation
-from linkwork_notifications.metrics import NotificationMetrics
 from linkwork_notifications.service_layer.ports import (
     ContactRoutes,
     ContactRouteUnavailable,
