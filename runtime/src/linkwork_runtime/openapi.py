@@ -73,10 +73,12 @@ def problem_schema() -> dict[str, Any]:
                     "type": "object",
                     "required": ["field", "rule", "message"],
                     "properties": {
-                        "field": {"type": "string"},
-                        "rule": {"type": "string"},
-                        "message": {"type": "string"},
+                        "field": {"type": "string", "description": "Where: `person.nhs_number`, `query.page`"},
+                        "rule": {"type": "string", "description": "Which rule, as a code: `required`, `too_long`"},
+                        "message": {"type": "string", "description": "The rule in words, never the value sent"},
                     },
+                    # The one shape in every service (docs/conventions.md); tests hold every answer to it.
+                    "additionalProperties": False,
                 },
             },
         },

@@ -152,8 +152,14 @@ FUZZ_EXAMPLES = "LINKWORK_FUZZ_EXAMPLES"
 """Examples per operation: a short pass in `make test` by default, 100 or more from `make fuzz`."""
 
 
-async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 6) -> None:
-    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx.
+FUZZ_CHECKS = "not_a_server_error,response_schema_conformance"
+"""No input gives a 5xx, and every answer matches the schema the document declares for it (the ORUK models,
+the `Problem` schema with its one `errors` shape)."""
+
+
+async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 15) -> None:
+    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx, and
+    every answer matches its declared schema (`FUZZ_CHECKS`).
 
     Fails with the tail of schemathesis' report. Seeded, so a failure repeats.
     """
@@ -162,7 +168,7 @@ async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_exam
         "run",
         f"{base_url}/openapi.json",
         "--checks",
-        "not_a_server_error",
+        FUZZ_CHECKS,
         "--max-examples",
         os.environ.get(FUZZ_EXAMPLES, str(default_examples)),
         "--seed",

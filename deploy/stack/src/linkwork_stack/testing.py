@@ -182,6 +182,15 @@ class Tail:
         """The messages with this key (on this topic, when given), oldest first per partition."""
         return [m for m in self.messages if m.key == key and (topic is None or m.topic == topic)]
 
+    async def arrived(
+        self, key: str, topic: str | None = None, count: int = 1, *, within: float = 30.0
+    ) -> list[KafkaMessage]:
+        """Wait until at least `count` messages with this key (on this topic) have been read; return them all."""
+        await eventually(
+            lambda: len(self.keyed(key, topic)) >= count, within=within, what=f"{count} x {topic or 'any'} for {key}"
+        )
+        return self.keyed(key, topic)
+
 
 @contextlib.asynccontextmanager
 async def tail(bootstrap: str, *topics: str) -> AsyncIterator[Tail]:

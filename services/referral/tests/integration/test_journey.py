@@ -17,7 +17,7 @@ from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, SuggestedOption
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
-from linkwork_stack.testing import KafkaMessage, Tail, produce
+from linkwork_stack.testing import KafkaMessage, produce
 from referral_builders import first_contact_body
 
 from .conftest import OTHER_PCN, Token
@@ -92,11 +92,6 @@ async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str
     await produce(bootstrap, [(topics.MATCHES_SUGGESTED, str(referral_id).encode(), envelope)])
 
 
-async def one_of(collector: Tail, key: str, topic: str, count: int = 1) -> list[KafkaMessage]:
-    await eventually(lambda: len(collector.keyed(key, topic)) >= count, within=30, what=f"{count} x {topic}")
-    return collector.keyed(key, topic)
-
-
 async def test_one_referral_through_every_step(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
     bootstrap = settings.kafka_bootstrap_servers
     body = referral_body(synthetic_nhs_number(random.Random()))
@@ -109,7 +104,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         rid = referral["id"]
         assert referral["state"] == "requested" and referral["person"]["nhs_number"] == body["person"]["nhs_number"]
 
-        [event] = await one_of(kafka, rid, topics.REFERRAL_CREATED)
+        [event] = await kafka.arrived(rid, topics.REFERRAL_CREATED)
         data = check_event(event, rid, "uk.linkwork.referral.created.v1", secrets)
         person_ref = data["person"]["person_ref"]
         assert data["version"] == 1 and data["pcn_code"] == "U00001"
@@ -153,7 +148,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
             },
         )
         assert assessed.status_code == 200, assessed.text
-        updates = await one_of(kafka, rid, topics.REFERRAL_CREATED, 2)
+        updates = await kafka.arrived(rid, topics.REFERRAL_CREATED, 2)
         data = check_event(updates[1], rid, "uk.linkwork.referral.created.v1", secrets)
         assert data["version"] == 2 and data["preferences"]["interests"] == ["singing", "walking"]
 
@@ -179,7 +174,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         first_follow_up = plan["follow_ups"][0]
         assert first_follow_up["due_on"] == today.isoformat() and first_follow_up["sequence"] == 1
 
-        [event] = await one_of(kafka, rid, topics.PLAN_AGREED)
+        [event] = await kafka.arrived(rid, topics.PLAN_AGREED)
         data = check_event(event, rid, "uk.linkwork.plan.agreed.v1", secrets)
         assert data["plan_version"] == 1 and data["referral_version"] == 1
         ranks = {a["service_id"]: a["suggested_rank"] for a in data["activities"]}
@@ -188,7 +183,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         assert data["first_contact_at"] is not None
 
         # The follow-up due today is emitted by the scheduler; the one in six weeks is not.
-        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_DUE)
+        [event] = await kafka.arrived(rid, topics.FOLLOW_UP_DUE)
         data = check_event(event, rid, "uk.linkwork.followup.due.v1", secrets)
         assert data["follow_up_id"] == first_follow_up["id"] and data["sequence"] == 1
         assert data["link_worker_id"] == "lw-1" and data["person_ref"] == person_ref
@@ -219,7 +214,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         )
         assert followed.status_code == 200, followed.text
         assert followed.json()["state"] == "following-up"
-        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_RECORDED)
+        [event] = await kafka.arrived(rid, topics.FOLLOW_UP_RECORDED)
         data = check_event(event, rid, "uk.linkwork.followup.recorded.v1", secrets)
         assert data["contacts_to_date"] == 2 and data["follow_up_id"] == first_follow_up["id"]
         assert data["attendance"][0]["need"] == "loneliness-isolation"
@@ -238,7 +233,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         )
         assert closed.status_code == 200, closed.text
         assert closed.json()["state"] == "completed" and closed.json()["pending_follow_ups"] == []
-        [event] = await one_of(kafka, rid, topics.REFERRAL_CLOSED)
+        [event] = await kafka.arrived(rid, topics.REFERRAL_CLOSED)
         data = check_event(event, rid, "uk.linkwork.referral.closed.v1", secrets)
         assert data["status"] == "completed" and data["closure_reason"] == "goals-met"
         assert data["contacts_count"] == 2 and data["gp_record_codes"] == ["871731000000106"]

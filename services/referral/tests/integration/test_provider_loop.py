@@ -21,7 +21,7 @@ from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
-from linkwork_stack.testing import SmtpInbox, Tail, smtp_server
+from linkwork_stack.testing import SmtpInbox, smtp_server
 
 from .conftest import FAST_RETRY, Token
 from .kafka_support import eventually, tail
@@ -67,11 +67,6 @@ def identifiers(body: dict[str, object]) -> list[str]:
     ]
 
 
-async def messages(kafka: Tail, rid: str, topic: str, count: int) -> list[dict[str, object]]:
-    await eventually(lambda: len(kafka.keyed(rid, topic)) >= count, within=30, what=f"{count} x {topic}")
-    return [m.data for m in kafka.keyed(rid, topic)]
-
-
 async def test_a_provider_accepts_confirms_three_sessions_and_completes(
     settings: Settings, token: Token, smtp: tuple[int, SmtpInbox]
 ) -> None:
@@ -100,7 +95,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
         )
         secrets = identifiers(body)
 
-        [referred] = await messages(kafka, rid, topics.ACTIVITY_REFERRED, 1)
+        [referred] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRED)]
         assert referred["service_id"] == str(walks) and referred["organization_id"] == str(organisation)
         assert referred["shared"] == {
             "first_name": "Ada",
@@ -151,9 +146,9 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
         assert [s["attendance"] for s in completed.json()["sessions"]] == [a for _, a in sessions]
         assert (await client.post(f"{base}/decline", headers=provider, json={"reason": "other"})).status_code == 409
 
-        [responded] = await messages(kafka, rid, topics.ACTIVITY_REFERRAL_RESPONDED, 1)
+        [responded] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRAL_RESPONDED)]
         assert responded["decision"] == "accepted" and responded["starts_on"] == starts.isoformat()
-        confirmed = await messages(kafka, rid, topics.ATTENDANCE_CONFIRMED, 4)
+        confirmed = [m.data for m in await kafka.arrived(rid, topics.ATTENDANCE_CONFIRMED, 4)]
         assert [(c["attendance"], c["completed"], c["confirmed_by"]) for c in confirmed] == [
             ("attended", False, "provider"),
             ("did-not-attend", False, "provider"),
@@ -224,7 +219,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
         await eventually(lambda: len(inbox.messages) == 2, within=30, what="the reminder email")
         assert "Reminder" in str(inbox.messages[1]["Subject"])
         clock.advance(timedelta(days=7))
-        [responded] = await messages(kafka, rid, topics.ACTIVITY_REFERRAL_RESPONDED, 1)
+        [responded] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRAL_RESPONDED)]
         assert responded["decision"] == "declined" and responded["decline_reason"] == "no-response"
         await eventually(lambda: len(inbox.messages) == 3, within=30, what="the automatic-decline email")
         # Both replicas keep polling; after more rounds than it takes, each step is still there once.
