@@ -21,10 +21,10 @@ from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
-from linkwork_stack.testing import SmtpInbox, smtp_server
+from linkwork_stack.testing import SmtpInbox, Tail, smtp_server
 
 from .conftest import FAST_RETRY, Token
-from .kafka_support import Collector, collecting, eventually
+from .kafka_support import eventually, tail
 from .provider_support import MovableClock, planned, provider_token, publish_services, services_known
 
 pytestmark = pytest.mark.integration
@@ -67,9 +67,9 @@ def identifiers(body: dict[str, object]) -> list[str]:
     ]
 
 
-async def messages(kafka: Collector, rid: str, topic: str, count: int) -> list[dict[str, object]]:
-    await eventually(lambda: len(kafka.about(rid, topic)) >= count, within=30, what=f"{count} x {topic}")
-    return [m.data for m in kafka.about(rid, topic)]
+async def messages(kafka: Tail, rid: str, topic: str, count: int) -> list[dict[str, object]]:
+    await eventually(lambda: len(kafka.keyed(rid, topic)) >= count, within=30, what=f"{count} x {topic}")
+    return [m.data for m in kafka.keyed(rid, topic)]
 
 
 async def test_a_provider_accepts_confirms_three_sessions_and_completes(
@@ -81,7 +81,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
     provider, worker = provider_token(organisation), token()
     async with (
         running_app(build_app(settings, retry=FAST_RETRY)) as client,
-        collecting(settings.kafka_bootstrap_servers, PROVIDER_TOPICS) as kafka,
+        tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
         await publish_services(
             settings.kafka_bootstrap_servers,
@@ -160,7 +160,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
             ("attended", False, "provider"),
             (None, True, "provider"),
         ]
-        for message in kafka.about(rid):
+        for message in kafka.keyed(rid):
             decode(json.dumps(message.envelope).encode())  # each valid against its contract
             raw = json.dumps(message.envelope)
             leaked = [value for value in secrets if value in raw]
@@ -210,7 +210,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
     async with (
         running_app(first) as client,
         running_app(second) as other,
-        collecting(settings.kafka_bootstrap_servers, PROVIDER_TOPICS) as kafka,
+        tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
         await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
@@ -236,7 +236,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
             await connection.close()
         history = await kinds()
         assert history.count("provider-reminded") == 1 and history.count("provider-declined") == 1
-        assert len(kafka.about(rid, topics.ACTIVITY_REFERRAL_RESPONDED)) == 1
+        assert len(kafka.keyed(rid, topics.ACTIVITY_REFERRAL_RESPONDED)) == 1
         answer = await client.post(
             f"/provider/activity-referrals/{responded['activity_referral_id']}/accept",
             headers=provider_token(organisation),
@@ -273,9 +273,7 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
                     uuid4(),
                     template["id"],
                 )
-        replicas = [
-            ResponseDeadlines(pool, source="urn:test", poll_seconds=1, batch_size=7, clock=clock) for pool in pools
-        ]
+        replicas = [ResponseDeadlines(pool, source="urn:test", batch_size=7, clock=clock) for pool in pools]
 
         async def race() -> tuple[int, int]:
             totals = [0, 0]
@@ -333,7 +331,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
         assert accepting.status_code == 409
         pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
         try:
-            deadlines = ResponseDeadlines(pool, source="urn:test", poll_seconds=1, clock=clock)
+            deadlines = ResponseDeadlines(pool, source="urn:test", clock=clock)
             clock.advance(timedelta(days=8))
             assert await deadlines.run_once() == (0, 0)
             clock.advance(timedelta(days=7))

@@ -1,4 +1,4 @@
-"""`python -m linkwork_outcomes.rebuild`: rebuild the outcomes projections from Kafka history.
+"""`python -m linkwork_outcomes.entrypoints.rebuild_projections`: rebuild the outcomes projections from Kafka history.
 
 Empties the projection tables of the database in LINKWORK_DATABASE_URL (or --database-url) and
 replays every topic the service consumes from its first offset. Prints what it did as JSON.
@@ -35,7 +35,9 @@ async def run(database_url: str, bootstrap: Kafka, topic_prefix: str, workers: i
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    parser = argparse.ArgumentParser(prog="python -m linkwork_outcomes.rebuild", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m linkwork_outcomes.entrypoints.rebuild_projections", description=__doc__
+    )
     parser.add_argument("--database-url", default=settings.database_url)
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.topic_prefix)

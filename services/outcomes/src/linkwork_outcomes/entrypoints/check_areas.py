@@ -1,4 +1,4 @@
-"""`python -m linkwork_outcomes.areas check FILE`: check an area hierarchy table before a deployment uses it.
+"""`python -m linkwork_outcomes.entrypoints.check_areas check FILE`: check an area hierarchy table before use.
 
 The table (`practice,pcn,sub_icb,icb`, one row per GP practice) is read at start-up from
 LINKWORK_AREA_HIERARCHY_TABLE; this command reads it the same way and says how many areas of each level it has,
@@ -17,7 +17,7 @@ from linkwork_outcomes.domain.areas import HierarchyError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m linkwork_outcomes.areas", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m linkwork_outcomes.entrypoints.check_areas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check a table (default: the synthetic sample)")
     check.add_argument("path", type=Path, nargs="?", default=area_table.SAMPLE)

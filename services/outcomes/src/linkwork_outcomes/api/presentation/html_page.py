@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from linkwork_outcomes.api.presentation import charts
 from linkwork_outcomes.domain.report import CountRow, Figure, SummaryReport
-from linkwork_outcomes.presentation import charts
 
 SHOWN_ROWS = 15  # longer tables fold the rest away on screen (all rows in print)
 

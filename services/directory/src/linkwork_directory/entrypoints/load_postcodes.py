@@ -1,4 +1,4 @@
-"""`python -m linkwork_directory.postcodes load ONSPD.csv`: load the ONS Postcode Directory.
+"""`python -m linkwork_directory.entrypoints.load_postcodes load ONSPD.csv`: load the ONS Postcode Directory.
 
 `load-sample` loads the small synthetic Leeds sample shipped for tests and the demo.
 """
@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from linkwork_directory.adapters.postcodes import load_onspd
-from linkwork_directory.cli_support import ProgressLine, database
+from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.settings import Settings
 
-SAMPLE = Path(__file__).parent / "data" / "onspd_sample_leeds.csv"
+SAMPLE = Path(__file__).parents[1] / "data" / "onspd_sample_leeds.csv"
 
 
 async def load(path: Path, database_url: str) -> int:
@@ -26,7 +26,9 @@ async def load(path: Path, database_url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m linkwork_directory.postcodes", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m linkwork_directory.entrypoints.load_postcodes", description=__doc__
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     load_command = commands.add_parser("load", help="load an ONSPD CSV file (the full directory or an extract)")
     load_command.add_argument("path", type=Path)

@@ -19,7 +19,7 @@ from typing import Any
 
 from linkwork_contracts.codes import NeedCategory
 
-from linkwork_directory.demo.catalogue import (
+from linkwork_directory.adapters.demo.catalogue import (
     ACTIVITIES,
     ALSO_MEETS,
     LANGUAGES,

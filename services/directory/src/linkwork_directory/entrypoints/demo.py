@@ -1,4 +1,4 @@
-"""`python -m linkwork_directory.demo`: fill the directory with a realistic synthetic one.
+"""`python -m linkwork_directory.entrypoints.demo`: fill the directory with a realistic synthetic one.
 
 By default about 2,000 services around linkwork's demo PCN in north-west Leeds (using the shipped
 postcode sample, which is loaded too); `--spread national --count 100000` makes a national-scale
@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.clock import SystemClock
+from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_places, town_places
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.postcodes import load_onspd
-from linkwork_directory.cli_support import ProgressLine, database
-from linkwork_directory.demo.generator import DemoDirectory, sample_places, town_places
 from linkwork_directory.domain.importing import ImportReport
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.entrypoints.cli_support import ProgressLine, database
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings
@@ -42,7 +42,7 @@ async def fill(settings: Settings, *, count: int, seed: int, spread: str, batch_
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m linkwork_directory.demo",
+        prog="python -m linkwork_directory.entrypoints.demo",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

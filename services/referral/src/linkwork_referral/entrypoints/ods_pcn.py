@@ -4,7 +4,7 @@ NHS England's Organisation Data Service (ODS) publishes monthly, as a spreadshee
 core partner practices ("RE8 - is partner to" relationships), with the start and end date of each practice's
 membership. Save its core-partner sheet as CSV and run:
 
-    python -m linkwork_referral.ods_pcn epcn-core-partners.csv -o practice_pcns.csv [--on 2026-12-07]
+    python -m linkwork_referral.entrypoints.ods_pcn epcn-core-partners.csv -o practice_pcns.csv [--on 2026-12-07]
 
 then point LINKWORK_PRACTICE_PCN_TABLE at the output. Columns are found by name, ignoring case, spaces and
 punctuation: the practice code ("Partner Organisation Code", or "Practice Code"), the PCN code ("PCN Code")
@@ -113,7 +113,9 @@ def write_table(table: dict[str, str], path: Path, source: str, on: date) -> Non
 
 
 def main(arguments: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m linkwork_referral.ods_pcn", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m linkwork_referral.entrypoints.ods_pcn", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("source", type=Path, help="the ODS core-partner sheet saved as CSV")
     parser.add_argument("-o", "--output", type=Path, required=True, help="where to write practice_ods_code,pcn_code")
     parser.add_argument("--on", type=date.fromisoformat, default=date.today(), help="membership date (default today)")

@@ -1,4 +1,4 @@
-"""`python -m linkwork_directory.importer PATH...`: bulk import of ORUK JSON files and CSV packages.
+"""`python -m linkwork_directory.entrypoints.importer PATH...`: bulk import of ORUK JSON files and CSV packages.
 
 Each PATH is an ORUK JSON file (`*_full.json`, `*_list.json`, a single record or an array), a
 folder holding an ORUK CSV package, or a zip of one. Records are upserted by id; the report lists
@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 from linkwork_directory.adapters import oruk_csv, oruk_files
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.outbox_sink import OutboxSink
-from linkwork_directory.cli_support import ProgressLine, database
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Kind
+from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings
@@ -62,7 +62,7 @@ async def run(paths: list[Path], *, kind: Kind | None, settings: Settings, batch
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m linkwork_directory.importer",
+        prog="python -m linkwork_directory.entrypoints.importer",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,4 +1,4 @@
-"""`python -m linkwork_referral.deprivation load FILE`: the Index of Multiple Deprivation decile of every LSOA.
+"""`python -m linkwork_referral.entrypoints.deprivation load FILE`: the IMD decile of every LSOA.
 
 FILE is the English Indices of Deprivation CSV published by the Ministry of Housing, Communities and Local
 Government (GOV.UK, "English indices of deprivation", Open Government Licence v3.0): File 7, "All IoD scores,
@@ -70,7 +70,7 @@ def load(source: Path, out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m linkwork_referral.deprivation", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m linkwork_referral.entrypoints.deprivation", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     load_command = commands.add_parser("load", help="convert a published IoD CSV file into linkwork's table")
     load_command.add_argument("path", type=Path)

@@ -52,7 +52,15 @@ from linkwork_contracts.events import (
 from linkwork_contracts.measures import AnyMeasureResult, Ons4Result, SwemwbsResult, Timepoint, Ucla3Result
 from linkwork_contracts.measures import outcome_scores as scores_of
 
-from linkwork_outcomes.synthetic.world import Place, Service, TrueGap, TrueMeasure, TrueReferral, places, services
+from linkwork_outcomes.adapters.synthetic.world import (
+    Place,
+    Service,
+    TrueGap,
+    TrueMeasure,
+    TrueReferral,
+    places,
+    services,
+)
 
 SOURCE = "urn:linkwork:synthetic"
 _SOURCES = [s for s in ReferralSource]

@@ -2,7 +2,7 @@
 
 For tests and `make run` (so a newcomer can see the messages); never for production. The contract it
 implements is written down in the service README ("Local Notify contract"). Run it alone with
-`python -m linkwork_notifications.local_notify --port 8916 --api-key KEY`.
+`python -m linkwork_notifications.entrypoints.local_notify --port 8916 --api-key KEY`.
 """
 
 from __future__ import annotations
