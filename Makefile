@@ -68,7 +68,7 @@ bench: install
 # A longer schemathesis hunt (100 examples per operation) than make test's short pass, on every API.
 fuzz: install
 	LINKWORK_FUZZ_EXAMPLES=$${LINKWORK_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q \
-		$(foreach s,referral directory matching outcomes,services/$(s)/tests/integration/test_openapi_fuzz.py)
+		$(foreach s,referral directory matching outcomes notifications,services/$(s)/tests/integration/test_openapi_fuzz.py)
 
 clean:
 	rm -rf $(VENV) .data

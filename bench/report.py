@@ -155,24 +155,6 @@ def _system_cost(results: dict[str, Any]) -> list[Figure]:
 def _messaging(results: dict[str, Any]) -> list[Figure]:
     medians = results["medians"]
     ratio = results["ratios_to_raw"]["pipeline"]
-    relay = "messaging: outbox relay vs a raw aiokafka producer (acks=all, idempotent), same messages"
-    if "raw_producer" in medians:
-        relay_ratio = medians["relay"] / medians["raw_producer"]
-        relay_figure = Figure(
-            relay,
-            f"{_n(medians['relay'])} vs {_n(medians['raw_producer'])} events/s: {relay_ratio:.2f} x raw",
-            "≥ 0.8 x raw producer",
-            relay_ratio >= 0.8,
-            "messaging",
-        )
-    else:
-        relay_figure = Figure(
-            relay,
-            f"relay median {_n(medians['relay'])} events/s; raw producer baseline not measured",
-            "≥ 0.8 x raw producer",
-            False,
-            "messaging",
-        )
     return [
         Figure(
             "messaging: our consumer pipeline vs raw aiokafka consume-and-commit, same topic",
@@ -181,8 +163,28 @@ def _messaging(results: dict[str, Any]) -> list[Figure]:
             ratio >= 0.8,
             "messaging",
         ),
-        relay_figure,
+        _relay(results),
     ]
+
+
+def _relay(results: dict[str, Any]) -> Figure:
+    medians = results["medians"]
+    if "raw_producer" not in medians:  # results from before the raw producer baseline was measured
+        return Figure(
+            "messaging: outbox relay vs raw aiokafka producer (acks=all, idempotent), same messages",
+            f"relay median {_n(medians['relay'])} events/s; raw producer baseline not measured",
+            "≥ 0.8 x raw",
+            False,
+            "messaging",
+        )
+    ratio = results["ratios_to_raw"]["relay"]
+    return Figure(
+        "messaging: outbox relay vs raw aiokafka producer (acks=all, idempotent), same messages",
+        f"{_n(medians['relay'])} vs {_n(medians['raw_producer'])} events/s: {ratio:.2f} x raw",
+        "≥ 0.8 x raw",
+        ratio >= 0.8,
+        "messaging",
+    )
 
 
 def _messaging_sasl(results: dict[str, Any]) -> list[Figure]:
@@ -217,7 +219,15 @@ def _matching(results: dict[str, Any]) -> list[Figure]:
     latency = results["latency"]
     top10 = latency["suggest_top10"]
     replay = results["replay"]
-    rate = replay["snapshots_per_s_including_start_up"]
+    with_start_up = replay["snapshots_per_s_including_start_up"]
+    # The target is the rebuild itself (Kafka history into the read model); results from before the
+    # service reported its replay have only the figure including process start-up and index load.
+    rate = replay.get("rebuild_events_per_s", with_start_up)
+    figure = (
+        f"{_n(rate)} events/s rebuild; {_n(with_start_up)}/s including process start-up and index load"
+        if "rebuild_events_per_s" in replay
+        else f"{_n(rate)} events/s, including process start-up"
+    )
     return [
         Figure(
             f"matching: top-10 over {_n(latency['services'])} services, in-process",
@@ -228,7 +238,7 @@ def _matching(results: dict[str, Any]) -> list[Figure]:
         ),
         Figure(
             f"matching: read model rebuilt from Kafka history ({_n(replay['snapshots'])} service snapshots)",
-            f"{_n(rate)} events/s, including process start-up",
+            figure,
             "≥ 10,000 events/s",
             rate >= 10_000,
             "matching",

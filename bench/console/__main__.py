@@ -33,7 +33,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from linkwork_console.adapters.sessions import PostgresSessionStore, Session
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import create_pool
 from linkwork_stack.ports import free_port

@@ -28,11 +28,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 from linkwork_contracts.topics import PLAN_AGREED
+from linkwork_directory.adapters.demo.generator import sample_places
 from linkwork_directory.adapters.service_search import Params, services_sql
-from linkwork_directory.demo.__main__ import fill
-from linkwork_directory.demo.generator import sample_places
 from linkwork_directory.domain.search import Origin, ServiceQuery
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.entrypoints.demo import fill
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.settings import Settings
 
 from bench.machine import describe_machine as machine
@@ -228,8 +228,9 @@ def write(results: dict[str, Any], command: str) -> None:
         f"{m['load_average_at_start']}, Python {m['python']}. PostgreSQL 18 (embedded), Kafka and other engineers' "
         "work share the machine; client, service and database all run on it.",
         "",
-        f"Data: {db['services']} services at {db['locations']} locations from `python -m linkwork_directory.demo "
-        f"--spread national` (over English cities by size; {db['services_within_5_km_of_leeds_centre']} services "
+        f"Data: {db['services']} services at {db['locations']} locations from "
+        "`python -m linkwork_directory.entrypoints.demo --spread national`"
+        f" (over English cities by size; {db['services_within_5_km_of_leeds_centre']} services "
         "within 5 km of Leeds centre). Queries from the shipped Leeds postcode sample with random search words; "
         "20 results a page, sequential requests over HTTP keep-alive, after a warm-up.",
         "",

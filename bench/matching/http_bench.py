@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import orjson
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.app import MIGRATIONS
 from linkwork_matching.domain.person import Person
 from linkwork_runtime import messaging

@@ -9,7 +9,7 @@ import time
 import tracemalloc
 from dataclasses import replace
 
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.person import Location
 from linkwork_matching.domain.ranker import Ranker

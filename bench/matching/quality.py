@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.person import Location, Person
 from linkwork_matching.domain.ranker import Ranker

@@ -42,9 +42,19 @@ async def fresh_database(postgres: str) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def running_service(
-    database_url: str, kafka: str, topic_prefix: str, log: Path, *, ready_within: float = 900.0
+    database_url: str,
+    kafka: str,
+    topic_prefix: str,
+    log: Path,
+    *,
+    ready_within: float = 900.0,
+    profile: Path | None = None,
 ) -> AsyncIterator[tuple[str, float]]:
-    """Start `python -m linkwork_matching`; yield its base URL and seconds until it answered."""
+    """Start `python -m linkwork_matching`; yield its base URL and seconds until it answered.
+
+    With `profile`, PyPI's py-spy (installed in the same environment) samples the process from its
+    start until it exits and writes a flame graph there.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -61,6 +71,22 @@ async def running_service(
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "linkwork_matching", env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+        )
+    profiler = None
+    if profile is not None:
+        # py-spy attaches to the running service rather than starting it, so the service is the same
+        # process, with the same environment, as when not profiled.
+        profiler = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--format",
+            "flamegraph",
+            "--rate",
+            "200",
+            "--output",
+            str(profile),
+            "--pid",
+            str(process.pid),
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,3 +109,5 @@ async def running_service(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+        if profiler is not None:
+            await profiler.wait()  # it writes the flame graph once the service has exited

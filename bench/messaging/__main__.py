@@ -4,7 +4,11 @@
 
 Each repetition, on a fresh topic: N realistic `referral-created` events (about 1.2 kB each as CloudEvents)
 are written to the outbox (not timed); the relay publishes them (timed until the broker acknowledged the
-last one); then, in alternating order, three fresh consumer groups read the same N records:
+last one); a raw aiokafka producer with the relay's settings (acks=all, idempotence, same batch size; aiokafka's
+own partitioner, where the relay uses a faster one giving the same partitions) then
+publishes the same N messages (key, value, headers) to a sibling topic with the same settings, sending all
+and awaiting every acknowledgement: the baseline of the relay; both topics are created before timing.
+Then, in alternating order, three fresh consumer groups read the relay's N records:
 - raw: aiokafka `getmany` + `commit` after every batch, nothing else;
 - pipeline: our ConsumerRunner with a handler that does nothing, so the figure is the pipeline itself:
   CloudEvents decode and schema validation, inbox insert, one transaction per batch, metrics, commit;
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import logging
@@ -45,7 +50,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, decode
 from linkwork_contracts.events import Event, ReferralCreatedV1
@@ -53,6 +59,7 @@ from linkwork_contracts.registry import EVENT_TYPES
 from linkwork_runtime.database import open_database
 from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.messaging import MIGRATIONS, ConsumerRunner, Handlers, MessagingMetrics, OutboxRelay, add_many
+from linkwork_runtime.messaging.producer import create_producer
 from prometheus_client import CollectorRegistry
 
 from bench.machine import describe_machine
@@ -107,9 +114,10 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
             await add_many(connection, events[start : start + 1000], source="bench")
 
 
-async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int) -> float:
+async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int, batch: int | None = None) -> float:
     registry = CollectorRegistry()
-    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry))
+    options = {} if batch is None else {"batch_size": batch}
+    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry), **options)
     started = time.perf_counter()
     await relay.start()
     finished = await until(
@@ -118,6 +126,33 @@ async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int
     )
     await bounded(relay.stop(), "stopping the relay")
     return count / (finished - started)
+
+
+Message = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
+
+
+async def outbox_messages(pool: asyncpg.Pool) -> list[Message]:
+    """What the relay is about to publish, as it will publish it (see relay._record)."""
+    rows = await pool.fetch("SELECT key, value, headers FROM outbox ORDER BY id")
+    return [
+        (row["key"].encode(), row["value"], [(name, value.encode()) for name, value in row["headers"].items()])
+        for row in rows
+    ]
+
+
+async def run_raw_producer(bootstrap: Kafka, topic: str, messages: list[Message]) -> float:
+    """The relay's baseline: the same producer settings, every message sent, then every acknowledgement awaited.
+    Timed from before the producer starts, as the relay's time includes starting its producer."""
+    started = time.perf_counter()
+    # aiokafka's own partitioner: the relay's producer uses a faster one giving the same partitions.
+    producer: AIOKafkaProducer = create_producer(bootstrap, "bench-raw-producer", partitioner=DefaultPartitioner())
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, value, key=key, headers=headers) for key, value, headers in messages]
+        await asyncio.gather(*sent)
+        return len(messages) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
 
 
 async def run_raw(bootstrap: Kafka, topic: str, count: int, batch: int) -> float:
@@ -251,7 +286,13 @@ def _reported(index: int, result: dict[str, float], load: float) -> dict[str, fl
     """Print one repetition's rates as it ends (a long run shows progress), and add the load it ran under."""
     print(
         f"  repetition {index + 1}: "
-        + ", ".join(f"{k} {v:,.0f}/s" for k, v in result.items())
+        + ", ".join(
+            f"{k} {v:,.0f}/s ({result[f'cpu_us.{k}']:.0f} µs CPU/event)"
+            if f"cpu_us.{k}" in result
+            else f"{k} {v:,.0f}/s"
+            for k, v in result.items()
+            if not k.startswith("cpu_us.")
+        )
         + f" (load average {load:.1f})",
         flush=True,
     )
@@ -279,11 +320,43 @@ async def sasl_repetition(
     return _reported(index, result, load)
 
 
-async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int, index: int) -> dict[str, float]:
+async def repetition(
+    pool: asyncpg.Pool,
+    bootstrap: str,
+    count: int,
+    batch: int,
+    index: int,
+    only: frozenset[str] | None = None,
+    relay_batch: int | None = None,
+) -> dict[str, float]:
+    from linkwork_stack.testing import ensure_topics
+
     model = referral_created_on(f"bench-{uuid.uuid4().hex[:8]}")
+    raw_topic = f"{model.TOPIC}-raw"
+    # Both created before timing, alike (4 partitions, as auto-creation gives), so neither pays for it.
+    await ensure_topics(bootstrap, [model.TOPIC, raw_topic])
     await fill_outbox(pool, model, count)
+    messages = await outbox_messages(pool)
     load = os.getloadavg()[0]  # other work on the machine: the figures of a busy repetition are lower
-    result = {"relay": await run_relay(pool, bootstrap, model.TOPIC, count)}
+    result: dict[str, float] = {}
+
+    async def measured(name: str, run: Awaitable[float]) -> None:
+        # CPU time of this process per event, beside the rate: on a busy machine the rate of a CPU-bound
+        # measure falls with the load, while its CPU cost per event says what the code itself costs.
+        cpu = time.process_time()
+        result[name] = await run
+        result[f"cpu_us.{name}"] = (time.process_time() - cpu) / count * 1e6
+
+    producers: dict[str, Callable[[], Awaitable[float]]] = {
+        # The relay always runs: the consumers read what it published.
+        "relay": lambda: run_relay(pool, bootstrap, model.TOPIC, count, relay_batch),
+        "raw_producer": lambda: run_raw_producer(bootstrap, raw_topic, messages),
+    }
+    if only is not None and "raw_producer" not in only:
+        del producers["raw_producer"]
+    for name in list(producers) if index % 2 == 0 else list(reversed(producers)):
+        await measured(name, producers[name]())
+    messages.clear()  # the relay and the raw producer are done with them
 
     def pipeline(insert: bool) -> Callable[[], Awaitable[float]]:
         return lambda: run_pipeline(pool, bootstrap, model, count, batch, insert=insert)
@@ -295,9 +368,11 @@ async def repetition(pool: asyncpg.Pool, bootstrap: str, count: int, batch: int,
         "pipeline_insert": pipeline(True),
         "pipeline_insert_tuned_gc": lambda: timed_with_tuned_gc(pipeline(True)),
     }
+    if only is not None:
+        runs = {name: run for name, run in runs.items() if name in only}
     order = list(runs) if index % 2 == 0 else list(reversed(runs))  # neither goes first every time
     for name in order:
-        result[name] = await runs[name]()
+        await measured(name, runs[name]())
     await pool.execute("TRUNCATE bench_effects")
     return _reported(index, result, load)
 
@@ -315,8 +390,10 @@ async def main(args: argparse.Namespace) -> None:
                     for i in range(args.repetitions)
                 ]
             else:
-                await repetition(pool, bootstrap, min(args.events, 2000), args.batch, 0)  # warm-up, not reported
-                runs = [await repetition(pool, bootstrap, args.events, args.batch, i) for i in range(args.repetitions)]
+                only = frozenset(args.only.split(",")) if args.only else None
+                measure = functools.partial(repetition, pool, bootstrap, only=only, relay_batch=args.relay_batch)
+                await measure(min(args.events, 2000), args.batch, 0)  # warm-up, not reported
+                runs = [await measure(args.events, args.batch, i) for i in range(args.repetitions)]
         finally:
             await pool.close()
     if sasl is not None:
@@ -327,8 +404,11 @@ async def main(args: argparse.Namespace) -> None:
         **_described(args, "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server"),
         "runs": runs,
         "medians": medians,
-        "ratios_to_raw": {name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline")},
+        "ratios_to_raw": _ratios(medians),
     }
+    if args.only:
+        print(json.dumps({"medians": medians, "ratios_to_raw": summary["ratios_to_raw"]}, indent=2))
+        return  # a partial run (profiling) writes no report
     # Only --write replaces the committed results; other runs (make bench --quick) go to the git-ignored bench/out.
     write_reports(summary, HERE if args.write else HERE.parent / "out" / "messaging")
     print(json.dumps({"medians": medians, "ratios_to_raw": summary["ratios_to_raw"]}, indent=2))
@@ -347,6 +427,17 @@ def write_sasl_summary(args: argparse.Namespace, runs: list[dict[str, float]]) -
     }
     write_sasl_reports(summary, HERE / "sasl" if args.write else HERE.parent / "out" / "messaging-sasl")
     print(json.dumps({"medians": medians, "sasl_to_plain": summary["sasl_to_plain"]}, indent=2))
+
+
+def _ratios(medians: dict[str, float]) -> dict[str, float]:
+    """Each pipeline against raw consume-and-commit, and the relay against the raw producer."""
+    ratios = {
+        name: medians[name] / medians["raw"] for name in medians if name.startswith("pipeline") and "raw" in medians
+    }
+    # (cpu_us.* keys start with "cpu_us", so they never match the pipeline names above)
+    if "raw_producer" in medians:
+        ratios["relay"] = medians["relay"] / medians["raw_producer"]
+    return ratios
 
 
 def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -373,6 +464,12 @@ if __name__ == "__main__":
     parser.add_argument("--kafka", help="use this broker instead of starting one")
     parser.add_argument("--database", help="use this PostgreSQL database URL instead of starting a server")
     parser.add_argument("--sasl", action="store_true", help="measure SASL/SCRAM + ACLs against plaintext (own broker)")
+    parser.add_argument(
+        "--only",
+        help="comma-separated measures to run (e.g. pipeline or raw_producer; the relay always runs), for profiling; "
+        "writes no report",
+    )
+    parser.add_argument("--relay-batch", type=int, help="the relay's batch_size (default: the relay's own)")
     parser.add_argument("--write", action="store_true", help="replace the committed results.json and results.md")
     # SIGTERM ends the run like Ctrl-C does, so the servers it started are stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

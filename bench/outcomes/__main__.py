@@ -115,7 +115,8 @@ def markdown(results: dict[str, object]) -> str:
         lines += [
             "## Projection rebuilt from Kafka",
             "",
-            f"`python -m linkwork_outcomes.rebuild` as its own process into a fresh database: {history['events']:,} "
+            "`python -m linkwork_outcomes.entrypoints.rebuild_projections` as its own process into a fresh database: "
+            f"{history['events']:,} "
             f"events ({history['referrals']:,} referrals, mean {history['mean_event_bytes']} bytes as CloudEvents) "
             "on 8 topics of 3 partitions, from emptying the tables to the last summary projected. "
             f"Target: {replayed['target_events_per_second']:,} events/s.",

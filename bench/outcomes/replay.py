@@ -1,7 +1,7 @@
 """Projection rebuild throughput: replaying Kafka history into a fresh database.
 
 Setup (not timed): a synthetic history (the same generator the tests use) is published to fresh
-topics with three partitions each. Timed: `python -m linkwork_outcomes.rebuild` as its own
+topics with three partitions each. Timed: `python -m linkwork_outcomes.entrypoints.rebuild_projections` as its own
 process, from emptying the tables to the last summary projected; its own clock splits the time
 into replay (Kafka -> decoded events -> facts) and projection (facts -> summaries -> cells).
 """
@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts.envelope import encode
 from linkwork_outcomes.adapters.event_facts import CONSUMED
-from linkwork_outcomes.synthetic.history import generate
+from linkwork_outcomes.adapters.synthetic.history import generate
 
 
 @dataclass
@@ -78,7 +78,7 @@ def rebuild(database_url: str, bootstrap: str, prefix: str) -> Run:
         [
             sys.executable,
             "-m",
-            "linkwork_outcomes.rebuild",
+            "linkwork_outcomes.entrypoints.rebuild_projections",
             "--database-url",
             database_url,
             "--bootstrap",

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
+from linkwork_outcomes.api.presentation import html_page
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level, Membership
 from linkwork_outcomes.domain.contribution import ALL, Contribution
 from linkwork_outcomes.domain.period import MonthRange
-from linkwork_outcomes.presentation import html_page
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
 from linkwork_runtime.migrations import migrate
 

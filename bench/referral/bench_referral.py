@@ -49,11 +49,11 @@ from linkwork_contracts.codes import (
 )
 from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.adapters.repository import ReferralRepository
+from linkwork_referral.adapters.samples import gp_referral, referral_body, synthetic_nhs_number
 from linkwork_referral.app import MIGRATIONS, NAME
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.records import Assessment, Contact, PlanActivity, ScheduledFollowUp
 from linkwork_referral.domain.referral import Referral, Referrer
-from linkwork_referral.samples import gp_referral, referral_body, synthetic_nhs_number
 from linkwork_runtime import messaging
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database

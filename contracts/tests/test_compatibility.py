@@ -115,43 +115,35 @@ def test_a_released_type_must_stay_readable() -> None:
 # --- the whole gate, end to end, with real models ------------------------------------------
 
 
-class _ThingV1(Event):
+class _Thing(Event):
+    """What every version of the test event shares; each subclass below is one edit of it."""
+
     TYPE: ClassVar[str] = "uk.linkwork.test.thing.v1"
     TOPIC: ClassVar[str] = "test-thing"
     KEY_FIELD: ClassVar[str] = "thing_id"
 
     thing_id: str
+
+
+class _ThingV1(_Thing):
     size: int
 
 
-class _ThingV1Broken(Event):
+class _ThingV1Broken(_Thing):
     """v1 edited in place: size became a string and colour is new and required."""
 
-    TYPE: ClassVar[str] = "uk.linkwork.test.thing.v1"
-    TOPIC: ClassVar[str] = "test-thing"
-    KEY_FIELD: ClassVar[str] = "thing_id"
-
-    thing_id: str
     size: str
     colour: str
 
 
-class _ThingV1Extended(Event):
-    TYPE: ClassVar[str] = "uk.linkwork.test.thing.v1"
-    TOPIC: ClassVar[str] = "test-thing"
-    KEY_FIELD: ClassVar[str] = "thing_id"
-
-    thing_id: str
+class _ThingV1Extended(_Thing):
     size: int
     colour: str = "blue"  # optional: fine within v1
 
 
-class _ThingV2(Event):
+class _ThingV2(_Thing):
     TYPE: ClassVar[str] = "uk.linkwork.test.thing.v2"
-    TOPIC: ClassVar[str] = "test-thing"
-    KEY_FIELD: ClassVar[str] = "thing_id"
 
-    thing_id: str
     size: str = Field(description="now a label")
     colour: str
 

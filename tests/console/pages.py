@@ -1,12 +1,15 @@
-"""Helpers for driving the console in Chromium: sign in on the Keycloak page, check each page with axe-core,
-and keep a screenshot of it."""
+"""Helpers for driving the console in Chromium: sign in on the Keycloak page (in a fresh context), check each page
+with axe-core, and keep a screenshot of it."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 _axe = Axe()
 
@@ -29,6 +32,19 @@ async def sign_in(page: Page, console_url: str, username: str, password: str = "
     await page.fill("#password", password)
     await page.click("#kc-login")
     await page.wait_for_url(f"{console_url}/**")
+
+
+@asynccontextmanager
+async def signed_in(browser: Browser, console_url: str, username: str, **options: Any) -> AsyncIterator[Page]:
+    """A page in a browser context of its own (1280 x 900 unless `options` say otherwise), signed in as
+    `username`; the context is closed afterwards, whatever happened."""
+    context = await browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+    try:
+        page = await context.new_page()
+        await sign_in(page, console_url, username)
+        yield page
+    finally:
+        await context.close()
 
 
 async def tab_to(page: Page, text: str, *, limit: int = 80) -> None:

@@ -24,7 +24,7 @@ from linkwork_stack.system import eventually
 from playwright.async_api import Browser
 
 from .conftest import ConsoleSystem
-from .pages import check_page, sign_in
+from .pages import check_page, signed_in
 
 pytestmark = pytest.mark.e2e
 PEOPLE = 80  # about eight a decile: enough for deciles to be shown above the small-number threshold
@@ -51,10 +51,7 @@ async def test_a_commissioner_switches_scope_and_downloads_the_csv(
 
     now = datetime.now(UTC)
     quarter = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
-    context = await chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = await context.new_page()
-    try:
-        await sign_in(page, stack.url, "commissioner")
+    async with signed_in(chromium, stack.url, "commissioner", accept_downloads=True) as page:
         await page.get_by_role("link", name="Outcomes report").first.click()
         await page.wait_for_url("**/reports")
         await check_page(page, artefacts, "30-commissioner-report-icb")
@@ -104,5 +101,3 @@ async def test_a_commissioner_switches_scope_and_downloads_the_csv(
         await check_page(page, artefacts, "33-commissioner-report-other-icb")
         assert await page.locator("#funnel").count() == 0
         assert [code for code in ("QOQ", "03F", "U10003") if code in await page.content()] == []
-    finally:
-        await context.close()

@@ -14,7 +14,7 @@ from linkwork_stack.people import Person
 from playwright.async_api import Browser
 
 from .conftest import ConsoleSystem
-from .pages import check_page, sign_in
+from .pages import check_page, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -40,10 +40,7 @@ async def test_a_manager_moves_a_leaver_s_caseload(stack: ConsoleSystem, chromiu
             if link_worker == leaver:
                 moving.append(referral["id"])
 
-        context = await chromium.new_context(viewport={"width": 1280, "height": 900})
-        page = await context.new_page()
-        try:
-            await sign_in(page, stack.url, "pcn-admin")
+        async with signed_in(chromium, stack.url, "pcn-admin") as page:
             await page.get_by_role("link", name="Team").first.click()
             await page.wait_for_url("**/team")
             await check_page(page, artefacts, "30-team")
@@ -65,8 +62,6 @@ async def test_a_manager_moves_a_leaver_s_caseload(stack: ConsoleSystem, chromiu
             await page.locator("#flash", has_text=f"Moved 2 referrals to {colleague}").wait_for()
             await check_page(page, artefacts, "33-team-moved")
             assert await page.locator("tr", has=page.locator("th", has_text=leaver)).locator("a").count() == 0
-        finally:
-            await context.close()
 
         for referral_id in moving:
             record = (await client.get(f"/referrals/{referral_id}", headers=manager)).json()

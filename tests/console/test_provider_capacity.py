@@ -12,7 +12,7 @@ from linkwork_stack.system import load_demo_directory
 from playwright.async_api import Browser
 
 from .conftest import ConsoleSystem
-from .pages import check_page, sign_in
+from .pages import check_page, signed_in
 from .test_provider_journey import DEMO_COUNT, DEMO_SEED, provider_service
 
 pytestmark = pytest.mark.e2e
@@ -21,10 +21,7 @@ pytestmark = pytest.mark.e2e
 async def test_provider_capacity_and_waiting_list(stack: ConsoleSystem, chromium: Browser, artefacts: Path) -> None:
     load_demo_directory(stack.system, DEMO_COUNT, seed=DEMO_SEED)
     service_id, _ = provider_service()
-    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    try:
-        await sign_in(page, stack.url, "provider")
+    async with signed_in(chromium, stack.url, "provider") as page:
         await page.goto(f"{stack.url}/provider/capacity")
         await check_page(page, artefacts, "c01-capacity-services")
         await page.locator(f'a[href="/provider/capacity/{service_id}"]').click()
@@ -59,5 +56,3 @@ async def test_provider_capacity_and_waiting_list(stack: ConsoleSystem, chromium
         await page.get_by_role("button", name="Take off the list").click()
         await page.locator("#flash", has_text="Taken off the waiting list").wait_for()
         assert int(await page.locator("#waiting").inner_text()) == waiting - 1
-    finally:
-        await context.close()

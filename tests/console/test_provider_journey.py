@@ -17,8 +17,8 @@ import asyncpg
 import httpx
 import pytest
 from linkwork_contracts import topics
-from linkwork_directory.demo.generator import DemoDirectory, sample_places
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_places
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_stack.journey import Journey
 from linkwork_stack.keycloak import DEMO_USERS
 from linkwork_stack.people import Person
@@ -27,7 +27,7 @@ from linkwork_stack.topic_reader import read_topic
 from playwright.async_api import Browser, Page
 
 from .conftest import ConsoleSystem
-from .pages import check_page, sign_in
+from .pages import check_page, signed_in
 
 pytestmark = pytest.mark.e2e
 DEMO_SEED, DEMO_COUNT = 7, 25  # the demo provider's organisation is the first of seed 7's directory
@@ -111,10 +111,7 @@ async def test_provider_journey_in_the_browser(stack: ConsoleSystem, chromium: B
     secrets = forbidden(person)
     phone = person.referral_body()["person"]["phone"]
 
-    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    try:
-        await sign_in(page, stack.url, "provider")
+    async with signed_in(chromium, stack.url, "provider") as page:
         await page.wait_for_url(f"{stack.url}/provider/referrals")
         await check_page(page, artefacts, "p01-incoming")
         await no_leaks(page, secrets)
@@ -162,14 +159,9 @@ async def test_provider_journey_in_the_browser(stack: ConsoleSystem, chromium: B
         response = await page.goto(f"{stack.url}/referrals/{rid}")
         assert response is not None and response.status in (403, 404)
         await no_leaks(page, secrets)
-    finally:
-        await context.close()
 
     # The link worker sees every step of the provider in the referral's timeline.
-    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    try:
-        await sign_in(page, stack.url, "link-worker")
+    async with signed_in(chromium, stack.url, "link-worker") as page:
         await page.goto(f"{stack.url}/referrals/{rid}")
         timeline = await page.locator("body").inner_text()
         for step in ("accepted the referral", "confirmed the session", "did not attend", "marked the activity"):
@@ -177,8 +169,6 @@ async def test_provider_journey_in_the_browser(stack: ConsoleSystem, chromium: B
         assert timeline.count("confirmed the session") == 3
         assert "Referred to" in timeline
         await check_page(page, artefacts, "p07-link-worker-timeline")
-    finally:
-        await context.close()
 
     # The event providers' systems read carries the same minimum, and no person_ref.
     events = [

@@ -204,7 +204,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
         assert set(values) <= dead, f"{topic}: not dead-lettered: {set(values) - dead}"
 
     # Outcomes under faults equal a clean rebuild of the same history into a fresh database.
-    from linkwork_outcomes.rebuild import run as rebuild
+    from linkwork_outcomes.entrypoints.rebuild_projections import run as rebuild
 
     async with httpx.AsyncClient(timeout=30) as client:
         live = await _summary(client, system)

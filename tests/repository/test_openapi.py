@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ API_SERVICES = sorted(
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
+@cache  # building an app and its document takes seconds; no test changes a document
 def _document(service: str) -> dict[str, Any]:
     document: dict[str, Any] = importlib.import_module(f"linkwork_{service}.app").build_app().openapi()
     return document
@@ -111,3 +114,103 @@ def test_every_problem_a_service_raises_has_a_documented_type() -> None:
 
 def test_kinds_are_distinct() -> None:
     assert len({kind.uri for kind in BY_SLUG.values()}) == len(BY_TITLE) == len(BY_SLUG)
+
+
+# The directory's ORUK read API: its document declares ORUK's own schemas (api/oruk_models.py), so a client
+# generated from either document reads the same fields. Compared with the reference copy of the standard.
+ORUK_REFERENCE = ROOT / "services/directory/tests/reference/oruk-v3/schema"
+ORUK_PUBLISHED = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
+# Keywords that say what a value must be; titles, descriptions and examples may differ.
+ASSERTIONS = {"type", "format", "enum", "const", "required", "minimum", "maximum", "pattern", "items", "properties"}
+# ORUK's document points this path at compiled/service.json, whose required name and status a
+# service_at_location does not have; the standard's own compiled/service_at_location.json is the shape returned.
+ORUK_OVERRIDES = {"/service_at_locations/{id}": ORUK_PUBLISHED + "compiled/service_at_location.json"}
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any], base: str) -> tuple[dict[str, Any], str]:
+    """Follow `$ref`s (components of `document`, or files of the reference copy) and merge `allOf`."""
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        if ref.startswith("#/components/"):
+            schema = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        else:
+            base = ref if ref.startswith("http") else base.rsplit("/", 1)[0] + "/" + ref
+            schema = json.loads((ORUK_REFERENCE / base.removeprefix(ORUK_PUBLISHED)).read_text())
+    for part in schema.get("allOf", []):
+        resolved, _ = _resolve(part, document, base)
+        schema = {**resolved, **{k: v for k, v in schema.items() if k != "allOf"}}
+        schema["properties"] = {**resolved.get("properties", {}), **schema.get("properties", {})}
+    return schema, base
+
+
+def _incompatible(ours: Any, theirs: Any, where: str, docs: tuple[dict[str, Any], dict[str, Any]], base: str) -> list:
+    """Where our schema does not assert what ORUK's does (ours may add properties: ORUK allows extensions)."""
+    ours, _ = _resolve(ours, docs[0], base)
+    theirs, base = _resolve(theirs, docs[1], base)
+    found = []
+    for key in ASSERTIONS & set(theirs):
+        if key == "properties":
+            for name, schema in theirs["properties"].items():
+                if name not in ours.get("properties", {}):
+                    found.append(f"{where}.{name}: missing")
+                else:
+                    found += _incompatible(ours["properties"][name], schema, f"{where}.{name}", docs, base)
+        elif key == "items":
+            found += _incompatible(ours.get("items", {}), theirs["items"], f"{where}[]", docs, base)
+        elif key == "required" and set(ours.get("required", [])) != set(theirs["required"]):
+            found.append(f"{where}: required {ours.get('required')} is not ORUK's {theirs['required']}")
+        elif key != "required" and ours.get(key) != theirs[key]:
+            found.append(f"{where}: {key} {ours.get(key)!r} is not ORUK's {theirs[key]!r}")
+    return found
+
+
+def test_the_directory_declares_the_oruk_response_schemas() -> None:
+    ours = _document("directory")
+    oruk = json.loads((ORUK_REFERENCE / "openapi.json").read_text())
+    assert len(oruk["paths"]) >= 9
+    for path, item in oruk["paths"].items():
+        theirs = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        if path in ORUK_OVERRIDES:
+            theirs = {"$ref": ORUK_OVERRIDES[path]}
+        declared = ours["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in declared, f"{path}: a named response model"
+        assert _incompatible(declared, theirs, path, (ours, oruk), ORUK_PUBLISHED) == []
+        text = json.dumps(_resolve(declared, ours, ORUK_PUBLISHED)[0])
+        assert '"additionalProperties": true' not in text, path
+
+
+# Lists and pages (docs/conventions.md): ORUK's page/per_page, or linkwork's cursor/limit, and nothing else.
+OTHER_PAGING_NAMES = {"offset", "skip", "before_id", "after_id", "page_size", "pagesize", "page_token", "next_token"}
+PAGE_FIELDS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
+
+
+def _query_names(operation: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+
+
+@pytest.mark.parametrize("service", API_SERVICES)
+def test_every_list_is_paged_one_of_the_two_ways(service: str) -> None:
+    document = _document(service)
+    for path, method, operation in _operations(document):
+        names = _query_names(operation)
+        where = f"{service}: {method} {path}"
+        assert names.isdisjoint(OTHER_PAGING_NAMES), f"{where} pages with {names & OTHER_PAGING_NAMES}"
+        description = operation.get("description", "")
+        if names & {"page", "per_page"}:
+            assert {"page", "per_page"} <= names and "cursor" not in names, where
+            assert "Paged the ORUK way" in description, where
+        if "cursor" in names:
+            assert "limit" in names and "page" not in names, where
+            assert "Paged by cursor" in description, where
+
+
+def test_the_oruk_lists_take_page_and_per_page_and_answer_a_page() -> None:
+    ours = _document("directory")
+    oruk = json.loads((ORUK_REFERENCE / "openapi.json").read_text())
+    listed = [path for path, item in oruk["paths"].items() if "{" not in path and path != "/"]
+    assert len(listed) >= 4
+    for path in listed:
+        operation = ours["paths"][path]["get"]
+        assert {"page", "per_page"} <= _query_names(operation), path
+        declared = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert set(_resolve(declared, ours, ORUK_PUBLISHED)[0]["properties"]) >= PAGE_FIELDS, path

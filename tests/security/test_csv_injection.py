@@ -7,11 +7,11 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from linkwork_outcomes.api.presentation.csv_export import defused, render
 from linkwork_outcomes.domain.aggregates import Aggregates
 from linkwork_outcomes.domain.facts import ServiceLabel
 from linkwork_outcomes.domain.report import Period, Scope
 from linkwork_outcomes.domain.report_assembly import assemble
-from linkwork_outcomes.presentation.csv_export import defused, render
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2025, 6, 1, tzinfo=UTC)

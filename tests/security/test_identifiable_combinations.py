@@ -14,10 +14,10 @@ from linkwork_contracts.events import PersonProfile, ReferralRequestedV1
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import Place, PostcodeDirectory
+from linkwork_referral.adapters.samples import gp_referral, synthetic_nhs_number
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.domain.referral import Referral, Referrer
-from linkwork_referral.samples import gp_referral, synthetic_nhs_number
 from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit

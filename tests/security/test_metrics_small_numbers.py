@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from linkwork_outcomes.adapters.business_figures import BusinessFigures
-from linkwork_outcomes.metrics import BusinessCollector
+from linkwork_outcomes.adapters.metrics import BusinessCollector
 from prometheus_client import CollectorRegistry, generate_latest
 
 pytestmark = pytest.mark.unit

@@ -7,6 +7,7 @@ number is from the 999 range reserved for testing; codes and places are invented
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from linkwork_contracts.codes import (
@@ -386,14 +387,18 @@ GP_RECORD_UPDATE = GpRecordUpdateV1(
 
 ACTIVITY_REFERRAL_ID = UUID("8e1d3b5f-7a9c-4e2b-8d4f-6a8c0e2b4d61")
 ORGANIZATION_ID = UUID("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b")
+# The fields every provider-loop event shares (events/provider.py `_ActivityReferralEvent`): the same one here.
+_WHICH_ACTIVITY_REFERRAL: dict[str, Any] = {
+    "activity_referral_id": ACTIVITY_REFERRAL_ID,
+    "referral_id": REFERRAL_ID,
+    "service_id": SERVICE_ID,
+    "organization_id": ORGANIZATION_ID,
+    "need": NeedCategory.PHYSICAL_ACTIVITY,
+    "pcn_code": PCN,
+}
 
 ACTIVITY_REFERRED = ActivityReferredV1(
-    activity_referral_id=ACTIVITY_REFERRAL_ID,
-    referral_id=REFERRAL_ID,
-    service_id=SERVICE_ID,
-    organization_id=ORGANIZATION_ID,
-    need=NeedCategory.PHYSICAL_ACTIVITY,
-    pcn_code=PCN,
+    **_WHICH_ACTIVITY_REFERRAL,
     referred_at=_at(11),
     respond_by=_at(25),
     shared=SharedDetails(
@@ -405,12 +410,7 @@ ACTIVITY_REFERRED = ActivityReferredV1(
 )
 
 ACTIVITY_REFERRAL_RESPONDED = ActivityReferralRespondedV1(
-    activity_referral_id=ACTIVITY_REFERRAL_ID,
-    referral_id=REFERRAL_ID,
-    service_id=SERVICE_ID,
-    organization_id=ORGANIZATION_ID,
-    need=NeedCategory.PHYSICAL_ACTIVITY,
-    pcn_code=PCN,
+    **_WHICH_ACTIVITY_REFERRAL,
     revision=1,
     referred_at=_at(11),
     responded_at=_at(13),
@@ -420,12 +420,7 @@ ACTIVITY_REFERRAL_RESPONDED = ActivityReferralRespondedV1(
 )
 
 ATTENDANCE_CONFIRMED = AttendanceConfirmedV1(
-    activity_referral_id=ACTIVITY_REFERRAL_ID,
-    referral_id=REFERRAL_ID,
-    service_id=SERVICE_ID,
-    organization_id=ORGANIZATION_ID,
-    need=NeedCategory.PHYSICAL_ACTIVITY,
-    pcn_code=PCN,
+    **_WHICH_ACTIVITY_REFERRAL,
     attendance_id=UUID("9f2e4c6a-8b0d-4f3c-9e5a-7b9d1f3a5c72"),
     recorded_at=_at(18, 12),
     confirmed_by=ConfirmedBy.PROVIDER,

@@ -45,37 +45,46 @@ def render(contracts_dir: Path) -> dict[Path, str]:
     return files
 
 
-def write(contracts_dir: Path) -> list[Path]:
-    """Write every artefact; remove schema files no model produces any more. Returns changes."""
-    changed = []
+# How a committed artefact can differ from what the code generates, in `--check`'s words.
+_STALE = {
+    "missing": "missing",
+    "differs": "differs from what the models generate",
+    "orphan": "no model generates it any more",
+}
+
+
+def _stale(contracts_dir: Path) -> tuple[dict[Path, str], list[tuple[Path, str]]]:
+    """What the code generates, and each artefact on disk that is not that (path, a key of _STALE)."""
     files = render(contracts_dir)
+    stale = []
     for relative, text in files.items():
         path = contracts_dir / relative
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            changed.append(relative)
+        if not path.exists():
+            stale.append((relative, "missing"))
+        elif path.read_text(encoding="utf-8") != text:
+            stale.append((relative, "differs"))
     for path in sorted((contracts_dir / SCHEMAS).glob("*.json")):
         if path.relative_to(contracts_dir) not in files:
+            stale.append((path.relative_to(contracts_dir), "orphan"))
+    return files, stale
+
+
+def write(contracts_dir: Path) -> list[Path]:
+    """Write every artefact; remove schema files no model produces any more. Returns changes."""
+    files, stale = _stale(contracts_dir)
+    for relative, how in stale:
+        path = contracts_dir / relative
+        if how == "orphan":
             path.unlink()
-            changed.append(path.relative_to(contracts_dir))
-    return changed
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(files[relative], encoding="utf-8")
+    return [relative for relative, _ in stale]
 
 
 def stale_artefacts(contracts_dir: Path) -> list[str]:
     """How the committed artefacts differ from what the code generates."""
-    problems = []
-    files = render(contracts_dir)
-    for relative, text in files.items():
-        path = contracts_dir / relative
-        if not path.exists():
-            problems.append(f"{relative}: missing")
-        elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{relative}: differs from what the models generate")
-    for path in sorted((contracts_dir / SCHEMAS).glob("*.json")):
-        if path.relative_to(contracts_dir) not in files:
-            problems.append(f"{path.relative_to(contracts_dir)}: no model generates it any more")
-    return problems
+    return [f"{relative}: {_STALE[how]}" for relative, how in _stale(contracts_dir)[1]]
 
 
 def privacy_findings() -> list[str]:

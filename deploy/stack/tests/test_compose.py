@@ -118,8 +118,8 @@ def test_the_compose_topics_match_the_kubernetes_topics() -> None:
 def test_a_one_shot_seed_loads_postcodes_and_the_demo_directory(compose: dict[str, Any]) -> None:
     seed = compose["services"]["seed"]
     command = " ".join(seed["command"])
-    assert "linkwork_directory.postcodes load-sample" in command
-    assert "linkwork_directory.demo" in command
+    assert "linkwork_directory.entrypoints.load_postcodes load-sample" in command
+    assert "linkwork_directory.entrypoints.demo" in command
     assert seed["restart"] == "no"
     assert seed["depends_on"] == {"directory": {"condition": "service_healthy"}}
     assert (

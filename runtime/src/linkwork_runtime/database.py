@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import orjson
 
 from linkwork_runtime.migrations import migrate
+
+T = TypeVar("T")
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
@@ -64,3 +69,14 @@ async def reachable(pool: asyncpg.Pool, within: float) -> bool:
             return bool(await pool.fetchval("SELECT 1") == 1)
     except Exception:  # refused, timed out, pool closed: all mean "not now"
         return False
+
+
+def from_record(cls: type[T], record: asyncpg.Record | Mapping[str, Any], **converted: object) -> T:
+    """The dataclass `cls` built from the columns of `record` named like its fields.
+
+    `converted` gives the fields whose column needs more than copying (a uuid kept as text, an array as a
+    tuple, an enum); a column missing for another field fails here, naming it, not as a shifted value.
+    """
+    assert dataclasses.is_dataclass(cls)
+    values = {f.name: record[f.name] for f in dataclasses.fields(cls) if f.name not in converted}
+    return cls(**values, **converted)

@@ -7,7 +7,8 @@ which changes whenever a path does. So every service's document is finished here
 - every error response declares `application/problem+json` with the one `Problem` schema, whose `type` lists
   the kinds of `linkwork_runtime.problem_types`;
 - an operation that needs a bearer token declares 401 and 403, and one with a body declares 413 (the runtime
-  refuses a body over the limit before any route sees it).
+  refuses a body over the limit before any route sees it);
+- a list read in pages says which of the two conventions it follows (docs/conventions.md, "Lists and pages").
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ _STANDARD = {
     "403": "The token's role, PCN, ICB or organisation may not do this",
     "413": "The request body is over this route's limit (problem type /problems/request-body-too-large)",
 }
+
+
+# The two ways a list is paged (docs/conventions.md); tests/repository/test_openapi.py holds every list to one.
+PAGE_PARAMETERS = ("page", "per_page")
+CURSOR_PARAMETERS = ("cursor", "limit")
+PAGES = (
+    "Paged the ORUK way: `page` (from 1) and `per_page`; the answer's `total_items`, `total_pages`, "
+    "`first_page` and `last_page` say where the page is."
+)
+CURSORS = (
+    "Paged by cursor: at most `limit` items; to read on, send the `cursor` this list's answer gives "
+    "(see the parameter); no cursor means the first page."
+)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -59,10 +73,12 @@ def problem_schema() -> dict[str, Any]:
                     "type": "object",
                     "required": ["field", "rule", "message"],
                     "properties": {
-                        "field": {"type": "string"},
-                        "rule": {"type": "string"},
-                        "message": {"type": "string"},
+                        "field": {"type": "string", "description": "Where: `person.nhs_number`, `query.page`"},
+                        "rule": {"type": "string", "description": "Which rule, as a code: `required`, `too_long`"},
+                        "message": {"type": "string", "description": "The rule in words, never the value sent"},
                     },
+                    # The one shape in every service (docs/conventions.md); tests hold every answer to it.
+                    "additionalProperties": False,
                 },
             },
         },
@@ -70,7 +86,18 @@ def problem_schema() -> dict[str, Any]:
     }
 
 
+def _paging(operation: dict[str, Any]) -> str | None:
+    names = {parameter["name"] for parameter in operation.get("parameters", []) if parameter.get("in") == "query"}
+    if "page" in names or "per_page" in names:
+        return PAGES
+    if "cursor" in names:
+        return CURSORS
+    return None
+
+
 def _finish(operation: dict[str, Any]) -> None:
+    if (convention := _paging(operation)) is not None:
+        operation["description"] = f"{operation.get('description', '')}\n\n{convention}".strip()
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if operation.get("security"):
         for code in ("401", "403"):

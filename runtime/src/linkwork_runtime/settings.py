@@ -91,3 +91,16 @@ class ServiceSettings(BaseSettings):
             self.kafka_sasl_password,
             self.kafka_ssl_cafile,
         )
+
+
+class ConsumerSettings(ServiceSettings):
+    """A service whose Kafka consumer reads its topics under an optional prefix, and can be switched off."""
+
+    topic_prefix: str = Field(
+        default="",
+        description="LINKWORK_TOPIC_PREFIX: read `<prefix><topic>` instead of the contract's topic names "
+        "(isolated test runs, side-by-side deployments)",
+    )
+    consume: bool = Field(
+        default=True, description="LINKWORK_CONSUME: run the Kafka consumer (off: the service works from what it has)"
+    )

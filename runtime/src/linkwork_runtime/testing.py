@@ -19,13 +19,37 @@ from fastapi import FastAPI
 
 from linkwork_runtime.auth import issue_token
 
+ERROR_KEYS = {"field", "rule", "message"}
+
+
+def check_problem(body: Any) -> None:
+    """A problem body's `errors` extension, when present, has the one shape of every service:
+    a list of {field, rule, message} strings (the OpenAPI `Problem` schema declares the same)."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if errors is None:
+        return
+    assert isinstance(errors, list), f"problem errors must be a list: {body}"
+    for error in errors:
+        assert isinstance(error, dict) and set(error) == ERROR_KEYS, f"problem errors item is not {ERROR_KEYS}: {body}"
+        assert all(isinstance(value, str) for value in error.values()), f"problem errors hold strings: {body}"
+
+
+async def _check_problem_response(response: httpx.Response) -> None:
+    if response.headers.get("content-type", "").startswith("application/problem+json"):
+        await response.aread()
+        check_problem(response.json())
+
 
 @asynccontextmanager
 async def running_app(app: FastAPI, base_url: str = "http://service.test") -> AsyncIterator[httpx.AsyncClient]:
-    """Start the app's lifespan (migrations, broker, components), yield a client, then shut it down."""
+    """Start the app's lifespan (migrations, broker, components), yield a client, then shut it down.
+
+    Every problem answer the client sees is checked for the one `errors` shape (`check_problem`), so all the
+    services' tests hold every error kind they provoke to it."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        hooks = {"response": [_check_problem_response]}
+        async with httpx.AsyncClient(transport=transport, base_url=base_url, event_hooks=hooks) as client:
             yield client
 
 
@@ -53,6 +77,7 @@ async def ask_each_bad_input(
         answered[kind] = response.status_code
         assert 400 <= response.status_code < 500, (kind, response.status_code, response.text[:300])
         assert response.headers["content-type"].startswith("application/problem+json"), kind
+        check_problem(response.json())
         if check is not None:
             check(kind, response)
     return answered
@@ -98,13 +123,16 @@ def assert_table_is_true(answered: Mapping[str, int], table: Path) -> None:
 
 
 @asynccontextmanager
-async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
+async def served_over_http(app: FastAPI, *, port: int = 0, lifespan: bool = False) -> AsyncIterator[str]:
     """Serve an app already started by `running_app` on a free loopback port; yield its base URL.
 
     For tools that need a real URL (schemathesis): the app's lifespan is not run again, so the test keeps
-    the one app, its fixtures and its database.
+    the one app, its fixtures and its database. With `lifespan` the server starts and stops the app itself
+    (an app not started otherwise); `port` is for an app whose settings must know its port beforehand.
     """
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on" if lifespan else "off", log_config=None, access_log=False
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started:
@@ -124,8 +152,14 @@ FUZZ_EXAMPLES = "LINKWORK_FUZZ_EXAMPLES"
 """Examples per operation: a short pass in `make test` by default, 100 or more from `make fuzz`."""
 
 
-async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 6) -> None:
-    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx.
+FUZZ_CHECKS = "not_a_server_error,response_schema_conformance"
+"""No input gives a 5xx, and every answer matches the schema the document declares for it (the ORUK models,
+the `Problem` schema with its one `errors` shape)."""
+
+
+async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_examples: int = 15) -> None:
+    """schemathesis over every operation of the service's OpenAPI document: no input may give a 5xx, and
+    every answer matches its declared schema (`FUZZ_CHECKS`).
 
     Fails with the tail of schemathesis' report. Seeded, so a failure repeats.
     """
@@ -134,7 +168,7 @@ async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_exam
         "run",
         f"{base_url}/openapi.json",
         "--checks",
-        "not_a_server_error",
+        FUZZ_CHECKS,
         "--max-examples",
         os.environ.get(FUZZ_EXAMPLES, str(default_examples)),
         "--seed",

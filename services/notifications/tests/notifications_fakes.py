@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Status
+from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement, Status
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ContactRouteUnavailable, InDoubt, Sender
 
@@ -53,20 +53,12 @@ class FakeMessageStore:
     async def opted_out(self, person_ref: str) -> frozenset[Channel]:
         return frozenset(self.opt_outs.get(person_ref, set()))
 
-    async def settle(
-        self,
-        message_id: UUID,
-        status: Status,
-        *,
-        provider_id: str | None = None,
-        failure: str | None = None,
-        suppressed_because: str | None = None,
-        retry_in_seconds: float | None = None,
-    ) -> None:
+    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
         stored = self.messages[message_id]
-        stored.status, stored.failure, stored.suppressed_because = status, failure, suppressed_because
-        stored.provider_id = provider_id or stored.provider_id
-        stored.retry_in_seconds = retry_in_seconds
+        stored.status, stored.failure = settlement.status, settlement.failure
+        stored.suppressed_because = settlement.suppressed_because
+        stored.provider_id = settlement.provider_id or stored.provider_id
+        stored.retry_in_seconds = settlement.retry_in_seconds
 
     async def wait(self, message_id: UUID, seconds: float) -> None:
         stored = self.messages[message_id]
@@ -74,7 +66,7 @@ class FakeMessageStore:
         stored.claimed = replace(stored.claimed, attempts=stored.claimed.attempts - 1)
 
     async def undeliverable(self, message_id: UUID, failure: str, task: NewTask) -> None:
-        await self.settle(message_id, Status.UNDELIVERABLE, failure=failure)
+        await self.settle(message_id, Settlement(Status.UNDELIVERABLE, failure=failure))
         self.tasks.setdefault((task.kind, task.subject_id), task)
 
     def status(self, message_id: UUID) -> Status:

@@ -9,17 +9,14 @@ from datetime import date
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import (
-    ActivityReferralRespondedV1,
     Event,
     FollowUpDueV1,
-    FollowUpRecordedV1,
     ReferralCreatedV1,
 )
-from linkwork_notifications.local_notify import (
+from linkwork_notifications.entrypoints.local_notify import (
     BackgroundServer,
     JsonHandler,
     LocalNotify,
@@ -27,6 +24,7 @@ from linkwork_notifications.local_notify import (
     default_state,
     template_ids,
 )
+from linkwork_notifications.handlers.events import notification_handlers
 from linkwork_notifications.settings import Settings
 from linkwork_stack import testing
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
@@ -94,49 +92,13 @@ def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **e
     return {"preferred_channel": "sms", "consented_channels": ["sms"], "phone": phone, "pcn_name": pcn_name, **extra}
 
 
-def topic_prefix() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}-"
-
-
-async def create_topics(bootstrap: str, prefix: str) -> None:
-    await _topics(bootstrap, prefix, create=True)
-
-
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    await _topics(bootstrap, prefix, create=False)
-
-
 @asynccontextmanager
 async def notify_world(bootstrap: str) -> AsyncIterator[tuple[str, LocalNotify, ContactRouteServer]]:
     """(topic prefix, local Notify, contact-route server): the topics fresh under their own prefix and
     deleted afterwards, so tests sharing the broker never see each other's events."""
-    prefix = topic_prefix()
-    await create_topics(bootstrap, prefix)
-    try:
+    async with testing.own_topics(bootstrap, notification_handlers().topics()) as prefix:
         with local_notify() as notify, ContactRouteServer() as routes:
             yield prefix, notify, routes
-    finally:
-        await delete_topics(bootstrap, prefix)
-
-
-async def _topics(bootstrap: str, prefix: str, create: bool) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        if create:
-            topics = (
-                ReferralCreatedV1.TOPIC,
-                FollowUpDueV1.TOPIC,
-                FollowUpRecordedV1.TOPIC,
-                ActivityReferralRespondedV1.TOPIC,
-            )
-            await admin.create_topics([NewTopic(prefix + t, num_partitions=2, replication_factor=1) for t in topics])
-        else:
-            mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
-            if mine:
-                await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 async def produce(bootstrap: str, prefix: str, events: list[tuple[Event, CloudEvent]]) -> None:

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from linkwork_contracts.codes import AgeBand, ClosureReason, EthnicCategory, NeedCategory, ReferralSource, Sex
 from linkwork_contracts.measures import OUTCOME_SCORES
-from linkwork_outcomes.synthetic.history import History
-from linkwork_outcomes.synthetic.world import TrueReferral
+from linkwork_outcomes.adapters.synthetic.history import History
+from linkwork_outcomes.adapters.synthetic.world import TrueReferral
 
 LONDON = ZoneInfo("Europe/London")
 OPEN = ("referred", "contacted", "plan-agreed", "following-up")

@@ -10,67 +10,35 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
 from linkwork_outcomes.adapters.projection_store import PROJECTION_TABLES, PostgresProjectionStore
 from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
+from linkwork_outcomes.adapters.synthetic.history import History
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import History
+from linkwork_stack import testing
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 
 JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
 
 
-def topic_prefix() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}-"
-
-
 @asynccontextmanager
-async def own_topics_settings(database_url: str, bootstrap: str) -> AsyncIterator[Settings]:
+async def own_topics_settings(database_url: str, bootstrap: str, **overrides: object) -> AsyncIterator[Settings]:
     """Settings of a service on topics of its own (created now, deleted afterwards) and a consumer group
-    of its own, so that nothing other tests put on the shared broker reaches it."""
-    prefix = topic_prefix()
-    await create_topics(bootstrap, prefix)
-    try:
+    of its own, so that nothing other tests put on the shared broker reaches it; `overrides` sets more fields."""
+    consumed = sorted({event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
+    async with testing.own_topics(bootstrap, consumed) as prefix:
         yield Settings(
             database_url=database_url,
             kafka_bootstrap_servers=bootstrap,
             topic_prefix=prefix,
             consumer_group=f"outcomes-{uuid.uuid4().hex[:8]}",
             jwt_secret=JWT_SECRET,
+            **overrides,  # type: ignore[arg-type]
         )
-    finally:
-        await delete_topics(bootstrap, prefix)
-
-
-async def create_topics(bootstrap: str, prefix: str, partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics(
-            [
-                NewTopic(prefix + topic, num_partitions=partitions, replication_factor=1)
-                for topic in sorted({event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
-            ]
-        )
-    finally:
-        await admin.close()
-
-
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    """Remove a test's topics (and any dead-letter topics) from the shared broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 async def produce(bootstrap: str, prefix: str, events: Sequence[tuple[Event, CloudEvent]]) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from linkwork_contracts.codes import NeedCategory, Sex
+from linkwork_referral.adapters.samples import gp_referral, synthetic_nhs_number
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referral
-from linkwork_referral.samples import gp_referral, synthetic_nhs_number
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

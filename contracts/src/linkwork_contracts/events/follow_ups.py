@@ -17,20 +17,17 @@ from linkwork_contracts.codes import (
     DeliveryMode,
     NeedCategory,
 )
-from linkwork_contracts.events.base import Event
-from linkwork_contracts.identifiers import PcnCode, PersonRef, StaffId
+from linkwork_contracts.events.person import ReferralPersonEvent
+from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_contracts.measures import MeasureResult
 
 
-class FollowUpDueV1(Event):
+class FollowUpDueV1(ReferralPersonEvent):
     """A planned follow-up has fallen due. Published once per follow_up_id."""
 
     TYPE: ClassVar[str] = "uk.linkwork.followup.due.v1"
     TOPIC: ClassVar[str] = topics.FOLLOW_UP_DUE
-    KEY_FIELD: ClassVar[str] = "referral_id"
 
-    referral_id: UUID
-    person_ref: PersonRef
     follow_up_id: UUID
     sequence: int = Field(ge=1, description="1 for the plan's first follow-up, and so on")
     kind: ContactKind
@@ -51,15 +48,12 @@ class ActivityAttendance(BaseModel):
     confirmed_by: ConfirmedBy
 
 
-class FollowUpRecordedV1(Event):
+class FollowUpRecordedV1(ReferralPersonEvent):
     """A contact with the person, with attendance and any repeat measures."""
 
     TYPE: ClassVar[str] = "uk.linkwork.followup.recorded.v1"
     TOPIC: ClassVar[str] = topics.FOLLOW_UP_RECORDED
-    KEY_FIELD: ClassVar[str] = "referral_id"
 
-    referral_id: UUID
-    person_ref: PersonRef
     contact_id: UUID = Field(description="Unique per contact, so learning counts it once")
     follow_up_id: UUID | None = Field(description="The due follow-up this fulfils, if any")
     contact_at: AwareDatetime

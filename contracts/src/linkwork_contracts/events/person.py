@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -18,7 +19,7 @@ from linkwork_contracts.codes import (
     Sex,
     TravelMode,
 )
-from linkwork_contracts.events.base import UNIQUE, no_duplicates
+from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
 from linkwork_contracts.geography import ApproxLocation, Lsoa, PostcodeDistrict
 from linkwork_contracts.identifiers import PersonRef
 
@@ -116,3 +117,13 @@ class Preferences(BaseModel):
         if self.max_travel_minutes is not None and self.travel_mode is None:
             raise ValueError("max_travel_minutes needs a travel_mode to turn time into distance")
         return self
+
+
+class ReferralPersonEvent(Event):
+    """An event about one referral that names its person only by `person_ref` (the pseudonym consumers
+    join on), keyed by the referral so that it stays in order with the referral's other events."""
+
+    KEY_FIELD: ClassVar[str] = "referral_id"
+
+    referral_id: UUID
+    person_ref: PersonRef

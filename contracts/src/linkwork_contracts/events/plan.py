@@ -10,8 +10,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory
-from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
-from linkwork_contracts.identifiers import PersonRef
+from linkwork_contracts.events.base import UNIQUE, no_duplicates
+from linkwork_contracts.events.person import ReferralPersonEvent
 from linkwork_contracts.measures import MeasureResult, Timepoint
 
 
@@ -30,16 +30,13 @@ class PlannedActivity(BaseModel):
     starts_on: date | None = None
 
 
-class PlanAgreedV1(Event):
+class PlanAgreedV1(ReferralPersonEvent):
     """The whole current plan. A revision is published again with plan_version + 1 and replaces
     the earlier one: an activity missing from the revision has been dropped."""
 
     TYPE: ClassVar[str] = "uk.linkwork.plan.agreed.v1"
     TOPIC: ClassVar[str] = topics.PLAN_AGREED
-    KEY_FIELD: ClassVar[str] = "referral_id"
 
-    referral_id: UUID
-    person_ref: PersonRef
     plan_version: int = Field(ge=1)
     referral_version: int | None = Field(
         ge=1, description="The referral version whose suggestions the plan was chosen from"

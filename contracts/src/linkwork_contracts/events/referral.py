@@ -16,8 +16,8 @@ from linkwork_contracts.codes import (
     Urgency,
 )
 from linkwork_contracts.events.base import UNIQUE, Event, no_duplicates
-from linkwork_contracts.events.person import Needs, PersonProfile, Preferences
-from linkwork_contracts.identifiers import PcnCode, PersonRef, PracticeOdsCode, RequestId
+from linkwork_contracts.events.person import Needs, PersonProfile, Preferences, ReferralPersonEvent
+from linkwork_contracts.identifiers import PcnCode, PracticeOdsCode, RequestId
 from linkwork_contracts.measures import MeasureResult
 
 
@@ -67,15 +67,12 @@ _CLOSED_STATUSES = frozenset(
 )
 
 
-class ReferralClosedV1(Event):
+class ReferralClosedV1(ReferralPersonEvent):
     """An episode ended. Existing systems correlate it with their request by request_id."""
 
     TYPE: ClassVar[str] = "uk.linkwork.referral.closed.v1"
     TOPIC: ClassVar[str] = topics.REFERRAL_CLOSED
-    KEY_FIELD: ClassVar[str] = "referral_id"
 
-    referral_id: UUID
-    person_ref: PersonRef
     request_id: RequestId | None
     pcn_code: PcnCode
     practice_ods_code: PracticeOdsCode | None

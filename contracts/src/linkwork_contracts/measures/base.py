@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 
 class MeasureName(StrEnum):
@@ -23,10 +24,23 @@ class Timepoint(StrEnum):
 
 
 class MeasureRecord(BaseModel):
+    """A measure's answers (`items`, declared by each subclass) and when they were taken. Each subclass
+    says how its items are checked: the name errors use, the items' names in order and their range."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    LABEL: ClassVar[str]
+    ITEM_NAMES: ClassVar[Sequence[str]]
+    ITEM_RANGE: ClassVar[tuple[int, int]]
 
     recorded_at: AwareDatetime
     timepoint: Timepoint
+
+    @field_validator("items", mode="before", check_fields=False)
+    @classmethod
+    def _items_in_range(cls, value: object) -> object:
+        low, high = cls.ITEM_RANGE
+        return check_items(value, measure=cls.LABEL, item_names=cls.ITEM_NAMES, low=low, high=high)
 
 
 def check_items(value: object, *, measure: str, item_names: Sequence[str], low: int, high: int) -> object:

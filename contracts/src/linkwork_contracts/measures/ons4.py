@@ -9,9 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint
 
 
 class Ons4Item(StrEnum):
@@ -72,14 +72,12 @@ Ons4Score = Annotated[int, Field(ge=0, le=10, strict=True)]
 class Ons4Result(MeasureRecord):
     """ONS4 answers in question order: life satisfaction, worthwhile, happiness, anxiety."""
 
+    LABEL = "ONS4"
+    ITEM_NAMES = tuple(ONS4_ITEM_LABELS[i] for i in ONS4_ITEMS)
+    ITEM_RANGE = (0, 10)
+
     measure: Literal[MeasureName.ONS4]
     items: tuple[Ons4Score, ...] = Field(min_length=4, max_length=4)
-
-    @field_validator("items", mode="before")
-    @classmethod
-    def _items_in_range(cls, value: object) -> object:
-        names = [ONS4_ITEM_LABELS[i] for i in ONS4_ITEMS]
-        return check_items(value, measure="ONS4", item_names=names, low=0, high=10)
 
     @classmethod
     def from_items(

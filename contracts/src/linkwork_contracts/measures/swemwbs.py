@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
 
@@ -51,15 +51,14 @@ SwemwbsItem = Annotated[int, Field(ge=1, le=5, strict=True)]
 class SwemwbsResult(MeasureRecord):
     """SWEMWBS answers in questionnaire order, with the raw and metric scores they give."""
 
+    LABEL = "SWEMWBS"
+    ITEM_NAMES = SWEMWBS_ITEM_LABELS
+    ITEM_RANGE = (1, 5)
+
     measure: Literal[MeasureName.SWEMWBS]
     items: tuple[SwemwbsItem, ...] = Field(min_length=7, max_length=7)
     raw_score: int = Field(ge=7, le=35, description="Sum of the items")
     metric_score: float = Field(ge=7.0, le=35.0, description="Raw score converted by the table")
-
-    @field_validator("items", mode="before")
-    @classmethod
-    def _items_in_range(cls, value: object) -> object:
-        return check_items(value, measure="SWEMWBS", item_names=SWEMWBS_ITEM_LABELS, low=1, high=5)
 
     @model_validator(mode="after")
     def _scores_match_items(self) -> Self:

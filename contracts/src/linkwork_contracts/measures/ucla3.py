@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
 
@@ -38,14 +38,13 @@ Ucla3Item = Annotated[int, Field(ge=1, le=3, strict=True)]
 class Ucla3Result(MeasureRecord):
     """UCLA-3 answers in question order, with their total."""
 
+    LABEL = "UCLA-3"
+    ITEM_NAMES = UCLA3_ITEM_LABELS
+    ITEM_RANGE = (1, 3)
+
     measure: Literal[MeasureName.UCLA3]
     items: tuple[Ucla3Item, ...] = Field(min_length=3, max_length=3)
     total: int = Field(ge=3, le=9, description="Sum of the items; 6 or more is lonely")
-
-    @field_validator("items", mode="before")
-    @classmethod
-    def _items_in_range(cls, value: object) -> object:
-        return check_items(value, measure="UCLA-3", item_names=UCLA3_ITEM_LABELS, low=1, high=3)
 
     @model_validator(mode="after")
     def _total_matches_items(self) -> Self:

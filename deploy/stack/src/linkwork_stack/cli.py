@@ -7,6 +7,7 @@ import shutil
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from linkwork_stack import paths
 from linkwork_stack.infrastructure import Infrastructure
@@ -30,33 +31,40 @@ def _wait_for_stop_signal() -> None:
     stop.wait()
 
 
+def _run_until_stopped(start: Callable[[], object], stop: Callable[[], object], ready: Callable[[], str]) -> int:
+    """Start, print what is ready, serve until Ctrl-C or SIGTERM, and stop (also when starting failed)."""
+    try:
+        start()
+        print(ready(), flush=True)
+        _wait_for_stop_signal()
+    finally:
+        stop()
+    return 0
+
+
 def _infra(args: argparse.Namespace) -> int:
     data = paths.data_dir()
     if args.fresh:
         shutil.rmtree(data, ignore_errors=True)
     infra = Infrastructure.under(data, args.kafka_port, args.kafka_port + 1, args.postgres_port)
-    try:
-        infra.start()
-        print(f"[stack] Kafka on {infra.kafka.bootstrap}; PostgreSQL at {infra.postgres.url()}", flush=True)
-        _wait_for_stop_signal()
-    finally:
-        infra.stop()
-    return 0
+
+    def ready() -> str:
+        return f"[stack] Kafka on {infra.kafka.bootstrap}; PostgreSQL at {infra.postgres.url()}"
+
+    return _run_until_stopped(infra.start, infra.stop, ready)
 
 
 def _keycloak(args: argparse.Namespace) -> int:
     from linkwork_stack.stack import sign_in_lines
 
     server = KeycloakServer(paths.data_dir() / "keycloak", port=args.keycloak_port)
-    try:
-        print(f"[stack] starting Keycloak on {server.url} (its log: {server.log_file})", flush=True)
-        server.start()
-        print("\n".join([f"[stack] Keycloak ready: {server.url}", *sign_in_lines(server.url)]), flush=True)
-        print(f"  Tests reuse it with LINKWORK_TEST_KEYCLOAK_URL={server.url}", flush=True)
-        _wait_for_stop_signal()
-    finally:
-        server.stop()
-    return 0
+    print(f"[stack] starting Keycloak on {server.url} (its log: {server.log_file})", flush=True)
+    ready = [
+        f"[stack] Keycloak ready: {server.url}",
+        *sign_in_lines(server.url),
+        f"  Tests reuse it with LINKWORK_TEST_KEYCLOAK_URL={server.url}",
+    ]
+    return _run_until_stopped(server.start, server.stop, lambda: "\n".join(ready))
 
 
 def _run(args: argparse.Namespace) -> int:

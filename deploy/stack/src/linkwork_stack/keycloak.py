@@ -204,7 +204,7 @@ DEMO_USERS = (
     DemoUser("pcn-admin", "pcn_admin", "U00001"),
     DemoUser("commissioner", "commissioner", None),
     DemoUser("curator", "curator", None),
-    # The first organisation of the demo directory (`linkwork_directory.demo`, seed 7).
+    # The first organisation of the demo directory (`linkwork_directory.entrypoints.demo`, seed 7).
     DemoUser("provider", "provider", None, "df35ebec-cb55-5610-a9c2-08533f62ab6e"),
 )
 # One demo user per role, for callers that only know the role they need.

@@ -37,7 +37,7 @@ class _PrintingInbox:
 def local_messaging(notify_port: int, smtp_port: int) -> Iterator[LocalMessaging]:
     # Imported here: aiosmtpd and the notifications package are only needed when the stack runs them.
     from aiosmtpd.controller import Controller
-    from linkwork_notifications.local_notify import LocalNotify, api_key, default_state, template_ids
+    from linkwork_notifications.entrypoints.local_notify import LocalNotify, api_key, default_state, template_ids
 
     service_id, secret = str(uuid.uuid4()), str(uuid.uuid4())
     smtp = Controller(_PrintingInbox(), hostname="127.0.0.1", port=smtp_port)

@@ -8,6 +8,17 @@ import subprocess
 from typing import IO, ClassVar
 
 
+def terminate(process: subprocess.Popen[bytes], stop_signal: signal.Signals, timeout: float) -> None:
+    """Send `stop_signal` to a running child and wait `timeout` seconds; then SIGKILL its whole process group."""
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class ServerProcess:
     """Mixed into a server dataclass that sets `process` and `_log` when it starts."""
 
@@ -17,13 +28,8 @@ class ServerProcess:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the server to shut down cleanly; SIGKILL its whole group if it has not within `timeout`."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(self.STOP_SIGNAL)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            terminate(self.process, self.STOP_SIGNAL, timeout)
         self.process = None
         if self._log is not None:
             self._log.close()

@@ -13,6 +13,8 @@ from typing import IO
 
 import httpx
 
+from linkwork_stack.server_process import terminate
+
 SERVICES = ("referral", "directory", "matching", "outcomes")
 _COLOURS = {"referral": 36, "directory": 32, "matching": 35, "outcomes": 33, "console": 34, "notifications": 31}
 
@@ -61,13 +63,7 @@ class ServiceProcess:
     def stop(self, timeout: float = 25.0) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        terminate(self.process, signal.SIGTERM, timeout)
         if self._pump is not None:
             self._pump.join(timeout=2)
 

@@ -46,7 +46,14 @@ def _load_demo_directory(infra: Infrastructure) -> None:
     """The synthetic directory of about 2,000 services around the demo PCN; loading it again changes nothing."""
     print("[stack] loading the demo directory (about 2,000 services around the demo PCN)", flush=True)
     subprocess.run(
-        [sys.executable, "-m", "linkwork_directory.demo", "--database-url", infra.postgres.url("directory")], check=True
+        [
+            sys.executable,
+            "-m",
+            "linkwork_directory.entrypoints.demo",
+            "--database-url",
+            infra.postgres.url("directory"),
+        ],
+        check=True,
     )
 
 

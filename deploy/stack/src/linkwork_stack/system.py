@@ -124,7 +124,7 @@ def load_demo_directory(system: SystemUnderTest, count: int, seed: int = 1) -> N
         [
             sys.executable,
             "-m",
-            "linkwork_directory.demo",
+            "linkwork_directory.entrypoints.demo",
             "--count",
             str(count),
             "--seed",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import json
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from typing import Any, TypeVar
@@ -50,13 +53,24 @@ async def eventually(
         await asyncio.sleep(every)
 
 
-async def ensure_topics(bootstrap: Kafka, topics: list[str]) -> None:
-    """Create those of `topics` the broker lacks (4 partitions each); another test racing to create one is fine."""
+async def ensure_topics(bootstrap: Kafka, topics: Iterable[str], *, compacted: Iterable[str] = ()) -> None:
+    """Create those of `topics` the broker lacks (4 partitions each, log compaction for those also in
+    `compacted`); another test racing to create one is fine."""
+    compact = set(compacted)
     admin = AIOKafkaAdminClient(**client_options(bootstrap))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=4, replication_factor=1) for t in topics if t not in existing]
+        missing = [
+            NewTopic(
+                t,
+                num_partitions=4,
+                replication_factor=1,
+                topic_configs={"cleanup.policy": "compact"} if t in compact else {},
+            )
+            for t in topics
+            if t not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
@@ -103,6 +117,92 @@ async def start_group_at_end(bootstrap: Kafka, group: str, topics: list[str]) ->
         await consumer.stop()
 
 
+@dataclass(frozen=True)
+class KafkaMessage:
+    """One record a `Tail` read, its value parsed as a JSON envelope."""
+
+    topic: str
+    key: str
+    envelope: dict[str, Any]
+    headers: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return str(self.envelope["type"])
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.envelope["data"]
+        return data
+
+
+class Tail:
+    """Everything published to some topics after `start` (read from their current end), so a test can
+    look up the messages for the keys it cares about among those other tests leave on the shared broker."""
+
+    def __init__(self, bootstrap: str, topics: list[str]) -> None:
+        self._bootstrap, self._topics = bootstrap, topics
+        self.messages: list[KafkaMessage] = []
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await ensure_topics(self._bootstrap, self._topics)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        partitions = [tp for topic in self._topics for tp in await topic_partitions(consumer, topic)]
+        consumer.assign(partitions)
+        for tp, offset in (await consumer.end_offsets(partitions)).items():
+            consumer.seek(tp, offset)
+        self._consumer = consumer
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._consumer is not None
+        while True:
+            for records in (await self._consumer.getmany(timeout_ms=100)).values():
+                for record in records:
+                    if record.value is None:
+                        continue
+                    try:
+                        envelope = json.loads(record.value)
+                    except ValueError:  # a dead letter need not be JSON
+                        envelope = {"raw": record.value.decode(errors="replace")}
+                    key, headers = (record.key or b"").decode(), dict(record.headers)
+                    self.messages.append(KafkaMessage(record.topic, key, envelope, headers))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    def keyed(self, key: str, topic: str | None = None) -> list[KafkaMessage]:
+        """The messages with this key (on this topic, when given), oldest first per partition."""
+        return [m for m in self.messages if m.key == key and (topic is None or m.topic == topic)]
+
+    async def arrived(
+        self, key: str, topic: str | None = None, count: int = 1, *, within: float = 30.0
+    ) -> list[KafkaMessage]:
+        """Wait until at least `count` messages with this key (on this topic) have been read; return them all."""
+        await eventually(
+            lambda: len(self.keyed(key, topic)) >= count, within=within, what=f"{count} x {topic or 'any'} for {key}"
+        )
+        return self.keyed(key, topic)
+
+
+@contextlib.asynccontextmanager
+async def tail(bootstrap: str, *topics: str) -> AsyncIterator[Tail]:
+    """A started `Tail` of `topics`, stopped on leaving."""
+    watcher = Tail(bootstrap, list(topics))
+    await watcher.start()
+    try:
+        yield watcher
+    finally:
+        await watcher.stop()
+
+
 class SmtpInbox:
     """What a test SMTP server accepted; addresses in `refuse` get a permanent 550 at RCPT."""
 
@@ -137,3 +237,32 @@ def smtp_server() -> Iterator[tuple[int, SmtpInbox]]:
         yield port, inbox
     finally:
         controller.stop()
+
+
+def topic_prefix() -> str:
+    """A topic-name prefix no other test uses, so tests sharing a broker never see each other's events."""
+    return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
+    """Remove every topic named `<prefix>...`: a test's own, and the dead-letter topics its consumers created."""
+    admin = AIOKafkaAdminClient(**client_options(bootstrap))
+    await admin.start()
+    try:
+        mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def own_topics(bootstrap: Kafka, topics: Iterable[str]) -> AsyncIterator[str]:
+    """A fresh prefix (yielded) with `<prefix><topic>` created for each of `topics`; afterwards every topic
+    under the prefix is deleted, so the shared broker does not fill up with tests' topics."""
+    prefix = topic_prefix()
+    await ensure_topics(bootstrap, [prefix + topic for topic in topics])
+    try:
+        yield prefix
+    finally:
+        await delete_topics(bootstrap, prefix)

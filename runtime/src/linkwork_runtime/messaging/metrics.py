@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -56,3 +58,28 @@ class MessagingMetrics:
             ["consumer", "topic", "partition"],
             **on,
         )
+
+
+def observe_all(histogram: Any, amounts: Sequence[float]) -> None:
+    """`histogram.observe(amount)` for each amount (`histogram` being a labelled child), with one locked
+    increment per bucket touched instead of two per amount: a consumer times every handler call.
+
+    Falls back to `observe` if prometheus_client's Histogram no longer keeps `_upper_bounds`, `_buckets`
+    and `_sum` (as it does in every 0.x release; observe() counts an amount in the first bucket whose bound
+    is >= it, which is what bisect_left finds)."""
+    bounds = getattr(histogram, "_upper_bounds", None)
+    buckets = getattr(histogram, "_buckets", None)
+    total = getattr(histogram, "_sum", None)
+    if not amounts:
+        return
+    if bounds is None or buckets is None or total is None or len(bounds) != len(buckets):
+        for amount in amounts:
+            histogram.observe(amount)
+        return
+    counts: dict[int, int] = {}
+    for amount in amounts:
+        index = bisect_left(bounds, amount)
+        counts[index] = counts.get(index, 0) + 1
+    total.inc(sum(amounts))
+    for index, count in counts.items():
+        buckets[index].inc(count)

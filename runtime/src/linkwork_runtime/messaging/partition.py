@@ -27,7 +27,7 @@ from linkwork_runtime.messaging.batch import BatchResult, apply_batch
 from linkwork_runtime.messaging.dead_letters.writer import DeadLetterWriter
 from linkwork_runtime.messaging.decoding import Decode, Item, Record, classify, peek_record_id
 from linkwork_runtime.messaging.handlers import Handlers
-from linkwork_runtime.messaging.metrics import MessagingMetrics
+from linkwork_runtime.messaging.metrics import MessagingMetrics, observe_all
 from linkwork_runtime.messaging.producer import Publisher
 from linkwork_runtime.messaging.retry import RetryPolicy, is_permanent, is_transient, pause
 
@@ -64,7 +64,8 @@ class PartitionWorker:
         self._duplicates = metrics.skipped.labels(*labels, "duplicate")
         self._transient_retries = metrics.retried.labels(*labels, "transient")
         self._handler_retries = metrics.retried.labels(*labels, "handler")
-        self._observe = metrics.handler_seconds.labels(*labels).observe
+        self._handler_seconds = metrics.handler_seconds.labels(*labels)
+        self._durations: list[float] = []  # handler times of the run in hand, observed together (observe_all)
         self._lag = metrics.consumer_lag.labels(*labels, str(tp.partition))
         self._dead_letters = DeadLetterWriter(context.dead_letters, context.consumer, metrics, context.retry.backoff)
         self._task = asyncio.create_task(self._run(), name=f"consume-{tp.topic}-{tp.partition}")
@@ -123,15 +124,19 @@ class PartitionWorker:
         while start < len(records) and not self._stopping.is_set():
             try:
                 async with context.pool.acquire() as connection:
-                    result = await apply_batch(
-                        connection,
-                        context.consumer,
-                        records[start:],
-                        event_ids[start:],
-                        self._classify,
-                        self._observe,
-                        context.handlers.refused,
-                    )
+                    try:
+                        result = await apply_batch(
+                            connection,
+                            context.consumer,
+                            records[start:],
+                            event_ids[start:],
+                            self._classify,
+                            self._durations.append,
+                            context.handlers.refused,
+                        )
+                    finally:
+                        observe_all(self._handler_seconds, self._durations)
+                        self._durations.clear()
             except Exception as error:
                 if not is_transient(error):
                     raise

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from linkwork_console.adapters.services import Services
+from linkwork_referral.adapters.samples import synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
-from linkwork_referral.samples import synthetic_nhs_number
 from linkwork_referral.settings import Settings as ReferralSettings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
@@ -64,7 +64,7 @@ async def post_form(browser: httpx.AsyncClient, path: str, data: dict[str, str |
 
 async def referred(referral_service: httpx.AsyncClient, *, seed: int) -> str:
     """A new referral made by GP gp-1 straight to the referral service; its path on the console."""
-    from linkwork_referral.samples import referral_body
+    from linkwork_referral.adapters.samples import referral_body
 
     made = await referral_service.post(
         "/referrals",
@@ -291,7 +291,7 @@ async def test_person_details_changed_on_the_record(
 async def test_caseload_sorted_by_urgency_or_waiting_time(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    from linkwork_referral.samples import referral_body
+    from linkwork_referral.adapters.samples import referral_body
 
     rng = random.Random(9)
     names = []

@@ -1,10 +1,8 @@
-"""`python -m linkwork_directory` runs the service."""
+"""`python -m linkwork_directory` runs the service (entrypoints/serve.py)."""
 
-from linkwork_runtime.server import serve
+import sys
 
-from linkwork_directory.app import build_app
-from linkwork_directory.settings import Settings
+from linkwork_directory.entrypoints.serve import main
 
 if __name__ == "__main__":
-    settings = Settings()
-    serve(build_app(settings), settings)
+    sys.exit(main())

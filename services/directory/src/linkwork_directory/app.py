@@ -22,11 +22,11 @@ from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
-from linkwork_directory.service_layer.freshness import StaleServicesGauge
 from linkwork_directory.service_layer.import_jobs import ImportJobs
 from linkwork_directory.service_layer.imports import Importer
-from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
+from linkwork_directory.workers.new_week import WeekRollover
+from linkwork_directory.workers.stale_services import StaleServicesGauge
 
 NAME = "directory"
 MIGRATIONS = Path(__file__).parent / "migrations"

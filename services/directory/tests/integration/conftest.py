@@ -20,7 +20,7 @@ from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.app import build_app, migrations
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
 from linkwork_directory.settings import Settings

@@ -1,4 +1,5 @@
-"""Every ORUK endpoint's responses validate against the ORUK v3 OpenAPI document and compiled schemas.
+"""Every ORUK endpoint's responses validate against the ORUK v3 OpenAPI document and compiled schemas,
+and against the response schema our own OpenAPI document declares for it (`api/oruk_models.py`).
 
 The data: the ORUK example documents and CSV package imported through `POST /imports`, plus services
 created through the curation API with our social prescribing extension. Schemas come from the
@@ -15,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from jsonschema import Draft202012Validator
 from linkwork_contracts.codes import NeedCategory
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
@@ -37,6 +39,14 @@ def _response_schema(path: str) -> str:
     """The schema of a 200 answer to GET `path` in the ORUK OpenAPI document, as a JSON pointer."""
     escaped = path.replace("~", "~0").replace("/", "~1")
     return f"schema/openapi.json#/paths/{escaped}/get/responses/200/content/application~1json/schema"
+
+
+def _declared(document: dict[str, Any], path: str) -> Draft202012Validator:
+    """A validator for the 200 answer to GET `path` as our OpenAPI document declares it."""
+    schema = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return Draft202012Validator(
+        {**schema, "components": document["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 async def _import(directory: RunningDirectory, body: bytes, content_type: str, name: str) -> dict[str, Any]:
@@ -91,9 +101,13 @@ async def test_every_endpoint_answers_in_the_oruk_shapes(
     for body in ours:
         assert (await client.post("/services", json=body, headers=headers())).status_code == 201
 
+    ours = directory.app.openapi()
+
     def check(path_template: str, body: Any, schema: str | None = None) -> None:
         errors = reference_schemas.errors(schema or _response_schema(path_template), body)
         assert errors == [], f"{path_template}: {errors}"
+        declared = [f"{list(e.absolute_path)}: {e.message}" for e in _declared(ours, path_template).iter_errors(body)]
+        assert declared == [], f"{path_template} against our OpenAPI document: {declared[:5]}"
 
     check("/", (await client.get("/")).json())
     services: list[dict[str, Any]] = []

@@ -203,6 +203,11 @@ async def test_bad_searches_are_refused_with_reasons(known: KnownDirectory) -> N
     unknown = await client.get("/services", params={"postcode": "ZZ9 9ZZ", "proximity": 100})
     assert unknown.status_code == 400
     assert "not in the postcode table" in unknown.json()["detail"]
+    # The one `errors` shape of every service, and never the postcode asked about.
+    assert unknown.json()["errors"] == [
+        {"field": "postcode", "rule": "known_postcode", "message": "is not in the postcode table"}
+    ]
+    assert "ZZ9" not in unknown.text
     assert (await client.get("/services", params={"proximity": 100})).status_code == 400
     assert (await client.get("/services", params={"day": "someday"})).status_code == 400
     assert (await client.get("/services", params={"per_page": 1000})).status_code == 422

@@ -9,11 +9,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 from linkwork_contracts.codes import NeedCategory
-from linkwork_directory import importer
 from linkwork_directory.adapters import postcodes
 from linkwork_directory.adapters.postcodes import load_onspd
-from linkwork_directory.demo.__main__ import fill
-from linkwork_directory.postcodes import SAMPLE
+from linkwork_directory.entrypoints import importer
+from linkwork_directory.entrypoints.demo import fill
+from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.settings import Settings
 
 pytestmark = pytest.mark.integration

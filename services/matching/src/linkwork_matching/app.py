@@ -12,6 +12,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.adapters.subscriptions import PrefixedHandlers
 from linkwork_matching.api.routes import router
 from linkwork_matching.domain.gaps import GapPolicy
@@ -19,7 +20,6 @@ from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.handlers.learning import on_attendance_confirmed, on_follow_up_recorded, on_plan_agreed
 from linkwork_matching.handlers.referrals import ReferralMatcher
-from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.settings import Settings
 from linkwork_matching.workers.gap_reporter import GapReporter
 from linkwork_matching.workers.index_sync import IndexSync

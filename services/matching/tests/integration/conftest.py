@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator, Callable
 from uuid import uuid4
 
 import pytest
+from fastapi import FastAPI
 from linkwork_contracts import topics
+from linkwork_contracts.events import ReferralCreatedV1
+from linkwork_matching.adapters import referral_store
 from linkwork_matching.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_stack.databases import scratch_database
 
-from .kafka_support import ensure_topics
+from .kafka_support import ensure_topics, eventually, publish
 
 JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
@@ -67,3 +70,15 @@ def token() -> Token:
         return {"Authorization": f"Bearer {jwt}"}
 
     return headers
+
+
+async def refer_and_wait_for_matches(
+    app: FastAPI, kafka_bootstrap: str, settings: Settings, person: ReferralCreatedV1
+) -> None:
+    """Publish the referral to the running app and wait until matching has stored its suggestion set."""
+    await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
+    await eventually(
+        lambda: referral_store.count_suggestion_sets(app.state.context.pool, person.referral_id),
+        within=30,
+        what="the referral's suggestion set",
+    )

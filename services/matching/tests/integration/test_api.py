@@ -7,14 +7,13 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.codes import DayOfWeek, DeliveryMode, NeedCategory
 from linkwork_contracts.events import Schedule
-from linkwork_matching.adapters import referral_store
 from linkwork_matching.app import build_app
 from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import eventually, publish
+from .conftest import FAST_RETRY, Token, refer_and_wait_for_matches
+from .kafka_support import publish
 
 pytestmark = pytest.mark.integration
 HOME = {"latitude": 53.82, "longitude": -1.58}
@@ -66,12 +65,7 @@ async def test_a_referral_is_the_starting_point_and_its_pcn_is_enforced(
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY,))
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
-        await eventually(
-            lambda: referral_store.count_suggestion_sets(app.state.context.pool, person.referral_id),
-            within=30,
-            what="the referral's set",
-        )
+        await refer_and_wait_for_matches(app, kafka_bootstrap, settings, person)
         own = {"referral_id": str(person.referral_id)}
         answer = (await http.post("/match", json=own, headers=token(pcn=PCN))).json()
         assert [o["service_name"] for o in answer["ranked"]] == ["Walk"]

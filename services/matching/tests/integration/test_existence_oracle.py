@@ -9,14 +9,13 @@ import httpx
 import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory
-from linkwork_matching.adapters import referral_store
 from linkwork_matching.app import build_app
 from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import eventually, publish
+from .conftest import FAST_RETRY, Token, refer_and_wait_for_matches
+from .kafka_support import publish
 
 pytestmark = pytest.mark.integration
 
@@ -28,12 +27,7 @@ async def test_another_pcns_referral_and_a_missing_one_get_the_same_answer(
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY,))
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
-        await eventually(
-            lambda: referral_store.count_suggestion_sets(app.state.context.pool, person.referral_id),
-            within=30,
-            what="the referral's suggestion set",
-        )
+        await refer_and_wait_for_matches(app, kafka_bootstrap, settings, person)
         existing, missing = str(person.referral_id), str(uuid4())
 
         async def ask(route: str, id_: str, headers: dict[str, str]) -> httpx.Response:

@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 from linkwork_contracts.codes import AgeBand, DayOfWeek, NeedCategory, TravelMode
+from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.person import Location, Person
+from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.domain.service import Service, Session, Venue
 
 HOME = Location(53.82, -1.57)
+# The types of the `service` and `person` fixtures, for the tests' signatures.
+ServiceOf = Callable[..., Service]
+PersonOf = Callable[..., Person]
 
 
 def venue_north_of_home(km: float, **extra: Any) -> Venue:
@@ -62,3 +67,17 @@ def person() -> Callable[..., Person]:
 @pytest.fixture
 def north() -> Callable[..., Venue]:
     return venue_north_of_home
+
+
+def ranker_over(*services: Service) -> Ranker:
+    """A ranker whose index holds just `services`, upserted in order (a later version replaces an earlier)."""
+    ranker = Ranker(ServiceIndex())
+    for service in services:
+        ranker.index.upsert(service)
+    return ranker
+
+
+def suggested_ids(person: Person, *services: Service) -> set[str]:
+    """The ids of the services offered to `person`, over every need, from a directory of just `services`."""
+    suggestions = ranker_over(*services).suggest(person)
+    return {o.service.service_id for n in suggestions.needs for o in n.options}

@@ -16,22 +16,12 @@ from linkwork_contracts.codes import (
 from linkwork_matching.domain.constraints import Constraint, check
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.offer import offers_of
-from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.domain.service import Cost, Service, Venue
+from linkwork_matching.domain.service import Cost, Venue
+
+from .conftest import PersonOf, ServiceOf, suggested_ids
 
 pytestmark = pytest.mark.unit
-
-ServiceOf = Callable[..., Service]
-PersonOf = Callable[..., Person]
-
-
-def suggested_ids(person: Person, *services: Service) -> set[str]:
-    index = ServiceIndex()
-    for s in services:
-        index.upsert(s)
-    suggestions = Ranker(index).suggest(person)
-    return {o.service.service_id for n in suggestions.needs for o in n.options}
 
 
 def test_an_eligible_service_is_suggested(service: ServiceOf, person: PersonOf) -> None:

@@ -4,8 +4,6 @@ A service restricted to areas is offered only to people known to live inside one
 person's area is unknown it is listed to check, never offered; an ineligible service never counts
 against a gap, and the gap says which rule excluded the candidates near enough."""
 
-from collections.abc import Callable
-
 import pytest
 from linkwork_contracts.codes import ConditionGroup, DeliveryMode, EligibilityCode, NeedCategory, ReferralRoute, Sex
 from linkwork_matching.domain.constraints import Constraint, check
@@ -18,16 +16,13 @@ from linkwork_matching.domain.eligibility import (
     Verdict,
     area_verdict,
 )
-from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.offer import offers_of
 from linkwork_matching.domain.person import Location, Person
-from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.domain.service import Service
+
+from .conftest import PersonOf, ServiceOf, ranker_over, suggested_ids
 
 pytestmark = pytest.mark.unit
 
-ServiceOf = Callable[..., Service]
-PersonOf = Callable[..., Person]
 LEEDS = PostcodePrefix("LS", "Leeds")
 # Holbeck, roughly: a box around (53.785, -1.56), closed, with a hole in the middle.
 HOLBECK = Polygon(
@@ -37,18 +32,6 @@ HOLBECK = Polygon(
     ),
     "Holbeck",
 )
-
-
-def ranked(person: Person, *services: Service) -> Ranker:
-    index = ServiceIndex()
-    for s in services:
-        index.upsert(s)
-    return Ranker(index)
-
-
-def offered(person: Person, *services: Service) -> set[str]:
-    suggestions = ranked(person, *services).suggest(person)
-    return {o.service.service_id for n in suggestions.needs for o in n.options}
 
 
 @pytest.mark.parametrize(
@@ -79,12 +62,12 @@ def test_each_kind_of_area(area: object, place: PersonPlace, verdict: Verdict) -
 
 def test_an_online_service_for_leeds_is_not_offered_outside_leeds(service: ServiceOf, person: PersonOf) -> None:
     advice = service("advice", delivery_modes=frozenset({DeliveryMode.ONLINE}), venues=(), areas=(LEEDS,))
-    assert offered(person(postcode_district="LS6"), advice) == {"advice"}
+    assert suggested_ids(person(postcode_district="LS6"), advice) == {"advice"}
     (offer,) = offers_of(advice)
     exclusion = check(person(postcode_district="M1"), offer, NeedCategory.PHYSICAL_ACTIVITY, 5.0)
     assert exclusion is not None and exclusion.constraint is Constraint.AREA
     assert exclusion.detail == "for Leeds residents only" and not exclusion.unsure
-    assert offered(person(postcode_district="M1"), advice) == set()
+    assert suggested_ids(person(postcode_district="M1"), advice) == set()
 
 
 def test_an_unknown_area_lists_the_service_to_check_instead_of_offering_it(
@@ -92,7 +75,7 @@ def test_an_unknown_area_lists_the_service_to_check_instead_of_offering_it(
 ) -> None:
     advice = service("advice", delivery_modes=frozenset({DeliveryMode.TELEPHONE}), venues=(), areas=(LEEDS,))
     someone = person(postcode_district=None)
-    suggestions = ranked(someone, advice).suggest(someone)
+    suggestions = ranker_over(advice).suggest(someone)
     (need,) = suggestions.needs
     assert need.options == () and need.eligible_services == 0
     (to_check,) = need.check_eligibility
@@ -111,16 +94,16 @@ def test_eligibility_codes_against_what_is_recorded(service: ServiceOf, person: 
     )
     known = service("known", eligibility=frozenset({EligibilityCode.KNOWN_TO_SERVICE}))
     everything = (carers, women, veterans, dementia, known)
-    assert offered(person(sex=Sex.MALE), *everything) == set()
-    assert offered(person(sex=Sex.FEMALE, carer=True), *everything) == {"carers", "women"}
-    assert offered(person(veteran=True, condition_groups=frozenset({ConditionGroup.DEMENTIA})), *everything) == {
+    assert suggested_ids(person(sex=Sex.MALE), *everything) == set()
+    assert suggested_ids(person(sex=Sex.FEMALE, carer=True), *everything) == {"carers", "women"}
+    assert suggested_ids(person(veteran=True, condition_groups=frozenset({ConditionGroup.DEMENTIA})), *everything) == {
         "veterans",
         "dementia",
     }
-    assert offered(person(known_to=frozenset({"known"})), *everything) == {"known"}
+    assert suggested_ids(person(known_to=frozenset({"known"})), *everything) == {"known"}
     # A referral for carers' support says the person is a carer.
     carer = person(needs=(NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.CARERS_SUPPORT))
-    assert "carers" in offered(carer, *everything)
+    assert "carers" in suggested_ids(carer, *everything)
     # Recorded facts that rule the person out are definite, not "check".
     (offer,) = offers_of(women)
     exclusion = check(person(sex=Sex.MALE), offer, NeedCategory.PHYSICAL_ACTIVITY, 5.0)
@@ -136,12 +119,12 @@ def test_a_suggestion_says_why_the_person_qualifies_and_how_to_get_in(service: S
         routes=frozenset({ReferralRoute.PROFESSIONAL_REFERRAL}),
     )
     someone = person(carer=True)
-    (option,) = ranked(someone, group).suggest(someone).ranked
+    (option,) = ranker_over(group).suggest(someone).ranked
     texts = [reason.text for reason in option.reasons]
     assert texts[1] == "for Leeds residents; the person lives there; for carers; the person qualifies"
     assert "needs a professional referral" in texts
     drop_in = service("drop", routes=frozenset({ReferralRoute.DROP_IN, ReferralRoute.SELF_REFERRAL}))
-    (option,) = ranked(someone, drop_in).suggest(someone).ranked
+    (option,) = ranker_over(drop_in).suggest(someone).ranked
     assert "drop-in: the person can just turn up" in [reason.text for reason in option.reasons]
 
 
@@ -150,7 +133,7 @@ def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_the_ne
 ) -> None:
     near_but_leeds = [service(f"leeds-{n}", needs=frozenset({NeedCategory.HOUSING}), areas=(LEEDS,)) for n in range(3)]
     someone = person(needs=(NeedCategory.HOUSING,), postcode_district="BD1")
-    suggestions = ranked(someone, *near_but_leeds).suggest(someone)
+    suggestions = ranker_over(*near_but_leeds).suggest(someone)
     assert suggestions.gaps == (NeedCategory.HOUSING,)
     (need,) = suggestions.needs
     assert need.barred_services == 3
@@ -176,8 +159,8 @@ def test_inverness_housing_is_not_offered_leeds_only_advice_and_reports_the_gap(
         venues=(),
     )
     inverness = Person(needs=(NeedCategory.HOUSING,), location=Location(57.5, -4.2))
-    assert offered(inverness, holbeck, national) == {"shelter-line"}
-    suggestions = ranked(inverness, holbeck).suggest(inverness)
+    assert suggested_ids(inverness, holbeck, national) == {"shelter-line"}
+    suggestions = ranker_over(holbeck).suggest(inverness)
     assert suggestions.gaps == (NeedCategory.HOUSING,)
     (need,) = suggestions.needs
     assert [c.service.service_id for c in need.check_eligibility] == ["holbeck"]

@@ -5,10 +5,11 @@ from collections.abc import Callable
 import pytest
 from linkwork_contracts.codes import NeedCategory
 from linkwork_matching.domain.effectiveness import EffectPrior, OutcomeTally, estimate
-from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.domain.service import Service, Venue
+
+from .conftest import ranker_over
 
 pytestmark = pytest.mark.unit
 NEED = NeedCategory.PHYSICAL_ACTIVITY
@@ -18,17 +19,10 @@ def order(ranker: Ranker, person: Person) -> list[str]:
     return [option.service.service_id for option in ranker.suggest(person).ranked]
 
 
-def ranker_with(*services: Service) -> Ranker:
-    ranker = Ranker(ServiceIndex())
-    for service in services:
-        ranker.index.upsert(service)
-    return ranker
-
-
 def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
     service: Callable[..., Service], person: Callable[..., Person]
 ) -> None:
-    ranker = ranker_with(service("a"), service("b"))
+    ranker = ranker_over(service("a"), service("b"))
     baseline = order(ranker, person())
     assert set(baseline) == {"a", "b"}
     favoured, other = baseline[1], baseline[0]  # favour the one the tie-break put second
@@ -40,7 +34,7 @@ def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
 def test_a_single_good_outcome_does_not_jump_a_service_to_the_top(
     service: Callable[..., Service], person: Callable[..., Person], north: Callable[..., Venue]
 ) -> None:
-    ranker = ranker_with(service("near", venues=(north(0.5),)), service("farther", venues=(north(1.0),)))
+    ranker = ranker_over(service("near", venues=(north(0.5),)), service("farther", venues=(north(1.0),)))
     assert order(ranker, person()) == ["near", "farther"]
     one = OutcomeTally(outcomes=1, attended=1, measured=1, wellbeing_change=6.0)
     ranker.record_outcomes("farther", NEED, one)
@@ -55,7 +49,7 @@ def test_outcomes_count_only_for_the_need_they_were_recorded_for(
     service: Callable[..., Service], person: Callable[..., Person]
 ) -> None:
     both = frozenset({NEED, NeedCategory.LONELINESS_ISOLATION})
-    ranker = ranker_with(service("a", needs=both), service("b", needs=both))
+    ranker = ranker_over(service("a", needs=both), service("b", needs=both))
     lonely = person(needs=(NeedCategory.LONELINESS_ISOLATION,))
     before = order(ranker, lonely)
     ranker.record_outcomes(before[1], NEED, OutcomeTally(20, 20, 20, 100.0))

@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from linkwork_contracts.codes import ConditionGroup, EligibilityCode, NeedCategory, Sex
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.domain.constraints import check, offer_distance_km
 from linkwork_matching.domain.criteria import compile_criteria
 from linkwork_matching.domain.effectiveness import OutcomeTally, estimate

@@ -23,12 +23,14 @@ from linkwork_matching.domain.reasons import ReasonKind
 from linkwork_matching.domain.service import Cost, Service, Session, Venue
 from linkwork_matching.domain.wording import session_words
 
+from .conftest import ranker_over
+
 pytestmark = pytest.mark.unit
 
 
 def top(person: Person, *services: Service, ranker: Ranker | None = None) -> Option:
     if ranker is None:
-        ranker = Ranker(ServiceIndex())
+        return ranker_over(*services).suggest(person).ranked[0]
     for service in services:
         ranker.index.upsert(service)
     return ranker.suggest(person).ranked[0]

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from linkwork_contracts.codes import NEED_TAXONOMY_TERMS, CapacityStatus, DeliveryMode
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.domain.constraints import offer_distance_km
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.offer import Offer

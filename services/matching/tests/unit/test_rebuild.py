@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 from linkwork_contracts.codes import ServiceStatus
-from linkwork_matching import synthetic
+from linkwork_matching.adapters import synthetic
 from linkwork_matching.domain import index as index_module
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker, Suggestions

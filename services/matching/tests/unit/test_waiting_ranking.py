@@ -9,26 +9,21 @@ from linkwork_contracts import examples
 from linkwork_contracts.codes import CapacityStatus
 from linkwork_contracts.events import WaitingList
 from linkwork_matching.adapters.inbound import service_from_event
-from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.person import Person
-from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.domain.reasons import ReasonKind
 from linkwork_matching.domain.scoring import Weights, wait_penalty
 from linkwork_matching.domain.service import Service
 
-from .conftest import venue_north_of_home
+from .conftest import ranker_over, venue_north_of_home
 
 pytestmark = pytest.mark.unit
 WAITLIST = CapacityStatus.WAITLIST
 
 
 def ranked(person: Person, *services: Service) -> list[tuple[str, float, tuple[str, ...]]]:
-    index = ServiceIndex()
-    for service in services:
-        index.upsert(service)
     return [
         (o.service.service_id, o.score, tuple(r.text for r in o.reasons if r.kind is ReasonKind.CAPACITY))
-        for o in Ranker(index).suggest(person, per_need=len(services)).needs[0].options
+        for o in ranker_over(*services).suggest(person, per_need=len(services)).needs[0].options
     ]
 
 

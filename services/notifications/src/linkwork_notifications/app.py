@@ -14,15 +14,16 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_notifications.adapters.channels import Channels, NotifyChannel, SmtpChannel
 from linkwork_notifications.adapters.contacts import ReferralContactRoutes
+from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.adapters.store import PostgresMessageStore
 from linkwork_notifications.api import routes
 from linkwork_notifications.domain.delivery import RetryPolicy
 from linkwork_notifications.domain.messages import Channel
 from linkwork_notifications.handlers.events import notification_handlers
-from linkwork_notifications.metrics import NotificationMetrics
 from linkwork_notifications.service_layer.dispatcher import Dispatcher
 from linkwork_notifications.service_layer.ports import Sender
 from linkwork_notifications.settings import Settings
+from linkwork_notifications.workers.deliveries import delivery_worker
 
 NAME = "notifications"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -92,7 +93,6 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                     initial=timedelta(seconds=settings.retry_initial_seconds),
                     maximum=timedelta(seconds=settings.retry_maximum_seconds),
                 ),
-                interval=settings.dispatch_interval_seconds,
                 batch_size=settings.dispatch_batch_size,
                 lease_seconds=settings.lease_seconds,
                 pcn_names=settings.pcn_names,
@@ -101,10 +101,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 timezone=settings.timezone,
                 acceptance_poll_seconds=settings.acceptance_poll_seconds,
                 acceptance_wait=timedelta(days=settings.acceptance_wait_days),
-                registry=context.registry,
             )
             state.dispatchers.append(dispatcher)
-            parts += [_Closing(routes_client), dispatcher]
+            worker = delivery_worker(dispatcher, interval=settings.dispatch_interval_seconds, registry=context.registry)
+            parts += [_Closing(routes_client), worker]
         return parts
 
     app = create_app(

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from linkwork_runtime.settings import Port, ServiceSettings
+from linkwork_runtime.settings import ConsumerSettings, Port
 from pydantic import Field, SecretStr
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/notifications"
     http_port: Port = 8006
     consumer_group: str = Field(
         default="notifications", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
     )
-    topic_prefix: str = Field(
-        default="", description="LINKWORK_TOPIC_PREFIX: read `<prefix><topic>` (isolated test runs, side-by-side)"
-    )
-    consume: bool = Field(default=True, description="LINKWORK_CONSUME: run the Kafka consumer")
     dispatch: bool = Field(default=True, description="LINKWORK_DISPATCH: run the sender (off: record and list only)")
     dispatch_interval_seconds: float = Field(default=1.0, gt=0, le=60)
     dispatch_batch_size: int = Field(default=50, ge=1, le=1000)

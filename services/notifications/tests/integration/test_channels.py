@@ -6,7 +6,7 @@ import pytest
 from linkwork_notifications.adapters.channels import NotifyChannel, SmtpChannel
 from linkwork_notifications.domain.delivery import Outcome
 from linkwork_notifications.domain.messages import Channel, Reason
-from linkwork_notifications.local_notify import template_ids
+from linkwork_notifications.entrypoints.local_notify import template_ids
 from linkwork_notifications.service_layer.ports import InDoubt
 from notifications_support import NOTIFY_KEY, free_port, local_notify, smtp_server
 

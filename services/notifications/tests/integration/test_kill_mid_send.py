@@ -16,7 +16,7 @@ import pytest
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import wrap
 from linkwork_contracts.identifiers import derive_person_ref
-from linkwork_notifications.local_notify import LocalNotify, template_ids
+from linkwork_notifications.entrypoints.local_notify import LocalNotify, template_ids
 from linkwork_stack.ports import free_port
 from notifications_support import (
     NOTIFY_KEY,

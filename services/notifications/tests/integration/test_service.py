@@ -18,7 +18,7 @@ from linkwork_contracts import examples
 from linkwork_contracts.envelope import wrap
 from linkwork_contracts.identifiers import derive_person_ref
 from linkwork_notifications.app import build_app
-from linkwork_notifications.local_notify import template_ids
+from linkwork_notifications.entrypoints.local_notify import template_ids
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
 from notifications_support import (

@@ -6,25 +6,22 @@ contact route over real HTTP. The follow-up is made due now (its due_at moved) i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from linkwork_contracts import topics
 from linkwork_notifications.app import build_app as build_notifications
-from linkwork_notifications.local_notify import template_ids
+from linkwork_notifications.entrypoints.local_notify import template_ids
 from linkwork_notifications.settings import Settings
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings as ReferralSettings
 from linkwork_runtime.auth import issue_token
-from linkwork_runtime.testing import running_app
+from linkwork_runtime.testing import running_app, served_over_http
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.ports import free_port
 from notifications_support import NOTIFY_KEY, ROUTE_TOKEN, eventually, local_notify, start_group_at_end
@@ -34,21 +31,6 @@ pytestmark = pytest.mark.integration
 
 JWT_SECRET = "notifications-referral-e2e-secret-of-32-bytes"
 PCN = "U00001"
-
-
-@contextlib.asynccontextmanager
-async def _serving(app: object, port: int) -> AsyncIterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.1)
-        yield
-    finally:
-        server.should_exit = True
-        await task
 
 
 def _headers(role: str = "link_worker", subject: str = "lw-1") -> dict[str, str]:
@@ -93,7 +75,7 @@ async def test_plan_with_follow_up_in_two_days_gives_one_sms_and_a_task(
                 pcn_names={PCN: "Leeds North PCN"},
             )
             async with (
-                _serving(build_referral(referral_settings), port),
+                served_over_http(build_referral(referral_settings), port=port, lifespan=True),
                 running_app(build_notifications(settings)) as notifications,
                 httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as referral,
             ):

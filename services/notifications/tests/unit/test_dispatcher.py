@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
 from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Status
-from linkwork_notifications.metrics import NotificationMetrics
 from linkwork_notifications.service_layer.dispatcher import Dispatcher
 from notifications_fakes import FakeContactRoutes, FakeMessageStore, FakeSender, FakeSenders
 from prometheus_client import CollectorRegistry
@@ -55,7 +55,6 @@ def _dispatcher(
         FakeSenders({Channel.SMS: sender}),
         NotificationMetrics(CollectorRegistry()),
         retry=RetryPolicy(max_attempts=max_attempts),
-        interval=1.0,
         batch_size=10,
         lease_seconds=60,
         pcn_names={},

@@ -12,10 +12,10 @@ from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_outcomes.adapters import area_table
+from linkwork_outcomes.adapters.metrics import MetricsRefresher, OutcomesMetrics
 from linkwork_outcomes.api import reports
 from linkwork_outcomes.domain.areas import AreaHierarchy
 from linkwork_outcomes.handlers.events import outcome_handlers
-from linkwork_outcomes.metrics import MetricsRefresher, OutcomesMetrics
 from linkwork_outcomes.service_layer.projector import Projector
 from linkwork_outcomes.settings import Settings
 

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkwork_runtime.settings import Port, ServiceSettings
+from linkwork_runtime.settings import ConsumerSettings, Port
 from pydantic import Field
 
 from linkwork_outcomes.adapters.area_table import SAMPLE as AREA_SAMPLE
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/outcomes"
     http_port: Port = 8004
     consumer_group: str = Field(
         default="outcomes", description="LINKWORK_CONSUMER_GROUP: Kafka consumer group and inbox name"
     )
-    topic_prefix: str = Field(
-        default="",
-        description="LINKWORK_TOPIC_PREFIX: read `<prefix><topic>` instead of the contract's topic names "
-        "(isolated test runs, side-by-side deployments)",
-    )
-    consume: bool = Field(default=True, description="LINKWORK_CONSUME: run the Kafka consumer (off: reports only)")
     projection_interval_seconds: float = Field(
         default=0.5, gt=0, le=60, description="LINKWORK_PROJECTION_INTERVAL_SECONDS: how often the projector polls"
     )

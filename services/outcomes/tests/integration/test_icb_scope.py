@@ -11,9 +11,9 @@ import random
 from datetime import date
 
 import pytest
+from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS, build_app
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app

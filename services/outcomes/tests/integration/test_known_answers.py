@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
 from datetime import date
 
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import area_table
-from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.domain.areas import Area, Level
 from linkwork_outcomes.domain.period import MonthRange
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
-from linkwork_outcomes.synthetic.history import History, generate
-from linkwork_runtime.database import open_database
 from outcomes_expectations import expected
 from outcomes_report_check import check
 from outcomes_support import load_history
@@ -28,13 +25,6 @@ from outcomes_support import load_history
 pytestmark = pytest.mark.integration
 
 SEED = 20250401
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await open_database(database_url, COMPONENT_MIGRATIONS)
-    yield pool
-    await pool.close()
 
 
 @pytest.fixture(scope="module")

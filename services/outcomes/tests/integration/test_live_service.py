@@ -19,16 +19,15 @@ import math
 import random
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from datetime import date
 
 import pytest
 from linkwork_contracts.envelope import wrap
+from linkwork_outcomes.adapters.synthetic.history import SOURCE, History, generate
 from linkwork_outcomes.app import build_app
-from linkwork_outcomes.rebuild import run as run_rebuild
+from linkwork_outcomes.entrypoints.rebuild_projections import run as run_rebuild
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import SOURCE, History, generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
@@ -36,13 +35,11 @@ from outcomes_expectations import expected, status
 from outcomes_report_check import check
 from outcomes_support import (
     JWT_SECRET,
-    create_topics,
-    delete_topics,
     eventually,
+    own_topics_settings,
     produce,
     settled,
     snapshot,
-    topic_prefix,
 )
 
 pytestmark = pytest.mark.integration
@@ -56,15 +53,14 @@ def _token(role: str, pcn: str = "U10001", icb: str | None = "QWO") -> dict[str,
 
 
 async def test_consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str) -> None:
-    prefix = topic_prefix()
-    await create_topics(kafka_bootstrap, prefix)
-    try:
-        await _consume_report_and_rebuild(kafka_bootstrap, database_url, postgres_url, prefix)
-    finally:
-        await delete_topics(kafka_bootstrap, prefix)
+    tuned = {"projection_interval_seconds": 0.2, "metrics_refresh_seconds": 0.5}
+    async with own_topics_settings(database_url, kafka_bootstrap, **tuned) as settings:
+        await _consume_report_and_rebuild(settings, postgres_url)
 
 
-async def _consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, postgres_url: str, prefix: str) -> None:
+async def _consume_report_and_rebuild(settings: Settings, postgres_url: str) -> None:
+    database_url, kafka_bootstrap = settings.database_url, settings.kafka_bootstrap_servers
+    prefix, group = settings.topic_prefix, settings.consumer_group
     history = generate(7, referrals=180)
     rng = random.Random(7)
     deliveries = list(history.events)
@@ -75,16 +71,6 @@ async def _consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, p
     rng.shuffle(deliveries)
     await produce(kafka_bootstrap, prefix, deliveries)
     event_ids = {envelope.id for _, envelope in deliveries}
-    group = f"outcomes-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=prefix,
-        consumer_group=group,
-        jwt_secret=JWT_SECRET,
-        projection_interval_seconds=0.2,
-        metrics_refresh_seconds=0.5,
-    )
     async with running_app(build_app(settings)) as client:
         await eventually(lambda: settled(database_url, group, event_ids), within=180, what="events projected")
         commissioner = _token("commissioner")
@@ -143,7 +129,7 @@ async def _consume_report_and_rebuild(kafka_bootstrap: str, database_url: str, p
     command = [
         sys.executable,
         "-m",
-        "linkwork_outcomes.rebuild",
+        "linkwork_outcomes.entrypoints.rebuild_projections",
         "--database-url",
         database_url,
         "--bootstrap",

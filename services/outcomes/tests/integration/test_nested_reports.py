@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import aggregate_store, area_table
-from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.domain import report_cells
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level
 from linkwork_outcomes.domain.contribution import Section
@@ -27,8 +26,6 @@ from linkwork_outcomes.domain.period import calendar_year
 from linkwork_outcomes.domain.report import Period, Scope
 from linkwork_outcomes.domain.report_assembly import assemble
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
-from linkwork_outcomes.synthetic.history import History, generate
-from linkwork_runtime.database import open_database
 from outcomes_expectations import flatten
 from outcomes_report_check import is_count
 from outcomes_support import load_history
@@ -40,13 +37,6 @@ ICB = Area(Level.ICB, "QWO")
 YEAR = 2025
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 Reports = dict[str, dict[str, dict]]  # type: ignore[type-arg]
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await open_database(database_url, COMPONENT_MIGRATIONS)
-    yield pool
-    await pool.close()
 
 
 @pytest.fixture(scope="module")

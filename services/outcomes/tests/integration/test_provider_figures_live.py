@@ -13,12 +13,11 @@ from linkwork_contracts.codes import ActivityReferralDecision, ConfirmedBy, Decl
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import Event
 from linkwork_outcomes.app import build_app
-from linkwork_outcomes.rebuild import run as run_rebuild
-from linkwork_outcomes.settings import Settings
+from linkwork_outcomes.entrypoints.rebuild_projections import run as run_rebuild
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
-from outcomes_support import JWT_SECRET, create_topics, delete_topics, eventually, produce, snapshot, topic_prefix
+from outcomes_support import JWT_SECRET, eventually, own_topics_settings, produce, snapshot
 
 pytestmark = pytest.mark.integration
 PCN, ICB = "U10001", "QWO"  # in the sample area hierarchy the service reports for
@@ -77,21 +76,12 @@ def _history(service: uuid.UUID) -> list[Event]:
 
 
 async def test_provider_figures_live_and_rebuilt(kafka_bootstrap: str, database_url: str, postgres_url: str) -> None:
-    prefix = topic_prefix()
-    await create_topics(kafka_bootstrap, prefix)
-    try:
+    async with own_topics_settings(database_url, kafka_bootstrap) as settings:
+        prefix, group = settings.topic_prefix, settings.consumer_group
         events = _history(uuid.uuid4())
         deliveries: list[tuple[Event, CloudEvent]] = [(e, wrap(e, source="urn:linkwork:test")) for e in events]
         deliveries.append(deliveries[3])  # the same record delivered twice
         await produce(kafka_bootstrap, prefix, deliveries)
-        group = f"outcomes-{uuid.uuid4().hex[:8]}"
-        settings = Settings(
-            database_url=database_url,
-            kafka_bootstrap_servers=kafka_bootstrap,
-            topic_prefix=prefix,
-            consumer_group=group,
-            jwt_secret=JWT_SECRET,
-        )
         query = {"start": "2025-03", "end": "2025-03"}
         async with running_app(build_app(settings)) as client:
 
@@ -137,5 +127,3 @@ async def test_provider_figures_live_and_rebuilt(kafka_bootstrap: str, database_
         assert rebuilt["activity_referral"] == live["activity_referral"] and len(live["activity_referral"]) == 11
         assert rebuilt["session_attendance"] == live["session_attendance"]
         assert rebuilt["activity_completion"] == live["activity_completion"]
-    finally:
-        await delete_topics(kafka_bootstrap, prefix)

@@ -13,17 +13,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from linkwork_outcomes.adapters import fact_store
 from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
+from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS, build_app
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
-from linkwork_outcomes.synthetic.history import generate
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
-from linkwork_stack.ports import free_port
+from linkwork_runtime.testing import served_over_http
 from outcomes_browser import Browser, PageRun
 from outcomes_support import JWT_SECRET
 
@@ -48,25 +47,11 @@ async def served(database_url: str, kafka_bootstrap: str) -> AsyncIterator[str]:
             await project_all(PostgresProjectionStore(connection))
     finally:
         await pool.close()
-    port = free_port()
     settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        consume=False,
-        jwt_secret=JWT_SECRET,
-        http_port=port,
+        database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, consume=False, jwt_secret=JWT_SECRET
     )
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served_over_http(build_app(settings), lifespan=True) as base:
+        yield base
 
 
 def _browse(base: str, token: str) -> dict[str, object]:

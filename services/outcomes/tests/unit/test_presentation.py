@@ -8,12 +8,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from linkwork_outcomes.api.presentation import csv_export, html_page
 from linkwork_outcomes.domain.aggregates import Aggregates, GapCounts
 from linkwork_outcomes.domain.facts import ServiceLabel
 from linkwork_outcomes.domain.report import Period, Scope, SummaryReport
 from linkwork_outcomes.domain.report_assembly import assemble
 from linkwork_outcomes.domain.statistics import ChangeSums
-from linkwork_outcomes.presentation import csv_export, html_page
 
 pytestmark = pytest.mark.unit
 

@@ -36,6 +36,9 @@ from linkwork_referral.service_layer.activity_referrals import (
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
+from linkwork_referral.workers.follow_ups import follow_up_worker
+from linkwork_referral.workers.provider_deadlines import provider_deadlines_worker
+from linkwork_referral.workers.provider_emails import provider_emails_worker
 
 NAME = "referral"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -91,39 +94,37 @@ def build_app(
         services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
         prefix = settings.consumer_group_prefix
         smtp = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
+
+        def consumer(group: str, handlers: messaging.Handlers) -> messaging.ConsumerRunner:
+            """A consumer in group `<prefix>-<group>`; all of this service's share the pool, metrics and retry."""
+            return messaging.ConsumerRunner(
+                f"{prefix}-{group}", context.pool, bootstrap, handlers, metrics=metrics, retry=retry
+            )
+
         return [
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
-            messaging.ConsumerRunner(
-                f"{prefix}-requests", context.pool, bootstrap, requests, metrics=metrics, retry=retry
-            ),
-            messaging.ConsumerRunner(
-                f"{prefix}-suggestions", context.pool, bootstrap, suggested, metrics=metrics, retry=retry
-            ),
-            FollowUpScheduler(
-                context.pool,
-                source=settings.event_source,
-                poll_seconds=settings.follow_up_poll_seconds,
-                batch_size=settings.follow_up_batch_size,
-                max_per_second=settings.follow_up_max_per_second,
+            consumer("requests", requests),
+            consumer("suggestions", suggested),
+            follow_up_worker(
+                FollowUpScheduler(
+                    context.pool,
+                    source=settings.event_source,
+                    batch_size=settings.follow_up_batch_size,
+                    max_per_second=settings.follow_up_max_per_second,
+                    registry=context.registry,
+                ),
+                interval=settings.follow_up_poll_seconds,
                 registry=context.registry,
             ),
-            messaging.ConsumerRunner(
-                f"{prefix}-services", context.pool, bootstrap, services, metrics=metrics, retry=retry
-            ),
-            ResponseDeadlines(
-                context.pool,
-                source=settings.event_source,
-                poll_seconds=settings.provider_deadline_poll_seconds,
-                clock=clock,
+            consumer("services", services),
+            provider_deadlines_worker(
+                ResponseDeadlines(context.pool, source=settings.event_source, clock=clock),
+                interval=settings.provider_deadline_poll_seconds,
                 registry=context.registry,
             ),
-            ProviderEmailSender(
-                context.pool,
-                smtp,
-                settings.provider_emails,
-                settings.console_url,
-                poll_seconds=settings.provider_email_poll_seconds,
-                clock=clock,
+            provider_emails_worker(
+                ProviderEmailSender(context.pool, smtp, settings.provider_emails, settings.console_url, clock=clock),
+                interval=settings.provider_email_poll_seconds,
                 registry=context.registry,
             ),
         ]

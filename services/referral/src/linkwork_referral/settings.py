@@ -36,7 +36,8 @@ class Settings(ServiceSettings):
     deprivation_table: Path | None = Field(
         default=DATA / "imd_deciles_sample.csv",
         description="LINKWORK_DEPRIVATION_TABLE: CSV lsoa,imd_decile written by `python -m "
-        "linkwork_referral.deprivation load` from the English Indices of Deprivation; default: the synthetic sample",
+        "linkwork_referral.entrypoints.deprivation load` from the English Indices of Deprivation; "
+        "default: the synthetic sample",
     )
     practice_pcn_table: Path = Field(
         default=DATA / "practice_pcns.csv",

@@ -16,9 +16,10 @@ from linkwork_contracts.codes import ReferralRoute
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Organisation
 from linkwork_contracts.examples import SERVICE_CHANGED_V3
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_runtime.auth import issue_token
 from linkwork_stack.testing import produce
+from referral_builders import first_contact_body
 
 from .conftest import JWT_SECRET, Token
 from .kafka_support import eventually
@@ -84,12 +85,7 @@ async def planned(
     assert created.status_code == 201, created.text
     rid = created.json()["id"]
     assert (await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)).status_code == 200
-    contact = {
-        "kind": "first-contact",
-        "mode": "telephone",
-        "occurred_at": (at or datetime.now(UTC)).isoformat(),
-        "outcome": "contact-made",
-    }
+    contact = first_contact_body(at)
     assert (await client.post(f"/referrals/{rid}/contacts", headers=worker, json=contact)).status_code == 200
     assessment = {
         "needs": ["loneliness-isolation", "physical-activity"],

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
+from referral_builders import first_contact_body
 
 from .conftest import Token
-from .kafka_support import OUTGOING, collecting, eventually
+from .kafka_support import OUTGOING, eventually, tail
 
 pytestmark = pytest.mark.integration
 
@@ -60,21 +60,16 @@ async def test_bad_inputs_are_refused_and_change_nothing(
     referrer, worker = token("referrer", pcn=pcn, subject="gp-1"), token(pcn=pcn)
     nhs = synthetic_nhs_number(random.Random())
     body = referral_body(nhs)
-    async with collecting(settings.kafka_bootstrap_servers, OUTGOING) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, *OUTGOING) as kafka:
         first = await client.post("/referrals", json=body, headers={**referrer, "Idempotency-Key": "k-1"})
         assert first.status_code == 201
         rid = first.json()["id"]
         again = await client.post("/referrals", json=body, headers={**referrer, "Idempotency-Key": "k-1"})
         assert (again.status_code, again.json()["id"], again.headers["Idempotent-Replayed"]) == (201, rid, "true")
         await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)
-        contact = {
-            "kind": "first-contact",
-            "mode": "telephone",
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "outcome": "contact-made",
-        }
+        contact = first_contact_body()
         assert (await client.post(f"/referrals/{rid}/contacts", json=contact, headers=worker)).status_code == 200
-        await eventually(lambda: len(kafka.about(rid)) == 1, within=30, what="referral-created")
+        await eventually(lambda: len(kafka.keyed(rid)) == 1, within=30, what="referral-created")
         # Acceptance also queues the GP record update; the relay must have sent it before the snapshot,
         # or it would empty the outbox while the bad requests run and look like a change.
         await eventually(lambda: _outbox_empty(settings.database_url), within=30, what="the outbox relayed")
@@ -185,7 +180,7 @@ async def test_bad_inputs_are_refused_and_change_nothing(
         # requests could have caused, and it is the only new event.
         good = {"needs": ["housing"], "baseline_measures": [{"measure": "ucla3", "items": [3, 2, 3]}]}
         assert (await client.post(f"/referrals/{rid}/assessment", json=good, headers=worker)).status_code == 200
-        await eventually(lambda: len(kafka.about(rid)) == 2, within=30, what="the barrier event")
+        await eventually(lambda: len(kafka.keyed(rid)) == 2, within=30, what="the barrier event")
         ours = [m for m in kafka.messages if m.data.get("pcn_code") == pcn or m.key == rid]
         assert [(m.key, m.type, m.data["version"]) for m in ours] == [
             (rid, "uk.linkwork.referral.created.v1", 1),

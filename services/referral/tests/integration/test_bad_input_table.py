@@ -19,7 +19,7 @@ from uuid import uuid4
 import httpx
 import jwt
 import pytest
-from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_runtime.testing import assert_table_is_true
 

@@ -15,7 +15,7 @@ from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_referral.settings import Settings
 
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_inbound import request
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ async def test_a_binary_mode_request_creates_a_referral(client: httpx.AsyncClien
         ("content-type", b"application/json; charset=utf-8"),
     ]
     bootstrap = settings.kafka_bootstrap_servers
-    async with collecting(bootstrap, [topics.REFERRAL_CREATED]) as kafka:
+    async with tail(bootstrap, topics.REFERRAL_CREATED) as kafka:
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
         await producer.start()
         try:
@@ -44,9 +44,9 @@ async def test_a_binary_mode_request_creates_a_referral(client: httpx.AsyncClien
         finally:
             await producer.stop()
         referral_id = str(referral_id_for(request_id, "urn:linkwork:external:gp-engine"))
-        await eventually(lambda: len(kafka.about(referral_id)) == 1, within=60, what="referral-created")
+        await eventually(lambda: len(kafka.keyed(referral_id)) == 1, within=60, what="referral-created")
 
-    [created] = kafka.about(referral_id)
+    [created] = kafka.keyed(referral_id)
     assert created.data["request_id"] == request_id
     assert created.headers["content-type"].startswith(b"application/cloudevents+json")  # we answer structured
     connection = await asyncpg.connect(settings.database_url)

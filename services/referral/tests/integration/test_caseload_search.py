@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 import pytest
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import OTHER_PCN, Token

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncpg
 import httpx
 import pytest
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_runtime.testing import running_app
 from pydantic import SecretStr

@@ -14,7 +14,7 @@ from linkwork_contracts.envelope import encode, wrap
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_inbound import request
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ async def test_dead_letter_headers_and_logs_carry_no_person_values(
     ]
     dlq = topics.dlq(topics.REFERRAL_REQUESTED)
     caplog.set_level(logging.DEBUG)
-    async with collecting(settings.kafka_bootstrap_servers, [dlq]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, dlq) as kafka:
         raw = encode(wrap(unroutable, source="urn:test:gp-system"))
         await produce(
             settings.kafka_bootstrap_servers,
@@ -52,12 +52,12 @@ async def test_dead_letter_headers_and_logs_carry_no_person_values(
             ],
         )
         await eventually(
-            lambda: len(kafka.about(bad_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,
+            lambda: len(kafka.keyed(bad_id, dlq)) == 1 and len(kafka.keyed(unroutable_id, dlq)) == 1,
             within=60,
             what="both requests dead-lettered",
         )
-    [schema_failure] = kafka.about(bad_id, dlq)
-    [routing_failure] = kafka.about(unroutable_id, dlq)
+    [schema_failure] = kafka.keyed(bad_id, dlq)
+    [routing_failure] = kafka.keyed(unroutable_id, dlq)
     message = schema_failure.headers["dlq-error-message"].decode()
     # The field and the rule are named...
     assert "date_of_birth" in message and "postcode" in message

@@ -16,14 +16,15 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
 from linkwork_contracts import topics
+from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.app import build_app
-from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_runtime.testing import running_app
 from linkwork_stack.keycloak import SERVICES_AUDIENCE, KeycloakRealm
+from referral_builders import first_contact_body
 
 from .conftest import FAST_RETRY, OTHER_PCN, Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
 
@@ -263,7 +264,7 @@ async def test_an_integration_engine_full_loop_service_request_in_task_and_gp_re
     worker = token()
     identifier = f"emis-LS6-{uuid4().hex[:12]}"
     nhs_number = synthetic_nhs_number(random.Random())
-    async with collecting(settings.kafka_bootstrap_servers, [topics.GP_RECORD_UPDATE]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, topics.GP_RECORD_UPDATE) as kafka:
         request = service_request(identifier, nhs_number)
         created = await post(client, as_bundle(request), engine)
         assert created.status_code == 201, created.text
@@ -292,12 +293,7 @@ async def test_an_integration_engine_full_loop_service_request_in_task_and_gp_re
         contacted = await client.post(
             f"/referrals/{referral_id}/contacts",
             headers=worker,
-            json={
-                "kind": "first-contact",
-                "mode": "telephone",
-                "occurred_at": datetime.now(UTC).isoformat(),
-                "outcome": "contact-made",
-            },
+            json=first_contact_body(),
         )
         assert contacted.status_code == 200, contacted.text
         task = await _task(client, referral_id, engine)
@@ -307,9 +303,9 @@ async def test_an_integration_engine_full_loop_service_request_in_task_and_gp_re
         task = await _task(client, referral_id, engine)
         assert task.status == "completed" and task.statusReason.coding[0].code == "goals-met"
 
-        await eventually(lambda: len(kafka.about(referral_id)) >= 2, within=30, what="two GP record updates")
+        await eventually(lambda: len(kafka.keyed(referral_id)) >= 2, within=30, what="two GP record updates")
 
-    updates = [m.data for m in kafka.about(referral_id)]
+    updates = [m.data for m in kafka.keyed(referral_id)]
     assert [(u["change"], u["status"], u["snomed_codes"]) for u in updates] == [
         ("accepted", "accepted", ["871731000000106"]),
         ("closed", "completed", []),

@@ -9,12 +9,12 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import decode
 from linkwork_contracts.events import GpRecordUpdateV1
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from orjson import dumps
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ async def test_referrals_made_over_http_are_written_back_once_per_change(
     referrer, worker = token("referrer", subject="gp-1"), token()
     rng = random.Random()
     kept_nhs, rejected_nhs = synthetic_nhs_number(rng), synthetic_nhs_number(rng)
-    async with collecting(settings.kafka_bootstrap_servers, [topics.GP_RECORD_UPDATE]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, topics.GP_RECORD_UPDATE) as kafka:
         kept = (await client.post("/referrals", json=referral_body(kept_nhs), headers=referrer)).json()["id"]
         turned_down = (await client.post("/referrals", json=referral_body(rejected_nhs), headers=referrer)).json()
         assert (await client.post(f"/referrals/{kept}/accept", json={}, headers=worker)).status_code == 200
@@ -39,14 +39,14 @@ async def test_referrals_made_over_http_are_written_back_once_per_change(
         again = await client.post(f"/referrals/{kept}/close", json={"reason": "declined"}, headers=worker)
         assert again.status_code == 409
         await eventually(
-            lambda: len(kafka.about(kept)) >= 2 and len(kafka.about(turned_down["id"])) >= 1,
+            lambda: len(kafka.keyed(kept)) >= 2 and len(kafka.keyed(turned_down["id"])) >= 1,
             within=30,
             what="three GP record updates",
         )
 
     def updates(key: str) -> list[GpRecordUpdateV1]:
         found = []
-        for message in kafka.about(key):
+        for message in kafka.keyed(key):
             _, event = decode(dumps(message.envelope))
             assert isinstance(event, GpRecordUpdateV1)
             assert message.envelope["id"] == str(event.update_id)  # one CloudEvent id per change

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from linkwork_contracts import topics
 from linkwork_referral.adapters.repository import ReferralRepository
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import MIGRATIONS, NAME
 from linkwork_referral.domain.referral import NewReferral
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
 from linkwork_runtime import messaging
@@ -22,7 +22,7 @@ from linkwork_runtime.database import open_database
 from prometheus_client import CollectorRegistry
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_scheduler import planned_referral
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ ZONE = ZoneInfo("Europe/London")
 async def test_hold_resume_and_entered_in_error(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
     referrer, worker, admin = token("referrer", subject="gp-1"), token(), token("pcn_admin", subject="admin-1")
     body = referral_body(synthetic_nhs_number(random.Random()))
-    async with collecting(settings.kafka_bootstrap_servers, [topics.REFERRAL_CLOSED]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, topics.REFERRAL_CLOSED) as kafka:
         rid = (await client.post("/referrals", json=body, headers=referrer)).json()["id"]
         assert (await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)).status_code == 200
 
@@ -66,8 +66,8 @@ async def test_hold_resume_and_entered_in_error(client: httpx.AsyncClient, token
         again = await client.post(f"/referrals/{rid}/entered-in-error", json={"reason": "x"}, headers=admin)
         assert again.status_code == 409
 
-        await eventually(lambda: bool(kafka.about(rid, topics.REFERRAL_CLOSED)), within=30, what="referral-closed")
-        [closed] = kafka.about(rid, topics.REFERRAL_CLOSED)
+        await eventually(lambda: bool(kafka.keyed(rid, topics.REFERRAL_CLOSED)), within=30, what="referral-closed")
+        [closed] = kafka.keyed(rid, topics.REFERRAL_CLOSED)
         assert closed.data["status"] == "entered-in-error" and closed.data["gp_record_codes"] == []
         assert "Wrong person" not in str(closed.envelope)
 
@@ -85,7 +85,7 @@ async def test_no_follow_up_falls_due_while_on_hold(settings: Settings, new_refe
             await repository.add(referral, "0" * 64)
             await repository.save(referral)
         scheduler = FollowUpScheduler(
-            pool, source="urn:test", poll_seconds=3600, batch_size=10, max_per_second=100, registry=CollectorRegistry()
+            pool, source="urn:test", batch_size=10, max_per_second=100, registry=CollectorRegistry()
         )
         assert await scheduler.run_once() == 0  # due today, but on hold: still pending
         referral.resume(referral.updated_at or referral.created_at)

@@ -14,13 +14,13 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referrer
+from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.handlers.referral_requested import referral_id_for
-from linkwork_referral.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
 
@@ -63,18 +63,18 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
     unroutable = encode(wrap(request(unroutable_id, practice="Z00000"), source="urn:test:gp-system"))
 
     bootstrap = settings.kafka_bootstrap_servers
-    async with collecting(bootstrap, [topics.REFERRAL_CREATED, topics.dlq(topics.REFERRAL_REQUESTED)]) as kafka:
+    async with tail(bootstrap, topics.REFERRAL_CREATED, topics.dlq(topics.REFERRAL_REQUESTED)) as kafka:
         sent = [(good_id, first), (broken_id, broken), (good_id, resent), (good_id, first), (unroutable_id, unroutable)]
         await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
 
         referral_id = str(referral_id_for(good_id, "urn:test:gp-system"))
         dlq = topics.dlq(topics.REFERRAL_REQUESTED)
         await eventually(
-            lambda: len(kafka.about(broken_id, dlq)) == 1 and len(kafka.about(unroutable_id, dlq)) == 1,
+            lambda: len(kafka.keyed(broken_id, dlq)) == 1 and len(kafka.keyed(unroutable_id, dlq)) == 1,
             within=60,
             what="both invalid requests dead-lettered",
         )
-        await eventually(lambda: len(kafka.about(referral_id)) >= 1, within=30, what="referral-created")
+        await eventually(lambda: len(kafka.keyed(referral_id)) >= 1, within=30, what="referral-created")
 
         async def both_copies_handled() -> bool:
             connection = await asyncpg.connect(settings.database_url)
@@ -90,13 +90,13 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
         # The resent request went through the handler (not just the inbox), after the first.
         await eventually(both_copies_handled, within=30, what="the resent request handled")
 
-    [created] = kafka.about(referral_id)
+    [created] = kafka.keyed(referral_id)
     assert created.data["request_id"] == good_id and created.data["pcn_code"] == "U00001"
     assert created.data["source"] == "gp-practice" and created.data["person"]["postcode_district"] == "LS7"
-    [schema_failure] = kafka.about(broken_id, dlq)
+    [schema_failure] = kafka.keyed(broken_id, dlq)
     assert schema_failure.headers["dlq-error-type"] == b"SchemaViolation"
     assert b"nhs_number" in schema_failure.headers["dlq-error-message"]
-    [routing_failure] = kafka.about(unroutable_id, dlq)
+    [routing_failure] = kafka.keyed(unroutable_id, dlq)
     assert routing_failure.headers["dlq-error-type"] == b"Unroutable"
     assert b"Z00000 is not in any PCN" in routing_failure.headers["dlq-error-message"]
 

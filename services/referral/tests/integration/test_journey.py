@@ -15,12 +15,13 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import DeliveryMode, NeedCategory
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, SuggestedOption
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
-from linkwork_stack.testing import produce
+from linkwork_stack.testing import KafkaMessage, produce
+from referral_builders import first_contact_body
 
 from .conftest import OTHER_PCN, Token
-from .kafka_support import OUTGOING, Collector, Message, collecting, eventually
+from .kafka_support import OUTGOING, eventually, tail
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def identifiable_values(body: dict[str, Any]) -> list[str]:
     ]
 
 
-def check_event(message: Message, referral_id: str, event_type: str, secrets: list[str]) -> dict[str, Any]:
+def check_event(message: KafkaMessage, referral_id: str, event_type: str, secrets: list[str]) -> dict[str, Any]:
     raw = encode_raw(message)
     _, event = decode(raw)  # validates the envelope and the payload against the contract
     assert message.type == event_type
@@ -53,10 +54,26 @@ def check_event(message: Message, referral_id: str, event_type: str, secrets: li
     return event.model_dump(mode="json")
 
 
-def encode_raw(message: Message) -> bytes:
+def encode_raw(message: KafkaMessage) -> bytes:
     import json
 
     return json.dumps(message.envelope).encode()
+
+
+def one_option(
+    need: NeedCategory, service_id: UUID, name: str, score: float, km: float, reason: str
+) -> NeedSuggestions:
+    """A need with one in-person option, ranked first."""
+    option = SuggestedOption(
+        service_id=service_id,
+        service_name=name,
+        rank=1,
+        score=score,
+        distance_km=km,
+        delivery_mode=DeliveryMode.IN_PERSON,
+        reasons=(reason,),
+    )
+    return NeedSuggestions(need=need, options=(option,))
 
 
 async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str, version: int) -> None:
@@ -67,43 +84,12 @@ async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str
         suggested_at=datetime.now(UTC),
         ranker_version="test-1",
         needs=(
-            NeedSuggestions(
-                need=NeedCategory.LONELINESS_ISOLATION,
-                options=(
-                    SuggestedOption(
-                        service_id=CHOIR,
-                        service_name="Community choir",
-                        rank=1,
-                        score=0.9,
-                        distance_km=1.2,
-                        delivery_mode=DeliveryMode.IN_PERSON,
-                        reasons=("meets Tuesdays",),
-                    ),
-                ),
-            ),
-            NeedSuggestions(
-                need=NeedCategory.PHYSICAL_ACTIVITY,
-                options=(
-                    SuggestedOption(
-                        service_id=WALKS,
-                        service_name="Health walks",
-                        rank=1,
-                        score=0.8,
-                        distance_km=0.5,
-                        delivery_mode=DeliveryMode.IN_PERSON,
-                        reasons=("free",),
-                    ),
-                ),
-            ),
+            one_option(NeedCategory.LONELINESS_ISOLATION, CHOIR, "Community choir", 0.9, 1.2, "meets Tuesdays"),
+            one_option(NeedCategory.PHYSICAL_ACTIVITY, WALKS, "Health walks", 0.8, 0.5, "free"),
         ),
     )
     envelope = encode(wrap(event, source="urn:test:matching"))
     await produce(bootstrap, [(topics.MATCHES_SUGGESTED, str(referral_id).encode(), envelope)])
-
-
-async def one_of(collector: Collector, key: str, topic: str, count: int = 1) -> list[Message]:
-    await eventually(lambda: len(collector.about(key, topic)) >= count, within=30, what=f"{count} x {topic}")
-    return collector.about(key, topic)
 
 
 async def test_one_referral_through_every_step(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
@@ -111,14 +97,14 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
     body = referral_body(synthetic_nhs_number(random.Random()))
     secrets = identifiable_values(body)
     referrer, worker, admin = token("referrer", subject="gp-1"), token(), token("pcn_admin", subject="admin-1")
-    async with collecting(bootstrap, OUTGOING) as kafka:
+    async with tail(bootstrap, *OUTGOING) as kafka:
         created = await client.post("/referrals", json=body, headers=referrer)
         assert created.status_code == 201, created.text
         referral = created.json()
         rid = referral["id"]
         assert referral["state"] == "requested" and referral["person"]["nhs_number"] == body["person"]["nhs_number"]
 
-        [event] = await one_of(kafka, rid, topics.REFERRAL_CREATED)
+        [event] = await kafka.arrived(rid, topics.REFERRAL_CREATED)
         data = check_event(event, rid, "uk.linkwork.referral.created.v1", secrets)
         person_ref = data["person"]["person_ref"]
         assert data["version"] == 1 and data["pcn_code"] == "U00001"
@@ -140,14 +126,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         contacted = await client.post(
             f"/referrals/{rid}/contacts",
             headers=worker,
-            json={
-                "kind": "first-contact",
-                "mode": "telephone",
-                "occurred_at": contact_at.isoformat(),
-                "outcome": "contact-made",
-                "duration_minutes": 25,
-                "notes": "Ada keen to meet people",
-            },
+            json=first_contact_body(contact_at, duration_minutes=25, notes="Ada keen to meet people"),
         )
         assert contacted.status_code == 200, contacted.text
         assert contacted.json()["state"] == "contacted"
@@ -169,7 +148,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
             },
         )
         assert assessed.status_code == 200, assessed.text
-        updates = await one_of(kafka, rid, topics.REFERRAL_CREATED, 2)
+        updates = await kafka.arrived(rid, topics.REFERRAL_CREATED, 2)
         data = check_event(updates[1], rid, "uk.linkwork.referral.created.v1", secrets)
         assert data["version"] == 2 and data["preferences"]["interests"] == ["singing", "walking"]
 
@@ -195,7 +174,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         first_follow_up = plan["follow_ups"][0]
         assert first_follow_up["due_on"] == today.isoformat() and first_follow_up["sequence"] == 1
 
-        [event] = await one_of(kafka, rid, topics.PLAN_AGREED)
+        [event] = await kafka.arrived(rid, topics.PLAN_AGREED)
         data = check_event(event, rid, "uk.linkwork.plan.agreed.v1", secrets)
         assert data["plan_version"] == 1 and data["referral_version"] == 1
         ranks = {a["service_id"]: a["suggested_rank"] for a in data["activities"]}
@@ -204,7 +183,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         assert data["first_contact_at"] is not None
 
         # The follow-up due today is emitted by the scheduler; the one in six weeks is not.
-        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_DUE)
+        [event] = await kafka.arrived(rid, topics.FOLLOW_UP_DUE)
         data = check_event(event, rid, "uk.linkwork.followup.due.v1", secrets)
         assert data["follow_up_id"] == first_follow_up["id"] and data["sequence"] == 1
         assert data["link_worker_id"] == "lw-1" and data["person_ref"] == person_ref
@@ -235,7 +214,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         )
         assert followed.status_code == 200, followed.text
         assert followed.json()["state"] == "following-up"
-        [event] = await one_of(kafka, rid, topics.FOLLOW_UP_RECORDED)
+        [event] = await kafka.arrived(rid, topics.FOLLOW_UP_RECORDED)
         data = check_event(event, rid, "uk.linkwork.followup.recorded.v1", secrets)
         assert data["contacts_to_date"] == 2 and data["follow_up_id"] == first_follow_up["id"]
         assert data["attendance"][0]["need"] == "loneliness-isolation"
@@ -254,13 +233,13 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         )
         assert closed.status_code == 200, closed.text
         assert closed.json()["state"] == "completed" and closed.json()["pending_follow_ups"] == []
-        [event] = await one_of(kafka, rid, topics.REFERRAL_CLOSED)
+        [event] = await kafka.arrived(rid, topics.REFERRAL_CLOSED)
         data = check_event(event, rid, "uk.linkwork.referral.closed.v1", secrets)
         assert data["status"] == "completed" and data["closure_reason"] == "goals-met"
         assert data["contacts_count"] == 2 and data["gp_record_codes"] == ["871731000000106"]
 
         # Nothing else about this referral reached Kafka: exactly the events above, in order.
-        assert [m.type for m in sorted(kafka.about(rid), key=lambda m: m.envelope["time"])] == [
+        assert [m.type for m in sorted(kafka.keyed(rid), key=lambda m: m.envelope["time"])] == [
             "uk.linkwork.referral.created.v1",
             "uk.linkwork.referral.created.v1",
             "uk.linkwork.plan.agreed.v1",

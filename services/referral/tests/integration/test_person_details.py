@@ -11,11 +11,11 @@ from uuid import UUID
 import httpx
 import pytest
 from linkwork_contracts import topics
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_journey import publish_suggestions
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ async def test_person_changes_and_versions(client: httpx.AsyncClient, token: Tok
     referrer, worker = token("referrer", subject="gp-1"), token()
     body = referral_body(synthetic_nhs_number(random.Random()))
     person: dict[str, Any] = body["person"]
-    async with collecting(bootstrap, [topics.REFERRAL_CREATED]) as kafka:
+    async with tail(bootstrap, topics.REFERRAL_CREATED) as kafka:
         rid = (await client.post("/referrals", json=body, headers=referrer)).json()["id"]
 
         phone = await client.put(f"/referrals/{rid}/person", json={**person, "phone": "07700 900123"}, headers=worker)
@@ -38,10 +38,10 @@ async def test_person_changes_and_versions(client: httpx.AsyncClient, token: Tok
         assert changed.status_code == 200, changed.text
         assert changed.json()["version"] == 2
 
-        await eventually(lambda: len(kafka.about(rid, topics.REFERRAL_CREATED)) >= 2, within=30, what="version 2")
-        versions = [m.data["version"] for m in kafka.about(rid, topics.REFERRAL_CREATED)]
+        await eventually(lambda: len(kafka.keyed(rid, topics.REFERRAL_CREATED)) >= 2, within=30, what="version 2")
+        versions = [m.data["version"] for m in kafka.keyed(rid, topics.REFERRAL_CREATED)]
         assert versions == [1, 2]  # the phone change published nothing
-        latest = kafka.about(rid, topics.REFERRAL_CREATED)[-1].data
+        latest = kafka.keyed(rid, topics.REFERRAL_CREATED)[-1].data
         assert latest["person"]["postcode_district"] == "LS1"
         assert "LS1 1UR" not in str(latest) and "07700" not in str(latest)
         person_ref = latest["person"]["person_ref"]

@@ -24,7 +24,7 @@ from linkwork_runtime.testing import running_app
 from linkwork_stack.testing import SmtpInbox, smtp_server
 
 from .conftest import FAST_RETRY, Token
-from .kafka_support import Collector, collecting, eventually
+from .kafka_support import eventually, tail
 from .provider_support import MovableClock, planned, provider_token, publish_services, services_known
 
 pytestmark = pytest.mark.integration
@@ -67,11 +67,6 @@ def identifiers(body: dict[str, object]) -> list[str]:
     ]
 
 
-async def messages(kafka: Collector, rid: str, topic: str, count: int) -> list[dict[str, object]]:
-    await eventually(lambda: len(kafka.about(rid, topic)) >= count, within=30, what=f"{count} x {topic}")
-    return [m.data for m in kafka.about(rid, topic)]
-
-
 async def test_a_provider_accepts_confirms_three_sessions_and_completes(
     settings: Settings, token: Token, smtp: tuple[int, SmtpInbox]
 ) -> None:
@@ -81,7 +76,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
     provider, worker = provider_token(organisation), token()
     async with (
         running_app(build_app(settings, retry=FAST_RETRY)) as client,
-        collecting(settings.kafka_bootstrap_servers, PROVIDER_TOPICS) as kafka,
+        tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
         await publish_services(
             settings.kafka_bootstrap_servers,
@@ -100,7 +95,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
         )
         secrets = identifiers(body)
 
-        [referred] = await messages(kafka, rid, topics.ACTIVITY_REFERRED, 1)
+        [referred] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRED)]
         assert referred["service_id"] == str(walks) and referred["organization_id"] == str(organisation)
         assert referred["shared"] == {
             "first_name": "Ada",
@@ -151,16 +146,16 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
         assert [s["attendance"] for s in completed.json()["sessions"]] == [a for _, a in sessions]
         assert (await client.post(f"{base}/decline", headers=provider, json={"reason": "other"})).status_code == 409
 
-        [responded] = await messages(kafka, rid, topics.ACTIVITY_REFERRAL_RESPONDED, 1)
+        [responded] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRAL_RESPONDED)]
         assert responded["decision"] == "accepted" and responded["starts_on"] == starts.isoformat()
-        confirmed = await messages(kafka, rid, topics.ATTENDANCE_CONFIRMED, 4)
+        confirmed = [m.data for m in await kafka.arrived(rid, topics.ATTENDANCE_CONFIRMED, 4)]
         assert [(c["attendance"], c["completed"], c["confirmed_by"]) for c in confirmed] == [
             ("attended", False, "provider"),
             ("did-not-attend", False, "provider"),
             ("attended", False, "provider"),
             (None, True, "provider"),
         ]
-        for message in kafka.about(rid):
+        for message in kafka.keyed(rid):
             decode(json.dumps(message.envelope).encode())  # each valid against its contract
             raw = json.dumps(message.envelope)
             leaked = [value for value in secrets if value in raw]
@@ -210,7 +205,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
     async with (
         running_app(first) as client,
         running_app(second) as other,
-        collecting(settings.kafka_bootstrap_servers, PROVIDER_TOPICS) as kafka,
+        tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
         await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
@@ -224,7 +219,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
         await eventually(lambda: len(inbox.messages) == 2, within=30, what="the reminder email")
         assert "Reminder" in str(inbox.messages[1]["Subject"])
         clock.advance(timedelta(days=7))
-        [responded] = await messages(kafka, rid, topics.ACTIVITY_REFERRAL_RESPONDED, 1)
+        [responded] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRAL_RESPONDED)]
         assert responded["decision"] == "declined" and responded["decline_reason"] == "no-response"
         await eventually(lambda: len(inbox.messages) == 3, within=30, what="the automatic-decline email")
         # Both replicas keep polling; after more rounds than it takes, each step is still there once.
@@ -236,7 +231,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
             await connection.close()
         history = await kinds()
         assert history.count("provider-reminded") == 1 and history.count("provider-declined") == 1
-        assert len(kafka.about(rid, topics.ACTIVITY_REFERRAL_RESPONDED)) == 1
+        assert len(kafka.keyed(rid, topics.ACTIVITY_REFERRAL_RESPONDED)) == 1
         answer = await client.post(
             f"/provider/activity-referrals/{responded['activity_referral_id']}/accept",
             headers=provider_token(organisation),
@@ -273,9 +268,7 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
                     uuid4(),
                     template["id"],
                 )
-        replicas = [
-            ResponseDeadlines(pool, source="urn:test", poll_seconds=1, batch_size=7, clock=clock) for pool in pools
-        ]
+        replicas = [ResponseDeadlines(pool, source="urn:test", batch_size=7, clock=clock) for pool in pools]
 
         async def race() -> tuple[int, int]:
             totals = [0, 0]
@@ -333,7 +326,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
         assert accepting.status_code == 409
         pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
         try:
-            deadlines = ResponseDeadlines(pool, source="urn:test", poll_seconds=1, clock=clock)
+            deadlines = ResponseDeadlines(pool, source="urn:test", clock=clock)
             clock.advance(timedelta(days=8))
             assert await deadlines.run_once() == (0, 0)
             clock.advance(timedelta(days=7))

@@ -11,11 +11,11 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import decode, encode, wrap
 from linkwork_contracts.events import ReferralRequestRefusedV1
-from linkwork_referral.samples import invalid_nhs_number
+from linkwork_referral.adapters.samples import invalid_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .test_inbound import request
 
 pytestmark = pytest.mark.integration
@@ -40,14 +40,14 @@ async def test_refused_requests_produce_refusal_events_without_person_data(
     ]
     refused_topic, dlq = topics.REFERRAL_REQUEST_REFUSED, topics.dlq(topics.REFERRAL_REQUESTED)
     bootstrap = settings.kafka_bootstrap_servers
-    async with collecting(bootstrap, [dlq]) as dead, collecting(bootstrap, [refused_topic]) as kafka:
+    async with tail(bootstrap, dlq) as dead, tail(bootstrap, refused_topic) as kafka:
         await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
-        await eventually(lambda: all(len(kafka.about(key)) == 1 for key, _ in sent), within=60, what="four refusals")
-        await eventually(lambda: all(len(dead.about(key)) == 1 for key, _ in sent), within=30, what="dead letters")
+        await eventually(lambda: all(len(kafka.keyed(key)) == 1 for key, _ in sent), within=60, what="four refusals")
+        await eventually(lambda: all(len(dead.keyed(key)) == 1 for key, _ in sent), within=30, what="dead letters")
 
     reasons = {}
     for key, _ in sent:
-        [message] = kafka.about(key)
+        [message] = kafka.keyed(key)
         raw = json.dumps(message.envelope).encode()
         _, event = decode(raw)
         assert isinstance(event, ReferralRequestRefusedV1) and event.request_id == key
@@ -59,9 +59,9 @@ async def test_refused_requests_produce_refusal_events_without_person_data(
         late_id: ("implausible-date", SENDER),
         garbage_key: ("not-a-cloudevent", None),
     }
-    [unroutable_refusal] = kafka.about(unroutable_id)
+    [unroutable_refusal] = kafka.keyed(unroutable_id)
     assert unroutable_refusal.data["request_event_id"] == unroutable.id
-    assert "nhs_number" in kafka.about(broken_id)[0].data["message"]
+    assert "nhs_number" in kafka.keyed(broken_id)[0].data["message"]
     # Permanent refusals are dead-lettered on the first attempt, not after the retries.
-    assert dead.about(unroutable_id)[0].headers["dlq-attempts"] == b"1"
-    assert dead.about(late_id)[0].headers["dlq-attempts"] == b"1"
+    assert dead.keyed(unroutable_id)[0].headers["dlq-attempts"] == b"1"
+    assert dead.keyed(late_id)[0].headers["dlq-attempts"] == b"1"

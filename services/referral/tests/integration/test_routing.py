@@ -6,7 +6,7 @@ import random
 
 import httpx
 import pytest
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 
 from .conftest import OTHER_PCN, PCN, Token
 

@@ -25,7 +25,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
 
-from .kafka_support import collecting, eventually
+from .kafka_support import eventually, tail
 from .process_support import fresh_group_prefix, start_service
 
 pytestmark = pytest.mark.integration
@@ -98,7 +98,7 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
 
     instances: list[subprocess.Popen[bytes]] = []
     try:
-        async with collecting(settings.kafka_bootstrap_servers, [topics.FOLLOW_UP_DUE]) as kafka:
+        async with tail(settings.kafka_bootstrap_servers, topics.FOLLOW_UP_DUE) as kafka:
             first, second = start_instance(settings, prefix), start_instance(settings, prefix)
             instances += [first, second]
             await eventually(lambda: _at_least(emitted, 40), within=60, what="the first replica emitting")
@@ -190,9 +190,7 @@ async def test_a_follow_up_that_breaks_the_event_contract_is_quarantined_and_the
                 "UPDATE follow_ups SET due_at = due_at - interval '1 day' WHERE referral_id = $1", bad.id
             )
         registry = CollectorRegistry()
-        scheduler = FollowUpScheduler(
-            pool, source="urn:test", poll_seconds=3600, batch_size=10, max_per_second=100, registry=registry
-        )
+        scheduler = FollowUpScheduler(pool, source="urn:test", batch_size=10, max_per_second=100, registry=registry)
         assert await scheduler.run_once() == 3
         async with pool.acquire() as connection:
             states = {

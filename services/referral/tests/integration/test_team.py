@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
+from referral_builders import first_contact_body
 
 from .conftest import OTHER_PCN, Token
 
@@ -38,12 +38,7 @@ async def test_a_manager_sees_the_workload_and_moves_a_leaver_s_caseload(
     manager = token("pcn_admin", subject="pm")
     first, second, held = [await _allocated(client, token, leaving, rng) for _ in range(3)]
     await _allocated(client, token, staying, rng)
-    contact = {
-        "kind": "first-contact",
-        "mode": "telephone",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "outcome": "contact-made",
-    }
+    contact = first_contact_body()
     contacted = await client.post(f"/referrals/{first}/contacts", json=contact, headers=token(subject=leaving))
     assert contacted.status_code == 200, contacted.text
     on_hold = await client.post(

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from linkwork_contracts.codes import NeedCategory
+from linkwork_referral.adapters.samples import gp_referral
 from linkwork_referral.domain import access, events
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referral
-from linkwork_referral.samples import gp_referral
 from linkwork_referral.service_layer.create import CreateReferral
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused
 from linkwork_referral.service_layer.ports import IdempotencyKey

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory
-from linkwork_referral.deprivation import LayoutError, load
+from linkwork_referral.entrypoints.deprivation import LayoutError, load
 from linkwork_referral.settings import DATA, Settings
 from linkwork_stack.people import Person
 

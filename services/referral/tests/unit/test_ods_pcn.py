@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from linkwork_referral.adapters.reference_tables import PracticeDirectory
-from linkwork_referral.ods_pcn import OdsFileError, main, practice_memberships
+from linkwork_referral.entrypoints.ods_pcn import OdsFileError, main, practice_memberships
 
 pytestmark = pytest.mark.unit
 

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from datetime import timedelta
 
 import pytest
-from linkwork_contracts.codes import (
-    AttendanceStatus,
-    ClosureReason,
-    ConfirmedBy,
-    ContactKind,
-    ContactOutcome,
-    DeliveryMode,
-    NeedCategory,
-)
+from linkwork_contracts.codes import AttendanceStatus, ClosureReason, ConfirmedBy, ContactKind, DeliveryMode
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import GpRecordUpdateV1, ReferralCreatedV1
 from linkwork_contracts.measures import Timepoint, Ucla3Result
@@ -24,52 +15,29 @@ from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.reference_tables import PostcodeDirectory
 from linkwork_referral.domain.events import ReferralAccepted
 from linkwork_referral.domain.pseudonym import PersonRefKey
-from linkwork_referral.domain.records import Assessment, Attendance, Contact, PlanActivity, ScheduledFollowUp
+from linkwork_referral.domain.records import Attendance, PlanActivity
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.settings import DATA
+from referral_builders import CHOIR, LONELY, T0, agree, assessment, contact
 
 pytestmark = pytest.mark.unit
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # as in conftest.py
 
 
 def walk_through(referral: Referral) -> Referral:
-    service = uuid4()
+    """Every step from acceptance to closure, with a street address in the first contact's notes."""
     referral.accept("lw-1", T0)
-    referral.log_contact(
-        Contact(
-            uuid4(),
-            ContactKind.FIRST_CONTACT,
-            DeliveryMode.TELEPHONE,
-            T0 + timedelta(days=1),
-            ContactOutcome.CONTACT_MADE,
-            "lw-1",
-            notes="lives at 1 Test Street",
-        ),
-        T0 + timedelta(days=1),
-    )
+    referral.log_contact(contact(notes="lives at 1 Test Street"), T0 + timedelta(days=1))
     baseline = Ucla3Result.from_items([3, 3, 2], recorded_at=T0, timepoint=Timepoint.BASELINE)
-    referral.record_assessment(
-        Assessment((NeedCategory.LONELINESS_ISOLATION,), (baseline,), T0, "lw-1"), T0 + timedelta(days=2)
-    )
-    referral.agree_plan(
-        goals=["g"],
-        needs_addressed=[NeedCategory.LONELINESS_ISOLATION],
-        activities=[PlanActivity(service, NeedCategory.LONELINESS_ISOLATION)],
-        follow_ups=[ScheduledFollowUp(uuid4(), 0, ContactKind.REVIEW, T0.date() + timedelta(days=42))],
-        referral_version=None,
-        by="lw-1",
-        now=T0 + timedelta(days=2),
-    )
+    referral.record_assessment(assessment(needs=(LONELY,), baseline_measures=(baseline,)), T0 + timedelta(days=2))
+    agree(referral, needs_addressed=(LONELY,), activities=(PlanActivity(CHOIR, LONELY),), referral_version=None)
     repeat = Ucla3Result.from_items([2, 2, 2], recorded_at=T0, timepoint=Timepoint.FOLLOW_UP)
+    attended = Attendance(CHOIR, AttendanceStatus.ATTENDING, ConfirmedBy.PERSON)
     referral.record_follow_up(
-        Contact(
-            uuid4(),
-            ContactKind.FOLLOW_UP,
-            DeliveryMode.IN_PERSON,
-            T0 + timedelta(days=14),
-            ContactOutcome.CONTACT_MADE,
-            "lw-1",
-            attendance=(Attendance(service, AttendanceStatus.ATTENDING, ConfirmedBy.PERSON),),
+        contact(
+            kind=ContactKind.FOLLOW_UP,
+            mode=DeliveryMode.IN_PERSON,
+            hours=14 * 24,
+            attendance=(attended,),
             measures=(repeat,),
         ),
         T0 + timedelta(days=14),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from linkwork_contracts.codes import (
@@ -13,82 +13,18 @@ from linkwork_contracts.codes import (
     ConfirmedBy,
     ContactKind,
     ContactOutcome,
-    DeliveryMode,
     NeedCategory,
     ReferralStatus,
 )
-from linkwork_contracts.measures import SwemwbsResult, Timepoint, Ucla3Result
+from linkwork_contracts.measures import Timepoint, Ucla3Result
 from linkwork_referral.domain import events
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
-from linkwork_referral.domain.records import (
-    Assessment,
-    Attendance,
-    Contact,
-    PlanActivity,
-    ScheduledFollowUp,
-)
+from linkwork_referral.domain.records import Attendance, PlanActivity, ScheduledFollowUp
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.domain.states import WorkflowState
+from referral_builders import ACTIVE, CHOIR, LONELY, T0, WALKS, agree, assessment, contact, swemwbs, to_assessed
 
 pytestmark = pytest.mark.unit
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # as in conftest.py
-LONELY = NeedCategory.LONELINESS_ISOLATION
-ACTIVE = NeedCategory.PHYSICAL_ACTIVITY
-CHOIR = UUID("00000000-0000-4000-8000-000000000001")
-WALKS = UUID("00000000-0000-4000-8000-000000000002")
-
-
-def contact(outcome: ContactOutcome = ContactOutcome.CONTACT_MADE, hours: int = 24, **extra: object) -> Contact:
-    fields: dict[str, object] = {
-        "id": uuid4(),
-        "kind": ContactKind.FIRST_CONTACT,
-        "mode": DeliveryMode.TELEPHONE,
-        "occurred_at": T0 + timedelta(hours=hours),
-        "outcome": outcome,
-        "recorded_by": "lw-1",
-        "duration_minutes": 20,
-    }
-    fields.update(extra)
-    return Contact(**fields)  # type: ignore[arg-type]
-
-
-def swemwbs(timepoint: Timepoint, items: list[int]) -> SwemwbsResult:
-    return SwemwbsResult.from_items(items, recorded_at=T0 + timedelta(days=3), timepoint=timepoint)
-
-
-def assessment(**extra: object) -> Assessment:
-    fields: dict[str, object] = {
-        "needs": (LONELY, ACTIVE),
-        "baseline_measures": (swemwbs(Timepoint.BASELINE, [2, 2, 2, 2, 2, 2, 2]),),
-        "recorded_at": T0 + timedelta(days=3),
-        "recorded_by": "lw-1",
-    }
-    fields.update(extra)
-    return Assessment(**fields)  # type: ignore[arg-type]
-
-
-def to_assessed(referral: Referral) -> Referral:
-    referral.accept("lw-1", T0 + timedelta(hours=1))
-    referral.log_contact(contact(), T0 + timedelta(days=1))
-    referral.record_assessment(assessment(), T0 + timedelta(days=3))
-    return referral
-
-
-def agree(referral: Referral, **overrides: object) -> None:
-    arguments: dict[str, object] = {
-        "goals": ("join a group",),
-        "needs_addressed": (LONELY, ACTIVE),
-        "activities": (PlanActivity(CHOIR, LONELY, suggested_rank=1), PlanActivity(WALKS, ACTIVE)),
-        "follow_ups": (
-            ScheduledFollowUp(uuid4(), 0, ContactKind.REVIEW, date(2026, 4, 20)),
-            ScheduledFollowUp(uuid4(), 0, ContactKind.FOLLOW_UP, date(2026, 3, 16)),
-        ),
-        "referral_version": 2,
-        "by": "lw-1",
-        "now": T0 + timedelta(days=4),
-    }
-    arguments.update(overrides)
-    referral.agree_plan(**arguments)  # type: ignore[arg-type]
 
 
 def state_of_referral(referral: Referral) -> WorkflowState:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from linkwork_referral.adapters.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from linkwork_referral.api.schemas import AssessmentIn, CreateReferral, MeasureAnswers
-from linkwork_referral.samples import invalid_nhs_number, referral_body, synthetic_nhs_number
 from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit

@@ -855,30 +855,43 @@ def _paging(body: dict[str, Any], page: int) -> dict[str, Any]:
     return {"total": body.get("total_items", 0), "page": page, "last_page": body.get("last_page", True)}
 
 
-# --- review queue -----------------------------------------------------------------------------------------
+# --- the curator lists: review queue, possible duplicates --------------------------------------------------
 
 
-@router.get("/directory/review")
-async def review_queue(
-    request: Request,
-    user: SignedIn,
-    upstream: Upstream,
-    pages: Render,
-    session: CurrentSession,
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> Response:
-    _require_curator(user)
-    body = await upstream.get(user.token, "directory", "/review-queue", {"page": str(page), "per_page": "25"})
-    return pages.render(
-        request,
-        "curate_review.html",
-        user=user,
-        title="Review queue",
-        column="full",
-        due=body["contents"],
-        **_paging(body, page),
-        flash=_take_flash(session),
-    )
+def _list_route(path: str, listing: str, per_page: int, template: str, title: str, key: str) -> None:
+    """A page of one of the directory's curator lists (`listing`), with the pager and any flash; the lists'
+    own words are in their templates. Registered the way the referral pages' reason forms are."""
+
+    async def list_page(
+        request: Request,
+        user: SignedIn,
+        upstream: Upstream,
+        pages: Render,
+        session: CurrentSession,
+        page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    ) -> Response:
+        _require_curator(user)
+        body = await upstream.get(user.token, "directory", listing, {"page": str(page), "per_page": str(per_page)})
+        return pages.render(
+            request,
+            template,
+            user=user,
+            title=title,
+            column="full",
+            **{key: body["contents"]},
+            **_paging(body, page),
+            flash=_take_flash(session),
+        )
+
+    router.add_api_route(path, list_page, methods=["GET"])
+
+
+# The curator lists: console path, the directory's list, items a page, template, title, the template's items.
+for _list in (
+    ("/directory/review", "/review-queue", 25, "curate_review.html", "Review queue", "due"),
+    ("/directory/duplicates", "/duplicates", 10, "curate_duplicates.html", "Possible duplicates", "pairs"),
+):
+    _list_route(*_list)
 
 
 # --- imports ----------------------------------------------------------------------------------------------
@@ -985,29 +998,6 @@ async def import_page(
 
 
 # --- duplicates -------------------------------------------------------------------------------------------
-
-
-@router.get("/directory/duplicates")
-async def duplicates_page(
-    request: Request,
-    user: SignedIn,
-    upstream: Upstream,
-    pages: Render,
-    session: CurrentSession,
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> Response:
-    _require_curator(user)
-    body = await upstream.get(user.token, "directory", "/duplicates", {"page": str(page), "per_page": "10"})
-    return pages.render(
-        request,
-        "curate_duplicates.html",
-        user=user,
-        title="Possible duplicates",
-        column="full",
-        pairs=body["contents"],
-        **_paging(body, page),
-        flash=_take_flash(session),
-    )
 
 
 @router.post("/directory/duplicates/merge", dependencies=[CsrfChecked])

@@ -4,12 +4,13 @@ every form posts back to its own page, shows an error summary when wrong, and re
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from linkwork_contracts.codes import (
     AttendanceStatus,
@@ -25,7 +26,7 @@ from linkwork_contracts.codes import (
 from linkwork_contracts.nhs_number import is_valid_nhs_number
 from linkwork_runtime.principal import Role
 
-from linkwork_console.adapters.services import UpstreamError
+from linkwork_console.adapters.services import Services, UpstreamError
 from linkwork_console.web import measures
 from linkwork_console.web.deps import CsrfChecked, CurrentSession, Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.forms import FormErrors, choices, date_field, text, upstream_errors
@@ -324,6 +325,48 @@ async def _referral(upstream: Upstream, user: User, referral_id: UUID) -> dict[s
     return found
 
 
+# A form page's context from the referral, the errors and what was entered (empty on first showing).
+CaseContext = Callable[[dict[str, Any], FormErrors, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Case:
+    """A request about one referral's record: read it, show a form page (again with errors: 400), send a step
+    to the referral API, and redirect to the record with a confirmation."""
+
+    request: Request
+    referral_id: UUID
+    user: User
+    upstream: Services
+    pages: Pages
+
+    async def referral(self) -> dict[str, Any]:
+        return await _referral(self.upstream, self.user, self.referral_id)
+
+    def page(self, template: str, context: dict[str, Any], errors: FormErrors) -> Response:
+        return self.pages.render(self.request, template, 400 if errors else 200, user=self.user, **context)
+
+    async def show(
+        self, template: str, context: CaseContext, errors: FormErrors | None = None, form: dict[str, Any] | None = None
+    ) -> Response:
+        errors = errors or FormErrors()
+        return self.page(template, context(await self.referral(), errors, form or {}), errors)
+
+    async def send(self, step: str, body: dict[str, Any]) -> Any:
+        return await self.upstream.post(self.user.token, "referral", f"/referrals/{self.referral_id}/{step}", body)
+
+    def done(self, flash: str) -> RedirectResponse:
+        _flash(self.request.state.session, flash)
+        return _see(self.referral_id)
+
+
+def _case(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> _Case:
+    return _Case(request, referral_id, user, upstream, pages)
+
+
+Case = Annotated[_Case, Depends(_case)]
+
+
 @router.get("/referrals/{referral_id}")
 async def referral_record(
     request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render, session: CurrentSession
@@ -349,44 +392,39 @@ async def referral_record(
 
 
 @router.post("/referrals/{referral_id}/accept", dependencies=[CsrfChecked])
-async def accept(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream) -> Response:
-    _require_case_access(user)
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/accept", {})
-    _flash(request.state.session, "Referral accepted and allocated to you")
-    return _see(referral_id)
+async def accept(case: Case) -> Response:
+    _require_case_access(case.user)
+    await case.send("accept", {})
+    return case.done("Referral accepted and allocated to you")
 
 
 @router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
-async def reassign(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
+async def reassign(case: Case) -> Response:
     """A link worker takes the referral over; a PCN manager names the link worker (their staff id)."""
-    form = await request.form()
+    form = await case.request.form()
     body: dict[str, str] = {}
-    if user.role is Role.PCN_ADMIN:
+    if case.user.role is Role.PCN_ADMIN:
         body["link_worker"] = text(form, "link_worker")
     try:
-        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/reassign", body)
+        await case.send("reassign", body)
     except UpstreamError as error:
         if error.status not in (409, 422):
             raise
-        referral = await _referral(upstream, user, referral_id)
-        timeline = await upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline")
+        referral = await case.referral()
+        timeline = await case.upstream.get(case.user.token, "referral", f"/referrals/{case.referral_id}/timeline")
         errors = FormErrors()
         errors.add("link_worker", "Enter the staff id of a link worker other than the one allocated")
-        return pages.render(
-            request,
-            "referral.html",
-            400,
-            user=user,
-            title=f"{referral['person']['given_name']} {referral['person']['family_name']}",
-            column="full",
-            referral=referral,
-            timeline=list(reversed(timeline)),
-            baseline=[],
-            back="/caseload",
+        context = {
+            "title": f"{referral['person']['given_name']} {referral['person']['family_name']}",
+            "column": "full",
+            "referral": referral,
+            "timeline": list(reversed(timeline)),
+            "baseline": [],
+            "back": "/caseload",
             **errors.context(),
-        )
-    _flash(request.state.session, "Referral reassigned")
-    return _see(referral_id)
+        }
+        return case.page("referral.html", context, errors)
+    return case.done("Referral reassigned")
 
 
 @dataclass(frozen=True)
@@ -445,48 +483,29 @@ def _reason_routes(form: ReasonForm) -> None:
     """The form's page and its POST, at /referrals/{id}/<action> (one route each, not a catch-all path that
     would shadow the record's other pages)."""
 
-    async def page(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-        referral = await _referral(upstream, user, referral_id)
-        return pages.render(
-            request,
-            "reason.html",
-            user=user,
-            title=form.heading,
-            referral=referral,
-            form=form,
-            back=f"/referrals/{referral_id}",
-        )
+    def context(referral: dict[str, Any], errors: FormErrors, _: dict[str, Any]) -> dict[str, Any]:
+        # `form` here is the page's ReasonForm: the reason typed is not shown again.
+        return _case_context(form.heading, referral, errors, form=form)
 
-    async def post(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-        reason = text(await request.form(), "reason")
+    async def page(case: Case) -> Response:
+        return await case.show("reason.html", context)
+
+    async def post(case: Case) -> Response:
+        reason = text(await case.request.form(), "reason")
         errors = FormErrors()
         if not reason or len(reason) > 1000:
             errors.add("reason", form.missing)
         else:
             try:
-                await upstream.post(
-                    user.token, "referral", f"/referrals/{referral_id}/{form.action}", {"reason": reason}
-                )
+                await case.send(form.action, {"reason": reason})
             except UpstreamError as error:
                 if error.status != 409:
                     raise
                 # The referral changed meanwhile (someone else acted on it): say so by the field.
                 errors.add("reason", f"The referral no longer allows this: {error.detail}")
         if errors:
-            referral = await _referral(upstream, user, referral_id)
-            return pages.render(
-                request,
-                "reason.html",
-                400,
-                user=user,
-                title=form.heading,
-                referral=referral,
-                form=form,
-                back=f"/referrals/{referral_id}",
-                **errors.context(),
-            )
-        _flash(request.state.session, form.done)
-        return _see(referral_id)
+            return await case.show("reason.html", context, errors)
+        return case.done(form.done)
 
     path = f"/referrals/{{referral_id}}/{form.action}"
     router.add_api_route(path, page, methods=["GET"])
@@ -498,11 +517,10 @@ for _form in REASON_FORMS.values():
 
 
 @router.post("/referrals/{referral_id}/resume", dependencies=[CsrfChecked])
-async def resume(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream) -> Response:
-    _require_case_access(user)
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/resume", {})
-    _flash(request.state.session, "Referral resumed")
-    return _see(referral_id)
+async def resume(case: Case) -> Response:
+    _require_case_access(case.user)
+    await case.send("resume", {})
+    return case.done("Referral resumed")
 
 
 # --- person details -------------------------------------------------------------------------------------
@@ -541,37 +559,22 @@ def _person_form(person: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _person_page(
-    request: Request, pages: Pages, user: User, referral: dict[str, Any], form: dict[str, Any], errors: FormErrors
-) -> Response:
-    return pages.render(
-        request,
-        "person.html",
-        400 if errors else 200,
-        user=user,
-        title="Change person details",
-        referral=referral,
-        form=form,
-        sexes=list(Sex),
-        back=f"/referrals/{referral['id']}",
-        **errors.context(),
-    )
+def _person_context(referral: dict[str, Any], errors: FormErrors, form: dict[str, Any]) -> dict[str, Any]:
+    return _case_context("Change person details", referral, errors, form=form, sexes=list(Sex))
 
 
 @router.get("/referrals/{referral_id}/person")
-async def person_page(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    return _person_page(request, pages, user, referral, _person_form(referral["person"]), FormErrors())
+async def person_page(case: Case) -> Response:
+    referral = await case.referral()
+    return case.page(
+        "person.html", _person_context(referral, FormErrors(), _person_form(referral["person"])), FormErrors()
+    )
 
 
 @router.post("/referrals/{referral_id}/person", dependencies=[CsrfChecked])
-async def change_person(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    form = await request.form()
+async def change_person(case: Case) -> Response:
+    referral = await case.referral()
+    form = await case.request.form()
     values = _as_entered(form)
     errors = FormErrors()
     given, family = text(form, "given_name"), text(form, "family_name")
@@ -585,7 +588,7 @@ async def change_person(
     if text(form, "sex") not in {s.value for s in Sex}:
         errors.add("sex", "Select the person's sex")
     if errors:
-        return _person_page(request, pages, user, referral, values, errors)
+        return case.page("person.html", _person_context(referral, errors, values), errors)
     assert birth is not None
     person = {k: referral["person"][k] for k in _PERSON_FIELDS}
     person.update(
@@ -598,7 +601,7 @@ async def change_person(
         interpreter_needed=text(form, "interpreter") == "yes",
     )
     try:
-        updated = await upstream.put(user.token, "referral", f"/referrals/{referral_id}/person", person)
+        updated = await case.upstream.put(case.user.token, "referral", f"/referrals/{case.referral_id}/person", person)
     except UpstreamError as error:
         if error.status not in (409, 422):
             raise
@@ -613,13 +616,9 @@ async def change_person(
             },
             errors,
         )
-        return _person_page(request, pages, user, referral, values, errors)
+        return case.page("person.html", _person_context(referral, errors, values), errors)
     suggest_again = updated["version"] > referral["version"]
-    _flash(
-        request.state.session,
-        "Person details saved. New suggestions will follow" if suggest_again else "Person details saved",
-    )
-    return _see(referral_id)
+    return case.done("Person details saved. New suggestions will follow" if suggest_again else "Person details saved")
 
 
 # --- contacts -------------------------------------------------------------------------------------------
@@ -638,9 +637,8 @@ def _contact_context(referral: dict[str, Any], errors: FormErrors, form: dict[st
 
 
 @router.get("/referrals/{referral_id}/contacts")
-async def contacts(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    return pages.render(request, "contacts.html", user=user, **_contact_context(referral, FormErrors(), {}))
+async def contacts(case: Case) -> Response:
+    return await case.show("contacts.html", _contact_context)
 
 
 def _contact_body(form: Any, errors: FormErrors) -> dict[str, Any]:
@@ -657,19 +655,14 @@ def _contact_body(form: Any, errors: FormErrors) -> dict[str, Any]:
 
 
 @router.post("/referrals/{referral_id}/contacts", dependencies=[CsrfChecked])
-async def log_contact(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    form = await request.form()
+async def log_contact(case: Case) -> Response:
+    form = await case.request.form()
     errors = FormErrors()
     body = _contact_body(form, errors)
     if errors:
-        referral = await _referral(upstream, user, referral_id)
-        values = _as_entered(form)
-        return pages.render(request, "contacts.html", 400, user=user, **_contact_context(referral, errors, values))
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/contacts", body)
-    _flash(request.state.session, "Contact logged")
-    return _see(referral_id)
+        return await case.show("contacts.html", _contact_context, errors, _as_entered(form))
+    await case.send("contacts", body)
+    return case.done("Contact logged")
 
 
 # --- what matters to me ----------------------------------------------------------------------------------
@@ -700,40 +693,32 @@ def _what_matters_context(referral: dict[str, Any], errors: FormErrors, form: di
 
 
 @router.get("/referrals/{referral_id}/what-matters")
-async def what_matters(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    referral = await _referral(upstream, user, referral_id)
+async def what_matters(case: Case) -> Response:
+    referral = await case.referral()
     form = {"needs": referral.get("needs", [])}
-    return pages.render(request, "what_matters.html", user=user, **_what_matters_context(referral, FormErrors(), form))
+    return case.page("what_matters.html", _what_matters_context(referral, FormErrors(), form), FormErrors())
 
 
 @router.post("/referrals/{referral_id}/what-matters", dependencies=[CsrfChecked])
-async def record_what_matters(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    form = await request.form()
+async def record_what_matters(case: Case) -> Response:
+    form = await case.request.form()
     errors = FormErrors()
     needs = choices(form, "needs")
     if not needs:
         errors.add("needs", "Select at least one need")
     results = _measure_answers(form, errors, required=True)
     if errors:
-        referral = await _referral(upstream, user, referral_id)
         values = _as_entered(form)
         values["needs"] = needs
-        return pages.render(
-            request, "what_matters.html", 400, user=user, **_what_matters_context(referral, errors, values)
-        )
+        return await case.show("what_matters.html", _what_matters_context, errors, values)
     body = {
         "needs": needs,
         "baseline_measures": results,
         "what_matters": text(form, "what_matters") or None,
         "strengths": _lines(text(form, "strengths"), 20),
     }
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/assessment", body)
-    _flash(request.state.session, "What matters to me recorded, with the baseline measures")
-    return _see(referral_id)
+    await case.send("assessment", body)
+    return case.done("What matters to me recorded, with the baseline measures")
 
 
 # --- plan -----------------------------------------------------------------------------------------------
@@ -921,23 +906,19 @@ def _follow_up_context(referral: dict[str, Any], errors: FormErrors, form: dict[
 
 
 @router.get("/referrals/{referral_id}/follow-up")
-async def follow_up(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    return pages.render(request, "follow_up.html", user=user, **_follow_up_context(referral, FormErrors(), {}))
+async def follow_up(case: Case) -> Response:
+    return await case.show("follow_up.html", _follow_up_context)
 
 
 @router.post("/referrals/{referral_id}/follow-up", dependencies=[CsrfChecked])
-async def record_follow_up(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    form = await request.form()
+async def record_follow_up(case: Case) -> Response:
+    form = await case.request.form()
     errors = FormErrors()
     contact = _contact_fields(form, errors)
     results = _measure_answers(form, errors, required=False)
-    referral = await _referral(upstream, user, referral_id)
+    referral = await case.referral()
     if errors:
-        values = _as_entered(form)
-        return pages.render(request, "follow_up.html", 400, user=user, **_follow_up_context(referral, errors, values))
+        return case.page("follow_up.html", _follow_up_context(referral, errors, _as_entered(form)), errors)
     attendance = []
     for activity in (referral.get("plan") or {}).get("activities", []):
         status = text(form, f"attendance-{activity['service_id']}")
@@ -947,9 +928,8 @@ async def record_follow_up(
     body: dict[str, Any] = {**contact, "attendance": attendance, "measures": results}
     if pending:
         body["follow_up_id"] = pending[0]["id"]
-    await upstream.post(user.token, "referral", f"/referrals/{referral_id}/follow-ups", body)
-    _flash(request.state.session, "Follow-up recorded")
-    return _see(referral_id)
+    await case.send("follow-ups", body)
+    return case.done("Follow-up recorded")
 
 
 # --- closure --------------------------------------------------------------------------------------------
@@ -962,7 +942,8 @@ def _latest_measures(referral: dict[str, Any]) -> list[dict[str, Any]]:
     return latest
 
 
-def _close_context(referral: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
+def _close_context(referral: dict[str, Any], errors: FormErrors, _: dict[str, Any]) -> dict[str, Any]:
+    # What was entered is not shown again: a reason is chosen again from the list.
     baseline = (referral.get("assessment") or {}).get("baseline_measures", [])
     return _case_context(
         "Close referral",
@@ -974,27 +955,17 @@ def _close_context(referral: dict[str, Any], errors: FormErrors) -> dict[str, An
 
 
 @router.get("/referrals/{referral_id}/close")
-async def close_page(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    referral = await _referral(upstream, user, referral_id)
-    return pages.render(request, "close.html", user=user, **_close_context(referral, FormErrors()))
+async def close_page(case: Case) -> Response:
+    return await case.show("close.html", _close_context)
 
 
 @router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
-async def close(request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render) -> Response:
-    form = await request.form()
+async def close(case: Case) -> Response:
+    form = await case.request.form()
     reason = text(form, "reason")
     if reason not in {r.value for r in ClosureReason}:
-        referral = await _referral(upstream, user, referral_id)
         errors = FormErrors()
         errors.add("reason", "Select why the referral is closing")
-        return pages.render(request, "close.html", 400, user=user, **_close_context(referral, errors))
-    await upstream.post(
-        user.token,
-        "referral",
-        f"/referrals/{referral_id}/close",
-        {"reason": reason, "notes": text(form, "notes") or None},
-    )
-    _flash(request.state.session, "Referral closed")
-    return _see(referral_id)
+        return await case.show("close.html", _close_context, errors)
+    await case.send("close", {"reason": reason, "notes": text(form, "notes") or None})
+    return case.done("Referral closed")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from linkwork_contracts.codes import PROVIDER_DECLINE_REASONS, SessionAttendance
 from linkwork_runtime.principal import Role
@@ -148,6 +148,16 @@ class _Answering:
         return _see(self.aid)
 
 
+def _answering(
+    request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
+) -> _Answering:
+    return _Answering(request, user, upstream, pages, activity_referral_id)
+
+
+# What each form posted on one referral's page works with.
+Answering = Annotated[_Answering, Depends(_answering)]
+
+
 def _plain(error: UpstreamError) -> str:
     if error.status == 409:
         return "This referral has changed since you opened it: check its status below"
@@ -162,10 +172,7 @@ def _plain(error: UpstreamError) -> str:
 
 
 @router.post("/provider/referrals/{activity_referral_id}/answer", dependencies=[CsrfChecked])
-async def answer(
-    request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    page = _Answering(request, user, upstream, pages, activity_referral_id)
+async def answer(page: Answering) -> Response:
     form = await page.form()
     errors = FormErrors()
     decision, reason = text(form, "decision"), text(form, "reason")
@@ -183,10 +190,7 @@ async def answer(
 
 
 @router.post("/provider/referrals/{activity_referral_id}/start-date", dependencies=[CsrfChecked])
-async def start_date(
-    request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    page = _Answering(request, user, upstream, pages, activity_referral_id)
+async def start_date(page: Answering) -> Response:
     form = await page.form()
     errors = FormErrors()
     starts = date_field(form, "starts", errors, "the start date")
@@ -196,10 +200,7 @@ async def start_date(
 
 
 @router.post("/provider/referrals/{activity_referral_id}/attendance", dependencies=[CsrfChecked])
-async def attendance(
-    request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    page = _Answering(request, user, upstream, pages, activity_referral_id)
+async def attendance(page: Answering) -> Response:
     form = await page.form()
     errors = FormErrors()
     session_on = date_field(form, "session", errors, "the session date")
@@ -215,10 +216,7 @@ async def attendance(
 
 
 @router.post("/provider/referrals/{activity_referral_id}/complete", dependencies=[CsrfChecked])
-async def complete(
-    request: Request, activity_referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    page = _Answering(request, user, upstream, pages, activity_referral_id)
+async def complete(page: Answering) -> Response:
     form = await page.form()
     if text(form, "confirm") != "yes":
         errors = FormErrors()

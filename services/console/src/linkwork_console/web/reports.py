@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from linkwork_console.adapters.services import Services, UpstreamError
 from linkwork_console.web.charts import Point, bar_chart
-from linkwork_console.web.deps import Render, SignedIn, Upstream, User
+from linkwork_console.web.deps import Pages, Render, SignedIn, Upstream, User
 from linkwork_console.web.filters import LONDON
 from linkwork_console.web.report_scope import AreaChoice, BadScope, Bin, areas_of, children, choices, parse_area
 
@@ -158,52 +158,41 @@ def _href(path: str, query: dict[str, str]) -> str:
     return f"{path}?{urlencode(query)}"
 
 
-@router.get("/reports")
-async def reports(
-    request: Request,
-    user: SignedIn,
-    upstream: Upstream,
-    pages: Render,
-    period: PeriodParam = None,
-    area: AreaParam = None,
-) -> Response:
+async def _report(
+    user: SignedIn, upstream: Upstream, period: PeriodParam = None, area: AreaParam = None
+) -> dict[str, Any]:
+    """The report of the scope asked for (the person's own by default), for its screen and its paper page."""
     _require_reports(user)
-    context = await _context(upstream, user, period, area)
-    return pages.render(
+    return await _context(upstream, user, period, area)
+
+
+Report = Annotated[dict[str, Any], Depends(_report)]
+
+
+def _report_page(request: Request, pages: Pages, user: User, report: dict[str, Any], **page: Any) -> Response:
+    return pages.render(request, "reports.html", user=user, column="full", **page, **report)
+
+
+@router.get("/reports")
+async def reports(request: Request, user: SignedIn, pages: Render, report: Report) -> Response:
+    query = report["query"]
+    return _report_page(
         request,
-        "reports.html",
-        user=user,
+        pages,
+        user,
+        report,
         title="Outcomes report",
-        column="full",
         printable=False,
-        csv_href=_href("/reports/summary.csv", context["query"]),
-        print_href=_href("/reports/print", context["query"]),
-        **context,
+        csv_href=_href("/reports/summary.csv", query),
+        print_href=_href("/reports/print", query),
     )
 
 
 @router.get("/reports/print")
-async def printable(
-    request: Request,
-    user: SignedIn,
-    upstream: Upstream,
-    pages: Render,
-    period: PeriodParam = None,
-    area: AreaParam = None,
-) -> Response:
+async def printable(request: Request, user: SignedIn, pages: Render, report: Report) -> Response:
     """The same report laid out for paper: no selectors or navigation, every table in full."""
-    _require_reports(user)
-    context = await _context(upstream, user, period, area)
-    return pages.render(
-        request,
-        "reports.html",
-        user=user,
-        title="Outcomes report (printable)",
-        column="full",
-        printable=True,
-        back=_href("/reports", context["query"]),
-        **context,
-    )
+    back = _href("/reports", report["query"])
+    return _report_page(request, pages, user, report, title="Outcomes report (printable)", printable=True, back=back)
 
 
 @router.get("/reports/summary.csv")

@@ -13,9 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from linkwork_directory.domain.errors import FieldError
 
 PUBLISHED_ROOT = "https://raw.githubusercontent.com/openreferral/uk-profile/main/"
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "oruk-v3"
@@ -57,6 +59,37 @@ class OrukSchemas:
         """Readable reasons the document does not meet the schema, empty when it does."""
         found = sorted(self.validator(relative).iter_errors(document), key=lambda e: list(e.absolute_path))
         return [f"{_path(error.absolute_path)}: {error.message}" for error in found]
+
+    def field_errors(self, relative: str, document: object) -> list[FieldError]:
+        """The same as `errors`, as {field, rule, message} with messages that never repeat the value."""
+        found = sorted(self.validator(relative).iter_errors(document), key=lambda e: list(e.absolute_path))
+        return [
+            {"field": _path(error.absolute_path), "rule": str(error.validator), "message": _rule_message(error)}
+            for error in found
+        ]
+
+
+# jsonschema's own messages quote the offending value ("'x@y' is not a 'email'"); these name the rule only.
+_RULE_MESSAGES = {
+    "type": "is not of type {}",
+    "format": "is not a valid {}",
+    "enum": "is not one of {}",
+    "const": "is not {}",
+    "pattern": "does not match {}",
+    "minLength": "is shorter than {}",
+    "maxLength": "is longer than {}",
+    "minimum": "is below {}",
+    "maximum": "is above {}",
+    "minItems": "has fewer than {} items",
+    "maxItems": "has more than {} items",
+}
+
+
+def _rule_message(error: ValidationError) -> str:
+    if error.validator in ("required", "additionalProperties", "dependentRequired"):
+        return str(error.message)  # names properties, not values
+    template = _RULE_MESSAGES.get(str(error.validator))
+    return template.format(error.validator_value) if template else f"does not meet {error.validator}"
 
 
 def _path(parts: Any) -> str:

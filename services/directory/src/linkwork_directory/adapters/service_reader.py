@@ -221,7 +221,7 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
             eligibility_description=row["eligibility_description"],
         )
         service = Service(
-            **{key: row[key] for key in _SERVICE_COLUMNS},
+            **{key: row[key] for key in SERVICE_COLUMNS},
             organization=organizations.get(row["organization_id"]) if row["organization_id"] else None,
             schedules=[Schedule(**_fields(r, "service_id")) for r in schedules.get(service_id, [])],
             service_areas=[ServiceArea(**_fields(r, "service_id")) for r in areas.get(service_id, [])],
@@ -260,7 +260,9 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
     return loaded
 
 
-_SERVICE_COLUMNS: Sequence[str] = (
+# The service table's one-to-one columns, named as the domain Service's fields: read here, written by
+# service_writer.
+SERVICE_COLUMNS: Sequence[str] = (
     "id",
     "organization_id",
     "name",
@@ -296,5 +298,5 @@ async def load_summaries(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Se
             organization = Organization(
                 id=row["organization_id"], **{key[2:]: value for key, value in row.items() if key.startswith("o_")}
             )
-        found[row["id"]] = Service(**{key: row[key] for key in _SERVICE_COLUMNS}, organization=organization)
+        found[row["id"]] = Service(**{key: row[key] for key in SERVICE_COLUMNS}, organization=organization)
     return found

@@ -7,12 +7,12 @@ record instead of silently moving the child over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.adapters.service_reader import SERVICE_COLUMNS, Connection
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.coverage import remote_coverage
 from linkwork_directory.domain.merging import Resolved
@@ -40,6 +40,24 @@ async def _insert(conn: Connection, table: str, columns: Sequence[str], rows: li
     await conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
+async def _insert_owned(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    owners: Sequence[R],
+    owner_column: str,
+    children: Callable[[R], Sequence[Any]],
+) -> None:
+    """Each owner's children of one kind, in their order: a row of the child's fields, its owner's id in
+    `owner_column` and its place in the list as `position`."""
+    rows = [
+        _row(child, columns, **{owner_column: owner.id}, position=n)
+        for owner in owners
+        for n, child in enumerate(children(owner))
+    ]
+    await _insert(conn, table, columns, rows)
+
+
 async def _upsert(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
@@ -63,23 +81,6 @@ LOCATION_COLUMNS = (
     "longitude",
     "external_identifier",
     "external_identifier_type",
-)
-SERVICE_COLUMNS = (
-    "id",
-    "organization_id",
-    "name",
-    "description",
-    "url",
-    "email",
-    "status",
-    "fees",
-    "accreditations",
-    "minimum_age",
-    "maximum_age",
-    "assured_date",
-    "assurer_email",
-    "alert",
-    "last_modified",
 )
 
 
@@ -115,15 +116,8 @@ async def write_organizations(conn: Connection, organizations: Sequence[Organiza
     await _upsert(conn, "organization", ORGANIZATION_COLUMNS, [_row(o, ORGANIZATION_COLUMNS) for o in organizations])
     await conn.execute("DELETE FROM organization_identifier WHERE organization_id = ANY($1::uuid[])", ids)
     columns = ("id", "organization_id", "position", "identifier_scheme", "identifier_type", "identifier")
-    await _insert(
-        conn,
-        "organization_identifier",
-        columns,
-        [
-            _row(i, columns, organization_id=o.id, position=n)
-            for o in organizations
-            for n, i in enumerate(o.organization_identifiers)
-        ],
+    await _insert_owned(
+        conn, "organization_identifier", columns, organizations, "organization_id", lambda o: o.organization_identifiers
     )
     await _replace_attributes(conn, ids, [(o.id, o.attributes) for o in organizations])
 
@@ -156,26 +150,8 @@ async def write_locations(conn: Connection, locations: Sequence[Location]) -> No
     await _upsert(conn, "location", LOCATION_COLUMNS, [_row(loc, LOCATION_COLUMNS) for loc in locations])
     await conn.execute("DELETE FROM address WHERE location_id = ANY($1::uuid[])", ids)
     await conn.execute("DELETE FROM accessibility WHERE location_id = ANY($1::uuid[])", ids)
-    await _insert(
-        conn,
-        "address",
-        ADDRESS_COLUMNS,
-        [
-            _row(a, ADDRESS_COLUMNS, location_id=loc.id, position=n)
-            for loc in locations
-            for n, a in enumerate(loc.addresses)
-        ],
-    )
-    await _insert(
-        conn,
-        "accessibility",
-        NOTE_COLUMNS,
-        [
-            _row(a, NOTE_COLUMNS, location_id=loc.id, position=n)
-            for loc in locations
-            for n, a in enumerate(loc.accessibility)
-        ],
-    )
+    await _insert_owned(conn, "address", ADDRESS_COLUMNS, locations, "location_id", lambda loc: loc.addresses)
+    await _insert_owned(conn, "accessibility", NOTE_COLUMNS, locations, "location_id", lambda loc: loc.accessibility)
     await _replace_attributes(conn, ids, [(loc.id, loc.attributes) for loc in locations])
 
 

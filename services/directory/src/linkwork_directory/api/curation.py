@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query, Response
-from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
-from linkwork_runtime.context import Pool
+from linkwork_runtime.auth import Role
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,7 +17,8 @@ from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.api import examples
-from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.api.oruk_models import OrukService
+from linkwork_directory.api.runtime import Acting, Actor, Runtime
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
@@ -52,6 +54,9 @@ IfMatch = Annotated[
         max_length=400,
     ),
 ]
+# The paging of linkwork's own curator lists (history, review queue, duplicates), within ORUK's limits.
+ListPage = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+ListPerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 
 
 class Withdrawal(BaseModel):
@@ -66,7 +71,14 @@ def _document(loaded: Loaded, runtime: Runtime) -> dict[str, Any]:
 
 
 def _invalid(rejection: RecordRejected) -> Problem:
-    return Problem(422, "Invalid service", "; ".join(rejection.reasons), errors=rejection.reasons)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in rejection.errors)
+    return Problem(422, "Invalid service", detail, errors=rejection.errors)
+
+
+def _id_mismatch(message: str) -> Problem:
+    return Problem(
+        422, "Invalid service", f"id: {message}", errors=[{"field": "id", "rule": "matches_path", "message": message}]
+    )
 
 
 def stale_problem(error: StaleVersion) -> Problem:
@@ -89,9 +101,36 @@ def _version_required(error: VersionRequired) -> Problem:
     )
 
 
+@contextmanager
+def service_problems(rejected: Callable[[RecordRejected], Problem] = _invalid) -> Iterator[None]:
+    """The curation errors as problem details, told alike by every route that changes a service; `rejected`
+    says what a refused record means to the route (an invalid service unless it says otherwise)."""
+    try:
+        yield
+    except UnknownService as error:
+        raise Problem(404, "Not found", str(error)) from error
+    except StaleVersion as error:
+        raise stale_problem(error) from error
+    except VersionRequired as error:
+        raise _version_required(error) from error
+    except RecordRejected as rejection:
+        raise rejected(rejection) from rejection
+
+
 def tagged(loaded: Loaded, runtime: Runtime, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = curation.etag(loaded)
     return _document(loaded, runtime)
+
+
+async def changed(loaded: Loaded, runtime: Runtime, response: Response) -> dict[str, Any]:
+    """The answer to a change: the stale-services gauge refreshed, then the service as it now is, with its ETag."""
+    await runtime.after_change()
+    return tagged(loaded, runtime, response)
+
+
+def _same_id(body: dict[str, Any], service_id: UUID, what: str) -> None:
+    if "id" in body and str(body["id"]) != str(service_id):
+        raise _id_mismatch(f"the {what}'s id is not the path's")
 
 
 def _uuid(value: str) -> UUID:
@@ -102,18 +141,12 @@ def _uuid(value: str) -> UUID:
 
 
 async def _save(
-    document: dict[str, Any],
-    pool: Pool,
-    runtime: Runtime,
-    *,
-    actor: str,
-    actor_name: str | None = None,
-    must_be_new: bool,
-    if_match: str | None = None,
+    document: dict[str, Any], acting: Acting, *, must_be_new: bool, if_match: str | None = None
 ) -> tuple[Outcome, Loaded]:
-    try:
+    runtime = acting.runtime
+    with service_problems():
         service = service_from_document(runtime.schemas, document)
-        async with pool.acquire() as conn:
+        async with acting.pool.acquire() as conn:
             if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
             applied, loaded = await curation.save(
@@ -121,154 +154,110 @@ async def _save(
                 service,
                 now=runtime.clock.now(),
                 sink=runtime.sink,
-                actor=actor,
-                actor_name=actor_name,
+                actor=acting.principal.subject,
+                actor_name=acting.principal.name,
                 if_match=if_match,
                 require_version=not must_be_new,
             )
-    except RecordRejected as rejection:
-        raise _invalid(rejection) from rejection
-    except StaleVersion as error:
-        raise stale_problem(error) from error
-    except VersionRequired as error:
-        raise _version_required(error) from error
-    await runtime.after_change()
     return applied.outcome, loaded
 
 
-@router.post("/services", status_code=201, summary="Create a service")
-async def create_service(
-    body: ServiceBody, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response
-) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
-    _, loaded = await _save(body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=True)
-    return tagged(loaded, runtime, response)
+@router.post("/services", status_code=201, summary="Create a service", response_model=OrukService)
+async def create_service(body: ServiceBody, acting: Actor, response: Response) -> dict[str, Any]:
+    acting.require(Role.CURATOR)
+    _, loaded = await _save(body, acting, must_be_new=True)
+    return await changed(loaded, acting.runtime, response)
 
 
-@router.put("/services/{id}", summary="Create or replace a service (collections left out are kept)")
+@router.put(
+    "/services/{id}", summary="Create or replace a service (collections left out are kept)", response_model=OrukService
+)
 async def put_service(
-    id: str,
-    body: ServiceBody,
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatch = None,
+    id: str, body: ServiceBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
+    acting.require(Role.CURATOR)
     service_id = _uuid(id)
-    if str(body.setdefault("id", str(service_id))) != str(service_id):
-        raise Problem(422, "Invalid service", f"the body's id {body['id']} is not the path's {service_id}")
-    outcome, loaded = await _save(
-        body, pool, runtime, actor=principal.subject, actor_name=principal.name, must_be_new=False, if_match=if_match
-    )
+    _same_id(body, service_id, "body")
+    body.setdefault("id", str(service_id))
+    outcome, loaded = await _save(body, acting, must_be_new=False, if_match=if_match)
     response.status_code = 201 if outcome is Outcome.CREATED else 200
-    return tagged(loaded, runtime, response)
+    return await changed(loaded, acting.runtime, response)
 
 
-@router.patch("/services/{id}", summary="Change some fields of a service (JSON merge patch; If-Match required)")
+@router.patch(
+    "/services/{id}",
+    summary="Change some fields of a service (JSON merge patch; If-Match required)",
+    response_model=OrukService,
+)
 async def patch_service(
-    id: str,
-    body: PatchBody,
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatch = None,
+    id: str, body: PatchBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
+    acting.require(Role.CURATOR)
     service_id = _uuid(id)
-    if "id" in body and str(body["id"]) != str(service_id):
-        raise Problem(422, "Invalid service", f"the patch's id {body['id']} is not the path's {service_id}")
-    if if_match is None:
-        raise _version_required(VersionRequired(service_id))
-    try:
-        async with pool.acquire() as conn:
-            base, base_tag = await curation.current_document(conn, service_id, runtime.clock.now())
-    except UnknownService as error:
-        raise Problem(404, "Not found", str(error)) from error
-    if not versions.if_match_allows(if_match, base_tag):
-        raise stale_problem(StaleVersion(service_id))
+    _same_id(body, service_id, "patch")
+    with service_problems():
+        if if_match is None:
+            raise VersionRequired(service_id)
+        async with acting.pool.acquire() as conn:
+            base, base_tag = await curation.current_document(conn, service_id, acting.runtime.clock.now())
+        if not versions.if_match_allows(if_match, base_tag):
+            raise StaleVersion(service_id)
     # The patch applies to the version read here, so the write must find that same version when it locks the
     # service (even for If-Match: *): a change landing in between is refused rather than patched over.
-    _, loaded = await _save(
-        merge_patch(base, body),
-        pool,
-        runtime,
-        actor=principal.subject,
-        actor_name=principal.name,
-        must_be_new=False,
-        if_match=base_tag,
-    )
-    return tagged(loaded, runtime, response)
+    _, loaded = await _save(merge_patch(base, body), acting, must_be_new=False, if_match=base_tag)
+    return await changed(loaded, acting.runtime, response)
 
 
-@router.post("/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered")
+@router.post(
+    "/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered", response_model=OrukService
+)
 async def withdraw_service(
-    id: str,
-    body: Withdrawal,
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatch = None,
+    id: str, body: Withdrawal, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
-    try:
-        async with pool.acquire() as conn:
+    acting.require(Role.CURATOR)
+    with service_problems():
+        async with acting.pool.acquire() as conn:
             loaded = await curation.withdraw(
                 conn,
                 _uuid(id),
                 reason=body.reason,
-                now=runtime.clock.now(),
-                sink=runtime.sink,
-                actor=principal.subject,
-                actor_name=principal.name,
+                now=acting.runtime.clock.now(),
+                sink=acting.runtime.sink,
+                actor=acting.principal.subject,
+                actor_name=acting.principal.name,
                 if_match=if_match,
             )
-    except UnknownService as error:
-        raise Problem(404, "Not found", str(error)) from error
-    except StaleVersion as error:
-        raise stale_problem(error) from error
-    await runtime.after_change()
-    return tagged(loaded, runtime, response)
+    return await changed(loaded, acting.runtime, response)
 
 
-@router.post("/services/{id}/verify", summary="Confirm a service's details are correct: restarts its review clock")
-async def verify_service(
-    id: str, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
-) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
-    try:
-        async with pool.acquire() as conn:
+@router.post(
+    "/services/{id}/verify",
+    summary="Confirm a service's details are correct: restarts its review clock",
+    response_model=OrukService,
+)
+async def verify_service(id: str, acting: Actor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    acting.require(Role.CURATOR)
+    with service_problems():
+        async with acting.pool.acquire() as conn:
             loaded = await curation.verify(
                 conn,
                 _uuid(id),
-                by=principal.subject,
-                by_name=principal.name,
-                now=runtime.clock.now(),
-                sink=runtime.sink,
+                by=acting.principal.subject,
+                by_name=acting.principal.name,
+                now=acting.runtime.clock.now(),
+                sink=acting.runtime.sink,
                 if_match=if_match,
             )
-    except UnknownService as error:
-        raise Problem(404, "Not found", str(error)) from error
-    except StaleVersion as error:
-        raise stale_problem(error) from error
-    await runtime.after_change()
-    return tagged(loaded, runtime, response)
+    return await changed(loaded, acting.runtime, response)
 
 
 @router.get("/services/{id}/history", summary="Who changed the service, what and when (newest first)")
 async def get_history(
-    id: str,
-    pool: Pool,
-    principal: CurrentPrincipal,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+    id: str, acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
+    acting.require(Role.CURATOR)
     service_id = _uuid(id)
-    async with pool.acquire() as conn:
+    async with acting.pool.acquire() as conn:
         if not await curation_store.exists(conn, service_id):
             raise Problem(404, "Not found", f"no service with id {service_id}")
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
@@ -278,18 +267,14 @@ async def get_history(
 
 @router.get("/review-queue", summary="Services due for review, least recently verified first")
 async def get_review_queue(
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+    acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR, Role.PCN_ADMIN)
-    async with pool.acquire() as conn:
+    acting.require(Role.CURATOR, Role.PCN_ADMIN)
+    async with acting.pool.acquire() as conn:
         due, total = await review_queue(
             PostgresReviewStore(conn),
-            now=runtime.clock.now(),
-            months=runtime.settings.review_period_months,
+            now=acting.runtime.clock.now(),
+            months=acting.runtime.settings.review_period_months,
             limit=per_page,
             offset=(page - 1) * per_page,
         )

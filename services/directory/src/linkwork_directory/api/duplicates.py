@@ -3,20 +3,19 @@ How pairs are scored: domain/duplicates.py and docs/decisions/18-duplicates.md."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
-from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
-from linkwork_runtime.context import Pool
+from fastapi import APIRouter, Response
+from linkwork_runtime.auth import Role
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
-from linkwork_directory.api.curation import IfMatch, stale_problem, tagged
-from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
+from linkwork_directory.api.runtime import Actor
 from linkwork_directory.domain.duplicates import Candidate, Listing
-from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService
-from linkwork_directory.domain.search import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_body
+from linkwork_directory.domain.errors import RecordRejected
+from linkwork_directory.domain.search import DEFAULT_PER_PAGE, page_body
 from linkwork_directory.service_layer import duplicates
 
 router = APIRouter(tags=["curation"])
@@ -51,6 +50,10 @@ class Pair(BaseModel):
     second: UUID
 
 
+def _cannot_merge(rejection: RecordRejected) -> Problem:
+    return Problem(409, "Cannot merge", "; ".join(rejection.reasons))
+
+
 def _listing(listing: Listing) -> dict[str, Any]:
     return {
         "id": str(listing.id),
@@ -74,57 +77,44 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 
 @router.get("/duplicates", summary="Services probably listed twice by different directories, most alike first")
 async def list_duplicates(
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+    acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    require_role(principal, Role.CURATOR)
-    async with pool.acquire() as conn:
-        found = await runtime.duplicates.candidates(conn)
+    acting.require(Role.CURATOR)
+    async with acting.pool.acquire() as conn:
+        found = await acting.runtime.duplicates.candidates(conn)
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)
 
 
 @router.post("/duplicates/merge", summary="Merge one service into another, keeping both histories")
-async def merge_services(
-    body: Merge, pool: Pool, runtime: Runtime, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
-) -> dict[str, Any]:
+async def merge_services(body: Merge, acting: Actor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     """If-Match, when sent, is the ETag of the service that stays."""
-    require_role(principal, Role.CURATOR)
-    try:
-        async with pool.acquire() as conn:
+    acting.require(Role.CURATOR)
+    with service_problems(rejected=_cannot_merge):
+        async with acting.pool.acquire() as conn:
             loaded = await duplicates.merge(
                 conn,
                 body.keep,
                 body.merge,
-                now=runtime.clock.now(),
-                sink=runtime.sink,
-                by=principal.subject,
-                by_name=principal.name,
+                now=acting.runtime.clock.now(),
+                sink=acting.runtime.sink,
+                by=acting.principal.subject,
+                by_name=acting.principal.name,
                 if_match_keep=if_match,
                 if_match_merged=body.merge_if_match,
             )
-    except UnknownService as error:
-        raise Problem(404, "Not found", str(error)) from error
-    except StaleVersion as error:
-        raise stale_problem(error) from error
-    except RecordRejected as error:
-        raise Problem(409, "Cannot merge", "; ".join(error.reasons)) from error
-    await runtime.after_change()
-    return tagged(loaded, runtime, response)
+    return await changed(loaded, acting.runtime, response)
 
 
 @router.post("/duplicates/dismiss", status_code=204, summary="Say two services are not the same: not offered again")
-async def dismiss_pair(body: Pair, pool: Pool, runtime: Runtime, principal: CurrentPrincipal) -> Response:
-    require_role(principal, Role.CURATOR)
+async def dismiss_pair(body: Pair, acting: Actor) -> Response:
+    acting.require(Role.CURATOR)
     if body.first == body.second:
         raise Problem(422, "Invalid pair", "first and second are the same service")
-    try:
-        async with pool.acquire() as conn:
-            await duplicates.dismiss(conn, body.first, body.second, now=runtime.clock.now(), by=principal.subject)
-    except UnknownService as error:
-        raise Problem(404, "Not found", str(error)) from error
+    with service_problems():
+        async with acting.pool.acquire() as conn:
+            await duplicates.dismiss(
+                conn, body.first, body.second, now=acting.runtime.clock.now(), by=acting.principal.subject
+            )
     return Response(status_code=204)

@@ -16,9 +16,21 @@ from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_search as search
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.api.oruk_models import (
+    About,
+    OrukService,
+    OrukServiceAtLocation,
+    OrukTaxonomy,
+    OrukTaxonomyTerm,
+    ServiceAtLocationPage,
+    ServicePage,
+    TaxonomyPage,
+    TaxonomyTermPage,
+)
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
+from linkwork_directory.domain.errors import FieldError
 from linkwork_directory.domain.freshness import needs_review
 from linkwork_directory.domain.search import (
     DEFAULT_PER_PAGE,
@@ -48,9 +60,9 @@ def _uuid(kind: str, identifier: str) -> UUID:
         raise _not_found(kind, identifier) from error
 
 
-@router.get("/", summary="About this API and its relationship with HSDS")
-async def about() -> dict[str, str]:
-    return {"version": "3.0", "profile": "https://openreferraluk.org/", "openapi_url": ORUK_OPENAPI}
+@router.get("/", summary="About this API and its relationship with HSDS", response_model=About)
+async def about() -> About:
+    return About(version="3.0", profile="https://openreferraluk.org/", openapi_url=ORUK_OPENAPI)
 
 
 class Filters:
@@ -80,25 +92,26 @@ class Filters:
 
     async def query(self, conn: Connection) -> ServiceQuery:
         v = self.values
-        problems: list[str] = []
+        errors: list[FieldError] = []
         day = None
         if v["day"]:
             try:
                 day = day_code(v["day"])
-            except ValueError as error:
-                problems.append(str(error))
+            except ValueError:
+                errors.append(_error("day", "day_of_week", "is not a day of the week (MO..SU or its English name)"))
         terms: list[UUID] = []
         for part in (v["taxonomy_term_id"] or "").split(","):
             if part.strip():
                 try:
                     terms.append(UUID(part.strip()))
                 except ValueError:
-                    problems.append(f"taxonomy_term_id {part.strip()!r} is not a term id")
+                    errors.append(_error("taxonomy_term_id", "uuid", "is not a term id (or ids separated by commas)"))
         origin = None
         if v["postcode"]:
             origin = await postcodes.origin_of(conn, v["postcode"])
             if origin is None:
-                problems.append(f"postcode {v['postcode']!r} is not in the postcode table")
+                # Never the postcode itself: with other details, a postcode can help identify a person.
+                errors.append(_error("postcode", "known_postcode", "is not in the postcode table"))
         query = ServiceQuery(
             text=(v["search"] or "").strip() or None,
             taxonomy_term_ids=tuple(terms),
@@ -118,10 +131,18 @@ class Filters:
             per_page=v["per_page"],
         )
         unknown_postcode = bool(v["postcode"]) and origin is None
-        problems += [p for p in query.problems if not (unknown_postcode and p.startswith("proximity needs"))]
-        if problems:
-            raise Problem(400, "Invalid search", "; ".join(problems), errors=problems)
+        for problem in query.problems:
+            name, _, message = problem.partition(" ")
+            if not (unknown_postcode and problem.startswith("proximity needs")):
+                errors.append(_error(name, "needs_postcode" if message.startswith("needs") else "range", message))
+        if errors:
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+            raise Problem(400, "Invalid search", detail, errors=errors)
         return query
+
+
+def _error(field: str, rule: str, message: str) -> FieldError:
+    return {"field": field, "rule": rule, "message": message}
 
 
 Search = Annotated[Filters, Depends()]
@@ -133,7 +154,7 @@ def _with_distance(body: dict[str, Any], distance: float | None) -> dict[str, An
     return body
 
 
-@router.get("/services", summary="Services, paginated, with their one-to-one fields")
+@router.get("/services", summary="Services, paginated, with their one-to-one fields", response_model=ServicePage)
 async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
     async with pool.acquire() as conn:
         query = await filters.query(conn)
@@ -148,6 +169,7 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[s
 @router.get(
     "/services/{id}",
     summary="One service, fully nested",
+    response_model=OrukService,
     responses={301: {"description": "Merged into another service (the same one listed twice): see Location"}},
 )
 async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response) -> dict[str, Any]:
@@ -168,7 +190,7 @@ async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response)
     return render.service_full(loaded.service, loaded.state, needs_review=due)
 
 
-@router.get("/service_at_locations", summary="Services at locations, paginated")
+@router.get("/service_at_locations", summary="Services at locations, paginated", response_model=ServiceAtLocationPage)
 async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Search) -> dict[str, Any]:
     async with pool.acquire() as conn:
         query = await filters.query(conn)
@@ -188,7 +210,11 @@ async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Searc
     return page_body(contents, total=total, page=query.page, per_page=query.per_page)
 
 
-@router.get("/service_at_locations/{id}", summary="One service at a location, fully nested")
+@router.get(
+    "/service_at_locations/{id}",
+    summary="One service at a location, fully nested",
+    response_model=OrukServiceAtLocation,
+)
 async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
     sal_id = _uuid("service_at_location", id)
     async with pool.acquire() as conn:
@@ -202,14 +228,14 @@ async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict
     return render.service_at_location_full(sal_id, found.service, locations[location_id], found.state)
 
 
-@router.get("/taxonomies", summary="Taxonomies, paginated")
+@router.get("/taxonomies", summary="Taxonomies, paginated", response_model=TaxonomyPage)
 async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE) -> dict[str, Any]:
     taxonomies, total = await taxonomy_store.taxonomy_page(pool, limit=per_page, offset=(page - 1) * per_page)
     contents = [render.taxonomy_document(t, with_terms=False) for t in taxonomies]
     return page_body(contents, total=total, page=page, per_page=per_page)
 
 
-@router.get("/taxonomies/{id}", summary="One taxonomy with its terms")
+@router.get("/taxonomies/{id}", summary="One taxonomy with its terms", response_model=OrukTaxonomy)
 async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
     taxonomy_id = _uuid("taxonomy", id)
     found = await taxonomy_store.taxonomy(pool, taxonomy_id)
@@ -219,7 +245,7 @@ async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
     return render.taxonomy_document(taxonomy, with_terms=True)
 
 
-@router.get("/taxonomy_terms", summary="Taxonomy terms, paginated")
+@router.get("/taxonomy_terms", summary="Taxonomy terms, paginated", response_model=TaxonomyTermPage)
 async def list_taxonomy_terms(
     pool: Pool,
     page: Page = 1,
@@ -233,7 +259,7 @@ async def list_taxonomy_terms(
     return page_body(contents, total=total, page=page, per_page=per_page)
 
 
-@router.get("/taxonomy_terms/{id}", summary="One taxonomy term")
+@router.get("/taxonomy_terms/{id}", summary="One taxonomy term", response_model=OrukTaxonomyTerm)
 async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
     term_id = _uuid("taxonomy term", id)
     term = await taxonomy_store.term(pool, term_id)

@@ -7,6 +7,8 @@ Paths are POST actions rather than PATCH/DELETE so the console's plain HTML form
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
@@ -18,7 +20,7 @@ from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.api.runtime import Runtime
+from linkwork_directory.api.runtime import Acting, Actor, DirectoryRuntime
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import MAX_WAIT_WEEKS, WINDOW_WEEKS, EntrySource, EntryStatus
 from linkwork_directory.service_layer import waiting_list as waiting
@@ -134,23 +136,30 @@ async def own_services(pool: Pool, principal: CurrentPrincipal) -> list[OwnServi
         return [OwnService(id=id, name=name) for id, name in await waiting.services_of(conn, organisation)]
 
 
+@asynccontextmanager
+async def _managing(acting: Acting, service_id: UUID) -> AsyncIterator[Connection]:
+    """A connection for changing or reading one service the signed-in provider (or a curator) manages; an entry
+    not on its list is a 404 naming entry_id."""
+    async with acting.pool.acquire() as conn:
+        await _owned(conn, service_id, acting.principal)
+        try:
+            yield conn
+        except UnknownEntry as error:
+            raise Problem(404, "Not found", f"entry_id: {error}") from error
+
+
 @router.get("/services/{service_id}/waiting-list", summary="A service's capacity, waiting list and estimated wait")
-async def get_waiting_list(
-    service_id: ServiceId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
-) -> WaitingList:
-    async with pool.acquire() as conn:
-        await _owned(conn, service_id, principal)
-        return await _view(conn, await load(conn, service_id, runtime.clock.now()))
+async def get_waiting_list(service_id: ServiceId, acting: Actor) -> WaitingList:
+    async with _managing(acting, service_id) as conn:
+        return await _moved(conn, service_id, acting.runtime)
 
 
 @router.put(
     "/services/{service_id}/capacity", summary="Set places per week and whether the service keeps a waiting list"
 )
-async def put_capacity(
-    service_id: ServiceId, body: CapacityUpdate, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
-) -> WaitingList:
-    async with pool.acquire() as conn:
-        await _owned(conn, service_id, principal)
+async def put_capacity(service_id: ServiceId, body: CapacityUpdate, acting: Actor) -> WaitingList:
+    runtime = acting.runtime
+    async with _managing(acting, service_id) as conn:
         loaded = await waiting.set_capacity(
             conn,
             service_id,
@@ -169,51 +178,31 @@ async def put_capacity(
     status_code=201,
     summary="Add someone who came another way (not through linkwork) to the end of the waiting list",
 )
-async def add_entry(service_id: ServiceId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal) -> WaitingList:
-    now = runtime.clock.now()
-    async with pool.acquire() as conn:
-        await _owned(conn, service_id, principal)
-        await waiting.join(conn, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=runtime.sink)
+async def add_entry(service_id: ServiceId, acting: Actor) -> WaitingList:
+    now, sink = acting.runtime.clock.now(), acting.runtime.sink
+    async with _managing(acting, service_id) as conn:
+        await waiting.join(conn, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=sink)
         return await _view(conn, await load(conn, service_id, now))
 
 
-async def _moved(conn: Connection, service_id: UUID, runtime: Runtime) -> WaitingList:
+async def _moved(conn: Connection, service_id: UUID, runtime: DirectoryRuntime) -> WaitingList:
     return await _view(conn, await load(conn, service_id, runtime.clock.now()))
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/start", summary="The person has started: off the list")
-async def start_entry(
-    service_id: ServiceId, entry_id: EntryId, pool: Pool, runtime: Runtime, principal: CurrentPrincipal
-) -> WaitingList:
-    now = runtime.clock.now()
-    async with pool.acquire() as conn:
-        await _owned(conn, service_id, principal)
-        try:
-            await waiting.start(conn, entry_id, at=now, now=now, sink=runtime.sink, service_id=service_id)
-        except UnknownEntry as error:
-            raise Problem(404, "Not found", f"entry_id: {error}") from error
-        return await _moved(conn, service_id, runtime)
+async def start_entry(service_id: ServiceId, entry_id: EntryId, acting: Actor) -> WaitingList:
+    now, sink = acting.runtime.clock.now(), acting.runtime.sink
+    async with _managing(acting, service_id) as conn:
+        await waiting.start(conn, entry_id, at=now, now=now, sink=sink, service_id=service_id)
+        return await _moved(conn, service_id, acting.runtime)
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/remove", summary="The person leaves without starting")
-async def remove_entry(
-    service_id: ServiceId,
-    entry_id: EntryId,
-    body: Removal,
-    pool: Pool,
-    runtime: Runtime,
-    principal: CurrentPrincipal,
-) -> WaitingList:
-    now = runtime.clock.now()
-    async with pool.acquire() as conn:
-        await _owned(conn, service_id, principal)
-        try:
-            await waiting.leave(
-                conn, entry_id, reason=body.reason, at=now, now=now, sink=runtime.sink, service_id=service_id
-            )
-        except UnknownEntry as error:
-            raise Problem(404, "Not found", f"entry_id: {error}") from error
-        return await _moved(conn, service_id, runtime)
+async def remove_entry(service_id: ServiceId, entry_id: EntryId, body: Removal, acting: Actor) -> WaitingList:
+    now, sink = acting.runtime.clock.now(), acting.runtime.sink
+    async with _managing(acting, service_id) as conn:
+        await waiting.leave(conn, entry_id, reason=body.reason, at=now, now=now, sink=sink, service_id=service_id)
+        return await _moved(conn, service_id, acting.runtime)
 
 
 @router.get("/waiting-list/{entry_id}", summary="Where an activity referral stands on its service's waiting list")

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class FieldError(TypedDict):
+    """One broken rule, in the shape every service's problem `errors` extension uses (never the value)."""
+
+    field: str
+    rule: str
+    message: str
+
+
+def reason_error(reason: str) -> FieldError:
+    """A `path: message` reason as a FieldError, for rejections that do not say which rule they break."""
+    path, colon, message = reason.partition(": ")
+    if not colon:
+        return {"field": "(record)", "rule": "rejected", "message": reason}
+    return {"field": path, "rule": "rejected", "message": message}
+
 
 class RecordRejected(Exception):
-    """The record is invalid or refers to something that does not exist; nothing of it is stored."""
+    """The record is invalid or refers to something that does not exist; nothing of it is stored.
 
-    def __init__(self, *reasons: str) -> None:
+    `reasons` are the lines of an import report; `errors` the same, structured for a problem's `errors`.
+    """
+
+    def __init__(self, *reasons: str, errors: list[FieldError] | None = None) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = list(reasons)
+        self.errors = errors if errors is not None else [reason_error(reason) for reason in reasons]
 
 
 class UnknownService(Exception):

@@ -14,7 +14,7 @@ with the stored one tells whether anything changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 from uuid import UUID
@@ -227,20 +227,20 @@ class ResolvedShared(Generic[M]):
     changed_terms: list[UUID]
 
 
-def resolve_organization(incoming: Organization, known: Known) -> ResolvedShared[Organization]:
+def _resolve_shared(incoming: M, known: Known, merge: Callable[[_Resolver, M], M]) -> ResolvedShared[M]:
     resolver = _Resolver(known)
-    merged = resolver.organization(incoming)
+    merged = merge(resolver, incoming)
     if resolver.problems:
         raise RecordRejected(*resolver.problems)
     return ResolvedShared(merged, _to_write(resolver.terms, known.terms), _changed(resolver.terms, known.terms))
+
+
+def resolve_organization(incoming: Organization, known: Known) -> ResolvedShared[Organization]:
+    return _resolve_shared(incoming, known, _Resolver.organization)
 
 
 def resolve_location(incoming: Location, known: Known) -> ResolvedShared[Location]:
-    resolver = _Resolver(known)
-    merged = resolver.location(incoming)
-    if resolver.problems:
-        raise RecordRejected(*resolver.problems)
-    return ResolvedShared(merged, _to_write(resolver.terms, known.terms), _changed(resolver.terms, known.terms))
+    return _resolve_shared(incoming, known, _Resolver.location)
 
 
 def _to_write(merged: Mapping[UUID, M], stored: Mapping[UUID, BaseModel]) -> list[M]:

@@ -19,7 +19,7 @@ from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters.oruk_render import service_summary
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.domain.capacity import week_starting
-from linkwork_directory.domain.errors import RecordRejected
+from linkwork_directory.domain.errors import FieldError, RecordRejected
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome, RecordReport
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
@@ -48,12 +48,28 @@ _SCHEMAS = {
 def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
     reasons = []
     for problem in error.errors():
-        path = ""
-        for part in problem["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        path = _path_of(problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         reasons.append(f"{item.locate(path) if path else '(record)'}: {message}")
     return reasons
+
+
+def _pydantic_errors(error: ValidationError) -> list[FieldError]:
+    return [
+        {
+            "field": _path_of(problem["loc"]) or "(record)",
+            "rule": problem["type"],
+            "message": problem["msg"].removeprefix("Value error, "),
+        }
+        for problem in error.errors()
+    ]
+
+
+def _path_of(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
 
 
 def _located(item: ImportItem, reasons: list[str]) -> list[str]:
@@ -73,14 +89,14 @@ def _location_warnings(locations: Sequence[Location]) -> list[str]:
     ]
 
 
-def oversized_lists(document: dict[str, Any]) -> list[str]:
-    """`field: at most N items (too_long)` for each list of the document longer than the Service model allows."""
-    found = []
+def oversized_lists(document: dict[str, Any]) -> list[FieldError]:
+    """Each list of the document longer than the Service model allows (rule `too_long`)."""
+    found: list[FieldError] = []
     for name, field in Service.model_fields.items():
         bound = next((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None), None)
         value = document.get(name)
         if bound is not None and isinstance(value, list) and len(value) > bound:
-            found.append(f"{name}: at most {bound} items (too_long)")
+            found.append({"field": name, "rule": "too_long", "message": f"at most {bound} items"})
     return found
 
 
@@ -88,14 +104,14 @@ def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Ser
     """A service record checked against the ORUK schema and our rules; raises RecordRejected."""
     item = ImportItem("service", "request body", document)
     if too_long := oversized_lists(document):  # before the schema walks thousands of items
-        raise RecordRejected(*too_long)
-    errors = schemas.errors(oruk_schemas.SERVICE, document)
+        raise RecordRejected(*(f"{e['field']}: {e['message']} ({e['rule']})" for e in too_long), errors=too_long)
+    errors = schemas.field_errors(oruk_schemas.SERVICE, document)
     if errors:
-        raise RecordRejected(*errors)
+        raise RecordRejected(*(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
     try:
         return Service.model_validate(document)
     except ValidationError as error:
-        raise RecordRejected(*_pydantic_reasons(item, error)) from error
+        raise RecordRejected(*_pydantic_reasons(item, error), errors=_pydantic_errors(error)) from error
 
 
 class Importer:

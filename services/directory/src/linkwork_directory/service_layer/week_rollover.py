@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 
 import asyncpg
-from linkwork_runtime.periodic import PeriodicTask
-from prometheus_client import CollectorRegistry
 
 from linkwork_directory.adapters import uptake_store as store
 from linkwork_directory.domain.capacity import week_starting
@@ -35,38 +33,3 @@ async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink,
         )
         await announce(conn, services, sink, now)
     return len(services)
-
-
-class WeekRollover:
-    """Checks every `interval` seconds (a new week is noticed within that)."""
-
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        *,
-        clock: Clock,
-        sink: ChangeSink,
-        interval: float,
-        registry: CollectorRegistry | None = None,
-    ) -> None:
-        self.pool, self.clock, self.sink = pool, clock, sink
-        self._rounds = PeriodicTask("week-rollover", self._round, interval=interval, registry=registry)
-
-    async def run_once(self) -> int:
-        total = 0
-        while True:
-            async with self.pool.acquire() as conn:
-                done = await roll_over(conn, clock=self.clock, sink=self.sink)
-            total += done
-            if done == 0:
-                return total
-
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> None:
-        if announced := await self.run_once():
-            log.info("announced the new week's places", extra={"services": announced})

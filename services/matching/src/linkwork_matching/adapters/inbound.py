@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from uuid import UUID
 
 from linkwork_contracts.codes import (
@@ -27,6 +28,30 @@ from linkwork_matching.domain.eligibility import Area, LocalAuthority, LsoaSet, 
 from linkwork_matching.domain.person import Location, Person
 from linkwork_matching.domain.service import ENGLISH, Cost, Service, Session, Venue
 
+E = TypeVar("E", bound=Enum)
+
+
+def _members(codes: type[E]) -> Callable[[str], E]:
+    """`codes(value)` by dictionary lookup: an Enum call costs a microsecond, and loading the index
+    makes a dozen per service. An unknown value still raises ValueError."""
+    by_value: dict[str, E] = {member.value: member for member in codes}
+
+    def member(value: str) -> E:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):
+            return codes(value)  # raises as the Enum would (or finds an alias it accepts)
+
+    return member
+
+
+_ACCESSIBILITY = _members(Accessibility)
+_DAY = _members(DayOfWeek)
+_FREQUENCY = _members(ScheduleFrequency)
+_NEED = _members(NeedCategory)
+_MODE = _members(DeliveryMode)
+_STATUS = _members(ServiceStatus)
+
 
 def _sessions(schedules: list[dict[str, Any]], location_id: str | None) -> tuple[Session, ...]:
     """One session per weekday of each schedule at `location_id` (None: service-wide).
@@ -36,9 +61,9 @@ def _sessions(schedules: list[dict[str, Any]], location_id: str | None) -> tuple
     """
     return tuple(
         Session(
-            DayOfWeek(day),
+            _DAY(day),
             time.fromisoformat(schedule["opens_at"]),
-            ScheduleFrequency(schedule.get("freq", ScheduleFrequency.WEEKLY)),
+            _FREQUENCY(schedule.get("freq", ScheduleFrequency.WEEKLY)),
             schedule.get("interval", 1),
         )
         for schedule in schedules
@@ -49,7 +74,12 @@ def _sessions(schedules: list[dict[str, Any]], location_id: str | None) -> tuple
 
 def _id(value: str | None) -> str | None:
     """UUIDs in canonical form: a producer may write them in capitals."""
-    return None if value is None else str(UUID(value))
+    if value is None:
+        return None
+    # Validated as a UUID, 36 characters can only be the hyphenated form: canonical once in lower case.
+    if len(value) == 36 and value == value.lower():
+        return value
+    return str(UUID(value))
 
 
 def capacity_status(capacity: Mapping[str, Any]) -> CapacityStatus:
@@ -92,31 +122,31 @@ def service_from_snapshot(data: Mapping[str, Any]) -> Service:
     schedules = data.get("schedules", [])
     venues = tuple(
         Venue(
-            venue_id=str(UUID(location["id"])),
+            venue_id=str(_id(location["id"])),
             name=location.get("name") or data["name"],
             latitude=location["latitude"],
             longitude=location["longitude"],
             postcode_district=postcode_district(location["postcode"]) if location.get("postcode") else None,
-            accessibility=frozenset(map(Accessibility, location.get("accessibility", ()))),
+            accessibility=frozenset(map(_ACCESSIBILITY, location.get("accessibility", ()))),
             sessions=_sessions(schedules, _id(location["id"])),
         )
         for location in data.get("locations", ())
     )
     cost = data["cost"]
     return Service(
-        service_id=str(UUID(data["service_id"])),
+        service_id=str(_id(data["service_id"])),
         name=data["name"],
         description=data.get("description", ""),
         organisation=data["organisation"]["name"],
-        status=ServiceStatus(data["status"]),
-        needs=frozenset(map(NeedCategory, data["need_categories"])),
-        delivery_modes=frozenset(map(DeliveryMode, data["delivery_modes"])),
+        status=_STATUS(data["status"]),
+        needs=frozenset(map(_NEED, data["need_categories"])),
+        delivery_modes=frozenset(map(_MODE, data["delivery_modes"])),
         venues=venues,
         sessions=_sessions(schedules, None),
         minimum_age=data.get("min_age"),
         maximum_age=data.get("max_age"),
         languages=frozenset(data.get("languages") or (ENGLISH,)),
-        accessibility=frozenset(map(Accessibility, data.get("accessibility", ()))),
+        accessibility=frozenset(map(_ACCESSIBILITY, data.get("accessibility", ()))),
         capacity=capacity_status(data.get("capacity", {})),
         wait_weeks=wait_weeks(data.get("capacity", {})),
         places_remaining=data.get("capacity", {}).get("places_remaining"),

@@ -3,6 +3,7 @@ change numbers each replica's in-memory index follows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -26,6 +27,31 @@ ON CONFLICT (service_id) DO UPDATE
     WHERE services.revision < EXCLUDED.revision
 RETURNING change_seq
 """
+
+
+# The same rule for many snapshots in one statement, for replaying the topic (at most one row per
+# service: the caller keeps the highest revision of each). The snapshot arrives as JSON text and is
+# cast in the database, so nothing is serialised twice.
+_SAVE_SNAPSHOTS = """
+INSERT INTO services (service_id, revision, status, snapshot, change_seq)
+SELECT s.service_id, s.revision, s.status, s.snapshot::jsonb, nextval('service_change_seq')
+FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS s(service_id, revision, status, snapshot)
+ORDER BY s.service_id
+ON CONFLICT (service_id) DO UPDATE
+    SET revision = EXCLUDED.revision, status = EXCLUDED.status, snapshot = EXCLUDED.snapshot,
+        change_seq = EXCLUDED.change_seq, updated_at = now()
+    WHERE services.revision < EXCLUDED.revision
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One service's snapshot ready to store: its service-changed data as JSON text."""
+
+    service_id: UUID
+    revision: int
+    status: str
+    data_json: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +94,24 @@ async def save_snapshot(
         *SERVICE_CHANGES_LOCK,
     )
     return seq is not None
+
+
+async def save_snapshots(connection: asyncpg.Connection, snapshots: Sequence[Snapshot]) -> None:
+    """`save_snapshot` for many services at once (one snapshot per service), in the caller's transaction.
+
+    Change numbers are drawn under the same lock as `save_snapshot`, held until the caller commits,
+    so a replica following the table by change number never passes a number committed later.
+    """
+    if not snapshots:
+        return
+    await connection.execute("SELECT pg_advisory_xact_lock($1, $2)", *SERVICE_CHANGES_LOCK)
+    await connection.execute(
+        _SAVE_SNAPSHOTS,
+        [s.service_id for s in snapshots],
+        [s.revision for s in snapshots],
+        [s.status for s in snapshots],
+        [s.data_json for s in snapshots],
+    )
 
 
 async def changed_services(

@@ -13,10 +13,10 @@ from linkwork_runtime.context import Pool
 from linkwork_runtime.problems import Problem
 
 from linkwork_matching.adapters.match_store import PostgresReferralReader
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.api.exploring import filters_for, person_for, response_for
 from linkwork_matching.api.schemas import MatchRequest, MatchResponse
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.service_layer import reads
 
 router = APIRouter(tags=["matching"])

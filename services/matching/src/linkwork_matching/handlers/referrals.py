@@ -10,8 +10,8 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ReferralCreatedV1
 
 from linkwork_matching.adapters.match_store import PostgresMatchingStore
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.service_layer.match_referral import MatchReferral
 
 

@@ -11,8 +11,8 @@ from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
 from linkwork_matching.adapters.match_store import PostgresGapReportStore
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.domain.gaps import GapPolicy
-from linkwork_matching.observability import MatchingMetrics
 from linkwork_matching.service_layer.report_gaps import ReportGaps
 
 log = logging.getLogger(__name__)

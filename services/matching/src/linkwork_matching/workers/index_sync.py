@@ -8,7 +8,9 @@ consumes, and only committed changes ever reach an index.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
@@ -16,8 +18,8 @@ from prometheus_client import CollectorRegistry
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.inbound import service_from_snapshot
+from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.observability import MatchingMetrics
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,13 @@ class IndexSync:
         if self._metrics is not None:
             self._metrics.index_services.set(len(self._ranker.index))
         return applied
+
+    @contextlib.asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """No rounds meanwhile, e.g. while the read model replays the topic: the index is loaded
+        once at the end instead of in many rounds competing with the replay for the one core."""
+        async with self._lock:
+            yield
 
     async def start(self) -> None:
         loaded = await self.catch_up()

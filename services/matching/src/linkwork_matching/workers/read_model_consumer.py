@@ -17,12 +17,14 @@ from linkwork_contracts import topics
 from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2, ServiceChangedV3
 from linkwork_runtime import messaging
 from linkwork_runtime.kafka_connection import Kafka
+from prometheus_client import Gauge
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
 from linkwork_matching.adapters.subscriptions import PrefixedHandlers
 from linkwork_matching.handlers.services import on_service_changed
 from linkwork_matching.workers.index_sync import IndexSync
+from linkwork_matching.workers.read_model_replay import ReadModelReplay, ReplayResult
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,25 @@ class ReadModelConsumer:
         self._retry = retry
         self._runner: messaging.ConsumerRunner | None = None
         self.group: str | None = None
+        self.replayed: ReplayResult | None = None
+        self._replay_records = Gauge(
+            "matching_read_model_replay_records",
+            "Records the last start-up replay read from service-changed",
+            namespace="linkwork",
+            registry=metrics.registry,
+        )
+        self._replay_seconds = Gauge(
+            "matching_read_model_replay_seconds",
+            "Seconds the last start-up replay took, from its first fetch to its last offset commit",
+            namespace="linkwork",
+            registry=metrics.registry,
+        )
+        self._replay_cpu_seconds = Gauge(
+            "matching_read_model_replay_cpu_seconds",
+            "CPU seconds this process spent over the last start-up replay",
+            namespace="linkwork",
+            registry=metrics.registry,
+        )
 
     async def start(self) -> None:
         generation = await read_model.generation(self._pool)
@@ -61,6 +82,25 @@ class ReadModelConsumer:
         self._runner = messaging.ConsumerRunner(
             self.group, self._pool, self._bootstrap, self._handlers, metrics=self._metrics, retry=self._retry
         )
+        replay = ReadModelReplay(
+            self._pool, self._bootstrap, self._handlers, group=self.group, topic=self._topic, metrics=self._metrics
+        )
+        async with self._sync.paused():
+            self.replayed = await replay.run()
+        self._replay_records.set(self.replayed.records)
+        self._replay_seconds.set(self.replayed.seconds)
+        self._replay_cpu_seconds.set(self.replayed.cpu_seconds)
+        log.info(
+            "read model replay %s",
+            "done" if self.replayed.completed else "ended early",
+            extra={
+                "group": self.group,
+                "records": self.replayed.records,
+                "seconds": round(self.replayed.seconds, 3),
+                "dead_lettered": self.replayed.dead_lettered,
+            },
+        )
+        # The runner takes over from the replay's committed offsets (or redoes what it could not do).
         await self._runner.start()
         try:
             caught_up = await wait_until_caught_up(

@@ -11,9 +11,10 @@ from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
+from linkwork_runtime.database import from_record
 
 from linkwork_notifications.domain import receipts, tasks
-from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status
+from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Settlement, Status
 from linkwork_notifications.domain.tasks import NewTask, OpenTask
 
 
@@ -118,18 +119,11 @@ class PostgresMessageStore:
         async with self._pool.acquire() as connection, connection.transaction():
             rows = await connection.fetch(_CLAIM, batch_size, lease_seconds)
         return [
-            Claimed(
-                id=row["id"],
+            from_record(
+                Claimed,
+                row,
                 reason=Reason(row["reason"]),
-                referral_id=row["referral_id"],
-                person_ref=row["person_ref"],
-                pcn_code=row["pcn_code"],
-                link_worker_id=row["link_worker_id"],
-                due_on=row["due_on"],
                 channel=Channel(row["channel"]) if row["channel"] else None,
-                attempts=row["attempts"],
-                in_doubt=row["in_doubt"],
-                created_at=row["created_at"],
             )
             for row in rows
         ]
@@ -141,17 +135,8 @@ class PostgresMessageStore:
         rows = await self._pool.fetch("SELECT channel FROM opt_outs WHERE person_ref = $1", person_ref)
         return frozenset(Channel(row["channel"]) for row in rows)
 
-    async def settle(
-        self,
-        message_id: UUID,
-        status: Status,
-        *,
-        provider_id: str | None = None,
-        failure: str | None = None,
-        suppressed_because: str | None = None,
-        retry_in_seconds: float | None = None,
-    ) -> None:
-        await _settle(self._pool, message_id, status, provider_id, failure, suppressed_because, retry_in_seconds)
+    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
+        await _settle(self._pool, message_id, settlement)
 
     async def wait(self, message_id: UUID, seconds: float) -> None:
         await self._pool.execute(
@@ -164,30 +149,22 @@ class PostgresMessageStore:
 
     async def undeliverable(self, message_id: UUID, failure: str, task: NewTask) -> None:
         async with self._pool.acquire() as connection, connection.transaction():
-            await _settle(connection, message_id, Status.UNDELIVERABLE, None, failure, None, None)
+            await _settle(connection, message_id, Settlement(Status.UNDELIVERABLE, failure=failure))
             await add_task(connection, task)
 
 
-async def _settle(
-    connection: asyncpg.Connection | asyncpg.Pool,
-    message_id: UUID,
-    status: Status,
-    provider_id: str | None,
-    failure: str | None,
-    suppressed_because: str | None,
-    retry_in_seconds: float | None,
-) -> None:
+async def _settle(connection: asyncpg.Connection | asyncpg.Pool, message_id: UUID, settlement: Settlement) -> None:
     await connection.execute(
         """UPDATE messages SET status = $2, provider_id = COALESCE($3, provider_id), failure = $4,
                   suppressed_because = $5, updated_at = now(),
                   next_attempt_at = now() + make_interval(secs => COALESCE($6, 0))
            WHERE id = $1""",
         message_id,
-        status.value,
-        provider_id,
-        failure,
-        suppressed_because,
-        retry_in_seconds,
+        settlement.status.value,
+        settlement.provider_id,
+        settlement.failure,
+        settlement.suppressed_because,
+        settlement.retry_in_seconds,
     )
 
 
@@ -209,9 +186,7 @@ async def open_tasks(
 ) -> list[OpenTask]:
     """`link_worker_id`: that link worker's tasks and unassigned ones; None: the whole PCN's."""
     rows = await pool.fetch(_TASKS, pcn_code, today, link_worker_id, overdue_days, timezone)
-    return [
-        OpenTask(row["kind"], row["referral_id"], row["due_on"], row["link_worker_id"], row["detail"]) for row in rows
-    ]
+    return [from_record(OpenTask, row) for row in rows]  # the first SELECT of the UNION names the columns
 
 
 async def person_ref_in_pcn(pool: asyncpg.Pool, referral_id: UUID, pcn_code: str) -> str | None:

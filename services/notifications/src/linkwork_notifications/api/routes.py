@@ -8,9 +8,11 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from fastapi import APIRouter, Header, Request, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
+from linkwork_runtime.principal import Principal
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,28 +75,26 @@ async def tasks(
     )
 
 
-async def _person_ref(pool: Pool, referral_id: UUID, pcn: str) -> str:
-    person_ref = await store.person_ref_in_pcn(pool, referral_id, pcn)
+async def _set_opt_out(
+    referral_id: UUID, channel: Channel, principal: Principal, pool: asyncpg.Pool, *, opted_out: bool
+) -> Response:
+    require_role(principal, Role.LINK_WORKER, Role.PCN_ADMIN)
+    person_ref = await store.person_ref_in_pcn(pool, referral_id, principal.pcn)
     if person_ref is None:
         raise Problem(404, "Not Found", "referral_id: no referral with this id in your PCN")
-    return person_ref
+    await store.set_opt_out(pool, person_ref, channel, opted_out=opted_out)
+    return Response(status_code=204)
 
 
 @router.put("/referrals/{referral_id}/opt-outs/{channel}", status_code=204, tags=["opt-outs"])
 async def opt_out(referral_id: UUID, channel: Channel, principal: CurrentPrincipal, pool: Pool) -> Response:
     """Record that the person does not want messages by `channel` (covers all their referrals)."""
-    require_role(principal, Role.LINK_WORKER, Role.PCN_ADMIN)
-    person_ref = await _person_ref(pool, referral_id, principal.pcn)
-    await store.set_opt_out(pool, person_ref, channel, opted_out=True)
-    return Response(status_code=204)
+    return await _set_opt_out(referral_id, channel, principal, pool, opted_out=True)
 
 
 @router.delete("/referrals/{referral_id}/opt-outs/{channel}", status_code=204, tags=["opt-outs"])
 async def opt_in(referral_id: UUID, channel: Channel, principal: CurrentPrincipal, pool: Pool) -> Response:
-    require_role(principal, Role.LINK_WORKER, Role.PCN_ADMIN)
-    person_ref = await _person_ref(pool, referral_id, principal.pcn)
-    await store.set_opt_out(pool, person_ref, channel, opted_out=False)
-    return Response(status_code=204)
+    return await _set_opt_out(referral_id, channel, principal, pool, opted_out=False)
 
 
 class Receipt(BaseModel):

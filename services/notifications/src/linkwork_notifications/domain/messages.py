@@ -52,6 +52,17 @@ class Claimed:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """What becomes of a claimed message: its new status, with the provider's reference or why."""
+
+    status: Status
+    provider_id: str | None = None
+    failure: str | None = None
+    suppressed_because: str | None = None
+    retry_in_seconds: float | None = None  # with PENDING: try again after this long
+
+
+@dataclass(frozen=True)
 class ContactRoute:
     """What the referral service tells us about reaching one person, fetched when sending and never stored.
 

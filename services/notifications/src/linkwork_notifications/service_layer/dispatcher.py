@@ -14,13 +14,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from linkwork_runtime.periodic import PeriodicTask
-from prometheus_client import CollectorRegistry
-
+from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
-from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Status, choose_channel, personalisation
-from linkwork_notifications.metrics import NotificationMetrics
+from linkwork_notifications.domain.messages import (
+    Channel,
+    Claimed,
+    Reason,
+    Settlement,
+    Status,
+    choose_channel,
+    personalisation,
+)
 from linkwork_notifications.service_layer.ports import (
     ContactRoutes,
     ContactRouteUnavailable,
@@ -41,7 +46,6 @@ class Dispatcher:
         metrics: NotificationMetrics,
         *,
         retry: RetryPolicy,
-        interval: float,
         batch_size: int,
         lease_seconds: float,
         pcn_names: dict[str, str],
@@ -50,7 +54,6 @@ class Dispatcher:
         timezone: str,
         acceptance_poll_seconds: float = 600.0,
         acceptance_wait: timedelta = timedelta(days=14),
-        registry: CollectorRegistry | None = None,
         now: Callable[[ZoneInfo], datetime] = datetime.now,
     ) -> None:
         self._store = store
@@ -67,15 +70,9 @@ class Dispatcher:
         self._now = now
         self._acceptance_poll = acceptance_poll_seconds
         self._acceptance_wait = acceptance_wait
-        self._rounds = PeriodicTask("notifications-dispatcher", self._round, interval=interval, registry=registry)
 
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/deliveries.py runs it; returns the delay before the next one."""
         # Something sent: more may be due, so go again at once; nothing: wait the interval.
         return 0.0 if await self.run_once() else None
 
@@ -108,7 +105,9 @@ class Dispatcher:
         opted_out = await self._store.opted_out(message.person_ref)
         decision = choose_channel(route, opted_out, letters=self._letters)
         if decision.channel is None or route is None:
-            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because=decision.suppressed_because)
+            await self._store.settle(
+                message.id, Settlement(Status.SUPPRESSED, suppressed_because=decision.suppressed_because)
+            )
             self._metrics.count(None, "suppressed")
             return
         channel = decision.channel
@@ -127,14 +126,14 @@ class Dispatcher:
     async def _await_acceptance(self, message: Claimed) -> None:
         """The first-contact message goes after the referral is accepted; one never accepted gets none."""
         if self._now(self._zone) - message.created_at > self._acceptance_wait:
-            await self._store.settle(message.id, Status.SUPPRESSED, suppressed_because="not-accepted")
+            await self._store.settle(message.id, Settlement(Status.SUPPRESSED, suppressed_because="not-accepted"))
             self._metrics.count(None, "suppressed")
         else:
             await self._store.wait(message.id, self._acceptance_poll)
 
     async def _record(self, message: Claimed, channel: Channel, attempt: Attempt) -> None:
         if attempt.outcome is Outcome.ACCEPTED:
-            await self._store.settle(message.id, Status.SENT, provider_id=attempt.provider_id)
+            await self._store.settle(message.id, Settlement(Status.SENT, provider_id=attempt.provider_id))
             self._metrics.count(channel.value, "sent")
         elif attempt.outcome is Outcome.TEMPORARY:
             await self._temporary(message, channel, attempt)
@@ -150,9 +149,8 @@ class Dispatcher:
             "message will be retried",
             extra={"message_id": str(message.id), "failure": attempt.failure, "attempts": message.attempts},
         )
-        await self._store.settle(
-            message.id, Status.PENDING, failure=attempt.failure, retry_in_seconds=delay.total_seconds()
-        )
+        retry = Settlement(Status.PENDING, failure=attempt.failure, retry_in_seconds=delay.total_seconds())
+        await self._store.settle(message.id, retry)
         self._metrics.count(channel.value if channel else None, "retried")
 
     async def _undeliverable(self, message: Claimed, channel: Channel | None, failure: str) -> None:

@@ -11,7 +11,7 @@ from typing import Protocol
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Status
+from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement
 from linkwork_notifications.domain.tasks import NewTask
 
 
@@ -26,16 +26,7 @@ class MessageStore(Protocol):
 
     async def opted_out(self, person_ref: str) -> frozenset[Channel]: ...
 
-    async def settle(
-        self,
-        message_id: UUID,
-        status: Status,
-        *,
-        provider_id: str | None = None,
-        failure: str | None = None,
-        suppressed_because: str | None = None,
-        retry_in_seconds: float | None = None,
-    ) -> None:
+    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
         """Record the outcome of a claimed message; `retry_in_seconds` puts it back to pending for later."""
         ...
 

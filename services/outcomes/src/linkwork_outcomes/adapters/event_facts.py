@@ -7,8 +7,10 @@ example a person's location, languages or interests) is dropped here and never s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from linkwork_contracts.codes import ServiceStatus
 from linkwork_contracts.events import (
@@ -199,25 +201,25 @@ def _matches_suggested(event: MatchesSuggestedV1, at: datetime, batch: FactBatch
     )
 
 
+# The facts each consumed event type adds; a later version subclassing an earlier one (service-changed v2
+# and v3) adds the earlier one's facts.
+_ADDERS: tuple[tuple[type[Event], Callable[[Any, datetime, FactBatch], None]], ...] = (
+    (ReferralCreatedV1, _referral_created),
+    (PlanAgreedV1, _plan_agreed),
+    (FollowUpRecordedV1, _follow_up_recorded),
+    (FollowUpDueV1, _follow_up_due),
+    (ReferralClosedV1, _referral_closed),
+    (ServiceChangedV1, _service_changed),
+    (ProvisionGapV1, _provision_gap),
+    (MatchesSuggestedV1, _matches_suggested),
+)
+
+
 def facts_of(event: Event, at: datetime, batch: FactBatch | None = None) -> FactBatch:
     """Add the facts `event` carries to `batch` (a new one by default) and return it."""
     batch = batch if batch is not None else FactBatch()
-    if isinstance(event, ReferralCreatedV1):
-        _referral_created(event, at, batch)
-    elif isinstance(event, PlanAgreedV1):
-        _plan_agreed(event, at, batch)
-    elif isinstance(event, FollowUpRecordedV1):
-        _follow_up_recorded(event, at, batch)
-    elif isinstance(event, FollowUpDueV1):
-        _follow_up_due(event, at, batch)
-    elif isinstance(event, ReferralClosedV1):
-        _referral_closed(event, at, batch)
-    elif isinstance(event, ServiceChangedV1):
-        _service_changed(event, at, batch)
-    elif isinstance(event, ProvisionGapV1):
-        _provision_gap(event, at, batch)
-    elif isinstance(event, MatchesSuggestedV1):
-        _matches_suggested(event, at, batch)
-    else:
-        raise TypeError(f"the outcomes service does not consume {type(event).__name__}")
-    return batch
+    for event_type, add in _ADDERS:
+        if isinstance(event, event_type):
+            add(event, at, batch)
+            return batch
+    raise TypeError(f"the outcomes service does not consume {type(event).__name__}")

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
 import orjson
+from linkwork_runtime.database import from_record
 
 from linkwork_outcomes.adapters.event_facts import FactBatch
 from linkwork_outcomes.domain.facts import (
@@ -146,6 +147,22 @@ class Table(Generic[F]):
     columns: tuple[str, ...]
     to_row: Callable[[F], tuple[object, ...]]
 
+    @classmethod
+    def of(cls, sql: str, fact: type, *, timed: bool = True, **encode: Callable[[Any], object]) -> Table[Any]:
+        """The table of `fact`, its columns named like the fact's fields and in their order.
+
+        When `timed`, each item is `(fact, event time)` and the event time fills a last column, `event_time`.
+        `encode` turns a field's value into its column's where they differ (a tuple of pairs into JSON text).
+        """
+        names = tuple(f.name for f in fields(fact))
+
+        def to_row(item: Any) -> tuple[object, ...]:
+            one, at = item if timed else (item, None)
+            row = tuple(encode[name](getattr(one, name)) if name in encode else getattr(one, name) for name in names)
+            return (*row, at) if timed else row
+
+        return cls(sql, (*names, "event_time") if timed else names, to_row)
+
     def arrays(self, facts: Iterable[F]) -> list[list[object]]:
         rows = [self.to_row(fact) for fact in facts]
         arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in self.columns]
@@ -154,96 +171,20 @@ class Table(Generic[F]):
         return arrays
 
 
-def _version_row(item: tuple[ReferralVersion, datetime]) -> tuple[object, ...]:
-    v, at = item
-    return (
-        v.referral_id, v.version, v.person_ref, v.created_at, v.source, v.pcn, v.practice, v.age_band, v.sex,
-        v.ethnic_category, v.postcode_district, v.imd_decile, ",".join(v.needs), at,
-    )  # fmt: skip
-
-
-def _plan_row(item: tuple[PlanVersion, datetime]) -> tuple[object, ...]:
-    p, at = item
-    activities = _json([[a.service_id, a.need] for a in p.activities])
-    return (p.referral_id, p.plan_version, p.agreed_at, p.first_contact_at, activities, at)
-
-
-def _contact_row(item: tuple[Contact, datetime]) -> tuple[object, ...]:
-    c, at = item
-    attendance = _json([[a.service_id, a.status] for a in c.attendance])
-    return (c.contact_id, c.referral_id, c.contact_at, c.kind, c.outcome, c.contacts_to_date, attendance,
-            c.follow_up_id, at)  # fmt: skip
-
-
-def _measurement_row(m: Measurement) -> tuple[object, ...]:
-    return (m.referral_id, m.score, m.timepoint, m.recorded_at, m.value)
-
-
-def _due_row(item: tuple[FollowUpDue, datetime]) -> tuple[object, ...]:
-    d, at = item
-    return (d.follow_up_id, d.referral_id, d.due_on, d.pcn, at)
-
-
-def _closure_row(item: tuple[Closure, datetime]) -> tuple[object, ...]:
-    c, at = item
-    return (c.referral_id, c.closed_at, c.status, c.reason, c.first_contact_at, c.contacts_count, at)
-
-
-def _gap_row(item: tuple[ProvisionGap, datetime]) -> tuple[object, ...]:
-    g, at = item
-    return (g.need, g.postcode_district, g.window_start, g.window_end, g.referrals_with_need, g.referrals_unmet,
-            g.detected_at, at)  # fmt: skip
-
-
-def _service_row(item: tuple[ServiceLabel, datetime]) -> tuple[object, ...]:
-    s, at = item
-    return (s.service_id, s.revision, s.name, s.provider_id, s.provider_name, s.active, s.changed_at,
-            s.last_verified_on, at)  # fmt: skip
-
-
-def _suggestion_row(item: tuple[SuggestionSet, datetime]) -> tuple[object, ...]:
-    s, at = item
-    return (s.referral_id, s.referral_version, s.suggested_at, _json([list(o) for o in s.options_per_need]), at)
-
-
-VERSIONS = Table(
-    _VERSIONS,
-    ("referral_id", "version", "person_ref", "created_at", "source", "pcn", "practice", "age_band", "sex",
-     "ethnic_category", "postcode_district", "imd_decile", "needs", "event_time"),
-    _version_row,
-)  # fmt: skip
-PLANS = Table(
-    _PLANS, ("referral_id", "plan_version", "agreed_at", "first_contact_at", "activities", "event_time"), _plan_row
+VERSIONS: Table[tuple[ReferralVersion, datetime]] = Table.of(_VERSIONS, ReferralVersion, needs=",".join)
+PLANS: Table[tuple[PlanVersion, datetime]] = Table.of(
+    _PLANS, PlanVersion, activities=lambda activities: _json([[a.service_id, a.need] for a in activities])
 )
-CONTACTS = Table(
-    _CONTACTS,
-    ("contact_id", "referral_id", "contact_at", "kind", "outcome", "contacts_to_date", "attendance", "follow_up_id",
-     "event_time"),
-    _contact_row,
-)  # fmt: skip
-MEASUREMENTS = Table(_MEASUREMENTS, ("referral_id", "score", "timepoint", "recorded_at", "value"), _measurement_row)
-FOLLOW_UPS_DUE = Table(_DUE, ("follow_up_id", "referral_id", "due_on", "pcn", "event_time"), _due_row)
-CLOSURES = Table(
-    _CLOSURES,
-    ("referral_id", "closed_at", "status", "reason", "first_contact_at", "contacts_count", "event_time"),
-    _closure_row,
+CONTACTS: Table[tuple[Contact, datetime]] = Table.of(
+    _CONTACTS, Contact, attendance=lambda attendance: _json([[a.service_id, a.status] for a in attendance])
 )
-GAPS = Table(
-    _GAPS,
-    ("need", "postcode_district", "window_start", "window_end", "referrals_with_need", "referrals_unmet",
-     "detected_at", "event_time"),
-    _gap_row,
-)  # fmt: skip
-SERVICES = Table(
-    _SERVICES,
-    ("service_id", "revision", "name", "provider_id", "provider_name", "active", "changed_at", "last_verified_on",
-     "event_time"),
-    _service_row,
-)  # fmt: skip
-SUGGESTIONS = Table(
-    _SUGGESTIONS,
-    ("referral_id", "referral_version", "suggested_at", "options_per_need", "event_time"),
-    _suggestion_row,
+MEASUREMENTS: Table[Measurement] = Table.of(_MEASUREMENTS, Measurement, timed=False)
+FOLLOW_UPS_DUE: Table[tuple[FollowUpDue, datetime]] = Table.of(_DUE, FollowUpDue)
+CLOSURES: Table[tuple[Closure, datetime]] = Table.of(_CLOSURES, Closure)
+GAPS: Table[tuple[ProvisionGap, datetime]] = Table.of(_GAPS, ProvisionGap)
+SERVICES: Table[tuple[ServiceLabel, datetime]] = Table.of(_SERVICES, ServiceLabel)
+SUGGESTIONS: Table[tuple[SuggestionSet, datetime]] = Table.of(
+    _SUGGESTIONS, SuggestionSet, options_per_need=lambda options: _json([list(o) for o in options])
 )
 TABLES = (VERSIONS, PLANS, CONTACTS, MEASUREMENTS, FOLLOW_UPS_DUE, CLOSURES, GAPS, SERVICES, SUGGESTIONS)
 
@@ -290,106 +231,51 @@ async def _store_context(connection: asyncpg.Connection, batch: FactBatch) -> No
         await connection.execute(SUGGESTIONS.sql, *SUGGESTIONS.arrays(batch.suggestions))
 
 
-# Each referral fact table read back by column name: a reordered SELECT cannot shift a value into another field.
-_READ_VERSIONS = """
-SELECT referral_id, version, person_ref, created_at, source, pcn, practice, age_band, sex, ethnic_category,
-       postcode_district, imd_decile, needs
-FROM referral_version WHERE referral_id = ANY($1::uuid[])
-"""
-_READ_PLANS = """
-SELECT referral_id, plan_version, agreed_at, first_contact_at, activities FROM plan_version
-WHERE referral_id = ANY($1::uuid[])
-"""
-_READ_CONTACTS = """
-SELECT contact_id, referral_id, contact_at, kind, outcome, contacts_to_date, attendance, follow_up_id FROM contact
-WHERE referral_id = ANY($1::uuid[])
-"""
-_READ_MEASUREMENTS = """
-SELECT referral_id, score, timepoint, recorded_at, value FROM measurement WHERE referral_id = ANY($1::uuid[])
-"""
-_READ_DUE = "SELECT follow_up_id, referral_id, due_on, pcn FROM follow_up_due WHERE referral_id = ANY($1::uuid[])"
-_READ_CLOSURES = """
-SELECT referral_id, closed_at, status, reason, first_contact_at, contacts_count FROM closure
-WHERE referral_id = ANY($1::uuid[])
-"""
-
-
 def _version(row: asyncpg.Record) -> ReferralVersion:
-    return ReferralVersion(
-        referral_id=str(row["referral_id"]),
-        version=row["version"],
-        person_ref=row["person_ref"],
-        created_at=row["created_at"],
-        source=row["source"],
-        pcn=row["pcn"],
-        practice=row["practice"],
-        age_band=row["age_band"],
-        sex=row["sex"],
-        ethnic_category=row["ethnic_category"],
-        postcode_district=row["postcode_district"],
-        imd_decile=row["imd_decile"],
-        needs=tuple(row["needs"]),
-    )
+    return from_record(ReferralVersion, row, referral_id=str(row["referral_id"]), needs=tuple(row["needs"]))
 
 
 def _plan(row: asyncpg.Record) -> PlanVersion:
-    return PlanVersion(
-        referral_id=str(row["referral_id"]),
-        plan_version=row["plan_version"],
-        agreed_at=row["agreed_at"],
-        first_contact_at=row["first_contact_at"],
-        activities=tuple(PlannedActivity(service_id, need) for service_id, need in _decoded(row["activities"])),
-    )
+    activities = tuple(PlannedActivity(service_id, need) for service_id, need in _decoded(row["activities"]))
+    return from_record(PlanVersion, row, referral_id=str(row["referral_id"]), activities=activities)
 
 
 def _contact(row: asyncpg.Record) -> Contact:
-    return Contact(
+    return from_record(
+        Contact,
+        row,
         contact_id=str(row["contact_id"]),
         referral_id=str(row["referral_id"]),
-        contact_at=row["contact_at"],
-        kind=row["kind"],
-        outcome=row["outcome"],
-        contacts_to_date=row["contacts_to_date"],
         attendance=tuple(Attendance(service_id, status) for service_id, status in _decoded(row["attendance"])),
         follow_up_id=str(row["follow_up_id"]) if row["follow_up_id"] else None,
     )
 
 
 def _measurement(row: asyncpg.Record) -> Measurement:
-    return Measurement(
-        referral_id=str(row["referral_id"]),
-        score=row["score"],
-        timepoint=row["timepoint"],
-        recorded_at=row["recorded_at"],
-        value=row["value"],
-    )
+    return from_record(Measurement, row, referral_id=str(row["referral_id"]))
 
 
 def _follow_up_due(row: asyncpg.Record) -> FollowUpDue:
-    return FollowUpDue(
-        follow_up_id=str(row["follow_up_id"]), referral_id=str(row["referral_id"]), due_on=row["due_on"], pcn=row["pcn"]
-    )
+    return from_record(FollowUpDue, row, follow_up_id=str(row["follow_up_id"]), referral_id=str(row["referral_id"]))
 
 
 def _closure(row: asyncpg.Record) -> Closure:
-    return Closure(
-        referral_id=str(row["referral_id"]),
-        closed_at=row["closed_at"],
-        status=row["status"],
-        reason=row["reason"],
-        first_contact_at=row["first_contact_at"],
-        contacts_count=row["contacts_count"],
-    )
+    return from_record(Closure, row, referral_id=str(row["referral_id"]))
+
+
+def _read(fact: type, table: str) -> str:
+    # Columns are named like the fact's fields and read back by name: a reordered SELECT cannot shift a value.
+    return f"SELECT {', '.join(f.name for f in fields(fact))} FROM {table} WHERE referral_id = ANY($1::uuid[])"
 
 
 # The ReferralFacts field each query fills, and how one of its rows becomes a fact.
 _READS: tuple[tuple[str, str, Callable[[asyncpg.Record], Any]], ...] = (
-    ("versions", _READ_VERSIONS, _version),
-    ("plans", _READ_PLANS, _plan),
-    ("contacts", _READ_CONTACTS, _contact),
-    ("measurements", _READ_MEASUREMENTS, _measurement),
-    ("follow_ups_due", _READ_DUE, _follow_up_due),
-    ("closures", _READ_CLOSURES, _closure),
+    ("versions", _read(ReferralVersion, "referral_version"), _version),
+    ("plans", _read(PlanVersion, "plan_version"), _plan),
+    ("contacts", _read(Contact, "contact"), _contact),
+    ("measurements", _read(Measurement, "measurement"), _measurement),
+    ("follow_ups_due", _read(FollowUpDue, "follow_up_due"), _follow_up_due),
+    ("closures", _read(Closure, "closure"), _closure),
 )
 
 

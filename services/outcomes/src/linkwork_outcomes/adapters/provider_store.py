@@ -10,6 +10,7 @@ from datetime import datetime
 
 import asyncpg
 from linkwork_contracts.events import ActivityReferralRespondedV1, AttendanceConfirmedV1, Event
+from linkwork_runtime.database import from_record
 
 from linkwork_outcomes.domain.provider_figures import ActivityReferralRow
 
@@ -79,13 +80,14 @@ async def activity_referrals(
     connection: asyncpg.Connection, start: datetime, end: datetime, pcns: list[str]
 ) -> list[ActivityReferralRow]:
     """Activity referrals referred in [start, end) in these PCNs, with their sessions and completion."""
+    # Each column is named like the row's field it fills.
     rows = await connection.fetch(
-        """SELECT a.id, a.service_id, a.organization_id, a.referred_at, a.first_responded_at, a.decision,
-                  a.decline_reason, l.name AS service_name, l.provider_name,
+        """SELECT a.organization_id, l.provider_name AS organization_name, a.service_id, l.name AS service_name,
+                  a.referred_at, a.first_responded_at AS responded_at, a.decision, a.decline_reason,
                   (SELECT count(*) FROM session_attendance s
-                    WHERE s.activity_referral_id = a.id AND s.attendance = 'attended') AS attended,
+                    WHERE s.activity_referral_id = a.id AND s.attendance = 'attended') AS sessions_attended,
                   (SELECT count(*) FROM session_attendance s
-                    WHERE s.activity_referral_id = a.id AND s.attendance = 'did-not-attend') AS missed,
+                    WHERE s.activity_referral_id = a.id AND s.attendance = 'did-not-attend') AS sessions_missed,
                   EXISTS (SELECT 1 FROM activity_completion c WHERE c.activity_referral_id = a.id) AS completed
            FROM activity_referral a LEFT JOIN service_label l ON l.service_id = a.service_id
            WHERE a.referred_at >= $1 AND a.referred_at < $2 AND a.pcn_code = ANY($3::text[])
@@ -95,18 +97,8 @@ async def activity_referrals(
         pcns,
     )
     return [
-        ActivityReferralRow(
-            organization_id=str(row["organization_id"]),
-            organization_name=row["provider_name"],
-            service_id=str(row["service_id"]),
-            service_name=row["service_name"],
-            referred_at=row["referred_at"],
-            responded_at=row["first_responded_at"],
-            decision=row["decision"],
-            decline_reason=row["decline_reason"],
-            sessions_attended=int(row["attended"]),
-            sessions_missed=int(row["missed"]),
-            completed=bool(row["completed"]),
+        from_record(
+            ActivityReferralRow, row, organization_id=str(row["organization_id"]), service_id=str(row["service_id"])
         )
         for row in rows
     ]

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 import orjson
+from linkwork_runtime.database import from_record
 
 from linkwork_outcomes.domain.referral_summary import ReferralSummary, ScoreChange
 
@@ -79,29 +80,12 @@ def _summary(row: asyncpg.Record) -> ReferralSummary:
     changes = row["changes"]
     if isinstance(changes, str):  # a bare connection has no jsonb codec
         changes = orjson.loads(changes)
-    return ReferralSummary(
+    return from_record(
+        ReferralSummary,
+        row,
         referral_id=str(row["referral_id"]),
-        month=row["month"],
-        pcn=row["pcn"],
-        practice=row["practice"],
-        source=row["source"],
         needs=tuple(row["needs"]),
-        age_band=row["age_band"],
-        sex=row["sex"],
-        ethnic_category=row["ethnic_category"],
-        imd_decile=row["imd_decile"],
-        postcode_district=row["postcode_district"],
-        status=row["status"],
-        entered_in_error=row["entered_in_error"],
-        contacted=row["contacted"],
-        first_contact_days=row["first_contact_days"],
-        contacts=row["contacts"],
-        plan_agreed=row["plan_agreed"],
-        followed_up=row["followed_up"],
-        closed=row["closed"],
-        closure_reason=row["closure_reason"],
         planned=tuple(row["planned"]),
         attended=tuple(row["attended"]),
         changes=tuple(ScoreChange(score, change, improved) for score, change, improved in changes),
-        earliest_unmet_due=row["earliest_unmet_due"],
     )

@@ -22,14 +22,14 @@ from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
 from linkwork_outcomes.adapters import provider_store
+from linkwork_outcomes.adapters.metrics import OutcomesMetrics
+from linkwork_outcomes.api.presentation import csv_export, html_page
 from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area, visible_areas
 from linkwork_outcomes.domain.areas import ODS_PATTERNS, AreaHierarchy, Level
 from linkwork_outcomes.domain.period import CALENDAR_BIN_RULE, MONTH_PATTERN, MonthRange, calendar_year
 from linkwork_outcomes.domain.provider_figures import ProviderReport, provider_report
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.report import SummaryReport
-from linkwork_outcomes.metrics import OutcomesMetrics
-from linkwork_outcomes.presentation import csv_export, html_page
 from linkwork_outcomes.service_layer.reports import ReportRequest, summary_report
 
 router = APIRouter(tags=["reports"])

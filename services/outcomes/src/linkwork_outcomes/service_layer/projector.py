@@ -8,8 +8,8 @@ import logging
 
 import asyncpg
 
+from linkwork_outcomes.adapters.metrics import OutcomesMetrics
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
-from linkwork_outcomes.metrics import OutcomesMetrics
 from linkwork_outcomes.service_layer.projection import project_pending
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,6 @@ from typing import Protocol
 from uuid import UUID
 
 import asyncpg
-from linkwork_runtime.periodic import PeriodicTask
-from prometheus_client import CollectorRegistry
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +103,15 @@ class ProviderEmailSender:
         addresses: Mapping[UUID, str],
         console_url: str,
         *,
-        poll_seconds: float,
         batch_size: int = 20,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._port, self._addresses = pool, port, addresses
         self._console = console_url.rstrip("/")
         self._batch, self._clock = batch_size, clock
-        self._rounds = PeriodicTask("provider-emails", self._round, interval=poll_seconds, registry=registry)
 
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/provider_emails.py runs it; returns the delay before the next one."""
         # A full batch means more are waiting: carry on at once; otherwise wait the poll interval.
         return 0.0 if await self.run_once() == self._batch else None
 

@@ -111,8 +111,9 @@ def _approx(latitude: float, longitude: float) -> ApproxLocation | None:
 class DeprivationTable:
     """The Index of Multiple Deprivation decile of each LSOA (1 = the most deprived tenth in England).
 
-    Reads linkwork's two-column table (`lsoa,imd_decile`) that `python -m linkwork_referral.deprivation load`
-    writes from the published English Indices of Deprivation file.
+    Reads linkwork's two-column table (`lsoa,imd_decile`) that
+    `python -m linkwork_referral.entrypoints.deprivation load` writes from the published English Indices of
+    Deprivation file.
     """
 
     def __init__(self, deciles: dict[str, int]) -> None:

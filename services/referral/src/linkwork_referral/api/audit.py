@@ -20,11 +20,12 @@ async def audit_log(
     service: Service,
     referral_id: Annotated[UUID | None, Query()] = None,
     subject: Annotated[str | None, Query(pattern=r"^[^\x00-\x1f]{1,256}$")] = None,
-    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    cursor: Annotated[
+        int | None,
+        Query(ge=1, le=2**62, description="The `id` of the last entry of the previous page: the entries before it"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEntry]:
     """Who read or changed your PCN's referrals (pcn_admin only), newest first."""
-    rows = await service.audit_log(
-        principal, referral_id=referral_id, subject=subject, before_id=before_id, limit=limit
-    )
+    rows = await service.audit_log(principal, referral_id=referral_id, subject=subject, before_id=cursor, limit=limit)
     return [AuditEntry(**dict(row)) for row in rows]

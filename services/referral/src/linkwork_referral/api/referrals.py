@@ -15,6 +15,7 @@ from linkwork_runtime.auth import CurrentPrincipal, Principal
 from linkwork_runtime.problems import Problem
 
 from linkwork_referral.adapters.repository import CaseloadFilter, CaseloadSort, Cursor
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import PROBLEMS, Service
 from linkwork_referral.api.views import (
@@ -27,7 +28,6 @@ from linkwork_referral.api.views import (
 )
 from linkwork_referral.domain.referral import NewReferral, Referrer
 from linkwork_referral.domain.states import WorkflowState
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.service_layer.ports import IdempotencyKey
 from linkwork_referral.service_layer.routing import pcn_for_referral
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from linkwork_contracts.codes import (
@@ -53,6 +53,7 @@ from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.records import Barrier
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Needs = Annotated[list[NeedCategory], Field(min_length=1, max_length=len(NeedCategory))]
 
@@ -97,6 +98,11 @@ def storable_text(value: object) -> object:
     return value
 
 
+def example(body: dict[str, Any]) -> ConfigDict:
+    """The request body example the OpenAPI document shows for a model (every request body has one)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -106,25 +112,23 @@ class Strict(BaseModel):
         return storable_text(data)
 
 
-class PersonIn(PersonDetails):
+# The (synthetic) person the examples refer.
+_ADA: dict[str, Any] = {
+    "nhs_number": "9993395633",
+    "given_name": "Ada",
+    "family_name": "Example",
+    "date_of_birth": "1950-03-14",
+    "sex": "female",
+    "postcode": "LS6 1AA",
+    "phone": "0113 496 0000",
+    "preferred_contact": "telephone",
+}
+
+
+class PersonIn(PersonDetails, Strict):
     """The person's details; the NHS number is required when a referral is made here."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "nhs_number": "9993395633",
-                    "given_name": "Ada",
-                    "family_name": "Example",
-                    "date_of_birth": "1950-03-14",
-                    "sex": "female",
-                    "postcode": "LS6 1AA",
-                    "phone": "0113 496 0000",
-                    "preferred_contact": "telephone",
-                }
-            ]
-        }
-    )
+    model_config = example(_ADA)
 
     nhs_number: NhsNumber
     # Bounded at the API (issue 15); the event's unique-items rule alone would check a long list item by item.
@@ -133,11 +137,6 @@ class PersonIn(PersonDetails):
         Field(max_length=len(Accessibility), json_schema_extra=UNIQUE),
         AfterValidator(no_duplicates),
     ] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _storable(cls, data: object) -> object:
-        return storable_text(data)
 
     def to_person(self) -> Person:
         return Person(
@@ -201,7 +200,7 @@ Measures = Annotated[list[MeasureAnswers], Field(max_length=3)]
 
 
 class Accept(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"link_worker": "lw-0042"}]})
+    model_config = example({"link_worker": "lw-0042"})
 
     link_worker: StaffId | None = Field(
         default=None, description="Default: the caller (a link worker); a pcn_admin must name one"
@@ -209,7 +208,7 @@ class Accept(Strict):
 
 
 class Reassign(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"link_worker": "lw-0042"}]})
+    model_config = example({"link_worker": "lw-0042"})
 
     link_worker: StaffId | None = Field(
         default=None, description="Default: the caller (a link worker taking over); a pcn_admin must name one"
@@ -217,43 +216,33 @@ class Reassign(Strict):
 
 
 class Reject(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"reason": "Needs urgent mental health support: referred back to the GP for the crisis team"}]
-        }
+    model_config = example(
+        {"reason": "Needs urgent mental health support: referred back to the GP for the crisis team"}
     )
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class Hold(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "In hospital for two weeks; the family will call when she is home"}]}
-    )
+    model_config = example({"reason": "In hospital for two weeks; the family will call when she is home"})
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class EnteredInError(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Made for the wrong person: same name, different date of birth"}]}
-    )
+    model_config = example({"reason": "Made for the wrong person: same name, different date of birth"})
 
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class ContactIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "first-contact",
-                    "mode": "telephone",
-                    "occurred_at": "2026-12-07T10:30:00+00:00",
-                    "outcome": "contact-made",
-                    "duration_minutes": 20,
-                }
-            ]
+    model_config = example(
+        {
+            "kind": "first-contact",
+            "mode": "telephone",
+            "occurred_at": "2026-12-07T10:30:00+00:00",
+            "outcome": "contact-made",
+            "duration_minutes": 20,
         }
     )
 
@@ -266,20 +255,16 @@ class ContactIn(Strict):
 
 
 class AssessmentIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "needs": ["loneliness-isolation"],
-                    "baseline_measures": [{"measure": "ons4", "items": [4, 5, 6, 7]}],
-                    "interests": ["gardening"],
-                    "availability": [{"day": "TU", "part_of_day": "morning"}],
-                    "what_matters": "Getting out of the house and meeting people",
-                    "delivery_modes": ["in-person"],
-                    "travel_mode": "walk",
-                    "max_travel_minutes": 20,
-                }
-            ]
+    model_config = example(
+        {
+            "needs": ["loneliness-isolation"],
+            "baseline_measures": [{"measure": "ons4", "items": [4, 5, 6, 7]}],
+            "interests": ["gardening"],
+            "availability": [{"day": "TU", "part_of_day": "morning"}],
+            "what_matters": "Getting out of the house and meeting people",
+            "delivery_modes": ["in-person"],
+            "travel_mode": "walk",
+            "max_travel_minutes": 20,
         }
     )
 
@@ -343,22 +328,18 @@ class FollowUpPlanned(Strict):
 
 
 class PlanIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = example(
+        {
+            "goals": ["Meet people once a week"],
+            "needs_addressed": ["loneliness-isolation"],
+            "activities": [
                 {
-                    "goals": ["Meet people once a week"],
-                    "needs_addressed": ["loneliness-isolation"],
-                    "activities": [
-                        {
-                            "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
-                            "need": "loneliness-isolation",
-                            "share": {"first_name": True, "contact": "phone", "needs": True},
-                        }
-                    ],
-                    "follow_ups": [{"due_on": "2027-01-11"}],
+                    "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
+                    "need": "loneliness-isolation",
+                    "share": {"first_name": True, "contact": "phone", "needs": True},
                 }
-            ]
+            ],
+            "follow_ups": [{"due_on": "2027-01-11"}],
         }
     )
 
@@ -376,24 +357,20 @@ class AttendanceIn(Strict):
 
 
 class FollowUpIn(ContactIn):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = example(
+        {
+            "mode": "telephone",
+            "occurred_at": "2027-01-11T11:00:00+00:00",
+            "outcome": "contact-made",
+            "attendance": [
                 {
-                    "mode": "telephone",
-                    "occurred_at": "2027-01-11T11:00:00+00:00",
-                    "outcome": "contact-made",
-                    "attendance": [
-                        {
-                            "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
-                            "status": "attending",
-                            "confirmed_by": "person",
-                            "sessions_attended": 3,
-                        }
-                    ],
-                    "measures": [{"measure": "ons4", "items": [6, 6, 7, 5]}],
+                    "service_id": "0b9c8d5e-3a41-4c2b-9a57-2f6d1e8c4b10",
+                    "status": "attending",
+                    "confirmed_by": "person",
+                    "sessions_attended": 3,
                 }
-            ]
+            ],
+            "measures": [{"measure": "ons4", "items": [6, 6, 7, 5]}],
         }
     )
 
@@ -404,11 +381,7 @@ class FollowUpIn(ContactIn):
 
 
 class CloseIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"reason": "goals-met", "final_measures": [{"measure": "ons4", "items": [7, 7, 8, 4]}]}]
-        }
-    )
+    model_config = example({"reason": "goals-met", "final_measures": [{"measure": "ons4", "items": [7, 7, 8, 4]}]})
 
     reason: ClosureReason
     notes: Text | None = None
@@ -418,18 +391,8 @@ class CloseIn(Strict):
 class DuplicateCheck(Strict):
     """Who a new referral is for, to warn of an open referral for the same person before making another."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "nhs_number": "9993395633",
-                    "given_name": "Ada",
-                    "family_name": "Example",
-                    "date_of_birth": "1950-03-14",
-                    "postcode": "LS6 1AA",
-                }
-            ]
-        }
+    model_config = example(
+        {k: _ADA[k] for k in ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode")}
     )
 
     nhs_number: NhsNumber

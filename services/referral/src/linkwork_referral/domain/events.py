@@ -13,89 +13,84 @@ from linkwork_referral.domain.records import Assessment, Closure, Contact, Plan
 
 
 @dataclass(frozen=True)
-class ReferralCreated:
+class Happened:
+    """What every domain event has, first: when it happened."""
+
     at: datetime
 
 
 @dataclass(frozen=True)
-class ReferralAccepted:
-    at: datetime
+class ReferralCreated(Happened):
+    """The referral was made (at its created_at)."""
+
+
+@dataclass(frozen=True)
+class ReferralAccepted(Happened):
     link_worker: str
 
 
 @dataclass(frozen=True)
-class ReferralReassigned:
-    at: datetime
+class ReferralReassigned(Happened):
     previous_link_worker: str | None
     link_worker: str
 
 
 @dataclass(frozen=True)
-class ReferralRejected:
-    at: datetime
+class ReferralRejected(Happened):
     closure: Closure
 
 
 @dataclass(frozen=True)
-class ContactLogged:
-    at: datetime
+class ContactLogged(Happened):
     contact: Contact
     first_contact: bool
 
 
 @dataclass(frozen=True)
-class AssessmentRecorded:
-    at: datetime
+class AssessmentRecorded(Happened):
     assessment: Assessment
     referral_version: int
 
 
 @dataclass(frozen=True)
-class PlanAgreed:
-    at: datetime
+class PlanAgreed(Happened):
     plan: Plan
 
 
 @dataclass(frozen=True)
-class FollowUpRecorded:
-    at: datetime
+class FollowUpRecorded(Happened):
     contact: Contact
     contacts_to_date: int
 
 
 @dataclass(frozen=True)
-class ReferralClosed:
-    at: datetime
+class ReferralClosed(Happened):
     closure: Closure
 
 
 @dataclass(frozen=True)
-class PersonUpdated:
+class PersonUpdated(Happened):
     """The person's details changed. `referral_version` went up when a field matching uses changed."""
 
-    at: datetime
     changed: tuple[str, ...]
     republish: bool
     referral_version: int
 
 
 @dataclass(frozen=True)
-class ReferralPutOnHold:
-    at: datetime
+class ReferralPutOnHold(Happened):
     reason: str
 
 
 @dataclass(frozen=True)
-class ReferralResumed:
-    at: datetime
+class ReferralResumed(Happened):
     held_since: datetime
 
 
 @dataclass(frozen=True)
-class ReferralEnteredInError:
+class ReferralEnteredInError(Happened):
     """The referral should never have been recorded; it leaves every figure (closure has the status)."""
 
-    at: datetime
     closure: Closure
 
 

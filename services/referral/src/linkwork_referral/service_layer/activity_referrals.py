@@ -38,9 +38,7 @@ from linkwork_contracts.events import (
     SharedDetails,
 )
 from linkwork_runtime import messaging
-from linkwork_runtime.periodic import PeriodicTask
 from linkwork_runtime.principal import Principal, Role
-from prometheus_client import CollectorRegistry
 
 from linkwork_referral.adapters import activity_referral_store as store
 from linkwork_referral.adapters import audit, timeline
@@ -167,23 +165,16 @@ async def refer_plan(
         event = ActivityReferredV1(**_common(row), referred_at=now, respond_by=respond_by, shared=shared)
         await messaging.add(connection, event, source=source)
         await store.add_email(connection, row, "new-referral", now)
-        await timeline.append(
+        await _note(
             connection,
-            referral.id,
+            row,
             now,
-            timeline.Entry(
-                "activity-referred",
-                f"Referred to {service['service_name']} ({service['organization_name']}); "
-                f"answer due by {respond_by.date().isoformat()}",
-                {
-                    "activity_referral_id": str(row["id"]),
-                    "service_id": str(activity.service_id),
-                    "shared": _what_shared(shared),
-                    "respond_by": respond_by.isoformat(),
-                },
-            ),
-            actor,
-            "link_worker",
+            "activity-referred",
+            f"Referred to {service['service_name']} ({service['organization_name']}); "
+            f"answer due by {respond_by.date().isoformat()}",
+            (actor, "link_worker"),
+            shared=_what_shared(shared),
+            respond_by=respond_by.isoformat(),
         )
         made.append(row["id"])
     return made
@@ -195,18 +186,33 @@ async def withdraw_unanswered(
     """The referral ended (closed, rejected, entered in error): activity referrals the provider has not answered
     are withdrawn, so no reminder or automatic decline follows. Accepted ones stay: the person may carry on."""
     for row in await store.withdraw_unanswered(connection, referral_id):
-        await timeline.append(
+        await _note(
             connection,
-            referral_id,
+            row,
             now,
-            timeline.Entry(
-                "activity-referral-withdrawn",
-                f"Referral to {row['service_name']} withdrawn before it was answered",
-                {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"])},
-            ),
-            actor,
-            role,
+            "activity-referral-withdrawn",
+            f"Referral to {row['service_name']} withdrawn before it was answered",
+            (actor, role),
         )
+
+
+_SCHEDULER = (None, "scheduler")  # who a timeline entry of the deadline checks is by: no person, the scheduler
+
+
+async def _note(
+    connection: asyncpg.Connection,
+    row: asyncpg.Record,
+    at: datetime,
+    kind: str,
+    summary: str,
+    by: tuple[str | None, str | None],
+    /,
+    **detail: Any,
+) -> None:
+    """A timeline entry about one activity referral (`row`): its detail names the activity referral and its
+    service, then `detail`. `by` is the actor and their role."""
+    about = {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"]), **detail}
+    await timeline.append(connection, row["referral_id"], at, timeline.Entry(kind, summary, about), *by)
 
 
 def _what_shared(shared: SharedDetails) -> list[str]:
@@ -365,15 +371,8 @@ class ProviderDesk:
         async with self.pool.acquire() as connection, connection.transaction():
             row = await self._load(connection, organisation, activity_referral_id, lock=True)
             updated, entry = await change(connection, row)
-            detail = {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"]), **entry.detail}
-            await timeline.append(
-                connection,
-                row["referral_id"],
-                self.clock(),
-                timeline.Entry(entry.kind, entry.summary, detail),
-                principal.subject,
-                principal.role.value,
-            )
+            by = (principal.subject, principal.role.value)
+            await _note(connection, row, self.clock(), entry.kind, entry.summary, by, **entry.detail)
             await audit.record(
                 connection,
                 principal,
@@ -430,23 +429,13 @@ class ResponseDeadlines:
         pool: asyncpg.Pool,
         *,
         source: str,
-        poll_seconds: float,
         batch_size: int = 100,
         clock: Callable[[], datetime] = utc_now,
-        registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._source, self._batch, self.clock = pool, source, batch_size, clock
-        self._rounds = PeriodicTask(
-            "provider-response-deadlines", self._round, interval=poll_seconds, registry=registry
-        )
 
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
-
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/provider_deadlines.py runs it; the next one after the interval."""
         await self.run_once()
         return None
 
@@ -458,17 +447,13 @@ class ResponseDeadlines:
             for row in await store.claim_reminders(connection, now, self._batch):
                 await store.mark_reminded(connection, row["id"], now)
                 await store.add_email(connection, row, "reminder", now)
-                await timeline.append(
+                await _note(
                     connection,
-                    row["referral_id"],
+                    row,
                     now,
-                    timeline.Entry(
-                        "provider-reminded",
-                        f"{row['service_name']} reminded to answer by {row['respond_by'].date().isoformat()}",
-                        {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"])},
-                    ),
-                    None,
-                    "scheduler",
+                    "provider-reminded",
+                    f"{row['service_name']} reminded to answer by {row['respond_by'].date().isoformat()}",
+                    _SCHEDULER,
                 )
                 reminded += 1
             declined = 0
@@ -477,21 +462,14 @@ class ResponseDeadlines:
                 # The link worker's task comes from this event (notifications raises it).
                 await messaging.add(connection, responded_event(updated), source=self._source)
                 await store.add_email(connection, row, "declined-no-response", now)
-                await timeline.append(
+                await _note(
                     connection,
-                    row["referral_id"],
+                    row,
                     now,
-                    timeline.Entry(
-                        "provider-declined",
-                        f"{row['service_name']} did not answer in time: declined automatically (no response)",
-                        {
-                            "activity_referral_id": str(row["id"]),
-                            "service_id": str(row["service_id"]),
-                            "reason": DeclineReason.NO_RESPONSE.value,
-                        },
-                    ),
-                    None,
-                    "scheduler",
+                    "provider-declined",
+                    f"{row['service_name']} did not answer in time: declined automatically (no response)",
+                    _SCHEDULER,
+                    reason=DeclineReason.NO_RESPONSE.value,
                 )
                 declined += 1
         return reminded, declined

@@ -22,7 +22,6 @@ from uuid import UUID
 
 import asyncpg
 from linkwork_runtime import messaging
-from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
@@ -45,14 +44,12 @@ class FollowUpScheduler:
         pool: asyncpg.Pool,
         *,
         source: str,
-        poll_seconds: float,
         batch_size: int,
         max_per_second: float,
         registry: CollectorRegistry | None = None,
     ) -> None:
         self._pool, self._source = pool, source
         self._batch, self._rate = batch_size, max_per_second
-        self._rounds = PeriodicTask("follow-up-scheduler", self._round, interval=poll_seconds, registry=registry)
         self.emitted = Counter(
             "referral_follow_ups_due_emitted", "follow-up-due events added to the outbox", registry=registry
         )
@@ -61,12 +58,6 @@ class FollowUpScheduler:
             "due follow-ups set aside because their follow-up-due event could not be built",
             registry=registry,
         )
-
-    async def start(self) -> None:
-        await self._rounds.start()
-
-    async def stop(self) -> None:
-        await self._rounds.stop()
 
     async def run_once(self) -> int:
         """Claim and emit one batch of due follow-ups; returns how many."""
@@ -94,7 +85,8 @@ class FollowUpScheduler:
         self.emitted.inc(len(emitted))
         return len(rows)
 
-    async def _round(self) -> float | None:
+    async def next_round(self) -> float | None:
+        """One round as workers/follow_ups.py runs it; returns the delay before the next one (None: the interval)."""
         # A full batch means more may be due: carry on at the rate limit; otherwise wait the poll interval.
         claimed = await self.run_once()
         return claimed / self._rate if claimed == self._batch else None

@@ -1,1 +1,0 @@
-"""A realistic synthetic directory for demos and benchmarks: `python -m linkwork_directory.demo`."""

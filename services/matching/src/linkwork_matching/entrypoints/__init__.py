@@ -1,0 +1,1 @@
+"""The matching service's process: the service itself (its synthetic data for benchmarks is in adapters/)."""

@@ -1,0 +1,1 @@
+"""The outcomes service's processes and command-line tools: the service, the rebuild, the area table check."""
