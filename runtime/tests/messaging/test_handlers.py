@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from linkwork_runtime.messaging.handlers import Handlers
+from linkwork_runtime.messaging.handlers import Handlers, PrefixedHandlers
 from messaging_support import Sample
 
 pytestmark = pytest.mark.unit
@@ -30,3 +30,14 @@ def test_one_handler_per_event_type(sample: type[Sample]) -> None:
     handlers.add(sample, _noop)
     with pytest.raises(ValueError, match="already has a handler"):
         handlers.add(sample, _noop)
+
+
+def test_prefixed_handlers_read_prefixed_topics_and_dispatch_by_type(sample: type[Sample]) -> None:
+    handlers = PrefixedHandlers("test-abc-")
+    handlers.add(sample, _noop)
+    assert handlers.topics() == {f"test-abc-{sample.TOPIC}"}
+    assert handlers.types() == {sample.TYPE}
+    assert handlers.find(sample(stream="a", seq=1)) is _noop
+    unprefixed = PrefixedHandlers()
+    unprefixed.add(sample, _noop)
+    assert unprefixed.topics() == {sample.TOPIC}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkwork_runtime.messaging.consumer import ConsumerRunner
-from linkwork_runtime.messaging.handlers import Handlers
+from linkwork_runtime.messaging.handlers import Handlers, PrefixedHandlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.outbox import add, add_many
 from linkwork_runtime.messaging.relay import OutboxRelay
@@ -22,6 +22,7 @@ __all__ = [
     "MessagingMetrics",
     "OutboxRelay",
     "PermanentError",
+    "PrefixedHandlers",
     "RetryPolicy",
     "TransientError",
     "add",

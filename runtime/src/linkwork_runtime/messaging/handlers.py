@@ -63,3 +63,16 @@ class Handlers:
 
     def __bool__(self) -> bool:
         return bool(self._by_type)
+
+
+class PrefixedHandlers(Handlers):
+    """Handlers reading `<prefix><topic>` for each event type, so tests and side-by-side deployments on one
+    broker keep their topics apart. Records are matched to handlers by CloudEvents type, never by topic, so the
+    prefix changes nothing else; the empty prefix reads the usual topics."""
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def topics(self) -> set[str]:
+        return {self.prefix + topic for topic in super().topics()}

@@ -11,9 +11,9 @@ from linkwork_contracts.events import AttendanceConfirmedV1, FollowUpRecordedV1,
 from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
+from linkwork_runtime.messaging import PrefixedHandlers
 
 from linkwork_matching.adapters.metrics import MatchingMetrics
-from linkwork_matching.adapters.subscriptions import PrefixedHandlers
 from linkwork_matching.api.routes import router
 from linkwork_matching.domain.gaps import GapPolicy
 from linkwork_matching.domain.index import ServiceIndex

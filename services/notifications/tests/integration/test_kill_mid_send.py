@@ -66,7 +66,9 @@ async def _scenario(
         "LINKWORK_REFERRAL_URL": routes.url,
         "LINKWORK_CONTACT_ROUTE_TOKEN": ROUTE_TOKEN,
         "LINKWORK_DISPATCH_INTERVAL_SECONDS": "0.2",
-        "LINKWORK_LEASE_SECONDS": "2",  # a dead sender's messages are looked up, not resent, after this
+        # Long enough that no live sender on a loaded machine outlives its lease (a replica would then send a
+        # message again); the dead sender's leases are run out by the test itself, below.
+        "LINKWORK_LEASE_SECONDS": "600",
         "LINKWORK_LOG_LEVEL": "WARNING",
     }
     notify.state.answering.clear()  # Notify records each message but holds its answer
@@ -84,6 +86,7 @@ async def _scenario(
         if first.poll() is None:
             first.kill()
     notify.state.answering.set()
+    await _expire_leases(database_url)
     replicas = [_start(env), _start(env)]
     try:
 
@@ -118,3 +121,13 @@ async def _scenario(
     references = [m["reference"] for m in notify.messages()]
     assert len(references) == REFERRALS, "a message was sent twice"
     assert len(set(references)) == REFERRALS
+
+
+async def _expire_leases(database_url: str) -> None:
+    """Run out the killed sender's leases now, as time would: no sender runs at this point, so every message
+    still `sending` was the dead one's, and the replicas must look it up at Notify before sending it."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute("UPDATE messages SET next_attempt_at = now() WHERE status = 'sending'")
+    finally:
+        await connection.close()

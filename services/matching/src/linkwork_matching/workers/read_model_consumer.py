@@ -17,11 +17,11 @@ from linkwork_contracts import topics
 from linkwork_contracts.events import ServiceChangedV1, ServiceChangedV2, ServiceChangedV3
 from linkwork_runtime import messaging
 from linkwork_runtime.kafka_connection import Kafka
+from linkwork_runtime.messaging import PrefixedHandlers
 from prometheus_client import Gauge
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
-from linkwork_matching.adapters.subscriptions import PrefixedHandlers
 from linkwork_matching.handlers.services import on_service_changed
 from linkwork_matching.workers.index_sync import IndexSync
 from linkwork_matching.workers.read_model_replay import ReadModelReplay, ReplayResult

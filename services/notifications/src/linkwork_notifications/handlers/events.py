@@ -15,22 +15,11 @@ from linkwork_contracts.events import (
     FollowUpRecordedV1,
     ReferralCreatedV1,
 )
-from linkwork_runtime.messaging import Handlers
+from linkwork_runtime.messaging import PrefixedHandlers
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Reason
 from linkwork_notifications.domain.tasks import NewTask
-
-
-class PrefixedHandlers(Handlers):
-    """Handlers reading `<prefix><topic>` (isolated test runs); records are matched by CloudEvents type."""
-
-    def __init__(self, prefix: str = "") -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def topics(self) -> set[str]:
-        return {self.prefix + topic for topic in super().topics()}
 
 
 async def referral_created(event: ReferralCreatedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:

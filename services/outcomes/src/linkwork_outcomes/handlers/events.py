@@ -10,26 +10,11 @@ from __future__ import annotations
 import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import Event
-from linkwork_runtime.messaging import Handlers
+from linkwork_runtime.messaging import PrefixedHandlers
 
 from linkwork_outcomes.adapters import fact_store, provider_store
 from linkwork_outcomes.adapters.event_facts import CONSUMED, facts_of
 from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
-
-
-class PrefixedHandlers(Handlers):
-    """Handlers reading `<prefix><topic>`: lets tests and side-by-side deployments use their own topics.
-
-    Records are matched to handlers by their CloudEvents type, never by topic, so renaming the
-    topics changes nothing else.
-    """
-
-    def __init__(self, prefix: str = "") -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def topics(self) -> set[str]:
-        return {self.prefix + topic for topic in super().topics()}
 
 
 async def store_facts(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
