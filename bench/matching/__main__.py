@@ -135,6 +135,11 @@ def render(results: dict[str, Any]) -> str:
                 f"loading the in-memory index) | {r['process_start_until_caught_up_and_indexed_seconds']} "
                 f"| {r['snapshots_per_s_including_start_up']} |",
                 "",
+                f"CPU: the service used {r['rebuild_service_cpu_seconds']} s over the rebuild "
+                f"({r['rebuild_service_cpu_us_per_event']} µs per event); the PostgreSQL backends of its "
+                f"database {r.get('database_cpu_seconds_during_start_up')} s over the whole start-up. On a "
+                "shared machine these say more than the wall time.",
+                "",
                 "The 10,000 events/s target applies to the rebuild. Where the time goes, before and after: "
                 "`bench/profiles/README.md` (matching rebuild).",
                 "",

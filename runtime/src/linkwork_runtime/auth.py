@@ -22,6 +22,7 @@ import jwt.types
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from linkwork_contracts.identifiers import STAFF_ID_PATTERN
+from starlette.concurrency import run_in_threadpool
 
 from linkwork_runtime.jwks import JwksUnavailable, SigningKeys, UnknownSigningKey
 from linkwork_runtime.principal import Principal, Role
@@ -56,6 +57,16 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise _unauthorised(f"the bearer token is not valid: {error}") from error
         return _principal(claims)
+
+    def may_fetch_keys(self, token: str) -> bool:
+        """Whether `verify(token)` may fetch the key set (blocking I/O): only for a key id not yet known."""
+        if self._keys is None:
+            return False
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return False  # verify() refuses it without a fetch
+        return not (isinstance(kid, str) and self._keys.known(kid))
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         assert self._keys is not None
@@ -136,13 +147,20 @@ _bearer = HTTPBearer(auto_error=False)
 _STAFF_ID = re.compile(STAFF_ID_PATTERN)
 
 
-def authenticate(
+async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None:
         raise _unauthorised("a bearer token is required (Authorization: Bearer <JWT>)")
     verifier: TokenVerifier = request.app.state.token_verifier
-    principal = verifier.verify(credentials.credentials)
+    token = credentials.credentials
+    # Checking a signature is well under a millisecond of CPU: done on the event loop rather than in a worker
+    # thread (a plain `def` dependency costs a thread hop per request). Only a token whose signing key is not
+    # yet known may make the verifier fetch the key set over HTTP, which blocks: that one goes to a thread.
+    if verifier.may_fetch_keys(token):
+        principal = await run_in_threadpool(verifier.verify, token)
+    else:
+        principal = verifier.verify(token)
     # The subject is stored (link_worker, recorded_by) and copied into events whose StaffId field refuses
     # anything else: an email-style subject accepted here would later fail every follow-up-due batch.
     if _STAFF_ID.fullmatch(principal.subject) is None:

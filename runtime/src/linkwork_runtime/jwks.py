@@ -56,6 +56,10 @@ class SigningKeys:
         self._lock = threading.Lock()
         self.fetches = 0
 
+    def known(self, kid: str) -> bool:
+        """Whether `key(kid)` answers from the keys already fetched (a dict lookup: safe without the lock)."""
+        return kid in self._keys
+
     def key(self, kid: str) -> jwt.PyJWK:
         with self._lock:
             if kid in self._keys:

@@ -39,6 +39,14 @@ def _row(
     )
 
 
+def row(
+    event: Event, *, source: str, headers: Mapping[str, str] | None = None, event_id: str | None = None
+) -> tuple[str, str, str, bytes, dict[str, str]]:
+    """The outbox row `add` would insert (event_id, topic, key, value, headers), for a caller that folds it into
+    a statement of its own; that statement must take the same advisory lock (_INSERT's) before inserting it."""
+    return _row(event, source, headers, event_id)
+
+
 async def add(
     connection: asyncpg.Connection,
     event: Event,

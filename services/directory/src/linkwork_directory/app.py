@@ -13,6 +13,7 @@ from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_directory.adapters.clock import SystemClock
+from linkwork_directory.adapters.import_job_store import PostgresImportJobStore
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
@@ -62,7 +63,7 @@ def build_app(
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
         importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
-        runtime.jobs = ImportJobs(context.pool, importer, runtime.clock)
+        runtime.jobs = ImportJobs(PostgresImportJobStore(context.pool), importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
             context.pool,
             context.registry,

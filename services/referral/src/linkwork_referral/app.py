@@ -19,6 +19,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
@@ -107,7 +108,7 @@ def build_app(
             consumer("suggestions", suggested),
             follow_up_worker(
                 FollowUpScheduler(
-                    context.pool,
+                    PostgresFollowUps(context.pool),
                     source=settings.event_source,
                     batch_size=settings.follow_up_batch_size,
                     max_per_second=settings.follow_up_max_per_second,

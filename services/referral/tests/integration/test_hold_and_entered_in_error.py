@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from linkwork_contracts import topics
+from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
 from linkwork_referral.adapters.repository import ReferralRepository
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import MIGRATIONS, NAME
@@ -85,7 +86,7 @@ async def test_no_follow_up_falls_due_while_on_hold(settings: Settings, new_refe
             await repository.add(referral, "0" * 64)
             await repository.save(referral)
         scheduler = FollowUpScheduler(
-            pool, source="urn:test", batch_size=10, max_per_second=100, registry=CollectorRegistry()
+            PostgresFollowUps(pool), source="urn:test", batch_size=10, max_per_second=100, registry=CollectorRegistry()
         )
         assert await scheduler.run_once() == 0  # due today, but on hold: still pending
         referral.resume(referral.updated_at or referral.created_at)

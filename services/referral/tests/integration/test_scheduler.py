@@ -172,6 +172,7 @@ async def test_a_follow_up_that_breaks_the_event_contract_is_quarantined_and_the
     settings: Settings, new_referral: NewReferral
 ) -> None:
     """Issue 15 [high]: an email-style link worker id made every round fail on the same oldest rows."""
+    from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
     from linkwork_referral.service_layer.scheduler import FollowUpScheduler
     from prometheus_client import CollectorRegistry
 
@@ -190,7 +191,9 @@ async def test_a_follow_up_that_breaks_the_event_contract_is_quarantined_and_the
                 "UPDATE follow_ups SET due_at = due_at - interval '1 day' WHERE referral_id = $1", bad.id
             )
         registry = CollectorRegistry()
-        scheduler = FollowUpScheduler(pool, source="urn:test", batch_size=10, max_per_second=100, registry=registry)
+        scheduler = FollowUpScheduler(
+            PostgresFollowUps(pool), source="urn:test", batch_size=10, max_per_second=100, registry=registry
+        )
         assert await scheduler.run_once() == 3
         async with pool.acquire() as connection:
             states = {

@@ -1,4 +1,5 @@
-"""Imports started over HTTP run in the background; their progress and report are kept in `import_job`."""
+"""Imports started over HTTP run in the background; their progress and report are kept by an `ImportJobStore`
+(service_layer/ports.py). Jobs run side by side: a second import does not wait for the first."""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from linkwork_directory.adapters import curation_store
-from linkwork_directory.adapters import import_job_store as jobs
-from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome
-from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Imported, ImportJobStore, ImportRunner
 
 log = logging.getLogger(__name__)
 _INTERRUPTED = "interrupted: the service stopped during the import"
@@ -32,13 +28,13 @@ class Origin:
 
 
 class ImportJobs:
-    def __init__(self, pool: asyncpg.Pool, importer: Importer, clock: Clock) -> None:
-        self.pool, self.importer, self.clock = pool, importer, clock
+    def __init__(self, store: ImportJobStore, importer: ImportRunner, clock: Clock) -> None:
+        self.store, self.importer, self.clock = store, importer, clock
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         # Jobs left running by a process that stopped cannot be resumed; say so instead of "running" forever.
-        await jobs.fail_running(self.pool, reason=_INTERRUPTED, at=self.clock.now())
+        await self.store.fail_running(reason=_INTERRUPTED, at=self.clock.now())
 
     async def stop(self) -> None:
         for task in self._tasks.values():
@@ -58,8 +54,7 @@ class ImportJobs:
         """Start an import in the background. `directory` names the directory the records come from (a
         council's, a charity network's), so duplicates across directories can be told apart later."""
         job_id = uuid4()
-        await jobs.create(
-            self.pool,
+        await self.store.create(
             job_id,
             source=source,
             requested_by=requested_by,
@@ -79,46 +74,42 @@ class ImportJobs:
 
     async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str], origin: Origin) -> None:
         async def progress(done: int, _total: int) -> None:
-            await jobs.set_done(self.pool, job_id, done)
+            await self.store.set_done(job_id, done)
 
         try:
             report = await self.importer.run(items, on_progress=progress)
             report.notes[:0] = notes
-            async with self.pool.acquire() as conn, conn.transaction():
-                await self._remember(conn, report, origin)
-                await jobs.finish(conn, job_id, report=report.as_dict(), at=self.clock.now())
+            await self.store.finish(
+                job_id, report=report.as_dict(), at=self.clock.now(), imported=_imported(report, origin)
+            )
         except asyncio.CancelledError:
             await self._fail(job_id, _INTERRUPTED)
             raise
         except Exception as error:
             log.exception("import %s failed", job_id)
-            await self._fail(job_id, f"{type(error).__name__}: {error}")
+            # The message may quote a record (a name, an address): only its kind is kept where curators read it.
+            await self._fail(job_id, f"{type(error).__name__}: the import stopped; the service log has the details")
         finally:
             self._tasks.pop(job_id, None)
 
-    async def _remember(self, conn: Connection, report: ImportReport, origin: Origin) -> None:
-        """Each service the import wrote: where it came from, and a history entry naming who imported it."""
-        written = [
-            UUID(record.id)
-            for record in report.records
-            if record.kind == "service" and record.id and record.outcome in (Outcome.CREATED, Outcome.UPDATED)
-        ]
-        if not written:
-            return
-        await curation_store.tag_source_directory(conn, written, origin.directory)
-        now = self.clock.now()
-        note = f"imported from {origin.source} ({origin.directory})"
-        await curation_store.record_many(
-            conn, ((i, now, origin.requested_by, origin.requested_by_name, "imported", note) for i in written)
-        )
-
     async def _fail(self, job_id: UUID, reason: str) -> None:
         with contextlib.suppress(Exception):
-            await jobs.fail(self.pool, job_id, reason=reason, at=self.clock.now())
+            await self.store.fail(job_id, reason=reason, at=self.clock.now())
 
     async def get(self, job_id: UUID) -> dict[str, Any] | None:
-        return await jobs.get(self.pool, job_id)
+        return await self.store.get(job_id)
 
     async def recent(self, limit: int) -> list[dict[str, Any]]:
         """The latest imports, newest first, without their reports."""
-        return await jobs.recent(self.pool, limit)
+        return await self.store.recent(limit)
+
+
+def _imported(report: ImportReport, origin: Origin) -> Imported:
+    """Each service the import wrote: where it came from, and a history entry naming who imported it."""
+    written = [
+        UUID(record.id)
+        for record in report.records
+        if record.kind == "service" and record.id and record.outcome in (Outcome.CREATED, Outcome.UPDATED)
+    ]
+    note = f"imported from {origin.source} ({origin.directory})"
+    return Imported(written, origin.directory, origin.requested_by, origin.requested_by_name, note)

@@ -7,7 +7,7 @@ with its outcome and, when rejected, its reasons (naming the file and line for C
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -32,9 +32,8 @@ from linkwork_directory.service_layer.changes import (
     apply_service,
     apply_terms,
 )
+from linkwork_directory.service_layer.ports import Progress
 
-# Called after each batch with (records done, records in all).
-Progress = Callable[[int, int], Awaitable[None]]
 _LOCATION_SCHEMA = oruk_schemas.SERVICE + "#/properties/service_at_locations/items/properties/location"
 _SCHEMAS = {
     "service": oruk_schemas.SERVICE,

@@ -60,7 +60,8 @@ class Columns:
 
     def __getitem__(self, name: str) -> npt.NDArray[Any]:
         """The rows in use of one column (a view: writing to it updates the table)."""
-        self._flush()
+        if self._stored != self.size:  # checked here, not in _flush: a search reads columns dozens of times
+            self._flush()
         return self._data[name][: self.size]
 
     @property

@@ -24,12 +24,12 @@ async def record(connection: asyncpg.Connection, principal: Principal, entry: Au
     await record_as(connection, principal.subject, principal.role.value, principal.pcn, entry)
 
 
-async def record_as(connection: asyncpg.Connection, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
-    """For actors that are not signed-in people, e.g. an existing system whose event made a referral."""
-    await connection.execute(
-        """INSERT INTO audit_log (subject, role, actor_pcn, action, outcome, referral_id, referral_pcn,
-                                  referral_ids, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+COLUMNS = "subject, role, actor_pcn, action, outcome, referral_id, referral_pcn, referral_ids, detail"
+
+
+def values(subject: str, role: str, pcn: str, entry: AuditRecord) -> tuple[object, ...]:
+    """The row for COLUMNS."""
+    return (
         subject,
         role,
         pcn,
@@ -39,6 +39,14 @@ async def record_as(connection: asyncpg.Connection, subject: str, role: str, pcn
         entry.referral_pcn,
         list(entry.referral_ids),
         entry.detail,
+    )
+
+
+async def record_as(connection: asyncpg.Connection, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+    """For actors that are not signed-in people, e.g. an existing system whose event made a referral."""
+    await connection.execute(
+        f"INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        *values(subject, role, pcn, entry),
     )
 
 

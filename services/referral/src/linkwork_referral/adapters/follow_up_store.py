@@ -1,13 +1,21 @@
-"""SQL of planned follow-ups falling due: claimed under a row lock, then marked due or quarantined."""
+"""SQL of planned follow-ups falling due: claimed under a row lock, then marked due or quarantined.
+
+`PostgresFollowUps` is the `FollowUpUnitOfWork` port (service_layer/ports.py): one pooled connection and
+transaction per round of the scheduler."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from linkwork_contracts.events import FollowUpDueV1
+from linkwork_runtime import messaging
+
+from linkwork_referral.adapters import timeline
 
 # A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
 _CLAIM = """
@@ -38,3 +46,35 @@ async def quarantine(connection: asyncpg.Connection, follow_up_id: UUID, reason:
     await connection.execute(
         "UPDATE follow_ups SET state = 'quarantined', quarantine_reason = $2 WHERE id = $1", follow_up_id, reason
     )
+
+
+class PostgresFollowUpSession:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
+        return await claim_due(self._connection, limit)
+
+    async def quarantine(self, follow_up_id: UUID, reason: str) -> None:
+        await quarantine(self._connection, follow_up_id, reason)
+
+    async def emit(self, event: FollowUpDueV1, source: str) -> None:
+        await messaging.add(self._connection, event, source=source)
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: timeline.Entry, actor: str | None, actor_role: str | None
+    ) -> None:
+        await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)
+
+    async def mark_due(self, follow_up_ids: list[UUID]) -> None:
+        await mark_due(self._connection, follow_up_ids)
+
+
+class PostgresFollowUps:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresFollowUpSession]:
+        async with self._pool.acquire() as connection, connection.transaction():
+            yield PostgresFollowUpSession(connection)

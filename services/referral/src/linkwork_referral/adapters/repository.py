@@ -27,6 +27,29 @@ _COLUMNS = (
     "person_ref, created_at, updated_at, document"
 )
 
+# A new referral: parameters $1-$13 are insert_values(); nothing is stored for a request id already known.
+INSERT = f"""INSERT INTO referrals ({_COLUMNS}, request_source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (request_source, request_id) DO NOTHING"""
+
+
+def insert_values(referral: Referral, person_ref: str, request_source: str | None = None) -> tuple[object, ...]:
+    return (
+        referral.id,
+        referral.pcn,
+        referral.referrer.subject,
+        referral.state.value,
+        referral.link_worker,
+        referral.urgency.value,
+        referral.safeguarding_concern,
+        referral.request_id,
+        person_ref,
+        referral.created_at,
+        referral.updated_at or referral.created_at,
+        to_document(referral),
+        request_source,
+    )
+
 
 @dataclass(frozen=True)
 class CaseloadFilter:
@@ -155,22 +178,7 @@ class ReferralRepository:
     async def add(self, referral: Referral, person_ref: str, request_source: str | None = None) -> bool:
         """Insert a new referral; False (and nothing stored) if its sending system's request id is already known."""
         inserted = await self._connection.fetchval(
-            f"""INSERT INTO referrals ({_COLUMNS}, request_source)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                ON CONFLICT (request_source, request_id) DO NOTHING RETURNING true""",
-            referral.id,
-            referral.pcn,
-            referral.referrer.subject,
-            referral.state.value,
-            referral.link_worker,
-            referral.urgency.value,
-            referral.safeguarding_concern,
-            referral.request_id,
-            person_ref,
-            referral.created_at,
-            referral.updated_at or referral.created_at,
-            to_document(referral),
-            request_source,
+            INSERT + " RETURNING true", *insert_values(referral, person_ref, request_source)
         )
         return bool(inserted)
 

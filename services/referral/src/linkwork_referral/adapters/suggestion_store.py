@@ -1,12 +1,17 @@
-"""SQL of the suggestions matching sent: one row per referral, the highest referral version (latest within it)."""
+"""SQL of the suggestions matching sent: one row per referral, the highest referral version (latest within it).
+
+`PostgresSuggestionStore` is the `SuggestionStore` port (service_layer/ports.py) over one connection."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from linkwork_contracts.events import MatchesSuggestedV1
+
+from linkwork_referral.adapters import timeline
 
 
 async def save(connection: asyncpg.Connection, event: MatchesSuggestedV1, event_id: str) -> bool:
@@ -43,3 +48,24 @@ async def latest_body(connection: asyncpg.Connection, referral_id: UUID) -> dict
 async def latest(connection: asyncpg.Connection, referral_id: UUID) -> MatchesSuggestedV1 | None:
     body = await latest_body(connection, referral_id)
     return None if body is None else MatchesSuggestedV1.model_validate(body)
+
+
+class PostgresSuggestionStore:
+    """Works within the caller's transaction on `connection` (the consumer's inbox transaction, or a request's)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def save(self, event: MatchesSuggestedV1, event_id: str) -> bool:
+        return await save(self._connection, event, event_id)
+
+    async def referral_exists(self, referral_id: UUID) -> bool:
+        return await referral_exists(self._connection, referral_id)
+
+    async def latest(self, referral_id: UUID) -> MatchesSuggestedV1 | None:
+        return await latest(self._connection, referral_id)
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: timeline.Entry, actor: str | None, actor_role: str | None
+    ) -> None:
+        await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)

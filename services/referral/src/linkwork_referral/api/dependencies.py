@@ -29,7 +29,8 @@ ACTION_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_service(request: Request) -> ReferralService:
+async def get_service(request: Request) -> ReferralService:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread hop on every request.
     factory: Callable[[ServiceContext], ReferralService] = request.app.state.referral_service
     return factory(get_context(request))
 

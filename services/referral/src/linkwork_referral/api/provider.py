@@ -35,7 +35,7 @@ router = APIRouter(prefix="/provider/activity-referrals", tags=["provider"])
 _Route = TypeVar("_Route", bound=Callable[..., Any])
 
 
-def get_desk(request: Request) -> ProviderDesk:
+async def get_desk(request: Request) -> ProviderDesk:
     factory: Callable[[ServiceContext], ProviderDesk] = request.app.state.provider_desk
     return factory(get_context(request))
 

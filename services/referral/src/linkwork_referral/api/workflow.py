@@ -14,6 +14,7 @@ from linkwork_contracts.measures import Timepoint
 from linkwork_runtime.auth import CurrentPrincipal, Principal, Role
 from linkwork_runtime.problems import Problem
 
+from linkwork_referral.adapters.suggestion_store import PostgresSuggestionStore
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import ACTION_PROBLEMS, Service
 from linkwork_referral.api.views import ReferralView
@@ -202,7 +203,9 @@ async def agree_plan(
     the follow-up schedule. Replaces any earlier plan."""
 
     async def change(referral: Referral, now: datetime, connection: asyncpg.Connection) -> None:
-        ranks, version = await chosen_ranks(connection, referral.id, [(a.service_id, a.need) for a in body.activities])
+        ranks, version = await chosen_ranks(
+            PostgresSuggestionStore(connection), referral.id, [(a.service_id, a.need) for a in body.activities]
+        )
         referral.agree_plan(
             goals=body.goals,
             needs_addressed=body.needs_addressed,

@@ -6,8 +6,10 @@ import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import MatchesSuggestedV1
 
+from linkwork_referral.adapters.suggestion_store import PostgresSuggestionStore
 from linkwork_referral.service_layer import suggestions
 
 
 async def on_matches_suggested(event: MatchesSuggestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-    await suggestions.store(event, envelope, connection)
+    # The store works within the consumer's inbox transaction, so the suggestions commit with the event's receipt.
+    await suggestions.store(event, envelope, PostgresSuggestionStore(connection))

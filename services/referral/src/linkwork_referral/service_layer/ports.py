@@ -5,18 +5,25 @@ referral with its timeline and outbox events, claims the Idempotency-Key and wri
 `Protocol`, so the rules (replay, refusal on record, all or nothing) are unit-tested against the in-memory fake
 in services/referral/tests/referral_fakes.py; the asyncpg adapter (adapters/unit_of_work.py) keeps its
 integration tests against PostgreSQL.
+
+`SuggestionStore` keeps the suggestions matching sent (service_layer/suggestions.py) and `FollowUpUnitOfWork`
+claims and emits due follow-ups (service_layer/scheduler.py), in the same way: fakes beside the first one,
+asyncpg adapters in adapters/suggestion_store.py and adapters/follow_up_store.py.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
 
+from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters.audit import AuditRecord
+from linkwork_referral.adapters.timeline import Entry
 from linkwork_referral.domain.referral import Referral
 
 
@@ -59,4 +66,50 @@ class ReferralUnitOfWork(Protocol):
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:
         """An audit record in its own transaction, e.g. a refusal, kept although nothing else is."""
+        ...
+
+
+class SuggestionStore(Protocol):
+    """The suggestions matching sent, one set per referral; works within the caller's transaction (the
+    consumer's inbox transaction), so a replayed event finds what its first delivery kept."""
+
+    async def save(self, event: MatchesSuggestedV1, event_id: str) -> bool:
+        """Keep these suggestions unless ones for a higher referral version (or later within it) are stored;
+        True when they were kept."""
+        ...
+
+    async def referral_exists(self, referral_id: UUID) -> bool: ...
+
+    async def latest(self, referral_id: UUID) -> MatchesSuggestedV1 | None: ...
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None: ...
+
+
+class FollowUpSession(Protocol):
+    """One transaction of the follow-up scheduler: what it claims stays claimed (and locked against other
+    replicas) until the transaction ends; nothing of it is kept unless all of it is."""
+
+    async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
+        """Up to `limit` pending follow-ups that are due (not of a referral on hold), oldest first, with the
+        store's time; each row has what a follow-up-due event needs."""
+        ...
+
+    async def quarantine(self, follow_up_id: UUID, reason: str) -> None: ...
+
+    async def emit(self, event: FollowUpDueV1, source: str) -> None:
+        """Add the event to the outbox, published after commit by the relay."""
+        ...
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None: ...
+
+    async def mark_due(self, follow_up_ids: list[UUID]) -> None: ...
+
+
+class FollowUpUnitOfWork(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[FollowUpSession]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
         ...

@@ -16,8 +16,9 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from linkwork_contracts.events import GpRecordUpdateV1
+from linkwork_contracts.events import Event, GpRecordUpdateV1
 from linkwork_runtime import messaging
+from linkwork_runtime.messaging import outbox
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters import audit, suggestion_store, timeline
@@ -31,7 +32,7 @@ from linkwork_referral.adapters.repository import (
     ReferralRepository,
     Workload,
 )
-from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
+from linkwork_referral.adapters.unit_of_work import ChangeRows, PostgresReferralUnitOfWork
 from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
@@ -42,6 +43,8 @@ from linkwork_referral.service_layer.errors import NotFound
 from linkwork_referral.service_layer.ports import IdempotencyKey
 
 T = TypeVar("T")
+# Events whose recording does more than add timeline and outbox rows (see record_changes).
+_MORE_THAN_ROWS = (events.PlanAgreed, events.ReferralClosed, events.ReferralRejected, events.ReferralEnteredInError)
 
 
 def utc_now() -> datetime:
@@ -60,16 +63,34 @@ class ReferralService:
     def repository(self, connection: asyncpg.Connection) -> ReferralRepository:
         return ReferralRepository(connection, self.time_zone)
 
+    def _outgoing(self, referral: Referral, event: events.DomainEvent) -> list[tuple[Event, str | None]]:
+        """The contract events `event` causes, each with its CloudEvent id when it must have a fixed one."""
+        # A GP record update's CloudEvent id is its update_id, the same for a change however often it is
+        # produced, so the integration engine de-duplicates on either.
+        return [
+            (outgoing, str(outgoing.update_id) if isinstance(outgoing, GpRecordUpdateV1) else None)
+            for outgoing in self.mapper.outgoing(referral, event)
+        ]
+
+    def change_rows(self, referral: Referral) -> ChangeRows | None:
+        """What `record_changes` would write, as rows (timeline entries, outbox rows) for a statement of the
+        caller's; None, with the events left in place, when an event also refers or withdraws activities."""
+        if any(isinstance(event, _MORE_THAN_ROWS) for event in referral.pending_events):
+            return None
+        rows = ChangeRows([], [])
+        for event in referral.take_events():
+            rows.timeline.append((event.at, timeline.entry_for(event)))
+            for outgoing, event_id in self._outgoing(referral, event):
+                rows.outbox.append(outbox.row(outgoing, source=self.source, event_id=event_id))
+        return rows
+
     async def record_changes(
         self, connection: asyncpg.Connection, referral: Referral, actor: str | None, role: str | None
     ) -> None:
         """Timeline entries and outbox events for everything the aggregate did."""
         for event in referral.take_events():
             await timeline.append(connection, referral.id, event.at, timeline.entry_for(event), actor, role)
-            for outgoing in self.mapper.outgoing(referral, event):
-                # A GP record update's CloudEvent id is its update_id, the same for a change however often
-                # it is produced, so the integration engine de-duplicates on either.
-                event_id = str(outgoing.update_id) if isinstance(outgoing, GpRecordUpdateV1) else None
+            for outgoing, event_id in self._outgoing(referral, event):
                 await messaging.add(connection, outgoing, source=self.source, event_id=event_id)
             if isinstance(event, events.PlanAgreed):
                 # Activities whose provider takes referrals are referred to it, in this same transaction.
@@ -82,7 +103,7 @@ class ReferralService:
     ) -> tuple[Referral, bool]:
         """Make a referral; returns it and whether it is the replay of an earlier request."""
         unit_of_work = PostgresReferralUnitOfWork(
-            self.pool, self.time_zone, self.mapper.person_ref, self.record_changes
+            self.pool, self.time_zone, self.mapper.person_ref, self.record_changes, self.change_rows
         )
         return await CreateReferral(unit_of_work, self.clock)(principal, build, idempotency)
 

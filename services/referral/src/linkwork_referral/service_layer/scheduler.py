@@ -11,6 +11,9 @@ not a StaffId) is quarantined: kept with the rule it broke, counted in
 `linkwork_referral_follow_ups_quarantined_total` (alerted on), and the rest of the batch flows. Retrying such
 a row could never succeed, and it would be claimed first every round, stalling every reminder behind it.
 
+The scheduler works through the `FollowUpUnitOfWork` port (service_layer/ports.py): the asyncpg adapter
+(adapters/follow_up_store.py) in production, the in-memory fake in the unit tests.
+
 A per-replica rate limit spreads a large backlog (after an outage) over time instead of
 flooding notification systems downstream.
 """
@@ -20,13 +23,12 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-import asyncpg
-from linkwork_runtime import messaging
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
-from linkwork_referral.adapters import follow_up_store, timeline
 from linkwork_referral.adapters.outgoing import follow_up_due
+from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.service_layer.ports import FollowUpUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +43,14 @@ def _broken_rules(error: ValueError) -> str:
 class FollowUpScheduler:
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        follow_ups: FollowUpUnitOfWork,
         *,
         source: str,
         batch_size: int,
         max_per_second: float,
         registry: CollectorRegistry | None = None,
     ) -> None:
-        self._pool, self._source = pool, source
+        self._follow_ups, self._source = follow_ups, source
         self._batch, self._rate = batch_size, max_per_second
         self.emitted = Counter(
             "referral_follow_ups_due_emitted", "follow-up-due events added to the outbox", registry=registry
@@ -61,27 +63,27 @@ class FollowUpScheduler:
 
     async def run_once(self) -> int:
         """Claim and emit one batch of due follow-ups; returns how many."""
-        async with self._pool.acquire() as connection, connection.transaction():
-            rows, now = await follow_up_store.claim_due(connection, self._batch)
+        async with self._follow_ups.transaction() as session:
+            rows, now = await session.claim_due(self._batch)
             emitted: list[UUID] = []
             for row in rows:
                 try:
                     event = follow_up_due(row)
                 except ValueError as error:  # pydantic's ValidationError too: the row's data, not the moment
                     reason = _broken_rules(error)
-                    await follow_up_store.quarantine(connection, row["id"], reason)
+                    await session.quarantine(row["id"], reason)
                     log.error("follow-up %s quarantined: %s", row["id"], reason)
                     self.quarantined.inc()
                     continue
                 emitted.append(row["id"])
-                await messaging.add(connection, event, source=self._source)
-                entry = timeline.Entry(
+                await session.emit(event, self._source)
+                entry = Entry(
                     "follow-up-due",
                     f"Follow-up {row['sequence']} ({row['kind']}) is due",
                     {"follow_up_id": str(row["id"]), "due_on": row["due_on"].isoformat()},
                 )
-                await timeline.append(connection, row["referral_id"], now, entry, None, "scheduler")
-            await follow_up_store.mark_due(connection, emitted)
+                await session.append_timeline(row["referral_id"], now, entry, None, "scheduler")
+            await session.mark_due(emitted)
         self.emitted.inc(len(emitted))
         return len(rows)
 

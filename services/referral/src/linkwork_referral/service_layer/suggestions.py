@@ -1,37 +1,40 @@
-"""Storing matches-suggested, and finding where a plan's chosen activities ranked in it."""
+"""Storing matches-suggested, and finding where a plan's chosen activities ranked in it.
+
+Both take the `SuggestionStore` port (service_layer/ports.py): the asyncpg adapter in production, the in-memory
+fake in the unit tests."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
 
-import asyncpg
 from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import MatchesSuggestedV1
 
-from linkwork_referral.adapters import suggestion_store, timeline
+from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.service_layer.ports import SuggestionStore
 
 
-async def store(event: MatchesSuggestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+async def store(event: MatchesSuggestedV1, envelope: CloudEvent, suggestions: SuggestionStore) -> None:
     """Keep the suggestions for the highest referral version (and latest within it)."""
-    stored = await suggestion_store.save(connection, event, str(envelope.id))
-    if stored and await suggestion_store.referral_exists(connection, event.referral_id):
+    stored = await suggestions.save(event, str(envelope.id))
+    if stored and await suggestions.referral_exists(event.referral_id):
         options = sum(len(n.options) for n in event.needs)
-        entry = timeline.Entry(
+        entry = Entry(
             "suggestions-received",
             f"{options} suggestions for referral version {event.referral_version}",
             {"event_id": str(envelope.id)},
         )
-        await timeline.append(connection, event.referral_id, event.suggested_at, entry, "matching", None)
+        await suggestions.append_timeline(event.referral_id, event.suggested_at, entry, "matching", None)
 
 
 async def chosen_ranks(
-    connection: asyncpg.Connection, referral_id: UUID, chosen: Sequence[tuple[UUID, NeedCategory]]
+    suggestions: SuggestionStore, referral_id: UUID, chosen: Sequence[tuple[UUID, NeedCategory]]
 ) -> tuple[dict[UUID, int], int | None]:
     """Each chosen service's rank among the stored suggestions for its need, and the referral
     version those suggestions were for (None when nothing was chosen from them)."""
-    suggested = await suggestion_store.latest(connection, referral_id)
+    suggested = await suggestions.latest(referral_id)
     if suggested is None:
         return {}, None
     ranks: dict[UUID, int] = {}

@@ -1,0 +1,69 @@
+"""Issue 20: POST /referrals without an Idempotency-Key is one statement (adapters/unit_of_work.py). It must
+store exactly what the transaction path stores: the referral, its timeline entry, its outbox event and the
+audit record; and with a key the referral is stored once however often it is sent."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+from linkwork_contracts import topics
+from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.settings import Settings
+
+from .conftest import Token
+from .kafka_support import collecting, eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def _stored(database_url: str, referral_id: UUID) -> dict[str, Any]:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return {
+            "referrals": await connection.fetchval("SELECT count(*) FROM referrals WHERE id = $1", referral_id),
+            "timeline": [
+                (row["kind"], row["actor"], row["actor_role"])
+                for row in await connection.fetch("SELECT * FROM timeline WHERE referral_id = $1", referral_id)
+            ],
+            "audit": [
+                (row["action"], row["outcome"], row["subject"])
+                for row in await connection.fetch("SELECT * FROM audit_log WHERE referral_id = $1", referral_id)
+            ],
+        }
+    finally:
+        await connection.close()
+
+
+async def test_a_referral_without_a_key_stores_referral_timeline_audit_and_event(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    body = referral_body(synthetic_nhs_number(random.Random()))
+    async with collecting(settings.kafka_bootstrap_servers, [topics.REFERRAL_CREATED]) as kafka:
+        response = await client.post("/referrals", json=body, headers=token("referrer", subject="gp-1"))
+        assert response.status_code == 201, response.text
+        referral_id = response.json()["id"]
+        await eventually(lambda: len(kafka.about(referral_id)) == 1, within=60, what="referral-created")
+    stored = await _stored(settings.database_url, UUID(referral_id))
+    assert stored["referrals"] == 1
+    assert stored["timeline"] == [("referral-created", "gp-1", "referrer")]
+    assert stored["audit"] == [("create", "allowed", "gp-1")]
+
+
+async def test_a_referral_with_a_key_is_stored_once_and_replayed(
+    client: httpx.AsyncClient, token: Token, settings: Settings
+) -> None:
+    body = referral_body(synthetic_nhs_number(random.Random()))
+    headers = {**token("referrer", subject="gp-2"), "Idempotency-Key": "issue-20-key"}
+    first = await client.post("/referrals", json=body, headers=headers)
+    again = await client.post("/referrals", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    stored = await _stored(settings.database_url, UUID(first.json()["id"]))
+    assert stored["referrals"] == 1
+    assert stored["timeline"] == [("referral-created", "gp-2", "referrer")]
+    assert [action for action, _, _ in stored["audit"]] == ["create", "create-replayed"]
