@@ -14,11 +14,12 @@ which changes whenever a path does. So every service's document is finished here
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import ConfigDict
 
 from linkwork_runtime.problem_types import BY_SLUG
 
@@ -43,6 +44,14 @@ CURSORS = (
     "Paged by cursor: at most `limit` items; to read on, send the `cursor` this list's answer gives "
     "(see the parameter); no cursor means the first page."
 )
+
+
+def example(body: dict[str, Any], **config: Unpack[ConfigDict]) -> ConfigDict:
+    """A model's config whose JSON schema shows `body` as its one example (every request body has one).
+
+    Other settings (`extra="forbid"`, ...) pass through, so a model keeps one `model_config` line.
+    """
+    return ConfigDict(**config, json_schema_extra={"examples": [body]})
 
 
 def operation_id(route: APIRoute) -> str:

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query, Response
 from linkwork_runtime.auth import Role
+from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
@@ -60,7 +61,7 @@ ListPerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 
 
 class Withdrawal(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "The group stopped meeting in March"}]})
+    model_config = example({"reason": "The group stopped meeting in March"})
 
     reason: str = Field(min_length=1, max_length=500, description="Why it is no longer offered")
 

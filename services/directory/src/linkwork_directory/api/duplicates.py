@@ -8,8 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 from linkwork_runtime.auth import Role
+from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
 from linkwork_directory.api.runtime import Actor
@@ -22,12 +23,8 @@ router = APIRouter(tags=["curation"])
 
 
 class Merge(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"keep": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "merge": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
-            ]
-        }
+    model_config = example(
+        {"keep": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "merge": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
     )
 
     keep: UUID = Field(description="The service that stays; it keeps its details and gains the other's history")
@@ -38,12 +35,8 @@ class Merge(BaseModel):
 
 
 class Pair(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"first": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "second": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
-            ]
-        }
+    model_config = example(
+        {"first": "5f0c2b7e-8d1a-4e6b-9c3f-2a7d4e1b8c90", "second": "7c2e4a9b-1d3f-4b6a-8e5c-9a0b2d4f6e13"}
     )
 
     first: UUID

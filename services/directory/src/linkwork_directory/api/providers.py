@@ -16,6 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from linkwork_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from linkwork_runtime.context import Pool
+from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,7 +39,7 @@ class _Strict(BaseModel):
 
 
 class CapacityUpdate(_Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"places_per_week": 12, "waiting_list": True}]})
+    model_config = example({"places_per_week": 12, "waiting_list": True})
 
     places_per_week: int | None = Field(
         ge=0, le=100_000, description="People the service can start each week; null when it sets no limit"
@@ -47,7 +48,7 @@ class CapacityUpdate(_Strict):
 
 
 class Removal(_Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "started-elsewhere"}]})
+    model_config = example({"reason": "started-elsewhere"})
 
     reason: Literal["started-elsewhere", "no-longer-wanted", "could-not-contact", "not-eligible", "other"] = Field(
         description="Why the person left the waiting list without starting"

@@ -18,7 +18,8 @@ from linkwork_contracts.events import AvailabilitySlot
 from linkwork_contracts.events.directory import LOCAL_AUTHORITY_PATTERN
 from linkwork_contracts.events.person import InterestTag, LanguageCode
 from linkwork_contracts.geography import ApproxLocation, Lsoa, PostcodeDistrict
-from pydantic import BaseModel, ConfigDict, Field
+from linkwork_runtime.openapi import example
+from pydantic import BaseModel, Field
 
 from linkwork_matching.domain.reasons import ReasonKind
 
@@ -27,20 +28,16 @@ class MatchRequest(BaseModel):
     """Who to match and the link worker's own filters. With `referral_id`, the referral's person
     and preferences are the starting point and every field given here replaces its value."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "needs": ["physical-activity"],
-                    "age_band": "65-74",
-                    "travel_mode": "public-transport",
-                    "max_travel_minutes": 30,
-                    "delivery_modes": ["in-person"],
-                    "availability": [{"day": "WE", "part_of_day": "afternoon"}],
-                }
-            ]
+    model_config = example(
+        {
+            "needs": ["physical-activity"],
+            "age_band": "65-74",
+            "travel_mode": "public-transport",
+            "max_travel_minutes": 30,
+            "delivery_modes": ["in-person"],
+            "availability": [{"day": "WE", "part_of_day": "afternoon"}],
         },
+        extra="forbid",
     )
 
     referral_id: UUID | None = None

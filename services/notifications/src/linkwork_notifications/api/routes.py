@@ -12,9 +12,10 @@ import asyncpg
 from fastapi import APIRouter, Header, Request, Response
 from linkwork_runtime.auth import CurrentPrincipal, Role, require_role
 from linkwork_runtime.context import Pool
+from linkwork_runtime.openapi import example
 from linkwork_runtime.principal import Principal
 from linkwork_runtime.problems import Problem
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from linkwork_notifications.adapters import store
 from linkwork_notifications.domain.messages import Channel, Status
@@ -100,18 +101,14 @@ async def opt_in(referral_id: UUID, channel: Channel, principal: CurrentPrincipa
 class Receipt(BaseModel):
     """The fields of Notify's delivery receipt callback that this service reads (others are ignored)."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "740e5834-3a29-46b4-9a6f-16142fde0f3b",
-                    "reference": "0f3c9a52-5b7e-4c1e-8a9d-6b2f4e1d7c33",
-                    "status": "delivered",
-                    "notification_type": "sms",
-                }
-            ]
+    model_config = example(
+        {
+            "id": "740e5834-3a29-46b4-9a6f-16142fde0f3b",
+            "reference": "0f3c9a52-5b7e-4c1e-8a9d-6b2f4e1d7c33",
+            "status": "delivered",
+            "notification_type": "sms",
         },
+        extra="ignore",
     )
 
     id: str = Field(max_length=100)

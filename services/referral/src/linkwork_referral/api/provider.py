@@ -23,7 +23,8 @@ from linkwork_contracts.codes import (
 from linkwork_contracts.events import SharedDetails
 from linkwork_runtime.auth import CurrentPrincipal
 from linkwork_runtime.context import ServiceContext, get_context
-from pydantic import BaseModel, ConfigDict, Field
+from linkwork_runtime.openapi import example
+from pydantic import BaseModel, Field
 
 from linkwork_referral.api.dependencies import ACTION_PROBLEMS, PROBLEMS
 from linkwork_referral.api.schemas import Strict
@@ -84,25 +85,25 @@ class ActivityReferralList(BaseModel):
 
 
 class AcceptIn(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"starts_on": "2026-12-15"}]})
+    model_config = example({"starts_on": "2026-12-15"})
 
     starts_on: date | None = Field(default=None, description="When the person starts, if already agreed")
 
 
 class DeclineIn(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "no-capacity"}]})
+    model_config = example({"reason": "no-capacity"})
 
     reason: DeclineReason = Field(description="Any reason but no-response (which only the deadline gives)")
 
 
 class StartDateIn(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"starts_on": "2026-12-15"}]})
+    model_config = example({"starts_on": "2026-12-15"})
 
     starts_on: date
 
 
 class AttendanceIn(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"session_on": "2026-12-15", "attendance": "attended"}]})
+    model_config = example({"session_on": "2026-12-15", "attendance": "attended"})
 
     session_on: date
     attendance: SessionAttendance

@@ -38,6 +38,7 @@ from linkwork_contracts.measures import (
     Timepoint,
     Ucla3Result,
 )
+from linkwork_runtime.openapi import example
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -96,11 +97,6 @@ def storable_text(value: object) -> object:
         for item in value:
             storable_text(item)
     return value
-
-
-def example(body: dict[str, Any]) -> ConfigDict:
-    """The request body example the OpenAPI document shows for a model (every request body has one)."""
-    return ConfigDict(json_schema_extra={"examples": [body]})
 
 
 class Strict(BaseModel):

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from linkwork_runtime.auth import CurrentPrincipal
-from pydantic import BaseModel, ConfigDict, Field
+from linkwork_runtime.openapi import example
+from pydantic import BaseModel, Field
 
 from linkwork_referral.api.dependencies import ACTION_PROBLEMS, PROBLEMS, Service
 
@@ -27,9 +28,7 @@ class LinkWorkerLoad(BaseModel):
 
 
 class CaseloadMove(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"from_link_worker": "lw-0042", "to_link_worker": "lw-0043"}]}
-    )
+    model_config = example({"from_link_worker": "lw-0042", "to_link_worker": "lw-0043"}, extra="forbid")
 
     from_link_worker: StaffId = Field(description="whose open referrals move (e.g. someone leaving)")
     to_link_worker: StaffId = Field(description="who takes them over")
