@@ -12,11 +12,11 @@ import asyncpg
 import httpx
 import pytest
 from linkwork_contracts import topics
-from linkwork_referral.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 
 from .conftest import Token
-from .kafka_support import collecting, eventually
+from .kafka_support import tail
 
 pytestmark = pytest.mark.integration
 
@@ -43,11 +43,11 @@ async def test_a_referral_without_a_key_stores_referral_timeline_audit_and_event
     client: httpx.AsyncClient, token: Token, settings: Settings
 ) -> None:
     body = referral_body(synthetic_nhs_number(random.Random()))
-    async with collecting(settings.kafka_bootstrap_servers, [topics.REFERRAL_CREATED]) as kafka:
+    async with tail(settings.kafka_bootstrap_servers, topics.REFERRAL_CREATED) as kafka:
         response = await client.post("/referrals", json=body, headers=token("referrer", subject="gp-1"))
         assert response.status_code == 201, response.text
         referral_id = response.json()["id"]
-        await eventually(lambda: len(kafka.about(referral_id)) == 1, within=60, what="referral-created")
+        assert len(await kafka.arrived(referral_id, within=60)) == 1
     stored = await _stored(settings.database_url, UUID(referral_id))
     assert stored["referrals"] == 1
     assert stored["timeline"] == [("referral-created", "gp-1", "referrer")]
