@@ -106,6 +106,7 @@ def _commands(kafka: str, postgres: str, quick: bool) -> dict[str, list[str]]:
             *(["--latency-seconds", "10", "--rates", "50"] if quick else []),
             "--write",
         ],
+        "system/idle": [python, "-m", "bench.system.idle_stack", *(["--settle", "5"] if quick else []), "--write"],
     }
 
 

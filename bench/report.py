@@ -134,6 +134,29 @@ def _system_memory(results: dict[str, Any]) -> list[Figure]:
     ]
 
 
+def _idle_stack(results: dict[str, Any]) -> list[Figure]:
+    """The budgets as the issue states them: the stack `make run` starts (with Keycloak and every service)."""
+    rss = results["rss_mb"]
+    services = {name: mb for name, mb in sorted(rss.items()) if name not in ("kafka", "postgresql", "keycloak")}
+    return [
+        Figure(
+            "memory: each Python process of `make run`'s stack when idle (console and notifications included)",
+            ", ".join(f"{name} {mb:.0f}" for name, mb in services.items()) + " MB",
+            "< 150 MB each",
+            max(services.values()) < 150,
+            "system/idle",
+        ),
+        Figure(
+            "memory: the whole local stack as `make run` starts it, idle (Kafka, PostgreSQL, Keycloak, every service)",
+            f"{results['stack_pss_mb'] / 1000:.2f} GB PSS ({results['stack_rss_mb'] / 1000:.2f} GB summed RSS; "
+            f"Keycloak {rss.get('keycloak', 0):.0f} MB RSS)",
+            "< 3 GB (PSS)",
+            results["stack_pss_mb"] < 3000,
+            "system/idle",
+        ),
+    ]
+
+
 def _system_cost(results: dict[str, Any]) -> list[Figure]:
     figures = []
     for rate in (50, 150):
@@ -300,6 +323,7 @@ def _console(results: dict[str, Any]) -> list[Figure]:
 
 EXTRACTORS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "system": _system,
+    "system/idle": _idle_stack,
     "messaging": _messaging,
     "messaging/sasl": _messaging_sasl,
     "directory": _directory,
