@@ -53,9 +53,12 @@ def test_the_readme_figures_are_the_report_s_figures() -> None:
 
 def test_figures_that_fell_short_are_shown() -> None:
     report = _report_module()
+    # A rebuild below its target is judged not met (the committed results' figure may meet it by now).
+    matching = json.loads((REPO / "bench" / "matching" / "results.json").read_text())
+    matching["replay"]["rebuild_events_per_s"] = 2917
+    rebuild = [f for f in report.EXTRACTORS["matching"](matching) if f.what.startswith("matching: read model rebuilt")]
+    assert rebuild and rebuild[0].met is False and rebuild[0].figure.startswith("2,917 events/s")
     short = {figure.what: figure for figure in report.figures() if figure.met is False}
-    rebuild = [figure for what, figure in short.items() if what.startswith("matching: read model rebuilt")]
-    assert rebuild and rebuild[0].figure.startswith("2,917 events/s")
     table = report.figures_table()
     for figure in short.values():
         assert f"| {figure.what} | {figure.figure} | {figure.target} | **not met** |" in table
