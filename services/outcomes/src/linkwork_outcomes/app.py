@@ -18,6 +18,7 @@ from linkwork_outcomes.domain.areas import AreaHierarchy
 from linkwork_outcomes.handlers.events import outcome_handlers
 from linkwork_outcomes.service_layer.projector import Projector
 from linkwork_outcomes.settings import Settings
+from linkwork_outcomes.workers.business_metrics import business_metrics_worker
 
 NAME = "outcomes"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -59,8 +60,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             )
         )
         parts.append(
-            MetricsRefresher(
-                context.pool, metrics.business, settings.metrics_refresh_seconds, settings.stale_service_days
+            business_metrics_worker(
+                MetricsRefresher(context.pool, metrics.business, settings.stale_service_days),
+                interval=settings.metrics_refresh_seconds,
+                registry=context.registry,
             )
         )
         return parts

@@ -116,6 +116,8 @@ async def _consume_report_and_rebuild(settings: Settings, postgres_url: str) -> 
             f'topic="{prefix}referral-created"',
             "linkwork_consumer_lag{",
             "linkwork_outcomes_projection_backlog 0.0",
+            # Both periodic jobs run on the runtime's PeriodicTask, which reports each one's last success.
+            'linkwork_periodic_last_success_timestamp_seconds{task="outcomes-business-metrics"}',
         ):
             assert name in metrics, name
         _check_business_gauges(metrics, history)

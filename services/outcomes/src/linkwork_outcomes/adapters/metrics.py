@@ -8,9 +8,6 @@ national figures (by source, plans agreed, services) are large and have no small
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,7 +22,6 @@ from linkwork_outcomes.adapters.business_figures import BusinessFigures
 from linkwork_outcomes.domain.referral_summary import local_date
 from linkwork_outcomes.domain.suppression import is_small
 
-log = logging.getLogger(__name__)
 NAMESPACE = "linkwork_outcomes"
 
 
@@ -143,13 +139,13 @@ class BusinessCollector(Collector):
 
 
 class MetricsRefresher:
-    """A component re-reading the business figures every `interval` seconds."""
+    """Re-reads the business figures into the collector; workers/business_metrics.py runs a round every interval.
 
-    def __init__(self, pool: asyncpg.Pool, collector: BusinessCollector, interval: float, stale_days: int) -> None:
-        self._pool, self._collector = pool, collector
-        self._interval, self._stale_days = interval, stale_days
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+    A failed round keeps serving the last snapshot: the refresh timestamp above shows its age, and the
+    PeriodicTask counts the failure."""
+
+    def __init__(self, pool: asyncpg.Pool, collector: BusinessCollector, stale_days: int) -> None:
+        self._pool, self._collector, self._stale_days = pool, collector, stale_days
 
     async def refresh(self) -> None:
         now = datetime.now(UTC)
@@ -157,19 +153,7 @@ class MetricsRefresher:
             self._collector.figures = await business_figures.read(connection, local_date(now), self._stale_days)
         self._collector.refreshed_at = now
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outcomes-metrics")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.refresh()
-            except Exception as error:  # keep serving the last snapshot; the refresh timestamp shows its age
-                log.warning("business metrics refresh failed: %r", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
+    async def next_round(self) -> float | None:
+        """One round as workers/business_metrics.py runs it: the next one follows after the interval."""
+        await self.refresh()
+        return None

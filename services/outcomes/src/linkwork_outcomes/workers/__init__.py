@@ -1,0 +1,1 @@
+"""The outcomes service's periodic jobs: each a PeriodicTask running one round of a use case."""
