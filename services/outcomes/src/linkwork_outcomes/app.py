@@ -19,6 +19,7 @@ from linkwork_outcomes.handlers.events import outcome_handlers
 from linkwork_outcomes.service_layer.projector import Projector
 from linkwork_outcomes.settings import Settings
 from linkwork_outcomes.workers.business_metrics import business_metrics_worker
+from linkwork_outcomes.workers.projector import projector_worker
 
 NAME = "outcomes"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -52,11 +53,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
                 )
             )
         parts.append(
-            Projector(
-                context.pool,
-                metrics,
+            projector_worker(
+                Projector(context.pool, metrics, batch_size=settings.projection_batch_size),
                 interval=settings.projection_interval_seconds,
-                batch_size=settings.projection_batch_size,
+                registry=context.registry,
             )
         )
         parts.append(

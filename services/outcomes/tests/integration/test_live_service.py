@@ -118,6 +118,7 @@ async def _consume_report_and_rebuild(settings: Settings, postgres_url: str) -> 
             "linkwork_outcomes_projection_backlog 0.0",
             # Both periodic jobs run on the runtime's PeriodicTask, which reports each one's last success.
             'linkwork_periodic_last_success_timestamp_seconds{task="outcomes-business-metrics"}',
+            'linkwork_periodic_last_success_timestamp_seconds{task="outcomes-projector"}',
         ):
             assert name in metrics, name
         _check_business_gauges(metrics, history)

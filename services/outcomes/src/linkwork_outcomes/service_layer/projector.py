@@ -1,9 +1,7 @@
-"""The projector as a background component of the running service."""
+"""The projector's use case: one batch of pending referrals per round (workers/projector.py runs the rounds)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 import asyncpg
@@ -16,42 +14,24 @@ log = logging.getLogger(__name__)
 
 
 class Projector:
-    """Projects pending referrals in batches: straight on while there is a backlog, else every `interval`."""
+    """Projects pending referrals in batches: straight on while there is a backlog, else every interval."""
 
-    def __init__(self, pool: asyncpg.Pool, metrics: OutcomesMetrics, *, interval: float, batch_size: int) -> None:
-        self._pool, self._metrics = pool, metrics
-        self._interval, self._batch_size = interval, batch_size
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outcomes-projector")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+    def __init__(self, pool: asyncpg.Pool, metrics: OutcomesMetrics, *, batch_size: int) -> None:
+        self._pool, self._metrics, self._batch_size = pool, metrics, batch_size
 
     def _failed(self, referral_id: str, reason: str) -> None:
         self._metrics.summaries_failed.inc()
         log.error("projector: summary of referral %s set aside: %s", referral_id, reason)
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            done = 0
-            try:
-                with self._metrics.projection_seconds.time():
-                    async with self._pool.acquire() as connection:
-                        store = PostgresProjectionStore(connection)
-                        done = await project_pending(store, self._batch_size, self._failed)
-                self._metrics.projected.inc(done)
-                failures = 0
-            except Exception as error:  # the database may be restarting: back off and carry on
-                failures += 1
-                log.warning("projector: batch failed (%d in a row): %r", failures, error)
-            if done >= self._batch_size:
-                continue
-            delay = self._interval if failures == 0 else min(30.0, self._interval * 2**failures)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+    async def run_once(self) -> int:
+        """Project one batch of pending referrals; returns how many."""
+        with self._metrics.projection_seconds.time():
+            async with self._pool.acquire() as connection:
+                done = await project_pending(PostgresProjectionStore(connection), self._batch_size, self._failed)
+        self._metrics.projected.inc(done)
+        return done
+
+    async def next_round(self) -> float | None:
+        """One round as workers/projector.py runs it; returns the delay before the next one (None: the interval)."""
+        # A full batch means more may be pending: carry on at once; otherwise wait the poll interval.
+        return 0.0 if await self.run_once() >= self._batch_size else None
