@@ -76,6 +76,52 @@ def _starts_periodic_task(path: Path) -> bool:
     )
 
 
+def _waits_on_a_stop_event(node: ast.AST) -> bool:
+    """`while not stopping.is_set()` or `asyncio.wait_for(stopping.wait(), delay)`: a timer loop's own stop signal."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
+            called = part.operand
+            if isinstance(called, ast.Call) and isinstance(called.func, ast.Attribute) and called.func.attr == "is_set":
+                return True
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and part.func.attr == "wait_for":
+            first = part.args[0] if part.args else None
+            if isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute) and first.func.attr == "wait":
+                return True
+    return False
+
+
+def _hand_written_timer_loops(source: str) -> list[int]:
+    """Lines of `while` loops that sleep on their own stop event: PeriodicTask's job, written out again."""
+    tree = ast.parse(source)
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.While) and _waits_on_a_stop_event(node)]
+
+
+def test_the_timer_loop_check_sees_the_old_shape() -> None:
+    """The shape the outcomes projector and metrics refresher had before they moved onto PeriodicTask."""
+    old = (
+        "async def _run(self):\n"
+        "    while not self._stopping.is_set():\n"
+        "        await self.refresh()\n"
+        "        with contextlib.suppress(TimeoutError):\n"
+        "            await asyncio.wait_for(self._stopping.wait(), self._interval)\n"
+    )
+    assert _hand_written_timer_loops(old) == [2]
+    polling = "async def wait(pending):\n    while pending:\n        await asyncio.sleep(0.1)\n"
+    assert _hand_written_timer_loops(polling) == []
+
+
+def test_no_hand_written_periodic_loops() -> None:
+    """A job on a timer is a PeriodicTask (interval with jitter, failures classified and counted, last success
+    exported, graceful stop), not a loop of its own beside the use case."""
+    loops = {
+        f"{name}/{path.relative_to(package)}:{line}"
+        for name, package in PACKAGES.items()
+        for path in package.rglob("*.py")
+        for line in _hand_written_timer_loops(path.read_text())
+    }
+    assert loops == set(), "run the round from a PeriodicTask built in workers/"
+
+
 def test_periodic_jobs_run_from_workers() -> None:
     """A periodic job is a PeriodicTask made in workers/ that runs one round of a use case per tick."""
     outside = {
