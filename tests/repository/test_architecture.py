@@ -66,12 +66,9 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "outcomes/src/linkwork_outcomes/service_layer/replay.py",
         "outcomes/src/linkwork_outcomes/service_layer/reports.py",
         "referral/src/linkwork_referral/service_layer/activity_referrals.py",
-        "referral/src/linkwork_referral/service_layer/create.py",
-        "referral/src/linkwork_referral/service_layer/ports.py",
         "referral/src/linkwork_referral/service_layer/referrals.py",
         "referral/src/linkwork_referral/service_layer/routing.py",
         "referral/src/linkwork_referral/service_layer/scheduler.py",
-        "referral/src/linkwork_referral/service_layer/suggestions.py",
     },
 )
 

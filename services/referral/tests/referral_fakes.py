@@ -12,10 +12,10 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
-from linkwork_referral.adapters.audit import AuditRecord
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 from linkwork_runtime.principal import Principal
 

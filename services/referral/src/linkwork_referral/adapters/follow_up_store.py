@@ -16,6 +16,7 @@ from linkwork_contracts.events import FollowUpDueV1
 from linkwork_runtime import messaging
 
 from linkwork_referral.adapters import timeline
+from linkwork_referral.domain.timeline import Entry
 
 # A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
 _CLAIM = """
@@ -62,7 +63,7 @@ class PostgresFollowUpSession:
         await messaging.add(self._connection, event, source=source)
 
     async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: timeline.Entry, actor: str | None, actor_role: str | None
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
     ) -> None:
         await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)
 

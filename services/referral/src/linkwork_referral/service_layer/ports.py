@@ -22,9 +22,9 @@ from uuid import UUID
 from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters.audit import AuditRecord
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 
 
 @dataclass(frozen=True)

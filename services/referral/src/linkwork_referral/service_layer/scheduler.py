@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from linkwork_referral.adapters.outgoing import follow_up_due
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import FollowUpUnitOfWork
 
 log = logging.getLogger(__name__)
