@@ -56,7 +56,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "directory/src/linkwork_directory/service_layer/waiting_list.py",
         "directory/src/linkwork_directory/service_layer/week_rollover.py",
         "matching/src/linkwork_matching/service_layer/match_referral.py",
-        "matching/src/linkwork_matching/service_layer/ports.py",
         "matching/src/linkwork_matching/service_layer/reads.py",
         "matching/src/linkwork_matching/service_layer/report_gaps.py",
         "notifications/src/linkwork_notifications/service_layer/dispatcher.py",

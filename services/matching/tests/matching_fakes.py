@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
-from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
+from linkwork_matching.domain.gaps import GapObservation, OpenGap
 
 
 class FakeMatchingStore:

@@ -11,7 +11,7 @@ from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, Referr
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
+from linkwork_matching.domain.gaps import GapObservation, OpenGap
 
 
 class PostgresMatchingStore:

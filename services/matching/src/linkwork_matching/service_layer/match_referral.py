@@ -9,10 +9,10 @@ from datetime import datetime
 
 from linkwork_contracts.events import ReferralCreatedV1
 
-from linkwork_matching.adapters.gap_store import GapObservation
 from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.adapters.outbound import matches_suggested
+from linkwork_matching.domain.gaps import GapObservation
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.service_layer.ports import MatchingStore
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 
-from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
+from linkwork_matching.domain.gaps import GapObservation, OpenGap
 
 
 class MatchingStore(Protocol):
