@@ -67,7 +67,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "referral/src/linkwork_referral/service_layer/activity_referrals.py",
         "referral/src/linkwork_referral/service_layer/referrals.py",
         "referral/src/linkwork_referral/service_layer/routing.py",
-        "referral/src/linkwork_referral/service_layer/scheduler.py",
     },
 )
 

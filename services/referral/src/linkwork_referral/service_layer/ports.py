@@ -96,6 +96,11 @@ class FollowUpSession(Protocol):
         store's time; each row has what a follow-up-due event needs."""
         ...
 
+    def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
+        """The follow-up-due event of a claimed row (mapping to a contract event is the adapters' job);
+        raises ValueError, pydantic's ValidationError included, when the row breaks the event's contract."""
+        ...
+
     async def quarantine(self, follow_up_id: UUID, reason: str) -> None: ...
 
     async def emit(self, event: FollowUpDueV1, source: str) -> None:
