@@ -58,7 +58,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "matching/src/linkwork_matching/service_layer/match_referral.py",
         "matching/src/linkwork_matching/service_layer/reads.py",
         "matching/src/linkwork_matching/service_layer/report_gaps.py",
-        "notifications/src/linkwork_notifications/service_layer/dispatcher.py",
         "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
         "outcomes/src/linkwork_outcomes/service_layer/projector.py",
         "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
@@ -66,7 +65,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "outcomes/src/linkwork_outcomes/service_layer/reports.py",
         "referral/src/linkwork_referral/service_layer/activity_referrals.py",
         "referral/src/linkwork_referral/service_layer/referrals.py",
-        "referral/src/linkwork_referral/service_layer/routing.py",
     },
 )
 
