@@ -11,7 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
-from linkwork_matching.domain.gaps import GapObservation, OpenGap
+from linkwork_matching.adapters.outbound import provision_gap
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 
 
 class FakeMatchingStore:
@@ -67,6 +68,9 @@ class FakeGapReportStore:
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return [gap for gap in self.open_gaps if gap not in {g for g, _ in self.reported}]
+
+    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
+        return provision_gap(tally, now)
 
     async def publish(self, message: ProvisionGapV1) -> None:
         self.outbox.append(message)

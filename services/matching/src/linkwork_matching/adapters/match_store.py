@@ -11,7 +11,8 @@ from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, Referr
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.domain.gaps import GapObservation, OpenGap
+from linkwork_matching.adapters.outbound import provision_gap
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 
 
 class PostgresMatchingStore:
@@ -57,6 +58,9 @@ class PostgresGapReportStore:
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return await gap_store.claim_open_gaps(self._connection)
+
+    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
+        return provision_gap(tally, now)
 
     async def publish(self, message: ProvisionGapV1) -> None:
         await messaging.add(self._connection, message, source=self._source)

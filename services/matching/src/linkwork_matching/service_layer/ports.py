@@ -13,7 +13,7 @@ from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 
-from linkwork_matching.domain.gaps import GapObservation, OpenGap
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 
 
 class MatchingStore(Protocol):
@@ -52,6 +52,10 @@ class GapReportStore(Protocol):
     """What one gap-reporting transaction may do; the open gaps it claims stay locked until it commits."""
 
     async def claim_open_gaps(self) -> list[OpenGap]: ...
+
+    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
+        """The provision-gap event of one area and need (mapping to a contract event is the adapters' job)."""
+        ...
 
     async def publish(self, message: ProvisionGapV1) -> None:
         """Add the report to the outbox, sent once the transaction commits."""
