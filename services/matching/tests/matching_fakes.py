@@ -11,8 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.adapters.outbound import provision_gap
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
+from linkwork_matching.domain.person import Person
 
 
 class FakeMatchingStore:
@@ -50,6 +52,9 @@ class FakeMatchingStore:
     # The reads, so that one fake serves both ports.
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
         return self.referrals.get(referral_id)
+
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        return person_from_referral(referral)
 
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         versions = [v for r, v in self.suggestion_sets if r == referral_id]

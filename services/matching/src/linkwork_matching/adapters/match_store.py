@@ -11,8 +11,10 @@ from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, Referr
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
+from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.adapters.outbound import provision_gap
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
+from linkwork_matching.domain.person import Person
 
 
 class PostgresMatchingStore:
@@ -45,6 +47,9 @@ class PostgresReferralReader:
 
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
         return await referral_store.referral(self._pool, referral_id)
+
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        return person_from_referral(referral)
 
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         return await referral_store.latest_suggestions(self._pool, referral_id)

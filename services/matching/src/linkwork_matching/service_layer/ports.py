@@ -14,6 +14,7 @@ from uuid import UUID
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
+from linkwork_matching.domain.person import Person
 
 
 class MatchingStore(Protocol):
@@ -42,6 +43,10 @@ class ReferralReader(Protocol):
     """The reads behind the HTTP routes."""
 
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None: ...
+
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        """The referral's person as matching sees them (reading a contract event is the adapters' job)."""
+        ...
 
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         """The referral's PCN and its newest suggestion set, if any."""
