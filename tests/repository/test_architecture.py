@@ -55,7 +55,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "directory/src/linkwork_directory/service_layer/imports.py",
         "directory/src/linkwork_directory/service_layer/waiting_list.py",
         "directory/src/linkwork_directory/service_layer/week_rollover.py",
-        "matching/src/linkwork_matching/service_layer/match_referral.py",
         "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
         "outcomes/src/linkwork_outcomes/service_layer/projector.py",
         "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",

@@ -12,9 +12,10 @@ from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.outbound import provision_gap
+from linkwork_matching.adapters.outbound import matches_suggested, provision_gap
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.ranker import Suggestions
 
 
 class FakeMatchingStore:
@@ -23,6 +24,19 @@ class FakeMatchingStore:
         self.suggestion_sets: dict[tuple[UUID, int], MatchesSuggestedV1] = {}
         self.outbox: list[MatchesSuggestedV1] = []
         self.gaps: list[tuple[UUID, int, GapObservation]] = []
+
+    def suggestions_message(
+        self,
+        referral: ReferralCreatedV1,
+        person: Person,
+        suggestions: Suggestions,
+        *,
+        suggested_at: datetime,
+        ranker_version: str,
+    ) -> MatchesSuggestedV1:
+        return matches_suggested(
+            referral, person, suggestions, suggested_at=suggested_at, ranker_version=ranker_version
+        )
 
     async def save_referral(self, event: ReferralCreatedV1) -> bool:
         held = self.referrals.get(event.referral_id)

@@ -12,9 +12,10 @@ from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
 from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.outbound import provision_gap
+from linkwork_matching.adapters.outbound import matches_suggested, provision_gap
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.ranker import Suggestions
 
 
 class PostgresMatchingStore:
@@ -22,6 +23,22 @@ class PostgresMatchingStore:
 
     def __init__(self, connection: asyncpg.Connection, source: str) -> None:
         self._connection, self._source = connection, source
+
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        return person_from_referral(referral)
+
+    def suggestions_message(
+        self,
+        referral: ReferralCreatedV1,
+        person: Person,
+        suggestions: Suggestions,
+        *,
+        suggested_at: datetime,
+        ranker_version: str,
+    ) -> MatchesSuggestedV1:
+        return matches_suggested(
+            referral, person, suggestions, suggested_at=suggested_at, ranker_version=ranker_version
+        )
 
     async def save_referral(self, event: ReferralCreatedV1) -> bool:
         return await referral_store.save_referral(self._connection, event)

@@ -12,9 +12,24 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from prometheus_client import Counter, Histogram
 
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.ranker import Suggestions
+
+
+class MatchCounts(Protocol):
+    """What a match counts for Prometheus (adapters/metrics.py); read-only, so the adapter's attributes fit."""
+
+    @property
+    def rank_seconds(self) -> Histogram: ...
+
+    @property
+    def suggestion_sets(self) -> Counter: ...
+
+    @property
+    def unmet_needs(self) -> Counter: ...
 
 
 class MatchingStore(Protocol):
@@ -25,6 +40,19 @@ class MatchingStore(Protocol):
         ...
 
     async def has_suggestions(self, referral_id: UUID, version: int) -> bool: ...
+
+    # Reading and writing contract events is the adapters' job (adapters/inbound.py, adapters/outbound.py).
+    def person_of(self, referral: ReferralCreatedV1) -> Person: ...
+
+    def suggestions_message(
+        self,
+        referral: ReferralCreatedV1,
+        person: Person,
+        suggestions: Suggestions,
+        *,
+        suggested_at: datetime,
+        ranker_version: str,
+    ) -> MatchesSuggestedV1: ...
 
     async def save_suggestions(self, message: MatchesSuggestedV1) -> bool:
         """Record the set; False if one already exists for this referral version."""
