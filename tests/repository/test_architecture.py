@@ -56,7 +56,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "directory/src/linkwork_directory/service_layer/waiting_list.py",
         "directory/src/linkwork_directory/service_layer/week_rollover.py",
         "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
-        "outcomes/src/linkwork_outcomes/service_layer/projector.py",
         "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
         "outcomes/src/linkwork_outcomes/service_layer/replay.py",
         "outcomes/src/linkwork_outcomes/service_layer/reports.py",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import asyncpg
 
-from linkwork_outcomes.adapters.metrics import OutcomesMetrics
-from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
+from linkwork_outcomes.service_layer.ports import ProjectionCounts, ProjectionStore
 from linkwork_outcomes.service_layer.projection import project_pending
 
 log = logging.getLogger(__name__)
@@ -18,8 +18,17 @@ log = logging.getLogger(__name__)
 class Projector:
     """Projects pending referrals in batches: straight on while there is a backlog, else every `interval`."""
 
-    def __init__(self, pool: asyncpg.Pool, metrics: OutcomesMetrics, *, interval: float, batch_size: int) -> None:
-        self._pool, self._metrics = pool, metrics
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store_for: Callable[[asyncpg.Connection], ProjectionStore],
+        metrics: ProjectionCounts,
+        *,
+        interval: float,
+        batch_size: int,
+    ) -> None:
+        # store_for: the projection port over one of the pool's connections (adapters/projection_store.py).
+        self._pool, self._store_for, self._metrics = pool, store_for, metrics
         self._interval, self._batch_size = interval, batch_size
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -43,7 +52,7 @@ class Projector:
             try:
                 with self._metrics.projection_seconds.time():
                     async with self._pool.acquire() as connection:
-                        store = PostgresProjectionStore(connection)
+                        store = self._store_for(connection)
                         done = await project_pending(store, self._batch_size, self._failed)
                 self._metrics.projected.inc(done)
                 failures = 0
