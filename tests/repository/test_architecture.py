@@ -4,6 +4,10 @@
   unit-tested without any of them.
 - SQL lives in `adapters/` and `migrations/` only: routes, handlers, workers and the service layer reach the
   database through an adapter, so a use case can be tested against an in-memory fake.
+- A `service_layer/` module imports nothing from its service's `adapters/` (docs/architecture.md: the
+  domain, its own ports and the runtime only): an adapter reaches a use case through a port. This rule is
+  being phased in: the modules that still break it are listed in `STILL_IMPORTING_ADAPTERS`, a list that
+  may only shrink.
 """
 
 from __future__ import annotations
@@ -39,6 +43,54 @@ def _imported_roots(path: Path) -> set[str]:
     return roots
 
 
+# Service-layer modules that still import their service's adapters (issue 13). The list may only shrink:
+# a module that no longer imports adapters, or no longer exists, fails the test until it is taken off, so
+# a fix is kept. Never add to it: move the value type to `domain/` or the port to `service_layer/` instead.
+STILL_IMPORTING_ADAPTERS = frozenset(
+    {
+        "directory/src/linkwork_directory/service_layer/bulk.py",
+        "directory/src/linkwork_directory/service_layer/changes.py",
+        "directory/src/linkwork_directory/service_layer/curation.py",
+        "directory/src/linkwork_directory/service_layer/duplicates.py",
+        "directory/src/linkwork_directory/service_layer/imports.py",
+        "directory/src/linkwork_directory/service_layer/waiting_list.py",
+        "directory/src/linkwork_directory/service_layer/week_rollover.py",
+        "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
+        "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
+        "outcomes/src/linkwork_outcomes/service_layer/replay.py",
+        "outcomes/src/linkwork_outcomes/service_layer/reports.py",
+        "referral/src/linkwork_referral/service_layer/activity_referrals.py",
+        "referral/src/linkwork_referral/service_layer/referrals.py",
+    },
+)
+
+
+def _imported_modules(path: Path, source: str | None = None) -> set[str]:
+    """Every module `path` imports, as absolute dotted names, `from a import b` giving both `a` and `a.b`.
+
+    `b` may be a module (`from linkwork_x import adapters`) or a name in `a`; both are kept so either form
+    is seen. Relative imports are resolved against the module's own package; imports inside functions and
+    under `TYPE_CHECKING` count too, since they still tie the layer to the adapter.
+    """
+    package = path.relative_to(next(p for p in PACKAGES if p in path.parents).parent).with_suffix("").parts[:-1]
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text() if source is None else source, str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            modules.add(module)
+            modules.update(f"{module}.{alias.name}" for alias in node.names)
+    return modules
+
+
+def _imports_own_adapters(path: Path, source: str | None = None) -> bool:
+    package = next(p for p in PACKAGES if p in path.parents).name
+    adapters = f"{package}.adapters"
+    return any(name == adapters or name.startswith(f"{adapters}.") for name in _imported_modules(path, source))
+
+
 def _has_sql(path: Path) -> bool:
     tree = ast.parse(path.read_text(), str(path))
     documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -68,3 +120,32 @@ def test_sql_only_in_adapters_and_migrations() -> None:
         if not {"adapters", "migrations"} & set(path.relative_to(package).parts) and _has_sql(path)
     }
     assert outside == set(), "SQL outside adapters/: put it in an adapter"
+
+
+def test_service_layer_imports_no_adapters() -> None:
+    importing = {_relative(path) for path in _modules("service_layer") if _imports_own_adapters(path)}
+    assert importing - STILL_IMPORTING_ADAPTERS == set(), (
+        "a service_layer module imports its adapters: depend on a port in service_layer/ or a value in domain/"
+    )
+    assert STILL_IMPORTING_ADAPTERS - importing == set(), (
+        "no longer imports adapters (or is gone): take it off STILL_IMPORTING_ADAPTERS so the fix is kept"
+    )
+
+
+def test_adapter_imports_are_recognised() -> None:
+    # The rule is only as good as its parser: every way of spelling the import must be seen.
+    package = PACKAGES[0]
+    module = package / "service_layer" / "probe.py"
+    spellings = [
+        f"from {package.name}.adapters.x import y",
+        f"from {package.name}.adapters import x",
+        f"from {package.name} import adapters",
+        f"import {package.name}.adapters.x",
+        "from ..adapters import x",
+        "from .. import adapters",
+        f"def f() -> None:\n    from {package.name}.adapters import x",
+    ]
+    for spelling in spellings:
+        assert _imports_own_adapters(module, spelling), spelling
+    for clean in (f"from {package.name}.domain import x", "from .ports import x", "import adapters_elsewhere"):
+        assert not _imports_own_adapters(module, clean), clean

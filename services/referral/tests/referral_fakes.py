@@ -12,10 +12,11 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
-from linkwork_referral.adapters.audit import AuditRecord
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.adapters.outgoing import follow_up_due
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 from linkwork_runtime.principal import Principal
 
@@ -193,6 +194,9 @@ class FakeFollowUpSession:
         self.claimed.update(row.id for row in due)
         self._unit_of_work.locked |= self.claimed
         return [row.claimed() for row in due], now
+
+    def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
+        return follow_up_due(row)  # the real mapping: quarantine is tested on the contract's own rules
 
     async def quarantine(self, follow_up_id: UUID, reason: str) -> None:
         row = self.stored.rows[follow_up_id]

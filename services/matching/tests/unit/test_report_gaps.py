@@ -7,8 +7,7 @@ from uuid import uuid4
 
 import pytest
 from linkwork_contracts.codes import NeedCategory
-from linkwork_matching.adapters.gap_store import OpenGap
-from linkwork_matching.domain.gaps import GapPolicy, GapTally
+from linkwork_matching.domain.gaps import GapPolicy, GapTally, OpenGap
 from linkwork_matching.service_layer.report_gaps import ReportGaps
 from matching_fakes import FakeGapReportStore
 

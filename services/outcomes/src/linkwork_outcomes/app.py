@@ -13,6 +13,7 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_outcomes.adapters import area_table
 from linkwork_outcomes.adapters.metrics import MetricsRefresher, OutcomesMetrics
+from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.api import reports
 from linkwork_outcomes.domain.areas import AreaHierarchy
 from linkwork_outcomes.handlers.events import outcome_handlers
@@ -54,7 +55,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             )
         parts.append(
             projector_worker(
-                Projector(context.pool, metrics, batch_size=settings.projection_batch_size),
+                Projector(context.pool, PostgresProjectionStore, metrics, batch_size=settings.projection_batch_size),
                 interval=settings.projection_interval_seconds,
                 registry=context.registry,
             )

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 from linkwork_contracts.codes import NeedCategory
 
-from linkwork_matching.domain.gaps import GapTally
-
-
-@dataclass(frozen=True, slots=True)
-class GapObservation:
-    need: NeedCategory
-    postcode_district: str
-    unmet: bool
-    nearest_km: float | None
-    excluded_by: str | None = None  # for an unmet need: the providers' rule that excluded near services
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 
 
 async def record(
@@ -33,14 +23,6 @@ async def record(
             for o in observations
         ],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class OpenGap:
-    """Unreported unmet referrals of one area and need, locked by the reporting transaction."""
-
-    tally: GapTally
-    referral_ids: frozenset[UUID]
 
 
 async def claim_open_gaps(connection: asyncpg.Connection) -> list[OpenGap]:

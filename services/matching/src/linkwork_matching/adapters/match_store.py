@@ -11,7 +11,11 @@ from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, Referr
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
+from linkwork_matching.adapters.inbound import person_from_referral
+from linkwork_matching.adapters.outbound import matches_suggested, provision_gap
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
+from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.ranker import Suggestions
 
 
 class PostgresMatchingStore:
@@ -19,6 +23,22 @@ class PostgresMatchingStore:
 
     def __init__(self, connection: asyncpg.Connection, source: str) -> None:
         self._connection, self._source = connection, source
+
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        return person_from_referral(referral)
+
+    def suggestions_message(
+        self,
+        referral: ReferralCreatedV1,
+        person: Person,
+        suggestions: Suggestions,
+        *,
+        suggested_at: datetime,
+        ranker_version: str,
+    ) -> MatchesSuggestedV1:
+        return matches_suggested(
+            referral, person, suggestions, suggested_at=suggested_at, ranker_version=ranker_version
+        )
 
     async def save_referral(self, event: ReferralCreatedV1) -> bool:
         return await referral_store.save_referral(self._connection, event)
@@ -45,6 +65,9 @@ class PostgresReferralReader:
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
         return await referral_store.referral(self._pool, referral_id)
 
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        return person_from_referral(referral)
+
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         return await referral_store.latest_suggestions(self._pool, referral_id)
 
@@ -57,6 +80,9 @@ class PostgresGapReportStore:
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return await gap_store.claim_open_gaps(self._connection)
+
+    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
+        return provision_gap(tally, now)
 
     async def publish(self, message: ProvisionGapV1) -> None:
         await messaging.add(self._connection, message, source=self._source)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from linkwork_contracts.codes import NeedCategory
 
@@ -22,6 +23,23 @@ class GapTally:
     last_reported: datetime | None
     nearest_km: float | None  # nearest otherwise-eligible venue out of reach, if any
     excluded_by: str | None = None  # which providers' rule excluded the services near enough (issue 21)
+
+
+@dataclass(frozen=True, slots=True)
+class GapObservation:
+    need: NeedCategory
+    postcode_district: str
+    unmet: bool
+    nearest_km: float | None
+    excluded_by: str | None = None  # for an unmet need: the providers' rule that excluded near services
+
+
+@dataclass(frozen=True, slots=True)
+class OpenGap:
+    """Unreported unmet referrals of one area and need, locked by the reporting transaction."""
+
+    tally: GapTally
+    referral_ids: frozenset[UUID]
 
 
 @dataclass(frozen=True, slots=True)

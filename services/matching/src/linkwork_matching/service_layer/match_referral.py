@@ -9,12 +9,9 @@ from datetime import datetime
 
 from linkwork_contracts.events import ReferralCreatedV1
 
-from linkwork_matching.adapters.gap_store import GapObservation
-from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.metrics import MatchingMetrics
-from linkwork_matching.adapters.outbound import matches_suggested
+from linkwork_matching.domain.gaps import GapObservation
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.service_layer.ports import MatchingStore
+from linkwork_matching.service_layer.ports import MatchCounts, MatchingStore
 
 
 @dataclass
@@ -23,7 +20,7 @@ class MatchReferral:
     options_per_need: int
     ranker_version: str
     clock: Callable[[], datetime]
-    metrics: MatchingMetrics | None = None
+    metrics: MatchCounts | None = None
 
     async def __call__(self, event: ReferralCreatedV1, store: MatchingStore) -> bool:
         """Match this version; False when there was nothing to do (stale, or matched already)."""
@@ -33,12 +30,14 @@ class MatchReferral:
         # under two event ids (a producer retry), which the inbox cannot recognise.
         if await store.has_suggestions(event.referral_id, event.version):
             return False
-        person = person_from_referral(event)
+        person = store.person_of(event)
         started = time.perf_counter()
         suggestions = self.ranker.suggest(person, per_need=self.options_per_need)
         elapsed = time.perf_counter() - started
         now = self.clock()
-        message = matches_suggested(event, person, suggestions, suggested_at=now, ranker_version=self.ranker_version)
+        message = store.suggestions_message(
+            event, person, suggestions, suggested_at=now, ranker_version=self.ranker_version
+        )
         if not await store.save_suggestions(message):
             return False
         await store.publish(message)

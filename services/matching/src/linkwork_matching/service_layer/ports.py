@@ -12,8 +12,24 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from prometheus_client import Counter, Histogram
 
-from linkwork_matching.adapters.gap_store import GapObservation, OpenGap
+from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
+from linkwork_matching.domain.person import Person
+from linkwork_matching.domain.ranker import Suggestions
+
+
+class MatchCounts(Protocol):
+    """What a match counts for Prometheus (adapters/metrics.py); read-only, so the adapter's attributes fit."""
+
+    @property
+    def rank_seconds(self) -> Histogram: ...
+
+    @property
+    def suggestion_sets(self) -> Counter: ...
+
+    @property
+    def unmet_needs(self) -> Counter: ...
 
 
 class MatchingStore(Protocol):
@@ -24,6 +40,19 @@ class MatchingStore(Protocol):
         ...
 
     async def has_suggestions(self, referral_id: UUID, version: int) -> bool: ...
+
+    # Reading and writing contract events is the adapters' job (adapters/inbound.py, adapters/outbound.py).
+    def person_of(self, referral: ReferralCreatedV1) -> Person: ...
+
+    def suggestions_message(
+        self,
+        referral: ReferralCreatedV1,
+        person: Person,
+        suggestions: Suggestions,
+        *,
+        suggested_at: datetime,
+        ranker_version: str,
+    ) -> MatchesSuggestedV1: ...
 
     async def save_suggestions(self, message: MatchesSuggestedV1) -> bool:
         """Record the set; False if one already exists for this referral version."""
@@ -43,6 +72,10 @@ class ReferralReader(Protocol):
 
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None: ...
 
+    def person_of(self, referral: ReferralCreatedV1) -> Person:
+        """The referral's person as matching sees them (reading a contract event is the adapters' job)."""
+        ...
+
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         """The referral's PCN and its newest suggestion set, if any."""
         ...
@@ -52,6 +85,10 @@ class GapReportStore(Protocol):
     """What one gap-reporting transaction may do; the open gaps it claims stay locked until it commits."""
 
     async def claim_open_gaps(self) -> list[OpenGap]: ...
+
+    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
+        """The provision-gap event of one area and need (mapping to a contract event is the adapters' job)."""
+        ...
 
     async def publish(self, message: ProvisionGapV1) -> None:
         """Add the report to the outbox, sent once the transaction commits."""

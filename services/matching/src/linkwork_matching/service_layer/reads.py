@@ -8,7 +8,6 @@ from uuid import UUID
 
 from linkwork_runtime.principal import Principal
 
-from linkwork_matching.adapters.inbound import person_from_referral
 from linkwork_matching.domain.person import Person
 from linkwork_matching.service_layer.ports import ReferralReader
 
@@ -31,4 +30,4 @@ async def referral_person(reader: ReferralReader, principal: Principal, referral
     referral = await reader.referral(referral_id)
     if referral is None or referral.pcn_code != principal.pcn:
         raise ReferralNotFound(referral_id)
-    return person_from_referral(referral)
+    return reader.person_of(referral)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from linkwork_matching.adapters.outbound import provision_gap
 from linkwork_matching.domain.gaps import GapPolicy
 from linkwork_matching.service_layer.ports import GapReportStore
 
@@ -22,7 +21,7 @@ class ReportGaps:
         reported = 0
         for gap in await store.claim_open_gaps():
             if self.policy.due(gap.tally, now):
-                await store.publish(provision_gap(gap.tally, now))
+                await store.publish(store.report_for(gap.tally, now))
                 await store.mark_reported(gap, now)
                 reported += 1
         # Twice the period: an observation may still count towards the next report until then.

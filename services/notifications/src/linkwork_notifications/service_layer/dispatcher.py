@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from linkwork_notifications.adapters.metrics import NotificationMetrics
 from linkwork_notifications.domain import tasks
 from linkwork_notifications.domain.delivery import Attempt, Outcome, RetryPolicy
 from linkwork_notifications.domain.messages import (
@@ -30,6 +29,7 @@ from linkwork_notifications.service_layer.ports import (
     ContactRoutes,
     ContactRouteUnavailable,
     InDoubt,
+    MessageCounts,
     MessageStore,
     Senders,
 )
@@ -43,7 +43,7 @@ class Dispatcher:
         store: MessageStore,
         routes: ContactRoutes,
         channels: Senders,
-        metrics: NotificationMetrics,
+        metrics: MessageCounts,
         *,
         retry: RetryPolicy,
         batch_size: int,

@@ -69,3 +69,10 @@ class Senders(Protocol):
     def for_channel(self, channel: Channel) -> Sender | None:
         """The sender that carries `channel` in this deployment, if any."""
         ...
+
+
+class MessageCounts(Protocol):
+    def count(self, channel: str | None, outcome: str) -> None:
+        """One message more with this outcome (sent, failed, retried, suppressed) on this channel (None: none
+        was chosen); adapters/metrics.py counts them for Prometheus."""
+        ...

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from prometheus_client import Counter, Histogram
+
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
@@ -50,3 +52,16 @@ class ProjectionStore(Protocol):
     def batch(self) -> AbstractAsyncContextManager[ProjectionBatch | None]:
         """A transaction under the projector's lock; None when another projector holds it."""
         ...
+
+
+class ProjectionCounts(Protocol):
+    """What the projector counts for Prometheus (adapters/metrics.py); read-only, so the adapter's attributes fit."""
+
+    @property
+    def projected(self) -> Counter: ...
+
+    @property
+    def summaries_failed(self) -> Counter: ...
+
+    @property
+    def projection_seconds(self) -> Histogram: ...

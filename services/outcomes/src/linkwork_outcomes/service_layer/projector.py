@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import asyncpg
 
-from linkwork_outcomes.adapters.metrics import OutcomesMetrics
-from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
+from linkwork_outcomes.service_layer.ports import ProjectionCounts, ProjectionStore
 from linkwork_outcomes.service_layer.projection import project_pending
 
 log = logging.getLogger(__name__)
@@ -16,8 +16,16 @@ log = logging.getLogger(__name__)
 class Projector:
     """Projects pending referrals in batches: straight on while there is a backlog, else every interval."""
 
-    def __init__(self, pool: asyncpg.Pool, metrics: OutcomesMetrics, *, batch_size: int) -> None:
-        self._pool, self._metrics, self._batch_size = pool, metrics, batch_size
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store_for: Callable[[asyncpg.Connection], ProjectionStore],
+        metrics: ProjectionCounts,
+        *,
+        batch_size: int,
+    ) -> None:
+        # store_for: the projection port over one of the pool's connections (adapters/projection_store.py).
+        self._pool, self._store_for, self._metrics, self._batch_size = pool, store_for, metrics, batch_size
 
     def _failed(self, referral_id: str, reason: str) -> None:
         self._metrics.summaries_failed.inc()
@@ -27,7 +35,7 @@ class Projector:
         """Project one batch of pending referrals; returns how many."""
         with self._metrics.projection_seconds.time():
             async with self._pool.acquire() as connection:
-                done = await project_pending(PostgresProjectionStore(connection), self._batch_size, self._failed)
+                done = await project_pending(self._store_for(connection), self._batch_size, self._failed)
         self._metrics.projected.inc(done)
         return done
 

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 from linkwork_runtime.principal import Principal
 
-
-@dataclass(frozen=True)
-class AuditRecord:
-    action: str
-    outcome: str = "allowed"
-    referral_id: UUID | None = None
-    referral_pcn: str | None = None
-    referral_ids: Sequence[UUID] = ()
-    detail: str | None = None
+from linkwork_referral.domain.audit import AuditRecord
 
 
 async def record(connection: asyncpg.Connection, principal: Principal, entry: AuditRecord) -> None:

@@ -16,6 +16,8 @@ from linkwork_contracts.events import FollowUpDueV1
 from linkwork_runtime import messaging
 
 from linkwork_referral.adapters import timeline
+from linkwork_referral.adapters.outgoing import follow_up_due
+from linkwork_referral.domain.timeline import Entry
 
 # A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
 _CLAIM = """
@@ -55,6 +57,9 @@ class PostgresFollowUpSession:
     async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
         return await claim_due(self._connection, limit)
 
+    def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
+        return follow_up_due(row)
+
     async def quarantine(self, follow_up_id: UUID, reason: str) -> None:
         await quarantine(self._connection, follow_up_id, reason)
 
@@ -62,7 +67,7 @@ class PostgresFollowUpSession:
         await messaging.add(self._connection, event, source=source)
 
     async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: timeline.Entry, actor: str | None, actor_role: str | None
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
     ) -> None:
         await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)
 

@@ -12,6 +12,7 @@ import asyncpg
 from linkwork_contracts.events import MatchesSuggestedV1
 
 from linkwork_referral.adapters import timeline
+from linkwork_referral.domain.timeline import Entry
 
 
 async def save(connection: asyncpg.Connection, event: MatchesSuggestedV1, event_id: str) -> bool:
@@ -66,6 +67,6 @@ class PostgresSuggestionStore:
         return await latest(self._connection, referral_id)
 
     async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: timeline.Entry, actor: str | None, actor_role: str | None
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
     ) -> None:
         await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,15 +10,9 @@ import asyncpg
 from pydantic import TypeAdapter
 
 from linkwork_referral.domain import events
+from linkwork_referral.domain.timeline import Entry
 
 _DETAIL: TypeAdapter[Any] = TypeAdapter(Any)
-
-
-@dataclass(frozen=True)
-class Entry:
-    kind: str
-    summary: str
-    detail: dict[str, Any]
 
 
 def _json(value: object) -> dict[str, Any]:

@@ -23,10 +23,10 @@ from asyncpg.transaction import Transaction
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters import audit, idempotency, repository
-from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.repository import ReferralRepository
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 
 # The service layer's `record_changes`: timeline entries and outbox events for what the aggregate did.

@@ -24,7 +24,7 @@ from linkwork_runtime.problems import Problem
 from pydantic import BaseModel
 
 from linkwork_referral.adapters import audit, contact_store
-from linkwork_referral.adapters.audit import AuditRecord
+from linkwork_referral.domain.audit import AuditRecord
 
 router = APIRouter(prefix="/internal/contact-routes", tags=["internal"], include_in_schema=False)
 

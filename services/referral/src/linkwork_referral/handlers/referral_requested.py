@@ -28,8 +28,8 @@ from linkwork_runtime.messaging.redaction import safe_message
 from pydantic import TypeAdapter, ValidationError
 
 from linkwork_referral.adapters import audit
-from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.reference_tables import PracticeDirectory
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.errors import DomainError
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referral, Referrer

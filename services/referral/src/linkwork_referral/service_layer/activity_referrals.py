@@ -42,7 +42,6 @@ from linkwork_runtime.principal import Principal, Role
 
 from linkwork_referral.adapters import activity_referral_store as store
 from linkwork_referral.adapters import audit, timeline
-from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.domain import access
 from linkwork_referral.domain.activity_referral import (
     ActivityReferralState,
@@ -54,9 +53,11 @@ from linkwork_referral.domain.activity_referral import (
     deadlines,
     shared_details,
 )
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.errors import DomainError
 from linkwork_referral.domain.records import Plan
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,7 @@ async def _note(
     """A timeline entry about one activity referral (`row`): its detail names the activity referral and its
     service, then `detail`. `by` is the actor and their role."""
     about = {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"]), **detail}
-    await timeline.append(connection, row["referral_id"], at, timeline.Entry(kind, summary, about), *by)
+    await timeline.append(connection, row["referral_id"], at, Entry(kind, summary, about), *by)
 
 
 def _what_shared(shared: SharedDetails) -> list[str]:
@@ -286,16 +287,16 @@ class ProviderDesk:
             check_date("starts_on", starts_on, now.date())
         step = ProviderStep.ACCEPT if decision is ActivityReferralDecision.ACCEPTED else ProviderStep.DECLINE
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
+        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
             check_step(step, ActivityReferralState(row["state"]))
             if decision is ActivityReferralDecision.ACCEPTED:
                 updated = await store.accept(connection, row["id"], now, starts_on)
                 start = f", starting {starts_on.isoformat()}" if starts_on else ""
-                entry = timeline.Entry("provider-accepted", f"{row['service_name']} accepted the referral{start}", {})
+                entry = Entry("provider-accepted", f"{row['service_name']} accepted the referral{start}", {})
             else:
                 assert reason is not None
                 updated = await store.decline(connection, row["id"], now, reason.value)
-                entry = timeline.Entry(
+                entry = Entry(
                     "provider-declined",
                     f"{row['service_name']} declined the referral: {DECLINE_WORDS[reason]}",
                     {"reason": reason.value},
@@ -308,11 +309,11 @@ class ProviderDesk:
     async def set_start_date(self, principal: Principal, activity_referral_id: UUID, starts_on: date) -> asyncpg.Record:
         check_date("starts_on", starts_on, self.clock().date())
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
+        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
             check_step(ProviderStep.SET_START_DATE, ActivityReferralState(row["state"]))
             updated = await store.set_start(connection, row["id"], starts_on)
             await messaging.add(connection, responded_event(updated), source=self.source)
-            entry = timeline.Entry(
+            entry = Entry(
                 "provider-start-date", f"{row['service_name']} set the start date: {starts_on.isoformat()}", {}
             )
             return updated, entry
@@ -324,7 +325,7 @@ class ProviderDesk:
     ) -> asyncpg.Record:
         now = self.clock()
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
+        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
             check_step(ProviderStep.CONFIRM_ATTENDANCE, ActivityReferralState(row["state"]))
             check_session(session_on, now.date(), row["starts_on"])
             updated = await store.record_session(connection, row["id"], session_on, attendance.value, now)
@@ -334,7 +335,7 @@ class ProviderDesk:
                 source=self.source,
             )
             words = attendance.value.replace("-", " ")
-            entry = timeline.Entry(
+            entry = Entry(
                 "attendance-confirmed",
                 f"{row['service_name']} confirmed the session on {session_on.isoformat()}: {words}",
                 {"session_on": session_on.isoformat(), "attendance": attendance.value},
@@ -346,11 +347,11 @@ class ProviderDesk:
     async def complete(self, principal: Principal, activity_referral_id: UUID) -> asyncpg.Record:
         now = self.clock()
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, timeline.Entry]:
+        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
             check_step(ProviderStep.COMPLETE, ActivityReferralState(row["state"]))
             updated = await store.complete(connection, row["id"], now)
             await messaging.add(connection, _attendance_event(updated, now, completed=True), source=self.source)
-            entry = timeline.Entry(
+            entry = Entry(
                 "activity-completed",
                 f"{row['service_name']} marked the activity completed "
                 f"({updated['sessions_attended']} sessions attended)",

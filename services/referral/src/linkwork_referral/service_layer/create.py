@@ -10,8 +10,8 @@ from datetime import datetime
 
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.domain import access
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused
 from linkwork_referral.service_layer.ports import IdempotencyKey, ReferralUnitOfWork

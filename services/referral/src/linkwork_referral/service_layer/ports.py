@@ -22,9 +22,9 @@ from uuid import UUID
 from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters.audit import AuditRecord
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.domain.timeline import Entry
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,11 @@ class FollowUpSession(Protocol):
     async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
         """Up to `limit` pending follow-ups that are due (not of a referral on hold), oldest first, with the
         store's time; each row has what a follow-up-due event needs."""
+        ...
+
+    def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
+        """The follow-up-due event of a claimed row (mapping to a contract event is the adapters' job);
+        raises ValueError, pydantic's ValidationError included, when the row breaks the event's contract."""
         ...
 
     async def quarantine(self, follow_up_id: UUID, reason: str) -> None: ...

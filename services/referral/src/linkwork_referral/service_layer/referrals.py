@@ -22,7 +22,6 @@ from linkwork_runtime.messaging import outbox
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters import audit, suggestion_store, timeline
-from linkwork_referral.adapters.audit import AuditRecord
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.repository import (
     CaseloadFilter,
@@ -35,6 +34,7 @@ from linkwork_referral.adapters.repository import (
 from linkwork_referral.adapters.unit_of_work import ChangeRows, PostgresReferralUnitOfWork
 from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
+from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, refer_plan, withdraw_unanswered

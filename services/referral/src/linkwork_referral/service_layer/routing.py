@@ -9,10 +9,18 @@ staff) falls back to it when the person's practice is not in the table. A referr
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from linkwork_runtime.principal import Principal, Role
 
-from linkwork_referral.adapters.reference_tables import PracticeDirectory
 from linkwork_referral.service_layer.errors import Unroutable
+
+
+class PracticeDirectory(Protocol):
+    """Which PCN a GP practice belongs to (None: unknown and no default); adapters/reference_tables.py loads it."""
+
+    def pcn_for(self, practice_ods_code: str | None) -> str | None: ...
+
 
 PCN_STAFF = frozenset({Role.LINK_WORKER, Role.PCN_ADMIN})
 

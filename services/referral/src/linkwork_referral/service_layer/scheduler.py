@@ -26,8 +26,7 @@ from uuid import UUID
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
-from linkwork_referral.adapters.outgoing import follow_up_due
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import FollowUpUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ class FollowUpScheduler:
             emitted: list[UUID] = []
             for row in rows:
                 try:
-                    event = follow_up_due(row)
+                    event = session.event_for(row)
                 except ValueError as error:  # pydantic's ValidationError too: the row's data, not the moment
                     reason = _broken_rules(error)
                     await session.quarantine(row["id"], reason)

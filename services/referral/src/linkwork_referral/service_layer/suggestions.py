@@ -12,7 +12,7 @@ from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import MatchesSuggestedV1
 
-from linkwork_referral.adapters.timeline import Entry
+from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import SuggestionStore
 
 
