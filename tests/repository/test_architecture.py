@@ -48,7 +48,6 @@ def _imported_roots(path: Path) -> set[str]:
 # a fix is kept. Never add to it: move the value type to `domain/` or the port to `service_layer/` instead.
 STILL_IMPORTING_ADAPTERS = frozenset(
     {
-        "directory/src/linkwork_directory/service_layer/imports.py",
         "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
         "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
         "outcomes/src/linkwork_outcomes/service_layer/replay.py",

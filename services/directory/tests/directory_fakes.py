@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -439,6 +439,15 @@ class FakeUnitOfWork:
     @property
     def session(self) -> FakeUnitOfWork:
         return self
+
+    def factory(self) -> Callable[[], AbstractAsyncContextManager[FakeUnitOfWork]]:
+        """A `UnitOfWorkFactory` opening this same unit of work each time (as one database would be)."""
+
+        @asynccontextmanager
+        async def open_unit() -> AsyncIterator[FakeUnitOfWork]:
+            yield self
+
+        return open_unit
 
     def _state(self) -> tuple[Any, ...]:
         return (

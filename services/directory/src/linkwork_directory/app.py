@@ -14,6 +14,7 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.import_job_store import PostgresImportJobStore
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
@@ -63,7 +64,13 @@ def build_app(
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
-        importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
+        importer = Importer(
+            unit_of_work_factory(context.pool),
+            clock=runtime.clock,
+            sink=runtime.sink,
+            oruk=OrukFormat(runtime.schemas),
+            batch_size=settings.import_batch_size,
+        )
         runtime.jobs = ImportJobs(PostgresImportJobStore(context.pool), importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
             context.pool,

@@ -16,10 +16,11 @@ import pytest
 from fastapi import FastAPI
 from linkwork_contracts.topics import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED
 from linkwork_directory.adapters.clock import SettableClock
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.app import build_app, migrations
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
@@ -85,7 +86,7 @@ async def pool(database_url: str, clock: SettableClock) -> AsyncIterator[asyncpg
 
 @pytest.fixture
 def importer(pool: asyncpg.Pool, clock: SettableClock, sink: RecordingSink) -> Importer:
-    return Importer(pool, clock=clock, sink=sink)
+    return Importer(unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat())
 
 
 def fresh_database(postgres_url: str) -> AbstractAsyncContextManager[str]:

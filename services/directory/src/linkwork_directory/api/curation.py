@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api import examples
@@ -155,7 +156,7 @@ async def _save(
 ) -> tuple[Outcome, Loaded]:
     runtime = acting.runtime
     with service_problems():
-        service = service_from_document(runtime.schemas, document)
+        service = service_from_document(OrukFormat(runtime.schemas), document)
         async with acting.pool.acquire() as conn:
             if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")

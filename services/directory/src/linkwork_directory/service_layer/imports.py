@@ -11,13 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from pydantic import ValidationError
 
-from linkwork_directory.adapters import oruk_schemas
-from linkwork_directory.adapters.oruk_render import service_summary
-from linkwork_directory.adapters.oruk_schemas import OrukSchemas
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import FieldError, RecordRejected
 from linkwork_directory.domain.freshness import Clock
@@ -32,16 +27,7 @@ from linkwork_directory.service_layer.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.service_layer.ports import Progress, UnitOfWork
-
-_LOCATION_SCHEMA = oruk_schemas.SERVICE + "#/properties/service_at_locations/items/properties/location"
-_SCHEMAS = {
-    "service": oruk_schemas.SERVICE,
-    "organization": oruk_schemas.ORGANIZATION,
-    "taxonomy": oruk_schemas.TAXONOMY,
-    "taxonomy_term": oruk_schemas.TAXONOMY_TERM,
-    "location": _LOCATION_SCHEMA,
-}
+from linkwork_directory.service_layer.ports import Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
 
 
 def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
@@ -99,12 +85,12 @@ def oversized_lists(document: dict[str, Any]) -> list[FieldError]:
     return found
 
 
-def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Service:
+def service_from_document(oruk: RecordFormat, document: dict[str, Any]) -> Service:
     """A service record checked against the ORUK schema and our rules; raises RecordRejected."""
     item = ImportItem("service", "request body", document)
     if too_long := oversized_lists(document):  # before the schema walks thousands of items
         raise RecordRejected(*(f"{e['field']}: {e['message']} ({e['rule']})" for e in too_long), errors=too_long)
-    errors = schemas.field_errors(oruk_schemas.SERVICE, document)
+    errors = oruk.field_errors("service", document)
     if errors:
         raise RecordRejected(*(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
     try:
@@ -115,24 +101,16 @@ def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Ser
 
 class Importer:
     def __init__(
-        self,
-        pool: asyncpg.Pool,
-        *,
-        clock: Clock,
-        sink: ChangeSink,
-        schemas: OrukSchemas | None = None,
-        batch_size: int = 100,
+        self, units: UnitOfWorkFactory, *, clock: Clock, sink: ChangeSink, oruk: RecordFormat, batch_size: int = 100
     ) -> None:
-        self.pool, self.clock, self.sink = pool, clock, sink
-        self.schemas = schemas or oruk_schemas.bundled()
+        self.units, self.clock, self.sink, self.oruk = units, clock, sink, oruk
         self.batch_size = batch_size
 
     async def run(self, items: Sequence[ImportItem], *, on_progress: Progress | None = None) -> ImportReport:
         report = ImportReport()
         for start in range(0, len(items), self.batch_size):
             batch = items[start : start + self.batch_size]
-            async with self.pool.acquire() as conn, conn.transaction():
-                uow = PostgresUnitOfWork(conn)
+            async with self.units() as uow, uow.transaction():
                 reports = await self._new_services_in_bulk(uow, batch)
                 for position, item in enumerate(batch):
                     if position not in reports:
@@ -171,7 +149,7 @@ class Importer:
 
     def _service(self, item: ImportItem) -> Service:
         """The record checked against the ORUK schema and our rules; raises RecordRejected."""
-        errors = self.schemas.errors(oruk_schemas.SERVICE, item.document)
+        errors = self.oruk.errors("service", item.document)
         if errors:
             raise RecordRejected(*_located(item, errors))
         try:
@@ -186,7 +164,7 @@ class Importer:
                 raise RecordRejected(*item.problems)
             document = await self._service_document(uow, item) if item.kind == "service_at_location" else item.document
             kind = "service" if item.kind == "service_at_location" else item.kind
-            schema_errors = self.schemas.errors(_SCHEMAS[kind], document)
+            schema_errors = self.oruk.errors(kind, document)
             if schema_errors:
                 raise RecordRejected(*_located(item, schema_errors))
             applied = await self._apply(uow, kind, document, item, warnings)
@@ -246,6 +224,6 @@ class Importer:
             stored = await uow.services.load([wanted], week=week_starting(self.clock.now()))
             if not stored:
                 raise RecordRejected(f"service_id {service_id} is not a known service")
-            document = service_summary(next(iter(stored.values())).service)
+            document = self.oruk.service_summary(next(iter(stored.values())).service)
         document["service_at_locations"] = [*links, link]
         return document

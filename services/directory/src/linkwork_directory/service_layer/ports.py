@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_directory.domain.duplicates import Listing
+from linkwork_directory.domain.errors import FieldError
 from linkwork_directory.domain.freshness import DueForReview
 from linkwork_directory.domain.importing import ImportItem, ImportReport
 from linkwork_directory.domain.merging import Resolved
@@ -31,6 +32,24 @@ class ReviewStore(Protocol):
 
     async def count_due(self, *, cutoff: datetime) -> int:
         """How many services `due_for_review` would list over all pages."""
+        ...
+
+
+class RecordFormat(Protocol):
+    """ORUK's JSON format: records checked against its published schemas, named by the kind of record they
+    check ("service", "organization", "location", "taxonomy" or "taxonomy_term"), and a stored service
+    written back as a record."""
+
+    def errors(self, kind: str, document: object) -> list[str]:
+        """Readable reasons the document does not meet the kind's schema, empty when it does."""
+        ...
+
+    def field_errors(self, kind: str, document: object) -> list[FieldError]:
+        """The same as `errors`, as {field, rule, message} with messages that never repeat the value."""
+        ...
+
+    def service_summary(self, service: Service) -> dict[str, Any]:
+        """The service's one-to-one fields and its organization, as a service record."""
         ...
 
 
