@@ -52,7 +52,6 @@ STILL_IMPORTING_ADAPTERS = frozenset(
         "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
         "outcomes/src/linkwork_outcomes/service_layer/replay.py",
         "outcomes/src/linkwork_outcomes/service_layer/reports.py",
-        "referral/src/linkwork_referral/service_layer/activity_referrals.py",
         "referral/src/linkwork_referral/service_layer/referrals.py",
     },
 )
