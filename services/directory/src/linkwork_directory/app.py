@@ -17,6 +17,7 @@ from linkwork_directory.adapters.import_job_store import PostgresImportJobStore
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.domain.freshness import Clock
@@ -47,7 +48,7 @@ class NeedsTaxonomy:
 
     async def start(self) -> None:
         async with self.context.pool.acquire() as conn:
-            await seed_needs_taxonomy(conn, now=self.runtime.clock.now(), sink=self.runtime.sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=self.runtime.clock.now(), sink=self.runtime.sink)
 
     async def stop(self) -> None:
         return None
@@ -72,7 +73,7 @@ def build_app(
             interval=settings.stale_gauge_seconds,
         )
         runtime.week_rollover = WeekRollover(
-            context.pool,
+            unit_of_work_factory(context.pool),
             clock=runtime.clock,
             sink=runtime.sink,
             interval=settings.week_rollover_seconds,

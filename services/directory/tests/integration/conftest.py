@@ -19,6 +19,7 @@ from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.app import build_app, migrations
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
@@ -77,7 +78,7 @@ async def pool(database_url: str, clock: SettableClock) -> AsyncIterator[asyncpg
         await connection.close()
     pool = await create_pool(database_url, max_size=4)
     async with pool.acquire() as conn:
-        await seed_needs_taxonomy(conn, now=clock.now(), sink=RecordingSink())
+        await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=RecordingSink())
     yield pool
     await pool.close()
 

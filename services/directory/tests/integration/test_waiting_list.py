@@ -13,6 +13,7 @@ from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason, Ne
 from linkwork_contracts.envelope import ContractError, decode, encode, wrap
 from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_contracts.topics import SERVICE_CHANGED
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.waiting_list import EntrySource
 from linkwork_directory.service_layer import waiting_list
 from linkwork_runtime.auth import Role, issue_token
@@ -122,7 +123,7 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
         for n, referral in enumerate(referrals):
             joined = directory.clock.now() + timedelta(minutes=n)
             await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 uuid.UUID(walk["id"]),
                 source=EntrySource.ACTIVITY_REFERRAL,
                 joined_at=joined,
@@ -132,7 +133,7 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
             )
         # Joining again (a redelivered event) keeps the first place.
         await waiting_list.join(
-            conn,
+            PostgresUnitOfWork(conn),
             uuid.UUID(walk["id"]),
             source=EntrySource.ACTIVITY_REFERRAL,
             joined_at=directory.clock.now() + timedelta(days=3),
@@ -184,17 +185,19 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
         # 8 people started over the 8 weeks before this one: 1 a week, whatever the provider says.
         for week in range(1, 9):
             entry = await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 service_id,
                 source=EntrySource.PROVIDER,
                 joined_at=monday - timedelta(weeks=week, days=7),
                 now=monday,
                 sink=sink,
             )
-            await waiting_list.start(conn, entry, at=monday - timedelta(weeks=week), now=monday, sink=sink)
+            await waiting_list.start(
+                PostgresUnitOfWork(conn), entry, at=monday - timedelta(weeks=week), now=monday, sink=sink
+            )
         for n in range(3):
             await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 service_id,
                 source=EntrySource.PROVIDER,
                 joined_at=monday + timedelta(minutes=n),

@@ -12,6 +12,7 @@ from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
 from linkwork_directory.api.runtime import Actor
 from linkwork_directory.domain.duplicates import Candidate, Listing
@@ -74,7 +75,7 @@ async def list_duplicates(
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
     async with acting.pool.acquire() as conn:
-        found = await acting.runtime.duplicates.candidates(conn)
+        found = await acting.runtime.duplicates.candidates(PostgresUnitOfWork(conn))
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)
@@ -87,7 +88,7 @@ async def merge_services(body: Merge, acting: Actor, response: Response, if_matc
     with service_problems(rejected=_cannot_merge):
         async with acting.pool.acquire() as conn:
             loaded = await duplicates.merge(
-                conn,
+                PostgresUnitOfWork(conn),
                 body.keep,
                 body.merge,
                 now=acting.runtime.clock.now(),
@@ -108,6 +109,10 @@ async def dismiss_pair(body: Pair, acting: Actor) -> Response:
     with service_problems():
         async with acting.pool.acquire() as conn:
             await duplicates.dismiss(
-                conn, body.first, body.second, now=acting.runtime.clock.now(), by=acting.principal.subject
+                PostgresUnitOfWork(conn),
+                body.first,
+                body.second,
+                now=acting.runtime.clock.now(),
+                by=acting.principal.subject,
             )
     return Response(status_code=204)

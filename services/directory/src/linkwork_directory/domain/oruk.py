@@ -9,11 +9,14 @@ no id used twice inside one record. Unknown fields are ignored: HSDS allows exte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
+from linkwork_contracts.codes import TaxonomyTerm as PublishedTerm
 from linkwork_contracts.events.directory import MAX_LIST, MAX_LOCATIONS, MAX_SCHEDULES
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -58,6 +61,11 @@ class TaxonomyTerm(Record):
     term_uri: str | None = None
     term: str | None = None
 
+    @classmethod
+    def published(cls, term: PublishedTerm, taxonomy_id: UUID) -> TaxonomyTerm:
+        """A term of a taxonomy linkwork publishes (`linkwork_contracts.codes`: already ORUK's fields)."""
+        return cls(**asdict(term), taxonomy_id=taxonomy_id)
+
 
 class Taxonomy(Record):
     id: UUID
@@ -66,6 +74,20 @@ class Taxonomy(Record):
     uri: str | None = None
     version: str | None = None
     taxonomy_terms: list[TaxonomyTerm] = []
+
+    @classmethod
+    def published(
+        cls, taxonomy_id: UUID, name: str, uri: str, description: str, terms: Iterable[PublishedTerm]
+    ) -> Taxonomy:
+        """A taxonomy linkwork publishes (version 1), with its terms, as the ORUK record `/taxonomies` serves."""
+        return cls(
+            id=taxonomy_id,
+            name=name,
+            uri=uri,
+            version="1",
+            description=description,
+            taxonomy_terms=[TaxonomyTerm.published(term, taxonomy_id) for term in terms],
+        )
 
 
 class Attribute(Record):

@@ -19,6 +19,7 @@ from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_places, town_places
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.postcodes import load_onspd
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.importing import ImportReport
 from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
@@ -32,7 +33,7 @@ async def fill(settings: Settings, *, count: int, seed: int, spread: str, batch_
     async with database(settings.database_url) as pool:
         await load_onspd(pool, SAMPLE)
         async with pool.acquire() as conn:
-            await seed_needs_taxonomy(conn, now=clock.now(), sink=sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=sink)
         places = sample_places(SAMPLE) if spread == "pcn" else town_places(random.Random(seed), max(50, count // 3))
         demo = DemoDirectory(count=count, seed=seed, today=datetime.now(UTC).date(), places=places)
         items = oruk_files.items_from_document(list(demo.services()), name="demo", kind="service")
