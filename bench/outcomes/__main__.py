@@ -26,7 +26,7 @@ from pathlib import Path
 
 from linkwork_stack.databases import scratch_database
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, nearest_rank
 from bench.outcomes import replay, report_latency
 from bench.provenance import with_provenance
 
@@ -55,11 +55,6 @@ async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, s
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 async def main(args: argparse.Namespace) -> dict[str, object]:
     results: dict[str, object] = {
         "command": "python -m bench.outcomes " + " ".join(args.argv),
@@ -80,7 +75,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "history": history,
                 "runs": [asdict(run) | {"records_per_second": round(run.records_per_second)} for run in runs],
                 "median_events_per_second": round(statistics.median(rates)),
-                "p95_low_events_per_second": round(_percentile(rates, 0.05)),
+                "p95_low_events_per_second": round(nearest_rank(rates, 0.05)),
                 "target_events_per_second": REPLAY_TARGET,
             }
         if args.report_runs:
