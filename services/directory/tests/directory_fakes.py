@@ -25,6 +25,7 @@ from linkwork_directory.domain.oruk import Location, Organization, Service, Taxo
 from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS, EntrySource, EntryStatus, Throughput
 from linkwork_directory.service_layer.ports import (
+    HistoryEntry,
     Imported,
     Loaded,
     Progress,
@@ -355,36 +356,15 @@ class FakeServices:
         return [{"id": str(sal.id), "location_id": str(sal.the_location_id)} for sal in links]
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    service_id: UUID
-    at: datetime
-    actor: str
-    action: str
-    changes: list[dict[str, str]]
-    note: str | None
-    actor_name: str | None
-
-
 class FakeCuration:
     def __init__(self, services: FakeServices) -> None:
         self.services = services
-        self.history: list[HistoryRow] = []
+        self.history: list[HistoryEntry] = []
         self.merges: dict[UUID, UUID] = {}  # merged away -> kept
         self.dismissed: set[tuple[UUID, UUID]] = set()
 
-    async def record(
-        self,
-        service_id: UUID,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        changes: Sequence[dict[str, str]] = (),
-        note: str | None = None,
-        actor_name: str | None = None,
-    ) -> None:
-        self.history.append(HistoryRow(service_id, at, actor, action, list(changes), note, actor_name))
+    async def record(self, entry: HistoryEntry) -> None:
+        self.history.append(entry)
 
     async def merged_into(self, service_id: UUID) -> UUID | None:
         found = None
@@ -449,31 +429,25 @@ class FakeUnitOfWork:
 
         return open_unit
 
-    def _state(self) -> tuple[Any, ...]:
-        return (
-            self.waiting.entries,
-            self.services.kept,
-            self.services.organizations_,
-            self.services.locations_,
-            self.services.terms_,
-            self.services.taxonomies,
-            self.curation.history,
-            self.curation.merges,
-            self.curation.dismissed,
-        )
+    # Where everything a transaction may change is held: (holder, attribute).
+    _RECORDS = (
+        ("waiting", "entries"),
+        ("services", "kept"),
+        ("services", "organizations_"),
+        ("services", "locations_"),
+        ("services", "terms_"),
+        ("services", "taxonomies"),
+        ("curation", "history"),
+        ("curation", "merges"),
+        ("curation", "dismissed"),
+    )
 
-    def _restore(self, saved: tuple[Any, ...]) -> None:
-        (
-            self.waiting.entries,
-            self.services.kept,
-            self.services.organizations_,
-            self.services.locations_,
-            self.services.terms_,
-            self.services.taxonomies,
-            self.curation.history,
-            self.curation.merges,
-            self.curation.dismissed,
-        ) = saved
+    def _state(self) -> list[Any]:
+        return [getattr(getattr(self, holder), name) for holder, name in self._RECORDS]
+
+    def _restore(self, saved: list[Any]) -> None:
+        for (holder, name), value in zip(self._RECORDS, saved, strict=True):
+            setattr(getattr(self, holder), name, value)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

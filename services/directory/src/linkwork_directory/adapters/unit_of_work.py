@@ -28,7 +28,14 @@ from linkwork_directory.domain.duplicates import Listing
 from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Location, Organization, Taxonomy, TaxonomyTerm
 from linkwork_directory.domain.waiting_list import EntrySource
-from linkwork_directory.service_layer.ports import Loaded, QueuedEntry, Refused, StoredEntry, UnitOfWorkFactory
+from linkwork_directory.service_layer.ports import (
+    HistoryEntry,
+    Loaded,
+    QueuedEntry,
+    Refused,
+    StoredEntry,
+    UnitOfWorkFactory,
+)
 
 
 class PostgresServices:
@@ -57,10 +64,10 @@ class PostgresServices:
         await service_writer.write_services(self.conn, resolved, now=now)
 
     async def write_organization(self, organization: Organization) -> None:
-        await service_writer.write_organization(self.conn, organization)
+        await service_writer.write_organizations(self.conn, [organization])
 
     async def write_location(self, location: Location) -> None:
-        await service_writer.write_location(self.conn, location)
+        await service_writer.write_locations(self.conn, [location])
 
     async def write_terms(self, terms: Iterable[TaxonomyTerm]) -> None:
         await service_writer.write_terms(self.conn, terms)
@@ -105,20 +112,8 @@ class PostgresCuration:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def record(
-        self,
-        service_id: UUID,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        changes: Sequence[dict[str, str]] = (),
-        note: str | None = None,
-        actor_name: str | None = None,
-    ) -> None:
-        await curation_store.record(
-            self.conn, service_id, at=at, actor=actor, action=action, changes=changes, note=note, actor_name=actor_name
-        )
+    async def record(self, entry: HistoryEntry) -> None:
+        await curation_store.record(self.conn, [entry])
 
     async def merged_into(self, service_id: UUID) -> UUID | None:
         return await curation_store.merged_into(self.conn, service_id)

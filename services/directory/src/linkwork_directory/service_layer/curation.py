@@ -17,7 +17,7 @@ from linkwork_directory.domain.errors import StaleVersion, UnknownService, Versi
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.service_layer.changes import Applied, announce, apply_service
-from linkwork_directory.service_layer.ports import ChangeSink, Loaded, UnitOfWork
+from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
 
 
 async def load(uow: UnitOfWork, service_id: UUID, now: datetime) -> Loaded:
@@ -73,7 +73,7 @@ async def save(
             diff = versions.changes(before, versions.editable(loaded.service, loaded.state))
             action = "created" if current is None else "updated"
             await uow.curation.record(
-                incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff
+                HistoryEntry(incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff)
             )
         return applied, loaded
 
@@ -98,7 +98,7 @@ async def withdraw(
             await uow.services.mark_withdrawn(service_id, at=now, reason=reason)
             await announce(uow, [service_id], sink, now, stamp=[service_id])
             await uow.curation.record(
-                service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason
+                HistoryEntry(service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason)
             )
         return await load(uow, service_id, now)
 
@@ -119,5 +119,5 @@ async def verify(
             raise UnknownService(service_id)
         await uow.services.mark_verified(service_id, at=now, by=by)
         await announce(uow, [service_id], sink, now, stamp=[service_id])
-        await uow.curation.record(service_id, at=now, actor=by, actor_name=by_name, action="verified")
+        await uow.curation.record(HistoryEntry(service_id, at=now, actor=by, actor_name=by_name, action="verified"))
         return await load(uow, service_id, now)

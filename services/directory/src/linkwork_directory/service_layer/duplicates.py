@@ -10,7 +10,7 @@ from uuid import UUID
 from linkwork_directory.domain.duplicates import Candidate, find_duplicates
 from linkwork_directory.domain.errors import RecordRejected, UnknownService
 from linkwork_directory.service_layer import curation
-from linkwork_directory.service_layer.ports import ChangeSink, Loaded, UnitOfWork
+from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
 
 
 async def candidates(uow: UnitOfWork) -> list[Candidate]:
@@ -74,6 +74,8 @@ async def merge(
         await uow.curation.record_merge(merge_away, keep, at=now, by=by, score=None)
         gone = await curation.load(uow, merge_away, now)
         note = f"{gone.service.name} ({merge_away}) merged into this"
-        await uow.curation.record(keep, at=now, actor=by, actor_name=by_name, action="merged", note=note)
-        await uow.curation.record(merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
+        await uow.curation.record(HistoryEntry(keep, at=now, actor=by, actor_name=by_name, action="merged", note=note))
+        await uow.curation.record(
+            HistoryEntry(merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
+        )
         return await curation.load(uow, keep, now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -70,6 +70,11 @@ class Imported:
     requested_by_name: str | None
     note: str
 
+    def history_entry(self, service_id: UUID, at: datetime) -> HistoryEntry:
+        return HistoryEntry(
+            service_id, at, self.requested_by, "imported", note=self.note, actor_name=self.requested_by_name
+        )
+
 
 class ImportJobStore(Protocol):
     """Imports started over HTTP: one job each, 'running' until 'finished' (with its report) or 'failed' (with a
@@ -112,6 +117,19 @@ class Loaded:
 
     service: Service
     state: ServiceState
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One thing done to a service: who, when, what (the fields changed, or a note)."""
+
+    service_id: UUID
+    at: datetime
+    actor: str
+    action: str
+    changes: list[dict[str, str]] = field(default_factory=list)
+    note: str | None = None
+    actor_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,19 +238,7 @@ class ServiceRecords(Protocol):
 class CurationRecords(Protocol):
     """What curators did: each service's history, merges, and duplicate pairs dismissed."""
 
-    async def record(
-        self,
-        service_id: UUID,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        changes: Sequence[dict[str, str]] = (),
-        note: str | None = None,
-        actor_name: str | None = None,
-    ) -> None:
-        """A history entry: who, when, what."""
-        ...
+    async def record(self, entry: HistoryEntry) -> None: ...
 
     async def merged_into(self, service_id: UUID) -> UUID | None:
         """The service a merged service was merged into, followed to the end; None when not merged."""
