@@ -37,13 +37,14 @@ class Stored:
 
 
 class FakeCreateSession:
+    """The part of the `ReferralSession` port that making a referral uses."""
+
     def __init__(self, unit_of_work: FakeReferralUnitOfWork) -> None:
         self._unit_of_work = unit_of_work
         self.stored = unit_of_work.stored.copy()
 
-    async def add(self, referral: Referral, actor: str, role: str) -> None:
+    async def add(self, referral: Referral) -> None:
         self.stored.referrals[referral.id] = referral
-        self.stored.outbox.extend((referral.id, event, actor) for event in referral.take_events())
 
     async def get(self, referral_id: UUID) -> Referral | None:
         return self.stored.referrals.get(referral_id)
@@ -90,6 +91,11 @@ class FakeReferralUnitOfWork:
 
     def actions(self) -> list[tuple[str, str]]:
         return [(entry.action, entry.outcome) for _, entry in self.stored.audit]
+
+
+async def record_events(session: FakeCreateSession, referral: Referral, actor: str | None, role: str | None) -> None:
+    """Stands in for the service's `record_changes`: the referral's domain events, as they are, in its outbox."""
+    session.stored.outbox.extend((referral.id, event, actor) for event in referral.take_events())
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
+from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
@@ -70,8 +71,13 @@ def build_app(
         timedelta(days=settings.provider_response_days), timedelta(days=settings.provider_reminder_days)
     )
 
+    def referrals_for(context: ServiceContext) -> PostgresReferralUnitOfWork:
+        return PostgresReferralUnitOfWork(context.pool, zone, mapper.person_ref)
+
     def service_for(context: ServiceContext) -> ReferralService:
-        return ReferralService(context.pool, mapper, zone, settings.event_source, clock=clock, response_policy=policy)
+        return ReferralService(
+            referrals_for(context), mapper, settings.event_source, clock=clock, response_policy=policy
+        )
 
     def desk_for(context: ServiceContext) -> ProviderDesk:
         return ProviderDesk(PostgresActivityReferrals(context.pool), settings.event_source, clock)
@@ -81,7 +87,7 @@ def build_app(
         bootstrap = settings.kafka
         service = service_for(context)
         requests = messaging.Handlers()
-        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
+        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals_for(context), practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.Handlers()
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
