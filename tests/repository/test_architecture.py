@@ -48,18 +48,6 @@ def _imported_roots(path: Path) -> set[str]:
 # a fix is kept. Never add to it: move the value type to `domain/` or the port to `service_layer/` instead.
 STILL_IMPORTING_ADAPTERS = frozenset(
     {
-        "directory/src/linkwork_directory/service_layer/bulk.py",
-        "directory/src/linkwork_directory/service_layer/changes.py",
-        "directory/src/linkwork_directory/service_layer/curation.py",
-        "directory/src/linkwork_directory/service_layer/duplicates.py",
-        "directory/src/linkwork_directory/service_layer/imports.py",
-        "directory/src/linkwork_directory/service_layer/waiting_list.py",
-        "directory/src/linkwork_directory/service_layer/week_rollover.py",
-        "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
-        "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
-        "outcomes/src/linkwork_outcomes/service_layer/replay.py",
-        "outcomes/src/linkwork_outcomes/service_layer/reports.py",
-        "referral/src/linkwork_referral/service_layer/activity_referrals.py",
         "referral/src/linkwork_referral/service_layer/referrals.py",
     },
 )

@@ -19,6 +19,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_referral.adapters.activity_referral_store import PostgresActivityReferrals
 from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
@@ -27,13 +28,8 @@ from linkwork_referral.api import audit, contact_routes, errors, fhir, provider,
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
-from linkwork_referral.service_layer.activity_referrals import (
-    ProviderDesk,
-    ResponseDeadlines,
-    ResponsePolicy,
-    on_service_changed,
-    utc_now,
-)
+from linkwork_referral.handlers.service_changed import on_service_changed
+from linkwork_referral.service_layer.activity_referrals import ProviderDesk, ResponseDeadlines, ResponsePolicy, utc_now
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
@@ -78,7 +74,7 @@ def build_app(
         return ReferralService(context.pool, mapper, zone, settings.event_source, clock=clock, response_policy=policy)
 
     def desk_for(context: ServiceContext) -> ProviderDesk:
-        return ProviderDesk(context.pool, settings.event_source, clock)
+        return ProviderDesk(PostgresActivityReferrals(context.pool), settings.event_source, clock)
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
@@ -119,7 +115,7 @@ def build_app(
             ),
             consumer("services", services),
             provider_deadlines_worker(
-                ResponseDeadlines(context.pool, source=settings.event_source, clock=clock),
+                ResponseDeadlines(PostgresActivityReferrals(context.pool), source=settings.event_source, clock=clock),
                 interval=settings.provider_deadline_poll_seconds,
                 registry=context.registry,
             ),

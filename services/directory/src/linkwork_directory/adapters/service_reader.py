@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -33,17 +32,12 @@ from linkwork_directory.domain.oruk import (
 )
 from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS, Throughput
+from linkwork_directory.service_layer.ports import Loaded
 
 # A plain connection or one borrowed from the pool: both answer the same calls.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
 # Or the pool itself, for a single statement in its own transaction.
 Executor: TypeAlias = "asyncpg.Pool[asyncpg.Record] | Connection"
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    service: Service
-    state: ServiceState
 
 
 def _fields(row: asyncpg.Record, *skip: str) -> dict[str, Any]:

@@ -9,19 +9,24 @@ integration tests against PostgreSQL.
 `SuggestionStore` keeps the suggestions matching sent (service_layer/suggestions.py) and `FollowUpUnitOfWork`
 claims and emits due follow-ups (service_layer/scheduler.py), in the same way: fakes beside the first one,
 asyncpg adapters in adapters/suggestion_store.py and adapters/follow_up_store.py.
+
+`ActivityReferralUnitOfWork` is what the provider's steps and the response deadline
+(service_layer/activity_referrals.py) change in one transaction; its asyncpg adapter is in
+adapters/activity_referral_store.py.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
+from linkwork_contracts.events import Event, FollowUpDueV1, MatchesSuggestedV1
 from linkwork_runtime.principal import Principal
 
+from linkwork_referral.domain.activity_referral import ProviderService
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
@@ -116,5 +121,82 @@ class FollowUpSession(Protocol):
 
 class FollowUpUnitOfWork(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[FollowUpSession]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        ...
+
+
+class Row(Protocol):
+    """A stored row read by column name: an activity_referrals (or provider_services, activity_sessions) row
+    as the adapter returns it (an asyncpg record; a dict in the fake)."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+class ActivityReferralSession(Protocol):
+    """One transaction over activity referrals: a row read `lock=True` or claimed stays locked until it ends
+    (claims skip rows another transaction holds); nothing of it is kept unless all of it is. A changed row is
+    returned as it now stands, its revision raised where a provider's answer changed."""
+
+    async def upsert_provider_service(self, service: ProviderService) -> None:
+        """A higher revision replaces a lower one; a replayed or older snapshot changes nothing."""
+        ...
+
+    async def referral_taking_service(self, service_id: UUID) -> ProviderService | None: ...
+
+    async def add_activity_referral(self, **values: Any) -> Row | None:
+        """The new row, or None when this referral already has one for this service."""
+        ...
+
+    async def add_email(self, row: Row, kind: str, at: datetime) -> None:
+        """An email intent to the row's provider, once per activity referral and kind."""
+        ...
+
+    async def of_organisation(self, organisation: UUID, state: str | None) -> list[Row]: ...
+
+    async def one_of_organisation(
+        self, organisation: UUID, activity_referral_id: UUID, *, lock: bool
+    ) -> Row | None: ...
+
+    async def sessions(self, activity_referral_id: UUID) -> list[Row]: ...
+
+    async def accept(self, row_id: UUID, at: datetime, starts_on: date | None) -> Row: ...
+
+    async def decline(self, row_id: UUID, at: datetime, reason: str) -> Row: ...
+
+    async def set_start(self, row_id: UUID, starts_on: date) -> Row: ...
+
+    async def record_session(self, row_id: UUID, session_on: date, attendance: str, at: datetime) -> Row:
+        """Record (or correct) one session; the row with its attended count brought up to date."""
+        ...
+
+    async def complete(self, row_id: UUID, at: datetime) -> Row: ...
+
+    async def claim_reminders(self, now: datetime, limit: int) -> list[Row]:
+        """Awaiting an answer, reminder due and not sent, deadline not yet passed."""
+        ...
+
+    async def mark_reminded(self, row_id: UUID, at: datetime) -> None: ...
+
+    async def claim_expired(self, now: datetime, limit: int) -> list[Row]:
+        """Awaiting an answer past the deadline."""
+        ...
+
+    async def withdraw_unanswered(self, referral_id: UUID) -> list[Row]:
+        """The referral's activity referrals still awaiting an answer, now withdrawn."""
+        ...
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None: ...
+
+    async def emit(self, event: Event, source: str) -> None:
+        """Add the event to the outbox, published after commit by the relay."""
+        ...
+
+    async def audit(self, principal: Principal, entry: AuditRecord) -> None: ...
+
+
+class ActivityReferralUnitOfWork(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[ActivityReferralSession]:
         """One transaction: committed when the block ends, rolled back when it raises."""
         ...

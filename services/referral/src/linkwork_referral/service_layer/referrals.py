@@ -22,6 +22,7 @@ from linkwork_runtime.messaging import outbox
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.adapters import audit, suggestion_store, timeline
+from linkwork_referral.adapters.activity_referral_store import PostgresActivityReferralSession
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.repository import (
     CaseloadFilter,
@@ -88,15 +89,16 @@ class ReferralService:
         self, connection: asyncpg.Connection, referral: Referral, actor: str | None, role: str | None
     ) -> None:
         """Timeline entries and outbox events for everything the aggregate did."""
+        activities = PostgresActivityReferralSession(connection)
         for event in referral.take_events():
             await timeline.append(connection, referral.id, event.at, timeline.entry_for(event), actor, role)
             for outgoing, event_id in self._outgoing(referral, event):
                 await messaging.add(connection, outgoing, source=self.source, event_id=event_id)
             if isinstance(event, events.PlanAgreed):
                 # Activities whose provider takes referrals are referred to it, in this same transaction.
-                await refer_plan(connection, referral, event.plan, event.at, self.response_policy, self.source, actor)
+                await refer_plan(activities, referral, event.plan, event.at, self.response_policy, self.source, actor)
             if isinstance(event, events.ReferralClosed | events.ReferralRejected | events.ReferralEnteredInError):
-                await withdraw_unanswered(connection, referral.id, event.at, actor, role)
+                await withdraw_unanswered(activities, referral.id, event.at, actor, role)
 
     async def create(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
