@@ -12,7 +12,7 @@ from uuid import uuid4
 
 import pytest
 from linkwork_contracts.codes import NeedCategory
-from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, token_headers
+from linkwork_runtime.testing import BadInput, assert_refused_and_nothing_stored, token_headers
 
 from .api_support import SECRET, headers, service
 from .conftest import RunningDirectory
@@ -119,7 +119,6 @@ def _no_value_echoed(kind: str, response: Any) -> None:
 async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(directory: RunningDirectory) -> None:
     stored = await directory.client.post("/services", json=EXISTING, headers=headers())
     assert stored.status_code == 201, stored.text
-    before = dict(await directory.pool.fetchrow(STORED))
-    answered = await ask_each_bad_input(directory.client, CASES, _headers, check=_no_value_echoed)
-    assert dict(await directory.pool.fetchrow(STORED)) == before, "a bad input changed what the directory stores"
-    assert_table_is_true(answered, TABLE)
+    await assert_refused_and_nothing_stored(
+        directory.client, CASES, _headers, table=TABLE, pool=directory.pool, stored=STORED, check=_no_value_echoed
+    )
