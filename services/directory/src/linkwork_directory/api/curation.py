@@ -19,6 +19,7 @@ from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.review_store import PostgresReviewStore
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api import examples
+from linkwork_directory.api.ids import not_found, path_id
 from linkwork_directory.api.oruk_models import OrukService
 from linkwork_directory.api.runtime import Acting, Actor, Runtime
 from linkwork_directory.domain import versions
@@ -144,13 +145,6 @@ def _current_document(loaded: Loaded) -> tuple[dict[str, Any], str]:
     return document, curation.etag(loaded)
 
 
-def _uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError as error:
-        raise Problem(404, "Not found", f"no service with id {value}") from error
-
-
 async def _save(
     document: dict[str, Any], acting: Acting, *, must_be_new: bool, if_match: str | None = None
 ) -> tuple[Outcome, Loaded]:
@@ -187,7 +181,7 @@ async def put_service(
     id: str, body: ServiceBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     _same_id(body, service_id, "body")
     body.setdefault("id", str(service_id))
     outcome, loaded = await _save(body, acting, must_be_new=False, if_match=if_match)
@@ -204,7 +198,7 @@ async def patch_service(
     id: str, body: PatchBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     _same_id(body, service_id, "patch")
     with service_problems():
         if if_match is None:
@@ -232,7 +226,7 @@ async def withdraw_service(
         async with acting.pool.acquire() as conn:
             loaded = await curation.withdraw(
                 PostgresUnitOfWork(conn),
-                _uuid(id),
+                path_id("service", id),
                 reason=body.reason,
                 now=acting.runtime.clock.now(),
                 sink=acting.runtime.sink,
@@ -254,7 +248,7 @@ async def verify_service(id: str, acting: Actor, response: Response, if_match: I
         async with acting.pool.acquire() as conn:
             loaded = await curation.verify(
                 PostgresUnitOfWork(conn),
-                _uuid(id),
+                path_id("service", id),
                 by=acting.principal.subject,
                 by_name=acting.principal.name,
                 now=acting.runtime.clock.now(),
@@ -269,10 +263,10 @@ async def get_history(
     id: str, acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     async with acting.pool.acquire() as conn:
         if not await curation_store.exists(conn, service_id):
-            raise Problem(404, "Not found", f"no service with id {service_id}")
+            raise not_found("service", service_id)
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
     contents: list[dict[str, object]] = [render.jsonable(curation_store.jsonable_entry(e)) for e in entries]
     return page_body(contents, total=total, page=page, per_page=per_page)
