@@ -3,6 +3,7 @@ How pairs are scored: domain/duplicates.py and docs/decisions/18-duplicates.md."
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
 from linkwork_directory.api.runtime import Actor
-from linkwork_directory.domain.duplicates import Candidate, Listing
+from linkwork_directory.domain.duplicates import Candidate
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, page_body
 from linkwork_directory.service_layer import duplicates
@@ -48,24 +49,13 @@ def _cannot_merge(rejection: RecordRejected) -> Problem:
     return Problem(409, "Cannot merge", "; ".join(rejection.reasons))
 
 
-def _listing(listing: Listing) -> dict[str, Any]:
-    return {
-        "id": str(listing.id),
-        "name": listing.name,
-        "directory": listing.directory,
-        "organization": listing.organization,
-        "postcodes": list(listing.postcodes),
-        "phones": list(listing.phones),
-        "websites": list(listing.websites),
-    }
-
-
 def _candidate(candidate: Candidate) -> dict[str, Any]:
     return {
         "score": candidate.score,
         "signals": candidate.signals,
-        "first": _listing(candidate.first),
-        "second": _listing(candidate.second),
+        # Every field of each listing; FastAPI writes the id as a string and the tuples as lists.
+        "first": asdict(candidate.first),
+        "second": asdict(candidate.second),
     }
 
 

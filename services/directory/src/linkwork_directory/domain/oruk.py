@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Protocol, Self
 from uuid import UUID
 
 from linkwork_contracts.codes import TaxonomyTerm as PublishedTerm
@@ -49,6 +49,20 @@ Age = Annotated[Decimal, Field(ge=0, le=130)]
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+def _linked_id(linked_id: UUID | None, linked: _HasId | None, field: str) -> UUID | None:
+    """The id of a record linked by id (`<field>_id`), given whole (`<field>`), or both, when they must agree."""
+    if linked is None:
+        return linked_id
+    if linked_id not in (None, linked.id):
+        raise ValueError(f"{field}_id differs from {field}.id")
+    return linked.id
 
 
 class TaxonomyTerm(Record):
@@ -101,12 +115,9 @@ class Attribute(Record):
 
     @model_validator(mode="after")
     def _names_a_term(self) -> Self:
-        if self.taxonomy_term is None and self.taxonomy_term_id is None:
+        self.taxonomy_term_id = _linked_id(self.taxonomy_term_id, self.taxonomy_term, "taxonomy_term")
+        if self.taxonomy_term_id is None:
             raise ValueError("an attribute needs taxonomy_term or taxonomy_term_id")
-        if self.taxonomy_term is not None:
-            if self.taxonomy_term_id not in (None, self.taxonomy_term.id):
-                raise ValueError("taxonomy_term_id differs from taxonomy_term.id")
-            self.taxonomy_term_id = self.taxonomy_term.id
         return self
 
     @property
@@ -189,12 +200,9 @@ class ServiceAtLocation(Record):
 
     @model_validator(mode="after")
     def _names_a_location(self) -> Self:
-        if self.location is None and self.location_id is None:
+        self.location_id = _linked_id(self.location_id, self.location, "location")
+        if self.location_id is None:
             raise ValueError("a service_at_location needs location or location_id")
-        if self.location is not None:
-            if self.location_id not in (None, self.location.id):
-                raise ValueError("location_id differs from location.id")
-            self.location_id = self.location.id
         return self
 
     @property
@@ -326,10 +334,7 @@ class Service(Record):
     def _check(self) -> Self:
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
             raise ValueError(f"minimum_age {self.minimum_age} is above maximum_age {self.maximum_age}")
-        if self.organization is not None:
-            if self.organization_id not in (None, self.organization.id):
-                raise ValueError("organization_id differs from organization.id")
-            self.organization_id = self.organization.id
+        self.organization_id = _linked_id(self.organization_id, self.organization, "organization")
         if self.last_modified is not None and self.last_modified.tzinfo is None:
             raise ValueError("last_modified needs a time zone (e.g. a trailing Z)")
         _check_unique_ids(self)
