@@ -4,6 +4,7 @@ integration tests so that each step is made one way. Every builder takes keyword
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from linkwork_contracts.codes import ContactKind, ContactOutcome, DeliveryMode, NeedCategory
@@ -83,3 +84,15 @@ def first_contact_body(at: datetime | None = None, **extra: object) -> dict[str,
         "outcome": "contact-made",
         **extra,
     }
+
+
+# What identifies the person in a referral request's body (the first address line besides these).
+PERSON_IDENTIFIERS = ("nhs_number", "given_name", "family_name", "date_of_birth", "phone", "email", "postcode")
+
+
+def person_identifiers(body: dict[str, Any], *, shared: tuple[str, ...] = ()) -> list[str]:
+    """The identifying values of the body's person, but those named in `shared` (what a provider may get):
+    none of them may leave the service."""
+    person = body["person"]
+    assert isinstance(person, dict)
+    return [*(person[name] for name in PERSON_IDENTIFIERS if name not in shared), person["address_lines"][0]]

@@ -18,7 +18,7 @@ from linkwork_contracts.events import MatchesSuggestedV1, NeedSuggestions, Sugge
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import KafkaMessage, produce
-from referral_builders import first_contact_body
+from referral_builders import first_contact_body, person_identifiers
 
 from .conftest import OTHER_PCN, Token
 from .kafka_support import OUTGOING, eventually, tail
@@ -26,22 +26,6 @@ from .kafka_support import OUTGOING, eventually, tail
 pytestmark = pytest.mark.integration
 
 CHOIR, WALKS, ALLOTMENT = uuid4(), uuid4(), uuid4()
-
-
-def identifiable_values(body: dict[str, Any]) -> list[str]:
-    person = body["person"]
-    assert isinstance(person, dict)
-    return [
-        person["nhs_number"],
-        person["given_name"],
-        person["family_name"],
-        person["date_of_birth"],
-        person["phone"],
-        person["email"],
-        person["postcode"],
-        person["address_lines"][0],
-        "Lives alone",
-    ]
 
 
 def check_event(message: KafkaMessage, referral_id: str, event_type: str, secrets: list[str]) -> dict[str, Any]:
@@ -95,7 +79,7 @@ async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str
 async def test_one_referral_through_every_step(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
     bootstrap = settings.kafka_bootstrap_servers
     body = referral_body(synthetic_nhs_number(random.Random()))
-    secrets = identifiable_values(body)
+    secrets = [*person_identifiers(body), "Lives alone"]
     referrer, worker, admin = token("referrer", subject="gp-1"), token(), token("pcn_admin", subject="admin-1")
     async with tail(bootstrap, *OUTGOING) as kafka:
         created = await client.post("/referrals", json=body, headers=referrer)

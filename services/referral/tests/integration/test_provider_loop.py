@@ -23,6 +23,7 @@ from linkwork_runtime import messaging
 from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
 from linkwork_stack.testing import SmtpInbox, smtp_server
+from referral_builders import person_identifiers
 
 from .conftest import FAST_RETRY, Token
 from .kafka_support import eventually, tail
@@ -53,21 +54,6 @@ def with_email(settings: Settings, port: int, organisation: UUID, **changes: obj
     )
 
 
-def identifiers(body: dict[str, object]) -> list[str]:
-    """Everything about the person that a provider must never get (they agreed to first name and phone)."""
-    person = body["person"]
-    assert isinstance(person, dict)
-    return [
-        person["nhs_number"],
-        person["family_name"],
-        person["date_of_birth"],
-        person["email"],
-        person["postcode"],
-        person["address_lines"][0],
-        str(body["reason"]),
-    ]
-
-
 async def test_a_provider_accepts_confirms_three_sessions_and_completes(
     settings: Settings, token: Token, smtp: tuple[int, SmtpInbox]
 ) -> None:
@@ -94,7 +80,8 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
                 {"service_id": str(choir), "need": "loneliness-isolation"},
             ],
         )
-        secrets = identifiers(body)
+        # Everything about the person that a provider must never get (they agreed to first name and phone).
+        secrets = [*person_identifiers(body, shared=("given_name", "phone")), str(body["reason"])]
 
         [referred] = [m.data for m in await kafka.arrived(rid, topics.ACTIVITY_REFERRED)]
         assert referred["service_id"] == str(walks) and referred["organization_id"] == str(organisation)

@@ -5,8 +5,6 @@ happens and calls these inside its transactions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import astuple
 from datetime import date, datetime
 from typing import Any, TypeAlias
@@ -17,16 +15,17 @@ from linkwork_contracts.events import Event
 from linkwork_runtime import messaging
 from linkwork_runtime.principal import Principal
 
-from linkwork_referral.adapters import audit, timeline
+from linkwork_referral.adapters import audit
+from linkwork_referral.adapters.timeline import TimelineWriter
+from linkwork_referral.adapters.transactions import PooledUnitOfWork
 from linkwork_referral.domain.activity_referral import ProviderService
 from linkwork_referral.domain.audit import AuditRecord
-from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import Row as RowPort
 
 Row: TypeAlias = asyncpg.Record
 
 
-class PostgresActivityReferralSession:
+class PostgresActivityReferralSession(TimelineWriter):
     """The `ActivityReferralSession` port on one connection, inside a transaction its caller owns (the unit of
     work's, or a consumer's inbox transaction)."""
 
@@ -197,11 +196,6 @@ class PostgresActivityReferralSession:
         )
         return rows
 
-    async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
-    ) -> None:
-        await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)
-
     async def emit(self, event: Event, source: str) -> None:
         await messaging.add(self._connection, event, source=source)
 
@@ -214,13 +208,8 @@ class PostgresActivityReferralSession:
         return row
 
 
-class PostgresActivityReferrals:
+class PostgresActivityReferrals(PooledUnitOfWork[PostgresActivityReferralSession]):
     """The `ActivityReferralUnitOfWork` port: one pooled connection and transaction per block."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresActivityReferralSession]:
-        async with self._pool.acquire() as connection, connection.transaction():
-            yield PostgresActivityReferralSession(connection)
+        super().__init__(pool, PostgresActivityReferralSession)

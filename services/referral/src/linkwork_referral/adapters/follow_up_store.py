@@ -5,8 +5,7 @@ transaction per round of the scheduler."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,9 +14,9 @@ import asyncpg
 from linkwork_contracts.events import FollowUpDueV1
 from linkwork_runtime import messaging
 
-from linkwork_referral.adapters import timeline
 from linkwork_referral.adapters.outgoing import follow_up_due
-from linkwork_referral.domain.timeline import Entry
+from linkwork_referral.adapters.timeline import TimelineWriter
+from linkwork_referral.adapters.transactions import PooledUnitOfWork
 
 # A referral on hold keeps its follow-ups pending; they are emitted once it is resumed.
 _CLAIM = """
@@ -50,7 +49,7 @@ async def quarantine(connection: asyncpg.Connection, follow_up_id: UUID, reason:
     )
 
 
-class PostgresFollowUpSession:
+class PostgresFollowUpSession(TimelineWriter):
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
@@ -66,20 +65,10 @@ class PostgresFollowUpSession:
     async def emit(self, event: FollowUpDueV1, source: str) -> None:
         await messaging.add(self._connection, event, source=source)
 
-    async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
-    ) -> None:
-        await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)
-
     async def mark_due(self, follow_up_ids: list[UUID]) -> None:
         await mark_due(self._connection, follow_up_ids)
 
 
-class PostgresFollowUps:
+class PostgresFollowUps(PooledUnitOfWork[PostgresFollowUpSession]):
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresFollowUpSession]:
-        async with self._pool.acquire() as connection, connection.transaction():
-            yield PostgresFollowUpSession(connection)
+        super().__init__(pool, PostgresFollowUpSession)

@@ -18,10 +18,9 @@ import asyncpg
 
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.domain.access import CaseloadScope
-from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort, Page, Workload
+from linkwork_referral.domain.caseload import CaseloadQuery, CaseloadSort, Page, Workload
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.states import ACTIVE_STATES, WorkflowState
-from linkwork_referral.service_layer.ports import CaseloadCursor
 
 _COLUMNS = (
     "id, pcn, referrer_subject, state, link_worker, urgency, safeguarding_concern, request_id, "
@@ -285,15 +284,8 @@ class ReferralRepository:
         )
         return [row["id"] for row in rows]
 
-    async def caseload(
-        self,
-        scope: CaseloadScope,
-        where: CaseloadFilter,
-        *,
-        limit: int,
-        cursor: CaseloadCursor | None,
-        sort: CaseloadSort = CaseloadSort.NEWEST,
-    ) -> Page:
+    async def caseload(self, scope: CaseloadScope, query: CaseloadQuery) -> Page:
+        where, limit, cursor, sort = query.where, query.limit, query.cursor, query.sort
         conditions, arguments = ["true"], []
 
         def argument(value: object) -> str:

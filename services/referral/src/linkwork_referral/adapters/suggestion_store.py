@@ -4,15 +4,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from linkwork_contracts.events import MatchesSuggestedV1
 
-from linkwork_referral.adapters import timeline
-from linkwork_referral.domain.timeline import Entry
+from linkwork_referral.adapters.timeline import TimelineWriter
 
 
 async def save(connection: asyncpg.Connection, event: MatchesSuggestedV1, event_id: str) -> bool:
@@ -51,7 +49,7 @@ async def latest(connection: asyncpg.Connection, referral_id: UUID) -> MatchesSu
     return None if body is None else MatchesSuggestedV1.model_validate(body)
 
 
-class PostgresSuggestionStore:
+class PostgresSuggestionStore(TimelineWriter):
     """Works within the caller's transaction on `connection` (the consumer's inbox transaction, or a request's)."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
@@ -65,8 +63,3 @@ class PostgresSuggestionStore:
 
     async def latest(self, referral_id: UUID) -> MatchesSuggestedV1 | None:
         return await latest(self._connection, referral_id)
-
-    async def append_timeline(
-        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
-    ) -> None:
-        await timeline.append(self._connection, referral_id, at, entry, actor, actor_role)

@@ -37,3 +37,14 @@ async def read(connection: asyncpg.Connection, referral_id: UUID) -> list[asyncp
         referral_id,
     )
     return rows
+
+
+class TimelineWriter:
+    """`append_timeline` of the ports (service_layer/ports.py), for an adapter working on `_connection`."""
+
+    _connection: asyncpg.Connection
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None:
+        await append(self._connection, referral_id, at, entry, actor, actor_role)

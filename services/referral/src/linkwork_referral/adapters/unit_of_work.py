@@ -32,10 +32,10 @@ from linkwork_referral.adapters.repository import ReferralRepository
 from linkwork_referral.adapters.suggestion_store import PostgresSuggestionStore
 from linkwork_referral.domain.access import CaseloadScope
 from linkwork_referral.domain.audit import AuditRecord
-from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort, Page, Workload
+from linkwork_referral.domain.caseload import CaseloadQuery, Page, Workload
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
-from linkwork_referral.service_layer.ports import CaseloadCursor, EarlierRequest, IdempotencyKey
+from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 
 # $1-$13 the referral (repository.insert_values); $14-$15 the actor; $16-$19 timeline entries; $20-$24 outbox
 # rows, each behind the advisory lock on its topic and key that linkwork_runtime.messaging.outbox._INSERT
@@ -159,17 +159,9 @@ class PostgresReferralSession:
         await self._begin()
         return await idempotency.find(self._connection, subject, key)
 
-    async def caseload(
-        self,
-        scope: CaseloadScope,
-        where: CaseloadFilter,
-        *,
-        limit: int,
-        cursor: CaseloadCursor | None,
-        sort: CaseloadSort,
-    ) -> Page:
+    async def caseload(self, scope: CaseloadScope, query: CaseloadQuery) -> Page:
         await self._begin()
-        return await self._repository.caseload(scope, where, limit=limit, cursor=cursor, sort=sort)
+        return await self._repository.caseload(scope, query)
 
     async def possible_duplicates(
         self, scope: CaseloadScope, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None

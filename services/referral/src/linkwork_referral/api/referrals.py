@@ -26,8 +26,8 @@ from linkwork_referral.api.views import (
     ReferralView,
     TimelineEntry,
 )
-from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort
-from linkwork_referral.domain.referral import NewReferral, Referrer
+from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadQuery, CaseloadSort
+from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
 from linkwork_referral.domain.states import WorkflowState
 from linkwork_referral.service_layer.ports import IdempotencyKey
 from linkwork_referral.service_layer.routing import pcn_for_referral
@@ -183,23 +183,31 @@ async def caseload(
         safeguarding,
         **_search(q),
     )
-    page = await service.caseload(principal, pcn, where, limit=limit, cursor=after, sort=sort)
+    page = await service.caseload(principal, pcn, CaseloadQuery(where, limit, after, sort))
     items = [
         CaseloadItem(
-            id=r.id,
-            state=r.state,
-            given_name=r.person.given_name,
-            family_name=r.person.family_name,
+            **_summary(r),
             needs=list(r.needs),
             urgency=r.urgency,
             safeguarding_concern=r.safeguarding_concern,
             link_worker=r.link_worker,
-            created_at=r.created_at,
             next_follow_up_due=page.follow_ups_due.get(r.id),
         )
         for r in page.referrals
     ]
     return CaseloadPage(items=items, next_cursor=page.next_cursor)
+
+
+def _summary(referral: Referral) -> dict[str, Any]:
+    """What each line of a list of referrals shows first: which referral, its state, whose, and since when."""
+    person = referral.person
+    return {
+        "id": referral.id,
+        "state": referral.state,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "created_at": referral.created_at,
+    }
 
 
 @router.post("/duplicates", response_model=DuplicateCheckResult, responses=PROBLEMS, operation_id="possible_duplicates")
@@ -211,19 +219,7 @@ async def possible_duplicates(
     found = await service.possible_duplicates(
         principal, body.nhs_number, body.family_name, body.date_of_birth, body.postcode
     )
-    return DuplicateCheckResult(
-        matches=[
-            PossibleDuplicate(
-                id=r.id,
-                state=r.state,
-                given_name=r.person.given_name,
-                family_name=r.person.family_name,
-                created_at=r.created_at,
-                match=how,
-            )
-            for r, how in found
-        ]
-    )
+    return DuplicateCheckResult(matches=[PossibleDuplicate(**_summary(r), match=how) for r, how in found])
 
 
 @router.get("/{referral_id}", response_model=ReferralView, responses=PROBLEMS, operation_id="read_referral")

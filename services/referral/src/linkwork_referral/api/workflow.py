@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -235,25 +236,17 @@ async def record_follow_up(
     """Record a follow-up: attendance per planned activity, any repeat measure, notes."""
 
     async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
-        contact = _contact(body, principal)
-        referral.record_follow_up(
-            Contact(
-                id=contact.id,
-                kind=body.kind or ContactKind.FOLLOW_UP,
-                mode=contact.mode,
-                occurred_at=contact.occurred_at,
-                outcome=contact.outcome,
-                recorded_by=contact.recorded_by,
-                duration_minutes=contact.duration_minutes,
-                notes=contact.notes,
-                follow_up_id=body.follow_up_id,
-                attendance=tuple(
-                    Attendance(a.service_id, a.status, a.confirmed_by, a.sessions_attended) for a in body.attendance
-                ),
-                measures=tuple(m.result(now, Timepoint.FOLLOW_UP) for m in body.measures),
+        # A follow-up is a contact that also reports attendance and measures (of kind follow-up unless named).
+        contact = replace(
+            _contact(body, principal),
+            kind=body.kind or ContactKind.FOLLOW_UP,
+            follow_up_id=body.follow_up_id,
+            attendance=tuple(
+                Attendance(a.service_id, a.status, a.confirmed_by, a.sessions_attended) for a in body.attendance
             ),
-            now,
+            measures=tuple(m.result(now, Timepoint.FOLLOW_UP) for m in body.measures),
         )
+        referral.record_follow_up(contact, now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.RECORD_FOLLOW_UP, change))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 from uuid import UUID
 
 from linkwork_referral.domain.referral import Referral
@@ -50,3 +51,23 @@ class Workload:
     awaiting_first_contact: int  # open, no contact made yet
     overdue_follow_ups: int  # planned follow-ups past their time, not yet recorded
     median_days_to_first_contact: float | None  # over every referral of theirs that had one
+
+
+class CaseloadCursor(Protocol):
+    """Where the previous page of a caseload ended (adapters/repository.py's `Cursor`, decoded by the API)."""
+
+    @property
+    def sort(self) -> CaseloadSort: ...
+
+    @property
+    def key(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """Which page of a caseload: what is on it, in which order, how many, and after which row."""
+
+    where: CaseloadFilter
+    limit: int
+    cursor: CaseloadCursor | None = None
+    sort: CaseloadSort = CaseloadSort.NEWEST

@@ -29,7 +29,7 @@ from linkwork_runtime.principal import Principal
 from linkwork_referral.domain.access import CaseloadScope
 from linkwork_referral.domain.activity_referral import ProviderService
 from linkwork_referral.domain.audit import AuditRecord
-from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort, Page, Workload
+from linkwork_referral.domain.caseload import CaseloadQuery, Page, Workload
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
@@ -56,16 +56,6 @@ class EventMapping(Protocol):
     def outgoing(self, referral: Referral, event: DomainEvent) -> list[Event]: ...
 
 
-class CaseloadCursor(Protocol):
-    """Where the previous page of a caseload ended (adapters/repository.py's `Cursor`, decoded by the API)."""
-
-    @property
-    def sort(self) -> CaseloadSort: ...
-
-    @property
-    def key(self) -> tuple[str, ...]: ...
-
-
 class ReferralSession(Protocol):
     """What one transaction of a referral use case may do; nothing of it is kept unless all of it is. A change
     reads the referral `for_update`, so concurrent changes of one referral are made one after the other."""
@@ -86,15 +76,7 @@ class ReferralSession(Protocol):
 
     async def earlier_request(self, subject: str, key: str) -> EarlierRequest | None: ...
 
-    async def caseload(
-        self,
-        scope: CaseloadScope,
-        where: CaseloadFilter,
-        *,
-        limit: int,
-        cursor: CaseloadCursor | None,
-        sort: CaseloadSort,
-    ) -> Page: ...
+    async def caseload(self, scope: CaseloadScope, query: CaseloadQuery) -> Page: ...
 
     async def possible_duplicates(
         self, scope: CaseloadScope, nhs_number: str, family_name: str, date_of_birth: date, postcode: str | None

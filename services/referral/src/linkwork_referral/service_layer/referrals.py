@@ -20,7 +20,7 @@ from linkwork_runtime.principal import Principal
 from linkwork_referral.domain import access, events
 from linkwork_referral.domain.actions import Action
 from linkwork_referral.domain.audit import AuditRecord
-from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort, Page, Workload
+from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadQuery, Page, Workload
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.domain.timeline import entry_for
@@ -28,7 +28,6 @@ from linkwork_referral.service_layer.activity_referrals import ResponsePolicy, r
 from linkwork_referral.service_layer.create import CreateReferral
 from linkwork_referral.service_layer.errors import NotFound
 from linkwork_referral.service_layer.ports import (
-    CaseloadCursor,
     EventMapping,
     IdempotencyKey,
     ReferralSession,
@@ -114,17 +113,14 @@ class ReferralService:
         self,
         principal: Principal,
         requested_pcn: str | None,
-        where: CaseloadFilter,
-        *,
-        limit: int,
-        cursor: CaseloadCursor | None,
-        sort: CaseloadSort = CaseloadSort.NEWEST,
+        query: CaseloadQuery,
     ) -> Page:
         async def body(session: ReferralSession) -> Page:
             scope = access.caseload_scope(principal, requested_pcn)
-            page = await session.caseload(scope, where, limit=limit, cursor=cursor, sort=sort)
+            page = await session.caseload(scope, query)
+            detail = _describe(query.where)
             await session.audit(
-                principal, AuditRecord("list", referral_ids=[r.id for r in page.referrals], detail=_describe(where))
+                principal, AuditRecord("list", referral_ids=[r.id for r in page.referrals], detail=detail)
             )
             return page
 
