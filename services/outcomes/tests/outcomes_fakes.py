@@ -13,8 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from linkwork_outcomes.adapters.area_store import areas_of
-from linkwork_outcomes.domain.aggregates import GapCounts
+from linkwork_outcomes.domain.aggregates import GapCounts, areas_of
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import Closure, FactBatch, ReferralFacts, ReferralVersion, ServiceLabel
 from linkwork_outcomes.domain.lattice import LatticeRows

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import asyncpg
 
 from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, provider_store, summary_store
+from linkwork_outcomes.domain.aggregates import areas_of
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
@@ -71,7 +72,7 @@ async def _save(
     await summary_store.save(connection, summaries)
     if cells is not None:
         await aggregate_store.apply(connection, cells)
-    await area_store.record(connection, area_store.areas_of(facts))
+    await area_store.record(connection, areas_of(facts))
 
 
 @asynccontextmanager

@@ -29,6 +29,23 @@ from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
 from linkwork_outcomes.service_layer.replay import replay_share
 from linkwork_outcomes.settings import Settings
 
+MODULE = "linkwork_outcomes.entrypoints.rebuild_projections"
+
+
+def command(database_url: str, bootstrap: str, topic_prefix: str) -> list[str]:
+    """The command line an operator runs to rebuild the projections of `database_url`, in its own process."""
+    return [
+        sys.executable,
+        "-m",
+        MODULE,
+        "--database-url",
+        database_url,
+        "--bootstrap",
+        bootstrap,
+        "--topic-prefix",
+        topic_prefix,
+    ]
+
 
 async def _replay_share(database_url: str, bootstrap: Kafka, share: Share) -> Replayed:
     connection = await asyncpg.connect(database_url)
@@ -87,9 +104,7 @@ async def run(database_url: str, bootstrap: Kafka, topic_prefix: str, workers: i
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m linkwork_outcomes.entrypoints.rebuild_projections", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description=__doc__)
     parser.add_argument("--database-url", default=settings.database_url)
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.topic_prefix)
