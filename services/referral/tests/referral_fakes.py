@@ -4,15 +4,17 @@ this fake only has to keep the port's promises, above all: nothing of a transact
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
-from uuid import UUID
+from datetime import date, datetime
+from typing import Any, Generic, Protocol, TypeVar
+from uuid import UUID, uuid4
 
-from linkwork_contracts.events import FollowUpDueV1, MatchesSuggestedV1
+from linkwork_contracts.events import Event, FollowUpDueV1, MatchesSuggestedV1
 from linkwork_referral.adapters.outgoing import follow_up_due
+from linkwork_referral.domain.activity_referral import ProviderService
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
@@ -35,13 +37,14 @@ class Stored:
 
 
 class FakeCreateSession:
+    """The part of the `ReferralSession` port that making a referral uses."""
+
     def __init__(self, unit_of_work: FakeReferralUnitOfWork) -> None:
         self._unit_of_work = unit_of_work
         self.stored = unit_of_work.stored.copy()
 
-    async def add(self, referral: Referral, actor: str, role: str) -> None:
+    async def add(self, referral: Referral) -> None:
         self.stored.referrals[referral.id] = referral
-        self.stored.outbox.extend((referral.id, event, actor) for event in referral.take_events())
 
     async def get(self, referral_id: UUID) -> Referral | None:
         return self.stored.referrals.get(referral_id)
@@ -90,6 +93,11 @@ class FakeReferralUnitOfWork:
         return [(entry.action, entry.outcome) for _, entry in self.stored.audit]
 
 
+async def record_events(session: FakeCreateSession, referral: Referral, actor: str | None, role: str | None) -> None:
+    """Stands in for the service's `record_changes`: the referral's domain events, as they are, in its outbox."""
+    session.stored.outbox.extend((referral.id, event, actor) for event in referral.take_events())
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     referral_id: UUID
@@ -128,6 +136,37 @@ class FakeSuggestionStore:
         self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
     ) -> None:
         self.timeline.append(TimelineRow(referral_id, at, entry, actor, actor_role))
+
+
+class _ClaimingSession(Protocol):
+    stored: Any
+    claimed: set[UUID]
+
+
+Session = TypeVar("Session", bound=_ClaimingSession)
+
+
+class ClaimingUnitOfWork(Generic[Session]):
+    """A unit of work whose transaction works on a copy (its session's `stored`) that replaces what is stored
+    only on commit, and whose claimed rows stay locked against other transactions until it ends, as rows
+    claimed `FOR UPDATE SKIP LOCKED` do."""
+
+    stored: Any
+
+    def __init__(self) -> None:
+        self.locked: set[UUID] = set()
+
+    def session(self) -> Session:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Session]:
+        session = self.session()
+        try:
+            yield session
+            self.stored = session.stored  # reached only when the block did not raise: the commit
+        finally:
+            self.locked -= session.claimed
 
 
 @dataclass
@@ -217,13 +256,13 @@ class FakeFollowUpSession:
             self.stored.rows[follow_up_id].state = "due"
 
 
-class FakeFollowUps:
-    """The `FollowUpUnitOfWork` port: a transaction works on a copy that replaces what is stored only on commit."""
+class FakeFollowUps(ClaimingUnitOfWork["FakeFollowUpSession"]):
+    """The `FollowUpUnitOfWork` port."""
 
     def __init__(self, now: datetime) -> None:
+        super().__init__()
         self.now = now
         self.stored = FollowUpsStored()
-        self.locked: set[UUID] = set()
         self.fail_on_emit = False
 
     def add(self, row: FollowUpRow) -> None:
@@ -232,11 +271,167 @@ class FakeFollowUps:
     def states(self) -> dict[UUID, tuple[str, str | None]]:
         return {row.id: (row.state, row.quarantine_reason) for row in self.stored.rows.values()}
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[FakeFollowUpSession]:
-        session = FakeFollowUpSession(self)
-        try:
-            yield session
-            self.stored = session.stored  # reached only when the block did not raise: the commit
-        finally:
-            self.locked -= session.claimed
+    def session(self) -> FakeFollowUpSession:
+        return FakeFollowUpSession(self)
+
+
+@dataclass
+class ActivityReferralsStored:
+    """The fake's provider_services, activity_referrals (as dicts, the columns the table has), sessions, email
+    intents, timeline, outbox and audit log."""
+
+    services: dict[UUID, ProviderService] = field(default_factory=dict)
+    rows: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[tuple[UUID, date], dict[str, Any]] = field(default_factory=dict)
+    emails: list[tuple[UUID, str]] = field(default_factory=list)  # (activity referral, kind)
+    timeline: list[TimelineRow] = field(default_factory=list)
+    outbox: list[tuple[Event, str]] = field(default_factory=list)  # (event, source)
+    audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
+
+
+class FakeActivityReferralSession:
+    def __init__(self, unit_of_work: FakeActivityReferrals) -> None:
+        self._unit_of_work = unit_of_work
+        self.stored = copy.deepcopy(unit_of_work.stored)
+        self.claimed: set[UUID] = set()
+
+    async def upsert_provider_service(self, service: ProviderService) -> None:
+        kept = self.stored.services.get(service.service_id)
+        if kept is None or kept.revision < service.revision:
+            self.stored.services[service.service_id] = service
+
+    async def referral_taking_service(self, service_id: UUID) -> ProviderService | None:
+        service = self.stored.services.get(service_id)
+        return service if service is not None and service.takes_referrals else None
+
+    async def add_activity_referral(self, **values: Any) -> dict[str, Any] | None:
+        if any(
+            (r["referral_id"], r["service_id"]) == (values["referral_id"], values["service_id"]) for r in self._all()
+        ):
+            return None
+        row = {
+            "id": uuid4(),
+            **values,
+            "state": "awaiting-response",
+            "reminded_at": None,
+            "responded_at": None,
+            "decline_reason": None,
+            "starts_on": None,
+            "revision": 0,
+            "sessions_attended": 0,
+            "completed_at": None,
+        }
+        self.stored.rows[row["id"]] = row
+        return dict(row)
+
+    async def add_email(self, row: Any, kind: str, at: datetime) -> None:
+        if (row["id"], kind) not in self.stored.emails:
+            self.stored.emails.append((row["id"], kind))
+
+    async def of_organisation(self, organisation: UUID, state: str | None) -> list[dict[str, Any]]:
+        rows = [r for r in self._all() if r["organization_id"] == organisation and state in (None, r["state"])]
+        return sorted(rows, key=lambda r: r["referred_at"], reverse=True)
+
+    async def one_of_organisation(
+        self, organisation: UUID, activity_referral_id: UUID, *, lock: bool
+    ) -> dict[str, Any] | None:
+        row = self.stored.rows.get(activity_referral_id)
+        if row is None or row["organization_id"] != organisation:
+            return None
+        if lock:
+            self.claimed.add(row["id"])
+        return dict(row)
+
+    async def sessions(self, activity_referral_id: UUID) -> list[dict[str, Any]]:
+        found = [s for (owner, _), s in self.stored.sessions.items() if owner == activity_referral_id]
+        return sorted(found, key=lambda s: s["session_on"])
+
+    async def accept(self, row_id: UUID, at: datetime, starts_on: date | None) -> dict[str, Any]:
+        return self._change(row_id, True, state="accepted", responded_at=at, starts_on=starts_on)
+
+    async def decline(self, row_id: UUID, at: datetime, reason: str) -> dict[str, Any]:
+        return self._change(row_id, True, state="declined", responded_at=at, decline_reason=reason, starts_on=None)
+
+    async def set_start(self, row_id: UUID, starts_on: date) -> dict[str, Any]:
+        return self._change(row_id, True, starts_on=starts_on)
+
+    async def record_session(self, row_id: UUID, session_on: date, attendance: str, at: datetime) -> dict[str, Any]:
+        self.stored.sessions[row_id, session_on] = {
+            "session_on": session_on,
+            "attendance": attendance,
+            "recorded_at": at,
+        }
+        attended = sum(
+            1 for (owner, _), s in self.stored.sessions.items() if owner == row_id and s["attendance"] == "attended"
+        )
+        return self._change(row_id, False, sessions_attended=attended)
+
+    async def complete(self, row_id: UUID, at: datetime) -> dict[str, Any]:
+        return self._change(row_id, False, state="completed", completed_at=at)
+
+    async def claim_reminders(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        due = [
+            r
+            for r in self._unlocked()
+            if r["state"] == "awaiting-response"
+            and r["reminded_at"] is None
+            and r["remind_at"] <= now < r["respond_by"]
+        ]
+        return self._claim(sorted(due, key=lambda r: (r["remind_at"], r["id"]))[:limit])
+
+    async def mark_reminded(self, row_id: UUID, at: datetime) -> None:
+        self._change(row_id, False, reminded_at=at)
+
+    async def claim_expired(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        due = [r for r in self._unlocked() if r["state"] == "awaiting-response" and r["respond_by"] <= now]
+        return self._claim(sorted(due, key=lambda r: (r["respond_by"], r["id"]))[:limit])
+
+    async def withdraw_unanswered(self, referral_id: UUID) -> list[dict[str, Any]]:
+        ids = [r["id"] for r in self._all() if r["referral_id"] == referral_id and r["state"] == "awaiting-response"]
+        return [self._change(row_id, False, state="withdrawn") for row_id in ids]
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None:
+        self.stored.timeline.append(TimelineRow(referral_id, at, entry, actor, actor_role))
+
+    async def emit(self, event: Event, source: str) -> None:
+        self.stored.outbox.append((event, source))
+
+    async def audit(self, principal: Principal, entry: AuditRecord) -> None:
+        self.stored.audit.append((principal.subject, entry))
+
+    def _all(self) -> list[dict[str, Any]]:
+        return list(self.stored.rows.values())
+
+    def _unlocked(self) -> list[dict[str, Any]]:
+        # Rows another open transaction holds are skipped, as FOR UPDATE SKIP LOCKED does.
+        return [r for r in self._all() if r["id"] not in self._unit_of_work.locked]
+
+    def _claim(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self.claimed.update(r["id"] for r in rows)
+        self._unit_of_work.locked |= self.claimed
+        return [dict(r) for r in rows]
+
+    def _change(self, row_id: UUID, answered: bool, **columns: Any) -> dict[str, Any]:
+        """UPDATE ... RETURNING *: a provider's answer (`answered`) raises the row's revision."""
+        row = self.stored.rows[row_id]
+        row.update(columns, revision=row["revision"] + answered)
+        return dict(row)
+
+
+class FakeActivityReferrals(ClaimingUnitOfWork["FakeActivityReferralSession"]):
+    """The `ActivityReferralUnitOfWork` port."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored = ActivityReferralsStored()
+
+    def session(self) -> FakeActivityReferralSession:
+        return FakeActivityReferralSession(self)
+
+    def kinds(self) -> list[str]:
+        return [row.entry.kind for row in self.stored.timeline]
+
+    def actions(self) -> list[tuple[str, str]]:
+        return [(entry.action, entry.outcome) for _, entry in self.stored.audit]

@@ -19,21 +19,18 @@ from linkwork_runtime import messaging
 from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
+from linkwork_referral.adapters.activity_referral_store import PostgresActivityReferrals
 from linkwork_referral.adapters.follow_up_store import PostgresFollowUps
 from linkwork_referral.adapters.outgoing import EventMapper
 from linkwork_referral.adapters.provider_email import ProviderEmailSender, SmtpEmail
 from linkwork_referral.adapters.reference_tables import DeprivationTable, PostcodeDirectory, PracticeDirectory
+from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
 from linkwork_referral.handlers.matches_suggested import on_matches_suggested
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
-from linkwork_referral.service_layer.activity_referrals import (
-    ProviderDesk,
-    ResponseDeadlines,
-    ResponsePolicy,
-    on_service_changed,
-    utc_now,
-)
+from linkwork_referral.handlers.service_changed import on_service_changed
+from linkwork_referral.service_layer.activity_referrals import ProviderDesk, ResponseDeadlines, ResponsePolicy, utc_now
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
 from linkwork_referral.settings import Settings
@@ -74,18 +71,23 @@ def build_app(
         timedelta(days=settings.provider_response_days), timedelta(days=settings.provider_reminder_days)
     )
 
+    def referrals_for(context: ServiceContext) -> PostgresReferralUnitOfWork:
+        return PostgresReferralUnitOfWork(context.pool, zone, mapper.person_ref)
+
     def service_for(context: ServiceContext) -> ReferralService:
-        return ReferralService(context.pool, mapper, zone, settings.event_source, clock=clock, response_policy=policy)
+        return ReferralService(
+            referrals_for(context), mapper, settings.event_source, clock=clock, response_policy=policy
+        )
 
     def desk_for(context: ServiceContext) -> ProviderDesk:
-        return ProviderDesk(context.pool, settings.event_source, clock)
+        return ProviderDesk(PostgresActivityReferrals(context.pool), settings.event_source, clock)
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
         service = service_for(context)
         requests = messaging.Handlers()
-        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, practices))
+        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals_for(context), practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.Handlers()
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
@@ -119,7 +121,7 @@ def build_app(
             ),
             consumer("services", services),
             provider_deadlines_worker(
-                ResponseDeadlines(context.pool, source=settings.event_source, clock=clock),
+                ResponseDeadlines(PostgresActivityReferrals(context.pool), source=settings.event_source, clock=clock),
                 interval=settings.provider_deadline_poll_seconds,
                 registry=context.registry,
             ),

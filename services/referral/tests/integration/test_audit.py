@@ -106,7 +106,7 @@ async def test_refusals_probes_and_event_created_referrals_are_audited(
         service = app_service(type("Context", (), {"pool": pool})())
         practices = PracticeDirectory.load(settings.practice_pcn_table, settings.default_pcn)
         async with pool.acquire() as connection, connection.transaction():
-            await ReferralRequestedHandler(service, practices)(event, envelope, connection)
+            await ReferralRequestedHandler(service, service.unit_of_work, practices)(event, envelope, connection)
     finally:
         await pool.close()
 
@@ -127,7 +127,9 @@ async def test_a_request_id_is_unique_per_sending_system_not_across_them(setting
         pass  # migrations
     try:
         service = build_app(settings).state.referral_service(type("Context", (), {"pool": pool})())
-        handler = ReferralRequestedHandler(service, PracticeDirectory.load(settings.practice_pcn_table, None))
+        handler = ReferralRequestedHandler(
+            service, service.unit_of_work, PracticeDirectory.load(settings.practice_pcn_table, None)
+        )
         request_id = f"req-{uuid4().hex[:8]}"
         for source in ("urn:test:system-a", "urn:test:system-b", "urn:test:system-a"):
             event = request(request_id)

@@ -15,6 +15,7 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.codes import ReferralRoute
 from linkwork_contracts.envelope import decode
+from linkwork_referral.adapters.activity_referral_store import PostgresActivityReferrals
 from linkwork_referral.app import MIGRATIONS, NAME, build_app
 from linkwork_referral.service_layer.activity_referrals import ResponseDeadlines
 from linkwork_referral.settings import Settings
@@ -268,7 +269,10 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
                     uuid4(),
                     template["id"],
                 )
-        replicas = [ResponseDeadlines(pool, source="urn:test", batch_size=7, clock=clock) for pool in pools]
+        replicas = [
+            ResponseDeadlines(PostgresActivityReferrals(pool), source="urn:test", batch_size=7, clock=clock)
+            for pool in pools
+        ]
 
         async def race() -> tuple[int, int]:
             totals = [0, 0]
@@ -326,7 +330,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
         assert accepting.status_code == 409
         pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
         try:
-            deadlines = ResponseDeadlines(pool, source="urn:test", clock=clock)
+            deadlines = ResponseDeadlines(PostgresActivityReferrals(pool), source="urn:test", clock=clock)
             clock.advance(timedelta(days=8))
             assert await deadlines.run_once() == (0, 0)
             clock.advance(timedelta(days=7))

@@ -15,7 +15,7 @@ from linkwork_referral.service_layer.create import CreateReferral
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused
 from linkwork_referral.service_layer.ports import IdempotencyKey
 from linkwork_runtime.principal import Principal, Role
-from referral_fakes import FakeReferralUnitOfWork
+from referral_fakes import FakeReferralUnitOfWork, record_events
 
 pytestmark = pytest.mark.unit
 
@@ -35,7 +35,7 @@ def unit_of_work() -> FakeReferralUnitOfWork:
 
 @pytest.fixture
 def create(unit_of_work: FakeReferralUnitOfWork) -> CreateReferral:
-    return CreateReferral(unit_of_work, lambda: T0)
+    return CreateReferral(unit_of_work, lambda: T0, record_events)
 
 
 async def test_a_new_referral_is_stored_with_its_event_and_audited(

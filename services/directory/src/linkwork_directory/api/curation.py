@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.review_store import PostgresReviewStore
-from linkwork_directory.adapters.service_reader import Loaded
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api import examples
 from linkwork_directory.api.oruk_models import OrukService
 from linkwork_directory.api.runtime import Acting, Actor, Runtime
@@ -29,6 +30,7 @@ from linkwork_directory.domain.versions import merge_patch
 from linkwork_directory.service_layer import curation
 from linkwork_directory.service_layer.freshness import review_queue
 from linkwork_directory.service_layer.imports import service_from_document
+from linkwork_directory.service_layer.ports import Loaded
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[
@@ -134,6 +136,14 @@ def _same_id(body: dict[str, Any], service_id: UUID, what: str) -> None:
         raise _id_mismatch(f"the {what}'s id is not the path's")
 
 
+def _current_document(loaded: Loaded) -> tuple[dict[str, Any], str]:
+    """The stored service as a curator sends it back (the base a merge patch applies to), and its ETag."""
+    # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
+    document: dict[str, Any] = render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
+    document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
+    return document, curation.etag(loaded)
+
+
 def _uuid(value: str) -> UUID:
     try:
         return UUID(value)
@@ -146,12 +156,12 @@ async def _save(
 ) -> tuple[Outcome, Loaded]:
     runtime = acting.runtime
     with service_problems():
-        service = service_from_document(runtime.schemas, document)
+        service = service_from_document(OrukFormat(runtime.schemas), document)
         async with acting.pool.acquire() as conn:
             if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
             applied, loaded = await curation.save(
-                conn,
+                PostgresUnitOfWork(conn),
                 service,
                 now=runtime.clock.now(),
                 sink=runtime.sink,
@@ -200,7 +210,9 @@ async def patch_service(
         if if_match is None:
             raise VersionRequired(service_id)
         async with acting.pool.acquire() as conn:
-            base, base_tag = await curation.current_document(conn, service_id, acting.runtime.clock.now())
+            base, base_tag = _current_document(
+                await curation.load(PostgresUnitOfWork(conn), service_id, acting.runtime.clock.now())
+            )
         if not versions.if_match_allows(if_match, base_tag):
             raise StaleVersion(service_id)
     # The patch applies to the version read here, so the write must find that same version when it locks the
@@ -219,7 +231,7 @@ async def withdraw_service(
     with service_problems():
         async with acting.pool.acquire() as conn:
             loaded = await curation.withdraw(
-                conn,
+                PostgresUnitOfWork(conn),
                 _uuid(id),
                 reason=body.reason,
                 now=acting.runtime.clock.now(),
@@ -241,7 +253,7 @@ async def verify_service(id: str, acting: Actor, response: Response, if_match: I
     with service_problems():
         async with acting.pool.acquire() as conn:
             loaded = await curation.verify(
-                conn,
+                PostgresUnitOfWork(conn),
                 _uuid(id),
                 by=acting.principal.subject,
                 by_name=acting.principal.name,

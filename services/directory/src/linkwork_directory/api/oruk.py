@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import time
 from decimal import Decimal
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -47,6 +49,7 @@ ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/s
 # Bounded: a deep page makes PostgreSQL walk and discard page x per_page rows (issue 15).
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page")]
+T = TypeVar("T")
 
 
 def _not_found(kind: str, identifier: str) -> Problem:
@@ -58,6 +61,14 @@ def _uuid(kind: str, identifier: str) -> UUID:
         return UUID(identifier)
     except ValueError as error:
         raise _not_found(kind, identifier) from error
+
+
+async def _one(kind: str, identifier: str, fetch: Callable[[UUID], Awaitable[T | None]]) -> T:
+    """The record `fetch` finds by this id, or 404 (also for an id that is not a UUID)."""
+    found = await fetch(_uuid(kind, identifier))
+    if found is None:
+        raise _not_found(kind, identifier)
+    return found
 
 
 @router.get("/", summary="About this API and its relationship with HSDS", response_model=About)
@@ -237,11 +248,8 @@ async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAUL
 
 @router.get("/taxonomies/{id}", summary="One taxonomy with its terms", response_model=OrukTaxonomy)
 async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
-    taxonomy_id = _uuid("taxonomy", id)
-    found = await taxonomy_store.taxonomy(pool, taxonomy_id)
-    if found is None:
-        raise _not_found("taxonomy", id)
-    taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, taxonomy_id)})
+    found = await _one("taxonomy", id, partial(taxonomy_store.taxonomy, pool))
+    taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, found.id)})
     return render.taxonomy_document(taxonomy, with_terms=True)
 
 
@@ -261,8 +269,4 @@ async def list_taxonomy_terms(
 
 @router.get("/taxonomy_terms/{id}", summary="One taxonomy term", response_model=OrukTaxonomyTerm)
 async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
-    term_id = _uuid("taxonomy term", id)
-    term = await taxonomy_store.term(pool, term_id)
-    if term is None:
-        raise _not_found("taxonomy term", id)
-    return render.term_document(term)
+    return render.term_document(await _one("taxonomy term", id, partial(taxonomy_store.term, pool)))

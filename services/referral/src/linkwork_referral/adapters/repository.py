@@ -11,7 +11,6 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -19,8 +18,10 @@ import asyncpg
 
 from linkwork_referral.adapters.documents import from_document, to_document
 from linkwork_referral.domain.access import CaseloadScope
+from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort, Page, Workload
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.states import ACTIVE_STATES, WorkflowState
+from linkwork_referral.service_layer.ports import CaseloadCursor
 
 _COLUMNS = (
     "id, pcn, referrer_subject, state, link_worker, urgency, safeguarding_concern, request_id, "
@@ -51,19 +52,6 @@ def insert_values(referral: Referral, person_ref: str, request_source: str | Non
     )
 
 
-@dataclass(frozen=True)
-class CaseloadFilter:
-    states: tuple[WorkflowState, ...] = ()
-    link_worker: str | None = None
-    overdue: bool | None = None
-    urgency: str | None = None
-    safeguarding: bool | None = None
-    # Search within the caller's scope: an NHS number (exact), a date of birth (exact) or part of a name.
-    nhs_number: str | None = None
-    date_of_birth: date | None = None
-    name: str | None = None
-
-
 # States in which a referral is over: a new referral for the same person is no duplicate of these.
 CLOSED_STATES = ("rejected", "completed", "cancelled", "failed", "entered-in-error")
 
@@ -80,22 +68,6 @@ def _in_scope(scope: CaseloadScope, argument: Callable[[object], str]) -> list[s
 
 def _postcode_key(postcode: str | None) -> str:
     return (postcode or "").replace(" ", "").upper()
-
-
-@dataclass(frozen=True)
-class Page:
-    referrals: list[Referral]
-    next_cursor: str | None
-    follow_ups_due: dict[UUID, datetime]
-
-
-class CaseloadSort(StrEnum):
-    """The caseload's orders. Each is a keyset over (sort key, id), so paging stays exact while rows change."""
-
-    NEWEST = "newest"  # most recently referred first (the default)
-    WAITING = "waiting"  # waiting longest first
-    URGENCY = "urgency"  # urgent first, then waiting longest first
-    NEXT_FOLLOW_UP = "next-follow-up"  # soonest (or most overdue) follow-up first; none planned last
 
 
 # Per sort: the key columns in order (each with its direction) as SQL over r (referrals) and n (next follow-up).
@@ -153,17 +125,6 @@ def _decode_key(sort: CaseloadSort, key: tuple[str, ...]) -> list[object]:
 
 def _key_text(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-@dataclass(frozen=True)
-class Workload:
-    """One link worker's share of a PCN's open referrals (a PCN manager's team view)."""
-
-    link_worker: str
-    open: int  # allocated and being worked, or on hold
-    awaiting_first_contact: int  # open, no contact made yet
-    overdue_follow_ups: int  # planned follow-ups past their time, not yet recorded
-    median_days_to_first_contact: float | None  # over every referral of theirs that had one
 
 
 # Open caseload: being worked (a link-worker stage) or on hold; requested ones are not anyone's yet.
@@ -330,7 +291,7 @@ class ReferralRepository:
         where: CaseloadFilter,
         *,
         limit: int,
-        cursor: Cursor | None,
+        cursor: CaseloadCursor | None,
         sort: CaseloadSort = CaseloadSort.NEWEST,
     ) -> Page:
         conditions, arguments = ["true"], []

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 from linkwork_contracts.codes import (
     ActivityReferralDecision,
@@ -30,6 +29,7 @@ from linkwork_referral.api.dependencies import ACTION_PROBLEMS, PROBLEMS
 from linkwork_referral.api.schemas import Strict
 from linkwork_referral.domain.activity_referral import ActivityReferralState
 from linkwork_referral.service_layer.activity_referrals import ProviderDesk
+from linkwork_referral.service_layer.ports import Row
 
 router = APIRouter(prefix="/provider/activity-referrals", tags=["provider"])
 _Route = TypeVar("_Route", bound=Callable[..., Any])
@@ -69,14 +69,12 @@ class ActivityReferralView(BaseModel):
     sessions: list[Session] = []
 
     @classmethod
-    def of(
-        cls, row: asyncpg.Record | dict[str, Any], sessions: list[asyncpg.Record] | None = None
-    ) -> ActivityReferralView:
+    def of(cls, row: Row, sessions: list[Row] | None = None) -> ActivityReferralView:
         fields = {name: row[name] for name in cls.model_fields if name not in ("shared", "sessions")}
         return cls(
             **fields,
             shared=SharedDetails.model_validate(row["shared"]),
-            sessions=[Session(**dict(s)) for s in sessions or []],
+            sessions=[Session(**{name: s[name] for name in Session.model_fields}) for s in sessions or []],
         )
 
 

@@ -14,7 +14,7 @@ from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_runtime.auth import CurrentPrincipal, Principal
 from linkwork_runtime.problems import Problem
 
-from linkwork_referral.adapters.repository import CaseloadFilter, CaseloadSort, Cursor
+from linkwork_referral.adapters.repository import Cursor
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import PROBLEMS, Service
@@ -26,6 +26,7 @@ from linkwork_referral.api.views import (
     ReferralView,
     TimelineEntry,
 )
+from linkwork_referral.domain.caseload import CaseloadFilter, CaseloadSort
 from linkwork_referral.domain.referral import NewReferral, Referrer
 from linkwork_referral.domain.states import WorkflowState
 from linkwork_referral.service_layer.ports import IdempotencyKey

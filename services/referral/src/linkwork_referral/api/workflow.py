@@ -7,14 +7,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-import asyncpg
 from fastapi import APIRouter
 from linkwork_contracts.codes import ContactKind
 from linkwork_contracts.measures import Timepoint
 from linkwork_runtime.auth import CurrentPrincipal, Principal, Role
 from linkwork_runtime.problems import Problem
 
-from linkwork_referral.adapters.suggestion_store import PostgresSuggestionStore
 from linkwork_referral.api import schemas
 from linkwork_referral.api.dependencies import ACTION_PROBLEMS, Service
 from linkwork_referral.api.views import ReferralView
@@ -29,6 +27,7 @@ from linkwork_referral.domain.records import (
     SharingConsent,
 )
 from linkwork_referral.domain.referral import Referral
+from linkwork_referral.service_layer.ports import ReferralSession
 from linkwork_referral.service_layer.suggestions import chosen_ranks
 
 router = APIRouter(prefix="/referrals", tags=["workflow"])
@@ -57,7 +56,7 @@ async def _allocate(
         raise Problem(422, "Invalid request", f"link_worker: a pcn_admin {verb} to a named link worker")
     link_worker = named or principal.subject
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         move(referral, link_worker, now)
 
     return ReferralView.of(
@@ -91,7 +90,7 @@ async def reassign(
 async def reject(
     referral_id: UUID, body: schemas.Reject, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.reject(body.reason, principal.subject, now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.REJECT, change))
@@ -107,7 +106,7 @@ async def update_person(
     birth, sex, ethnic category, postcode, languages, interpreter, accessibility) re-publishes referral-created
     with the next version, so matching suggests again."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.update_person(body.to_person(), now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.UPDATE_PERSON, change))
@@ -117,7 +116,7 @@ async def update_person(
 async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipal, service: Service) -> ReferralView:
     """Put the referral on hold with a reason; no follow-up falls due until it is resumed."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.put_on_hold(body.reason, principal.subject, now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.HOLD, change))
@@ -127,7 +126,7 @@ async def hold(referral_id: UUID, body: schemas.Hold, principal: CurrentPrincipa
 async def resume(referral_id: UUID, principal: CurrentPrincipal, service: Service) -> ReferralView:
     """Take the referral off hold, back to the stage it was at."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.resume(now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.RESUME, change))
@@ -140,7 +139,7 @@ async def mark_entered_in_error(
     """The referral should never have been recorded: it is closed as entered-in-error and outcomes leaves it
     out of every figure (referral-closed with that status)."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.mark_entered_in_error(body.reason, principal.subject, now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.ENTER_IN_ERROR, change))
@@ -165,7 +164,7 @@ async def log_contact(
 ) -> ReferralView:
     """Log a contact or attempt; the first contact made fixes the time to first contact."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.log_contact(_contact(body, principal), now)
 
     return ReferralView.of(await service.act(principal, referral_id, Action.LOG_CONTACT, change))
@@ -177,7 +176,7 @@ async def record_assessment(
 ) -> ReferralView:
     """The "what matters to me" conversation with a baseline outcome measure."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.record_assessment(
             Assessment(
                 needs=tuple(body.needs),
@@ -202,9 +201,9 @@ async def agree_plan(
     """Agree the personalised plan: goals, activities (from the suggestions or by directory id), and
     the follow-up schedule. Replaces any earlier plan."""
 
-    async def change(referral: Referral, now: datetime, connection: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, session: ReferralSession) -> None:
         ranks, version = await chosen_ranks(
-            PostgresSuggestionStore(connection), referral.id, [(a.service_id, a.need) for a in body.activities]
+            await session.suggestions(), referral.id, [(a.service_id, a.need) for a in body.activities]
         )
         referral.agree_plan(
             goals=body.goals,
@@ -235,7 +234,7 @@ async def record_follow_up(
 ) -> ReferralView:
     """Record a follow-up: attendance per planned activity, any repeat measure, notes."""
 
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         contact = _contact(body, principal)
         referral.record_follow_up(
             Contact(
@@ -263,7 +262,7 @@ async def record_follow_up(
 async def close(
     referral_id: UUID, body: schemas.CloseIn, principal: CurrentPrincipal, service: Service
 ) -> ReferralView:
-    async def change(referral: Referral, now: datetime, _: asyncpg.Connection) -> None:
+    async def change(referral: Referral, now: datetime, _: ReferralSession) -> None:
         referral.close(
             body.reason,
             by=principal.subject,

@@ -6,8 +6,10 @@ these functions decide what a step may do and what the person's agreed details b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from uuid import UUID
 
 from linkwork_contracts.codes import DeclineReason, SharedContactRoute
 from linkwork_contracts.events import SharedContact, SharedDetails
@@ -15,6 +17,19 @@ from linkwork_contracts.events import SharedContact, SharedDetails
 from linkwork_referral.domain.errors import DomainError
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.records import PlanActivity
+
+
+@dataclass(frozen=True)
+class ProviderService:
+    """A directory service as referral needs it: who runs it and whether it takes referrals from link workers.
+    `revision` is the directory's: a higher one replaces a lower."""
+
+    service_id: UUID
+    organization_id: UUID
+    organization_name: str
+    service_name: str
+    takes_referrals: bool
+    revision: int
 
 
 class ActivityReferralState(StrEnum):

@@ -29,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from linkwork_referral.adapters import audit
 from linkwork_referral.adapters.reference_tables import PracticeDirectory
+from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.errors import DomainError
 from linkwork_referral.domain.person import Person
@@ -47,13 +48,16 @@ def referral_id_for(request_id: str, source: str) -> UUID:
 
 
 class ReferralRequestedHandler:
-    def __init__(self, service: ReferralService, practices: PracticeDirectory) -> None:
-        self._service, self._practices = service, practices
+    def __init__(
+        self, service: ReferralService, referrals: PostgresReferralUnitOfWork, practices: PracticeDirectory
+    ) -> None:
+        self._service, self._referrals, self._practices = service, referrals, practices
 
     async def __call__(self, event: ReferralRequestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
         source = str(envelope.source)
         referral_id = referral_id_for(event.request_id, source)
-        if await self._service.repository(connection).request_known(source, event.request_id):
+        session = self._referrals.joining(connection)
+        if await session.repository.request_known(source, event.request_id):
             return
         pcn = self._practices.pcn_for(event.practice_ods_code)
         if pcn is None:
@@ -71,10 +75,9 @@ class ReferralRequestedHandler:
                 f"request {event.request_id}: {safe_message(error)}",
                 RefusalReason.IMPLAUSIBLE_DATE if dated else RefusalReason.RULE_BROKEN,
             ) from None
-        repository = self._service.repository(connection)
         # Two requests racing with one id: the second insert does nothing and records nothing.
-        if await repository.add(referral, self._service.mapper.person_ref(referral), source):
-            await self._service.record_changes(connection, referral, str(envelope.source), "existing-system")
+        if await session.add_requested(referral, source):
+            await self._service.record_changes(session, referral, str(envelope.source), "existing-system")
             await audit.record_as(
                 connection,
                 str(envelope.source),

@@ -8,18 +8,20 @@ provider should hear of it, an email intent (provider_emails, unique per activit
 The deadline scheduler claims due rows `FOR UPDATE SKIP LOCKED` and re-checks their state in the same
 statement, so with any number of replicas each reminder and each automatic decline happens exactly once.
 Its clock is passed in, so tests move time instead of waiting.
+
+The use cases work through the `ActivityReferralUnitOfWork` port (service_layer/ports.py): the asyncpg adapter
+(adapters/activity_referral_store.py) in production, the in-memory fake in the unit tests.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 from linkwork_contracts.codes import (
     ActivityReferralDecision,
     ConfirmedBy,
@@ -37,14 +39,12 @@ from linkwork_contracts.events import (
     ServiceChangedV2,
     SharedDetails,
 )
-from linkwork_runtime import messaging
 from linkwork_runtime.principal import Principal, Role
 
-from linkwork_referral.adapters import activity_referral_store as store
-from linkwork_referral.adapters import audit, timeline
 from linkwork_referral.domain import access
 from linkwork_referral.domain.activity_referral import (
     ActivityReferralState,
+    ProviderService,
     ProviderStep,
     check_date,
     check_decline_reason,
@@ -59,6 +59,7 @@ from linkwork_referral.domain.records import Plan
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.errors import NotFound
+from linkwork_referral.service_layer.ports import ActivityReferralSession, ActivityReferralUnitOfWork, Row
 
 log = logging.getLogger(__name__)
 
@@ -89,20 +90,22 @@ class ResponsePolicy:
 # --- the directory's services, as referral needs them -------------------------------------------------------
 
 
-async def on_service_changed(
-    event: ServiceChangedV1 | ServiceChangedV2, envelope: object, connection: asyncpg.Connection
+async def keep_provider_service(
+    event: ServiceChangedV1 | ServiceChangedV2, activity_referrals: ActivityReferralSession
 ) -> None:
     """Keep who runs each service and whether it takes referrals (a higher revision replaces a lower)."""
     takes = event.status is ServiceStatus.ACTIVE and bool(REFERRAL_ROUTES & set(event.referral_routes))
-    await store.upsert_provider_service(
-        connection, event.service_id, event.organisation.id, event.organisation.name, event.name, takes, event.revision
+    await activity_referrals.upsert_provider_service(
+        ProviderService(
+            event.service_id, event.organisation.id, event.organisation.name, event.name, takes, event.revision
+        )
     )
 
 
 # --- contract events from rows -------------------------------------------------------------------------------
 
 
-def _common(row: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
+def _common(row: Row) -> dict[str, Any]:
     return {
         "activity_referral_id": row["id"],
         "referral_id": row["referral_id"],
@@ -113,7 +116,7 @@ def _common(row: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def responded_event(row: asyncpg.Record | dict[str, Any]) -> ActivityReferralRespondedV1:
+def responded_event(row: Row) -> ActivityReferralRespondedV1:
     accepted = row["state"] in (ActivityReferralState.ACCEPTED, ActivityReferralState.COMPLETED)
     return ActivityReferralRespondedV1(
         **_common(row),
@@ -130,7 +133,7 @@ def responded_event(row: asyncpg.Record | dict[str, Any]) -> ActivityReferralRes
 
 
 async def refer_plan(
-    connection: asyncpg.Connection,
+    session: ActivityReferralSession,
     referral: Referral,
     plan: Plan,
     now: datetime,
@@ -142,18 +145,17 @@ async def refer_plan(
     plan refers only activities new to it). Returns the ids made."""
     made = []
     for activity in plan.activities:
-        service = await store.referral_taking_service(connection, activity.service_id)
+        service = await session.referral_taking_service(activity.service_id)
         if service is None:
             continue  # not in the directory (yet), or the provider takes no referrals: signposted only
         remind_at, respond_by = deadlines(now, policy.respond_within, policy.remind_after)
         shared = shared_details(referral.person, activity)
-        row = await store.add_activity_referral(
-            connection,
+        row = await session.add_activity_referral(
             referral_id=referral.id,
             service_id=activity.service_id,
-            service_name=service["service_name"],
-            organization_id=service["organization_id"],
-            organization_name=service["organization_name"],
+            service_name=service.service_name,
+            organization_id=service.organization_id,
+            organization_name=service.organization_name,
             need=activity.need.value,
             pcn=referral.pcn,
             shared=shared.model_dump(mode="json"),
@@ -164,14 +166,14 @@ async def refer_plan(
         if row is None:
             continue
         event = ActivityReferredV1(**_common(row), referred_at=now, respond_by=respond_by, shared=shared)
-        await messaging.add(connection, event, source=source)
-        await store.add_email(connection, row, "new-referral", now)
+        await session.emit(event, source)
+        await session.add_email(row, "new-referral", now)
         await _note(
-            connection,
+            session,
             row,
             now,
             "activity-referred",
-            f"Referred to {service['service_name']} ({service['organization_name']}); "
+            f"Referred to {service.service_name} ({service.organization_name}); "
             f"answer due by {respond_by.date().isoformat()}",
             (actor, "link_worker"),
             shared=_what_shared(shared),
@@ -182,13 +184,13 @@ async def refer_plan(
 
 
 async def withdraw_unanswered(
-    connection: asyncpg.Connection, referral_id: UUID, now: datetime, actor: str | None, role: str | None
+    session: ActivityReferralSession, referral_id: UUID, now: datetime, actor: str | None, role: str | None
 ) -> None:
     """The referral ended (closed, rejected, entered in error): activity referrals the provider has not answered
     are withdrawn, so no reminder or automatic decline follows. Accepted ones stay: the person may carry on."""
-    for row in await store.withdraw_unanswered(connection, referral_id):
+    for row in await session.withdraw_unanswered(referral_id):
         await _note(
-            connection,
+            session,
             row,
             now,
             "activity-referral-withdrawn",
@@ -201,8 +203,8 @@ _SCHEDULER = (None, "scheduler")  # who a timeline entry of the deadline checks 
 
 
 async def _note(
-    connection: asyncpg.Connection,
-    row: asyncpg.Record,
+    session: ActivityReferralSession,
+    row: Row,
     at: datetime,
     kind: str,
     summary: str,
@@ -213,7 +215,7 @@ async def _note(
     """A timeline entry about one activity referral (`row`): its detail names the activity referral and its
     service, then `detail`. `by` is the actor and their role."""
     about = {"activity_referral_id": str(row["id"]), "service_id": str(row["service_id"]), **detail}
-    await timeline.append(connection, row["referral_id"], at, Entry(kind, summary, about), *by)
+    await session.append_timeline(row["referral_id"], at, Entry(kind, summary, about), *by)
 
 
 def _what_shared(shared: SharedDetails) -> list[str]:
@@ -243,30 +245,24 @@ def provider_organisation(principal: Principal) -> UUID:
 class ProviderDesk:
     """The provider API's use cases: only the caller's organisation's activity referrals, each step audited."""
 
-    pool: asyncpg.Pool
+    activity_referrals: ActivityReferralUnitOfWork
     source: str
     clock: Callable[[], datetime] = utc_now
 
-    async def incoming(self, principal: Principal, state: ActivityReferralState | None) -> list[asyncpg.Record]:
+    async def incoming(self, principal: Principal, state: ActivityReferralState | None) -> list[Row]:
         organisation = provider_organisation(principal)
-        async with self.pool.acquire() as connection, connection.transaction():
-            rows = await store.of_organisation(connection, organisation, state.value if state else None)
-            await audit.record(
-                connection, principal, AuditRecord("provider-list", referral_ids=[r["referral_id"] for r in rows])
-            )
+        async with self.activity_referrals.transaction() as session:
+            rows = await session.of_organisation(organisation, state.value if state else None)
+            await session.audit(principal, AuditRecord("provider-list", referral_ids=[r["referral_id"] for r in rows]))
             return rows
 
-    async def one(
-        self, principal: Principal, activity_referral_id: UUID
-    ) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
+    async def one(self, principal: Principal, activity_referral_id: UUID) -> tuple[Row, list[Row]]:
         organisation = provider_organisation(principal)
-        async with self.pool.acquire() as connection, connection.transaction():
-            row = await self._load(connection, organisation, activity_referral_id, lock=False)
-            sessions = await store.sessions(connection, activity_referral_id)
-            await audit.record(
-                connection,
-                principal,
-                AuditRecord("provider-read", referral_id=row["referral_id"], referral_pcn=row["pcn"]),
+        async with self.activity_referrals.transaction() as session:
+            row = await _load(session, organisation, activity_referral_id, lock=False)
+            sessions = await session.sessions(activity_referral_id)
+            await session.audit(
+                principal, AuditRecord("provider-read", referral_id=row["referral_id"], referral_pcn=row["pcn"])
             )
             return row, sessions
 
@@ -277,7 +273,7 @@ class ProviderDesk:
         decision: ActivityReferralDecision,
         reason: DeclineReason | None,
         starts_on: date | None,
-    ) -> asyncpg.Record:
+    ) -> Row:
         now = self.clock()
         if decision is ActivityReferralDecision.DECLINED:
             if reason is None:
@@ -287,32 +283,30 @@ class ProviderDesk:
             check_date("starts_on", starts_on, now.date())
         step = ProviderStep.ACCEPT if decision is ActivityReferralDecision.ACCEPTED else ProviderStep.DECLINE
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
-            check_step(step, ActivityReferralState(row["state"]))
+        async def change(session: ActivityReferralSession, row: Row) -> tuple[Row, Entry]:
             if decision is ActivityReferralDecision.ACCEPTED:
-                updated = await store.accept(connection, row["id"], now, starts_on)
+                updated = await session.accept(row["id"], now, starts_on)
                 start = f", starting {starts_on.isoformat()}" if starts_on else ""
                 entry = Entry("provider-accepted", f"{row['service_name']} accepted the referral{start}", {})
             else:
                 assert reason is not None
-                updated = await store.decline(connection, row["id"], now, reason.value)
+                updated = await session.decline(row["id"], now, reason.value)
                 entry = Entry(
                     "provider-declined",
                     f"{row['service_name']} declined the referral: {DECLINE_WORDS[reason]}",
                     {"reason": reason.value},
                 )
-            await messaging.add(connection, responded_event(updated), source=self.source)
+            await session.emit(responded_event(updated), self.source)
             return updated, entry
 
         return await self._step(principal, activity_referral_id, step, change)
 
-    async def set_start_date(self, principal: Principal, activity_referral_id: UUID, starts_on: date) -> asyncpg.Record:
+    async def set_start_date(self, principal: Principal, activity_referral_id: UUID, starts_on: date) -> Row:
         check_date("starts_on", starts_on, self.clock().date())
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
-            check_step(ProviderStep.SET_START_DATE, ActivityReferralState(row["state"]))
-            updated = await store.set_start(connection, row["id"], starts_on)
-            await messaging.add(connection, responded_event(updated), source=self.source)
+        async def change(session: ActivityReferralSession, row: Row) -> tuple[Row, Entry]:
+            updated = await session.set_start(row["id"], starts_on)
+            await session.emit(responded_event(updated), self.source)
             entry = Entry(
                 "provider-start-date", f"{row['service_name']} set the start date: {starts_on.isoformat()}", {}
             )
@@ -322,17 +316,14 @@ class ProviderDesk:
 
     async def confirm_attendance(
         self, principal: Principal, activity_referral_id: UUID, session_on: date, attendance: SessionAttendance
-    ) -> asyncpg.Record:
+    ) -> Row:
         now = self.clock()
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
-            check_step(ProviderStep.CONFIRM_ATTENDANCE, ActivityReferralState(row["state"]))
+        async def change(session: ActivityReferralSession, row: Row) -> tuple[Row, Entry]:
             check_session(session_on, now.date(), row["starts_on"])
-            updated = await store.record_session(connection, row["id"], session_on, attendance.value, now)
-            await messaging.add(
-                connection,
-                _attendance_event(updated, now, session_on=session_on, attendance=attendance),
-                source=self.source,
+            updated = await session.record_session(row["id"], session_on, attendance.value, now)
+            await session.emit(
+                _attendance_event(updated, now, session_on=session_on, attendance=attendance), self.source
             )
             words = attendance.value.replace("-", " ")
             entry = Entry(
@@ -344,13 +335,12 @@ class ProviderDesk:
 
         return await self._step(principal, activity_referral_id, ProviderStep.CONFIRM_ATTENDANCE, change)
 
-    async def complete(self, principal: Principal, activity_referral_id: UUID) -> asyncpg.Record:
+    async def complete(self, principal: Principal, activity_referral_id: UUID) -> Row:
         now = self.clock()
 
-        async def change(connection: asyncpg.Connection, row: asyncpg.Record) -> tuple[asyncpg.Record, Entry]:
-            check_step(ProviderStep.COMPLETE, ActivityReferralState(row["state"]))
-            updated = await store.complete(connection, row["id"], now)
-            await messaging.add(connection, _attendance_event(updated, now, completed=True), source=self.source)
+        async def change(session: ActivityReferralSession, row: Row) -> tuple[Row, Entry]:
+            updated = await session.complete(row["id"], now)
+            await session.emit(_attendance_event(updated, now, completed=True), self.source)
             entry = Entry(
                 "activity-completed",
                 f"{row['service_name']} marked the activity completed "
@@ -366,16 +356,18 @@ class ProviderDesk:
         principal: Principal,
         activity_referral_id: UUID,
         step: ProviderStep,
-        change: Callable[[asyncpg.Connection, asyncpg.Record], Any],
-    ) -> asyncpg.Record:
+        change: Callable[[ActivityReferralSession, Row], Awaitable[tuple[Row, Entry]]],
+    ) -> Row:
+        """One provider step on the row, locked: refused unless the row's state allows `step`; then `change`
+        makes it and says what the timeline shows, and the step is audited."""
         organisation = provider_organisation(principal)
-        async with self.pool.acquire() as connection, connection.transaction():
-            row = await self._load(connection, organisation, activity_referral_id, lock=True)
-            updated, entry = await change(connection, row)
+        async with self.activity_referrals.transaction() as session:
+            row = await _load(session, organisation, activity_referral_id, lock=True)
+            check_step(step, ActivityReferralState(row["state"]))
+            updated, entry = await change(session, row)
             by = (principal.subject, principal.role.value)
-            await _note(connection, row, self.clock(), entry.kind, entry.summary, by, **entry.detail)
-            await audit.record(
-                connection,
+            await _note(session, row, self.clock(), entry.kind, entry.summary, by, **entry.detail)
+            await session.audit(
                 principal,
                 AuditRecord(
                     f"provider-{step.name.lower().replace('_', '-')}",
@@ -383,21 +375,19 @@ class ProviderDesk:
                     referral_pcn=row["pcn"],
                 ),
             )
-            result: asyncpg.Record = updated
-            return result
+            return updated
 
-    async def _load(
-        self, connection: asyncpg.Connection, organisation: UUID, activity_referral_id: UUID, *, lock: bool
-    ) -> asyncpg.Record:
-        # Another organisation's referral is answered exactly like one that does not exist.
-        row = await store.one_of_organisation(connection, organisation, activity_referral_id, lock=lock)
-        if row is None:
-            raise NotFound(f"no activity referral {activity_referral_id}")
-        return row
+
+async def _load(session: ActivityReferralSession, organisation: UUID, activity_referral_id: UUID, *, lock: bool) -> Row:
+    # Another organisation's referral is answered exactly like one that does not exist.
+    row = await session.one_of_organisation(organisation, activity_referral_id, lock=lock)
+    if row is None:
+        raise NotFound(f"no activity referral {activity_referral_id}")
+    return row
 
 
 def _attendance_event(
-    row: asyncpg.Record,
+    row: Row,
     now: datetime,
     *,
     session_on: date | None = None,
@@ -427,13 +417,13 @@ class ResponseDeadlines:
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        activity_referrals: ActivityReferralUnitOfWork,
         *,
         source: str,
         batch_size: int = 100,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._pool, self._source, self._batch, self.clock = pool, source, batch_size, clock
+        self._activity_referrals, self._source, self._batch, self.clock = activity_referrals, source, batch_size, clock
 
     async def next_round(self) -> float | None:
         """One round as workers/provider_deadlines.py runs it; the next one after the interval."""
@@ -443,13 +433,13 @@ class ResponseDeadlines:
     async def run_once(self) -> tuple[int, int]:
         """One round: (reminders, automatic declines) done by this replica."""
         now = self.clock()
-        async with self._pool.acquire() as connection, connection.transaction():
+        async with self._activity_referrals.transaction() as session:
             reminded = 0
-            for row in await store.claim_reminders(connection, now, self._batch):
-                await store.mark_reminded(connection, row["id"], now)
-                await store.add_email(connection, row, "reminder", now)
+            for row in await session.claim_reminders(now, self._batch):
+                await session.mark_reminded(row["id"], now)
+                await session.add_email(row, "reminder", now)
                 await _note(
-                    connection,
+                    session,
                     row,
                     now,
                     "provider-reminded",
@@ -458,13 +448,13 @@ class ResponseDeadlines:
                 )
                 reminded += 1
             declined = 0
-            for row in await store.claim_expired(connection, now, self._batch):
-                updated = await store.decline(connection, row["id"], now, DeclineReason.NO_RESPONSE.value)
+            for row in await session.claim_expired(now, self._batch):
+                updated = await session.decline(row["id"], now, DeclineReason.NO_RESPONSE.value)
                 # The link worker's task comes from this event (notifications raises it).
-                await messaging.add(connection, responded_event(updated), source=self._source)
-                await store.add_email(connection, row, "declined-no-response", now)
+                await session.emit(responded_event(updated), self._source)
+                await session.add_email(row, "declined-no-response", now)
                 await _note(
-                    connection,
+                    session,
                     row,
                     now,
                     "provider-declined",

@@ -4,7 +4,7 @@ transaction of the `ReferralUnitOfWork` port."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +14,10 @@ from linkwork_referral.domain import access
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused
-from linkwork_referral.service_layer.ports import IdempotencyKey, ReferralUnitOfWork
+from linkwork_referral.service_layer.ports import IdempotencyKey, ReferralSession, ReferralUnitOfWork
+
+# The service's `record_changes`: the timeline entries and outbox events of what the referral did.
+RecordChanges = Callable[[ReferralSession, Referral, str | None, str | None], Awaitable[None]]
 
 
 class _Replay(Exception):
@@ -25,6 +28,7 @@ class _Replay(Exception):
 class CreateReferral:
     unit_of_work: ReferralUnitOfWork
     clock: Callable[[], datetime]
+    record_changes: RecordChanges
 
     async def __call__(
         self, principal: Principal, build: Callable[[datetime], NewReferral], idempotency: IdempotencyKey | None
@@ -40,7 +44,8 @@ class CreateReferral:
         referral = Referral.create(build(self.clock()))
         try:
             async with self.unit_of_work.transaction() as session:
-                await session.add(referral, principal.subject, principal.role.value)
+                await session.add(referral)
+                await self.record_changes(session, referral, principal.subject, principal.role.value)
                 if idempotency is not None and not await session.claim_key(principal.subject, idempotency, referral.id):
                     raise _Replay
                 await session.audit(
