@@ -53,3 +53,9 @@ def percentile(values: list[float], q: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def nearest_rank(values: list[float], q: float) -> float:
+    """The value nearest the q-quantile's rank (q from 0 to 1), without interpolating."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

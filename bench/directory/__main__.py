@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ from linkwork_directory.domain.search import Origin, ServiceQuery
 from linkwork_directory.entrypoints.demo import fill
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.settings import Settings
+from linkwork_stack.ports import free_port
 
 from bench.machine import describe_machine as machine
 from bench.provenance import with_provenance
@@ -65,13 +65,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "text only (national)": {"postcode": False, "text": True},
 }
 TARGET = "postcode + 2 km + text"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def prepare(database_url: str, count: int) -> dict[str, int]:

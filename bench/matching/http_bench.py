@@ -20,9 +20,10 @@ from linkwork_matching.domain.person import Person
 from linkwork_runtime import messaging
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.migrations import migrate
+from linkwork_stack.databases import scratch_database
 
 from bench.matching.latency import CENTRE, directory, percentiles
-from bench.matching.service_process import JWT_SECRET, fresh_database, running_service
+from bench.matching.service_process import JWT_SECRET, running_service
 from bench.matching.snapshots import service_changed
 
 
@@ -88,7 +89,7 @@ async def measure(
     bodies = [body(synthetic.person(rng, CENTRE, radius_km=10.0)) for _ in range(requests + 50)]
     token = issue_token(JWT_SECRET, subject="bench", role="link_worker", pcn="U99999")
     headers = {"Authorization": f"Bearer {token}"}
-    async with fresh_database(postgres) as database_url:
+    async with scratch_database(postgres, "bench_matching") as database_url:
         await load_read_model(database_url, services_count, seed)
         log = Path(tempfile.gettempdir()) / f"bench-matching-{uuid.uuid4().hex[:6]}.log"
         async with (

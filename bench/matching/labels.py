@@ -48,7 +48,7 @@ KEYWORDS = {
     "nature": ("nature", "wildlife", "garden", "park"),
     "crafts": ("craft", "knit"),
     "meditation": ("meditation", "mindful"),
-    "chatting": ("chat", "natter", "company"),
+    "chat": ("chat", "natter", "company"),
 }
 
 

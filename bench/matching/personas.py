@@ -15,26 +15,11 @@ from linkwork_contracts.codes import (
     TravelMode,
     age_band,
 )
+from linkwork_matching.adapters.synthetic import INTERESTS, LANGUAGES
 from linkwork_matching.domain.person import Location, Person
 
-# Interests people mention in the "what matters to me" conversation.
-INTERESTS = (
-    "walking",
-    "gardening",
-    "singing",
-    "birds",
-    "cooking",
-    "knitting",
-    "painting",
-    "football",
-    "music",
-    "computers",
-    "nature",
-    "crafts",
-    "meditation",
-    "chatting",
-)
-OTHER_LANGUAGES = ("pl", "ur", "pa", "bn", "ar", "so", "ro")
+# Personas mention the interests and speak the languages of the synthetic people the tests use
+# (INTERESTS, LANGUAGES); labels.py keeps its own keywords per interest, apart from the ranker's stemmer.
 
 
 @dataclass(frozen=True)
@@ -80,7 +65,7 @@ def personas(count: int, *, seed: int, centre: tuple[float, float], radius_km: f
     people = []
     for number in range(count):
         speaks_english = rng.random() < 0.88
-        languages = {"en"} if speaks_english else {rng.choice(OTHER_LANGUAGES)}
+        languages = {"en"} if speaks_english else {rng.choice(LANGUAGES)}
         people.append(
             Persona(
                 key=f"persona-{number:03d}",

@@ -12,30 +12,21 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import CONTENT_TYPE, encode, wrap
+from linkwork_stack.databases import scratch_database
 
+from bench.kafka import bulk_producer, create_topics
 from bench.matching.latency import directory
-from bench.matching.service_process import fresh_database, running_service
+from bench.matching.service_process import running_service
 from bench.matching.snapshots import service_changed
 
 
 async def publish_directory(kafka: str, topic: str, services_count: int, seed: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-    await admin.start()
-    try:
-        await admin.create_topics(
-            [NewTopic(topic, num_partitions=4, replication_factor=1, topic_configs={"cleanup.policy": "compact"})]
-        )
-    finally:
-        await admin.close()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024
-    )
-    await producer.start()
-    try:
+    compacted = {"cleanup.policy": "compact"}
+    await create_topics(kafka, [NewTopic(topic, num_partitions=4, replication_factor=1, topic_configs=compacted)])
+    async with bulk_producer(kafka) as producer:
         pending = []
         for number, service in enumerate(directory(services_count, seed)):
             event = service_changed(service, number)
@@ -46,8 +37,6 @@ async def publish_directory(kafka: str, topic: str, services_count: int, seed: i
                 )
             )
         await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
 
 
 async def measure(
@@ -55,7 +44,7 @@ async def measure(
 ) -> dict[str, object]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}-"
     await publish_directory(kafka, prefix + topics.SERVICE_CHANGED, services_count, seed)
-    async with fresh_database(postgres) as database_url:
+    async with scratch_database(postgres, "bench_matching") as database_url:
         log = Path(tempfile.gettempdir()) / f"bench-matching-replay-{uuid.uuid4().hex[:6]}.log"
         started = time.perf_counter()
         # The service answers HTTP only once its read model has caught up with the topic.

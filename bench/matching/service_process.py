@@ -6,38 +6,16 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
+from linkwork_stack.ports import free_port
 
 JWT_SECRET = "matching-benchmark-jwt-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(postgres: str) -> AsyncIterator[str]:
-    name = f"bench_matching_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(postgres)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield postgres.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin = await asyncpg.connect(postgres)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @contextlib.asynccontextmanager

@@ -37,11 +37,9 @@ import gc
 import json
 import logging
 import os
-import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -64,6 +62,7 @@ from prometheus_client import CollectorRegistry
 
 from bench.machine import describe_machine
 from bench.messaging.report import write_reports, write_sasl_reports
+from bench.servers import own_servers
 
 HERE = Path(__file__).parent
 EFFECTS = "CREATE TABLE IF NOT EXISTS bench_effects (referral_id uuid NOT NULL, version int NOT NULL)"
@@ -229,21 +228,8 @@ async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, s
         yield args.kafka, args.database, None
         return
     from linkwork_stack import kafka_access
-    from linkwork_stack.kafka import KafkaBroker
-    from linkwork_stack.ports import free_port
-    from linkwork_stack.postgres import PostgresServer
 
-    folder = Path(tempfile.mkdtemp(prefix="linkwork-bench-"))
-    broker = KafkaBroker(
-        folder / "kafka",
-        port=free_port(),
-        controller_port=free_port(),
-        secured=args.sasl,
-        open_port=free_port() if args.sasl else None,
-    )
-    server = PostgresServer(folder / "postgres", port=free_port())
-    try:
-        await asyncio.gather(asyncio.to_thread(broker.start), asyncio.to_thread(server.start))
+    async with own_servers("linkwork-bench-", sasl=args.sasl) as (broker, server):
         if not args.sasl:
             yield broker.bootstrap, server.url(), None
             return
@@ -253,9 +239,6 @@ async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, s
         ]
         await kafka_access.apply(broker.connection(kafka_access.ADMIN), bench_grants)
         yield broker.open_bootstrap, server.url(), broker.connection(SASL_USER)
-    finally:
-        await asyncio.gather(asyncio.to_thread(broker.stop), asyncio.to_thread(server.stop))
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -20,19 +20,38 @@ _LABELS = {
 }
 
 
-def write_reports(summary: dict[str, Any], folder: Path) -> None:
+def _saved(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The summary dated (unless it already is) and written to `folder`/results.json."""
     summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **summary}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "results.json").write_text(json.dumps(with_provenance(summary), indent=2) + "\n")
+    return summary
+
+
+def _run(summary: dict[str, Any]) -> list[str]:
+    """How the figures were taken: the command and the machine."""
     machine = summary["machine"]
-    medians = summary["medians"]
-    lines = [
-        "# Messaging benchmark results",
-        "",
+    return [
         f"Command: `{summary['command']}` ({summary['date']}), {summary['infrastructure']}.",
         f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, "
         f"load average at start {machine['load_average_at_start']}; Python {machine['python']}, "
         f"aiokafka {machine['aiokafka']} (C extension: {machine['aiokafka_c_extension']}).",
+    ]
+
+
+def _loads(summary: dict[str, Any]) -> str:
+    """The table row of load averages, one per repetition."""
+    loads = ", ".join(f"{run['load_average']:.1f}" for run in summary["runs"])
+    return f"| load average (1 min) when each repetition started | | | | {loads} |"
+
+
+def write_reports(summary: dict[str, Any], folder: Path) -> None:
+    summary = _saved(summary, folder)
+    medians = summary["medians"]
+    lines = [
+        "# Messaging benchmark results",
+        "",
+        *_run(summary),
         f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
         f"median of {summary['repetitions']} repetitions (after one warm-up).",
         "",
@@ -47,8 +66,7 @@ def write_reports(summary: dict[str, Any], folder: Path) -> None:
         ratio = f"{ratios[name]:.2f}" if name in ratios else ""
         cpu = medians.get(f"cpu_us.{name}")
         lines.append(f"| {label} | {medians[name]:,.0f} | {ratio} | {'' if cpu is None else f'{cpu:.0f}'} | {runs} |")
-    loads = ", ".join(f"{run['load_average']:.1f}" for run in summary["runs"])
-    lines.append(f"| load average (1 min) when each repetition started | | | | {loads} |")
+    lines.append(_loads(summary))
     lines += [
         "",
         f"**Pipeline / raw: {ratios['pipeline']:.2f}** with default garbage collection, "
@@ -76,17 +94,12 @@ _SASL_LABELS = {"relay": _LABELS["relay"], "raw": _LABELS["raw"], "pipeline": _L
 
 def write_sasl_reports(summary: dict[str, Any], folder: Path) -> None:
     """The cost of Kafka authentication: each measure without and with SASL/SCRAM + ACLs, same run."""
-    summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **summary}
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(with_provenance(summary), indent=2) + "\n")
-    machine, medians, ratios = summary["machine"], summary["medians"], summary["sasl_to_plain"]
+    summary = _saved(summary, folder)
+    medians, ratios = summary["medians"], summary["sasl_to_plain"]
     lines = [
         "# Messaging benchmark: the cost of Kafka authentication (SASL/SCRAM-SHA-512 + ACLs)",
         "",
-        f"Command: `{summary['command']}` ({summary['date']}), {summary['infrastructure']}.",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, "
-        f"load average at start {machine['load_average_at_start']}; Python {machine['python']}, "
-        f"aiokafka {machine['aiokafka']} (C extension: {machine['aiokafka_c_extension']}).",
+        *_run(summary),
         f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
         f"median of {summary['repetitions']} repetitions (after one warm-up); in each repetition both "
         "listeners of the same broker, alternating which goes first.",
@@ -101,9 +114,8 @@ def write_sasl_reports(summary: dict[str, Any], folder: Path) -> None:
             f"| {label} | {medians[name]:,.0f} | {medians[f'{name}_sasl']:,.0f} | {ratios[name]:.2f} | "
             f"{plain}; {sasl} |"
         )
-    loads = ", ".join(f"{run['load_average']:.1f}" for run in summary["runs"])
     lines += [
-        f"| load average (1 min) when each repetition started | | | | {loads} |",
+        _loads(summary),
         "",
         "Notes. SASL_PLAINTEXT authenticates once per connection (a SCRAM exchange) and then frames requests "
         "as before; nothing is encrypted, so the steady-state cost is the broker's ACL check per request "

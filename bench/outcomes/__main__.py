@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import statistics
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -26,9 +24,10 @@ from pathlib import Path
 
 from linkwork_stack.databases import scratch_database
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, nearest_rank
 from bench.outcomes import replay, report_latency
 from bench.provenance import with_provenance
+from bench.servers import own_servers
 
 HERE = Path(__file__).parent
 REPLAY_TARGET = 10_000
@@ -40,24 +39,8 @@ async def infrastructure(args: argparse.Namespace) -> AsyncIterator[tuple[str, s
     if args.kafka and args.database:
         yield args.kafka, args.database
         return
-    from linkwork_stack.kafka import KafkaBroker
-    from linkwork_stack.ports import free_port
-    from linkwork_stack.postgres import PostgresServer
-
-    folder = Path(tempfile.mkdtemp(prefix="linkwork-outcomes-bench-"))
-    broker = KafkaBroker(folder / "kafka", port=free_port(), controller_port=free_port())
-    server = PostgresServer(folder / "postgres", port=free_port())
-    try:
-        await asyncio.gather(asyncio.to_thread(broker.start), asyncio.to_thread(server.start))
+    async with own_servers("linkwork-outcomes-bench-") as (broker, server):
         yield broker.bootstrap, server.url()
-    finally:
-        await asyncio.gather(asyncio.to_thread(broker.stop), asyncio.to_thread(server.stop))
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(args: argparse.Namespace) -> dict[str, object]:
@@ -80,7 +63,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "history": history,
                 "runs": [asdict(run) | {"records_per_second": round(run.records_per_second)} for run in runs],
                 "median_events_per_second": round(statistics.median(rates)),
-                "p95_low_events_per_second": round(_percentile(rates, 0.05)),
+                "p95_low_events_per_second": round(nearest_rank(rates, 0.05)),
                 "target_events_per_second": REPLAY_TARGET,
             }
         if args.report_runs:

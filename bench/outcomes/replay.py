@@ -17,11 +17,12 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from linkwork_contracts.envelope import encode
 from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.adapters.synthetic.history import generate
+
+from bench.kafka import bulk_producer, create_topics
 
 
 @dataclass
@@ -41,19 +42,10 @@ async def publish(bootstrap: str, referrals: int, seed: int = 1) -> tuple[str, d
     history = generate(seed, referrals=referrals, pcns=20, days=365, service_count=400)
     generated = time.perf_counter() - started
     prefix = f"bench-{uuid.uuid4().hex[:8]}-"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics(
-            [NewTopic(prefix + t.TOPIC, num_partitions=3, replication_factor=1) for t in CONSUMED]
-        )
-    finally:
-        await admin.close()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024
+    await create_topics(
+        bootstrap, [NewTopic(prefix + t.TOPIC, num_partitions=3, replication_factor=1) for t in CONSUMED]
     )
-    await producer.start()
-    try:
+    async with bulk_producer(bootstrap) as producer:
         sizes = 0
         futures = []
         for event, envelope in history.events:
@@ -61,8 +53,6 @@ async def publish(bootstrap: str, referrals: int, seed: int = 1) -> tuple[str, d
             sizes += len(value)
             futures.append(await producer.send(prefix + event.TOPIC, value, key=event.key().encode()))
         await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
     by_topic = Counter(event.TOPIC for event, _ in history.events)
     return prefix, {
         "referrals": referrals,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
+from linkwork_outcomes.adapters.aggregate_store import PostgresReportStore
 from linkwork_outcomes.api.presentation import html_page
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level, Membership
@@ -142,7 +143,9 @@ async def measure(url: str, runs: int, warm_up: int = 3) -> list[Timing]:
             samples, size, first = [], 0, 0.0
             for run in range(warm_up + runs):
                 started = time.perf_counter()
-                report = await summary_report(connection, request, areas, now=datetime(2026, 1, 5, tzinfo=UTC))
+                report = await summary_report(
+                    PostgresReportStore(connection), request, areas, now=datetime(2026, 1, 5, tzinfo=UTC)
+                )
                 body = report.model_dump_json().encode() if form == "json" else html_page.render(report).encode()
                 elapsed = (time.perf_counter() - started) * 1000
                 size = len(body)

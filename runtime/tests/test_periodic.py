@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import asyncpg
 import pytest
@@ -18,37 +19,44 @@ def _sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
     return 0.0 if value is None else value
 
 
+class _Counted:
+    """Work that counts its rounds; `then(n)` is what round n does besides (raise, or ask for an earlier round)."""
+
+    def __init__(self, then: Callable[[int], float | None] = lambda n: None) -> None:
+        self.rounds, self._then = 0, then
+
+    async def __call__(self) -> float | None:
+        self.rounds += 1
+        return self._then(self.rounds)
+
+    async def reached(self, rounds: int) -> None:
+        await eventually(lambda: self.rounds >= rounds, every=0.001, what=f"rounds >= {rounds}")
+
+
 async def test_rounds_repeat_until_stopped_and_success_is_timestamped() -> None:
     registry = CollectorRegistry()
-    rounds = 0
-
-    async def work() -> None:
-        nonlocal rounds
-        rounds += 1
-
+    work = _Counted()
     task = PeriodicTask("ticker", work, interval=0.001, registry=registry)
     await task.start()
-    await eventually(lambda: rounds >= 3, every=0.001, what="rounds >= 3")
+    await work.reached(3)
     await task.stop()
-    stopped_at = rounds
+    stopped_at = work.rounds
     await asyncio.sleep(0.01)
-    assert rounds == stopped_at
+    assert work.rounds == stopped_at
     assert _sample(registry, "linkwork_periodic_last_success_timestamp_seconds", task="ticker") > 0
 
 
 async def test_a_bug_is_counted_as_a_bug_and_the_next_round_still_runs() -> None:
     registry = CollectorRegistry()
-    calls = 0
 
-    async def work() -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
+    def first_round_fails(n: int) -> None:
+        if n == 1:
             raise KeyError("a programming error")
 
+    work = _Counted(first_round_fails)
     task = PeriodicTask("buggy", work, interval=0.001, registry=registry)
     await task.start()
-    await eventually(lambda: calls >= 2, every=0.001, what="calls >= 2")
+    await work.reached(2)
     await task.stop()
     assert _sample(registry, "linkwork_periodic_failures_total", task="buggy", kind="bug") == 1
     assert _sample(registry, "linkwork_periodic_failures_total", task="buggy", kind="transient") == 0
@@ -65,18 +73,12 @@ async def test_a_dependency_away_is_counted_as_transient() -> None:
 
 async def test_work_can_ask_for_an_earlier_next_round() -> None:
     """A scheduler with a full batch carries on at its own pace instead of waiting out the interval."""
-    rounds = 0
-
-    async def work() -> float | None:
-        nonlocal rounds
-        rounds += 1
-        return 0.0 if rounds < 3 else None
-
+    work = _Counted(lambda n: 0.0 if n < 3 else None)
     task = PeriodicTask("backlog", work, interval=3600)
     await task.start()
-    await eventually(lambda: rounds >= 3, every=0.001, what="rounds >= 3")
+    await work.reached(3)
     await task.stop()
-    assert rounds == 3  # the third round went back to the hour-long interval
+    assert work.rounds == 3  # the third round went back to the hour-long interval
 
 
 async def test_jitter_spreads_the_interval_both_ways() -> None:

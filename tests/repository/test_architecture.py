@@ -5,9 +5,7 @@
 - SQL lives in `adapters/` and `migrations/` only: routes, handlers, workers and the service layer reach the
   database through an adapter, so a use case can be tested against an in-memory fake.
 - A `service_layer/` module imports nothing from its service's `adapters/` (docs/architecture.md: the
-  domain, its own ports and the runtime only): an adapter reaches a use case through a port. This rule is
-  being phased in: the modules that still break it are listed in `STILL_IMPORTING_ADAPTERS`, a list that
-  may only shrink.
+  domain, its own ports and the runtime only): an adapter reaches a use case through a port.
 """
 
 from __future__ import annotations
@@ -41,26 +39,6 @@ def _imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
     return roots
-
-
-# Service-layer modules that still import their service's adapters (issue 13). The list may only shrink:
-# a module that no longer imports adapters, or no longer exists, fails the test until it is taken off, so
-# a fix is kept. Never add to it: move the value type to `domain/` or the port to `service_layer/` instead.
-STILL_IMPORTING_ADAPTERS = frozenset(
-    {
-        "directory/src/linkwork_directory/service_layer/bulk.py",
-        "directory/src/linkwork_directory/service_layer/changes.py",
-        "directory/src/linkwork_directory/service_layer/curation.py",
-        "directory/src/linkwork_directory/service_layer/duplicates.py",
-        "directory/src/linkwork_directory/service_layer/imports.py",
-        "directory/src/linkwork_directory/service_layer/waiting_list.py",
-        "directory/src/linkwork_directory/service_layer/week_rollover.py",
-        "outcomes/src/linkwork_outcomes/service_layer/bulk_projection.py",
-        "outcomes/src/linkwork_outcomes/service_layer/rebuild.py",
-        "outcomes/src/linkwork_outcomes/service_layer/replay.py",
-        "outcomes/src/linkwork_outcomes/service_layer/reports.py",
-    },
-)
 
 
 def _imported_modules(path: Path, source: str | None = None) -> set[str]:
@@ -122,11 +100,8 @@ def test_sql_only_in_adapters_and_migrations() -> None:
 
 def test_service_layer_imports_no_adapters() -> None:
     importing = {_relative(path) for path in _modules("service_layer") if _imports_own_adapters(path)}
-    assert importing - STILL_IMPORTING_ADAPTERS == set(), (
+    assert importing == set(), (
         "a service_layer module imports its adapters: depend on a port in service_layer/ or a value in domain/"
-    )
-    assert STILL_IMPORTING_ADAPTERS - importing == set(), (
-        "no longer imports adapters (or is gone): take it off STILL_IMPORTING_ADAPTERS so the fix is kept"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from linkwork_contracts import examples
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import ServiceChangedV1
-from linkwork_directory.adapters.oruk_schemas import bundled
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.oruk import MAX_LOCATIONS, MAX_SCHEDULES
 from linkwork_directory.service_layer.imports import service_from_document
@@ -34,7 +34,7 @@ def test_a_service_with_5000_locations_is_refused_naming_the_field_and_rule() ->
         "service_at_locations": [_location(n) for n in range(5000)],
     }
     with pytest.raises(RecordRejected) as refused:
-        service_from_document(bundled(), document)
+        service_from_document(OrukFormat(), document)
     assert refused.value.reasons == [f"service_at_locations: at most {MAX_LOCATIONS} items (too_long)"]
 
 

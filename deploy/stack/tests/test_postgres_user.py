@@ -66,9 +66,7 @@ def test_root_runs_postgres_from_a_private_folder(
     monkeypatch.setenv("LINKWORK_POSTGRES_HOME", str(home / "linkwork-pg"))
     data = private / ".data" / "postgres"
 
-    server = PostgresServer(data, port=free_port())
-    server.start()
-    try:
+    with PostgresServer(data, port=free_port()) as server:
         assert server.cluster.is_relative_to(home)
         query = [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres"]
         owner = subprocess.run([*query, "-tAc", "SELECT current_user"], capture_output=True, text=True, check=True)
@@ -77,8 +75,6 @@ def test_root_runs_postgres_from_a_private_folder(
         status = Path(f"/proc/{server.process.pid}/status").read_text()
         uid = next(line.split()[1] for line in status.splitlines() if line.startswith("Uid:"))
         assert int(uid) == postgres_user.current().uid  # type: ignore[union-attr]
-    finally:
-        server.stop()
     assert private.stat().st_mode & 0o777 == 0o700, "the user's folder was opened up"
 
     # Deleting the data folder discards the cluster: the next start is empty again.

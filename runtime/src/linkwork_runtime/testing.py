@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import jwt
 import uvicorn
@@ -81,6 +82,24 @@ async def ask_each_bad_input(
         if check is not None:
             check(kind, response)
     return answered
+
+
+async def assert_refused_and_nothing_stored(
+    client: httpx.AsyncClient,
+    cases: Mapping[str, BadInput],
+    headers_for: Callable[[Any], dict[str, str]],
+    *,
+    table: Path,
+    pool: asyncpg.Pool,
+    stored: str,
+    check: Callable[[str, httpx.Response], None] | None = None,
+) -> None:
+    """`ask_each_bad_input`, then: what the service stores (`stored`, a query giving one row that sums it up)
+    reads the same as before the cases, and the committed `table` says what was answered."""
+    before = dict(await pool.fetchrow(stored))
+    answered = await ask_each_bad_input(client, cases, headers_for, check=check)
+    assert dict(await pool.fetchrow(stored)) == before, "a bad input changed what the service stores"
+    assert_table_is_true(answered, table)
 
 
 def token_headers(

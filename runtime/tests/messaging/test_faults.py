@@ -18,6 +18,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -41,12 +42,14 @@ log = logging.getLogger(__name__)
 
 PROCESSES = Path(__file__).parent / "processes"
 TOTAL, STREAMS = 5000, 50
+T = TypeVar("T")
 
 
 class Child:
     """A helper process that prints `ready` once started."""
 
     def __init__(self, script: str, *args: str) -> None:
+        self.command = (script, *args)
         self.process = subprocess.Popen(
             [sys.executable, str(PROCESSES / script), *args],
             stdout=subprocess.PIPE,
@@ -91,6 +94,34 @@ def _kill_points(rng: random.Random) -> list[int]:
     return sorted(rng.sample(range(TOTAL // 20, TOTAL * 9 // 10), 5))
 
 
+async def _killed_at_points(
+    child: Child,
+    points: list[int],
+    progress: Callable[[], Awaitable[int]],
+    after_kill: Callable[[], Awaitable[T]],
+    *,
+    every: float,
+    finished: Callable[[], Awaitable[bool]],
+) -> list[T]:
+    """SIGKILL `child` each time `progress()` reaches the next of `points`, note `after_kill()` and start it
+    again; then let the last one run until `finished()` and exit cleanly. Returns the notes."""
+    notes = []
+    try:
+        await child.ready()
+        for point in points:
+            await eventually(_at_least(progress, point), within=120, what=f"progress {point}", every=every)
+            child.kill()
+            notes.append(await after_kill())
+            child = Child(*child.command)
+            await child.ready()
+        await eventually(finished, within=180, what="every effect")
+        assert await child.terminate() == 0
+    finally:
+        if child.process.poll() is None:
+            child.kill()
+    return notes
+
+
 async def _assert_exactly_once_in_order(pool: asyncpg.Pool, total: int, streams: int) -> None:
     row = await pool.fetchrow("SELECT count(*), count(DISTINCT event_id) FROM effects")
     assert row is not None
@@ -114,21 +145,9 @@ async def test_the_consumer_killed_five_times_loses_and_repeats_nothing(
     await produce_raw(kafka_bootstrap, sample.TOPIC, [sample_message(sample, *_event_at(n)) for n in range(TOTAL)])
     args = (database_url, kafka_bootstrap, sample.TOPIC, f"{sample.TOPIC}-killed", "--delay-ms", "1")
     effects = _count(pool, "effects")
-    killed_at = []
-    child = Child("consume.py", *args)
-    try:
-        await child.ready()
-        for point in points:
-            await eventually(_at_least(effects, point), within=120, what=f"{point} effects", every=0.02)
-            child.kill()
-            killed_at.append(await effects())
-            child = Child("consume.py", *args)
-            await child.ready()
-        await eventually(_at_least(effects, TOTAL), within=180, what="every effect")
-        assert await child.terminate() == 0
-    finally:
-        if child.process.poll() is None:
-            child.kill()
+    killed_at = await _killed_at_points(
+        Child("consume.py", *args), points, effects, effects, every=0.02, finished=_at_least(effects, TOTAL)
+    )
     log.info("consumer killed at %s effects (points %s)", killed_at, points)
     assert all(n < TOTAL for n in killed_at), f"kills must land mid-run: {killed_at}"
     await _assert_exactly_once_in_order(pool, TOTAL, STREAMS)
@@ -143,22 +162,21 @@ async def test_the_producer_killed_five_times_between_commit_and_publish_loses_a
     produced, unpublished = _count(pool, "produced"), _count(pool, "outbox")
     runner = ConsumerRunner(f"{sample.TOPIC}-consumer", consumer_pool, kafka_bootstrap, effect_handlers(sample))
     await runner.start()
-    stranded = []
-    child = Child("produce.py", *args)
+
+    async def stranded_rows() -> tuple[int, int]:
+        # Rows committed by the killed process that its relay had not yet published and deleted.
+        return await produced(), await unpublished()
+
     try:
-        await child.ready()
-        for point in points:
-            await eventually(_at_least(produced, point), within=120, what=f"{point} events produced", every=0.01)
-            child.kill()
-            # Rows committed by the killed process that its relay had not yet published and deleted.
-            stranded.append((await produced(), await unpublished()))
-            child = Child("produce.py", *args)
-            await child.ready()
-        await eventually(_at_least(_count(consumer_pool, "effects"), TOTAL), within=180, what="every effect")
-        assert await child.terminate() == 0
+        stranded = await _killed_at_points(
+            Child("produce.py", *args),
+            points,
+            produced,
+            stranded_rows,
+            every=0.01,
+            finished=_at_least(_count(consumer_pool, "effects"), TOTAL),
+        )
     finally:
-        if child.process.poll() is None:
-            child.kill()
         await runner.stop()
     log.info("producer killed at (produced, unpublished) %s", stranded)
     assert all(n < TOTAL for n, _ in stranded), f"kills must land mid-run: {stranded}"

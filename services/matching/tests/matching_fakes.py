@@ -1,7 +1,7 @@
 """In-memory stand-ins for matching's ports (service_layer/ports.py), for use-case tests in milliseconds.
 
 The asyncpg adapters (adapters/match_store.py) keep their integration tests against PostgreSQL; these fakes
-only have to keep the ports' promises.
+only have to keep the ports' promises; they translate contract events as the adapters do (ContractEvents).
 """
 
 from __future__ import annotations
@@ -11,32 +11,16 @@ from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
-from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.outbound import matches_suggested, provision_gap
-from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
-from linkwork_matching.domain.person import Person
-from linkwork_matching.domain.ranker import Suggestions
+from linkwork_matching.adapters.contract_events import ContractEvents
+from linkwork_matching.domain.gaps import GapObservation, OpenGap
 
 
-class FakeMatchingStore:
+class FakeMatchingStore(ContractEvents):
     def __init__(self) -> None:
         self.referrals: dict[UUID, ReferralCreatedV1] = {}
         self.suggestion_sets: dict[tuple[UUID, int], MatchesSuggestedV1] = {}
         self.outbox: list[MatchesSuggestedV1] = []
         self.gaps: list[tuple[UUID, int, GapObservation]] = []
-
-    def suggestions_message(
-        self,
-        referral: ReferralCreatedV1,
-        person: Person,
-        suggestions: Suggestions,
-        *,
-        suggested_at: datetime,
-        ranker_version: str,
-    ) -> MatchesSuggestedV1:
-        return matches_suggested(
-            referral, person, suggestions, suggested_at=suggested_at, ranker_version=ranker_version
-        )
 
     async def save_referral(self, event: ReferralCreatedV1) -> bool:
         held = self.referrals.get(event.referral_id)
@@ -67,9 +51,6 @@ class FakeMatchingStore:
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
         return self.referrals.get(referral_id)
 
-    def person_of(self, referral: ReferralCreatedV1) -> Person:
-        return person_from_referral(referral)
-
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         versions = [v for r, v in self.suggestion_sets if r == referral_id]
         if not versions:
@@ -78,7 +59,7 @@ class FakeMatchingStore:
         return self.referrals[referral_id].pcn_code, latest.model_dump(mode="json")
 
 
-class FakeGapReportStore:
+class FakeGapReportStore(ContractEvents):
     def __init__(self, open_gaps: list[OpenGap]) -> None:
         self.open_gaps = open_gaps
         self.outbox: list[ProvisionGapV1] = []
@@ -87,9 +68,6 @@ class FakeGapReportStore:
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return [gap for gap in self.open_gaps if gap not in {g for g, _ in self.reported}]
-
-    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
-        return provision_gap(tally, now)
 
     async def publish(self, message: ProvisionGapV1) -> None:
         self.outbox.append(message)

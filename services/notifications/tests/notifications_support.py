@@ -44,11 +44,11 @@ def service_settings(
 ) -> Settings:
     """The service's settings in a test world: its topics under `prefix`, a fresh consumer group, the local Notify
     and the referral service (or a stand-in) at `referral_url`; `more` for what one test needs besides."""
-    return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=bootstrap,
-        topic_prefix=prefix,
-        consumer_group=f"notifications-{uuid.uuid4().hex[:8]}",
+    return testing.consumer_settings(
+        Settings,
+        database_url,
+        bootstrap,
+        prefix,
         jwt_secret=JWT_SECRET,
         notify_api_key=NOTIFY_KEY,
         notify_base_url=notify_url,

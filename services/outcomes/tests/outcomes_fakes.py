@@ -1,18 +1,44 @@
-"""In-memory stand-in for the projection port (service_layer/ports.py), for use-case tests in milliseconds.
+"""In-memory stand-ins for the outcomes ports (service_layer/ports.py), for use-case tests in milliseconds.
 
-The PostgreSQL adapter keeps its integration tests (tests/integration); this fake only keeps the port's
-promises: one batch at a time, and a batch's claims and writes kept only if it completes.
+The PostgreSQL and Kafka adapters keep their integration tests (tests/integration); these fakes only keep the
+ports' promises: one projection batch at a time, a batch's claims and writes kept only if it completes; a rebuild
+empties every projection before it refills them; a report reads one snapshot of the cells.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
+from linkwork_outcomes.domain.aggregates import GapCounts, areas_of
 from linkwork_outcomes.domain.contribution import Contribution
-from linkwork_outcomes.domain.facts import ReferralFacts
+from linkwork_outcomes.domain.facts import Closure, FactBatch, ReferralFacts, ReferralVersion, ServiceLabel
+from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
+from linkwork_outcomes.service_layer.ports import HistoryChunk, Share
+
+T0 = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
+
+
+def referral_facts(
+    number: int,
+    *,
+    needs: tuple[str, ...] = ("housing",),
+    closed: bool = False,
+    source: str = "gp-practice",
+    pcn: str = "U12345",
+    practice: str = "B86001",
+) -> ReferralFacts:
+    """A referral created at T0 (April 2025), closed 30 days later if `closed`."""
+    referral_id = f"6f0c1b9e-0000-4000-8000-{number:012d}"
+    version = ReferralVersion(
+        referral_id, 1, "a" * 64, T0, source, pcn, practice, "45-54", "female", "A", "LS6", 3, needs
+    )
+    closures = (Closure(referral_id, T0 + timedelta(days=30), "closed", "goals-met", None, 0),) if closed else ()
+    return ReferralFacts(referral_id, versions=(version,), closures=closures)
 
 
 @dataclass
@@ -89,3 +115,121 @@ class FakeProjectionBatch:
         store.summaries.update((s.referral_id, s) for s in self._summaries)
         store.cells.add(self._delta)
         store.saved.append(list(self._summaries))
+
+
+@dataclass
+class FakeRebuildStore:
+    """The rebuild port and a replay's fact sink over one in-memory database."""
+
+    stored: dict[str, ReferralFacts] = field(default_factory=dict)
+    summaries: dict[str, ReferralSummary] = field(default_factory=dict)
+    cells: Contribution = field(default_factory=Contribution)
+    areas: set[tuple[str, str, str]] = field(default_factory=set)
+    locked: bool = False  # the projector's lock, held for the whole rebuild
+
+    @asynccontextmanager
+    async def emptied(self) -> AsyncIterator[None]:
+        self.locked = True
+        self.stored.clear()
+        self.summaries.clear()
+        self.cells = Contribution()
+        self.areas.clear()
+        try:
+            yield
+        finally:
+            self.locked = False
+
+    async def referral_ids(self) -> list[str]:
+        return sorted(self.stored)
+
+    async def facts(self, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
+        return {r: self.stored.get(r, ReferralFacts(r)) for r in referral_ids}
+
+    async def write(
+        self, summaries: Sequence[ReferralSummary], facts: Iterable[ReferralFacts], cells: Contribution | None
+    ) -> None:
+        self.summaries.update((s.referral_id, s) for s in summaries)
+        self.areas |= areas_of(facts)
+        if cells is not None:
+            self.cells.add(cells)
+
+    async def store(self, chunk: HistoryChunk) -> None:
+        """The fact sink: each fact kept once per referral, whatever order and however often it comes."""
+        batch = chunk.facts
+        for name in ("versions", "plans", "contacts", "follow_ups_due", "closures"):
+            for fact, _ in getattr(batch, name):
+                self._keep(fact.referral_id, name, fact)
+        for measurement in batch.measurements:
+            self._keep(measurement.referral_id, "measurements", measurement)
+
+    def _keep(self, referral_id: str, name: str, fact: object) -> None:
+        known = self.stored.get(referral_id, ReferralFacts(referral_id))
+        if fact not in getattr(known, name):
+            self.stored[referral_id] = dataclasses.replace(known, **{name: (*getattr(known, name), fact)})
+
+
+@dataclass
+class FakeHistory:
+    """The event history port over chunks of facts held per (topic, partition); an offset is a chunk's record."""
+
+    partitions: dict[tuple[str, int], list[FactBatch]] = field(default_factory=dict)
+
+    async def end_offsets(self) -> dict[tuple[str, int], int]:
+        return {tp: len(batches) for tp, batches in self.partitions.items() if batches}
+
+    def share(self, share: Share) -> FakeShareHistory:
+        return FakeShareHistory([self.partitions[(topic, partition)][:end] for topic, partition, end in share])
+
+
+@dataclass
+class FakeShareHistory:
+    """The share history port: one chunk per record, each counted as one event."""
+
+    partitions: list[list[FactBatch]]
+
+    async def chunks(self) -> AsyncIterator[HistoryChunk]:
+        for batches in self.partitions:
+            for batch in batches:
+                chunk = HistoryChunk(facts=batch)
+                chunk.counts.records = chunk.counts.events = 1
+                yield chunk
+
+
+@dataclass
+class FakeReportStore:
+    """The report port over aggregate cells (a projection's `Contribution`), as the tables would hold them."""
+
+    cells: Contribution
+    labels: dict[str, ServiceLabel] = field(default_factory=dict)
+    gap_counts: dict[tuple[str, str], GapCounts] = field(default_factory=dict)  # the same for every area
+    readings: int = 0
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[FakeReportStore]:
+        self.readings += 1
+        yield self
+
+    async def lattice(self, pcns: list[str], first: date, last: date) -> LatticeRows:
+        # PCN and practice levels only: the all-PCN cells ('*') are never in `pcns`.
+        tally = sorted(
+            (pcn, practice, month, str(section), key, subkey, n)
+            for (month, pcn, practice, section, key, subkey), n in self.cells.without_zeros().tally.items()
+            if pcn in pcns and first <= month <= last
+        )
+        outcomes = sorted(
+            (
+                (pcn, practice, month, score, sums)
+                for (month, pcn, practice, score), sums in self.cells.without_zeros().outcomes.items()
+                if pcn in pcns and first <= month <= last
+            ),
+            key=lambda row: row[:4],
+        )
+        return LatticeRows(tally, outcomes)
+
+    async def service_labels(self, service_ids: list[str]) -> dict[str, ServiceLabel]:
+        return {s: self.labels[s] for s in service_ids if s in self.labels}
+
+    async def gaps(
+        self, pcns: list[str], practice: str | None, start: datetime, end: datetime
+    ) -> dict[tuple[str, str], GapCounts]:
+        return dict(self.gap_counts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -31,14 +30,7 @@ async def own_topics_settings(database_url: str, bootstrap: str, **overrides: ob
     of its own, so that nothing other tests put on the shared broker reaches it; `overrides` sets more fields."""
     consumed = sorted({event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
     async with testing.own_topics(bootstrap, consumed) as prefix:
-        yield Settings(
-            database_url=database_url,
-            kafka_bootstrap_servers=bootstrap,
-            topic_prefix=prefix,
-            consumer_group=f"outcomes-{uuid.uuid4().hex[:8]}",
-            jwt_secret=JWT_SECRET,
-            **overrides,  # type: ignore[arg-type]
-        )
+        yield testing.consumer_settings(Settings, database_url, bootstrap, prefix, jwt_secret=JWT_SECRET, **overrides)
 
 
 async def produce(bootstrap: str, prefix: str, events: Sequence[tuple[Event, CloudEvent]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
@@ -25,7 +25,8 @@ class Timepoint(StrEnum):
 
 class MeasureRecord(BaseModel):
     """A measure's answers (`items`, declared by each subclass) and when they were taken. Each subclass
-    says how its items are checked: the name errors use, the items' names in order and their range."""
+    says how its items are checked: the name errors use, the items' names in order and their range;
+    and, through `scores_of`, which score fields its answers give."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,6 +42,35 @@ class MeasureRecord(BaseModel):
     def _items_in_range(cls, value: object) -> object:
         low, high = cls.ITEM_RANGE
         return check_items(value, measure=cls.LABEL, item_names=cls.ITEM_NAMES, low=low, high=high)
+
+    @classmethod
+    def item_sum(cls, items: Sequence[int]) -> int:
+        """The sum of the items; ValueError naming the item when the count or a range is wrong."""
+        cls._items_in_range(list(items))
+        return sum(items)
+
+    @classmethod
+    def scores_of(cls, items: Sequence[int]) -> dict[str, float]:
+        """The score fields these answers give, by field name; none for a measure reported per item.
+
+        Called before the record is built, so a scored measure checks its items here (`item_sum`)
+        and a wrong answer is refused before any score is looked up."""
+        return {}
+
+    @classmethod
+    def from_items(cls, items: Sequence[int], *, recorded_at: AwareDatetime, timepoint: Timepoint) -> Self:
+        """The record of these answers, with the scores they give."""
+        (measure,) = get_args(cls.model_fields["measure"].annotation)  # the one value its Literal allows
+        # model_validate, not cls(...): `measure`, `items` and the scores are the subclass's fields.
+        return cls.model_validate(
+            {
+                "measure": measure,
+                "items": tuple(items),
+                "recorded_at": recorded_at,
+                "timepoint": timepoint,
+                **cls.scores_of(items),
+            }
+        )
 
 
 def check_items(value: object, *, measure: str, item_names: Sequence[str], low: int, high: int) -> object:

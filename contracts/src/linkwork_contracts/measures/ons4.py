@@ -7,11 +7,11 @@ Thresholds are the ONS reporting bands given in `standards/social-prescribing.md
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord
 
 
 class Ons4Item(StrEnum):
@@ -78,17 +78,6 @@ class Ons4Result(MeasureRecord):
 
     measure: Literal[MeasureName.ONS4]
     items: tuple[Ons4Score, ...] = Field(min_length=4, max_length=4)
-
-    @classmethod
-    def from_items(
-        cls, items: tuple[int, ...] | list[int], *, recorded_at: AwareDatetime, timepoint: Timepoint
-    ) -> Self:
-        return cls(
-            measure=MeasureName.ONS4,
-            items=tuple(items),
-            recorded_at=recorded_at,
-            timepoint=timepoint,
-        )
 
     def score(self, item: Ons4Item) -> int:
         return self.items[ONS4_ITEMS.index(item)]

@@ -8,11 +8,12 @@ University of Warwick and University of Edinburgh. Items are named by short labe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord
 
 SWEMWBS_ITEM_LABELS: tuple[str, ...] = (
     "optimistic about the future",
@@ -32,10 +33,9 @@ SWEMWBS_METRIC: dict[int, float] = {
 }  # fmt: skip
 
 
-def swemwbs_raw_score(items: tuple[int, ...] | list[int]) -> int:
+def swemwbs_raw_score(items: Sequence[int]) -> int:
     """Sum of the seven item scores (7-35)."""
-    check_items(list(items), measure="SWEMWBS", item_names=SWEMWBS_ITEM_LABELS, low=1, high=5)
-    return sum(items)
+    return SwemwbsResult.item_sum(items)
 
 
 def swemwbs_metric_score(raw: int) -> float:
@@ -71,15 +71,6 @@ class SwemwbsResult(MeasureRecord):
         return self
 
     @classmethod
-    def from_items(
-        cls, items: tuple[int, ...] | list[int], *, recorded_at: AwareDatetime, timepoint: Timepoint
-    ) -> Self:
+    def scores_of(cls, items: Sequence[int]) -> dict[str, float]:
         raw = swemwbs_raw_score(items)
-        return cls(
-            measure=MeasureName.SWEMWBS,
-            items=tuple(items),
-            raw_score=raw,
-            metric_score=swemwbs_metric_score(raw),
-            recorded_at=recorded_at,
-            timepoint=timepoint,
-        )
+        return {"raw_score": raw, "metric_score": swemwbs_metric_score(raw)}

@@ -6,11 +6,12 @@ lonely (`standards/social-prescribing.md`). Higher is worse.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint, check_items
+from linkwork_contracts.measures.base import MeasureName, MeasureRecord
 
 UCLA3_ITEM_LABELS: tuple[str, ...] = (
     "lack companionship",
@@ -20,10 +21,9 @@ UCLA3_ITEM_LABELS: tuple[str, ...] = (
 LONELY_THRESHOLD = 6
 
 
-def ucla3_total(items: tuple[int, ...] | list[int]) -> int:
+def ucla3_total(items: Sequence[int]) -> int:
     """Sum of the three item scores (3-9)."""
-    check_items(list(items), measure="UCLA-3", item_names=UCLA3_ITEM_LABELS, low=1, high=3)
-    return sum(items)
+    return Ucla3Result.item_sum(items)
 
 
 def is_lonely(total: int) -> bool:
@@ -53,16 +53,8 @@ class Ucla3Result(MeasureRecord):
         return self
 
     @classmethod
-    def from_items(
-        cls, items: tuple[int, ...] | list[int], *, recorded_at: AwareDatetime, timepoint: Timepoint
-    ) -> Self:
-        return cls(
-            measure=MeasureName.UCLA3,
-            items=tuple(items),
-            total=ucla3_total(items),
-            recorded_at=recorded_at,
-            timepoint=timepoint,
-        )
+    def scores_of(cls, items: Sequence[int]) -> dict[str, float]:
+        return {"total": ucla3_total(items)}
 
     @property
     def lonely(self) -> bool:

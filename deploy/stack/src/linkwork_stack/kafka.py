@@ -14,13 +14,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from linkwork_runtime.kafka_connection import KafkaConnection, client_options
+from linkwork_runtime.kafka_connection import Kafka, KafkaConnection, client_options
 from pydantic import SecretStr
 
 from linkwork_stack import kafka_access, kafka_topics, paths
@@ -306,13 +307,11 @@ class KafkaBroker(ServerProcess):
         raise TimeoutError(f"Kafka did not report '{text}' within {timeout:.0f}s; see {self.log_file}")
 
 
-async def create_topics(kafka: KafkaConnection | str) -> None:
+async def create_topics(kafka: Kafka) -> None:
     """Every catalogue topic and dead-letter topic that does not exist yet, as linkwork_stack.kafka_topics says."""
-    admin = AIOKafkaAdminClient(**client_options(kafka))
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = [
+    await create_missing_topics(
+        kafka,
+        [
             NewTopic(
                 topic.name,
                 topic.partitions,
@@ -320,10 +319,19 @@ async def create_topics(kafka: KafkaConnection | str) -> None:
                 topic_configs={key: str(value) for key, value in {**topic.config, "min.insync.replicas": 1}.items()},
             )
             for topic in kafka_topics.topics()
-            if topic.name not in existing
-        ]
-        if wanted:
+        ],
+    )
+
+
+async def create_missing_topics(kafka: Kafka, wanted: Iterable[NewTopic]) -> None:
+    """Create those of `wanted` the broker lacks; another client racing to create one is fine."""
+    admin = AIOKafkaAdminClient(**client_options(kafka))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [topic for topic in wanted if topic.name not in existing]
+        if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(wanted)
+                await admin.create_topics(missing)
     finally:
         await admin.close()

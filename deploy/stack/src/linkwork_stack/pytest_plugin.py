@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,19 @@ from linkwork_stack.kafka import KafkaBroker
 from linkwork_stack.keycloak import KeycloakRealm, KeycloakServer
 from linkwork_stack.ports import free_port
 from linkwork_stack.postgres import PostgresServer
+
+
+@contextmanager
+def _resolved(
+    variable: str, container: Callable[[], AbstractContextManager[str]], own: Callable[[], AbstractContextManager[str]]
+) -> Iterator[str]:
+    """The address of a server in the order this module's docstring gives: the running one `variable` names,
+    else a container when a Docker engine answers, else our own."""
+    if named := os.environ.get(variable):
+        yield named
+        return
+    with (container if containers.docker_available() else own)() as address:
+        yield address
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +75,10 @@ def own_kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
 @pytest.fixture(scope="session")
 def kafka_bootstrap(own_kafka_broker: Callable[[], KafkaBroker]) -> Iterator[str]:
     """A broker every test may use without credentials (super user on the session's own broker)."""
-    if bootstrap := os.environ.get("LINKWORK_TEST_KAFKA_BOOTSTRAP"):
+    with _resolved(
+        "LINKWORK_TEST_KAFKA_BOOTSTRAP", containers.kafka, lambda: nullcontext(own_kafka_broker().open_bootstrap)
+    ) as bootstrap:
         yield bootstrap
-    elif containers.docker_available():
-        with containers.kafka() as bootstrap:
-            yield bootstrap
-    else:
-        yield own_kafka_broker().open_bootstrap
 
 
 @pytest.fixture(scope="session")
@@ -107,18 +118,14 @@ def server_dir() -> Iterator[Callable[[str], Path]]:
 @pytest.fixture(scope="session")
 def postgres_url(server_dir: Callable[[str], Path]) -> Iterator[str]:
     """URL of a server on which tests may create databases."""
-    if url := os.environ.get("LINKWORK_TEST_DATABASE_URL"):
-        yield url
-    elif containers.docker_available():
-        with containers.postgres() as url:
-            yield url
-    else:
-        server = PostgresServer(server_dir("postgres"), port=free_port())
-        server.start()
-        try:
+
+    @contextmanager
+    def own_server() -> Iterator[str]:
+        with PostgresServer(server_dir("postgres"), port=free_port()) as server:
             yield server.url()
-        finally:
-            server.stop()
+
+    with _resolved("LINKWORK_TEST_DATABASE_URL", containers.postgres, own_server) as url:
+        yield url
 
 
 @pytest.fixture
@@ -144,12 +151,8 @@ def keycloak(server_dir: Callable[[str], Path]) -> Iterator[KeycloakRealm]:
     if url := os.environ.get("LINKWORK_TEST_KEYCLOAK_URL"):
         yield KeycloakRealm(url.rstrip("/"))
         return
-    server = KeycloakServer(server_dir("keycloak"), port=free_port())
-    server.start()
-    try:
+    with KeycloakServer(server_dir("keycloak"), port=free_port()) as server:
         yield server.realm()
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

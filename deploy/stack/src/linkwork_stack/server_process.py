@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from typing import IO, ClassVar
+from typing import IO, ClassVar, Self
 
 
 def terminate(process: subprocess.Popen[bytes], stop_signal: signal.Signals, timeout: float) -> None:
@@ -25,6 +25,17 @@ class ServerProcess:
     STOP_SIGNAL: ClassVar[signal.Signals] = signal.SIGTERM
     process: subprocess.Popen[bytes] | None
     _log: IO[bytes] | None
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        """`with Server(...) as server:` starts it and stops it on leaving, however the block ends."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the server to shut down cleanly; SIGKILL its whole group if it has not within `timeout`."""

@@ -16,11 +16,14 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
 from linkwork_runtime.kafka_connection import Kafka, client_options
+from linkwork_runtime.settings import ConsumerSettings
+
+from linkwork_stack.kafka import create_missing_topics
 
 T = TypeVar("T")
+S = TypeVar("S", bound=ConsumerSettings)
 
 
 async def eventually(
@@ -57,11 +60,9 @@ async def ensure_topics(bootstrap: Kafka, topics: Iterable[str], *, compacted: I
     """Create those of `topics` the broker lacks (4 partitions each, log compaction for those also in
     `compacted`); another test racing to create one is fine."""
     compact = set(compacted)
-    admin = AIOKafkaAdminClient(**client_options(bootstrap))
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
+    await create_missing_topics(
+        bootstrap,
+        [
             NewTopic(
                 t,
                 num_partitions=4,
@@ -69,13 +70,8 @@ async def ensure_topics(bootstrap: Kafka, topics: Iterable[str], *, compacted: I
                 topic_configs={"cleanup.policy": "compact"} if t in compact else {},
             )
             for t in topics
-            if t not in existing
-        ]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
+        ],
+    )
 
 
 async def produce(bootstrap: str, records: Iterable[tuple[str, bytes | None, bytes]]) -> None:
@@ -254,6 +250,23 @@ async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
             await admin.delete_topics(mine)
     finally:
         await admin.close()
+
+
+def consumer_settings(
+    settings: type[S], database_url: str, bootstrap: str, prefix: str, *, jwt_secret: str, **more: Any
+) -> S:
+    """`settings` of a service that consumes, in a test world: its own database, the shared broker, its topics
+    under `prefix` (see `own_topics`), a consumer group no other test uses (named after the service's default
+    group) and the tests' token secret; `more` sets what one suite or test needs besides."""
+    group = settings.model_fields["consumer_group"].default
+    return settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        consumer_group=f"{group}-{uuid.uuid4().hex[:8]}",
+        jwt_secret=jwt_secret,
+        **more,
+    )
 
 
 @contextlib.asynccontextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkwork_runtime.messaging.consumer import ConsumerRunner
+from linkwork_runtime.messaging.consumer import ConsumerRunner, optional_consumer
 from linkwork_runtime.messaging.handlers import Handlers, PrefixedHandlers
 from linkwork_runtime.messaging.metrics import MessagingMetrics
 from linkwork_runtime.messaging.outbox import add, add_many
@@ -27,4 +27,5 @@ __all__ = [
     "TransientError",
     "add",
     "add_many",
+    "optional_consumer",
 ]

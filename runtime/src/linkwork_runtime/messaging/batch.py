@@ -67,12 +67,11 @@ async def apply_batch(
     refuse: RefusalHook | None = None,
 ) -> BatchResult:
     """`event_ids[i]` is `peek_id` of `records[i]`."""
+    run = _Run(connection, consumer, classify, observe, refuse)
     limit, failure, careful = len(records), None, False
     while limit > 0:
         try:
-            result = await _apply(
-                connection, consumer, records[:limit], event_ids[:limit], classify, observe, careful, refuse
-            )
+            result = await run.apply(records[:limit], event_ids[:limit], careful)
         except _HandlerFailed as failed:
             limit, failure = failed.index, failed.error
             continue
@@ -85,71 +84,80 @@ async def apply_batch(
     return BatchResult(0, failure=failure)
 
 
-async def _apply(
-    connection: asyncpg.Connection,
-    consumer: str,
-    records: Sequence[Record],
-    event_ids: Sequence[EventKey | None],
-    classify: Classify,
-    observe: Callable[[float], None],
-    careful: bool,
-    refuse: RefusalHook | None = None,
-) -> tuple[int, int, list[Poison], list[Ignored]]:
-    applied, duplicates = 0, 0
-    poison: list[Poison] = []
-    ignored: list[Ignored] = []
-    unclaim: list[EventKey] = []
-    async with connection.transaction():
-        claimable = list(dict.fromkeys(event_id for event_id in event_ids if event_id is not None))
-        new = await inbox.claim(connection, consumer, claimable)
-        for index, (record, event_id) in enumerate(zip(records, event_ids, strict=True)):
-            if event_id is not None and event_id not in new:
-                duplicates += 1
-                continue
-            item = classify(record)
-            if event_id is not None:
-                new.discard(event_id)  # a second copy later in the same run is a duplicate
-                if isinstance(item, Applicable) and (item.envelope.source, item.envelope.id) != event_id:
-                    # The key claimed in the inbox must be the one the event carries: a message that repeats
-                    # "id" or "source" could otherwise be applied under one key and claim another's.
-                    item = Poison(record, ValueError("the envelope repeats its id or source attribute"))
-            if not isinstance(item, Applicable):
-                if isinstance(item, Poison):
-                    poison.append(item)
-                    if refuse is not None:
-                        await _refuse(connection, consumer, refuse, item)
-                else:
-                    ignored.append(item)
+@dataclass(frozen=True)
+class _Run:
+    """What stays the same while `apply_batch` tries shorter and shorter starts of one run."""
+
+    connection: asyncpg.Connection
+    consumer: str
+    classify: Classify
+    observe: Callable[[float], None]
+    refuse: RefusalHook | None
+
+    async def apply(
+        self, records: Sequence[Record], event_ids: Sequence[EventKey | None], careful: bool
+    ) -> tuple[int, int, list[Poison], list[Ignored]]:
+        connection, consumer = self.connection, self.consumer
+        applied, duplicates = 0, 0
+        poison: list[Poison] = []
+        ignored: list[Ignored] = []
+        unclaim: list[EventKey] = []
+        async with connection.transaction():
+            claimable = list(dict.fromkeys(event_id for event_id in event_ids if event_id is not None))
+            new = await inbox.claim(connection, consumer, claimable)
+            for index, (record, event_id) in enumerate(zip(records, event_ids, strict=True)):
+                if event_id is not None and event_id not in new:
+                    duplicates += 1
+                    continue
+                item = self.classify(record)
                 if event_id is not None:
-                    unclaim.append(event_id)
-                continue
-            started = time.perf_counter()
-            try:
-                await item.handler(item.event, item.envelope, connection)
-                if careful:
-                    await connection.execute(_STILL_USABLE)
-            except Exception as error:
-                if is_transient(error):
-                    raise
-                raise _HandlerFailed(index, error) from error
-            finally:
-                observe(time.perf_counter() - started)
-            applied += 1
-            del item  # drop the decoded event now, not at the end of the run
-        if unclaim:
-            await inbox.unclaim(connection, consumer, unclaim)
-        # COMMIT of a transaction that a handler left aborted (it caught a database error and carried on)
-        # silently rolls back; this statement fails instead, so the run is never reported as applied.
-        await connection.execute(_STILL_USABLE)
-    return applied, duplicates, poison, ignored
+                    new.discard(event_id)  # a second copy later in the same run is a duplicate
+                    if isinstance(item, Applicable) and (item.envelope.source, item.envelope.id) != event_id:
+                        # The key claimed in the inbox must be the one the event carries: a message that repeats
+                        # "id" or "source" could otherwise be applied under one key and claim another's.
+                        item = Poison(record, ValueError("the envelope repeats its id or source attribute"))
+                if not isinstance(item, Applicable):
+                    if isinstance(item, Poison):
+                        poison.append(item)
+                        await self._refuse(item)
+                    else:
+                        ignored.append(item)
+                    if event_id is not None:
+                        unclaim.append(event_id)
+                    continue
+                started = time.perf_counter()
+                try:
+                    await item.handler(item.event, item.envelope, connection)
+                    if careful:
+                        await connection.execute(_STILL_USABLE)
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    raise _HandlerFailed(index, error) from error
+                finally:
+                    self.observe(time.perf_counter() - started)
+                applied += 1
+                del item  # drop the decoded event now, not at the end of the run
+            if unclaim:
+                await inbox.unclaim(connection, consumer, unclaim)
+            # COMMIT of a transaction that a handler left aborted (it caught a database error and carried on)
+            # silently rolls back; this statement fails instead, so the run is never reported as applied.
+            await connection.execute(_STILL_USABLE)
+        return applied, duplicates, poison, ignored
 
-
-async def _refuse(connection: asyncpg.Connection, consumer: str, refuse: RefusalHook, item: Poison) -> None:
-    try:
-        async with connection.transaction():  # a savepoint: a failing hook leaves the run intact
-            await refuse(item.record, item.error, connection)
-    except Exception as error:
-        if is_transient(error):
-            raise
-        # The message still goes to the dead-letter topic, where operators see it.
-        log.error("%s: refusal hook failed for offset %d: %s", consumer, item.record.offset, redaction.describe(error))
+    async def _refuse(self, item: Poison) -> None:
+        if self.refuse is None:
+            return
+        try:
+            async with self.connection.transaction():  # a savepoint: a failing hook leaves the run intact
+                await self.refuse(item.record, item.error, self.connection)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            # The message still goes to the dead-letter topic, where operators see it.
+            log.error(
+                "%s: refusal hook failed for offset %d: %s",
+                self.consumer,
+                item.record.offset,
+                redaction.describe(error),
+            )

@@ -24,7 +24,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
@@ -40,7 +40,21 @@ from linkwork_runtime.messaging.partition import PartitionWorker, WorkerContext
 from linkwork_runtime.messaging.producer import Publisher
 from linkwork_runtime.messaging.retry import Backoff, RetryPolicy, pause
 
+if TYPE_CHECKING:
+    from linkwork_runtime.context import Component, ServiceContext
+    from linkwork_runtime.settings import ConsumerSettings
+
 log = logging.getLogger(__name__)
+
+
+def optional_consumer(
+    settings: ConsumerSettings, group: str, context: ServiceContext, handlers: Handlers
+) -> list[Component]:
+    """The service's consumer of `handlers` in consumer group `group`, or none when LINKWORK_CONSUME is off
+    (the service then works from what it has)."""
+    if not settings.consume:
+        return []
+    return [ConsumerRunner(group, context.pool, settings.kafka, handlers, metrics=MessagingMetrics(context.registry))]
 
 
 class ConsumerRunner:

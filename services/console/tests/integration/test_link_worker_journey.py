@@ -75,6 +75,20 @@ async def referred(referral_service: httpx.AsyncClient, *, seed: int) -> str:
     return f"/referrals/{made.json()['id']}"
 
 
+async def new_record(
+    browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient, *, seed: int
+) -> tuple[str, httpx.Response]:
+    """A new referral and its record page as link worker lw-1 (signed in) sees it: the path and the page."""
+    path = await referred(referral_service, seed=seed)
+    await sign_in(token())
+    return path, await browser.get(path)
+
+
+def date_boxes(prefix: str, day: date) -> dict[str, str]:
+    """An NHS.UK date input's three boxes, as the browser posts them."""
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
 async def test_journey_from_new_referral_to_closure(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
@@ -147,12 +161,7 @@ async def test_journey_from_new_referral_to_closure(
     planned = await post_form(
         browser,
         f"{record_path}/plan",
-        {
-            "goals": "Join a walking group",
-            "follow-up-day": str(due.day),
-            "follow-up-month": str(due.month),
-            "follow-up-year": str(due.year),
-        },
+        {"goals": "Join a walking group", **date_boxes("follow-up", due)},
     )
     assert planned.status_code == 303, planned.text[:3000]
     due = await browser.get("/caseload?view=mine&overdue=yes")
@@ -223,9 +232,7 @@ async def test_a_link_worker_takes_over_and_a_pcn_manager_reassigns(
 async def test_hold_resume_and_entered_in_error_through_the_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    path = await referred(referral_service, seed=7)
-    await sign_in(token())
-    record = await browser.get(path)
+    path, record = await new_record(browser, sign_in, referral_service, seed=7)
     assert (await browser.post(f"{path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
 
     record = await browser.get(path)
@@ -259,9 +266,7 @@ async def test_hold_resume_and_entered_in_error_through_the_record(
 async def test_person_details_changed_on_the_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
-    path = await referred(referral_service, seed=8)
-    await sign_in(token())
-    record = await browser.get(path)
+    path, record = await new_record(browser, sign_in, referral_service, seed=8)
     assert f'href="{path}/person"' in record.text
     page = await browser.get(f"{path}/person")
     assert 'value="Ada"' in page.text  # filled in with the details held
@@ -323,9 +328,7 @@ async def test_the_plan_records_what_may_be_shared_with_each_provider(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
     """Issue 17: per chosen activity, what the person agrees to share with its provider (nothing unless ticked)."""
-    await sign_in(token())
-    record_path = await referred(referral_service, seed=1717)
-    record = await browser.get(record_path)
+    record_path, record = await new_record(browser, sign_in, referral_service, seed=1717)
     assert (await browser.post(f"{record_path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
     contact = {"kind": "first-contact", "mode": "telephone", "outcome": "contact-made"}
     assert (await post_form(browser, f"{record_path}/contacts", contact)).status_code == 303
@@ -341,9 +344,7 @@ async def test_the_plan_records_what_may_be_shared_with_each_provider(
             "option": [f"loneliness-isolation|{choir}|Choir", f"loneliness-isolation|{walks}|Walks"],
             f"share-{choir}": ["first_name", "needs"],
             f"contact-{choir}": "phone",
-            "follow-up-day": str(due.day),
-            "follow-up-month": str(due.month),
-            "follow-up-year": str(due.year),
+            **date_boxes("follow-up", due),
         },
     )
     assert planned.status_code == 303, planned.text[:3000]

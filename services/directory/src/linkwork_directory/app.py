@@ -14,9 +14,11 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.import_job_store import PostgresImportJobStore
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.topics import CompactedTopic
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.domain.freshness import Clock
@@ -47,7 +49,7 @@ class NeedsTaxonomy:
 
     async def start(self) -> None:
         async with self.context.pool.acquire() as conn:
-            await seed_needs_taxonomy(conn, now=self.runtime.clock.now(), sink=self.runtime.sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=self.runtime.clock.now(), sink=self.runtime.sink)
 
     async def stop(self) -> None:
         return None
@@ -62,7 +64,13 @@ def build_app(
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
-        importer = Importer(context.pool, clock=runtime.clock, sink=runtime.sink, batch_size=settings.import_batch_size)
+        importer = Importer(
+            unit_of_work_factory(context.pool),
+            clock=runtime.clock,
+            sink=runtime.sink,
+            oruk=OrukFormat(runtime.schemas),
+            batch_size=settings.import_batch_size,
+        )
         runtime.jobs = ImportJobs(PostgresImportJobStore(context.pool), importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
             context.pool,
@@ -72,7 +80,7 @@ def build_app(
             interval=settings.stale_gauge_seconds,
         )
         runtime.week_rollover = WeekRollover(
-            context.pool,
+            unit_of_work_factory(context.pool),
             clock=runtime.clock,
             sink=runtime.sink,
             interval=settings.week_rollover_seconds,

@@ -6,7 +6,6 @@ import math
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from linkwork_contracts.codes import NeedCategory, taxonomy_term
 from linkwork_directory.settings import Settings
 from linkwork_runtime.auth import Role, issue_token
@@ -121,28 +120,3 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6378168 * math.asin(math.sqrt(h))
-
-
-async def read_topic(bootstrap: str, topic: str) -> list[tuple[str, bytes]]:
-    """Every record now on `topic`, from the start of each partition to its current end: (key, value)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[tuple[str, bytes]] = []
-        remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            batches = await consumer.getmany(timeout_ms=1000)
-            for tp, batch in batches.items():
-                records += [(r.key.decode() if r.key else "", r.value or b"") for r in batch]
-                if batch and batch[-1].offset + 1 >= ends[tp]:
-                    remaining.discard(tp)
-        return records
-    finally:
-        await consumer.stop()

@@ -14,11 +14,15 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from linkwork_contracts.topics import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED
+from linkwork_contracts.envelope import ContractError, decode
+from linkwork_contracts.events import ServiceChangedV3
+from linkwork_contracts.topics import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED, SERVICE_CHANGED
 from linkwork_directory.adapters.clock import SettableClock
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.adapters.postcodes import load_onspd
 from linkwork_directory.adapters.service_reader import Connection, Loaded
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.app import build_app, migrations
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
@@ -29,6 +33,7 @@ from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_runtime.migrations import migrate
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
+from linkwork_stack.topic_reader import read_topic
 
 from .api_support import settings_for, start_group_at_end
 
@@ -77,14 +82,14 @@ async def pool(database_url: str, clock: SettableClock) -> AsyncIterator[asyncpg
         await connection.close()
     pool = await create_pool(database_url, max_size=4)
     async with pool.acquire() as conn:
-        await seed_needs_taxonomy(conn, now=clock.now(), sink=RecordingSink())
+        await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=RecordingSink())
     yield pool
     await pool.close()
 
 
 @pytest.fixture
 def importer(pool: asyncpg.Pool, clock: SettableClock, sink: RecordingSink) -> Importer:
-    return Importer(pool, clock=clock, sink=sink)
+    return Importer(unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat())
 
 
 def fresh_database(postgres_url: str) -> AbstractAsyncContextManager[str]:
@@ -102,6 +107,26 @@ class RunningDirectory:
     def pool(self) -> asyncpg.Pool:
         pool: asyncpg.Pool = self.app.state.context.pool
         return pool
+
+    async def outbox_drained(self) -> bool:
+        return bool(await self.pool.fetchval("SELECT count(*) = 0 FROM outbox"))
+
+    async def published_services(self) -> dict[str, ServiceChangedV3]:
+        """What a consumer reading service-changed from the start knows of this directory's services: the
+        highest revision of each. Other producers' test data on the shared broker is left out."""
+        known: dict[str, ServiceChangedV3] = {}
+        for record in await read_topic(self.settings.kafka, SERVICE_CHANGED):
+            try:
+                envelope, event = decode(record.value or b"")
+            except ContractError:
+                continue
+            if envelope.source != self.settings.event_source:
+                continue
+            assert isinstance(event, ServiceChangedV3)  # the version the directory publishes
+            current = known.get(str(event.service_id))
+            if current is None or event.revision > current.revision:
+                known[str(event.service_id)] = event
+        return known
 
 
 @asynccontextmanager

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import jwt
 import pytest
 from linkwork_contracts.codes import NeedCategory
-from linkwork_runtime.auth import Role
-from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true
+from linkwork_runtime.testing import BadInput, assert_refused_and_nothing_stored, token_headers
 
-from .api_support import headers, service
+from .api_support import SECRET, headers, service
 from .conftest import RunningDirectory
 
 pytestmark = pytest.mark.integration
@@ -109,16 +107,7 @@ CASES: dict[str, BadInput] = {
 
 
 def _headers(who: Any) -> dict[str, str]:
-    if who is None:
-        return {}
-    if who == "forged":
-        forged = jwt.encode(
-            {"sub": "c-1", "role": "curator", "pcn": "U00001", "aud": "linkwork", "exp": 2**31}, "y" * 40
-        )
-        return {"Authorization": f"Bearer {forged}"}
-    if isinstance(who, dict):
-        return {**headers(Role.CURATOR), **who}
-    return headers(Role(who))
+    return token_headers(who, SECRET, subject="curator-1", role=CURATOR, pcn="U00001")
 
 
 def _no_value_echoed(kind: str, response: Any) -> None:
@@ -130,7 +119,6 @@ def _no_value_echoed(kind: str, response: Any) -> None:
 async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(directory: RunningDirectory) -> None:
     stored = await directory.client.post("/services", json=EXISTING, headers=headers())
     assert stored.status_code == 201, stored.text
-    before = dict(await directory.pool.fetchrow(STORED))
-    answered = await ask_each_bad_input(directory.client, CASES, _headers, check=_no_value_echoed)
-    assert dict(await directory.pool.fetchrow(STORED)) == before, "a bad input changed what the directory stores"
-    assert_table_is_true(answered, TABLE)
+    await assert_refused_and_nothing_stored(
+        directory.client, CASES, _headers, table=TABLE, pool=directory.pool, stored=STORED, check=_no_value_echoed
+    )

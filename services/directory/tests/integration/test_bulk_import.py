@@ -11,6 +11,7 @@ from linkwork_contracts.codes import NeedCategory
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.oruk_render import service_full
 from linkwork_directory.adapters.service_reader import load_services
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
@@ -83,7 +84,9 @@ async def test_bulk_and_one_by_one_store_the_same(pool: asyncpg.Pool, importer: 
 
     async with pool.acquire() as conn:
         for document in documents:
-            await apply_service(conn, Service.model_validate(document), now=clock.now(), sink=RecordingSink())
+            await apply_service(
+                PostgresUnitOfWork(conn), Service.model_validate(document), now=clock.now(), sink=RecordingSink()
+            )
     one_by_one = await stored()
     await pool.execute("TRUNCATE service, location, organization CASCADE")
 

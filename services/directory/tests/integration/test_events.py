@@ -10,40 +10,19 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from linkwork_contracts.codes import CapacityStatus, NeedCategory, ServiceStatus
-from linkwork_contracts.envelope import ContractError, decode, encode, wrap
+from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PlanAgreedV1, PlannedActivity, ServiceChangedV1
-from linkwork_contracts.topics import PLAN_AGREED, SERVICE_CHANGED
+from linkwork_contracts.topics import PLAN_AGREED
 from linkwork_directory.adapters.service_events import snapshot
 from linkwork_directory.adapters.service_reader import load_services
 from linkwork_directory.adapters.topics import CompactedTopic, cleanup_policy
 from linkwork_directory.domain.capacity import week_starting
 
-from .api_support import eventually, headers, north_of, read_topic, service
+from .api_support import eventually, headers, north_of, service
 from .conftest import RunningDirectory
 
 pytestmark = pytest.mark.integration
 N = NeedCategory
-
-
-async def _outbox_drained(directory: RunningDirectory) -> bool:
-    return bool(await directory.pool.fetchval("SELECT count(*) = 0 FROM outbox"))
-
-
-async def _rebuild(directory: RunningDirectory, kafka_bootstrap: str) -> dict[str, ServiceChangedV1]:
-    """What a consumer reading service-changed from the start knows: the highest revision per service."""
-    known: dict[str, ServiceChangedV1] = {}
-    for _key, value in await read_topic(kafka_bootstrap, SERVICE_CHANGED):
-        try:
-            envelope, event = decode(value)
-        except ContractError:
-            continue  # other producers' test data on the shared broker
-        if envelope.source != directory.settings.event_source:
-            continue
-        assert isinstance(event, ServiceChangedV1)
-        current = known.get(str(event.service_id))
-        if current is None or event.revision > current.revision:
-            known[str(event.service_id)] = event
-    return known
 
 
 async def _venue(directory: RunningDirectory, metres: float) -> tuple[float, float]:
@@ -51,9 +30,7 @@ async def _venue(directory: RunningDirectory, metres: float) -> tuple[float, flo
     return north_of(row["latitude"], row["longitude"], metres)
 
 
-async def test_reading_the_topic_from_the_start_rebuilds_the_directory(
-    directory: RunningDirectory, kafka_bootstrap: str
-) -> None:
+async def test_reading_the_topic_from_the_start_rebuilds_the_directory(directory: RunningDirectory) -> None:
     client = directory.client
     walk = service("Walk", need=N.PHYSICAL_ACTIVITY, venue=await _venue(directory, 200), days="TU", places_per_week=10)
     calls = service("Calls", need=N.LONELINESS_ISOLATION, area="LS")
@@ -72,8 +49,8 @@ async def test_reading_the_topic_from_the_start_rebuilds_the_directory(
     version = {"If-Match": changed.headers["ETag"]}
     assert (await client.put(f"/services/{walk['id']}", json=walk, headers={**headers(), **version})).status_code == 200
 
-    await eventually(lambda: _outbox_drained(directory), what="the relay to publish the outbox")
-    rebuilt = await _rebuild(directory, kafka_bootstrap)
+    await eventually(directory.outbox_drained, what="the relay to publish the outbox")
+    rebuilt = await directory.published_services()
 
     async with directory.pool.acquire() as conn:
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM service")]
@@ -163,13 +140,13 @@ async def test_agreed_plans_take_places_and_revisions_give_them_back(
         _plan(third, 1, [group["id"]], agreed),
     )
     await eventually(lambda: settled(3), what="all plans to be counted")
-    await eventually(lambda: _outbox_drained(directory), what="the relay to publish the outbox")
+    await eventually(directory.outbox_drained, what="the relay to publish the outbox")
     state = await extension()
     assert (state["places_remaining"], state["taken_this_week"], state["uptake_total"]) == (0, 2, 2)
     assert state["capacity_status"] == CapacityStatus.NO_CAPACITY.value
     assert (await client.get(f"/services/{other['id']}")).json()["social_prescribing"]["uptake_total"] == 1
 
-    rebuilt = await _rebuild(directory, kafka_bootstrap)
+    rebuilt = await directory.published_services()
     assert rebuilt[group["id"]].capacity.places_remaining == 0
     assert rebuilt[other["id"]].capacity.places_remaining is None  # no weekly limit set
 
@@ -179,5 +156,5 @@ async def test_agreed_plans_take_places_and_revisions_give_them_back(
     rollover = directory.app.state.directory.week_rollover
     assert await rollover.run_once() == 1
     assert await rollover.run_once() == 0
-    await eventually(lambda: _outbox_drained(directory), what="the relay to publish the outbox")
-    assert (await _rebuild(directory, kafka_bootstrap))[group["id"]].capacity.places_remaining == 2
+    await eventually(directory.outbox_drained, what="the relay to publish the outbox")
+    assert (await directory.published_services())[group["id"]].capacity.places_remaining == 2

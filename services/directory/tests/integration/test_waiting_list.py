@@ -10,39 +10,23 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from linkwork_contracts import examples
 from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason, NeedCategory, SessionAttendance
-from linkwork_contracts.envelope import ContractError, decode, encode, wrap
+from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Event, ServiceChangedV3
-from linkwork_contracts.topics import SERVICE_CHANGED
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.waiting_list import EntrySource
 from linkwork_directory.service_layer import waiting_list
 from linkwork_runtime.auth import Role, issue_token
 
-from .api_support import SECRET, eventually, headers, read_topic, service
+from .api_support import SECRET, eventually, headers, service
 from .conftest import RecordingSink, RunningDirectory
 
 pytestmark = pytest.mark.integration
 
 
-async def _announced(directory: RunningDirectory, kafka_bootstrap: str, service_id: str) -> ServiceChangedV3:
+async def _announced(directory: RunningDirectory, service_id: str) -> ServiceChangedV3:
     """The service's latest snapshot on the topic, once the relay has published everything."""
-
-    async def drained() -> bool:
-        return bool(await directory.pool.fetchval("SELECT count(*) = 0 FROM outbox"))
-
-    await eventually(drained, what="the relay to publish the outbox")
-    latest: ServiceChangedV3 | None = None
-    for key, value in await read_topic(kafka_bootstrap, SERVICE_CHANGED):
-        if key != service_id:
-            continue
-        try:
-            envelope, event = decode(value)
-        except ContractError:
-            continue
-        ours = envelope.source == directory.settings.event_source and isinstance(event, ServiceChangedV3)
-        if ours and (latest is None or event.revision > latest.revision):
-            latest = event
-    assert latest is not None
-    return latest
+    await eventually(directory.outbox_drained, what="the relay to publish the outbox")
+    return (await directory.published_services())[service_id]
 
 
 def provider(organisation: str) -> dict[str, str]:
@@ -100,7 +84,7 @@ async def test_bad_capacity_names_the_field_and_rule(directory: RunningDirectory
     assert "-3" not in response.json()["detail"]
 
 
-async def test_queue_positions_and_the_estimated_wait(directory: RunningDirectory, kafka_bootstrap: str) -> None:
+async def test_queue_positions_and_the_estimated_wait(directory: RunningDirectory) -> None:
     client = directory.client
     walk = await _create(directory, "Walk and Talk", places_per_week=5, waiting_list=False)
     mine = provider(walk["org"])
@@ -122,7 +106,7 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
         for n, referral in enumerate(referrals):
             joined = directory.clock.now() + timedelta(minutes=n)
             await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 uuid.UUID(walk["id"]),
                 source=EntrySource.ACTIVITY_REFERRAL,
                 joined_at=joined,
@@ -132,7 +116,7 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
             )
         # Joining again (a redelivered event) keeps the first place.
         await waiting_list.join(
-            conn,
+            PostgresUnitOfWork(conn),
             uuid.UUID(walk["id"]),
             source=EntrySource.ACTIVITY_REFERRAL,
             joined_at=directory.clock.now() + timedelta(days=3),
@@ -170,7 +154,7 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
     assert unknown.status_code == 404
 
     # Matching hears of it on service-changed v3: two still queue, the provider's 2 a week -> 2 weeks.
-    capacity = (await _announced(directory, kafka_bootstrap, walk["id"])).capacity
+    capacity = (await _announced(directory, walk["id"])).capacity
     assert (capacity.places_per_week, capacity.waiting_list, capacity.waiting) == (2, True, 2)
     assert (capacity.estimated_wait_weeks, capacity.wait_basis) == (2, "declared")
 
@@ -184,17 +168,19 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
         # 8 people started over the 8 weeks before this one: 1 a week, whatever the provider says.
         for week in range(1, 9):
             entry = await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 service_id,
                 source=EntrySource.PROVIDER,
                 joined_at=monday - timedelta(weeks=week, days=7),
                 now=monday,
                 sink=sink,
             )
-            await waiting_list.start(conn, entry, at=monday - timedelta(weeks=week), now=monday, sink=sink)
+            await waiting_list.start(
+                PostgresUnitOfWork(conn), entry, at=monday - timedelta(weeks=week), now=monday, sink=sink
+            )
         for n in range(3):
             await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 service_id,
                 source=EntrySource.PROVIDER,
                 joined_at=monday + timedelta(minutes=n),

@@ -17,6 +17,8 @@ from linkwork_directory.domain.merging import Known, resolve_service
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.domain.state import ServiceState
 
+from .states import new_state
+
 pytestmark = pytest.mark.unit
 NOW = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
 
@@ -164,15 +166,7 @@ def test_expired_prices_and_waiting_lists() -> None:
 def test_without_an_organization_there_is_no_snapshot() -> None:
     record = Service.model_validate({"id": str(uuid4()), "name": "Orphan", "status": "active"})
     service = resolve_service(record, None, Known()).service
-    state = ServiceState(
-        settings=SocialPrescribing(delivery_modes=[DeliveryMode.TELEPHONE]),
-        last_verified_at=None,
-        verified_by=None,
-        withdrawn_at=None,
-        withdrawal_reason=None,
-        revision=1,
-        week_starting=date(2025, 6, 2),
-        taken_this_week=0,
-        uptake_total=0,
+    state = new_state(
+        settings=SocialPrescribing(delivery_modes=[DeliveryMode.TELEPHONE]), week_starting=date(2025, 6, 2)
     )
     assert isinstance(snapshot(Loaded(service, state), changed_at=NOW, centroids={}), Unpublishable)

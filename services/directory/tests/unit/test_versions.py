@@ -3,47 +3,32 @@ record of a change, and JSON merge patch (RFC 7396's own examples)."""
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 from linkwork_directory.domain.extension import SocialPrescribing
 from linkwork_directory.domain.oruk import Service
-from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.versions import changes, editable, etag, if_match_allows, merge_patch
 
+from .states import new_state
+
 pytestmark = pytest.mark.unit
-
-
-def _state(**changed: object) -> ServiceState:
-    state = ServiceState(
-        settings=SocialPrescribing(places_per_week=10),
-        last_verified_at=None,
-        verified_by=None,
-        withdrawn_at=None,
-        withdrawal_reason=None,
-        revision=1,
-        week_starting=date(2026, 12, 7),
-        taken_this_week=0,
-        uptake_total=0,
-    )
-    return dataclasses.replace(state, **changed)  # type: ignore[arg-type]
 
 
 SERVICE = Service(id=uuid4(), name="Knit and Natter", status="active")
 
 
 def test_the_tag_covers_what_a_curator_edits_and_ignores_what_moves_by_itself() -> None:
-    tag = etag(SERVICE, _state())
-    assert tag.startswith('"') and tag.endswith('"') and tag == etag(SERVICE, _state())
+    tag = etag(SERVICE, new_state())
+    assert tag.startswith('"') and tag.endswith('"') and tag == etag(SERVICE, new_state())
     # Plans agreed elsewhere, the revision counter and the store's timestamp are not the curator's content.
-    assert etag(SERVICE, _state(revision=7, taken_this_week=3, uptake_total=9)) == tag
-    assert etag(SERVICE.model_copy(update={"last_modified": datetime.now(UTC)}), _state()) == tag
+    assert etag(SERVICE, new_state(revision=7, taken_this_week=3, uptake_total=9)) == tag
+    assert etag(SERVICE.model_copy(update={"last_modified": datetime.now(UTC)}), new_state()) == tag
     # What they edit or act on is.
-    assert etag(SERVICE.model_copy(update={"name": "Knit & Natter"}), _state()) != tag
-    assert etag(SERVICE, _state(settings=SocialPrescribing(places_per_week=12))) != tag
-    assert etag(SERVICE, _state(last_verified_at=datetime(2026, 12, 7, tzinfo=UTC))) != tag
+    assert etag(SERVICE.model_copy(update={"name": "Knit & Natter"}), new_state()) != tag
+    assert etag(SERVICE, new_state(settings=SocialPrescribing(places_per_week=12))) != tag
+    assert etag(SERVICE, new_state(last_verified_at=datetime(2026, 12, 7, tzinfo=UTC))) != tag
 
 
 def test_if_match_is_strong_and_star_needs_a_service() -> None:
@@ -53,8 +38,8 @@ def test_if_match_is_strong_and_star_needs_a_service() -> None:
 
 
 def test_changes_name_each_field_that_differs() -> None:
-    before = editable(SERVICE, _state())
-    after = editable(SERVICE.model_copy(update={"name": "Knit & Natter", "url": "https://k.example"}), _state())
+    before = editable(SERVICE, new_state())
+    after = editable(SERVICE.model_copy(update={"name": "Knit & Natter", "url": "https://k.example"}), new_state())
     found = changes(before, after)
     assert {"field": "name", "before": "Knit and Natter", "after": "Knit & Natter"} in found
     assert {"field": "url", "before": "", "after": "https://k.example"} in found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from uuid import uuid4
 
 import pytest
 from fastapi import FastAPI
 from linkwork_contracts import topics
-from linkwork_contracts.events import ReferralCreatedV1
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import Event, ReferralCreatedV1
 from linkwork_matching.adapters import referral_store
 from linkwork_matching.settings import Settings
 from linkwork_runtime.auth import issue_token
@@ -20,6 +21,7 @@ from .kafka_support import ensure_topics, eventually, publish
 JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
 Token = Callable[..., dict[str, str]]
+Send = Callable[[str, Iterable[Event | CloudEvent]], Awaitable[None]]
 INPUTS = (
     topics.SERVICE_CHANGED,
     topics.REFERRAL_CREATED,
@@ -52,6 +54,16 @@ def settings_for(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> 
 
 
 @pytest.fixture
+def send(kafka_bootstrap: str, topic_prefix: str) -> Send:
+    """Publish to this test's own copy of an input topic: `await send(topics.SERVICE_CHANGED, [snapshot()])`."""
+
+    async def publish_to(topic: str, items: Iterable[Event | CloudEvent]) -> None:
+        await publish(kafka_bootstrap, topic_prefix + topic, items)
+
+    return publish_to
+
+
+@pytest.fixture
 def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
     return settings_for(database_url, kafka_bootstrap, topic_prefix)
 
@@ -72,11 +84,9 @@ def token() -> Token:
     return headers
 
 
-async def refer_and_wait_for_matches(
-    app: FastAPI, kafka_bootstrap: str, settings: Settings, person: ReferralCreatedV1
-) -> None:
+async def refer_and_wait_for_matches(app: FastAPI, send: Send, person: ReferralCreatedV1) -> None:
     """Publish the referral to the running app and wait until matching has stored its suggestion set."""
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
+    await send(topics.REFERRAL_CREATED, [person])
     await eventually(
         lambda: referral_store.count_suggestion_sets(app.state.context.pool, person.referral_id),
         within=30,

@@ -12,21 +12,19 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token, refer_and_wait_for_matches
-from .kafka_support import publish
+from .conftest import FAST_RETRY, Send, Token, refer_and_wait_for_matches
 
 pytestmark = pytest.mark.integration
 HOME = {"latitude": 53.82, "longitude": -1.58}
 
 
 async def test_filters_narrow_the_options_and_every_option_is_explained(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
     thursday = (Schedule(byday=(DayOfWeek.TH,), opens_at=time(18, 30), closes_at=time(20, 0)),)
     near, far, evening = uuid4(), uuid4(), uuid4()
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [
             snapshot(near, name="Morning walk", km_north=0.5),
             snapshot(far, name="Country walk", km_north=6.0),
@@ -55,17 +53,16 @@ async def test_filters_narrow_the_options_and_every_option_is_explained(
 
 
 async def test_a_referral_is_the_starting_point_and_its_pcn_is_enforced(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [snapshot(name="Walk"), snapshot(name="Choir", needs=(NeedCategory.ARTS_CREATIVITY_CULTURE,))],
     )
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY,))
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
-        await refer_and_wait_for_matches(app, kafka_bootstrap, settings, person)
+        await refer_and_wait_for_matches(app, send, person)
         own = {"referral_id": str(person.referral_id)}
         answer = (await http.post("/match", json=own, headers=token(pcn=PCN))).json()
         assert [o["service_name"] for o in answer["ranked"]] == ["Walk"]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from linkwork_matching.app import build_app
 from linkwork_matching.settings import Settings
-from linkwork_runtime.testing import BadInput, ask_each_bad_input, assert_table_is_true, running_app, token_headers
+from linkwork_runtime.testing import BadInput, assert_refused_and_nothing_stored, running_app, token_headers
 
 from .builders import PCN
 from .conftest import FAST_RETRY, JWT_SECRET
@@ -84,7 +84,6 @@ async def test_every_kind_of_bad_input_is_refused_and_changes_nothing(settings: 
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as client:
         pool = app.state.context.pool
-        before = dict(await pool.fetchrow(STORED))
-        answered = await ask_each_bad_input(client, CASES, _headers, check=_echoes_nothing)
-        assert dict(await pool.fetchrow(STORED)) == before, "a bad input changed what matching stores"
-    assert_table_is_true(answered, TABLE)
+        await assert_refused_and_nothing_stored(
+            client, CASES, _headers, table=TABLE, pool=pool, stored=STORED, check=_echoes_nothing
+        )

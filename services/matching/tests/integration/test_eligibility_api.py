@@ -11,8 +11,7 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import publish
+from .conftest import FAST_RETRY, Send, Token
 
 pytestmark = pytest.mark.integration
 INVERNESS = {"latitude": 57.5, "longitude": -4.2}
@@ -20,14 +19,13 @@ HOUSING = (NeedCategory.HOUSING,)
 
 
 async def test_inverness_housing_is_not_offered_leeds_only_advice_and_the_gap_is_reported(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
     """The issue's case: near Inverness, housing, 5 km; "Housing advice (Holbeck Methodist)" serves LS only."""
     holbeck, leeds_line = uuid4(), uuid4()
     leeds = (PostcodeArea(prefix="LS", name="Leeds"),)
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [
             snapshot(
                 holbeck,
@@ -85,11 +83,10 @@ async def test_inverness_housing_is_not_offered_leeds_only_advice_and_the_gap_is
 
 
 async def test_eligibility_facts_given_to_match_are_checked_and_validated(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [snapshot(name="Carers' café", needs=(NeedCategory.CARERS_SUPPORT,), eligibility=("carers",))],
     )
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:

@@ -14,20 +14,19 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token, refer_and_wait_for_matches
-from .kafka_support import publish
+from .conftest import FAST_RETRY, Send, Token, refer_and_wait_for_matches
 
 pytestmark = pytest.mark.integration
 
 
 async def test_another_pcns_referral_and_a_missing_one_get_the_same_answer(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [snapshot(name="Walk")])
+    await send(topics.SERVICE_CHANGED, [snapshot(name="Walk")])
     person = referral(needs=(NeedCategory.PHYSICAL_ACTIVITY,))
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:
-        await refer_and_wait_for_matches(app, kafka_bootstrap, settings, person)
+        await refer_and_wait_for_matches(app, send, person)
         existing, missing = str(person.referral_id), str(uuid4())
 
         async def ask(route: str, id_: str, headers: dict[str, str]) -> httpx.Response:

@@ -16,20 +16,21 @@ from linkwork_matching.workers.gap_reporter import GapReporter
 from linkwork_runtime.testing import running_app
 
 from .builders import referral, snapshot
-from .conftest import FAST_RETRY
-from .kafka_support import eventually, publish, tail
+from .conftest import FAST_RETRY, Send
+from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
 
 
-async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Settings, kafka_bootstrap: str) -> None:
+async def test_three_unmet_referrals_in_one_area_make_one_report(
+    settings: Settings, kafka_bootstrap: str, send: Send
+) -> None:
     # A district no other test uses, since provision-gap is a shared topic.
     district = (
         "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9)) + random.choice(string.ascii_uppercase)
     )
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [
             snapshot(),  # physical activity, near: that need is met
             snapshot(name="Housing advice", needs=(NeedCategory.HOUSING,), km_north=30.0),
@@ -42,7 +43,7 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Setti
     app = build_app(settings, retry=FAST_RETRY)
     async with tail(kafka_bootstrap, topics.PROVISION_GAP) as gaps, running_app(app):
         pool = app.state.context.pool
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, people)
+        await send(topics.REFERRAL_CREATED, people)
 
         async def all_matched() -> bool:
             counts = [await referral_store.count_suggestion_sets(pool, p.referral_id) for p in people]
@@ -64,7 +65,7 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Setti
         # Nothing new: nothing to say. A new unmet referral waits for the next period.
         assert await reporter.report_once() == 0
         late = referral(needs=(NeedCategory.HOUSING,), district=district)
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [late])
+        await send(topics.REFERRAL_CREATED, [late])
         await eventually(
             lambda: referral_store.count_suggestion_sets(pool, late.referral_id),
             within=30,
@@ -80,15 +81,14 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(settings: Setti
 
 
 async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_the_near_ones(
-    settings: Settings, kafka_bootstrap: str
+    settings: Settings, kafka_bootstrap: str, send: Send
 ) -> None:
     """Issue 21 through Kafka: Leeds-only housing advice next door is not offered to people from another
     area; their referrals are a gap whose report names the rule and the nearest *eligible* option."""
     district = "Q" + random.choice(string.ascii_uppercase) + str(random.randint(0, 9))
     leeds = (PostcodeArea(prefix="LS", name="Leeds"),)
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [
             snapshot(name="Housing advice (Holbeck Methodist)", needs=(NeedCategory.HOUSING,), service_areas=leeds),
             snapshot(
@@ -109,7 +109,7 @@ async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_
         running_app(app),
     ):
         pool = app.state.context.pool
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, people)
+        await send(topics.REFERRAL_CREATED, people)
         for person in people:
             await eventually(
                 lambda p=person: bool(suggested.keyed(str(p.referral_id))), within=30, what="matches-suggested"

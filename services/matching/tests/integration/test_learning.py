@@ -25,8 +25,8 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import AT, PCN, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import eventually, publish
+from .conftest import FAST_RETRY, Send, Token
+from .kafka_support import eventually
 
 pytestmark = pytest.mark.integration
 NEED = NeedCategory.PHYSICAL_ACTIVITY
@@ -75,13 +75,9 @@ def outcome(service_id: UUID, *, attended: bool) -> tuple[PlanAgreedV1, FollowUp
 
 
 async def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
-        [snapshot(uuid4(), name="Walk A"), snapshot(uuid4(), name="Walk B")],
-    )
+    await send(topics.SERVICE_CHANGED, [snapshot(uuid4(), name="Walk A"), snapshot(uuid4(), name="Walk B")])
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
 
         async def order() -> list[str]:
@@ -94,8 +90,8 @@ async def test_outcomes_favouring_one_of_two_equal_services_rank_it_first(
         events = [outcome(UUID(favoured["service_id"]), attended=True) for _ in range(10)]
         events += [outcome(UUID(other["service_id"]), attended=False) for _ in range(10)]
         # Follow-ups before plans for half of them: baselines that arrive late still count.
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.FOLLOW_UP_RECORDED, [f for _, f in events])
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.PLAN_AGREED, [p for p, _ in events])
+        await send(topics.FOLLOW_UP_RECORDED, [f for _, f in events])
+        await send(topics.PLAN_AGREED, [p for p, _ in events])
 
         async def evidence() -> list[str]:
             ranked = (await http.post("/match", json=ASK, headers=token(pcn=PCN))).json()["ranked"]

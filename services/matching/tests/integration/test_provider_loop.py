@@ -14,8 +14,8 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import eventually, publish
+from .conftest import FAST_RETRY, Send, Token
+from .kafka_support import eventually
 from .test_learning import outcome
 
 pytestmark = pytest.mark.integration
@@ -37,9 +37,9 @@ def queuing(name: str, weeks: int | None, waiting: int) -> ServiceChangedV3:
     return ServiceChangedV3(**{**base.model_dump(), "capacity": capacity})
 
 
-async def test_waits_rank_and_are_read_out(settings: Settings, kafka_bootstrap: str, token: Token) -> None:
+async def test_waits_rank_and_are_read_out(settings: Settings, send: Send, token: Token) -> None:
     long, short = queuing("Walk with a long wait", 10, 19), queuing("Walk with a short wait", 3, 5)
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [long, short])
+    await send(topics.SERVICE_CHANGED, [long, short])
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
         ranked = (await http.post("/match", json=ASK, headers=token(pcn=PCN))).json()["ranked"]
         assert [o["service_name"] for o in ranked] == [short.name, long.name]
@@ -63,10 +63,10 @@ def confirmed(service_id: UUID, *, by: ConfirmedBy) -> object:
 
 
 async def test_provider_confirmed_attendance_outweighs_self_reports(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
     a, b = snapshot(uuid4(), name="Walk A"), snapshot(uuid4(), name="Walk B")
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [a, b])
+    await send(topics.SERVICE_CHANGED, [a, b])
     async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
 
         async def ranked() -> list[dict[str, object]]:
@@ -78,13 +78,12 @@ async def test_provider_confirmed_attendance_outweighs_self_reports(
         # 4 of 4 confirmed by the provider against 5 of 5 only self-reported: counted alike, the five would
         # win ((5 + 4.8) / 13 > (4 + 4.8) / 12 under the 0.6 x 8 prior); weighted, the confirmed four do
         # ((2.5 + 4.8) / 10.5 < 8.8 / 12).
-        await publish(
-            kafka_bootstrap,
-            settings.topic_prefix + topics.ATTENDANCE_CONFIRMED,
+        await send(
+            topics.ATTENDANCE_CONFIRMED,
             [confirmed(a.service_id, by=ConfirmedBy.PROVIDER) for _ in range(4)],  # type: ignore[misc]
         )
         self_reported = [outcome(b.service_id, attended=True)[1] for _ in range(5)]
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.FOLLOW_UP_RECORDED, self_reported)
+        await send(topics.FOLLOW_UP_RECORDED, self_reported)
 
         async def learned() -> bool:
             evidence = {

@@ -13,8 +13,8 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token, settings_for
-from .kafka_support import eventually, publish, tail
+from .conftest import FAST_RETRY, Send, Token, settings_for
+from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
 NEEDS = (NeedCategory.PHYSICAL_ACTIVITY, NeedCategory.LONELINESS_ISOLATION, NeedCategory.ARTS_CREATIVITY_CULTURE)
@@ -42,9 +42,9 @@ def history(rng: random.Random) -> list[ServiceChangedV1]:
 
 
 async def test_a_fresh_database_replays_the_topic_and_suggests_identically(
-    settings: Settings, kafka_bootstrap: str, second_database_url: str, token: Token
+    settings: Settings, kafka_bootstrap: str, send: Send, second_database_url: str, token: Token
 ) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, history(random.Random(5)))
+    await send(topics.SERVICE_CHANGED, history(random.Random(5)))
     person = referral(needs=NEEDS, interests=("walking",))
     key = str(person.referral_id)
     ask = {
@@ -56,7 +56,7 @@ async def test_a_fresh_database_replays_the_topic_and_suggests_identically(
     }
     async with tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested:
         async with running_app(build_app(settings, retry=FAST_RETRY)) as http:
-            await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
+            await send(topics.REFERRAL_CREATED, [person])
             await eventually(lambda: len(suggested.keyed(key)) == 1, within=30, what="first set")
             before = (await http.post("/match", json=ask, headers=token(pcn=PCN))).json()
 
@@ -74,9 +74,9 @@ async def test_a_fresh_database_replays_the_topic_and_suggests_identically(
 
 
 async def test_resetting_the_read_model_replays_it_in_the_same_database(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, send: Send, token: Token
 ) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, history(random.Random(9)))
+    await send(topics.SERVICE_CHANGED, history(random.Random(9)))
     ask = {"needs": list(NEEDS), "location": {"latitude": 53.82, "longitude": -1.58}, "travel_mode": "car", "limit": 20}
     app = build_app(settings, retry=FAST_RETRY)
     async with running_app(app) as http:

@@ -12,19 +12,18 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.testing import running_app
 
 from .builders import PCN, referral, snapshot
-from .conftest import FAST_RETRY, Token
-from .kafka_support import SOURCE, eventually, publish, tail
+from .conftest import FAST_RETRY, Send, Token
+from .kafka_support import SOURCE, eventually, tail
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_directory(
-    settings: Settings, kafka_bootstrap: str, token: Token
+    settings: Settings, kafka_bootstrap: str, send: Send, token: Token
 ) -> None:
     walk, gone, calls = uuid4(), uuid4(), uuid4()
-    await publish(
-        kafka_bootstrap,
-        settings.topic_prefix + topics.SERVICE_CHANGED,
+    await send(
+        topics.SERVICE_CHANGED,
         [
             snapshot(walk, name="Health walks", km_north=1.2),
             snapshot(walk, name="Health walks (new start time)", km_north=1.2, revision=2),
@@ -44,7 +43,7 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested,
         running_app(build_app(settings, retry=FAST_RETRY)) as http,
     ):
-        await publish(kafka_bootstrap, settings.topic_prefix + topics.REFERRAL_CREATED, [person])
+        await send(topics.REFERRAL_CREATED, [person])
         await eventually(lambda: bool(suggested.keyed(key)), within=30, what="matches-suggested")
         (message,) = suggested.keyed(key)
         walking, lonely = message.data["needs"]
@@ -77,9 +76,9 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
 
 
 async def test_a_redelivered_referral_emits_no_second_set_but_a_new_version_does(
-    settings: Settings, kafka_bootstrap: str
+    settings: Settings, kafka_bootstrap: str, send: Send
 ) -> None:
-    await publish(kafka_bootstrap, settings.topic_prefix + topics.SERVICE_CHANGED, [snapshot()])
+    await send(topics.SERVICE_CHANGED, [snapshot()])
     first = referral()
     key = str(first.referral_id)
     envelope = wrap(first, source=SOURCE)
@@ -89,11 +88,7 @@ async def test_a_redelivered_referral_emits_no_second_set_but_a_new_version_does
     )
     app = build_app(settings, retry=FAST_RETRY)
     async with tail(kafka_bootstrap, topics.MATCHES_SUGGESTED) as suggested, running_app(app):
-        await publish(
-            kafka_bootstrap,
-            settings.topic_prefix + topics.REFERRAL_CREATED,
-            [envelope, envelope, republished, envelope, second],
-        )
+        await send(topics.REFERRAL_CREATED, [envelope, envelope, republished, envelope, second])
         await eventually(
             lambda: any(m.data["referral_version"] == 2 for m in suggested.keyed(key)),
             within=30,

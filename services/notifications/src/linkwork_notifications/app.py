@@ -68,17 +68,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = state.metrics = NotificationMetrics(context.registry)
-        parts: list[Component] = []
-        if settings.consume:
-            parts.append(
-                messaging.ConsumerRunner(
-                    settings.consumer_group,
-                    context.pool,
-                    settings.kafka,
-                    notification_handlers(settings.topic_prefix),
-                    metrics=messaging.MessagingMetrics(context.registry),
-                )
-            )
+        handlers = notification_handlers(settings.topic_prefix)
+        parts = messaging.optional_consumer(settings, settings.consumer_group, context, handlers)
         if settings.dispatch:
             routes_client = ReferralContactRoutes(
                 settings.referral_url, settings.contact_route_token.get_secret_value()

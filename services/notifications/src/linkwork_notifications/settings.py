@@ -53,7 +53,7 @@ class Settings(ConsumerSettings):
         description="LINKWORK_NOTIFY_CALLBACK_TOKEN: the bearer token Notify sends with delivery receipts",
     )
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_port: Port = 25
     smtp_sender: str = "linkwork <no-reply@linkwork.invalid>"
     referral_url: str = Field(
         default="http://127.0.0.1:8001", description="LINKWORK_REFERRAL_URL: where contact routes are fetched"

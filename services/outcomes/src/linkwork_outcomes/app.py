@@ -42,17 +42,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = OutcomesMetrics(context.registry, settings.topic_prefix)
         state.metrics = metrics
-        parts: list[Component] = []
-        if settings.consume:
-            parts.append(
-                messaging.ConsumerRunner(
-                    settings.consumer_group,
-                    context.pool,
-                    settings.kafka,
-                    outcome_handlers(settings.topic_prefix),
-                    metrics=messaging.MessagingMetrics(context.registry),
-                )
-            )
+        handlers = outcome_handlers(settings.topic_prefix)
+        parts = messaging.optional_consumer(settings, settings.consumer_group, context, handlers)
         parts.append(
             projector_worker(
                 Projector(context.pool, PostgresProjectionStore, metrics, batch_size=settings.projection_batch_size),

@@ -14,6 +14,7 @@ from datetime import date
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import area_table
+from linkwork_outcomes.adapters.aggregate_store import PostgresReportStore
 from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.domain.areas import Area, Level
 from linkwork_outcomes.domain.period import MonthRange
@@ -46,7 +47,7 @@ async def _report(
 ) -> dict:  # type: ignore[type-arg]
     async with pool.acquire() as connection:
         request = ReportRequest(MonthRange.parse(start, end), area_of(pcn, practice))
-        report = await summary_report(connection, request, HIERARCHY)
+        report = await summary_report(PostgresReportStore(connection), request, HIERARCHY)
     return json.loads(report.model_dump_json())  # type: ignore[no-any-return]
 
 

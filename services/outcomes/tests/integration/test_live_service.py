@@ -18,7 +18,6 @@ import json
 import math
 import random
 import subprocess
-import sys
 from collections import Counter
 from datetime import date
 
@@ -26,6 +25,7 @@ import pytest
 from linkwork_contracts.envelope import wrap
 from linkwork_outcomes.adapters.synthetic.history import SOURCE, History, generate
 from linkwork_outcomes.app import build_app
+from linkwork_outcomes.entrypoints.rebuild_projections import command as rebuild_command
 from linkwork_outcomes.entrypoints.rebuild_projections import run as run_rebuild
 from linkwork_outcomes.settings import Settings
 from linkwork_runtime.auth import issue_token
@@ -129,17 +129,7 @@ async def _consume_report_and_rebuild(settings: Settings, postgres_url: str) -> 
         assert result.records == len(deliveries)
         assert await snapshot(fresh) == live
     # In place, over the live tables, through the command an operator runs.
-    command = [
-        sys.executable,
-        "-m",
-        "linkwork_outcomes.entrypoints.rebuild_projections",
-        "--database-url",
-        database_url,
-        "--bootstrap",
-        kafka_bootstrap,
-        "--topic-prefix",
-        prefix,
-    ]
+    command = rebuild_command(database_url, kafka_bootstrap, prefix)
     finished = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     printed = json.loads(finished.stdout.strip().splitlines()[-1])

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import aggregate_store, area_table
+from linkwork_outcomes.adapters.aggregate_store import PostgresReportStore
 from linkwork_outcomes.adapters.synthetic.history import History, generate
 from linkwork_outcomes.domain import report_cells
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level
@@ -92,7 +93,9 @@ async def _published(pool: asyncpg.Pool) -> Reports:
     reports: Reports = {}
     async with pool.acquire() as connection:
         for key, area, months in Lattice.around(HIERARCHY, ICB, YEAR).reports():
-            report = await summary_report(connection, ReportRequest(months, area), HIERARCHY, now=NOW)
+            report = await summary_report(
+                PostgresReportStore(connection), ReportRequest(months, area), HIERARCHY, now=NOW
+            )
             reports[key] = flatten(json.loads(report.model_dump_json()))
     return reports
 

@@ -23,10 +23,11 @@ from linkwork_contracts.events import PersonProfile, Preferences, ReferralCreate
 from linkwork_contracts.geography import ApproxLocation
 from linkwork_contracts.nhs_number import is_valid_nhs_number
 from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import facts_of
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.domain.facts import FactBatch
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_runtime.database import open_database
 

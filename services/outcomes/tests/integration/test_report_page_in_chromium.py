@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import facts_of
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS, build_app
+from linkwork_outcomes.domain.facts import FactBatch
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
 from linkwork_runtime.auth import issue_token

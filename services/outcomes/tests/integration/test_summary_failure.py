@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncpg
 import pytest
 from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import facts_of
 from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
 from linkwork_outcomes.adapters.synthetic.history import generate
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
-from linkwork_outcomes.domain.facts import ReferralFacts
+from linkwork_outcomes.domain.facts import FactBatch, ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary, summarise
 from linkwork_outcomes.service_layer import projection
 from linkwork_runtime.database import open_database

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from linkwork_outcomes.domain.contribution import Contribution
-from linkwork_outcomes.domain.facts import Closure, ReferralFacts, ReferralVersion
+from linkwork_outcomes.domain.facts import ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary, summarise
 from linkwork_outcomes.service_layer import projection
-from outcomes_fakes import FakeProjectionStore
+from outcomes_fakes import FakeProjectionStore, referral_facts
 
 pytestmark = pytest.mark.unit
-
-T0 = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
-
-
-def _referral(number: int, *, needs: tuple[str, ...] = ("housing",), closed: bool = False) -> ReferralFacts:
-    referral_id = f"6f0c1b9e-0000-4000-8000-{number:012d}"
-    version = ReferralVersion(
-        referral_id, 1, "a" * 64, T0, "gp-practice", "U12345", "B86001", "45-54", "female", "A", "LS6", 3, needs
-    )
-    closures = (Closure(referral_id, T0 + timedelta(days=30), "closed", "goals-met", None, 0),) if closed else ()
-    return ReferralFacts(referral_id, versions=(version,), closures=closures)
 
 
 def _expected(*facts: ReferralFacts) -> Contribution:
@@ -34,7 +21,7 @@ def _expected(*facts: ReferralFacts) -> Contribution:
 
 async def test_queued_referrals_are_summarised_and_counted_once() -> None:
     store = FakeProjectionStore()
-    referrals = [_referral(n) for n in range(3)]
+    referrals = [referral_facts(n) for n in range(3)]
     for referral in referrals:
         store.add(referral)
     store.add(referrals[0])  # queued twice: one summary, counted once
@@ -47,9 +34,9 @@ async def test_queued_referrals_are_summarised_and_counted_once() -> None:
 
 async def test_new_facts_move_the_aggregates_by_the_difference() -> None:
     store = FakeProjectionStore()
-    store.add(_referral(1))
+    store.add(referral_facts(1))
     await projection.project_all(store)
-    revised = _referral(1, needs=("housing", "bereavement"), closed=True)
+    revised = referral_facts(1, needs=("housing", "bereavement"), closed=True)
     store.add(revised)
     await projection.project_all(store)
     assert store.aggregates() == _expected(revised)  # the old contribution is gone, not added to
@@ -57,16 +44,16 @@ async def test_new_facts_move_the_aggregates_by_the_difference() -> None:
 
 async def test_an_unchanged_summary_writes_nothing() -> None:
     store = FakeProjectionStore()
-    store.add(_referral(1))
+    store.add(referral_facts(1))
     await projection.project_all(store)
-    store.add(_referral(1))  # the same facts delivered again
+    store.add(referral_facts(1))  # the same facts delivered again
     assert await projection.project_pending(store) == 1
-    assert store.saved[-1] == [] and store.aggregates() == _expected(_referral(1))
+    assert store.saved[-1] == [] and store.aggregates() == _expected(referral_facts(1))
 
 
 async def test_a_failing_summary_is_set_aside_and_the_rest_projected(monkeypatch: pytest.MonkeyPatch) -> None:
     store = FakeProjectionStore()
-    good, bad = _referral(1), _referral(2)
+    good, bad = referral_facts(1), referral_facts(2)
     store.add(good)
     store.add(bad)
 
@@ -90,16 +77,16 @@ async def test_a_failing_summary_is_set_aside_and_the_rest_projected(monkeypatch
 
 async def test_another_projector_holding_the_lock_leaves_the_queue_alone() -> None:
     store = FakeProjectionStore(locked=True)
-    store.add(_referral(1))
+    store.add(referral_facts(1))
     assert await projection.project_pending(store) == 0
-    assert store.pending == [_referral(1).referral_id] and store.summaries == {}
+    assert store.pending == [referral_facts(1).referral_id] and store.summaries == {}
 
 
 async def test_batches_are_bounded_and_project_all_drains_the_queue() -> None:
     store = FakeProjectionStore()
     for n in range(5):
-        store.add(_referral(n))
+        store.add(referral_facts(n))
     assert await projection.project_pending(store, batch_size=2) == 2
     assert len(store.pending) == 3
     assert await projection.project_all(store, batch_size=2) == 3
-    assert len(store.summaries) == 5 and store.aggregates() == _expected(*(_referral(n) for n in range(5)))
+    assert len(store.summaries) == 5 and store.aggregates() == _expected(*(referral_facts(n) for n in range(5)))

@@ -111,7 +111,7 @@ class Settings(ServiceSettings):
     smtp_host: str | None = Field(
         default=None, description="LINKWORK_SMTP_HOST: mail server for provider emails; unset: none are sent"
     )
-    smtp_port: int = Field(default=25, ge=1, le=65535, description="LINKWORK_SMTP_PORT")
+    smtp_port: Port = Field(default=25, description="LINKWORK_SMTP_PORT")
     smtp_sender: str = Field(
         default="linkwork@localhost", description="LINKWORK_SMTP_SENDER: the From address of provider emails"
     )

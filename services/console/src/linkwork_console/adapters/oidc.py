@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,12 +55,8 @@ class Tokens:
         return now < self.expires_at - REFRESH_MARGIN_SECONDS
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "id_token": self.id_token,
-            "expires_at": self.expires_at,
-        }
+        """Every field, as the session keeps them (`from_dict` reads them back)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tokens:

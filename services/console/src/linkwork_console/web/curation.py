@@ -753,16 +753,23 @@ async def withdraw_page(
 ) -> Response:
     _require_curator(user)
     service, tag = await _read(upstream, user, service_id)
-    return pages.render(
-        request,
-        "curate_withdraw.html",
-        user=user,
-        title="Withdraw service",
-        service=service,
-        etag=tag,
-        form={},
-        back=f"/directory/services/{service_id}",
-    )
+    context = _withdraw_context(service_id, service, tag, "", FormErrors())
+    return pages.render(request, "curate_withdraw.html", user=user, **context)
+
+
+def _withdraw_context(
+    service_id: UUID, service: dict[str, Any], etag: str, reason: str, errors: FormErrors
+) -> dict[str, Any]:
+    """The withdraw form's page: first with nothing entered, or again with the reason given and the errors."""
+    return {
+        "title": "Withdraw service",
+        "service": service,
+        "etag": etag,
+        "form": {"reason": reason},
+        "stale": "reload" in errors.by_field,
+        "back": f"/directory/services/{service_id}",
+        **errors.context(),
+    }
 
 
 @router.post("/directory/services/{service_id}/withdraw", dependencies=[CsrfChecked])
@@ -795,19 +802,8 @@ async def withdraw(
             _flash(session, "Service withdrawn: link workers will no longer be offered it")
             return _page_home(service_id)
     service, _ = await _read(upstream, user, service_id)
-    return pages.render(
-        request,
-        "curate_withdraw.html",
-        400,
-        user=user,
-        title="Withdraw service",
-        service=service,
-        etag=version,
-        form={"reason": reason},
-        stale="reload" in errors.by_field,
-        back=f"/directory/services/{service_id}",
-        **errors.context(),
-    )
+    context = _withdraw_context(service_id, service, version, reason, errors)
+    return pages.render(request, "curate_withdraw.html", 400, user=user, **context)
 
 
 ACTIONS = {

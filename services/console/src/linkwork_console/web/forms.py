@@ -63,9 +63,18 @@ def date_field(form: FormData, prefix: str, errors: FormErrors, label: str, *, r
         return None
 
 
-def upstream_errors(error: UpstreamError, fields: dict[str, tuple[str, str]], errors: FormErrors) -> None:
+def upstream_errors(
+    error: UpstreamError,
+    fields: dict[str, tuple[str, str]],
+    errors: FormErrors,
+    *,
+    statuses: tuple[int, ...] = (422,),
+) -> None:
     """A 422's `errors` (field, rule) onto form fields: `fields` maps the API's field path to (form id, message).
-    What no field claims is shown against the first field, with the service's own detail."""
+    What no field claims is shown against the first field, with the service's own detail. An error whose status
+    is not one of `statuses` is not the form's to show: it is raised again."""
+    if error.status not in statuses:
+        raise error
     listed = error.body.get("errors") or []
     placed = False
     for item in listed if isinstance(listed, list) else []:

@@ -72,6 +72,29 @@ def _case_context(title: str, referral: dict[str, Any], errors: FormErrors, **pa
     return {"title": title, "referral": referral, **page, "back": f"/referrals/{referral['id']}", **errors.context()}
 
 
+def _person_checked(form: Any, errors: FormErrors) -> tuple[str, str, date | None]:
+    """The person's names, date of birth and sex, checked alike on a new referral and on a change of details."""
+    given, family = text(form, "given_name"), text(form, "family_name")
+    if not given:
+        errors.add("given_name", "Enter the person's first name")
+    if not family:
+        errors.add("family_name", "Enter the person's last name")
+    birth = date_field(form, "dob", errors, "the person's date of birth")
+    if birth is not None and birth > date.today():
+        errors.add("dob-day", "Date of birth must be in the past")
+    if text(form, "sex") not in {s.value for s in Sex}:
+        errors.add("sex", "Select the person's sex")
+    return given, family, birth
+
+
+# The referral API's person fields (a path inside `person` on a new referral) onto the person forms' fields.
+_PERSON_PROBLEMS = {
+    "date_of_birth": ("dob-day", "Enter a real date of birth"),
+    "postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
+    "phone": ("phone", "Enter a UK phone number"),
+}
+
+
 def _mode_and_outcome(form: Any, errors: FormErrors) -> tuple[str, str]:
     """How the link worker was in touch and what happened: asked alike by contacts and follow-ups."""
     mode, outcome = text(form, "mode"), text(form, "outcome")
@@ -220,21 +243,12 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
     values = _as_entered(form)
     values["needs"] = choices(form, "needs")
     errors = FormErrors()
-    given, family = text(form, "given_name"), text(form, "family_name")
-    if not given:
-        errors.add("given_name", "Enter the person's first name")
-    if not family:
-        errors.add("family_name", "Enter the person's last name")
+    given, family, birth = _person_checked(form, errors)
     nhs_number = text(form, "nhs_number").replace(" ", "")
     if not nhs_number:
         errors.add("nhs_number", "Enter the person's NHS number")
     elif not (len(nhs_number) == 10 and nhs_number.isdigit() and is_valid_nhs_number(nhs_number)):
         errors.add("nhs_number", "Enter a valid NHS number: 10 digits, like 485 777 3456")
-    birth = date_field(form, "dob", errors, "the person's date of birth")
-    if birth is not None and birth > date.today():
-        errors.add("dob-day", "Date of birth must be in the past")
-    if text(form, "sex") not in {s.value for s in Sex}:
-        errors.add("sex", "Select the person's sex")
     if not values["needs"]:
         errors.add("needs", "Select at least one need")
     if text(form, "source") not in {s.value for s in ReferralSource}:
@@ -272,15 +286,11 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
     try:
         created = await upstream.post(user.token, "referral", "/referrals", body)
     except UpstreamError as error:
-        if error.status != 422:
-            raise
         upstream_errors(
             error,
             {
                 "person.nhs_number": ("nhs_number", "Enter a valid NHS number"),
-                "person.postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
-                "person.phone": ("phone", "Enter a UK phone number"),
-                "person.date_of_birth": ("dob-day", "Enter a real date of birth"),
+                **{f"person.{api_field}": problem for api_field, problem in _PERSON_PROBLEMS.items()},
                 "person": ("phone", "Enter a phone number, so the link worker can reach the person"),
                 "reason": ("reason", "Reason must be 2000 characters or fewer"),
             },
@@ -377,18 +387,21 @@ async def referral_record(
         upstream.get(user.token, "referral", f"/referrals/{referral_id}/timeline"),
     )
     assessment = referral.get("assessment") or {}
-    return pages.render(
-        request,
-        "referral.html",
-        user=user,
-        title=f"{referral['person']['given_name']} {referral['person']['family_name']}",
-        column="full",
-        referral=referral,
-        timeline=list(reversed(timeline)),
-        baseline=[measures.summary(m) for m in assessment.get("baseline_measures", [])],
-        flash=_take_flash(session),
-        back="/caseload",
-    )
+    baseline = [measures.summary(m) for m in assessment.get("baseline_measures", [])]
+    context = _record_context(referral, timeline, baseline)
+    return pages.render(request, "referral.html", user=user, **context, flash=_take_flash(session))
+
+
+def _record_context(referral: dict[str, Any], timeline: list[Any], baseline: list[Any]) -> dict[str, Any]:
+    """The referral record page: the person's name as its title, the record, its history newest first."""
+    return {
+        "title": f"{referral['person']['given_name']} {referral['person']['family_name']}",
+        "column": "full",
+        "referral": referral,
+        "timeline": list(reversed(timeline)),
+        "baseline": baseline,
+        "back": "/caseload",
+    }
 
 
 @router.post("/referrals/{referral_id}/accept", dependencies=[CsrfChecked])
@@ -414,16 +427,7 @@ async def reassign(case: Case) -> Response:
         timeline = await case.upstream.get(case.user.token, "referral", f"/referrals/{case.referral_id}/timeline")
         errors = FormErrors()
         errors.add("link_worker", "Enter the staff id of a link worker other than the one allocated")
-        context = {
-            "title": f"{referral['person']['given_name']} {referral['person']['family_name']}",
-            "column": "full",
-            "referral": referral,
-            "timeline": list(reversed(timeline)),
-            "baseline": [],
-            "back": "/caseload",
-            **errors.context(),
-        }
-        return case.page("referral.html", context, errors)
+        return case.page("referral.html", {**_record_context(referral, timeline, []), **errors.context()}, errors)
     return case.done("Referral reassigned")
 
 
@@ -577,16 +581,7 @@ async def change_person(case: Case) -> Response:
     form = await case.request.form()
     values = _as_entered(form)
     errors = FormErrors()
-    given, family = text(form, "given_name"), text(form, "family_name")
-    if not given:
-        errors.add("given_name", "Enter the person's first name")
-    if not family:
-        errors.add("family_name", "Enter the person's last name")
-    birth = date_field(form, "dob", errors, "the person's date of birth")
-    if birth is not None and birth > date.today():
-        errors.add("dob-day", "Date of birth must be in the past")
-    if text(form, "sex") not in {s.value for s in Sex}:
-        errors.add("sex", "Select the person's sex")
+    given, family, birth = _person_checked(form, errors)
     if errors:
         return case.page("person.html", _person_context(referral, errors, values), errors)
     assert birth is not None
@@ -603,18 +598,15 @@ async def change_person(case: Case) -> Response:
     try:
         updated = await case.upstream.put(case.user.token, "referral", f"/referrals/{case.referral_id}/person", person)
     except UpstreamError as error:
-        if error.status not in (409, 422):
-            raise
         upstream_errors(
             error,
             {
                 "given_name": ("given_name", "Enter a first name of 100 characters or fewer"),
                 "family_name": ("family_name", "Enter a last name of 100 characters or fewer"),
-                "date_of_birth": ("dob-day", "Enter a real date of birth"),
-                "postcode": ("postcode", "Enter a full UK postcode, like LS1 4AP"),
-                "phone": ("phone", "Enter a UK phone number"),
+                **_PERSON_PROBLEMS,
             },
             errors,
+            statuses=(409, 422),
         )
         return case.page("person.html", _person_context(referral, errors, values), errors)
     suggest_again = updated["version"] > referral["version"]
@@ -828,11 +820,16 @@ def _plan_entered(form: Any, chosen: list[str]) -> dict[str, Any]:
     return values
 
 
+async def _plan_again(case: _Case, errors: FormErrors, form: Any, chosen: list[str]) -> Response:
+    """The plan page again (400) with the errors and what was entered."""
+    referral = await case.referral()
+    context = await _plan_context(case.upstream, case.user, referral, errors, _plan_entered(form, chosen))
+    return case.page("plan.html", context, errors)
+
+
 @router.post("/referrals/{referral_id}/plan", dependencies=[CsrfChecked])
-async def agree_plan(
-    request: Request, referral_id: UUID, user: SignedIn, upstream: Upstream, pages: Render
-) -> Response:
-    form = await request.form()
+async def agree_plan(case: Case) -> Response:
+    form = await case.request.form()
     errors = FormErrors()
     goals = _lines(text(form, "goals"), 10)
     if not goals:
@@ -849,15 +846,11 @@ async def agree_plan(
     if follow_up is not None and not date.today() < follow_up <= date.today() + timedelta(days=730):
         errors.add("follow-up-day", "The follow-up date must be in the future and within 2 years")
     if errors:
-        referral = await _referral(upstream, user, referral_id)
-        values = _plan_entered(form, chosen)
-        return pages.render(
-            request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
-        )
+        return await _plan_again(case, errors, form, chosen)
     assert follow_up is not None
     needs = sorted({str(a["need"]) for a in activities}) or [n for n in choices(form, "needs_addressed")]
     if not needs:
-        referral = await _referral(upstream, user, referral_id)
+        referral = await case.referral()
         needs = list((referral.get("assessment") or {}).get("needs") or referral["needs"])
     body = {
         "goals": goals,
@@ -866,10 +859,8 @@ async def agree_plan(
         "follow_ups": [{"due_on": follow_up.isoformat()}],
     }
     try:
-        await upstream.post(user.token, "referral", f"/referrals/{referral_id}/plan", body)
+        await case.send("plan", body)
     except UpstreamError as error:
-        if error.status not in (409, 422):
-            raise
         upstream_errors(
             error,
             {
@@ -878,14 +869,10 @@ async def agree_plan(
                 "activities": ("option-1", "Check what may be shared: a phone or email route needs one on record"),
             },
             errors,
+            statuses=(409, 422),
         )
-        referral = await _referral(upstream, user, referral_id)
-        values = _plan_entered(form, chosen)
-        return pages.render(
-            request, "plan.html", 400, user=user, **await _plan_context(upstream, user, referral, errors, values)
-        )
-    _flash(request.state.session, "Plan agreed")
-    return _see(referral_id)
+        return await _plan_again(case, errors, form, chosen)
+    return case.done("Plan agreed")
 
 
 # --- follow-up ------------------------------------------------------------------------------------------

@@ -54,9 +54,8 @@ class Bin:
     def label(self) -> str:
         if self.first == self.last:
             return f"{MONTHS[self.first - 1]} {self.year}"
-        if self.last - self.first == 2:
-            return f"{MONTHS[self.first - 1]} to {MONTHS[self.last - 1]} {self.year}"
-        return f"January to December {self.year}"
+        # A quarter or a year alike: its first to its last month ("January to December 2026").
+        return f"{MONTHS[self.first - 1]} to {MONTHS[self.last - 1]} {self.year}"
 
     @property
     def query(self) -> dict[str, str]:

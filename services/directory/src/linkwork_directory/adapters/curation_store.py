@@ -3,25 +3,14 @@ row lock that makes a conditional (If-Match) change atomic. Callers hold the tra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.duplicates import Listing
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    service_id: UUID
-    at: datetime
-    actor: str
-    action: str
-    changes: list[dict[str, str]]
-    note: str | None
-    actor_name: str | None = None
+from linkwork_directory.service_layer.ports import HistoryEntry
 
 
 async def exists(conn: Connection, service_id: UUID) -> bool:
@@ -56,38 +45,11 @@ async def mark_verified(conn: Connection, service_id: UUID, *, at: datetime, by:
     await conn.execute("UPDATE service SET assured_date = $2 WHERE id = $1", service_id, at.date())
 
 
-async def record(
-    conn: Connection,
-    service_id: UUID,
-    *,
-    at: datetime,
-    actor: str,
-    action: str,
-    changes: Sequence[dict[str, str]] = (),
-    note: str | None = None,
-    actor_name: str | None = None,
-) -> None:
-    await conn.execute(
+async def record(conn: Connection, entries: Sequence[HistoryEntry]) -> None:
+    await conn.executemany(
         "INSERT INTO service_history (service_id, at, actor, action, changes, note, actor_name)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        service_id,
-        at,
-        actor,
-        action,
-        list(changes),
-        note,
-        actor_name,
-    )
-
-
-async def record_many(
-    conn: Connection, rows: Iterable[tuple[UUID, datetime, str, str | None, str, str | None]]
-) -> None:
-    """(service id, at, actor, actor name, action, note) rows with no field list, e.g. one per service an import
-    wrote."""
-    await conn.executemany(
-        "INSERT INTO service_history (service_id, at, actor, actor_name, action, note) VALUES ($1, $2, $3, $4, $5, $6)",
-        list(rows),
+        [(e.service_id, e.at, e.actor, e.action, e.changes, e.note, e.actor_name) for e in entries],
     )
 
 

@@ -49,13 +49,7 @@ class PostgresImportJobStore:
         async with self.pool.acquire() as conn, conn.transaction():
             if imported.service_ids:
                 await curation_store.tag_source_directory(conn, imported.service_ids, imported.directory)
-                await curation_store.record_many(
-                    conn,
-                    (
-                        (i, at, imported.requested_by, imported.requested_by_name, "imported", imported.note)
-                        for i in imported.service_ids
-                    ),
-                )
+                await curation_store.record(conn, [imported.history_entry(i, at) for i in imported.service_ids])
             await conn.execute(
                 "UPDATE import_job SET status = 'finished', done = total, report = $2, finished_at = $3 WHERE id = $1",
                 job_id,

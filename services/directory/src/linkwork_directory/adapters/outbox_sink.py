@@ -12,7 +12,8 @@ from linkwork_runtime import messaging
 
 from linkwork_directory.adapters import postcodes
 from linkwork_directory.adapters.service_events import Unpublishable, postcodes_to_look_up, snapshot
-from linkwork_directory.adapters.service_reader import Connection, Loaded
+from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.service_layer.ports import Loaded
 
 log = logging.getLogger(__name__)
 

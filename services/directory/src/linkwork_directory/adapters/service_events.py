@@ -27,12 +27,12 @@ from linkwork_contracts.events.directory import (
 from linkwork_contracts.geography import normalise_postcode
 from pydantic import ValidationError
 
-from linkwork_directory.adapters.service_reader import Loaded
 from linkwork_directory.domain.accessibility_text import features_in_text
 from linkwork_directory.domain.costs import current_price
 from linkwork_directory.domain.eligibility import attribute_routes, eligibility_codes, service_areas
 from linkwork_directory.domain.oruk import Location, Service
 from linkwork_directory.domain.state import ServiceState
+from linkwork_directory.service_layer.ports import Loaded
 
 Centroids = Mapping[str, tuple[float, float]]
 _LANGUAGE_CODE_LENGTHS = (2, 3)

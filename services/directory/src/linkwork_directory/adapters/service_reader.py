@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -33,17 +32,12 @@ from linkwork_directory.domain.oruk import (
 )
 from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS, Throughput
+from linkwork_directory.service_layer.ports import Loaded
 
 # A plain connection or one borrowed from the pool: both answer the same calls.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
 # Or the pool itself, for a single statement in its own transaction.
 Executor: TypeAlias = "asyncpg.Pool[asyncpg.Record] | Connection"
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    service: Service
-    state: ServiceState
 
 
 def _fields(row: asyncpg.Record, *skip: str) -> dict[str, Any]:
@@ -57,12 +51,24 @@ def _group(rows: Iterable[asyncpg.Record], key: str) -> dict[UUID, list[asyncpg.
     return grouped
 
 
-async def load_terms(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, TaxonomyTerm]:
+async def _children(
+    conn: Connection, table: str, columns: str, ids: list[UUID], owner: str = "service_id"
+) -> dict[UUID, list[asyncpg.Record]]:
+    """The rows of a child table owned by `ids` (through the `owner` column), each owner's in their order."""
     rows = await conn.fetch(
-        "SELECT id, name, description, parent_id, taxonomy, taxonomy_id, term_uri, term"
-        " FROM taxonomy_term WHERE id = ANY($1::uuid[])",
-        list(set(ids)),
+        f"SELECT {owner}, {columns} FROM {table} WHERE {owner} = ANY($1::uuid[]) ORDER BY {owner}, position", ids
     )
+    return _group(rows, owner)
+
+
+async def _by_id(conn: Connection, table: str, columns: str, ids: list[UUID]) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(f"SELECT {columns} FROM {table} WHERE id = ANY($1::uuid[])", ids)
+    return rows
+
+
+async def load_terms(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, TaxonomyTerm]:
+    columns = "id, name, description, parent_id, taxonomy, taxonomy_id, term_uri, term"
+    rows = await _by_id(conn, "taxonomy_term", columns, list(set(ids)))
     return {row["id"]: TaxonomyTerm(**_fields(row)) for row in rows}
 
 
@@ -82,18 +88,10 @@ async def load_attributes(conn: Connection, owners: Iterable[UUID]) -> dict[UUID
 
 async def load_organizations(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Organization]:
     wanted = list(set(ids))
-    rows = await conn.fetch(
-        "SELECT id, name, description, email, website, logo, uri, parent_organization_id"
-        " FROM organization WHERE id = ANY($1::uuid[])",
-        wanted,
-    )
-    identifiers = _group(
-        await conn.fetch(
-            "SELECT id, organization_id, identifier_scheme, identifier_type, identifier FROM organization_identifier"
-            " WHERE organization_id = ANY($1::uuid[]) ORDER BY organization_id, position",
-            wanted,
-        ),
-        "organization_id",
+    columns = "id, name, description, email, website, logo, uri, parent_organization_id"
+    rows = await _by_id(conn, "organization", columns, wanted)
+    identifiers = await _children(
+        conn, "organization_identifier", "id, identifier_scheme, identifier_type, identifier", wanted, "organization_id"
     )
     attributes = await load_attributes(conn, wanted)
     return {
@@ -110,26 +108,17 @@ async def load_organizations(conn: Connection, ids: Iterable[UUID]) -> dict[UUID
 
 async def load_locations(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Location]:
     wanted = list(set(ids))
-    rows = await conn.fetch(
-        "SELECT id, location_type, name, description, latitude, longitude, external_identifier,"
-        " external_identifier_type FROM location WHERE id = ANY($1::uuid[])",
+    columns = "id, location_type, name, description, latitude, longitude, external_identifier, external_identifier_type"
+    rows = await _by_id(conn, "location", columns, wanted)
+    addresses = await _children(
+        conn,
+        "address",
+        "id, attention, address_1, address_2, city, region, state_province, postal_code, country, address_type",
         wanted,
-    )
-    addresses = _group(
-        await conn.fetch(
-            "SELECT id, location_id, attention, address_1, address_2, city, region, state_province, postal_code,"
-            " country, address_type FROM address WHERE location_id = ANY($1::uuid[]) ORDER BY location_id, position",
-            wanted,
-        ),
         "location_id",
     )
-    notes = _group(
-        await conn.fetch(
-            "SELECT id, location_id, description, details, url, accessibility FROM accessibility"
-            " WHERE location_id = ANY($1::uuid[]) ORDER BY location_id, position",
-            wanted,
-        ),
-        "location_id",
+    notes = await _children(
+        conn, "accessibility", "id, description, details, url, accessibility", wanted, "location_id"
     )
     attributes = await load_attributes(conn, wanted)
     return {
@@ -141,14 +130,6 @@ async def load_locations(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Lo
         )
         for row in rows
     }
-
-
-async def _children(conn: Connection, table: str, columns: str, ids: list[UUID]) -> dict[UUID, list[asyncpg.Record]]:
-    rows = await conn.fetch(
-        f"SELECT service_id, {columns} FROM {table} WHERE service_id = ANY($1::uuid[]) ORDER BY service_id, position",
-        ids,
-    )
-    return _group(rows, "service_id")
 
 
 async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) -> dict[UUID, Loaded]:
@@ -193,14 +174,7 @@ async def load_services(conn: Connection, ids: Iterable[UUID], *, week: date) ->
     )
     contacts = await _children(conn, "contact", "id, name, title", found)
     contact_ids = [c["id"] for group in contacts.values() for c in group]
-    phones = _group(
-        await conn.fetch(
-            "SELECT id, contact_id, number, description FROM phone WHERE contact_id = ANY($1::uuid[])"
-            " ORDER BY contact_id, position",
-            contact_ids,
-        ),
-        "contact_id",
-    )
+    phones = await _children(conn, "phone", "id, number, description", contact_ids, "contact_id")
     organizations = await load_organizations(conn, (r["organization_id"] for r in rows if r["organization_id"]))
     locations = await load_locations(conn, (s["location_id"] for group in sals.values() for s in group))
     attributes = await load_attributes(conn, [*found, *contact_ids])

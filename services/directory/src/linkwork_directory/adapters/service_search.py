@@ -28,6 +28,11 @@ class Params:
         return f"${len(self.values)}"
 
 
+def _given(p: Params, *conditions: tuple[object | None, str]) -> list[str]:
+    """The conditions of the filters given (not None), each with its value as the parameter `{}` stands for."""
+    return [condition.format(p(value)) for value, condition in conditions if value is not None]
+
+
 def _service_filters(query: ServiceQuery, p: Params) -> list[str]:
     where: list[str] = []
     if not query.include_withdrawn:
@@ -40,27 +45,24 @@ def _service_filters(query: ServiceQuery, p: Params) -> list[str]:
             f"EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id"
             f" AND a.taxonomy_term_id = ANY({p(list(query.taxonomy_term_ids))}::uuid[]))"
         )
-    if query.taxonomy_id is not None:
-        where.append(
-            f"EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id"
-            f" WHERE a.link_id = s.id AND t.taxonomy_id = {p(query.taxonomy_id)})"
-        )
-    if query.organization_id is not None:
-        where.append(f"s.organization_id = {p(query.organization_id)}")
-    if query.minimum_age is not None:
-        where.append(f"coalesce(s.minimum_age, 0) >= {p(query.minimum_age)}")
-    if query.maximum_age is not None:
-        where.append(f"s.maximum_age IS NOT NULL AND s.maximum_age <= {p(query.maximum_age)}")
-    if query.age is not None:
-        age = p(query.age)
-        where.append(f"coalesce(s.minimum_age, 0) <= {age} AND (s.maximum_age IS NULL OR s.maximum_age >= {age})")
-    session = []
-    if query.day is not None:
-        session.append(f"{p(query.day)} = ANY(sc.days)")
-    if query.start_time is not None:
-        session.append(f"sc.opens_at >= {p(query.start_time)}")
-    if query.end_time is not None:
-        session.append(f"sc.closes_at <= {p(query.end_time)}")
+    where += _given(
+        p,
+        (
+            query.taxonomy_id,
+            "EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id"
+            " WHERE a.link_id = s.id AND t.taxonomy_id = {})",
+        ),
+        (query.organization_id, "s.organization_id = {}"),
+        (query.minimum_age, "coalesce(s.minimum_age, 0) >= {}"),
+        (query.maximum_age, "s.maximum_age IS NOT NULL AND s.maximum_age <= {}"),
+        (query.age, "coalesce(s.minimum_age, 0) <= {0} AND (s.maximum_age IS NULL OR s.maximum_age >= {0})"),
+    )
+    session = _given(
+        p,
+        (query.day, "{} = ANY(sc.days)"),
+        (query.start_time, "sc.opens_at >= {}"),
+        (query.end_time, "sc.closes_at <= {}"),
+    )
     if session:
         where.append(f"EXISTS (SELECT 1 FROM schedule sc WHERE sc.service_id = s.id AND {' AND '.join(session)})")
     return where

@@ -40,7 +40,7 @@ async def _insert(conn: Connection, table: str, columns: Sequence[str], rows: li
     await conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
-async def _insert_owned(
+async def _replace_owned(
     conn: Connection,
     table: str,
     columns: Sequence[str],
@@ -48,8 +48,9 @@ async def _insert_owned(
     owner_column: str,
     children: Callable[[R], Sequence[Any]],
 ) -> None:
-    """Each owner's children of one kind, in their order: a row of the child's fields, its owner's id in
-    `owner_column` and its place in the list as `position`."""
+    """Rewrite each owner's children of one kind whole, in their order: a row of the child's fields, its owner's
+    id in `owner_column` and its place in the list as `position`."""
+    await conn.execute(f"DELETE FROM {table} WHERE {owner_column} = ANY($1::uuid[])", [owner.id for owner in owners])
     rows = [
         _row(child, columns, **{owner_column: owner.id}, position=n)
         for owner in owners
@@ -105,18 +106,13 @@ async def _replace_attributes(
     await _insert(conn, "attribute", ("id", "link_id", "link_type", "position", "taxonomy_term_id"), rows)
 
 
-async def write_organization(conn: Connection, organization: Organization) -> None:
-    await write_organizations(conn, [organization])
-
-
 async def write_organizations(conn: Connection, organizations: Sequence[Organization]) -> None:
     if not organizations:
         return
     ids = [o.id for o in organizations]
     await _upsert(conn, "organization", ORGANIZATION_COLUMNS, [_row(o, ORGANIZATION_COLUMNS) for o in organizations])
-    await conn.execute("DELETE FROM organization_identifier WHERE organization_id = ANY($1::uuid[])", ids)
     columns = ("id", "organization_id", "position", "identifier_scheme", "identifier_type", "identifier")
-    await _insert_owned(
+    await _replace_owned(
         conn, "organization_identifier", columns, organizations, "organization_id", lambda o: o.organization_identifiers
     )
     await _replace_attributes(conn, ids, [(o.id, o.attributes) for o in organizations])
@@ -139,19 +135,13 @@ ADDRESS_COLUMNS = (
 NOTE_COLUMNS = ("id", "location_id", "position", "description", "details", "url", "accessibility")
 
 
-async def write_location(conn: Connection, location: Location) -> None:
-    await write_locations(conn, [location])
-
-
 async def write_locations(conn: Connection, locations: Sequence[Location]) -> None:
     if not locations:
         return
     ids = [loc.id for loc in locations]
     await _upsert(conn, "location", LOCATION_COLUMNS, [_row(loc, LOCATION_COLUMNS) for loc in locations])
-    await conn.execute("DELETE FROM address WHERE location_id = ANY($1::uuid[])", ids)
-    await conn.execute("DELETE FROM accessibility WHERE location_id = ANY($1::uuid[])", ids)
-    await _insert_owned(conn, "address", ADDRESS_COLUMNS, locations, "location_id", lambda loc: loc.addresses)
-    await _insert_owned(conn, "accessibility", NOTE_COLUMNS, locations, "location_id", lambda loc: loc.accessibility)
+    await _replace_owned(conn, "address", ADDRESS_COLUMNS, locations, "location_id", lambda loc: loc.addresses)
+    await _replace_owned(conn, "accessibility", NOTE_COLUMNS, locations, "location_id", lambda loc: loc.accessibility)
     await _replace_attributes(conn, ids, [(loc.id, loc.attributes) for loc in locations])
 
 

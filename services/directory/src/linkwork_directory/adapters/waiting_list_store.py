@@ -6,27 +6,12 @@ redelivered or late event can never undo a start.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedEntry:
-    id: UUID
-    position: int  # 1 is next to start
-    joined_at: datetime
-    source: EntrySource
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEntry:
-    service_id: UUID
-    status: EntryStatus
-    joined_at: datetime
+from linkwork_directory.service_layer.ports import QueuedEntry, StoredEntry
 
 
 async def owner_of(conn: Connection, service_id: UUID) -> tuple[bool, str | None]:

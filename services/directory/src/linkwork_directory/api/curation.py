@@ -15,9 +15,11 @@ from pydantic import BaseModel, Field
 
 from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.review_store import PostgresReviewStore
-from linkwork_directory.adapters.service_reader import Loaded
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api import examples
+from linkwork_directory.api.ids import not_found, path_id
 from linkwork_directory.api.oruk_models import OrukService
 from linkwork_directory.api.runtime import Acting, Actor, Runtime
 from linkwork_directory.domain import versions
@@ -29,6 +31,7 @@ from linkwork_directory.domain.versions import merge_patch
 from linkwork_directory.service_layer import curation
 from linkwork_directory.service_layer.freshness import review_queue
 from linkwork_directory.service_layer.imports import service_from_document
+from linkwork_directory.service_layer.ports import Loaded
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[
@@ -134,11 +137,12 @@ def _same_id(body: dict[str, Any], service_id: UUID, what: str) -> None:
         raise _id_mismatch(f"the {what}'s id is not the path's")
 
 
-def _uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError as error:
-        raise Problem(404, "Not found", f"no service with id {value}") from error
+def _current_document(loaded: Loaded) -> tuple[dict[str, Any], str]:
+    """The stored service as a curator sends it back (the base a merge patch applies to), and its ETag."""
+    # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
+    document: dict[str, Any] = render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
+    document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
+    return document, curation.etag(loaded)
 
 
 async def _save(
@@ -146,12 +150,12 @@ async def _save(
 ) -> tuple[Outcome, Loaded]:
     runtime = acting.runtime
     with service_problems():
-        service = service_from_document(runtime.schemas, document)
+        service = service_from_document(OrukFormat(runtime.schemas), document)
         async with acting.pool.acquire() as conn:
             if must_be_new and await curation_store.exists(conn, service.id):
                 raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
             applied, loaded = await curation.save(
-                conn,
+                PostgresUnitOfWork(conn),
                 service,
                 now=runtime.clock.now(),
                 sink=runtime.sink,
@@ -177,7 +181,7 @@ async def put_service(
     id: str, body: ServiceBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     _same_id(body, service_id, "body")
     body.setdefault("id", str(service_id))
     outcome, loaded = await _save(body, acting, must_be_new=False, if_match=if_match)
@@ -194,13 +198,15 @@ async def patch_service(
     id: str, body: PatchBody, acting: Actor, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     _same_id(body, service_id, "patch")
     with service_problems():
         if if_match is None:
             raise VersionRequired(service_id)
         async with acting.pool.acquire() as conn:
-            base, base_tag = await curation.current_document(conn, service_id, acting.runtime.clock.now())
+            base, base_tag = _current_document(
+                await curation.load(PostgresUnitOfWork(conn), service_id, acting.runtime.clock.now())
+            )
         if not versions.if_match_allows(if_match, base_tag):
             raise StaleVersion(service_id)
     # The patch applies to the version read here, so the write must find that same version when it locks the
@@ -219,8 +225,8 @@ async def withdraw_service(
     with service_problems():
         async with acting.pool.acquire() as conn:
             loaded = await curation.withdraw(
-                conn,
-                _uuid(id),
+                PostgresUnitOfWork(conn),
+                path_id("service", id),
                 reason=body.reason,
                 now=acting.runtime.clock.now(),
                 sink=acting.runtime.sink,
@@ -241,8 +247,8 @@ async def verify_service(id: str, acting: Actor, response: Response, if_match: I
     with service_problems():
         async with acting.pool.acquire() as conn:
             loaded = await curation.verify(
-                conn,
-                _uuid(id),
+                PostgresUnitOfWork(conn),
+                path_id("service", id),
                 by=acting.principal.subject,
                 by_name=acting.principal.name,
                 now=acting.runtime.clock.now(),
@@ -257,10 +263,10 @@ async def get_history(
     id: str, acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
-    service_id = _uuid(id)
+    service_id = path_id("service", id)
     async with acting.pool.acquire() as conn:
         if not await curation_store.exists(conn, service_id):
-            raise Problem(404, "Not found", f"no service with id {service_id}")
+            raise not_found("service", service_id)
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
     contents: list[dict[str, object]] = [render.jsonable(curation_store.jsonable_entry(e)) for e in entries]
     return page_body(contents, total=total, page=page, per_page=per_page)

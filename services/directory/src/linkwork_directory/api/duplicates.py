@@ -3,6 +3,7 @@ How pairs are scored: domain/duplicates.py and docs/decisions/18-duplicates.md."
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -12,9 +13,10 @@ from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
 from linkwork_directory.api.runtime import Actor
-from linkwork_directory.domain.duplicates import Candidate, Listing
+from linkwork_directory.domain.duplicates import Candidate
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, page_body
 from linkwork_directory.service_layer import duplicates
@@ -47,24 +49,13 @@ def _cannot_merge(rejection: RecordRejected) -> Problem:
     return Problem(409, "Cannot merge", "; ".join(rejection.reasons))
 
 
-def _listing(listing: Listing) -> dict[str, Any]:
-    return {
-        "id": str(listing.id),
-        "name": listing.name,
-        "directory": listing.directory,
-        "organization": listing.organization,
-        "postcodes": list(listing.postcodes),
-        "phones": list(listing.phones),
-        "websites": list(listing.websites),
-    }
-
-
 def _candidate(candidate: Candidate) -> dict[str, Any]:
     return {
         "score": candidate.score,
         "signals": candidate.signals,
-        "first": _listing(candidate.first),
-        "second": _listing(candidate.second),
+        # Every field of each listing; FastAPI writes the id as a string and the tuples as lists.
+        "first": asdict(candidate.first),
+        "second": asdict(candidate.second),
     }
 
 
@@ -74,7 +65,7 @@ async def list_duplicates(
 ) -> dict[str, Any]:
     acting.require(Role.CURATOR)
     async with acting.pool.acquire() as conn:
-        found = await acting.runtime.duplicates.candidates(conn)
+        found = await acting.runtime.duplicates.candidates(PostgresUnitOfWork(conn))
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)
@@ -87,7 +78,7 @@ async def merge_services(body: Merge, acting: Actor, response: Response, if_matc
     with service_problems(rejected=_cannot_merge):
         async with acting.pool.acquire() as conn:
             loaded = await duplicates.merge(
-                conn,
+                PostgresUnitOfWork(conn),
                 body.keep,
                 body.merge,
                 now=acting.runtime.clock.now(),
@@ -108,6 +99,10 @@ async def dismiss_pair(body: Pair, acting: Actor) -> Response:
     with service_problems():
         async with acting.pool.acquire() as conn:
             await duplicates.dismiss(
-                conn, body.first, body.second, now=acting.runtime.clock.now(), by=acting.principal.subject
+                PostgresUnitOfWork(conn),
+                body.first,
+                body.second,
+                now=acting.runtime.clock.now(),
+                by=acting.principal.subject,
             )
     return Response(status_code=204)

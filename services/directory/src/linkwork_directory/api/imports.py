@@ -20,6 +20,7 @@ from linkwork_runtime.problems import Problem
 
 from linkwork_directory.adapters import oruk_csv, oruk_files, oruk_render
 from linkwork_directory.adapters.oruk_files import KINDS
+from linkwork_directory.api.ids import not_found
 from linkwork_directory.api.runtime import Runtime
 from linkwork_directory.domain.importing import ImportItem, Kind
 
@@ -146,7 +147,7 @@ async def get_import(id: UUID, runtime: Runtime, principal: CurrentPrincipal) ->
     require_role(principal, Role.CURATOR)
     job = await runtime.jobs.get(id) if runtime.jobs else None
     if job is None:
-        raise Problem(404, "Not found", f"no import with id {id}")
+        raise not_found("import", id)
     body: dict[str, Any] = oruk_render.jsonable(job)
     body["percent"] = round(100 * job["done"] / job["total"]) if job["total"] else 100
     return body

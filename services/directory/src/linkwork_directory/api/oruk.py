@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import time
 from decimal import Decimal
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -16,6 +18,7 @@ from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters import service_reader as reader
 from linkwork_directory.adapters import service_search as search
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.api.ids import not_found, path_id
 from linkwork_directory.api.oruk_models import (
     About,
     OrukService,
@@ -47,17 +50,15 @@ ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/s
 # Bounded: a deep page makes PostgreSQL walk and discard page x per_page rows (issue 15).
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page")]
+T = TypeVar("T")
 
 
-def _not_found(kind: str, identifier: str) -> Problem:
-    return Problem(404, "Not found", f"no {kind} with id {identifier}")
-
-
-def _uuid(kind: str, identifier: str) -> UUID:
-    try:
-        return UUID(identifier)
-    except ValueError as error:
-        raise _not_found(kind, identifier) from error
+async def _one(kind: str, identifier: str, fetch: Callable[[UUID], Awaitable[T | None]]) -> T:
+    """The record `fetch` finds by this id, or 404 (also for an id that is not a UUID)."""
+    found = await fetch(path_id(kind, identifier))
+    if found is None:
+        raise not_found(kind, identifier)
+    return found
 
 
 @router.get("/", summary="About this API and its relationship with HSDS", response_model=About)
@@ -173,13 +174,13 @@ async def list_services(pool: Pool, runtime: Runtime, filters: Search) -> dict[s
     responses={301: {"description": "Merged into another service (the same one listed twice): see Location"}},
 )
 async def get_service(id: str, pool: Pool, runtime: Runtime, response: Response) -> dict[str, Any]:
-    service_id = _uuid("service", id)
+    service_id = path_id("service", id)
     now = runtime.clock.now()
     async with pool.acquire() as conn:
         loaded = (await reader.load_services(conn, [service_id], week=week_starting(now))).get(service_id)
         moved = await curation_store.merged_into(conn, service_id) if loaded is not None else None
     if loaded is None:
-        raise _not_found("service", id)
+        raise not_found("service", id)
     if moved is not None:
         # Merged into another (issue 18): the same service listed twice; readers go to the one that stays.
         response.status_code = 301
@@ -216,11 +217,11 @@ async def list_service_at_locations(pool: Pool, runtime: Runtime, filters: Searc
     response_model=OrukServiceAtLocation,
 )
 async def get_service_at_location(id: str, pool: Pool, runtime: Runtime) -> dict[str, Any]:
-    sal_id = _uuid("service_at_location", id)
+    sal_id = path_id("service_at_location", id)
     async with pool.acquire() as conn:
         ends = await service_at_location_store.ends_of(conn, sal_id)
         if ends is None:
-            raise _not_found("service_at_location", id)
+            raise not_found("service_at_location", id)
         service_id, location_id = ends
         loaded = await reader.load_services(conn, [service_id], week=week_starting(runtime.clock.now()))
         locations = await reader.load_locations(conn, [location_id])
@@ -237,11 +238,8 @@ async def list_taxonomies(pool: Pool, page: Page = 1, per_page: PerPage = DEFAUL
 
 @router.get("/taxonomies/{id}", summary="One taxonomy with its terms", response_model=OrukTaxonomy)
 async def get_taxonomy(id: str, pool: Pool) -> dict[str, Any]:
-    taxonomy_id = _uuid("taxonomy", id)
-    found = await taxonomy_store.taxonomy(pool, taxonomy_id)
-    if found is None:
-        raise _not_found("taxonomy", id)
-    taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, taxonomy_id)})
+    found = await _one("taxonomy", id, partial(taxonomy_store.taxonomy, pool))
+    taxonomy = found.model_copy(update={"taxonomy_terms": await taxonomy_store.terms_of(pool, found.id)})
     return render.taxonomy_document(taxonomy, with_terms=True)
 
 
@@ -261,8 +259,4 @@ async def list_taxonomy_terms(
 
 @router.get("/taxonomy_terms/{id}", summary="One taxonomy term", response_model=OrukTaxonomyTerm)
 async def get_taxonomy_term(id: str, pool: Pool) -> dict[str, Any]:
-    term_id = _uuid("taxonomy term", id)
-    term = await taxonomy_store.term(pool, term_id)
-    if term is None:
-        raise _not_found("taxonomy term", id)
-    return render.term_document(term)
+    return render.term_document(await _one("taxonomy term", id, partial(taxonomy_store.term, pool)))

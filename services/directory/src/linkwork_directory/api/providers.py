@@ -20,12 +20,13 @@ from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
-from linkwork_directory.adapters.service_reader import Connection, Loaded
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api.runtime import Acting, Actor, DirectoryRuntime
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import MAX_WAIT_WEEKS, WINDOW_WEEKS, EntrySource, EntryStatus
 from linkwork_directory.service_layer import waiting_list as waiting
 from linkwork_directory.service_layer.curation import load
+from linkwork_directory.service_layer.ports import Loaded, UnitOfWork
 
 router = APIRouter(tags=["providers"])
 ServiceId = Annotated[UUID, Path(description="The service's id")]
@@ -100,9 +101,9 @@ def _may_manage(principal: Principal) -> str | None:
     return principal.organisation
 
 
-async def _owned(conn: Connection, service_id: UUID, principal: Principal) -> None:
+async def _owned(uow: UnitOfWork, service_id: UUID, principal: Principal) -> None:
     try:
-        await waiting.check_owner(conn, service_id, _may_manage(principal))
+        await waiting.check_owner(uow, service_id, _may_manage(principal))
     except UnknownService as error:
         raise Problem(404, "Not found", f"service_id: {error}") from error
     except NotYourService as error:
@@ -110,9 +111,9 @@ async def _owned(conn: Connection, service_id: UUID, principal: Principal) -> No
         raise Problem(404, "Not found", f"service_id: no service with id {service_id} for your organisation") from error
 
 
-async def _view(conn: Connection, loaded: Loaded) -> WaitingList:
+async def _view(uow: UnitOfWork, loaded: Loaded) -> WaitingList:
     state, wait = loaded.state, loaded.state.wait
-    entries = await waiting.queue(conn, loaded.service.id)
+    entries = await waiting.queue(uow, loaded.service.id)
     return WaitingList(
         service_id=loaded.service.id,
         name=loaded.service.name,
@@ -134,25 +135,27 @@ async def own_services(pool: Pool, principal: CurrentPrincipal) -> list[OwnServi
     organisation = _may_manage(principal)
     assert organisation is not None
     async with pool.acquire() as conn:
-        return [OwnService(id=id, name=name) for id, name in await waiting.services_of(conn, organisation)]
+        owned = await waiting.services_of(PostgresUnitOfWork(conn), organisation)
+        return [OwnService(id=id, name=name) for id, name in owned]
 
 
 @asynccontextmanager
-async def _managing(acting: Acting, service_id: UUID) -> AsyncIterator[Connection]:
-    """A connection for changing or reading one service the signed-in provider (or a curator) manages; an entry
+async def _managing(acting: Acting, service_id: UUID) -> AsyncIterator[UnitOfWork]:
+    """A unit of work for changing or reading one service the signed-in provider (or a curator) manages; an entry
     not on its list is a 404 naming entry_id."""
     async with acting.pool.acquire() as conn:
-        await _owned(conn, service_id, acting.principal)
+        uow = PostgresUnitOfWork(conn)
+        await _owned(uow, service_id, acting.principal)
         try:
-            yield conn
+            yield uow
         except UnknownEntry as error:
             raise Problem(404, "Not found", f"entry_id: {error}") from error
 
 
 @router.get("/services/{service_id}/waiting-list", summary="A service's capacity, waiting list and estimated wait")
 async def get_waiting_list(service_id: ServiceId, acting: Actor) -> WaitingList:
-    async with _managing(acting, service_id) as conn:
-        return await _moved(conn, service_id, acting.runtime)
+    async with _managing(acting, service_id) as uow:
+        return await _moved(uow, service_id, acting.runtime)
 
 
 @router.put(
@@ -160,16 +163,16 @@ async def get_waiting_list(service_id: ServiceId, acting: Actor) -> WaitingList:
 )
 async def put_capacity(service_id: ServiceId, body: CapacityUpdate, acting: Actor) -> WaitingList:
     runtime = acting.runtime
-    async with _managing(acting, service_id) as conn:
+    async with _managing(acting, service_id) as uow:
         loaded = await waiting.set_capacity(
-            conn,
+            uow,
             service_id,
             places_per_week=body.places_per_week,
             waiting_list=body.waiting_list,
             now=runtime.clock.now(),
             sink=runtime.sink,
         )
-        view = await _view(conn, loaded)
+        view = await _view(uow, loaded)
     await runtime.after_change()
     return view
 
@@ -181,29 +184,29 @@ async def put_capacity(service_id: ServiceId, body: CapacityUpdate, acting: Acto
 )
 async def add_entry(service_id: ServiceId, acting: Actor) -> WaitingList:
     now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as conn:
-        await waiting.join(conn, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=sink)
-        return await _view(conn, await load(conn, service_id, now))
+    async with _managing(acting, service_id) as uow:
+        await waiting.join(uow, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=sink)
+        return await _view(uow, await load(uow, service_id, now))
 
 
-async def _moved(conn: Connection, service_id: UUID, runtime: DirectoryRuntime) -> WaitingList:
-    return await _view(conn, await load(conn, service_id, runtime.clock.now()))
+async def _moved(uow: UnitOfWork, service_id: UUID, runtime: DirectoryRuntime) -> WaitingList:
+    return await _view(uow, await load(uow, service_id, runtime.clock.now()))
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/start", summary="The person has started: off the list")
 async def start_entry(service_id: ServiceId, entry_id: EntryId, acting: Actor) -> WaitingList:
     now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as conn:
-        await waiting.start(conn, entry_id, at=now, now=now, sink=sink, service_id=service_id)
-        return await _moved(conn, service_id, acting.runtime)
+    async with _managing(acting, service_id) as uow:
+        await waiting.start(uow, entry_id, at=now, now=now, sink=sink, service_id=service_id)
+        return await _moved(uow, service_id, acting.runtime)
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/remove", summary="The person leaves without starting")
 async def remove_entry(service_id: ServiceId, entry_id: EntryId, body: Removal, acting: Actor) -> WaitingList:
     now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as conn:
-        await waiting.leave(conn, entry_id, reason=body.reason, at=now, now=now, sink=sink, service_id=service_id)
-        return await _moved(conn, service_id, acting.runtime)
+    async with _managing(acting, service_id) as uow:
+        await waiting.leave(uow, entry_id, reason=body.reason, at=now, now=now, sink=sink, service_id=service_id)
+        return await _moved(uow, service_id, acting.runtime)
 
 
 @router.get("/waiting-list/{entry_id}", summary="Where an activity referral stands on its service's waiting list")
@@ -211,10 +214,11 @@ async def get_position(entry_id: EntryId, pool: Pool, principal: CurrentPrincipa
     # Link workers follow their people's referrals; providers see only their own services' entries.
     require_role(principal, Role.LINK_WORKER, Role.PROVIDER, Role.CURATOR)
     async with pool.acquire() as conn:
-        found = await waiting.position(conn, entry_id)
+        uow = PostgresUnitOfWork(conn)
+        found = await waiting.position(uow, entry_id)
         if found is None:
             raise Problem(404, "Not found", f"entry_id: no waiting-list entry {entry_id}")
         service_id, place, status = found
         if principal.role is Role.PROVIDER:
-            await _owned(conn, service_id, principal)
+            await _owned(uow, service_id, principal)
     return Position(entry_id=entry_id, service_id=service_id, status=status, position=place)

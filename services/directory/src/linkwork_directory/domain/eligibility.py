@@ -31,7 +31,7 @@ from linkwork_contracts.events.directory import LOCAL_AUTHORITY_PATTERN
 
 from linkwork_directory.domain.coverage import postcode_list
 from linkwork_directory.domain.extension import SocialPrescribing
-from linkwork_directory.domain.oruk import Attribute, Service, ServiceArea, Taxonomy, TaxonomyTerm
+from linkwork_directory.domain.oruk import Attribute, Service, ServiceArea, Taxonomy
 
 _SPLIT = re.compile(r"[\s,;]+")
 _GSS = re.compile(LOCAL_AUTHORITY_PATTERN)
@@ -41,26 +41,13 @@ _ROUTE_OF_TERM: dict[UUID, ReferralRoute] = {term.id: route for route, term in R
 
 
 def eligibility_taxonomy() -> Taxonomy:
-    terms = [*ELIGIBILITY_TAXONOMY_TERMS.values(), *ROUTE_TAXONOMY_TERMS.values()]
-    return Taxonomy(
-        id=ELIGIBILITY_TAXONOMY_ID,
-        name=ELIGIBILITY_TAXONOMY_NAME,
-        uri=ELIGIBILITY_TAXONOMY_URI,
-        version="1",
-        description="Who a service is for (carers, women, men, veterans, residents, a condition group, people "
+    return Taxonomy.published(
+        ELIGIBILITY_TAXONOMY_ID,
+        ELIGIBILITY_TAXONOMY_NAME,
+        ELIGIBILITY_TAXONOMY_URI,
+        "Who a service is for (carers, women, men, veterans, residents, a condition group, people "
         "already known) and how people get in (route: self-referral, professional referral, drop-in, ...).",
-        taxonomy_terms=[
-            TaxonomyTerm(
-                id=term.id,
-                name=term.name,
-                description=term.description,
-                taxonomy=term.taxonomy,
-                taxonomy_id=ELIGIBILITY_TAXONOMY_ID,
-                term_uri=term.term_uri,
-                term=term.term,
-            )
-            for term in terms
-        ],
+        [*ELIGIBILITY_TAXONOMY_TERMS.values(), *ROUTE_TAXONOMY_TERMS.values()],
     )
 
 

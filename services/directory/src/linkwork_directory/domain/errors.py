@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 
 class FieldError(TypedDict):
@@ -33,18 +33,24 @@ class RecordRejected(Exception):
         self.errors = errors if errors is not None else [reason_error(reason) for reason in reasons]
 
 
-class UnknownService(Exception):
+class ServiceError(Exception):
+    """Something about one service that stops a request; `message` says what, naming `{service_id}`."""
+
+    message: ClassVar[str]
+
     def __init__(self, service_id: object) -> None:
-        super().__init__(f"no service with id {service_id}")
+        super().__init__(self.message.format(service_id=service_id))
         self.service_id = service_id
 
 
-class NotYourService(Exception):
+class UnknownService(ServiceError):
+    message = "no service with id {service_id}"
+
+
+class NotYourService(ServiceError):
     """A provider asked about a service of another organisation (issue 17)."""
 
-    def __init__(self, service_id: object) -> None:
-        super().__init__(f"service {service_id} belongs to another organisation")
-        self.service_id = service_id
+    message = "service {service_id} belongs to another organisation"
 
 
 class UnknownEntry(Exception):
@@ -53,17 +59,13 @@ class UnknownEntry(Exception):
         self.entry_id = entry_id
 
 
-class StaleVersion(Exception):
+class StaleVersion(ServiceError):
     """The change was made to a version of the service that is no longer the current one (If-Match failed)."""
 
-    def __init__(self, service_id: object) -> None:
-        super().__init__(f"service {service_id} has changed since the version this change was made to")
-        self.service_id = service_id
+    message = "service {service_id} has changed since the version this change was made to"
 
 
-class VersionRequired(Exception):
+class VersionRequired(ServiceError):
     """A change to an existing service must say which version it was made to (If-Match)."""
 
-    def __init__(self, service_id: object) -> None:
-        super().__init__(f"say which version of service {service_id} this change was made to (If-Match)")
-        self.service_id = service_id
+    message = "say which version of service {service_id} this change was made to (If-Match)"

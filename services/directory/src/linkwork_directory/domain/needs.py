@@ -19,27 +19,17 @@ NEED_LINK_TYPE = "need_category"
 
 
 def needs_taxonomy() -> Taxonomy:
-    return Taxonomy(
-        id=NEEDS_TAXONOMY_ID,
-        name=NEEDS_TAXONOMY_NAME,
-        uri=NEEDS_TAXONOMY_URI,
-        version="1",
-        description="linkwork's social prescribing need categories, one term per category.",
-        taxonomy_terms=[need_term(need) for need in NeedCategory],
+    return Taxonomy.published(
+        NEEDS_TAXONOMY_ID,
+        NEEDS_TAXONOMY_NAME,
+        NEEDS_TAXONOMY_URI,
+        "linkwork's social prescribing need categories, one term per category.",
+        (NEED_TAXONOMY_TERMS[need] for need in NeedCategory),
     )
 
 
 def need_term(need: NeedCategory) -> TaxonomyTerm:
-    term = NEED_TAXONOMY_TERMS[need]
-    return TaxonomyTerm(
-        id=term.id,
-        name=term.name,
-        description=term.description,
-        taxonomy=term.taxonomy,
-        taxonomy_id=NEEDS_TAXONOMY_ID,
-        term_uri=term.term_uri,
-        term=term.term,
-    )
+    return TaxonomyTerm.published(NEED_TAXONOMY_TERMS[need], NEEDS_TAXONOMY_ID)
 
 
 def need_attribute(service_id: UUID, need: NeedCategory) -> Attribute:

@@ -9,11 +9,14 @@ no id used twice inside one record. Unknown fields are ignored: HSDS allows exte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Protocol, Self
 from uuid import UUID
 
+from linkwork_contracts.codes import TaxonomyTerm as PublishedTerm
 from linkwork_contracts.events.directory import MAX_LIST, MAX_LOCATIONS, MAX_SCHEDULES
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -48,6 +51,20 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+class _HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+def _linked_id(linked_id: UUID | None, linked: _HasId | None, field: str) -> UUID | None:
+    """The id of a record linked by id (`<field>_id`), given whole (`<field>`), or both, when they must agree."""
+    if linked is None:
+        return linked_id
+    if linked_id not in (None, linked.id):
+        raise ValueError(f"{field}_id differs from {field}.id")
+    return linked.id
+
+
 class TaxonomyTerm(Record):
     id: UUID
     name: str = Field(min_length=1)
@@ -58,6 +75,11 @@ class TaxonomyTerm(Record):
     term_uri: str | None = None
     term: str | None = None
 
+    @classmethod
+    def published(cls, term: PublishedTerm, taxonomy_id: UUID) -> TaxonomyTerm:
+        """A term of a taxonomy linkwork publishes (`linkwork_contracts.codes`: already ORUK's fields)."""
+        return cls(**asdict(term), taxonomy_id=taxonomy_id)
+
 
 class Taxonomy(Record):
     id: UUID
@@ -66,6 +88,20 @@ class Taxonomy(Record):
     uri: str | None = None
     version: str | None = None
     taxonomy_terms: list[TaxonomyTerm] = []
+
+    @classmethod
+    def published(
+        cls, taxonomy_id: UUID, name: str, uri: str, description: str, terms: Iterable[PublishedTerm]
+    ) -> Taxonomy:
+        """A taxonomy linkwork publishes (version 1), with its terms, as the ORUK record `/taxonomies` serves."""
+        return cls(
+            id=taxonomy_id,
+            name=name,
+            uri=uri,
+            version="1",
+            description=description,
+            taxonomy_terms=[TaxonomyTerm.published(term, taxonomy_id) for term in terms],
+        )
 
 
 class Attribute(Record):
@@ -79,12 +115,9 @@ class Attribute(Record):
 
     @model_validator(mode="after")
     def _names_a_term(self) -> Self:
-        if self.taxonomy_term is None and self.taxonomy_term_id is None:
+        self.taxonomy_term_id = _linked_id(self.taxonomy_term_id, self.taxonomy_term, "taxonomy_term")
+        if self.taxonomy_term_id is None:
             raise ValueError("an attribute needs taxonomy_term or taxonomy_term_id")
-        if self.taxonomy_term is not None:
-            if self.taxonomy_term_id not in (None, self.taxonomy_term.id):
-                raise ValueError("taxonomy_term_id differs from taxonomy_term.id")
-            self.taxonomy_term_id = self.taxonomy_term.id
         return self
 
     @property
@@ -167,12 +200,9 @@ class ServiceAtLocation(Record):
 
     @model_validator(mode="after")
     def _names_a_location(self) -> Self:
-        if self.location is None and self.location_id is None:
+        self.location_id = _linked_id(self.location_id, self.location, "location")
+        if self.location_id is None:
             raise ValueError("a service_at_location needs location or location_id")
-        if self.location is not None:
-            if self.location_id not in (None, self.location.id):
-                raise ValueError("location_id differs from location.id")
-            self.location_id = self.location.id
         return self
 
     @property
@@ -304,10 +334,7 @@ class Service(Record):
     def _check(self) -> Self:
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
             raise ValueError(f"minimum_age {self.minimum_age} is above maximum_age {self.maximum_age}")
-        if self.organization is not None:
-            if self.organization_id not in (None, self.organization.id):
-                raise ValueError("organization_id differs from organization.id")
-            self.organization_id = self.organization.id
+        self.organization_id = _linked_id(self.organization_id, self.organization, "organization")
         if self.last_modified is not None and self.last_modified.tzinfo is None:
             raise ValueError("last_modified needs a time zone (e.g. a trailing Z)")
         _check_unique_ids(self)

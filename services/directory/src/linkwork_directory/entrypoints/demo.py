@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from linkwork_directory.adapters import oruk_files
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_places, town_places
+from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.postcodes import load_onspd
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.domain.importing import ImportReport
 from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
@@ -32,11 +34,13 @@ async def fill(settings: Settings, *, count: int, seed: int, spread: str, batch_
     async with database(settings.database_url) as pool:
         await load_onspd(pool, SAMPLE)
         async with pool.acquire() as conn:
-            await seed_needs_taxonomy(conn, now=clock.now(), sink=sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=sink)
         places = sample_places(SAMPLE) if spread == "pcn" else town_places(random.Random(seed), max(50, count // 3))
         demo = DemoDirectory(count=count, seed=seed, today=datetime.now(UTC).date(), places=places)
         items = oruk_files.items_from_document(list(demo.services()), name="demo", kind="service")
-        importer = Importer(pool, clock=clock, sink=sink, batch_size=batch_size)
+        importer = Importer(
+            unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size
+        )
         return await importer.run(items, on_progress=ProgressLine("demo services"))
 
 

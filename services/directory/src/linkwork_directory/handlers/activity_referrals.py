@@ -19,6 +19,7 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ActivityReferralRespondedV1, AttendanceConfirmedV1
 
 from linkwork_directory.adapters import waiting_list_store as store
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
 from linkwork_directory.service_layer import waiting_list
@@ -40,7 +41,7 @@ class ActivityReferralHandlers:
                 log.warning("activity referral %s is for a service not in this directory", entry)
                 return
             await waiting_list.join(
-                conn,
+                PostgresUnitOfWork(conn),
                 event.service_id,
                 source=EntrySource.ACTIVITY_REFERRAL,
                 joined_at=event.referred_at,
@@ -53,7 +54,12 @@ class ActivityReferralHandlers:
         if stored is not None and stored.status is EntryStatus.WAITING:
             reason = f"declined: {event.decline_reason.value if event.decline_reason else 'other'}"
             await waiting_list.leave(
-                conn, entry, reason=reason, at=event.responded_at, now=self.clock.now(), sink=self.sink
+                PostgresUnitOfWork(conn),
+                entry,
+                reason=reason,
+                at=event.responded_at,
+                now=self.clock.now(),
+                sink=self.sink,
             )
 
     async def attendance(self, event: AttendanceConfirmedV1, envelope: CloudEvent, conn: asyncpg.Connection) -> None:
@@ -64,4 +70,6 @@ class ActivityReferralHandlers:
         if stored is None or stored.status is not EntryStatus.WAITING:
             return
         at = datetime.combine(event.session_on, time(), UTC) if attended and event.session_on else event.recorded_at
-        await waiting_list.start(conn, event.activity_referral_id, at=at, now=self.clock.now(), sink=self.sink)
+        await waiting_list.start(
+            PostgresUnitOfWork(conn), event.activity_referral_id, at=at, now=self.clock.now(), sink=self.sink
+        )

@@ -9,6 +9,7 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import PlanAgreedV1
 
 from linkwork_directory.adapters import uptake_store as store
+from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.uptake import is_newer, plan_change
@@ -40,4 +41,4 @@ class PlanAgreedHandler:
             ),
         )
         await store.replace_activities(conn, event.referral_id, change.removed, change.added)
-        await announce(conn, change.services, self.sink, self.clock.now())
+        await announce(PostgresUnitOfWork(conn), change.services, self.sink, self.clock.now())

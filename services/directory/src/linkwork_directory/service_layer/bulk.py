@@ -16,16 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
-from linkwork_directory.adapters import service_reader as reader
-from linkwork_directory.adapters import service_writer as writer
-from linkwork_directory.adapters.service_reader import Connection
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.merging import Resolved, resolve_service, same_service
 from linkwork_directory.domain.oruk import Service
-from linkwork_directory.service_layer.changes import ChangeSink, load_known, not_published
+from linkwork_directory.service_layer.changes import load_known, not_published, snapshots_of
+from linkwork_directory.service_layer.ports import ChangeSink, Refused, UnitOfWork
 
 
 @dataclass
@@ -36,7 +32,7 @@ class BulkOutcome:
 
 
 async def create_new_services(
-    conn: Connection, services: dict[int, Service], *, now: datetime, sink: ChangeSink
+    uow: UnitOfWork, services: dict[int, Service], *, now: datetime, sink: ChangeSink
 ) -> BulkOutcome:
     seen: set[UUID] = set()
     first: dict[int, Service] = {}
@@ -47,10 +43,10 @@ async def create_new_services(
         else:
             seen.add(service.id)
             first[position] = service
-    existing = await reader.load_services(conn, [s.id for s in first.values()], week=week_starting(now))
+    existing = await uow.services.load([s.id for s in first.values()], week=week_starting(now))
     new = {p: s for p, s in first.items() if s.id not in existing}
     stored = [loaded.service for loaded in existing.values()]
-    known = await load_known(conn, *first.values(), *stored)
+    known = await load_known(uow, *first.values(), *stored)
     unchanged: list[int] = []
     for position, service in first.items():
         if position in new:
@@ -81,14 +77,12 @@ async def create_new_services(
     if not ready:
         return BulkOutcome({}, unchanged, sorted(left_over))
     try:
-        async with conn.transaction():
-            await writer.write_services(conn, list(ready.values()), now=now)
+        async with uow.attempt():
+            await uow.services.write_services(list(ready.values()), now=now)
             ids = [r.service.id for r in ready.values()]
             stamp = [r.service.id for p, r in ready.items() if services[p].last_modified is None]
-            await writer.mark_changed(conn, ids, now=now, stamp=stamp)
-            loaded = await reader.load_services(conn, ids, week=week_starting(now))
-            unpublished = await sink.services_changed(conn, [loaded[i] for i in ids], now)
-    except asyncpg.PostgresError:
+            unpublished = await snapshots_of(uow, ids, sink, now, stamp=stamp)
+    except Refused:
         return BulkOutcome({}, unchanged, sorted(left_over + list(ready)))
     created = {
         position: [not_published(r.service.id, unpublished[r.service.id])] if r.service.id in unpublished else []

@@ -2,7 +2,7 @@
 
 Every function runs inside a transaction (a savepoint when the caller already has one), so a record
 is written whole or not at all, and the `service-changed` snapshots of every service it touched are
-added to the outbox in that same transaction.
+added to the outbox in that same transaction. The records are reached through a `UnitOfWork` (ports.py).
 """
 
 from __future__ import annotations
@@ -10,16 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
-import asyncpg
 from pydantic import BaseModel
 
-from linkwork_directory.adapters import service_reader as reader
-from linkwork_directory.adapters import service_writer as writer
-from linkwork_directory.adapters import taxonomy_store
-from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.eligibility import eligibility_taxonomy
 from linkwork_directory.domain.errors import RecordRejected
@@ -35,14 +29,8 @@ from linkwork_directory.domain.merging import (
 )
 from linkwork_directory.domain.needs import needs_taxonomy
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm, all_attributes
-
-
-class ChangeSink(Protocol):
-    """Where snapshots of changed services go (the outbox of the `service-changed` topic)."""
-
-    async def services_changed(self, conn: Connection, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
-        """Take the snapshots; return why any could not be published, by service id."""
-        ...
+from linkwork_directory.service_layer.ports import ChangeSink as ChangeSink  # where handlers and workers find it
+from linkwork_directory.service_layer.ports import Refused, UnitOfWork
 
 
 @dataclass
@@ -52,16 +40,24 @@ class Applied:
 
 
 async def announce(
-    conn: Connection, ids: Iterable[UUID], sink: ChangeSink, now: datetime, *, stamp: Iterable[UUID] = ()
+    uow: UnitOfWork, ids: Iterable[UUID], sink: ChangeSink, now: datetime, *, stamp: Iterable[UUID] = ()
 ) -> list[str]:
     """Record that these services changed and hand their new snapshots to the sink; return warnings."""
     changed = set(ids)
     if not changed:
         return []
-    await writer.mark_changed(conn, changed, now=now, stamp=stamp)
-    loaded = await reader.load_services(conn, changed, week=week_starting(now))
-    unpublished = await sink.services_changed(conn, [loaded[i] for i in sorted(loaded)], now)
+    unpublished = await snapshots_of(uow, sorted(changed), sink, now, stamp=stamp)
     return [not_published(service_id, reason) for service_id, reason in unpublished.items()]
+
+
+async def snapshots_of(
+    uow: UnitOfWork, ids: Sequence[UUID], sink: ChangeSink, now: datetime, *, stamp: Iterable[UUID] = ()
+) -> dict[UUID, str]:
+    """Bump the services' revisions and hand their new snapshots, in the order of `ids`, to the sink; return
+    why any could not be published, by service id."""
+    await uow.services.mark_changed(ids, now=now, stamp=stamp)
+    loaded = await uow.services.load(ids, week=week_starting(now))
+    return await sink.services_changed(uow.session, [loaded[i] for i in ids if i in loaded], now)
 
 
 def not_published(service_id: UUID, reason: str) -> str:
@@ -72,29 +68,21 @@ def _referenced_terms(service: Service) -> set[UUID]:
     return {attribute.term_id for attribute in all_attributes(service)}
 
 
-async def load_known(conn: Connection, *services: Service) -> Known:
+async def load_known(uow: UnitOfWork, *services: Service) -> Known:
     """The stored versions of the shared records these services (incoming and stored) refer to."""
     organization_ids = {s.organization_id for s in services if s.organization_id}
     location_ids = {sal.the_location_id for s in services for sal in s.service_at_locations}
     return Known(
-        organizations=await reader.load_organizations(conn, organization_ids),
-        locations=await reader.load_locations(conn, location_ids),
-        terms=await reader.load_terms(conn, {term for s in services for term in _referenced_terms(s)}),
+        organizations=await uow.services.organizations(organization_ids),
+        locations=await uow.services.locations(location_ids),
+        terms=await uow.services.terms({term for s in services for term in _referenced_terms(s)}),
     )
 
 
-def _database_reason(error: asyncpg.PostgresError) -> str:
-    detail = getattr(error, "detail", None)
-    if isinstance(error, asyncpg.UniqueViolationError):
-        table = getattr(error, "table_name", "record")
-        return f"{detail or error}: that {table} id already belongs to another record"
-    return f"{error}" + (f" ({detail})" if detail else "")
-
-
-async def apply_service(conn: Connection, incoming: Service, *, now: datetime, sink: ChangeSink) -> Applied:
-    stored = (await reader.load_services(conn, [incoming.id], week=week_starting(now))).get(incoming.id)
+async def apply_service(uow: UnitOfWork, incoming: Service, *, now: datetime, sink: ChangeSink) -> Applied:
+    stored = (await uow.services.load([incoming.id], week=week_starting(now))).get(incoming.id)
     previous = stored.service if stored else None
-    known = await load_known(conn, incoming, *([previous] if previous else []))
+    known = await load_known(uow, incoming, *([previous] if previous else []))
     resolved: Resolved = resolve_service(incoming, previous, known)
     if (
         stored is not None
@@ -103,20 +91,20 @@ async def apply_service(conn: Connection, incoming: Service, *, now: datetime, s
     ):
         return Applied(Outcome.UNCHANGED)
     try:
-        async with conn.transaction():
-            await writer.write_service(conn, resolved, now=now)
-            others = await writer.dependents(
-                conn, resolved.changed_organizations, resolved.changed_locations, resolved.changed_terms
+        async with uow.attempt():
+            await uow.services.write_service(resolved, now=now)
+            others = await uow.services.dependents(
+                resolved.changed_organizations, resolved.changed_locations, resolved.changed_terms
             )
             stamp = others | ({incoming.id} if incoming.last_modified is None else set())
-            warnings = await announce(conn, others | {incoming.id}, sink, now, stamp=stamp)
-    except asyncpg.PostgresError as error:
-        raise RecordRejected(_database_reason(error)) from error
+            warnings = await announce(uow, others | {incoming.id}, sink, now, stamp=stamp)
+    except Refused as refusal:
+        raise RecordRejected(refusal.reason) from refusal
     return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
 
 
 async def _write_shared(
-    conn: Connection,
+    uow: UnitOfWork,
     resolved: ResolvedShared[Organization] | ResolvedShared[Location],
     stored: BaseModel | None,
     *,
@@ -127,46 +115,46 @@ async def _write_shared(
     if stored is not None and stored.model_dump() == record.model_dump() and not resolved.terms:
         return Applied(Outcome.UNCHANGED)
     try:
-        async with conn.transaction():
-            await writer.write_terms(conn, resolved.terms)
+        async with uow.attempt():
+            await uow.services.write_terms(resolved.terms)
             if isinstance(record, Organization):
-                await writer.write_organization(conn, record)
-                others = await writer.dependents(conn, [record.id], [], resolved.changed_terms)
+                await uow.services.write_organization(record)
+                others = await uow.services.dependents([record.id], [], resolved.changed_terms)
             else:
-                await writer.write_location(conn, record)
-                others = await writer.dependents(conn, [], [record.id], resolved.changed_terms)
-            warnings = await announce(conn, others, sink, now, stamp=others)
-    except asyncpg.PostgresError as error:
-        raise RecordRejected(_database_reason(error)) from error
+                await uow.services.write_location(record)
+                others = await uow.services.dependents([], [record.id], resolved.changed_terms)
+            warnings = await announce(uow, others, sink, now, stamp=others)
+    except Refused as refusal:
+        raise RecordRejected(refusal.reason) from refusal
     return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
 
 
-async def apply_organization(conn: Connection, incoming: Organization, *, now: datetime, sink: ChangeSink) -> Applied:
-    stored = (await reader.load_organizations(conn, [incoming.id])).get(incoming.id)
+async def apply_organization(uow: UnitOfWork, incoming: Organization, *, now: datetime, sink: ChangeSink) -> Applied:
+    stored = (await uow.services.organizations([incoming.id])).get(incoming.id)
     known = Known(
         organizations={incoming.id: stored} if stored else {},
-        terms=await reader.load_terms(conn, (a.term_id for a in incoming.attributes)),
+        terms=await uow.services.terms(a.term_id for a in incoming.attributes),
     )
-    return await _write_shared(conn, resolve_organization(incoming, known), stored, now=now, sink=sink)
+    return await _write_shared(uow, resolve_organization(incoming, known), stored, now=now, sink=sink)
 
 
-async def apply_location(conn: Connection, incoming: Location, *, now: datetime, sink: ChangeSink) -> Applied:
-    stored = (await reader.load_locations(conn, [incoming.id])).get(incoming.id)
+async def apply_location(uow: UnitOfWork, incoming: Location, *, now: datetime, sink: ChangeSink) -> Applied:
+    stored = (await uow.services.locations([incoming.id])).get(incoming.id)
     known = Known(
         locations={incoming.id: stored} if stored else {},
-        terms=await reader.load_terms(conn, (a.term_id for a in incoming.attributes)),
+        terms=await uow.services.terms(a.term_id for a in incoming.attributes),
     )
-    return await _write_shared(conn, resolve_location(incoming, known), stored, now=now, sink=sink)
+    return await _write_shared(uow, resolve_location(incoming, known), stored, now=now, sink=sink)
 
 
 async def apply_terms(
-    conn: Connection, terms: list[TaxonomyTerm], taxonomy: Taxonomy | None, *, now: datetime, sink: ChangeSink
+    uow: UnitOfWork, terms: list[TaxonomyTerm], taxonomy: Taxonomy | None, *, now: datetime, sink: ChangeSink
 ) -> Applied:
     """Upsert a taxonomy (with any terms it lists) or a single term."""
-    stored_terms = await reader.load_terms(conn, [t.id for t in terms])
+    stored_terms = await uow.services.terms([t.id for t in terms])
     stored_taxonomy = None
     if taxonomy is not None:
-        stored_taxonomy = await taxonomy_store.taxonomy(conn, taxonomy.id)
+        stored_taxonomy = await uow.services.taxonomy(taxonomy.id)
     changed_terms = [t.id for t in terms if t.id in stored_terms and stored_terms[t.id] != t]
     new_terms = [t for t in terms if t.id not in stored_terms or stored_terms[t.id] != t]
     taxonomy_changed = taxonomy is not None and (
@@ -176,20 +164,20 @@ async def apply_terms(
     if not new_terms and not taxonomy_changed:
         return Applied(Outcome.UNCHANGED)
     try:
-        async with conn.transaction():
+        async with uow.attempt():
             if taxonomy is not None:
-                await writer.write_taxonomy(conn, taxonomy.model_copy(update={"taxonomy_terms": new_terms}))
+                await uow.services.write_taxonomy(taxonomy.model_copy(update={"taxonomy_terms": new_terms}))
             else:
-                await writer.write_terms(conn, new_terms)
-            others = await writer.dependents(conn, [], [], changed_terms)
-            warnings = await announce(conn, others, sink, now, stamp=others)
-    except asyncpg.PostgresError as error:
-        raise RecordRejected(_database_reason(error)) from error
+                await uow.services.write_terms(new_terms)
+            others = await uow.services.dependents([], [], changed_terms)
+            warnings = await announce(uow, others, sink, now, stamp=others)
+    except Refused as refusal:
+        raise RecordRejected(refusal.reason) from refusal
     created = (stored_taxonomy is None) if taxonomy is not None else not stored_terms
     return Applied(Outcome.CREATED if created else Outcome.UPDATED, warnings)
 
 
-async def seed_needs_taxonomy(conn: Connection, *, now: datetime, sink: ChangeSink) -> None:
+async def seed_needs_taxonomy(uow: UnitOfWork, *, now: datetime, sink: ChangeSink) -> None:
     """Make sure linkwork's own taxonomies (needs; eligibility and routes, issue 21) are stored (idempotent)."""
     for taxonomy in (needs_taxonomy(), eligibility_taxonomy()):
-        await apply_terms(conn, taxonomy.taxonomy_terms, taxonomy, now=now, sink=sink)
+        await apply_terms(uow, taxonomy.taxonomy_terms, taxonomy, now=now, sink=sink)

@@ -3,29 +3,25 @@
 Each change to an existing service may name the version it was made to (its ETag, sent as If-Match); the
 service's row is locked, the tag compared and the change written in one transaction, so of two curators
 editing the same version one succeeds and the other is told, instead of silently overwriting. Every change
-adds a history entry: who, when, what.
+adds a history entry: who, when, what. The records are reached through a `UnitOfWork` (ports.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from linkwork_directory.adapters import curation_store as store
-from linkwork_directory.adapters import oruk_render
-from linkwork_directory.adapters import service_reader as reader
-from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
-from linkwork_directory.service_layer.changes import Applied, ChangeSink, announce, apply_service
+from linkwork_directory.service_layer.changes import Applied, announce, apply_service
+from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
 
 
-async def load(conn: Connection, service_id: UUID, now: datetime) -> Loaded:
-    found = (await reader.load_services(conn, [service_id], week=week_starting(now))).get(service_id)
+async def load(uow: UnitOfWork, service_id: UUID, now: datetime) -> Loaded:
+    found = (await uow.services.load([service_id], week=week_starting(now))).get(service_id)
     if found is None:
         raise UnknownService(service_id)
     return found
@@ -35,28 +31,28 @@ def etag(loaded: Loaded) -> str:
     return versions.etag(loaded.service, loaded.state)
 
 
-async def _checked(conn: Connection, service_id: UUID, now: datetime, if_match: str | None) -> Loaded | None:
+async def _checked(uow: UnitOfWork, service_id: UUID, now: datetime, if_match: str | None) -> Loaded | None:
     """Lock the service and check the version the change was made to; None when the service is new."""
-    if not await store.lock_service(conn, service_id):
+    if not await uow.services.lock(service_id):
         if if_match is not None and if_match.strip() != "":
             raise StaleVersion(service_id)  # RFC 9110: If-Match fails when there is no current representation
         return None
-    current = await load(conn, service_id, now)
+    current = await load(uow, service_id, now)
     if if_match is not None and not versions.if_match_allows(if_match, etag(current)):
         raise StaleVersion(service_id)
     return current
 
 
-async def verify_version(conn: Connection, service_id: UUID, now: datetime, if_match: str | None) -> Loaded:
+async def verify_version(uow: UnitOfWork, service_id: UUID, now: datetime, if_match: str | None) -> Loaded:
     """Lock an existing service and check If-Match (when given) without changing it."""
-    current = await _checked(conn, service_id, now, if_match)
+    current = await _checked(uow, service_id, now, if_match)
     if current is None:
         raise UnknownService(service_id)
     return current
 
 
 async def save(
-    conn: Connection,
+    uow: UnitOfWork,
     incoming: Service,
     *,
     now: datetime,
@@ -66,33 +62,24 @@ async def save(
     if_match: str | None = None,
     require_version: bool = False,
 ) -> tuple[Applied, Loaded]:
-    async with conn.transaction():
-        current = await _checked(conn, incoming.id, now, if_match)
+    async with uow.transaction():
+        current = await _checked(uow, incoming.id, now, if_match)
         if current is not None and require_version and if_match is None:
             raise VersionRequired(incoming.id)
-        applied = await apply_service(conn, incoming, now=now, sink=sink)
-        loaded = await load(conn, incoming.id, now)
+        applied = await apply_service(uow, incoming, now=now, sink=sink)
+        loaded = await load(uow, incoming.id, now)
         if applied.outcome is not Outcome.UNCHANGED:
             before = versions.editable(current.service, current.state) if current else None
             diff = versions.changes(before, versions.editable(loaded.service, loaded.state))
             action = "created" if current is None else "updated"
-            await store.record(
-                conn, incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff
+            await uow.curation.record(
+                HistoryEntry(incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff)
             )
         return applied, loaded
 
 
-async def current_document(conn: Connection, service_id: UUID, now: datetime) -> tuple[dict[str, Any], str]:
-    """The stored service as a curator sends it back (the base a merge patch applies to), and its ETag."""
-    loaded = await load(conn, service_id, now)
-    # Empty fields left out, as the API writes them: ORUK's schemas allow no nulls.
-    document: dict[str, Any] = oruk_render.jsonable(loaded.service.model_dump(exclude={"last_modified"}))
-    document["social_prescribing"] = loaded.state.settings.model_dump(mode="json", exclude_none=True)
-    return document, etag(loaded)
-
-
 async def withdraw(
-    conn: Connection,
+    uow: UnitOfWork,
     service_id: UUID,
     *,
     reason: str,
@@ -103,21 +90,21 @@ async def withdraw(
     if_match: str | None = None,
 ) -> Loaded:
     """Stop offering the service: ORUK status inactive, and a final snapshot with status withdrawn."""
-    async with conn.transaction():
-        current = await _checked(conn, service_id, now, if_match)
+    async with uow.transaction():
+        current = await _checked(uow, service_id, now, if_match)
         if current is None:
             raise UnknownService(service_id)
         if current.state.withdrawn_at is None:
-            await store.mark_withdrawn(conn, service_id, at=now, reason=reason)
-            await announce(conn, [service_id], sink, now, stamp=[service_id])
-            await store.record(
-                conn, service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason
+            await uow.services.mark_withdrawn(service_id, at=now, reason=reason)
+            await announce(uow, [service_id], sink, now, stamp=[service_id])
+            await uow.curation.record(
+                HistoryEntry(service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason)
             )
-        return await load(conn, service_id, now)
+        return await load(uow, service_id, now)
 
 
 async def verify(
-    conn: Connection,
+    uow: UnitOfWork,
     service_id: UUID,
     *,
     by: str,
@@ -127,10 +114,10 @@ async def verify(
     by_name: str | None = None,
 ) -> Loaded:
     """A curator confirmed the details: the review clock restarts and ORUK's assured_date moves."""
-    async with conn.transaction():
-        if await _checked(conn, service_id, now, if_match) is None:
+    async with uow.transaction():
+        if await _checked(uow, service_id, now, if_match) is None:
             raise UnknownService(service_id)
-        await store.mark_verified(conn, service_id, at=now, by=by)
-        await announce(conn, [service_id], sink, now, stamp=[service_id])
-        await store.record(conn, service_id, at=now, actor=by, actor_name=by_name, action="verified")
-        return await load(conn, service_id, now)
+        await uow.services.mark_verified(service_id, at=now, by=by)
+        await announce(uow, [service_id], sink, now, stamp=[service_id])
+        await uow.curation.record(HistoryEntry(service_id, at=now, actor=by, actor_name=by_name, action="verified"))
+        return await load(uow, service_id, now)

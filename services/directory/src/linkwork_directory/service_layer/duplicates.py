@@ -7,17 +7,15 @@ import asyncio
 from datetime import datetime
 from uuid import UUID
 
-from linkwork_directory.adapters import curation_store as store
-from linkwork_directory.adapters.service_reader import Connection, Loaded
 from linkwork_directory.domain.duplicates import Candidate, find_duplicates
 from linkwork_directory.domain.errors import RecordRejected, UnknownService
 from linkwork_directory.service_layer import curation
-from linkwork_directory.service_layer.changes import ChangeSink
+from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
 
 
-async def candidates(conn: Connection) -> list[Candidate]:
-    listings = await store.load_listings(conn)
-    return find_duplicates(listings, dismissed=await store.dismissed_pairs(conn))
+async def candidates(uow: UnitOfWork) -> list[Candidate]:
+    listings = await uow.curation.listings()
+    return find_duplicates(listings, dismissed=await uow.curation.dismissed_pairs())
 
 
 class DuplicateFinder:
@@ -29,25 +27,25 @@ class DuplicateFinder:
         self._found: list[Candidate] = []
         self._lock = asyncio.Lock()
 
-    async def candidates(self, conn: Connection) -> list[Candidate]:
+    async def candidates(self, uow: UnitOfWork) -> list[Candidate]:
         async with self._lock:  # one scoring at a time; the others wait for its answer
-            fingerprint = await store.directory_fingerprint(conn)
+            fingerprint = await uow.curation.fingerprint()
             if fingerprint != self._fingerprint:
-                self._found = await candidates(conn)
+                self._found = await candidates(uow)
                 self._fingerprint = fingerprint
             return self._found
 
 
-async def dismiss(conn: Connection, first: UUID, second: UUID, *, now: datetime, by: str) -> None:
-    async with conn.transaction():
+async def dismiss(uow: UnitOfWork, first: UUID, second: UUID, *, now: datetime, by: str) -> None:
+    async with uow.transaction():
         for service_id in (first, second):
-            if not await store.lock_service(conn, service_id):
+            if not await uow.services.lock(service_id):
                 raise UnknownService(service_id)
-        await store.dismiss_pair(conn, first, second, at=now, by=by)
+        await uow.curation.dismiss_pair(first, second, at=now, by=by)
 
 
 async def merge(
-    conn: Connection,
+    uow: UnitOfWork,
     keep: UUID,
     merge_away: UUID,
     *,
@@ -62,20 +60,22 @@ async def merge(
     from now on includes everything that happened to `merge_away`. Each side's If-Match is checked when given."""
     if keep == merge_away:
         raise RecordRejected("a service cannot be merged into itself")
-    async with conn.transaction():
-        kept = await curation.load(conn, keep, now)
-        if await store.merged_into(conn, keep) is not None:
+    async with uow.transaction():
+        kept = await curation.load(uow, keep, now)
+        if await uow.curation.merged_into(keep) is not None:
             raise RecordRejected(f"service {keep} was itself merged into another; merge into that one")
-        if await store.merged_into(conn, merge_away) is not None:
+        if await uow.curation.merged_into(merge_away) is not None:
             raise RecordRejected(f"service {merge_away} is already merged")
         reason = f"merged into {kept.service.name} ({keep}): the same service listed twice"
         await curation.withdraw(
-            conn, merge_away, reason=reason, now=now, sink=sink, actor=by, actor_name=by_name, if_match=if_match_merged
+            uow, merge_away, reason=reason, now=now, sink=sink, actor=by, actor_name=by_name, if_match=if_match_merged
         )
-        await curation.verify_version(conn, keep, now, if_match_keep)
-        await store.record_merge(conn, merge_away, keep, at=now, by=by, score=None)
-        gone = await curation.load(conn, merge_away, now)
+        await curation.verify_version(uow, keep, now, if_match_keep)
+        await uow.curation.record_merge(merge_away, keep, at=now, by=by, score=None)
+        gone = await curation.load(uow, merge_away, now)
         note = f"{gone.service.name} ({merge_away}) merged into this"
-        await store.record(conn, keep, at=now, actor=by, actor_name=by_name, action="merged", note=note)
-        await store.record(conn, merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
-        return await curation.load(conn, keep, now)
+        await uow.curation.record(HistoryEntry(keep, at=now, actor=by, actor_name=by_name, action="merged", note=note))
+        await uow.curation.record(
+            HistoryEntry(merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
+        )
+        return await curation.load(uow, keep, now)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,14 +17,6 @@ from linkwork_directory.service_layer.ports import Imported, ImportJobStore, Imp
 
 log = logging.getLogger(__name__)
 _INTERRUPTED = "interrupted: the service stopped during the import"
-
-
-@dataclass(frozen=True)
-class Origin:
-    directory: str
-    source: str
-    requested_by: str
-    requested_by_name: str | None = None
 
 
 class ImportJobs:
@@ -62,8 +54,11 @@ class ImportJobs:
             at=self.clock.now(),
             directory=directory,
         )
-        origin = Origin(directory or source, source, requested_by, requested_by_name)
-        self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, origin), name=f"import-{job_id}")
+        # Who imported from where is settled now; which services the import wrote, when it finishes.
+        came_from = directory or source
+        note = f"imported from {source} ({came_from})"
+        provenance = Imported([], came_from, requested_by, requested_by_name, note)
+        self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, provenance), name=f"import-{job_id}")
         return job_id
 
     async def wait(self, job_id: UUID) -> None:
@@ -72,16 +67,15 @@ class ImportJobs:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str], origin: Origin) -> None:
+    async def _run(self, job_id: UUID, items: Sequence[ImportItem], notes: list[str], provenance: Imported) -> None:
         async def progress(done: int, _total: int) -> None:
             await self.store.set_done(job_id, done)
 
         try:
             report = await self.importer.run(items, on_progress=progress)
             report.notes[:0] = notes
-            await self.store.finish(
-                job_id, report=report.as_dict(), at=self.clock.now(), imported=_imported(report, origin)
-            )
+            imported = dataclasses.replace(provenance, service_ids=_written(report))
+            await self.store.finish(job_id, report=report.as_dict(), at=self.clock.now(), imported=imported)
         except asyncio.CancelledError:
             await self._fail(job_id, _INTERRUPTED)
             raise
@@ -104,12 +98,10 @@ class ImportJobs:
         return await self.store.recent(limit)
 
 
-def _imported(report: ImportReport, origin: Origin) -> Imported:
-    """Each service the import wrote: where it came from, and a history entry naming who imported it."""
-    written = [
+def _written(report: ImportReport) -> list[UUID]:
+    """Each service the import created or updated."""
+    return [
         UUID(record.id)
         for record in report.records
         if record.kind == "service" and record.id and record.outcome in (Outcome.CREATED, Outcome.UPDATED)
     ]
-    note = f"imported from {origin.source} ({origin.directory})"
-    return Imported(written, origin.directory, origin.requested_by, origin.requested_by_name, note)

@@ -11,13 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from pydantic import ValidationError
 
-from linkwork_directory.adapters import oruk_schemas, service_at_location_store
-from linkwork_directory.adapters import service_reader as reader
-from linkwork_directory.adapters.oruk_render import service_summary
-from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.errors import FieldError, RecordRejected
 from linkwork_directory.domain.freshness import Clock
@@ -32,16 +27,7 @@ from linkwork_directory.service_layer.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.service_layer.ports import Progress
-
-_LOCATION_SCHEMA = oruk_schemas.SERVICE + "#/properties/service_at_locations/items/properties/location"
-_SCHEMAS = {
-    "service": oruk_schemas.SERVICE,
-    "organization": oruk_schemas.ORGANIZATION,
-    "taxonomy": oruk_schemas.TAXONOMY,
-    "taxonomy_term": oruk_schemas.TAXONOMY_TERM,
-    "location": _LOCATION_SCHEMA,
-}
+from linkwork_directory.service_layer.ports import Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
 
 
 def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
@@ -99,12 +85,12 @@ def oversized_lists(document: dict[str, Any]) -> list[FieldError]:
     return found
 
 
-def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Service:
+def service_from_document(oruk: RecordFormat, document: dict[str, Any]) -> Service:
     """A service record checked against the ORUK schema and our rules; raises RecordRejected."""
     item = ImportItem("service", "request body", document)
     if too_long := oversized_lists(document):  # before the schema walks thousands of items
         raise RecordRejected(*(f"{e['field']}: {e['message']} ({e['rule']})" for e in too_long), errors=too_long)
-    errors = schemas.field_errors(oruk_schemas.SERVICE, document)
+    errors = oruk.field_errors("service", document)
     if errors:
         raise RecordRejected(*(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
     try:
@@ -115,35 +101,26 @@ def service_from_document(schemas: OrukSchemas, document: dict[str, Any]) -> Ser
 
 class Importer:
     def __init__(
-        self,
-        pool: asyncpg.Pool,
-        *,
-        clock: Clock,
-        sink: ChangeSink,
-        schemas: OrukSchemas | None = None,
-        batch_size: int = 100,
+        self, units: UnitOfWorkFactory, *, clock: Clock, sink: ChangeSink, oruk: RecordFormat, batch_size: int = 100
     ) -> None:
-        self.pool, self.clock, self.sink = pool, clock, sink
-        self.schemas = schemas or oruk_schemas.bundled()
+        self.units, self.clock, self.sink, self.oruk = units, clock, sink, oruk
         self.batch_size = batch_size
 
     async def run(self, items: Sequence[ImportItem], *, on_progress: Progress | None = None) -> ImportReport:
         report = ImportReport()
         for start in range(0, len(items), self.batch_size):
             batch = items[start : start + self.batch_size]
-            async with self.pool.acquire() as conn, conn.transaction():
-                reports = await self._new_services_in_bulk(conn, batch)
+            async with self.units() as uow, uow.transaction():
+                reports = await self._new_services_in_bulk(uow, batch)
                 for position, item in enumerate(batch):
                     if position not in reports:
-                        reports[position] = await self._one(conn, item)
+                        reports[position] = await self._one(uow, item)
             report.records.extend(reports[position] for position in range(len(batch)))
             if on_progress is not None:
                 await on_progress(start + len(batch), len(items))
         return report
 
-    async def _new_services_in_bulk(
-        self, conn: reader.Connection, batch: Sequence[ImportItem]
-    ) -> dict[int, RecordReport]:
+    async def _new_services_in_bulk(self, uow: UnitOfWork, batch: Sequence[ImportItem]) -> dict[int, RecordReport]:
         """Reports for the records of a batch of services that the bulk path settled (see bulk.py)."""
         reports: dict[int, RecordReport] = {}
         if not all(item.kind == "service" for item in batch):
@@ -158,7 +135,7 @@ class Importer:
                 reports[position] = RecordReport(
                     item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, list(item.warnings)
                 )
-        outcome = await create_new_services(conn, parsed, now=self.clock.now(), sink=self.sink)
+        outcome = await create_new_services(uow, parsed, now=self.clock.now(), sink=self.sink)
         for position, warnings in outcome.created.items():
             item = batch[position]
             found = [*item.warnings, *_location_warnings(parsed[position].locations()), *warnings]
@@ -172,7 +149,7 @@ class Importer:
 
     def _service(self, item: ImportItem) -> Service:
         """The record checked against the ORUK schema and our rules; raises RecordRejected."""
-        errors = self.schemas.errors(oruk_schemas.SERVICE, item.document)
+        errors = self.oruk.errors("service", item.document)
         if errors:
             raise RecordRejected(*_located(item, errors))
         try:
@@ -180,17 +157,17 @@ class Importer:
         except ValidationError as error:
             raise RecordRejected(*_pydantic_reasons(item, error)) from error
 
-    async def _one(self, conn: reader.Connection, item: ImportItem) -> RecordReport:
+    async def _one(self, uow: UnitOfWork, item: ImportItem) -> RecordReport:
         warnings = list(item.warnings)
         try:
             if item.problems:
                 raise RecordRejected(*item.problems)
-            document = await self._service_document(conn, item) if item.kind == "service_at_location" else item.document
+            document = await self._service_document(uow, item) if item.kind == "service_at_location" else item.document
             kind = "service" if item.kind == "service_at_location" else item.kind
-            schema_errors = self.schemas.errors(_SCHEMAS[kind], document)
+            schema_errors = self.oruk.errors(kind, document)
             if schema_errors:
                 raise RecordRejected(*_located(item, schema_errors))
-            applied = await self._apply(conn, kind, document, item, warnings)
+            applied = await self._apply(uow, kind, document, item, warnings)
         except RecordRejected as rejection:
             return RecordReport(item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, warnings)
         except ValidationError as error:
@@ -200,30 +177,30 @@ class Importer:
         return RecordReport(item.source, item.kind, item.record_id, applied.outcome, [], warnings + applied.warnings)
 
     async def _apply(
-        self, conn: reader.Connection, kind: str, document: dict[str, Any], item: ImportItem, warnings: list[str]
+        self, uow: UnitOfWork, kind: str, document: dict[str, Any], item: ImportItem, warnings: list[str]
     ) -> Applied:
         now = self.clock.now()
         if kind == "service":
             service = Service.model_validate(document)
             warnings.extend(_location_warnings(service.locations()))
-            return await apply_service(conn, service, now=now, sink=self.sink)
+            return await apply_service(uow, service, now=now, sink=self.sink)
         if kind == "organization":
-            return await apply_organization(conn, Organization.model_validate(document), now=now, sink=self.sink)
+            return await apply_organization(uow, Organization.model_validate(document), now=now, sink=self.sink)
         if kind == "location":
             location = Location.model_validate(document)
             warnings.extend(_location_warnings([location]))
-            return await apply_location(conn, location, now=now, sink=self.sink)
+            return await apply_location(uow, location, now=now, sink=self.sink)
         if kind == "taxonomy":
             taxonomy = Taxonomy.model_validate(document)
             terms = [
                 t if t.taxonomy_id else t.model_copy(update={"taxonomy_id": taxonomy.id})
                 for t in taxonomy.taxonomy_terms
             ]
-            return await apply_terms(conn, terms, taxonomy, now=now, sink=self.sink)
+            return await apply_terms(uow, terms, taxonomy, now=now, sink=self.sink)
         term = TaxonomyTerm.model_validate(document)
-        return await apply_terms(conn, [term], None, now=now, sink=self.sink)
+        return await apply_terms(uow, [term], None, now=now, sink=self.sink)
 
-    async def _service_document(self, conn: reader.Connection, item: ImportItem) -> dict[str, Any]:
+    async def _service_document(self, uow: UnitOfWork, item: ImportItem) -> dict[str, Any]:
         """A service_at_location record as a service record adding (or replacing) that one link."""
         body = item.document
         service = body.get("service")
@@ -235,7 +212,7 @@ class Importer:
             link["location"] = body["location"]
         elif body.get("location_id") is not None:
             link["location_id"] = body["location_id"]
-        existing = await service_at_location_store.links_of(conn, str(service_id))
+        existing = await uow.services.links_of(str(service_id))
         links = [r for r in existing if r["id"] != str(link["id"])]
         if isinstance(service, dict):
             document = {key: value for key, value in service.items() if key != "service_at_locations"}
@@ -244,9 +221,9 @@ class Importer:
                 wanted = UUID(str(service_id))
             except ValueError as error:
                 raise RecordRejected(f"service_id {service_id!r} is not a UUID") from error
-            stored = await reader.load_services(conn, [wanted], week=week_starting(self.clock.now()))
+            stored = await uow.services.load([wanted], week=week_starting(self.clock.now()))
             if not stored:
                 raise RecordRejected(f"service_id {service_id} is not a known service")
-            document = service_summary(next(iter(stored.values())).service)
+            document = self.oruk.service_summary(next(iter(stored.values())).service)
         document["service_at_locations"] = [*links, link]
         return document

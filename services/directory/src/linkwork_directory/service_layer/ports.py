@@ -4,14 +4,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from linkwork_directory.domain.duplicates import Listing
+from linkwork_directory.domain.errors import FieldError
 from linkwork_directory.domain.freshness import DueForReview
 from linkwork_directory.domain.importing import ImportItem, ImportReport
+from linkwork_directory.domain.merging import Resolved
+from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
+from linkwork_directory.domain.state import ServiceState
+from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
 
 Progress = Callable[[int, int], Awaitable[None]]
 """Told (records done, records in all) after each batch an import stored."""
@@ -25,6 +32,24 @@ class ReviewStore(Protocol):
 
     async def count_due(self, *, cutoff: datetime) -> int:
         """How many services `due_for_review` would list over all pages."""
+        ...
+
+
+class RecordFormat(Protocol):
+    """ORUK's JSON format: records checked against its published schemas, named by the kind of record they
+    check ("service", "organization", "location", "taxonomy" or "taxonomy_term"), and a stored service
+    written back as a record."""
+
+    def errors(self, kind: str, document: object) -> list[str]:
+        """Readable reasons the document does not meet the kind's schema, empty when it does."""
+        ...
+
+    def field_errors(self, kind: str, document: object) -> list[FieldError]:
+        """The same as `errors`, as {field, rule, message} with messages that never repeat the value."""
+        ...
+
+    def service_summary(self, service: Service) -> dict[str, Any]:
+        """The service's one-to-one fields and its organization, as a service record."""
         ...
 
 
@@ -44,6 +69,11 @@ class Imported:
     requested_by: str
     requested_by_name: str | None
     note: str
+
+    def history_entry(self, service_id: UUID, at: datetime) -> HistoryEntry:
+        return HistoryEntry(
+            service_id, at, self.requested_by, "imported", note=self.note, actor_name=self.requested_by_name
+        )
 
 
 class ImportJobStore(Protocol):
@@ -78,4 +108,220 @@ class ImportJobStore(Protocol):
 
     async def recent(self, limit: int) -> list[dict[str, Any]]:
         """The latest jobs, newest first (then by id), without their reports."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A stored service: its ORUK record and what the directory knows beyond it, as of one week."""
+
+    service: Service
+    state: ServiceState
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One thing done to a service: who, when, what (the fields changed, or a note)."""
+
+    service_id: UUID
+    at: datetime
+    actor: str
+    action: str
+    changes: list[dict[str, str]] = field(default_factory=list)
+    note: str | None = None
+    actor_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEntry:
+    id: UUID
+    position: int  # 1 is next to start
+    joined_at: datetime
+    source: EntrySource
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    service_id: UUID
+    status: EntryStatus
+    joined_at: datetime
+
+
+class Refused(Exception):
+    """The store would not take a write (a child id another record holds, a broken reference); `reason` says
+    why in the database's words, naming no person."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ServiceRecords(Protocol):
+    """Services and the shared records they refer to (organizations, locations, taxonomy terms), with what
+    the directory keeps beside each service (capacity, verification, withdrawal, revision)."""
+
+    async def load(self, ids: Iterable[UUID], *, week: date) -> dict[UUID, Loaded]:
+        """Fully nested services with their state for `week`; ids that do not exist are left out."""
+        ...
+
+    async def organizations(self, ids: Iterable[UUID]) -> dict[UUID, Organization]: ...
+
+    async def locations(self, ids: Iterable[UUID]) -> dict[UUID, Location]: ...
+
+    async def terms(self, ids: Iterable[UUID]) -> dict[UUID, TaxonomyTerm]: ...
+
+    async def taxonomy(self, taxonomy_id: UUID) -> Taxonomy | None:
+        """The taxonomy without its terms."""
+        ...
+
+    async def write_service(self, resolved: Resolved, *, now: datetime) -> None:
+        """The service with the shared records it brings; its children are rewritten whole."""
+        ...
+
+    async def write_services(self, resolved: Sequence[Resolved], *, now: datetime) -> None:
+        """New services, many at once."""
+        ...
+
+    async def write_organization(self, organization: Organization) -> None: ...
+
+    async def write_location(self, location: Location) -> None: ...
+
+    async def write_terms(self, terms: Iterable[TaxonomyTerm]) -> None: ...
+
+    async def write_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """The taxonomy and the terms it lists."""
+        ...
+
+    async def dependents(self, organizations: list[UUID], locations: list[UUID], terms: list[UUID]) -> set[UUID]:
+        """Services whose documents include any of these shared records."""
+        ...
+
+    async def mark_changed(self, ids: Iterable[UUID], *, now: datetime, stamp: Iterable[UUID] = ()) -> None:
+        """Bump each service's revision and note the week it is announced for; `stamp` also moves
+        last_modified to `now`."""
+        ...
+
+    async def lock(self, service_id: UUID) -> bool:
+        """Hold the service until the transaction ends, so a check of its ETag and the write that follows
+        cannot interleave with another curator's; False when there is no such service."""
+        ...
+
+    async def mark_withdrawn(self, service_id: UUID, *, at: datetime, reason: str) -> None:
+        """ORUK status inactive, and when and why it was withdrawn."""
+        ...
+
+    async def mark_verified(self, service_id: UUID, *, at: datetime, by: str) -> None:
+        """Restart the review clock and move ORUK's assured_date to the day of the check."""
+        ...
+
+    async def set_capacity(self, service_id: UUID, places_per_week: int | None, waiting_list: bool) -> None: ...
+
+    async def owner_of(self, service_id: UUID) -> tuple[bool, str | None]:
+        """Whether the service exists, and its organization id (canonical text) if it has one."""
+        ...
+
+    async def services_of(self, organization_id: UUID) -> list[tuple[UUID, str]]:
+        """The organization's services (id, name), by name."""
+        ...
+
+    async def lock_past_week(self, *, week: date, window_weeks: int, limit: int) -> list[UUID]:
+        """Up to `limit` services whose latest snapshot is for a week before `week` and in which places were
+        taken, or with people waiting or starts within `window_weeks`; locked, skipping those another holds."""
+        ...
+
+    async def links_of(self, service_id: str) -> list[dict[str, str]]:
+        """The service's service_at_location links in their order, as ORUK references `{"id", "location_id"}`;
+        `service_id` as a record gave it, so one that is not a UUID finds nothing."""
+        ...
+
+
+class CurationRecords(Protocol):
+    """What curators did: each service's history, merges, and duplicate pairs dismissed."""
+
+    async def record(self, entry: HistoryEntry) -> None: ...
+
+    async def merged_into(self, service_id: UUID) -> UUID | None:
+        """The service a merged service was merged into, followed to the end; None when not merged."""
+        ...
+
+    async def record_merge(
+        self, merged_id: UUID, into_id: UUID, *, at: datetime, by: str, score: float | None
+    ) -> None: ...
+
+    async def dismiss_pair(self, first: UUID, second: UUID, *, at: datetime, by: str) -> None:
+        """The two are not the same service (idempotent, either order)."""
+        ...
+
+    async def dismissed_pairs(self) -> list[tuple[UUID, UUID]]: ...
+
+    async def listings(self) -> list[Listing]:
+        """What duplicate detection reads of every service still offered and not merged away."""
+        ...
+
+    async def fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever anything duplicate detection reads may have changed."""
+        ...
+
+
+class WaitingEntries(Protocol):
+    """People queuing for services (no person data): an entry only moves forward, waiting -> started or left."""
+
+    async def queue(self, service_id: UUID) -> list[QueuedEntry]:
+        """Those waiting, first to start first (by joining time, then id)."""
+        ...
+
+    async def entry(self, entry_id: UUID, *, lock: bool = False) -> StoredEntry | None: ...
+
+    async def ahead_of(self, entry_id: UUID, stored: StoredEntry) -> int:
+        """How many of the service's waiting entries come before this one."""
+        ...
+
+    async def insert(self, entry_id: UUID, service_id: UUID, source: EntrySource, joined_at: datetime) -> bool:
+        """Add a waiting entry; False if that id exists already (its first joining time stands)."""
+        ...
+
+    async def mark_started(self, entry_id: UUID, at: datetime) -> None: ...
+
+    async def mark_left(self, entry_id: UUID, at: datetime, reason: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """The directory's records, reached in one transaction at a time (cosmicpython's unit of work): a use case
+    opens `transaction()` (a savepoint when one is open already) and changes what it needs inside it."""
+
+    @property
+    def services(self) -> ServiceRecords: ...
+
+    @property
+    def curation(self) -> CurationRecords: ...
+
+    @property
+    def waiting(self) -> WaitingEntries: ...
+
+    @property
+    def session(self) -> Any:
+        """The open transaction as the store holds it, handed to a `ChangeSink` so the snapshots it writes
+        commit or roll back with the change; the use cases pass it on untouched."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Everything inside commits together or not at all."""
+        ...
+
+    def attempt(self) -> AbstractAsyncContextManager[None]:
+        """A transaction whose refusal by the database is expected (records another one contradicts): rolled
+        back and raised as `Refused` with the database's reason."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+"""Opens a unit of work on its own connection (a worker's round, an import's batch)."""
+
+
+class ChangeSink(Protocol):
+    """Where snapshots of changed services go (the outbox of the `service-changed` topic)."""
+
+    async def services_changed(self, session: Any, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
+        """Take the snapshots within `session` (`UnitOfWork.session`); return why any could not be published,
+        by service id."""
         ...

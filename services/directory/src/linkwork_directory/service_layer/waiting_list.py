@@ -3,7 +3,7 @@
 Every change runs in one transaction with the `service-changed` snapshot it causes, like any other
 change to a service. Changes are idempotent, so an event read twice or a form sent twice does no harm:
 joining twice keeps the first joining time, and an entry only moves forward (waiting -> started or
-left; a start is never undone by a late "left").
+left; a start is never undone by a late "left"). The records are reached through a `UnitOfWork` (ports.py).
 """
 
 from __future__ import annotations
@@ -11,50 +11,48 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from linkwork_directory.adapters import waiting_list_store as store
-from linkwork_directory.adapters.service_reader import Connection, Loaded
-from linkwork_directory.adapters.waiting_list_store import QueuedEntry
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
-from linkwork_directory.service_layer.changes import ChangeSink, announce
+from linkwork_directory.service_layer.changes import announce
 from linkwork_directory.service_layer.curation import load
+from linkwork_directory.service_layer.ports import ChangeSink, Loaded, QueuedEntry, UnitOfWork
 
 __all__ = ["QueuedEntry", "check_owner", "join", "leave", "position", "queue", "services_of", "set_capacity", "start"]
 
 
-async def check_owner(conn: Connection, service_id: UUID, organisation: str | None) -> None:
+async def check_owner(uow: UnitOfWork, service_id: UUID, organisation: str | None) -> None:
     """Providers manage only their own organisation's services; `None` (a curator) manages any."""
-    exists, owner = await store.owner_of(conn, service_id)
+    exists, owner = await uow.services.owner_of(service_id)
     if not exists:
         raise UnknownService(service_id)
     if organisation is not None and owner != organisation.lower():
         raise NotYourService(service_id)
 
 
-async def services_of(conn: Connection, organisation: str) -> list[tuple[UUID, str]]:
+async def services_of(uow: UnitOfWork, organisation: str) -> list[tuple[UUID, str]]:
     try:
         organization_id = UUID(organisation)
     except ValueError:
         return []  # not a directory organisation id: it owns nothing here
-    return await store.services_of(conn, organization_id)
+    return await uow.services.services_of(organization_id)
 
 
-async def queue(conn: Connection, service_id: UUID) -> list[QueuedEntry]:
-    return await store.queue(conn, service_id)
+async def queue(uow: UnitOfWork, service_id: UUID) -> list[QueuedEntry]:
+    return await uow.waiting.queue(service_id)
 
 
-async def position(conn: Connection, entry_id: UUID) -> tuple[UUID, int | None, EntryStatus] | None:
+async def position(uow: UnitOfWork, entry_id: UUID) -> tuple[UUID, int | None, EntryStatus] | None:
     """The entry's service, its place in the queue (None once it has left the queue) and its status."""
-    stored = await store.entry(conn, entry_id)
+    stored = await uow.waiting.entry(entry_id)
     if stored is None:
         return None
     if stored.status is not EntryStatus.WAITING:
         return stored.service_id, None, stored.status
-    return stored.service_id, await store.ahead_of(conn, entry_id, stored) + 1, stored.status
+    return stored.service_id, await uow.waiting.ahead_of(entry_id, stored) + 1, stored.status
 
 
 async def join(
-    conn: Connection,
+    uow: UnitOfWork,
     service_id: UUID,
     *,
     source: EntrySource,
@@ -65,14 +63,14 @@ async def join(
 ) -> UUID:
     """Put someone on the waiting list (no-op if that entry exists already); returns the entry id."""
     entry = entry_id or uuid4()
-    async with conn.transaction():
-        if await store.insert(conn, entry, service_id, source, joined_at):
-            await announce(conn, [service_id], sink, now)
+    async with uow.transaction():
+        if await uow.waiting.insert(entry, service_id, source, joined_at):
+            await announce(uow, [service_id], sink, now)
     return entry
 
 
 async def _move(
-    conn: Connection,
+    uow: UnitOfWork,
     entry_id: UUID,
     *,
     to: EntryStatus,
@@ -82,29 +80,29 @@ async def _move(
     service_id: UUID | None,
     reason: str = "",
 ) -> bool:
-    async with conn.transaction():
-        stored = await store.entry(conn, entry_id, lock=True)
+    async with uow.transaction():
+        stored = await uow.waiting.entry(entry_id, lock=True)
         if stored is None or (service_id is not None and stored.service_id != service_id):
             raise UnknownEntry(entry_id)
         if stored.status is not EntryStatus.WAITING:
             return False
         if to is EntryStatus.STARTED:
-            await store.mark_started(conn, entry_id, at)
+            await uow.waiting.mark_started(entry_id, at)
         else:
-            await store.mark_left(conn, entry_id, at, reason)
-        await announce(conn, [stored.service_id], sink, now)
+            await uow.waiting.mark_left(entry_id, at, reason)
+        await announce(uow, [stored.service_id], sink, now)
         return True
 
 
 async def start(
-    conn: Connection, entry_id: UUID, *, at: datetime, now: datetime, sink: ChangeSink, service_id: UUID | None = None
+    uow: UnitOfWork, entry_id: UUID, *, at: datetime, now: datetime, sink: ChangeSink, service_id: UUID | None = None
 ) -> bool:
     """The person started: off the queue, and counted in the service's throughput. False if already moved."""
-    return await _move(conn, entry_id, to=EntryStatus.STARTED, at=at, now=now, sink=sink, service_id=service_id)
+    return await _move(uow, entry_id, to=EntryStatus.STARTED, at=at, now=now, sink=sink, service_id=service_id)
 
 
 async def leave(
-    conn: Connection,
+    uow: UnitOfWork,
     entry_id: UUID,
     *,
     reason: str,
@@ -115,12 +113,12 @@ async def leave(
 ) -> bool:
     """The person will not start (declined, withdrew, removed). False if already moved."""
     return await _move(
-        conn, entry_id, to=EntryStatus.LEFT, at=at, now=now, sink=sink, service_id=service_id, reason=reason
+        uow, entry_id, to=EntryStatus.LEFT, at=at, now=now, sink=sink, service_id=service_id, reason=reason
     )
 
 
 async def set_capacity(
-    conn: Connection,
+    uow: UnitOfWork,
     service_id: UUID,
     *,
     places_per_week: int | None,
@@ -129,10 +127,10 @@ async def set_capacity(
     sink: ChangeSink,
 ) -> Loaded:
     """The provider's own figures: places each week and whether it keeps a waiting list when full."""
-    async with conn.transaction():
-        current = await load(conn, service_id, now)
+    async with uow.transaction():
+        current = await load(uow, service_id, now)
         settings = current.state.settings
         if (settings.places_per_week, settings.waiting_list) != (places_per_week, waiting_list):
-            await store.set_capacity(conn, service_id, places_per_week, waiting_list)
-            await announce(conn, [service_id], sink, now, stamp=[service_id])
-        return await load(conn, service_id, now)
+            await uow.services.set_capacity(service_id, places_per_week, waiting_list)
+            await announce(uow, [service_id], sink, now, stamp=[service_id])
+        return await load(uow, service_id, now)

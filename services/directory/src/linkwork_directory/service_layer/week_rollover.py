@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
-
-from linkwork_directory.adapters import uptake_store as store
 from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS
-from linkwork_directory.service_layer.changes import ChangeSink, announce
+from linkwork_directory.service_layer.changes import announce
+from linkwork_directory.service_layer.ports import ChangeSink, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def roll_over(conn: asyncpg.Connection, *, clock: Clock, sink: ChangeSink, limit: int = 500) -> int:
+async def roll_over(uow: UnitOfWork, *, clock: Clock, sink: ChangeSink, limit: int = 500) -> int:
     """Announce up to `limit` services whose latest snapshot is for an earlier week in which places
     were taken, or whose waiting-time estimate moves with the week; returns how many were announced."""
     now = clock.now()
-    async with conn.transaction():
-        services = await store.lock_services_of_past_week(
-            conn, week=week_starting(now), window_weeks=WINDOW_WEEKS, limit=limit
-        )
-        await announce(conn, services, sink, now)
+    async with uow.transaction():
+        services = await uow.services.lock_past_week(week=week_starting(now), window_weeks=WINDOW_WEEKS, limit=limit)
+        await announce(uow, services, sink, now)
     return len(services)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
 from linkwork_directory.domain.freshness import Clock
-from linkwork_directory.service_layer.changes import ChangeSink
+from linkwork_directory.service_layer.ports import ChangeSink, UnitOfWorkFactory
 from linkwork_directory.service_layer.week_rollover import roll_over
 
 log = logging.getLogger(__name__)
@@ -20,21 +19,21 @@ class WeekRollover:
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        units: UnitOfWorkFactory,
         *,
         clock: Clock,
         sink: ChangeSink,
         interval: float,
         registry: CollectorRegistry | None = None,
     ) -> None:
-        self.pool, self.clock, self.sink = pool, clock, sink
+        self.units, self.clock, self.sink = units, clock, sink
         self._rounds = PeriodicTask("week-rollover", self._round, interval=interval, registry=registry)
 
     async def run_once(self) -> int:
         total = 0
         while True:
-            async with self.pool.acquire() as conn:
-                done = await roll_over(conn, clock=self.clock, sink=self.sink)
+            async with self.units() as uow:
+                done = await roll_over(uow, clock=self.clock, sink=self.sink)
             total += done
             if done == 0:
                 return total

@@ -11,34 +11,15 @@ from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, Referr
 from linkwork_runtime import messaging
 
 from linkwork_matching.adapters import gap_store, referral_store
-from linkwork_matching.adapters.inbound import person_from_referral
-from linkwork_matching.adapters.outbound import matches_suggested, provision_gap
-from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
-from linkwork_matching.domain.person import Person
-from linkwork_matching.domain.ranker import Suggestions
+from linkwork_matching.adapters.contract_events import ContractEvents
+from linkwork_matching.domain.gaps import GapObservation, OpenGap
 
 
-class PostgresMatchingStore:
+class PostgresMatchingStore(ContractEvents):
     """One consumer transaction's connection; `source` is the CloudEvents source of what it publishes."""
 
     def __init__(self, connection: asyncpg.Connection, source: str) -> None:
         self._connection, self._source = connection, source
-
-    def person_of(self, referral: ReferralCreatedV1) -> Person:
-        return person_from_referral(referral)
-
-    def suggestions_message(
-        self,
-        referral: ReferralCreatedV1,
-        person: Person,
-        suggestions: Suggestions,
-        *,
-        suggested_at: datetime,
-        ranker_version: str,
-    ) -> MatchesSuggestedV1:
-        return matches_suggested(
-            referral, person, suggestions, suggested_at=suggested_at, ranker_version=ranker_version
-        )
 
     async def save_referral(self, event: ReferralCreatedV1) -> bool:
         return await referral_store.save_referral(self._connection, event)
@@ -58,21 +39,18 @@ class PostgresMatchingStore:
         await gap_store.record(self._connection, referral_id, version, observations, now)
 
 
-class PostgresReferralReader:
+class PostgresReferralReader(ContractEvents):
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
     async def referral(self, referral_id: UUID) -> ReferralCreatedV1 | None:
         return await referral_store.referral(self._pool, referral_id)
 
-    def person_of(self, referral: ReferralCreatedV1) -> Person:
-        return person_from_referral(referral)
-
     async def latest_suggestions(self, referral_id: UUID) -> tuple[str, dict[str, Any]] | None:
         return await referral_store.latest_suggestions(self._pool, referral_id)
 
 
-class PostgresGapReportStore:
+class PostgresGapReportStore(ContractEvents):
     """One reporting transaction's connection; `source` is the CloudEvents source of what it publishes."""
 
     def __init__(self, connection: asyncpg.Connection, source: str) -> None:
@@ -80,9 +58,6 @@ class PostgresGapReportStore:
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return await gap_store.claim_open_gaps(self._connection)
-
-    def report_for(self, tally: GapTally, now: datetime) -> ProvisionGapV1:
-        return provision_gap(tally, now)
 
     async def publish(self, message: ProvisionGapV1) -> None:
         await messaging.add(self._connection, message, source=self._source)

@@ -18,13 +18,16 @@ from linkwork_matching.domain.effectiveness import OutcomeTally
 SERVICE_CHANGES_LOCK = (7_202_613, 1)
 TALLY_CHANGES_LOCK = (7_202_613, 2)
 
-_SAVE_SNAPSHOT = """
-INSERT INTO services (service_id, revision, status, snapshot, change_seq)
-SELECT $1, $2, $3, $4, nextval('service_change_seq') FROM pg_advisory_xact_lock($5, $6)
-ON CONFLICT (service_id) DO UPDATE
+# A snapshot replaces the stored one only when its revision is newer.
+_NEWER_REVISION_WINS = """ON CONFLICT (service_id) DO UPDATE
     SET revision = EXCLUDED.revision, status = EXCLUDED.status, snapshot = EXCLUDED.snapshot,
         change_seq = EXCLUDED.change_seq, updated_at = now()
-    WHERE services.revision < EXCLUDED.revision
+    WHERE services.revision < EXCLUDED.revision"""
+
+_SAVE_SNAPSHOT = f"""
+INSERT INTO services (service_id, revision, status, snapshot, change_seq)
+SELECT $1, $2, $3, $4, nextval('service_change_seq') FROM pg_advisory_xact_lock($5, $6)
+{_NEWER_REVISION_WINS}
 RETURNING change_seq
 """
 
@@ -32,15 +35,12 @@ RETURNING change_seq
 # The same rule for many snapshots in one statement, for replaying the topic (at most one row per
 # service: the caller keeps the highest revision of each). The snapshot arrives as JSON text and is
 # cast in the database, so nothing is serialised twice.
-_SAVE_SNAPSHOTS = """
+_SAVE_SNAPSHOTS = f"""
 INSERT INTO services (service_id, revision, status, snapshot, change_seq)
 SELECT s.service_id, s.revision, s.status, s.snapshot::jsonb, nextval('service_change_seq')
 FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS s(service_id, revision, status, snapshot)
 ORDER BY s.service_id
-ON CONFLICT (service_id) DO UPDATE
-    SET revision = EXCLUDED.revision, status = EXCLUDED.status, snapshot = EXCLUDED.snapshot,
-        change_seq = EXCLUDED.change_seq, updated_at = now()
-    WHERE services.revision < EXCLUDED.revision
+{_NEWER_REVISION_WINS}
 """
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from linkwork_contracts.codes import Accessibility, DeliveryMode, NeedCategory
 
 from linkwork_matching.domain.person import Slot
 from linkwork_matching.domain.service import DAYS, PARTS, Session
+
+C = TypeVar("C", Accessibility, DeliveryMode, NeedCategory)
 
 ACCESS_BITS = {feature: 1 << i for i, feature in enumerate(Accessibility)}
 MODE_BITS = {mode: 1 << i for i, mode in enumerate(DeliveryMode)}
@@ -36,25 +39,23 @@ def session_slots(sessions: Iterable[Session]) -> int:
     return mask
 
 
-def access_mask(features: Iterable[Accessibility]) -> int:
+def _mask(bits: Mapping[C, int], codes: Iterable[C]) -> int:
     mask = 0
-    for feature in features:
-        mask |= ACCESS_BITS[feature]
+    for code in codes:
+        mask |= bits[code]
     return mask
+
+
+def access_mask(features: Iterable[Accessibility]) -> int:
+    return _mask(ACCESS_BITS, features)
 
 
 def mode_mask(modes: Iterable[DeliveryMode]) -> int:
-    mask = 0
-    for mode in modes:
-        mask |= MODE_BITS[mode]
-    return mask
+    return _mask(MODE_BITS, modes)
 
 
 def need_mask(needs: Iterable[NeedCategory]) -> int:
-    mask = 0
-    for need in needs:
-        mask |= NEED_BITS[need]
-    return mask
+    return _mask(NEED_BITS, needs)
 
 
 class LanguageBits:

@@ -41,7 +41,7 @@ class MatchingStore(Protocol):
 
     async def has_suggestions(self, referral_id: UUID, version: int) -> bool: ...
 
-    # Reading and writing contract events is the adapters' job (adapters/inbound.py, adapters/outbound.py).
+    # Reading and writing contract events is the adapters' job (adapters/contract_events.py).
     def person_of(self, referral: ReferralCreatedV1) -> Person: ...
 
     def suggestions_message(

@@ -1,4 +1,4 @@
-"""The additive aggregate tables: applying contribution deltas, and summing them for a report.
+"""The additive aggregate tables: applying contribution deltas, and reading them for a report (the report port).
 
 Deltas are applied with one upsert per table over arrays, in key order, and cells that come back
 to zero are deleted, so the tables hold exactly the non-zero sums of the current contributions.
@@ -6,7 +6,8 @@ to zero are deleted, so the tables hold exactly the non-zero sums of the current
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from uuid import UUID
 
@@ -15,6 +16,7 @@ import asyncpg
 from linkwork_outcomes.domain.aggregates import GapCounts
 from linkwork_outcomes.domain.contribution import ALL, Contribution
 from linkwork_outcomes.domain.facts import ServiceLabel
+from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.statistics import ChangeSums
 
 # Deltas are copied into session-local staging tables, added to the cells in one upsert each, and
@@ -78,19 +80,6 @@ async def apply(connection: asyncpg.Connection, delta: Contribution) -> None:
         await connection.execute(_OUTCOMES)
         if any(row[4] < 0 for row in outcome_rows):
             await connection.execute(_OUTCOME_ZEROS)
-
-
-@dataclass(frozen=True, slots=True)
-class LatticeRows:
-    """The monthly cells of some PCNs (level 1) and of their practices (level 2) over a span of months."""
-
-    tally: list[tuple[str, str, date, str, str, str, int]]  # pcn, practice ('*' for the PCN), month, cell, n
-    outcomes: list[tuple[str, str, date, str, ChangeSums]]  # pcn, practice, month, score, sums
-
-    @property
-    def fingerprint(self) -> int:
-        """Equal rows give an equal fingerprint: the joint suppression is reused until a cell changes."""
-        return hash((tuple(self.tally), tuple(self.outcomes)))
 
 
 async def read_lattice(connection: asyncpg.Connection, pcns: list[str], first: date, last: date) -> LatticeRows:
@@ -160,3 +149,27 @@ async def service_labels(connection: asyncpg.Connection, service_ids: list[str])
         )
         for row in rows
     }
+
+
+class PostgresReportStore:
+    """The report port (service_layer/ports.py) over one connection: each report reads in its own read-only,
+    repeatable-read transaction, so the lattice, labels and gaps it combines come from one snapshot."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[PostgresReportStore]:
+        async with self._connection.transaction(isolation="repeatable_read", readonly=True):
+            yield self
+
+    async def lattice(self, pcns: list[str], first: date, last: date) -> LatticeRows:
+        return await read_lattice(self._connection, pcns, first, last)
+
+    async def service_labels(self, service_ids: list[str]) -> dict[str, ServiceLabel]:
+        return await service_labels(self._connection, service_ids)
+
+    async def gaps(
+        self, pcns: list[str], practice: str | None, start: datetime, end: datetime
+    ) -> dict[tuple[str, str], GapCounts]:
+        return await read_gaps(self._connection, pcns, practice, start, end)

@@ -23,11 +23,11 @@ import asyncpg
 import orjson
 from linkwork_runtime.database import from_record
 
-from linkwork_outcomes.adapters.event_facts import FactBatch
 from linkwork_outcomes.domain.facts import (
     Attendance,
     Closure,
     Contact,
+    FactBatch,
     FollowUpDue,
     Measurement,
     PlannedActivity,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -29,30 +30,20 @@ class OutcomesMetrics:
     """The service's own metrics, registered on the service's registry."""
 
     def __init__(self, registry: CollectorRegistry, topic_prefix: str = "") -> None:
-        self.projected = Counter(
-            "projected_referrals",
-            "Referral summaries recomputed by the projector",
-            namespace=NAMESPACE,
-            registry=registry,
+        # Every metric of the service is in its namespace, on the service's registry.
+        counter = partial(Counter, namespace=NAMESPACE, registry=registry)
+        histogram = partial(Histogram, namespace=NAMESPACE, registry=registry)
+        self.projected = counter("projected_referrals", "Referral summaries recomputed by the projector")
+        self.summaries_failed = counter(
+            "summaries_failed", "Referrals whose summary could not be computed, set aside in summary_failure"
         )
-        self.summaries_failed = Counter(
-            "summaries_failed",
-            "Referrals whose summary could not be computed, set aside in summary_failure",
-            namespace=NAMESPACE,
-            registry=registry,
+        self.projection_seconds = histogram(
+            "projection_batch_seconds", "Time to project one batch of pending referrals"
         )
-        self.projection_seconds = Histogram(
-            "projection_batch_seconds",
-            "Time to project one batch of pending referrals",
-            namespace=NAMESPACE,
-            registry=registry,
-        )
-        self.report_seconds = Histogram(
+        self.report_seconds = histogram(
             "report_seconds",
             "Time to build a summary report",
             ["format"],
-            namespace=NAMESPACE,
-            registry=registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
         )
         self.business = BusinessCollector(topic_prefix)

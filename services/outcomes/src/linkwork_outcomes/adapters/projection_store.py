@@ -1,5 +1,5 @@
 """The projector's own tables and lock: the queue of pending referrals, set-aside summaries, and emptying
-every projection for a rebuild.
+every projection for a rebuild; the projection, rebuild and fact sink ports (service_layer/ports.py).
 
 One projector writes the aggregate tables at a time, under a PostgreSQL advisory lock: the live projector
 takes it per transaction and skips a batch if it is held; a rebuild holds it for its whole session.
@@ -8,14 +8,16 @@ takes it per transaction and skips a batch if it is held; a rebuild holds it for
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 
 from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, provider_store, summary_store
+from linkwork_outcomes.domain.aggregates import areas_of
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import ReferralFacts
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
+from linkwork_outcomes.service_layer.ports import HistoryChunk
 
 # Any fixed number: only the outcomes projector takes this lock.
 PROJECTOR_LOCK = 8_002_611
@@ -60,6 +62,19 @@ async def recovered(connection: asyncpg.Connection, referral_ids: Sequence[str])
     await connection.execute(_RECOVERED, list(referral_ids))
 
 
+async def _save(
+    connection: asyncpg.Connection,
+    summaries: Sequence[ReferralSummary],
+    facts: Iterable[ReferralFacts],
+    cells: Contribution | None,
+) -> None:
+    """Store summaries, add the (zero-free) cells to the aggregates, record the areas the facts name."""
+    await summary_store.save(connection, summaries)
+    if cells is not None:
+        await aggregate_store.apply(connection, cells)
+    await area_store.record(connection, areas_of(facts))
+
+
 @asynccontextmanager
 async def rebuilding(connection: asyncpg.Connection) -> AsyncIterator[None]:
     """Hold the projector's lock for the session and empty every projection table, for a rebuild."""
@@ -95,9 +110,7 @@ class PostgresProjectionBatch:
     async def save(
         self, summaries: Sequence[ReferralSummary], delta: Contribution, facts: Iterable[ReferralFacts]
     ) -> None:
-        await summary_store.save(self._connection, summaries)
-        await aggregate_store.apply(self._connection, delta)
-        await area_store.record(self._connection, area_store.areas_of(facts))
+        await _save(self._connection, summaries, facts, delta)
 
 
 class PostgresProjectionStore:
@@ -110,3 +123,39 @@ class PostgresProjectionStore:
     async def batch(self) -> AsyncIterator[PostgresProjectionBatch | None]:
         async with self._connection.transaction():
             yield PostgresProjectionBatch(self._connection) if await try_lock(self._connection) else None
+
+
+class PostgresRebuildStore:
+    """The rebuild port: `writer` holds the lock and writes, `reader` loads facts meanwhile (bulk_projection.py)."""
+
+    def __init__(self, writer: asyncpg.Connection, reader: asyncpg.Connection) -> None:
+        self._writer, self._reader = writer, reader
+
+    def emptied(self) -> AbstractAsyncContextManager[None]:
+        return rebuilding(self._writer)
+
+    async def referral_ids(self) -> list[str]:
+        return await fact_store.all_referral_ids(self._writer)
+
+    async def facts(self, referral_ids: Sequence[str]) -> dict[str, ReferralFacts]:
+        return await fact_store.load(self._reader, referral_ids)
+
+    async def write(
+        self, summaries: Sequence[ReferralSummary], facts: Iterable[ReferralFacts], cells: Contribution | None
+    ) -> None:
+        async with self._writer.transaction():
+            await _save(self._writer, summaries, facts, cells)
+
+
+class PostgresFactSink:
+    """The fact sink port of a replay's share, over its own connection."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def store(self, chunk: HistoryChunk) -> None:
+        async with self._connection.transaction():
+            await fact_store.store(self._connection, chunk.facts, queue=False)
+            # Few beside the referral events: stored one by one, as the live consumer does.
+            for event in chunk.provider_events:
+                await provider_store.store(self._connection, event)

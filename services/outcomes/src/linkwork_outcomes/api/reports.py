@@ -22,6 +22,7 @@ from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
 from linkwork_outcomes.adapters import provider_store
+from linkwork_outcomes.adapters.aggregate_store import PostgresReportStore
 from linkwork_outcomes.adapters.metrics import OutcomesMetrics
 from linkwork_outcomes.api.presentation import csv_export, html_page
 from linkwork_outcomes.domain.access import REPORT_ROLES, ScopeRefused, UnknownArea, report_area, visible_areas
@@ -97,7 +98,7 @@ async def _build(
 ) -> SummaryReport:
     started = time.perf_counter()
     async with context.pool.acquire() as connection:
-        report = await summary_report(connection, query, hierarchy)
+        report = await summary_report(PostgresReportStore(connection), query, hierarchy)
     metrics.report_seconds.labels(kind).observe(time.perf_counter() - started)
     return report
 

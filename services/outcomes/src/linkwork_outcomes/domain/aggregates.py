@@ -1,13 +1,27 @@
-"""The sums a report is built from: plain data, already restricted to one period and scope."""
+"""The sums a report is built from (plain data, already restricted to one period and scope), and the districts
+each area serves, whose gap counts its reports show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from linkwork_outcomes.domain.facts import ServiceLabel
+from linkwork_outcomes.domain.contribution import ALL
+from linkwork_outcomes.domain.facts import ReferralFacts, ServiceLabel
 from linkwork_outcomes.domain.statistics import ChangeSums
+
+
+def areas_of(facts: Iterable[ReferralFacts]) -> set[tuple[str, str, str]]:
+    """(pcn, practice or '*', district) for every version of every referral that names a district."""
+    areas = set()
+    for referral in facts:
+        for version in referral.versions:
+            if version.postcode_district:
+                areas.add((version.pcn, ALL, version.postcode_district))
+                if version.practice:
+                    areas.add((version.pcn, version.practice, version.postcode_district))
+    return areas
 
 
 @dataclass(frozen=True, slots=True)

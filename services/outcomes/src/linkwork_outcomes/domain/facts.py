@@ -151,3 +151,35 @@ class ReferralFacts:
     measurements: tuple[Measurement, ...] = ()
     follow_ups_due: tuple[FollowUpDue, ...] = ()
     closures: tuple[Closure, ...] = field(default=())
+
+
+@dataclass
+class FactBatch:
+    """Facts from one or more events, each with the time of the event that carried it."""
+
+    versions: list[tuple[ReferralVersion, datetime]] = field(default_factory=list)
+    plans: list[tuple[PlanVersion, datetime]] = field(default_factory=list)
+    contacts: list[tuple[Contact, datetime]] = field(default_factory=list)
+    measurements: list[Measurement] = field(default_factory=list)
+    follow_ups_due: list[tuple[FollowUpDue, datetime]] = field(default_factory=list)
+    closures: list[tuple[Closure, datetime]] = field(default_factory=list)
+    gaps: list[tuple[ProvisionGap, datetime]] = field(default_factory=list)
+    services: list[tuple[ServiceLabel, datetime]] = field(default_factory=list)
+    suggestions: list[tuple[SuggestionSet, datetime]] = field(default_factory=list)
+
+    def extend(self, other: FactBatch) -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+    def referral_ids(self) -> set[str]:
+        """Referrals whose summary these facts can change."""
+        ids = {fact.referral_id for fact, _ in self.versions}
+        ids.update(fact.referral_id for fact, _ in self.plans)
+        ids.update(fact.referral_id for fact, _ in self.contacts)
+        ids.update(fact.referral_id for fact in self.measurements)
+        ids.update(fact.referral_id for fact, _ in self.follow_ups_due)
+        ids.update(fact.referral_id for fact, _ in self.closures)
+        return ids
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)

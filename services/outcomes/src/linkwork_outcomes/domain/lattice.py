@@ -26,6 +26,19 @@ TallyRow = tuple[str, str, date, str, str, str, int]
 OutcomeRow = tuple[str, str, date, str, ChangeSums]
 
 
+@dataclass(frozen=True, slots=True)
+class LatticeRows:
+    """The monthly cells of some PCNs (level 1) and of their practices (level 2) over a span of months."""
+
+    tally: list[TallyRow]  # pcn, practice ('*' for the PCN), month, cell, n
+    outcomes: list[OutcomeRow]  # pcn, practice, month, score, sums
+
+    @property
+    def fingerprint(self) -> int:
+        """Equal rows give an equal fingerprint: the joint suppression is reused until a cell changes."""
+        return hash((tuple(self.tally), tuple(self.outcomes)))
+
+
 def bin_key(months: MonthRange) -> str:
     first = months.first
     match months.calendar_bin:

@@ -11,17 +11,75 @@ import asyncio
 import dataclasses
 import gc
 import json
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import asyncpg
 from linkwork_runtime.kafka_connection import Kafka
 from linkwork_runtime.logging import configure_logging
 from linkwork_runtime.migrations import migrate
 
+from linkwork_outcomes.adapters.kafka_history import KafkaHistory, KafkaShareHistory, consumed_topics
+from linkwork_outcomes.adapters.projection_store import PostgresFactSink, PostgresRebuildStore
 from linkwork_outcomes.app import COMPONENT_MIGRATIONS
+from linkwork_outcomes.service_layer.ports import Replayed, Replayer, Share
 from linkwork_outcomes.service_layer.rebuild import RebuildResult, rebuild
+from linkwork_outcomes.service_layer.replay import replay_share
 from linkwork_outcomes.settings import Settings
+
+MODULE = "linkwork_outcomes.entrypoints.rebuild_projections"
+
+
+def command(database_url: str, bootstrap: str, topic_prefix: str) -> list[str]:
+    """The command line an operator runs to rebuild the projections of `database_url`, in its own process."""
+    return [
+        sys.executable,
+        "-m",
+        MODULE,
+        "--database-url",
+        database_url,
+        "--bootstrap",
+        bootstrap,
+        "--topic-prefix",
+        topic_prefix,
+    ]
+
+
+async def _replay_share(database_url: str, bootstrap: Kafka, share: Share) -> Replayed:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await replay_share(KafkaShareHistory(bootstrap, share), PostgresFactSink(connection))
+    finally:
+        await connection.close()
+
+
+def _replay_process(database_url: str, bootstrap: Kafka, share: Share) -> Replayed:
+    """Entry point of a replay process."""
+    # Millions of short-lived objects without reference cycles: reference counting frees them,
+    # and the cyclic collector would only walk the heap over and over.
+    gc.disable()
+    return asyncio.run(_replay_share(database_url, bootstrap, share))
+
+
+def _replayer(database_url: str, bootstrap: Kafka) -> Replayer:
+    """Replays shares into the database: one in this process, several in as many fresh processes."""
+
+    async def replay(shares: list[Share]) -> list[Replayed]:
+        if len(shares) <= 1:
+            return [await _replay_share(database_url, bootstrap, share) for share in shares]
+        loop = asyncio.get_running_loop()
+        # Fresh interpreters ("spawn"): forking a process that holds open connections is unsafe.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+            return list(
+                await asyncio.gather(
+                    *(loop.run_in_executor(pool, _replay_process, database_url, bootstrap, s) for s in shares)
+                )
+            )
+
+    return replay
 
 
 async def run(database_url: str, bootstrap: Kafka, topic_prefix: str, workers: int = 1) -> RebuildResult:
@@ -30,14 +88,23 @@ async def run(database_url: str, bootstrap: Kafka, topic_prefix: str, workers: i
         await migrate(connection, COMPONENT_MIGRATIONS)
     finally:
         await connection.close()
-    return await rebuild(database_url, bootstrap, topic_prefix, workers=workers)
+    writer = await asyncpg.connect(database_url)
+    reader = await asyncpg.connect(database_url)
+    try:
+        return await rebuild(
+            PostgresRebuildStore(writer, reader),
+            KafkaHistory(bootstrap, consumed_topics(topic_prefix)),
+            _replayer(database_url, bootstrap),
+            workers=workers,
+        )
+    finally:
+        await reader.close()
+        await writer.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m linkwork_outcomes.entrypoints.rebuild_projections", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description=__doc__)
     parser.add_argument("--database-url", default=settings.database_url)
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.topic_prefix)

@@ -12,49 +12,32 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
-
-from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, summary_store
 from linkwork_outcomes.domain.contribution import Contribution
-from linkwork_outcomes.domain.referral_summary import ReferralSummary, summarise
+from linkwork_outcomes.domain.referral_summary import summarise
+from linkwork_outcomes.service_layer.ports import BulkProjectionStore
 
 FLUSH_CELLS = 150_000  # written while the next chunks are computed; also bounds memory
 
 
-async def _write(
-    connection: asyncpg.Connection,
-    summaries: list[ReferralSummary],
-    areas: set[tuple[str, str, str]],
-    cells: Contribution | None,
-) -> None:
-    async with connection.transaction():
-        await summary_store.save(connection, summaries)
-        await area_store.record(connection, areas)
-        if cells is not None:
-            await aggregate_store.apply(connection, cells.without_zeros())
-
-
-async def project_everything(writer: asyncpg.Connection, reader: asyncpg.Connection, chunk: int = 5000) -> int:
+async def project_everything(store: BulkProjectionStore, chunk: int = 5000) -> int:
     """Summarise every referral with facts into empty derived tables; returns how many."""
-    ids = await fact_store.all_referral_ids(writer)
+    ids = await store.referral_ids()
     chunks = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
     cells = Contribution()
-    loading = asyncio.create_task(fact_store.load(reader, chunks[0])) if chunks else None
+    loading = asyncio.create_task(store.facts(chunks[0])) if chunks else None
     writing: asyncio.Task[None] | None = None
     for index, referral_ids in enumerate(chunks):
         assert loading is not None
         facts = await loading
         last = index == len(chunks) - 1
-        loading = None if last else asyncio.create_task(fact_store.load(reader, chunks[index + 1]))
+        loading = None if last else asyncio.create_task(store.facts(chunks[index + 1]))
         summaries = [summarise(facts[referral_id]) for referral_id in referral_ids]
         for summary in summaries:
             cells.include(summary)
         flush = last or len(cells.tally) >= FLUSH_CELLS
         if writing is not None:
             await writing
-        writing = asyncio.create_task(
-            _write(writer, summaries, area_store.areas_of(facts.values()), cells if flush else None)
-        )
+        writing = asyncio.create_task(store.write(summaries, facts.values(), cells.without_zeros() if flush else None))
         if flush:
             cells = Contribution()
     if writing is not None:

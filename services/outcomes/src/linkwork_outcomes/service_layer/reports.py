@@ -16,17 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import asyncpg
-
-from linkwork_outcomes.adapters import aggregate_store
 from linkwork_outcomes.domain.areas import Area, AreaHierarchy, Level
 from linkwork_outcomes.domain.contribution import Section
 from linkwork_outcomes.domain.facts import ServiceLabel
-from linkwork_outcomes.domain.lattice import Lattice, report_key
+from linkwork_outcomes.domain.lattice import Lattice, LatticeRows, report_key
 from linkwork_outcomes.domain.period import MonthRange, calendar_year
 from linkwork_outcomes.domain.report import Period, Scope, SummaryReport
 from linkwork_outcomes.domain.report_assembly import assemble, registered
 from linkwork_outcomes.domain.suppression import Table, restricted, suppress, suppress_nested
+from linkwork_outcomes.service_layer.ports import ReportStore
 
 # Counts that do not add up across areas or bins take part only in their own report's relations: gaps are
 # counted by postcode district, and a district can be served by two PCNs.
@@ -48,9 +46,7 @@ CACHE_SIZE = 32
 _LOCKS: dict[tuple[int, tuple[Area, ...], int], asyncio.Lock] = {}
 
 
-def joint_hidden(
-    lattice: Lattice, rows: aggregate_store.LatticeRows, labels: Mapping[str, ServiceLabel]
-) -> dict[str, frozenset[str]]:
+def joint_hidden(lattice: Lattice, rows: LatticeRows, labels: Mapping[str, ServiceLabel]) -> dict[str, frozenset[str]]:
     """The hidden cells of every report of the lattice, suppressed together (pure; cached by content)."""
     cache_key = (tuple(lattice.areas), lattice.year, rows.fingerprint)
     if (found := _CACHE.get(cache_key)) is not None:
@@ -82,18 +78,18 @@ def _scope(hierarchy: AreaHierarchy, area: Area) -> Scope:
 
 
 async def summary_report(
-    connection: asyncpg.Connection, request: ReportRequest, hierarchy: AreaHierarchy, now: datetime | None = None
+    store: ReportStore, request: ReportRequest, hierarchy: AreaHierarchy, now: datetime | None = None
 ) -> SummaryReport:
     months, area = request.months, request.area
     lattice = Lattice.around(hierarchy, area, months.first.year)
     year = calendar_year(lattice.year)
-    async with connection.transaction(isolation="repeatable_read", readonly=True):
-        rows = await aggregate_store.read_lattice(connection, lattice.pcns, year.first, year.last)
+    async with store.reading() as reading:
+        rows = await reading.lattice(lattice.pcns, year.first, year.last)
         planned = sorted({key for _, _, _, section, key, _, _ in rows.tally if section == Section.PLANNED})
-        labels = await aggregate_store.service_labels(connection, planned)
+        labels = await reading.service_labels(planned)
         pcns = hierarchy.pcns_under(area)
         practice = area.code if area.level is Level.PRACTICE else None
-        gaps = await aggregate_store.read_gaps(connection, pcns, practice, months.start, months.end)
+        gaps = await reading.gaps(pcns, practice, months.start, months.end)
     key = report_key(area, months)
     # One computation per lattice at a time: the console asks for a page's dozen reports at once, and every one
     # of them would otherwise compute the same joint suppression on a cold cache.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from linkwork_outcomes.api.presentation.numbers import number
 from linkwork_outcomes.domain.report import Figure, FunnelStage, OutcomeRow
 
 WIDTH = 720
@@ -47,11 +48,7 @@ def _number(figure: Figure, percent: bool = False, decimals: int = 1) -> str:
         return "suppressed"
     if figure.value is None:
         return "\u2013"
-    if percent:
-        return f"{figure.value * 100:.0f}%"
-    if isinstance(figure.value, int):
-        return f"{figure.value:,}"
-    return f"{figure.value:.{decimals}f}"
+    return number(figure.value, percent_decimals=0 if percent else None, decimals=decimals)
 
 
 def bars(title: str, description: str, rows: Sequence[tuple[str, Figure]], *, percent: bool = False) -> str:

@@ -48,10 +48,24 @@ def _text(section: str, row: str, value: str) -> Row:
     return (section, row, "", "text", value, "false")
 
 
+def _figures(section: str, row: str, label: str, item: object, names: tuple[str, ...]) -> Iterator[Row]:
+    """One line per figure of `item`, in the order of `names`; a figure's column is its field's name."""
+    for name in names:
+        yield _figure(section, row, label, name, getattr(item, name))
+
+
 def _count_rows(section: str, rows: list[CountRow]) -> Iterator[Row]:
     for row in rows:
-        yield _figure(section, row.key, row.label, "count", row.count)
-        yield _figure(section, row.key, row.label, "share", row.share)
+        yield from _figures(section, row.key, row.label, row, ("count", "share"))
+
+
+# The figures of each kind of row, as CSV names them (their fields' names).
+FUNNEL = ("count", "conversion_from_previous", "conversion_from_referred")
+FIRST_CONTACT = ("referrals", "median_days", "p90_days", "within_target")
+CONTACTS = ("referrals", "mean_per_person", "median_per_person")
+ATTENDANCE = ("planned", "attended", "attendance_rate")  # of an activity and of a provider
+OUTCOME = ("pairs", "mean_change", "ci_lower", "ci_upper", "improved", "improved_share")
+EQUITY = ("referrals", "share", "plan_agreed", "plan_rate")
 
 
 def rows(report: SummaryReport) -> Iterator[Row]:
@@ -71,69 +85,27 @@ def rows(report: SummaryReport) -> Iterator[Row]:
     yield from _count_rows("by_need", report.by_need)
     yield from _count_rows("by_status", report.by_status)
     for stage in report.funnel:
-        yield _figure("funnel", stage.stage, stage.label, "count", stage.count)
-        yield _figure("funnel", stage.stage, stage.label, "conversion_from_previous", stage.conversion_from_previous)
-        yield _figure("funnel", stage.stage, stage.label, "conversion_from_referred", stage.conversion_from_referred)
-    first = report.first_contact
-    for name, figure in (
-        ("referrals", first.referrals),
-        ("median_days", first.median_days),
-        ("p90_days", first.p90_days),
-        ("within_target", first.within_target),
-    ):
-        yield _figure("first_contact", "all", "Days to first contact", name, figure)
-    contacts = report.contacts
-    for name, figure in (
-        ("referrals", contacts.referrals),
-        ("mean_per_person", contacts.mean_per_person),
-        ("median_per_person", contacts.median_per_person),
-    ):
-        yield _figure("contacts", "all", "Contacts per person", name, figure)
+        yield from _figures("funnel", stage.stage, stage.label, stage, FUNNEL)
+    yield from _figures("first_contact", "all", "Days to first contact", report.first_contact, FIRST_CONTACT)
+    yield from _figures("contacts", "all", "Contacts per person", report.contacts, CONTACTS)
     for activity in report.activities:
         label = activity.name + (f" ({activity.provider_name})" if activity.provider_name else "")
-        for name, figure in (
-            ("planned", activity.planned),
-            ("attended", activity.attended),
-            ("attendance_rate", activity.attendance_rate),
-        ):
-            yield _figure("activities", activity.service_id, label, name, figure)
+        yield from _figures("activities", activity.service_id, label, activity, ATTENDANCE)
     for provider in report.providers:
-        for name, figure in (
-            ("planned", provider.planned),
-            ("attended", provider.attended),
-            ("attendance_rate", provider.attendance_rate),
-        ):
-            yield _figure("providers", provider.provider_id, provider.name, name, figure)
+        yield from _figures("providers", provider.provider_id, provider.name, provider, ATTENDANCE)
     for outcome in report.outcomes:
-        for name, figure in (
-            ("pairs", outcome.pairs),
-            ("mean_change", outcome.mean_change),
-            ("ci_lower", outcome.ci_lower),
-            ("ci_upper", outcome.ci_upper),
-            ("improved", outcome.improved),
-            ("improved_share", outcome.improved_share),
-        ):
-            yield _figure("outcomes", outcome.score, outcome.label, name, figure)
+        yield from _figures("outcomes", outcome.score, outcome.label, outcome, OUTCOME)
     yield _figure("closures", "total", "All closures", "count", report.closures.closed)
     yield from _count_rows("closure_reasons", report.closures.reasons)
     yield _figure("gaps", "total", "Unmet needs", "unmet", report.gaps.total_unmet)
     for cell in report.gaps.cells:
-        row = f"{cell.need}:{cell.postcode_district}"
         label = f"{cell.need_label}, {cell.postcode_district}"
-        yield _figure("gaps", row, label, "unmet", cell.unmet)
-        yield _figure("gaps", row, label, "with_need", cell.with_need)
+        yield from _figures("gaps", f"{cell.need}:{cell.postcode_district}", label, cell, ("unmet", "with_need"))
     yield from _count_rows("gaps_by_need", report.gaps.by_need)
     yield from _count_rows("gaps_by_area", report.gaps.by_area)
     for breakdown in report.equity:
-        section = f"equity_{breakdown.dimension}"
         for equity in breakdown.rows:
-            for name, figure in (
-                ("referrals", equity.referrals),
-                ("share", equity.share),
-                ("plan_agreed", equity.plan_agreed),
-                ("plan_rate", equity.plan_rate),
-            ):
-                yield _figure(section, equity.key, equity.label, name, figure)
+            yield from _figures(f"equity_{breakdown.dimension}", equity.key, equity.label, equity, EQUITY)
 
 
 def render(report: SummaryReport) -> str:

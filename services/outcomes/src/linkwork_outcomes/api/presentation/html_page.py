@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from linkwork_outcomes.api.presentation import charts
+from linkwork_outcomes.api.presentation.numbers import number
 from linkwork_outcomes.domain.report import CountRow, Figure, SummaryReport
 
 SHOWN_ROWS = 15  # longer tables fold the rest away on screen (all rows in print)
@@ -75,11 +76,7 @@ def _fmt(figure: Figure, *, percent: bool = False, decimals: int = 1, signed: bo
         return '<span class="suppressed" title="suppressed">*</span>'
     if figure.value is None:
         return '<span class="muted">&ndash;</span>'
-    if percent:
-        return f"{figure.value * 100:.1f}%"
-    if isinstance(figure.value, int):
-        return f"{figure.value:,}"
-    return f"{figure.value:+.{decimals}f}" if signed else f"{figure.value:.{decimals}f}"
+    return number(figure.value, percent_decimals=1 if percent else None, decimals=decimals, signed=signed)
 
 
 def _table(
@@ -111,6 +108,11 @@ def _table(
         f'<details class="rows"><summary data-closed="{closed}">{closed}</summary>'
         f"<table><tbody>{''.join(cells[SHOWN_ROWS:])}</tbody></table></details>"
     )
+
+
+def _figure_table(*rows: tuple[str, str]) -> str:
+    """Named figures of one kind (time to first contact, contacts), each already formatted, never folded."""
+    return _table(("Figure", "Value"), rows, fold=False)
 
 
 def _count_table(rows: Sequence[CountRow], first: str, printable: bool) -> str:
@@ -181,25 +183,17 @@ def _pathway(report: SummaryReport, printable: bool) -> str:
         + charts.funnel(report.funnel)
         + _table(("Stage", "Referrals", "Of previous stage", "Of referred"), funnel_rows, fold=False)
         + '<div class="grid"><div><h3>Time to first contact</h3>'
-        + _table(
-            ("Figure", "Value"),
-            (
-                ("Referrals with a first contact", _fmt(first.referrals)),
-                ("Median days", _fmt(first.median_days)),
-                ("90th percentile days", _fmt(first.p90_days)),
-                ("Within 14 days", _fmt(first.within_target, percent=True)),
-            ),
-            fold=False,
+        + _figure_table(
+            ("Referrals with a first contact", _fmt(first.referrals)),
+            ("Median days", _fmt(first.median_days)),
+            ("90th percentile days", _fmt(first.p90_days)),
+            ("Within 14 days", _fmt(first.within_target, percent=True)),
         )
         + "</div><div><h3>Contacts per person</h3>"
-        + _table(
-            ("Figure", "Value"),
-            (
-                ("Referrals with contacts", _fmt(contacts.referrals)),
-                ("Mean contacts", _fmt(contacts.mean_per_person)),
-                ("Median contacts", _fmt(contacts.median_per_person)),
-            ),
-            fold=False,
+        + _figure_table(
+            ("Referrals with contacts", _fmt(contacts.referrals)),
+            ("Mean contacts", _fmt(contacts.mean_per_person)),
+            ("Median contacts", _fmt(contacts.median_per_person)),
         )
         + "</div></div></section>"
         + '<section id="referrals"><h2>Referrals</h2><div class="grid"><div><h3>By source</h3>'
