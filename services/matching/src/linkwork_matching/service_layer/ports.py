@@ -108,6 +108,8 @@ class GapReportStore(Protocol):
 
 
 class GapReports(Protocol):
+    """Where gap-reporting transactions come from (the asyncpg pool in production)."""
+
     def transaction(self) -> AbstractAsyncContextManager[GapReportStore]:
         """One transaction: committed when the block ends, rolled back when it raises."""
         ...
