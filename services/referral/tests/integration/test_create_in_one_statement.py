@@ -5,8 +5,6 @@ audit record; and with a key the referral is stored once however often it is sen
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +22,7 @@ from linkwork_referral.settings import Settings
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.principal import Principal, Role
 
-from .conftest import Token
+from .conftest import OneConnection, Token
 from .kafka_support import tail
 
 pytestmark = pytest.mark.integration
@@ -78,17 +76,6 @@ async def test_a_referral_with_a_key_is_stored_once_and_replayed(
     assert [action for action, _, _ in stored["audit"]] == ["create", "create-replayed"]
 
 
-class _OneConnection:
-    """A pool of one connection, so that every statement a use case sends can be counted on it."""
-
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self.connection = connection
-
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        yield self.connection
-
-
 async def test_the_create_without_a_key_really_is_one_statement(
     client: httpx.AsyncClient, settings: Settings, new_referral: NewReferral
 ) -> None:
@@ -99,7 +86,7 @@ async def test_the_create_without_a_key_really_is_one_statement(
     sent: list[str] = []
     async with pool.acquire() as connection:
         connection.add_query_logger(lambda record: sent.append(record.query))
-        service = build_app(settings).state.referral_service(type("Context", (), {"pool": _OneConnection(connection)}))
+        service = build_app(settings).state.referral_service(type("Context", (), {"pool": OneConnection(connection)}))
         referrer = Principal("gp-3", Role.REFERRER, "U00001")
 
         def build(now: datetime) -> NewReferral:
