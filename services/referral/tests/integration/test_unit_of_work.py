@@ -46,3 +46,25 @@ async def test_a_failing_write_takes_back_the_writes_held_before_it(database_url
             assert await connection.fetchval("SELECT count(*) FROM audit_log") == 0
     finally:
         await pool.close()
+
+
+async def test_a_held_write_refused_when_the_block_ends_leaves_no_transaction_open(database_url: str) -> None:
+    """A block that only writes sends its writes when it ends (a refusal's audit record, say). Refused then,
+    the transaction is rolled back there, not left open for the pool's reset (which asyncpg reports as an
+    error, "Resetting connection with an active transaction")."""
+    pool = await open_database(database_url, messaging.service_migrations(NAME, MIGRATIONS))
+    try:
+        async with pool.acquire() as connection:
+            unit_of_work = PostgresReferralUnitOfWork(
+                OneConnection(connection),  # type: ignore[arg-type]
+                ZoneInfo("Europe/London"),
+                lambda referral: "0" * 64,
+            )
+            with pytest.raises(asyncpg.ForeignKeyViolationError):
+                async with unit_of_work.transaction() as session:
+                    await session.audit(WORKER, AuditRecord("read"))
+                    await session.append_timeline(uuid4(), datetime.now(UTC), Entry("note", "x", {}), "lw-1", None)
+            assert not connection.is_in_transaction()
+            assert await connection.fetchval("SELECT count(*) FROM audit_log") == 0
+    finally:
+        await pool.close()

@@ -238,7 +238,8 @@ class PostgresReferralSession:
 
     async def abandon(self) -> None:
         self._held.clear()
-        if self._transaction is not None:
+        # A COMMIT that failed has already ended the transaction in PostgreSQL: nothing is left to roll back.
+        if self._transaction is not None and self._connection.is_in_transaction():
             await self._transaction.rollback()
 
     async def _in_one_statement(self) -> bool:
@@ -295,10 +296,11 @@ class PostgresReferralUnitOfWork:
             session = PostgresReferralSession(connection, self._zone, self._person_ref)
             try:
                 yield session
+                # Inside the try: writes held until now may be refused, and then the transaction ends here.
+                await session.finish()
             except BaseException:
                 await session.abandon()
                 raise
-            await session.finish()
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:
         async with self._pool.acquire() as connection:
