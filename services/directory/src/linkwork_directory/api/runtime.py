@@ -15,10 +15,10 @@ from linkwork_directory.adapters.oruk_schemas import OrukSchemas
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.service_layer.changes import ChangeSink
 from linkwork_directory.service_layer.duplicates import DuplicateFinder
+from linkwork_directory.service_layer.freshness import StaleServicesGauge
 from linkwork_directory.service_layer.import_jobs import ImportJobs
+from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
-from linkwork_directory.workers.new_week import WeekRollover
-from linkwork_directory.workers.stale_services import StaleServicesGauge
 
 
 @dataclass

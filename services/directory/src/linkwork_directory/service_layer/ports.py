@@ -35,6 +35,18 @@ class ReviewStore(Protocol):
         ...
 
 
+ReviewStores = Callable[[], AbstractAsyncContextManager[ReviewStore]]
+"""Where a `ReviewStore` comes from for one count: a connection borrowed from the pool in production
+(adapters/review_store.py `review_stores`)."""
+
+
+class StaleCount(Protocol):
+    """Shows how many services are due for review: the `linkwork_directory_stale_services` gauge in production
+    (adapters/metrics.py)."""
+
+    def set(self, value: float) -> None: ...
+
+
 class RecordFormat(Protocol):
     """ORUK's JSON format: records checked against its published schemas, named by the kind of record they
     check ("service", "organization", "location", "taxonomy" or "taxonomy_term"), and a stored service
