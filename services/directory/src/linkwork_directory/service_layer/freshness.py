@@ -3,7 +3,7 @@
 `StaleServicesGauge` recounts through the `ReviewStores` port and shows the count through `StaleCount`
 (service_layer/ports.py): a store on a borrowed connection (adapters/review_store.py) and the Prometheus gauge
 (adapters/metrics.py) in production, the in-memory fakes in the unit tests. workers/stale_services.py counts once
-at start-up and then every `stale_gauge_seconds`; the curation routes recount after each change.
+at start-up and then every `stale_gauge_seconds`; the curation and provider routes recount after a change.
 """
 
 from __future__ import annotations
