@@ -27,7 +27,7 @@ from linkwork_directory.service_layer.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.service_layer.ports import Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
+from linkwork_directory.service_layer.ports import Acting, Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
 
 
 def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
@@ -135,7 +135,7 @@ class Importer:
                 reports[position] = RecordReport(
                     item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, list(item.warnings)
                 )
-        outcome = await create_new_services(uow, parsed, now=self.clock.now(), sink=self.sink)
+        outcome = await create_new_services(uow, parsed, Acting(self.clock.now(), self.sink))
         for position, warnings in outcome.created.items():
             item = batch[position]
             found = [*item.warnings, *_location_warnings(parsed[position].locations()), *warnings]
