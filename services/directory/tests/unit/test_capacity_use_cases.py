@@ -36,7 +36,7 @@ def service(name: str = "Walking group", organization: Organization = ORGANIZATI
 
 async def stored(uow: FakeUnitOfWork, *services: Service) -> None:
     for one in services:
-        await apply_service(uow, one, now=NOW, sink=FakeSink())
+        await apply_service(uow, one, Acting(NOW, FakeSink()))
 
 
 async def test_people_are_offered_places_in_the_order_they_joined() -> None:

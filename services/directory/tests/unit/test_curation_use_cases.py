@@ -102,8 +102,8 @@ async def test_verifying_restarts_the_review_clock_and_is_announced() -> None:
 async def test_the_same_record_applied_twice_is_unchanged_and_not_announced_again() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
 
-    assert (await apply_service(uow, walk, now=NOW, sink=sink)).outcome is Outcome.CREATED
-    assert (await apply_service(uow, walk, now=NOW, sink=sink)).outcome is Outcome.UNCHANGED
+    assert (await apply_service(uow, walk, Acting(NOW, sink))).outcome is Outcome.CREATED
+    assert (await apply_service(uow, walk, Acting(NOW, sink))).outcome is Outcome.UNCHANGED
     assert sink.announced() == [walk.id]
 
 
@@ -111,10 +111,10 @@ async def test_renaming_an_organization_announces_every_service_it_runs() -> Non
     uow, sink = FakeUnitOfWork(), FakeSink()
     walk, swim = service("Walking group"), service("Swimming")
     for one in (walk, swim):
-        await apply_service(uow, one, now=NOW, sink=sink)
+        await apply_service(uow, one, Acting(NOW, sink))
 
     applied = await apply_organization(
-        uow, ORGANIZATION.model_copy(update={"name": "Feel Good Factor Leeds"}), now=NOW, sink=sink
+        uow, ORGANIZATION.model_copy(update={"name": "Feel Good Factor Leeds"}), Acting(NOW, sink)
     )
 
     assert applied.outcome is Outcome.UPDATED
@@ -126,7 +126,7 @@ async def test_a_record_the_store_refuses_is_rejected_with_its_reason_and_leaves
     uow.refusal = "that contact id already belongs to another record"
 
     with pytest.raises(RecordRejected) as rejected:
-        await apply_service(uow, walk, now=NOW, sink=sink)
+        await apply_service(uow, walk, Acting(NOW, sink))
 
     assert rejected.value.reasons == ["that contact id already belongs to another record"]
     assert uow.services.kept == {}
@@ -136,7 +136,7 @@ async def test_a_service_the_contract_cannot_describe_is_stored_with_a_warning()
     uow, walk = FakeUnitOfWork(), service()
     sink = FakeSink(unpublishable={walk.id: "it states no delivery mode"})
 
-    applied = await apply_service(uow, walk, now=NOW, sink=sink)
+    applied = await apply_service(uow, walk, Acting(NOW, sink))
 
     assert applied.outcome is Outcome.CREATED and walk.id in uow.services.kept
     assert applied.warnings == [f"service {walk.id} is not published on service-changed: it states no delivery mode"]

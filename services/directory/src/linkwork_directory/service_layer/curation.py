@@ -65,7 +65,7 @@ async def save(
         current = await _checked(uow, incoming.id, now, if_match)
         if current is not None and require_version and if_match is None:
             raise VersionRequired(incoming.id)
-        applied = await apply_service(uow, incoming, now=now, sink=acting.sink)
+        applied = await apply_service(uow, incoming, acting)
         loaded = await load(uow, incoming.id, now)
         if applied.outcome is not Outcome.UNCHANGED:
             before = versions.editable(current.service, current.state) if current else None
