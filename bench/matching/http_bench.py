@@ -47,7 +47,7 @@ def body(person: Person) -> dict[str, Any]:
 async def load_read_model(database_url: str, services_count: int, seed: int) -> None:
     connection = await asyncpg.connect(database_url)
     try:
-        await migrate(connection, {"messaging": messaging.MIGRATIONS, "matching": MIGRATIONS})
+        await migrate(connection, messaging.service_migrations("matching", MIGRATIONS))
         records = []
         for number, service in enumerate(directory(services_count, seed)):
             event = service_changed(service, number)

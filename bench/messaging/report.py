@@ -28,7 +28,7 @@ def _saved(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
     return summary
 
 
-def _run(summary: dict[str, Any]) -> list[str]:
+def _how_measured(summary: dict[str, Any]) -> list[str]:
     """How the figures were taken: the command and the machine."""
     machine = summary["machine"]
     return [
@@ -51,7 +51,7 @@ def write_reports(summary: dict[str, Any], folder: Path) -> None:
     lines = [
         "# Messaging benchmark results",
         "",
-        *_run(summary),
+        *_how_measured(summary),
         f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
         f"median of {summary['repetitions']} repetitions (after one warm-up).",
         "",
@@ -99,7 +99,7 @@ def write_sasl_reports(summary: dict[str, Any], folder: Path) -> None:
     lines = [
         "# Messaging benchmark: the cost of Kafka authentication (SASL/SCRAM-SHA-512 + ACLs)",
         "",
-        *_run(summary),
+        *_how_measured(summary),
         f"{summary['events']:,} events of ~1.2 kB per run, batches of {summary['batch']}, "
         f"median of {summary['repetitions']} repetitions (after one warm-up); in each repetition both "
         "listeners of the same broker, alternating which goes first.",

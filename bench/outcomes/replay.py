@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -21,6 +20,7 @@ from aiokafka.admin import NewTopic
 from linkwork_contracts.envelope import encode
 from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.adapters.synthetic.history import generate
+from linkwork_outcomes.entrypoints.rebuild_projections import command
 
 from bench.kafka import bulk_producer, create_topics
 
@@ -65,17 +65,7 @@ async def publish(bootstrap: str, referrals: int, seed: int = 1) -> tuple[str, d
 
 def rebuild(database_url: str, bootstrap: str, prefix: str) -> Run:
     finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "linkwork_outcomes.entrypoints.rebuild_projections",
-            "--database-url",
-            database_url,
-            "--bootstrap",
-            bootstrap,
-            "--topic-prefix",
-            prefix,
-        ],
+        command(database_url, bootstrap, prefix),
         capture_output=True,
         text=True,
         check=True,

@@ -223,7 +223,7 @@ def planned(now: datetime, rng: random.Random) -> Referral:
 
 
 async def scheduler(database_url: str, bootstrap: str, count: int, start: Any) -> list[dict[str, Any]]:
-    pool = await open_database(database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    pool = await open_database(database_url, messaging.service_migrations(NAME, MIGRATIONS))
     rng, now = random.Random(3), datetime.now(UTC)
     async with pool.acquire() as connection, connection.transaction():
         repository = ReferralRepository(connection, ZONE)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from linkwork_runtime import messaging
 from linkwork_runtime.migrations import discover, migrate
 
 pytestmark = pytest.mark.integration
@@ -58,3 +59,11 @@ def test_rejects_badly_named_and_duplicate_files(tmp_path: Path) -> None:
     _write(tmp_path / "b", "0001_two.sql", "")
     with pytest.raises(ValueError, match="duplicate"):
         discover("b", tmp_path / "b")
+
+
+@pytest.mark.unit
+def test_a_service_migrates_the_messaging_tables_before_its_own(tmp_path: Path) -> None:
+    assert list(messaging.service_migrations("svc", tmp_path).items()) == [
+        ("messaging", messaging.MIGRATIONS),
+        ("svc", tmp_path),
+    ]

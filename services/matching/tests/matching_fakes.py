@@ -6,13 +6,19 @@ only have to keep the ports' promises; they translate contract events as the ada
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
 from linkwork_matching.adapters.contract_events import ContractEvents
+from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, OpenGap
+from linkwork_matching.domain.service import Service
+from linkwork_matching.service_layer.ports import TallyChange
 
 
 class FakeMatchingStore(ContractEvents):
@@ -60,11 +66,18 @@ class FakeMatchingStore(ContractEvents):
 
 
 class FakeGapReportStore(ContractEvents):
+    """Both ports of gap reporting: the store, and the unit of work whose every transaction is this store
+    (nothing is rolled back: the use-case tests do not need it)."""
+
     def __init__(self, open_gaps: list[OpenGap]) -> None:
         self.open_gaps = open_gaps
         self.outbox: list[ProvisionGapV1] = []
         self.reported: list[tuple[OpenGap, datetime]] = []
         self.pruned: list[tuple[timedelta, datetime]] = []
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeGapReportStore]:
+        yield self
 
     async def claim_open_gaps(self) -> list[OpenGap]:
         return [gap for gap in self.open_gaps if gap not in {g for g, _ in self.reported}]
@@ -78,3 +91,27 @@ class FakeGapReportStore(ContractEvents):
     async def prune(self, older_than: timedelta, now: datetime) -> int:
         self.pruned.append((older_than, now))
         return 0
+
+
+class FakeReadModelChanges:
+    """The read model's changes in memory, handed out `batch` at a time as the adapter's LIMIT does."""
+
+    def __init__(self, batch: int = 2) -> None:
+        self.batch = batch
+        self.services: list[tuple[int, Service]] = []
+        self.tallies: list[TallyChange] = []
+        self._last_seq = 0
+
+    def change_service(self, service: Service) -> None:
+        self._last_seq += 1
+        self.services.append((self._last_seq, service))
+
+    def change_tally(self, service_id: str, need: NeedCategory, tally: OutcomeTally) -> None:
+        self._last_seq += 1
+        self.tallies.append(TallyChange(self._last_seq, service_id, need, tally))
+
+    async def changed_services(self, after: int) -> list[tuple[int, Service]]:
+        return [(seq, service) for seq, service in self.services if seq > after][: self.batch]
+
+    async def changed_tallies(self, after: int) -> list[TallyChange]:
+        return [change for change in self.tallies if change.change_seq > after][: self.batch]

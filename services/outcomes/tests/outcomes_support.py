@@ -12,9 +12,9 @@ from aiokafka import AIOKafkaProducer
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import CONSUMED, FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.kafka_history import consumed_topics
 from linkwork_outcomes.adapters.projection_store import PROJECTION_TABLES, PostgresProjectionStore
-from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.adapters.synthetic.history import History
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
@@ -28,8 +28,7 @@ JWT_SECRET = "outcomes-test-secret-of-at-least-32-bytes"
 async def own_topics_settings(database_url: str, bootstrap: str, **overrides: object) -> AsyncIterator[Settings]:
     """Settings of a service on topics of its own (created now, deleted afterwards) and a consumer group
     of its own, so that nothing other tests put on the shared broker reaches it; `overrides` sets more fields."""
-    consumed = sorted({event_type.TOPIC for event_type in (*CONSUMED, *PROVIDER_LOOP)})
-    async with testing.own_topics(bootstrap, consumed) as prefix:
+    async with testing.own_topics(bootstrap, consumed_topics()) as prefix:
         yield testing.consumer_settings(Settings, database_url, bootstrap, prefix, jwt_secret=JWT_SECRET, **overrides)
 
 

@@ -23,6 +23,15 @@ from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 from linkwork_runtime.principal import Principal
 
 
+@dataclass(frozen=True)
+class TimelineRow:
+    referral_id: UUID
+    at: datetime
+    entry: Entry
+    actor: str | None
+    actor_role: str | None
+
+
 @dataclass
 class Stored:
     """What the fake database holds; a transaction works on a copy that replaces it only on commit."""
@@ -31,23 +40,54 @@ class Stored:
     keys: dict[tuple[str, str], EarlierRequest] = field(default_factory=dict)
     outbox: list[tuple[UUID, DomainEvent, str]] = field(default_factory=list)  # (referral, event, actor)
     audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
+    timeline: list[TimelineRow] = field(default_factory=list)
+    emitted: list[tuple[Event, str, str | None]] = field(default_factory=list)  # (event, source, event id)
 
     def copy(self) -> Stored:
-        return Stored(dict(self.referrals), dict(self.keys), list(self.outbox), list(self.audit))
+        return Stored(
+            dict(self.referrals),
+            dict(self.keys),
+            list(self.outbox),
+            list(self.audit),
+            list(self.timeline),
+            list(self.emitted),
+        )
 
 
-class FakeCreateSession:
-    """The part of the `ReferralSession` port that making a referral uses."""
+class FakeReferralSession:
+    """The `ReferralSession` port, as far as the unit tests use it (making, reading and changing referrals)."""
 
     def __init__(self, unit_of_work: FakeReferralUnitOfWork) -> None:
         self._unit_of_work = unit_of_work
         self.stored = unit_of_work.stored.copy()
+        self.activities: FakeActivityReferralSession | None = None
 
     async def add(self, referral: Referral) -> None:
         self.stored.referrals[referral.id] = referral
 
-    async def get(self, referral_id: UUID) -> Referral | None:
-        return self.stored.referrals.get(referral_id)
+    async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
+        # A copy, as a database hands out: changing it changes nothing stored until it is saved and committed.
+        return copy.deepcopy(self.stored.referrals.get(referral_id))
+
+    async def save(self, referral: Referral) -> None:
+        self.stored.referrals[referral.id] = referral
+
+    async def pcn_of(self, referral_id: UUID) -> str | None:
+        referral = self.stored.referrals.get(referral_id)
+        return None if referral is None else referral.pcn
+
+    async def append_timeline(
+        self, referral_id: UUID, at: datetime, entry: Entry, actor: str | None, actor_role: str | None
+    ) -> None:
+        self.stored.timeline.append(TimelineRow(referral_id, at, entry, actor, actor_role))
+
+    async def emit(self, event: Event, source: str, event_id: str | None = None) -> None:
+        self.stored.emitted.append((event, source, event_id))
+
+    async def activity_referrals(self) -> FakeActivityReferralSession:
+        if self.activities is None:
+            self.activities = self._unit_of_work.activities.session()
+        return self.activities
 
     async def claim_key(self, subject: str, key: IdempotencyKey, referral_id: UUID) -> bool:
         self._unit_of_work.rival_commits()
@@ -67,6 +107,7 @@ class FakeCreateSession:
 class FakeReferralUnitOfWork:
     def __init__(self) -> None:
         self.stored = Stored()
+        self.activities = FakeActivityReferrals()  # the activity referrals, in the same transactions
         # A concurrent request with the same key, committed while ours is inside its transaction.
         self.rival: tuple[str, IdempotencyKey, Referral] | None = None
 
@@ -78,13 +119,15 @@ class FakeReferralUnitOfWork:
             self.rival = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[FakeCreateSession]:
-        session = FakeCreateSession(self)
+    async def transaction(self) -> AsyncIterator[FakeReferralSession]:
+        session = FakeReferralSession(self)
         yield session
         # Reached only when the block did not raise: the commit. Keys the rival committed stay.
         session.stored.keys |= self.stored.keys
         session.stored.referrals = self.stored.referrals | session.stored.referrals
         self.stored = session.stored
+        if session.activities is not None:
+            self.activities.stored = session.activities.stored
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:
         self.stored.audit.append((principal.subject, entry))
@@ -93,18 +136,9 @@ class FakeReferralUnitOfWork:
         return [(entry.action, entry.outcome) for _, entry in self.stored.audit]
 
 
-async def record_events(session: FakeCreateSession, referral: Referral, actor: str | None, role: str | None) -> None:
+async def record_events(session: FakeReferralSession, referral: Referral, actor: str | None, role: str | None) -> None:
     """Stands in for the service's `record_changes`: the referral's domain events, as they are, in its outbox."""
     session.stored.outbox.extend((referral.id, event, actor) for event in referral.take_events())
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    referral_id: UUID
-    at: datetime
-    entry: Entry
-    actor: str | None
-    actor_role: str | None
 
 
 class FakeSuggestionStore:

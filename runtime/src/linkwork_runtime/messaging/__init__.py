@@ -14,6 +14,13 @@ from linkwork_runtime.messaging.retry import Backoff, PermanentError, RetryPolic
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+
+def service_migrations(service: str, folder: Path) -> dict[str, Path]:
+    """The migration folders of a service that uses messaging, in the order they apply: the runtime's
+    messaging tables (outbox, inbox) first, then the service's own folder, recorded under its name."""
+    return {"messaging": MIGRATIONS, service: folder}
+
+
 __all__ = [
     "MIGRATIONS",
     "Backoff",
@@ -28,4 +35,5 @@ __all__ = [
     "add",
     "add_many",
     "optional_consumer",
+    "service_migrations",
 ]

@@ -39,7 +39,7 @@ DESCRIPTION = "Community services directory in the Open Referral UK (ORUK v3) mo
 
 def migrations() -> dict[str, Path]:
     """Migration folders in the order they apply."""
-    return {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
+    return messaging.service_migrations(NAME, MIGRATIONS)
 
 
 class NeedsTaxonomy:

@@ -14,6 +14,7 @@ from .api_support import eventually, headers
 from .conftest import RunningDirectory
 
 pytestmark = pytest.mark.integration
+LISTING_FIELDS = ["id", "name", "directory", "organization", "postcodes", "phones", "websites"]
 
 
 async def _import(directory: RunningDirectory, entries: list[Entry], name: str) -> None:
@@ -64,6 +65,13 @@ async def test_the_duplicate_finder_meets_the_known_answer_and_a_merge_keeps_bot
     )
     assert precision >= 0.9 and recall >= 0.9
     assert all(c["first"]["directory"] != c["second"]["directory"] for c in candidates)
+    # What a curator's client reads of each listing: these fields in this order, the id as a string and the
+    # collections as lists. The route writes the domain's Listing whole (asdict), so a field added there
+    # must be a deliberate change to this answer.
+    listings = [c[side] for c in candidates for side in ("first", "second")]
+    assert all(list(listing) == LISTING_FIELDS for listing in listings)
+    assert all(str(UUID(listing["id"])) == listing["id"] for listing in listings)
+    assert all(isinstance(listing[name], list) for listing in listings for name in ("postcodes", "phones", "websites"))
 
     # Merge the most alike pair: the council's listing stays.
     best = candidates[0]

@@ -13,16 +13,20 @@ from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 from linkwork_runtime.messaging import PrefixedHandlers
 
+from linkwork_matching.adapters.match_store import PostgresGapReports
 from linkwork_matching.adapters.metrics import MatchingMetrics
+from linkwork_matching.adapters.read_model import PostgresReadModelChanges
 from linkwork_matching.api.routes import router
 from linkwork_matching.domain.gaps import GapPolicy
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.handlers.learning import on_attendance_confirmed, on_follow_up_recorded, on_plan_agreed
 from linkwork_matching.handlers.referrals import ReferralMatcher
+from linkwork_matching.service_layer.report_gaps import GapReporter
+from linkwork_matching.service_layer.sync_index import IndexSync
 from linkwork_matching.settings import Settings
-from linkwork_matching.workers.gap_reporter import GapReporter
-from linkwork_matching.workers.index_sync import IndexSync
+from linkwork_matching.workers.gap_reporter import gap_reporter_worker
+from linkwork_matching.workers.index_sync import index_sync_worker
 from linkwork_matching.workers.read_model_consumer import ReadModelConsumer
 
 NAME = "matching"
@@ -49,13 +53,7 @@ def build_app(
         app.state.matching_metrics = matching_metrics
         bootstrap = settings.kafka
         prefix = settings.consumer_group_prefix
-        sync = IndexSync(
-            context.pool,
-            ranker,
-            interval=settings.index_sync_seconds,
-            metrics=matching_metrics,
-            registry=context.registry,
-        )
+        sync = IndexSync(PostgresReadModelChanges(context.pool), ranker, metrics=matching_metrics)
         events = PrefixedHandlers(settings.topic_prefix)
         events.add(
             ReferralCreatedV1,
@@ -71,10 +69,10 @@ def build_app(
         events.add(PlanAgreedV1, on_plan_agreed)
         events.add(FollowUpRecordedV1, on_follow_up_recorded)
         events.add(AttendanceConfirmedV1, on_attendance_confirmed)  # issue 17: weighed above self-reports
-        # Order matters: the index loads what the database has, the read model catches up with
-        # the topic, and only then are referrals matched.
+        # Order matters: the read model consumer loads the index with what the database has and catches up
+        # with the topic (index-sync's rounds wait meanwhile), and only then are referrals matched.
         return [
-            sync,
+            index_sync_worker(sync, interval=settings.index_sync_seconds, registry=context.registry),
             ReadModelConsumer(
                 context.pool,
                 bootstrap,
@@ -87,13 +85,14 @@ def build_app(
             ),
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{prefix}-relay", metrics=metrics),
             messaging.ConsumerRunner(f"{prefix}-events", context.pool, bootstrap, events, metrics=metrics, retry=retry),
-            GapReporter(
-                context.pool,
-                GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
-                source=settings.event_source,
+            gap_reporter_worker(
+                GapReporter(
+                    PostgresGapReports(context.pool, settings.event_source),
+                    GapPolicy(timedelta(hours=settings.gap_report_interval_hours)),
+                    clock=clock,
+                    metrics=matching_metrics,
+                ),
                 interval=settings.gap_report_seconds,
-                clock=clock,
-                metrics=matching_metrics,
                 registry=context.registry,
             ),
         ]
@@ -103,7 +102,7 @@ def build_app(
             name=NAME,
             description=DESCRIPTION,
             settings=settings,
-            migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
+            migrations=messaging.service_migrations(NAME, MIGRATIONS),
             routers=[router],
             components=components,
         )

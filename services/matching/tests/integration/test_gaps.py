@@ -9,10 +9,11 @@ from linkwork_contracts import topics
 from linkwork_contracts.codes import DeliveryMode, NeedCategory
 from linkwork_contracts.events import PostcodeArea
 from linkwork_matching.adapters import referral_store
+from linkwork_matching.adapters.match_store import PostgresGapReports
 from linkwork_matching.app import build_app
 from linkwork_matching.domain.gaps import GapPolicy
+from linkwork_matching.service_layer.report_gaps import GapReporter
 from linkwork_matching.settings import Settings
-from linkwork_matching.workers.gap_reporter import GapReporter
 from linkwork_runtime.testing import running_app
 
 from .builders import referral, snapshot
@@ -53,7 +54,7 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(
 
         now = datetime.now(UTC)
         reporter = GapReporter(
-            pool, GapPolicy(timedelta(hours=24)), source=settings.event_source, interval=3600, clock=lambda: now
+            PostgresGapReports(pool, settings.event_source), GapPolicy(timedelta(hours=24)), clock=lambda: now
         )
         assert await reporter.report_once() == 1
         await eventually(lambda: bool(gaps.keyed(housing)), within=30, what="provision-gap")
@@ -119,7 +120,7 @@ async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_
             assert need["options"] == []  # nothing Leeds-only, and the far one is out of reach
         now = datetime.now(UTC)
         reporter = GapReporter(
-            pool, GapPolicy(timedelta(hours=24)), source=settings.event_source, interval=3600, clock=lambda: now
+            PostgresGapReports(pool, settings.event_source), GapPolicy(timedelta(hours=24)), clock=lambda: now
         )
         assert await reporter.report_once() == 1
         key = f"{district}:housing"

@@ -73,6 +73,9 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         assert "linkwork_matching_suggestion_sets_total 1.0" in metrics
         assert 'linkwork_matching_rank_seconds_count{path="event"} 1.0' in metrics
         assert "linkwork_matching_index_services 2.0" in metrics
+        # The periodic tasks keep the names alerts and dashboards use (deploy/prometheus/alerts.yml).
+        for task in ("index-sync", "gap-reporter"):
+            assert f'linkwork_periodic_last_success_timestamp_seconds{{task="{task}"}}' in metrics
 
 
 async def test_a_redelivered_referral_emits_no_second_set_but_a_new_version_does(

@@ -73,7 +73,9 @@ def test_a_v3_snapshot_brings_the_wait_and_the_places_left() -> None:
     assert (service.capacity, service.wait_weeks, service.places_remaining) == (WAITLIST, 3, 0)
     # Places left this week but people already queuing: a newcomer still joins the queue.
     places_left = {"places_remaining": 4, "waiting": 2, "estimated_wait_weeks": 1, "starts_per_week": 3.0}
-    behind = queuing.model_copy(update={"capacity": queuing.capacity.model_copy(update=places_left)})
+    # Validated, not model_copy(update=...): the changed capacity must still be one the contract allows.
+    capacity = WaitingList.model_validate({**queuing.capacity.model_dump(), **places_left})
+    behind = queuing.model_copy(update={"capacity": capacity})
     assert (service_from_event(behind).capacity, service_from_event(behind).wait_weeks) == (WAITLIST, 1)
     # Full with the list closed: no capacity. v1/v2 snapshots state no wait.
     closed = queuing.model_copy(update={"capacity": WaitingList(places_per_week=20, places_remaining=0)})

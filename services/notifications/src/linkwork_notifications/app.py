@@ -27,7 +27,7 @@ from linkwork_notifications.workers.deliveries import delivery_worker
 
 NAME = "notifications"
 MIGRATIONS = Path(__file__).parent / "migrations"
-COMPONENT_MIGRATIONS = {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
+COMPONENT_MIGRATIONS = messaging.service_migrations(NAME, MIGRATIONS)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from linkwork_outcomes.workers.projector import projector_worker
 
 NAME = "outcomes"
 MIGRATIONS = Path(__file__).parent / "migrations"
-COMPONENT_MIGRATIONS = {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
+COMPONENT_MIGRATIONS = messaging.service_migrations(NAME, MIGRATIONS)
 
 
 @dataclass

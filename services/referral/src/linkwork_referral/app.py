@@ -137,7 +137,7 @@ def build_app(
             name=NAME,
             description=DESCRIPTION,
             settings=settings,
-            migrations={"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS},
+            migrations=messaging.service_migrations(NAME, MIGRATIONS),
             routers=[
                 referrals.router,
                 workflow.router,

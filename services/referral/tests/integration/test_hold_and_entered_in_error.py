@@ -77,7 +77,7 @@ async def test_hold_resume_and_entered_in_error(client: httpx.AsyncClient, token
 
 
 async def test_no_follow_up_falls_due_while_on_hold(settings: Settings, new_referral: NewReferral) -> None:
-    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    pool = await open_database(settings.database_url, messaging.service_migrations(NAME, MIGRATIONS))
     try:
         referral = planned_referral(NewReferral(**{**new_referral.__dict__, "id": uuid4()}))
         referral.put_on_hold("Asked to wait", "lw-1", referral.updated_at or referral.created_at)

@@ -240,7 +240,7 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
         await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
         rid, _ = await planned(client, token, [{"service_id": str(walks), "need": "physical-activity"}], clock.now)
-    migrations = {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS}
+    migrations = messaging.service_migrations(NAME, MIGRATIONS)
     pools = [await open_database(settings.database_url, migrations) for _ in range(2)]
     try:
         async with pools[0].acquire() as connection:
@@ -315,7 +315,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
         assert item["state"] == "withdrawn"
         accepting = await client.post(f"/provider/activity-referrals/{item['id']}/accept", headers=provider, json={})
         assert accepting.status_code == 409
-        pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+        pool = await open_database(settings.database_url, messaging.service_migrations(NAME, MIGRATIONS))
         try:
             deadlines = ResponseDeadlines(PostgresActivityReferrals(pool), source="urn:test", clock=clock)
             clock.advance(timedelta(days=8))

@@ -71,7 +71,7 @@ def start_instance(settings: Settings, prefix: str) -> subprocess.Popen[bytes]:
 async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
     settings: Settings, new_referral: NewReferral
 ) -> None:
-    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    pool = await open_database(settings.database_url, messaging.service_migrations(NAME, MIGRATIONS))
     follow_up_ids: set[UUID] = set()
     referral_ids: set[str] = set()
     try:
@@ -146,7 +146,7 @@ async def _at_least(count: object, threshold: int) -> bool:
 
 
 async def test_overdue_follow_ups_go_out_at_start_up(settings: Settings, new_referral: NewReferral) -> None:
-    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    pool = await open_database(settings.database_url, messaging.service_migrations(NAME, MIGRATIONS))
     try:
         async with pool.acquire() as connection, connection.transaction():
             referral = planned_referral(new_referral)
@@ -176,7 +176,7 @@ async def test_a_follow_up_that_breaks_the_event_contract_is_quarantined_and_the
     from linkwork_referral.service_layer.scheduler import FollowUpScheduler
     from prometheus_client import CollectorRegistry
 
-    pool = await open_database(settings.database_url, {"messaging": messaging.MIGRATIONS, NAME: MIGRATIONS})
+    pool = await open_database(settings.database_url, messaging.service_migrations(NAME, MIGRATIONS))
     try:
         async with pool.acquire() as connection, connection.transaction():
             repository = ReferralRepository(connection, ZONE)

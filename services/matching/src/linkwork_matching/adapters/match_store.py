@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -67,3 +69,15 @@ class PostgresGapReportStore(ContractEvents):
 
     async def prune(self, older_than: timedelta, now: datetime) -> int:
         return await gap_store.prune(self._connection, older_than, now)
+
+
+class PostgresGapReports:
+    """Gap-reporting transactions on the pool (service_layer/ports.py's `GapReports`)."""
+
+    def __init__(self, pool: asyncpg.Pool, source: str) -> None:
+        self._pool, self._source = pool, source
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresGapReportStore]:
+        async with self._pool.acquire() as connection, connection.transaction():
+            yield PostgresGapReportStore(connection, self._source)

@@ -12,7 +12,10 @@ import asyncpg
 from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import ServiceChangedV1
 
+from linkwork_matching.adapters.inbound import service_from_snapshot
 from linkwork_matching.domain.effectiveness import OutcomeTally
+from linkwork_matching.domain.service import Service
+from linkwork_matching.service_layer.ports import TallyChange
 
 # Transaction advisory locks (class, object) serialising the drawing of change numbers.
 SERVICE_CHANGES_LOCK = (7_202_613, 1)
@@ -52,14 +55,6 @@ class Snapshot:
     revision: int
     status: str
     data_json: str
-
-
-@dataclass(frozen=True, slots=True)
-class TallyChange:
-    change_seq: int
-    service_id: str
-    need: NeedCategory
-    tally: OutcomeTally
 
 
 async def generation(connection: asyncpg.Connection | asyncpg.Pool) -> UUID:
@@ -155,3 +150,16 @@ async def changed_tallies(
         )
         for row in rows
     ]
+
+
+class PostgresReadModelChanges:
+    """The read model's tables as the in-memory index follows them (service_layer/ports.py)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def changed_services(self, after: int) -> list[tuple[int, Service]]:
+        return [(seq, service_from_snapshot(snapshot)) for seq, snapshot in await changed_services(self._pool, after)]
+
+    async def changed_tallies(self, after: int) -> list[TallyChange]:
+        return await changed_tallies(self._pool, after)

@@ -1,22 +1,28 @@
-"""Ports of matching's use cases, owned by the service layer; the asyncpg adapters are adapters/match_store.py.
+"""Ports of matching's use cases, owned by the service layer; the asyncpg adapters are adapters/match_store.py
+and, for the index following the read model, adapters/read_model.py.
 
 Protocols, so the matching rules (one suggestion set per referral version, stale versions ignored, gaps
-observed and reported once a period) are unit-tested against in-memory fakes
-(services/matching/tests/matching_fakes.py).
+observed and reported once a period, the index following committed changes in order) are unit-tested against
+in-memory fakes (services/matching/tests/matching_fakes.py).
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
+from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
+from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Suggestions
+from linkwork_matching.domain.service import Service
 
 
 class MatchCounts(Protocol):
@@ -99,3 +105,44 @@ class GapReportStore(Protocol):
     async def prune(self, older_than: timedelta, now: datetime) -> int:
         """Forget observations no report will need again; returns how many."""
         ...
+
+
+class GapReports(Protocol):
+    """Where gap-reporting transactions come from (the asyncpg pool in production)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[GapReportStore]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        ...
+
+
+class GapCounts(Protocol):
+    """What gap reporting counts for Prometheus (adapters/metrics.py)."""
+
+    @property
+    def gap_reports(self) -> Counter: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TallyChange:
+    """A service's outcome tally for a need as of change number `change_seq`."""
+
+    change_seq: int
+    service_id: str
+    need: NeedCategory
+    tally: OutcomeTally
+
+
+class ReadModelChanges(Protocol):
+    """The read model's committed changes, by change number, as the in-memory index follows them; each call
+    returns the next batch after `after` (empty once nothing is left)."""
+
+    async def changed_services(self, after: int) -> list[tuple[int, Service]]: ...
+
+    async def changed_tallies(self, after: int) -> list[TallyChange]: ...
+
+
+class IndexCounts(Protocol):
+    """What following the read model shows in Prometheus (adapters/metrics.py)."""
+
+    @property
+    def index_services(self) -> Gauge: ...

@@ -1,1 +1,2 @@
-"""Background components: the read model consumer, the index follower and the gap reporter."""
+"""Background components: the read model consumer, and the periodic jobs (each a PeriodicTask running one round of
+a use case): the index follower and the gap reporter."""

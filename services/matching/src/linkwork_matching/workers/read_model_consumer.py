@@ -4,6 +4,9 @@ Its consumer group is named after the read model's generation: a new (empty) dat
 generation, hence a group with no offsets, which reads the topic from its beginning. Start-up
 waits until the group has caught up with the topic as it was, so the first referrals are not
 matched against half a directory.
+
+Start-up also brings this replica's in-memory index along (service_layer/sync_index.py): loaded from the
+tables first, its rounds paused while the topic replays, and caught up with the tables once the group has.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from prometheus_client import Gauge
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
 from linkwork_matching.handlers.services import on_service_changed
-from linkwork_matching.workers.index_sync import IndexSync
+from linkwork_matching.service_layer.sync_index import IndexSync
 from linkwork_matching.workers.read_model_replay import ReadModelReplay, ReplayResult
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ class ReadModelConsumer:
         )
 
     async def start(self) -> None:
+        await self._sync.load()
         generation = await read_model.generation(self._pool)
         self.group = f"{self._group_prefix}-read-model-{generation.hex[:12]}"
         self._runner = messaging.ConsumerRunner(
