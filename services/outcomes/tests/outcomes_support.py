@@ -12,10 +12,11 @@ from aiokafka import AIOKafkaProducer
 from linkwork_contracts.envelope import CloudEvent, encode
 from linkwork_contracts.events import Event
 from linkwork_outcomes.adapters import fact_store
-from linkwork_outcomes.adapters.event_facts import FactBatch, facts_of
+from linkwork_outcomes.adapters.event_facts import facts_of
 from linkwork_outcomes.adapters.kafka_history import consumed_topics
 from linkwork_outcomes.adapters.projection_store import PROJECTION_TABLES, PostgresProjectionStore
 from linkwork_outcomes.adapters.synthetic.history import History
+from linkwork_outcomes.domain.facts import FactBatch
 from linkwork_outcomes.service_layer.projection import project_all
 from linkwork_outcomes.settings import Settings
 from linkwork_stack import testing

@@ -30,6 +30,7 @@ from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.freshness import StaleServicesGauge
 from linkwork_directory.service_layer.import_jobs import ImportJobs
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
 from linkwork_directory.workers.new_week import week_rollover_worker
@@ -53,7 +54,7 @@ class NeedsTaxonomy:
 
     async def start(self) -> None:
         async with self.context.pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=self.runtime.clock.now(), sink=self.runtime.sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(self.runtime.clock.now(), self.runtime.sink))
 
     async def stop(self) -> None:
         return None

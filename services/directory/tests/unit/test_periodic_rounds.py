@@ -15,6 +15,7 @@ from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.service_layer.changes import apply_service
 from linkwork_directory.service_layer.freshness import StaleServicesGauge
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.workers.new_week import week_rollover_worker
 from linkwork_directory.workers.stale_services import stale_services_worker
@@ -46,7 +47,7 @@ async def _full_last_week(uow: FakeUnitOfWork, *names: str) -> list[Service]:
     """Services announced this week, each with its 2 places taken."""
     services = [group(name) for name in names]
     for one in services:
-        await apply_service(uow, one, now=NOW, sink=FakeSink())
+        await apply_service(uow, one, Acting(NOW, FakeSink()))
         kept = uow.services.kept[one.id]
         kept.places_per_week, kept.taken[week_starting(NOW)] = 2, 2
     return services
@@ -55,7 +56,7 @@ async def _full_last_week(uow: FakeUnitOfWork, *names: str) -> list[Service]:
 async def test_a_round_announces_every_service_the_new_week_frees(caplog: pytest.LogCaptureFixture) -> None:
     uow, sink, clock = FakeUnitOfWork(), FakeSink(), SettableClock(NOW)
     full = await _full_last_week(uow, "Walking group", "Choir", "Lunch club")
-    await apply_service(uow, group("Befriending"), now=NOW, sink=FakeSink())  # no weekly limit: nothing to give back
+    await apply_service(uow, group("Befriending"), Acting(NOW, FakeSink()))  # no weekly limit: nothing to give back
     rollover = WeekRollover(uow.factory(), clock=clock, sink=sink)
 
     with caplog.at_level(logging.INFO, logger=ROLLOVER_LOG):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from uuid import uuid4
 
+import asyncpg
 import httpx
 import pytest
 from linkwork_contracts import topics
@@ -56,3 +58,15 @@ def token() -> Token:
         return {"Authorization": f"Bearer {jwt}"}
 
     return headers
+
+
+class OneConnection:
+    """A pool of one connection, never reset: a test counts what a use case sends on it, or sees the state a
+    unit of work leaves it in."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        yield self.connection

@@ -5,17 +5,24 @@ audit record; and with a key the referral is stored once however often it is sen
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
 import pytest
 from linkwork_contracts import topics
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.app import build_app
+from linkwork_referral.domain.referral import NewReferral
+from linkwork_referral.service_layer.ports import IdempotencyKey
 from linkwork_referral.settings import Settings
+from linkwork_runtime.database import create_pool
+from linkwork_runtime.principal import Principal, Role
 
-from .conftest import Token
+from .conftest import OneConnection, Token
 from .kafka_support import tail
 
 pytestmark = pytest.mark.integration
@@ -67,3 +74,34 @@ async def test_a_referral_with_a_key_is_stored_once_and_replayed(
     assert stored["referrals"] == 1
     assert stored["timeline"] == [("referral-created", "gp-2", "referrer")]
     assert [action for action, _, _ in stored["audit"]] == ["create", "create-replayed"]
+
+
+async def test_the_create_without_a_key_really_is_one_statement(
+    client: httpx.AsyncClient, settings: Settings, new_referral: NewReferral
+) -> None:
+    """The tests above pass on the transaction path too: this one fails if a create falls back to it (the
+    adapter's `_in_one_statement` saying no), which would cost the round trips issue 20 measured."""
+    # The client fixture has migrated the database; the pool sets the connection up as the service's pool does.
+    pool = await create_pool(settings.database_url, min_size=1, max_size=1)
+    sent: list[str] = []
+    async with pool.acquire() as connection:
+        connection.add_query_logger(lambda record: sent.append(record.query))
+        service = build_app(settings).state.referral_service(type("Context", (), {"pool": OneConnection(connection)}))
+        referrer = Principal("gp-3", Role.REFERRER, "U00001")
+
+        def build(now: datetime) -> NewReferral:
+            return replace(new_referral, id=uuid4(), created_at=now, consent_recorded_at=now)
+
+        await service.create(referrer, build, None)  # asyncpg introspects the statement's types on first use
+        sent.clear()
+        made, replayed = await service.create(referrer, build, None)
+        assert not replayed
+        assert len(sent) == 1 and sent[0].lstrip().startswith("WITH referral AS"), sent
+        stored = await _stored(settings.database_url, made.id)
+        assert stored["timeline"] == [("referral-created", "gp-3", "referrer")]
+        assert stored["audit"] == [("create", "allowed", "gp-3")]
+
+        sent.clear()  # with a key the referral, key and audit record go through one transaction instead
+        await service.create(referrer, build, IdempotencyKey(f"key-{uuid4().hex[:8]}", "a" * 64))
+        assert len(sent) > 1 and sent[0].strip().upper().startswith("BEGIN"), sent
+    await pool.close()

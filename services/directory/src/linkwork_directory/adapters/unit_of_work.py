@@ -84,6 +84,9 @@ class PostgresServices:
     async def mark_changed(self, ids: Iterable[UUID], *, now: datetime, stamp: Iterable[UUID] = ()) -> None:
         await service_writer.mark_changed(self.conn, ids, now=now, stamp=stamp)
 
+    async def exists(self, service_id: UUID) -> bool:
+        return await curation_store.exists(self.conn, service_id)
+
     async def lock(self, service_id: UUID) -> bool:
         return await curation_store.lock_service(self.conn, service_id)
 

@@ -60,12 +60,12 @@ def _count_rows(section: str, rows: list[CountRow]) -> Iterator[Row]:
 
 
 # The figures of each kind of row, as CSV names them (their fields' names).
-FUNNEL = ("count", "conversion_from_previous", "conversion_from_referred")
-FIRST_CONTACT = ("referrals", "median_days", "p90_days", "within_target")
-CONTACTS = ("referrals", "mean_per_person", "median_per_person")
-ATTENDANCE = ("planned", "attended", "attendance_rate")  # of an activity and of a provider
-OUTCOME = ("pairs", "mean_change", "ci_lower", "ci_upper", "improved", "improved_share")
-EQUITY = ("referrals", "share", "plan_agreed", "plan_rate")
+_FUNNEL = ("count", "conversion_from_previous", "conversion_from_referred")
+_FIRST_CONTACT = ("referrals", "median_days", "p90_days", "within_target")
+_CONTACTS = ("referrals", "mean_per_person", "median_per_person")
+_ATTENDANCE = ("planned", "attended", "attendance_rate")  # of an activity and of a provider
+_OUTCOME = ("pairs", "mean_change", "ci_lower", "ci_upper", "improved", "improved_share")
+_EQUITY = ("referrals", "share", "plan_agreed", "plan_rate")
 
 
 def rows(report: SummaryReport) -> Iterator[Row]:
@@ -85,16 +85,16 @@ def rows(report: SummaryReport) -> Iterator[Row]:
     yield from _count_rows("by_need", report.by_need)
     yield from _count_rows("by_status", report.by_status)
     for stage in report.funnel:
-        yield from _figures("funnel", stage.stage, stage.label, stage, FUNNEL)
-    yield from _figures("first_contact", "all", "Days to first contact", report.first_contact, FIRST_CONTACT)
-    yield from _figures("contacts", "all", "Contacts per person", report.contacts, CONTACTS)
+        yield from _figures("funnel", stage.stage, stage.label, stage, _FUNNEL)
+    yield from _figures("first_contact", "all", "Days to first contact", report.first_contact, _FIRST_CONTACT)
+    yield from _figures("contacts", "all", "Contacts per person", report.contacts, _CONTACTS)
     for activity in report.activities:
         label = activity.name + (f" ({activity.provider_name})" if activity.provider_name else "")
-        yield from _figures("activities", activity.service_id, label, activity, ATTENDANCE)
+        yield from _figures("activities", activity.service_id, label, activity, _ATTENDANCE)
     for provider in report.providers:
-        yield from _figures("providers", provider.provider_id, provider.name, provider, ATTENDANCE)
+        yield from _figures("providers", provider.provider_id, provider.name, provider, _ATTENDANCE)
     for outcome in report.outcomes:
-        yield from _figures("outcomes", outcome.score, outcome.label, outcome, OUTCOME)
+        yield from _figures("outcomes", outcome.score, outcome.label, outcome, _OUTCOME)
     yield _figure("closures", "total", "All closures", "count", report.closures.closed)
     yield from _count_rows("closure_reasons", report.closures.reasons)
     yield _figure("gaps", "total", "Unmet needs", "unmet", report.gaps.total_unmet)
@@ -105,7 +105,7 @@ def rows(report: SummaryReport) -> Iterator[Row]:
     yield from _count_rows("gaps_by_area", report.gaps.by_area)
     for breakdown in report.equity:
         for equity in breakdown.rows:
-            yield from _figures(f"equity_{breakdown.dimension}", equity.key, equity.label, equity, EQUITY)
+            yield from _figures(f"equity_{breakdown.dimension}", equity.key, equity.label, equity, _EQUITY)
 
 
 def render(report: SummaryReport) -> str:
