@@ -33,6 +33,7 @@ from linkwork_directory.service_layer.ports import (
     Refused,
     StoredEntry,
 )
+from linkwork_runtime.principal import Principal, Role
 
 
 @dataclass
@@ -309,6 +310,9 @@ class FakeServices:
         for i in set(stamp):
             self.kept[i].service = self.kept[i].service.model_copy(update={"last_modified": now})
 
+    async def exists(self, service_id: UUID) -> bool:
+        return service_id in self.kept
+
     async def lock(self, service_id: UUID) -> bool:
         return service_id in self.kept
 
@@ -464,6 +468,11 @@ class FakeUnitOfWork:
             yield
             if self.refusal is not None:
                 raise Refused(self.refusal)
+
+
+def curator(subject: str, name: str | None = None) -> Principal:
+    """A signed-in curator, as the history records them: their id and display name."""
+    return Principal(subject, Role.CURATOR, pcn="", name=name)
 
 
 class FakeSink:

@@ -14,9 +14,11 @@ from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.import_job_store import PostgresImportJobStore
+from linkwork_directory.adapters.metrics import stale_services_gauge
 from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
+from linkwork_directory.adapters.review_store import review_stores
 from linkwork_directory.adapters.topics import CompactedTopic
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
 from linkwork_directory.api import curation, duplicates, imports, oruk, providers
@@ -25,11 +27,14 @@ from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
 from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
+from linkwork_directory.service_layer.freshness import StaleServicesGauge
 from linkwork_directory.service_layer.import_jobs import ImportJobs
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
+from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
-from linkwork_directory.workers.new_week import WeekRollover
-from linkwork_directory.workers.stale_services import StaleServicesGauge
+from linkwork_directory.workers.new_week import week_rollover_worker
+from linkwork_directory.workers.stale_services import stale_services_worker
 
 NAME = "directory"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,7 +54,7 @@ class NeedsTaxonomy:
 
     async def start(self) -> None:
         async with self.context.pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=self.runtime.clock.now(), sink=self.runtime.sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(self.runtime.clock.now(), self.runtime.sink))
 
     async def stop(self) -> None:
         return None
@@ -73,19 +78,12 @@ def build_app(
         )
         runtime.jobs = ImportJobs(PostgresImportJobStore(context.pool), importer, runtime.clock)
         runtime.stale_gauge = StaleServicesGauge(
-            context.pool,
-            context.registry,
+            review_stores(context.pool),
+            stale_services_gauge(context.registry),
             clock=runtime.clock,
             months=settings.review_period_months,
-            interval=settings.stale_gauge_seconds,
         )
-        runtime.week_rollover = WeekRollover(
-            unit_of_work_factory(context.pool),
-            clock=runtime.clock,
-            sink=runtime.sink,
-            interval=settings.week_rollover_seconds,
-            registry=context.registry,
-        )
+        runtime.week_rollover = WeekRollover(unit_of_work_factory(context.pool), clock=runtime.clock, sink=runtime.sink)
         plans = messaging.Handlers()
         plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
         # Issue 17: accepted, declined and started activity referrals keep waiting lists live.
@@ -99,8 +97,12 @@ def build_app(
             messaging.ConsumerRunner(
                 settings.consumer_group, context.pool, bootstrap, plans, metrics=metrics, retry=retry
             ),
-            runtime.stale_gauge,
-            runtime.week_rollover,
+            stale_services_worker(
+                runtime.stale_gauge, interval=settings.stale_gauge_seconds, registry=context.registry
+            ),
+            week_rollover_worker(
+                runtime.week_rollover, interval=settings.week_rollover_seconds, registry=context.registry
+            ),
             runtime.jobs,
         ]
 

@@ -27,6 +27,7 @@ from linkwork_directory.app import build_app, migrations
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.settings import Settings
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.messaging import Backoff, RetryPolicy
@@ -82,7 +83,7 @@ async def pool(database_url: str, clock: SettableClock) -> AsyncIterator[asyncpg
         await connection.close()
     pool = await create_pool(database_url, max_size=4)
     async with pool.acquire() as conn:
-        await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=RecordingSink())
+        await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(clock.now(), RecordingSink()))
     yield pool
     await pool.close()
 

@@ -17,6 +17,7 @@ from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.service_layer.changes import apply_service
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
 
 from .api_support import service
 from .conftest import RecordingSink
@@ -85,7 +86,7 @@ async def test_bulk_and_one_by_one_store_the_same(pool: asyncpg.Pool, importer: 
     async with pool.acquire() as conn:
         for document in documents:
             await apply_service(
-                PostgresUnitOfWork(conn), Service.model_validate(document), now=clock.now(), sink=RecordingSink()
+                PostgresUnitOfWork(conn), Service.model_validate(document), Acting(clock.now(), RecordingSink())
             )
     one_by_one = await stored()
     await pool.execute("TRUNCATE service, location, organization CASCADE")

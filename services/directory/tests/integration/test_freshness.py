@@ -95,3 +95,9 @@ async def test_curation_needs_the_curator_role(directory: RunningDirectory) -> N
     assert (await directory.client.post("/services", json=document)).status_code == 401
     assert (await directory.client.get("/review-queue", headers=headers(Role.LINK_WORKER))).status_code == 403
     assert (await directory.client.get(f"/services/{document['id']}")).status_code == 404
+
+
+async def test_the_periodic_jobs_keep_the_task_names_alerts_use(directory: RunningDirectory) -> None:
+    metrics = (await directory.client.get("/metrics")).text
+    for task in ("stale-services-gauge", "week-rollover"):
+        assert f'linkwork_periodic_failures_total{{kind="bug",task="{task}"}}' in metrics

@@ -15,6 +15,7 @@ from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.waiting_list import EntrySource
 from linkwork_directory.service_layer import waiting_list
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_runtime.auth import Role, issue_token
 
 from .api_support import SECRET, eventually, headers, service
@@ -108,20 +109,18 @@ async def test_queue_positions_and_the_estimated_wait(directory: RunningDirector
             await waiting_list.join(
                 PostgresUnitOfWork(conn),
                 uuid.UUID(walk["id"]),
+                Acting(joined, RecordingSink()),
                 source=EntrySource.ACTIVITY_REFERRAL,
                 joined_at=joined,
-                now=joined,
-                sink=RecordingSink(),
                 entry_id=referral,
             )
         # Joining again (a redelivered event) keeps the first place.
         await waiting_list.join(
             PostgresUnitOfWork(conn),
             uuid.UUID(walk["id"]),
+            Acting(directory.clock.now(), RecordingSink()),
             source=EntrySource.ACTIVITY_REFERRAL,
             joined_at=directory.clock.now() + timedelta(days=3),
-            now=directory.clock.now(),
-            sink=RecordingSink(),
             entry_id=referrals[0],
         )
     directory.clock.set(directory.clock.now() + timedelta(hours=1))
@@ -170,22 +169,20 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
             entry = await waiting_list.join(
                 PostgresUnitOfWork(conn),
                 service_id,
+                Acting(monday, sink),
                 source=EntrySource.PROVIDER,
                 joined_at=monday - timedelta(weeks=week, days=7),
-                now=monday,
-                sink=sink,
             )
             await waiting_list.start(
-                PostgresUnitOfWork(conn), entry, at=monday - timedelta(weeks=week), now=monday, sink=sink
+                PostgresUnitOfWork(conn), entry, Acting(monday, sink), at=monday - timedelta(weeks=week)
             )
         for n in range(3):
             await waiting_list.join(
                 PostgresUnitOfWork(conn),
                 service_id,
+                Acting(monday, sink),
                 source=EntrySource.PROVIDER,
                 joined_at=monday + timedelta(minutes=n),
-                now=monday,
-                sink=sink,
             )
     view = (await directory.client.get(f"/services/{service_id}/waiting-list", headers=provider(walk["org"]))).json()
     # 3 ahead + the newcomer at 1 a week: 4 weeks.

@@ -17,9 +17,10 @@ from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
 from linkwork_directory.service_layer import duplicates, waiting_list
 from linkwork_directory.service_layer.bulk import create_new_services
 from linkwork_directory.service_layer.changes import apply_service
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.service_layer.week_rollover import roll_over
 
-from ..directory_fakes import FakeSink, FakeUnitOfWork
+from ..directory_fakes import FakeSink, FakeUnitOfWork, curator
 
 pytestmark = pytest.mark.unit
 
@@ -35,7 +36,7 @@ def service(name: str = "Walking group", organization: Organization = ORGANIZATI
 
 async def stored(uow: FakeUnitOfWork, *services: Service) -> None:
     for one in services:
-        await apply_service(uow, one, now=NOW, sink=FakeSink())
+        await apply_service(uow, one, Acting(NOW, FakeSink()))
 
 
 async def test_people_are_offered_places_in_the_order_they_joined() -> None:
@@ -45,13 +46,13 @@ async def test_people_are_offered_places_in_the_order_they_joined() -> None:
     for minutes, entry in ((2, third), (0, first), (1, second)):
         joined = NOW + timedelta(minutes=minutes)
         source = EntrySource.ACTIVITY_REFERRAL
-        await waiting_list.join(uow, walk.id, source=source, joined_at=joined, now=NOW, sink=sink, entry_id=entry)
+        await waiting_list.join(uow, walk.id, Acting(NOW, sink), source=source, joined_at=joined, entry_id=entry)
 
     assert [e.id for e in await waiting_list.queue(uow, walk.id)] == [first, second, third]
     assert await waiting_list.position(uow, third) == (walk.id, 3, EntryStatus.WAITING)
     assert sink.snapshots[-1].state.waiting == 3
 
-    assert await waiting_list.start(uow, first, at=NOW, now=NOW, sink=sink)
+    assert await waiting_list.start(uow, first, Acting(NOW, sink), at=NOW)
     assert await waiting_list.position(uow, first) == (walk.id, None, EntryStatus.STARTED)
     assert await waiting_list.position(uow, third) == (walk.id, 2, EntryStatus.WAITING)
     assert sink.snapshots[-1].state.waiting == 2
@@ -65,21 +66,20 @@ async def test_redelivered_and_late_events_change_nothing() -> None:
         await waiting_list.join(
             uow,
             walk.id,
+            Acting(NOW, sink),
             source=EntrySource.PROVIDER,
             joined_at=NOW + timedelta(days=days),
-            now=NOW,
-            sink=sink,
             entry_id=entry,
         )
     assert [(e.id, e.joined_at) for e in await waiting_list.queue(uow, walk.id)] == [(entry, NOW)]
 
-    assert await waiting_list.start(uow, entry, at=NOW, now=NOW, sink=sink)
+    assert await waiting_list.start(uow, entry, Acting(NOW, sink), at=NOW)
     # A late "left" never undoes a start, and is not announced.
     announced = len(sink.snapshots)
-    assert not await waiting_list.leave(uow, entry, reason="declined: other", at=NOW, now=NOW, sink=sink)
+    assert not await waiting_list.leave(uow, entry, Acting(NOW, sink), reason="declined: other", at=NOW)
     assert len(sink.snapshots) == announced and uow.waiting.entries[entry].status is EntryStatus.STARTED
     with pytest.raises(UnknownEntry):
-        await waiting_list.start(uow, entry, at=NOW, now=NOW, sink=sink, service_id=uuid4())
+        await waiting_list.start(uow, entry, Acting(NOW, sink), at=NOW, service_id=uuid4())
 
 
 async def test_providers_manage_only_their_own_services() -> None:
@@ -101,7 +101,7 @@ async def test_new_capacity_is_announced_only_when_it_changes() -> None:
     await stored(uow, walk)
 
     for _ in range(2):
-        loaded = await waiting_list.set_capacity(uow, walk.id, places_per_week=4, waiting_list=True, now=NOW, sink=sink)
+        loaded = await waiting_list.set_capacity(uow, walk.id, Acting(NOW, sink), places_per_week=4, waiting_list=True)
 
     assert (loaded.state.settings.places_per_week, loaded.state.settings.waiting_list) == (4, True)
     assert sink.announced() == [walk.id] and sink.snapshots[0].state.places_remaining == 4
@@ -112,9 +112,9 @@ async def test_a_new_week_gives_back_the_places_taken_last_week() -> None:
     full, quiet, queued = service("Full"), service("Quiet"), service("Queued")
     await stored(uow, full, quiet, queued)
     for one in (full, quiet):
-        await waiting_list.set_capacity(uow, one.id, places_per_week=2, waiting_list=False, now=NOW, sink=sink)
+        await waiting_list.set_capacity(uow, one.id, Acting(NOW, sink), places_per_week=2, waiting_list=False)
     uow.services.kept[full.id].taken[week_starting(NOW)] = 2
-    await waiting_list.join(uow, queued.id, source=EntrySource.PROVIDER, joined_at=NOW, now=NOW, sink=sink)
+    await waiting_list.join(uow, queued.id, Acting(NOW, sink), source=EntrySource.PROVIDER, joined_at=NOW)
 
     assert await roll_over(uow, clock=clock, sink=sink) == 0  # still the same week
     clock.advance(timedelta(weeks=1))
@@ -146,10 +146,10 @@ async def test_a_service_listed_by_two_directories_is_found_until_dismissed() ->
     [pair] = await duplicates.candidates(uow)
     assert {pair.first.id, pair.second.id} == {council.id, network.id}
 
-    await duplicates.dismiss(uow, network.id, council.id, now=NOW, by="curator-1")
+    await duplicates.dismiss(uow, network.id, council.id, Acting(NOW, FakeSink(), curator("curator-1")))
     assert await duplicates.candidates(uow) == []
     with pytest.raises(UnknownService):
-        await duplicates.dismiss(uow, council.id, uuid4(), now=NOW, by="curator-1")
+        await duplicates.dismiss(uow, council.id, uuid4(), Acting(NOW, FakeSink(), curator("curator-1")))
 
 
 async def test_the_finder_scores_again_only_when_the_directory_changed() -> None:
@@ -159,7 +159,7 @@ async def test_the_finder_scores_again_only_when_the_directory_changed() -> None
     first = await finder.candidates(uow)
 
     assert await finder.candidates(uow) is first
-    await duplicates.dismiss(uow, council.id, network.id, now=NOW, by="curator-1")
+    await duplicates.dismiss(uow, council.id, network.id, Acting(NOW, FakeSink(), curator("curator-1")))
     assert await finder.candidates(uow) == []
 
 
@@ -168,7 +168,7 @@ async def test_merging_withdraws_one_keeps_both_histories_and_announces_the_with
     council, network = listed("Lunch club", "Age UK Leeds"), listed("Lunch club", "Age UK Leeds")
     await _from_directories(uow, (council, "council"), (network, "network"))
 
-    kept = await duplicates.merge(uow, council.id, network.id, now=NOW, sink=sink, by="curator-1", by_name="Sam")
+    kept = await duplicates.merge(uow, council.id, network.id, Acting(NOW, sink, curator("curator-1", "Sam")))
 
     assert kept.service.id == council.id and uow.services.kept[network.id].withdrawn_at == NOW
     assert sink.announced() == [network.id] and sink.snapshots[0].service.status == "inactive"
@@ -176,9 +176,9 @@ async def test_merging_withdraws_one_keeps_both_histories_and_announces_the_with
     actions = {(e.service_id, e.action) for e in uow.curation.history}
     assert actions == {(network.id, "withdrawn"), (network.id, "merged"), (council.id, "merged")}
     with pytest.raises(RecordRejected, match="already merged"):
-        await duplicates.merge(uow, council.id, network.id, now=NOW, sink=sink, by="curator-1")
+        await duplicates.merge(uow, council.id, network.id, Acting(NOW, sink, curator("curator-1")))
     with pytest.raises(RecordRejected, match="into itself"):
-        await duplicates.merge(uow, council.id, council.id, now=NOW, sink=sink, by="curator-1")
+        await duplicates.merge(uow, council.id, council.id, Acting(NOW, sink, curator("curator-1")))
 
 
 async def test_a_bulk_batch_creates_new_services_and_leaves_the_rest_to_the_one_by_one_path() -> None:
@@ -188,7 +188,7 @@ async def test_a_bulk_batch_creates_new_services_and_leaves_the_rest_to_the_one_
     new, again = service("New"), service("Twice")
     batch = {0: new, 1: known, 2: renamed.model_copy(update={"name": "Renamed again"}), 3: again, 4: again}
 
-    outcome = await create_new_services(uow, batch, now=NOW, sink=sink)
+    outcome = await create_new_services(uow, batch, Acting(NOW, sink))
 
     assert sorted(outcome.created) == [0, 3] and outcome.unchanged == [1]
     assert outcome.left_over == [2, 4]  # an update, and the same id a second time
@@ -200,7 +200,7 @@ async def test_a_bulk_batch_the_store_refuses_is_left_whole_to_the_one_by_one_pa
     uow.refusal = "duplicate key value violates unique constraint"
     batch: dict[int, Service] = {0: service("One"), 1: service("Two")}
 
-    outcome = await create_new_services(uow, batch, now=NOW, sink=sink)
+    outcome = await create_new_services(uow, batch, Acting(NOW, sink))
 
     assert (outcome.created, outcome.left_over) == ({}, [0, 1])
     assert uow.services.kept == {}

@@ -14,8 +14,9 @@ from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Organization, Service
 from linkwork_directory.service_layer import curation
 from linkwork_directory.service_layer.changes import apply_organization, apply_service
+from linkwork_directory.service_layer.ports import Acting
 
-from ..directory_fakes import FakeSink, FakeUnitOfWork
+from ..directory_fakes import FakeSink, FakeUnitOfWork, curator
 
 pytestmark = pytest.mark.unit
 
@@ -32,7 +33,7 @@ def service(name: str = "Walking group", **fields: Any) -> Service:
 async def test_creating_a_service_records_who_created_it_and_announces_it() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
 
-    applied, loaded = await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-1", actor_name="Sam")
+    applied, loaded = await curation.save(uow, walk, Acting(NOW, sink, curator("curator-1", "Sam")))
 
     assert applied.outcome is Outcome.CREATED and loaded.service.name == "Walking group"
     assert sink.announced() == [walk.id] and sink.snapshots[0].state.revision == 1
@@ -42,11 +43,11 @@ async def test_creating_a_service_records_who_created_it_and_announces_it() -> N
 
 async def test_an_update_records_the_fields_it_changed() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
-    _, first = await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-1")
+    _, first = await curation.save(uow, walk, Acting(NOW, sink, curator("curator-1")))
 
     renamed = walk.model_copy(update={"name": "Walk and talk"})
     applied, loaded = await curation.save(
-        uow, renamed, now=NOW, sink=sink, actor="curator-2", if_match=curation.etag(first), require_version=True
+        uow, renamed, Acting(NOW, sink, curator("curator-2")), if_match=curation.etag(first), require_version=True
     )
 
     assert applied.outcome is Outcome.UPDATED and loaded.state.revision == 2
@@ -56,30 +57,28 @@ async def test_an_update_records_the_fields_it_changed() -> None:
 
 async def test_a_change_to_a_version_someone_else_changed_is_refused_and_nothing_is_written() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
-    _, first = await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-1")
-    await curation.save(uow, walk.model_copy(update={"name": "Theirs"}), now=NOW, sink=sink, actor="curator-2")
+    _, first = await curation.save(uow, walk, Acting(NOW, sink, curator("curator-1")))
+    await curation.save(uow, walk.model_copy(update={"name": "Theirs"}), Acting(NOW, sink, curator("curator-2")))
 
     with pytest.raises(StaleVersion):
         await curation.save(
             uow,
             walk.model_copy(update={"name": "Mine"}),
-            now=NOW,
-            sink=sink,
-            actor="curator-3",
+            Acting(NOW, sink, curator("curator-3")),
             if_match=curation.etag(first),
         )
     with pytest.raises(VersionRequired):
-        await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-3", require_version=True)
+        await curation.save(uow, walk, Acting(NOW, sink, curator("curator-3")), require_version=True)
     assert (await curation.load(uow, walk.id, NOW)).service.name == "Theirs"
     assert [e.actor for e in uow.curation.history] == ["curator-1", "curator-2"]
 
 
 async def test_withdrawing_announces_the_service_withdrawn_once_and_records_why() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
-    await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-1")
+    await curation.save(uow, walk, Acting(NOW, sink, curator("curator-1")))
 
     for _ in range(2):  # withdrawing again changes nothing
-        loaded = await curation.withdraw(uow, walk.id, reason="group closed", now=NOW, sink=sink, actor="curator-1")
+        loaded = await curation.withdraw(uow, walk.id, Acting(NOW, sink, curator("curator-1")), reason="group closed")
 
     assert loaded.service.status == "inactive" and loaded.state.withdrawn_at == NOW
     assert sink.announced() == [walk.id, walk.id] and sink.snapshots[-1].state.withdrawal_reason == "group closed"
@@ -88,23 +87,23 @@ async def test_withdrawing_announces_the_service_withdrawn_once_and_records_why(
 
 async def test_verifying_restarts_the_review_clock_and_is_announced() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
-    await curation.save(uow, walk, now=NOW, sink=sink, actor="curator-1")
+    await curation.save(uow, walk, Acting(NOW, sink, curator("curator-1")))
     later = NOW + timedelta(days=200)
 
-    loaded = await curation.verify(uow, walk.id, by="curator-2", now=later, sink=sink)
+    loaded = await curation.verify(uow, walk.id, Acting(later, sink, curator("curator-2")))
 
     assert (loaded.state.last_verified_at, loaded.state.verified_by) == (later, "curator-2")
     assert loaded.service.assured_date == later.date() and sink.snapshots[-1].state.last_verified_at == later
     assert uow.curation.history[-1].action == "verified"
     with pytest.raises(UnknownService):
-        await curation.verify(uow, uuid4(), by="curator-2", now=later, sink=sink)
+        await curation.verify(uow, uuid4(), Acting(later, sink, curator("curator-2")))
 
 
 async def test_the_same_record_applied_twice_is_unchanged_and_not_announced_again() -> None:
     uow, sink, walk = FakeUnitOfWork(), FakeSink(), service()
 
-    assert (await apply_service(uow, walk, now=NOW, sink=sink)).outcome is Outcome.CREATED
-    assert (await apply_service(uow, walk, now=NOW, sink=sink)).outcome is Outcome.UNCHANGED
+    assert (await apply_service(uow, walk, Acting(NOW, sink))).outcome is Outcome.CREATED
+    assert (await apply_service(uow, walk, Acting(NOW, sink))).outcome is Outcome.UNCHANGED
     assert sink.announced() == [walk.id]
 
 
@@ -112,10 +111,10 @@ async def test_renaming_an_organization_announces_every_service_it_runs() -> Non
     uow, sink = FakeUnitOfWork(), FakeSink()
     walk, swim = service("Walking group"), service("Swimming")
     for one in (walk, swim):
-        await apply_service(uow, one, now=NOW, sink=sink)
+        await apply_service(uow, one, Acting(NOW, sink))
 
     applied = await apply_organization(
-        uow, ORGANIZATION.model_copy(update={"name": "Feel Good Factor Leeds"}), now=NOW, sink=sink
+        uow, ORGANIZATION.model_copy(update={"name": "Feel Good Factor Leeds"}), Acting(NOW, sink)
     )
 
     assert applied.outcome is Outcome.UPDATED
@@ -127,7 +126,7 @@ async def test_a_record_the_store_refuses_is_rejected_with_its_reason_and_leaves
     uow.refusal = "that contact id already belongs to another record"
 
     with pytest.raises(RecordRejected) as rejected:
-        await apply_service(uow, walk, now=NOW, sink=sink)
+        await apply_service(uow, walk, Acting(NOW, sink))
 
     assert rejected.value.reasons == ["that contact id already belongs to another record"]
     assert uow.services.kept == {}
@@ -137,7 +136,7 @@ async def test_a_service_the_contract_cannot_describe_is_stored_with_a_warning()
     uow, walk = FakeUnitOfWork(), service()
     sink = FakeSink(unpublishable={walk.id: "it states no delivery mode"})
 
-    applied = await apply_service(uow, walk, now=NOW, sink=sink)
+    applied = await apply_service(uow, walk, Acting(NOW, sink))
 
     assert applied.outcome is Outcome.CREATED and walk.id in uow.services.kept
     assert applied.warnings == [f"service {walk.id} is not published on service-changed: it states no delivery mode"]

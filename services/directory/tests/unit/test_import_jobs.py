@@ -11,7 +11,7 @@ from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.domain.importing import ImportItem, Outcome
 from linkwork_directory.service_layer.import_jobs import ImportJobs
 
-from ..directory_fakes import FakeImporter, FakeImportJobStore
+from ..directory_fakes import FakeImporter, FakeImportJobStore, curator
 
 pytestmark = pytest.mark.unit
 
@@ -35,8 +35,7 @@ async def test_a_job_runs_with_its_progress_then_finishes_with_its_report() -> N
     job_id = await jobs.submit(
         _services(created, updated, unchanged),
         source="service_list.json",
-        requested_by="curator-1",
-        requested_by_name="Sam Curator",
+        requested_by=curator("curator-1", "Sam Curator"),
         notes=["read 3 records"],
         directory="Northshire Council",
     )
@@ -69,7 +68,7 @@ async def test_without_a_directory_the_source_names_it() -> None:
     jobs, store, _ = _jobs(importer)
     service = uuid4()
 
-    job_id = await jobs.submit(_services(service), source="CSV package", requested_by="curator-1", notes=[])
+    job_id = await jobs.submit(_services(service), source="CSV package", requested_by=curator("curator-1"), notes=[])
     await jobs.wait(job_id)
 
     assert store.source_directory == {service: "CSV package"}
@@ -81,7 +80,9 @@ async def test_a_failed_job_keeps_the_kind_of_error_but_no_value_from_its_messag
     importer.carry_on.set()
     jobs, store, _ = _jobs(importer)
 
-    job_id = await jobs.submit(_services(uuid4(), uuid4()), source="x.json", requested_by="curator-1", notes=[])
+    job_id = await jobs.submit(
+        _services(uuid4(), uuid4()), source="x.json", requested_by=curator("curator-1"), notes=[]
+    )
     await jobs.wait(job_id)
 
     failed = await jobs.get(job_id)
@@ -95,7 +96,7 @@ async def test_a_failed_job_keeps_the_kind_of_error_but_no_value_from_its_messag
 async def test_jobs_left_running_by_a_stopped_process_fail_at_start_up() -> None:
     jobs, store, _ = _jobs(FakeImporter())
     left = uuid4()
-    await store.create(left, source="x.json", requested_by="c-1", total=10, at=START, directory=None)
+    await store.create(left, source="x.json", requested_by=curator("c-1"), total=10, at=START, directory=None)
 
     await jobs.start()
 
@@ -106,7 +107,7 @@ async def test_jobs_left_running_by_a_stopped_process_fail_at_start_up() -> None
 async def test_stopping_the_service_fails_a_running_job_as_interrupted() -> None:
     importer = FakeImporter()
     jobs, _, _ = _jobs(importer)
-    job_id = await jobs.submit(_services(uuid4(), uuid4()), source="x.json", requested_by="c-1", notes=[])
+    job_id = await jobs.submit(_services(uuid4(), uuid4()), source="x.json", requested_by=curator("c-1"), notes=[])
     await importer.progressed.wait()
 
     await jobs.stop()
@@ -118,9 +119,9 @@ async def test_stopping_the_service_fails_a_running_job_as_interrupted() -> None
 async def test_jobs_run_side_by_side_and_are_listed_newest_first() -> None:
     importer = FakeImporter()  # both jobs share it: each holds after its first record until released
     jobs, _, clock = _jobs(importer)
-    first = await jobs.submit(_services(uuid4(), uuid4()), source="a.json", requested_by="c-1", notes=[])
+    first = await jobs.submit(_services(uuid4(), uuid4()), source="a.json", requested_by=curator("c-1"), notes=[])
     clock.advance(timedelta(seconds=1))
-    second = await jobs.submit(_services(uuid4()), source="b.json", requested_by="c-2", notes=[])
+    second = await jobs.submit(_services(uuid4()), source="b.json", requested_by=curator("c-2"), notes=[])
     await importer.progressed.wait()
 
     # A second import is not queued behind the first: both are running at once.

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import asyncpg
+
 from linkwork_directory.adapters.service_reader import Connection
+from linkwork_directory.adapters.unit_of_work import on_borrowed_connection
 from linkwork_directory.domain.freshness import DueForReview
+from linkwork_directory.service_layer.ports import ReviewStores
 
 _DUE = "e.withdrawn_at IS NULL AND (e.last_verified_at IS NULL OR e.last_verified_at < $1)"
 
@@ -41,3 +45,8 @@ class PostgresReviewStore:
                 f"SELECT count(*) FROM service s JOIN service_extension e ON e.service_id = s.id WHERE {_DUE}", cutoff
             )
         )
+
+
+def review_stores(pool: asyncpg.Pool) -> ReviewStores:
+    """A review store for each count, on a connection borrowed from `pool` for as long as it is open."""
+    return on_borrowed_connection(pool, PostgresReviewStore)

@@ -7,9 +7,10 @@ also call directly; the SQL stays in those modules.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -36,6 +37,8 @@ from linkwork_directory.service_layer.ports import (
     StoredEntry,
     UnitOfWorkFactory,
 )
+
+T = TypeVar("T")
 
 
 class PostgresServices:
@@ -80,6 +83,9 @@ class PostgresServices:
 
     async def mark_changed(self, ids: Iterable[UUID], *, now: datetime, stamp: Iterable[UUID] = ()) -> None:
         await service_writer.mark_changed(self.conn, ids, now=now, stamp=stamp)
+
+    async def exists(self, service_id: UUID) -> bool:
+        return await curation_store.exists(self.conn, service_id)
 
     async def lock(self, service_id: UUID) -> bool:
         return await curation_store.lock_service(self.conn, service_id)
@@ -190,12 +196,20 @@ class PostgresUnitOfWork:
             raise Refused(database_reason(error)) from error
 
 
-def unit_of_work_factory(pool: asyncpg.Pool) -> UnitOfWorkFactory:
-    """Units of work each on a connection borrowed from `pool` for as long as it is open."""
+def on_borrowed_connection(
+    pool: asyncpg.Pool, adapter: Callable[[Connection], T]
+) -> Callable[[], AbstractAsyncContextManager[T]]:
+    """Opens `adapter` on a connection borrowed from `pool` for as long as it is open: the factories the use
+    cases take (`UnitOfWorkFactory`, `ReviewStores`) in production."""
 
     @asynccontextmanager
-    async def open_unit() -> AsyncIterator[PostgresUnitOfWork]:
+    async def open_one() -> AsyncIterator[T]:
         async with pool.acquire() as conn:
-            yield PostgresUnitOfWork(conn)
+            yield adapter(conn)
 
-    return open_unit
+    return open_one
+
+
+def unit_of_work_factory(pool: asyncpg.Pool) -> UnitOfWorkFactory:
+    """Units of work each on a connection borrowed from `pool` for as long as it is open."""
+    return on_borrowed_connection(pool, PostgresUnitOfWork)

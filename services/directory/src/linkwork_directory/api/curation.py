@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query, Response
 from linkwork_runtime.auth import Role
+from linkwork_runtime.context import Pool
 from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
@@ -17,11 +18,10 @@ from linkwork_directory.adapters import curation_store
 from linkwork_directory.adapters import oruk_render as render
 from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.review_store import PostgresReviewStore
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api import examples
 from linkwork_directory.api.ids import not_found, path_id
 from linkwork_directory.api.oruk_models import OrukService
-from linkwork_directory.api.runtime import Acting, Actor, Runtime
+from linkwork_directory.api.runtime import Caller, Runtime, SignedIn, UnitOfWorkDep
 from linkwork_directory.domain import versions
 from linkwork_directory.domain.errors import RecordRejected, StaleVersion, UnknownService, VersionRequired
 from linkwork_directory.domain.freshness import needs_review
@@ -31,7 +31,7 @@ from linkwork_directory.domain.versions import merge_patch
 from linkwork_directory.service_layer import curation
 from linkwork_directory.service_layer.freshness import review_queue
 from linkwork_directory.service_layer.imports import service_from_document
-from linkwork_directory.service_layer.ports import Loaded
+from linkwork_directory.service_layer.ports import Loaded, UnitOfWork
 
 router = APIRouter(tags=["curation"])
 ServiceBody = Annotated[
@@ -146,47 +146,38 @@ def _current_document(loaded: Loaded) -> tuple[dict[str, Any], str]:
 
 
 async def _save(
-    document: dict[str, Any], acting: Acting, *, must_be_new: bool, if_match: str | None = None
+    document: dict[str, Any], caller: Caller, uow: UnitOfWork, *, must_be_new: bool, if_match: str | None = None
 ) -> tuple[Outcome, Loaded]:
-    runtime = acting.runtime
     with service_problems():
-        service = service_from_document(OrukFormat(runtime.schemas), document)
-        async with acting.pool.acquire() as conn:
-            if must_be_new and await curation_store.exists(conn, service.id):
-                raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
-            applied, loaded = await curation.save(
-                PostgresUnitOfWork(conn),
-                service,
-                now=runtime.clock.now(),
-                sink=runtime.sink,
-                actor=acting.principal.subject,
-                actor_name=acting.principal.name,
-                if_match=if_match,
-                require_version=not must_be_new,
-            )
+        service = service_from_document(OrukFormat(caller.runtime.schemas), document)
+        if must_be_new and await uow.services.exists(service.id):
+            raise Problem(409, "Already exists", f"service {service.id} exists: use PUT /services/{service.id}")
+        applied, loaded = await curation.save(
+            uow, service, caller.acting(), if_match=if_match, require_version=not must_be_new
+        )
     return applied.outcome, loaded
 
 
 @router.post("/services", status_code=201, summary="Create a service", response_model=OrukService)
-async def create_service(body: ServiceBody, acting: Actor, response: Response) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
-    _, loaded = await _save(body, acting, must_be_new=True)
-    return await changed(loaded, acting.runtime, response)
+async def create_service(body: ServiceBody, caller: SignedIn, uow: UnitOfWorkDep, response: Response) -> dict[str, Any]:
+    caller.require(Role.CURATOR)
+    _, loaded = await _save(body, caller, uow, must_be_new=True)
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.put(
     "/services/{id}", summary="Create or replace a service (collections left out are kept)", response_model=OrukService
 )
 async def put_service(
-    id: str, body: ServiceBody, acting: Actor, response: Response, if_match: IfMatch = None
+    id: str, body: ServiceBody, caller: SignedIn, uow: UnitOfWorkDep, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
+    caller.require(Role.CURATOR)
     service_id = path_id("service", id)
     _same_id(body, service_id, "body")
     body.setdefault("id", str(service_id))
-    outcome, loaded = await _save(body, acting, must_be_new=False, if_match=if_match)
+    outcome, loaded = await _save(body, caller, uow, must_be_new=False, if_match=if_match)
     response.status_code = 201 if outcome is Outcome.CREATED else 200
-    return await changed(loaded, acting.runtime, response)
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.patch(
@@ -195,46 +186,35 @@ async def put_service(
     response_model=OrukService,
 )
 async def patch_service(
-    id: str, body: PatchBody, acting: Actor, response: Response, if_match: IfMatch = None
+    id: str, body: PatchBody, caller: SignedIn, uow: UnitOfWorkDep, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
+    caller.require(Role.CURATOR)
     service_id = path_id("service", id)
     _same_id(body, service_id, "patch")
     with service_problems():
         if if_match is None:
             raise VersionRequired(service_id)
-        async with acting.pool.acquire() as conn:
-            base, base_tag = _current_document(
-                await curation.load(PostgresUnitOfWork(conn), service_id, acting.runtime.clock.now())
-            )
+        base, base_tag = _current_document(await curation.load(uow, service_id, caller.runtime.clock.now()))
         if not versions.if_match_allows(if_match, base_tag):
             raise StaleVersion(service_id)
     # The patch applies to the version read here, so the write must find that same version when it locks the
     # service (even for If-Match: *): a change landing in between is refused rather than patched over.
-    _, loaded = await _save(merge_patch(base, body), acting, must_be_new=False, if_match=base_tag)
-    return await changed(loaded, acting.runtime, response)
+    _, loaded = await _save(merge_patch(base, body), caller, uow, must_be_new=False, if_match=base_tag)
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.post(
     "/services/{id}/withdraw", summary="Withdraw a service: it is no longer offered", response_model=OrukService
 )
 async def withdraw_service(
-    id: str, body: Withdrawal, acting: Actor, response: Response, if_match: IfMatch = None
+    id: str, body: Withdrawal, caller: SignedIn, uow: UnitOfWorkDep, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
+    caller.require(Role.CURATOR)
     with service_problems():
-        async with acting.pool.acquire() as conn:
-            loaded = await curation.withdraw(
-                PostgresUnitOfWork(conn),
-                path_id("service", id),
-                reason=body.reason,
-                now=acting.runtime.clock.now(),
-                sink=acting.runtime.sink,
-                actor=acting.principal.subject,
-                actor_name=acting.principal.name,
-                if_match=if_match,
-            )
-    return await changed(loaded, acting.runtime, response)
+        loaded = await curation.withdraw(
+            uow, path_id("service", id), caller.acting(), reason=body.reason, if_match=if_match
+        )
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.post(
@@ -242,29 +222,22 @@ async def withdraw_service(
     summary="Confirm a service's details are correct: restarts its review clock",
     response_model=OrukService,
 )
-async def verify_service(id: str, acting: Actor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
+async def verify_service(
+    id: str, caller: SignedIn, uow: UnitOfWorkDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    caller.require(Role.CURATOR)
     with service_problems():
-        async with acting.pool.acquire() as conn:
-            loaded = await curation.verify(
-                PostgresUnitOfWork(conn),
-                path_id("service", id),
-                by=acting.principal.subject,
-                by_name=acting.principal.name,
-                now=acting.runtime.clock.now(),
-                sink=acting.runtime.sink,
-                if_match=if_match,
-            )
-    return await changed(loaded, acting.runtime, response)
+        loaded = await curation.verify(uow, path_id("service", id), caller.acting(), if_match=if_match)
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.get("/services/{id}/history", summary="Who changed the service, what and when (newest first)")
 async def get_history(
-    id: str, acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
+    id: str, caller: SignedIn, pool: Pool, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
+    caller.require(Role.CURATOR)
     service_id = path_id("service", id)
-    async with acting.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         if not await curation_store.exists(conn, service_id):
             raise not_found("service", service_id)
         entries, total = await curation_store.history(conn, service_id, limit=per_page, offset=(page - 1) * per_page)
@@ -274,14 +247,14 @@ async def get_history(
 
 @router.get("/review-queue", summary="Services due for review, least recently verified first")
 async def get_review_queue(
-    acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
+    caller: SignedIn, pool: Pool, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR, Role.PCN_ADMIN)
-    async with acting.pool.acquire() as conn:
+    caller.require(Role.CURATOR, Role.PCN_ADMIN)
+    async with pool.acquire() as conn:
         due, total = await review_queue(
             PostgresReviewStore(conn),
-            now=acting.runtime.clock.now(),
-            months=acting.runtime.settings.review_period_months,
+            now=caller.runtime.clock.now(),
+            months=caller.runtime.settings.review_period_months,
             limit=per_page,
             offset=(page - 1) * per_page,
         )

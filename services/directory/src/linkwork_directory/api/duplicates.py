@@ -13,9 +13,8 @@ from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, Field
 
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.api.curation import IfMatch, ListPage, ListPerPage, changed, service_problems
-from linkwork_directory.api.runtime import Actor
+from linkwork_directory.api.runtime import SignedIn, UnitOfWorkDep
 from linkwork_directory.domain.duplicates import Candidate
 from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.search import DEFAULT_PER_PAGE, page_body
@@ -61,48 +60,33 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 
 @router.get("/duplicates", summary="Services probably listed twice by different directories, most alike first")
 async def list_duplicates(
-    acting: Actor, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
+    caller: SignedIn, uow: UnitOfWorkDep, page: ListPage = 1, per_page: ListPerPage = DEFAULT_PER_PAGE
 ) -> dict[str, Any]:
-    acting.require(Role.CURATOR)
-    async with acting.pool.acquire() as conn:
-        found = await acting.runtime.duplicates.candidates(PostgresUnitOfWork(conn))
+    caller.require(Role.CURATOR)
+    found = await caller.runtime.duplicates.candidates(uow)
     start = (page - 1) * per_page
     contents: list[dict[str, object]] = [_candidate(c) for c in found[start : start + per_page]]
     return page_body(contents, total=len(found), page=page, per_page=per_page)
 
 
 @router.post("/duplicates/merge", summary="Merge one service into another, keeping both histories")
-async def merge_services(body: Merge, acting: Actor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+async def merge_services(
+    body: Merge, caller: SignedIn, uow: UnitOfWorkDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
     """If-Match, when sent, is the ETag of the service that stays."""
-    acting.require(Role.CURATOR)
+    caller.require(Role.CURATOR)
     with service_problems(rejected=_cannot_merge):
-        async with acting.pool.acquire() as conn:
-            loaded = await duplicates.merge(
-                PostgresUnitOfWork(conn),
-                body.keep,
-                body.merge,
-                now=acting.runtime.clock.now(),
-                sink=acting.runtime.sink,
-                by=acting.principal.subject,
-                by_name=acting.principal.name,
-                if_match_keep=if_match,
-                if_match_merged=body.merge_if_match,
-            )
-    return await changed(loaded, acting.runtime, response)
+        loaded = await duplicates.merge(
+            uow, body.keep, body.merge, caller.acting(), if_match_keep=if_match, if_match_merged=body.merge_if_match
+        )
+    return await changed(loaded, caller.runtime, response)
 
 
 @router.post("/duplicates/dismiss", status_code=204, summary="Say two services are not the same: not offered again")
-async def dismiss_pair(body: Pair, acting: Actor) -> Response:
-    acting.require(Role.CURATOR)
+async def dismiss_pair(body: Pair, caller: SignedIn, uow: UnitOfWorkDep) -> Response:
+    caller.require(Role.CURATOR)
     if body.first == body.second:
         raise Problem(422, "Invalid pair", "first and second are the same service")
     with service_problems():
-        async with acting.pool.acquire() as conn:
-            await duplicates.dismiss(
-                PostgresUnitOfWork(conn),
-                body.first,
-                body.second,
-                now=acting.runtime.clock.now(),
-                by=acting.principal.subject,
-            )
+        await duplicates.dismiss(uow, body.first, body.second, caller.acting())
     return Response(status_code=204)

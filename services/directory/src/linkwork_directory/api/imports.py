@@ -100,8 +100,7 @@ async def start_import(
     job_id = await runtime.jobs.submit(
         items,
         source=source,
-        requested_by=principal.subject,
-        requested_by_name=principal.name,
+        requested_by=principal,
         notes=notes,
         directory=directory,
     )

@@ -15,13 +15,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path
 from linkwork_runtime.auth import CurrentPrincipal, Principal, Role, require_role
-from linkwork_runtime.context import Pool
 from linkwork_runtime.openapi import example
 from linkwork_runtime.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
-from linkwork_directory.api.runtime import Acting, Actor, DirectoryRuntime
+from linkwork_directory.api.runtime import Caller, DirectoryRuntime, SignedIn, UnitOfWorkDep
 from linkwork_directory.domain.errors import NotYourService, UnknownEntry, UnknownService
 from linkwork_directory.domain.waiting_list import MAX_WAIT_WEEKS, WINDOW_WEEKS, EntrySource, EntryStatus
 from linkwork_directory.service_layer import waiting_list as waiting
@@ -130,50 +128,47 @@ async def _view(uow: UnitOfWork, loaded: Loaded) -> WaitingList:
 
 
 @router.get("/provider/services", summary="The services of the signed-in provider's organisation")
-async def own_services(pool: Pool, principal: CurrentPrincipal) -> list[OwnService]:
+async def own_services(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> list[OwnService]:
     require_role(principal, Role.PROVIDER)
     organisation = _may_manage(principal)
     assert organisation is not None
-    async with pool.acquire() as conn:
-        owned = await waiting.services_of(PostgresUnitOfWork(conn), organisation)
-        return [OwnService(id=id, name=name) for id, name in owned]
+    owned = await waiting.services_of(uow, organisation)
+    return [OwnService(id=id, name=name) for id, name in owned]
 
 
 @asynccontextmanager
-async def _managing(acting: Acting, service_id: UUID) -> AsyncIterator[UnitOfWork]:
-    """A unit of work for changing or reading one service the signed-in provider (or a curator) manages; an entry
-    not on its list is a 404 naming entry_id."""
-    async with acting.pool.acquire() as conn:
-        uow = PostgresUnitOfWork(conn)
-        await _owned(uow, service_id, acting.principal)
-        try:
-            yield uow
-        except UnknownEntry as error:
-            raise Problem(404, "Not found", f"entry_id: {error}") from error
+async def _managing(caller: Caller, uow: UnitOfWork, service_id: UUID) -> AsyncIterator[None]:
+    """Changing or reading one service the signed-in provider (or a curator) manages; an entry not on its list
+    is a 404 naming entry_id."""
+    await _owned(uow, service_id, caller.principal)
+    try:
+        yield
+    except UnknownEntry as error:
+        raise Problem(404, "Not found", f"entry_id: {error}") from error
 
 
 @router.get("/services/{service_id}/waiting-list", summary="A service's capacity, waiting list and estimated wait")
-async def get_waiting_list(service_id: ServiceId, acting: Actor) -> WaitingList:
-    async with _managing(acting, service_id) as uow:
-        return await _moved(uow, service_id, acting.runtime)
+async def get_waiting_list(service_id: ServiceId, caller: SignedIn, uow: UnitOfWorkDep) -> WaitingList:
+    async with _managing(caller, uow, service_id):
+        return await _moved(uow, service_id, caller.runtime)
 
 
 @router.put(
     "/services/{service_id}/capacity", summary="Set places per week and whether the service keeps a waiting list"
 )
-async def put_capacity(service_id: ServiceId, body: CapacityUpdate, acting: Actor) -> WaitingList:
-    runtime = acting.runtime
-    async with _managing(acting, service_id) as uow:
+async def put_capacity(
+    service_id: ServiceId, body: CapacityUpdate, caller: SignedIn, uow: UnitOfWorkDep
+) -> WaitingList:
+    async with _managing(caller, uow, service_id):
         loaded = await waiting.set_capacity(
             uow,
             service_id,
+            caller.acting(),
             places_per_week=body.places_per_week,
             waiting_list=body.waiting_list,
-            now=runtime.clock.now(),
-            sink=runtime.sink,
         )
         view = await _view(uow, loaded)
-    await runtime.after_change()
+    await caller.runtime.after_change()
     return view
 
 
@@ -182,11 +177,11 @@ async def put_capacity(service_id: ServiceId, body: CapacityUpdate, acting: Acto
     status_code=201,
     summary="Add someone who came another way (not through linkwork) to the end of the waiting list",
 )
-async def add_entry(service_id: ServiceId, acting: Actor) -> WaitingList:
-    now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as uow:
-        await waiting.join(uow, service_id, source=EntrySource.PROVIDER, joined_at=now, now=now, sink=sink)
-        return await _view(uow, await load(uow, service_id, now))
+async def add_entry(service_id: ServiceId, caller: SignedIn, uow: UnitOfWorkDep) -> WaitingList:
+    acting = caller.acting()
+    async with _managing(caller, uow, service_id):
+        await waiting.join(uow, service_id, acting, source=EntrySource.PROVIDER, joined_at=acting.now)
+        return await _view(uow, await load(uow, service_id, acting.now))
 
 
 async def _moved(uow: UnitOfWork, service_id: UUID, runtime: DirectoryRuntime) -> WaitingList:
@@ -194,31 +189,31 @@ async def _moved(uow: UnitOfWork, service_id: UUID, runtime: DirectoryRuntime) -
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/start", summary="The person has started: off the list")
-async def start_entry(service_id: ServiceId, entry_id: EntryId, acting: Actor) -> WaitingList:
-    now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as uow:
-        await waiting.start(uow, entry_id, at=now, now=now, sink=sink, service_id=service_id)
-        return await _moved(uow, service_id, acting.runtime)
+async def start_entry(service_id: ServiceId, entry_id: EntryId, caller: SignedIn, uow: UnitOfWorkDep) -> WaitingList:
+    acting = caller.acting()
+    async with _managing(caller, uow, service_id):
+        await waiting.start(uow, entry_id, acting, at=acting.now, service_id=service_id)
+        return await _moved(uow, service_id, caller.runtime)
 
 
 @router.post("/services/{service_id}/waiting-list/{entry_id}/remove", summary="The person leaves without starting")
-async def remove_entry(service_id: ServiceId, entry_id: EntryId, body: Removal, acting: Actor) -> WaitingList:
-    now, sink = acting.runtime.clock.now(), acting.runtime.sink
-    async with _managing(acting, service_id) as uow:
-        await waiting.leave(uow, entry_id, reason=body.reason, at=now, now=now, sink=sink, service_id=service_id)
-        return await _moved(uow, service_id, acting.runtime)
+async def remove_entry(
+    service_id: ServiceId, entry_id: EntryId, body: Removal, caller: SignedIn, uow: UnitOfWorkDep
+) -> WaitingList:
+    acting = caller.acting()
+    async with _managing(caller, uow, service_id):
+        await waiting.leave(uow, entry_id, acting, reason=body.reason, at=acting.now, service_id=service_id)
+        return await _moved(uow, service_id, caller.runtime)
 
 
 @router.get("/waiting-list/{entry_id}", summary="Where an activity referral stands on its service's waiting list")
-async def get_position(entry_id: EntryId, pool: Pool, principal: CurrentPrincipal) -> Position:
+async def get_position(entry_id: EntryId, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> Position:
     # Link workers follow their people's referrals; providers see only their own services' entries.
     require_role(principal, Role.LINK_WORKER, Role.PROVIDER, Role.CURATOR)
-    async with pool.acquire() as conn:
-        uow = PostgresUnitOfWork(conn)
-        found = await waiting.position(uow, entry_id)
-        if found is None:
-            raise Problem(404, "Not found", f"entry_id: no waiting-list entry {entry_id}")
-        service_id, place, status = found
-        if principal.role is Role.PROVIDER:
-            await _owned(uow, service_id, principal)
+    found = await waiting.position(uow, entry_id)
+    if found is None:
+        raise Problem(404, "Not found", f"entry_id: no waiting-list entry {entry_id}")
+    service_id, place, status = found
+    if principal.role is Role.PROVIDER:
+        await _owned(uow, service_id, principal)
     return Position(entry_id=entry_id, service_id=service_id, status=status, position=place)

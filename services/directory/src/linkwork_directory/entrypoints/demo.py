@@ -26,6 +26,7 @@ from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.settings import Settings
 
 
@@ -34,7 +35,7 @@ async def fill(settings: Settings, *, count: int, seed: int, spread: str, batch_
     async with database(settings.database_url) as pool:
         await load_onspd(pool, SAMPLE)
         async with pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(clock.now(), sink))
         places = sample_places(SAMPLE) if spread == "pcn" else town_places(random.Random(seed), max(50, count // 3))
         demo = DemoDirectory(count=count, seed=seed, today=datetime.now(UTC).date(), places=places)
         items = oruk_files.items_from_document(list(demo.services()), name="demo", kind="service")

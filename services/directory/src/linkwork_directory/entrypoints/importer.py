@@ -26,6 +26,7 @@ from linkwork_directory.domain.importing import ImportItem, ImportReport, Kind
 from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.imports import Importer
+from linkwork_directory.service_layer.ports import Acting
 from linkwork_directory.settings import Settings
 
 
@@ -55,7 +56,7 @@ async def run(paths: list[Path], *, kind: Kind | None, settings: Settings, batch
     clock, sink = SystemClock(), OutboxSink(settings.event_source)
     async with database(settings.database_url) as pool:
         async with pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), now=clock.now(), sink=sink)
+            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(clock.now(), sink))
         importer = Importer(
             unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size
         )

@@ -23,7 +23,7 @@ from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
 from linkwork_directory.service_layer import waiting_list
-from linkwork_directory.service_layer.changes import ChangeSink
+from linkwork_directory.service_layer.ports import Acting, ChangeSink
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 class ActivityReferralHandlers:
     def __init__(self, sink: ChangeSink, clock: Clock) -> None:
         self.sink, self.clock = sink, clock
+
+    def _acting(self) -> Acting:
+        """An event's change: made now, by no one signed in here."""
+        return Acting(self.clock.now(), self.sink)
 
     async def responded(
         self, event: ActivityReferralRespondedV1, envelope: CloudEvent, conn: asyncpg.Connection
@@ -43,10 +47,9 @@ class ActivityReferralHandlers:
             await waiting_list.join(
                 PostgresUnitOfWork(conn),
                 event.service_id,
+                self._acting(),
                 source=EntrySource.ACTIVITY_REFERRAL,
                 joined_at=event.referred_at,
-                now=self.clock.now(),
-                sink=self.sink,
                 entry_id=entry,
             )
             return
@@ -54,12 +57,7 @@ class ActivityReferralHandlers:
         if stored is not None and stored.status is EntryStatus.WAITING:
             reason = f"declined: {event.decline_reason.value if event.decline_reason else 'other'}"
             await waiting_list.leave(
-                PostgresUnitOfWork(conn),
-                entry,
-                reason=reason,
-                at=event.responded_at,
-                now=self.clock.now(),
-                sink=self.sink,
+                PostgresUnitOfWork(conn), entry, self._acting(), reason=reason, at=event.responded_at
             )
 
     async def attendance(self, event: AttendanceConfirmedV1, envelope: CloudEvent, conn: asyncpg.Connection) -> None:
@@ -70,6 +68,4 @@ class ActivityReferralHandlers:
         if stored is None or stored.status is not EntryStatus.WAITING:
             return
         at = datetime.combine(event.session_on, time(), UTC) if attended and event.session_on else event.recorded_at
-        await waiting_list.start(
-            PostgresUnitOfWork(conn), event.activity_referral_id, at=at, now=self.clock.now(), sink=self.sink
-        )
+        await waiting_list.start(PostgresUnitOfWork(conn), event.activity_referral_id, self._acting(), at=at)

@@ -13,7 +13,6 @@ whole batch if the database refuses it (so the one-by-one path finds which recor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from linkwork_directory.domain.capacity import week_starting
@@ -21,7 +20,7 @@ from linkwork_directory.domain.errors import RecordRejected
 from linkwork_directory.domain.merging import Resolved, resolve_service, same_service
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.service_layer.changes import load_known, not_published, snapshots_of
-from linkwork_directory.service_layer.ports import ChangeSink, Refused, UnitOfWork
+from linkwork_directory.service_layer.ports import Acting, Refused, UnitOfWork
 
 
 @dataclass
@@ -31,9 +30,8 @@ class BulkOutcome:
     left_over: list[int]  # positions the one-by-one path must apply
 
 
-async def create_new_services(
-    uow: UnitOfWork, services: dict[int, Service], *, now: datetime, sink: ChangeSink
-) -> BulkOutcome:
+async def create_new_services(uow: UnitOfWork, services: dict[int, Service], acting: Acting) -> BulkOutcome:
+    now = acting.now
     seen: set[UUID] = set()
     first: dict[int, Service] = {}
     left_over: list[int] = []
@@ -81,7 +79,7 @@ async def create_new_services(
             await uow.services.write_services(list(ready.values()), now=now)
             ids = [r.service.id for r in ready.values()]
             stamp = [r.service.id for p, r in ready.items() if services[p].last_modified is None]
-            unpublished = await snapshots_of(uow, ids, sink, now, stamp=stamp)
+            unpublished = await snapshots_of(uow, ids, acting.sink, now, stamp=stamp)
     except Refused:
         return BulkOutcome({}, unchanged, sorted(left_over + list(ready)))
     created = {

@@ -29,8 +29,8 @@ from linkwork_directory.domain.merging import (
 )
 from linkwork_directory.domain.needs import needs_taxonomy
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm, all_attributes
+from linkwork_directory.service_layer.ports import Acting, Refused, UnitOfWork
 from linkwork_directory.service_layer.ports import ChangeSink as ChangeSink  # where handlers and workers find it
-from linkwork_directory.service_layer.ports import Refused, UnitOfWork
 
 
 @dataclass
@@ -79,7 +79,8 @@ async def load_known(uow: UnitOfWork, *services: Service) -> Known:
     )
 
 
-async def apply_service(uow: UnitOfWork, incoming: Service, *, now: datetime, sink: ChangeSink) -> Applied:
+async def apply_service(uow: UnitOfWork, incoming: Service, acting: Acting) -> Applied:
+    now = acting.now
     stored = (await uow.services.load([incoming.id], week=week_starting(now))).get(incoming.id)
     previous = stored.service if stored else None
     known = await load_known(uow, incoming, *([previous] if previous else []))
@@ -97,7 +98,7 @@ async def apply_service(uow: UnitOfWork, incoming: Service, *, now: datetime, si
                 resolved.changed_organizations, resolved.changed_locations, resolved.changed_terms
             )
             stamp = others | ({incoming.id} if incoming.last_modified is None else set())
-            warnings = await announce(uow, others | {incoming.id}, sink, now, stamp=stamp)
+            warnings = await announce(uow, others | {incoming.id}, acting.sink, now, stamp=stamp)
     except Refused as refusal:
         raise RecordRejected(refusal.reason) from refusal
     return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
@@ -107,9 +108,7 @@ async def _write_shared(
     uow: UnitOfWork,
     resolved: ResolvedShared[Organization] | ResolvedShared[Location],
     stored: BaseModel | None,
-    *,
-    now: datetime,
-    sink: ChangeSink,
+    acting: Acting,
 ) -> Applied:
     record = resolved.record
     if stored is not None and stored.model_dump() == record.model_dump() and not resolved.terms:
@@ -123,33 +122,31 @@ async def _write_shared(
             else:
                 await uow.services.write_location(record)
                 others = await uow.services.dependents([], [record.id], resolved.changed_terms)
-            warnings = await announce(uow, others, sink, now, stamp=others)
+            warnings = await announce(uow, others, acting.sink, acting.now, stamp=others)
     except Refused as refusal:
         raise RecordRejected(refusal.reason) from refusal
     return Applied(Outcome.CREATED if stored is None else Outcome.UPDATED, warnings)
 
 
-async def apply_organization(uow: UnitOfWork, incoming: Organization, *, now: datetime, sink: ChangeSink) -> Applied:
+async def apply_organization(uow: UnitOfWork, incoming: Organization, acting: Acting) -> Applied:
     stored = (await uow.services.organizations([incoming.id])).get(incoming.id)
     known = Known(
         organizations={incoming.id: stored} if stored else {},
         terms=await uow.services.terms(a.term_id for a in incoming.attributes),
     )
-    return await _write_shared(uow, resolve_organization(incoming, known), stored, now=now, sink=sink)
+    return await _write_shared(uow, resolve_organization(incoming, known), stored, acting)
 
 
-async def apply_location(uow: UnitOfWork, incoming: Location, *, now: datetime, sink: ChangeSink) -> Applied:
+async def apply_location(uow: UnitOfWork, incoming: Location, acting: Acting) -> Applied:
     stored = (await uow.services.locations([incoming.id])).get(incoming.id)
     known = Known(
         locations={incoming.id: stored} if stored else {},
         terms=await uow.services.terms(a.term_id for a in incoming.attributes),
     )
-    return await _write_shared(uow, resolve_location(incoming, known), stored, now=now, sink=sink)
+    return await _write_shared(uow, resolve_location(incoming, known), stored, acting)
 
 
-async def apply_terms(
-    uow: UnitOfWork, terms: list[TaxonomyTerm], taxonomy: Taxonomy | None, *, now: datetime, sink: ChangeSink
-) -> Applied:
+async def apply_terms(uow: UnitOfWork, terms: list[TaxonomyTerm], taxonomy: Taxonomy | None, acting: Acting) -> Applied:
     """Upsert a taxonomy (with any terms it lists) or a single term."""
     stored_terms = await uow.services.terms([t.id for t in terms])
     stored_taxonomy = None
@@ -170,14 +167,14 @@ async def apply_terms(
             else:
                 await uow.services.write_terms(new_terms)
             others = await uow.services.dependents([], [], changed_terms)
-            warnings = await announce(uow, others, sink, now, stamp=others)
+            warnings = await announce(uow, others, acting.sink, acting.now, stamp=others)
     except Refused as refusal:
         raise RecordRejected(refusal.reason) from refusal
     created = (stored_taxonomy is None) if taxonomy is not None else not stored_terms
     return Applied(Outcome.CREATED if created else Outcome.UPDATED, warnings)
 
 
-async def seed_needs_taxonomy(uow: UnitOfWork, *, now: datetime, sink: ChangeSink) -> None:
+async def seed_needs_taxonomy(uow: UnitOfWork, acting: Acting) -> None:
     """Make sure linkwork's own taxonomies (needs; eligibility and routes, issue 21) are stored (idempotent)."""
     for taxonomy in (needs_taxonomy(), eligibility_taxonomy()):
-        await apply_terms(uow, taxonomy.taxonomy_terms, taxonomy, now=now, sink=sink)
+        await apply_terms(uow, taxonomy.taxonomy_terms, taxonomy, acting)

@@ -3,7 +3,8 @@
 Each change to an existing service may name the version it was made to (its ETag, sent as If-Match); the
 service's row is locked, the tag compared and the change written in one transaction, so of two curators
 editing the same version one succeeds and the other is told, instead of silently overwriting. Every change
-adds a history entry: who, when, what. The records are reached through a `UnitOfWork` (ports.py).
+adds a history entry: who, when, what (who and when: the `Acting` value each use case takes). The records
+are reached through a `UnitOfWork` (ports.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from linkwork_directory.domain.errors import StaleVersion, UnknownService, Versi
 from linkwork_directory.domain.importing import Outcome
 from linkwork_directory.domain.oruk import Service
 from linkwork_directory.service_layer.changes import Applied, announce, apply_service
-from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
+from linkwork_directory.service_layer.ports import Acting, Loaded, UnitOfWork
 
 
 async def load(uow: UnitOfWork, service_id: UUID, now: datetime) -> Loaded:
@@ -54,70 +55,49 @@ async def verify_version(uow: UnitOfWork, service_id: UUID, now: datetime, if_ma
 async def save(
     uow: UnitOfWork,
     incoming: Service,
+    acting: Acting,
     *,
-    now: datetime,
-    sink: ChangeSink,
-    actor: str,
-    actor_name: str | None = None,
     if_match: str | None = None,
     require_version: bool = False,
 ) -> tuple[Applied, Loaded]:
+    now = acting.now
     async with uow.transaction():
         current = await _checked(uow, incoming.id, now, if_match)
         if current is not None and require_version and if_match is None:
             raise VersionRequired(incoming.id)
-        applied = await apply_service(uow, incoming, now=now, sink=sink)
+        applied = await apply_service(uow, incoming, acting)
         loaded = await load(uow, incoming.id, now)
         if applied.outcome is not Outcome.UNCHANGED:
             before = versions.editable(current.service, current.state) if current else None
             diff = versions.changes(before, versions.editable(loaded.service, loaded.state))
             action = "created" if current is None else "updated"
-            await uow.curation.record(
-                HistoryEntry(incoming.id, at=now, actor=actor, actor_name=actor_name, action=action, changes=diff)
-            )
+            await uow.curation.record(acting.entry(incoming.id, action, changes=diff))
         return applied, loaded
 
 
 async def withdraw(
-    uow: UnitOfWork,
-    service_id: UUID,
-    *,
-    reason: str,
-    now: datetime,
-    sink: ChangeSink,
-    actor: str,
-    actor_name: str | None = None,
-    if_match: str | None = None,
+    uow: UnitOfWork, service_id: UUID, acting: Acting, *, reason: str, if_match: str | None = None
 ) -> Loaded:
     """Stop offering the service: ORUK status inactive, and a final snapshot with status withdrawn."""
+    now = acting.now
     async with uow.transaction():
         current = await _checked(uow, service_id, now, if_match)
         if current is None:
             raise UnknownService(service_id)
         if current.state.withdrawn_at is None:
             await uow.services.mark_withdrawn(service_id, at=now, reason=reason)
-            await announce(uow, [service_id], sink, now, stamp=[service_id])
-            await uow.curation.record(
-                HistoryEntry(service_id, at=now, actor=actor, actor_name=actor_name, action="withdrawn", note=reason)
-            )
+            await announce(uow, [service_id], acting.sink, now, stamp=[service_id])
+            await uow.curation.record(acting.entry(service_id, "withdrawn", note=reason))
         return await load(uow, service_id, now)
 
 
-async def verify(
-    uow: UnitOfWork,
-    service_id: UUID,
-    *,
-    by: str,
-    now: datetime,
-    sink: ChangeSink,
-    if_match: str | None = None,
-    by_name: str | None = None,
-) -> Loaded:
+async def verify(uow: UnitOfWork, service_id: UUID, acting: Acting, *, if_match: str | None = None) -> Loaded:
     """A curator confirmed the details: the review clock restarts and ORUK's assured_date moves."""
+    now = acting.now
     async with uow.transaction():
         if await _checked(uow, service_id, now, if_match) is None:
             raise UnknownService(service_id)
-        await uow.services.mark_verified(service_id, at=now, by=by)
-        await announce(uow, [service_id], sink, now, stamp=[service_id])
-        await uow.curation.record(HistoryEntry(service_id, at=now, actor=by, actor_name=by_name, action="verified"))
+        await uow.services.mark_verified(service_id, at=now, by=acting.person.subject)
+        await announce(uow, [service_id], acting.sink, now, stamp=[service_id])
+        await uow.curation.record(acting.entry(service_id, "verified"))
         return await load(uow, service_id, now)

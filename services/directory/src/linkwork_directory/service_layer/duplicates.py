@@ -4,13 +4,12 @@ another so that the one that stays keeps both histories and the other is withdra
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from uuid import UUID
 
 from linkwork_directory.domain.duplicates import Candidate, find_duplicates
 from linkwork_directory.domain.errors import RecordRejected, UnknownService
 from linkwork_directory.service_layer import curation
-from linkwork_directory.service_layer.ports import ChangeSink, HistoryEntry, Loaded, UnitOfWork
+from linkwork_directory.service_layer.ports import Acting, Loaded, UnitOfWork
 
 
 async def candidates(uow: UnitOfWork) -> list[Candidate]:
@@ -36,23 +35,20 @@ class DuplicateFinder:
             return self._found
 
 
-async def dismiss(uow: UnitOfWork, first: UUID, second: UUID, *, now: datetime, by: str) -> None:
+async def dismiss(uow: UnitOfWork, first: UUID, second: UUID, acting: Acting) -> None:
     async with uow.transaction():
         for service_id in (first, second):
             if not await uow.services.lock(service_id):
                 raise UnknownService(service_id)
-        await uow.curation.dismiss_pair(first, second, at=now, by=by)
+        await uow.curation.dismiss_pair(first, second, at=acting.now, by=acting.person.subject)
 
 
 async def merge(
     uow: UnitOfWork,
     keep: UUID,
     merge_away: UUID,
+    acting: Acting,
     *,
-    now: datetime,
-    sink: ChangeSink,
-    by: str,
-    by_name: str | None = None,
     if_match_keep: str | None = None,
     if_match_merged: str | None = None,
 ) -> Loaded:
@@ -60,6 +56,7 @@ async def merge(
     from now on includes everything that happened to `merge_away`. Each side's If-Match is checked when given."""
     if keep == merge_away:
         raise RecordRejected("a service cannot be merged into itself")
+    now = acting.now
     async with uow.transaction():
         kept = await curation.load(uow, keep, now)
         if await uow.curation.merged_into(keep) is not None:
@@ -67,15 +64,12 @@ async def merge(
         if await uow.curation.merged_into(merge_away) is not None:
             raise RecordRejected(f"service {merge_away} is already merged")
         reason = f"merged into {kept.service.name} ({keep}): the same service listed twice"
-        await curation.withdraw(
-            uow, merge_away, reason=reason, now=now, sink=sink, actor=by, actor_name=by_name, if_match=if_match_merged
-        )
+        await curation.withdraw(uow, merge_away, acting, reason=reason, if_match=if_match_merged)
         await curation.verify_version(uow, keep, now, if_match_keep)
-        await uow.curation.record_merge(merge_away, keep, at=now, by=by, score=None)
+        await uow.curation.record_merge(merge_away, keep, at=now, by=acting.person.subject, score=None)
         gone = await curation.load(uow, merge_away, now)
-        note = f"{gone.service.name} ({merge_away}) merged into this"
-        await uow.curation.record(HistoryEntry(keep, at=now, actor=by, actor_name=by_name, action="merged", note=note))
         await uow.curation.record(
-            HistoryEntry(merge_away, at=now, actor=by, actor_name=by_name, action="merged", note=reason)
+            acting.entry(keep, "merged", note=f"{gone.service.name} ({merge_away}) merged into this")
         )
+        await uow.curation.record(acting.entry(merge_away, "merged", note=reason))
         return await curation.load(uow, keep, now)

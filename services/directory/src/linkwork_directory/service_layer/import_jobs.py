@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
+from linkwork_runtime.principal import Principal
+
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Outcome
 from linkwork_directory.service_layer.ports import Imported, ImportJobStore, ImportRunner
@@ -38,18 +40,18 @@ class ImportJobs:
         items: Sequence[ImportItem],
         *,
         source: str,
-        requested_by: str,
+        requested_by: Principal,
         notes: list[str],
         directory: str | None = None,
-        requested_by_name: str | None = None,
     ) -> UUID:
-        """Start an import in the background. `directory` names the directory the records come from (a
-        council's, a charity network's), so duplicates across directories can be told apart later."""
+        """Start an import in the background for the curator `requested_by` (their id and name go into each
+        imported service's history). `directory` names the directory the records come from (a council's, a
+        charity network's), so duplicates across directories can be told apart later."""
         job_id = uuid4()
         await self.store.create(
             job_id,
             source=source,
-            requested_by=requested_by,
+            requested_by=requested_by.subject,
             total=len(items),
             at=self.clock.now(),
             directory=directory,
@@ -57,7 +59,7 @@ class ImportJobs:
         # Who imported from where is settled now; which services the import wrote, when it finishes.
         came_from = directory or source
         note = f"imported from {source} ({came_from})"
-        provenance = Imported([], came_from, requested_by, requested_by_name, note)
+        provenance = Imported([], came_from, requested_by.subject, requested_by.name, note)
         self._tasks[job_id] = asyncio.create_task(self._run(job_id, items, notes, provenance), name=f"import-{job_id}")
         return job_id
 

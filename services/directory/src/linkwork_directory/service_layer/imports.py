@@ -27,7 +27,7 @@ from linkwork_directory.service_layer.changes import (
     apply_service,
     apply_terms,
 )
-from linkwork_directory.service_layer.ports import Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
+from linkwork_directory.service_layer.ports import Acting, Progress, RecordFormat, UnitOfWork, UnitOfWorkFactory
 
 
 def _pydantic_reasons(item: ImportItem, error: ValidationError) -> list[str]:
@@ -135,7 +135,7 @@ class Importer:
                 reports[position] = RecordReport(
                     item.source, item.kind, item.record_id, Outcome.REJECTED, rejection.reasons, list(item.warnings)
                 )
-        outcome = await create_new_services(uow, parsed, now=self.clock.now(), sink=self.sink)
+        outcome = await create_new_services(uow, parsed, Acting(self.clock.now(), self.sink))
         for position, warnings in outcome.created.items():
             item = batch[position]
             found = [*item.warnings, *_location_warnings(parsed[position].locations()), *warnings]
@@ -179,26 +179,26 @@ class Importer:
     async def _apply(
         self, uow: UnitOfWork, kind: str, document: dict[str, Any], item: ImportItem, warnings: list[str]
     ) -> Applied:
-        now = self.clock.now()
+        acting = Acting(self.clock.now(), self.sink)
         if kind == "service":
             service = Service.model_validate(document)
             warnings.extend(_location_warnings(service.locations()))
-            return await apply_service(uow, service, now=now, sink=self.sink)
+            return await apply_service(uow, service, acting)
         if kind == "organization":
-            return await apply_organization(uow, Organization.model_validate(document), now=now, sink=self.sink)
+            return await apply_organization(uow, Organization.model_validate(document), acting)
         if kind == "location":
             location = Location.model_validate(document)
             warnings.extend(_location_warnings([location]))
-            return await apply_location(uow, location, now=now, sink=self.sink)
+            return await apply_location(uow, location, acting)
         if kind == "taxonomy":
             taxonomy = Taxonomy.model_validate(document)
             terms = [
                 t if t.taxonomy_id else t.model_copy(update={"taxonomy_id": taxonomy.id})
                 for t in taxonomy.taxonomy_terms
             ]
-            return await apply_terms(uow, terms, taxonomy, now=now, sink=self.sink)
+            return await apply_terms(uow, terms, taxonomy, acting)
         term = TaxonomyTerm.model_validate(document)
-        return await apply_terms(uow, [term], None, now=now, sink=self.sink)
+        return await apply_terms(uow, [term], None, acting)
 
     async def _service_document(self, uow: UnitOfWork, item: ImportItem) -> dict[str, Any]:
         """A service_at_location record as a service record adding (or replacing) that one link."""

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from linkwork_runtime.principal import Principal
+
 from linkwork_directory.domain.duplicates import Listing
 from linkwork_directory.domain.errors import FieldError
 from linkwork_directory.domain.freshness import DueForReview
@@ -33,6 +35,18 @@ class ReviewStore(Protocol):
     async def count_due(self, *, cutoff: datetime) -> int:
         """How many services `due_for_review` would list over all pages."""
         ...
+
+
+ReviewStores = Callable[[], AbstractAsyncContextManager[ReviewStore]]
+"""Where a `ReviewStore` comes from for one count: a connection borrowed from the pool in production
+(adapters/review_store.py `review_stores`)."""
+
+
+class StaleCount(Protocol):
+    """Shows how many services are due for review: the `linkwork_directory_stale_services` gauge in production
+    (adapters/metrics.py)."""
+
+    def set(self, value: float) -> None: ...
 
 
 class RecordFormat(Protocol):
@@ -133,6 +147,31 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Acting:
+    """Who changes the directory and when: the time the change's records carry, where the `service-changed`
+    snapshots it causes go, and the signed-in person the history names. `by` is None for a change no one
+    signed in made (an event's, an import's); the curation use cases need a person."""
+
+    now: datetime
+    sink: ChangeSink
+    by: Principal | None = None
+
+    def entry(
+        self, service_id: UUID, action: str, *, changes: list[dict[str, str]] | None = None, note: str | None = None
+    ) -> HistoryEntry:
+        """The history entry of this change to the service: its time, the person's id and display name."""
+        return HistoryEntry(
+            service_id, self.now, self.person.subject, action, changes or [], note, actor_name=self.person.name
+        )
+
+    @property
+    def person(self) -> Principal:
+        if self.by is None:
+            raise ValueError("a curator's change needs the person making it")
+        return self.by
+
+
+@dataclass(frozen=True, slots=True)
 class QueuedEntry:
     id: UUID
     position: int  # 1 is next to start
@@ -200,6 +239,8 @@ class ServiceRecords(Protocol):
         """Bump each service's revision and note the week it is announced for; `stamp` also moves
         last_modified to `now`."""
         ...
+
+    async def exists(self, service_id: UUID) -> bool: ...
 
     async def lock(self, service_id: UUID) -> bool:
         """Hold the service until the transaction ends, so a check of its ETag and the write that follows

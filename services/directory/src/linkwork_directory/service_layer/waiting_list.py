@@ -15,7 +15,7 @@ from linkwork_directory.domain.errors import NotYourService, UnknownEntry, Unkno
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
 from linkwork_directory.service_layer.changes import announce
 from linkwork_directory.service_layer.curation import load
-from linkwork_directory.service_layer.ports import ChangeSink, Loaded, QueuedEntry, UnitOfWork
+from linkwork_directory.service_layer.ports import Acting, Loaded, QueuedEntry, UnitOfWork
 
 __all__ = ["QueuedEntry", "check_owner", "join", "leave", "position", "queue", "services_of", "set_capacity", "start"]
 
@@ -54,29 +54,27 @@ async def position(uow: UnitOfWork, entry_id: UUID) -> tuple[UUID, int | None, E
 async def join(
     uow: UnitOfWork,
     service_id: UUID,
+    acting: Acting,
     *,
     source: EntrySource,
     joined_at: datetime,
-    now: datetime,
-    sink: ChangeSink,
     entry_id: UUID | None = None,
 ) -> UUID:
     """Put someone on the waiting list (no-op if that entry exists already); returns the entry id."""
     entry = entry_id or uuid4()
     async with uow.transaction():
         if await uow.waiting.insert(entry, service_id, source, joined_at):
-            await announce(uow, [service_id], sink, now)
+            await announce(uow, [service_id], acting.sink, acting.now)
     return entry
 
 
 async def _move(
     uow: UnitOfWork,
     entry_id: UUID,
+    acting: Acting,
     *,
     to: EntryStatus,
     at: datetime,
-    now: datetime,
-    sink: ChangeSink,
     service_id: UUID | None,
     reason: str = "",
 ) -> bool:
@@ -90,47 +88,33 @@ async def _move(
             await uow.waiting.mark_started(entry_id, at)
         else:
             await uow.waiting.mark_left(entry_id, at, reason)
-        await announce(uow, [stored.service_id], sink, now)
+        await announce(uow, [stored.service_id], acting.sink, acting.now)
         return True
 
 
 async def start(
-    uow: UnitOfWork, entry_id: UUID, *, at: datetime, now: datetime, sink: ChangeSink, service_id: UUID | None = None
+    uow: UnitOfWork, entry_id: UUID, acting: Acting, *, at: datetime, service_id: UUID | None = None
 ) -> bool:
     """The person started: off the queue, and counted in the service's throughput. False if already moved."""
-    return await _move(uow, entry_id, to=EntryStatus.STARTED, at=at, now=now, sink=sink, service_id=service_id)
+    return await _move(uow, entry_id, acting, to=EntryStatus.STARTED, at=at, service_id=service_id)
 
 
 async def leave(
-    uow: UnitOfWork,
-    entry_id: UUID,
-    *,
-    reason: str,
-    at: datetime,
-    now: datetime,
-    sink: ChangeSink,
-    service_id: UUID | None = None,
+    uow: UnitOfWork, entry_id: UUID, acting: Acting, *, reason: str, at: datetime, service_id: UUID | None = None
 ) -> bool:
     """The person will not start (declined, withdrew, removed). False if already moved."""
-    return await _move(
-        uow, entry_id, to=EntryStatus.LEFT, at=at, now=now, sink=sink, service_id=service_id, reason=reason
-    )
+    return await _move(uow, entry_id, acting, to=EntryStatus.LEFT, at=at, service_id=service_id, reason=reason)
 
 
 async def set_capacity(
-    uow: UnitOfWork,
-    service_id: UUID,
-    *,
-    places_per_week: int | None,
-    waiting_list: bool,
-    now: datetime,
-    sink: ChangeSink,
+    uow: UnitOfWork, service_id: UUID, acting: Acting, *, places_per_week: int | None, waiting_list: bool
 ) -> Loaded:
     """The provider's own figures: places each week and whether it keeps a waiting list when full."""
+    now = acting.now
     async with uow.transaction():
         current = await load(uow, service_id, now)
         settings = current.state.settings
         if (settings.places_per_week, settings.waiting_list) != (places_per_week, waiting_list):
             await uow.services.set_capacity(service_id, places_per_week, waiting_list)
-            await announce(uow, [service_id], sink, now, stamp=[service_id])
+            await announce(uow, [service_id], acting.sink, now, stamp=[service_id])
         return await load(uow, service_id, now)

@@ -6,6 +6,10 @@ next changed, and matching would keep treating a full group as full.
 
 The estimated wait (issue 17) is for the week announced too: it rests on the starts of the 8 weeks before,
 so a service with people waiting, or with starts in that window, is announced again each new week as well.
+
+`WeekRollover` announces them all, a batch (`roll_over`) per unit of work from the `UnitOfWorkFactory` port
+(service_layer/ports.py): connections borrowed from the pool in production, the in-memory fake in the unit tests.
+workers/new_week.py runs a round every `week_rollover_seconds`, so a new week is noticed within that.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from linkwork_directory.domain.capacity import week_starting
 from linkwork_directory.domain.freshness import Clock
 from linkwork_directory.domain.waiting_list import WINDOW_WEEKS
 from linkwork_directory.service_layer.changes import announce
-from linkwork_directory.service_layer.ports import ChangeSink, UnitOfWork
+from linkwork_directory.service_layer.ports import ChangeSink, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -29,3 +33,26 @@ async def roll_over(uow: UnitOfWork, *, clock: Clock, sink: ChangeSink, limit: i
         services = await uow.services.lock_past_week(week=week_starting(now), window_weeks=WINDOW_WEEKS, limit=limit)
         await announce(uow, services, sink, now)
     return len(services)
+
+
+class WeekRollover:
+    """Announces every service the new week changes, in batches of `roll_over`'s size."""
+
+    def __init__(self, units: UnitOfWorkFactory, *, clock: Clock, sink: ChangeSink) -> None:
+        self.units, self.clock, self.sink = units, clock, sink
+
+    async def run_once(self) -> int:
+        """Batch after batch until none is left; returns how many services were announced."""
+        total = 0
+        while True:
+            async with self.units() as uow:
+                done = await roll_over(uow, clock=self.clock, sink=self.sink)
+            total += done
+            if done == 0:
+                return total
+
+    async def next_round(self) -> float | None:
+        """One round as workers/new_week.py runs it; the next one after the interval."""
+        if announced := await self.run_once():
+            log.info("announced the new week's places", extra={"services": announced})
+        return None

@@ -1,44 +1,37 @@
-"""The `linkwork_directory_stale_services` gauge, recounted periodically (the count is service_layer/freshness.py)."""
+"""Recounts the `linkwork_directory_stale_services` gauge (service_layer/freshness.py) every interval.
+
+The first count is made while the service starts, before it reports ready (a failure there stops the start-up),
+so the gauge never shows a stale directory as fresh; the rounds follow from one interval later.
+"""
 
 from __future__ import annotations
 
-import asyncpg
+from dataclasses import dataclass
+
+from linkwork_runtime.context import Component
 from linkwork_runtime.periodic import PeriodicTask
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry
 
-from linkwork_directory.adapters.review_store import PostgresReviewStore
-from linkwork_directory.domain.freshness import Clock
-from linkwork_directory.service_layer.freshness import count_due
+from linkwork_directory.service_layer.freshness import StaleServicesGauge
 
 
-class StaleServicesGauge:
-    """Keeps `linkwork_directory_stale_services` current: recounted every interval and after changes."""
-
-    def __init__(
-        self, pool: asyncpg.Pool, registry: CollectorRegistry, *, clock: Clock, months: int, interval: float
-    ) -> None:
-        self.pool, self.clock, self.months = pool, clock, months
-        self.gauge = Gauge(
-            "linkwork_directory_stale_services",
-            "Services not withdrawn whose details have not been verified within the review period",
-            registry=registry,
-        )
-        self._rounds = PeriodicTask(
-            "stale-services-gauge", self._round, interval=interval, run_at_start=False, registry=registry
-        )
-
-    async def refresh(self) -> int:
-        async with self.pool.acquire() as conn:
-            count = await count_due(PostgresReviewStore(conn), now=self.clock.now(), months=self.months)
-        self.gauge.set(count)
-        return count
+@dataclass(frozen=True)
+class _CountedAtStart:
+    gauge: StaleServicesGauge
+    rounds: PeriodicTask
 
     async def start(self) -> None:
-        await self.refresh()
-        await self._rounds.start()
+        await self.gauge.refresh()
+        await self.rounds.start()
 
     async def stop(self) -> None:
-        await self._rounds.stop()
+        await self.rounds.stop()
 
-    async def _round(self) -> None:
-        await self.refresh()
+
+def stale_services_worker(
+    gauge: StaleServicesGauge, *, interval: float, registry: CollectorRegistry | None = None
+) -> Component:
+    rounds = PeriodicTask(
+        "stale-services-gauge", gauge.next_round, interval=interval, run_at_start=False, registry=registry
+    )
+    return _CountedAtStart(gauge, rounds)
