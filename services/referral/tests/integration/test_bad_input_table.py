@@ -43,8 +43,10 @@ def _body(**changes: Any) -> dict[str, Any]:
 
 
 def _token(**claims: Any) -> str:
+    # CASES is built when pytest collects this module, which in a full run can be half an hour before the
+    # test runs: a day's lifetime keeps a token refused for its other claims from being refused as expired.
     now = int(time.time())
-    base = {"sub": "gp-1", "role": "referrer", "pcn": PCN, "aud": "linkwork", "iat": now, "exp": now + 600}
+    base = {"sub": "gp-1", "role": "referrer", "pcn": PCN, "aud": "linkwork", "iat": now, "exp": now + 86_400}
     return jwt.encode({**base, **claims}, JWT_SECRET, algorithm="HS256")
 
 
