@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -59,10 +59,15 @@ H = TypeVar("H", bound=Hashable)
 UNIQUE = {"uniqueItems": True}
 
 
+def has_repeats(values: Collection[Hashable]) -> bool:
+    """Whether some value occurs more than once (for model validators that say which field repeats)."""
+    return len(set(values)) != len(values)
+
+
 def no_duplicates(values: tuple[H, ...]) -> tuple[H, ...]:
     # Runs for several fields of every event a consumer decodes: the usual case (a few distinct values)
     # returns after one comparison or one set built in C.
-    if len(values) < 2 or len(set(values)) == len(values):
+    if len(values) < 2 or not has_repeats(values):
         return values
     seen: set[H] = set()
     repeated: list[H] = []

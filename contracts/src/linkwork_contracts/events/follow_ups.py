@@ -17,6 +17,7 @@ from linkwork_contracts.codes import (
     DeliveryMode,
     NeedCategory,
 )
+from linkwork_contracts.events.base import has_repeats
 from linkwork_contracts.events.person import ReferralPersonEvent
 from linkwork_contracts.identifiers import PcnCode, StaffId
 from linkwork_contracts.measures import MeasureResult
@@ -67,8 +68,7 @@ class FollowUpRecordedV1(ReferralPersonEvent):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        services = [a.service_id for a in self.attendance]
-        if len(set(services)) != len(services):
+        if has_repeats([a.service_id for a in self.attendance]):
             raise ValueError("attendance lists a service_id twice")
         if self.outcome is not ContactOutcome.CONTACT_MADE and self.measures:
             raise ValueError("measures need a contact that was made (outcome contact-made)")

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from linkwork_contracts import topics
 from linkwork_contracts.codes import NeedCategory
-from linkwork_contracts.events.base import UNIQUE, no_duplicates
+from linkwork_contracts.events.base import UNIQUE, has_repeats, no_duplicates
 from linkwork_contracts.events.person import ReferralPersonEvent
 from linkwork_contracts.measures import MeasureResult, Timepoint
 
@@ -53,8 +53,7 @@ class PlanAgreedV1(ReferralPersonEvent):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        services = [a.service_id for a in self.activities]
-        if len(set(services)) != len(services):
+        if has_repeats([a.service_id for a in self.activities]):
             raise ValueError("an activity's service_id appears twice in the plan")
         for activity in self.activities:
             if activity.need not in self.needs_addressed:
