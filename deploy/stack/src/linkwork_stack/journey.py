@@ -44,7 +44,13 @@ class Journey:
 
     def __init__(self, client: httpx.AsyncClient, headers: Headers, rng: random.Random) -> None:
         self.client, self.headers, self.rng = client, headers, rng
-        self.worker = headers("link_worker", subject=f"lw-{rng.randint(1, 4)}")
+        self.worker_subject = f"lw-{rng.randint(1, 4)}"
+
+    @property
+    def worker(self) -> dict[str, str]:
+        """The link worker's `Authorization`, asked for at each request: a journey can outlive one access token
+        (Keycloak's last 300 s), and `headers` hands out a fresh one before the old expires, as a real client would."""
+        return self.headers("link_worker", subject=self.worker_subject)
 
     async def refer(self, person: Person, idempotency_key: str | None = None) -> dict[str, Any]:
         headers = self.headers("referrer", subject=f"gp-{person.practice}", organisation=person.practice)

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -251,6 +252,8 @@ class KeycloakRealm:
 
     url: str
     realm: str = REALM
+    # Seconds on a clock that only goes forward; a unit test passes a fake one to cross a token's lifespan at once.
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _tokens: dict[tuple[str, bool], tuple[str, float]] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -284,11 +287,14 @@ class KeycloakRealm:
         key = (username, audience)
         with self._lock:
             cached = self._tokens.get(key)
-            if cached is not None and cached[1] > time.monotonic():
+            if cached is not None and cached[1] > self.clock():
                 return cached[0]
+            # The lifespan runs from when Keycloak issued the token, so count it from before asking: on a loaded
+            # machine the answer can take seconds, and counting from its arrival would overstate what is left.
+            asked = self.clock()
             body = password_token(self.issuer, username, audience=audience)
             # Refresh a little early, so a token never expires between being handed out and being checked.
-            self._tokens[key] = (str(body["access_token"]), time.monotonic() + int(body["expires_in"]) - 30)
+            self._tokens[key] = (str(body["access_token"]), asked + int(body["expires_in"]) - 30)
             return str(body["access_token"])
 
     def system_token(self, client_id: str = SYSTEM_CLIENT, secret: str = SYSTEM_CLIENT_SECRET) -> str:
