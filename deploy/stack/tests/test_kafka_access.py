@@ -142,7 +142,7 @@ async def test_a_user_without_the_acl_is_refused_reading_and_writing(secured_kaf
     with pytest.raises(TopicAuthorizationFailedError):
         await _write(secured_kafka.connection("outcomes"), GP_RECORD_UPDATE, b"forged")
     # A refused client is closed, not left to haunt later tests of the session with authorization errors.
-    assert _live_kafka_clients() == clients_before
+    assert _live_kafka_clients() <= clients_before  # fewer: an earlier test's client may close meanwhile
 
 
 async def test_each_service_user_does_its_own_work(secured_kafka: KafkaBroker) -> None:
