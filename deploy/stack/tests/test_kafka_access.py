@@ -4,6 +4,7 @@ ACL for the topic, while each service's user does its own work."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -72,8 +73,9 @@ def _unique(topic: str) -> str:
 
 async def _write(kafka: KafkaConnection | str, topic: str, value: bytes) -> None:
     producer = AIOKafkaProducer(**client_options(kafka), acks="all", request_timeout_ms=10_000)
-    await producer.start()
     try:
+        # start() inside the try: a refused start leaves a live client that must be closed (see _read).
+        await producer.start()
         await producer.send_and_wait(topic, value)
     finally:
         await producer.stop()
@@ -89,8 +91,12 @@ async def _read(kafka: KafkaConnection | str, topic: str, group: str) -> list[by
         enable_auto_commit=False,
         request_timeout_ms=10_000,
     )
-    await consumer.start()
     try:
+        # start() inside the try: when the broker refuses the topic, start() raises after its client has
+        # connected, and that client would otherwise live on in the session's event loop, asking for the
+        # topic's metadata every few minutes and logging "Topic ... is not authorized for this client" into
+        # whichever later test is running (a red herring in the referral tests' failures).
+        await consumer.start()
         batches = await consumer.getmany(timeout_ms=5_000)
         await consumer.commit()
     finally:
@@ -117,8 +123,14 @@ async def test_a_wrong_password_is_refused_reading_and_writing(secured_kafka: Ka
     await _write(secured_kafka.connection("referral"), REFERRAL_CREATED, b"the right password works")
 
 
+def _live_kafka_clients() -> int:
+    """aiokafka clients still open in this (session-wide) event loop: each runs one metadata synchroniser."""
+    return sum("_md_synchronizer" in repr(task.get_coro()) for task in asyncio.all_tasks())
+
+
 async def test_a_user_without_the_acl_is_refused_reading_and_writing(secured_kafka: KafkaBroker) -> None:
     await _write(secured_kafka.connection(INTEGRATION), REFERRAL_REQUESTED, b"a request")
+    clients_before = _live_kafka_clients()
     # matching is a real user, but referral-requested (identifiable) is not its topic to read...
     with pytest.raises(TopicAuthorizationFailedError):
         await _read(secured_kafka.connection("matching"), REFERRAL_REQUESTED, "matching-snooping")
@@ -129,6 +141,8 @@ async def test_a_user_without_the_acl_is_refused_reading_and_writing(secured_kaf
         await _write(secured_kafka.connection("matching"), REFERRAL_CREATED, b"forged")
     with pytest.raises(TopicAuthorizationFailedError):
         await _write(secured_kafka.connection("outcomes"), GP_RECORD_UPDATE, b"forged")
+    # A refused client is closed, not left to haunt later tests of the session with authorization errors.
+    assert _live_kafka_clients() <= clients_before  # fewer: an earlier test's client may close meanwhile
 
 
 async def test_each_service_user_does_its_own_work(secured_kafka: KafkaBroker) -> None:
