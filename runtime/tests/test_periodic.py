@@ -132,3 +132,29 @@ def _raises(error: Exception):  # type: ignore[no-untyped-def]
         raise error
 
     return work
+
+
+async def test_before_start_is_done_before_start_returns_and_its_failure_is_the_start_ups() -> None:
+    order: list[str] = []
+
+    async def first_load() -> None:
+        order.append("loaded")
+
+    work = _Counted(lambda n: order.append("round"))
+    task = PeriodicTask("loader", work, interval=3600, run_at_start=False, before_start=first_load)
+    await task.start()
+    try:
+        assert order == ["loaded"]  # awaited by start(); the first round waits its interval
+    finally:
+        await task.stop()
+
+    async def refused() -> None:
+        raise ConnectionRefusedError("database away")
+
+    never = _Counted()
+    failing = PeriodicTask("loader", never, interval=0.001, before_start=refused)
+    with pytest.raises(ConnectionRefusedError):
+        await failing.start()
+    await asyncio.sleep(0.01)
+    assert never.rounds == 0  # no rounds on top of a failed start
+    await failing.stop()

@@ -81,6 +81,7 @@ class PeriodicTask:
         interval: float,
         jitter: float = 0.1,
         run_at_start: bool = True,
+        before_start: Callable[[], Awaitable[object]] | None = None,
         registry: CollectorRegistry | None = None,
         stop_timeout: float = 10.0,
         uniform: Callable[[float, float], float] = random.uniform,
@@ -92,6 +93,7 @@ class PeriodicTask:
         self.name = name
         self._work, self._interval, self._jitter = work, interval, jitter
         self._run_at_start, self._stop_timeout, self._uniform = run_at_start, stop_timeout, uniform
+        self._before_start = before_start
         metrics = _metrics(registry)
         self._last_success = metrics.last_success.labels(task=name)
         self._transient = metrics.failures.labels(task=name, kind="transient")
@@ -122,6 +124,14 @@ class PeriodicTask:
         return delay
 
     async def start(self) -> None:
+        """Awaits `before_start`, if given, then starts the rounds in the background.
+
+        `before_start` is what the rounds build on (a first load, a first count): its error is the start-up's,
+        not a round's, so a service never reports ready with it undone; the first round follows one interval
+        later unless `run_at_start`.
+        """
+        if self._before_start is not None:
+            await self._before_start()
         self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name=self.name)
 

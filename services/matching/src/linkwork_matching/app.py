@@ -69,8 +69,9 @@ def build_app(
         events.add(PlanAgreedV1, on_plan_agreed)
         events.add(FollowUpRecordedV1, on_follow_up_recorded)
         events.add(AttendanceConfirmedV1, on_attendance_confirmed)  # issue 17: weighed above self-reports
-        # Order matters: the read model consumer loads the index with what the database has and catches up
-        # with the topic (index-sync's rounds wait meanwhile), and only then are referrals matched.
+        # Order matters: index-sync loads the index with what the database has before anything else starts,
+        # the read model consumer then catches up with the topic (index-sync's rounds wait meanwhile), and
+        # only then are referrals matched.
         return [
             index_sync_worker(sync, interval=settings.index_sync_seconds, registry=context.registry),
             ReadModelConsumer(

@@ -6,32 +6,20 @@ so the gauge never shows a stale directory as fresh; the rounds follow from one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from linkwork_runtime.context import Component
 from linkwork_runtime.periodic import PeriodicTask
 from prometheus_client import CollectorRegistry
 
 from linkwork_directory.service_layer.freshness import StaleServicesGauge
 
 
-@dataclass(frozen=True)
-class _CountedAtStart:
-    gauge: StaleServicesGauge
-    rounds: PeriodicTask
-
-    async def start(self) -> None:
-        await self.gauge.refresh()
-        await self.rounds.start()
-
-    async def stop(self) -> None:
-        await self.rounds.stop()
-
-
 def stale_services_worker(
     gauge: StaleServicesGauge, *, interval: float, registry: CollectorRegistry | None = None
-) -> Component:
-    rounds = PeriodicTask(
-        "stale-services-gauge", gauge.next_round, interval=interval, run_at_start=False, registry=registry
+) -> PeriodicTask:
+    return PeriodicTask(
+        "stale-services-gauge",
+        gauge.next_round,
+        interval=interval,
+        run_at_start=False,
+        before_start=gauge.refresh,
+        registry=registry,
     )
-    return _CountedAtStart(gauge, rounds)

@@ -51,7 +51,7 @@ class IndexSync:
         return applied
 
     async def load(self) -> int:
-        """The first catch-up, at start-up (workers/read_model_consumer.py, before the topic's replay)."""
+        """The first catch-up, at start-up (workers/index_sync.py, before the read model consumer's replay)."""
         loaded = await self.catch_up()
         log.info("index loaded", extra={"changes": loaded, "services": len(self._ranker.index)})
         return loaded

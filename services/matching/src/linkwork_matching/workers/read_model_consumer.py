@@ -6,7 +6,8 @@ waits until the group has caught up with the topic as it was, so the first refer
 matched against half a directory.
 
 Start-up also brings this replica's in-memory index along (service_layer/sync_index.py): loaded from the
-tables first, its rounds paused while the topic replays, and caught up with the tables once the group has.
+tables first (by the index-sync worker, which app.py starts before this), its rounds paused while the topic
+replays, and caught up with the tables once the group has.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ class ReadModelConsumer:
         )
 
     async def start(self) -> None:
-        await self._sync.load()
         generation = await read_model.generation(self._pool)
         self.group = f"{self._group_prefix}-read-model-{generation.hex[:12]}"
         self._runner = messaging.ConsumerRunner(
