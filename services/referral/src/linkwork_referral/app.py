@@ -86,12 +86,12 @@ def build_app(
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
         service = service_for(context)
-        requests = messaging.Handlers()
+        requests = messaging.PrefixedHandlers(settings.topic_prefix)
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals_for(context), practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
-        suggested = messaging.Handlers()
+        suggested = messaging.PrefixedHandlers(settings.topic_prefix)
         suggested.add(MatchesSuggestedV1, on_matches_suggested)
-        services = messaging.Handlers()
+        services = messaging.PrefixedHandlers(settings.topic_prefix)
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)
         services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17
