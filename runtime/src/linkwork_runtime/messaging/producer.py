@@ -74,20 +74,26 @@ class Publisher:
         self._client_id = client_id
         self._ack_timeout = ack_timeout
         self._producer: AIOKafkaProducer | None = None
+        # Callers that find no producer wait for the one being started, instead of each starting (and leaking)
+        # another: a consumer's partition workers share its dead-letter publisher and often fail at once.
+        self._starting = asyncio.Lock()
         self._retired: set[asyncio.Task[None]] = set()
         # Sends whose acknowledgement the caller stopped waiting for, by record: see publish.
         self._unconfirmed: dict[tuple[str, bytes | None, bytes], asyncio.Future[object]] = {}
 
     async def _ready(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = create_producer(self._bootstrap, self._client_id)
-            try:
-                await producer.start()
-            except BaseException:
-                await _close(producer, within=1.0)
-                raise
-            self._producer = producer
-        return self._producer
+        if self._producer is not None:
+            return self._producer
+        async with self._starting:
+            if self._producer is None:
+                producer = create_producer(self._bootstrap, self._client_id)
+                try:
+                    await producer.start()
+                except BaseException:
+                    await _close(producer, within=1.0)
+                    raise
+                self._producer = producer
+            return self._producer
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> list[BaseException | None]:
         """Send every record and wait for its acknowledgement; return None or the failure, per record."""
