@@ -6,11 +6,11 @@ two overlapping transactions never silently lose one's writes (FakeTransaction).
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
 from asyncpg.exceptions import SerializationError
@@ -207,19 +207,31 @@ class FakeSuggestionStore:
         self.timeline.append(TimelineRow(referral_id, at, entry, actor, actor_role))
 
 
-class _ClaimingSession(Protocol):
-    claimed: set[UUID]
+class ClaimingSession(FakeTransaction):
+    """A transaction that claims rows as `FOR UPDATE SKIP LOCKED` does: the other transactions of its unit of
+    work skip them until it ends."""
 
-    def commit(self, committed: Any) -> None: ...
+    _unit_of_work: ClaimingUnitOfWork[Any]
+
+    def __init__(self, unit_of_work: ClaimingUnitOfWork[Any]) -> None:
+        super().__init__(unit_of_work.stored)
+        self._unit_of_work = unit_of_work
+        self.claimed: set[UUID] = set()
+
+    def _lock(self, row_ids: Iterable[UUID]) -> None:
+        self.claimed.update(row_ids)
+        self._unit_of_work.locked |= self.claimed
+
+    def _locked(self, row_id: UUID) -> bool:
+        return row_id in self._unit_of_work.locked
 
 
-Session = TypeVar("Session", bound=_ClaimingSession)
+Session = TypeVar("Session", bound=ClaimingSession)
 
 
 class ClaimingUnitOfWork(Generic[Session]):
-    """A unit of work whose transaction works on a copy (a FakeTransaction) written only on commit, and whose
-    claimed rows stay locked against other transactions until it ends, as rows claimed `FOR UPDATE SKIP LOCKED`
-    do."""
+    """A unit of work whose transaction (a ClaimingSession) works on a copy written only on commit, and holds the
+    rows it claimed locked until it ends."""
 
     stored: Any
 
@@ -276,13 +288,9 @@ class FollowUpsStored:
     timeline: list[TimelineRow] = field(default_factory=list)
 
 
-class FakeFollowUpSession(FakeTransaction):
+class FakeFollowUpSession(ClaimingSession):
     stored: FollowUpsStored
-
-    def __init__(self, unit_of_work: FakeFollowUps) -> None:
-        super().__init__(unit_of_work.stored)
-        self._unit_of_work = unit_of_work
-        self.claimed: set[UUID] = set()
+    _unit_of_work: FakeFollowUps
 
     async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
         now = self._unit_of_work.now
@@ -291,15 +299,11 @@ class FakeFollowUpSession(FakeTransaction):
             (
                 row
                 for row in self.stored.rows.values()
-                if row.state == "pending"
-                and row.due_at <= now
-                and not row.on_hold
-                and row.id not in self._unit_of_work.locked
+                if row.state == "pending" and row.due_at <= now and not row.on_hold and not self._locked(row.id)
             ),
             key=lambda row: (row.due_at, row.id),
         )[:limit]
-        self.claimed.update(row.id for row in due)
-        self._unit_of_work.locked |= self.claimed
+        self._lock(row.id for row in due)
         return [row.claimed() for row in due], now
 
     def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
@@ -357,13 +361,8 @@ class ActivityReferralsStored:
     audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
 
 
-class FakeActivityReferralSession(FakeTransaction):
+class FakeActivityReferralSession(ClaimingSession):
     stored: ActivityReferralsStored
-
-    def __init__(self, unit_of_work: FakeActivityReferrals) -> None:
-        super().__init__(unit_of_work.stored)
-        self._unit_of_work = unit_of_work
-        self.claimed: set[UUID] = set()
 
     async def upsert_provider_service(self, service: ProviderService) -> None:
         kept = self.stored.services.get(service.service_id)
@@ -409,7 +408,7 @@ class FakeActivityReferralSession(FakeTransaction):
         if row is None or row["organization_id"] != organisation:
             return None
         if lock:
-            self.claimed.add(row["id"])
+            self._lock([row["id"]])
         return dict(row)
 
     async def sessions(self, activity_referral_id: UUID) -> list[dict[str, Any]]:
@@ -476,11 +475,10 @@ class FakeActivityReferralSession(FakeTransaction):
 
     def _unlocked(self) -> list[dict[str, Any]]:
         # Rows another open transaction holds are skipped, as FOR UPDATE SKIP LOCKED does.
-        return [r for r in self._all() if r["id"] not in self._unit_of_work.locked]
+        return [r for r in self._all() if not self._locked(r["id"])]
 
     def _claim(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        self.claimed.update(r["id"] for r in rows)
-        self._unit_of_work.locked |= self.claimed
+        self._lock(r["id"] for r in rows)
         return [dict(r) for r in rows]
 
     def _change(self, row_id: UUID, answered: bool, **columns: Any) -> dict[str, Any]:

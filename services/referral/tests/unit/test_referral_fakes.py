@@ -16,7 +16,14 @@ from linkwork_referral.domain.activity_referral import ProviderService
 from linkwork_referral.domain.referral import NewReferral, Referral
 from linkwork_runtime.messaging.retry import is_transient
 from referral_builders import CHOIR, T0
-from referral_fakes import FakeFollowUps, FakeReferralSession, FakeReferralUnitOfWork, FollowUpRow, record_events
+from referral_fakes import (
+    FakeActivityReferrals,
+    FakeFollowUps,
+    FakeReferralSession,
+    FakeReferralUnitOfWork,
+    FollowUpRow,
+    record_events,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -86,3 +93,17 @@ async def test_overlapping_scheduler_rounds_each_keep_the_rows_they_claimed() ->
             await inner.mark_due([theirs["id"]])
         await outer.mark_due([mine["id"]])
     assert follow_ups.states() == {row.id: ("due", None) for row in rows}
+
+
+async def test_a_row_a_provider_is_answering_is_skipped_by_an_overlapping_deadline_round() -> None:
+    activities = FakeActivityReferrals()
+    organisation = CHOIR_SERVICE.organization_id
+    async with activities.transaction() as session:
+        row = await session.add_activity_referral(
+            referral_id=uuid4(), service_id=CHOIR, organization_id=organisation, respond_by=T0
+        )
+    assert row is not None
+    async with activities.transaction() as provider:
+        assert await provider.one_of_organisation(organisation, row["id"], lock=True) is not None
+        async with activities.transaction() as deadlines:  # SELECT ... FOR UPDATE SKIP LOCKED passes it by
+            assert await deadlines.claim_expired(LATER, 10) == []
