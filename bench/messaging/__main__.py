@@ -115,8 +115,13 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
 
 async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int, batch: int | None = None) -> float:
     registry = CollectorRegistry()
-    options = {} if batch is None else {"batch_size": batch}
-    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry), **options)
+    metrics = MessagingMetrics(registry)
+    # No batch given: the relay's own default batch size, the one services run with.
+    relay = (
+        OutboxRelay(pool, bootstrap, metrics=metrics)
+        if batch is None
+        else OutboxRelay(pool, bootstrap, metrics=metrics, batch_size=batch)
+    )
     started = time.perf_counter()
     await relay.start()
     finished = await until(
