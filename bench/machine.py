@@ -42,20 +42,3 @@ def describe_machine() -> dict[str, object]:
         "aiokafka_c_extension": _aiokafka_c_extension(),
         "asyncpg": asyncpg.__version__,
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile with linear interpolation between closest ranks (numpy's default method)."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no values")
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def nearest_rank(values: list[float], q: float) -> float:
-    """The value nearest the q-quantile's rank (q from 0 to 1), without interpolating."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

@@ -39,7 +39,8 @@ from linkwork_runtime.database import create_pool
 from linkwork_stack.ports import free_port
 from linkwork_stack.services import ServiceProcess, wait_until_ready
 
-from bench.machine import describe_machine, percentile
+from bench.machine import describe_machine
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent

@@ -36,6 +36,7 @@ from linkwork_directory.settings import Settings
 from linkwork_stack.ports import free_port
 
 from bench.machine import describe_machine as machine
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -193,17 +194,12 @@ def measure(base: str, scenario: dict[str, Any], postcodes: list[str], requests:
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
             totals.append(response.json()["total_items"])
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
-
     return {
         "requests": requests,
         "median_ms": round(statistics.median(latencies), 2),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-        "max_ms": round(ordered[-1], 2),
+        "p95_ms": round(percentile(latencies, 95), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "max_ms": round(max(latencies), 2),
         "mean_total_items": round(statistics.mean(totals), 1),
         "median_total_items": statistics.median(totals),
     }

@@ -59,7 +59,7 @@ from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_stack.ports import free_port
 
-from bench.machine import nearest_rank
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -73,8 +73,8 @@ def summary(name: str, values: list[float]) -> dict[str, Any]:
         "what": name,
         "n": len(ms),
         "median_ms": round(statistics.median(ms), 1),
-        "p95_ms": round(nearest_rank(ms, 0.95), 1),
-        "p99_ms": round(nearest_rank(ms, 0.99), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
         "max_ms": round(max(ms), 1),
     }
 

@@ -43,7 +43,8 @@ import httpx
 from linkwork_stack.people import Person
 from linkwork_stack.system import SystemUnderTest, auth_header, eventually, load_demo_directory, metric_value
 
-from bench.machine import describe_machine, percentile
+from bench.machine import describe_machine
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 from bench.system.load import PostClient, ProtocolError
 from bench.system.resources import Part, StepMonitor, cpu_seconds, snapshot
