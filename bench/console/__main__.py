@@ -39,7 +39,7 @@ from linkwork_runtime.database import create_pool
 from linkwork_stack.ports import free_port
 from linkwork_stack.services import ServiceProcess, wait_until_ready
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, machine_line
 from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
@@ -268,8 +268,7 @@ def markdown(results: dict[str, object]) -> str:
         "",
         f"Run {results['run_at']} with `{results['command']}`.",
         "",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB, load average at "
-        f"start {machine['load_average_at_start']} and {results['load_average_before_load']} before the load; other "
+        f"{machine_line(machine)} Load average just before the load {results['load_average_before_load']}; other "
         "engineers' tests share the machine. Referral service, console, PostgreSQL, Kafka and the client all run "
         "on it.",
         "",

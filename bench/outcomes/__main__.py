@@ -24,7 +24,7 @@ from pathlib import Path
 
 from linkwork_stack.databases import scratch_database
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, machine_line
 from bench.outcomes import replay, report_latency
 from bench.percentiles import percentile
 from bench.provenance import with_provenance
@@ -88,9 +88,7 @@ def markdown(results: dict[str, object]) -> str:
         "",
         f"Run {results['started']} with `{results['command']}` against {results['infrastructure']}.",
         "",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, load average "
-        f"at start {machine['load_average_at_start']}, Python {machine['python']}, aiokafka C extension "
-        f"{'in use' if machine['aiokafka_c_extension'] else 'missing'}. Other engineers' work shares the machine.",
+        f"{machine_line(machine)} Other engineers' work shares the machine.",
         "",
     ]
     replayed = results.get("replay")

@@ -10,20 +10,11 @@ from __future__ import annotations
 import importlib
 import random
 import statistics
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 pytestmark = pytest.mark.unit
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def bench(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`bench` is a folder of the repository, importable from its root (as `make bench` runs it)."""
-    monkeypatch.syspath_prepend(str(REPO))
 
 
 def _module(name: str) -> ModuleType:
