@@ -185,6 +185,7 @@ def rss_mib(pid: int) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
+    machine = describe_machine()  # before anything starts, for its load average at the start
     server = args.postgres.rsplit("/", 1)[0]
     referral_db = await recreate(server, "bench_console_referral")
     console_db = await recreate(server, "bench_console")
@@ -245,7 +246,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     return {
         "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench.console", *sys.argv[1:]]),
-        "machine": describe_machine(),
+        "machine": machine,
         "load_average_before_load": load_before,
         "users": args.users,
         "seconds": args.seconds,
