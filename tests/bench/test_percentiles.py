@@ -10,20 +10,15 @@ from __future__ import annotations
 import importlib
 import random
 import statistics
-from types import ModuleType
 
 import pytest
 
 pytestmark = pytest.mark.unit
 
 
-def _module(name: str) -> ModuleType:
-    return importlib.import_module(name)
-
-
 @pytest.mark.usefixtures("bench")
 def test_percentile_is_the_inclusive_quantile_and_the_median() -> None:
-    percentile = _module("bench.percentiles").percentile
+    percentile = importlib.import_module("bench.percentiles").percentile
     rng = random.Random(7)
     for count in (2, 3, 10, 101, 1000):
         values = [rng.expovariate(1 / 20) for _ in range(count)]
@@ -38,13 +33,14 @@ def test_percentile_is_the_inclusive_quantile_and_the_median() -> None:
 
 @pytest.mark.usefixtures("bench")
 def test_matching_latency_reports_interpolated_percentiles() -> None:
-    summary = _module("bench.matching.latency").percentiles([float(ms) for ms in range(1, 101)])
+    summary = importlib.import_module("bench.matching.latency").percentiles([float(ms) for ms in range(1, 101)])
     # A pick by rank int(q x n) gave 96 and 100.
     assert (summary["median_ms"], summary["p95_ms"], summary["p99_ms"]) == (50.5, 95.05, 99.01)
 
 
 @pytest.mark.usefixtures("bench")
 def test_referral_benchmark_reports_interpolated_percentiles() -> None:
-    summary = _module("bench.referral.bench_referral").summary("intake", [ms / 1000 for ms in range(1, 11)])
+    referral = importlib.import_module("bench.referral.bench_referral")
+    summary = referral.summary("intake", [ms / 1000 for ms in range(1, 11)])
     # Nearest rank round(q x (n - 1)) gave 10.0 for both.
     assert (summary["median_ms"], summary["p95_ms"], summary["p99_ms"]) == (5.5, 9.6, 9.9)
