@@ -41,6 +41,7 @@ class ItemScale:
     def count(self) -> int:
         return len(self.item_names)
 
+    # The range of the items' sum, for the measures scored by it (SWEMWBS's raw score, UCLA-3's total).
     @property
     def lowest_total(self) -> int:
         return self.count * self.low
