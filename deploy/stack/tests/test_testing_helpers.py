@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from linkwork_stack.testing import TailDied, own_topics, produce, tail
+from aiokafka.errors import InvalidTopicError
+from linkwork_stack.testing import TailDied, delete_topics, ensure_topics, own_topics, produce, tail, topic_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -39,3 +40,17 @@ async def test_stopping_a_dead_tail_raises_what_killed_it(kafka_bootstrap: str) 
                 assert reader is not None
                 await asyncio.wait([reader], timeout=GENEROUS)
         assert isinstance(died.value.__cause__, UnicodeDecodeError)
+
+
+async def test_a_topic_the_broker_refuses_to_create_is_an_error_at_once(kafka_bootstrap: str) -> None:
+    # The admin client hands back the broker's refusal instead of raising it; it must not pass unnoticed.
+    with pytest.raises(InvalidTopicError, match="could not create topic"):
+        await ensure_topics(kafka_bootstrap, [f"{topic_prefix()}not a valid name"])
+
+
+async def test_clients_racing_to_create_the_same_topic_all_succeed(kafka_bootstrap: str) -> None:
+    prefix = topic_prefix()
+    try:
+        await asyncio.gather(*(ensure_topics(kafka_bootstrap, [prefix + "raced"]) for _ in range(4)))
+    finally:
+        await delete_topics(kafka_bootstrap, prefix)

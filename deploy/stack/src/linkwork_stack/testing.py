@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.structs import OffsetAndMetadata
 from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.settings import ConsumerSettings
 
-from linkwork_stack.kafka import create_missing_topics
+from linkwork_stack.kafka import create_missing_topics, raise_topic_errors
 
 T = TypeVar("T")
 S = TypeVar("S", bound=ConsumerSettings)
@@ -275,7 +276,8 @@ async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
     try:
         mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
         if mine:
-            await admin.delete_topics(mine)
+            response = await admin.delete_topics(mine)
+            raise_topic_errors("delete", response.topic_error_codes, UnknownTopicOrPartitionError)
     finally:
         await admin.close()
 
