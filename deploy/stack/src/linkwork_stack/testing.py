@@ -38,7 +38,8 @@ async def eventually(
     """Poll `check()` (sync or async) until it returns something truthy, and return that.
 
     `within` is a guard against hanging, not a speed assertion. Errors of the `tolerate` types count as
-    "not yet" (a service still starting refuses connections) and are shown as the last value on failure.
+    "not yet" (a service still starting refuses connections); on giving up, the last one is shown and chained,
+    so its traceback says where it came from.
     """
     deadline = time.monotonic() + within
     last: object = None
@@ -53,7 +54,8 @@ async def eventually(
         except tolerate as error:
             last = error
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}")
+            cause = last if isinstance(last, BaseException) else None
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}") from cause
         await asyncio.sleep(every)
 
 
