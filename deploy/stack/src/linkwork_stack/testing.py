@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.structs import OffsetAndMetadata
 from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.settings import ConsumerSettings
 
-from linkwork_stack.kafka import create_missing_topics
+from linkwork_stack.kafka import create_missing_topics, raise_topic_errors
 
 T = TypeVar("T")
 S = TypeVar("S", bound=ConsumerSettings)
@@ -37,7 +38,8 @@ async def eventually(
     """Poll `check()` (sync or async) until it returns something truthy, and return that.
 
     `within` is a guard against hanging, not a speed assertion. Errors of the `tolerate` types count as
-    "not yet" (a service still starting refuses connections) and are shown as the last value on failure.
+    "not yet" (a service still starting refuses connections); on giving up, the last one is shown and chained,
+    so its traceback says where it came from.
     """
     deadline = time.monotonic() + within
     last: object = None
@@ -52,7 +54,8 @@ async def eventually(
         except tolerate as error:
             last = error
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}")
+            cause = last if isinstance(last, BaseException) else None
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}") from cause
         await asyncio.sleep(every)
 
 
@@ -275,7 +278,8 @@ async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
     try:
         mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
         if mine:
-            await admin.delete_topics(mine)
+            response = await admin.delete_topics(mine)
+            raise_topic_errors("delete", response.topic_error_codes, UnknownTopicOrPartitionError)
     finally:
         await admin.close()
 
