@@ -85,6 +85,7 @@ class Stored:
     audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
     timeline: list[TimelineRow] = field(default_factory=list)
     emitted: list[tuple[Event, str, str | None]] = field(default_factory=list)  # (event, source, event id)
+    requests: dict[tuple[str, str], UUID] = field(default_factory=dict)  # (sending system, request id) -> referral
 
 
 class FakeReferralSession(FakeTransaction):
@@ -99,6 +100,17 @@ class FakeReferralSession(FakeTransaction):
 
     async def add(self, referral: Referral) -> None:
         self.stored.referrals[referral.id] = referral
+
+    async def request_known(self, request_source: str, request_id: str) -> bool:
+        return (request_source, request_id) in self.stored.requests
+
+    async def add_requested(self, referral: Referral, request_source: str) -> bool:
+        assert referral.request_id is not None
+        if await self.request_known(request_source, referral.request_id):
+            return False
+        self.stored.requests[request_source, referral.request_id] = referral.id
+        await self.add(referral)
+        return True
 
     async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
         # A copy, as a database hands out: changing it changes nothing stored until it is saved and committed.
@@ -138,6 +150,9 @@ class FakeReferralSession(FakeTransaction):
     async def audit(self, principal: Principal, entry: AuditRecord) -> None:
         self.stored.audit.append((principal.subject, entry))
 
+    async def audit_as(self, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+        self.stored.audit.append((subject, entry))
+
 
 class FakeReferralUnitOfWork:
     def __init__(self) -> None:
@@ -163,6 +178,11 @@ class FakeReferralUnitOfWork:
         if session.activities is not None:
             session.activities.commit(self.activities.stored)
         session.commit(self.stored)
+
+    def joining(self, transaction: FakeReferralSession) -> FakeReferralSession:
+        """The consumer's transaction in the unit tests is a session of this unit of work that the test opened
+        with `transaction()`, standing for the inbox transaction: joining it writes into that session."""
+        return transaction
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:
         self.stored.audit.append((principal.subject, entry))
