@@ -40,8 +40,8 @@ class FakeTransaction:
     what was committed when it began, so that the commit can tell what this transaction wrote.
 
     The commit writes only that, as PostgreSQL does: two overlapping transactions that wrote different rows
-    both keep their writes. A row that another transaction changed after this one began is refused with
-    PostgreSQL's serialization failure (40001). There the later writer would wait for the row's lock (READ
+    both keep their writes. A row that another transaction wrote (inserted or changed) after this one began is
+    refused with PostgreSQL's serialization failure (40001). There the later writer would wait for the row's lock (READ
     COMMITTED, reading it FOR UPDATE) or fail so (REPEATABLE READ); a fake cannot wait, and writing over the
     row would lose the other's update unseen."""
 

@@ -1,6 +1,7 @@
 """The in-memory fakes (tests/referral_fakes.py) keep what PostgreSQL keeps when two transactions overlap: each
-one's writes to different rows, and never a silent overwrite of a row the other changed. The use-case tests
-rely on it; the asyncpg adapters keep their own integration tests."""
+one's writes to different rows, never a silent overwrite of a row the other changed, and a row one holds locked
+is skipped by the other's claims. The use-case tests rely on it; the asyncpg adapters keep their own
+integration tests."""
 
 from __future__ import annotations
 
