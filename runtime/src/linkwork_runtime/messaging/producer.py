@@ -74,20 +74,26 @@ class Publisher:
         self._client_id = client_id
         self._ack_timeout = ack_timeout
         self._producer: AIOKafkaProducer | None = None
+        # Held while a producer starts: callers arriving meanwhile (a consumer's partitions dead-lettering at
+        # once) wait for it instead of each starting one, of which only the last would ever be closed.
+        self._starting = asyncio.Lock()
         self._retired: set[asyncio.Task[None]] = set()
         # Sends whose acknowledgement the caller stopped waiting for, by record: see publish.
         self._unconfirmed: dict[tuple[str, bytes | None, bytes], asyncio.Future[object]] = {}
 
     async def _ready(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = create_producer(self._bootstrap, self._client_id)
-            try:
-                await producer.start()
-            except BaseException:
-                await _close(producer, within=1.0)
-                raise
-            self._producer = producer
-        return self._producer
+        if self._producer is not None:
+            return self._producer
+        async with self._starting:
+            if self._producer is None:
+                producer = create_producer(self._bootstrap, self._client_id)
+                try:
+                    await producer.start()
+                except BaseException:
+                    await _close(producer, within=1.0)
+                    raise
+                self._producer = producer
+            return self._producer
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> list[BaseException | None]:
         """Send every record and wait for its acknowledgement; return None or the failure, per record."""
@@ -148,9 +154,10 @@ class Publisher:
         self._producer = None
 
     async def stop(self) -> None:
-        if self._producer is not None:
-            await _close(self._producer, within=10.0)
-            self._producer = None
+        async with self._starting:  # a producer still starting is closed too
+            if self._producer is not None:
+                await _close(self._producer, within=10.0)
+                self._producer = None
         if self._retired:
             await asyncio.gather(*self._retired, return_exceptions=True)
 
