@@ -88,12 +88,12 @@ def build_app(
         service = service_for(context)
         # Every handler joins its consumer's transaction through this unit of work (its `joining`).
         referrals = service.unit_of_work
-        requests = messaging.Handlers()
+        requests = messaging.PrefixedHandlers(settings.topic_prefix)
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals, practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
-        suggested = messaging.Handlers()
+        suggested = messaging.PrefixedHandlers(settings.topic_prefix)
         suggested.add(MatchesSuggestedV1, MatchesSuggestedHandler(referrals))
-        services = messaging.Handlers()
+        services = messaging.PrefixedHandlers(settings.topic_prefix)
         on_service_changed = ServiceChangedHandler(referrals)
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)

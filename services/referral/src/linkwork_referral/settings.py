@@ -80,6 +80,11 @@ class Settings(ServiceSettings):
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups "
         "are <prefix>-requests and <prefix>-suggestions",
     )
+    topic_prefix: str = Field(
+        default="",
+        description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (isolated test runs on "
+        "a shared broker, side-by-side deployments); produced topics keep their contract names",
+    )
     contact_route_token: SecretStr | None = Field(
         default=None,
         description="LINKWORK_CONTACT_ROUTE_TOKEN: the notifications service's credential for "

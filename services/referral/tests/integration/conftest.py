@@ -15,8 +15,7 @@ from linkwork_referral.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_runtime.testing import running_app
-
-from .kafka_support import start_group_at_end
+from linkwork_stack.testing import own_topics
 
 JWT_SECRET = "referral-integration-tests-jwt-secret-0123456789"
 PERSON_REF_SECRET = "referral-integration-tests-person-ref-secret-012345"
@@ -24,20 +23,29 @@ PCN, OTHER_PCN = "U00001", "U00002"
 Token = Callable[..., dict[str, str]]
 
 
+# The topics the service consumes. Each test gets its own copies (`<topic_prefix><topic>`): on the shared
+# broker, another session's referral service reads the contract's topics too, and would answer a request sent
+# there a second time (the same referral-created, refusal or dead letter, in its own database).
+CONSUMED = [topics.REFERRAL_REQUESTED, topics.MATCHES_SUGGESTED, topics.SERVICE_CHANGED]
+
+
 @pytest.fixture
-async def settings(database_url: str, kafka_bootstrap: str) -> Settings:
-    prefix = f"referral-test-{uuid4().hex[:10]}"
-    await start_group_at_end(kafka_bootstrap, f"{prefix}-requests", [topics.REFERRAL_REQUESTED])
-    await start_group_at_end(kafka_bootstrap, f"{prefix}-suggestions", [topics.MATCHES_SUGGESTED])
-    await start_group_at_end(kafka_bootstrap, f"{prefix}-services", [topics.SERVICE_CHANGED])
-    return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        jwt_secret=JWT_SECRET,
-        person_ref_secret=PERSON_REF_SECRET,
-        consumer_group_prefix=prefix,
-        follow_up_poll_seconds=0.2,
-    )
+async def settings(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Settings]:
+    async with own_topics(kafka_bootstrap, CONSUMED) as topic_prefix:
+        yield Settings(
+            database_url=database_url,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            jwt_secret=JWT_SECRET,
+            person_ref_secret=PERSON_REF_SECRET,
+            consumer_group_prefix=f"referral-test-{uuid4().hex[:10]}",
+            topic_prefix=topic_prefix,
+            follow_up_poll_seconds=0.2,
+        )
+
+
+def consumed(settings: Settings, topic: str) -> str:
+    """The name under which this test's service reads `topic` (one of CONSUMED)."""
+    return settings.topic_prefix + topic
 
 
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))

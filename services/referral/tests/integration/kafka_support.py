@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from linkwork_contracts import topics
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
-from linkwork_stack.testing import start_group_at_end as start_group_at_end
 from linkwork_stack.testing import tail as tail
 
 # The topics a referral's journey from creation to closure publishes to, for tests that collect them.

@@ -5,25 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from uuid import uuid4
 
-from linkwork_contracts import topics
 from linkwork_referral.settings import Settings
 from linkwork_stack.ports import free_port
 
 from .conftest import JWT_SECRET, PERSON_REF_SECRET
-from .kafka_support import start_group_at_end
 
 
-async def fresh_group_prefix(settings: Settings) -> str:
-    """Consumer groups that start at the end of the shared topics (see start_group_at_end)."""
-    prefix = f"referral-process-{uuid4().hex[:8]}"
-    for suffix, topic in (("requests", topics.REFERRAL_REQUESTED), ("suggestions", topics.MATCHES_SUGGESTED)):
-        await start_group_at_end(settings.kafka_bootstrap_servers, f"{prefix}-{suffix}", [topic])
-    return prefix
-
-
-def start_service(settings: Settings, prefix: str, port: int | None = None, **extra: str) -> subprocess.Popen[bytes]:
+def start_service(settings: Settings, port: int | None = None, **extra: str) -> subprocess.Popen[bytes]:
+    """The service as a process with the test's settings: its database, consumer groups and topics."""
     env = {
         **os.environ,
         "LINKWORK_DATABASE_URL": settings.database_url,
@@ -31,7 +21,8 @@ def start_service(settings: Settings, prefix: str, port: int | None = None, **ex
         "LINKWORK_HTTP_PORT": str(port or free_port()),
         "LINKWORK_JWT_SECRET": JWT_SECRET,
         "LINKWORK_PERSON_REF_SECRET": PERSON_REF_SECRET,
-        "LINKWORK_CONSUMER_GROUP_PREFIX": prefix,
+        "LINKWORK_CONSUMER_GROUP_PREFIX": settings.consumer_group_prefix,
+        "LINKWORK_TOPIC_PREFIX": settings.topic_prefix,
         "LINKWORK_LOG_LEVEL": "WARNING",
         **extra,
     }

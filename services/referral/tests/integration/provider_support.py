@@ -17,11 +17,12 @@ from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Organisation
 from linkwork_contracts.examples import SERVICE_CHANGED_V3
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
+from linkwork_referral.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_stack.testing import produce
 from referral_builders import first_contact_body
 
-from .conftest import JWT_SECRET, Token
+from .conftest import JWT_SECRET, Token, consumed
 from .kafka_support import eventually
 
 
@@ -43,7 +44,7 @@ def provider_token(organisation: UUID, subject: str = "provider-1") -> dict[str,
     return {"Authorization": f"Bearer {jwt}"}
 
 
-async def publish_services(bootstrap: str, *services: tuple[UUID, UUID, tuple[ReferralRoute, ...]]) -> None:
+async def publish_services(settings: Settings, *services: tuple[UUID, UUID, tuple[ReferralRoute, ...]]) -> None:
     """service-changed snapshots, as the directory publishes them: (service id, organisation id, routes)."""
     records = []
     for service_id, organisation, routes in services:
@@ -55,9 +56,13 @@ async def publish_services(bootstrap: str, *services: tuple[UUID, UUID, tuple[Re
             }
         )
         records.append(
-            (topics.SERVICE_CHANGED, str(service_id).encode(), encode(wrap(event, source="urn:test:directory")))
+            (
+                consumed(settings, topics.SERVICE_CHANGED),
+                str(service_id).encode(),
+                encode(wrap(event, source="urn:test:directory")),
+            )
         )
-    await produce(bootstrap, records)
+    await produce(settings.kafka_bootstrap_servers, records)
 
 
 async def services_known(database_url: str, *service_ids: UUID) -> None:

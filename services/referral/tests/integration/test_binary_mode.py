@@ -15,6 +15,7 @@ from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_referral.settings import Settings
 
+from .conftest import consumed
 from .kafka_support import eventually, tail
 from .test_inbound import request
 
@@ -40,7 +41,8 @@ async def test_a_binary_mode_request_creates_a_referral(client: httpx.AsyncClien
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
         await producer.start()
         try:
-            await producer.send_and_wait(topics.REFERRAL_REQUESTED, data, key=request_id.encode(), headers=headers)
+            requests = consumed(settings, topics.REFERRAL_REQUESTED)
+            await producer.send_and_wait(requests, data, key=request_id.encode(), headers=headers)
         finally:
             await producer.stop()
         referral_id = str(referral_id_for(request_id, "urn:linkwork:external:gp-engine"))

@@ -14,6 +14,7 @@ from linkwork_contracts.envelope import encode, wrap
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
+from .conftest import consumed
 from .kafka_support import eventually, tail
 from .test_inbound import request
 
@@ -40,15 +41,16 @@ async def test_dead_letter_headers_and_logs_carry_no_person_values(
         str(unroutable.person.date_of_birth),
         unroutable.person.postcode or "",
     ]
-    dlq = topics.dlq(topics.REFERRAL_REQUESTED)
+    requests = consumed(settings, topics.REFERRAL_REQUESTED)
+    dlq = topics.dlq(requests)
     caplog.set_level(logging.DEBUG)
     async with tail(settings.kafka_bootstrap_servers, dlq) as kafka:
         raw = encode(wrap(unroutable, source="urn:test:gp-system"))
         await produce(
             settings.kafka_bootstrap_servers,
             [
-                (topics.REFERRAL_REQUESTED, bad_id.encode(), json.dumps(envelope).encode()),
-                (topics.REFERRAL_REQUESTED, unroutable_id.encode(), raw),
+                (requests, bad_id.encode(), json.dumps(envelope).encode()),
+                (requests, unroutable_id.encode(), raw),
             ],
         )
         await eventually(

@@ -15,11 +15,14 @@ from linkwork_contracts.codes import NeedCategory, ReferralSource, Sex
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referrer
 from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
+from linkwork_referral.app import build_app
 from linkwork_referral.handlers.referral_requested import referral_id_for
 from linkwork_referral.settings import Settings
-from linkwork_stack.testing import produce
+from linkwork_runtime.testing import running_app
+from linkwork_stack.databases import scratch_database
+from linkwork_stack.testing import own_topics, produce
 
-from .conftest import Token
+from .conftest import CONSUMED, FAST_RETRY, Token, consumed
 from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
@@ -62,13 +65,13 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
     broken = json.dumps(envelope).encode()
     unroutable = encode(wrap(request(unroutable_id, practice="Z00000"), source="urn:test:gp-system"))
 
-    bootstrap = settings.kafka_bootstrap_servers
-    async with tail(bootstrap, topics.REFERRAL_CREATED, topics.dlq(topics.REFERRAL_REQUESTED)) as kafka:
+    bootstrap, requests = settings.kafka_bootstrap_servers, consumed(settings, topics.REFERRAL_REQUESTED)
+    dlq = topics.dlq(requests)
+    async with tail(bootstrap, topics.REFERRAL_CREATED, dlq) as kafka:
         sent = [(good_id, first), (broken_id, broken), (good_id, resent), (good_id, first), (unroutable_id, unroutable)]
-        await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
+        await produce(bootstrap, [(requests, key.encode(), value) for key, value in sent])
 
         referral_id = str(referral_id_for(good_id, "urn:test:gp-system"))
-        dlq = topics.dlq(topics.REFERRAL_REQUESTED)
         await eventually(
             lambda: len(kafka.keyed(broken_id, dlq)) == 1 and len(kafka.keyed(unroutable_id, dlq)) == 1,
             within=60,
@@ -114,3 +117,52 @@ async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
     shown = await client.get(f"/referrals/{referral_id}", headers=token(pcn="U00001"))
     assert shown.json()["person"]["family_name"] == "Sample"
     assert shown.json()["referrer"]["name"] == "Dr Test"
+
+
+async def test_two_services_on_one_broker_each_answer_only_the_requests_sent_to_them(
+    client: httpx.AsyncClient, settings: Settings, postgres_url: str
+) -> None:
+    """Two test sessions on the shared broker, each with its service running: a request is answered once.
+
+    When every service read the contract's referral-requested, the other session's service answered this
+    session's request too, publishing a second referral-created (the same referral id, from its own database),
+    and a test waiting for exactly one copy waited out its timeout."""
+    bootstrap, source = settings.kafka_bootstrap_servers, "urn:test:gp-system"
+    mine, theirs = (f"gp-system:{uuid4()}" for _ in range(2))
+    created = {request_id: str(referral_id_for(request_id, source)) for request_id in (mine, theirs)}
+    async with (
+        scratch_database(postgres_url) as other_database,
+        own_topics(bootstrap, CONSUMED) as other_prefix,
+        tail(bootstrap, topics.REFERRAL_CREATED) as kafka,
+    ):
+        other = settings.model_copy(
+            update={
+                "database_url": other_database,
+                "topic_prefix": other_prefix,
+                "consumer_group_prefix": f"{settings.consumer_group_prefix}-other",
+            }
+        )
+        async with running_app(build_app(other, retry=FAST_RETRY)):
+            await produce(
+                bootstrap,
+                [
+                    (
+                        consumed(service, topics.REFERRAL_REQUESTED),
+                        request_id.encode(),
+                        encode(wrap(request(request_id), source=source)),
+                    )
+                    for service, request_id in ((settings, mine), (other, theirs))
+                ],
+            )
+            await eventually(
+                lambda: all(kafka.keyed(referral_id) for referral_id in created.values()),
+                within=60,
+                what="a referral-created for each request",
+            )
+        assert [len(kafka.keyed(referral_id)) for referral_id in created.values()] == [1, 1]
+        for database_url, request_id in ((settings.database_url, mine), (other_database, theirs)):
+            connection = await asyncpg.connect(database_url)
+            try:
+                assert await connection.fetchval("SELECT array_agg(request_id) FROM referrals") == [request_id]
+            finally:
+                await connection.close()

@@ -20,7 +20,7 @@ from linkwork_referral.settings import Settings
 from linkwork_stack.testing import KafkaMessage, produce
 from referral_builders import first_contact_body, person_identifiers
 
-from .conftest import OTHER_PCN, Token
+from .conftest import OTHER_PCN, Token, consumed
 from .kafka_support import OUTGOING, eventually, tail
 
 pytestmark = pytest.mark.integration
@@ -60,7 +60,7 @@ def one_option(
     return NeedSuggestions(need=need, options=(option,))
 
 
-async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str, version: int) -> None:
+async def publish_suggestions(settings: Settings, referral_id: UUID, person_ref: str, version: int) -> None:
     event = MatchesSuggestedV1(
         referral_id=referral_id,
         referral_version=version,
@@ -73,7 +73,8 @@ async def publish_suggestions(bootstrap: str, referral_id: UUID, person_ref: str
         ),
     )
     envelope = encode(wrap(event, source="urn:test:matching"))
-    await produce(bootstrap, [(topics.MATCHES_SUGGESTED, str(referral_id).encode(), envelope)])
+    topic = consumed(settings, topics.MATCHES_SUGGESTED)
+    await produce(settings.kafka_bootstrap_servers, [(topic, str(referral_id).encode(), envelope)])
 
 
 async def test_one_referral_through_every_step(client: httpx.AsyncClient, token: Token, settings: Settings) -> None:
@@ -99,7 +100,7 @@ async def test_one_referral_through_every_step(client: httpx.AsyncClient, token:
         accepted = await client.post(f"/referrals/{rid}/accept", json={}, headers=worker)
         assert accepted.json()["state"] == "allocated" and accepted.json()["link_worker"] == "lw-1"
 
-        await publish_suggestions(bootstrap, UUID(rid), str(person_ref), 1)
+        await publish_suggestions(settings, UUID(rid), str(person_ref), 1)
 
         async def suggestions_stored() -> bool:
             return (await client.get(f"/referrals/{rid}/suggestions", headers=worker)).status_code == 200

@@ -19,7 +19,7 @@ from linkwork_stack.ports import free_port
 
 from .conftest import JWT_SECRET, PCN
 from .kafka_support import eventually
-from .process_support import fresh_group_prefix, start_service
+from .process_support import start_service
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 @pytest.mark.parametrize("role", ["referrer", "link_worker"])
 async def test_no_input_gives_a_server_error(settings: Settings, role: str, tmp_path: Path) -> None:
     port = free_port()
-    service = start_service(settings, await fresh_group_prefix(settings), port)
+    service = start_service(settings, port)
     base = f"http://127.0.0.1:{port}"
     try:
 

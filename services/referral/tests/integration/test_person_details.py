@@ -61,16 +61,16 @@ async def test_person_changes_and_versions(client: httpx.AsyncClient, token: Tok
     assert "Person details changed: postcode (referral version 2)" in timeline
 
     # Matching suggests again for version 2; that set replaces version 1's, and a late version 1 set does not win.
-    await publish_suggestions(bootstrap, UUID(rid), person_ref, 1)
-    await publish_suggestions(bootstrap, UUID(rid), person_ref, 2)
+    await publish_suggestions(settings, UUID(rid), person_ref, 1)
+    await publish_suggestions(settings, UUID(rid), person_ref, 2)
 
     async def version_2_stored() -> bool:
         found = await client.get(f"/referrals/{rid}/suggestions", headers=worker)
         return found.status_code == 200 and found.json()["referral_version"] == 2
 
     await eventually(version_2_stored, within=30, what="version 2 suggestions")
-    await publish_suggestions(bootstrap, UUID(rid), person_ref, 1)
-    await publish_suggestions(bootstrap, UUID(rid), person_ref, 2)  # same partition: once this is in, so is the 1
+    await publish_suggestions(settings, UUID(rid), person_ref, 1)
+    await publish_suggestions(settings, UUID(rid), person_ref, 2)  # same partition: once this is in, so is the 1
 
     async def second_version_2() -> bool:
         timeline = (await client.get(f"/referrals/{rid}/timeline", headers=worker)).json()

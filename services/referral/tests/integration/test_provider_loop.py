@@ -66,7 +66,7 @@ async def test_a_provider_accepts_confirms_three_sessions_and_completes(
         tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
         await publish_services(
-            settings.kafka_bootstrap_servers,
+            settings,
             (walks, organisation, (ReferralRoute.LINK_WORKER,)),
             (choir, other, (ReferralRoute.SELF_REFERRAL,)),  # signposted only: no referral to it
         )
@@ -195,7 +195,7 @@ async def test_the_deadline_reminds_once_and_declines_once_with_two_replicas(
         running_app(second) as other,
         tail(settings.kafka_bootstrap_servers, *PROVIDER_TOPICS) as kafka,
     ):
-        await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
+        await publish_services(settings, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
         rid, _ = await planned(client, token, [{"service_id": str(walks), "need": "physical-activity"}], clock.now)
         await eventually(lambda: len(inbox.messages) == 1, within=30, what="the new-referral email")
@@ -237,7 +237,7 @@ async def test_many_deadlines_raced_by_two_replicas_each_happen_exactly_once(
     """Two schedulers on separate connection pools claim the same due rows at once, round after round."""
     walks, organisation = uuid4(), uuid4()
     async with running_app(build_app(settings, retry=FAST_RETRY, clock=clock)) as client:
-        await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
+        await publish_services(settings, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
         rid, _ = await planned(client, token, [{"service_id": str(walks), "need": "physical-activity"}], clock.now)
     migrations = messaging.service_migrations(NAME, MIGRATIONS)
@@ -306,7 +306,7 @@ async def test_a_referral_ended_before_the_answer_withdraws_it(
     walks, organisation = uuid4(), uuid4()
     provider = provider_token(organisation)
     async with running_app(build_app(settings, retry=FAST_RETRY, clock=clock)) as client:
-        await publish_services(settings.kafka_bootstrap_servers, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
+        await publish_services(settings, (walks, organisation, (ReferralRoute.LINK_WORKER,)))
         await services_known(settings.database_url, walks)
         rid, _ = await planned(client, token, [{"service_id": str(walks), "need": "physical-activity"}], clock.now)
         ended = await client.post(f"/referrals/{rid}/entered-in-error", headers=token(), json={"reason": "duplicate"})

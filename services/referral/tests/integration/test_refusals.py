@@ -15,6 +15,7 @@ from linkwork_referral.adapters.samples import invalid_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
+from .conftest import consumed
 from .kafka_support import eventually, tail
 from .test_inbound import request
 
@@ -38,10 +39,11 @@ async def test_refused_requests_produce_refusal_events_without_person_data(
         (late_id, encode(wrap(future, source=SENDER))),
         (garbage_key, b"this is not json"),
     ]
-    refused_topic, dlq = topics.REFERRAL_REQUEST_REFUSED, topics.dlq(topics.REFERRAL_REQUESTED)
+    requests = consumed(settings, topics.REFERRAL_REQUESTED)
+    refused_topic, dlq = topics.REFERRAL_REQUEST_REFUSED, topics.dlq(requests)
     bootstrap = settings.kafka_bootstrap_servers
     async with tail(bootstrap, dlq) as dead, tail(bootstrap, refused_topic) as kafka:
-        await produce(bootstrap, [(topics.REFERRAL_REQUESTED, key.encode(), value) for key, value in sent])
+        await produce(bootstrap, [(requests, key.encode(), value) for key, value in sent])
         await eventually(lambda: all(len(kafka.keyed(key)) == 1 for key, _ in sent), within=60, what="four refusals")
         await eventually(lambda: all(len(dead.keyed(key)) == 1 for key, _ in sent), within=30, what="dead letters")
 

@@ -26,7 +26,7 @@ from linkwork_runtime.database import open_database
 from linkwork_runtime.testing import running_app
 
 from .kafka_support import eventually, tail
-from .process_support import fresh_group_prefix, start_service
+from .process_support import start_service
 
 pytestmark = pytest.mark.integration
 PLANS = 200
@@ -57,10 +57,9 @@ def planned_referral(new: NewReferral) -> Referral:
     return referral
 
 
-def start_instance(settings: Settings, prefix: str) -> subprocess.Popen[bytes]:
+def start_instance(settings: Settings) -> subprocess.Popen[bytes]:
     return start_service(
         settings,
-        prefix,
         LINKWORK_FOLLOW_UP_POLL_SECONDS="0.2",
         LINKWORK_FOLLOW_UP_BATCH_SIZE="5",
         # Slow enough that a replica is still working through the backlog when it is killed.
@@ -90,7 +89,6 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
         await pool.close()
     assert len(follow_up_ids) == PLANS
 
-    prefix = await fresh_group_prefix(settings)
     connection = await asyncpg.connect(settings.database_url)
 
     async def emitted() -> int:
@@ -99,14 +97,14 @@ async def test_two_replicas_one_killed_emit_each_due_follow_up_exactly_once(
     instances: list[subprocess.Popen[bytes]] = []
     try:
         async with tail(settings.kafka_bootstrap_servers, topics.FOLLOW_UP_DUE) as kafka:
-            first, second = start_instance(settings, prefix), start_instance(settings, prefix)
+            first, second = start_instance(settings), start_instance(settings)
             instances += [first, second]
             await eventually(lambda: _at_least(emitted, 40), within=60, what="the first replica emitting")
             first.send_signal(signal.SIGKILL)
             first.wait()
             at_kill = await emitted()
             assert at_kill < PLANS, "the backlog was done before the kill: the test proved nothing"
-            restarted = start_instance(settings, prefix)  # the killed replica comes back
+            restarted = start_instance(settings)  # the killed replica comes back
             instances.append(restarted)
 
             async def all_published() -> bool:
