@@ -60,7 +60,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy -p linkwork_contracts -p linkwork_runtime -p linkwork_stack \
 		-p linkwork_referral -p linkwork_directory -p linkwork_matching -p linkwork_outcomes \
-		-p linkwork_console -p linkwork_notifications
+		-p linkwork_console -p linkwork_notifications -p bench
 
 bench: install
 	$(BIN)/python -m bench

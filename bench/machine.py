@@ -1,10 +1,12 @@
-"""What the benchmark ran on, for the results file."""
+"""What the benchmark ran on, for the results file, and the words every results.md and the report say it in."""
 
 from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def _cpu_model() -> str:
@@ -44,18 +46,15 @@ def describe_machine() -> dict[str, object]:
     }
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile with linear interpolation between closest ranks (numpy's default method)."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no values")
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def machine_summary(machine: Mapping[str, Any]) -> str:
+    """The machine `describe_machine` recorded, without the moment's load: CPUs, memory, Python and aiokafka."""
+    c_extension = "with" if machine["aiokafka_c_extension"] else "without"
+    return (
+        f"{machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, "
+        f"Python {machine['python']}, aiokafka {machine['aiokafka']} {c_extension} its C extension"
+    )
 
 
-def nearest_rank(values: list[float], q: float) -> float:
-    """The value nearest the q-quantile's rank (q from 0 to 1), without interpolating."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+def machine_line(machine: Mapping[str, Any]) -> str:
+    """A results.md's machine line: the machine and its load average (1, 5, 15 min) when the run started."""
+    return f"Machine: {machine_summary(machine)}; load average at start {machine['load_average_at_start']}."

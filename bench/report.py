@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.machine import machine_summary
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 REPORT = HERE / "REPORT.md"
@@ -380,9 +382,8 @@ def _machine() -> str:
     if not machine:
         return "the machine is described in each suite's section"
     return (
-        f"{machine['nproc']} cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, Python "
-        f"{machine['python']}, with every service, Kafka, PostgreSQL and the load generator on it (shared with "
-        "other work)"
+        f"{machine_summary(machine)}; every service, Kafka, PostgreSQL and the load generator ran on it (shared "
+        "with other work)"
     )
 
 

@@ -39,7 +39,8 @@ from linkwork_runtime.database import create_pool
 from linkwork_stack.ports import free_port
 from linkwork_stack.services import ServiceProcess, wait_until_ready
 
-from bench.machine import describe_machine, percentile
+from bench.machine import describe_machine, machine_line
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -184,6 +185,7 @@ def rss_mib(pid: int) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
+    machine = describe_machine()  # before anything starts, for its load average at the start
     server = args.postgres.rsplit("/", 1)[0]
     referral_db = await recreate(server, "bench_console_referral")
     console_db = await recreate(server, "bench_console")
@@ -244,7 +246,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     return {
         "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench.console", *sys.argv[1:]]),
-        "machine": describe_machine(),
+        "machine": machine,
         "load_average_before_load": load_before,
         "users": args.users,
         "seconds": args.seconds,
@@ -267,8 +269,7 @@ def markdown(results: dict[str, object]) -> str:
         "",
         f"Run {results['run_at']} with `{results['command']}`.",
         "",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB, load average at "
-        f"start {machine['load_average_at_start']} and {results['load_average_before_load']} before the load; other "
+        f"{machine_line(machine)} Load average just before the load {results['load_average_before_load']}; other "
         "engineers' tests share the machine. Referral service, console, PostgreSQL, Kafka and the client all run "
         "on it.",
         "",

@@ -36,6 +36,8 @@ from linkwork_directory.settings import Settings
 from linkwork_stack.ports import free_port
 
 from bench.machine import describe_machine as machine
+from bench.machine import machine_line
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -193,17 +195,12 @@ def measure(base: str, scenario: dict[str, Any], postcodes: list[str], requests:
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
             totals.append(response.json()["total_items"])
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
-
     return {
         "requests": requests,
         "median_ms": round(statistics.median(latencies), 2),
-        "p95_ms": pct(0.95),
-        "p99_ms": pct(0.99),
-        "max_ms": round(ordered[-1], 2),
+        "p95_ms": round(percentile(latencies, 95), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "max_ms": round(max(latencies), 2),
         "mean_total_items": round(statistics.mean(totals), 1),
         "median_total_items": statistics.median(totals),
     }
@@ -211,15 +208,14 @@ def measure(base: str, scenario: dict[str, Any], postcodes: list[str], requests:
 
 def write(results: dict[str, Any], command: str) -> None:
     (HERE / "results.json").write_text(json.dumps(with_provenance(results), indent=2) + "\n")
-    m, db = results["machine"], results["database"]
+    db = results["database"]
     lines = [
         "# Directory benchmark: `/services` search latency",
         "",
         f"Run {results['run_at']} with `{command}`.",
         "",
-        f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, load average at start "
-        f"{m['load_average_at_start']}, Python {m['python']}. PostgreSQL 18 (embedded), Kafka and other engineers' "
-        "work share the machine; client, service and database all run on it.",
+        f"{machine_line(results['machine'])} PostgreSQL 18 (embedded), Kafka and other engineers' work share the "
+        "machine; client, service and database all run on it.",
         "",
         f"Data: {db['services']} services at {db['locations']} locations from "
         "`python -m linkwork_directory.entrypoints.demo --spread national`"

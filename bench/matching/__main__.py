@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import describe_machine as describe
+from bench.machine import machine_line
 from bench.matching import eligibility_personas, http_bench, latency, quality, replay
 from bench.provenance import with_provenance
 
@@ -31,11 +32,8 @@ HERE = Path(__file__).parent
 
 def render(results: dict[str, Any]) -> str:
     lines = ["# Matching benchmark and evaluation", "", f"Run {results['run_at']} with `{results['command']}`.", ""]
-    m = results["machine"]
     lines += [
-        f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB memory, load average "
-        f"at start {m['load_average_at_start']}, Python {m['python']}. Kafka, PostgreSQL and "
-        "other engineers' work share the machine.",
+        f"{machine_line(results['machine'])} Kafka, PostgreSQL and other engineers' work share the machine.",
         "",
     ]
     if q := results.get("quality"):

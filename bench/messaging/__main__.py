@@ -115,8 +115,13 @@ async def fill_outbox(pool: asyncpg.Pool, model: type[Event], count: int) -> Non
 
 async def run_relay(pool: asyncpg.Pool, bootstrap: Kafka, topic: str, count: int, batch: int | None = None) -> float:
     registry = CollectorRegistry()
-    options = {} if batch is None else {"batch_size": batch}
-    relay = OutboxRelay(pool, bootstrap, metrics=MessagingMetrics(registry), **options)
+    metrics = MessagingMetrics(registry)
+    # No batch given: the relay's own default batch size, the one services run with.
+    relay = (
+        OutboxRelay(pool, bootstrap, metrics=metrics)
+        if batch is None
+        else OutboxRelay(pool, bootstrap, metrics=metrics, batch_size=batch)
+    )
     started = time.perf_counter()
     await relay.start()
     finished = await until(
@@ -362,6 +367,7 @@ async def repetition(
 
 async def main(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
+    machine = describe_machine()  # before anything starts, for its load average at the start
     async with infrastructure(args) as (bootstrap, database, sasl):
         pool = await open_database(database, {"messaging": MIGRATIONS}, max_size=10)
         await pool.execute(EFFECTS)
@@ -380,11 +386,11 @@ async def main(args: argparse.Namespace) -> None:
         finally:
             await pool.close()
     if sasl is not None:
-        write_sasl_summary(args, runs)
+        write_sasl_summary(args, machine, runs)
         return
     medians = _medians(runs)
     summary = {
-        **_described(args, "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server"),
+        **_described(args, machine, "shared servers" if args.kafka else "own Kafka broker and PostgreSQL server"),
         "runs": runs,
         "medians": medians,
         "ratios_to_raw": _ratios(medians),
@@ -397,11 +403,12 @@ async def main(args: argparse.Namespace) -> None:
     print(json.dumps({"medians": medians, "ratios_to_raw": summary["ratios_to_raw"]}, indent=2))
 
 
-def write_sasl_summary(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
+def write_sasl_summary(args: argparse.Namespace, machine: dict[str, object], runs: list[dict[str, float]]) -> None:
     medians = _medians(runs)
     summary = {
         **_described(
             args,
+            machine,
             "own Kafka broker (SASL/SCRAM-SHA-512 + ACLs beside an unauthenticated listener) and PostgreSQL server",
         ),
         "runs": runs,
@@ -427,11 +434,11 @@ def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(run[name] for run in runs) for name in runs[0] if name != "load_average"}
 
 
-def _described(args: argparse.Namespace, infrastructure: str) -> dict[str, Any]:
+def _described(args: argparse.Namespace, machine: dict[str, object], infrastructure: str) -> dict[str, Any]:
     """What every summary says about how it was measured, so a reader can run it again."""
     return {
         "command": " ".join([Path(sys.executable).name, "-m", "bench.messaging", *sys.argv[1:]]),
-        "machine": describe_machine(),
+        "machine": machine,
         "events": args.events,
         "repetitions": args.repetitions,
         "batch": args.batch,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.machine import machine_line
 from bench.provenance import with_provenance
 
 _LABELS = {
@@ -30,12 +31,9 @@ def _saved(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 def _how_measured(summary: dict[str, Any]) -> list[str]:
     """How the figures were taken: the command and the machine."""
-    machine = summary["machine"]
     return [
         f"Command: `{summary['command']}` ({summary['date']}), {summary['infrastructure']}.",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, "
-        f"load average at start {machine['load_average_at_start']}; Python {machine['python']}, "
-        f"aiokafka {machine['aiokafka']} (C extension: {machine['aiokafka_c_extension']}).",
+        machine_line(summary["machine"]),
     ]
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from linkwork_stack.databases import scratch_database
 
-from bench.machine import describe_machine, nearest_rank
+from bench.machine import describe_machine, machine_line
 from bench.outcomes import replay, report_latency
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 from bench.servers import own_servers
 
@@ -63,7 +64,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "history": history,
                 "runs": [asdict(run) | {"records_per_second": round(run.records_per_second)} for run in runs],
                 "median_events_per_second": round(statistics.median(rates)),
-                "p95_low_events_per_second": round(nearest_rank(rates, 0.05)),
+                "p95_low_events_per_second": round(percentile(rates, 5)),
                 "target_events_per_second": REPLAY_TARGET,
             }
         if args.report_runs:
@@ -87,9 +88,7 @@ def markdown(results: dict[str, object]) -> str:
         "",
         f"Run {results['started']} with `{results['command']}` against {results['infrastructure']}.",
         "",
-        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gib']} GiB memory, load average "
-        f"at start {machine['load_average_at_start']}, Python {machine['python']}, aiokafka C extension "
-        f"{'in use' if machine['aiokafka_c_extension'] else 'missing'}. Other engineers' work shares the machine.",
+        f"{machine_line(machine)} Other engineers' work shares the machine.",
         "",
     ]
     replayed = results.get("replay")

@@ -27,6 +27,7 @@ from linkwork_outcomes.service_layer.reports import ReportRequest, summary_repor
 from linkwork_runtime.migrations import migrate
 
 from bench.outcomes import population
+from bench.percentiles import percentile
 
 
 @dataclass
@@ -158,7 +159,7 @@ async def measure(url: str, runs: int, warm_up: int = 3) -> list[Timing]:
                     name,
                     runs,
                     round(statistics.median(samples), 1),
-                    round(samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))], 1),
+                    round(percentile(samples, 95), 1),
                     round(samples[-1], 1),
                     size,
                     round(first, 1),

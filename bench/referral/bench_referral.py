@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -59,7 +58,8 @@ from linkwork_runtime.auth import issue_token
 from linkwork_runtime.database import open_database
 from linkwork_stack.ports import free_port
 
-from bench.machine import nearest_rank
+from bench.machine import describe_machine, machine_line
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 
 HERE = Path(__file__).parent
@@ -73,8 +73,8 @@ def summary(name: str, values: list[float]) -> dict[str, Any]:
         "what": name,
         "n": len(ms),
         "median_ms": round(statistics.median(ms), 1),
-        "p95_ms": round(nearest_rank(ms, 0.95), 1),
-        "p99_ms": round(nearest_rank(ms, 0.99), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
         "max_ms": round(max(ms), 1),
     }
 
@@ -258,23 +258,6 @@ async def scheduler(database_url: str, bootstrap: str, count: int, start: Any) -
     ]
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        line.split(":", 1)[1].strip()
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return f"nproc {os.cpu_count()}, {cpu}, memory {memory}, Python {platform.python_version()}"
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kafka", default=os.environ.get("LINKWORK_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
@@ -289,6 +272,7 @@ async def main() -> None:
     parser.add_argument("--follow-ups", type=int, default=2000)
     parser.add_argument("--write", action="store_true")
     options = parser.parse_args()
+    machine = describe_machine()  # before the run, for its load average at the start
 
     name = f"bench_referral_{uuid4().hex[:8]}"
     admin = await asyncpg.connect(options.postgres)
@@ -339,16 +323,17 @@ async def main() -> None:
         await admin.close()
 
     command = "python bench/referral/bench_referral.py " + " ".join(sys.argv[1:])
-    print(json.dumps({"machine": machine(), "command": command, "results": results}, indent=2))
+    summary = {"machine": machine, "command": command, "results": results}
+    print(json.dumps(summary, indent=2))
     if options.write:
-        summary = {"machine": machine(), "command": command, "results": results}
         (HERE / "results.json").write_text(json.dumps(with_provenance(summary), indent=2) + "\n")
         rows = "\n".join(
             f"| {r['what']} | " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "what") + " |" for r in results
         )
         (HERE / "results.md").write_text(
-            f"# Referral service benchmark\n\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on: {machine()}.\n"
-            f"Kafka, PostgreSQL and the service on the same machine (shared with other work).\n\n"
+            f"# Referral service benchmark\n\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n\n"
+            f"{machine_line(machine)} Kafka, PostgreSQL and the service run on it (shared with other "
+            "work).\n\n"
             f"Command: `{command}`\n\n| measure | result |\n|---|---|\n{rows}\n"
         )
 

@@ -43,7 +43,8 @@ import httpx
 from linkwork_stack.people import Person
 from linkwork_stack.system import SystemUnderTest, auth_header, eventually, load_demo_directory, metric_value
 
-from bench.machine import describe_machine, percentile
+from bench.machine import describe_machine, machine_line
+from bench.percentiles import percentile
 from bench.provenance import with_provenance
 from bench.system.load import PostClient, ProtocolError
 from bench.system.resources import Part, StepMonitor, cpu_seconds, snapshot
@@ -304,7 +305,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Command: `{results['command']}`",
         "",
-        f"Machine: {results['machine']}",
+        machine_line(results["machine"]),
         "",
         "## Referral accepted over HTTP → suggestions stored in the referral service, at 20 referrals/s",
         "",

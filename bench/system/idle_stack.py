@@ -26,7 +26,7 @@ from typing import Any
 
 from linkwork_stack.ports import free_port
 
-from bench.machine import describe_machine
+from bench.machine import describe_machine, machine_line
 from bench.provenance import with_provenance
 from bench.system.resources import Part, descendants, snapshot
 
@@ -112,6 +112,8 @@ def render(results: dict[str, Any]) -> str:
     rss = results["rss_mb"]
     lines = [
         "# The whole local stack, idle (`linkwork-stack run`, as `make run` starts it)",
+        "",
+        machine_line(results["machine"]),
         "",
         f"Ready after {results['ready_after_s']} s; measured {results['settle_s']} s later.",
         "",

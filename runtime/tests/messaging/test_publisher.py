@@ -1,38 +1,26 @@
-"""The publisher against the real Kafka broker."""
+"""The Publisher behind the outbox relay and every consumer's dead letters, against the real Kafka."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from linkwork_runtime.messaging import producer
 from linkwork_runtime.messaging.producer import OutgoingRecord, Publisher
+from linkwork_stack.kafka_leaks import running_kafka_clients
+from linkwork_stack.testing import own_topics
 
 pytestmark = pytest.mark.integration
 
 
-async def test_concurrent_first_publishes_share_one_producer_and_stop_closes_it(
-    kafka_bootstrap: str, topic_name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The partition workers of one consumer share its dead-letter publisher and often fail together (one bad
-    # batch of requests): each starting a producer of its own left all but one running, never stopped.
-    created: list[AIOKafkaProducer] = []
-
-    def recording_create_producer(*args: Any, **kwargs: Any) -> AIOKafkaProducer:
-        created.append(real_create_producer(*args, **kwargs))
-        return created[-1]
-
-    real_create_producer = producer.create_producer
-    monkeypatch.setattr(producer, "create_producer", recording_create_producer)
-    publisher = Publisher(kafka_bootstrap, "test-publisher")
-    try:
-        outcomes = await asyncio.gather(
-            *(publisher.publish([OutgoingRecord(topic_name, b"letter", key=str(n).encode())]) for n in range(3))
-        )
-    finally:
-        await publisher.stop()
-    assert outcomes == [[None]] * 3
-    assert len(created) == 1
-    assert created[0]._closed
+async def test_callers_publishing_at_once_share_one_producer_which_stop_closes(kafka_bootstrap: str) -> None:
+    # Several partitions of one consumer dead-letter at the same moment: each call must not start a producer
+    # of its own, of which stop() would close only the last, leaving the others running in the event loop.
+    async with own_topics(kafka_bootstrap, ["dead-letters"]) as prefix:
+        before = running_kafka_clients()
+        publisher = Publisher(kafka_bootstrap, "test-publisher")
+        try:
+            records = [[OutgoingRecord(prefix + "dead-letters", b"{}", key=str(n).encode())] for n in range(4)]
+            assert await asyncio.gather(*(publisher.publish(batch) for batch in records)) == [[None]] * 4
+        finally:
+            await publisher.stop()
+        assert running_kafka_clients() - before == set()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -313,6 +313,9 @@ class FakeServices:
     async def exists(self, service_id: UUID) -> bool:
         return service_id in self.kept
 
+    async def known(self, ids: Iterable[UUID]) -> set[UUID]:
+        return set(ids) & set(self.kept)
+
     async def lock(self, service_id: UUID) -> bool:
         return service_id in self.kept
 
@@ -410,28 +413,51 @@ class FakeCuration:
         return len(self.services.kept), revisions, len(self.merges), len(self.dismissed)
 
 
+class FakeUptake:
+    """Plans counted: each referral's plan version, and the week each of its services was counted in; counting
+    moves the service's places taken in that week (`Kept.taken`), as the adapter's plan_activity rows do."""
+
+    def __init__(self, services: FakeServices) -> None:
+        self.services = services
+        self.versions: dict[UUID, int] = {}
+        self.activities: dict[UUID, dict[UUID, date]] = {}  # referral -> service -> week
+
+    async def counted_plan_version(self, referral_id: UUID) -> int | None:
+        return self.versions.get(referral_id)
+
+    async def record_plan_version(self, referral_id: UUID, version: int) -> None:
+        self.versions[referral_id] = version
+
+    async def counted_activities(self, referral_id: UUID) -> dict[UUID, date]:
+        return dict(self.activities.get(referral_id, {}))
+
+    async def replace_activities(self, referral_id: UUID, removed: Iterable[UUID], added: Mapping[UUID, date]) -> None:
+        counted = self.activities.setdefault(referral_id, {})
+        for service_id in removed:
+            if (week := counted.pop(service_id, None)) is not None:
+                self.services.kept[service_id].taken[week] -= 1
+        for service_id, week in added.items():
+            counted[service_id] = week
+            taken = self.services.kept[service_id].taken
+            taken[week] = taken.get(week, 0) + 1
+
+
 class FakeUnitOfWork:
     """The directory's records in memory. A transaction (or attempt) that raises leaves them as they were;
-    `refusal`, when set, makes the next attempt fail as the database would refuse a write."""
+    `refusal`, when set, makes the next attempt fail as the database would refuse a write. `session` is what
+    a `ChangeSink` is handed: this store itself, or the caller's transaction a unit of work joined."""
 
     def __init__(self) -> None:
         self.waiting = FakeWaitingEntries()
         self.services = FakeServices(self.waiting)
         self.curation = FakeCuration(self.services)
+        self.uptake = FakeUptake(self.services)
         self.refusal: str | None = None
+        self.session: Any = self
 
-    @property
-    def session(self) -> FakeUnitOfWork:
-        return self
-
-    def factory(self) -> Callable[[], AbstractAsyncContextManager[FakeUnitOfWork]]:
+    def factory(self) -> FakeUnitsOfWork:
         """A `UnitOfWorkFactory` opening this same unit of work each time (as one database would be)."""
-
-        @asynccontextmanager
-        async def open_unit() -> AsyncIterator[FakeUnitOfWork]:
-            yield self
-
-        return open_unit
+        return FakeUnitsOfWork(self)
 
     # Where everything a transaction may change is held: (holder, attribute).
     _RECORDS = (
@@ -444,6 +470,8 @@ class FakeUnitOfWork:
         ("curation", "history"),
         ("curation", "merges"),
         ("curation", "dismissed"),
+        ("uptake", "versions"),
+        ("uptake", "activities"),
     )
 
     def _state(self) -> list[Any]:
@@ -470,6 +498,23 @@ class FakeUnitOfWork:
                 raise Refused(self.refusal)
 
 
+class FakeUnitsOfWork:
+    """The `UnitOfWorkFactory` port over one fake unit of work."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[FakeUnitOfWork]:
+        yield self.uow
+
+    def joining(self, transaction: Any) -> FakeUnitOfWork:
+        """The same records, with the caller's transaction as the session a `ChangeSink` writes in."""
+        joined = copy.copy(self.uow)
+        joined.session = transaction
+        return joined
+
+
 def curator(subject: str, name: str | None = None) -> Principal:
     """A signed-in curator, as the history records them: their id and display name."""
     return Principal(subject, Role.CURATOR, pcn="", name=name)
@@ -480,9 +525,11 @@ class FakeSink:
 
     def __init__(self, unpublishable: dict[UUID, str] | None = None) -> None:
         self.snapshots: list[Loaded] = []
+        self.sessions: list[Any] = []  # the session each handing-over was made within
         self.unpublishable = unpublishable or {}
 
     async def services_changed(self, session: Any, snapshots: Sequence[Loaded], now: datetime) -> dict[UUID, str]:
+        self.sessions.append(session)
         self.snapshots.extend(s for s in snapshots if s.service.id not in self.unpublishable)
         return {s.service.id: self.unpublishable[s.service.id] for s in snapshots if s.service.id in self.unpublishable}
 

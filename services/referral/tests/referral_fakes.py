@@ -1,17 +1,19 @@
 """In-memory stand-ins for the referral service's ports (service_layer/ports.py), for use-case tests in
 milliseconds. The asyncpg adapter (adapters/unit_of_work.py) keeps its integration tests against PostgreSQL;
-this fake only has to keep the port's promises, above all: nothing of a transaction is kept unless all is."""
+this fake only has to keep the port's promises, above all: nothing of a transaction is kept unless all is, and
+two overlapping transactions never silently lose one's writes (FakeTransaction)."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
+from asyncpg.exceptions import SerializationError
 from linkwork_contracts.events import Event, FollowUpDueV1, MatchesSuggestedV1
 from linkwork_referral.adapters.outgoing import follow_up_due
 from linkwork_referral.domain.activity_referral import ProviderService
@@ -32,9 +34,50 @@ class TimelineRow:
     actor_role: str | None
 
 
+class FakeTransaction:
+    """One transaction of a fake unit of work. Its session works on `stored`, its own copy of the committed
+    tables (a dataclass whose fields are dicts of rows by key, or lists only ever appended to); `began_with` is
+    what was committed when it began, so that the commit can tell what this transaction wrote.
+
+    The commit writes only that, as PostgreSQL does: two overlapping transactions that wrote different rows
+    both keep their writes. A row that another transaction wrote (inserted or changed) after this one began is
+    refused with PostgreSQL's serialization failure (40001). There the later writer would wait for the row's lock (READ
+    COMMITTED, reading it FOR UPDATE) or fail so (REPEATABLE READ); a fake cannot wait, and writing over the
+    row would lose the other's update unseen."""
+
+    def __init__(self, committed: Any) -> None:
+        self.began_with = copy.deepcopy(committed)
+        self.stored = copy.deepcopy(committed)
+
+    def refuse_conflicts(self, committed: Any) -> None:
+        for name, before, mine, now in self._tables(committed):
+            if not isinstance(now, dict):
+                continue  # appending to a list conflicts with nothing
+            if changed := [key for key in _written(before, mine) if now.get(key) != before.get(key)]:
+                raise SerializationError(f"could not serialize access due to concurrent update ({name} {changed})")
+
+    def commit(self, committed: Any) -> None:
+        self.refuse_conflicts(committed)
+        for _, before, mine, now in self._tables(committed):
+            if isinstance(now, dict):
+                now.update(_written(before, mine))
+            else:
+                now.extend(mine[len(before) :])
+
+    def _tables(self, committed: Any) -> list[tuple[str, Any, Any, Any]]:
+        """Per table: its name, and what it held when this transaction began, holds in it, and holds committed."""
+        states = (self.began_with, self.stored, committed)
+        return [(table.name, *(getattr(state, table.name) for state in states)) for table in fields(committed)]
+
+
+def _written(before: dict[Any, Any], mine: dict[Any, Any]) -> dict[Any, Any]:
+    """The rows a transaction inserted or changed."""
+    return {key: row for key, row in mine.items() if before.get(key) != row}
+
+
 @dataclass
 class Stored:
-    """What the fake database holds; a transaction works on a copy that replaces it only on commit."""
+    """What the fake database holds; a transaction works on a copy (FakeTransaction)."""
 
     referrals: dict[UUID, Referral] = field(default_factory=dict)
     keys: dict[tuple[str, str], EarlierRequest] = field(default_factory=dict)
@@ -42,28 +85,32 @@ class Stored:
     audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
     timeline: list[TimelineRow] = field(default_factory=list)
     emitted: list[tuple[Event, str, str | None]] = field(default_factory=list)  # (event, source, event id)
-
-    def copy(self) -> Stored:
-        return Stored(
-            dict(self.referrals),
-            dict(self.keys),
-            list(self.outbox),
-            list(self.audit),
-            list(self.timeline),
-            list(self.emitted),
-        )
+    requests: dict[tuple[str, str], UUID] = field(default_factory=dict)  # (sending system, request id) -> referral
 
 
-class FakeReferralSession:
+class FakeReferralSession(FakeTransaction):
     """The `ReferralSession` port, as far as the unit tests use it (making, reading and changing referrals)."""
 
+    stored: Stored
+
     def __init__(self, unit_of_work: FakeReferralUnitOfWork) -> None:
+        super().__init__(unit_of_work.stored)
         self._unit_of_work = unit_of_work
-        self.stored = unit_of_work.stored.copy()
         self.activities: FakeActivityReferralSession | None = None
 
     async def add(self, referral: Referral) -> None:
         self.stored.referrals[referral.id] = referral
+
+    async def request_known(self, request_source: str, request_id: str) -> bool:
+        return (request_source, request_id) in self.stored.requests
+
+    async def add_requested(self, referral: Referral, request_source: str) -> bool:
+        assert referral.request_id is not None
+        if await self.request_known(request_source, referral.request_id):
+            return False
+        self.stored.requests[request_source, referral.request_id] = referral.id
+        await self.add(referral)
+        return True
 
     async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
         # A copy, as a database hands out: changing it changes nothing stored until it is saved and committed.
@@ -103,6 +150,9 @@ class FakeReferralSession:
     async def audit(self, principal: Principal, entry: AuditRecord) -> None:
         self.stored.audit.append((principal.subject, entry))
 
+    async def audit_as(self, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+        self.stored.audit.append((subject, entry))
+
 
 class FakeReferralUnitOfWork:
     def __init__(self) -> None:
@@ -122,12 +172,17 @@ class FakeReferralUnitOfWork:
     async def transaction(self) -> AsyncIterator[FakeReferralSession]:
         session = FakeReferralSession(self)
         yield session
-        # Reached only when the block did not raise: the commit. Keys the rival committed stay.
-        session.stored.keys |= self.stored.keys
-        session.stored.referrals = self.stored.referrals | session.stored.referrals
-        self.stored = session.stored
+        # Reached only when the block did not raise: the commit, of the activity referrals too. Both are
+        # checked before either is written, so that a conflict in one keeps nothing of the other.
+        session.refuse_conflicts(self.stored)
         if session.activities is not None:
-            self.activities.stored = session.activities.stored
+            session.activities.commit(self.activities.stored)
+        session.commit(self.stored)
+
+    def joining(self, transaction: FakeReferralSession) -> FakeReferralSession:
+        """The consumer's transaction in the unit tests is a session of this unit of work that the test opened
+        with `transaction()`, standing for the inbox transaction: joining it writes into that session."""
+        return transaction
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:
         self.stored.audit.append((principal.subject, entry))
@@ -172,18 +227,31 @@ class FakeSuggestionStore:
         self.timeline.append(TimelineRow(referral_id, at, entry, actor, actor_role))
 
 
-class _ClaimingSession(Protocol):
-    stored: Any
-    claimed: set[UUID]
+class ClaimingSession(FakeTransaction):
+    """A transaction that claims rows as `FOR UPDATE SKIP LOCKED` does: the other transactions of its unit of
+    work skip them until it ends."""
+
+    _unit_of_work: ClaimingUnitOfWork[Any]
+
+    def __init__(self, unit_of_work: ClaimingUnitOfWork[Any]) -> None:
+        super().__init__(unit_of_work.stored)
+        self._unit_of_work = unit_of_work
+        self.claimed: set[UUID] = set()
+
+    def _lock(self, row_ids: Iterable[UUID]) -> None:
+        self.claimed.update(row_ids)
+        self._unit_of_work.locked |= self.claimed
+
+    def _locked(self, row_id: UUID) -> bool:
+        return row_id in self._unit_of_work.locked
 
 
-Session = TypeVar("Session", bound=_ClaimingSession)
+Session = TypeVar("Session", bound=ClaimingSession)
 
 
 class ClaimingUnitOfWork(Generic[Session]):
-    """A unit of work whose transaction works on a copy (its session's `stored`) that replaces what is stored
-    only on commit, and whose claimed rows stay locked against other transactions until it ends, as rows
-    claimed `FOR UPDATE SKIP LOCKED` do."""
+    """A unit of work whose transaction (a ClaimingSession) works on a copy written only on commit, and holds the
+    rows it claimed locked until it ends."""
 
     stored: Any
 
@@ -198,7 +266,7 @@ class ClaimingUnitOfWork(Generic[Session]):
         session = self.session()
         try:
             yield session
-            self.stored = session.stored  # reached only when the block did not raise: the commit
+            session.commit(self.stored)  # reached only when the block did not raise
         finally:
             self.locked -= session.claimed
 
@@ -239,16 +307,10 @@ class FollowUpsStored:
     outbox: list[tuple[FollowUpDueV1, str]] = field(default_factory=list)  # (event, source)
     timeline: list[TimelineRow] = field(default_factory=list)
 
-    def copy(self) -> FollowUpsStored:
-        rows = {key: FollowUpRow(**row.__dict__) for key, row in self.rows.items()}
-        return FollowUpsStored(rows, list(self.outbox), list(self.timeline))
 
-
-class FakeFollowUpSession:
-    def __init__(self, unit_of_work: FakeFollowUps) -> None:
-        self._unit_of_work = unit_of_work
-        self.stored = unit_of_work.stored.copy()
-        self.claimed: set[UUID] = set()
+class FakeFollowUpSession(ClaimingSession):
+    stored: FollowUpsStored
+    _unit_of_work: FakeFollowUps
 
     async def claim_due(self, limit: int) -> tuple[list[dict[str, Any]], datetime]:
         now = self._unit_of_work.now
@@ -257,15 +319,11 @@ class FakeFollowUpSession:
             (
                 row
                 for row in self.stored.rows.values()
-                if row.state == "pending"
-                and row.due_at <= now
-                and not row.on_hold
-                and row.id not in self._unit_of_work.locked
+                if row.state == "pending" and row.due_at <= now and not row.on_hold and not self._locked(row.id)
             ),
             key=lambda row: (row.due_at, row.id),
         )[:limit]
-        self.claimed.update(row.id for row in due)
-        self._unit_of_work.locked |= self.claimed
+        self._lock(row.id for row in due)
         return [row.claimed() for row in due], now
 
     def event_for(self, row: dict[str, Any]) -> FollowUpDueV1:
@@ -323,11 +381,8 @@ class ActivityReferralsStored:
     audit: list[tuple[str, AuditRecord]] = field(default_factory=list)  # (subject, entry)
 
 
-class FakeActivityReferralSession:
-    def __init__(self, unit_of_work: FakeActivityReferrals) -> None:
-        self._unit_of_work = unit_of_work
-        self.stored = copy.deepcopy(unit_of_work.stored)
-        self.claimed: set[UUID] = set()
+class FakeActivityReferralSession(ClaimingSession):
+    stored: ActivityReferralsStored
 
     async def upsert_provider_service(self, service: ProviderService) -> None:
         kept = self.stored.services.get(service.service_id)
@@ -373,7 +428,7 @@ class FakeActivityReferralSession:
         if row is None or row["organization_id"] != organisation:
             return None
         if lock:
-            self.claimed.add(row["id"])
+            self._lock([row["id"]])
         return dict(row)
 
     async def sessions(self, activity_referral_id: UUID) -> list[dict[str, Any]]:
@@ -440,11 +495,10 @@ class FakeActivityReferralSession:
 
     def _unlocked(self) -> list[dict[str, Any]]:
         # Rows another open transaction holds are skipped, as FOR UPDATE SKIP LOCKED does.
-        return [r for r in self._all() if r["id"] not in self._unit_of_work.locked]
+        return [r for r in self._all() if not self._locked(r["id"])]
 
     def _claim(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        self.claimed.update(r["id"] for r in rows)
-        self._unit_of_work.locked |= self.claimed
+        self._lock(r["id"] for r in rows)
         return [dict(r) for r in rows]
 
     def _change(self, row_id: UUID, answered: bool, **columns: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Self, get_args
 
@@ -23,16 +24,62 @@ class Timepoint(StrEnum):
     CLOSURE = "closure"
 
 
+@dataclass(frozen=True, slots=True)
+class ItemScale:
+    """A questionnaire's items: their names in question order and the range each is scored in.
+
+    The one place a measure states its item count and range: the model's field bounds (and so the
+    published JSON schemas), its totals' bounds and its error messages are all derived from it.
+    """
+
+    label: str  # the measure's name as errors give it
+    item_names: tuple[str, ...]
+    low: int
+    high: int
+
+    @property
+    def count(self) -> int:
+        return len(self.item_names)
+
+    # The range of the items' sum, for the measures scored by it (SWEMWBS's raw score, UCLA-3's total).
+    @property
+    def lowest_total(self) -> int:
+        return self.count * self.low
+
+    @property
+    def highest_total(self) -> int:
+        return self.count * self.high
+
+    def check(self, value: object) -> object:
+        """Reject a wrong item count or an out-of-range item with a message naming the item.
+
+        Runs before pydantic's own checks (which would say "Tuple should have at most 4 items") so
+        the person fixing the form sees which question is wrong. Non-list input and non-integer items
+        are left for pydantic's type errors.
+        """
+        if not isinstance(value, list | tuple):
+            return value
+        if len(value) != self.count:
+            raise ValueError(
+                f"{self.label} needs exactly {self.count} items ({', '.join(self.item_names)}), got {len(value)}"
+            )
+        for number, (item, name) in enumerate(zip(value, self.item_names, strict=True), start=1):
+            if isinstance(item, int) and not isinstance(item, bool) and not self.low <= item <= self.high:
+                raise ValueError(
+                    f"{self.label} item {number} ({name}) is {item}; each item is scored {self.low}-{self.high}"
+                )
+        # A tuple, so that strict validation of the tuple field accepts what JSON gave as a list.
+        return tuple(value)
+
+
 class MeasureRecord(BaseModel):
     """A measure's answers (`items`, declared by each subclass) and when they were taken. Each subclass
-    says how its items are checked: the name errors use, the items' names in order and their range;
+    gives its `SCALE`, which its `items` field's bounds are built from and its items are checked against;
     and, through `scores_of`, which score fields its answers give."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    LABEL: ClassVar[str]
-    ITEM_NAMES: ClassVar[Sequence[str]]
-    ITEM_RANGE: ClassVar[tuple[int, int]]
+    SCALE: ClassVar[ItemScale]
 
     recorded_at: AwareDatetime
     timepoint: Timepoint
@@ -40,13 +87,12 @@ class MeasureRecord(BaseModel):
     @field_validator("items", mode="before", check_fields=False)
     @classmethod
     def _items_in_range(cls, value: object) -> object:
-        low, high = cls.ITEM_RANGE
-        return check_items(value, measure=cls.LABEL, item_names=cls.ITEM_NAMES, low=low, high=high)
+        return cls.SCALE.check(value)
 
     @classmethod
     def item_sum(cls, items: Sequence[int]) -> int:
         """The sum of the items; ValueError naming the item when the count or a range is wrong."""
-        cls._items_in_range(list(items))
+        cls.SCALE.check(list(items))
         return sum(items)
 
     @classmethod
@@ -71,21 +117,3 @@ class MeasureRecord(BaseModel):
                 **cls.scores_of(items),
             }
         )
-
-
-def check_items(value: object, *, measure: str, item_names: Sequence[str], low: int, high: int) -> object:
-    """Reject a wrong item count or an out-of-range item with a message naming the item.
-
-    Runs before pydantic's own checks (which would say "Tuple should have at most 4 items") so
-    the person fixing the form sees which question is wrong. Non-list input and non-integer items
-    are left for pydantic's type errors.
-    """
-    if not isinstance(value, list | tuple):
-        return value
-    if len(value) != len(item_names):
-        raise ValueError(f"{measure} needs exactly {len(item_names)} items ({', '.join(item_names)}), got {len(value)}")
-    for number, (item, name) in enumerate(zip(value, item_names, strict=True), start=1):
-        if isinstance(item, int) and not isinstance(item, bool) and not low <= item <= high:
-            raise ValueError(f"{measure} item {number} ({name}) is {item}; each item is scored {low}-{high}")
-    # A tuple, so that strict validation of the tuple field accepts what JSON gave as a list.
-    return tuple(value)

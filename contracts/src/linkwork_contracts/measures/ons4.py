@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord
+from linkwork_contracts.measures.base import ItemScale, MeasureName, MeasureRecord
 
 
 class Ons4Item(StrEnum):
@@ -28,6 +28,7 @@ ONS4_ITEM_LABELS: dict[Ons4Item, str] = {
     Ons4Item.HAPPINESS: "happiness yesterday",
     Ons4Item.ANXIETY: "anxiety yesterday",
 }
+ONS4_SCALE = ItemScale("ONS4", tuple(ONS4_ITEM_LABELS[item] for item in ONS4_ITEMS), low=0, high=10)
 
 
 class Ons4Band(StrEnum):
@@ -40,8 +41,8 @@ class Ons4Band(StrEnum):
 
 def ons4_band(item: Ons4Item, score: int) -> Ons4Band:
     """The ONS threshold band of one item's score."""
-    if not 0 <= score <= 10:
-        raise ValueError(f"ONS4 scores are 0-10, got {score}")
+    if not ONS4_SCALE.low <= score <= ONS4_SCALE.high:
+        raise ValueError(f"ONS4 scores are {ONS4_SCALE.low}-{ONS4_SCALE.high}, got {score}")
     if item is Ons4Item.ANXIETY:
         if score <= 1:
             return Ons4Band.VERY_LOW
@@ -66,18 +67,16 @@ def ons4_band_rank(item: Ons4Item, score: int) -> int:
 
 
 # strict: a questionnaire answer of True or "7" is a bug upstream, not a score.
-Ons4Score = Annotated[int, Field(ge=0, le=10, strict=True)]
+Ons4Score = Annotated[int, Field(ge=ONS4_SCALE.low, le=ONS4_SCALE.high, strict=True)]
 
 
 class Ons4Result(MeasureRecord):
     """ONS4 answers in question order: life satisfaction, worthwhile, happiness, anxiety."""
 
-    LABEL = "ONS4"
-    ITEM_NAMES = tuple(ONS4_ITEM_LABELS[i] for i in ONS4_ITEMS)
-    ITEM_RANGE = (0, 10)
+    SCALE = ONS4_SCALE
 
     measure: Literal[MeasureName.ONS4]
-    items: tuple[Ons4Score, ...] = Field(min_length=4, max_length=4)
+    items: tuple[Ons4Score, ...] = Field(min_length=ONS4_SCALE.count, max_length=ONS4_SCALE.count)
 
     def score(self, item: Ons4Item) -> int:
         return self.items[ONS4_ITEMS.index(item)]

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord
+from linkwork_contracts.measures.base import ItemScale, MeasureName, MeasureRecord
 
 SWEMWBS_ITEM_LABELS: tuple[str, ...] = (
     "optimistic about the future",
@@ -24,6 +24,7 @@ SWEMWBS_ITEM_LABELS: tuple[str, ...] = (
     "feeling close to other people",
     "able to make up own mind",
 )
+SWEMWBS_SCALE = ItemScale("SWEMWBS", SWEMWBS_ITEM_LABELS, low=1, high=5)
 
 SWEMWBS_METRIC: dict[int, float] = {
     7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32,
@@ -41,24 +42,28 @@ def swemwbs_raw_score(items: Sequence[int]) -> int:
 def swemwbs_metric_score(raw: int) -> float:
     """The metric score for a raw score, from the published conversion table."""
     if raw not in SWEMWBS_METRIC:
-        raise ValueError(f"SWEMWBS raw scores run 7-35, got {raw}")
+        raise ValueError(
+            f"SWEMWBS raw scores run {SWEMWBS_SCALE.lowest_total}-{SWEMWBS_SCALE.highest_total}, got {raw}"
+        )
     return SWEMWBS_METRIC[raw]
 
 
-SwemwbsItem = Annotated[int, Field(ge=1, le=5, strict=True)]
+SwemwbsItem = Annotated[int, Field(ge=SWEMWBS_SCALE.low, le=SWEMWBS_SCALE.high, strict=True)]
 
 
 class SwemwbsResult(MeasureRecord):
     """SWEMWBS answers in questionnaire order, with the raw and metric scores they give."""
 
-    LABEL = "SWEMWBS"
-    ITEM_NAMES = SWEMWBS_ITEM_LABELS
-    ITEM_RANGE = (1, 5)
+    SCALE = SWEMWBS_SCALE
 
     measure: Literal[MeasureName.SWEMWBS]
-    items: tuple[SwemwbsItem, ...] = Field(min_length=7, max_length=7)
-    raw_score: int = Field(ge=7, le=35, description="Sum of the items")
-    metric_score: float = Field(ge=7.0, le=35.0, description="Raw score converted by the table")
+    items: tuple[SwemwbsItem, ...] = Field(min_length=SWEMWBS_SCALE.count, max_length=SWEMWBS_SCALE.count)
+    raw_score: int = Field(
+        ge=SWEMWBS_SCALE.lowest_total, le=SWEMWBS_SCALE.highest_total, description="Sum of the items"
+    )
+    metric_score: float = Field(
+        ge=min(SWEMWBS_METRIC.values()), le=max(SWEMWBS_METRIC.values()), description="Raw score converted by the table"
+    )
 
     @model_validator(mode="after")
     def _scores_match_items(self) -> Self:

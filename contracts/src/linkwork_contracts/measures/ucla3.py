@@ -11,13 +11,14 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord
+from linkwork_contracts.measures.base import ItemScale, MeasureName, MeasureRecord
 
 UCLA3_ITEM_LABELS: tuple[str, ...] = (
     "lack companionship",
     "feel left out",
     "feel isolated from others",
 )
+UCLA3_SCALE = ItemScale("UCLA-3", UCLA3_ITEM_LABELS, low=1, high=3)
 LONELY_THRESHOLD = 6
 
 
@@ -27,24 +28,26 @@ def ucla3_total(items: Sequence[int]) -> int:
 
 
 def is_lonely(total: int) -> bool:
-    if not 3 <= total <= 9:
-        raise ValueError(f"UCLA-3 totals run 3-9, got {total}")
+    if not UCLA3_SCALE.lowest_total <= total <= UCLA3_SCALE.highest_total:
+        raise ValueError(f"UCLA-3 totals run {UCLA3_SCALE.lowest_total}-{UCLA3_SCALE.highest_total}, got {total}")
     return total >= LONELY_THRESHOLD
 
 
-Ucla3Item = Annotated[int, Field(ge=1, le=3, strict=True)]
+Ucla3Item = Annotated[int, Field(ge=UCLA3_SCALE.low, le=UCLA3_SCALE.high, strict=True)]
 
 
 class Ucla3Result(MeasureRecord):
     """UCLA-3 answers in question order, with their total."""
 
-    LABEL = "UCLA-3"
-    ITEM_NAMES = UCLA3_ITEM_LABELS
-    ITEM_RANGE = (1, 3)
+    SCALE = UCLA3_SCALE
 
     measure: Literal[MeasureName.UCLA3]
-    items: tuple[Ucla3Item, ...] = Field(min_length=3, max_length=3)
-    total: int = Field(ge=3, le=9, description="Sum of the items; 6 or more is lonely")
+    items: tuple[Ucla3Item, ...] = Field(min_length=UCLA3_SCALE.count, max_length=UCLA3_SCALE.count)
+    total: int = Field(
+        ge=UCLA3_SCALE.lowest_total,
+        le=UCLA3_SCALE.highest_total,
+        description=f"Sum of the items; {LONELY_THRESHOLD} or more is lonely",
+    )
 
     @model_validator(mode="after")
     def _total_matches_items(self) -> Self:

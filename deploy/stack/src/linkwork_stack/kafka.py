@@ -7,7 +7,6 @@ into the cache once; then the storage is formatted and `kafka.Kafka` runs on the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 import shutil
@@ -17,10 +16,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import BrokerResponseError, TopicAlreadyExistsError, for_code
 from linkwork_runtime.kafka_connection import Kafka, KafkaConnection, client_options
 from pydantic import SecretStr
 
@@ -331,7 +330,21 @@ async def create_missing_topics(kafka: Kafka, wanted: Iterable[NewTopic]) -> Non
         existing = set(await admin.list_topics())
         missing = [topic for topic in wanted if topic.name not in existing]
         if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
+            response = await admin.create_topics(missing)
+            raise_topic_errors("create", response.topic_errors, TopicAlreadyExistsError)
     finally:
         await admin.close()
+
+
+def raise_topic_errors(action: str, results: Iterable[tuple[Any, ...]], harmless: type[BrokerResponseError]) -> None:
+    """Raise the first error of an admin request's per-topic `results` (topic, error code[, message]) other
+    than `harmless` (another client won a race to do the same).
+
+    aiokafka's admin client returns these errors in the answer rather than raising them, so a topic the
+    broker refused would otherwise surface only later: as a topic with no partitions, or one the broker
+    auto-created with its default settings.
+    """
+    for topic, code, *message in results:
+        if code not in (0, harmless.errno):
+            detail = f": {message[0]}" if message and message[0] else ""
+            raise for_code(code)(f"could not {action} topic {topic!r}{detail}")

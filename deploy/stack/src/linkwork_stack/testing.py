@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.structs import OffsetAndMetadata
 from linkwork_runtime.kafka_connection import Kafka, client_options
 from linkwork_runtime.settings import ConsumerSettings
 
-from linkwork_stack.kafka import create_missing_topics
+from linkwork_stack.kafka import create_missing_topics, raise_topic_errors
 
 T = TypeVar("T")
 S = TypeVar("S", bound=ConsumerSettings)
@@ -37,7 +38,8 @@ async def eventually(
     """Poll `check()` (sync or async) until it returns something truthy, and return that.
 
     `within` is a guard against hanging, not a speed assertion. Errors of the `tolerate` types count as
-    "not yet" (a service still starting refuses connections) and are shown as the last value on failure.
+    "not yet" (a service still starting refuses connections); on giving up, the last one is shown and chained,
+    so its traceback says where it came from.
     """
     deadline = time.monotonic() + within
     last: object = None
@@ -52,7 +54,8 @@ async def eventually(
         except tolerate as error:
             last = error
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}")
+            cause = last if isinstance(last, BaseException) else None
+            raise AssertionError(f"gave up after {within:.0f}s waiting for {what}; last value: {last!r}") from cause
         await asyncio.sleep(every)
 
 
@@ -132,15 +135,24 @@ class KafkaMessage:
         return data
 
 
+class TailDied(RuntimeError):
+    """A `Tail`'s reader failed, so no more messages will arrive; the reader's error is the cause."""
+
+
 class Tail:
     """Everything published to some topics after `start` (read from their current end), so a test can
-    look up the messages for the keys it cares about among those other tests leave on the shared broker."""
+    look up the messages for the keys it cares about among those other tests leave on the shared broker.
+
+    If the reader fails (broker gone, a record it cannot decode), reading the tail (`keyed`, `arrived`) and
+    `stop` raise `TailDied` at once, rather than a test waiting out its timeout for messages that cannot come.
+    """
 
     def __init__(self, bootstrap: str, topics: list[str]) -> None:
         self._bootstrap, self._topics = bootstrap, topics
         self.messages: list[KafkaMessage] = []
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._death_reported = False
 
     async def start(self) -> None:
         await ensure_topics(self._bootstrap, self._topics)
@@ -167,15 +179,34 @@ class Tail:
                     key, headers = (record.key or b"").decode(), dict(record.headers)
                     self.messages.append(KafkaMessage(record.topic, key, envelope, headers))
 
+    def _raise_if_dead(self) -> None:
+        """Raise `TailDied` if the reader has ended: it only ends by failing, or by `stop` cancelling it."""
+        if self._task is None or not self._task.done():
+            return
+        self._death_reported = True
+        what = f"the tail of {', '.join(self._topics)} died"
+        if self._task.cancelled():
+            raise TailDied(f"{what}: its reader was cancelled")
+        error = self._task.exception()
+        raise TailDied(f"{what}: its reader failed with {error!r}") from error
+
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self._consumer is not None:
-            await self._consumer.stop()
+        """Stop reading; raise `TailDied` if the reader had failed and nothing has said so yet."""
+        try:
+            if self._task is not None and not self._task.done():
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+                self._task = None
+            if not self._death_reported:
+                self._raise_if_dead()
+        finally:
+            if self._consumer is not None:
+                await self._consumer.stop()
+                self._consumer = None
 
     def keyed(self, key: str, topic: str | None = None) -> list[KafkaMessage]:
         """The messages with this key (on this topic, when given), oldest first per partition."""
+        self._raise_if_dead()
         return [m for m in self.messages if m.key == key and (topic is None or m.topic == topic)]
 
     async def arrived(
@@ -247,7 +278,8 @@ async def delete_topics(bootstrap: Kafka, prefix: str) -> None:
     try:
         mine = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
         if mine:
-            await admin.delete_topics(mine)
+            response = await admin.delete_topics(mine)
+            raise_topic_errors("delete", response.topic_error_codes, UnknownTopicOrPartitionError)
     finally:
         await admin.close()
 

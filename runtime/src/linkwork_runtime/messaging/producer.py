@@ -74,8 +74,8 @@ class Publisher:
         self._client_id = client_id
         self._ack_timeout = ack_timeout
         self._producer: AIOKafkaProducer | None = None
-        # Callers that find no producer wait for the one being started, instead of each starting (and leaking)
-        # another: a consumer's partition workers share its dead-letter publisher and often fail at once.
+        # Held while a producer starts: callers arriving meanwhile (a consumer's partitions dead-lettering at
+        # once) wait for it instead of each starting one, of which only the last would ever be closed.
         self._starting = asyncio.Lock()
         self._retired: set[asyncio.Task[None]] = set()
         # Sends whose acknowledgement the caller stopped waiting for, by record: see publish.
@@ -154,9 +154,10 @@ class Publisher:
         self._producer = None
 
     async def stop(self) -> None:
-        if self._producer is not None:
-            await _close(self._producer, within=10.0)
-            self._producer = None
+        async with self._starting:  # a producer still starting is closed too
+            if self._producer is not None:
+                await _close(self._producer, within=10.0)
+                self._producer = None
         if self._retired:
             await asyncio.gather(*self._retired, return_exceptions=True)
 

@@ -20,7 +20,7 @@ from linkwork_directory.adapters.oruk_schemas import bundled
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.review_store import review_stores
 from linkwork_directory.adapters.topics import CompactedTopic
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
+from linkwork_directory.adapters.unit_of_work import unit_of_work_factory
 from linkwork_directory.api import curation, duplicates, imports, oruk, providers
 from linkwork_directory.api.runtime import DirectoryRuntime
 from linkwork_directory.domain.freshness import Clock
@@ -30,7 +30,7 @@ from linkwork_directory.service_layer.changes import seed_needs_taxonomy
 from linkwork_directory.service_layer.freshness import StaleServicesGauge
 from linkwork_directory.service_layer.import_jobs import ImportJobs
 from linkwork_directory.service_layer.imports import Importer
-from linkwork_directory.service_layer.ports import Acting
+from linkwork_directory.service_layer.ports import Acting, UnitOfWorkFactory
 from linkwork_directory.service_layer.week_rollover import WeekRollover
 from linkwork_directory.settings import Settings
 from linkwork_directory.workers.new_week import week_rollover_worker
@@ -49,12 +49,12 @@ def migrations() -> dict[str, Path]:
 class NeedsTaxonomy:
     """Stores the linkwork-needs taxonomy before anything else runs (idempotent)."""
 
-    def __init__(self, context: ServiceContext, runtime: DirectoryRuntime) -> None:
-        self.context, self.runtime = context, runtime
+    def __init__(self, units: UnitOfWorkFactory, runtime: DirectoryRuntime) -> None:
+        self.units, self.runtime = units, runtime
 
     async def start(self) -> None:
-        async with self.context.pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(self.runtime.clock.now(), self.runtime.sink))
+        async with self.units() as uow:
+            await seed_needs_taxonomy(uow, Acting(self.runtime.clock.now(), self.runtime.sink))
 
     async def stop(self) -> None:
         return None
@@ -69,8 +69,9 @@ def build_app(
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
+        units = unit_of_work_factory(context.pool)
         importer = Importer(
-            unit_of_work_factory(context.pool),
+            units,
             clock=runtime.clock,
             sink=runtime.sink,
             oruk=OrukFormat(runtime.schemas),
@@ -83,15 +84,16 @@ def build_app(
             clock=runtime.clock,
             months=settings.review_period_months,
         )
-        runtime.week_rollover = WeekRollover(unit_of_work_factory(context.pool), clock=runtime.clock, sink=runtime.sink)
+        runtime.week_rollover = WeekRollover(units, clock=runtime.clock, sink=runtime.sink)
+        # The handlers' units of work join the consumer's transaction (`units.joining`).
         plans = messaging.Handlers()
-        plans.add(PlanAgreedV1, PlanAgreedHandler(runtime.sink, runtime.clock))
+        plans.add(PlanAgreedV1, PlanAgreedHandler(units, runtime.sink, runtime.clock))
         # Issue 17: accepted, declined and started activity referrals keep waiting lists live.
-        loop = ActivityReferralHandlers(runtime.sink, runtime.clock)
+        loop = ActivityReferralHandlers(units, runtime.sink, runtime.clock)
         plans.add(ActivityReferralRespondedV1, loop.responded)
         plans.add(AttendanceConfirmedV1, loop.attendance)
         return [
-            NeedsTaxonomy(context, runtime),
+            NeedsTaxonomy(units, runtime),
             CompactedTopic(bootstrap, partitions=settings.service_changed_partitions),
             messaging.OutboxRelay(context.pool, bootstrap, client_id=f"{NAME}-relay", metrics=metrics),
             messaging.ConsumerRunner(

@@ -27,9 +27,9 @@ from linkwork_referral.adapters.reference_tables import DeprivationTable, Postco
 from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.api import audit, contact_routes, errors, fhir, provider, referrals, team, workflow
 from linkwork_referral.domain.pseudonym import PersonRefKey
-from linkwork_referral.handlers.matches_suggested import on_matches_suggested
+from linkwork_referral.handlers.matches_suggested import MatchesSuggestedHandler
 from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, RefusalNotifier
-from linkwork_referral.handlers.service_changed import on_service_changed
+from linkwork_referral.handlers.service_changed import ServiceChangedHandler
 from linkwork_referral.service_layer.activity_referrals import ProviderDesk, ResponseDeadlines, ResponsePolicy, utc_now
 from linkwork_referral.service_layer.referrals import ReferralService
 from linkwork_referral.service_layer.scheduler import FollowUpScheduler
@@ -86,12 +86,15 @@ def build_app(
         metrics = messaging.MessagingMetrics(context.registry)
         bootstrap = settings.kafka
         service = service_for(context)
+        # Every handler joins its consumer's transaction through this unit of work (its `joining`).
+        referrals = service.unit_of_work
         requests = messaging.PrefixedHandlers(settings.topic_prefix)
-        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals_for(context), practices))
+        requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals, practices))
         requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
         suggested = messaging.PrefixedHandlers(settings.topic_prefix)
-        suggested.add(MatchesSuggestedV1, on_matches_suggested)
+        suggested.add(MatchesSuggestedV1, MatchesSuggestedHandler(referrals))
         services = messaging.PrefixedHandlers(settings.topic_prefix)
+        on_service_changed = ServiceChangedHandler(referrals)
         services.add(ServiceChangedV1, on_service_changed)
         services.add(ServiceChangedV2, on_service_changed)
         services.add(ServiceChangedV3, on_service_changed)  # what the directory publishes since issue 17

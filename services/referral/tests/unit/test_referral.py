@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -38,6 +38,20 @@ def test_a_new_referral_is_requested_and_reports_its_creation(new_referral: NewR
     assert referral.version == 1
     assert referral.take_events() == [events.ReferralCreated(T0)]
     assert referral.take_events() == []
+
+
+def test_a_new_referral_keeps_every_detail_it_was_made_with(new_referral: NewReferral) -> None:
+    # Referral declares NewReferral's fields again (its docstring says why): none may be left behind.
+    given = replace(
+        new_referral,
+        reason="lonely since moving",
+        practice_ods_code="B86002",
+        safeguarding_concern=True,
+        request_id="7",
+    )
+    referral = Referral.create(given)
+    details = [f.name for f in fields(NewReferral) if f.name != "consent_to_refer"]
+    assert {name: getattr(referral, name) for name in details} == {name: getattr(given, name) for name in details}
 
 
 def test_a_referral_needs_consent(new_referral: NewReferral) -> None:

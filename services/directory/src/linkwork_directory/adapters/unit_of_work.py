@@ -1,13 +1,14 @@
 """The service layer's unit of work (service_layer/ports.py `UnitOfWork`) over one PostgreSQL connection.
 
 Each record port is a thin face on the table modules (service_reader, service_writer, curation_store,
-waiting_list_store, uptake_store, taxonomy_store, service_at_location_store), which routes and handlers
-also call directly; the SQL stays in those modules.
+waiting_list_store, uptake_store, taxonomy_store, service_at_location_store), which routes also call
+directly; the SQL stays in those modules. `PostgresUnitsOfWork` is the `UnitOfWorkFactory` port: a unit of
+work on a connection borrowed from the pool, or on the connection of a transaction the caller holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
 from typing import TypeVar
@@ -87,6 +88,9 @@ class PostgresServices:
     async def exists(self, service_id: UUID) -> bool:
         return await curation_store.exists(self.conn, service_id)
 
+    async def known(self, ids: Iterable[UUID]) -> set[UUID]:
+        return await uptake_store.known_services(self.conn, ids)
+
     async def lock(self, service_id: UUID) -> bool:
         return await curation_store.lock_service(self.conn, service_id)
 
@@ -163,6 +167,23 @@ class PostgresWaitingEntries:
         await waiting_list_store.mark_left(self.conn, entry_id, at, reason)
 
 
+class PostgresUptake:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def counted_plan_version(self, referral_id: UUID) -> int | None:
+        return await uptake_store.counted_plan_version(self.conn, referral_id)
+
+    async def record_plan_version(self, referral_id: UUID, version: int) -> None:
+        await uptake_store.record_plan_version(self.conn, referral_id, version)
+
+    async def counted_activities(self, referral_id: UUID) -> dict[UUID, date]:
+        return await uptake_store.counted_activities(self.conn, referral_id)
+
+    async def replace_activities(self, referral_id: UUID, removed: Iterable[UUID], added: Mapping[UUID, date]) -> None:
+        await uptake_store.replace_activities(self.conn, referral_id, removed, added)
+
+
 def database_reason(error: asyncpg.PostgresError) -> str:
     """Why PostgreSQL refused a write, in its own words plus what a curator can act on."""
     detail = getattr(error, "detail", None)
@@ -181,6 +202,7 @@ class PostgresUnitOfWork:
         self.services = PostgresServices(conn)
         self.curation = PostgresCuration(conn)
         self.waiting = PostgresWaitingEntries(conn)
+        self.uptake = PostgresUptake(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -210,6 +232,20 @@ def on_borrowed_connection(
     return open_one
 
 
+class PostgresUnitsOfWork:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._borrowed = on_borrowed_connection(pool, PostgresUnitOfWork)
+
+    def __call__(self) -> AbstractAsyncContextManager[PostgresUnitOfWork]:
+        return self._borrowed()
+
+    def joining(self, transaction: Connection) -> PostgresUnitOfWork:
+        # Its `transaction()` is then a savepoint inside the caller's, and the outbox sink writes on the
+        # caller's connection: everything commits when the caller commits.
+        return PostgresUnitOfWork(transaction)
+
+
 def unit_of_work_factory(pool: asyncpg.Pool) -> UnitOfWorkFactory:
-    """Units of work each on a connection borrowed from `pool` for as long as it is open."""
-    return on_borrowed_connection(pool, PostgresUnitOfWork)
+    """Units of work each on a connection borrowed from `pool` for as long as it is open, or joining the
+    caller's transaction."""
+    return PostgresUnitsOfWork(pool)

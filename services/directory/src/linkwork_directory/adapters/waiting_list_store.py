@@ -27,10 +27,6 @@ async def services_of(conn: Connection, organization_id: UUID) -> list[tuple[UUI
     return [(row["id"], row["name"]) for row in rows]
 
 
-async def service_exists(conn: Connection, service_id: UUID) -> bool:
-    return bool(await conn.fetchval("SELECT 1 FROM service WHERE id = $1", service_id))
-
-
 async def queue(conn: Connection, service_id: UUID) -> list[QueuedEntry]:
     rows = await conn.fetch(
         """SELECT id, joined_at, source, row_number() OVER (ORDER BY joined_at, id) AS position

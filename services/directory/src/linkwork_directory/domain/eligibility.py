@@ -76,10 +76,6 @@ def _positions(ring: Any) -> list[list[float]]:
     return [[float(position[0]), float(position[1])] for position in ring]
 
 
-def _rings(shape: list[Any]) -> list[list[list[float]]]:
-    return [_positions(ring) for ring in shape]
-
-
 def contract_areas(area: ServiceArea) -> list[dict[str, Any]]:
     """The contract's service areas for one ORUK service area; empty when it cannot be read."""
     name = area.name[:200] if area.name else None

@@ -20,7 +20,7 @@ from linkwork_directory.adapters.demo.generator import DemoDirectory, sample_pla
 from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.outbox_sink import OutboxSink
 from linkwork_directory.adapters.postcodes import load_onspd
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
+from linkwork_directory.adapters.unit_of_work import unit_of_work_factory
 from linkwork_directory.domain.importing import ImportReport
 from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.entrypoints.load_postcodes import SAMPLE
@@ -34,14 +34,13 @@ async def fill(settings: Settings, *, count: int, seed: int, spread: str, batch_
     clock, sink = SystemClock(), OutboxSink(settings.event_source)
     async with database(settings.database_url) as pool:
         await load_onspd(pool, SAMPLE)
-        async with pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(clock.now(), sink))
+        units = unit_of_work_factory(pool)
+        async with units() as uow:
+            await seed_needs_taxonomy(uow, Acting(clock.now(), sink))
         places = sample_places(SAMPLE) if spread == "pcn" else town_places(random.Random(seed), max(50, count // 3))
         demo = DemoDirectory(count=count, seed=seed, today=datetime.now(UTC).date(), places=places)
         items = oruk_files.items_from_document(list(demo.services()), name="demo", kind="service")
-        importer = Importer(
-            unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size
-        )
+        importer = Importer(units, clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size)
         return await importer.run(items, on_progress=ProgressLine("demo services"))
 
 

@@ -21,7 +21,7 @@ from linkwork_directory.adapters import oruk_csv, oruk_files
 from linkwork_directory.adapters.clock import SystemClock
 from linkwork_directory.adapters.oruk_format import OrukFormat
 from linkwork_directory.adapters.outbox_sink import OutboxSink
-from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork, unit_of_work_factory
+from linkwork_directory.adapters.unit_of_work import unit_of_work_factory
 from linkwork_directory.domain.importing import ImportItem, ImportReport, Kind
 from linkwork_directory.entrypoints.cli_support import ProgressLine, database
 from linkwork_directory.service_layer.changes import seed_needs_taxonomy
@@ -55,11 +55,10 @@ async def run(paths: list[Path], *, kind: Kind | None, settings: Settings, batch
         notes += file_notes
     clock, sink = SystemClock(), OutboxSink(settings.event_source)
     async with database(settings.database_url) as pool:
-        async with pool.acquire() as conn:
-            await seed_needs_taxonomy(PostgresUnitOfWork(conn), Acting(clock.now(), sink))
-        importer = Importer(
-            unit_of_work_factory(pool), clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size
-        )
+        units = unit_of_work_factory(pool)
+        async with units() as uow:
+            await seed_needs_taxonomy(uow, Acting(clock.now(), sink))
+        importer = Importer(units, clock=clock, sink=sink, oruk=OrukFormat(), batch_size=batch_size)
         report = await importer.run(items, on_progress=ProgressLine("records imported"))
     report.notes[:0] = notes
     return report

@@ -1,10 +1,14 @@
 """The ports the directory's use cases talk to, so their rules are unit-tested against in-memory fakes
 (tests/directory_fakes.py) in milliseconds while the SQL stays in adapters/ with its integration tests.
+
+Event handlers run inside the consumer's transaction, which also records the event in the inbox: they take
+their unit of work `joining` that transaction (`UnitOfWorkFactory.joining`), so what they change, and the
+`service-changed` snapshots it causes, commit with the event's receipt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +25,10 @@ from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
 from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
+
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
+that transaction in production); a handler passes it on to `UnitOfWorkFactory.joining` untouched."""
 
 Progress = Callable[[int, int], Awaitable[None]]
 """Told (records done, records in all) after each batch an import stored."""
@@ -242,6 +250,10 @@ class ServiceRecords(Protocol):
 
     async def exists(self, service_id: UUID) -> bool: ...
 
+    async def known(self, ids: Iterable[UUID]) -> set[UUID]:
+        """Those of `ids` that are services of this directory."""
+        ...
+
     async def lock(self, service_id: UUID) -> bool:
         """Hold the service until the transaction ends, so a check of its ETag and the write that follows
         cannot interleave with another curator's; False when there is no such service."""
@@ -326,6 +338,25 @@ class WaitingEntries(Protocol):
     async def mark_left(self, entry_id: UUID, at: datetime, reason: str) -> None: ...
 
 
+class UptakeRecords(Protocol):
+    """Which services each referral's agreed plan takes places in, and from which week: counted once per plan
+    version, so a replayed or older plan changes nothing."""
+
+    async def counted_plan_version(self, referral_id: UUID) -> int | None:
+        """The plan version already counted for the referral, locked until the transaction ends."""
+        ...
+
+    async def record_plan_version(self, referral_id: UUID, version: int) -> None: ...
+
+    async def counted_activities(self, referral_id: UUID) -> dict[UUID, date]:
+        """The week each service of the referral's plan was counted in."""
+        ...
+
+    async def replace_activities(self, referral_id: UUID, removed: Iterable[UUID], added: Mapping[UUID, date]) -> None:
+        """Stop counting the `removed` services for the referral and count the `added` ones from their week."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The directory's records, reached in one transaction at a time (cosmicpython's unit of work): a use case
     opens `transaction()` (a savepoint when one is open already) and changes what it needs inside it."""
@@ -338,6 +369,9 @@ class UnitOfWork(Protocol):
 
     @property
     def waiting(self) -> WaitingEntries: ...
+
+    @property
+    def uptake(self) -> UptakeRecords: ...
 
     @property
     def session(self) -> Any:
@@ -355,8 +389,19 @@ class UnitOfWork(Protocol):
         ...
 
 
-UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
-"""Opens a unit of work on its own connection (a worker's round, an import's batch)."""
+class UnitOfWorkFactory(Protocol):
+    """Where a use case's unit of work comes from: on a connection of its own, or inside a transaction the
+    caller holds."""
+
+    def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work on its own connection, for as long as it is open (a worker's round, an import's
+        batch, a start-up step)."""
+        ...
+
+    def joining(self, transaction: ConsumerTransaction) -> UnitOfWork:
+        """The unit of work inside a transaction its caller owns and ends (the consumer's inbox transaction a
+        handler runs in): what it changes commits or rolls back with that transaction, never on its own."""
+        ...
 
 
 class ChangeSink(Protocol):

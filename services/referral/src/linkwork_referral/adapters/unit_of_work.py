@@ -115,16 +115,14 @@ class PostgresReferralSession:
         session._begun = True
         return session
 
-    @property
-    def repository(self) -> ReferralRepository:
-        return self._repository
-
     async def add(self, referral: Referral) -> None:
         await self._write(_Add(referral))
 
+    async def request_known(self, request_source: str, request_id: str) -> bool:
+        await self._begin()
+        return await self._repository.request_known(request_source, request_id)
+
     async def add_requested(self, referral: Referral, request_source: str) -> bool:
-        """Insert a referral a sending system requested; False (nothing stored) when that system's request id
-        is already known."""
         await self._begin()
         return await self._repository.add(referral, self._person_ref(referral), request_source)
 
@@ -138,6 +136,10 @@ class PostgresReferralSession:
 
     async def audit(self, principal: Principal, entry: AuditRecord) -> None:
         await self._write(_Audit(principal, entry))
+
+    async def audit_as(self, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+        await self._begin()
+        await audit.record_as(self._connection, subject, role, pcn, entry)
 
     async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
         await self._begin()

@@ -79,6 +79,13 @@ class NewReferral:
 
 @dataclass
 class Referral:
+    """One referral as it is worked, from the details it was made with (NewReferral's, but the consent that had
+    to be given to make it) to its state and everything recorded since.
+
+    Those details are declared again here, not shared: dataclasses let a mutable class neither inherit from a
+    frozen one nor be inherited by one, and holding the NewReferral itself would nest it in the stored
+    document and keep a second, stale copy of the person and needs that the referral goes on to change."""
+
     id: UUID
     pcn: str
     person: Person

@@ -27,15 +27,14 @@ from linkwork_runtime.messaging import add as add_to_outbox
 from linkwork_runtime.messaging.redaction import safe_message
 from pydantic import TypeAdapter, ValidationError
 
-from linkwork_referral.adapters import audit
-from linkwork_referral.adapters.reference_tables import PracticeDirectory
-from linkwork_referral.adapters.unit_of_work import PostgresReferralUnitOfWork
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.errors import DomainError
 from linkwork_referral.domain.person import Person
 from linkwork_referral.domain.referral import NewReferral, Referral, Referrer
 from linkwork_referral.service_layer.errors import RequestRefused, Unroutable
+from linkwork_referral.service_layer.ports import ConsumerTransaction, ReferralUnitOfWork
 from linkwork_referral.service_layer.referrals import ReferralService
+from linkwork_referral.service_layer.routing import PracticeDirectory
 
 log = logging.getLogger(__name__)
 _REQUEST_ID: TypeAdapter[str] = TypeAdapter(RequestId)
@@ -48,16 +47,16 @@ def referral_id_for(request_id: str, source: str) -> UUID:
 
 
 class ReferralRequestedHandler:
-    def __init__(
-        self, service: ReferralService, referrals: PostgresReferralUnitOfWork, practices: PracticeDirectory
-    ) -> None:
+    def __init__(self, service: ReferralService, referrals: ReferralUnitOfWork, practices: PracticeDirectory) -> None:
         self._service, self._referrals, self._practices = service, referrals, practices
 
-    async def __call__(self, event: ReferralRequestedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
+    async def __call__(
+        self, event: ReferralRequestedV1, envelope: CloudEvent, transaction: ConsumerTransaction
+    ) -> None:
         source = str(envelope.source)
         referral_id = referral_id_for(event.request_id, source)
-        session = self._referrals.joining(connection)
-        if await session.repository.request_known(source, event.request_id):
+        session = self._referrals.joining(transaction)
+        if await session.request_known(source, event.request_id):
             return
         pcn = self._practices.pcn_for(event.practice_ods_code)
         if pcn is None:
@@ -78,8 +77,7 @@ class ReferralRequestedHandler:
         # Two requests racing with one id: the second insert does nothing and records nothing.
         if await session.add_requested(referral, source):
             await self._service.record_changes(session, referral, str(envelope.source), "existing-system")
-            await audit.record_as(
-                connection,
+            await session.audit_as(
                 str(envelope.source),
                 "existing-system",
                 pcn,

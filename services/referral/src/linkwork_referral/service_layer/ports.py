@@ -13,6 +13,10 @@ asyncpg adapters in adapters/suggestion_store.py and adapters/follow_up_store.py
 `ActivityReferralUnitOfWork` is what the provider's steps and the response deadline
 (service_layer/activity_referrals.py) change in one transaction; its asyncpg adapter is in
 adapters/activity_referral_store.py.
+
+An event handler runs inside the consumer's transaction, which also records the event in the inbox: it takes
+a session `joining` that transaction (`ReferralUnitOfWork.joining`), so its effect commits with the event's
+receipt, and reaches the suggestions and activity referrals through that session.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from linkwork_referral.domain.caseload import CaseloadQuery, Page, Workload
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
+
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
+that transaction in production); a handler passes it on to `ReferralUnitOfWork.joining` untouched."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,15 @@ class ReferralSession(Protocol):
 
     async def add(self, referral: Referral) -> None:
         """Store a new referral (its events are recorded by the caller: `append_timeline`, `emit`)."""
+        ...
+
+    async def request_known(self, request_source: str, request_id: str) -> bool:
+        """Whether this sending system's request (referral-requested) already made a referral."""
+        ...
+
+    async def add_requested(self, referral: Referral, request_source: str) -> bool:
+        """Store a new referral a sending system requested; False (nothing stored) when that system's request
+        id is already known."""
         ...
 
     async def get(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None: ...
@@ -114,6 +131,10 @@ class ReferralSession(Protocol):
 
     async def audit(self, principal: Principal, entry: AuditRecord) -> None: ...
 
+    async def audit_as(self, subject: str, role: str, pcn: str, entry: AuditRecord) -> None:
+        """An audit record for an actor that is not a signed-in person, e.g. a sending system."""
+        ...
+
     async def audit_listing(
         self, pcn: str, *, referral_id: UUID | None, subject: str | None, before_id: int | None, limit: int
     ) -> list[dict[str, Any]]:
@@ -124,6 +145,11 @@ class ReferralSession(Protocol):
 class ReferralUnitOfWork(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[ReferralSession]:
         """One transaction: committed when the block ends, rolled back when it raises."""
+        ...
+
+    def joining(self, transaction: ConsumerTransaction) -> ReferralSession:
+        """A session inside a transaction its caller owns and ends (a consumer's inbox transaction): what it
+        writes commits or rolls back with that transaction, never on its own."""
         ...
 
     async def audit_alone(self, principal: Principal, entry: AuditRecord) -> None:

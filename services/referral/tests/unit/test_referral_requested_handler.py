@@ -1,0 +1,84 @@
+"""The referral-requested handler (handlers/referral_requested.py) against the in-memory unit of work: it
+makes the referral, its timeline and its audit record through the port's session `joining` the consumer's
+transaction, so they commit with the event's receipt or not at all, and a redelivery makes nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from linkwork_contracts.envelope import wrap
+from linkwork_contracts.events import Event
+from linkwork_contracts.examples import REFERRAL_REQUESTED
+from linkwork_referral.domain.audit import AuditRecord
+from linkwork_referral.domain.events import DomainEvent
+from linkwork_referral.domain.referral import Referral
+from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, referral_id_for
+from linkwork_referral.service_layer.referrals import ReferralService
+from referral_builders import T0
+from referral_fakes import FakeReferralUnitOfWork
+
+pytestmark = pytest.mark.unit
+
+SENDER = "urn:test:gp-system"
+PCN = "U12345"
+ENVELOPE = wrap(REFERRAL_REQUESTED, source=SENDER)
+
+
+class NoEvents:
+    """The `EventMapping` port mapping nothing: what leaves the service is test_outgoing.py's."""
+
+    def outgoing(self, referral: Referral, event: DomainEvent) -> list[Event]:
+        return []
+
+
+class OnePcn:
+    """The `PracticeDirectory` port: every practice is in one PCN."""
+
+    def pcn_for(self, practice_ods_code: str | None) -> str | None:
+        return PCN
+
+
+@pytest.fixture
+def unit_of_work() -> FakeReferralUnitOfWork:
+    return FakeReferralUnitOfWork()
+
+
+@pytest.fixture
+def handler(unit_of_work: FakeReferralUnitOfWork) -> ReferralRequestedHandler:
+    service = ReferralService(unit_of_work, NoEvents(), "urn:test", clock=lambda: T0 + timedelta(days=1))
+    return ReferralRequestedHandler(service, unit_of_work, OnePcn())
+
+
+async def test_the_referral_commits_with_the_consumers_transaction(
+    unit_of_work: FakeReferralUnitOfWork, handler: ReferralRequestedHandler
+) -> None:
+    referral_id = referral_id_for(REFERRAL_REQUESTED.request_id, SENDER)
+    async with unit_of_work.transaction() as consumer:  # stands for the consumer's inbox transaction
+        await handler(REFERRAL_REQUESTED, ENVELOPE, consumer)
+        assert unit_of_work.stored.referrals == {}, "the handler committed on its own, not with the event's receipt"
+    assert unit_of_work.stored.referrals[referral_id].pcn == PCN
+    [created] = unit_of_work.stored.timeline
+    assert (created.referral_id, created.entry.kind) == (referral_id, "referral-created")
+    assert unit_of_work.stored.audit == [
+        (SENDER, AuditRecord("create-from-event", referral_id=referral_id, referral_pcn=PCN, detail=ENVELOPE.id))
+    ]
+
+
+async def test_nothing_is_kept_when_the_consumers_transaction_rolls_back(
+    unit_of_work: FakeReferralUnitOfWork, handler: ReferralRequestedHandler
+) -> None:
+    with pytest.raises(ConnectionError):
+        async with unit_of_work.transaction() as consumer:
+            await handler(REFERRAL_REQUESTED, ENVELOPE, consumer)
+            raise ConnectionError("the inbox row was not written")
+    assert (unit_of_work.stored.referrals, unit_of_work.stored.timeline, unit_of_work.stored.audit) == ({}, [], [])
+
+
+async def test_a_redelivered_request_makes_nothing_twice(
+    unit_of_work: FakeReferralUnitOfWork, handler: ReferralRequestedHandler
+) -> None:
+    for _ in range(2):
+        async with unit_of_work.transaction() as consumer:
+            await handler(REFERRAL_REQUESTED, ENVELOPE, consumer)
+    assert len(unit_of_work.stored.referrals) == len(unit_of_work.stored.audit) == 1
