@@ -674,7 +674,7 @@ def _measure_answers(form: Any, errors: FormErrors, *, required: bool) -> list[d
         if all(a in allowed for a in answers):
             results.append({"measure": measure.name.value, "items": [int(a) for a in answers]})
     if required and not results and not errors:
-        errors.add("swemwbs-0", "Answer at least one wellbeing measure (SWEMWBS, ONS4 or UCLA-3) as a baseline")
+        errors.add("swemwbs-0", f"Answer at least one wellbeing measure ({measures.MEASURE_LABELS}) as a baseline")
     return results
 
 
