@@ -263,6 +263,23 @@ async def test_hold_resume_and_entered_in_error_through_the_record(
     assert f'href="{path}/hold"' not in record.text and f'href="{path}/entered-in-error"' not in record.text
 
 
+async def test_the_caseload_finds_referrals_by_every_closed_state(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    """A referral closed because the person moved away ends cancelled (the contracts' closure status): the
+    caseload's status filter offers it and finds the referral, as it does every state the referral API lists."""
+    path, record = await new_record(browser, sign_in, referral_service, seed=11)
+    assert (await browser.post(f"{path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
+    closed = await post_form(browser, f"{path}/close", {"reason": "moved-away"})
+    assert closed.status_code == 303
+
+    cancelled = await browser.get("/caseload", params={"view": "all", "status": "cancelled"})
+    assert '<option value="cancelled" selected>' in cancelled.text
+    assert '<option value="failed">' in cancelled.text
+    assert path in cancelled.text
+    assert path not in (await browser.get("/caseload", params={"view": "all"})).text  # open referrals only
+
+
 async def test_person_details_changed_on_the_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:

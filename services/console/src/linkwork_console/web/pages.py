@@ -13,13 +13,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from linkwork_contracts.codes import (
+    TERMINAL_STATUSES,
     AttendanceStatus,
     ClosureReason,
     ContactKind,
     ContactOutcome,
     DeliveryMode,
+    LinkWorkerStage,
     NeedCategory,
     ReferralSource,
+    ReferralStatus,
     Sex,
     Urgency,
 )
@@ -35,8 +38,13 @@ from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
-OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "on-hold"]
-STATES = [*OPEN_STATES, "completed", "rejected", "entered-in-error"]
+# The referral API's workflow states: a referral's Gravity status, or its link-worker stage while one applies.
+OPEN_STATES = [
+    ReferralStatus.REQUESTED.value,
+    *(stage.value for stage in LinkWorkerStage),
+    ReferralStatus.ON_HOLD.value,
+]
+STATES = [*OPEN_STATES, *(status.value for status in ReferralStatus if status in TERMINAL_STATUSES)]
 # The referral API's caseload orders, with their words; its default (newest first) has no parameter.
 SORTS = {
     "urgency": "Urgent first",
@@ -163,7 +171,7 @@ async def caseload(
     if status in STATES:
         params.append(("status", status))
     elif view == "unassigned":
-        params.append(("status", "requested"))
+        params.append(("status", ReferralStatus.REQUESTED.value))
     else:
         params.extend(("status", s) for s in OPEN_STATES)
     if view == "mine":
