@@ -24,9 +24,11 @@ from linkwork_contracts.codes import (
     ReferralSource,
     ReferralStatus,
     Sex,
+    SharedContactRoute,
     Urgency,
 )
-from linkwork_contracts.nhs_number import is_valid_nhs_number
+from linkwork_contracts.events import PersonDetails
+from linkwork_contracts.nhs_number import is_valid_nhs_number, normalise_nhs_number
 from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.services import Services, UpstreamError
@@ -178,7 +180,7 @@ async def caseload(
         params.append(("link_worker", user.subject))
     if overdue == "yes":
         params.append(("overdue", "true"))
-    if urgency in ("routine", "urgent"):
+    if urgency in {u.value for u in Urgency}:
         params.append(("urgency", urgency))
     if safeguarding == "yes":
         params.append(("safeguarding", "true"))
@@ -252,10 +254,10 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
     values["needs"] = choices(form, "needs")
     errors = FormErrors()
     given, family, birth = _person_checked(form, errors)
-    nhs_number = text(form, "nhs_number").replace(" ", "")
+    nhs_number = normalise_nhs_number(text(form, "nhs_number"))
     if not nhs_number:
         errors.add("nhs_number", "Enter the person's NHS number")
-    elif not (len(nhs_number) == 10 and nhs_number.isdigit() and is_valid_nhs_number(nhs_number)):
+    elif not is_valid_nhs_number(nhs_number):
         errors.add("nhs_number", "Enter a valid NHS number: 10 digits, like 485 777 3456")
     if not values["needs"]:
         errors.add("needs", "Select at least one need")
@@ -537,22 +539,11 @@ async def resume(case: Case) -> Response:
 
 # --- person details -------------------------------------------------------------------------------------
 
-# The fields the referral API's PUT /referrals/{id}/person takes; the page changes some and keeps the rest.
-_PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "nhs_number",
-    "date_of_birth",
-    "sex",
-    "ethnic_category",
-    "address_lines",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact",
-    "languages",
-    "interpreter_needed",
-    "accessibility_needs",
+# The fields the referral API's PUT /referrals/{id}/person takes (the contract's person); the page changes some
+# and keeps the rest.
+_PERSON_FIELDS = tuple(PersonDetails.model_fields)
+_NAME_MAX_LENGTH = next(
+    rule.max_length for rule in PersonDetails.model_fields["given_name"].metadata if hasattr(rule, "max_length")
 )
 
 
@@ -609,8 +600,8 @@ async def change_person(case: Case) -> Response:
         upstream_errors(
             error,
             {
-                "given_name": ("given_name", "Enter a first name of 100 characters or fewer"),
-                "family_name": ("family_name", "Enter a last name of 100 characters or fewer"),
+                "given_name": ("given_name", f"Enter a first name of {_NAME_MAX_LENGTH} characters or fewer"),
+                "family_name": ("family_name", f"Enter a last name of {_NAME_MAX_LENGTH} characters or fewer"),
                 **_PERSON_PROBLEMS,
             },
             errors,
@@ -802,10 +793,16 @@ async def _plan_context(
         suggested=suggested.get("needs", []),
         form=form,
         follow_up_default=(date.today() + timedelta(weeks=6)),
+        share_routes=SHARE_ROUTES,
     )
 
 
-SHARE_ROUTES = ("via-link-worker", "phone", "email")
+# How a provider may contact the person, with the words the plan offers them in; the first is the default.
+SHARE_ROUTES = {
+    SharedContactRoute.VIA_LINK_WORKER.value: "Through me",
+    SharedContactRoute.PHONE.value: "By phone",
+    SharedContactRoute.EMAIL.value: "By email",
+}
 
 
 def _sharing(form: Any, service_id: str) -> dict[str, Any]:
@@ -814,7 +811,7 @@ def _sharing(form: Any, service_id: str) -> dict[str, Any]:
     route = text(form, f"contact-{service_id}")
     return {
         "first_name": "first_name" in ticked,
-        "contact": route if route in SHARE_ROUTES else "via-link-worker",
+        "contact": route if route in SHARE_ROUTES else SharedContactRoute.VIA_LINK_WORKER.value,
         "needs": "needs" in ticked,
         "accessibility_needs": "accessibility_needs" in ticked,
     }
