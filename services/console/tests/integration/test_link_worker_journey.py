@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from linkwork_console.adapters.services import Services
+from linkwork_contracts.codes import EthnicCategory
 from linkwork_referral.adapters.samples import synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
 from linkwork_referral.settings import Settings as ReferralSettings
@@ -181,6 +182,35 @@ async def test_journey_from_new_referral_to_closure(
     assert closed.status_code == 303
     record = await browser.get(record_path)
     assert "Completed" in record.text and "Goals met" in record.text
+
+
+async def test_a_new_referral_records_ethnic_category_as_not_known(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    """The new-referral form does not ask the person's ethnic category, so it is recorded as not known (99), not
+    as not stated (Z: asked, and chose not to say)."""
+    await sign_in(token())
+    made = await post_form(
+        browser,
+        "/referrals/new",
+        {
+            "given_name": "Ada",
+            "family_name": "Unasked",
+            "nhs_number": synthetic_nhs_number(random.Random(13)),
+            **date_boxes("dob", date(1950, 3, 14)),
+            "sex": "female",
+            "phone": "0113 496 0000",
+            "needs": ["loneliness-isolation"],
+            "source": "self-referral",
+            "consent": "yes",
+        },
+    )
+    assert made.status_code == 303, made.text[:3000]
+    record = await referral_service.get(
+        f"/referrals/{made.headers['location'].rsplit('/', 1)[-1]}",
+        headers={"Authorization": f"Bearer {token()}"},
+    )
+    assert record.json()["person"]["ethnic_category"] == EthnicCategory.NOT_KNOWN
 
 
 async def test_other_pcn_and_other_roles_see_no_case_record(

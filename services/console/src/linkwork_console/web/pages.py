@@ -281,7 +281,8 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
             "nhs_number": nhs_number,
             "date_of_birth": birth.isoformat(),
             "sex": text(form, "sex"),
-            "ethnic_category": "Z",
+            # No ethnic_category: the form does not ask, so the contract's default (not known) applies, not
+            # "not stated", which would say the person was asked and chose not to say.
             "postcode": text(form, "postcode") or None,
             "phone": text(form, "phone") or None,
         },
