@@ -16,6 +16,8 @@ from linkwork_contracts.measures import (
     ONS4_ITEMS,
     ONS4_SCALE,
     OUTCOME_SCORES,
+    SWEMWBS_SCALE,
+    UCLA3_SCALE,
     ItemScale,
     MeasureName,
     Ons4Result,
@@ -123,13 +125,13 @@ def summary(result: dict[str, Any]) -> str:
     if measure == MeasureName.SWEMWBS.value:
         parsed = SwemwbsResult.model_validate(result)
         return (
-            f"SWEMWBS metric score {parsed.metric_score:.2f} (raw {parsed.raw_score} of {parsed.SCALE.highest_total})"
+            f"SWEMWBS metric score {parsed.metric_score:.2f} (raw {parsed.raw_score} of {SWEMWBS_SCALE.highest_total})"
         )
     if measure == MeasureName.UCLA3.value:
         parsed_u = Ucla3Result.model_validate(result)
         band = "lonely" if parsed_u.lonely else "not lonely"
         return (
-            f"UCLA-3 total {parsed_u.total} of {parsed_u.SCALE.highest_total} "
+            f"UCLA-3 total {parsed_u.total} of {UCLA3_SCALE.highest_total} "
             f"({band}: {LONELY_THRESHOLD} or more counts as lonely)"
         )
     if measure == MeasureName.ONS4.value:

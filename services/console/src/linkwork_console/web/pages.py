@@ -674,7 +674,8 @@ def _measure_answers(form: Any, errors: FormErrors, *, required: bool) -> list[d
         if all(a in allowed for a in answers):
             results.append({"measure": measure.name.value, "items": [int(a) for a in answers]})
     if required and not results and not errors:
-        errors.add("swemwbs-0", f"Answer at least one wellbeing measure ({measures.MEASURE_LABELS}) as a baseline")
+        first_question = f"{next(iter(measures.MEASURES))}-0"
+        errors.add(first_question, f"Answer at least one wellbeing measure ({measures.MEASURE_LABELS}) as a baseline")
     return results
 
 
