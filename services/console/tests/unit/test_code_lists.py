@@ -13,7 +13,7 @@ from linkwork_contracts.codes import (
     SessionAttendance,
     SharedContactRoute,
 )
-from linkwork_contracts.events import WaitingList
+from linkwork_contracts.events import SharedDetails, WaitingList
 
 pytestmark = pytest.mark.unit
 
@@ -21,6 +21,10 @@ pytestmark = pytest.mark.unit
 def test_the_plan_offers_every_contact_route_a_provider_may_be_given() -> None:
     assert set(pages.SHARE_ROUTES) == {route.value for route in SharedContactRoute}
     assert next(iter(pages.SHARE_ROUTES)) == SharedContactRoute.VIA_LINK_WORKER  # shares nothing unless chosen
+
+
+def test_the_plan_asks_about_each_detail_a_provider_may_be_given() -> None:
+    assert {*pages.SHARE_DETAILS, "contact"} == set(SharedDetails.model_fields)
 
 
 def test_the_caseload_filters_by_every_state_a_referral_can_close_in() -> None:

@@ -795,10 +795,18 @@ async def _plan_context(
         suggested=suggested.get("needs", []),
         form=form,
         follow_up_default=(date.today() + timedelta(weeks=6)),
+        share_details=SHARE_DETAILS,
         share_routes=SHARE_ROUTES,
     )
 
 
+# What the person may agree to share with a provider besides a contact route (the contract's SharedDetails and
+# the referral API's share), with the words the plan asks in.
+SHARE_DETAILS = {
+    "first_name": "Their first name",
+    "needs": "What they would like help with",
+    "accessibility_needs": "Their accessibility needs",
+}
 # How a provider may contact the person, with the words the plan offers them in; the first is the default.
 SHARE_ROUTES = {
     SharedContactRoute.VIA_LINK_WORKER.value: "Through me",
@@ -812,10 +820,8 @@ def _sharing(form: Any, service_id: str) -> dict[str, Any]:
     ticked = set(choices(form, f"share-{service_id}"))
     route = text(form, f"contact-{service_id}")
     return {
-        "first_name": "first_name" in ticked,
+        **{detail: detail in ticked for detail in SHARE_DETAILS},
         "contact": route if route in SHARE_ROUTES else SharedContactRoute.VIA_LINK_WORKER.value,
-        "needs": "needs" in ticked,
-        "accessibility_needs": "accessibility_needs" in ticked,
     }
 
 
