@@ -546,6 +546,7 @@ async def resume(case: Case) -> Response:
 # The fields the referral API's PUT /referrals/{id}/person takes (the contract's person); the page changes some
 # and keeps the rest.
 _PERSON_FIELDS = tuple(PersonDetails.model_fields)
+# The longest first or last name (both are the contract's PersonName), for the error when a name is too long.
 _NAME_MAX_LENGTH = next(
     rule.max_length for rule in PersonDetails.model_fields["given_name"].metadata if hasattr(rule, "max_length")
 )
