@@ -33,9 +33,6 @@ SQL = re.compile(
 # Handlers that still reach their service's adapters (stores built on the consumer's connection): the rule's
 # backlog, each to move behind a port as referral's and directory's did. Removed from here once moved.
 HANDLERS_ON_ADAPTERS = {
-    "matching/src/linkwork_matching/handlers/learning.py",
-    "matching/src/linkwork_matching/handlers/referrals.py",
-    "matching/src/linkwork_matching/handlers/services.py",
     "notifications/src/linkwork_notifications/handlers/events.py",
     "outcomes/src/linkwork_outcomes/handlers/events.py",
 }
