@@ -36,7 +36,6 @@ HANDLERS_ON_ADAPTERS = {
     "matching/src/linkwork_matching/handlers/learning.py",
     "matching/src/linkwork_matching/handlers/referrals.py",
     "matching/src/linkwork_matching/handlers/services.py",
-    "outcomes/src/linkwork_outcomes/handlers/events.py",
 }
 
 
