@@ -12,11 +12,19 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement, Status
+from linkwork_notifications.domain.messages import (
+    Channel,
+    Claimed,
+    ContactRoute,
+    NewMessage,
+    Reason,
+    Settlement,
+    Status,
+)
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ContactRouteUnavailable, InDoubt, Sender
 
@@ -130,36 +138,25 @@ class FakeEventRecords:
         if (referral := self.referrals.get(referral_id)) is not None:
             referral.first_contact_at = min(referral.first_contact_at or at, at)
 
-    async def add_message(
-        self,
-        *,
-        event_source: str,
-        event_id: str,
-        reason: Reason,
-        referral_id: UUID,
-        person_ref: str,
-        pcn_code: str,
-        link_worker_id: str | None = None,
-        due_on: date | None = None,
-    ) -> None:
-        if (event_source, event_id, reason) in self.message_keys:
+    async def add_message(self, message: NewMessage) -> None:
+        key = (message.event_source, message.event_id, message.reason)
+        if key in self.message_keys:
             return
-        self.message_keys.add((event_source, event_id, reason))
-        message_id = uuid.uuid4()
+        self.message_keys.add(key)
         claimed = Claimed(
-            message_id,
-            reason,
-            referral_id,
-            person_ref,
-            pcn_code,
-            link_worker_id,
-            due_on,
-            None,
-            0,
-            False,
-            datetime.now(UTC),
+            uuid.uuid4(),
+            message.reason,
+            message.referral_id,
+            message.person_ref,
+            message.pcn_code,
+            message.link_worker_id,
+            message.due_on,
+            channel=None,
+            attempts=0,
+            in_doubt=False,
+            created_at=datetime.now(UTC),
         )
-        self.messages[message_id] = StoredMessage(claimed)
+        self.messages[claimed.id] = StoredMessage(claimed)
 
     async def add_task(self, task: NewTask) -> None:
         self.tasks.setdefault((task.kind, task.subject_id), task)

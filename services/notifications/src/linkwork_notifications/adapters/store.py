@@ -14,7 +14,7 @@ import asyncpg
 from linkwork_runtime.database import from_record
 
 from linkwork_notifications.domain import receipts, tasks
-from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Settlement, Status
+from linkwork_notifications.domain.messages import Channel, Claimed, NewMessage, Reason, Settlement, Status
 from linkwork_notifications.domain.tasks import NewTask, OpenTask
 
 
@@ -58,32 +58,21 @@ class PostgresEventRecords:
             at,
         )
 
-    async def add_message(
-        self,
-        *,
-        event_source: str,
-        event_id: str,
-        reason: Reason,
-        referral_id: UUID,
-        person_ref: str,
-        pcn_code: str,
-        link_worker_id: str | None = None,
-        due_on: date | None = None,
-    ) -> None:
+    async def add_message(self, message: NewMessage) -> None:
         await self._connection.execute(
             """INSERT INTO messages (id, event_source, event_id, reason, referral_id, person_ref, pcn_code,
                                      link_worker_id, due_on)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (event_source, event_id, reason) DO NOTHING""",
             uuid.uuid4(),
-            event_source,
-            event_id,
-            reason.value,
-            referral_id,
-            person_ref,
-            pcn_code,
-            link_worker_id,
-            due_on,
+            message.event_source,
+            message.event_id,
+            message.reason.value,
+            message.referral_id,
+            message.person_ref,
+            message.pcn_code,
+            message.link_worker_id,
+            message.due_on,
         )
 
     async def add_task(self, task: NewTask) -> None:

@@ -16,7 +16,7 @@ from linkwork_contracts.events import (
 )
 from linkwork_runtime.messaging import PrefixedHandlers
 
-from linkwork_notifications.domain.messages import Reason
+from linkwork_notifications.domain.messages import NewMessage, Reason
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ConsumerTransaction, MessageStore
 
@@ -35,7 +35,7 @@ class EventHandlers:
         )
         if not is_new or event.version != 1:
             return  # later versions (needs or preferences changed) are not news to the person
-        await records.add_message(
+        message = NewMessage(
             event_source=envelope.source,
             event_id=envelope.id,
             reason=Reason.FIRST_CONTACT,
@@ -43,11 +43,12 @@ class EventHandlers:
             person_ref=event.person.person_ref,
             pcn_code=event.pcn_code,
         )
+        await records.add_message(message)
 
     async def follow_up_due(self, event: FollowUpDueV1, envelope: CloudEvent, transaction: ConsumerTransaction) -> None:
         """A planned follow-up: a reminder to the person, and a task on the link worker's list for the day."""
         records = self._messages.joining(transaction)
-        await records.add_message(
+        message = NewMessage(
             event_source=envelope.source,
             event_id=envelope.id,
             reason=Reason.FOLLOW_UP_REMINDER,
@@ -57,6 +58,7 @@ class EventHandlers:
             link_worker_id=event.link_worker_id,
             due_on=event.due_on,
         )
+        await records.add_message(message)
         task = NewTask(
             kind="follow-up-due",
             subject_id=str(event.follow_up_id),

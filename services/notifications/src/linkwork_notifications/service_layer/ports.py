@@ -13,12 +13,12 @@ event causes commit with the event's receipt, and the dispatcher only ever sends
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement
+from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, NewMessage, Reason, Settlement
 from linkwork_notifications.domain.tasks import NewTask
 
 ConsumerTransaction = Any
@@ -38,19 +38,8 @@ class EventRecords(Protocol):
         """A contact made with the referral's person; the earliest one is kept as the first contact."""
         ...
 
-    async def add_message(
-        self,
-        *,
-        event_source: str,
-        event_id: str,
-        reason: Reason,
-        referral_id: UUID,
-        person_ref: str,
-        pcn_code: str,
-        link_worker_id: str | None = None,
-        due_on: date | None = None,
-    ) -> None:
-        """A message to send, pending for the dispatcher; one per (event, reason)."""
+    async def add_message(self, message: NewMessage) -> None:
+        """A message to send, pending for the dispatcher; once per (event, reason)."""
         ...
 
     async def add_task(self, task: NewTask) -> None:
