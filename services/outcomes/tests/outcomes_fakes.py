@@ -70,7 +70,7 @@ class FakeProjectionStore:
 
     facts: dict[str, ReferralFacts] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
-    provider_events: list[Event] = field(default_factory=list)  # as they came: the adapter's tables are its own
+    provider_events: list[Event] = field(default_factory=list)  # as they came (the adapter upserts them by id)
     summaries: dict[str, ReferralSummary] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     cells: Contribution = field(default_factory=Contribution)
