@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from linkwork_contracts.measures.base import MeasureName, MeasureRecord, Timepoint
+from linkwork_contracts.measures.base import ItemScale, MeasureName, MeasureRecord, Timepoint
 from linkwork_contracts.measures.improvement import (
     OUTCOME_SCORES,
     AnyMeasureResult,
@@ -16,6 +16,7 @@ from linkwork_contracts.measures.improvement import (
 from linkwork_contracts.measures.ons4 import (
     ONS4_ITEM_LABELS,
     ONS4_ITEMS,
+    ONS4_SCALE,
     Ons4Band,
     Ons4Item,
     Ons4Result,
@@ -25,6 +26,7 @@ from linkwork_contracts.measures.ons4 import (
 from linkwork_contracts.measures.swemwbs import (
     SWEMWBS_ITEM_LABELS,
     SWEMWBS_METRIC,
+    SWEMWBS_SCALE,
     SwemwbsResult,
     swemwbs_metric_score,
     swemwbs_raw_score,
@@ -32,6 +34,7 @@ from linkwork_contracts.measures.swemwbs import (
 from linkwork_contracts.measures.ucla3 import (
     LONELY_THRESHOLD,
     UCLA3_ITEM_LABELS,
+    UCLA3_SCALE,
     Ucla3Result,
     is_lonely,
     ucla3_total,
@@ -44,11 +47,15 @@ __all__ = [
     "LONELY_THRESHOLD",
     "ONS4_ITEMS",
     "ONS4_ITEM_LABELS",
+    "ONS4_SCALE",
     "OUTCOME_SCORES",
     "SWEMWBS_ITEM_LABELS",
     "SWEMWBS_METRIC",
+    "SWEMWBS_SCALE",
     "UCLA3_ITEM_LABELS",
+    "UCLA3_SCALE",
     "AnyMeasureResult",
+    "ItemScale",
     "MeasureName",
     "MeasureRecord",
     "MeasureResult",

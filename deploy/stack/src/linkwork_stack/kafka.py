@@ -12,7 +12,6 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from pydantic import SecretStr
 
 from linkwork_stack import kafka_access, kafka_topics, paths
 from linkwork_stack.kafka_access import ADMIN
-from linkwork_stack.ports import wait_for_port
+from linkwork_stack.ports import is_listening
 from linkwork_stack.prerequisites import require_java, require_maven
 from linkwork_stack.server_process import ServerProcess
 
@@ -283,9 +282,8 @@ class KafkaBroker(ServerProcess):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
-        wait_for_port(self.port, timeout, "Kafka", alive=alive)
-        self._wait_for_log_line(STARTED_LINE, start_offset, timeout)
+        self.wait_until(lambda: is_listening(self.port), timeout, f"listening on port {self.port}")
+        self.wait_until(lambda: self._logged(STARTED_LINE, start_offset), timeout, f"logging '{STARTED_LINE}'")
         if self.secured:
             asyncio.run(self._provision())
 
@@ -295,15 +293,11 @@ class KafkaBroker(ServerProcess):
         await create_topics(admin)
         await kafka_access.apply(admin)
 
-    def _wait_for_log_line(self, text: str, offset: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.log_file.open("rb") as log:
-                log.seek(offset)
-                if text.encode() in log.read():
-                    return
-            time.sleep(0.2)
-        raise TimeoutError(f"Kafka did not report '{text}' within {timeout:.0f}s; see {self.log_file}")
+    def _logged(self, text: str, offset: int) -> bool:
+        """Whether the log has `text` after `offset` (where this start began writing)."""
+        with self.log_file.open("rb") as log:
+            log.seek(offset)
+            return text.encode() in log.read()
 
 
 async def create_topics(kafka: Kafka) -> None:

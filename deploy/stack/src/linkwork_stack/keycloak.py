@@ -24,7 +24,6 @@ from typing import IO, Any
 import httpx
 
 from linkwork_stack import paths
-from linkwork_stack.ports import wait_for_port
 from linkwork_stack.prerequisites import require_java, require_maven
 from linkwork_stack.server_process import ServerProcess
 
@@ -164,28 +163,10 @@ class KeycloakServer(ServerProcess):
             start_new_session=True,
         )
 
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
     def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Wait until the realm is served; start-dev on a busy machine can take minutes, hence the long default."""
-        started = time.monotonic()
-        try:
-            wait_for_port(self.port, timeout, "Keycloak", alive=self.running)
-            self._wait_for_realm(timeout - (time.monotonic() - started), self.running)
-        except (RuntimeError, TimeoutError) as error:
-            raise type(error)(f"{error}; see {self.log_file}") from error
-
-    def _wait_for_realm(self, timeout: float, alive: Any) -> None:
         realm = self.realm()
-        deadline = time.monotonic() + max(timeout, 1.0)
-        while time.monotonic() < deadline:
-            if not alive():
-                raise RuntimeError("Keycloak exited during start-up")
-            if realm.is_ready():
-                return
-            time.sleep(0.5)
-        raise TimeoutError(f"Keycloak's realm {REALM} was not served at {realm.discovery_url} within {timeout:.0f}s")
+        self.wait_until(realm.is_ready, timeout, f"serving its realm {REALM} at {realm.discovery_url}")
 
 
 @dataclass(frozen=True)

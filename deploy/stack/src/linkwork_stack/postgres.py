@@ -9,13 +9,12 @@ from __future__ import annotations
 import importlib.util
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from linkwork_stack import postgres_user
-from linkwork_stack.ports import wait_for_port
+from linkwork_stack.ports import is_listening
 from linkwork_stack.postgres_user import PostgresUser
 from linkwork_stack.server_process import ServerProcess
 
@@ -51,6 +50,10 @@ class PostgresServer(ServerProcess):
         """The data directory: `data/cluster`, or where the PostgreSQL user can reach it (postgres_user)."""
         return self._cluster if self._cluster is not None else self.data / "cluster"
 
+    @property
+    def log_file(self) -> Path:
+        return self.data / "postgres.log"
+
     def _initdb(self, user: PostgresUser | None) -> None:
         if (self.cluster / "PG_VERSION").exists():
             return
@@ -80,7 +83,7 @@ class PostgresServer(ServerProcess):
         self._bin = postgres_user.reachable_binaries(POSTGRES_BIN_PATH, user)
         self._cluster = postgres_user.reachable_cluster(self.data, user)
         self._initdb(user)
-        self._log = (self.data / "postgres.log").open("ab")
+        self._log = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [
                 str(self._bin / "postgres"),
@@ -104,22 +107,14 @@ class PostgresServer(ServerProcess):
             start_new_session=True,
             **(user.identity() if user else {}),
         )
-        alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
-        wait_for_port(self.port, timeout, "PostgreSQL", alive=alive)
-        self._wait_accepting(timeout)
+        self.wait_until(lambda: is_listening(self.port), timeout, f"listening on port {self.port}")
+        self.wait_until(self._accepts_connections, timeout, "accepting connections")
 
-    def _wait_accepting(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready = subprocess.run(
-                [str(self._bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                capture_output=True,
-                check=False,
-            )
-            if ready.returncode == 0:
-                return
-            time.sleep(0.2)
-        raise TimeoutError(f"PostgreSQL did not accept connections within {timeout:.0f}s")
+    def _accepts_connections(self) -> bool:
+        ready = subprocess.run(
+            [str(self._bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True, check=False
+        )
+        return ready.returncode == 0
 
     def create_database(self, name: str) -> None:
         """Create `name` unless it exists (idempotent, so re-running the stack keeps data)."""

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from linkwork_console.adapters.services import Services
+from linkwork_contracts.codes import EthnicCategory
 from linkwork_referral.adapters.samples import synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
 from linkwork_referral.settings import Settings as ReferralSettings
@@ -183,6 +184,35 @@ async def test_journey_from_new_referral_to_closure(
     assert "Completed" in record.text and "Goals met" in record.text
 
 
+async def test_a_new_referral_records_ethnic_category_as_not_known(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    """The new-referral form does not ask the person's ethnic category, so it is recorded as not known (99), not
+    as not stated (Z: asked, and chose not to say)."""
+    await sign_in(token())
+    made = await post_form(
+        browser,
+        "/referrals/new",
+        {
+            "given_name": "Ada",
+            "family_name": "Unasked",
+            "nhs_number": synthetic_nhs_number(random.Random(13)),
+            **date_boxes("dob", date(1950, 3, 14)),
+            "sex": "female",
+            "phone": "0113 496 0000",
+            "needs": ["loneliness-isolation"],
+            "source": "self-referral",
+            "consent": "yes",
+        },
+    )
+    assert made.status_code == 303, made.text[:3000]
+    record = await referral_service.get(
+        f"/referrals/{made.headers['location'].rsplit('/', 1)[-1]}",
+        headers={"Authorization": f"Bearer {token()}"},
+    )
+    assert record.json()["person"]["ethnic_category"] == EthnicCategory.NOT_KNOWN
+
+
 async def test_other_pcn_and_other_roles_see_no_case_record(
     wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
 ) -> None:
@@ -261,6 +291,23 @@ async def test_hold_resume_and_entered_in_error_through_the_record(
     record = await browser.get(path)
     assert "Referral marked as entered in error" in record.text and "left out of every outcomes figure" in record.text
     assert f'href="{path}/hold"' not in record.text and f'href="{path}/entered-in-error"' not in record.text
+
+
+async def test_the_caseload_finds_referrals_by_every_closed_state(
+    wired: FastAPI, browser: httpx.AsyncClient, sign_in: SignIn, referral_service: httpx.AsyncClient
+) -> None:
+    """A referral closed because the person moved away ends cancelled (the contracts' closure status): the
+    caseload's status filter offers it and finds the referral, as it does every state the referral API lists."""
+    path, record = await new_record(browser, sign_in, referral_service, seed=11)
+    assert (await browser.post(f"{path}/accept", data={"csrf_token": csrf(record)})).status_code == 303
+    closed = await post_form(browser, f"{path}/close", {"reason": "moved-away"})
+    assert closed.status_code == 303
+
+    cancelled = await browser.get("/caseload", params={"view": "all", "status": "cancelled"})
+    assert '<option value="cancelled" selected>' in cancelled.text
+    assert '<option value="failed">' in cancelled.text
+    assert path in cancelled.text
+    assert path not in (await browser.get("/caseload", params={"view": "all"})).text  # open referrals only
 
 
 async def test_person_details_changed_on_the_record(

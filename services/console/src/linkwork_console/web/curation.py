@@ -20,7 +20,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from linkwork_contracts.codes import Accessibility, CostUnit, DeliveryMode, EligibilityCode, NeedCategory
+from linkwork_contracts.codes import (
+    MAX_PLAUSIBLE_AGE,
+    Accessibility,
+    CostUnit,
+    DayOfWeek,
+    DeliveryMode,
+    EligibilityCode,
+    NeedCategory,
+)
 from linkwork_contracts.codes.eligibility import ELIGIBILITY_TAXONOMY_NAME
 from linkwork_contracts.codes.needs import NEEDS_TAXONOMY_NAME
 from linkwork_runtime.principal import Role
@@ -37,13 +45,13 @@ router = APIRouter(include_in_schema=False)
 
 STATUSES = [("active", "Active"), ("temporarily closed", "Temporarily closed"), ("inactive", "No longer offered")]
 DAYS = [
-    ("MO", "Monday"),
-    ("TU", "Tuesday"),
-    ("WE", "Wednesday"),
-    ("TH", "Thursday"),
-    ("FR", "Friday"),
-    ("SA", "Saturday"),
-    ("SU", "Sunday"),
+    (DayOfWeek.MO.value, "Monday"),
+    (DayOfWeek.TU.value, "Tuesday"),
+    (DayOfWeek.WE.value, "Wednesday"),
+    (DayOfWeek.TH.value, "Thursday"),
+    (DayOfWeek.FR.value, "Friday"),
+    (DayOfWeek.SA.value, "Saturday"),
+    (DayOfWeek.SU.value, "Sunday"),
 ]
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}$")
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -333,8 +341,8 @@ def _age(form: FormData, name: str, label: str, errors: FormErrors) -> int | Non
     value = text(form, name)
     if not value:
         return None
-    if not value.isdigit() or int(value) > 130:
-        errors.add(name, f"Enter the {label} age as a whole number of years, from 0 to 130")
+    if not value.isdigit() or int(value) > MAX_PLAUSIBLE_AGE:
+        errors.add(name, f"Enter the {label} age as a whole number of years, from 0 to {MAX_PLAUSIBLE_AGE}")
         return None
     return int(value)
 

@@ -13,17 +13,23 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from linkwork_contracts.codes import (
+    TERMINAL_STATUSES,
     AttendanceStatus,
     ClosureReason,
+    ConfirmedBy,
     ContactKind,
     ContactOutcome,
     DeliveryMode,
+    LinkWorkerStage,
     NeedCategory,
     ReferralSource,
+    ReferralStatus,
     Sex,
+    SharedContactRoute,
     Urgency,
 )
-from linkwork_contracts.nhs_number import is_valid_nhs_number
+from linkwork_contracts.events import PersonDetails
+from linkwork_contracts.nhs_number import is_valid_nhs_number, normalise_nhs_number
 from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.services import Services, UpstreamError
@@ -35,8 +41,14 @@ from linkwork_console.web.forms import take_flash as _take_flash
 
 router = APIRouter(include_in_schema=False)
 
-OPEN_STATES = ["requested", "allocated", "contacted", "assessed", "plan-agreed", "following-up", "on-hold"]
-STATES = [*OPEN_STATES, "completed", "rejected", "entered-in-error"]
+# The referral API's workflow states: a referral's Gravity status, or its link-worker stage while one applies.
+OPEN_STATES = [
+    ReferralStatus.REQUESTED.value,
+    *(stage.value for stage in LinkWorkerStage),
+    ReferralStatus.ON_HOLD.value,
+]
+STATES = [*OPEN_STATES, *(status.value for status in ReferralStatus if status in TERMINAL_STATUSES)]
+URGENCIES = [Urgency.URGENT.value, Urgency.ROUTINE.value]  # as the caseload offers them: most pressing first
 # The referral API's caseload orders, with their words; its default (newest first) has no parameter.
 SORTS = {
     "urgency": "Urgent first",
@@ -163,14 +175,14 @@ async def caseload(
     if status in STATES:
         params.append(("status", status))
     elif view == "unassigned":
-        params.append(("status", "requested"))
+        params.append(("status", ReferralStatus.REQUESTED.value))
     else:
         params.extend(("status", s) for s in OPEN_STATES)
     if view == "mine":
         params.append(("link_worker", user.subject))
     if overdue == "yes":
         params.append(("overdue", "true"))
-    if urgency in ("routine", "urgent"):
+    if urgency in URGENCIES:
         params.append(("urgency", urgency))
     if safeguarding == "yes":
         params.append(("safeguarding", "true"))
@@ -209,6 +221,7 @@ async def caseload(
         filters=keep,
         view=view,
         states=STATES,
+        urgencies=URGENCIES,
         sorts=SORTS,
         flash=_take_flash(session),
     )
@@ -244,10 +257,10 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
     values["needs"] = choices(form, "needs")
     errors = FormErrors()
     given, family, birth = _person_checked(form, errors)
-    nhs_number = text(form, "nhs_number").replace(" ", "")
+    nhs_number = normalise_nhs_number(text(form, "nhs_number"))
     if not nhs_number:
         errors.add("nhs_number", "Enter the person's NHS number")
-    elif not (len(nhs_number) == 10 and nhs_number.isdigit() and is_valid_nhs_number(nhs_number)):
+    elif not is_valid_nhs_number(nhs_number):
         errors.add("nhs_number", "Enter a valid NHS number: 10 digits, like 485 777 3456")
     if not values["needs"]:
         errors.add("needs", "Select at least one need")
@@ -271,7 +284,8 @@ async def create_referral(request: Request, user: SignedIn, upstream: Upstream, 
             "nhs_number": nhs_number,
             "date_of_birth": birth.isoformat(),
             "sex": text(form, "sex"),
-            "ethnic_category": "Z",
+            # No ethnic_category: the form does not ask, so the contract's default (not known) applies, not
+            # "not stated", which would say the person was asked and chose not to say.
             "postcode": text(form, "postcode") or None,
             "phone": text(form, "phone") or None,
         },
@@ -529,22 +543,12 @@ async def resume(case: Case) -> Response:
 
 # --- person details -------------------------------------------------------------------------------------
 
-# The fields the referral API's PUT /referrals/{id}/person takes; the page changes some and keeps the rest.
-_PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "nhs_number",
-    "date_of_birth",
-    "sex",
-    "ethnic_category",
-    "address_lines",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact",
-    "languages",
-    "interpreter_needed",
-    "accessibility_needs",
+# The fields the referral API's PUT /referrals/{id}/person takes (the contract's person); the page changes some
+# and keeps the rest.
+_PERSON_FIELDS = tuple(PersonDetails.model_fields)
+# The longest first or last name (both are the contract's PersonName), for the error when a name is too long.
+_NAME_MAX_LENGTH = next(
+    rule.max_length for rule in PersonDetails.model_fields["given_name"].metadata if hasattr(rule, "max_length")
 )
 
 
@@ -601,8 +605,8 @@ async def change_person(case: Case) -> Response:
         upstream_errors(
             error,
             {
-                "given_name": ("given_name", "Enter a first name of 100 characters or fewer"),
-                "family_name": ("family_name", "Enter a last name of 100 characters or fewer"),
+                "given_name": ("given_name", f"Enter a first name of {_NAME_MAX_LENGTH} characters or fewer"),
+                "family_name": ("family_name", f"Enter a last name of {_NAME_MAX_LENGTH} characters or fewer"),
                 **_PERSON_PROBLEMS,
             },
             errors,
@@ -674,7 +678,8 @@ def _measure_answers(form: Any, errors: FormErrors, *, required: bool) -> list[d
         if all(a in allowed for a in answers):
             results.append({"measure": measure.name.value, "items": [int(a) for a in answers]})
     if required and not results and not errors:
-        errors.add("swemwbs-0", "Answer at least one wellbeing measure (SWEMWBS, ONS4 or UCLA-3) as a baseline")
+        first_question = f"{next(iter(measures.MEASURES))}-0"
+        errors.add(first_question, f"Answer at least one wellbeing measure ({measures.MEASURE_LABELS}) as a baseline")
     return results
 
 
@@ -794,10 +799,24 @@ async def _plan_context(
         suggested=suggested.get("needs", []),
         form=form,
         follow_up_default=(date.today() + timedelta(weeks=6)),
+        share_details=SHARE_DETAILS,
+        share_routes=SHARE_ROUTES,
     )
 
 
-SHARE_ROUTES = ("via-link-worker", "phone", "email")
+# What the person may agree to share with a provider besides a contact route (the contract's SharedDetails and
+# the referral API's share), with the words the plan asks in.
+SHARE_DETAILS = {
+    "first_name": "Their first name",
+    "needs": "What they would like help with",
+    "accessibility_needs": "Their accessibility needs",
+}
+# How a provider may contact the person, with the words the plan offers them in; the first is the default.
+SHARE_ROUTES = {
+    SharedContactRoute.VIA_LINK_WORKER.value: "Through me",
+    SharedContactRoute.PHONE.value: "By phone",
+    SharedContactRoute.EMAIL.value: "By email",
+}
 
 
 def _sharing(form: Any, service_id: str) -> dict[str, Any]:
@@ -805,10 +824,8 @@ def _sharing(form: Any, service_id: str) -> dict[str, Any]:
     ticked = set(choices(form, f"share-{service_id}"))
     route = text(form, f"contact-{service_id}")
     return {
-        "first_name": "first_name" in ticked,
-        "contact": route if route in SHARE_ROUTES else "via-link-worker",
-        "needs": "needs" in ticked,
-        "accessibility_needs": "accessibility_needs" in ticked,
+        **{detail: detail in ticked for detail in SHARE_DETAILS},
+        "contact": route if route in SHARE_ROUTES else SharedContactRoute.VIA_LINK_WORKER.value,
     }
 
 
@@ -910,7 +927,9 @@ async def record_follow_up(case: Case) -> Response:
     for activity in (referral.get("plan") or {}).get("activities", []):
         status = text(form, f"attendance-{activity['service_id']}")
         if status in {a.value for a in AttendanceStatus}:
-            attendance.append({"service_id": activity["service_id"], "status": status, "confirmed_by": "person"})
+            attendance.append(
+                {"service_id": activity["service_id"], "status": status, "confirmed_by": ConfirmedBy.PERSON.value}
+            )
     pending = referral.get("pending_follow_ups") or []
     body: dict[str, Any] = {**contact, "attendance": attendance, "measures": results}
     if pending:

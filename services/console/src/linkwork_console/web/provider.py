@@ -15,7 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from linkwork_contracts.codes import PROVIDER_DECLINE_REASONS, SessionAttendance
+from linkwork_contracts.codes import PROVIDER_DECLINE_REASONS, DeclineReason, SessionAttendance, SharedContactRoute
 from linkwork_runtime.principal import Role
 
 from linkwork_console.adapters.services import UpstreamError
@@ -39,9 +39,13 @@ ATTENDANCE_WORDS = {
     SessionAttendance.CANCELLED.value: "Session cancelled",
 }
 DECLINE_WORDS = {reason.value: words for reason, words in PROVIDER_DECLINE_REASONS.items()} | {
-    "no-response": "No answer before the deadline"
+    DeclineReason.NO_RESPONSE.value: "No answer before the deadline"
 }
-CONTACT_WORDS = {"phone": "Phone", "email": "Email", "via-link-worker": "Through the link worker"}
+CONTACT_WORDS = {
+    SharedContactRoute.PHONE.value: "Phone",
+    SharedContactRoute.EMAIL.value: "Email",
+    SharedContactRoute.VIA_LINK_WORKER.value: "Through the link worker",
+}
 
 
 def _require_provider(user: User) -> None:
