@@ -18,6 +18,7 @@ from uuid import UUID
 from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1, ServiceChangedV1
 from linkwork_matching.adapters.contract_events import ContractEvents
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, OpenGap
 from linkwork_matching.domain.service import Service
@@ -68,13 +69,6 @@ class FakeMatchingStore(ContractEvents):
         return self.referrals[referral_id].pcn_code, latest.model_dump(mode="json")
 
 
-@dataclass(frozen=True)
-class Observation:
-    attended: bool
-    contact_at: datetime
-    confirmed: bool
-
-
 class FakeLearningRecords:
     """What plans and follow-ups said, kept by the rules adapters/learning_store.py's statements keep; a tally
     refresh is recorded, in order, rather than computed (the sums are the adapter's, tested against PostgreSQL)."""
@@ -82,7 +76,7 @@ class FakeLearningRecords:
     def __init__(self) -> None:
         self.baselines: dict[UUID, tuple[int, float | None]] = {}  # referral -> (plan version, SWEMWBS metric)
         self.follow_ups: dict[UUID, tuple[float, datetime]] = {}  # referral -> (SWEMWBS metric, measured at)
-        self.observations: dict[tuple[UUID, UUID, NeedCategory], Observation] = {}  # (referral, service, need)
+        self.observations: dict[tuple[UUID, UUID, NeedCategory], Attendance] = {}  # (referral, service, need)
         self.refreshed: list[tuple[UUID, NeedCategory]] = []
 
     async def save_baseline(self, referral_id: UUID, plan_version: int, swemwbs_metric: float | None) -> bool:
@@ -100,23 +94,12 @@ class FakeLearningRecords:
         self.follow_ups[referral_id] = (swemwbs_metric, measured_at)
         return True
 
-    async def save_attendance(
-        self,
-        referral_id: UUID,
-        service_id: UUID,
-        need: NeedCategory,
-        *,
-        attended: bool,
-        contact_at: datetime,
-        confirmed: bool,
-    ) -> bool:
-        key = (referral_id, service_id, need)
+    async def save_attendance(self, attendance: Attendance) -> bool:
+        key = (attendance.referral_id, attendance.service_id, attendance.need)
         held = self.observations.get(key)
-        if held is not None and not (
-            (confirmed and not held.confirmed) or (confirmed == held.confirmed and held.contact_at <= contact_at)
-        ):
+        if held is not None and not attendance.replaces(held):
             return False
-        self.observations[key] = Observation(attended, contact_at, confirmed)
+        self.observations[key] = attendance
         return True
 
     async def observed_activities(self, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:

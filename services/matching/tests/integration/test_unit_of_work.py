@@ -16,6 +16,7 @@ from linkwork_contracts import examples
 from linkwork_contracts.codes import NeedCategory
 from linkwork_matching.adapters.unit_of_work import PostgresMatchingUnitOfWork
 from linkwork_matching.app import MIGRATIONS, NAME
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.service_layer.ports import MatchingSession
 from linkwork_runtime import messaging
 from linkwork_runtime.database import create_pool
@@ -72,7 +73,7 @@ async def test_a_providers_confirmation_outweighs_a_self_report_whenever_it_come
     async def attended(at: datetime, *, confirmed: bool) -> bool:
         async with consumer() as records:
             return await records.learning.save_attendance(
-                referral, service, PHYSICAL, attended=True, contact_at=at, confirmed=confirmed
+                Attendance(referral, service, PHYSICAL, attended=True, contact_at=at, confirmed=confirmed)
             )
 
     assert await attended(T0, confirmed=False)
@@ -101,9 +102,11 @@ async def test_observed_activities_come_in_service_then_need_order(consumer: Con
     async with consumer() as records:
         for service, need in [(second, PHYSICAL), (first, PHYSICAL), (first, MOOD)]:
             await records.learning.save_attendance(
-                referral, service, need, attended=True, contact_at=T0, confirmed=False
+                Attendance(referral, service, need, attended=True, contact_at=T0, confirmed=False)
             )
-        await records.learning.save_attendance(uuid4(), first, PHYSICAL, attended=True, contact_at=T0, confirmed=False)
+        await records.learning.save_attendance(
+            Attendance(uuid4(), first, PHYSICAL, attended=True, contact_at=T0, confirmed=False)
+        )
         observed = await records.learning.observed_activities(referral)
     assert observed == [(first, MOOD), (first, PHYSICAL), (second, PHYSICAL)]
 
@@ -122,7 +125,7 @@ async def test_records_joined_to_a_transaction_that_rolls_back_keep_nothing(cons
     with pytest.raises(ConnectionError):
         async with consumer() as records:
             await records.learning.save_attendance(
-                referral, service, PHYSICAL, attended=True, contact_at=T0, confirmed=True
+                Attendance(referral, service, PHYSICAL, attended=True, contact_at=T0, confirmed=True)
             )
             await records.learning.refresh_tally(service, PHYSICAL)
             raise ConnectionError("the inbox row was not written")

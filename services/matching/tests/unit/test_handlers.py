@@ -14,12 +14,13 @@ from linkwork_contracts.codes import AttendanceStatus, ConfirmedBy, NeedCategory
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import Event
 from linkwork_matching.adapters.inbound import service_from_event
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.handlers.learning import LearningHandlers
 from linkwork_matching.handlers.referrals import ReferralMatcher
 from linkwork_matching.handlers.services import ServiceChangedHandler
-from matching_fakes import FakeMatchingSession, FakeMatchingUnitOfWork, Observation
+from matching_fakes import FakeMatchingSession, FakeMatchingUnitOfWork
 
 pytestmark = pytest.mark.unit
 
@@ -75,7 +76,9 @@ async def test_a_referral_gets_its_suggestions_and_their_outbox_row(units: FakeM
 async def test_a_plan_keeps_its_baseline_and_refreshes_the_tallies_of_what_was_observed(
     units: FakeMatchingUnitOfWork,
 ) -> None:
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Observation(True, NOW, confirmed=True)
+    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Attendance(
+        REFERRAL, SERVICE, PHYSICAL, True, NOW, confirmed=True
+    )
     await consume(units, LearningHandlers(units).plan_agreed, examples.PLAN_AGREED)
 
     learning = units.committed.learning
@@ -85,7 +88,9 @@ async def test_a_plan_keeps_its_baseline_and_refreshes_the_tallies_of_what_was_o
 
 async def test_an_older_plan_changes_nothing(units: FakeMatchingUnitOfWork) -> None:
     units.committed.learning.baselines[REFERRAL] = (2, 20.0)
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Observation(True, NOW, confirmed=True)
+    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Attendance(
+        REFERRAL, SERVICE, PHYSICAL, True, NOW, confirmed=True
+    )
     await consume(units, LearningHandlers(units).plan_agreed, examples.PLAN_AGREED)
 
     assert (units.committed.learning.baselines, units.committed.learning.refreshed) == ({REFERRAL: (2, 20.0)}, [])
@@ -98,7 +103,9 @@ async def test_a_follow_up_keeps_attendance_and_wellbeing_and_refreshes_the_tall
     await consume(units, LearningHandlers(units).follow_up_recorded, event)
 
     learning = units.committed.learning
-    assert learning.observations == {(REFERRAL, SERVICE, PHYSICAL): Observation(True, event.contact_at, True)}
+    assert learning.observations == {
+        (REFERRAL, SERVICE, PHYSICAL): Attendance(REFERRAL, SERVICE, PHYSICAL, True, event.contact_at, True)
+    }
     (measure,) = event.measures
     assert learning.follow_ups == {REFERRAL: (measure.metric_score, measure.recorded_at)}
     assert learning.refreshed == [(SERVICE, PHYSICAL)]
@@ -121,7 +128,7 @@ async def test_a_self_report_does_not_replace_a_providers_confirmation(units: Fa
     event = examples.FOLLOW_UP_RECORDED.model_copy(
         update={"attendance": (self_report,), "measures": (), "contact_at": later}
     )
-    confirmed = Observation(True, examples.FOLLOW_UP_RECORDED.contact_at, confirmed=True)
+    confirmed = Attendance(REFERRAL, SERVICE, PHYSICAL, True, examples.FOLLOW_UP_RECORDED.contact_at, confirmed=True)
     units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = confirmed
     await consume(units, LearningHandlers(units).follow_up_recorded, event)
 
@@ -134,7 +141,7 @@ async def test_a_confirmed_attendance_is_kept_and_its_tally_refreshed(units: Fak
     await consume(units, LearningHandlers(units).attendance_confirmed, event)
 
     key = (event.referral_id, event.service_id, event.need)
-    assert units.committed.learning.observations == {key: Observation(True, event.recorded_at, confirmed=True)}
+    assert units.committed.learning.observations == {key: Attendance(*key, True, event.recorded_at, confirmed=True)}
     assert units.committed.learning.refreshed == [(event.service_id, event.need)]
 
 
@@ -174,7 +181,9 @@ def _handlers(units: FakeMatchingUnitOfWork) -> list[tuple[Handler, Event]]:
 async def test_nothing_is_kept_when_the_consumers_transaction_rolls_back(
     units: FakeMatchingUnitOfWork, which: int
 ) -> None:
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Observation(True, NOW, confirmed=False)
+    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Attendance(
+        REFERRAL, SERVICE, PHYSICAL, True, NOW, confirmed=False
+    )
     before = held(copy.deepcopy(units.committed))
     handler, event = _handlers(units)[which]
     with pytest.raises(ConnectionError):

@@ -16,6 +16,7 @@ from linkwork_contracts.events import ServiceChangedV1
 
 from linkwork_matching.adapters import learning_store, read_model
 from linkwork_matching.adapters.match_store import PostgresMatchingStore
+from linkwork_matching.domain.attendance import Attendance
 
 
 class PostgresLearningRecords:
@@ -28,25 +29,8 @@ class PostgresLearningRecords:
     async def save_follow_up_wellbeing(self, referral_id: UUID, swemwbs_metric: float, measured_at: datetime) -> bool:
         return await learning_store.save_follow_up_wellbeing(self._connection, referral_id, swemwbs_metric, measured_at)
 
-    async def save_attendance(
-        self,
-        referral_id: UUID,
-        service_id: UUID,
-        need: NeedCategory,
-        *,
-        attended: bool,
-        contact_at: datetime,
-        confirmed: bool,
-    ) -> bool:
-        return await learning_store.save_attendance(
-            self._connection,
-            referral_id,
-            service_id,
-            need,
-            attended=attended,
-            contact_at=contact_at,
-            confirmed=confirmed,
-        )
+    async def save_attendance(self, attendance: Attendance) -> bool:
+        return await learning_store.save_attendance(self._connection, attendance)
 
     async def observed_activities(self, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
         return await learning_store.observed_activities(self._connection, referral_id)

@@ -14,6 +14,7 @@ from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import AttendanceConfirmedV1, FollowUpRecordedV1, PlanAgreedV1
 from linkwork_contracts.measures import MeasureResult, SwemwbsResult
 
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.service_layer.ports import ConsumerTransaction, LearningRecords, MatchingUnitOfWork
 
 # Whether a status says the person took part. Someone who stopped did go; not-started says
@@ -69,13 +70,15 @@ class LearningHandlers:
             took_part = TOOK_PART[activity.status]
             if took_part is not None:
                 changed |= await learning.save_attendance(
-                    event.referral_id,
-                    activity.service_id,
-                    activity.need,
-                    attended=took_part,
-                    contact_at=event.contact_at,
-                    # The link worker recording that the provider confirmed it counts as the provider's word.
-                    confirmed=activity.confirmed_by is ConfirmedBy.PROVIDER,
+                    Attendance(
+                        event.referral_id,
+                        activity.service_id,
+                        activity.need,
+                        attended=took_part,
+                        contact_at=event.contact_at,
+                        # The link worker recording that the provider confirmed it counts as the provider's word.
+                        confirmed=activity.confirmed_by is ConfirmedBy.PROVIDER,
+                    )
                 )
         measure = latest_swemwbs(event.measures)
         if measure is not None:
@@ -92,12 +95,13 @@ class LearningHandlers:
         if took_part is None:
             return
         learning = self._units.joining(transaction).learning
-        if await learning.save_attendance(
+        attendance = Attendance(
             event.referral_id,
             event.service_id,
             event.need,
             attended=took_part,
             contact_at=event.recorded_at,
             confirmed=event.confirmed_by is ConfirmedBy.PROVIDER,
-        ):
+        )
+        if await learning.save_attendance(attendance):
             await learning.refresh_tally(event.service_id, event.need)

@@ -22,6 +22,7 @@ from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1, ServiceChangedV1
 from prometheus_client import Counter, Gauge, Histogram
 
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
@@ -94,19 +95,9 @@ class LearningRecords(Protocol):
         """The referral's latest follow-up wellbeing score, unless a later one is held."""
         ...
 
-    async def save_attendance(
-        self,
-        referral_id: UUID,
-        service_id: UUID,
-        need: NeedCategory,
-        *,
-        attended: bool,
-        contact_at: datetime,
-        confirmed: bool,
-    ) -> bool:
-        """Whether the person took part in one planned activity. A provider's confirmation replaces a
-        self-report whenever it comes; a self-report never replaces a confirmation; between two of a kind
-        the later one wins."""
+    async def save_attendance(self, attendance: Attendance) -> bool:
+        """Whether the person took part in one planned activity, unless the word held replaces this one
+        (`Attendance.replaces`)."""
         ...
 
     async def observed_activities(self, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
