@@ -24,7 +24,7 @@ from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app, served_over_http
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.ports import free_port
-from linkwork_stack.testing import own_topics
+from linkwork_stack.testing import own_topics, start_group_at_end
 from notifications_support import (
     JWT_SECRET,
     ROUTE_TOKEN,
@@ -32,7 +32,6 @@ from notifications_support import (
     eventually,
     local_notify,
     service_settings,
-    start_group_at_end,
 )
 from pydantic import SecretStr
 
