@@ -8,7 +8,7 @@
   domain, its own ports and the runtime only): an adapter reaches a use case through a port.
 - A `handlers/` module imports nothing from its service's `adapters/` either: a handler is given its unit of
   work at wiring time (app.py) as a port, and takes it `joining` the consumer's transaction, so it is
-  unit-tested against the service's fake. The handlers listed in HANDLERS_ON_ADAPTERS predate the rule.
+  unit-tested against the service's fake.
 """
 
 from __future__ import annotations
@@ -28,17 +28,6 @@ FRAMEWORKS = {"fastapi", "starlette", "asyncpg", "aiokafka", "jwt", "httpx", "uv
 SQL = re.compile(
     r"\b(SELECT\s+[\w*(]|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX)\s)",
 )
-
-
-# Handlers that still reach their service's adapters (stores built on the consumer's connection): the rule's
-# backlog, each to move behind a port as referral's and directory's did. Removed from here once moved.
-HANDLERS_ON_ADAPTERS = {
-    "matching/src/linkwork_matching/handlers/learning.py",
-    "matching/src/linkwork_matching/handlers/referrals.py",
-    "matching/src/linkwork_matching/handlers/services.py",
-    "notifications/src/linkwork_notifications/handlers/events.py",
-    "outcomes/src/linkwork_outcomes/handlers/events.py",
-}
 
 
 def _modules(folder: str) -> list[Path]:
@@ -121,11 +110,10 @@ def test_service_layer_imports_no_adapters() -> None:
 
 def test_handlers_import_no_adapters() -> None:
     importing = {_relative(path) for path in _modules("handlers") if _imports_own_adapters(path)}
-    assert importing - HANDLERS_ON_ADAPTERS == set(), (
+    assert importing == set(), (
         "a handler imports its adapters: take the unit of work (or store) as a port given in app.py, joining "
         "the consumer's transaction"
     )
-    assert HANDLERS_ON_ADAPTERS - importing == set(), "no longer imports its adapters: remove it from the list"
 
 
 def test_adapter_imports_are_recognised() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import InvalidTopicError
 from linkwork_stack.testing import (
     TailDied,
@@ -65,6 +67,27 @@ async def test_clients_racing_to_create_the_same_topic_all_succeed(kafka_bootstr
         await asyncio.gather(*(ensure_topics(kafka_bootstrap, [prefix + "raced"]) for _ in range(4)))
     finally:
         await delete_topics(kafka_bootstrap, prefix)
+
+
+@pytest.mark.integration
+async def test_own_topics_are_compacted_where_asked_and_gone_afterwards(kafka_bootstrap: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        async with own_topics(kafka_bootstrap, ["changes", "events"], compacted=["changes"]) as prefix:
+            described = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, prefix + topic) for topic in ("changes", "events")]
+            )
+            # Each resource is (error code, message, type, name, [(config name, value, ...), ...]).
+            policies = {
+                resource[3]: {entry[0]: entry[1] for entry in resource[4]}["cleanup.policy"]
+                for response in described
+                for resource in response.resources
+            }
+            assert policies == {prefix + "changes": "compact", prefix + "events": "delete"}
+        assert not [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+    finally:
+        await admin.close()
 
 
 @pytest.mark.unit

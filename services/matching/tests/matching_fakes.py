@@ -1,20 +1,24 @@
 """In-memory stand-ins for matching's ports (service_layer/ports.py), for use-case tests in milliseconds.
 
-The asyncpg adapters (adapters/match_store.py) keep their integration tests against PostgreSQL; these fakes
-only have to keep the ports' promises; they translate contract events as the adapters do (ContractEvents).
+The asyncpg adapters (adapters/match_store.py, adapters/unit_of_work.py) keep their integration tests against
+PostgreSQL; these fakes only have to keep the ports' promises; they translate contract events as the adapters
+do (ContractEvents).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from linkwork_contracts.codes import NeedCategory
-from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1, ServiceChangedV1
 from linkwork_matching.adapters.contract_events import ContractEvents
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, OpenGap
 from linkwork_matching.domain.service import Service
@@ -63,6 +67,90 @@ class FakeMatchingStore(ContractEvents):
             return None
         latest = self.suggestion_sets[referral_id, max(versions)]
         return self.referrals[referral_id].pcn_code, latest.model_dump(mode="json")
+
+
+class FakeLearningRecords:
+    """What plans and follow-ups said, kept by the rules adapters/learning_store.py's statements keep; a tally
+    refresh is recorded, in order, rather than computed (the sums are the adapter's, tested against PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.baselines: dict[UUID, tuple[int, float | None]] = {}  # referral -> (plan version, SWEMWBS metric)
+        self.follow_ups: dict[UUID, tuple[float, datetime]] = {}  # referral -> (SWEMWBS metric, measured at)
+        self.observations: dict[tuple[UUID, UUID, NeedCategory], Attendance] = {}  # (referral, service, need)
+        self.refreshed: list[tuple[UUID, NeedCategory]] = []
+
+    async def save_baseline(self, referral_id: UUID, plan_version: int, swemwbs_metric: float | None) -> bool:
+        held = self.baselines.get(referral_id)
+        if held is not None and held[0] > plan_version:
+            return False
+        kept_metric = held[1] if held is not None and swemwbs_metric is None else swemwbs_metric
+        self.baselines[referral_id] = (plan_version, kept_metric)
+        return True
+
+    async def save_follow_up_wellbeing(self, referral_id: UUID, swemwbs_metric: float, measured_at: datetime) -> bool:
+        held = self.follow_ups.get(referral_id)
+        if held is not None and held[1] > measured_at:
+            return False
+        self.follow_ups[referral_id] = (swemwbs_metric, measured_at)
+        return True
+
+    async def save_attendance(self, attendance: Attendance) -> bool:
+        key = (attendance.referral_id, attendance.service_id, attendance.need)
+        held = self.observations.get(key)
+        if held is not None and not attendance.replaces(held):
+            return False
+        self.observations[key] = attendance
+        return True
+
+    async def observed_activities(self, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
+        return sorted(
+            ((service_id, need) for referral, service_id, need in self.observations if referral == referral_id),
+            key=lambda pair: (pair[0], pair[1].value),
+        )
+
+    async def refresh_tally(self, service_id: UUID, need: NeedCategory) -> None:
+        self.refreshed.append((service_id, need))
+
+
+class FakeServiceSnapshots:
+    """The latest snapshot of each service: its revision and the data stored."""
+
+    def __init__(self) -> None:
+        self.held: dict[UUID, tuple[int, dict[str, Any]]] = {}
+
+    async def save(self, event: ServiceChangedV1, data: dict[str, Any] | None = None) -> bool:
+        held = self.held.get(event.service_id)
+        if held is not None and held[0] >= event.revision:
+            return False
+        self.held[event.service_id] = (event.revision, data if data is not None else event.model_dump(mode="json"))
+        return True
+
+
+@dataclass
+class FakeMatchingSession:
+    referrals: FakeMatchingStore = field(default_factory=FakeMatchingStore)
+    learning: FakeLearningRecords = field(default_factory=FakeLearningRecords)
+    snapshots: FakeServiceSnapshots = field(default_factory=FakeServiceSnapshots)
+
+
+class FakeMatchingUnitOfWork:
+    """Matching's records in memory: `committed` is what a transaction that ended well left."""
+
+    def __init__(self) -> None:
+        self.committed = FakeMatchingSession()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeMatchingSession]:
+        """Stands for the consumer's inbox transaction in the unit tests: its records are a copy, kept only when
+        the block ends without raising."""
+        session = copy.deepcopy(self.committed)
+        yield session
+        self.committed = session
+
+    def joining(self, transaction: FakeMatchingSession) -> FakeMatchingSession:
+        """The consumer's transaction is a session the test opened with `transaction()`: joining it writes
+        into that session."""
+        return transaction
 
 
 class FakeGapReportStore(ContractEvents):

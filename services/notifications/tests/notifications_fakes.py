@@ -1,4 +1,5 @@
-"""In-memory stand-ins for the dispatcher's ports (service_layer/ports.py), for use-case tests in milliseconds.
+"""In-memory stand-ins for the dispatcher's and the event handlers' ports (service_layer/ports.py), for tests in
+milliseconds.
 
 The PostgreSQL store, the referral service's routes and the real channels keep their own integration tests
 (tests/integration); these fakes only have to keep the ports' promises.
@@ -6,11 +7,24 @@ The PostgreSQL store, the referral service's routes and the real channels keep t
 
 from __future__ import annotations
 
+import copy
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement, Status
+from linkwork_notifications.domain.messages import (
+    Channel,
+    Claimed,
+    ContactRoute,
+    NewMessage,
+    Reason,
+    Settlement,
+    Status,
+)
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ContactRouteUnavailable, InDoubt, Sender
 
@@ -25,12 +39,36 @@ class StoredMessage:
     retry_in_seconds: float | None = None
 
 
+@dataclass
+class HeardReferral:
+    person_ref: str
+    pcn_code: str
+    created_at: datetime
+    first_contact_at: datetime | None = None
+
+
 class FakeMessageStore:
     def __init__(self) -> None:
         self.messages: dict[UUID, StoredMessage] = {}
         self.opt_outs: dict[str, set[Channel]] = {}
         self.tasks: dict[tuple[str, str], NewTask] = {}
         self.channel_set_before_send: list[UUID] = []
+        self.referrals: dict[UUID, HeardReferral] = {}
+        self.message_keys: set[tuple[str, str, Reason]] = set()  # (event source, event id, reason) of each message
+        self.tasks_done: set[tuple[str, str]] = set()
+
+    @asynccontextmanager
+    async def consumer_transaction(self) -> AsyncIterator[FakeEventRecords]:
+        """Stands for the consumer's inbox transaction: what is recorded within it is kept only if the block ends
+        without raising."""
+        records = FakeEventRecords(self)
+        yield records
+        records.commit()
+
+    def joining(self, transaction: FakeEventRecords) -> FakeEventRecords:
+        """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
+        joining it records into that transaction."""
+        return transaction
 
     def add(self, message: Claimed, status: Status = Status.PENDING) -> None:
         self.messages[message.id] = StoredMessage(message, status)
@@ -71,6 +109,61 @@ class FakeMessageStore:
 
     def status(self, message_id: UUID) -> Status:
         return self.messages[message_id].status
+
+
+class FakeEventRecords:
+    """The `EventRecords` of one transaction: it reads and writes its own copy of the store's records, which
+    replaces the store's only when the transaction commits."""
+
+    def __init__(self, store: FakeMessageStore) -> None:
+        self._store = store
+        self.referrals = copy.deepcopy(store.referrals)
+        self.messages = dict(store.messages)  # the handlers only add messages, never change one
+        self.message_keys = set(store.message_keys)
+        self.tasks = dict(store.tasks)
+        self.tasks_done = set(store.tasks_done)
+
+    def commit(self) -> None:
+        store = self._store
+        store.referrals, store.messages, store.message_keys = self.referrals, self.messages, self.message_keys
+        store.tasks, store.tasks_done = self.tasks, self.tasks_done
+
+    async def remember_referral(self, referral_id: UUID, person_ref: str, pcn_code: str, created_at: datetime) -> bool:
+        if referral_id in self.referrals:
+            return False
+        self.referrals[referral_id] = HeardReferral(person_ref, pcn_code, created_at)
+        return True
+
+    async def record_contact(self, referral_id: UUID, at: datetime) -> None:
+        if (referral := self.referrals.get(referral_id)) is not None:
+            referral.first_contact_at = min(referral.first_contact_at or at, at)
+
+    async def add_message(self, message: NewMessage) -> None:
+        key = (message.event_source, message.event_id, message.reason)
+        if key in self.message_keys:
+            return
+        self.message_keys.add(key)
+        claimed = Claimed(
+            uuid.uuid4(),
+            message.reason,
+            message.referral_id,
+            message.person_ref,
+            message.pcn_code,
+            message.link_worker_id,
+            message.due_on,
+            channel=None,
+            attempts=0,
+            in_doubt=False,
+            created_at=datetime.now(UTC),
+        )
+        self.messages[claimed.id] = StoredMessage(claimed)
+
+    async def add_task(self, task: NewTask) -> None:
+        self.tasks.setdefault((task.kind, task.subject_id), task)
+
+    async def finish_task(self, kind: str, subject_id: str) -> None:
+        if (kind, subject_id) in self.tasks:
+            self.tasks_done.add((kind, subject_id))
 
 
 class FakeContactRoutes:

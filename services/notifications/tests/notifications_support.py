@@ -31,6 +31,7 @@ from linkwork_stack.ports import free_port as free_port  # re-exported for the t
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
 from linkwork_stack.testing import start_group_at_end as start_group_at_end
+from notifications_fakes import FakeMessageStore
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
@@ -96,7 +97,8 @@ def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **e
 async def notify_world(bootstrap: str) -> AsyncIterator[tuple[str, LocalNotify, ContactRouteServer]]:
     """(topic prefix, local Notify, contact-route server): the topics fresh under their own prefix and
     deleted afterwards, so tests sharing the broker never see each other's events."""
-    async with testing.own_topics(bootstrap, notification_handlers().topics()) as prefix:
+    # Which topics the handlers read does not depend on the store they are given.
+    async with testing.own_topics(bootstrap, notification_handlers(FakeMessageStore()).topics()) as prefix:
         with local_notify() as notify, ContactRouteServer() as routes:
             yield prefix, notify, routes
 

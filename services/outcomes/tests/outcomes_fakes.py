@@ -1,8 +1,9 @@
 """In-memory stand-ins for the outcomes ports (service_layer/ports.py), for use-case tests in milliseconds.
 
 The PostgreSQL and Kafka adapters keep their integration tests (tests/integration); these fakes only keep the
-ports' promises: one projection batch at a time, a batch's claims and writes kept only if it completes; a rebuild
-empties every projection before it refills them; a report reads one snapshot of the cells.
+ports' promises: an event's facts kept, and their referrals queued, only if the consumer's transaction commits;
+one projection batch at a time, a batch's claims and writes kept only if it completes; a rebuild empties every
+projection before it refills them; a report reads one snapshot of the cells.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from linkwork_contracts.events import Event
+from linkwork_outcomes.adapters.event_facts import facts_of
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.domain.aggregates import GapCounts, areas_of
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import Closure, FactBatch, ReferralFacts, ReferralVersion, ServiceLabel
@@ -41,10 +45,32 @@ def referral_facts(
     return ReferralFacts(referral_id, versions=(version,), closures=closures)
 
 
+def keep_facts(stored: dict[str, ReferralFacts], batch: FactBatch) -> set[str]:
+    """Add the batch's facts about referrals to `stored`, each kept once whatever order and however often it
+    comes; the referrals that gained a fact."""
+    gained: set[str] = set()
+
+    def keep(referral_id: str, name: str, fact: object) -> None:
+        known = stored.get(referral_id, ReferralFacts(referral_id))
+        if fact not in getattr(known, name):
+            stored[referral_id] = dataclasses.replace(known, **{name: (*getattr(known, name), fact)})
+            gained.add(referral_id)
+
+    for name in ("versions", "plans", "contacts", "follow_ups_due", "closures"):
+        for fact, _ in getattr(batch, name):
+            keep(fact.referral_id, name, fact)
+    for measurement in batch.measurements:
+        keep(measurement.referral_id, "measurements", measurement)
+    return gained
+
+
 @dataclass
 class FakeProjectionStore:
+    """The projection port and the consumer's fact store over one in-memory database."""
+
     facts: dict[str, ReferralFacts] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
+    provider_events: list[Event] = field(default_factory=list)  # as they came (the adapter upserts them by id)
     summaries: dict[str, ReferralSummary] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     cells: Contribution = field(default_factory=Contribution)
@@ -60,6 +86,19 @@ class FakeProjectionStore:
         return self.cells.without_zeros()
 
     @asynccontextmanager
+    async def consumer_transaction(self) -> AsyncIterator[FakeFactRecords]:
+        """Stands for the consumer's inbox transaction: what is recorded within it is kept only if the block ends
+        without raising."""
+        records = FakeFactRecords(self)
+        yield records
+        records.commit()
+
+    def joining(self, transaction: FakeFactRecords) -> FakeFactRecords:
+        """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
+        joining it records into that transaction."""
+        return transaction
+
+    @asynccontextmanager
     async def batch(self) -> AsyncIterator[FakeProjectionBatch | None]:
         if self.locked:
             yield None
@@ -71,6 +110,28 @@ class FakeProjectionStore:
             batch.commit()
         finally:
             self.locked = False
+
+
+class FakeFactRecords:
+    """The `FactRecords` of one consumer transaction: its own copy of the store's facts, queue and provider-loop
+    events, which replaces the store's only when the transaction commits. Events become facts through the
+    adapters' own `facts_of`, as in production: what an event means is not the fake's to decide."""
+
+    def __init__(self, store: FakeProjectionStore) -> None:
+        self._store = store
+        self.facts = dict(store.facts)
+        self.pending = list(store.pending)
+        self.provider_events = list(store.provider_events)
+
+    async def record(self, event: Event, at: datetime) -> None:
+        if isinstance(event, PROVIDER_LOOP):
+            self.provider_events.append(event)
+        else:
+            self.pending.extend(sorted(keep_facts(self.facts, facts_of(event, at))))
+
+    def commit(self) -> None:
+        self._store.facts, self._store.pending = self.facts, self.pending
+        self._store.provider_events = self.provider_events
 
 
 class FakeProjectionBatch:
@@ -155,17 +216,7 @@ class FakeRebuildStore:
 
     async def store(self, chunk: HistoryChunk) -> None:
         """The fact sink: each fact kept once per referral, whatever order and however often it comes."""
-        batch = chunk.facts
-        for name in ("versions", "plans", "contacts", "follow_ups_due", "closures"):
-            for fact, _ in getattr(batch, name):
-                self._keep(fact.referral_id, name, fact)
-        for measurement in batch.measurements:
-            self._keep(measurement.referral_id, "measurements", measurement)
-
-    def _keep(self, referral_id: str, name: str, fact: object) -> None:
-        known = self.stored.get(referral_id, ReferralFacts(referral_id))
-        if fact not in getattr(known, name):
-            self.stored[referral_id] = dataclasses.replace(known, **{name: (*getattr(known, name), fact)})
+        keep_facts(self.stored, chunk.facts)
 
 
 @dataclass

@@ -303,11 +303,14 @@ def consumer_settings(
 
 
 @contextlib.asynccontextmanager
-async def own_topics(bootstrap: Kafka, topics: Iterable[str]) -> AsyncIterator[str]:
-    """A fresh prefix (yielded) with `<prefix><topic>` created for each of `topics`; afterwards every topic
-    under the prefix is deleted, so the shared broker does not fill up with tests' topics."""
+async def own_topics(bootstrap: Kafka, topics: Iterable[str], *, compacted: Iterable[str] = ()) -> AsyncIterator[str]:
+    """A fresh prefix (yielded) with `<prefix><topic>` created for each of `topics` (log-compacted for those
+    also in `compacted`, as a deployment's service-changed is); afterwards every topic under the prefix is
+    deleted, so the shared broker does not fill up with tests' topics."""
     prefix = topic_prefix()
-    await ensure_topics(bootstrap, [prefix + topic for topic in topics])
+    await ensure_topics(
+        bootstrap, [prefix + topic for topic in topics], compacted=[prefix + topic for topic in compacted]
+    )
     try:
         yield prefix
     finally:

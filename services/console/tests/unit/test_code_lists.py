@@ -12,6 +12,7 @@ from linkwork_contracts.codes import (
     DeclineReason,
     SessionAttendance,
     SharedContactRoute,
+    Urgency,
 )
 from linkwork_contracts.events import SharedDetails, WaitingList
 
@@ -30,6 +31,10 @@ def test_the_plan_asks_about_each_detail_a_provider_may_be_given() -> None:
 def test_the_caseload_filters_by_every_state_a_referral_can_close_in() -> None:
     assert {status.value for status in TERMINAL_STATUSES} <= set(pages.STATES)
     assert not {status.value for status in TERMINAL_STATUSES} & set(pages.OPEN_STATES)
+
+
+def test_the_caseload_filters_by_every_urgency() -> None:
+    assert set(pages.URGENCIES) == {urgency.value for urgency in Urgency}
 
 
 def test_a_provider_sees_words_for_every_decline_reason_contact_route_and_attendance() -> None:

@@ -86,7 +86,7 @@ def build_app(
         )
         runtime.week_rollover = WeekRollover(units, clock=runtime.clock, sink=runtime.sink)
         # The handlers' units of work join the consumer's transaction (`units.joining`).
-        plans = messaging.Handlers()
+        plans = messaging.PrefixedHandlers(settings.topic_prefix)
         plans.add(PlanAgreedV1, PlanAgreedHandler(units, runtime.sink, runtime.clock))
         # Issue 17: accepted, declined and started activity referrals keep waiting lists live.
         loop = ActivityReferralHandlers(units, runtime.sink, runtime.clock)

@@ -23,6 +23,11 @@ class Settings(ServiceSettings):
         default="directory-plans",
         description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed and activity referrals' answers",
     )
+    topic_prefix: str = Field(
+        default="",
+        description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (isolated test runs on "
+        "a shared broker, side-by-side deployments); produced topics keep their contract names",
+    )
     service_changed_partitions: int = Field(
         default=4, ge=1, description="LINKWORK_SERVICE_CHANGED_PARTITIONS: partitions when creating service-changed"
     )

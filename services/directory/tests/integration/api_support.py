@@ -10,7 +10,6 @@ from linkwork_contracts.codes import NeedCategory, taxonomy_term
 from linkwork_directory.settings import Settings
 from linkwork_runtime.auth import Role, issue_token
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
-from linkwork_stack.testing import start_group_at_end as start_group_at_end
 
 SECRET = "directory-tests-secret-at-least-32-bytes-long"
 METRES_PER_DEGREE_LATITUDE = 111_195.0

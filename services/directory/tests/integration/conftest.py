@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from linkwork_contracts.envelope import ContractError, decode
-from linkwork_contracts.events import ServiceChangedV3
+from linkwork_contracts.envelope import ContractError, decode, encode, wrap
+from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_contracts.topics import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED, SERVICE_CHANGED
 from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.adapters.oruk_format import OrukFormat
@@ -34,9 +34,17 @@ from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_runtime.migrations import migrate
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
+from linkwork_stack.testing import own_topics, produce
 from linkwork_stack.topic_reader import read_topic
 
-from .api_support import settings_for, start_group_at_end
+from .api_support import settings_for
+
+# The topics the service consumes. Each running directory reads its own copies (`<topic_prefix><topic>`): on the
+# shared broker, another session's directory reads the contract's topics too, and would count a plan or an
+# activity referral sent there in its own database as well.
+CONSUMED = [PLAN_AGREED, ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED]
+# The CloudEvents source of what the tests deliver (in a deployment, the referral service's events).
+SOURCE = "urn:linkwork:directory-tests"
 
 # The ORUK standard as published, kept with the tests (see its README for source and licence).
 STANDARD = Path(__file__).resolve().parents[1] / "reference" / "oruk-v3"
@@ -109,6 +117,16 @@ class RunningDirectory:
         pool: asyncpg.Pool = self.app.state.context.pool
         return pool
 
+    async def deliver(self, *events: Event) -> None:
+        """Publish `events` in order, each in a new envelope, to this directory's own copies of their topics."""
+        await produce(
+            self.settings.kafka_bootstrap_servers,
+            [
+                (self.settings.topic_prefix + event.TOPIC, event.key().encode(), encode(wrap(event, source=SOURCE)))
+                for event in events
+            ],
+        )
+
     async def outbox_drained(self) -> bool:
         return bool(await self.pool.fetchval("SELECT count(*) = 0 FROM outbox"))
 
@@ -134,16 +152,14 @@ class RunningDirectory:
 async def running_directory(
     database_url: str, kafka_bootstrap: str, clock: SettableClock, **overrides: Any
 ) -> AsyncIterator[RunningDirectory]:
-    settings = settings_for(database_url, kafka_bootstrap, **overrides)
-    await start_group_at_end(
-        kafka_bootstrap, settings.consumer_group, [PLAN_AGREED, ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED]
-    )
     retry = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.1))
-    app = build_app(settings, clock=clock, retry=retry)
-    async with running_app(app) as client:
-        directory = RunningDirectory(client, app, settings, clock)
-        await load_onspd(directory.pool, SAMPLE)
-        yield directory
+    async with own_topics(kafka_bootstrap, CONSUMED) as topic_prefix:
+        settings = settings_for(database_url, kafka_bootstrap, topic_prefix=topic_prefix, **overrides)
+        app = build_app(settings, clock=clock, retry=retry)
+        async with running_app(app) as client:
+            directory = RunningDirectory(client, app, settings, clock)
+            await load_onspd(directory.pool, SAMPLE)
+            yield directory
 
 
 @pytest.fixture

@@ -7,19 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from linkwork_contracts.codes import CapacityStatus, NeedCategory, ServiceStatus
-from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PlanAgreedV1, PlannedActivity, ServiceChangedV1
-from linkwork_contracts.topics import PLAN_AGREED
 from linkwork_directory.adapters.service_events import snapshot
 from linkwork_directory.adapters.service_reader import load_services
 from linkwork_directory.adapters.topics import CompactedTopic, cleanup_policy
 from linkwork_directory.domain.capacity import week_starting
 
 from .api_support import eventually, headers, north_of, service
-from .conftest import RunningDirectory
+from .conftest import RunningDirectory, fresh_database, running_directory
 
 pytestmark = pytest.mark.integration
 N = NeedCategory
@@ -92,21 +89,7 @@ def _plan(referral: uuid.UUID, version: int, services: list[str], agreed: dateti
     )
 
 
-async def _send(bootstrap: str, *plans: PlanAgreedV1) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for plan in plans:
-            await producer.send_and_wait(
-                PLAN_AGREED, encode(wrap(plan, source="urn:linkwork:referral:test")), key=plan.key().encode()
-            )
-    finally:
-        await producer.stop()
-
-
-async def test_agreed_plans_take_places_and_revisions_give_them_back(
-    directory: RunningDirectory, kafka_bootstrap: str
-) -> None:
+async def test_agreed_plans_take_places_and_revisions_give_them_back(directory: RunningDirectory) -> None:
     client = directory.client
     group = service(
         "Gardening", need=N.PHYSICAL_ACTIVITY, venue=await _venue(directory, 300), days="MO", places_per_week=2
@@ -127,13 +110,12 @@ async def test_agreed_plans_take_places_and_revisions_give_them_back(
         )
         return bool(count == expected_plans)
 
-    await _send(kafka_bootstrap, _plan(first, 1, [group["id"], other["id"]], agreed))
+    await directory.deliver(_plan(first, 1, [group["id"], other["id"]], agreed))
     await eventually(lambda: settled(1), what="the first plan to be counted")
     assert (await extension())["places_remaining"] == 1
 
     # Version 2 drops the group: its place comes back. A late copy of version 1 changes nothing.
-    await _send(
-        kafka_bootstrap,
+    await directory.deliver(
         _plan(first, 2, [other["id"]], agreed),
         _plan(first, 1, [group["id"]], agreed),
         _plan(second, 1, [group["id"]], agreed),
@@ -158,3 +140,33 @@ async def test_agreed_plans_take_places_and_revisions_give_them_back(
     assert await rollover.run_once() == 0
     await eventually(directory.outbox_drained, what="the relay to publish the outbox")
     assert (await directory.published_services())[group["id"]].capacity.places_remaining == 2
+
+
+async def test_two_directories_on_one_broker_each_count_only_the_plans_sent_to_them(
+    directory: RunningDirectory, postgres_url: str, kafka_bootstrap: str
+) -> None:
+    """Two test sessions on the shared broker, each with its directory running: a plan is counted by the
+    directory it was sent to, and only by that one.
+
+    When every directory read the contract's plan-agreed, the other session's directory counted this session's
+    plans too, in its own database (and announced the capacity of any of its services they named)."""
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    agreed = directory.clock.now()
+
+    async def counted(running: RunningDirectory) -> list[uuid.UUID]:
+        referrals = await running.pool.fetchval("SELECT array_agg(referral_id) FROM plan_version")
+        return list(referrals or [])
+
+    async with (
+        fresh_database(postgres_url) as other_database,
+        running_directory(other_database, kafka_bootstrap, directory.clock) as other,
+    ):
+        await directory.deliver(_plan(mine, 1, [str(uuid.uuid4())], agreed))
+        await other.deliver(_plan(theirs, 1, [str(uuid.uuid4())], agreed))
+
+        async def each_counted_a_plan() -> bool:
+            return bool(await counted(directory)) and bool(await counted(other))
+
+        await eventually(each_counted_a_plan, within=60, what="each directory to count the plan sent to it")
+        assert await counted(directory) == [mine]
+        assert await counted(other) == [theirs]

@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from linkwork_contracts import examples
 from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason, NeedCategory, SessionAttendance
-from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import Event, ServiceChangedV3
 from linkwork_directory.adapters.unit_of_work import PostgresUnitOfWork
 from linkwork_directory.domain.waiting_list import EntrySource
@@ -199,17 +197,6 @@ async def test_observed_throughput_replaces_declared_places(directory: RunningDi
     assert (view["estimated_wait_weeks"], view["starts_per_week"]) == (5, 0.88)
 
 
-async def _send(bootstrap: str, *events: Event) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for event in events:
-            envelope = wrap(event, source="urn:linkwork:directory-tests")
-            await producer.send_and_wait(event.TOPIC, encode(envelope), key=str(envelope.subject).encode())
-    finally:
-        await producer.stop()
-
-
 def _answer(activity_referral: uuid.UUID, service_id: str, referred: datetime, **changes: Any) -> Event:
     return examples.ACTIVITY_REFERRAL_RESPONDED.model_copy(
         update={
@@ -224,14 +211,13 @@ def _answer(activity_referral: uuid.UUID, service_id: str, referred: datetime, *
     )
 
 
-async def test_answers_and_attendance_keep_the_queue_live(directory: RunningDirectory, kafka_bootstrap: str) -> None:
+async def test_answers_and_attendance_keep_the_queue_live(directory: RunningDirectory) -> None:
     walk = await _create(directory, "Walk and Talk", places_per_week=1, waiting_list=True)
     mine, path = provider(walk["org"]), f"/services/{walk['id']}/waiting-list"
     first, second, declined, unknown = (uuid.uuid4() for _ in range(4))
     monday = directory.clock.now()
     accepted, no_response = ActivityReferralDecision.ACCEPTED, ActivityReferralDecision.DECLINED
-    await _send(
-        kafka_bootstrap,
+    await directory.deliver(
         # Accepted second but referred first: the queue goes by referral time.
         _answer(second, walk["id"], monday - timedelta(days=5), decision=accepted),
         _answer(first, walk["id"], monday - timedelta(days=9), decision=accepted),
@@ -264,8 +250,8 @@ async def test_answers_and_attendance_keep_the_queue_live(directory: RunningDire
         }
     )
     missed = session.model_copy(update={"attendance_id": uuid.uuid4(), "attendance": SessionAttendance.DID_NOT_ATTEND})
-    await _send(kafka_bootstrap, missed)
-    await _send(kafka_bootstrap, session, session)
+    await directory.deliver(missed)
+    await directory.deliver(session, session)
     await eventually(lambda: queued([second]), what="the first to start")
     started = await directory.pool.fetchval("SELECT started_at FROM waiting_entry WHERE id = $1", first)
     assert started == datetime.combine(monday.date(), datetime.min.time(), UTC)

@@ -16,12 +16,14 @@ from linkwork_runtime.messaging import PrefixedHandlers
 from linkwork_matching.adapters.match_store import PostgresGapReports
 from linkwork_matching.adapters.metrics import MatchingMetrics
 from linkwork_matching.adapters.read_model import PostgresReadModelChanges
+from linkwork_matching.adapters.unit_of_work import PostgresMatchingUnitOfWork
 from linkwork_matching.api.routes import router
 from linkwork_matching.domain.gaps import GapPolicy
 from linkwork_matching.domain.index import ServiceIndex
 from linkwork_matching.domain.ranker import Ranker
-from linkwork_matching.handlers.learning import on_attendance_confirmed, on_follow_up_recorded, on_plan_agreed
+from linkwork_matching.handlers.learning import LearningHandlers
 from linkwork_matching.handlers.referrals import ReferralMatcher
+from linkwork_matching.handlers.services import ServiceChangedHandler
 from linkwork_matching.service_layer.report_gaps import GapReporter
 from linkwork_matching.service_layer.sync_index import IndexSync
 from linkwork_matching.settings import Settings
@@ -54,21 +56,17 @@ def build_app(
         bootstrap = settings.kafka
         prefix = settings.consumer_group_prefix
         sync = IndexSync(PostgresReadModelChanges(context.pool), ranker, metrics=matching_metrics)
+        # Every handler joins its consumer's transaction through this unit of work (its `joining`).
+        units = PostgresMatchingUnitOfWork(settings.event_source)
         events = PrefixedHandlers(settings.topic_prefix)
         events.add(
             ReferralCreatedV1,
-            ReferralMatcher(
-                ranker,
-                settings.options_per_need,
-                settings.ranker_version,
-                settings.event_source,
-                clock,
-                matching_metrics,
-            ),
+            ReferralMatcher(units, ranker, settings.options_per_need, settings.ranker_version, clock, matching_metrics),
         )
-        events.add(PlanAgreedV1, on_plan_agreed)
-        events.add(FollowUpRecordedV1, on_follow_up_recorded)
-        events.add(AttendanceConfirmedV1, on_attendance_confirmed)  # issue 17: weighed above self-reports
+        learning = LearningHandlers(units)
+        events.add(PlanAgreedV1, learning.plan_agreed)
+        events.add(FollowUpRecordedV1, learning.follow_up_recorded)
+        events.add(AttendanceConfirmedV1, learning.attendance_confirmed)  # issue 17: weighed above self-reports
         # Order matters: index-sync loads the index with what the database has before anything else starts,
         # the read model consumer then catches up with the topic (index-sync's rounds wait meanwhile), and
         # only then are referrals matched.
@@ -78,6 +76,7 @@ def build_app(
                 context.pool,
                 bootstrap,
                 sync,
+                ServiceChangedHandler(units),
                 group_prefix=prefix,
                 topic_prefix=settings.topic_prefix,
                 catch_up_timeout=settings.read_model_catch_up_seconds,

@@ -15,8 +15,9 @@ from linkwork_matching.settings import Settings
 from linkwork_runtime.auth import issue_token
 from linkwork_runtime.messaging import Backoff, RetryPolicy
 from linkwork_stack.databases import scratch_database
+from linkwork_stack.testing import own_topics
 
-from .kafka_support import ensure_topics, eventually, publish
+from .kafka_support import eventually, publish
 
 JWT_SECRET = "matching-integration-tests-jwt-secret-0123456789"
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff=Backoff(initial=0.05, maximum=0.2))
@@ -32,11 +33,11 @@ INPUTS = (
 
 
 @pytest.fixture
-async def topic_prefix(kafka_bootstrap: str) -> str:
-    """Input topics of this test only, so the read model replays nothing another test wrote."""
-    prefix = f"mt-{uuid4().hex[:10]}-"
-    await ensure_topics(kafka_bootstrap, [prefix + t for t in INPUTS], compacted=[prefix + topics.SERVICE_CHANGED])
-    return prefix
+async def topic_prefix(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """Input topics of this test only (deleted afterwards), so the read model replays nothing another test
+    wrote, and no other session's matching service answers this test's referrals."""
+    async with own_topics(kafka_bootstrap, INPUTS, compacted=[topics.SERVICE_CHANGED]) as prefix:
+        yield prefix
 
 
 def settings_for(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaProducer
 from linkwork_contracts.envelope import CONTENT_TYPE, CloudEvent, encode, wrap
 from linkwork_contracts.events import Event
-from linkwork_stack.testing import ensure_topics as ensure_topics  # re-exported for the tests here
-from linkwork_stack.testing import eventually as eventually
+from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import tail as tail
 
 SOURCE = "urn:linkwork:matching-tests"

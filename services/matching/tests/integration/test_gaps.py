@@ -57,8 +57,7 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(
             PostgresGapReports(pool, settings.event_source), GapPolicy(timedelta(hours=24)), clock=lambda: now
         )
         assert await reporter.report_once() == 1
-        await eventually(lambda: bool(gaps.keyed(housing)), within=30, what="provision-gap")
-        (report,) = gaps.keyed(housing)
+        (report,) = await gaps.arrived(housing, within=30)  # a second copy fails the unpacking, without a wait
         assert report.data["referrals_unmet"] == 3 and report.data["referrals_with_need"] == 3
         assert report.data["nearest_option_km"] == pytest.approx(30.0, abs=0.1)
         assert report.data["need"] == "housing" and report.data["postcode_district"] == district
@@ -76,8 +75,8 @@ async def test_three_unmet_referrals_in_one_area_make_one_report(
         assert await reporter.report_once() == 0
         now += timedelta(hours=24)
         assert await reporter.report_once() == 1
-        await eventually(lambda: len(gaps.keyed(housing)) == 2, within=30, what="second report")
-        assert gaps.keyed(housing)[1].data["referrals_unmet"] == 1
+        _, second = await gaps.arrived(housing, count=2, within=30)
+        assert second.data["referrals_unmet"] == 1
         assert gaps.keyed(walking) == []
 
 
@@ -112,10 +111,7 @@ async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_
         pool = app.state.context.pool
         await send(topics.REFERRAL_CREATED, people)
         for person in people:
-            await eventually(
-                lambda p=person: bool(suggested.keyed(str(p.referral_id))), within=30, what="matches-suggested"
-            )
-            (message,) = suggested.keyed(str(person.referral_id))
+            (message,) = await suggested.arrived(str(person.referral_id), within=30)
             (need,) = message.data["needs"]
             assert need["options"] == []  # nothing Leeds-only, and the far one is out of reach
         now = datetime.now(UTC)
@@ -124,8 +120,7 @@ async def test_a_gap_counts_only_eligible_services_and_says_which_rule_excluded_
         )
         assert await reporter.report_once() == 1
         key = f"{district}:housing"
-        await eventually(lambda: bool(gaps.keyed(key)), within=30, what="provision-gap")
-        (report,) = gaps.keyed(key)
+        (report,) = await gaps.arrived(key, within=30)
         assert report.data["referrals_unmet"] == 2
         assert report.data["nearest_option_km"] == pytest.approx(30.0, abs=0.1)  # the eligible one
         assert report.data["excluded_by"] == (

@@ -44,8 +44,7 @@ async def test_a_referral_gets_one_explained_suggestion_set_from_the_live_direct
         running_app(build_app(settings, retry=FAST_RETRY)) as http,
     ):
         await send(topics.REFERRAL_CREATED, [person])
-        await eventually(lambda: bool(suggested.keyed(key)), within=30, what="matches-suggested")
-        (message,) = suggested.keyed(key)
+        (message,) = await suggested.arrived(key, within=30)  # a second copy fails the unpacking, without a wait
         walking, lonely = message.data["needs"]
         assert [o["service_id"] for o in walking["options"]] == [str(walk)]
         (option,) = walking["options"]

@@ -68,14 +68,16 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = state.metrics = NotificationMetrics(context.registry)
-        handlers = notification_handlers(settings.topic_prefix)
+        # The handlers join the consumer's transaction through the store (its `joining`); the dispatcher uses its pool.
+        messages = PostgresMessageStore(context.pool)
+        handlers = notification_handlers(messages, settings.topic_prefix)
         parts = messaging.optional_consumer(settings, settings.consumer_group, context, handlers)
         if settings.dispatch:
             routes_client = ReferralContactRoutes(
                 settings.referral_url, settings.contact_route_token.get_secret_value()
             )
             dispatcher = Dispatcher(
-                PostgresMessageStore(context.pool),
+                messages,
                 routes_client,
                 channels_of(settings),
                 metrics,

@@ -16,6 +16,7 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_notifications.app import build_app as build_notifications
 from linkwork_notifications.entrypoints.local_notify import template_ids
+from linkwork_notifications.handlers.events import notification_handlers
 from linkwork_notifications.settings import Settings
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
@@ -24,13 +25,24 @@ from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app, served_over_http
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.ports import free_port
-from notifications_support import NOTIFY_KEY, ROUTE_TOKEN, eventually, local_notify, start_group_at_end
+from linkwork_stack.testing import own_topics
+from notifications_support import (
+    JWT_SECRET,
+    ROUTE_TOKEN,
+    eventually,
+    local_notify,
+    service_settings,
+    start_group_at_end,
+)
 from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 
-JWT_SECRET = "notifications-referral-e2e-secret-of-32-bytes"
 PCN = "U00001"
+# What the referral service consumes. It reads its own copies (created for the test, deleted afterwards): on
+# the contract's topics it would also answer other sessions' referral requests, publishing a second copy of
+# their referral-created events.
+REFERRAL_CONSUMES = [topics.REFERRAL_REQUESTED, topics.MATCHES_SUGGESTED, topics.SERVICE_CHANGED]
 
 
 def _headers(role: str = "link_worker", subject: str = "lw-1") -> dict[str, str]:
@@ -40,40 +52,36 @@ def _headers(role: str = "link_worker", subject: str = "lw-1") -> dict[str, str]
 async def test_plan_with_follow_up_in_two_days_gives_one_sms_and_a_task(
     kafka_bootstrap: str, database_url: str, postgres_url: str
 ) -> None:
-    prefix = f"notif-e2e-{uuid.uuid4().hex[:8]}"
-    await start_group_at_end(kafka_bootstrap, f"{prefix}-requests", [topics.REFERRAL_REQUESTED])
-    await start_group_at_end(kafka_bootstrap, f"{prefix}-suggestions", [topics.MATCHES_SUGGESTED])
-    group = f"{prefix}-notifications"
-    await start_group_at_end(
-        kafka_bootstrap, group, [topics.REFERRAL_CREATED, topics.FOLLOW_UP_DUE, topics.FOLLOW_UP_RECORDED]
-    )
     port = free_port()
-    async with scratch_database(postgres_url) as referral_db:
+    async with (
+        scratch_database(postgres_url) as referral_db,
+        own_topics(kafka_bootstrap, REFERRAL_CONSUMES) as referral_topics,
+    ):
         referral_settings = ReferralSettings(
             database_url=referral_db,
             kafka_bootstrap_servers=kafka_bootstrap,
             jwt_secret=JWT_SECRET,
             person_ref_secret="notifications-e2e-person-ref-secret-0123456789",
-            consumer_group_prefix=prefix,
+            consumer_group_prefix=f"notif-e2e-{uuid.uuid4().hex[:8]}",
+            topic_prefix=referral_topics,
             follow_up_poll_seconds=0.2,
             http_port=port,
             contact_route_token=SecretStr(ROUTE_TOKEN),
         )
         with local_notify() as notify:
-            settings = Settings(
-                database_url=database_url,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                consumer_group=group,
-                jwt_secret=JWT_SECRET,
-                notify_api_key=NOTIFY_KEY,
-                notify_base_url=notify.url,
-                notify_templates=template_ids(),
-                referral_url=f"http://127.0.0.1:{port}",
-                contact_route_token=ROUTE_TOKEN,
+            # The notifications service reads the contract's topics (no prefix): the referral service publishes
+            # there. Its consumer group starts at their end, past what other tests left.
+            settings = service_settings(
+                database_url,
+                kafka_bootstrap,
+                "",
+                notify.url,
+                f"http://127.0.0.1:{port}",
                 dispatch_interval_seconds=0.2,
                 acceptance_poll_seconds=0.5,
                 pcn_names={PCN: "Leeds North PCN"},
             )
+            await start_group_at_end(kafka_bootstrap, settings.consumer_group, sorted(notification_handlers().topics()))
             async with (
                 served_over_http(build_referral(referral_settings), port=port, lifespan=True),
                 running_app(build_notifications(settings)) as notifications,
@@ -147,8 +155,8 @@ async def _journey(
     assert reminder["body"] == f"Your link worker from Leeds North PCN will call you on {weekday}."
 
     tasks = (await notifications.get("/tasks", params={"on": due_on.isoformat()}, headers=_headers())).json()
-    # Only this referral's tasks: the referral service has no topic prefix, so both services use the shared
-    # topics and another test's follow-up-due event on the same day may add a task of its own here.
+    # Only this referral's tasks: the notifications service reads the contract's topics, where another test's
+    # follow-up-due event on the same day may add a task of its own.
     mine = [t for t in tasks["tasks"] if t["referral_id"] == rid]
     [task] = [t for t in mine if t["kind"] == "follow-up-due"]
     assert task["href"] == f"/referrals/{rid}" and task["due_on"] == due_on.isoformat()

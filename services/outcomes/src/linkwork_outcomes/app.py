@@ -12,8 +12,10 @@ from linkwork_runtime.app import ServiceDefinition, create_app
 from linkwork_runtime.context import Component, ServiceContext
 
 from linkwork_outcomes.adapters import area_table
+from linkwork_outcomes.adapters.event_facts import CONSUMED
 from linkwork_outcomes.adapters.metrics import MetricsRefresher, OutcomesMetrics
-from linkwork_outcomes.adapters.projection_store import PostgresProjectionStore
+from linkwork_outcomes.adapters.projection_store import PostgresFactStore, PostgresProjectionStore
+from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.api import reports
 from linkwork_outcomes.domain.areas import AreaHierarchy
 from linkwork_outcomes.handlers.events import outcome_handlers
@@ -42,7 +44,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     def components(context: ServiceContext) -> Sequence[Component]:
         metrics = OutcomesMetrics(context.registry, settings.topic_prefix)
         state.metrics = metrics
-        handlers = outcome_handlers(settings.topic_prefix)
+        # The handlers join the consumer's transaction through the fact store (its `joining`). The referral
+        # events become facts for the projector; the provider loop's (issue 17) go to tables of their own.
+        handlers = outcome_handlers(PostgresFactStore(), (*CONSUMED, *PROVIDER_LOOP), settings.topic_prefix)
         parts = messaging.optional_consumer(settings, settings.consumer_group, context, handlers)
         parts.append(
             projector_worker(

@@ -1,9 +1,10 @@
 """The outcome measures' questions as people are asked them, and how a recorded result is summarised.
 
-Scoring and bands come from `linkwork_contracts.measures`, so the console shows exactly what the referral
-service stores and outcomes counts. Wording: ONS4 from the Office for National Statistics (Open Government
-Licence); UCLA-3 from Hughes et al. 2004; SWEMWBS (c) NHS Health Scotland, University of Warwick and
-University of Edinburgh, free to use once a deployment has registered with Warwick Medical School.
+Each measure's number of questions and range of answers, its scoring and its bands come from
+`linkwork_contracts.measures`, so the console asks and shows exactly what the referral service stores and outcomes
+counts; the wording is the console's. Wording: ONS4 from the Office for National Statistics (Open Government
+Licence); UCLA-3 from Hughes et al. 2004; SWEMWBS (c) NHS Health Scotland, University of Warwick and University of
+Edinburgh, free to use once a deployment has registered with Warwick Medical School.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from linkwork_contracts.measures import (
     OUTCOME_SCORES,
     SWEMWBS_SCALE,
     UCLA3_SCALE,
+    AnyMeasureResult,
     ItemScale,
     MeasureName,
     Ons4Result,
@@ -35,7 +37,7 @@ class Measure:
     so the form offers exactly what the referral service accepts; the wording is the console's.
     """
 
-    record: type[SwemwbsResult] | type[Ons4Result] | type[Ucla3Result]
+    record: type[AnyMeasureResult]
     title: str
     intro: str
     questions: tuple[str, ...]
@@ -114,9 +116,16 @@ MEASURES: dict[str, Measure] = {
         ),
     )
 }
-*_others, _last = (measure.scale.label for measure in MEASURES.values())
+
+
+def _any_of(names: list[str]) -> str:
+    """["A", "B", "C"] -> "A, B or C"."""
+    *others, last = names
+    return f"{', '.join(others)} or {last}" if others else last
+
+
 # The measures a form offers, as a sentence names them: "SWEMWBS, ONS4 or UCLA-3".
-MEASURE_LABELS = f"{', '.join(_others)} or {_last}"
+MEASURE_LABELS = _any_of([measure.scale.label for measure in MEASURES.values()])
 
 
 def summary(result: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from linkwork_contracts.codes import (
     TERMINAL_STATUSES,
     AttendanceStatus,
     ClosureReason,
+    ConfirmedBy,
     ContactKind,
     ContactOutcome,
     DeliveryMode,
@@ -47,6 +48,7 @@ OPEN_STATES = [
     ReferralStatus.ON_HOLD.value,
 ]
 STATES = [*OPEN_STATES, *(status.value for status in ReferralStatus if status in TERMINAL_STATUSES)]
+URGENCIES = [Urgency.URGENT.value, Urgency.ROUTINE.value]  # as the caseload offers them: most pressing first
 # The referral API's caseload orders, with their words; its default (newest first) has no parameter.
 SORTS = {
     "urgency": "Urgent first",
@@ -180,7 +182,7 @@ async def caseload(
         params.append(("link_worker", user.subject))
     if overdue == "yes":
         params.append(("overdue", "true"))
-    if urgency in {u.value for u in Urgency}:
+    if urgency in URGENCIES:
         params.append(("urgency", urgency))
     if safeguarding == "yes":
         params.append(("safeguarding", "true"))
@@ -219,6 +221,7 @@ async def caseload(
         filters=keep,
         view=view,
         states=STATES,
+        urgencies=URGENCIES,
         sorts=SORTS,
         flash=_take_flash(session),
     )
@@ -543,6 +546,7 @@ async def resume(case: Case) -> Response:
 # The fields the referral API's PUT /referrals/{id}/person takes (the contract's person); the page changes some
 # and keeps the rest.
 _PERSON_FIELDS = tuple(PersonDetails.model_fields)
+# The longest first or last name (both are the contract's PersonName), for the error when a name is too long.
 _NAME_MAX_LENGTH = next(
     rule.max_length for rule in PersonDetails.model_fields["given_name"].metadata if hasattr(rule, "max_length")
 )
@@ -923,7 +927,9 @@ async def record_follow_up(case: Case) -> Response:
     for activity in (referral.get("plan") or {}).get("activities", []):
         status = text(form, f"attendance-{activity['service_id']}")
         if status in {a.value for a in AttendanceStatus}:
-            attendance.append({"service_id": activity["service_id"], "status": status, "confirmed_by": "person"})
+            attendance.append(
+                {"service_id": activity["service_id"], "status": status, "confirmed_by": ConfirmedBy.PERSON.value}
+            )
     pending = referral.get("pending_follow_ups") or []
     body: dict[str, Any] = {**contact, "attendance": attendance, "measures": results}
     if pending:

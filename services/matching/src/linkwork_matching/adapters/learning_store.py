@@ -14,6 +14,7 @@ import asyncpg
 from linkwork_contracts.codes import NeedCategory
 
 from linkwork_matching.adapters.read_model import TALLY_CHANGES_LOCK
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.effectiveness import SELF_REPORTED_WEIGHT
 
 _REFRESH_TALLY = """
@@ -69,21 +70,10 @@ async def save_follow_up_wellbeing(
     return stored is not None
 
 
-async def save_attendance(
-    connection: asyncpg.Connection,
-    referral_id: UUID,
-    service_id: UUID,
-    need: NeedCategory,
-    *,
-    attended: bool,
-    contact_at: datetime,
-    confirmed: bool = False,
-) -> bool:
-    """Keep the best word on one planned activity; True if this one is kept.
-
-    A provider's confirmation replaces a self-report whenever it comes; a self-report never replaces a
-    confirmation; between two of a kind the later one wins.
-    """
+async def save_attendance(connection: asyncpg.Connection, attendance: Attendance) -> bool:
+    """Keep the best word on one planned activity; True if this one is kept. The WHERE clause is
+    `Attendance.replaces` said in SQL: a provider's confirmation replaces a self-report whenever it comes; a
+    self-report never replaces a confirmation; between two of a kind the later one wins."""
     stored = await connection.fetchval(
         "INSERT INTO observations (referral_id, service_id, need, attended, contact_at, confirmed) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (referral_id, service_id, need) DO UPDATE "
@@ -91,12 +81,12 @@ async def save_attendance(
         "WHERE (EXCLUDED.confirmed AND NOT observations.confirmed) "
         "OR (EXCLUDED.confirmed = observations.confirmed AND observations.contact_at <= EXCLUDED.contact_at) "
         "RETURNING 1",
-        referral_id,
-        service_id,
-        need.value,
-        attended,
-        contact_at,
-        confirmed,
+        attendance.referral_id,
+        attendance.service_id,
+        attendance.need.value,
+        attendance.attended,
+        attendance.contact_at,
+        attendance.confirmed,
     )
     return stored is not None
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import asyncpg
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import ServiceChangedV1
 
-from linkwork_matching.adapters import read_model
+from linkwork_matching.service_layer.ports import ConsumerTransaction, MatchingUnitOfWork
 
 
-async def on_service_changed(event: ServiceChangedV1, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-    # The in-memory index follows the table (IndexSync), so every replica sees every service
-    # even though each consumes only some partitions.
-    await read_model.save_snapshot(connection, event, envelope.data)
+class ServiceChangedHandler:
+    def __init__(self, units: MatchingUnitOfWork) -> None:
+        self._units = units
+
+    async def __call__(self, event: ServiceChangedV1, envelope: CloudEvent, transaction: ConsumerTransaction) -> None:
+        # The in-memory index follows the table (IndexSync), so every replica sees every service
+        # even though each consumes only some partitions.
+        await self._units.joining(transaction).snapshots.save(event, envelope.data)

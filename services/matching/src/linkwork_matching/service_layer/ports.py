@@ -1,9 +1,13 @@
-"""Ports of matching's use cases, owned by the service layer; the asyncpg adapters are adapters/match_store.py
-and, for the index following the read model, adapters/read_model.py.
+"""Ports of matching's use cases, owned by the service layer; the asyncpg adapters are adapters/match_store.py,
+adapters/unit_of_work.py and, for the index following the read model, adapters/read_model.py.
 
 Protocols, so the matching rules (one suggestion set per referral version, stale versions ignored, gaps
 observed and reported once a period, the index following committed changes in order) are unit-tested against
 in-memory fakes (services/matching/tests/matching_fakes.py).
+
+Event handlers run inside the consumer's transaction, which also records the event in the inbox: they take
+their records `joining` that transaction (`MatchingUnitOfWork.joining`), so what they change commits with
+the event's receipt.
 """
 
 from __future__ import annotations
@@ -15,14 +19,19 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_contracts.codes import NeedCategory
-from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1
+from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1, ServiceChangedV1
 from prometheus_client import Counter, Gauge, Histogram
 
+from linkwork_matching.domain.attendance import Attendance
 from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Suggestions
 from linkwork_matching.domain.service import Service
+
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
+that transaction in production); a handler passes it on to `MatchingUnitOfWork.joining` untouched."""
 
 
 class MatchCounts(Protocol):
@@ -71,6 +80,67 @@ class MatchingStore(Protocol):
     async def record_gaps(
         self, referral_id: UUID, version: int, observations: list[GapObservation], now: datetime
     ) -> None: ...
+
+
+class LearningRecords(Protocol):
+    """What people's plans and follow-ups say about services, and the outcome tallies per service and need
+    built from them. Each `save_...` keeps the best word so far and says whether this one was kept."""
+
+    async def save_baseline(self, referral_id: UUID, plan_version: int, swemwbs_metric: float | None) -> bool:
+        """The plan's baseline wellbeing, unless a later plan version is held (a missing score keeps the
+        one held)."""
+        ...
+
+    async def save_follow_up_wellbeing(self, referral_id: UUID, swemwbs_metric: float, measured_at: datetime) -> bool:
+        """The referral's latest follow-up wellbeing score, unless a later one is held."""
+        ...
+
+    async def save_attendance(self, attendance: Attendance) -> bool:
+        """Whether the person took part in one planned activity, unless the word held replaces this one
+        (`Attendance.replaces`)."""
+        ...
+
+    async def observed_activities(self, referral_id: UUID) -> list[tuple[UUID, NeedCategory]]:
+        """The (service, need) pairs the referral has an attendance for, in that order."""
+        ...
+
+    async def refresh_tally(self, service_id: UUID, need: NeedCategory) -> None:
+        """Recompute the service's tally for the need from what is held, as a new change the index follows."""
+        ...
+
+
+class ServiceSnapshots(Protocol):
+    """The read model's latest snapshot of each directory service."""
+
+    async def save(self, event: ServiceChangedV1, data: dict[str, Any] | None = None) -> bool:
+        """Keep the snapshot unless a later revision is held; True if kept. `data` is the event's JSON as
+        received, when the caller has it (it saves serialising the event again)."""
+        ...
+
+
+class MatchingSession(Protocol):
+    """Matching's records inside one transaction."""
+
+    @property
+    def referrals(self) -> MatchingStore: ...
+
+    @property
+    def learning(self) -> LearningRecords: ...
+
+    @property
+    def snapshots(self) -> ServiceSnapshots: ...
+
+
+class MatchingUnitOfWork(Protocol):
+    """Matching's records within a transaction. Unlike referral's and the directory's, it only joins, for only
+    the handlers need these records: gap reporting opens its own transactions through `GapReports`, and the
+    start-up replay stores a whole batch in one statement on a connection of its own
+    (workers/read_model_replay.py)."""
+
+    def joining(self, transaction: ConsumerTransaction) -> MatchingSession:
+        """The records inside a transaction its caller owns and ends (the consumer's inbox transaction a
+        handler runs in): what they change commits or rolls back with that transaction, never on its own."""
+        ...
 
 
 class ReferralReader(Protocol):

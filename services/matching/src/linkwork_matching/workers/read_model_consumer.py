@@ -26,7 +26,7 @@ from prometheus_client import Gauge
 
 from linkwork_matching.adapters import read_model
 from linkwork_matching.adapters.kafka_progress import wait_until_caught_up
-from linkwork_matching.handlers.services import on_service_changed
+from linkwork_matching.handlers.services import ServiceChangedHandler
 from linkwork_matching.service_layer.sync_index import IndexSync
 from linkwork_matching.workers.read_model_replay import ReadModelReplay, ReplayResult
 
@@ -39,6 +39,7 @@ class ReadModelConsumer:
         pool: asyncpg.Pool,
         bootstrap: Kafka,
         sync: IndexSync,
+        on_service_changed: ServiceChangedHandler,
         *,
         group_prefix: str,
         topic_prefix: str,

@@ -1,7 +1,7 @@
 """SQL of the notifications database: referrals heard of, messages, opt-outs and link workers' tasks.
 
-Functions take the connection of the caller's transaction (the consumer's, for event handlers);
-`PostgresMessageStore` is the dispatcher's `MessageStore` port over a pool.
+`PostgresMessageStore` is the `MessageStore` port: over a pool for the dispatcher, and `PostgresEventRecords`
+on the connection of the consumer's transaction for the event handlers.
 """
 
 from __future__ import annotations
@@ -14,61 +14,8 @@ import asyncpg
 from linkwork_runtime.database import from_record
 
 from linkwork_notifications.domain import receipts, tasks
-from linkwork_notifications.domain.messages import Channel, Claimed, Reason, Settlement, Status
+from linkwork_notifications.domain.messages import Channel, Claimed, NewMessage, Reason, Settlement, Status
 from linkwork_notifications.domain.tasks import NewTask, OpenTask
-
-
-async def remember_referral(
-    connection: asyncpg.Connection, referral_id: UUID, person_ref: str, pcn_code: str, created_at: datetime
-) -> bool:
-    """Record a referral; True if it is new (a later version of referral-created changes nothing here)."""
-    inserted = await connection.fetchval(
-        """INSERT INTO referrals (referral_id, person_ref, pcn_code, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (referral_id) DO NOTHING RETURNING true""",
-        referral_id,
-        person_ref,
-        pcn_code,
-        created_at,
-    )
-    return bool(inserted)
-
-
-async def record_contact(connection: asyncpg.Connection, referral_id: UUID, at: datetime) -> None:
-    await connection.execute(
-        """UPDATE referrals SET first_contact_at = LEAST(COALESCE(first_contact_at, $2), $2)
-           WHERE referral_id = $1""",
-        referral_id,
-        at,
-    )
-
-
-async def add_message(
-    connection: asyncpg.Connection,
-    *,
-    event_source: str,
-    event_id: str,
-    reason: Reason,
-    referral_id: UUID,
-    person_ref: str,
-    pcn_code: str,
-    link_worker_id: str | None = None,
-    due_on: date | None = None,
-) -> None:
-    await connection.execute(
-        """INSERT INTO messages (id, event_source, event_id, reason, referral_id, person_ref, pcn_code,
-                                 link_worker_id, due_on)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (event_source, event_id, reason) DO NOTHING""",
-        uuid.uuid4(),
-        event_source,
-        event_id,
-        reason.value,
-        referral_id,
-        person_ref,
-        pcn_code,
-        link_worker_id,
-        due_on,
-    )
 
 
 async def add_task(connection: asyncpg.Connection, task: NewTask) -> None:
@@ -86,10 +33,57 @@ async def add_task(connection: asyncpg.Connection, task: NewTask) -> None:
     )
 
 
-async def finish_task(connection: asyncpg.Connection, kind: str, subject_id: str) -> None:
-    await connection.execute(
-        "UPDATE tasks SET done_at = now() WHERE kind = $1 AND subject_id = $2 AND done_at IS NULL", kind, subject_id
-    )
+class PostgresEventRecords:
+    """The event handlers' `EventRecords` (service_layer/ports.py) on the connection of the consumer's transaction."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def remember_referral(self, referral_id: UUID, person_ref: str, pcn_code: str, created_at: datetime) -> bool:
+        inserted = await self._connection.fetchval(
+            """INSERT INTO referrals (referral_id, person_ref, pcn_code, created_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (referral_id) DO NOTHING RETURNING true""",
+            referral_id,
+            person_ref,
+            pcn_code,
+            created_at,
+        )
+        return bool(inserted)
+
+    async def record_contact(self, referral_id: UUID, at: datetime) -> None:
+        await self._connection.execute(
+            """UPDATE referrals SET first_contact_at = LEAST(COALESCE(first_contact_at, $2), $2)
+               WHERE referral_id = $1""",
+            referral_id,
+            at,
+        )
+
+    async def add_message(self, message: NewMessage) -> None:
+        await self._connection.execute(
+            """INSERT INTO messages (id, event_source, event_id, reason, referral_id, person_ref, pcn_code,
+                                     link_worker_id, due_on)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (event_source, event_id, reason) DO NOTHING""",
+            uuid.uuid4(),
+            message.event_source,
+            message.event_id,
+            message.reason.value,
+            message.referral_id,
+            message.person_ref,
+            message.pcn_code,
+            message.link_worker_id,
+            message.due_on,
+        )
+
+    async def add_task(self, task: NewTask) -> None:
+        await add_task(self._connection, task)
+
+    async def finish_task(self, kind: str, subject_id: str) -> None:
+        await self._connection.execute(
+            "UPDATE tasks SET done_at = now() WHERE kind = $1 AND subject_id = $2 AND done_at IS NULL",
+            kind,
+            subject_id,
+        )
 
 
 _CLAIM = """
@@ -110,10 +104,14 @@ RETURNING m.id, m.reason, m.referral_id, m.person_ref, m.pcn_code, m.link_worker
 
 
 class PostgresMessageStore:
-    """The dispatcher's `MessageStore` (service_layer/ports.py) on the service's pool."""
+    """The `MessageStore` (service_layer/ports.py): the dispatcher's on the service's pool, the event handlers'
+    on the connection of the consumer's transaction they join."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+
+    def joining(self, transaction: asyncpg.Connection) -> PostgresEventRecords:
+        return PostgresEventRecords(transaction)
 
     async def claim(self, batch_size: int, lease_seconds: float) -> list[Claimed]:
         async with self._pool.acquire() as connection, connection.transaction():

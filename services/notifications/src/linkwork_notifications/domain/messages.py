@@ -35,6 +35,21 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class NewMessage:
+    """A message an event calls for, pending until the dispatcher sends it; (event_source, event_id, reason) is
+    its identity, so a redelivered event adds no second one."""
+
+    event_source: str
+    event_id: str
+    reason: Reason
+    referral_id: UUID
+    person_ref: str
+    pcn_code: str
+    link_worker_id: str | None = None
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Claimed:
     """A message taken for sending under a lease (the store's claim)."""
 

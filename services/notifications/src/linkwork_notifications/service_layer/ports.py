@@ -1,21 +1,62 @@
-"""The ports the dispatcher talks to: storage (PostgreSQL in adapters/store.py), the person's contact route
-(the referral service, adapters/contacts.py) and the channels (GOV.UK Notify and SMTP, adapters/channels.py).
+"""The ports the dispatcher and the event handlers talk to: storage (PostgreSQL in adapters/store.py), the
+person's contact route (the referral service, adapters/contacts.py) and the channels (GOV.UK Notify and SMTP,
+adapters/channels.py).
 
-Ports, so the sending rules (exactly once, bounded retries, in-doubt recovery, suppression) are unit-tested
-against in-memory fakes in milliseconds (tests/unit/fakes.py), and SQL and HTTP stay in the adapters.
+Ports, so the sending rules (exactly once, bounded retries, in-doubt recovery, suppression) and what each event
+records are unit-tested against in-memory fakes in milliseconds (tests/notifications_fakes.py), and SQL and HTTP
+stay in the adapters.
+
+Event handlers run inside the consumer's transaction, which also records the event in the inbox: they take the
+store's `EventRecords` `joining` that transaction (`MessageStore.joining`), so the message intents and tasks an
+event causes commit with the event's receipt, and the dispatcher only ever sends what committed.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_notifications.domain.delivery import Attempt
-from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, Reason, Settlement
+from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, NewMessage, Reason, Settlement
 from linkwork_notifications.domain.tasks import NewTask
+
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
+that transaction in production); a handler passes it on to `MessageStore.joining` untouched."""
+
+
+class EventRecords(Protocol):
+    """What an event handler records within the transaction it joined: referrals heard of, message intents and
+    link workers' tasks. Each write is idempotent, so a redelivered event adds nothing."""
+
+    async def remember_referral(self, referral_id: UUID, person_ref: str, pcn_code: str, created_at: datetime) -> bool:
+        """Record a referral; True if it is new (a later version of referral-created changes nothing here)."""
+        ...
+
+    async def record_contact(self, referral_id: UUID, at: datetime) -> None:
+        """A contact made with the referral's person; the earliest one is kept as the first contact."""
+        ...
+
+    async def add_message(self, message: NewMessage) -> None:
+        """A message to send, pending for the dispatcher; once per (event, reason)."""
+        ...
+
+    async def add_task(self, task: NewTask) -> None:
+        """A task on the link workers' list; one per (kind, subject)."""
+        ...
+
+    async def finish_task(self, kind: str, subject_id: str) -> None:
+        """The open task of this kind and subject is done (none open: nothing changes)."""
+        ...
 
 
 class MessageStore(Protocol):
+    def joining(self, transaction: ConsumerTransaction) -> EventRecords:
+        """The event handlers' records inside a transaction its caller owns and ends (the consumer's inbox
+        transaction): what they write commits or rolls back with that transaction, never on its own."""
+        ...
+
     async def claim(self, batch_size: int, lease_seconds: float) -> list[Claimed]:
         """Take due messages under a lease, committed before anything is sent (a crash leaves them in doubt)."""
         ...

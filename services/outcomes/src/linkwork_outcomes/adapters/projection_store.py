@@ -1,5 +1,5 @@
 """The projector's own tables and lock: the queue of pending referrals, set-aside summaries, and emptying
-every projection for a rebuild; the projection, rebuild and fact sink ports (service_layer/ports.py).
+every projection for a rebuild; the fact store, projection, rebuild and fact sink ports (service_layer/ports.py).
 
 One projector writes the aggregate tables at a time, under a PostgreSQL advisory lock: the live projector
 takes it per transaction and skips a batch if it is held; a rebuild holds it for its whole session.
@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 
 import asyncpg
+from linkwork_contracts.events import Event
 
 from linkwork_outcomes.adapters import aggregate_store, area_store, fact_store, provider_store, summary_store
+from linkwork_outcomes.adapters.event_facts import facts_of
 from linkwork_outcomes.domain.aggregates import areas_of
 from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import ReferralFacts
@@ -145,6 +148,27 @@ class PostgresRebuildStore:
     ) -> None:
         async with self._writer.transaction():
             await _save(self._writer, summaries, facts, cells)
+
+
+class PostgresFactRecords:
+    """The live consumer's facts (`FactRecords`) on the connection of its transaction."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def record(self, event: Event, at: datetime) -> None:
+        if isinstance(event, provider_store.PROVIDER_LOOP):
+            await provider_store.store(self._connection, event)
+        else:
+            await fact_store.store(self._connection, facts_of(event, at))
+
+
+class PostgresFactStore:
+    """The `FactStore` port: it holds no connection of its own, since facts are only written joining the
+    consumer's transaction."""
+
+    def joining(self, transaction: asyncpg.Connection) -> PostgresFactRecords:
+        return PostgresFactRecords(transaction)
 
 
 class PostgresFactSink:

@@ -7,29 +7,29 @@ runtime's inbox, which already skips event ids seen before).
 
 from __future__ import annotations
 
-import asyncpg
+from collections.abc import Iterable
+
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import Event
 from linkwork_runtime.messaging import PrefixedHandlers
 
-from linkwork_outcomes.adapters import fact_store, provider_store
-from linkwork_outcomes.adapters.event_facts import CONSUMED, facts_of
-from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
+from linkwork_outcomes.service_layer.ports import ConsumerTransaction, FactStore
 
 
-async def store_facts(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-    await fact_store.store(connection, facts_of(event, envelope.time))
+class FactHandler:
+    def __init__(self, facts: FactStore) -> None:
+        self._facts = facts
+
+    async def __call__(self, event: Event, envelope: CloudEvent, transaction: ConsumerTransaction) -> None:
+        # Within the consumer's inbox transaction, so the facts commit with the event's receipt.
+        await self._facts.joining(transaction).record(event, envelope.time)
 
 
-def outcome_handlers(topic_prefix: str = "") -> PrefixedHandlers:
+def outcome_handlers(facts: FactStore, events: Iterable[type[Event]], topic_prefix: str = "") -> PrefixedHandlers:
+    """One handler for each of `events` (the referral events and the provider loop's, given in app.py), keeping
+    their facts through `facts`."""
     handlers = PrefixedHandlers(topic_prefix)
-    for event_type in CONSUMED:
-        handlers.add(event_type, store_facts)
-    # The provider loop (issue 17), stored in tables of its own: answers, sessions, completions.
-    for event_type in PROVIDER_LOOP:
-        handlers.add(event_type, store_provider_loop)
+    handler = FactHandler(facts)
+    for event_type in events:
+        handlers.add(event_type, handler)
     return handlers
-
-
-async def store_provider_loop(event: Event, envelope: CloudEvent, connection: asyncpg.Connection) -> None:
-    await provider_store.store(connection, event)

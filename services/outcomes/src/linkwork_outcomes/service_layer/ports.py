@@ -1,10 +1,15 @@
-"""The ports the outcomes use cases talk to: the projection, the rebuild and its replay, and the reports.
+"""The ports the outcomes use cases and event handlers talk to: the facts consumed, the projection, the rebuild
+and its replay, and the reports.
 
 PostgreSQL behind adapters/projection_store.py and aggregate_store.py, Kafka behind adapters/kafka_history.py.
 Ports, so the use cases' rules (one projector at a time, aggregates moved by the difference between a referral's
 old and new contribution, a failing summary set aside without stopping the batch, a rebuild equal to the live
 projection, a report suppressed together with its lattice) are unit-tested against in-memory fakes
 (tests/outcomes_fakes.py) in milliseconds, and SQL stays in adapters.
+
+Event handlers run inside the consumer's transaction, which also records the event in the inbox: they take the
+`FactStore`'s records `joining` that transaction, so an event's facts (and the referrals they queue for the
+projector) commit with the event's receipt.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from linkwork_contracts.events import Event
 from prometheus_client import Counter, Histogram
@@ -23,6 +28,30 @@ from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import FactBatch, ReferralFacts, ServiceLabel
 from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
+
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
+that transaction in production); a handler passes it on to `FactStore.joining` untouched."""
+
+
+class FactRecords(Protocol):
+    async def record(self, event: Event, at: datetime) -> None:
+        """Keep what the reports need of a consumed event, whatever order events come in and however often.
+
+        A referral's event becomes facts (adapters/event_facts.py `facts_of`, as in a replay, with `at` the
+        event's time); a fact already stored is skipped, and the referrals that gained one are queued for the
+        projector. A provider-loop event (issue 17) is kept in tables of its own."""
+        ...
+
+
+class FactStore(Protocol):
+    """Where the live consumer keeps events' facts. Only `joining`: the consumer's transaction is the only one
+    facts are written in while the service runs (a rebuild's replay has its own `FactSink`)."""
+
+    def joining(self, transaction: ConsumerTransaction) -> FactRecords:
+        """The records inside a transaction its caller owns and ends (the consumer's inbox transaction): what
+        they keep commits or rolls back with that transaction, never on its own."""
+        ...
 
 
 class ProjectionBatch(Protocol):
