@@ -30,6 +30,7 @@ from linkwork_stack import testing
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
+from linkwork_stack.testing import start_group_at_end as start_group_at_end
 from notifications_fakes import FakeMessageStore
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
@@ -93,8 +94,8 @@ def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **e
 
 
 def consumed_topics() -> list[str]:
-    """The contract's topics the service consumes."""
-    # Which topics the handlers read does not depend on the store they are given.
+    """The topics the service's handlers read, unprefixed. Which they are does not depend on the store the
+    handlers are given, so the in-memory one serves."""
     return sorted(notification_handlers(FakeMessageStore()).topics())
 
 
