@@ -40,9 +40,5 @@ def test_a_broker_that_failed_to_start_is_not_handed_to_later_tests(pytester: py
     # Both fail with the start's error; before, the second was given the broker that never started.
     result.assert_outcomes(failed=1, errors=1)
     result.stdout.fnmatch_lines(
-        [
-            "*RuntimeError: the broker could not start",
-            "*RuntimeError: the session's own Kafka broker failed to start",
-        ],
-        consecutive=False,
+        ["*RuntimeError: the broker could not start", "*RuntimeError: the session's own Kafka broker failed to start"]
     )
