@@ -6,7 +6,7 @@ import pytest
 from linkwork_contracts import examples
 from linkwork_contracts.codes import SessionAttendance
 from linkwork_matching.domain.effectiveness import SELF_REPORTED_WEIGHT, OutcomeTally, estimate
-from linkwork_matching.handlers.learning import took_part_in
+from linkwork_matching.service_layer.learning import took_part_in
 
 pytestmark = pytest.mark.unit
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from linkwork_contracts import examples
-from linkwork_contracts.codes import AttendanceStatus, ConfirmedBy, NeedCategory, SessionAttendance
+from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import Event
 from linkwork_matching.adapters.inbound import service_from_event
@@ -20,7 +20,8 @@ from linkwork_matching.domain.ranker import Ranker
 from linkwork_matching.handlers.learning import LearningHandlers
 from linkwork_matching.handlers.referrals import ReferralMatcher
 from linkwork_matching.handlers.services import ServiceChangedHandler
-from matching_fakes import FakeMatchingSession, FakeMatchingUnitOfWork
+from linkwork_matching.service_layer.learning import learn_from_attendance, learn_from_follow_up, learn_from_plan
+from matching_fakes import FakeLearningRecords, FakeMatchingSession, FakeMatchingUnitOfWork
 
 pytestmark = pytest.mark.unit
 
@@ -73,85 +74,25 @@ async def test_a_referral_gets_its_suggestions_and_their_outbox_row(units: FakeM
     assert {o.need for _, _, o in units.committed.referrals.gaps} == set(examples.REFERRAL_CREATED.needs)
 
 
-async def test_a_plan_keeps_its_baseline_and_refreshes_the_tallies_of_what_was_observed(
-    units: FakeMatchingUnitOfWork,
+@pytest.mark.parametrize(
+    ("handler_name", "use_case", "event"),
+    [
+        ("plan_agreed", learn_from_plan, examples.PLAN_AGREED),
+        ("follow_up_recorded", learn_from_follow_up, examples.FOLLOW_UP_RECORDED),
+        ("attendance_confirmed", learn_from_attendance, examples.ATTENDANCE_CONFIRMED),
+    ],
+    ids=["plan", "follow-up", "attendance"],
+)
+async def test_a_learning_handler_commits_what_its_use_case_learns(
+    units: FakeMatchingUnitOfWork, handler_name: str, use_case: Callable[[Any, Any], Awaitable[None]], event: Event
 ) -> None:
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Attendance(
-        REFERRAL, SERVICE, PHYSICAL, True, NOW, confirmed=True
-    )
-    await consume(units, LearningHandlers(units).plan_agreed, examples.PLAN_AGREED)
+    """The rules are the use case's (tests/unit/test_learning.py); the handler only runs it on the learning
+    records joining the consumer's transaction."""
+    await consume(units, getattr(LearningHandlers(units), handler_name), event)
 
-    learning = units.committed.learning
-    assert learning.baselines == {REFERRAL: (1, examples.BASELINE_SWEMWBS.metric_score)}
-    assert learning.refreshed == [(SERVICE, PHYSICAL)]
-
-
-async def test_an_older_plan_changes_nothing(units: FakeMatchingUnitOfWork) -> None:
-    units.committed.learning.baselines[REFERRAL] = (2, 20.0)
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = Attendance(
-        REFERRAL, SERVICE, PHYSICAL, True, NOW, confirmed=True
-    )
-    await consume(units, LearningHandlers(units).plan_agreed, examples.PLAN_AGREED)
-
-    assert (units.committed.learning.baselines, units.committed.learning.refreshed) == ({REFERRAL: (2, 20.0)}, [])
-
-
-async def test_a_follow_up_keeps_attendance_and_wellbeing_and_refreshes_the_tallies(
-    units: FakeMatchingUnitOfWork,
-) -> None:
-    event = examples.FOLLOW_UP_RECORDED
-    await consume(units, LearningHandlers(units).follow_up_recorded, event)
-
-    learning = units.committed.learning
-    assert learning.observations == {
-        (REFERRAL, SERVICE, PHYSICAL): Attendance(REFERRAL, SERVICE, PHYSICAL, True, event.contact_at, True)
-    }
-    (measure,) = event.measures
-    assert learning.follow_ups == {REFERRAL: (measure.metric_score, measure.recorded_at)}
-    assert learning.refreshed == [(SERVICE, PHYSICAL)]
-
-
-async def test_a_follow_up_saying_nothing_new_refreshes_nothing(units: FakeMatchingUnitOfWork) -> None:
-    (activity,) = examples.FOLLOW_UP_RECORDED.attendance
-    not_started = activity.model_copy(update={"status": AttendanceStatus.NOT_STARTED})
-    event = examples.FOLLOW_UP_RECORDED.model_copy(update={"attendance": (not_started,), "measures": ()})
-    await consume(units, LearningHandlers(units).follow_up_recorded, event)
-
-    learning = units.committed.learning
-    assert (learning.observations, learning.follow_ups, learning.refreshed) == ({}, {}, [])
-
-
-async def test_a_self_report_does_not_replace_a_providers_confirmation(units: FakeMatchingUnitOfWork) -> None:
-    (activity,) = examples.FOLLOW_UP_RECORDED.attendance
-    self_report = activity.model_copy(update={"status": AttendanceStatus.DID_NOT_ATTEND, "confirmed_by": None})
-    later = examples.FOLLOW_UP_RECORDED.contact_at + timedelta(days=7)
-    event = examples.FOLLOW_UP_RECORDED.model_copy(
-        update={"attendance": (self_report,), "measures": (), "contact_at": later}
-    )
-    confirmed = Attendance(REFERRAL, SERVICE, PHYSICAL, True, examples.FOLLOW_UP_RECORDED.contact_at, confirmed=True)
-    units.committed.learning.observations[REFERRAL, SERVICE, PHYSICAL] = confirmed
-    await consume(units, LearningHandlers(units).follow_up_recorded, event)
-
-    assert units.committed.learning.observations == {(REFERRAL, SERVICE, PHYSICAL): confirmed}
-    assert units.committed.learning.refreshed == []
-
-
-async def test_a_confirmed_attendance_is_kept_and_its_tally_refreshed(units: FakeMatchingUnitOfWork) -> None:
-    event = examples.ATTENDANCE_CONFIRMED
-    await consume(units, LearningHandlers(units).attendance_confirmed, event)
-
-    key = (event.referral_id, event.service_id, event.need)
-    assert units.committed.learning.observations == {key: Attendance(*key, True, event.recorded_at, confirmed=True)}
-    assert units.committed.learning.refreshed == [(event.service_id, event.need)]
-
-
-async def test_a_cancelled_session_says_nothing(units: FakeMatchingUnitOfWork) -> None:
-    event = examples.ATTENDANCE_CONFIRMED.model_copy(
-        update={"attendance": SessionAttendance.CANCELLED, "sessions_attended": 0, "confirmed_by": ConfirmedBy.PROVIDER}
-    )
-    await consume(units, LearningHandlers(units).attendance_confirmed, event)
-
-    assert (units.committed.learning.observations, units.committed.learning.refreshed) == ({}, [])
+    learned = FakeLearningRecords()
+    await use_case(event, learned)
+    assert vars(units.committed.learning) == vars(learned) != vars(FakeLearningRecords())
 
 
 async def test_a_service_snapshot_is_kept_unless_a_later_revision_is_held(units: FakeMatchingUnitOfWork) -> None:

@@ -1,51 +1,13 @@
-"""plan-agreed, follow-up-recorded and attendance-confirmed: learn what works, per service and need.
-
-Attendance a provider confirmed outweighs attendance the person or link worker reported (issue 17):
-see `effectiveness.SELF_REPORTED_WEIGHT` and `LearningRecords.save_attendance` (service_layer/ports.py).
-"""
+"""plan-agreed, follow-up-recorded and attendance-confirmed: the consumer's entry points to the learning
+use cases (service_layer/learning.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from uuid import UUID
-
-from linkwork_contracts.codes import AttendanceStatus, ConfirmedBy, SessionAttendance
 from linkwork_contracts.envelope import CloudEvent
 from linkwork_contracts.events import AttendanceConfirmedV1, FollowUpRecordedV1, PlanAgreedV1
-from linkwork_contracts.measures import MeasureResult, SwemwbsResult
 
-from linkwork_matching.domain.attendance import Attendance
-from linkwork_matching.service_layer.ports import ConsumerTransaction, LearningRecords, MatchingUnitOfWork
-
-# Whether a status says the person took part. Someone who stopped did go; not-started says
-# nothing yet, so it is not an outcome.
-TOOK_PART: dict[AttendanceStatus, bool | None] = {
-    AttendanceStatus.NOT_STARTED: None,
-    AttendanceStatus.ATTENDING: True,
-    AttendanceStatus.COMPLETED: True,
-    AttendanceStatus.STOPPED: True,
-    AttendanceStatus.DID_NOT_ATTEND: False,
-}
-
-
-def latest_swemwbs(measures: Sequence[MeasureResult]) -> SwemwbsResult | None:
-    scores = [m for m in measures if isinstance(m, SwemwbsResult)]
-    return max(scores, key=lambda m: m.recorded_at) if scores else None
-
-
-def took_part_in(event: AttendanceConfirmedV1) -> bool | None:
-    """Whether the record says the person took part: any session attended so far (or completion) says
-    yes; a missed session with none attended says no; a cancelled session says nothing."""
-    if event.completed or event.sessions_attended > 0:
-        return True
-    if event.attendance is SessionAttendance.DID_NOT_ATTEND:
-        return False
-    return None
-
-
-async def _refresh_all(learning: LearningRecords, referral_id: UUID) -> None:
-    for service_id, need in await learning.observed_activities(referral_id):
-        await learning.refresh_tally(service_id, need)
+from linkwork_matching.service_layer import learning
+from linkwork_matching.service_layer.ports import ConsumerTransaction, MatchingUnitOfWork
 
 
 class LearningHandlers:
@@ -55,53 +17,14 @@ class LearningHandlers:
         self._units = units
 
     async def plan_agreed(self, event: PlanAgreedV1, envelope: CloudEvent, transaction: ConsumerTransaction) -> None:
-        learning = self._units.joining(transaction).learning
-        baseline = latest_swemwbs(event.baseline_measures)
-        metric = None if baseline is None else baseline.metric_score
-        if await learning.save_baseline(event.referral_id, event.plan_version, metric):
-            await _refresh_all(learning, event.referral_id)
+        await learning.learn_from_plan(event, self._units.joining(transaction).learning)
 
     async def follow_up_recorded(
         self, event: FollowUpRecordedV1, envelope: CloudEvent, transaction: ConsumerTransaction
     ) -> None:
-        learning = self._units.joining(transaction).learning
-        changed = False
-        for activity in sorted(event.attendance, key=lambda a: (str(a.service_id), a.need)):
-            took_part = TOOK_PART[activity.status]
-            if took_part is not None:
-                changed |= await learning.save_attendance(
-                    Attendance(
-                        event.referral_id,
-                        activity.service_id,
-                        activity.need,
-                        attended=took_part,
-                        contact_at=event.contact_at,
-                        # The link worker recording that the provider confirmed it counts as the provider's word.
-                        confirmed=activity.confirmed_by is ConfirmedBy.PROVIDER,
-                    )
-                )
-        measure = latest_swemwbs(event.measures)
-        if measure is not None:
-            changed |= await learning.save_follow_up_wellbeing(
-                event.referral_id, measure.metric_score, measure.recorded_at
-            )
-        if changed:
-            await _refresh_all(learning, event.referral_id)
+        await learning.learn_from_follow_up(event, self._units.joining(transaction).learning)
 
     async def attendance_confirmed(
         self, event: AttendanceConfirmedV1, envelope: CloudEvent, transaction: ConsumerTransaction
     ) -> None:
-        took_part = took_part_in(event)
-        if took_part is None:
-            return
-        learning = self._units.joining(transaction).learning
-        attendance = Attendance(
-            event.referral_id,
-            event.service_id,
-            event.need,
-            attended=took_part,
-            contact_at=event.recorded_at,
-            confirmed=event.confirmed_by is ConfirmedBy.PROVIDER,
-        )
-        if await learning.save_attendance(attendance):
-            await learning.refresh_tally(event.service_id, event.need)
+        await learning.learn_from_attendance(event, self._units.joining(transaction).learning)
