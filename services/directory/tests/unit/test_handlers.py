@@ -1,20 +1,21 @@
-"""The directory's event handlers against the in-memory unit of work: each changes the directory and announces
-the service within the consumer's transaction (the unit of work it was given, `joining` that transaction),
-once per event. Plan-agreed counts the places a plan takes (against PostgreSQL and Kafka:
-integration/test_events.py); activity referrals move people through a waiting list
-(integration/test_waiting_list.py)."""
+"""The directory's event handlers against the in-memory unit of work: each calls its use case with the unit of
+work it was given `joining` the consumer's transaction, so the change commits with the event's receipt.
+Plan-agreed's rules are tested on its use case (test_event_use_cases.py); activity referrals move people
+through a waiting list (integration/test_waiting_list.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from linkwork_contracts.envelope import wrap
+from linkwork_contracts.events import PlanAgreedV1
 from linkwork_contracts.examples import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED, SERVICE_ID
 from linkwork_directory.adapters.clock import SettableClock
 from linkwork_directory.domain.oruk import Service
+from linkwork_directory.handlers import plan_agreed
 from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
-from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
 from linkwork_directory.service_layer import waiting_list
 from linkwork_directory.service_layer.changes import apply_service
 from linkwork_directory.service_layer.ports import Acting
@@ -36,26 +37,21 @@ async def uow() -> FakeUnitOfWork:
     return uow
 
 
-async def test_the_place_taken_is_announced_within_the_consumers_transaction(uow: FakeUnitOfWork) -> None:
-    sink = FakeSink()
-    consumer = object()  # stands for the consumer's inbox transaction the runtime hands the handler
-    await PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))(PLAN_AGREED, ENVELOPE, consumer)
+async def test_plan_agreed_counts_the_plan_within_the_consumers_transaction(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules are the use case's (test_event_use_cases.py); the handler only calls it, joining the
+    consumer's transaction and acting now."""
+    calls: list[tuple[Any, PlanAgreedV1, Acting]] = []
 
-    [snapshot] = sink.snapshots
-    assert (snapshot.service.id, snapshot.state.taken_this_week, snapshot.state.places_remaining) == (SERVICE_ID, 1, 4)
-    assert sink.sessions == [consumer], "the snapshot was not written within the consumer's transaction"
+    async def count_plan(joined: Any, plan: PlanAgreedV1, acting: Acting) -> None:
+        calls.append((joined.session, plan, acting))
 
+    monkeypatch.setattr(plan_agreed, "count_plan", count_plan)
+    sink, consumer = FakeSink(), object()  # `consumer` stands for the consumer's inbox transaction
+    await plan_agreed.PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))(PLAN_AGREED, ENVELOPE, consumer)
 
-async def test_a_plan_version_is_counted_once_and_a_revision_replaces_it(uow: FakeUnitOfWork) -> None:
-    sink = FakeSink()
-    handler = PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))
-    for _ in range(2):  # the second is a redelivery: nothing more taken, nothing announced
-        await handler(PLAN_AGREED, ENVELOPE, object())
-    assert [s.state.taken_this_week for s in sink.snapshots] == [1]
-
-    dropped = PLAN_AGREED.model_copy(update={"plan_version": 2, "activities": ()})
-    await handler(dropped, wrap(dropped, source="urn:test:referral"), object())
-    assert [s.state.taken_this_week for s in sink.snapshots] == [1, 0]
+    assert calls == [(consumer, PLAN_AGREED, Acting(NOW, sink))]
 
 
 async def test_an_accepted_activity_referral_waits_within_the_consumers_transaction_until_it_starts(
