@@ -93,12 +93,17 @@ def sms_route(phone: str = "07700900123", pcn_name: str = "Leeds North PCN", **e
     return {"preferred_channel": "sms", "consented_channels": ["sms"], "phone": phone, "pcn_name": pcn_name, **extra}
 
 
+def consumed_topics() -> list[str]:
+    """The topics the service's handlers read, unprefixed. Which they are does not depend on the store the
+    handlers are given, so the in-memory one serves."""
+    return sorted(notification_handlers(FakeMessageStore()).topics())
+
+
 @asynccontextmanager
 async def notify_world(bootstrap: str) -> AsyncIterator[tuple[str, LocalNotify, ContactRouteServer]]:
     """(topic prefix, local Notify, contact-route server): the topics fresh under their own prefix and
     deleted afterwards, so tests sharing the broker never see each other's events."""
-    # Which topics the handlers read does not depend on the store they are given.
-    async with testing.own_topics(bootstrap, notification_handlers(FakeMessageStore()).topics()) as prefix:
+    async with testing.own_topics(bootstrap, consumed_topics()) as prefix:
         with local_notify() as notify, ContactRouteServer() as routes:
             yield prefix, notify, routes
 

@@ -102,10 +102,14 @@ class FakeReferralSession(FakeTransaction):
         self.stored.referrals[referral.id] = referral
 
     async def request_known(self, request_source: str, request_id: str) -> bool:
-        return (request_source, request_id) in self.stored.requests
+        # A statement sees what other transactions committed before it (READ COMMITTED), as claim_key's does.
+        request = (request_source, request_id)
+        return request in self.stored.requests or request in self._unit_of_work.stored.requests
 
     async def add_requested(self, referral: Referral, request_source: str) -> bool:
         assert referral.request_id is not None
+        # The adapter's insert is ON CONFLICT DO NOTHING: a request another transaction committed meanwhile
+        # makes it store nothing and say so, not fail the commit as a changed row would.
         if await self.request_known(request_source, referral.request_id):
             return False
         self.stored.requests[request_source, referral.request_id] = referral.id

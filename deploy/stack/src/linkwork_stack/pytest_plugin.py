@@ -9,24 +9,33 @@ reason.
 The broker started here has SASL/SCRAM users and ACLs (issue 16) plus a loopback listener without
 authentication whose clients are super users: `kafka_bootstrap` is that listener (tests that are not about
 authentication stay unchanged), `secured_kafka` the broker itself (docs/decisions/16-kafka-auth.md).
+
+Every test, and every module, that leaves an aiokafka client running in the session-wide event loop errors at
+its teardown, naming the client's tasks (linkwork_stack.kafka_leaks): such a client would live on and log its
+errors into later tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import shutil
 import tempfile
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from linkwork_stack import containers, postgres_user
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.kafka import KafkaBroker
+from linkwork_stack.kafka_leaks import describe, running_kafka_clients
 from linkwork_stack.keycloak import KeycloakRealm, KeycloakServer
 from linkwork_stack.ports import free_port
 from linkwork_stack.postgres import PostgresServer
@@ -162,3 +171,38 @@ def keycloak_token(keycloak: KeycloakRealm) -> Callable[..., str]:
     `keycloak_token(username, audience=False)` gives one without the services' audience, which they refuse.
     """
     return keycloak.token
+
+
+# Leaked clients already reported, so the module-wide check does not report a test's leak a second time.
+_reported: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+
+
+@asynccontextmanager
+async def _failing_on_kafka_clients_left(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Fail the test or module that leaves aiokafka clients running in the session's loop, naming them."""
+    before = running_kafka_clients()
+    yield
+    left = running_kafka_clients() - before - set(_reported)
+    if left:
+        _reported.update(left)
+        tasks = "\n".join(f"  {describe(task)}" for task in sorted(left, key=describe))
+        pytest.fail(
+            f"{request.node.nodeid} left {len(left)} aiokafka task(s) running: a consumer, producer or admin "
+            f"client that was never stopped (is its start() inside the try whose finally stops it?)\n{tasks}",
+            pytrace=False,
+        )
+
+
+# Both run in the session-wide loop, where a leaked client lives on; each costs one look at the loop's tasks.
+@pytest_asyncio.fixture(autouse=True, loop_scope="session")
+async def no_kafka_client_left_by_the_test(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Fails, at teardown, a test (with its own fixtures) that leaves an aiokafka client running."""
+    async with _failing_on_kafka_clients_left(request):
+        yield
+
+
+@pytest_asyncio.fixture(autouse=True, scope="module", loop_scope="session")
+async def no_kafka_client_left_by_the_module(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """The same for a module's own fixtures (a service running for the whole module), when the module ends."""
+    async with _failing_on_kafka_clients_left(request):
+        yield

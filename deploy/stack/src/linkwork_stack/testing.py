@@ -180,7 +180,8 @@ class Tail:
                     self.messages.append(KafkaMessage(record.topic, key, envelope, headers))
 
     def _raise_if_dead(self) -> None:
-        """Raise `TailDied` if the reader has ended: it only ends by failing, or by `stop` cancelling it."""
+        """Raise `TailDied` if the reader has ended: it reads until `stop`, which forgets it, so it ended by
+        failing (or by someone else cancelling it)."""
         if self._task is None or not self._task.done():
             return
         self._death_reported = True

@@ -16,7 +16,6 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_notifications.app import build_app as build_notifications
 from linkwork_notifications.entrypoints.local_notify import template_ids
-from linkwork_notifications.handlers.events import notification_handlers
 from linkwork_notifications.settings import Settings
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app as build_referral
@@ -25,14 +24,14 @@ from linkwork_runtime.auth import issue_token
 from linkwork_runtime.testing import running_app, served_over_http
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.ports import free_port
-from linkwork_stack.testing import own_topics
+from linkwork_stack.testing import own_topics, start_group_at_end
 from notifications_support import (
     JWT_SECRET,
     ROUTE_TOKEN,
+    consumed_topics,
     eventually,
     local_notify,
     service_settings,
-    start_group_at_end,
 )
 from pydantic import SecretStr
 
@@ -81,7 +80,7 @@ async def test_plan_with_follow_up_in_two_days_gives_one_sms_and_a_task(
                 acceptance_poll_seconds=0.5,
                 pcn_names={PCN: "Leeds North PCN"},
             )
-            await start_group_at_end(kafka_bootstrap, settings.consumer_group, sorted(notification_handlers().topics()))
+            await start_group_at_end(kafka_bootstrap, settings.consumer_group, consumed_topics())
             async with (
                 served_over_http(build_referral(referral_settings), port=port, lifespan=True),
                 running_app(build_notifications(settings)) as notifications,

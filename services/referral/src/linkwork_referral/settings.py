@@ -78,12 +78,13 @@ class Settings(ServiceSettings):
     consumer_group_prefix: str = Field(
         default="referral",
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups "
-        "are <prefix>-requests and <prefix>-suggestions",
+        "are <prefix>-requests, <prefix>-suggestions and <prefix>-services",
     )
     topic_prefix: str = Field(
         default="",
         description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (isolated test runs on "
-        "a shared broker, side-by-side deployments); produced topics keep their contract names",
+        "a shared broker, side-by-side deployments); dead letters go to <prefix><topic>.dlq, and the events "
+        "the service publishes keep their contract topics",
     )
     contact_route_token: SecretStr | None = Field(
         default=None,

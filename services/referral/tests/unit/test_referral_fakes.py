@@ -82,6 +82,20 @@ async def test_a_second_writer_of_the_same_referral_fails_as_postgresql_s_serial
     assert unit_of_work.activities.stored.services == {}  # nor anything in the activity referrals it joined
 
 
+async def test_a_request_another_transaction_committed_meanwhile_is_known_not_a_conflict(
+    new_referral: NewReferral,
+) -> None:
+    # As the adapter's INSERT ... ON CONFLICT DO NOTHING: the later insert stores nothing and returns False, and
+    # its transaction commits (the handler then records nothing), rather than failing as a changed row would.
+    unit_of_work, requested = FakeReferralUnitOfWork(), replace(new_referral, request_id="gp-7")
+    async with unit_of_work.transaction() as late:
+        async with unit_of_work.transaction() as first:
+            assert await first.add_requested(Referral.create(requested), "urn:test:gp-system")
+        assert await late.request_known("urn:test:gp-system", "gp-7")
+        assert not await late.add_requested(Referral.create(replace(requested, id=uuid4())), "urn:test:gp-system")
+    assert list(unit_of_work.stored.referrals) == [requested.id]
+
+
 async def test_overlapping_scheduler_rounds_each_keep_the_rows_they_claimed() -> None:
     follow_ups = FakeFollowUps(LATER)
     rows = [FollowUpRow(id=uuid4(), referral_id=uuid4(), sequence=1, due_at=T0) for _ in range(2)]
