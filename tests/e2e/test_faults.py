@@ -28,7 +28,7 @@ from linkwork_stack.people import Person
 from linkwork_stack.resilient import ResilientJourney
 from linkwork_stack.services import SERVICES
 from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
-from linkwork_stack.testing import produce
+from linkwork_stack.testing import groups_behind, produce
 from linkwork_stack.topic_reader import read_topic
 
 pytestmark = pytest.mark.e2e
@@ -107,6 +107,32 @@ async def _chaos(system: SystemUnderTest, stop: asyncio.Event, rng: random.Rando
     return done
 
 
+SETTLED = "outboxes empty and consumers caught up"
+PROJECTED = "the outcomes projector to project every referral stored"
+
+
+async def _settled(client: httpx.AsyncClient, system: SystemUnderTest) -> bool:
+    """Quiescence: every outbox is empty and every consumer has caught up, as the services report it and as
+    Kafka's committed offsets show it (a service restarted a moment ago reports no lag before its first fetch)."""
+    if await groups_behind(system.infra.kafka.bootstrap):
+        return False
+    for name in SERVICES:
+        url = system.url(name)
+        if await metric_value(client, url, "linkwork_outbox_backlog") > 0:
+            return False
+        if await metric_value(client, url, "linkwork_consumer_lag") > 0:
+            return False
+    return True
+
+
+async def _projected(client: httpx.AsyncClient, system: SystemUnderTest, since: float) -> bool:
+    """No referral waits for the outcomes projector, as read by a refresh of its gauges that began after `since`
+    (the gauges are re-read every 15 s; an older reading could predate the last facts stored)."""
+    url = system.url("outcomes")
+    refreshed = await metric_value(client, url, "linkwork_outcomes_business_metrics_refreshed_timestamp_seconds")
+    return refreshed > since and await metric_value(client, url, "linkwork_outcomes_projection_backlog") == 0
+
+
 async def _summary(client: httpx.AsyncClient, system: SystemUnderTest) -> dict[str, Any]:
     response = await client.get(
         f"{system.url('outcomes')}/reports/summary", headers=system.headers("commissioner", subject="icb")
@@ -159,17 +185,7 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
         assert {"kafka", "postgres"} <= set(restarted) and set(SERVICES) & set(restarted)
         assert [f["state"] for f in finals].count("completed") == len(close_ids)
 
-        # Quiescence: every consumer has caught up and every outbox is empty.
-        async def settled() -> bool:
-            for name in SERVICES:
-                url = system.url(name)
-                if await metric_value(client, url, "linkwork_outbox_backlog") > 0:
-                    return False
-                if await metric_value(client, url, "linkwork_consumer_lag") > 0:
-                    return False
-            return True
-
-        await eventually(settled, within=120, interval=1, what="outboxes empty and consumers caught up")
+        await eventually(lambda: _settled(client, system), within=120, interval=1, what=SETTLED)
 
     # Exactly one suggestion set per referral version; every referral got suggestions.
     sets: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -207,6 +223,11 @@ async def test_nothing_lost_or_doubled_under_crashes_and_hostile_input(system: S
     from linkwork_outcomes.entrypoints.rebuild_projections import run as rebuild
 
     async with httpx.AsyncClient(timeout=30) as client:
+        # The follow-ups that fell due since are facts too; the report is read from the projections, which the
+        # projector builds from the facts after the consumer has stored them.
+        await eventually(lambda: _settled(client, system), within=120, interval=1, what=SETTLED)
+        caught_up_at = datetime.now(UTC).timestamp()
+        await eventually(lambda: _projected(client, system, caught_up_at), within=60, interval=1, what=PROJECTED)
         live = await _summary(client, system)
     assert live["funnel"][0]["count"]["value"] == REFERRALS
     admin = await asyncpg.connect(system.infra.postgres.url())

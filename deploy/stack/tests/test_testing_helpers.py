@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import InvalidTopicError
@@ -13,9 +14,11 @@ from linkwork_stack.testing import (
     delete_topics,
     ensure_topics,
     eventually,
+    groups_behind,
     own_topics,
     produce,
     tail,
+    topic_partitions,
     topic_prefix,
 )
 
@@ -103,3 +106,22 @@ async def test_eventually_giving_up_chains_the_last_error_it_tolerated() -> None
     with pytest.raises(AssertionError, match="not listening yet") as gave_up:
         await eventually(refused, within=0, tolerate=(ConnectionError,))
     assert isinstance(gave_up.value.__cause__, ConnectionRefusedError)  # with its traceback
+
+
+@pytest.mark.integration
+async def test_groups_behind_counts_what_a_group_has_not_committed_past(kafka_bootstrap: str) -> None:
+    async with own_topics(kafka_bootstrap, ["behind"]) as prefix:
+        topic, group = f"{prefix}behind", f"{prefix}group"
+        await produce(kafka_bootstrap, [(topic, b"one key", f"{n}".encode()) for n in range(3)])
+        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            ends = await consumer.end_offsets(await topic_partitions(consumer, topic))
+            (tp,) = [tp for tp, end in ends.items() if end == 3]  # one key: all three on one partition
+            consumer.assign([tp])
+            await consumer.commit({tp: 1})
+            assert (await groups_behind(kafka_bootstrap)).get(group) == 2
+            await consumer.commit({tp: 3})
+            assert group not in await groups_behind(kafka_bootstrap)
+        finally:
+            await consumer.stop()
