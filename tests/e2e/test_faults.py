@@ -22,7 +22,7 @@ import httpx
 import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
-from linkwork_referral.handlers.referral_requested import referral_id_for
+from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_stack.journey import Journey
 from linkwork_stack.people import Person
 from linkwork_stack.resilient import ResilientJourney

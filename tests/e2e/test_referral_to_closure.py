@@ -14,7 +14,7 @@ import pytest
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import ReferralRequestedV1
-from linkwork_referral.handlers.referral_requested import referral_id_for
+from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_stack.journey import Journey, full_journey
 from linkwork_stack.people import Person
 from linkwork_stack.system import SystemUnderTest, eventually, load_demo_directory, metric_value
