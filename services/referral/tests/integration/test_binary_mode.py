@@ -15,7 +15,7 @@ from linkwork_contracts.events import ReferralRequestedV1
 from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_referral.settings import Settings
 
-from .conftest import consumed
+from .conftest import consumed, new_request_id
 from .kafka_support import tail
 from .test_inbound import request
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_a_binary_mode_request_creates_a_referral(client: httpx.AsyncClient, settings: Settings) -> None:
-    request_id = f"gp-system:{uuid4()}"
+    request_id = new_request_id()
     data = json.dumps(request(request_id).model_dump(mode="json")).encode()
     event_id = str(uuid4())
     headers = [

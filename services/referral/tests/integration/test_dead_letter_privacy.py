@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from uuid import uuid4
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from linkwork_contracts.envelope import encode, wrap
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
-from .conftest import consumed
+from .conftest import consumed, new_request_id
 from .kafka_support import eventually, tail
 from .test_inbound import request
 
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.integration
 async def test_dead_letter_headers_and_logs_carry_no_person_values(
     client: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bad_id, unroutable_id = f"gp-system:{uuid4()}", f"gp-system:{uuid4()}"
+    bad_id, unroutable_id = new_request_id(), new_request_id()
     envelope = json.loads(encode(wrap(request(bad_id), source="urn:test:gp-system")))
     person = envelope["data"]["person"]
     person.update(date_of_birth="1987-02-30", postcode="QQ99 9QQX", given_name="Zebedee", family_name="Quartermain")

@@ -23,7 +23,7 @@ from linkwork_runtime.testing import running_app
 from linkwork_stack.keycloak import SERVICES_AUDIENCE, KeycloakRealm
 from referral_builders import first_contact_body
 
-from .conftest import FAST_RETRY, OTHER_PCN, Token
+from .conftest import FAST_RETRY, OTHER_PCN, Token, new_request_id
 from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
@@ -194,7 +194,7 @@ async def test_wrong_requests_are_refused_with_an_operation_outcome_naming_the_e
     client: httpx.AsyncClient, token: Token, what: str, change: Callable[..., dict[str, Any]], status: int, where: str
 ) -> None:
     nhs_number = synthetic_nhs_number(random.Random())
-    body = change(service_request(f"emis-{uuid4()}", nhs_number))
+    body = change(service_request(new_request_id("emis-"), nhs_number))
     # A hospital engine serving many PCNs: its token names none, so the practice must route the referral.
     response = await post(client, body, token("referrer", subject="gp-engine-1", pcn=""))
     assert response.status_code == status, (what, response.text)
@@ -225,7 +225,7 @@ async def test_errors_outside_the_body_are_operation_outcomes_too(client: httpx.
 async def test_an_oversize_body_is_refused_with_an_operation_outcome(
     client: httpx.AsyncClient, token: Token, settings: Settings
 ) -> None:
-    body = service_request(f"emis-{uuid4()}", synthetic_nhs_number(random.Random()))
+    body = service_request(new_request_id("emis-"), synthetic_nhs_number(random.Random()))
     body["note"] = [{"text": "x" * (settings.max_body_bytes + 10)}]
     response = await post(client, body, token("referrer"))
     assert response.status_code == 413 and response.headers["content-type"].startswith(FHIR)
@@ -333,7 +333,9 @@ async def test_a_system_with_client_credentials_refers_through_fhir(
     )
     system = {"Authorization": f"Bearer {keycloak.system_token()}"}
     async with running_app(build_app(with_keycloak, retry=FAST_RETRY)) as client:
-        created = await post(client, service_request(f"emis-{uuid4()}", synthetic_nhs_number(random.Random())), system)
+        created = await post(
+            client, service_request(new_request_id("emis-"), synthetic_nhs_number(random.Random())), system
+        )
         assert created.status_code == 201, created.text
         referral_id = created.headers["location"].rsplit("/", 1)[-1]
         task = await _task(client, referral_id, system)

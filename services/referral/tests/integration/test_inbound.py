@@ -22,7 +22,7 @@ from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database
 from linkwork_stack.testing import own_topics, produce
 
-from .conftest import CONSUMED, FAST_RETRY, Token, consumed
+from .conftest import CONSUMED, FAST_RETRY, Token, consumed, new_request_id
 from .kafka_support import eventually, tail
 
 pytestmark = pytest.mark.integration
@@ -54,7 +54,7 @@ def request(request_id: str, practice: str = "Z99001") -> ReferralRequestedV1:
 async def test_each_request_makes_one_referral_and_invalid_ones_go_to_the_dlq(
     client: httpx.AsyncClient, token: Token, settings: Settings
 ) -> None:
-    good_id, broken_id, unroutable_id = (f"gp-system:{uuid4()}" for _ in range(3))
+    good_id, broken_id, unroutable_id = (new_request_id() for _ in range(3))
     good = request(good_id)
     first = encode(wrap(good, source="urn:test:gp-system"))
     resent = encode(wrap(good, source="urn:test:gp-system"))  # same request id, new CloudEvent id
@@ -126,7 +126,7 @@ async def test_two_services_on_one_broker_each_answer_only_the_requests_sent_to_
     session's request too, publishing a second referral-created (the same referral id, from its own database),
     and a test waiting for exactly one copy waited out its timeout."""
     bootstrap, source = settings.kafka_bootstrap_servers, "urn:test:gp-system"
-    mine, theirs = (f"gp-system:{uuid4()}" for _ in range(2))
+    mine, theirs = (new_request_id() for _ in range(2))
     created = {request_id: str(referral_id_for(request_id, source)) for request_id in (mine, theirs)}
     async with (
         scratch_database(postgres_url) as other_database,

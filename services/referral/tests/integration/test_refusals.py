@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 import httpx
 import pytest
@@ -15,7 +14,7 @@ from linkwork_referral.adapters.samples import invalid_nhs_number
 from linkwork_referral.settings import Settings
 from linkwork_stack.testing import produce
 
-from .conftest import consumed
+from .conftest import consumed, new_request_id
 from .kafka_support import eventually, tail
 from .test_inbound import request
 
@@ -27,7 +26,7 @@ SENDER = "urn:linkwork:external:gp-engine"
 async def test_refused_requests_produce_refusal_events_without_person_data(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    unroutable_id, broken_id, late_id, garbage_key = (f"gp-system:{uuid4()}" for _ in range(4))
+    unroutable_id, broken_id, late_id, garbage_key = (new_request_id() for _ in range(4))
     unroutable = wrap(request(unroutable_id, practice="Z00000"), source=SENDER)
     envelope = json.loads(encode(wrap(request(broken_id), source=SENDER)))
     nhs_number = envelope["data"]["person"]["nhs_number"]
