@@ -3,6 +3,8 @@ store's records `joining` the consumer's transaction, so it commits with the eve
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from linkwork_contracts.codes import ActivityReferralDecision, DeclineReason
 from linkwork_contracts.envelope import CloudEvent, wrap
@@ -96,3 +98,14 @@ async def test_only_an_unanswered_activity_referral_puts_a_task_on_the_list() ->
     await _deliver(store, unanswered)
     [(kind, subject)] = store.tasks
     assert (kind, subject) == ("provider-no-response", str(unanswered.activity_referral_id))
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_referrals_and_messages() -> None:
+    store = FakeMessageStore()
+    other = REFERRAL_CREATED.model_copy(update={"referral_id": uuid.UUID(int=7)})
+    handler = _handler(store, REFERRAL_CREATED)
+    async with store.consumer_transaction() as first, store.consumer_transaction() as second:
+        await handler(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source=SOURCE), first)
+        await handler(other, wrap(other, source=SOURCE), second)
+    assert set(store.referrals) == {message.claimed.referral_id for message in store.messages.values()}
+    assert set(store.referrals) == {REFERRAL_ID, other.referral_id}
