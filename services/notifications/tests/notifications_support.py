@@ -30,7 +30,6 @@ from linkwork_stack import testing
 from linkwork_stack.ports import free_port as free_port  # re-exported for the tests here
 from linkwork_stack.testing import eventually as eventually  # re-exported for the tests here
 from linkwork_stack.testing import smtp_server as smtp_server  # re-exported for the tests here
-from linkwork_stack.testing import start_group_at_end as start_group_at_end
 from notifications_fakes import FakeMessageStore
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"

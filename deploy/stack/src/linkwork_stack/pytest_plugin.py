@@ -62,8 +62,11 @@ def own_kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
     `secured_kafka`, so a session starts at most one JVM broker (docs/decisions/16-kafka-auth.md).
     """
     started: list[KafkaBroker] = []
+    failed: list[BaseException] = []
 
     def get() -> KafkaBroker:
+        if failed:  # never hand a broker that did not start to a later test, to wait on until it times out
+            raise RuntimeError("the session's own Kafka broker failed to start") from failed[0]
         if not started:
             broker = KafkaBroker(
                 tmp_path_factory.mktemp("kafka"),
@@ -73,7 +76,11 @@ def own_kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
                 open_port=free_port(),
             )
             started.append(broker)  # stopped below even if start fails half-way
-            broker.start()
+            try:
+                broker.start()
+            except BaseException as error:
+                failed.append(error)
+                raise
         return started[0]
 
     yield get

@@ -1,74 +1,64 @@
-"""The directory's event handlers against the in-memory unit of work: each changes the directory and announces
-the service within the consumer's transaction (the unit of work it was given, `joining` that transaction),
-once per event. Plan-agreed counts the places a plan takes (against PostgreSQL and Kafka:
-integration/test_events.py); activity referrals move people through a waiting list
-(integration/test_waiting_list.py)."""
+"""The directory's event handlers against the in-memory unit of work: each calls its use case with the unit of
+work it was given `joining` the consumer's transaction, so the change commits with the event's receipt, made
+now by no one signed in. The rules are tested on the use cases (test_event_use_cases.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from linkwork_contracts.envelope import wrap
-from linkwork_contracts.examples import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED, SERVICE_ID
+from linkwork_contracts.events import Event
+from linkwork_contracts.examples import ACTIVITY_REFERRAL_RESPONDED, ATTENDANCE_CONFIRMED, PLAN_AGREED
 from linkwork_directory.adapters.clock import SettableClock
-from linkwork_directory.domain.oruk import Service
-from linkwork_directory.handlers.activity_referrals import ActivityReferralHandlers
-from linkwork_directory.handlers.plan_agreed import PlanAgreedHandler
-from linkwork_directory.service_layer import waiting_list
-from linkwork_directory.service_layer.changes import apply_service
+from linkwork_directory.handlers import activity_referrals, plan_agreed
 from linkwork_directory.service_layer.ports import Acting
 
 from ..directory_fakes import FakeSink, FakeUnitOfWork
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2025, 3, 17, 9, 0, tzinfo=UTC)  # the Monday of the week the plan's activity starts
-ENVELOPE = wrap(PLAN_AGREED, source="urn:test:referral")
+NOW = datetime(2025, 3, 17, 9, 0, tzinfo=UTC)
+Handler = Callable[[Any, Any, Any], Awaitable[None]]
 
 
-@pytest.fixture
-async def uow() -> FakeUnitOfWork:
-    uow = FakeUnitOfWork()
-    walk = Service.model_validate({"id": str(SERVICE_ID), "name": "Walking group", "status": "active"})
-    await apply_service(uow, walk, Acting(NOW, FakeSink()))
-    await waiting_list.set_capacity(uow, SERVICE_ID, Acting(NOW, FakeSink()), places_per_week=5, waiting_list=False)
-    return uow
+def plan_handler(uow: FakeUnitOfWork, sink: FakeSink) -> Handler:
+    return plan_agreed.PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))
 
 
-async def test_the_place_taken_is_announced_within_the_consumers_transaction(uow: FakeUnitOfWork) -> None:
-    sink = FakeSink()
-    consumer = object()  # stands for the consumer's inbox transaction the runtime hands the handler
-    await PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))(PLAN_AGREED, ENVELOPE, consumer)
-
-    [snapshot] = sink.snapshots
-    assert (snapshot.service.id, snapshot.state.taken_this_week, snapshot.state.places_remaining) == (SERVICE_ID, 1, 4)
-    assert sink.sessions == [consumer], "the snapshot was not written within the consumer's transaction"
+def responded_handler(uow: FakeUnitOfWork, sink: FakeSink) -> Handler:
+    return activity_referrals.ActivityReferralHandlers(uow.factory(), sink, SettableClock(NOW)).responded
 
 
-async def test_a_plan_version_is_counted_once_and_a_revision_replaces_it(uow: FakeUnitOfWork) -> None:
-    sink = FakeSink()
-    handler = PlanAgreedHandler(uow.factory(), sink, SettableClock(NOW))
-    for _ in range(2):  # the second is a redelivery: nothing more taken, nothing announced
-        await handler(PLAN_AGREED, ENVELOPE, object())
-    assert [s.state.taken_this_week for s in sink.snapshots] == [1]
-
-    dropped = PLAN_AGREED.model_copy(update={"plan_version": 2, "activities": ()})
-    await handler(dropped, wrap(dropped, source="urn:test:referral"), object())
-    assert [s.state.taken_this_week for s in sink.snapshots] == [1, 0]
+def attendance_handler(uow: FakeUnitOfWork, sink: FakeSink) -> Handler:
+    return activity_referrals.ActivityReferralHandlers(uow.factory(), sink, SettableClock(NOW)).attendance
 
 
-async def test_an_accepted_activity_referral_waits_within_the_consumers_transaction_until_it_starts(
-    uow: FakeUnitOfWork,
+@pytest.mark.parametrize(
+    ("module", "use_case", "handler", "event"),
+    [
+        (plan_agreed, "count_plan", plan_handler, PLAN_AGREED),
+        (activity_referrals, "apply_response", responded_handler, ACTIVITY_REFERRAL_RESPONDED),
+        (activity_referrals, "apply_attendance", attendance_handler, ATTENDANCE_CONFIRMED),
+    ],
+    ids=["plan-agreed", "activity-referral-responded", "attendance-confirmed"],
+)
+async def test_a_handler_calls_its_use_case_within_the_consumers_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+    module: object,
+    use_case: str,
+    handler: Callable[[FakeUnitOfWork, FakeSink], Handler],
+    event: Event,
 ) -> None:
-    sink = FakeSink()
-    handlers = ActivityReferralHandlers(uow.factory(), sink, SettableClock(NOW))
-    accepted, started = object(), object()  # the consumers' transactions of the two events
-    for _ in range(2):  # the second is a redelivery: the entry keeps its place, nothing is announced
-        await handlers.responded(
-            ACTIVITY_REFERRAL_RESPONDED, wrap(ACTIVITY_REFERRAL_RESPONDED, source="urn:test:referral"), accepted
-        )
-    await handlers.attendance(ATTENDANCE_CONFIRMED, wrap(ATTENDANCE_CONFIRMED, source="urn:test:referral"), started)
+    calls: list[tuple[Any, Event, Acting]] = []
 
-    assert [s.state.waiting for s in sink.snapshots] == [1, 0]
-    assert sink.sessions == [accepted, started]
+    async def recorded(joined: FakeUnitOfWork, given: Event, acting: Acting) -> None:
+        calls.append((joined.session, given, acting))
+
+    monkeypatch.setattr(module, use_case, recorded)
+    sink, consumer = FakeSink(), object()  # `consumer` stands for the consumer's inbox transaction
+    await handler(FakeUnitOfWork(), sink)(event, wrap(event, source="urn:test:referral"), consumer)
+
+    assert calls == [(consumer, event, Acting(NOW, sink))]

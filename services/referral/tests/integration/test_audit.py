@@ -14,7 +14,8 @@ from linkwork_contracts.envelope import wrap
 from linkwork_referral.adapters.reference_tables import PracticeDirectory
 from linkwork_referral.adapters.samples import referral_body, synthetic_nhs_number
 from linkwork_referral.app import build_app
-from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, referral_id_for
+from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler
+from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_referral.settings import Settings
 from linkwork_runtime.database import create_pool
 from linkwork_runtime.testing import running_app

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from linkwork_contracts import topics
 from linkwork_contracts.envelope import dataschema_uri
 from linkwork_contracts.events import ReferralRequestedV1
-from linkwork_referral.handlers.referral_requested import referral_id_for
+from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_referral.settings import Settings
 
 from .conftest import consumed

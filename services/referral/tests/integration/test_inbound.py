@@ -16,7 +16,7 @@ from linkwork_contracts.envelope import encode, wrap
 from linkwork_contracts.events import PersonDetails, ReferralRequestedV1, Referrer
 from linkwork_referral.adapters.samples import invalid_nhs_number, synthetic_nhs_number
 from linkwork_referral.app import build_app
-from linkwork_referral.handlers.referral_requested import referral_id_for
+from linkwork_referral.service_layer.requests import referral_id_for
 from linkwork_referral.settings import Settings
 from linkwork_runtime.testing import running_app
 from linkwork_stack.databases import scratch_database

@@ -1,6 +1,6 @@
-"""The referral-requested handler (handlers/referral_requested.py) against the in-memory unit of work: it
-makes the referral, its timeline and its audit record through the port's session `joining` the consumer's
-transaction, so they commit with the event's receipt or not at all, and a redelivery makes nothing twice."""
+"""The referral-requested handler (handlers/referral_requested.py) against the in-memory unit of work: its use
+case makes the referral, its timeline and its audit record through the port's session `joining` the consumer's
+transaction, so they commit with the event's receipt or not at all. The use case's rules: test_requests.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from linkwork_contracts.examples import REFERRAL_REQUESTED
 from linkwork_referral.domain.audit import AuditRecord
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
-from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler, referral_id_for
+from linkwork_referral.handlers.referral_requested import ReferralRequestedHandler
 from linkwork_referral.service_layer.referrals import ReferralService
+from linkwork_referral.service_layer.requests import referral_id_for
 from referral_builders import T0
 from referral_fakes import FakeReferralUnitOfWork
 
@@ -73,12 +74,3 @@ async def test_nothing_is_kept_when_the_consumers_transaction_rolls_back(
             await handler(REFERRAL_REQUESTED, ENVELOPE, consumer)
             raise ConnectionError("the inbox row was not written")
     assert (unit_of_work.stored.referrals, unit_of_work.stored.timeline, unit_of_work.stored.audit) == ({}, [], [])
-
-
-async def test_a_redelivered_request_makes_nothing_twice(
-    unit_of_work: FakeReferralUnitOfWork, handler: ReferralRequestedHandler
-) -> None:
-    for _ in range(2):
-        async with unit_of_work.transaction() as consumer:
-            await handler(REFERRAL_REQUESTED, ENVELOPE, consumer)
-    assert len(unit_of_work.stored.referrals) == len(unit_of_work.stored.audit) == 1

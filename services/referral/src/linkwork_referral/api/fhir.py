@@ -25,9 +25,9 @@ from linkwork_referral.adapters.reference_tables import PracticeDirectory
 from linkwork_referral.api.dependencies import Service
 from linkwork_referral.domain.access import Denied
 from linkwork_referral.domain.errors import DomainError, IllegalTransition
-from linkwork_referral.handlers.referral_requested import new_referral_from_request, referral_id_for
 from linkwork_referral.service_layer.errors import IdempotencyKeyReused, NotFound, Unroutable
 from linkwork_referral.service_layer.ports import IdempotencyKey
+from linkwork_referral.service_layer.requests import new_referral_from_request, referral_id_for
 from linkwork_referral.service_layer.routing import pcn_for_referral
 
 log = logging.getLogger(__name__)
