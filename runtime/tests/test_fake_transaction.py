@@ -64,3 +64,20 @@ def test_nothing_is_written_without_the_commit_and_only_the_named_tables_are_com
     only_rows.stored.outbox.append("not a table of this transaction")
     only_rows.commit(committed)
     assert committed == Tables(rows={"a": 1, "b": 1})
+
+
+@dataclass
+class Holder:
+    """A store whose tables are held by parts of it, as a unit of work holds its repositories."""
+
+    part: Tables = field(default_factory=Tables)
+
+
+def test_a_dotted_name_commits_a_table_held_inside_a_part_of_the_store() -> None:
+    committed = Holder(Tables(rows={"a": 1}))
+    first, second = (FakeTransaction(committed, tables=("part.rows",)) for _ in range(2))
+    first.stored.part.rows["b"] = 1
+    second.stored.part.rows["c"] = 1
+    first.commit(committed)
+    second.commit(committed)
+    assert committed.part.rows == {"a": 1, "b": 1, "c": 1}

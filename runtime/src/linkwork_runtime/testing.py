@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +218,9 @@ class FakeTransaction:
 
     It works on `stored`, its own copy of what is committed; `began_with` is what was committed when it began,
     so that the commit can tell what this transaction wrote. `tables` names the attributes of the committed
-    state that transactions write (by default every field of a dataclass), each one of: a dict of rows by key;
-    a list only ever appended to (an outbox, a queue); a set of keys only ever added to.
+    state that transactions write (by default every field of a dataclass; a dotted name reaches into a holder,
+    as `learning.baselines`), each one of: a dict of rows by key; a list only ever appended to (an outbox, a
+    queue); a set of keys only ever added to.
 
     The commit writes only what this transaction wrote, as PostgreSQL does: two overlapping transactions that
     wrote different rows both keep their writes, and what was appended or added is appended or added to what
@@ -256,7 +258,7 @@ class FakeTransaction:
     def _tables(self, committed: Any) -> list[tuple[str, Any, Any, Any]]:
         """Per table: its name, and what it held when this transaction began, holds in it, and holds committed."""
         states = (self.began_with, self.stored, committed)
-        return [(name, *(getattr(state, name) for state in states)) for name in self.tables]
+        return [(name, *(attrgetter(name)(state) for state in states)) for name in self.tables]
 
 
 def _written(before: dict[Any, Any], mine: dict[Any, Any]) -> dict[Any, Any]:
