@@ -114,21 +114,33 @@ class FakeProjectionStore:
 
 
 class FakeFactRecords(FakeTransaction):
-    """The `FactRecords` of one consumer transaction: a transaction (FakeTransaction) over the store's facts,
-    queue and provider-loop events, so a projector batch or another consumer committing meanwhile keeps what
-    it wrote. Events become facts through the adapters' own `facts_of`, as in production: what an event means
-    is not the fake's to decide."""
+    """The `FactRecords` of one consumer transaction: a transaction (FakeTransaction) over the store's queue
+    and provider-loop events, so a projector batch or another consumer committing meanwhile keeps what it
+    wrote. Events become facts through the adapters' own `facts_of`, as in production: what an event means
+    is not the fake's to decide.
+
+    The facts are not one of its tables: the fake holds a referral's facts as one value, but each fact is a row
+    of its own inserted ON CONFLICT DO NOTHING (adapters/fact_store.py), so two transactions adding facts
+    about one referral both keep theirs. The commit adds this transaction's facts to the committed ones."""
 
     stored: FakeProjectionStore
 
     def __init__(self, store: FakeProjectionStore) -> None:
-        super().__init__(store, tables=("facts", "pending", "provider_events"))
+        super().__init__(store, tables=("pending", "provider_events"))
+        self._batches: list[FactBatch] = []
 
     async def record(self, event: Event, at: datetime) -> None:
         if isinstance(event, PROVIDER_LOOP):
             self.stored.provider_events.append(event)
         else:
-            self.stored.pending.extend(sorted(keep_facts(self.stored.facts, facts_of(event, at))))
+            batch = facts_of(event, at)
+            self._batches.append(batch)
+            self.stored.pending.extend(sorted(keep_facts(self.stored.facts, batch)))
+
+    def commit(self, committed: FakeProjectionStore) -> None:
+        super().commit(committed)
+        for batch in self._batches:
+            keep_facts(committed.facts, batch)
 
 
 class FakeProjectionBatch:

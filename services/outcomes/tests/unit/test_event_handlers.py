@@ -96,3 +96,12 @@ async def test_a_projector_batch_committed_meanwhile_keeps_its_referrals_off_the
         await _handler(store, REFERRAL_CREATED)(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source="urn:t"), consumer)
         assert await projection.project_pending(store) == 1  # the projector's batch commits first
     assert store.pending == [REFERRAL], "the consumer's commit brought back a referral the projector had taken"
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_facts_about_one_referral() -> None:
+    store = FakeProjectionStore()
+    async with store.consumer_transaction() as first, store.consumer_transaction() as second:
+        await _handler(store, REFERRAL_CREATED)(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source="urn:t"), first)
+        await _handler(store, FOLLOW_UP_RECORDED)(FOLLOW_UP_RECORDED, wrap(FOLLOW_UP_RECORDED, source="urn:t"), second)
+    facts = store.facts[REFERRAL]
+    assert (len(facts.versions), len(facts.contacts)) == (1, 1)
