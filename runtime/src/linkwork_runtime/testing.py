@@ -1,14 +1,18 @@
-"""Test support: run a service app in-process, lifespan included, and talk to it over HTTP; bad-input tables."""
+"""Test support: run a service app in-process, lifespan included, and talk to it over HTTP; bad-input tables;
+the transaction of the services' in-memory fake units of work (`FakeTransaction`)."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ import asyncpg
 import httpx
 import jwt
 import uvicorn
+from asyncpg.exceptions import SerializationError
 from fastapi import FastAPI
 
 from linkwork_runtime.auth import issue_token
@@ -206,3 +211,56 @@ async def fuzz_openapi(base_url: str, token: str, workdir: Path, *, default_exam
     report = output.decode(errors="replace")
     print(report[-1500:])  # the summary: operations, phases, test cases generated
     assert process.returncode == 0, report[-8000:]
+
+
+class FakeTransaction:
+    """One transaction of a service's in-memory fake unit of work (its unit tests' stand-in for PostgreSQL).
+
+    It works on `stored`, its own copy of what is committed; `began_with` is what was committed when it began,
+    so that the commit can tell what this transaction wrote. `tables` names the attributes of the committed
+    state that transactions write (by default every field of a dataclass; a dotted name reaches into a holder,
+    as `learning.baselines`), each one of: a dict of rows by key; a list only ever appended to (an outbox, a
+    queue); a set of keys only ever added to.
+
+    The commit writes only what this transaction wrote, as PostgreSQL does: two overlapping transactions that
+    wrote different rows both keep their writes, and what was appended or added is appended or added to what
+    is committed by then. A row that another transaction wrote (inserted or changed) after this one began is
+    refused with PostgreSQL's serialization failure (40001). There the later writer would wait for the row's
+    lock (READ COMMITTED, reading it FOR UPDATE) or fail so (REPEATABLE READ); a fake cannot wait, and writing
+    over the row would lose the other's update unseen. Nothing is written unless the commit is called: a
+    transaction left without it is rolled back."""
+
+    def __init__(self, committed: Any, tables: Iterable[str] | None = None) -> None:
+        self.tables = tuple(table.name for table in fields(committed)) if tables is None else tuple(tables)
+        self.began_with = copy.deepcopy(committed)
+        self.stored = copy.deepcopy(committed)
+
+    def refuse_conflicts(self, committed: Any) -> None:
+        """Raise PostgreSQL's serialization failure if the commit would write over another transaction's row."""
+        for name, before, mine, now in self._tables(committed):
+            if not isinstance(now, dict):
+                continue  # appending to a list or adding to a set conflicts with nothing
+            if changed := [key for key in _written(before, mine) if now.get(key) != before.get(key)]:
+                raise SerializationError(f"could not serialize access due to concurrent update ({name} {changed})")
+
+    def commit(self, committed: Any) -> None:
+        self.refuse_conflicts(committed)
+        for name, before, mine, now in self._tables(committed):
+            if isinstance(now, dict):
+                now.update(_written(before, mine))
+            elif isinstance(now, list):
+                now.extend(mine[len(before) :])
+            elif isinstance(now, set):
+                now |= mine - before
+            else:
+                raise TypeError(f"{name} is not a table a FakeTransaction can commit: {type(now).__name__}")
+
+    def _tables(self, committed: Any) -> list[tuple[str, Any, Any, Any]]:
+        """Per table: its name, and what it held when this transaction began, holds in it, and holds committed."""
+        states = (self.began_with, self.stored, committed)
+        return [(name, *(attrgetter(name)(state) for state in states)) for name in self.tables]
+
+
+def _written(before: dict[Any, Any], mine: dict[Any, Any]) -> dict[Any, Any]:
+    """The rows a transaction inserted or changed."""
+    return {key: row for key, row in mine.items() if before.get(key) != row}

@@ -491,6 +491,14 @@ class FakeUnitOfWork:
             raise
 
     @asynccontextmanager
+    async def consumer_transaction(self) -> AsyncIterator[object]:
+        """Stands for the consumer's inbox transaction the runtime hands a handler: what the units of work
+        `joining` it change is kept only if the block ends without raising. (Not a FakeTransaction: these
+        records are written in place, so a rollback restores them as `transaction` does.)"""
+        async with self.transaction():
+            yield object()
+
+    @asynccontextmanager
     async def attempt(self) -> AsyncIterator[None]:
         async with self.transaction():
             yield

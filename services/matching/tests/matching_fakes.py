@@ -7,7 +7,6 @@ do (ContractEvents).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from linkwork_matching.domain.effectiveness import OutcomeTally
 from linkwork_matching.domain.gaps import GapObservation, OpenGap
 from linkwork_matching.domain.service import Service
 from linkwork_matching.service_layer.ports import TallyChange
+from linkwork_runtime.testing import FakeTransaction
 
 
 class FakeMatchingStore(ContractEvents):
@@ -139,13 +139,26 @@ class FakeMatchingUnitOfWork:
     def __init__(self) -> None:
         self.committed = FakeMatchingSession()
 
+    # What a transaction writes: every record of the three holders.
+    _TABLES = (
+        "referrals.referrals",
+        "referrals.suggestion_sets",
+        "referrals.outbox",
+        "referrals.gaps",
+        "learning.baselines",
+        "learning.follow_ups",
+        "learning.observations",
+        "learning.refreshed",
+        "snapshots.held",
+    )
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[FakeMatchingSession]:
-        """Stands for the consumer's inbox transaction in the unit tests: its records are a copy, kept only when
-        the block ends without raising."""
-        session = copy.deepcopy(self.committed)
-        yield session
-        self.committed = session
+        """Stands for the consumer's inbox transaction in the unit tests: its records are a copy (a
+        FakeTransaction's), and what it wrote is kept only when the block ends without raising."""
+        transaction = FakeTransaction(self.committed, tables=self._TABLES)
+        yield transaction.stored
+        transaction.commit(self.committed)
 
     def joining(self, transaction: FakeMatchingSession) -> FakeMatchingSession:
         """The consumer's transaction is a session the test opened with `transaction()`: joining it writes

@@ -7,7 +7,6 @@ The PostgreSQL store, the referral service's routes and the real channels keep t
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from linkwork_notifications.domain.messages import (
 )
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ContactRouteUnavailable, InDoubt, Sender
+from linkwork_runtime.testing import FakeTransaction
 
 
 @dataclass
@@ -63,7 +63,7 @@ class FakeMessageStore:
         without raising."""
         records = FakeEventRecords(self)
         yield records
-        records.commit()
+        records.commit(self)
 
     def joining(self, transaction: FakeEventRecords) -> FakeEventRecords:
         """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
@@ -111,38 +111,31 @@ class FakeMessageStore:
         return self.messages[message_id].status
 
 
-class FakeEventRecords:
-    """The `EventRecords` of one transaction: it reads and writes its own copy of the store's records, which
-    replaces the store's only when the transaction commits."""
+class FakeEventRecords(FakeTransaction):
+    """The `EventRecords` of one consumer transaction: a transaction (FakeTransaction) over the store's
+    referrals, messages and tasks, so the dispatcher or another consumer committing meanwhile keeps what it
+    wrote."""
+
+    stored: FakeMessageStore
 
     def __init__(self, store: FakeMessageStore) -> None:
-        self._store = store
-        self.referrals = copy.deepcopy(store.referrals)
-        self.messages = dict(store.messages)  # the handlers only add messages, never change one
-        self.message_keys = set(store.message_keys)
-        self.tasks = dict(store.tasks)
-        self.tasks_done = set(store.tasks_done)
-
-    def commit(self) -> None:
-        store = self._store
-        store.referrals, store.messages, store.message_keys = self.referrals, self.messages, self.message_keys
-        store.tasks, store.tasks_done = self.tasks, self.tasks_done
+        super().__init__(store, tables=("referrals", "messages", "message_keys", "tasks", "tasks_done"))
 
     async def remember_referral(self, referral_id: UUID, person_ref: str, pcn_code: str, created_at: datetime) -> bool:
-        if referral_id in self.referrals:
+        if referral_id in self.stored.referrals:
             return False
-        self.referrals[referral_id] = HeardReferral(person_ref, pcn_code, created_at)
+        self.stored.referrals[referral_id] = HeardReferral(person_ref, pcn_code, created_at)
         return True
 
     async def record_contact(self, referral_id: UUID, at: datetime) -> None:
-        if (referral := self.referrals.get(referral_id)) is not None:
+        if (referral := self.stored.referrals.get(referral_id)) is not None:
             referral.first_contact_at = min(referral.first_contact_at or at, at)
 
     async def add_message(self, message: NewMessage) -> None:
         key = (message.event_source, message.event_id, message.reason)
-        if key in self.message_keys:
+        if key in self.stored.message_keys:
             return
-        self.message_keys.add(key)
+        self.stored.message_keys.add(key)
         claimed = Claimed(
             uuid.uuid4(),
             message.reason,
@@ -156,14 +149,14 @@ class FakeEventRecords:
             in_doubt=False,
             created_at=datetime.now(UTC),
         )
-        self.messages[claimed.id] = StoredMessage(claimed)
+        self.stored.messages[claimed.id] = StoredMessage(claimed)
 
     async def add_task(self, task: NewTask) -> None:
-        self.tasks.setdefault((task.kind, task.subject_id), task)
+        self.stored.tasks.setdefault((task.kind, task.subject_id), task)
 
     async def finish_task(self, kind: str, subject_id: str) -> None:
-        if (kind, subject_id) in self.tasks:
-            self.tasks_done.add((kind, subject_id))
+        if (kind, subject_id) in self.stored.tasks:
+            self.stored.tasks_done.add((kind, subject_id))
 
 
 class FakeContactRoutes:

@@ -23,6 +23,7 @@ from linkwork_outcomes.domain.facts import Closure, FactBatch, ReferralFacts, Re
 from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
 from linkwork_outcomes.service_layer.ports import HistoryChunk, Share
+from linkwork_runtime.testing import FakeTransaction
 
 T0 = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
 
@@ -91,7 +92,7 @@ class FakeProjectionStore:
         without raising."""
         records = FakeFactRecords(self)
         yield records
-        records.commit()
+        records.commit(self)
 
     def joining(self, transaction: FakeFactRecords) -> FakeFactRecords:
         """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
@@ -112,26 +113,34 @@ class FakeProjectionStore:
             self.locked = False
 
 
-class FakeFactRecords:
-    """The `FactRecords` of one consumer transaction: its own copy of the store's facts, queue and provider-loop
-    events, which replaces the store's only when the transaction commits. Events become facts through the
-    adapters' own `facts_of`, as in production: what an event means is not the fake's to decide."""
+class FakeFactRecords(FakeTransaction):
+    """The `FactRecords` of one consumer transaction: a transaction (FakeTransaction) over the store's queue
+    and provider-loop events, so a projector batch or another consumer committing meanwhile keeps what it
+    wrote. Events become facts through the adapters' own `facts_of`, as in production: what an event means
+    is not the fake's to decide.
+
+    The facts are not one of its tables: the fake holds a referral's facts as one value, but each fact is a row
+    of its own inserted ON CONFLICT DO NOTHING (adapters/fact_store.py), so two transactions adding facts
+    about one referral both keep theirs. The commit adds this transaction's facts to the committed ones."""
+
+    stored: FakeProjectionStore
 
     def __init__(self, store: FakeProjectionStore) -> None:
-        self._store = store
-        self.facts = dict(store.facts)
-        self.pending = list(store.pending)
-        self.provider_events = list(store.provider_events)
+        super().__init__(store, tables=("pending", "provider_events"))
+        self._batches: list[FactBatch] = []
 
     async def record(self, event: Event, at: datetime) -> None:
         if isinstance(event, PROVIDER_LOOP):
-            self.provider_events.append(event)
+            self.stored.provider_events.append(event)
         else:
-            self.pending.extend(sorted(keep_facts(self.facts, facts_of(event, at))))
+            batch = facts_of(event, at)
+            self._batches.append(batch)
+            self.stored.pending.extend(sorted(keep_facts(self.stored.facts, batch)))
 
-    def commit(self) -> None:
-        self._store.facts, self._store.pending = self.facts, self.pending
-        self._store.provider_events = self.provider_events
+    def commit(self, committed: FakeProjectionStore) -> None:
+        super().commit(committed)
+        for batch in self._batches:
+            keep_facts(committed.facts, batch)
 
 
 class FakeProjectionBatch:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
-from asyncpg.exceptions import SerializationError
 from linkwork_contracts.events import Event, FollowUpDueV1, MatchesSuggestedV1
 from linkwork_referral.adapters.outgoing import follow_up_due
 from linkwork_referral.domain.activity_referral import ProviderService
@@ -23,6 +22,7 @@ from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
 from linkwork_referral.service_layer.ports import EarlierRequest, IdempotencyKey
 from linkwork_runtime.principal import Principal
+from linkwork_runtime.testing import FakeTransaction
 
 
 @dataclass(frozen=True)
@@ -32,47 +32,6 @@ class TimelineRow:
     entry: Entry
     actor: str | None
     actor_role: str | None
-
-
-class FakeTransaction:
-    """One transaction of a fake unit of work. Its session works on `stored`, its own copy of the committed
-    tables (a dataclass whose fields are dicts of rows by key, or lists only ever appended to); `began_with` is
-    what was committed when it began, so that the commit can tell what this transaction wrote.
-
-    The commit writes only that, as PostgreSQL does: two overlapping transactions that wrote different rows
-    both keep their writes. A row that another transaction wrote (inserted or changed) after this one began is
-    refused with PostgreSQL's serialization failure (40001). There the later writer would wait for the row's lock (READ
-    COMMITTED, reading it FOR UPDATE) or fail so (REPEATABLE READ); a fake cannot wait, and writing over the
-    row would lose the other's update unseen."""
-
-    def __init__(self, committed: Any) -> None:
-        self.began_with = copy.deepcopy(committed)
-        self.stored = copy.deepcopy(committed)
-
-    def refuse_conflicts(self, committed: Any) -> None:
-        for name, before, mine, now in self._tables(committed):
-            if not isinstance(now, dict):
-                continue  # appending to a list conflicts with nothing
-            if changed := [key for key in _written(before, mine) if now.get(key) != before.get(key)]:
-                raise SerializationError(f"could not serialize access due to concurrent update ({name} {changed})")
-
-    def commit(self, committed: Any) -> None:
-        self.refuse_conflicts(committed)
-        for _, before, mine, now in self._tables(committed):
-            if isinstance(now, dict):
-                now.update(_written(before, mine))
-            else:
-                now.extend(mine[len(before) :])
-
-    def _tables(self, committed: Any) -> list[tuple[str, Any, Any, Any]]:
-        """Per table: its name, and what it held when this transaction began, holds in it, and holds committed."""
-        states = (self.began_with, self.stored, committed)
-        return [(table.name, *(getattr(state, table.name) for state in states)) for table in fields(committed)]
-
-
-def _written(before: dict[Any, Any], mine: dict[Any, Any]) -> dict[Any, Any]:
-    """The rows a transaction inserted or changed."""
-    return {key: row for key, row in mine.items() if before.get(key) != row}
 
 
 @dataclass

@@ -30,6 +30,12 @@ Handler = Callable[[Any, CloudEvent, asyncpg.Connection], Awaitable[None]]
 TypedHandler = Callable[[E, CloudEvent, asyncpg.Connection], Awaitable[None]]
 RefusalHook = Callable[[ConsumerRecord[bytes, bytes], BaseException, asyncpg.Connection], Awaitable[None]]
 
+ConsumerTransaction = Any
+"""The transaction a consumer runs a handler in, as the service layer sees it: an `asyncpg.Connection` inside
+the transaction that also records the event in the inbox, in production. It is opaque to the service layer on
+purpose: a handler only passes it on to its unit of work's `joining` (an adapter, which knows it is a
+connection), so that use cases never touch the database, and the unit tests can hand over a fake transaction."""
+
 
 class Handlers:
     def __init__(self) -> None:

@@ -4,6 +4,7 @@ records `joining` the consumer's transaction, so its effect commits with the eve
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -133,3 +134,12 @@ async def test_nothing_is_kept_when_the_consumers_transaction_rolls_back(
             assert held(consumer) != before, "the handler wrote nothing into the consumer's transaction"
             raise ConnectionError("the inbox row was not written")
     assert held(units.committed) == before
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_snapshots(units: FakeMatchingUnitOfWork) -> None:
+    handler = ServiceChangedHandler(units)
+    other = examples.SERVICE_CHANGED.model_copy(update={"service_id": uuid.UUID(int=7)})
+    async with units.transaction() as first, units.transaction() as second:
+        await handler(examples.SERVICE_CHANGED, wrap(examples.SERVICE_CHANGED, source="urn:test"), first)
+        await handler(other, wrap(other, source="urn:test"), second)
+    assert set(units.committed.snapshots.held) == {SERVICE, other.service_id}

@@ -4,6 +4,7 @@ all. What each event records is tested on the use cases (test_intents.py)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -80,3 +81,14 @@ async def test_a_handler_calls_its_use_case_within_the_consumers_transaction(
         await _handler(store, event)(event, envelope, consumer)
 
     assert calls == [(consumer, event, envelope) if with_envelope else (consumer, event)]
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_referrals_and_messages() -> None:
+    store = FakeMessageStore()
+    other = REFERRAL_CREATED.model_copy(update={"referral_id": uuid.UUID(int=7)})
+    handler = _handler(store, REFERRAL_CREATED)
+    async with store.consumer_transaction() as first, store.consumer_transaction() as second:
+        await handler(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source=SOURCE), first)
+        await handler(other, wrap(other, source=SOURCE), second)
+    assert set(store.referrals) == {message.claimed.referral_id for message in store.messages.values()}
+    assert set(store.referrals) == {REFERRAL_ID, other.referral_id}

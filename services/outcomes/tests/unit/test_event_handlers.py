@@ -4,6 +4,8 @@ commit with the event's receipt or not at all."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from linkwork_contracts.envelope import CloudEvent, wrap
 from linkwork_contracts.events import Event
@@ -18,7 +20,7 @@ from linkwork_outcomes.adapters.provider_store import PROVIDER_LOOP
 from linkwork_outcomes.handlers.events import outcome_handlers
 from linkwork_outcomes.service_layer import projection
 from linkwork_runtime.messaging.handlers import Handler
-from outcomes_fakes import FakeProjectionStore
+from outcomes_fakes import FakeProjectionStore, referral_facts
 
 pytestmark = pytest.mark.unit
 
@@ -76,3 +78,30 @@ async def test_a_provider_loop_event_is_kept_apart_from_the_referral_facts() -> 
     await _deliver(store, ACTIVITY_REFERRAL_RESPONDED, envelope)
     assert store.provider_events == [ACTIVITY_REFERRAL_RESPONDED]
     assert (store.facts, store.pending) == ({}, [])
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_facts() -> None:
+    store = FakeProjectionStore()
+    other = REFERRAL_CREATED.model_copy(update={"referral_id": uuid.UUID(int=7)})
+    async with store.consumer_transaction() as first, store.consumer_transaction() as second:
+        await _handler(store, REFERRAL_CREATED)(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source="urn:t"), first)
+        await _handler(store, other)(other, wrap(other, source="urn:t"), second)
+    assert sorted(store.facts) == sorted(store.pending) == sorted([REFERRAL, str(other.referral_id)])
+
+
+async def test_a_projector_batch_committed_meanwhile_keeps_its_referrals_off_the_queue() -> None:
+    store = FakeProjectionStore()
+    store.add(referral_facts(1))
+    async with store.consumer_transaction() as consumer:
+        await _handler(store, REFERRAL_CREATED)(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source="urn:t"), consumer)
+        assert await projection.project_pending(store) == 1  # the projector's batch commits first
+    assert store.pending == [REFERRAL], "the consumer's commit brought back a referral the projector had taken"
+
+
+async def test_overlapping_consumer_transactions_keep_both_their_facts_about_one_referral() -> None:
+    store = FakeProjectionStore()
+    async with store.consumer_transaction() as first, store.consumer_transaction() as second:
+        await _handler(store, REFERRAL_CREATED)(REFERRAL_CREATED, wrap(REFERRAL_CREATED, source="urn:t"), first)
+        await _handler(store, FOLLOW_UP_RECORDED)(FOLLOW_UP_RECORDED, wrap(FOLLOW_UP_RECORDED, source="urn:t"), second)
+    facts = store.facts[REFERRAL]
+    assert (len(facts.versions), len(facts.contacts)) == (1, 1)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from linkwork_runtime.messaging.handlers import ConsumerTransaction as ConsumerTransaction
 from linkwork_runtime.principal import Principal
 
 from linkwork_directory.domain.duplicates import Listing
@@ -25,10 +26,6 @@ from linkwork_directory.domain.merging import Resolved
 from linkwork_directory.domain.oruk import Location, Organization, Service, Taxonomy, TaxonomyTerm
 from linkwork_directory.domain.state import ServiceState
 from linkwork_directory.domain.waiting_list import EntrySource, EntryStatus
-
-ConsumerTransaction = Any
-"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
-that transaction in production); a handler passes it on to `UnitOfWorkFactory.joining` untouched."""
 
 Progress = Callable[[int, int], Awaitable[None]]
 """Told (records done, records in all) after each batch an import stored."""

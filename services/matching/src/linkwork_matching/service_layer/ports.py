@@ -20,6 +20,7 @@ from uuid import UUID
 
 from linkwork_contracts.codes import NeedCategory
 from linkwork_contracts.events import MatchesSuggestedV1, ProvisionGapV1, ReferralCreatedV1, ServiceChangedV1
+from linkwork_runtime.messaging.handlers import ConsumerTransaction as ConsumerTransaction
 from prometheus_client import Counter, Gauge, Histogram
 
 from linkwork_matching.domain.attendance import Attendance
@@ -28,10 +29,6 @@ from linkwork_matching.domain.gaps import GapObservation, GapTally, OpenGap
 from linkwork_matching.domain.person import Person
 from linkwork_matching.domain.ranker import Suggestions
 from linkwork_matching.domain.service import Service
-
-ConsumerTransaction = Any
-"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
-that transaction in production); a handler passes it on to `MatchingUnitOfWork.joining` untouched."""
 
 
 class MatchCounts(Protocol):

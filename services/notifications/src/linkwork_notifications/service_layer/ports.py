@@ -14,16 +14,14 @@ event causes commit with the event's receipt, and the dispatcher only ever sends
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
+
+from linkwork_runtime.messaging.handlers import ConsumerTransaction as ConsumerTransaction
 
 from linkwork_notifications.domain.delivery import Attempt
 from linkwork_notifications.domain.messages import Channel, Claimed, ContactRoute, NewMessage, Reason, Settlement
 from linkwork_notifications.domain.tasks import NewTask
-
-ConsumerTransaction = Any
-"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
-that transaction in production); a handler passes it on to `MessageStore.joining` untouched."""
 
 
 class EventRecords(Protocol):

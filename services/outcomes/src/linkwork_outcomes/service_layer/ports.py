@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from linkwork_contracts.events import Event
+from linkwork_runtime.messaging.handlers import ConsumerTransaction as ConsumerTransaction
 from prometheus_client import Counter, Histogram
 
 from linkwork_outcomes.domain.aggregates import GapCounts
@@ -28,10 +29,6 @@ from linkwork_outcomes.domain.contribution import Contribution
 from linkwork_outcomes.domain.facts import FactBatch, ReferralFacts, ServiceLabel
 from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
-
-ConsumerTransaction = Any
-"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
-that transaction in production); a handler passes it on to `FactStore.joining` untouched."""
 
 
 class FactRecords(Protocol):

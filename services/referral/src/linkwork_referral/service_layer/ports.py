@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from linkwork_contracts.events import Event, FollowUpDueV1, MatchesSuggestedV1
+from linkwork_runtime.messaging.handlers import ConsumerTransaction as ConsumerTransaction
 from linkwork_runtime.principal import Principal
 
 from linkwork_referral.domain.access import CaseloadScope
@@ -37,10 +38,6 @@ from linkwork_referral.domain.caseload import CaseloadQuery, Page, Workload
 from linkwork_referral.domain.events import DomainEvent
 from linkwork_referral.domain.referral import Referral
 from linkwork_referral.domain.timeline import Entry
-
-ConsumerTransaction = Any
-"""The transaction a consumer runs a handler in, as the runtime hands it over (an asyncpg connection inside
-that transaction in production); a handler passes it on to `ReferralUnitOfWork.joining` untouched."""
 
 
 @dataclass(frozen=True)
