@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import httpx
@@ -259,6 +259,28 @@ class FakeTransaction:
         """Per table: its name, and what it held when this transaction began, holds in it, and holds committed."""
         states = (self.began_with, self.stored, committed)
         return [(name, *(attrgetter(name)(state) for state in states)) for name in self.tables]
+
+
+Records = TypeVar("Records", bound=FakeTransaction)
+
+
+class FakeConsumerTransactions(Generic[Records]):
+    """A fake store whose records its handlers reach by `joining` the consumer's transaction (a port's
+    `joining(transaction)`). In unit tests that transaction is one the test opens with `consumer_transaction()`,
+    standing for the inbox transaction: what is recorded within it is committed only if the block ends without
+    raising. A store says how a transaction's records begin (`begin_records`)."""
+
+    def begin_records(self) -> Records:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def consumer_transaction(self) -> AsyncIterator[Records]:
+        records = self.begin_records()
+        yield records
+        records.commit(self)
+
+    def joining(self, transaction: Records) -> Records:
+        return transaction
 
 
 def _written(before: dict[Any, Any], mine: dict[Any, Any]) -> dict[Any, Any]:

@@ -8,8 +8,6 @@ The PostgreSQL store, the referral service's routes and the real channels keep t
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -26,7 +24,7 @@ from linkwork_notifications.domain.messages import (
 )
 from linkwork_notifications.domain.tasks import NewTask
 from linkwork_notifications.service_layer.ports import ContactRouteUnavailable, InDoubt, Sender
-from linkwork_runtime.testing import FakeTransaction
+from linkwork_runtime.testing import FakeConsumerTransactions, FakeTransaction
 
 
 @dataclass
@@ -47,7 +45,7 @@ class HeardReferral:
     first_contact_at: datetime | None = None
 
 
-class FakeMessageStore:
+class FakeMessageStore(FakeConsumerTransactions["FakeEventRecords"]):
     def __init__(self) -> None:
         self.messages: dict[UUID, StoredMessage] = {}
         self.opt_outs: dict[str, set[Channel]] = {}
@@ -57,18 +55,8 @@ class FakeMessageStore:
         self.message_keys: set[tuple[str, str, Reason]] = set()  # (event source, event id, reason) of each message
         self.tasks_done: set[tuple[str, str]] = set()
 
-    @asynccontextmanager
-    async def consumer_transaction(self) -> AsyncIterator[FakeEventRecords]:
-        """Stands for the consumer's inbox transaction: what is recorded within it is kept only if the block ends
-        without raising."""
-        records = FakeEventRecords(self)
-        yield records
-        records.commit(self)
-
-    def joining(self, transaction: FakeEventRecords) -> FakeEventRecords:
-        """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
-        joining it records into that transaction."""
-        return transaction
+    def begin_records(self) -> FakeEventRecords:
+        return FakeEventRecords(self)
 
     def add(self, message: Claimed, status: Status = Status.PENDING) -> None:
         self.messages[message.id] = StoredMessage(message, status)

@@ -23,7 +23,7 @@ from linkwork_outcomes.domain.facts import Closure, FactBatch, ReferralFacts, Re
 from linkwork_outcomes.domain.lattice import LatticeRows
 from linkwork_outcomes.domain.referral_summary import ReferralSummary
 from linkwork_outcomes.service_layer.ports import HistoryChunk, Share
-from linkwork_runtime.testing import FakeTransaction
+from linkwork_runtime.testing import FakeConsumerTransactions, FakeTransaction
 
 T0 = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
 
@@ -66,7 +66,7 @@ def keep_facts(stored: dict[str, ReferralFacts], batch: FactBatch) -> set[str]:
 
 
 @dataclass
-class FakeProjectionStore:
+class FakeProjectionStore(FakeConsumerTransactions["FakeFactRecords"]):
     """The projection port and the consumer's fact store over one in-memory database."""
 
     facts: dict[str, ReferralFacts] = field(default_factory=dict)
@@ -86,18 +86,8 @@ class FakeProjectionStore:
     def aggregates(self) -> Contribution:
         return self.cells.without_zeros()
 
-    @asynccontextmanager
-    async def consumer_transaction(self) -> AsyncIterator[FakeFactRecords]:
-        """Stands for the consumer's inbox transaction: what is recorded within it is kept only if the block ends
-        without raising."""
-        records = FakeFactRecords(self)
-        yield records
-        records.commit(self)
-
-    def joining(self, transaction: FakeFactRecords) -> FakeFactRecords:
-        """The consumer's transaction in the unit tests is one the test opened with `consumer_transaction()`:
-        joining it records into that transaction."""
-        return transaction
+    def begin_records(self) -> FakeFactRecords:
+        return FakeFactRecords(self)
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[FakeProjectionBatch | None]:
