@@ -9,6 +9,8 @@
 - A `handlers/` module imports nothing from its service's `adapters/` either: a handler is given its unit of
   work at wiring time (app.py) as a port, and takes it `joining` the consumer's transaction, so it is
   unit-tested against the service's fake.
+- Nor does it import asyncpg or aiokafka: what a handler needs of the consumer's transaction or record is
+  passed on to a port or read into plain values for a use case, which the fakes can stand in for.
 """
 
 from __future__ import annotations
@@ -113,6 +115,14 @@ def test_handlers_import_no_adapters() -> None:
     assert importing == set(), (
         "a handler imports its adapters: take the unit of work (or store) as a port given in app.py, joining "
         "the consumer's transaction"
+    )
+
+
+def test_handlers_import_no_database_or_broker_library() -> None:
+    importing = {_relative(path) for path in _modules("handlers") if _imported_roots(path) & {"asyncpg", "aiokafka"}}
+    assert importing == set(), (
+        "a handler imports asyncpg or aiokafka: pass the consumer's transaction to the unit of work's `joining` "
+        "and the record's parts to a use case as plain values"
     )
 
 

@@ -90,7 +90,7 @@ def build_app(
         referrals = service.unit_of_work
         requests = messaging.PrefixedHandlers(settings.topic_prefix)
         requests.add(ReferralRequestedV1, ReferralRequestedHandler(service, referrals, practices))
-        requests.on_refused(RefusalNotifier(settings.event_source, service.clock))
+        requests.on_refused(RefusalNotifier(referrals, settings.event_source, service.clock))
         suggested = messaging.PrefixedHandlers(settings.topic_prefix)
         suggested.add(MatchesSuggestedV1, MatchesSuggestedHandler(referrals))
         services = messaging.PrefixedHandlers(settings.topic_prefix)

@@ -9,30 +9,18 @@ tells the sender on `referral-request-refused` (by its request id, without perso
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from uuid import NAMESPACE_URL, uuid5
+from typing import Protocol
 
-import asyncpg
-from aiokafka.structs import ConsumerRecord
-from linkwork_contracts.codes import RefusalReason
-from linkwork_contracts.envelope import CloudEvent, MalformedEvent, SchemaViolation, UnknownEventType
-from linkwork_contracts.events import ReferralRequestedV1, ReferralRequestRefusedV1
-from linkwork_contracts.identifiers import RequestId
-from linkwork_runtime.messaging import add as add_to_outbox
-from linkwork_runtime.messaging.redaction import safe_message
-from pydantic import TypeAdapter, ValidationError
+from linkwork_contracts.envelope import CloudEvent
+from linkwork_contracts.events import ReferralRequestedV1
 
-from linkwork_referral.service_layer.errors import RequestRefused
 from linkwork_referral.service_layer.ports import ConsumerTransaction, ReferralUnitOfWork
 from linkwork_referral.service_layer.referrals import ReferralService
+from linkwork_referral.service_layer.refusals import RefusedMessage, TellSender
 from linkwork_referral.service_layer.requests import CreateFromRequest
 from linkwork_referral.service_layer.routing import PracticeDirectory
-
-log = logging.getLogger(__name__)
-_REQUEST_ID: TypeAdapter[str] = TypeAdapter(RequestId)
 
 
 class ReferralRequestedHandler:
@@ -47,75 +35,28 @@ class ReferralRequestedHandler:
         await self._create(event, str(envelope.source), envelope.id, self._referrals.joining(transaction))
 
 
+class RefusedRecord(Protocol):
+    """The parts of a consumed Kafka record (aiokafka's `ConsumerRecord`) a refusal is made from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
 class RefusalNotifier:
-    """The refusal hook of the referral-requested consumer: records `referral-request-refused` in the outbox.
+    """The refusal hook of the referral-requested consumer (the runtime's `RefusalHook`): tells the sender on
+    `referral-request-refused` (service_layer/refusals.py) through a session joining the transaction the hook
+    is given (a savepoint of the consumer's), so a refusal is kept only when the consumer's batch commits."""
 
-    Its CloudEvent id is derived from the refused record's topic, partition and offset, so a replay of the
-    same record (after a crash before the dead letter was written) refuses it under the same id, which the
-    sender de-duplicates. A message whose request id cannot be read (neither from its data nor its key) is
-    left to the dead-letter topic alone: there is nobody to address the refusal to.
-    """
+    def __init__(self, referrals: ReferralUnitOfWork, source: str, clock: Callable[[], datetime]) -> None:
+        self._referrals = referrals
+        self._tell_sender = TellSender(source, clock)
 
-    def __init__(self, source: str, clock: Callable[[], datetime]) -> None:
-        self._source, self._clock = source, clock
-
-    async def __call__(
-        self, record: ConsumerRecord[bytes, bytes], error: BaseException, connection: asyncpg.Connection
-    ) -> None:
-        data, headers = _data_of(record), {name: value for name, value in record.headers or ()}
-        request_id = _request_id(data.get("request_id")) or _request_id(_text(record.key))
-        if request_id is None:
-            log.warning("refused message at offset %d names no readable request id: not told", record.offset)
-            return
-        event = ReferralRequestRefusedV1(
-            request_id=request_id,
-            request_event_id=_bounded(data.get("__id__") or _text(headers.get("ce_id"))),
-            source=_bounded(data.get("__source__") or _text(headers.get("ce_source"))),
-            refused_at=self._clock(),
-            reason=refusal_reason(error),
-            message=(safe_message(error) or type(error).__name__)[:2000],
+    async def __call__(self, record: RefusedRecord, error: BaseException, transaction: ConsumerTransaction) -> None:
+        message = RefusedMessage(
+            record.topic, record.partition, record.offset, record.key, record.value, dict(record.headers or ())
         )
-        event_id = str(uuid5(NAMESPACE_URL, f"urn:linkwork:refusal:{record.topic}:{record.partition}:{record.offset}"))
-        await add_to_outbox(connection, event, source=self._source, event_id=event_id)
-
-
-def refusal_reason(error: BaseException) -> RefusalReason:
-    if isinstance(error, RequestRefused):
-        return error.reason
-    if isinstance(error, SchemaViolation):
-        return RefusalReason.FAILED_VALIDATION
-    if isinstance(error, UnknownEventType):
-        return RefusalReason.UNKNOWN_EVENT_TYPE
-    if isinstance(error, MalformedEvent):
-        return RefusalReason.NOT_A_CLOUDEVENT
-    return RefusalReason.RULE_BROKEN
-
-
-def _data_of(record: ConsumerRecord[bytes, bytes]) -> dict[str, object]:
-    """The request's data as far as it parses (binary mode: the value; structured: the envelope's data),
-    with the envelope's id and source under reserved names; empty when the value is not a JSON object."""
-    try:
-        parsed = json.loads(record.value or b"")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    if not isinstance(parsed, dict):
-        return {}
-    data = parsed.get("data")
-    if isinstance(data, dict):
-        return {**data, "__id__": parsed.get("id"), "__source__": parsed.get("source")}
-    return parsed
-
-
-def _text(raw: bytes | None) -> str | None:
-    return raw.decode("utf-8", errors="replace") if raw else None
-
-
-def _bounded(value: object) -> str | None:
-    return value[:400] if isinstance(value, str) and value else None
-
-
-def _request_id(value: object) -> str | None:
-    try:
-        return _REQUEST_ID.validate_python(value)
-    except ValidationError:
-        return None
+        await self._tell_sender(message, error, self._referrals.joining(transaction))
