@@ -93,14 +93,20 @@ class ServiceSettings(BaseSettings):
         )
 
 
-class ConsumerSettings(ServiceSettings):
-    """A service whose Kafka consumer reads its topics under an optional prefix, and can be switched off."""
+class TopicPrefixSettings(ServiceSettings):
+    """A service that reads Kafka topics, under an optional prefix."""
 
     topic_prefix: str = Field(
         default="",
         description="LINKWORK_TOPIC_PREFIX: read `<prefix><topic>` instead of the contract's topic names "
-        "(isolated test runs, side-by-side deployments)",
+        "(isolated test runs on a shared broker, side-by-side deployments); dead letters follow the prefix, and "
+        "the events the service publishes keep their contract topics",
     )
+
+
+class ConsumerSettings(TopicPrefixSettings):
+    """A service whose Kafka consumer reads its topics under an optional prefix, and can be switched off."""
+
     consume: bool = Field(
         default=True, description="LINKWORK_CONSUME: run the Kafka consumer (off: the service works from what it has)"
     )

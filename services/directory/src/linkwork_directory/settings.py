@@ -1,12 +1,13 @@
-"""Settings of the directory service, each read from `LINKWORK_<NAME>` (see the shared ServiceSettings)."""
+"""Settings of the directory service, each read from `LINKWORK_<NAME>` (see the shared ServiceSettings, and
+TopicPrefixSettings for the consumed topics' prefix)."""
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import Port, ServiceSettings
+from linkwork_runtime.settings import Port, TopicPrefixSettings
 from pydantic import Field
 
 
-class Settings(ServiceSettings):
+class Settings(TopicPrefixSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/directory"
     http_port: Port = 8002
     review_period_months: int = Field(
@@ -22,11 +23,6 @@ class Settings(ServiceSettings):
     consumer_group: str = Field(
         default="directory-plans",
         description="LINKWORK_CONSUMER_GROUP: Kafka consumer group reading plan-agreed and activity referrals' answers",
-    )
-    topic_prefix: str = Field(
-        default="",
-        description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (isolated test runs on "
-        "a shared broker, side-by-side deployments); produced topics keep their contract names",
     )
     service_changed_partitions: int = Field(
         default=4, ge=1, description="LINKWORK_SERVICE_CHANGED_PARTITIONS: partitions when creating service-changed"

@@ -1,26 +1,22 @@
 """Settings of the matching service, each read from `LINKWORK_<FIELD NAME IN CAPITALS>`.
 
-Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.ServiceSettings`.
+Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.ServiceSettings`, the consumed
+topics' prefix in its `TopicPrefixSettings`.
 """
 
 from __future__ import annotations
 
-from linkwork_runtime.settings import Port, ServiceSettings
+from linkwork_runtime.settings import Port, TopicPrefixSettings
 from pydantic import Field
 
 
-class Settings(ServiceSettings):
+class Settings(TopicPrefixSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/matching"
     http_port: Port = 8003
     consumer_group_prefix: str = Field(
         default="matching",
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups are <prefix>-events and "
         "<prefix>-read-model-<generation>",
-    )
-    topic_prefix: str = Field(
-        default="",
-        description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (a shared "
-        "cluster, or tests); produced topics keep their contract names",
     )
     event_source: str = Field(
         default="urn:linkwork:matching", description="LINKWORK_EVENT_SOURCE: CloudEvents `source` of our events"

@@ -1,6 +1,7 @@
 """Settings of the referral service, each read from `LINKWORK_<FIELD NAME IN CAPITALS>`.
 
-Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.ServiceSettings`.
+Shared ones (database, Kafka, HTTP, JWT) are in `linkwork_runtime.settings.ServiceSettings`, the consumed
+topics' prefix in its `TopicPrefixSettings`.
 """
 
 from __future__ import annotations
@@ -8,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
-from linkwork_runtime.settings import Port, ServiceSettings
+from linkwork_runtime.settings import Port, TopicPrefixSettings
 from pydantic import Field, SecretStr, field_validator
 
 DATA = Path(__file__).parent / "data"
 
 
-class Settings(ServiceSettings):
+class Settings(TopicPrefixSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:55432/referral"
     http_port: Port = 8001
     person_ref_secret: SecretStr = Field(
@@ -79,12 +80,6 @@ class Settings(ServiceSettings):
         default="referral",
         description="LINKWORK_CONSUMER_GROUP_PREFIX: Kafka consumer groups "
         "are <prefix>-requests, <prefix>-suggestions and <prefix>-services",
-    )
-    topic_prefix: str = Field(
-        default="",
-        description="LINKWORK_TOPIC_PREFIX: prepended to the names of the topics consumed (isolated test runs on "
-        "a shared broker, side-by-side deployments); dead letters go to <prefix><topic>.dlq, and the events "
-        "the service publishes keep their contract topics",
     )
     contact_route_token: SecretStr | None = Field(
         default=None,
